@@ -1,0 +1,116 @@
+// The engine's compute kernels: the entry points layers and optimisers call.
+//
+// Conventions (after karpathy/llm.c):
+//   - free functions on raw pointers: outputs first, then inputs, then sizes;
+//   - every buffer argument carries its shape in a comment;
+//   - kernels never allocate and never know about layers;
+//   - `_backward` ACCUMULATES (+=) into parameter gradients (dweight, dbias) so that callers can
+//     sum over chunks of a batch; input gradients (dx) are OVERWRITTEN unless stated otherwise.
+//
+// Each entry point below forwards to one variant chosen in dispatch.cpp (the one place that
+// picks): a scalar reference (`*_scalar`, always compiled, the ground truth in tests), a native
+// variant (Eigen or hand-vectorised) and a WebAssembly SIMD variant (`*_wasmsimd`). The variants
+// are declared in variants.h for tests and benchmarks; layers only ever call what is here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cnnlab {
+class ThreadPool;
+}
+
+namespace cnnlab::kernels {
+
+// Name of the variant set this build dispatches to, e.g. "native (Eigen, AVX2+FMA)", "wasm simd128".
+const char* variant_name();
+
+// ---- GEMM ---------------------------------------------------------------------------------------
+// C (M, N) = op(A) (M, K) @ op(B) (K, N)   (+ C when accumulate)
+// A is stored (M, K) row-major, or (K, M) when trans_a; B is stored (K, N), or (N, K) when trans_b.
+// All matrices are dense row-major (leading dimension = number of columns as stored).
+// pool may be null (single thread); the output is split across the pool's threads.
+void gemm(float* C, const float* A, const float* B, int M, int N, int K, bool trans_a,
+          bool trans_b, bool accumulate, ThreadPool* pool);
+
+// ---- Convolution helpers (im2col + GEMM) --------------------------------------------------------
+// Geometry of one conv2d call. pad_top/pad_left may differ from bottom/right for `same` padding
+// with an even kernel (extra row/column at bottom/right, as TensorFlow); out_h/out_w are given.
+struct ConvGeometry {
+  int batch, channels, height, width;  // input (B, C, H, W)
+  int kernel_h, kernel_w, stride;
+  int pad_top, pad_left;
+  int out_h, out_w;
+  int col_rows() const { return channels * kernel_h * kernel_w; }         // K of the GEMM
+  int col_cols() const { return batch * out_h * out_w; }                  // N of the GEMM
+};
+
+// col (C*KH*KW, B*OH*OW): row r = (c*KH + kh)*KW + kw, column = (b*OH + oh)*OW + ow;
+// zero where the window falls in padding.
+void im2col(float* col, const float* x /* (B, C, H, W) */, const ConvGeometry& g);
+// dx (B, C, H, W) = col2im(dcol): sums each column entry back into the input pixel it came from.
+// Overwrites dx.
+void col2im(float* dx, const float* dcol /* (C*KH*KW, B*OH*OW) */, const ConvGeometry& g);
+
+// y (B, Co, P) = yt (Co, B*P) transposed per image, plus bias (Co) per channel. P = OH*OW.
+void conv_output_from_gemm(float* y, const float* yt, const float* bias, int batch, int out_channels,
+                           int plane);
+// dyt (Co, B*P) = dy (B, Co, P) regrouped for the weight-gradient GEMM; dbias (Co) += sums.
+void conv_grad_to_gemm(float* dyt, float* dbias, const float* dy, int batch, int out_channels,
+                       int plane);
+
+// ---- Pooling (valid windows only: OH = (H - K) / stride + 1) -----------------------------------
+void maxpool2d_forward(float* y /* (B, C, OH, OW) */, int32_t* argmax /* (B, C, OH, OW) index into
+                       the input plane */, const float* x /* (B, C, H, W) */, int batch,
+                       int channels, int height, int width, int kernel, int stride, int out_h,
+                       int out_w);
+// dx (B, C, H, W) is overwritten (zeroed, then scattered into).
+void maxpool2d_backward(float* dx, const float* dy /* (B, C, OH, OW) */,
+                        const int32_t* argmax /* (B, C, OH, OW) */, int batch, int channels,
+                        int height, int width, int out_h, int out_w);
+void avgpool2d_forward(float* y /* (B, C, OH, OW) */, const float* x /* (B, C, H, W) */, int batch,
+                       int channels, int height, int width, int kernel, int stride, int out_h,
+                       int out_w);
+void avgpool2d_backward(float* dx /* (B, C, H, W), overwritten */,
+                        const float* dy /* (B, C, OH, OW) */, int batch, int channels, int height,
+                        int width, int kernel, int stride, int out_h, int out_w);
+
+// ---- Elementwise --------------------------------------------------------------------------------
+void relu_forward(float* y, const float* x, size_t n);               // y (n) = max(x, 0)
+void relu_backward(float* dx, const float* dy, const float* y, size_t n);  // dx = dy * (y > 0)
+// y = x * mask, where mask holds 0 or 1/(1-rate) (inverted dropout); dx = dy * mask likewise.
+void scale_by_mask(float* y, const float* x, const float* mask, size_t n);
+
+// ---- Dense (fully connected, PyTorch layout) ---------------------------------------------------
+// y (B, O) = x (B, I) @ w^T + b; w (O, I), b (O).
+void dense_forward(float* y, const float* x, const float* w, const float* b, int batch, int in,
+                   int out, ThreadPool* pool);
+// dw (O, I) += dy^T @ x; db (O) += column sums of dy; dx (B, I) = dy @ w (skipped when dx null).
+void dense_backward(float* dx, float* dw, float* db, const float* dy /* (B, O) */,
+                    const float* x /* (B, I) */, const float* w /* (O, I) */, int batch, int in,
+                    int out, ThreadPool* pool);
+
+// ---- Loss ---------------------------------------------------------------------------------------
+// probs (B, K) = softmax(logits (B, K)); losses (B) = -log probs[label]. Numerically stable.
+void softmax_xent_forward(float* probs, float* losses, const float* logits,
+                          const int32_t* labels /* (B) */, int batch, int classes);
+// dlogits (B, K) = (probs - onehot(label)) / B  (gradient of the MEAN loss). Overwrites.
+void softmax_xent_backward(float* dlogits, const float* probs, const int32_t* labels, int batch,
+                           int classes);
+
+// ---- Optimiser updates (n parameters, in place) ------------------------------------------------
+// SGD with momentum: g' = g + l2*w; v = momentum*v + g'; w -= lr * (nesterov ? g' + momentum*v : v).
+void sgd_update(float* w, float* velocity, const float* g, size_t n, float lr, float momentum,
+                bool nesterov, float l2);
+// Adam/AdamW: g' = g + l2*w; m = b1 m + (1-b1) g'; v = b2 v + (1-b2) g'^2;
+// w -= lr * (m / bc1) / (sqrt(v / bc2) + eps) + lr * decoupled_wd * w
+// bc1 = 1 - b1^t, bc2 = 1 - b2^t are computed by the caller (the optimiser knows t).
+void adam_update(float* w, float* m, float* v, const float* g, size_t n, float lr, float beta1,
+                 float beta2, float eps, float bc1, float bc2, float l2, float decoupled_wd);
+
+// Sum of squares of n floats (for gradient-norm clipping), accumulated in double.
+double sum_squares(const float* x, size_t n);
+// x *= s
+void scale(float* x, size_t n, float s);
+
+}  // namespace cnnlab::kernels
