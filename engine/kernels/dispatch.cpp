@@ -1,0 +1,154 @@
+// THE one place that picks which kernel variant each entry point of kernels.h runs, per build:
+//   - Emscripten with SIMD128 (__wasm_simd128__): the hand-written *_wasmsimd kernels;
+//   - native: the fast native GEMM and vectorised loops;
+//   - anything else: the scalar references.
+// Kernels without a specialised version fall back to the scalar one inside each table.
+#include "core/thread_pool.h"
+#include "kernels/kernels.h"
+#include "kernels/variants.h"
+
+namespace cnnlab::kernels {
+
+namespace {
+
+constexpr KernelSet kScalarSet = {
+    "scalar reference",
+    gemm_scalar,
+    "gemm_scalar",
+    im2col_scalar,
+    col2im_scalar,
+    conv_output_from_gemm_scalar,
+    conv_grad_to_gemm_scalar,
+    maxpool2d_forward_scalar,
+    maxpool2d_backward_scalar,
+    avgpool2d_forward_scalar,
+    avgpool2d_backward_scalar,
+    relu_forward_scalar,
+    relu_backward_scalar,
+    scale_by_mask_scalar,
+    softmax_xent_forward_scalar,
+    softmax_xent_backward_scalar,
+    sgd_update_scalar,
+    adam_update_scalar,
+    sum_squares_scalar,
+    scale_scalar,
+};
+
+#if !defined(__EMSCRIPTEN__)
+constexpr KernelSet kNativeSet = {
+    "native (Eigen GEMM)",
+    gemm_eigen,
+    "gemm_eigen",
+    im2col_scalar,
+    col2im_scalar,
+    conv_output_from_gemm_scalar,
+    conv_grad_to_gemm_scalar,
+    maxpool2d_forward_scalar,
+    maxpool2d_backward_scalar,
+    avgpool2d_forward_scalar,
+    avgpool2d_backward_scalar,
+    relu_forward_scalar,
+    relu_backward_scalar,
+    scale_by_mask_scalar,
+    softmax_xent_forward_scalar,
+    softmax_xent_backward_scalar,
+    sgd_update_scalar,
+    adam_update_scalar,
+    sum_squares_scalar,
+    scale_scalar,
+};
+constexpr KernelSet kSets[] = {kScalarSet, kNativeSet};
+constexpr const KernelSet& kActive = kSets[1];
+constexpr GemmVariant kGemmVariants[] = {
+    {"gemm_scalar", gemm_scalar},
+    {"gemm_eigen", gemm_eigen},
+};
+#else
+constexpr KernelSet kSets[] = {kScalarSet};
+constexpr const KernelSet& kActive = kSets[0];
+constexpr GemmVariant kGemmVariants[] = {
+    {"gemm_scalar", gemm_scalar},
+};
+#endif
+
+}  // namespace
+
+const KernelSet* kernel_sets(int* count) {
+  *count = static_cast<int>(sizeof(kSets) / sizeof(kSets[0]));
+  return kSets;
+}
+const KernelSet& active_kernel_set() { return kActive; }
+const GemmVariant* gemm_variants(int* count) {
+  *count = static_cast<int>(sizeof(kGemmVariants) / sizeof(kGemmVariants[0]));
+  return kGemmVariants;
+}
+
+const char* variant_name() { return kActive.name; }
+
+// ---- Entry points ------------------------------------------------------------------------------
+void gemm(float* C, const float* A, const float* B, int M, int N, int K, bool trans_a,
+          bool trans_b, bool accumulate, ThreadPool* pool) {
+  gemm_parallel(kActive.gemm, C, A, B, M, N, K, trans_a, trans_b, accumulate, pool);
+}
+void im2col(float* col, const float* x, const ConvGeometry& g) { kActive.im2col(col, x, g); }
+void col2im(float* dx, const float* dcol, const ConvGeometry& g) { kActive.col2im(dx, dcol, g); }
+void conv_output_from_gemm(float* y, const float* yt, const float* bias, int batch, int out_channels,
+                           int plane) {
+  kActive.conv_output_from_gemm(y, yt, bias, batch, out_channels, plane);
+}
+void conv_grad_to_gemm(float* dyt, float* dbias, const float* dy, int batch, int out_channels,
+                       int plane) {
+  kActive.conv_grad_to_gemm(dyt, dbias, dy, batch, out_channels, plane);
+}
+void maxpool2d_forward(float* y, int32_t* argmax, const float* x, int batch, int channels,
+                       int height, int width, int kernel, int stride, int out_h, int out_w) {
+  kActive.maxpool2d_forward(y, argmax, x, batch, channels, height, width, kernel, stride, out_h,
+                            out_w);
+}
+void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, int batch, int channels,
+                        int height, int width, int out_h, int out_w) {
+  kActive.maxpool2d_backward(dx, dy, argmax, batch, channels, height, width, out_h, out_w);
+}
+void avgpool2d_forward(float* y, const float* x, int batch, int channels, int height, int width,
+                       int kernel, int stride, int out_h, int out_w) {
+  kActive.avgpool2d_forward(y, x, batch, channels, height, width, kernel, stride, out_h, out_w);
+}
+void avgpool2d_backward(float* dx, const float* dy, int batch, int channels, int height, int width,
+                        int kernel, int stride, int out_h, int out_w) {
+  kActive.avgpool2d_backward(dx, dy, batch, channels, height, width, kernel, stride, out_h, out_w);
+}
+void relu_forward(float* y, const float* x, size_t n) { kActive.relu_forward(y, x, n); }
+void relu_backward(float* dx, const float* dy, const float* y, size_t n) {
+  kActive.relu_backward(dx, dy, y, n);
+}
+void scale_by_mask(float* y, const float* x, const float* mask, size_t n) {
+  kActive.scale_by_mask(y, x, mask, n);
+}
+void dense_forward(float* y, const float* x, const float* w, const float* b, int batch, int in,
+                   int out, ThreadPool* pool) {
+  dense_forward_via_gemm(kActive.gemm, y, x, w, b, batch, in, out, pool);
+}
+void dense_backward(float* dx, float* dw, float* db, const float* dy, const float* x,
+                    const float* w, int batch, int in, int out, ThreadPool* pool) {
+  dense_backward_via_gemm(kActive.gemm, dx, dw, db, dy, x, w, batch, in, out, pool);
+}
+void softmax_xent_forward(float* probs, float* losses, const float* logits, const int32_t* labels,
+                          int batch, int classes) {
+  kActive.softmax_xent_forward(probs, losses, logits, labels, batch, classes);
+}
+void softmax_xent_backward(float* dlogits, const float* probs, const int32_t* labels, int batch,
+                           int classes) {
+  kActive.softmax_xent_backward(dlogits, probs, labels, batch, classes);
+}
+void sgd_update(float* w, float* velocity, const float* g, size_t n, float lr, float momentum,
+                bool nesterov, float l2) {
+  kActive.sgd_update(w, velocity, g, n, lr, momentum, nesterov, l2);
+}
+void adam_update(float* w, float* m, float* v, const float* g, size_t n, float lr, float beta1,
+                 float beta2, float eps, float bc1, float bc2, float l2, float decoupled_wd) {
+  kActive.adam_update(w, m, v, g, n, lr, beta1, beta2, eps, bc1, bc2, l2, decoupled_wd);
+}
+double sum_squares(const float* x, size_t n) { return kActive.sum_squares(x, n); }
+void scale(float* x, size_t n, float s) { kActive.scale(x, n, s); }
+
+}  // namespace cnnlab::kernels

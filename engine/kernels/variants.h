@@ -1,0 +1,170 @@
+// Every kernel variant compiled in this build, for tests and benchmarks (layers call kernels.h).
+//
+// A variant set is a table of function pointers, one per kernel, for one instruction set:
+//   - `scalar`  : plain C++ loops, always compiled, the ground truth of the tests;
+//   - `native`  : the fast native kernels (own AVX-512/AVX2 GEMM, auto-vectorised loops);
+//   - `wasmsimd`: hand-written WebAssembly SIMD128 kernels (Emscripten only).
+// dispatch.cpp owns the tables and picks the active one (see kernel_sets() / active_kernel_set()).
+//
+// [SECTION] index
+//   GEMM block functions and the parallel splitter
+//   Scalar references
+//   Native variants (not under Emscripten)
+//   WebAssembly SIMD variants (Emscripten only)
+//   Variant sets
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "kernels/kernels.h"
+
+namespace cnnlab::kernels {
+
+// ---- [SECTION] GEMM block functions and the parallel splitter ----------------------------------
+// A single-threaded GEMM on a sub-block with explicit leading dimensions (row strides):
+// C (M, N; ldc) = op(A) (M, K) @ op(B) (K, N)  (+ C when accumulate).
+// A stored (M, K; lda) or (K, M; lda) when trans_a; B stored (K, N; ldb) or (N, K; ldb) when trans_b.
+using GemmBlockFn = void (*)(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
+                             int M, int N, int K, bool trans_a, bool trans_b, bool accumulate);
+
+// Splits C's columns (or rows, when N is small) into tasks over the pool and runs `block` on each;
+// pool may be null. The split is by OUTPUT only, so results do not depend on the thread count.
+void gemm_parallel(GemmBlockFn block, float* C, const float* A, const float* B, int M, int N,
+                   int K, bool trans_a, bool trans_b, bool accumulate, ThreadPool* pool);
+
+// ---- [SECTION] Scalar references ---------------------------------------------------------------
+void gemm_scalar(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int N,
+                 int K, bool trans_a, bool trans_b, bool accumulate);
+// The packed, register-blocked GEMM with a 4x16 plain-C++ micro-kernel: the same structure as
+// the SIMD variants, used to test the packing and edge handling on every build.
+void gemm_4x16_scalar(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
+                      int N, int K, bool trans_a, bool trans_b, bool accumulate);
+
+void im2col_scalar(float* col, const float* x, const ConvGeometry& g);
+void col2im_scalar(float* dx, const float* dcol, const ConvGeometry& g);
+void conv_output_from_gemm_scalar(float* y, const float* yt, const float* bias, int batch,
+                                  int out_channels, int plane);
+void conv_grad_to_gemm_scalar(float* dyt, float* dbias, const float* dy, int batch,
+                              int out_channels, int plane);
+
+void maxpool2d_forward_scalar(float* y, int32_t* argmax, const float* x, int batch, int channels,
+                              int height, int width, int kernel, int stride, int out_h, int out_w);
+void maxpool2d_backward_scalar(float* dx, const float* dy, const int32_t* argmax, int batch,
+                               int channels, int height, int width, int out_h, int out_w);
+void avgpool2d_forward_scalar(float* y, const float* x, int batch, int channels, int height,
+                              int width, int kernel, int stride, int out_h, int out_w);
+void avgpool2d_backward_scalar(float* dx, const float* dy, int batch, int channels, int height,
+                               int width, int kernel, int stride, int out_h, int out_w);
+
+void relu_forward_scalar(float* y, const float* x, size_t n);
+void relu_backward_scalar(float* dx, const float* dy, const float* y, size_t n);
+void scale_by_mask_scalar(float* y, const float* x, const float* mask, size_t n);
+
+// Plain loops (single-threaded; pool ignored) — the references for dense layers.
+void dense_forward_scalar(float* y, const float* x, const float* w, const float* b, int batch,
+                          int in, int out, ThreadPool* pool);
+void dense_backward_scalar(float* dx, float* dw, float* db, const float* dy, const float* x,
+                           const float* w, int batch, int in, int out, ThreadPool* pool);
+
+void softmax_xent_forward_scalar(float* probs, float* losses, const float* logits,
+                                 const int32_t* labels, int batch, int classes);
+void softmax_xent_backward_scalar(float* dlogits, const float* probs, const int32_t* labels,
+                                  int batch, int classes);
+
+void sgd_update_scalar(float* w, float* velocity, const float* g, size_t n, float lr,
+                       float momentum, bool nesterov, float l2);
+void adam_update_scalar(float* w, float* m, float* v, const float* g, size_t n, float lr,
+                        float beta1, float beta2, float eps, float bc1, float bc2, float l2,
+                        float decoupled_wd);
+double sum_squares_scalar(const float* x, size_t n);
+void scale_scalar(float* x, size_t n, float s);
+
+// Dense layers through a GEMM block function (+ bias / bias-gradient loops); the fast sets use these.
+void dense_forward_via_gemm(GemmBlockFn block, float* y, const float* x, const float* w,
+                            const float* b, int batch, int in, int out, ThreadPool* pool);
+void dense_backward_via_gemm(GemmBlockFn block, float* dx, float* dw, float* db, const float* dy,
+                             const float* x, const float* w, int batch, int in, int out,
+                             ThreadPool* pool);
+
+// ---- [SECTION] Native variants (not under Emscripten) ------------------------------------------
+#if !defined(__EMSCRIPTEN__)
+// Eigen::Map products (no Eigen threading: gemm_parallel splits).
+void gemm_eigen(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M, int N,
+                int K, bool trans_a, bool trans_b, bool accumulate);
+#if defined(__AVX512F__)
+// Packed GEMM with an AVX-512 8x32 register-blocked micro-kernel.
+void gemm_8x32_avx512(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
+                      int N, int K, bool trans_a, bool trans_b, bool accumulate);
+#endif
+#if defined(__AVX2__) && defined(__FMA__)
+// Packed GEMM with an AVX2+FMA 6x16 register-blocked micro-kernel.
+void gemm_6x16_avx2(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
+                    int N, int K, bool trans_a, bool trans_b, bool accumulate);
+#endif
+#endif
+
+// ---- [SECTION] WebAssembly SIMD variants (Emscripten only) -------------------------------------
+#if defined(__wasm_simd128__)
+void gemm_4x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
+                        int M, int N, int K, bool trans_a, bool trans_b, bool accumulate);
+void im2col_wasmsimd(float* col, const float* x, const ConvGeometry& g);
+void col2im_wasmsimd(float* dx, const float* dcol, const ConvGeometry& g);
+void conv_output_from_gemm_wasmsimd(float* y, const float* yt, const float* bias, int batch,
+                                    int out_channels, int plane);
+void conv_grad_to_gemm_wasmsimd(float* dyt, float* dbias, const float* dy, int batch,
+                                int out_channels, int plane);
+void maxpool2d_forward_wasmsimd(float* y, int32_t* argmax, const float* x, int batch,
+                                int channels, int height, int width, int kernel, int stride,
+                                int out_h, int out_w);
+void maxpool2d_backward_wasmsimd(float* dx, const float* dy, const int32_t* argmax, int batch,
+                                 int channels, int height, int width, int out_h, int out_w);
+void relu_forward_wasmsimd(float* y, const float* x, size_t n);
+void relu_backward_wasmsimd(float* dx, const float* dy, const float* y, size_t n);
+void scale_by_mask_wasmsimd(float* y, const float* x, const float* mask, size_t n);
+void sgd_update_wasmsimd(float* w, float* velocity, const float* g, size_t n, float lr,
+                         float momentum, bool nesterov, float l2);
+void adam_update_wasmsimd(float* w, float* m, float* v, const float* g, size_t n, float lr,
+                          float beta1, float beta2, float eps, float bc1, float bc2, float l2,
+                          float decoupled_wd);
+#endif
+
+// ---- [SECTION] Variant sets --------------------------------------------------------------------
+// One table per instruction set. Kernels without a specialised version point at the scalar one.
+struct KernelSet {
+  const char* name;
+  GemmBlockFn gemm;
+  const char* gemm_name;
+  void (*im2col)(float*, const float*, const ConvGeometry&);
+  void (*col2im)(float*, const float*, const ConvGeometry&);
+  void (*conv_output_from_gemm)(float*, const float*, const float*, int, int, int);
+  void (*conv_grad_to_gemm)(float*, float*, const float*, int, int, int);
+  void (*maxpool2d_forward)(float*, int32_t*, const float*, int, int, int, int, int, int, int, int);
+  void (*maxpool2d_backward)(float*, const float*, const int32_t*, int, int, int, int, int, int);
+  void (*avgpool2d_forward)(float*, const float*, int, int, int, int, int, int, int, int);
+  void (*avgpool2d_backward)(float*, const float*, int, int, int, int, int, int, int, int);
+  void (*relu_forward)(float*, const float*, size_t);
+  void (*relu_backward)(float*, const float*, const float*, size_t);
+  void (*scale_by_mask)(float*, const float*, const float*, size_t);
+  void (*softmax_xent_forward)(float*, float*, const float*, const int32_t*, int, int);
+  void (*softmax_xent_backward)(float*, const float*, const int32_t*, int, int);
+  void (*sgd_update)(float*, float*, const float*, size_t, float, float, bool, float);
+  void (*adam_update)(float*, float*, float*, const float*, size_t, float, float, float, float,
+                      float, float, float, float);
+  double (*sum_squares)(const float*, size_t);
+  void (*scale)(float*, size_t, float);
+};
+
+// Every set compiled in this build (the scalar set first); count written to *count.
+const KernelSet* kernel_sets(int* count);
+// The set the entry points of kernels.h dispatch to.
+const KernelSet& active_kernel_set();
+
+// Every GEMM block function compiled in this build, by name (for tests and bench_gemm).
+struct GemmVariant {
+  const char* name;
+  GemmBlockFn fn;
+};
+const GemmVariant* gemm_variants(int* count);
+
+}  // namespace cnnlab::kernels
