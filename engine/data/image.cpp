@@ -1,0 +1,206 @@
+// Image decoding (stb_image, compiled in stb_image_impl.cpp), crop, resize, channel conversion.
+#include "data/image.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "core/error.h"
+#include "data/file_io.h"
+
+#define STBI_NO_STDIO
+#include <stb_image.h>
+
+namespace cnnlab {
+
+namespace {
+
+bool is_png_or_jpeg(const uint8_t* b, size_t n) {
+  static const uint8_t png[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  if (n >= 8 && std::memcmp(b, png, 8) == 0) return true;
+  return n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
+}
+
+void check_side(int side, const std::string& where) {
+  require(side >= 1 && side <= 1 << 16, where,
+          "image size " + std::to_string(side) + " is out of range");
+}
+
+}  // namespace
+
+Image decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
+  require(size > 0, where, "empty file, not an image");
+  require(size <= kMaxImageFileBytes, where,
+          "image file is " + std::to_string(size / (1024 * 1024)) +
+              " MB, larger than the 20 MB limit");
+  require(is_png_or_jpeg(bytes, size), where, "not a PNG or JPEG image");
+  int w = 0, h = 0, comp = 0;
+  const int len = static_cast<int>(size);
+  if (!stbi_info_from_memory(bytes, len, &w, &h, &comp)) {
+    throw Error(where, std::string("corrupt image (") + stbi_failure_reason() + ")");
+  }
+  require(w <= kMaxImageSide && h <= kMaxImageSide, where,
+          "image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, larger than the " +
+              std::to_string(kMaxImageSide) + " px limit per side");
+  int dw = 0, dh = 0, dcomp = 0;
+  const int want = comp <= 2 ? comp : 4;  // keep alpha so it can be composited
+  std::unique_ptr<stbi_uc, void (*)(void*)> data(
+      stbi_load_from_memory(bytes, len, &dw, &dh, &dcomp, want), stbi_image_free);
+  if (!data) throw Error(where, std::string("corrupt image (") + stbi_failure_reason() + ")");
+  Image img;
+  img.channels = comp <= 2 ? 1 : 3;
+  img.height = dh;
+  img.width = dw;
+  const size_t plane = static_cast<size_t>(dh) * static_cast<size_t>(dw);
+  img.pixels.resize(plane * static_cast<size_t>(img.channels));
+  const stbi_uc* src = data.get();
+  const bool alpha = comp == 2 || comp == 4;
+  for (size_t i = 0; i < plane; ++i) {
+    const stbi_uc* px = src + i * static_cast<size_t>(want);
+    const int a = alpha ? px[want - 1] : 255;
+    for (int c = 0; c < img.channels; ++c) {
+      int v = px[c];
+      if (alpha) v = (v * a + 255 * (255 - a) + 127) / 255;  // over white
+      img.pixels[static_cast<size_t>(c) * plane + i] = static_cast<uint8_t>(v);
+    }
+  }
+  return img;
+}
+
+Image load_image(const std::string& path) {
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return decode_image(bytes.data(), bytes.size(), path);
+}
+
+Image center_crop_square(const Image& image) {
+  const int side = std::min(image.height, image.width);
+  const int top = (image.height - side) / 2, left = (image.width - side) / 2;
+  Image out;
+  out.channels = image.channels;
+  out.height = out.width = side;
+  out.pixels.resize(static_cast<size_t>(image.channels) * side * side);
+  for (int c = 0; c < image.channels; ++c) {
+    for (int y = 0; y < side; ++y) {
+      const uint8_t* src = image.pixels.data() +
+                           (static_cast<size_t>(c) * image.height + top + y) * image.width + left;
+      std::memcpy(out.pixels.data() + (static_cast<size_t>(c) * side + y) * side, src,
+                  static_cast<size_t>(side));
+    }
+  }
+  return out;
+}
+
+namespace {
+
+// Resampling of one axis as a sparse matrix: output o = sum_k weight[k] * input[first[o] + k].
+struct AxisWeights {
+  std::vector<int> first, count;
+  std::vector<std::vector<float>> weight;
+};
+
+AxisWeights axis_weights(int in, int out) {
+  AxisWeights a;
+  a.first.resize(static_cast<size_t>(out));
+  a.count.resize(static_cast<size_t>(out));
+  a.weight.resize(static_cast<size_t>(out));
+  const double scale = static_cast<double>(in) / out;
+  for (int o = 0; o < out; ++o) {
+    std::vector<float>& w = a.weight[static_cast<size_t>(o)];
+    if (out < in) {
+      // Area: the output pixel covers [o*scale, (o+1)*scale) of the input.
+      const double lo = o * scale, hi = (o + 1) * scale;
+      const int i0 = static_cast<int>(std::floor(lo));
+      const int i1 = std::min(in, static_cast<int>(std::ceil(hi)));
+      for (int i = i0; i < i1; ++i) {
+        const double overlap = std::min<double>(hi, i + 1) - std::max<double>(lo, i);
+        w.push_back(static_cast<float>(overlap / scale));
+      }
+      a.first[static_cast<size_t>(o)] = i0;
+    } else {
+      // Bilinear at the output pixel's centre, edges clamped.
+      double pos = (o + 0.5) * scale - 0.5;
+      pos = std::max(0.0, std::min(pos, static_cast<double>(in - 1)));
+      const int i0 = std::min(static_cast<int>(pos), in - 1);
+      const double t = pos - i0;
+      a.first[static_cast<size_t>(o)] = i0;
+      w.push_back(static_cast<float>(1.0 - t));
+      if (i0 + 1 < in) w.push_back(static_cast<float>(t));
+    }
+    a.count[static_cast<size_t>(o)] = static_cast<int>(w.size());
+  }
+  return a;
+}
+
+}  // namespace
+
+Image resize_image(const Image& image, int height, int width) {
+  require(height >= 1 && width >= 1 && height <= kMaxImageSide && width <= kMaxImageSide,
+          "resize_image", "target size " + std::to_string(height) + "x" + std::to_string(width) +
+                              " is out of range");
+  require(image.height >= 1 && image.width >= 1, "resize_image", "empty image");
+  if (height == image.height && width == image.width) return image;
+  const AxisWeights wx = axis_weights(image.width, width);
+  const AxisWeights wy = axis_weights(image.height, height);
+  Image out;
+  out.channels = image.channels;
+  out.height = height;
+  out.width = width;
+  out.pixels.resize(static_cast<size_t>(image.channels) * height * width);
+  std::vector<float> rows(static_cast<size_t>(image.height) * width);  // (H_in, W_out)
+  for (int c = 0; c < image.channels; ++c) {
+    const uint8_t* src = image.pixels.data() + static_cast<size_t>(c) * image.height * image.width;
+    for (int y = 0; y < image.height; ++y) {
+      const uint8_t* row = src + static_cast<size_t>(y) * image.width;
+      for (int x = 0; x < width; ++x) {
+        const size_t ox = static_cast<size_t>(x);
+        float s = 0.0f;
+        for (int k = 0; k < wx.count[ox]; ++k) s += wx.weight[ox][static_cast<size_t>(k)] * row[wx.first[ox] + k];
+        rows[static_cast<size_t>(y) * width + ox] = s;
+      }
+    }
+    uint8_t* dst = out.pixels.data() + static_cast<size_t>(c) * height * width;
+    for (int y = 0; y < height; ++y) {
+      const size_t oy = static_cast<size_t>(y);
+      for (int x = 0; x < width; ++x) {
+        float s = 0.0f;
+        for (int k = 0; k < wy.count[oy]; ++k) {
+          s += wy.weight[oy][static_cast<size_t>(k)] *
+               rows[static_cast<size_t>(wy.first[oy] + k) * width + x];
+        }
+        dst[oy * width + x] = static_cast<uint8_t>(std::min(255.0f, std::max(0.0f, s)) + 0.5f);
+      }
+    }
+  }
+  return out;
+}
+
+Image convert_channels(const Image& image, int channels) {
+  require(channels == 1 || channels == 3, "convert_channels",
+          "can convert to 1 or 3 channels, not " + std::to_string(channels));
+  require(image.channels == 1 || image.channels == 3, "convert_channels",
+          "image has " + std::to_string(image.channels) + " channels, expected 1 or 3");
+  if (image.channels == channels) return image;
+  Image out;
+  out.channels = channels;
+  out.height = image.height;
+  out.width = image.width;
+  const size_t plane = static_cast<size_t>(image.height) * image.width;
+  out.pixels.resize(plane * channels);
+  if (channels == 3) {
+    for (int c = 0; c < 3; ++c) {
+      std::memcpy(out.pixels.data() + c * plane, image.pixels.data(), plane);
+    }
+  } else {
+    const uint8_t* r = image.pixels.data();
+    const uint8_t* g = r + plane;
+    const uint8_t* b = g + plane;
+    for (size_t i = 0; i < plane; ++i) {
+      // Integer weights (x1000) keep the result identical on every platform.
+      out.pixels[i] = static_cast<uint8_t>((299 * r[i] + 587 * g[i] + 114 * b[i] + 500) / 1000);
+    }
+  }
+  return out;
+}
+
+}  // namespace cnnlab

@@ -1,0 +1,36 @@
+// Single images for `cnnlab predict` and the browser's photo upload: PNG/JPEG decoding
+// (stb_image), centre crop, resizing with proper filtering, RGB <-> gray. Pixels are uint8
+// planes (C, H, W), the layout of Dataset images.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cnnlab {
+
+struct Image {
+  int channels = 0, height = 0, width = 0;
+  std::vector<uint8_t> pixels;  // (C, H, W)
+};
+
+// Limits for untrusted uploads; larger inputs are refused with a clear Error.
+constexpr size_t kMaxImageFileBytes = 20u * 1024u * 1024u;  // 20 MB
+constexpr int kMaxImageSide = 8000;                          // pixels
+
+// Decodes a PNG or JPEG. Gray (and gray+alpha) gives 1 channel, colour gives 3; alpha is
+// composited over white (what a transparent picture looks like on a page). Throws
+// Error(where, ...) when the bytes are not a PNG/JPEG, are corrupt, or exceed the limits.
+Image decode_image(const uint8_t* bytes, size_t size, const std::string& where);
+Image load_image(const std::string& path);
+
+// The central square (side min(H, W); the extra row/column goes to the bottom/right).
+Image center_crop_square(const Image& image);
+// To height x width. Per axis: area averaging when shrinking (every source pixel counts, no
+// aliasing), bilinear (pixel centres, edge clamped) when enlarging. Sizes must be >= 1.
+Image resize_image(const Image& image, int height, int width);
+// 3 -> 1: luma 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601); 1 -> 3: gray copied to R, G, B.
+Image convert_channels(const Image& image, int channels);
+
+}  // namespace cnnlab
