@@ -4,6 +4,7 @@
 
 #include <array>
 #include <climits>
+#include <cstring>
 
 #include "core/error.h"
 
@@ -53,16 +54,22 @@ uint32_t crc32(const uint8_t* data, size_t size, uint32_t seed) {
   return ~c;
 }
 
-std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, size_t expected_size,
-                                 const std::string& where) {
-  require(size <= static_cast<size_t>(INT_MAX) && expected_size <= static_cast<size_t>(INT_MAX),
+namespace {
+
+// stb_image 2.27's decoder reports "unexpected end" when the last Huffman codes sit in the final
+// bytes of its input (it refills 16+ bits ahead), so it must be given some readable bytes after
+// the stream: `slack` of them (>= 8). Size and CRC checks catch a stream that is really short.
+std::vector<uint8_t> inflate_with_slack(const uint8_t* data, size_t size, size_t slack,
+                                        size_t expected_size, const std::string& where) {
+  require(size + slack <= static_cast<size_t>(INT_MAX) &&
+              expected_size <= static_cast<size_t>(INT_MAX),
           where, "compressed data larger than 2 GB is not supported");
   std::vector<uint8_t> out(expected_size);
   char empty = 0;
   char* dst = expected_size ? reinterpret_cast<char*>(out.data()) : &empty;
   const int produced = stbi_zlib_decode_noheader_buffer(
       dst, static_cast<int>(expected_size), reinterpret_cast<const char*>(data),
-      static_cast<int>(size));
+      static_cast<int>(size + slack));
   if (produced < 0) {
     throw Error(where, "corrupt compressed data (DEFLATE stream does not decode to the expected " +
                            std::to_string(expected_size) + " bytes)");
@@ -73,6 +80,17 @@ std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, size_t expect
                            " (truncated or corrupt)");
   }
   return out;
+}
+
+constexpr size_t kSlack = 8;
+
+}  // namespace
+
+std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, size_t expected_size,
+                                 const std::string& where) {
+  std::vector<uint8_t> padded(size + kSlack, 0);
+  if (size) std::memcpy(padded.data(), data, size);
+  return inflate_with_slack(padded.data(), size, kSlack, expected_size, where);
 }
 
 bool is_gzip(const uint8_t* data, size_t size) {
@@ -119,7 +137,7 @@ std::vector<uint8_t> gunzip(const uint8_t* data, size_t size, const std::string&
                      " compressed bytes)");
   std::vector<uint8_t> out;
   try {
-    out = inflate_raw(data + pos, compressed, stored_size, where);
+    out = inflate_with_slack(data + pos, compressed, kSlack, stored_size, where);  // the trailer
   } catch (const Error&) {
     throw Error(where, "truncated or corrupt gzip file (data does not decode to the " +
                            std::to_string(stored_size) + " bytes its trailer records)");

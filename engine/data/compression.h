@@ -16,7 +16,9 @@ uint32_t crc32(const uint8_t* data, size_t size, uint32_t seed = 0);
 
 // Inflates a raw DEFLATE stream (RFC 1951, no zlib or gzip header) whose decompressed size is
 // known exactly (zip entries store it). Throws Error(where, ...) when the stream is corrupt or
-// does not decompress to exactly expected_size bytes. Sizes are limited to 2 GB - 1.
+// does not decompress to exactly expected_size bytes. Sizes are limited to 2 GB - 1. A stream
+// cut short can occasionally still decode to the right size, so zip readers should also
+// compare crc32() of the output with the entry's stored CRC.
 std::vector<uint8_t> inflate_raw(const uint8_t* data, size_t size, size_t expected_size,
                                  const std::string& where);
 
