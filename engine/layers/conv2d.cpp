@@ -1,0 +1,98 @@
+// Conv2D forward/backward over batch chunks (see conv2d.h).
+#include "layers/conv2d.h"
+
+#include <algorithm>
+
+namespace cnnlab {
+
+Conv2D::Conv2D(const LayerSpec& spec, const Shape& input) : Layer(spec, input) {
+  const int k = spec.kernel;
+  weight_.name = "weight";
+  weight_.value = Tensor(Shape{spec.units, input[0], k, k});
+  weight_.grad = Tensor(weight_.value.shape());
+  bias_.name = "bias";
+  bias_.value = Tensor(Shape{spec.units});
+  bias_.grad = Tensor(bias_.value.shape());
+  padding_ = conv_padding(spec, input[1], input[2]);
+}
+
+void Conv2D::init(Rng& rng) {
+  init_weights_he(weight_.value, static_cast<size_t>(input_[0]) * spec_.kernel * spec_.kernel,
+                  spec_.init, rng);
+  bias_.value.zero();
+}
+
+int Conv2D::chunk_images(int batch) const {
+  const size_t per_image = static_cast<size_t>(input_[0]) * spec_.kernel * spec_.kernel *
+                           static_cast<size_t>(output_[1]) * static_cast<size_t>(output_[2]) *
+                           sizeof(float);
+  const size_t fit = std::max<size_t>(1, kColumnBudgetBytes / per_image);
+  return static_cast<int>(std::min<size_t>(fit, static_cast<size_t>(std::max(batch, 1))));
+}
+
+kernels::ConvGeometry Conv2D::geometry(int images) const {
+  kernels::ConvGeometry g{};
+  g.batch = images;
+  g.channels = input_[0];
+  g.height = input_[1];
+  g.width = input_[2];
+  g.kernel_h = g.kernel_w = spec_.kernel;
+  g.stride = spec_.stride;
+  g.pad_top = padding_.pad_top;
+  g.pad_left = padding_.pad_left;
+  g.out_h = padding_.out_h;
+  g.out_w = padding_.out_w;
+  return g;
+}
+
+void Conv2D::forward(Tensor& y, const Tensor& x, RunContext& ctx) {
+  const int batch = x.dim(0), co = spec_.units;
+  const int plane = output_[1] * output_[2];
+  const int k_rows = input_[0] * spec_.kernel * spec_.kernel;
+  const size_t in_image = input_.count(), out_image = output_.count();
+  y.resize(batch_shape(batch, output_));
+  const int chunk = chunk_images(batch);
+  col_.resize(Shape{k_rows, chunk * plane});
+  yt_.resize(Shape{co, chunk * plane});
+  for (int b0 = 0; b0 < batch; b0 += chunk) {
+    const int n = std::min(chunk, batch - b0);
+    const kernels::ConvGeometry g = geometry(n);
+    kernels::im2col(col_.data(), x.data() + b0 * in_image, g);
+    // yt (Co, n*P) = weight (Co, K) @ col (K, n*P)
+    kernels::gemm(yt_.data(), weight_.value.data(), col_.data(), co, n * plane, k_rows, false,
+                  false, false, ctx.pool);
+    kernels::conv_output_from_gemm(y.data() + b0 * out_image, yt_.data(), bias_.value.data(), n,
+                                   co, plane);
+  }
+}
+
+void Conv2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tensor& y,
+                      RunContext& ctx) {
+  const int batch = x.dim(0), co = spec_.units;
+  const int plane = output_[1] * output_[2];
+  const int k_rows = input_[0] * spec_.kernel * spec_.kernel;
+  const size_t in_image = input_.count(), out_image = output_.count();
+  if (dx) dx->resize(x.shape());
+  const int chunk = chunk_images(batch);
+  col_.resize(Shape{k_rows, chunk * plane});
+  yt_.resize(Shape{co, chunk * plane});
+  for (int b0 = 0; b0 < batch; b0 += chunk) {
+    const int n = std::min(chunk, batch - b0);
+    const kernels::ConvGeometry g = geometry(n);
+    kernels::im2col(col_.data(), x.data() + b0 * in_image, g);
+    // dyt (Co, n*P) from dy (n, Co, P); dbias += per-channel sums
+    kernels::conv_grad_to_gemm(yt_.data(), bias_.grad.data(), dy.data() + b0 * out_image, n, co,
+                               plane);
+    // dweight (Co, K) += dyt (Co, n*P) @ col^T (n*P, K)
+    kernels::gemm(weight_.grad.data(), yt_.data(), col_.data(), co, k_rows, n * plane, false, true,
+                  true, ctx.pool);
+    if (dx) {
+      // dcol (K, n*P) = weight^T (K, Co) @ dyt (Co, n*P), written over col (no longer needed)
+      kernels::gemm(col_.data(), weight_.value.data(), yt_.data(), k_rows, n * plane, co, true,
+                    false, false, ctx.pool);
+      kernels::col2im(dx->data() + b0 * in_image, col_.data(), g);
+    }
+  }
+}
+
+}  // namespace cnnlab

@@ -1,0 +1,37 @@
+// Conv2D: 2-D convolution as im2col + one GEMM per chunk of the batch.
+//   weight (Co, Ci, k, k) (PyTorch layout), bias (Co); input (B, Ci, H, W) -> output (B, Co, OH, OW).
+// The im2col buffer is owned by the layer and covers a CHUNK of images at a time, sized so it stays
+// under kColumnBudgetBytes (the browser has a small heap); weight gradients accumulate over chunks.
+#pragma once
+
+#include "kernels/kernels.h"
+#include "layers/layer.h"
+
+namespace cnnlab {
+
+class Conv2D : public Layer {
+ public:
+  static constexpr size_t kColumnBudgetBytes = 8u << 20;
+
+  Conv2D(const LayerSpec& spec, const Shape& input);
+  void init(Rng& rng) override;
+  void forward(Tensor& y, const Tensor& x, RunContext& ctx) override;
+  void backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tensor& y,
+                RunContext& ctx) override;
+  std::vector<Param*> params() override { return {&weight_, &bias_}; }
+
+  Param& weight() { return weight_; }
+  Param& bias() { return bias_; }
+  // Images per im2col chunk for a batch of `batch` (>= 1).
+  int chunk_images(int batch) const;
+
+ private:
+  kernels::ConvGeometry geometry(int images) const;
+
+  Param weight_, bias_;
+  ConvPadding padding_;
+  Tensor col_;  // (Ci*k*k, chunk*OH*OW); reused as dcol in backward
+  Tensor yt_;   // (Co, chunk*OH*OW): GEMM output, or dy regrouped in backward
+};
+
+}  // namespace cnnlab

@@ -1,0 +1,158 @@
+// Model: forward, loss and backward through the layer list, with per-layer timing and statistics.
+#include "model/model.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.h"
+
+namespace cnnlab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+void min_max_mean(const Tensor& t, float& lo, float& hi, float* mean) {
+  if (t.empty()) {
+    lo = hi = 0.0f;
+    if (mean) *mean = 0.0f;
+    return;
+  }
+  const float* p = t.data();
+  float a = p[0], b = p[0];
+  double sum = 0.0;
+  for (size_t i = 0; i < t.size(); ++i) {
+    a = std::min(a, p[i]);
+    b = std::max(b, p[i]);
+    sum += p[i];
+  }
+  lo = a;
+  hi = b;
+  if (mean) *mean = static_cast<float>(sum / static_cast<double>(t.size()));
+}
+
+}  // namespace
+
+Model::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec) {
+  validate_model_spec(spec_);
+  Shape current = spec_.input;
+  for (size_t i = 0; i < spec_.layers.size(); ++i) {
+    layers_.push_back(make_layer(spec_.layers[i], current));
+    for (Param* p : layers_.back()->params()) p->name = std::to_string(i) + "." + p->name;
+    current = layers_.back()->output_shape();
+  }
+  num_classes_ = current[0];
+  acts_.resize(layers_.size());
+  stats_.resize(layers_.size());
+  reinitialize(seed);
+}
+
+size_t Model::parameter_count() const {
+  size_t n = 0;
+  for (const auto& l : layers_) n += l->parameter_count();
+  return n;
+}
+
+std::vector<Param*> Model::params() {
+  std::vector<Param*> out;
+  for (auto& l : layers_)
+    for (Param* p : l->params()) out.push_back(p);
+  return out;
+}
+
+std::vector<const Param*> Model::params() const {
+  std::vector<const Param*> out;
+  for (const auto& l : layers_)
+    for (const Param* p : static_cast<const Layer&>(*l).params()) out.push_back(p);
+  return out;
+}
+
+void Model::reinitialize(uint64_t seed) {
+  seed_ = seed;
+  Rng rng = Rng::stream(seed, RngStream::kInit);
+  for (auto& l : layers_) l->init(rng);
+  zero_grads();
+  update_weight_stats();
+}
+
+void Model::zero_grads() {
+  for (Param* p : params()) p->grad.zero();
+}
+
+void Model::update_weight_stats() {
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    std::vector<Param*> ps = layers_[i]->params();
+    LayerStats& s = stats_[i];
+    if (ps.empty()) continue;
+    min_max_mean(ps[0]->value, s.weight_min, s.weight_max, nullptr);
+    min_max_mean(ps[0]->grad, s.weight_grad_min, s.weight_grad_max, nullptr);
+  }
+}
+
+const Tensor& Model::forward(const Tensor& x, bool training, ThreadPool* pool, Rng* dropout_rng) {
+  const Shape& in = spec_.input;
+  require(x.shape().rank == 4 && x.dim(0) >= 1 && x.dim(1) == in[0] && x.dim(2) == in[1] &&
+              x.dim(3) == in[2],
+          "model input",
+          "expected a batch (B, " + std::to_string(in[0]) + ", " + std::to_string(in[1]) + ", " +
+              std::to_string(in[2]) + ") with B >= 1, got " + x.shape().str());
+  input_ = x;
+  training_ = training;
+  last_pool_ = pool;
+  RunContext ctx{training, pool, dropout_rng};
+  const Tensor* current = &input_;
+  for (size_t i = 0; i < layers_.size(); ++i) {
+    const Clock::time_point start = Clock::now();
+    layers_[i]->forward(acts_[i], *current, ctx);
+    LayerStats& s = stats_[i];
+    s.forward_ms = ms_since(start);
+    min_max_mean(acts_[i], s.act_min, s.act_max, &s.act_mean);
+    current = &acts_[i];
+  }
+  have_forward_ = true;
+  return acts_.back();
+}
+
+LossResult Model::loss(const int32_t* labels) {
+  require(have_forward_, "model", "loss needs a forward pass first");
+  LossResult r = loss_.forward(acts_.back(), labels);
+  probs_ = loss_.probabilities();
+  return r;
+}
+
+LossResult Model::loss_and_backward(const int32_t* labels, ThreadPool* pool) {
+  LossResult r = loss(labels);
+  zero_grads();
+  RunContext ctx{training_, pool, nullptr};
+  const size_t n = layers_.size();
+  loss_.backward(grads_[(n - 1) % 2], labels);
+  for (size_t i = n; i-- > 0;) {
+    const Tensor& dy = grads_[i % 2];
+    Tensor* dx = i > 0 ? &grads_[(i + 1) % 2] : nullptr;
+    const Tensor& x = i > 0 ? acts_[i - 1] : input_;
+    const Clock::time_point start = Clock::now();
+    layers_[i]->backward(dx, dy, x, acts_[i], ctx);
+    LayerStats& s = stats_[i];
+    s.backward_ms = ms_since(start);
+    min_max_mean(dy, s.grad_min, s.grad_max, nullptr);
+  }
+  update_weight_stats();
+  return r;
+}
+
+LossResult Model::evaluate(const Tensor& x, const int32_t* labels, ThreadPool* pool) {
+  forward(x, false, pool, nullptr);
+  return loss(labels);
+}
+
+const Tensor& Model::predict(const Tensor& x, ThreadPool* pool) {
+  forward(x, false, pool, nullptr);
+  SoftmaxCrossEntropy::softmax(probs_, acts_.back());
+  return probs_;
+}
+
+}  // namespace cnnlab

@@ -1,0 +1,311 @@
+// Model file reader and writer (layout in docs/model-format.md).
+//
+//   offset  size  field
+//   0       8     magic "CNNLABMF"
+//   8       4     format version (uint32 LE), currently 1
+//   12      4     flags (uint32 LE), 0
+//   16      8     header size H in bytes (uint64 LE)
+//   24      8     tensor data size D in bytes (uint64 LE)
+//   32      H     header: UTF-8 JSON object
+//   32+H    D     float32 LE tensors, in the header's "tensors" order, each C-order
+//   32+H+D  4     CRC-32 of bytes [0, 32+H+D)
+#include "model/model_file.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/error.h"
+#include "data/compression.h"
+#include "data/file_io.h"
+
+namespace cnnlab {
+
+namespace {
+
+constexpr char kMagic[8] = {'C', 'N', 'N', 'L', 'A', 'B', 'M', 'F'};
+constexpr size_t kFixedHeader = 32;
+constexpr uint64_t kMaxSection = uint64_t(1) << 36;  // 64 GB: anything bigger is corrupt
+
+void put_u32(std::vector<uint8_t>& out, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+void put_u64(std::vector<uint8_t>& out, size_t at, uint64_t v) {
+  for (int i = 0; i < 8; ++i) out[at + i] = static_cast<uint8_t>(v >> (8 * i));
+}
+uint32_t get_u32(const uint8_t* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+uint64_t get_u64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+  return v;
+}
+
+// Appends n floats little-endian (byte order made explicit; correct on any host).
+void put_floats(std::vector<uint8_t>& out, const float* x, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + n * 4);
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, &x[i], 4);
+    put_u32(out, at + i * 4, bits);
+  }
+}
+void get_floats(float* x, const uint8_t* p, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t bits = get_u32(p + i * 4);
+    std::memcpy(&x[i], &bits, 4);
+  }
+}
+
+nlohmann::json shape_json(const Shape& s) {
+  nlohmann::json a = nlohmann::json::array();
+  for (int i = 0; i < s.rank; ++i) a.push_back(s[i]);
+  return a;
+}
+
+std::string shape_text(const nlohmann::json& a) { return a.dump(); }
+
+template <typename T>
+T field(const nlohmann::json& j, const char* name, const std::string& where) {
+  require(j.is_object() && j.contains(name), where, std::string("header field '") + name +
+                                                        "' is missing");
+  try {
+    return j.at(name).get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(where, std::string("header field '") + name + "' has the wrong type");
+  }
+}
+
+}  // namespace
+
+nlohmann::json optimizer_config_to_json(const OptimizerConfig& c) {
+  return {{"kind", c.kind},           {"lr", c.lr},         {"momentum", c.momentum},
+          {"nesterov", c.nesterov},   {"beta1", c.beta1},   {"beta2", c.beta2},
+          {"eps", c.eps},             {"weight_decay", c.weight_decay},
+          {"clip_norm", c.clip_norm}};
+}
+
+OptimizerConfig optimizer_config_from_json(const nlohmann::json& j, const std::string& where) {
+  OptimizerConfig c;
+  require(j.is_object(), where, "optimizer must be a JSON object");
+  c.kind = field<std::string>(j, "kind", where);
+  c.lr = field<float>(j, "lr", where);
+  c.momentum = field<float>(j, "momentum", where);
+  c.nesterov = field<bool>(j, "nesterov", where);
+  c.beta1 = field<float>(j, "beta1", where);
+  c.beta2 = field<float>(j, "beta2", where);
+  c.eps = field<float>(j, "eps", where);
+  c.weight_decay = field<float>(j, "weight_decay", where);
+  c.clip_norm = field<float>(j, "clip_norm", where);
+  try {
+    c.validate();
+  } catch (const Error& e) {
+    throw Error(where, e.what());
+  }
+  return c;
+}
+
+nlohmann::json preprocess_to_json(const Preprocess& p) {
+  return {{"standardize", p.standardize},
+          {"mean", {p.mean[0], p.mean[1], p.mean[2]}},
+          {"std", {p.std[0], p.std[1], p.std[2]}}};
+}
+
+Preprocess preprocess_from_json(const nlohmann::json& j, const std::string& where) {
+  Preprocess p;
+  p.standardize = field<bool>(j, "standardize", where);
+  const auto mean = field<std::vector<float>>(j, "mean", where);
+  const auto std = field<std::vector<float>>(j, "std", where);
+  require(mean.size() == 3 && std.size() == 3, where, "preprocess mean and std need 3 values");
+  for (size_t c = 0; c < 3; ++c) {
+    require(std::isfinite(mean[c]) && std::isfinite(std[c]) && std[c] > 0.0f, where,
+            "preprocess std must be > 0 and values finite");
+    p.mean[c] = mean[c];
+    p.std[c] = std[c];
+  }
+  return p;
+}
+
+std::vector<uint8_t> serialize_model(const Model& model, const ModelFileInfo& info,
+                                     const Optimizer* optimizer) {
+  require(info.class_names.empty() ||
+              static_cast<int>(info.class_names.size()) == model.num_classes(),
+          "model file", "has " + std::to_string(info.class_names.size()) +
+                            " class names for a model with " +
+                            std::to_string(model.num_classes()) + " classes");
+  require(info.training_state.is_null() || info.training_state.is_object(), "model file",
+          "training_state must be a JSON object");
+  nlohmann::json tensors = nlohmann::json::array();
+  std::vector<const Tensor*> data;
+  for (const Param* p : model.params()) {
+    tensors.push_back({{"name", p->name}, {"shape", shape_json(p->value.shape())}});
+    data.push_back(&p->value);
+  }
+  nlohmann::json opt = nullptr;
+  if (optimizer) {
+    opt = optimizer_config_to_json(optimizer->config());
+    opt["step"] = optimizer->step_count();
+    const std::vector<Tensor>& state = optimizer->state_tensors();
+    const std::vector<std::string> slots = optimizer->slot_names();
+    const std::vector<const Param*> params = model.params();
+    const bool has_state = state.size() == params.size() * slots.size() && !state.empty();
+    opt["has_state"] = has_state;
+    if (has_state)
+      for (size_t i = 0; i < params.size(); ++i)
+        for (size_t s = 0; s < slots.size(); ++s) {
+          const Tensor& t = state[i * slots.size() + s];
+          tensors.push_back(
+              {{"name", "optimizer." + params[i]->name + "." + slots[s]},
+               {"shape", shape_json(t.shape())}});
+          data.push_back(&t);
+        }
+  }
+  const Shape& in = model.input_shape();
+  nlohmann::json header = {
+      {"format", "cnnlab-model"},
+      {"spec", model.spec().text()},
+      {"input", {in[0], in[1], in[2]}},
+      {"classes", model.num_classes()},
+      {"class_names", info.class_names},
+      {"seed", model.seed()},
+      {"parameters", model.parameter_count()},
+      {"preprocess", preprocess_to_json(info.preprocess)},
+      {"dataset", info.dataset},
+      {"training_state", info.training_state},
+      {"optimizer", opt},
+      {"tensors", tensors},
+  };
+  const std::string text = header.dump(1);
+  size_t data_bytes = 0;
+  for (const Tensor* t : data) data_bytes += t->size() * 4;
+
+  std::vector<uint8_t> out(kFixedHeader);
+  out.reserve(kFixedHeader + text.size() + data_bytes + 4);
+  std::memcpy(out.data(), kMagic, 8);
+  put_u32(out, 8, kModelFileVersion);
+  put_u32(out, 12, 0);
+  put_u64(out, 16, text.size());
+  put_u64(out, 24, data_bytes);
+  out.insert(out.end(), text.begin(), text.end());
+  for (const Tensor* t : data) put_floats(out, t->data(), t->size());
+  const uint32_t crc = crc32(out.data(), out.size());
+  out.resize(out.size() + 4);
+  put_u32(out, out.size() - 4, crc);
+  return out;
+}
+
+void save_model_file(const std::string& path, const Model& model, const ModelFileInfo& info,
+                     const Optimizer* optimizer) {
+  std::vector<uint8_t> bytes;
+  try {
+    bytes = serialize_model(model, info, optimizer);
+  } catch (const Error& e) {
+    throw Error("model file " + path, e.problem());
+  }
+  write_file_atomic(path, {{bytes.data(), bytes.size()}});
+}
+
+LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::string& where) {
+  require(size > 0, where, "the file is empty");
+  require(size >= 8 || std::memcmp(bytes, kMagic, size) != 0, where,
+          "truncated: " + std::to_string(size) + " bytes");
+  require(size >= 8 && std::memcmp(bytes, kMagic, 8) == 0, where,
+          "not a CNN Lab model file (bad magic)");
+  require(size >= kFixedHeader + 4, where, "truncated: " + std::to_string(size) + " bytes");
+  const uint32_t version = get_u32(bytes + 8);
+  require(version <= kModelFileVersion, where,
+          "format version " + std::to_string(version) + " is newer than this program supports (" +
+              std::to_string(kModelFileVersion) + "); update CNN Lab");
+  require(version >= 1, where, "unknown format version 0");
+  const uint64_t header_bytes = get_u64(bytes + 16), data_bytes = get_u64(bytes + 24);
+  require(header_bytes <= kMaxSection && data_bytes <= kMaxSection && data_bytes % 4 == 0, where,
+          "corrupt section sizes");
+  const uint64_t expected = kFixedHeader + header_bytes + data_bytes + 4;
+  require(size >= expected, where,
+          "truncated: " + std::to_string(size) + " bytes, expected " + std::to_string(expected));
+  require(size == expected, where,
+          std::to_string(size - expected) + " unexpected bytes after the end of the model");
+  const size_t body = static_cast<size_t>(expected - 4);
+  require(crc32(bytes, body) == get_u32(bytes + body), where,
+          "checksum mismatch: the file is corrupt");
+
+  nlohmann::json header;
+  try {
+    header = nlohmann::json::parse(bytes + kFixedHeader, bytes + kFixedHeader + header_bytes);
+  } catch (const nlohmann::json::exception&) {
+    throw Error(where, "header is not valid JSON");
+  }
+  require(header.is_object() && header.value("format", "") == "cnnlab-model", where,
+          "header is not a cnnlab-model header");
+  const auto input = field<std::vector<int>>(header, "input", where);
+  require(input.size() == 3, where, "header field 'input' must be [channels, height, width]");
+  const int classes = field<int>(header, "classes", where);
+  const std::string spec_text = field<std::string>(header, "spec", where);
+  ModelSpec spec;
+  try {
+    spec = parse_model_spec(spec_text, Shape{input[0], input[1], input[2]}, classes);
+  } catch (const Error& e) {
+    throw Error(where, "model spec: " + std::string(e.what()));
+  }
+
+  LoadedModel out;
+  out.info.class_names = field<std::vector<std::string>>(header, "class_names", where);
+  require(out.info.class_names.empty() || static_cast<int>(out.info.class_names.size()) == classes,
+          where, "class_names has " + std::to_string(out.info.class_names.size()) +
+                     " entries for " + std::to_string(classes) + " classes");
+  out.info.preprocess = preprocess_from_json(header.value("preprocess", nlohmann::json()), where);
+  out.info.dataset = field<std::string>(header, "dataset", where);
+  out.info.training_state = header.value("training_state", nlohmann::json());
+  require(out.info.training_state.is_null() || out.info.training_state.is_object(), where,
+          "training_state must be an object");
+  const uint64_t seed = field<uint64_t>(header, "seed", where);
+  out.model = std::make_unique<Model>(spec, seed);
+
+  // Expected tensors: the model's parameters, then the optimiser's state if present.
+  std::vector<std::pair<std::string, Tensor*>> targets;
+  for (Param* p : out.model->params()) targets.emplace_back(p->name, &p->value);
+  const nlohmann::json opt = header.value("optimizer", nlohmann::json());
+  if (!opt.is_null()) {
+    out.optimizer = make_optimizer(optimizer_config_from_json(opt, where + " optimizer"));
+    const int64_t steps = field<int64_t>(opt, "step", where);
+    require(steps >= 0, where, "optimizer step must be >= 0");
+    out.optimizer->set_step_count(steps);
+    if (field<bool>(opt, "has_state", where))
+      for (auto& [name, tensor] : out.optimizer->state(out.model->params()))
+        targets.emplace_back("optimizer." + name, tensor);
+  }
+  const nlohmann::json tensors = header.value("tensors", nlohmann::json());
+  require(tensors.is_array(), where, "header field 'tensors' is missing");
+  require(tensors.size() == targets.size(), where,
+          "has " + std::to_string(tensors.size()) + " tensors, the model needs " +
+              std::to_string(targets.size()));
+  uint64_t offset = kFixedHeader + header_bytes;
+  const uint64_t end = offset + data_bytes;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string name = field<std::string>(tensors[i], "name", where);
+    const auto shape = field<std::vector<int>>(tensors[i], "shape", where);
+    Tensor& t = *targets[i].second;
+    require(name == targets[i].first, where,
+            "tensor " + std::to_string(i) + " is '" + name + "', expected '" + targets[i].first +
+                "'");
+    nlohmann::json expected_shape = shape_json(t.shape());
+    require(nlohmann::json(shape) == expected_shape, where,
+            "tensor " + name + " has shape " + shape_text(nlohmann::json(shape)) +
+                ", the model needs " + shape_text(expected_shape));
+    require(offset + t.size() * 4 <= end, where, "tensor data is shorter than the header says");
+    get_floats(t.data(), bytes + offset, t.size());
+    offset += t.size() * 4;
+  }
+  require(offset == end, where, "tensor data is longer than the header says");
+  return out;
+}
+
+LoadedModel load_model_file(const std::string& path) {
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return deserialize_model(bytes.data(), bytes.size(), "model file " + path);
+}
+
+}  // namespace cnnlab
