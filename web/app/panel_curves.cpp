@@ -1,0 +1,127 @@
+// Curves panel: loss and accuracy of every run (earlier runs stay until cleared), training per
+// step (smoothed) and per epoch, validation per epoch; colours per run, a legend, hover values.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "app/panels.h"
+#include "imgui.h"
+#include "widgets/colors.h"
+#include "widgets/line_plot.h"
+
+namespace cnnlab {
+
+namespace {
+
+// Exponential moving average with bias correction (as TensorBoard's smoothing), so the first
+// steps are not pulled towards zero.
+void smooth(const std::vector<float>& in, float weight, std::vector<float>& out) {
+  out.resize(in.size());
+  double average = 0.0, correction = 0.0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!std::isfinite(in[i])) { out[i] = NAN; continue; }
+    average = weight * average + (1.0 - weight) * in[i];
+    correction = weight * correction + (1.0 - weight);
+    out[i] = static_cast<float>(average / correction);
+  }
+}
+
+struct CurveBuffers {
+  std::vector<std::vector<float>> smoothed;  // per run
+  std::vector<std::string> labels;
+};
+
+void plot_metric(const char* id, const char* title, const char* y_label, AppState& state,
+                 bool accuracy, ImVec2 size) {
+  CurvesState& curves = state.curves;
+  std::vector<widgets::PlotSeries> series;
+  CurveBuffers buffers;
+  buffers.smoothed.resize(curves.runs.size());
+  buffers.labels.reserve(curves.runs.size() * 3);
+  for (size_t r = 0; r < curves.runs.size(); ++r) {
+    const RunHistory& run = curves.runs[r];
+    const ImU32 color = widgets::series_color(run.color_index);
+    const ImU32 faint = widgets::series_color(run.color_index, 0.55f);
+    const std::vector<float>& steps = accuracy ? run.step_acc : run.step_loss;
+    if (curves.show_steps && !steps.empty()) {
+      smooth(steps, curves.smoothing, buffers.smoothed[r]);
+      buffers.labels.push_back(run.label + " train (step)");
+      widgets::PlotSeries s;
+      s.label = buffers.labels.back().c_str();
+      s.x = run.step_x.data();
+      s.y = buffers.smoothed[r].data();
+      s.count = static_cast<int>(std::min(run.step_x.size(), steps.size()));
+      s.color = faint;
+      s.thickness = 1.0f;
+      series.push_back(s);
+    }
+    // Per-epoch points are plotted at the step where the epoch ended, so both share one x axis.
+    const std::vector<float>& train = accuracy ? run.epoch_train_acc : run.epoch_train_loss;
+    const std::vector<float>& val = accuracy ? run.epoch_val_acc : run.epoch_val_loss;
+    if (!train.empty()) {
+      buffers.labels.push_back(run.label + " train");
+      widgets::PlotSeries s;
+      s.label = buffers.labels.back().c_str();
+      s.x = run.epoch_x.data();
+      s.y = train.data();
+      s.count = static_cast<int>(std::min(run.epoch_x.size(), train.size()));
+      s.color = color;
+      s.markers = true;
+      series.push_back(s);
+    }
+    if (!val.empty()) {
+      buffers.labels.push_back(run.label + " validation");
+      widgets::PlotSeries s;
+      s.label = buffers.labels.back().c_str();
+      s.x = run.epoch_x.data();
+      s.y = val.data();
+      s.count = static_cast<int>(std::min(run.epoch_x.size(), val.size()));
+      s.color = color;
+      s.thickness = 2.5f;
+      s.markers = true;
+      series.push_back(s);
+    }
+  }
+  widgets::PlotOptions options;
+  options.title = title;
+  options.x_label = "step";
+  options.y_label = y_label;
+  options.ui_scale = state.ui.scale;
+  options.empty_text = "No runs yet: press Start in the Training panel.";
+  if (accuracy) {
+    options.y_min = 0.0f;
+    options.y_max = 1.0f;
+    options.y_format = "%.2f";
+  }
+  widgets::line_plot(id, series.data(), static_cast<int>(series.size()), size, options);
+}
+
+}  // namespace
+
+void draw_curves_panel(AppState& state) {
+  CurvesState& curves = state.curves;
+  const float scale = state.ui.scale;
+  ImGui::Checkbox("Per-step curves", &curves.show_steps);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(120.0f * scale);
+  ImGui::BeginDisabled(!curves.show_steps);
+  ImGui::SliderFloat("Smoothing", &curves.smoothing, 0.0f, 0.99f, "%.2f",
+                     ImGuiSliderFlags_AlwaysClamp);
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(curves.runs.empty());
+  if (ImGui::Button("Clear runs")) curves.runs.clear();
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::TextDisabled("%zu run%s", curves.runs.size(), curves.runs.size() == 1 ? "" : "s");
+
+  ImVec2 avail = ImGui::GetContentRegionAvail();
+  float spacing = ImGui::GetStyle().ItemSpacing.x;
+  ImVec2 size((avail.x - spacing) * 0.5f, avail.y);
+  plot_metric("loss", "Loss", "cross-entropy", state, false, size);
+  ImGui::SameLine();
+  plot_metric("accuracy", "Accuracy", "fraction correct", state, true, size);
+}
+
+}  // namespace cnnlab

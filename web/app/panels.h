@@ -1,0 +1,20 @@
+// The app's panels: each draws into the current ImGui window (the layout in app.cpp decides
+// where), reading and editing AppState. One file per panel.
+#pragma once
+
+#include "app/app_state.h"
+
+namespace cnnlab {
+
+void draw_data_panel(AppState& state);      // panel_data.cpp
+void draw_model_panel(AppState& state);     // panel_model.cpp
+void draw_training_panel(AppState& state);  // panel_training.cpp
+void draw_curves_panel(AppState& state);    // panel_curves.cpp
+void draw_inside_panel(AppState& state);    // panel_inside.cpp
+void draw_eval_panel(AppState& state);      // panel_eval.cpp
+void draw_widget_check(AppState& state);    // widget_check.cpp: the widgets on synthetic input
+
+// Shared by the panels: a centred, muted, wrapped sentence for "nothing here yet" states.
+void empty_state(const char* title, const char* explanation);
+
+}  // namespace cnnlab

@@ -1,0 +1,18 @@
+// Fonts and style of the app: DejaVu Sans (Debian fonts-dejavu-core) rasterised at the screen's
+// pixel density, and a light theme with paddings scaled to match.
+#pragma once
+
+#include <string>
+
+namespace cnnlab {
+
+// Size of body text in logical pixels.
+constexpr float kBaseFontSize = 16.0f;
+
+// Clears the font atlas and loads the TrueType font at kBaseFontSize x scale. On failure (file
+// missing or unreadable) falls back to ImGui's built-in font and explains why in *message.
+bool load_fonts(float scale, std::string* message);
+// Resets the style to the app's theme at the given scale.
+void apply_style(float scale);
+
+}  // namespace cnnlab

@@ -1,0 +1,197 @@
+// CNN Lab's one main for the desktop program (GLFW + OpenGL 3) and the browser (Emscripten's GLFW
+// emulation + WebGL2), shaped like Dear ImGui's example_glfw_opengl3: create the window and the
+// ImGui context, then run frame() in a loop natively or from emscripten_set_main_loop in the
+// browser. Everything else is in app/ (panels), widgets/ (drawing) and platform/ (the differences).
+//
+// Desktop options (for screenshots and checks; the browser takes its options from the page):
+//   --width W --height H     window size in screen pixels (default 1280x800)
+//   --screenshot FILE.png    write the back buffer after --frames frames, then exit
+//   --frames N               frames to draw before the screenshot / exit (default 5)
+//   --widget-check           open the widget check window
+//   --print-state            print the JavaScript API's state JSON on exit
+#include <GLFW/glfw3.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "app/app.h"
+#include "imgui.h"
+#include "imgui_impl_glfw.h"
+#include "imgui_impl_opengl3.h"
+#include "platform/platform.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#else
+#include <GL/gl.h>
+#endif
+
+namespace {
+
+struct Options {
+  int width = 1280, height = 800;
+  std::string screenshot;
+  int frames = -1;  // < 0: run until the window closes
+  bool widget_check = false;
+  bool print_state = false;
+};
+
+// What the frame loop needs; heap-allocated because in the browser main() returns while the
+// loop keeps running.
+struct Runtime {
+  GLFWwindow* window = nullptr;
+  cnnlab::App app;
+  Options options;
+  long frame_count = 0;
+  bool renderer_ready = false;  // the OpenGL backend's device objects exist
+  bool done = false;
+  int exit_code = 0;
+};
+
+bool parse_options(int argc, char** argv, Options* o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "cnnlab_app: %s needs a value\n", name);
+        return nullptr;
+      }
+      return argv[++i];
+    };
+    if (a == "--width" || a == "--height" || a == "--frames") {
+      const char* v = value(a.c_str());
+      if (!v) return false;
+      int n = std::atoi(v);
+      if (n <= 0 || n > 16384) {
+        std::fprintf(stderr, "cnnlab_app: %s must be a positive number, got '%s'\n", a.c_str(), v);
+        return false;
+      }
+      (a == "--width" ? o->width : a == "--height" ? o->height : o->frames) = n;
+    } else if (a == "--screenshot") {
+      const char* v = value("--screenshot");
+      if (!v) return false;
+      o->screenshot = v;
+    } else if (a == "--widget-check") {
+      o->widget_check = true;
+    } else if (a == "--print-state") {
+      o->print_state = true;
+    } else if (a == "--help" || a == "-h") {
+      std::printf("usage: cnnlab_app [--width W] [--height H] [--screenshot FILE.png] "
+                  "[--frames N] [--widget-check] [--print-state]\n");
+      std::exit(0);
+    } else {
+      std::fprintf(stderr, "cnnlab_app: unknown option '%s' (see --help)\n", a.c_str());
+      return false;
+    }
+  }
+  if (!o->screenshot.empty() && o->frames < 0) o->frames = 5;
+  return true;
+}
+
+void frame(void* arg) {
+  Runtime& rt = *static_cast<Runtime*>(arg);
+  glfwPollEvents();
+  cnnlab::platform::sync_canvas_size(rt.window);
+  if (rt.app.set_ui_scale(cnnlab::platform::ui_scale(rt.window)) && rt.renderer_ready) {
+    // New pixel density: the atlas was rebuilt, upload it again.
+    ImGui_ImplOpenGL3_DestroyFontsTexture();
+    ImGui_ImplOpenGL3_CreateFontsTexture();
+  }
+  ImGui_ImplOpenGL3_NewFrame();
+  rt.renderer_ready = true;
+  ImGui_ImplGlfw_NewFrame();
+  cnnlab::platform::after_backend_new_frame(rt.window);
+  ImGui::NewFrame();
+
+  rt.app.frame();
+
+  ImGui::Render();
+  int fb_w = 0, fb_h = 0;
+  cnnlab::platform::framebuffer_size(rt.window, &fb_w, &fb_h);
+  glViewport(0, 0, fb_w, fb_h);
+  glClearColor(0.90f, 0.91f, 0.93f, 1.0f);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+
+  ++rt.frame_count;
+  if (rt.options.frames > 0 && rt.frame_count >= rt.options.frames) {
+    if (!rt.options.screenshot.empty()) {
+      std::string error;
+      if (cnnlab::platform::save_framebuffer_png(rt.options.screenshot, fb_w, fb_h, &error)) {
+        std::printf("cnnlab_app: wrote %s (%dx%d)\n", rt.options.screenshot.c_str(), fb_w, fb_h);
+      } else {
+        std::fprintf(stderr, "cnnlab_app: screenshot failed: %s\n", error.c_str());
+        rt.exit_code = 1;
+      }
+    }
+    rt.done = true;
+  }
+  glfwSwapBuffers(rt.window);
+  if (rt.frame_count == 1) cnnlab::platform::notify_ready();
+}
+
+void glfw_error(int code, const char* description) {
+  std::fprintf(stderr, "GLFW error %d: %s\n", code, description);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options options;
+  if (!parse_options(argc, argv, &options)) return 2;
+
+  glfwSetErrorCallback(glfw_error);
+  if (!glfwInit()) {
+    cnnlab::platform::report_fatal_error("Could not initialise GLFW (no display?).");
+    return 1;
+  }
+  cnnlab::platform::set_context_hints();
+  GLFWwindow* window =
+      glfwCreateWindow(options.width, options.height, "CNN Lab", nullptr, nullptr);
+  if (!window) {
+#ifdef __EMSCRIPTEN__
+    cnnlab::platform::report_fatal_error(
+        "This browser could not create a WebGL2 context, which CNN Lab needs to draw. Try an "
+        "up-to-date Chrome, Firefox or Safari, or enable hardware acceleration.");
+#else
+    cnnlab::platform::report_fatal_error("Could not create an OpenGL 3.3 window.");
+#endif
+    glfwTerminate();
+    return 1;
+  }
+  glfwMakeContextCurrent(window);
+  glfwSwapInterval(1);
+
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is fixed; nothing to remember between sessions
+  ImGui_ImplGlfw_InitForOpenGL(window, true);
+  ImGui_ImplOpenGL3_Init(cnnlab::platform::glsl_version());
+
+  auto* rt = new Runtime();
+  rt->window = window;
+  rt->options = options;
+  rt->app.state().ui.show_widget_check = options.widget_check;
+  cnnlab::platform::attach_js_api(&rt->app);
+
+#ifdef __EMSCRIPTEN__
+  // The browser calls frame() once per animation frame; main returns and the runtime stays alive.
+  emscripten_set_main_loop_arg(frame, rt, 0, false);
+  return 0;
+#else
+  while (!rt->done && !glfwWindowShouldClose(window)) frame(rt);
+  if (options.print_state) std::printf("%s\n", rt->app.state_json().c_str());
+  int exit_code = rt->exit_code;
+  cnnlab::platform::attach_js_api(nullptr);
+  delete rt;  // before the GL context goes: the app's textures are released here
+  ImGui_ImplOpenGL3_Shutdown();
+  ImGui_ImplGlfw_Shutdown();
+  ImGui::DestroyContext();
+  glfwDestroyWindow(window);
+  glfwTerminate();
+  return exit_code;
+#endif
+}

@@ -1,0 +1,64 @@
+// Platform layer of the lab app: everything that differs between the desktop program (GLFW +
+// OpenGL 3) and the browser (Emscripten's GLFW emulation + WebGL2) lives behind these functions.
+// Apart from main.cpp's loop stub, no other app file includes emscripten or GL headers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "imgui.h"
+
+struct GLFWwindow;
+
+namespace cnnlab {
+class App;
+}
+
+namespace cnnlab::platform {
+
+// ---- Window and context -------------------------------------------------------------------------
+// GLFW window hints for the context: OpenGL 3.3 core natively, WebGL2 (GLES 3.0) in the browser.
+void set_context_hints();
+// Shader version string for ImGui_ImplOpenGL3_Init.
+const char* glsl_version();
+// Pixels per logical (CSS / screen) pixel: the browser's devicePixelRatio, the desktop's content
+// scale. The UI (font size, paddings) is scaled by it so text stays crisp on HiDPI screens.
+float ui_scale(GLFWwindow* window);
+// Browser: makes the canvas backbuffer match its CSS size times devicePixelRatio (the canvas fills
+// its container, which the page resizes). Desktop: nothing.
+void sync_canvas_size(GLFWwindow* window);
+// Called between the ImGui backends' NewFrame and ImGui::NewFrame: the browser fixes ImGui's
+// display size to the canvas backbuffer (Emscripten's GLFW reports mouse positions in backbuffer
+// pixels, so the UI works in backbuffer pixels with a framebuffer scale of 1).
+void after_backend_new_frame(GLFWwindow* window);
+// Framebuffer size in pixels.
+void framebuffer_size(GLFWwindow* window, int* width, int* height);
+
+// ---- Files ----------------------------------------------------------------------------------------
+// Path of the app's TrueType font: the Debian font file natively, the copy the page preloads into
+// the in-memory file system in the browser.
+std::string font_path();
+
+// ---- Page / host integration --------------------------------------------------------------------
+// The app that the JavaScript API (window.cnnlab) talks to; nullptr to detach.
+void attach_js_api(App* app);
+// The first frame is on screen: the page hides its loading overlay and resolves cnnlab.ready.
+void notify_ready();
+// A fatal start-up problem (no WebGL2, no GLFW): the page shows it in its error box; the desktop
+// prints it to stderr.
+void report_fatal_error(const std::string& message);
+// Seconds since an arbitrary start, monotonic.
+double now_seconds();
+
+// ---- Textures (for image grids, feature maps, filters) -----------------------------------------
+// An RGBA8 texture usable as ImTextureID; 0 means none. Nearest filtering: enlarged 32x32 images
+// and 3x3 filters stay crisp pixels.
+ImTextureID create_texture_rgba(int width, int height, const uint8_t* rgba);  // (H, W, 4)
+void update_texture_rgba(ImTextureID texture, int width, int height, const uint8_t* rgba);
+void destroy_texture(ImTextureID texture);
+
+// ---- Screenshots (desktop) ----------------------------------------------------------------------
+// Reads the back buffer and writes it as PNG; false with a message on failure.
+bool save_framebuffer_png(const std::string& path, int width, int height, std::string* error);
+
+}  // namespace cnnlab::platform

@@ -1,0 +1,65 @@
+// Platform layer, desktop side (GLFW + OpenGL 3.3 core on Linux, macOS, Windows). Compiled empty
+// under Emscripten (see platform_web.cpp).
+#ifndef __EMSCRIPTEN__
+
+#include <GLFW/glfw3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "platform/platform.h"
+
+namespace cnnlab::platform {
+
+void set_context_hints() {
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
+  glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
+#ifdef __APPLE__
+  glfwWindowHint(GLFW_OPENGL_FORWARD_COMPAT, GL_TRUE);
+#endif
+  glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);
+}
+
+const char* glsl_version() { return "#version 330 core"; }
+
+float ui_scale(GLFWwindow* window) {
+  // CNNLAB_UI_SCALE overrides (for screenshots at a chosen density).
+  if (const char* env = std::getenv("CNNLAB_UI_SCALE")) {
+    float s = static_cast<float>(std::atof(env));
+    if (s >= 0.5f && s <= 4.0f) return s;
+  }
+  float x = 1.0f, y = 1.0f;
+  glfwGetWindowContentScale(window, &x, &y);
+  float s = x > y ? x : y;
+  return (s >= 0.5f && s <= 4.0f) ? s : 1.0f;
+}
+
+void sync_canvas_size(GLFWwindow*) {}
+void after_backend_new_frame(GLFWwindow*) {}
+
+void framebuffer_size(GLFWwindow* window, int* width, int* height) {
+  glfwGetFramebufferSize(window, width, height);
+}
+
+std::string font_path() {
+  if (const char* env = std::getenv("CNNLAB_FONT")) return env;
+  return CNNLAB_FONT_PATH;
+}
+
+void attach_js_api(App*) {}
+void notify_ready() {}
+
+void report_fatal_error(const std::string& message) {
+  std::fprintf(stderr, "cnnlab_app: %s\n", message.c_str());
+}
+
+double now_seconds() {
+  using clock = std::chrono::steady_clock;
+  return std::chrono::duration<double>(clock::now().time_since_epoch()).count();
+}
+
+}  // namespace cnnlab::platform
+
+#endif  // !__EMSCRIPTEN__

@@ -1,0 +1,111 @@
+// Platform layer, browser side (Emscripten's GLFW emulation + WebGL2) and the bridge to the page's
+// JavaScript (web/page/loader.js): canvas sizing, devicePixelRatio, the ready/error hooks and the
+// C functions behind window.cnnlab. Compiled empty natively (see platform_desktop.cpp).
+#ifdef __EMSCRIPTEN__
+
+#include <GLFW/glfw3.h>
+#include <emscripten.h>
+
+#include <string>
+
+#include "app/app.h"
+#include "platform/platform.h"
+
+// ---- JavaScript side ---------------------------------------------------------------------------
+// `Module` is this wasm instance's module object (the build is MODULARIZE'd, so several labs on one
+// page each have their own); the page's loader installs the cnnlab* hooks on it.
+
+// Makes the canvas backbuffer CSS size x devicePixelRatio; writes the backbuffer size and the
+// ratio (x 1000, an integer) to out[0..2].
+EM_JS(void, cnnlab_js_sync_canvas, (int* out), {
+  var canvas = Module['canvas'];
+  var dpr = window.devicePixelRatio || 1;
+  var rect = canvas.getBoundingClientRect();
+  var w = Math.max(1, Math.round(rect.width * dpr));
+  var h = Math.max(1, Math.round(rect.height * dpr));
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  HEAP32[out >> 2] = w;
+  HEAP32[(out >> 2) + 1] = h;
+  HEAP32[(out >> 2) + 2] = Math.round(dpr * 1000);
+});
+
+EM_JS(int, cnnlab_js_canvas_width, (), { return Module['canvas'].width; });
+EM_JS(int, cnnlab_js_canvas_height, (), { return Module['canvas'].height; });
+
+EM_JS(void, cnnlab_js_notify_ready, (), {
+  if (Module['cnnlabOnReady']) Module['cnnlabOnReady']();
+});
+
+EM_JS(void, cnnlab_js_report_fatal_error, (const char* message), {
+  var text = UTF8ToString(message);
+  if (Module['cnnlabOnFatalError']) Module['cnnlabOnFatalError'](text);
+  else console.error(text);
+});
+
+namespace cnnlab::platform {
+
+namespace {
+// The app behind the JavaScript API. One per wasm instance; set by main, read by the exported
+// C functions below (JavaScript cannot hold a C++ reference any other way).
+App* js_app = nullptr;
+float current_dpr = 1.0f;
+}  // namespace
+
+void set_context_hints() {
+  // Emscripten's GLFW creates a WebGL context when GLFW_CLIENT_API is OpenGL ES; the version is
+  // chosen by -sMIN_WEBGL_VERSION=2 at link time.
+  glfwWindowHint(GLFW_CLIENT_API, GLFW_OPENGL_ES_API);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
+  glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 0);
+}
+
+const char* glsl_version() { return "#version 300 es"; }
+
+float ui_scale(GLFWwindow*) { return current_dpr; }
+
+void sync_canvas_size(GLFWwindow*) {
+  int out[3] = {0, 0, 1000};
+  cnnlab_js_sync_canvas(out);
+  float dpr = out[2] / 1000.0f;
+  current_dpr = (dpr >= 0.5f && dpr <= 4.0f) ? dpr : 1.0f;
+}
+
+void after_backend_new_frame(GLFWwindow*) {
+  // The GLFW emulation's window size only changes through glfwSetWindowSize (which would also
+  // request fullscreen when the size equals the screen's); the canvas is the truth.
+  ImGuiIO& io = ImGui::GetIO();
+  io.DisplaySize = ImVec2(static_cast<float>(cnnlab_js_canvas_width()),
+                          static_cast<float>(cnnlab_js_canvas_height()));
+  io.DisplayFramebufferScale = ImVec2(1.0f, 1.0f);
+}
+
+void framebuffer_size(GLFWwindow*, int* width, int* height) {
+  *width = cnnlab_js_canvas_width();
+  *height = cnnlab_js_canvas_height();
+}
+
+std::string font_path() { return CNNLAB_FONT_PATH; }
+
+void attach_js_api(App* app) { js_app = app; }
+void notify_ready() { cnnlab_js_notify_ready(); }
+void report_fatal_error(const std::string& message) {
+  cnnlab_js_report_fatal_error(message.c_str());
+}
+double now_seconds() { return emscripten_get_now() / 1000.0; }
+
+}  // namespace cnnlab::platform
+
+// ---- C functions behind window.cnnlab (called with Module.ccall from web/page/loader.js) --------
+extern "C" {
+
+// The app's state as a JSON object (see App::state_json); the string lives until the next call.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_state_json() {
+  using cnnlab::platform::js_app;
+  if (!js_app) return "{\"phase\":\"loading\",\"error\":null}";
+  return js_app->state_json().c_str();
+}
+
+}  // extern "C"
+
+#endif  // __EMSCRIPTEN__

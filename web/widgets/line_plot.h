@@ -1,0 +1,46 @@
+// Line plot drawn on ImDrawList (ImPlot is in neither Debian nor npm): several series, axes with
+// round tick values, a legend, and a hover readout of every series at the x under the mouse.
+// Used by the Curves panel (loss / accuracy per step and per epoch, several runs overlaid).
+#pragma once
+
+#include <cmath>
+
+#include "imgui.h"
+
+namespace cnnlab::widgets {
+
+// A view of one series; the plot copies nothing. x must be ascending (steps, epochs); a NaN y
+// breaks the line (a value not measured).
+struct PlotSeries {
+  const char* label = "";
+  const float* x = nullptr;  // (count)
+  const float* y = nullptr;  // (count)
+  int count = 0;
+  ImU32 color = 0;
+  float thickness = 1.5f;   // logical pixels (scaled by the UI scale)
+  bool markers = false;     // a dot on every point (per-epoch values)
+  bool in_legend = true;
+};
+
+struct PlotOptions {
+  const char* title = nullptr;
+  const char* x_label = nullptr;
+  const char* y_label = nullptr;
+  float y_min = NAN, y_max = NAN;  // fixed y range when finite, else fitted to the data
+  float x_min = NAN, x_max = NAN;  // fixed x range when finite
+  const char* empty_text = "No data yet";
+  const char* y_format = "%.3g";   // tick and readout format
+  bool legend = true;
+  float ui_scale = 1.0f;
+};
+
+// Draws the plot in a box of `size` (<= 0: the available width / height). Returns true while the
+// mouse hovers the plot area.
+bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec2 size,
+               const PlotOptions& options);
+
+// Round tick positions between lo and hi, about target_count of them: writes at most max_ticks
+// values to ticks and returns how many.
+int nice_ticks(double lo, double hi, int target_count, double* ticks, int max_ticks);
+
+}  // namespace cnnlab::widgets
