@@ -22,11 +22,6 @@ bool is_png_or_jpeg(const uint8_t* b, size_t n) {
   return n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
 }
 
-void check_side(int side, const std::string& where) {
-  require(side >= 1 && side <= 1 << 16, where,
-          "image size " + std::to_string(side) + " is out of range");
-}
-
 }  // namespace
 
 Image decode_image(const uint8_t* bytes, size_t size, const std::string& where) {

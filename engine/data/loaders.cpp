@@ -96,7 +96,14 @@ std::string dir_name(const std::string& rel) {
 }
 
 std::string join(const std::string& dir, const std::string& name) {
-  return dir.empty() ? name : dir + "/" + name;
+  return dir.empty() ? name : name.empty() ? dir : dir + "/" + name;
+}
+
+// "cifar10" for "data/cifar10", "data/cifar10/" and "data/cifar10/.".
+std::string folder_name(const std::string& path) {
+  fs::path p = fs::path(path).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return p.filename().string();
 }
 
 std::string lower(std::string s) {
@@ -120,8 +127,7 @@ std::vector<std::string> split_components(const std::string& rel) {
 FileTree tree_of_directory(const std::string& path) {
   FileTree tree;
   tree.location = path;
-  tree.name = fs::path(path).lexically_normal().filename().string();
-  if (tree.name.empty()) tree.name = fs::path(path).lexically_normal().parent_path().filename().string();
+  tree.name = folder_name(path);
   std::error_code ec;
   fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
   require(!ec, path, "cannot list folder: " + ec.message());
@@ -369,7 +375,8 @@ DataSource load_idx(FileTree& tree, const std::string& dir) {
       src.train.size() >= 8 && std::memcmp(src.train.labels.data(), kFashionStart, 8) == 0;
   const bool starts_mnist =
       src.train.size() >= 8 && std::memcmp(src.train.labels.data(), kMnistStart, 8) == 0;
-  const std::string folder = tree.archive ? tree.name : base_name(folder_where);
+  const std::string folder =
+      tree.archive ? tree.name : folder_name(folder_where);
   std::string name = folder.empty() ? "idx" : folder;
   std::vector<std::string> classes;
   const bool is28 = src.train.height == 28 && src.train.width == 28 && max_label < 10;

@@ -1,0 +1,1241 @@
+// Data pipeline: compression (CRC-32, gzip, inflate), tar listing, the loaders (CIFAR-10 binary
+// folder and archive, image folder and archive, IDX plain and gzip), the pack format, stratified
+// split, balanced subsets, standardisation, the Batcher (determinism, random access,
+// augmentation), single-image decoding and resizing, and every bad input. All files are made by
+// the test in a temporary folder (PNG/JPEG via Debian's stb_image_write, tar and gzip by the
+// small writers below). With CNNLAB_CIFAR10 pointing at the real CIFAR-10 archive one extra case
+// checks it.
+//
+// [SECTION] index
+//   Helpers          temp folder, file writers, gzip/tar/PNG/IDX/CIFAR writers, synthetic data
+//   Compression      crc32, gunzip, inflate_raw, tar
+//   Loaders          CIFAR-10 binary, image folder, IDX, detection, bad input
+//   Pack             round trip, size formula, bad input
+//   Split            stratified split, balanced subset, standardisation, Preprocess
+//   Batcher          order, random access, augmentation, bad input
+//   Images           decode, crop, resize, channels
+//   Real data        CNNLAB_CIFAR10
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/tensor.h"
+#include "data/batcher.h"
+#include "data/compression.h"
+#include "data/dataset.h"
+#include "data/file_io.h"
+#include "data/image.h"
+#include "data/loaders.h"
+#include "data/pack.h"
+#include "data/preprocess.h"
+#include "data/split.h"
+#include "data/tar.h"
+
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#define STB_IMAGE_WRITE_STATIC
+#define STBI_WRITE_NO_STDIO
+#include <stb_image_write.h>
+
+using namespace cnnlab;
+namespace fs = std::filesystem;
+
+namespace {
+
+// ---- [SECTION] Helpers ------------------------------------------------------------------------
+
+using Bytes = std::vector<uint8_t>;
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+    path = fs::temp_directory_path() /
+           ("cnnlab_test_data_" + std::to_string(static_cast<long long>(stamp)));
+    fs::create_directories(path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string operator/(const std::string& rel) const { return (path / rel).string(); }
+};
+
+void write_file(const std::string& path, const Bytes& bytes) {
+  fs::create_directories(fs::path(path).parent_path());
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  REQUIRE(f.good());
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  write_file(path, Bytes(text.begin(), text.end()));
+}
+
+Bytes read_file(const std::string& path) { return read_file_bytes(path); }
+
+// The message of the Error that fn throws ("" when it throws none).
+template <typename F>
+std::string error_of(F&& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+void put_le32(Bytes& b, uint32_t v) {
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+
+// gzip with stored (uncompressed) DEFLATE blocks: exercises framing and trailer checks.
+Bytes gzip_stored(const Bytes& data) {
+  Bytes out = {0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3};
+  size_t pos = 0;
+  do {
+    const size_t n = std::min<size_t>(65535, data.size() - pos);
+    const bool final_block = pos + n == data.size();
+    out.push_back(final_block ? 1 : 0);
+    out.push_back(static_cast<uint8_t>(n));
+    out.push_back(static_cast<uint8_t>(n >> 8));
+    out.push_back(static_cast<uint8_t>(~n));
+    out.push_back(static_cast<uint8_t>(~n >> 8));
+    out.insert(out.end(), data.begin() + static_cast<std::ptrdiff_t>(pos),
+               data.begin() + static_cast<std::ptrdiff_t>(pos + n));
+    pos += n;
+  } while (pos < data.size());
+  put_le32(out, crc32(data.data(), data.size()));
+  put_le32(out, static_cast<uint32_t>(data.size()));
+  return out;
+}
+
+// Raw DEFLATE with Huffman coding (stb_image_write's zlib compressor minus its zlib framing).
+Bytes deflate_raw(const Bytes& data) {
+  int len = 0;
+  unsigned char* z = stbi_zlib_compress(const_cast<unsigned char*>(data.data()),
+                                        static_cast<int>(data.size()), &len, 8);
+  REQUIRE(z != nullptr);
+  Bytes out(z + 2, z + len - 4);  // drop the 2-byte header and the Adler-32
+  STBIW_FREE(z);
+  return out;
+}
+
+// gzip with a real compressed stream and a file name in the header (FNAME).
+Bytes gzip_compressed(const Bytes& data) {
+  Bytes out = {0x1F, 0x8B, 8, 0x08, 0, 0, 0, 0, 0, 3, 'x', '.', 't', 'a', 'r', 0};
+  const Bytes body = deflate_raw(data);
+  out.insert(out.end(), body.begin(), body.end());
+  put_le32(out, crc32(data.data(), data.size()));
+  put_le32(out, static_cast<uint32_t>(data.size()));
+  return out;
+}
+
+// A tar archive writer: ustar headers, GNU 'L' records for names over 100 bytes.
+struct TarWriter {
+  Bytes out;
+  void header(const std::string& name, size_t size, char type) {
+    uint8_t h[512] = {};
+    std::memcpy(h, name.data(), std::min<size_t>(name.size(), 100));
+    std::snprintf(reinterpret_cast<char*>(h + 100), 8, "%07o", 0644);
+    std::snprintf(reinterpret_cast<char*>(h + 108), 8, "%07o", 0);
+    std::snprintf(reinterpret_cast<char*>(h + 116), 8, "%07o", 0);
+    std::snprintf(reinterpret_cast<char*>(h + 124), 12, "%011llo",
+                  static_cast<unsigned long long>(size));
+    std::snprintf(reinterpret_cast<char*>(h + 136), 12, "%011o", 0);
+    std::memset(h + 148, ' ', 8);
+    h[156] = static_cast<uint8_t>(type);
+    std::memcpy(h + 257, "ustar\0" "00", 8);
+    unsigned sum = 0;
+    for (uint8_t c : h) sum += c;
+    std::snprintf(reinterpret_cast<char*>(h + 148), 8, "%06o", sum);
+    out.insert(out.end(), h, h + 512);
+  }
+  void body(const uint8_t* data, size_t size) {
+    out.insert(out.end(), data, data + size);
+    out.resize((out.size() + 511) / 512 * 512, 0);
+  }
+  void add(const std::string& name, const Bytes& data) {
+    if (name.size() > 100) {
+      header("././@LongLink", name.size() + 1, 'L');
+      Bytes n(name.begin(), name.end());
+      n.push_back(0);
+      body(n.data(), n.size());
+    }
+    header(name, data.size(), '0');
+    body(data.data(), data.size());
+  }
+  void add_dir(const std::string& name) { header(name, 0, '5'); }
+  void add_pax_path(const std::string& path, const Bytes& data) {
+    std::string record = " path=" + path + "\n";
+    size_t len = record.size() + 2;
+    if (std::to_string(len).size() + record.size() != len) ++len;
+    const std::string full = std::to_string(len) + record;
+    header("PaxHeaders/x", full.size(), 'x');
+    body(reinterpret_cast<const uint8_t*>(full.data()), full.size());
+    header("truncated-name", data.size(), '0');
+    body(data.data(), data.size());
+  }
+  Bytes finish() {
+    out.resize(out.size() + 1024, 0);
+    return out;
+  }
+};
+
+// Every regular file under `dir`, as a tar whose paths start with `top` ("top/...").
+Bytes tar_of_folder(const std::string& dir, const std::string& top) {
+  std::vector<std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) files.push_back(fs::path(e.path()).lexically_relative(dir).generic_string());
+  }
+  std::sort(files.begin(), files.end());
+  TarWriter tar;
+  tar.add_dir(top + "/");
+  for (const std::string& f : files) tar.add(top + "/" + f, read_file((fs::path(dir) / f).string()));
+  return tar.finish();
+}
+
+void append_vec(std::vector<uint8_t>* out, const void* data, int size) {
+  const uint8_t* p = static_cast<const uint8_t*>(data);
+  out->insert(out->end(), p, p + size);
+}
+
+// PNG (or JPEG) of planar (C, H, W) pixels.
+Bytes encode_png(const Image& img) {
+  std::vector<uint8_t> interleaved(img.pixels.size());
+  const size_t plane = static_cast<size_t>(img.height) * img.width;
+  for (size_t i = 0; i < plane; ++i) {
+    for (int c = 0; c < img.channels; ++c) interleaved[i * img.channels + c] = img.pixels[c * plane + i];
+  }
+  Bytes out;
+  stbi_write_png_to_func([](void* ctx, void* data, int size) { append_vec(static_cast<Bytes*>(ctx), data, size); },
+                         &out, img.width, img.height, img.channels, interleaved.data(),
+                         img.width * img.channels);
+  REQUIRE(!out.empty());
+  return out;
+}
+
+Bytes encode_jpeg(const Image& img) {
+  std::vector<uint8_t> interleaved(img.pixels.size());
+  const size_t plane = static_cast<size_t>(img.height) * img.width;
+  for (size_t i = 0; i < plane; ++i) {
+    for (int c = 0; c < img.channels; ++c) interleaved[i * img.channels + c] = img.pixels[c * plane + i];
+  }
+  Bytes out;
+  stbi_write_jpg_to_func([](void* ctx, void* data, int size) { append_vec(static_cast<Bytes*>(ctx), data, size); },
+                         &out, img.width, img.height, img.channels, interleaved.data(), 95);
+  REQUIRE(!out.empty());
+  return out;
+}
+
+Image random_image(Rng& rng, int channels, int height, int width, int lo = 0) {
+  Image img;
+  img.channels = channels;
+  img.height = height;
+  img.width = width;
+  img.pixels.resize(static_cast<size_t>(channels) * height * width);
+  for (uint8_t& p : img.pixels) p = static_cast<uint8_t>(lo + static_cast<int>(rng.below(static_cast<uint32_t>(256 - lo))));
+  return img;
+}
+
+// A synthetic dataset: counts[c] images of class c, pixels from 1..255 (so zero padding shows).
+Dataset synthetic(const std::vector<int>& counts, int channels = 3, int height = 6, int width = 5,
+                  uint64_t seed = 7) {
+  Dataset d;
+  d.name = "synthetic";
+  for (size_t c = 0; c < counts.size(); ++c) d.class_names.push_back("class" + std::to_string(c));
+  d.channels = channels;
+  d.height = height;
+  d.width = width;
+  Rng rng(seed, 99);
+  // Interleave classes so images of one class are not contiguous.
+  std::vector<int> left = counts;
+  bool any = true;
+  while (any) {
+    any = false;
+    for (size_t c = 0; c < counts.size(); ++c) {
+      if (left[c] == 0) continue;
+      --left[c];
+      any = true;
+      d.labels.push_back(static_cast<uint8_t>(c));
+      for (size_t k = 0; k < d.image_bytes(); ++k) d.pixels.push_back(static_cast<uint8_t>(1 + rng.below(255)));
+    }
+  }
+  return d;
+}
+
+void check_same_dataset(const Dataset& a, const Dataset& b) {
+  CHECK(a.name == b.name);
+  CHECK(a.class_names == b.class_names);
+  CHECK(a.channels == b.channels);
+  CHECK(a.height == b.height);
+  CHECK(a.width == b.width);
+  CHECK(a.labels == b.labels);
+  CHECK(a.pixels == b.pixels);
+}
+
+// A fake CIFAR-10 binary folder: 5 training batches of 3 records and a test batch of 4.
+// Returns the records' expected dataset.
+DataSource write_fake_cifar(const std::string& dir, bool with_meta = true) {
+  DataSource expect;
+  for (Dataset* d : {&expect.train, &expect.test}) {
+    d->name = "cifar10";
+    d->class_names = cifar10_class_names();
+    d->channels = 3;
+    d->height = d->width = 32;
+  }
+  Rng rng(3, 4);
+  auto batch = [&](Dataset& d, int records) {
+    Bytes b;
+    for (int r = 0; r < records; ++r) {
+      const uint8_t label = static_cast<uint8_t>(rng.below(10));
+      b.push_back(label);
+      d.labels.push_back(label);
+      for (int k = 0; k < 3072; ++k) {
+        const uint8_t p = static_cast<uint8_t>(rng.next_u32());
+        b.push_back(p);
+        d.pixels.push_back(p);
+      }
+    }
+    return b;
+  };
+  for (int i = 1; i <= 5; ++i) write_file(dir + "/data_batch_" + std::to_string(i) + ".bin", batch(expect.train, 3));
+  write_file(dir + "/test_batch.bin", batch(expect.test, 4));
+  if (with_meta) {
+    std::string meta;
+    for (const std::string& n : cifar10_class_names()) meta += n + "\n";
+    write_text(dir + "/batches.meta.txt", meta + "\n");
+  }
+  return expect;
+}
+
+Bytes idx_file(const std::vector<uint32_t>& dims, const Bytes& data) {
+  Bytes b = {0, 0, 0x08, static_cast<uint8_t>(dims.size())};
+  for (uint32_t d : dims) {
+    for (int i = 3; i >= 0; --i) b.push_back(static_cast<uint8_t>(d >> (8 * i)));
+  }
+  b.insert(b.end(), data.begin(), data.end());
+  return b;
+}
+
+// Writes an IDX split pair (images gz or plain, labels the other way) and returns the dataset.
+Dataset write_idx_split(const std::string& dir, const std::string& prefix, int n, bool images_gz,
+                        Rng& rng) {
+  Dataset d;
+  d.channels = 1;
+  d.height = 28;
+  d.width = 28;
+  for (int i = 0; i < n; ++i) {
+    d.labels.push_back(static_cast<uint8_t>(i % 3));
+    for (int k = 0; k < 28 * 28; ++k) d.pixels.push_back(static_cast<uint8_t>(rng.next_u32()));
+  }
+  const Bytes images = idx_file({static_cast<uint32_t>(n), 28, 28}, d.pixels);
+  const Bytes labels = idx_file({static_cast<uint32_t>(n)}, d.labels);
+  if (images_gz) {
+    write_file(dir + "/" + prefix + "-images-idx3-ubyte.gz", gzip_compressed(images));
+    write_file(dir + "/" + prefix + "-labels-idx1-ubyte", labels);
+  } else {
+    write_file(dir + "/" + prefix + "-images-idx3-ubyte", images);
+    write_file(dir + "/" + prefix + "-labels-idx1-ubyte.gz", gzip_stored(labels));
+  }
+  return d;
+}
+
+// An image folder root/{train,test}/<class>/NNNN.png of 8x6 RGB images; returns the expected
+// images per split in file-name order.
+struct FolderSpec {
+  std::vector<std::string> classes{"dog", "cat", "bird"};  // classes.txt order
+  int train_per_class = 3, test_per_class = 2;
+};
+
+DataSource write_image_folder(const std::string& root, const FolderSpec& spec, bool classes_txt,
+                              int channels = 3) {
+  DataSource expect;
+  std::vector<std::string> order = spec.classes;
+  if (!classes_txt) std::sort(order.begin(), order.end());
+  Rng rng(11, 12);
+  // Files are read in sorted path order: class folders alphabetically, then file names.
+  std::vector<std::string> folder_order = spec.classes;
+  std::sort(folder_order.begin(), folder_order.end());
+  for (int split = 0; split < 2; ++split) {
+    Dataset& d = split == 0 ? expect.train : expect.test;
+    d.name = fs::path(root).filename().string();
+    d.class_names = order;
+    d.channels = channels;
+    d.height = 6;
+    d.width = 8;
+    const int per = split == 0 ? spec.train_per_class : spec.test_per_class;
+    for (const std::string& c : folder_order) {
+      const uint8_t label = static_cast<uint8_t>(std::find(order.begin(), order.end(), c) - order.begin());
+      for (int i = 0; i < per; ++i) {
+        Image img = random_image(rng, channels, 6, 8);
+        char name[16];
+        std::snprintf(name, sizeof name, "%04d.png", i);
+        write_file(root + (split == 0 ? "/train/" : "/test/") + c + "/" + name, encode_png(img));
+        d.labels.push_back(label);
+        d.pixels.insert(d.pixels.end(), img.pixels.begin(), img.pixels.end());
+      }
+    }
+  }
+  if (classes_txt) {
+    std::string text;
+    for (const std::string& c : spec.classes) text += c + "\r\n";
+    write_text(root + "/classes.txt", text);
+  }
+  return expect;
+}
+
+}  // namespace
+
+// ---- [SECTION] Compression --------------------------------------------------------------------
+
+TEST_CASE("crc32 matches the standard check value and chains") {
+  const std::string s = "123456789";
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  CHECK(crc32(p, 9) == 0xCBF43926u);
+  CHECK(crc32(p + 4, 5, crc32(p, 4)) == 0xCBF43926u);
+  CHECK(crc32(p, 0) == 0u);
+  Bytes big(1000);
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<uint8_t>(i * 7 + 3);
+  uint32_t chained = 0;
+  for (size_t i = 0; i < big.size(); i += 37) chained = crc32(big.data() + i, std::min<size_t>(37, big.size() - i), chained);
+  CHECK(chained == crc32(big.data(), big.size()));
+}
+
+TEST_CASE("gunzip decodes stored and compressed streams and checks the trailer") {
+  Rng rng(1, 2);
+  Bytes data(200000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>(i % 251 < 100 ? rng.below(4) : i % 7);
+  CHECK(gunzip(gzip_stored(data).data(), gzip_stored(data).size(), "x") == data);
+  const Bytes gz = gzip_compressed(data);
+  CHECK(gz.size() < data.size() / 2);
+  CHECK(gunzip(gz.data(), gz.size(), "x") == data);
+  const Bytes empty_gz = gzip_stored({});
+  CHECK(gunzip(empty_gz.data(), empty_gz.size(), "x").empty());
+
+  SUBCASE("CRC mismatch") {
+    Bytes bad = gzip_stored(data);
+    bad[100] ^= 0x40;
+    const std::string msg = error_of([&] { gunzip(bad.data(), bad.size(), "data.gz"); });
+    CHECK(contains(msg, "data.gz"));
+    CHECK(contains(msg, "CRC"));
+  }
+  SUBCASE("truncated") {
+    const Bytes cut(gz.begin(), gz.begin() + static_cast<std::ptrdiff_t>(gz.size() / 2));
+    const std::string msg = error_of([&] { gunzip(cut.data(), cut.size(), "data.gz"); });
+    CHECK(contains(msg, "data.gz: truncated or corrupt"));
+    const Bytes tiny(gz.begin(), gz.begin() + 12);
+    CHECK(contains(error_of([&] { gunzip(tiny.data(), tiny.size(), "t.gz"); }), "truncated"));
+  }
+  SUBCASE("corrupt compressed data") {
+    Bytes bad = gz;
+    for (size_t i = 20; i < 60; ++i) bad[i] ^= 0xA5;
+    CHECK(contains(error_of([&] { gunzip(bad.data(), bad.size(), "c.gz"); }), "c.gz"));
+  }
+  SUBCASE("bad magic and method") {
+    Bytes bad = gz;
+    bad[1] = 0x8C;
+    CHECK(contains(error_of([&] { gunzip(bad.data(), bad.size(), "m.gz"); }), "bad magic"));
+    bad = gz;
+    bad[2] = 7;
+    CHECK(contains(error_of([&] { gunzip(bad.data(), bad.size(), "m.gz"); }), "method"));
+  }
+}
+
+TEST_CASE("inflate_raw returns exactly the expected size or an error") {
+  Bytes data(5000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = static_cast<uint8_t>((i * i) % 13);
+  const Bytes z = deflate_raw(data);
+  CHECK(inflate_raw(z.data(), z.size(), data.size(), "a.npy") == data);
+  CHECK(contains(error_of([&] { inflate_raw(z.data(), z.size(), data.size() + 1, "a.npy"); }), "a.npy"));
+  CHECK(contains(error_of([&] { inflate_raw(z.data(), z.size(), data.size() - 1, "a.npy"); }), "a.npy"));
+}
+
+TEST_CASE("tar listing: ustar, GNU long names, pax paths, corruption") {
+  TarWriter tar;
+  tar.add_dir("top/");
+  tar.add("top/a.txt", {'h', 'i'});
+  const std::string long_name = "top/" + std::string(120, 'n') + "/file.bin";
+  tar.add(long_name, Bytes(700, 9));
+  tar.add_pax_path("top/pax/named.bin", {1, 2, 3});
+  tar.add("./top/empty", {});
+  const Bytes archive = tar.finish();
+  REQUIRE(looks_like_tar(archive.data(), archive.size()));
+  const std::vector<TarEntry> entries = list_tar(archive.data(), archive.size(), "t.tar");
+  REQUIRE(entries.size() == 4);
+  CHECK(entries[0].path == "top/a.txt");
+  CHECK(entries[0].size == 2);
+  CHECK(archive[entries[0].offset] == 'h');
+  CHECK(entries[1].path == long_name);
+  CHECK(entries[1].size == 700);
+  CHECK(entries[2].path == "top/pax/named.bin");
+  CHECK(archive[entries[2].offset + 2] == 3);
+  CHECK(entries[3].path == "top/empty");
+
+  Bytes bad = archive;
+  bad[512 + 5] ^= 1;  // name of the second header: checksum no longer matches
+  CHECK(contains(error_of([&] { list_tar(bad.data(), bad.size(), "t.tar"); }), "t.tar: corrupt tar header at offset 512"));
+  const Bytes cut(archive.begin(), archive.begin() + 512 * 4 + 100);
+  CHECK(contains(error_of([&] { list_tar(cut.data(), cut.size(), "t.tar"); }), "truncated"));
+  const Bytes text(600, 'a');
+  CHECK_FALSE(looks_like_tar(text.data(), text.size()));
+}
+
+// ---- [SECTION] Loaders ------------------------------------------------------------------------
+
+TEST_CASE("CIFAR-10 binary folder and archive load identically") {
+  TempDir tmp;
+  const DataSource expect = write_fake_cifar(tmp / "cifar-10-batches-bin");
+  const DataSource folder = load_data(tmp / "cifar-10-batches-bin");
+  CHECK(folder.train.size() == 15);
+  CHECK(folder.test.size() == 4);
+  check_same_dataset(folder.train, expect.train);
+  check_same_dataset(folder.test, expect.test);
+  CHECK(contains(folder.origin, "CIFAR-10 binary folder"));
+  // The parent folder is recognised too (the extracted archive).
+  check_same_dataset(load_data(tmp.path.string()).train, expect.train);
+
+  write_file(tmp / "cifar-10-binary.tar.gz", gzip_compressed(tar_of_folder(tmp / "cifar-10-batches-bin", "cifar-10-batches-bin")));
+  const DataSource archive = load_data(tmp / "cifar-10-binary.tar.gz");
+  check_same_dataset(archive.train, expect.train);
+  check_same_dataset(archive.test, expect.test);
+  CHECK(contains(archive.origin, "archive"));
+
+  SUBCASE("default class names without batches.meta.txt") {
+    fs::remove(tmp / "cifar-10-batches-bin/batches.meta.txt");
+    CHECK(load_data(tmp / "cifar-10-batches-bin").train.class_names == cifar10_class_names());
+  }
+  SUBCASE("missing batch") {
+    fs::remove(tmp / "cifar-10-batches-bin/data_batch_3.bin");
+    const std::string msg = error_of([&] { load_data(tmp / "cifar-10-batches-bin"); });
+    CHECK(contains(msg, "missing data_batch_3.bin"));
+  }
+  SUBCASE("truncated batch") {
+    Bytes b = read_file(tmp / "cifar-10-batches-bin/data_batch_2.bin");
+    b.resize(b.size() - 10);
+    write_file(tmp / "cifar-10-batches-bin/data_batch_2.bin", b);
+    const std::string msg = error_of([&] { load_data(tmp / "cifar-10-batches-bin"); });
+    CHECK(contains(msg, "data_batch_2.bin"));
+    CHECK(contains(msg, "3,073-byte records"));
+  }
+  SUBCASE("bad label") {
+    Bytes b = read_file(tmp / "cifar-10-batches-bin/test_batch.bin");
+    b[3073] = 12;
+    write_file(tmp / "cifar-10-batches-bin/test_batch.bin", b);
+    const std::string msg = error_of([&] { load_data(tmp / "cifar-10-batches-bin"); });
+    CHECK(contains(msg, "test_batch.bin: record 1 has label 12"));
+  }
+  SUBCASE("bad class list") {
+    write_text(tmp / "cifar-10-batches-bin/batches.meta.txt", "a\nb\n");
+    CHECK(contains(error_of([&] { load_data(tmp / "cifar-10-batches-bin"); }), "batches.meta.txt"));
+  }
+}
+
+TEST_CASE("image folder: classes.txt order, pixels exact, archive identical") {
+  TempDir tmp;
+  const std::string root = tmp / "pets";
+  const DataSource expect = write_image_folder(root, FolderSpec{}, true);
+  const DataSource src = load_data(root);
+  CHECK(src.train.name == "pets");
+  CHECK(src.train.class_names == std::vector<std::string>{"dog", "cat", "bird"});
+  CHECK(src.train.size() == 9);
+  CHECK(src.test.size() == 6);
+  CHECK(src.train.channels == 3);
+  CHECK(src.train.height == 6);
+  CHECK(src.train.width == 8);
+  check_same_dataset(src.train, expect.train);
+  check_same_dataset(src.test, expect.test);
+  CHECK(src.train.class_counts() == std::vector<size_t>{3, 3, 3});
+
+  // As a .tar.gz whose top folder is pets/ (like cifar10-imagefolder.tar.gz), and as a .tar.
+  const Bytes tar = tar_of_folder(root, "pets");
+  write_file(tmp / "pets.tar.gz", gzip_compressed(tar));
+  write_file(tmp / "pets.tar", tar);
+  for (const std::string& archive : {tmp / "pets.tar.gz", tmp / "pets.tar"}) {
+    const DataSource a = load_data(archive);
+    check_same_dataset(a.train, expect.train);
+    check_same_dataset(a.test, expect.test);
+  }
+  // From memory (what the browser hands over).
+  const Bytes gz = read_file(tmp / "pets.tar.gz");
+  check_same_dataset(load_data_bytes(gz.data(), gz.size(), "pets.tar.gz").train, expect.train);
+  // The folder that contains pets/ works too.
+  check_same_dataset(load_data(tmp.path.string()).test, expect.test);
+}
+
+TEST_CASE("image folder: sorted folder names without classes.txt; gray images give 1 channel") {
+  TempDir tmp;
+  const DataSource expect = write_image_folder(tmp / "gray", FolderSpec{}, false, 1);
+  const DataSource src = load_data(tmp / "gray");
+  CHECK(src.train.class_names == std::vector<std::string>{"bird", "cat", "dog"});
+  CHECK(src.train.channels == 1);
+  check_same_dataset(src.train, expect.train);
+  check_same_dataset(src.test, expect.test);
+  // Hidden files (macOS ._ and .DS_Store) are ignored.
+  write_text(tmp / "gray/train/cat/.DS_Store", "junk");
+  CHECK(load_data(tmp / "gray").train.size() == 9);
+}
+
+TEST_CASE("image folder: JPEG images decode close to their source") {
+  TempDir tmp;
+  Rng rng(5, 6);
+  Image smooth;
+  smooth.channels = 3;
+  smooth.height = smooth.width = 16;
+  for (int c = 0; c < 3; ++c) {
+    for (int y = 0; y < 16; ++y) {
+      for (int x = 0; x < 16; ++x) smooth.pixels.push_back(static_cast<uint8_t>(40 + 8 * x + 4 * y + 20 * c));
+    }
+  }
+  for (const char* split : {"train", "test"}) {
+    write_file(tmp / (std::string("j/") + split + "/a/0.jpg"), encode_jpeg(smooth));
+    write_file(tmp / (std::string("j/") + split + "/b/0.JPEG"), encode_jpeg(smooth));
+  }
+  const DataSource src = load_data(tmp / "j");
+  REQUIRE(src.train.size() == 2);
+  int worst = 0, total = 0;
+  for (size_t i = 0; i < smooth.pixels.size(); ++i) {
+    const int diff = std::abs(src.train.pixels[i] - smooth.pixels[i]);
+    worst = std::max(worst, diff);
+    total += diff;
+  }
+  CHECK(worst <= 24);
+  CHECK(total <= 3 * static_cast<int>(smooth.pixels.size()));
+}
+
+TEST_CASE("image folder: bad inputs name the file and the problem") {
+  TempDir tmp;
+  const std::string root = tmp / "cifar10";
+  write_image_folder(root, FolderSpec{}, true);
+  Rng rng(8, 9);
+
+  SUBCASE("wrong size") {
+    write_file(root + "/train/cat/0003.png", encode_png(random_image(rng, 3, 64, 64)));
+    const std::string msg = error_of([&] { load_data(root); });
+    CHECK(contains(msg, "cifar10/train/cat/0003.png: 64x64 but the other images are 8x6"));
+    // The same inside an archive names the entry and the archive.
+    write_file(tmp / "c.tar.gz", gzip_stored(tar_of_folder(root, "cifar10")));
+    const std::string in_archive = error_of([&] { load_data(tmp / "c.tar.gz"); });
+    CHECK(contains(in_archive, "cifar10/train/cat/0003.png (in "));
+    CHECK(contains(in_archive, "64x64 but the other images are 8x6"));
+  }
+  SUBCASE("non-image file") {
+    write_text(root + "/train/dog/notes.txt", "hello");
+    const std::string msg = error_of([&] { load_data(root); });
+    CHECK(contains(msg, "train/dog/notes.txt"));
+    CHECK(contains(msg, "not an image"));
+  }
+  SUBCASE("corrupt image") {
+    write_text(root + "/test/bird/0009.png", "not really a png");
+    const std::string msg = error_of([&] { load_data(root); });
+    CHECK(contains(msg, "test/bird/0009.png"));
+    CHECK(contains(msg, "PNG or JPEG"));
+  }
+  SUBCASE("truncated image") {
+    Bytes png = read_file(root + "/train/cat/0001.png");
+    png.resize(png.size() / 2);
+    write_file(root + "/train/cat/0001.png", png);
+    CHECK(contains(error_of([&] { load_data(root); }), "train/cat/0001.png"));
+  }
+  SUBCASE("class folder not in classes.txt") {
+    write_file(root + "/test/fish/0000.png", encode_png(random_image(rng, 3, 6, 8)));
+    CHECK(contains(error_of([&] { load_data(root); }), "class folder 'fish' is not listed in classes.txt"));
+  }
+  SUBCASE("class in classes.txt without images") {
+    write_text(root + "/classes.txt", "dog\ncat\nbird\nfish\n");
+    CHECK(contains(error_of([&] { load_data(root); }), "class 'fish' has no images"));
+  }
+  SUBCASE("file outside a class folder") {
+    write_file(root + "/train/0000.png", encode_png(random_image(rng, 3, 6, 8)));
+    CHECK(contains(error_of([&] { load_data(root); }), "not inside a class folder"));
+  }
+  SUBCASE("no test split") {
+    fs::remove_all(root + "/test");
+    CHECK(contains(error_of([&] { load_data(root); }), "empty dataset: no test images"));
+  }
+  SUBCASE("corrupt archive") {
+    Bytes gz = gzip_compressed(tar_of_folder(root, "cifar10"));
+    gz[gz.size() / 2] ^= 0xFF;
+    write_file(tmp / "c.tar.gz", gz);
+    CHECK(contains(error_of([&] { load_data(tmp / "c.tar.gz"); }), "c.tar.gz"));
+    gz = gzip_compressed(tar_of_folder(root, "cifar10"));
+    gz.resize(gz.size() * 2 / 3);
+    write_file(tmp / "c.tar.gz", gz);
+    CHECK(contains(error_of([&] { load_data(tmp / "c.tar.gz"); }), "c.tar.gz: truncated or corrupt"));
+  }
+}
+
+TEST_CASE("IDX folder: gzip and plain files, names from the folder or Fashion-MNIST") {
+  TempDir tmp;
+  Rng rng(21, 22);
+  const Dataset train = write_idx_split(tmp / "digits", "train", 7, true, rng);
+  const Dataset test = write_idx_split(tmp / "digits", "t10k", 5, false, rng);
+  const DataSource src = load_data(tmp / "digits");
+  CHECK(src.train.name == "digits");
+  CHECK(src.train.class_names == std::vector<std::string>{"0", "1", "2"});
+  CHECK(src.train.channels == 1);
+  CHECK(src.train.height == 28);
+  CHECK(src.train.width == 28);
+  CHECK(src.train.pixels == train.pixels);
+  CHECK(src.train.labels == train.labels);
+  CHECK(src.test.pixels == test.pixels);
+  CHECK(src.test.labels == test.labels);
+
+  fs::rename(tmp / "digits", tmp / "fashion-mnist");
+  const DataSource fashion = load_data(tmp / "fashion-mnist");
+  CHECK(fashion.train.name == "fashion-mnist");
+  CHECK(fashion.train.class_names == fashion_mnist_class_names());
+  CHECK(fashion.test.class_names[9] == "Ankle boot");
+
+  SUBCASE("label count mismatch") {
+    write_file(tmp / "fashion-mnist/t10k-labels-idx1-ubyte.gz", gzip_stored(idx_file({4}, {0, 1, 2, 0})));
+    CHECK(contains(error_of([&] { load_data(tmp / "fashion-mnist"); }), "4 labels for 5 images"));
+  }
+  SUBCASE("truncated data") {
+    Bytes b = read_file(tmp / "fashion-mnist/t10k-images-idx3-ubyte");
+    b.resize(b.size() - 3);
+    write_file(tmp / "fashion-mnist/t10k-images-idx3-ubyte", b);
+    CHECK(contains(error_of([&] { load_data(tmp / "fashion-mnist"); }), "t10k-images-idx3-ubyte: IDX data holds"));
+  }
+  SUBCASE("bad magic") {
+    write_file(tmp / "fashion-mnist/t10k-labels-idx1-ubyte.gz", gzip_stored({1, 2, 3, 4, 5}));
+    CHECK(contains(error_of([&] { load_data(tmp / "fashion-mnist"); }), "not an IDX file"));
+  }
+  SUBCASE("missing file") {
+    fs::remove(tmp / "fashion-mnist/t10k-labels-idx1-ubyte.gz");
+    CHECK(contains(error_of([&] { load_data(tmp / "fashion-mnist"); }), "missing t10k-labels-idx1-ubyte"));
+  }
+}
+
+TEST_CASE("load_data: unknown formats and missing paths") {
+  TempDir tmp;
+  write_text(tmp / "notes.txt", "just text, nothing else");
+  CHECK(contains(error_of([&] { load_data(tmp / "notes.txt"); }), "unknown dataset format"));
+  CHECK(contains(error_of([&] { load_data(tmp / "missing.pack"); }), "missing.pack: no such file"));
+  write_file(tmp / "empty.bin", {});
+  CHECK(contains(error_of([&] { load_data(tmp / "empty.bin"); }), "empty"));
+  fs::create_directories(tmp / "empty_folder");
+  CHECK(contains(error_of([&] { load_data(tmp / "empty_folder"); }), "empty folder"));
+  write_text(tmp / "other/readme.md", "x");
+  CHECK(contains(error_of([&] { load_data(tmp / "other"); }), "unknown dataset format"));
+  write_file(tmp / "text.gz", gzip_stored(Bytes(1000, 'a')));
+  CHECK(contains(error_of([&] { load_data(tmp / "text.gz"); }), "does not hold a tar archive"));
+}
+
+// ---- [SECTION] Pack ---------------------------------------------------------------------------
+
+TEST_CASE("pack round trip is bit-identical, from file and from memory") {
+  TempDir tmp;
+  DataSource src;
+  src.train = synthetic({4, 3, 5}, 3, 7, 5);
+  src.test = synthetic({2, 2, 2}, 3, 7, 5, 8);
+  src.train.name = src.test.name = "tiny set";
+  write_pack(tmp / "tiny.pack", src);
+  const Bytes bytes = read_file(tmp / "tiny.pack");
+  // Size formula of docs/pack-format.md: 64 + text + N * (1 + C*H*W).
+  const size_t text = std::string("tiny set\nclass0\nclass1\nclass2\n").size();
+  CHECK(bytes.size() == 64 + text + (12 + 6) * (1 + 3 * 7 * 5));
+  CHECK(bytes.size() == pack_size(src));
+  CHECK(encode_pack(src) == bytes);
+  CHECK(std::memcmp(bytes.data(), "CNNLPACK", 8) == 0);
+
+  for (const DataSource& back : {read_pack(tmp / "tiny.pack"), load_data(tmp / "tiny.pack"),
+                                 read_pack_bytes(bytes.data(), bytes.size(), "mem")}) {
+    check_same_dataset(back.train, src.train);
+    check_same_dataset(back.test, src.test);
+  }
+  CHECK(contains(read_pack(tmp / "tiny.pack").origin, "pack"));
+  // Writing the loaded pack again gives the same bytes.
+  write_pack(tmp / "again.pack", read_pack(tmp / "tiny.pack"));
+  CHECK(read_file(tmp / "again.pack") == bytes);
+
+  // A pack from an image folder: load -> pack -> load is lossless.
+  const DataSource folder = write_image_folder(tmp / "pets", FolderSpec{}, true);
+  write_pack(tmp / "pets.pack", load_data(tmp / "pets"));
+  const DataSource packed = load_data(tmp / "pets.pack");
+  check_same_dataset(packed.train, folder.train);
+  check_same_dataset(packed.test, folder.test);
+}
+
+TEST_CASE("pack: bad input is refused with a clear message") {
+  TempDir tmp;
+  DataSource src;
+  src.train = synthetic({3, 3});
+  src.test = synthetic({1, 1});
+  write_pack(tmp / "p.pack", src);
+  const Bytes good = read_file(tmp / "p.pack");
+  auto read_modified = [&](const Bytes& b) {
+    return error_of([&] { read_pack_bytes(b.data(), b.size(), "p.pack"); });
+  };
+
+  Bytes b = good;
+  b[good.size() - 5] ^= 0x10;
+  CHECK(contains(read_modified(b), "p.pack: pack checksum mismatch"));
+  b = good;
+  b.resize(good.size() - 100);
+  CHECK(contains(read_modified(b), "truncated pack file"));
+  b = good;
+  b.resize(40);
+  CHECK(contains(read_modified(b), "truncated pack file"));
+  b = good;
+  b.push_back(0);
+  CHECK(contains(read_modified(b), "unexpected bytes after the end"));
+  b = good;
+  b[8] = 2;  // version 2
+  CHECK(contains(read_modified(b), "pack format version 2 is newer"));
+  b = good;
+  b[0] = 'X';
+  CHECK(contains(read_modified(b), "bad magic"));
+  b = good;
+  b[20] = 99;  // height, header checksum no longer matches
+  CHECK(contains(read_modified(b), "corrupt pack header"));
+  // A label out of range with consistent checksums (a buggy writer) is still refused.
+  b = good;
+  const size_t text = 64 + std::string("synthetic\nclass0\nclass1\n").size();
+  b[text] = 7;
+  const uint32_t crc = crc32(b.data() + 64, b.size() - 64);
+  for (int i = 0; i < 4; ++i) b[56 + static_cast<size_t>(i)] = static_cast<uint8_t>(crc >> (8 * i));
+  const uint32_t hcrc = crc32(b.data(), 60);
+  for (int i = 0; i < 4; ++i) b[60 + static_cast<size_t>(i)] = static_cast<uint8_t>(hcrc >> (8 * i));
+  CHECK(contains(read_modified(b), "label 7"));
+}
+
+TEST_CASE("write_pack leaves no partial file on failure") {
+  TempDir tmp;
+  DataSource src;
+  src.train = synthetic({2, 2});
+  src.test = synthetic({1, 1});
+  write_pack(tmp / "keep.pack", src);
+  const Bytes before = read_file(tmp / "keep.pack");
+
+  DataSource bad = src;
+  bad.train.labels[1] = 5;  // only 2 classes
+  CHECK(contains(error_of([&] { write_pack(tmp / "keep.pack", bad); }), "label 5"));
+  bad = src;
+  bad.test.class_names = {"x", "y"};
+  CHECK(contains(error_of([&] { write_pack(tmp / "new.pack", bad); }), "different class names"));
+  bad = src;
+  bad.train.pixels.pop_back();
+  CHECK(!error_of([&] { write_pack(tmp / "new.pack", bad); }).empty());
+  bad = src;
+  bad.train = synthetic({});
+  bad.train.class_names = {"a"};
+  CHECK(contains(error_of([&] { write_pack(tmp / "new.pack", bad); }), "without training images"));
+  CHECK(!error_of([&] { write_pack(tmp / "no/such/folder/x.pack", src); }).empty());
+
+  CHECK(read_file(tmp / "keep.pack") == before);
+  CHECK_FALSE(fs::exists(tmp / "new.pack"));
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(tmp.path)) files += e.is_regular_file();
+  CHECK(files == 1);  // no temporary files left behind
+}
+
+// ---- [SECTION] Split --------------------------------------------------------------------------
+
+TEST_CASE("stratified_split keeps class proportions, is seeded and exhaustive") {
+  const Dataset d = synthetic({50, 30, 20, 7});
+  const Split s = stratified_split(d, 0.1f, 42);
+  std::vector<size_t> val_counts(4, 0);
+  for (uint32_t i : s.val) ++val_counts[d.labels[i]];
+  CHECK(val_counts == std::vector<size_t>{5, 3, 2, 1});  // round(0.1 * n) per class
+  std::vector<uint32_t> all = s.train;
+  all.insert(all.end(), s.val.begin(), s.val.end());
+  std::sort(all.begin(), all.end());
+  CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
+  CHECK(all.size() == d.size());
+  CHECK(std::is_sorted(s.train.begin(), s.train.end()));
+  CHECK(std::is_sorted(s.val.begin(), s.val.end()));
+
+  const Split again = stratified_split(d, 0.1f, 42);
+  CHECK(again.train == s.train);
+  CHECK(again.val == s.val);
+  CHECK(stratified_split(d, 0.1f, 43).val != s.val);
+  // The validation indices are spread out, not the first images of each class.
+  const Split big = stratified_split(synthetic({500, 500}), 0.2f, 1);
+  CHECK(big.val.size() == 200);
+  CHECK(big.val.back() > 800);
+
+  CHECK(stratified_split(d, 0.0f, 1).val.empty());
+  CHECK(stratified_split(d, 0.0f, 1).train.size() == d.size());
+  for (float bad : {1.0f, -0.1f, 1.5f, std::nanf("")}) {
+    CHECK(contains(error_of([&] { stratified_split(d, bad, 1); }), "val_fraction"));
+  }
+}
+
+TEST_CASE("balanced_subset takes N per class, seeded") {
+  const Dataset d = synthetic({12, 9, 15});
+  const Dataset sub = balanced_subset(d, 4, 5);
+  CHECK(sub.size() == 12);
+  CHECK(sub.class_counts() == std::vector<size_t>{4, 4, 4});
+  CHECK(sub.class_names == d.class_names);
+  // Every chosen image is one of d's images with its label.
+  const std::vector<uint32_t> idx = balanced_subset_indices(d, 4, 5);
+  for (size_t k = 0; k < idx.size(); ++k) {
+    CHECK(sub.labels[k] == d.labels[idx[k]]);
+    CHECK(std::memcmp(sub.image(k), d.image(idx[k]), d.image_bytes()) == 0);
+  }
+  check_same_dataset(balanced_subset(d, 4, 5), sub);
+  CHECK(balanced_subset_indices(d, 4, 6) != idx);
+  CHECK(balanced_subset(d, 9, 1).size() == 27);
+
+  const std::string msg = error_of([&] { balanced_subset(d, 10, 1); });
+  CHECK(contains(msg, "per_class"));
+  CHECK(contains(msg, "class1: 9 images"));
+  CHECK(contains(error_of([&] { balanced_subset(d, 0, 1); }), "per_class"));
+}
+
+TEST_CASE("standardization_of computes per-channel mean and std of pixel / 255") {
+  Dataset d;
+  d.name = "s";
+  d.class_names = {"a"};
+  d.channels = 2;
+  d.height = 1;
+  d.width = 2;
+  // image 0: ch0 {0, 255}, ch1 {51, 51}; image 1: ch0 {255, 255}, ch1 {102, 0}
+  d.pixels = {0, 255, 51, 51, 255, 255, 102, 0};
+  d.labels = {0, 0};
+  const Preprocess pre = standardization_of(d, {0, 1});
+  CHECK(pre.standardize);
+  CHECK(pre.mean[0] == doctest::Approx(0.75));
+  CHECK(pre.std[0] == doctest::Approx(std::sqrt(0.1875)));
+  CHECK(pre.mean[1] == doctest::Approx(0.2));
+  CHECK(pre.std[1] == doctest::Approx(std::sqrt(0.02)));
+  const Preprocess only_first = standardization_of(d, {0});
+  CHECK(only_first.mean[0] == doctest::Approx(0.5));
+  CHECK(only_first.std[1] == 1.0f);  // constant channel: std 1, not a division by zero
+  CHECK(!error_of([&] { standardization_of(d, {}); }).empty());
+  CHECK(!error_of([&] { standardization_of(d, {2}); }).empty());
+
+  // Applied: the standardised values of the selection have mean 0 and std 1.
+  float out[8];
+  pre.apply(out, d.image(0), 2, 2);
+  pre.apply(out + 4, d.image(1), 2, 2);
+  const double m0 = (out[0] + out[1] + out[4] + out[5]) / 4.0;
+  const double v0 = (out[0] * out[0] + out[1] * out[1] + out[4] * out[4] + out[5] * out[5]) / 4.0 - m0 * m0;
+  CHECK(m0 == doctest::Approx(0.0).epsilon(1e-5));
+  CHECK(v0 == doctest::Approx(1.0).epsilon(1e-4));
+  // Default preprocessing: pixel / 255.
+  Preprocess plain;
+  plain.apply(out, d.image(0), 2, 2);
+  CHECK(out[0] == 0.0f);
+  CHECK(out[1] == 1.0f);
+  CHECK(out[2] == doctest::Approx(0.2f));
+}
+
+// ---- [SECTION] Batcher ------------------------------------------------------------------------
+
+namespace {
+
+// The dataset index each image of a batch came from (images are unique random pixels).
+std::vector<uint32_t> sources_of(const Dataset& d, const Tensor& x) {
+  std::vector<uint32_t> found;
+  const size_t bytes = d.image_bytes();
+  for (int k = 0; k < x.dim(0); ++k) {
+    uint32_t match = UINT32_MAX;
+    for (size_t i = 0; i < d.size() && match == UINT32_MAX; ++i) {
+      bool same = true;
+      for (size_t j = 0; j < bytes && same; ++j) {
+        same = std::lround(x[k * bytes + j] * 255.0f) == d.image(i)[j];
+      }
+      if (same) match = static_cast<uint32_t>(i);
+    }
+    found.push_back(match);
+  }
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("Batcher: epochs are seeded permutations, batches are pure functions") {
+  const Dataset d = synthetic({9, 8, 6});
+  std::vector<uint32_t> indices;
+  for (uint32_t i = 0; i < d.size(); i += 1) {
+    if (i != 4) indices.push_back(i);  // 22 images
+  }
+  const Batcher batcher(d, indices, 5, Preprocess{}, true, Augment{}, 77);
+  CHECK(batcher.size() == 22);
+  CHECK(batcher.batches_per_epoch() == 5);
+  CHECK(batcher.batch_length(4) == 2);
+
+  Tensor x;
+  std::vector<int32_t> labels;
+  std::vector<uint32_t> seen;
+  for (size_t b = 0; b < 5; ++b) {
+    batcher.batch(x, labels, 0, b);
+    CHECK(x.shape() == Shape{b == 4 ? 2 : 5, 3, 6, 5});
+    const std::vector<uint32_t> src = sources_of(d, x);
+    for (size_t k = 0; k < src.size(); ++k) {
+      REQUIRE(src[k] != UINT32_MAX);
+      CHECK(labels[k] == d.labels[src[k]]);
+    }
+    seen.insert(seen.end(), src.begin(), src.end());
+  }
+  CHECK(seen == batcher.epoch_order(0));
+  CHECK(seen != indices);  // shuffled
+  std::sort(seen.begin(), seen.end());
+  CHECK(seen == indices);  // a permutation
+  CHECK(batcher.epoch_order(1) != batcher.epoch_order(0));
+  CHECK(Batcher(d, indices, 5, Preprocess{}, true, Augment{}, 78).epoch_order(0) != batcher.epoch_order(0));
+  CHECK(Batcher(d, indices, 5, Preprocess{}, false, Augment{}, 77).epoch_order(3) == indices);
+
+  // Random access: the same (epoch, batch) gives the same floats whatever came before, and a
+  // second Batcher with the same seed agrees.
+  Tensor first, again;
+  std::vector<int32_t> l1, l2;
+  batcher.batch(first, l1, 3, 2);
+  batcher.batch(again, l2, 1, 4);
+  batcher.batch(again, l2, 0, 0);
+  batcher.batch(again, l2, 3, 2);
+  CHECK(again.shape() == first.shape());
+  CHECK(std::equal(first.data(), first.data() + first.size(), again.data()));
+  CHECK(l1 == l2);
+  const Batcher twin(d, indices, 5, Preprocess{}, true, Augment{}, 77);
+  twin.batch(again, l2, 3, 2);
+  CHECK(std::equal(first.data(), first.data() + first.size(), again.data()));
+
+  CHECK(contains(error_of([&] { batcher.batch(x, labels, 0, 5); }), "out of range"));
+  CHECK(contains(error_of([&] { batcher.batch(x, labels, -1, 0); }), "epoch"));
+  CHECK(contains(error_of([&] { Batcher(d, indices, 0, Preprocess{}, true, Augment{}, 1); }), "batch_size"));
+  CHECK(!error_of([&] { Batcher(d, {0, 99}, 4, Preprocess{}, true, Augment{}, 1); }).empty());
+  Augment too_far;
+  too_far.max_shift = 5;
+  CHECK(contains(error_of([&] { Batcher(d, indices, 4, Preprocess{}, true, too_far, 1); }), "max_shift"));
+}
+
+TEST_CASE("Batcher: preprocessing is applied to every pixel") {
+  const Dataset d = synthetic({3}, 3, 2, 2);
+  Preprocess pre;
+  pre.standardize = true;
+  pre.mean = {0.5f, 0.25f, 0.0f};
+  pre.std = {0.5f, 0.25f, 2.0f};
+  const Batcher batcher(d, {0, 1, 2}, 3, pre, false, Augment{}, 1);
+  Tensor x;
+  std::vector<int32_t> labels;
+  batcher.batch(x, labels, 0, 0);
+  for (size_t i = 0; i < 3; ++i) {
+    for (int c = 0; c < 3; ++c) {
+      for (int p = 0; p < 4; ++p) {
+        const float v = d.image(i)[c * 4 + p] / 255.0f;
+        CHECK(x[i * 12 + c * 4 + p] == doctest::Approx((v - pre.mean[c]) / pre.std[c]).epsilon(1e-5));
+      }
+    }
+  }
+}
+
+TEST_CASE("Batcher augmentation: flips mirror, shifts move pixels and pad zeros, draws are keyed") {
+  const Dataset d = synthetic({40}, 2, 6, 7);
+  std::vector<uint32_t> indices(d.size());
+  for (uint32_t i = 0; i < indices.size(); ++i) indices[i] = i;
+  const int C = 2, H = 6, W = 7;
+  // Value of image i at (c, y, x) after mirror (optional) and shift (dx, dy), 0 outside.
+  auto expected = [&](size_t i, bool flip, int dx, int dy, int c, int y, int x) -> int {
+    const int ys = y - dy, xs = x - dx;
+    if (ys < 0 || ys >= H || xs < 0 || xs >= W) return 0;
+    return d.image(i)[(c * H + ys) * W + (flip ? W - 1 - xs : xs)];
+  };
+  auto matches = [&](const float* got, size_t i, bool flip, int dx, int dy) {
+    for (int c = 0; c < C; ++c) {
+      for (int y = 0; y < H; ++y) {
+        for (int x = 0; x < W; ++x) {
+          if (std::lround(got[(c * H + y) * W + x] * 255.0f) != expected(i, flip, dx, dy, c, y, x)) return false;
+        }
+      }
+    }
+    return true;
+  };
+
+  SUBCASE("flip only") {
+    Augment aug;
+    aug.flip = true;
+    const Batcher batcher(d, indices, 40, Preprocess{}, false, aug, 3);
+    Tensor x;
+    std::vector<int32_t> labels;
+    batcher.batch(x, labels, 0, 0);
+    int flipped = 0, kept = 0;
+    for (size_t i = 0; i < 40; ++i) {
+      const float* img = x.data() + i * d.image_bytes();
+      const bool as_is = matches(img, i, false, 0, 0), mirrored = matches(img, i, true, 0, 0);
+      CHECK((as_is || mirrored));
+      kept += as_is;
+      flipped += mirrored;
+    }
+    CHECK(flipped >= 8);
+    CHECK(kept >= 8);
+  }
+  SUBCASE("shift only, and both") {
+    for (bool flip : {false, true}) {
+      Augment aug;
+      aug.flip = flip;
+      aug.max_shift = 2;
+      const Batcher batcher(d, indices, 40, Preprocess{}, false, aug, 4);
+      Tensor x;
+      std::vector<int32_t> labels;
+      batcher.batch(x, labels, 1, 0);
+      std::set<std::pair<int, int>> shifts;
+      for (size_t i = 0; i < 40; ++i) {
+        const float* img = x.data() + i * d.image_bytes();
+        bool found = false;
+        for (int dy = -2; dy <= 2 && !found; ++dy) {
+          for (int dx = -2; dx <= 2 && !found; ++dx) {
+            for (bool f : {false, true}) {
+              if ((f && !flip) || found) continue;
+              if (matches(img, i, f, dx, dy)) {
+                found = true;
+                shifts.insert({dx, dy});
+              }
+            }
+          }
+        }
+        CHECK(found);
+      }
+      CHECK(shifts.size() >= 8);  // many of the 25 shifts occur
+      // A shifted image has zeros exactly where nothing moved in (pixels are >= 1 otherwise).
+      bool some_zero = false;
+      for (size_t j = 0; j < x.size(); ++j) some_zero |= x[j] == 0.0f;
+      CHECK(some_zero);
+    }
+  }
+  SUBCASE("draws depend on (epoch, position), not on the call history") {
+    Augment aug;
+    aug.flip = true;
+    aug.max_shift = 2;
+    const Batcher a(d, indices, 8, Preprocess{}, true, aug, 9);
+    const Batcher b(d, indices, 8, Preprocess{}, true, aug, 9);
+    Tensor xa, xb;
+    std::vector<int32_t> la, lb;
+    a.batch(xa, la, 2, 3);
+    b.batch(xb, lb, 0, 1);
+    b.batch(xb, lb, 5, 4);
+    b.batch(xb, lb, 2, 3);
+    CHECK(std::equal(xa.data(), xa.data() + xa.size(), xb.data()));
+    a.batch(xb, lb, 3, 3);  // another epoch: different draws (and order)
+    CHECK_FALSE(std::equal(xa.data(), xa.data() + xa.size(), xb.data()));
+  }
+}
+
+// ---- [SECTION] Images -------------------------------------------------------------------------
+
+TEST_CASE("decode_image: PNG exact, gray, alpha over white, JPEG close, errors") {
+  Rng rng(31, 32);
+  const Image rgb = random_image(rng, 3, 5, 9);
+  const Bytes png = encode_png(rgb);
+  const Image back = decode_image(png.data(), png.size(), "a.png");
+  CHECK(back.channels == 3);
+  CHECK(back.height == 5);
+  CHECK(back.width == 9);
+  CHECK(back.pixels == rgb.pixels);
+
+  const Image gray = random_image(rng, 1, 4, 4);
+  const Bytes gpng = encode_png(gray);
+  CHECK(decode_image(gpng.data(), gpng.size(), "g.png").pixels == gray.pixels);
+
+  Image rgba;
+  rgba.channels = 4;
+  rgba.height = 1;
+  rgba.width = 2;
+  // pixel 0: red, opaque; pixel 1: black, fully transparent -> white
+  rgba.pixels = {255, 0, 0, 0, 0, 0, 255, 0};
+  const Bytes apng = encode_png(rgba);
+  const Image over_white = decode_image(apng.data(), apng.size(), "a.png");
+  CHECK(over_white.channels == 3);
+  CHECK(over_white.pixels == std::vector<uint8_t>{255, 255, 0, 255, 0, 255});
+
+  TempDir tmp;
+  write_file(tmp / "photo.jpg", encode_jpeg(rgb));
+  const Image jpeg = load_image(tmp / "photo.jpg");
+  CHECK(jpeg.channels == 3);
+  CHECK(jpeg.width == 9);
+
+  const std::string text = "hello, not an image";
+  CHECK(contains(error_of([&] { decode_image(reinterpret_cast<const uint8_t*>(text.data()), text.size(), "up.bin"); }),
+                 "up.bin: not a PNG or JPEG image"));
+  const Bytes half(png.begin(), png.begin() + static_cast<std::ptrdiff_t>(png.size() / 2));
+  CHECK(contains(error_of([&] { decode_image(half.data(), half.size(), "half.png"); }), "half.png: corrupt image"));
+  CHECK(contains(error_of([&] { decode_image(png.data(), 0, "e.png"); }), "empty"));
+  const Bytes wide = encode_png(Image{1, 1, 8001, std::vector<uint8_t>(8001, 7)});
+  CHECK(contains(error_of([&] { decode_image(wide.data(), wide.size(), "w.png"); }), "8000 px limit"));
+  CHECK(contains(error_of([&] { load_image(tmp / "nope.png"); }), "no such file"));
+}
+
+TEST_CASE("center_crop_square, resize_image and convert_channels") {
+  Image img;
+  img.channels = 1;
+  img.height = 2;
+  img.width = 5;
+  img.pixels = {0, 1, 2, 3, 4, 10, 11, 12, 13, 14};
+  const Image sq = center_crop_square(img);
+  CHECK(sq.height == 2);
+  CHECK(sq.width == 2);
+  CHECK(sq.pixels == std::vector<uint8_t>{1, 2, 11, 12});
+
+  // Shrinking averages areas: 4x4 -> 2x2 gives the mean of each 2x2 block.
+  Image four;
+  four.channels = 1;
+  four.height = four.width = 4;
+  four.pixels = {0, 10, 100, 100, 20, 30, 100, 100, 0, 0, 200, 0, 0, 4, 0, 0};
+  const Image two = resize_image(four, 2, 2);
+  CHECK(two.pixels == std::vector<uint8_t>{15, 100, 1, 50});
+  // 3 -> 2 (non-integer factor): each output pixel covers 1.5 inputs.
+  Image row;
+  row.channels = 1;
+  row.height = 1;
+  row.width = 3;
+  row.pixels = {0, 100, 200};
+  CHECK(resize_image(row, 1, 2).pixels == std::vector<uint8_t>{33, 167});
+  // Enlarging interpolates bilinearly between pixel centres and clamps at the edges.
+  Image pair;
+  pair.channels = 1;
+  pair.height = 1;
+  pair.width = 2;
+  pair.pixels = {0, 200};
+  CHECK(resize_image(pair, 1, 4).pixels == std::vector<uint8_t>{0, 50, 150, 200});
+  // A constant image stays constant at any size; a photo-sized image shrinks to 32x32.
+  Image flat{3, 37, 53, std::vector<uint8_t>(3 * 37 * 53, 77)};
+  for (auto hw : {std::make_pair(32, 32), std::make_pair(80, 90), std::make_pair(5, 100)}) {
+    const Image r = resize_image(flat, hw.first, hw.second);
+    CHECK(r.channels == 3);
+    CHECK(r.height == hw.first);
+    CHECK(r.width == hw.second);
+    CHECK(std::all_of(r.pixels.begin(), r.pixels.end(), [](uint8_t v) { return v == 77; }));
+  }
+  CHECK(!error_of([&] { resize_image(flat, 0, 4); }).empty());
+
+  Image color{3, 1, 2, {255, 0, 0, 255, 0, 0}};  // red, green
+  const Image g = convert_channels(color, 1);
+  CHECK(g.pixels == std::vector<uint8_t>{76, 150});
+  const Image c3 = convert_channels(g, 3);
+  CHECK(c3.pixels == std::vector<uint8_t>{76, 150, 76, 150, 76, 150});
+  CHECK(!error_of([&] { convert_channels(color, 2); }).empty());
+}
+
+// ---- [SECTION] Real data ----------------------------------------------------------------------
+
+TEST_CASE("real CIFAR-10 (CNNLAB_CIFAR10)") {
+  const char* path = std::getenv("CNNLAB_CIFAR10");
+  if (!path || !*path) return;
+  const DataSource src = load_data(path);
+  CHECK(src.train.size() == 50000);
+  CHECK(src.test.size() == 10000);
+  CHECK(src.train.channels == 3);
+  CHECK(src.train.height == 32);
+  CHECK(src.train.width == 32);
+  CHECK(src.train.class_names == cifar10_class_names());
+  CHECK(src.train.class_counts() == std::vector<size_t>(10, 5000));
+  CHECK(src.test.class_counts() == std::vector<size_t>(10, 1000));
+}
