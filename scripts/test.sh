@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# THE test command of CNN Lab (README's second command; .ci/run calls it). Runs every suite:
+#   native    Release build + ctest                                (build/)
+#   asan      AddressSanitizer + UBSan build + ctest, no app       (build-asan/)
+#   wasm      Emscripten build + ctest under node                  (build-wasm/)
+#   browser   tests/browser/run.sh, when it exists (headless Chromium against the built site)
+# then prints one summary line per suite and a last line "N passed, N failed" (suites); exits
+# non-zero when any suite failed. Dependencies are ensured first (scripts/setup.sh --deps-only).
+#
+# Usage: bash scripts/test.sh [SUITE...]        (default: all; e.g. `bash scripts/test.sh native`)
+# Environment:
+#   CNNLAB_BUILD_PREFIX  build folder prefix (default "build": build/, build-asan/, build-wasm/)
+#   CNNLAB_CIFAR10       CIFAR-10 source for tests that read real images (default: find-data.sh)
+#   CNNLAB_SKIP_SETUP=1  do not run scripts/setup.sh --deps-only first
+#   CNNLAB_JOBS          parallel build jobs (default 2)
+# What the suites see: CNNLAB_DATA (the default dataset), CNNLAB_CIFAR10 (only when CIFAR-10 is
+# available), CNNLAB_EXE (that build's native cnnlab, set per test by ctest; unset under node:
+# a wasm test cannot start processes). The host environment reaches wasm tests' getenv().
+# tests/browser/run.sh also gets CNNLAB_BUILD_WASM and CNNLAB_BUILD_NATIVE (absolute build folders)
+# and PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1; its exit code decides the browser suite.
+set -euo pipefail
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo_root"
+
+prefix="${CNNLAB_BUILD_PREFIX:-build}"
+jobs="${CNNLAB_JOBS:-2}"
+deps_dir="${CNNLAB_DEPS:-/usr/local/src/cnnlab-deps}"
+imgui_dir="$deps_dir/imgui-1.86"
+native_dir="$repo_root/$prefix"
+asan_dir="$repo_root/$prefix-asan"
+wasm_dir="$repo_root/$prefix-wasm"
+
+all_suites=(native asan wasm browser)
+suites=("$@")
+[ "${#suites[@]}" -gt 0 ] || suites=("${all_suites[@]}")
+for s in "${suites[@]}"; do
+  case " ${all_suites[*]} " in *" $s "*) ;; *)
+    echo "test.sh: unknown suite '$s' (one of: ${all_suites[*]})" >&2; exit 2 ;;
+  esac
+done
+
+stamp() { date +%s; }
+banner() { printf '\n==== %s ====\n' "$*"; }
+
+# ---- Dependencies and data ---------------------------------------------------------------------
+start_all=$(stamp)
+if [ "${CNNLAB_SKIP_SETUP:-0}" != 1 ]; then
+  banner "set-up (scripts/setup.sh --deps-only)"
+  bash scripts/setup.sh --deps-only
+fi
+setup_seconds=$(( $(stamp) - start_all ))
+
+CNNLAB_DATA="$(bash scripts/find-data.sh)"
+export CNNLAB_DATA
+if cifar10="$(bash scripts/find-data.sh --cifar10 --quiet)"; then
+  export CNNLAB_CIFAR10="$cifar10"
+else
+  unset CNNLAB_CIFAR10
+  echo "test.sh: no CIFAR-10 available; tests that need real CIFAR-10 images skip themselves"
+fi
+export NODE_PATH=/usr/share/nodejs  # Emscripten's JS optimizer needs Debian's acorn
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+
+imgui_flag=()
+[ -d "$imgui_dir" ] && imgui_flag=(-DIMGUI_DIR="$imgui_dir")
+
+# ---- Suites ------------------------------------------------------------------------------------
+# Each runs in a subshell with `set -e`: the first failing command fails the suite, later suites
+# still run.
+suite_native() {
+  cmake -S . -B "$native_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}"
+  cmake --build "$native_dir" -j "$jobs"
+  CNNLAB_EXE="$native_dir/cnnlab" \
+    ctest --test-dir "$native_dir" --output-on-failure --no-tests=error -j "$jobs"
+}
+
+suite_asan() {
+  cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNNLAB_SANITIZE=ON \
+        -DCNNLAB_BUILD_APP=OFF
+  cmake --build "$asan_dir" -j "$jobs"
+  CNNLAB_EXE="$asan_dir/cnnlab" \
+    ctest --test-dir "$asan_dir" --output-on-failure --no-tests=error -j "$jobs"
+}
+
+suite_wasm() {
+  emcmake cmake -S . -B "$wasm_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}"
+  cmake --build "$wasm_dir" -j "$jobs"
+  # Under node a test cannot start processes: no CNNLAB_EXE (tests that need it skip).
+  env -u CNNLAB_EXE \
+    ctest --test-dir "$wasm_dir" --output-on-failure --no-tests=error -j "$jobs"
+}
+
+suite_browser() {
+  CNNLAB_BUILD_WASM="$wasm_dir" CNNLAB_BUILD_NATIVE="$native_dir" CNNLAB_EXE="$native_dir/cnnlab" \
+    bash tests/browser/run.sh
+}
+
+declare -A result seconds
+passed=0
+failed=0
+for s in "${suites[@]}"; do
+  if [ "$s" = browser ] && [ ! -f tests/browser/run.sh ]; then
+    result[$s]="SKIP (no tests/browser/run.sh yet)"
+    seconds[$s]=0
+    continue
+  fi
+  banner "suite $s"
+  t0=$(stamp)
+  # Not inside `if`: bash ignores set -e in a tested command, even in a subshell.
+  set +e
+  (set -euo pipefail; "suite_$s")
+  status=$?
+  set -e
+  if [ "$status" = 0 ]; then
+    result[$s]=PASS
+    passed=$((passed + 1))
+  else
+    result[$s]=FAIL
+    failed=$((failed + 1))
+  fi
+  seconds[$s]=$(( $(stamp) - t0 ))
+  echo "test.sh: suite $s: ${result[$s]} in ${seconds[$s]} s"
+done
+
+# ---- Summary -----------------------------------------------------------------------------------
+banner "summary"
+echo "set-up: ${setup_seconds} s; default data: $CNNLAB_DATA"
+for s in "${suites[@]}"; do
+  printf '%-8s %s (%s s)\n' "$s" "${result[$s]}" "${seconds[$s]}"
+done
+echo "total: $(( $(stamp) - start_all )) s"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
