@@ -1,0 +1,437 @@
+#include "train/experiment.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "core/error.h"
+#include "model/model.h"
+#include "model/summary.h"
+
+namespace cnnlab {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+
+int parse_int_value(const std::string& vary, const std::string& v) {
+  try {
+    size_t used = 0;
+    int x = std::stoi(v, &used);
+    if (used == v.size()) return x;
+  } catch (const std::logic_error&) {
+  }
+  throw Error("experiment " + vary, "'" + v + "' is not a whole number");
+}
+
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %%", fraction * 100);
+  return buf;
+}
+
+void mean_std(const std::vector<double>& xs, double& mean, double& sd) {
+  mean = sd = 0;
+  if (xs.empty()) return;
+  for (double x : xs) mean += x;
+  mean /= static_cast<double>(xs.size());
+  if (xs.size() < 2) return;
+  for (double x : xs) sd += (x - mean) * (x - mean);
+  sd = std::sqrt(sd / static_cast<double>(xs.size() - 1));  // sample standard deviation
+}
+}  // namespace
+
+// ---- ExperimentConfig ---------------------------------------------------------------------------
+
+const std::vector<std::string>& ExperimentConfig::variables() {
+  static const std::vector<std::string> v{"kernel", "filters", "depth", "pooling", "stride", "model"};
+  return v;
+}
+
+std::vector<std::string> ExperimentConfig::default_values(const std::string& vary) {
+  if (vary == "kernel") return {"3", "5", "7"};
+  if (vary == "filters") return {"16", "32", "64"};
+  if (vary == "depth") return {"1", "2", "3"};
+  if (vary == "pooling") return {"max", "avg", "none"};
+  if (vary == "stride") return {"1", "2"};
+  if (vary == "model") return {"mlp", "cnn", "vgg"};
+  throw Error("experiment", "unknown variable '" + vary + "'");
+}
+
+std::string ExperimentConfig::label(size_t i) const { return vary + "=" + values.at(i); }
+
+ModelSpec ExperimentConfig::spec(size_t i, const Shape& input, int classes) const {
+  const std::string& v = values.at(i);
+  PresetOptions options = base;
+  std::string name = model;
+  if (vary == "kernel")
+    options.kernel = parse_int_value(vary, v);
+  else if (vary == "filters")
+    options.filters = parse_int_value(vary, v);
+  else if (vary == "depth")
+    options.blocks = parse_int_value(vary, v);
+  else if (vary == "pooling")
+    options.pooling = v;
+  else if (vary == "stride")
+    options.stride = parse_int_value(vary, v);
+  else if (vary == "model")
+    name = v;
+  else
+    throw Error("experiment", "unknown variable '" + vary + "' (kernel, filters, depth, pooling, "
+                              "stride or model)");
+  try {
+    return preset(name, input, classes, options);
+  } catch (const Error& e) {
+    throw Error("experiment configuration " + label(i), e.what());
+  }
+}
+
+void ExperimentConfig::validate(const Shape& input, int classes, size_t memory_limit_bytes) const {
+  const auto& vars = variables();
+  require(std::find(vars.begin(), vars.end(), vary) != vars.end(), "experiment",
+          "unknown variable '" + vary + "' (kernel, filters, depth, pooling, stride or model)");
+  require(!values.empty(), "experiment " + vary, "the list of values is empty");
+  require(values.size() <= kMaxConfigurations, "experiment " + vary,
+          std::to_string(values.size()) + " configurations; at most " +
+              std::to_string(kMaxConfigurations) + " can be compared at once");
+  std::set<std::string> seen;
+  for (const std::string& v : values)
+    require(seen.insert(v).second, "experiment " + vary, "'" + v + "' is listed twice");
+  require(repeats >= 1 && repeats <= kMaxRepeats, "experiment repeats",
+          "must be between 1 and " + std::to_string(kMaxRepeats));
+  if (vary == "depth")
+    require(model == "cnn", "experiment depth", "only the cnn preset has a variable depth");
+  train.validate();
+  size_t bytes = 0;
+  for (size_t i = 0; i < values.size(); ++i)
+    bytes += estimate_training_bytes(spec(i, input, classes),
+                                     std::max(train.batch_size, train.eval_batch_size)) *
+             static_cast<size_t>(repeats);
+  require(bytes <= memory_limit_bytes, "experiment",
+          "the " + std::to_string(values.size() * static_cast<size_t>(repeats)) +
+              " runs would need about " + std::to_string(bytes >> 20) + " MB, more than the " +
+              std::to_string(memory_limit_bytes >> 20) +
+              " MB available; use fewer configurations, repeats or a smaller batch");
+}
+
+nlohmann::json ExperimentConfig::to_json() const {
+  return {{"model", model},
+          {"base",
+           {{"kernel", base.kernel},
+            {"filters", base.filters},
+            {"dense", base.dense},
+            {"dropout", base.dropout},
+            {"blocks", base.blocks},
+            {"pooling", base.pooling},
+            {"stride", base.stride}}},
+          {"vary", vary},
+          {"values", values},
+          {"repeats", repeats},
+          {"train", train.to_json()}};
+}
+
+size_t estimate_training_bytes(const ModelSpec& spec, int batch_size) {
+  const size_t params = spec.parameter_count();
+  size_t activations = spec.input.count(), largest = spec.input.count();
+  for (const Shape& s : spec.output_shapes()) {
+    activations += s.count();
+    largest = std::max(largest, s.count());
+  }
+  const size_t floats = params * 5                                   // value, grad, m, v, best
+                        + static_cast<size_t>(batch_size) * (activations + 2 * largest);
+  const size_t im2col_scratch = size_t(16) << 20;                    // col + dcol chunks
+  return floats * sizeof(float) + im2col_scratch;
+}
+
+// ---- Experiment ---------------------------------------------------------------------------------
+
+struct Experiment::Run {
+  size_t config = 0;
+  int repeat = 0;
+  uint64_t seed = 0;
+  std::unique_ptr<Model> model;
+  std::unique_ptr<Trainer> trainer;
+  std::unique_ptr<Evaluator> test;
+  double seconds = 0;
+  bool stopped = false;
+
+  bool finished(const Dataset& test_data) const {
+    if (stopped) return true;
+    if (!trainer->done()) return false;
+    if (trainer->failed() || test_data.size() == 0) return true;
+    return test && test->done();
+  }
+};
+
+Experiment::Experiment(const ExperimentConfig& config, const Dataset& train, const Dataset& test,
+                       ThreadPool* pool, size_t memory_limit_bytes)
+    : config_(config), train_(train), test_(test), pool_(pool) {
+  require(train.size() > 0, "experiment", "the training data is empty");
+  const Shape input{train.channels, train.height, train.width};
+  const int classes = static_cast<int>(train.class_names.size());
+  config_.validate(input, classes, memory_limit_bytes);
+  for (size_t c = 0; c < config_.values.size(); ++c)
+    for (int r = 0; r < config_.repeats; ++r) {
+      auto run = std::make_unique<Run>();
+      run->config = c;
+      run->repeat = r;
+      run->seed = config_.train.seed + static_cast<uint64_t>(r);
+      TrainConfig tc = config_.train;
+      tc.seed = run->seed;  // same seed for every configuration of a repeat: identical conditions
+      run->model = std::make_unique<Model>(config_.spec(c, input, classes), run->seed);
+      run->trainer = std::make_unique<Trainer>(*run->model, train_, tc, pool_);
+      runs_.push_back(std::move(run));
+    }
+}
+
+Experiment::~Experiment() = default;
+
+bool Experiment::done() const {
+  for (const auto& r : runs_)
+    if (!r->finished(test_)) return false;
+  return true;
+}
+
+bool Experiment::step() {
+  for (size_t tried = 0; tried < runs_.size(); ++tried) {
+    Run& run = *runs_[next_];
+    next_ = (next_ + 1) % runs_.size();
+    if (run.finished(test_)) continue;
+    const auto t0 = Clock::now();
+    if (!run.trainer->done()) {
+      run.trainer->step();
+    } else {
+      if (!run.test)
+        run.test = std::make_unique<Evaluator>(*run.model, test_, run.trainer->preprocess(),
+                                               config_.train.eval_batch_size, pool_);
+      run.test->step();
+    }
+    run.seconds += std::chrono::duration<double>(Clock::now() - t0).count();
+    return !done();
+  }
+  return false;
+}
+
+void Experiment::run_for(double seconds) {
+  const auto t0 = Clock::now();
+  while (!done() && std::chrono::duration<double>(Clock::now() - t0).count() < seconds) step();
+}
+
+void Experiment::stop(const std::string& reason) {
+  for (auto& r : runs_) {
+    if (r->finished(test_)) continue;
+    r->trainer->stop(reason);
+    r->stopped = true;
+  }
+}
+
+double Experiment::progress() const {
+  if (runs_.empty()) return 1.0;
+  double sum = 0;
+  for (const auto& r : runs_) sum += r->finished(test_) ? 1.0 : r->trainer->progress() * 0.98;
+  return sum / static_cast<double>(runs_.size());
+}
+
+const Trainer& Experiment::trainer(size_t r) const { return *runs_.at(r)->trainer; }
+Model& Experiment::model(size_t r) { return *runs_.at(r)->model; }
+
+RunResult Experiment::result(size_t r) const {
+  const Run& run = *runs_.at(r);
+  RunResult out;
+  out.config = run.config;
+  out.repeat = run.repeat;
+  out.seed = run.seed;
+  out.label = config_.label(run.config);
+  out.parameters = run.model->parameter_count();
+  for (int i = 0; i < run.model->num_layers(); ++i) out.macs += run.model->layer(i).macs();
+  out.finished = run.finished(test_);
+  out.failed = run.trainer->failed();
+  out.stop_reason = run.trainer->stop_reason();
+  out.images_per_second = run.trainer->images_per_second();
+  out.seconds = run.seconds;
+  out.history = run.trainer->history();
+  for (const EpochRecord& e : out.history)
+    if (std::isfinite(e.val_accuracy)) out.best_val_accuracy = std::max(out.best_val_accuracy, e.val_accuracy);
+  if (!out.history.empty()) out.final_val_loss = out.history.back().val_loss;
+  if (run.test && run.test->done()) {
+    out.test_accuracy = run.test->metrics().accuracy();
+    out.test_loss = run.test->metrics().mean_loss();
+  }
+  return out;
+}
+
+std::vector<RunResult> Experiment::results() const {
+  std::vector<RunResult> out;
+  for (size_t r = 0; r < runs_.size(); ++r) out.push_back(result(r));
+  return out;
+}
+
+std::vector<ConfigSummary> Experiment::summary() const {
+  const std::vector<RunResult> all = results();
+  std::vector<ConfigSummary> out(config_.values.size());
+  for (size_t c = 0; c < out.size(); ++c) {
+    ConfigSummary& s = out[c];
+    s.label = config_.label(c);
+    std::vector<double> test_acc, test_loss, val_acc, ips, secs;
+    for (const RunResult& r : all) {
+      if (r.config != c) continue;
+      s.parameters = r.parameters;
+      s.macs = r.macs;
+      if (r.history.empty()) continue;
+      val_acc.push_back(r.best_val_accuracy);
+      ips.push_back(r.images_per_second);
+      secs.push_back(r.seconds);
+      if (r.test_accuracy >= 0) {
+        test_acc.push_back(r.test_accuracy);
+        test_loss.push_back(r.test_loss);
+      }
+    }
+    double unused;
+    s.runs = static_cast<int>(test_acc.empty() ? val_acc.size() : test_acc.size());
+    mean_std(test_acc, s.test_accuracy_mean, s.test_accuracy_std);
+    mean_std(test_loss, s.test_loss_mean, unused);
+    mean_std(val_acc, s.best_val_accuracy_mean, unused);
+    mean_std(ips, s.images_per_second, unused);
+    mean_std(secs, s.seconds, unused);
+  }
+  // The winner: best mean test accuracy, or best validation accuracy before any test result.
+  const bool by_test = std::any_of(out.begin(), out.end(), [](const ConfigSummary& s) {
+    return s.test_accuracy_mean > 0;
+  });
+  int best = -1;
+  for (size_t c = 0; c < out.size(); ++c) {
+    if (out[c].runs == 0) continue;
+    const double v = by_test ? out[c].test_accuracy_mean : out[c].best_val_accuracy_mean;
+    const double bv = best < 0 ? -1 : by_test ? out[static_cast<size_t>(best)].test_accuracy_mean
+                                              : out[static_cast<size_t>(best)].best_val_accuracy_mean;
+    if (v > bv) best = static_cast<int>(c);
+  }
+  if (best >= 0) out[static_cast<size_t>(best)].winner = true;
+  return out;
+}
+
+std::string Experiment::interpretation() const {
+  std::vector<ConfigSummary> s = summary();
+  std::vector<const ConfigSummary*> ranked;
+  for (const ConfigSummary& c : s)
+    if (c.runs > 0 && c.test_accuracy_mean > 0) ranked.push_back(&c);
+  if (ranked.size() < 2) return "Not enough finished runs with test results to compare yet.";
+  std::sort(ranked.begin(), ranked.end(), [](const ConfigSummary* a, const ConfigSummary* b) {
+    return a->test_accuracy_mean > b->test_accuracy_mean;
+  });
+  const ConfigSummary& a = *ranked[0];
+  const ConfigSummary& b = *ranked[1];
+  const double lead = (a.test_accuracy_mean - b.test_accuracy_mean) * 100;
+  char buf[512];
+  if (config_.repeats < 2 || a.runs < 2 || b.runs < 2) {
+    std::snprintf(buf, sizeof buf,
+                  "%s leads %s by %.1f points, but with one seed per configuration the "
+                  "seed-to-seed spread is unknown: run repeats to tell a real difference from noise.",
+                  a.label.c_str(), b.label.c_str(), lead);
+    return buf;
+  }
+  const double spread = std::max(a.test_accuracy_std, b.test_accuracy_std) * 100;
+  if (lead > 2 * spread)
+    std::snprintf(buf, sizeof buf,
+                  "%s leads %s by %.1f points, more than twice the seed-to-seed spread (%.1f "
+                  "points): likely a real difference.",
+                  a.label.c_str(), b.label.c_str(), lead, spread);
+  else
+    std::snprintf(buf, sizeof buf,
+                  "%s leads %s by %.1f points, within twice the seed-to-seed spread (%.1f points): "
+                  "these %d seeds cannot tell them apart.",
+                  a.label.c_str(), b.label.c_str(), lead, spread, a.runs);
+  return buf;
+}
+
+std::string Experiment::markdown_table() const {
+  const bool repeated = config_.repeats > 1;
+  std::string out =
+      "| configuration | parameters | MACs / image | train images/s | time / run | best val acc | "
+      "test acc | test loss |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+  char buf[512];
+  for (const ConfigSummary& s : summary()) {
+    std::string acc = s.runs && s.test_accuracy_mean > 0 ? percent(s.test_accuracy_mean) : "-";
+    if (repeated && s.runs > 1 && s.test_accuracy_mean > 0) {
+      char sd[32];
+      std::snprintf(sd, sizeof sd, " ± %.1f", s.test_accuracy_std * 100);
+      acc = percent(s.test_accuracy_mean).substr(0, percent(s.test_accuracy_mean).size() - 2) + sd + " %";
+    }
+    const std::string name = s.winner ? "**" + s.label + "**" : s.label;
+    if (s.winner && acc != "-") acc = "**" + acc + "**";
+    char loss[32] = "-";
+    if (s.runs && s.test_loss_mean > 0) std::snprintf(loss, sizeof loss, "%.3f", s.test_loss_mean);
+    std::snprintf(buf, sizeof buf, "| %s | %s | %s | %.0f | %.0f s | %s | %s | %s |\n", name.c_str(),
+                  with_thousands(s.parameters).c_str(), with_thousands(s.macs).c_str(),
+                  s.images_per_second, s.seconds,
+                  s.runs ? percent(s.best_val_accuracy_mean).c_str() : "-", acc.c_str(), loss);
+    out += buf;
+  }
+  return out;
+}
+
+std::string Experiment::csv() const {
+  std::string out =
+      "configuration,repeat,seed,parameters,macs,epochs,images_per_second,seconds,best_val_accuracy,"
+      "test_accuracy,test_loss,stop_reason\n";
+  char buf[512];
+  for (const RunResult& r : results()) {
+    std::string reason = r.stop_reason;
+    std::replace(reason.begin(), reason.end(), '"', '\'');
+    std::snprintf(buf, sizeof buf, "%s,%d,%llu,%zu,%llu,%zu,%.1f,%.2f,%.6f,%.6f,%.6f,\"%s\"\n",
+                  r.label.c_str(), r.repeat, static_cast<unsigned long long>(r.seed), r.parameters,
+                  static_cast<unsigned long long>(r.macs), r.history.size(), r.images_per_second,
+                  r.seconds, r.best_val_accuracy, r.test_accuracy, r.test_loss, reason.c_str());
+    out += buf;
+  }
+  return out;
+}
+
+nlohmann::json Experiment::to_json() const {
+  nlohmann::json runs = nlohmann::json::array();
+  for (const RunResult& r : results()) {
+    nlohmann::json hist = nlohmann::json::array();
+    for (const EpochRecord& e : r.history)
+      hist.push_back({{"epoch", e.epoch},
+                      {"train_loss", e.train_loss},
+                      {"train_accuracy", e.train_accuracy},
+                      {"val_loss", std::isfinite(e.val_loss) ? nlohmann::json(e.val_loss) : nullptr},
+                      {"val_accuracy",
+                       std::isfinite(e.val_accuracy) ? nlohmann::json(e.val_accuracy) : nullptr},
+                      {"images_per_second", e.images_per_second}});
+    runs.push_back({{"configuration", r.label},
+                    {"repeat", r.repeat},
+                    {"seed", r.seed},
+                    {"parameters", r.parameters},
+                    {"macs", r.macs},
+                    {"finished", r.finished},
+                    {"failed", r.failed},
+                    {"stop_reason", r.stop_reason},
+                    {"images_per_second", r.images_per_second},
+                    {"seconds", r.seconds},
+                    {"best_val_accuracy", r.best_val_accuracy},
+                    {"test_accuracy", r.test_accuracy >= 0 ? nlohmann::json(r.test_accuracy) : nullptr},
+                    {"test_loss", r.test_loss >= 0 ? nlohmann::json(r.test_loss) : nullptr},
+                    {"history", hist}});
+  }
+  nlohmann::json summary_json = nlohmann::json::array();
+  for (const ConfigSummary& s : summary())
+    summary_json.push_back({{"configuration", s.label},
+                            {"parameters", s.parameters},
+                            {"macs", s.macs},
+                            {"runs", s.runs},
+                            {"test_accuracy_mean", s.test_accuracy_mean},
+                            {"test_accuracy_std", s.test_accuracy_std},
+                            {"test_loss_mean", s.test_loss_mean},
+                            {"best_val_accuracy_mean", s.best_val_accuracy_mean},
+                            {"images_per_second", s.images_per_second},
+                            {"seconds", s.seconds},
+                            {"winner", s.winner}});
+  return {{"config", config_.to_json()},
+          {"summary", summary_json},
+          {"interpretation", interpretation()},
+          {"runs", runs}};
+}
+
+}  // namespace cnnlab

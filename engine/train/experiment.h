@@ -1,0 +1,134 @@
+// Experiment: a controlled comparison. One variable of a base model is swept (kernel size,
+// filters, depth, pooling, stride, or the model family) and everything else is held identical
+// across the runs: the same training subset, the same validation split, the same mini-batch
+// order, the same augmentation draws and the same initialisation seed (where shapes allow the
+// same draws). With repeats, each configuration trains once per seed (seed, seed+1, ...).
+//
+// The runs advance interleaved — step() gives one unit of work (a training mini-batch, a
+// validation batch or a test batch) to each unfinished run in turn — so their curves grow
+// together in the lab and stopping anywhere keeps every result so far.
+//
+// [SECTION] ExperimentConfig   [SECTION] results   [SECTION] Experiment   [SECTION] reports
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "data/dataset.h"
+#include "model/presets.h"
+#include "model/spec.h"
+#include "train/trainer.h"
+
+namespace cnnlab {
+
+class Model;
+class ThreadPool;
+
+// [SECTION] ExperimentConfig -------------------------------------------------------------------
+struct ExperimentConfig {
+  std::string model = "cnn";   // base preset
+  PresetOptions base;          // the base model's settings (the swept one is overridden)
+  std::string vary = "kernel"; // kernel | filters | depth | pooling | stride | model
+  std::vector<std::string> values{"3", "5", "7"};
+  int repeats = 1;             // seeds per configuration (1..5)
+  TrainConfig train;           // identical for every run
+
+  static constexpr int kMaxConfigurations = 8;
+  static constexpr int kMaxRepeats = 5;
+
+  // The variables that can be swept, for menus: {"kernel", "filters", ...}.
+  static const std::vector<std::string>& variables();
+  // Default values for a variable ("3,5,7" for kernel, "mlp,cnn,vgg" for model, ...).
+  static std::vector<std::string> default_values(const std::string& vary);
+
+  // "kernel=7" style label of configuration i.
+  std::string label(size_t i) const;
+  // Model spec of configuration i for the given input; throws Error naming the configuration.
+  ModelSpec spec(size_t i, const Shape& input, int classes) const;
+  // Everything checked before anything starts: a known variable, 1..8 values without
+  // duplicates, every configuration's model valid for this input (a kernel larger than a
+  // feature map is caught here), the training settings, and the estimated memory of all runs
+  // under memory_limit_bytes. Throws Error with the explanation.
+  void validate(const Shape& input, int classes, size_t memory_limit_bytes) const;
+  nlohmann::json to_json() const;
+};
+
+// Bytes one training run of this model needs at this batch size (weights, gradients, optimiser
+// moments, activations and their gradients, im2col scratch): an estimate for refusing sweeps.
+size_t estimate_training_bytes(const ModelSpec& spec, int batch_size);
+
+// [SECTION] results ------------------------------------------------------------------------------
+struct RunResult {
+  size_t config = 0;     // index into values
+  int repeat = 0;
+  uint64_t seed = 0;
+  std::string label;     // "kernel=5"
+  size_t parameters = 0;
+  uint64_t macs = 0;     // multiply-accumulates per image, forward
+  bool finished = false, failed = false;
+  std::string stop_reason;
+  double images_per_second = 0;  // training throughput (its own steps only)
+  double seconds = 0;            // its own compute time: training, validation and test
+  double best_val_accuracy = 0, final_val_loss = 0;
+  double test_accuracy = -1, test_loss = -1;  // -1 until evaluated (or no test split)
+  std::vector<EpochRecord> history;
+};
+
+struct ConfigSummary {
+  std::string label;
+  size_t parameters = 0;
+  uint64_t macs = 0;
+  int runs = 0;                               // finished runs aggregated
+  double test_accuracy_mean = 0, test_accuracy_std = 0;
+  double test_loss_mean = 0;
+  double best_val_accuracy_mean = 0;
+  double images_per_second = 0;
+  double seconds = 0;                         // mean per run
+  bool winner = false;                        // best mean test accuracy (val if no test split)
+};
+
+// [SECTION] Experiment ---------------------------------------------------------------------------
+class Experiment {
+ public:
+  // train/test must outlive the experiment. Validates (see ExperimentConfig::validate).
+  Experiment(const ExperimentConfig& config, const Dataset& train, const Dataset& test,
+             ThreadPool* pool, size_t memory_limit_bytes = size_t(3) << 30);
+  ~Experiment();
+
+  // One unit of work for the next unfinished run (round-robin). False when every run is done.
+  bool step();
+  void run_for(double seconds);
+  bool done() const;
+  void stop(const std::string& reason);  // ends every run now, keeping results so far
+  double progress() const;
+
+  const ExperimentConfig& config() const { return config_; }
+  size_t num_runs() const { return runs_.size(); }
+  // Run r = config (r / repeats), repeat (r % repeats).
+  const Trainer& trainer(size_t r) const;
+  Model& model(size_t r);
+  RunResult result(size_t r) const;
+  std::vector<RunResult> results() const;
+  std::vector<ConfigSummary> summary() const;
+  // A one-sentence reading of whether the best configuration's lead exceeds the seed-to-seed
+  // spread (needs repeats >= 2), or what the single-seed comparison can and cannot say.
+  std::string interpretation() const;
+
+  // [SECTION] reports
+  std::string markdown_table() const;
+  std::string csv() const;
+  nlohmann::json to_json() const;  // config, summary and every run's history
+
+ private:
+  struct Run;
+  ExperimentConfig config_;
+  const Dataset& train_;
+  const Dataset& test_;
+  ThreadPool* pool_;
+  std::vector<std::unique_ptr<Run>> runs_;
+  size_t next_ = 0;
+};
+
+}  // namespace cnnlab

@@ -1,0 +1,458 @@
+#include "train/trainer.h"
+
+#include <cmath>
+#include <limits>
+
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "kernels/kernels.h"
+#include "model/model.h"
+
+namespace cnnlab {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+}  // namespace
+
+// ---- TrainConfig ---------------------------------------------------------------------------------
+
+void TrainConfig::validate() const {
+  require(epochs >= 1 && epochs <= 10000, "epochs",
+          "must be between 1 and 10000, got " + std::to_string(epochs));
+  require(batch_size >= 1 && batch_size <= 4096, "batch size",
+          "must be between 1 and 4096, got " + std::to_string(batch_size));
+  require(eval_batch_size >= 1 && eval_batch_size <= 4096, "eval batch size",
+          "must be between 1 and 4096, got " + std::to_string(eval_batch_size));
+  require(std::isfinite(val_fraction) && val_fraction >= 0.0f && val_fraction < 1.0f,
+          "validation fraction", "must be in [0, 1), got " + std::to_string(val_fraction));
+  require(patience >= 0, "patience", "must be >= 0 (0 turns early stopping off)");
+  require(augment.max_shift >= 0 && augment.max_shift <= 8, "augmentation shift",
+          "must be between 0 and 8 pixels, got " + std::to_string(augment.max_shift));
+  optimizer.validate();
+}
+
+nlohmann::json TrainConfig::to_json() const {
+  return {{"epochs", epochs},
+          {"batch_size", batch_size},
+          {"optimizer",
+           {{"kind", optimizer.kind},
+            {"lr", optimizer.lr},
+            {"momentum", optimizer.momentum},
+            {"nesterov", optimizer.nesterov},
+            {"beta1", optimizer.beta1},
+            {"beta2", optimizer.beta2},
+            {"eps", optimizer.eps},
+            {"weight_decay", optimizer.weight_decay},
+            {"clip_norm", optimizer.clip_norm}}},
+          {"augment", {{"flip", augment.flip}, {"max_shift", augment.max_shift}}},
+          {"seed", seed},
+          {"val_fraction", val_fraction},
+          {"patience", patience},
+          {"restore_best", restore_best},
+          {"standardize", standardize},
+          {"eval_batch_size", eval_batch_size}};
+}
+
+TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
+  TrainConfig c;
+  try {
+    c.epochs = j.value("epochs", c.epochs);
+    c.batch_size = j.value("batch_size", c.batch_size);
+    if (j.contains("optimizer")) {
+      const auto& o = j.at("optimizer");
+      c.optimizer.kind = o.value("kind", c.optimizer.kind);
+      c.optimizer.lr = o.value("lr", c.optimizer.lr);
+      c.optimizer.momentum = o.value("momentum", c.optimizer.momentum);
+      c.optimizer.nesterov = o.value("nesterov", c.optimizer.nesterov);
+      c.optimizer.beta1 = o.value("beta1", c.optimizer.beta1);
+      c.optimizer.beta2 = o.value("beta2", c.optimizer.beta2);
+      c.optimizer.eps = o.value("eps", c.optimizer.eps);
+      c.optimizer.weight_decay = o.value("weight_decay", c.optimizer.weight_decay);
+      c.optimizer.clip_norm = o.value("clip_norm", c.optimizer.clip_norm);
+    }
+    if (j.contains("augment")) {
+      c.augment.flip = j.at("augment").value("flip", c.augment.flip);
+      c.augment.max_shift = j.at("augment").value("max_shift", c.augment.max_shift);
+    }
+    c.seed = j.value("seed", c.seed);
+    c.val_fraction = j.value("val_fraction", c.val_fraction);
+    c.patience = j.value("patience", c.patience);
+    c.restore_best = j.value("restore_best", c.restore_best);
+    c.standardize = j.value("standardize", c.standardize);
+    c.eval_batch_size = j.value("eval_batch_size", c.eval_batch_size);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("training settings", std::string("malformed: ") + e.what());
+  }
+  return c;
+}
+
+// ---- Trainer -------------------------------------------------------------------------------------
+
+Trainer::Trainer(Model& model, const Dataset& train_data, const TrainConfig& config,
+                 ThreadPool* pool)
+    : model_(model),
+      data_(train_data),
+      config_(config),
+      pool_(pool),
+      dropout_rng_(Rng::stream(config.seed, RngStream::kDropout)),
+      val_metrics_(model.num_classes()) {
+  config_.validate();
+  require(train_data.size() > 0, "training data", "is empty");
+  const Shape in = model.input_shape();
+  require(in[0] == train_data.channels && in[1] == train_data.height && in[2] == train_data.width,
+          "training data",
+          "images are " + std::to_string(train_data.channels) + "x" +
+              std::to_string(train_data.height) + "x" + std::to_string(train_data.width) +
+              " (CxHxW) but the model expects " + std::to_string(in[0]) + "x" +
+              std::to_string(in[1]) + "x" + std::to_string(in[2]));
+  require(static_cast<int>(train_data.class_names.size()) <= model.num_classes(), "training data",
+          "has " + std::to_string(train_data.class_names.size()) + " classes but the model outputs " +
+              std::to_string(model.num_classes()));
+
+  split_ = stratified_split(train_data, config_.val_fraction, config_.seed);
+  require(!split_.train.empty(), "training data", "no images left after the validation split");
+  preprocess_ = config_.standardize ? standardization_of(train_data, split_.train) : Preprocess{};
+  train_batches_ = std::make_unique<Batcher>(train_data, split_.train, config_.batch_size,
+                                             preprocess_, /*shuffle=*/true, config_.augment,
+                                             config_.seed);
+  if (!split_.val.empty())
+    val_batches_ = std::make_unique<Batcher>(train_data, split_.val, config_.eval_batch_size,
+                                             preprocess_, /*shuffle=*/false, Augment{},
+                                             config_.seed);
+  optimizer_ = make_optimizer(config_.optimizer);
+}
+
+Trainer::~Trainer() = default;
+
+size_t Trainer::batches_per_epoch() const { return train_batches_->batches_per_epoch(); }
+
+double Trainer::progress() const {
+  if (done()) return 1.0;
+  const double total = static_cast<double>(batches_per_epoch()) * config_.epochs;
+  const size_t batches_done = phase_ == TrainPhase::kValidating ? batches_per_epoch() : batch_;
+  return (static_cast<double>(epoch_) * batches_per_epoch() + batches_done) / total;
+}
+
+double Trainer::images_per_second() const {
+  return run_seconds_ > 0 ? run_images_ / run_seconds_ : 0.0;
+}
+
+double Trainer::eta_seconds() const {
+  const double ips = images_per_second();
+  if (done() || ips <= 0) return 0.0;
+  return (1.0 - progress()) * static_cast<double>(config_.epochs) *
+         static_cast<double>(split_.train.size()) / ips;
+}
+
+float Trainer::epoch_loss() const {
+  return epoch_seen_ > 0 ? static_cast<float>(epoch_loss_sum_ / epoch_seen_) : 0.0f;
+}
+float Trainer::epoch_accuracy() const {
+  return epoch_seen_ > 0 ? static_cast<float>(epoch_correct_ / epoch_seen_) : 0.0f;
+}
+
+bool Trainer::step() {
+  switch (phase_) {
+    case TrainPhase::kTraining:
+      train_batch();
+      break;
+    case TrainPhase::kValidating:
+      validate_batch();
+      break;
+    case TrainPhase::kDone:
+      break;
+  }
+  return !done();
+}
+
+void Trainer::run_for(double seconds) {
+  const auto t0 = Clock::now();
+  while (!done() && seconds_since(t0) < seconds) step();
+}
+
+bool Trainer::gradients_finite() {
+  double sum = 0.0;
+  for (Param* p : model_.params()) sum += kernels::sum_squares(p->grad.data(), p->grad.size());
+  return std::isfinite(sum);
+}
+
+void Trainer::train_batch() {
+  const auto t0 = Clock::now();
+  train_batches_->batch(x_, labels_, epoch_, batch_);
+  const int b = static_cast<int>(labels_.size());
+  model_.forward(x_, /*training=*/true, pool_, &dropout_rng_);
+  const LossResult r = model_.loss_and_backward(labels_.data(), pool_);
+  if (!std::isfinite(r.loss) || !gradients_finite()) {
+    // The update is not applied: the weights stay those of the last good step.
+    const std::string what = !std::isfinite(r.loss)
+                                 ? std::string("the loss became ") + (std::isnan(r.loss) ? "NaN" : "infinite")
+                                 : std::string("a gradient became NaN or infinite");
+    finish(what + " at epoch " + std::to_string(epoch_ + 1) + ", step " +
+               std::to_string(global_step_ + 1) +
+               "; training stopped and the last good weights were kept (try a smaller learning rate)",
+           /*failed=*/true);
+    return;
+  }
+  optimizer_->step(model_.params());
+  ++global_step_;
+  const double dt = seconds_since(t0);
+  epoch_seconds_ += dt;
+  run_seconds_ += dt;
+  run_images_ += b;
+  epoch_loss_sum_ += static_cast<double>(r.loss) * b;
+  epoch_correct_ += r.correct;
+  epoch_seen_ += b;
+  steps_.push_back({global_step_, epoch_ + 1, static_cast<float>(r.loss),
+                    static_cast<float>(r.correct) / static_cast<float>(b)});
+
+  if (++batch_ >= batches_per_epoch()) {
+    batch_ = 0;
+    if (val_batches_) {
+      phase_ = TrainPhase::kValidating;
+      val_metrics_ = ConfusionMatrix(model_.num_classes());
+    } else {
+      finish_epoch();
+    }
+  }
+}
+
+void Trainer::validate_batch() {
+  val_batches_->batch(x_, labels_, 0, batch_);
+  const int b = static_cast<int>(labels_.size());
+  const int k = model_.num_classes();
+  const Tensor& logits = model_.forward(x_, /*training=*/false, pool_, nullptr);
+  val_probs_.resize(Shape{b, k});
+  val_losses_.resize(Shape{b});
+  kernels::softmax_xent_forward(val_probs_.data(), val_losses_.data(), logits.data(),
+                                labels_.data(), b, k);
+  val_metrics_.add_batch(val_probs_.data(), labels_.data(), val_losses_.data(), b);
+  if (++batch_ >= val_batches_->batches_per_epoch()) {
+    batch_ = 0;
+    finish_epoch();
+  }
+}
+
+void Trainer::finish_epoch() {
+  EpochRecord rec;
+  rec.epoch = epoch_ + 1;
+  rec.train_loss = epoch_seen_ > 0 ? epoch_loss_sum_ / epoch_seen_ : kNaN;
+  rec.train_accuracy = epoch_seen_ > 0 ? epoch_correct_ / epoch_seen_ : kNaN;
+  rec.val_loss = val_batches_ ? val_metrics_.mean_loss() : kNaN;
+  rec.val_accuracy = val_batches_ ? val_metrics_.accuracy() : kNaN;
+  rec.train_seconds = epoch_seconds_;
+  rec.images_per_second = epoch_seconds_ > 0 ? epoch_seen_ / epoch_seconds_ : 0.0;
+  history_.push_back(rec);
+  epoch_loss_sum_ = epoch_correct_ = epoch_seen_ = epoch_seconds_ = 0;
+  ++epoch_;
+  phase_ = TrainPhase::kTraining;
+
+  // Early stopping on validation loss (only with a validation split).
+  if (val_batches_) {
+    if (!std::isfinite(rec.val_loss)) {
+      finish("the validation loss became " + std::to_string(rec.val_loss) + " at epoch " +
+                 std::to_string(rec.epoch) + "; training stopped",
+             /*failed=*/true);
+      return;
+    }
+    if (!has_best_ || rec.val_loss < best_val_loss_) {
+      best_val_loss_ = rec.val_loss;
+      has_best_ = true;
+      bad_epochs_ = 0;
+      if (config_.restore_best && config_.patience > 0) snapshot_best();
+    } else if (config_.patience > 0 && ++bad_epochs_ >= config_.patience) {
+      std::string reason = "early stopping: validation loss did not improve for " +
+                           std::to_string(bad_epochs_) + " epochs";
+      if (config_.restore_best && !best_weights_.empty()) {
+        restore_best();
+        reason += "; restored the weights of the best epoch";
+      }
+      finish(reason, false);
+      return;
+    }
+  }
+  if (epoch_ >= config_.epochs)
+    finish("completed " + std::to_string(config_.epochs) + " epochs", false);
+}
+
+void Trainer::snapshot_best() {
+  std::vector<Param*> ps = model_.params();
+  best_weights_.resize(ps.size());
+  for (size_t i = 0; i < ps.size(); ++i) best_weights_[i] = ps[i]->value;
+}
+
+void Trainer::restore_best() {
+  std::vector<Param*> ps = model_.params();
+  for (size_t i = 0; i < ps.size() && i < best_weights_.size(); ++i)
+    ps[i]->value = best_weights_[i];
+}
+
+void Trainer::finish(const std::string& reason, bool failed) {
+  phase_ = TrainPhase::kDone;
+  failed_ = failed;
+  stop_reason_ = reason;
+}
+
+uint64_t Trainer::data_order_fingerprint() const {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](uint64_t v) {
+    for (int i = 0; i < 4; ++i) {
+      h ^= (v >> (16 * i)) & 0xFFFF;
+      h *= 1099511628211ull;
+    }
+  };
+  for (uint32_t i : split_.val) mix(i);
+  for (int e = 0; e < config_.epochs; ++e)
+    for (uint32_t i : train_batches_->epoch_order(e)) mix(i);
+  return h;
+}
+
+void Trainer::stop(const std::string& reason) {
+  if (!done()) finish(reason, false);
+}
+
+nlohmann::json Trainer::state() const {
+  nlohmann::json hist = nlohmann::json::array();
+  for (const EpochRecord& e : history_)
+    hist.push_back({{"epoch", e.epoch},
+                    {"train_loss", e.train_loss},
+                    {"train_accuracy", e.train_accuracy},
+                    {"val_loss", std::isfinite(e.val_loss) ? nlohmann::json(e.val_loss) : nullptr},
+                    {"val_accuracy",
+                     std::isfinite(e.val_accuracy) ? nlohmann::json(e.val_accuracy) : nullptr},
+                    {"train_seconds", e.train_seconds},
+                    {"images_per_second", e.images_per_second}});
+  // Steps are kept compactly as parallel arrays.
+  nlohmann::json step_loss = nlohmann::json::array(), step_acc = nlohmann::json::array();
+  for (const StepRecord& s : steps_) {
+    step_loss.push_back(s.loss);
+    step_acc.push_back(s.accuracy);
+  }
+  return {{"config", config_.to_json()},
+          {"phase", phase_ == TrainPhase::kDone ? "done" : "training"},
+          {"epoch", epoch_},
+          {"batch", batch_},
+          {"global_step", global_step_},
+          {"optimizer_steps", optimizer_->step_count()},
+          {"epoch_sums", {epoch_loss_sum_, epoch_correct_, epoch_seen_, epoch_seconds_}},
+          {"best_val_loss", has_best_ ? nlohmann::json(best_val_loss_) : nullptr},
+          {"bad_epochs", bad_epochs_},
+          {"dropout_rng", {dropout_rng_.state(), dropout_rng_.increment()}},
+          {"stop_reason", stop_reason_},
+          {"failed", failed_},
+          {"history", hist},
+          {"steps", {{"loss", step_loss}, {"accuracy", step_acc}}}};
+}
+
+void Trainer::restore(const nlohmann::json& s) {
+  try {
+    const TrainConfig saved = TrainConfig::from_json(s.at("config"));
+    // Changing how batches are formed would make "continue where it stopped" meaningless.
+    require(saved.seed == config_.seed && saved.batch_size == config_.batch_size &&
+                saved.val_fraction == config_.val_fraction,
+            "training state",
+            "was saved with seed " + std::to_string(saved.seed) + ", batch " +
+                std::to_string(saved.batch_size) + ", validation fraction " +
+                std::to_string(saved.val_fraction) + "; resume with the same values");
+    epoch_ = s.at("epoch").get<int>();
+    batch_ = s.at("batch").get<size_t>();
+    global_step_ = s.at("global_step").get<int64_t>();
+    optimizer_->set_step_count(s.value("optimizer_steps", global_step_));
+    const auto& sums = s.at("epoch_sums");
+    epoch_loss_sum_ = sums.at(0).get<double>();
+    epoch_correct_ = sums.at(1).get<double>();
+    epoch_seen_ = sums.at(2).get<double>();
+    epoch_seconds_ = sums.at(3).get<double>();
+    has_best_ = !s.at("best_val_loss").is_null();
+    best_val_loss_ = has_best_ ? s.at("best_val_loss").get<double>() : 0.0;
+    bad_epochs_ = s.at("bad_epochs").get<int>();
+    dropout_rng_.set_state(s.at("dropout_rng").at(0).get<uint64_t>(),
+                           s.at("dropout_rng").at(1).get<uint64_t>());
+    history_.clear();
+    for (const auto& e : s.at("history")) {
+      EpochRecord r;
+      r.epoch = e.at("epoch").get<int>();
+      r.train_loss = e.at("train_loss").get<double>();
+      r.train_accuracy = e.at("train_accuracy").get<double>();
+      r.val_loss = e.at("val_loss").is_null() ? kNaN : e.at("val_loss").get<double>();
+      r.val_accuracy = e.at("val_accuracy").is_null() ? kNaN : e.at("val_accuracy").get<double>();
+      r.train_seconds = e.at("train_seconds").get<double>();
+      r.images_per_second = e.at("images_per_second").get<double>();
+      history_.push_back(r);
+    }
+    steps_.clear();
+    const auto& sl = s.at("steps").at("loss");
+    const auto& sa = s.at("steps").at("accuracy");
+    for (size_t i = 0; i < sl.size() && i < sa.size(); ++i) {
+      StepRecord r;
+      r.step = static_cast<int64_t>(i + 1);
+      r.loss = sl.at(i).get<float>();
+      r.accuracy = sa.at(i).get<float>();
+      steps_.push_back(r);
+    }
+    // Epoch numbers of steps follow from the batches per epoch.
+    for (StepRecord& r : steps_)
+      r.epoch = static_cast<int>((r.step - 1) / static_cast<int64_t>(batches_per_epoch())) + 1;
+    require(batch_ < batches_per_epoch(), "training state", "batch index out of range");
+    phase_ = TrainPhase::kTraining;
+    failed_ = false;
+    stop_reason_.clear();
+    // A run that had finished its epochs stays finished; one stopped by the user continues.
+    if (s.value("phase", "training") == "done" && epoch_ >= config_.epochs)
+      finish(s.value("stop_reason", std::string("completed")), false);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("training state", std::string("malformed: ") + e.what());
+  }
+}
+
+// ---- Evaluator -----------------------------------------------------------------------------------
+
+Evaluator::Evaluator(Model& model, const Dataset& data, const Preprocess& preprocess,
+                     int batch_size, ThreadPool* pool)
+    : model_(model), data_(data), pool_(pool), metrics_(model.num_classes()) {
+  require(batch_size >= 1, "eval batch size", "must be >= 1");
+  std::vector<uint32_t> all(data.size());
+  for (size_t i = 0; i < all.size(); ++i) all[i] = static_cast<uint32_t>(i);
+  if (!all.empty())
+    batches_ = std::make_unique<Batcher>(data, all, batch_size, preprocess, /*shuffle=*/false,
+                                         Augment{}, 0);
+  probs_.assign(data.size() * static_cast<size_t>(model.num_classes()), 0.0f);
+}
+
+double Evaluator::progress() const {
+  return data_.size() ? static_cast<double>(next_) / static_cast<double>(data_.size()) : 1.0;
+}
+
+bool Evaluator::step() {
+  if (done()) return false;
+  batches_->batch(x_, labels_, 0, batch_index_++);
+  const int b = static_cast<int>(labels_.size());
+  const int k = model_.num_classes();
+  const Tensor& logits = model_.forward(x_, /*training=*/false, pool_, nullptr);
+  batch_probs_.resize(Shape{b, k});
+  batch_losses_.resize(Shape{b});
+  kernels::softmax_xent_forward(batch_probs_.data(), batch_losses_.data(), logits.data(),
+                                labels_.data(), b, k);
+  metrics_.add_batch(batch_probs_.data(), labels_.data(), batch_losses_.data(), b);
+  std::copy(batch_probs_.data(), batch_probs_.data() + static_cast<size_t>(b) * k,
+            probs_.begin() + static_cast<std::ptrdiff_t>(next_ * static_cast<size_t>(k)));
+  next_ += static_cast<size_t>(b);
+  return !done();
+}
+
+void Evaluator::run() {
+  while (step()) {
+  }
+}
+
+ConfusionMatrix evaluate(Model& model, const Dataset& data, const Preprocess& preprocess,
+                         ThreadPool* pool, int batch_size) {
+  Evaluator e(model, data, preprocess, batch_size, pool);
+  e.run();
+  return e.metrics();
+}
+
+}  // namespace cnnlab

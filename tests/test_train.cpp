@@ -1,0 +1,250 @@
+// Trainer, Evaluator and metrics: learning a tiny synthetic problem, determinism, pause/resume
+// giving the same weights as an uninterrupted run, the NaN guard, early stopping with best-weight
+// restore, settings validation, and hand-computed precision/recall/F1.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "core/thread_pool.h"
+#include "data/dataset.h"
+#include "model/model.h"
+#include "model/spec.h"
+#include "train/metrics.h"
+#include "train/trainer.h"
+
+using namespace cnnlab;
+
+namespace {
+
+// Two classes of 8x8 grey images: a bright horizontal bar (0) or a vertical bar (1) at a random
+// position, on noise. With random_labels the labels carry no information (for early stopping).
+Dataset bars(int n, uint64_t seed, bool random_labels = false) {
+  Dataset d;
+  d.name = "bars";
+  d.class_names = {"horizontal", "vertical"};
+  d.channels = 1;
+  d.height = d.width = 8;
+  Rng rng(seed);
+  d.pixels.resize(static_cast<size_t>(n) * 64);
+  d.labels.resize(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const int label = i % 2, pos = static_cast<int>(rng.below(8));
+    uint8_t* img = d.pixels.data() + static_cast<size_t>(i) * 64;
+    for (int p = 0; p < 64; ++p) img[p] = static_cast<uint8_t>(rng.below(60));
+    for (int t = 0; t < 8; ++t) img[label == 0 ? pos * 8 + t : t * 8 + pos] = 230;
+    d.labels[static_cast<size_t>(i)] =
+        static_cast<uint8_t>(random_labels ? rng.below(2) : static_cast<uint32_t>(label));
+  }
+  return d;
+}
+
+ModelSpec small_cnn() {
+  return parse_model_spec("conv2d 4 k=3 pad=same; relu; maxpool2d 2; flatten; dense 2",
+                          Shape{1, 8, 8}, 2);
+}
+
+std::vector<float> weights_of(Model& m) {
+  std::vector<float> out;
+  for (Param* p : m.params()) out.insert(out.end(), p->value.data(), p->value.data() + p->value.size());
+  return out;
+}
+
+TrainConfig quick_config() {
+  TrainConfig c;
+  c.epochs = 3;
+  c.batch_size = 16;
+  c.val_fraction = 0.25f;
+  c.optimizer.lr = 0.01f;
+  c.seed = 5;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("Trainer learns horizontal vs vertical bars and records its history") {
+  Dataset data = bars(256, 1);
+  Model model(small_cnn(), 5);
+  TrainConfig config = quick_config();
+  config.epochs = 6;
+  Trainer trainer(model, data, config, nullptr);
+  CHECK(trainer.split().train.size() == 192);
+  CHECK(trainer.split().val.size() == 64);
+  CHECK(trainer.batches_per_epoch() == 12);
+  int units = 0;
+  while (trainer.step()) ++units;
+  CHECK(trainer.done());
+  CHECK_FALSE(trainer.failed());
+  // Each epoch: 12 training batches + 1 validation batch (64 <= eval batch 256).
+  CHECK(trainer.global_step() == 12 * static_cast<int64_t>(trainer.history().size()));
+  CHECK(trainer.steps().size() == static_cast<size_t>(trainer.global_step()));
+  REQUIRE(!trainer.history().empty());
+  const EpochRecord& last = trainer.history().back();
+  CHECK(last.val_accuracy > 0.95);
+  CHECK(last.train_loss < trainer.history().front().train_loss);
+  CHECK(trainer.progress() == 1.0);
+
+  Dataset test = bars(100, 99);
+  ConfusionMatrix m = evaluate(model, test, trainer.preprocess(), nullptr, 32);
+  CHECK(m.total() == 100);
+  CHECK(m.accuracy() > 0.95);
+}
+
+TEST_CASE("Same seed, same weights; 1 and 2 threads agree closely") {
+  Dataset data = bars(128, 2);
+  Model a(small_cnn(), 11), b(small_cnn(), 11);
+  Trainer ta(a, data, quick_config(), nullptr), tb(b, data, quick_config(), nullptr);
+  for (int i = 0; i < 10; ++i) {
+    ta.step();
+    tb.step();
+  }
+  CHECK(weights_of(a) == weights_of(b));
+
+  ThreadPool pool(2);
+  Model c(small_cnn(), 11);
+  Trainer tc(c, data, quick_config(), &pool);
+  for (int i = 0; i < 10; ++i) tc.step();
+  std::vector<float> wa = weights_of(a), wc = weights_of(c);
+  for (size_t i = 0; i < wa.size(); ++i) CHECK(wc[i] == doctest::Approx(wa[i]).epsilon(1e-3));
+}
+
+TEST_CASE("Pause and resume continue exactly like an uninterrupted run") {
+  Dataset data = bars(128, 3);
+  TrainConfig config = quick_config();
+  Model straight(small_cnn(), 21);
+  Trainer t_straight(straight, data, config, nullptr);
+  for (int i = 0; i < 20; ++i) t_straight.step();
+
+  Model first(small_cnn(), 21);
+  Trainer t_first(first, data, config, nullptr);
+  for (int i = 0; i < 7; ++i) t_first.step();
+  const nlohmann::json state = t_first.state();
+  // A new model and trainer, as after loading a saved model: weights and optimiser tensors copied.
+  Model second(small_cnn(), 999);
+  Trainer t_second(second, data, config, nullptr);
+  std::vector<Param*> p1 = first.params(), p2 = second.params();
+  for (size_t i = 0; i < p1.size(); ++i) p2[i]->value = p1[i]->value;
+  auto s1 = t_first.optimizer().state(p1);
+  auto s2 = t_second.optimizer().state(p2);
+  REQUIRE(s1.size() == s2.size());
+  for (size_t i = 0; i < s1.size(); ++i) *s2[i].second = *s1[i].second;
+  t_second.restore(nlohmann::json::parse(state.dump()));  // through text, as in a file
+  CHECK(t_second.global_step() == t_first.global_step());
+  for (int i = 7; i < 20; ++i) t_second.step();
+  CHECK(weights_of(second) == weights_of(straight));
+  CHECK(t_second.history().size() == t_straight.history().size());
+}
+
+TEST_CASE("A NaN loss stops training and keeps the last good weights") {
+  Dataset data = bars(128, 4);
+  TrainConfig config = quick_config();
+  config.optimizer.kind = "sgd";
+  config.optimizer.lr = 1e30f;
+  config.epochs = 50;
+  Model model(small_cnn(), 3);
+  Trainer trainer(model, data, config, nullptr);
+  while (trainer.step()) {
+  }
+  CHECK(trainer.failed());
+  CHECK(trainer.stop_reason().find("last good weights") != std::string::npos);
+  for (float w : weights_of(model)) REQUIRE(std::isfinite(w));
+  CHECK(trainer.epoch() < 50);
+}
+
+TEST_CASE("Early stopping on validation loss restores the best epoch's weights") {
+  Dataset noise = bars(96, 6, /*random_labels=*/true);
+  TrainConfig config = quick_config();
+  config.epochs = 200;
+  config.patience = 2;
+  config.optimizer.lr = 0.05f;
+  Model model(parse_model_spec("flatten; dense 64; relu; dense 2", Shape{1, 8, 8}, 2), 4);
+  Trainer trainer(model, noise, config, nullptr);
+  while (trainer.step()) {
+  }
+  CHECK_FALSE(trainer.failed());
+  CHECK(trainer.epoch() < 200);
+  CHECK(trainer.stop_reason().find("early stopping") != std::string::npos);
+  double best = 1e30;
+  for (const EpochRecord& e : trainer.history()) best = std::min(best, e.val_loss);
+  // The restored weights give the best validation loss again.
+  Dataset val = select(noise, trainer.split().val);
+  ConfusionMatrix m = evaluate(model, val, trainer.preprocess(), nullptr);
+  CHECK(m.mean_loss() == doctest::Approx(best).epsilon(1e-4));
+}
+
+TEST_CASE("Nonsense settings are refused with the field named") {
+  Dataset data = bars(64, 7);
+  Model model(small_cnn(), 1);
+  auto refuses = [&](TrainConfig c, const std::string& field) {
+    try {
+      Trainer t(model, data, c, nullptr);
+      FAIL("accepted a bad " << field);
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find(field) != std::string::npos);
+    }
+  };
+  TrainConfig c = quick_config();
+  c.batch_size = 0;
+  refuses(c, "batch size");
+  c = quick_config();
+  c.epochs = 0;
+  refuses(c, "epochs");
+  c = quick_config();
+  c.val_fraction = 1.0f;
+  refuses(c, "validation fraction");
+  c = quick_config();
+  c.optimizer.lr = -0.1f;
+  refuses(c, "lr");
+  c = quick_config();
+  c.optimizer.lr = NAN;
+  refuses(c, "lr");
+
+  Dataset rgb = data;
+  rgb.channels = 3;
+  rgb.pixels.resize(rgb.pixels.size() * 3);
+  try {
+    Trainer t(model, rgb, quick_config(), nullptr);
+    FAIL("accepted images of the wrong shape");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("expects 1x8x8") != std::string::npos);
+  }
+}
+
+TEST_CASE("Evaluator fills probabilities batch by batch") {
+  Dataset data = bars(50, 8);
+  Model model(small_cnn(), 2);
+  Evaluator e(model, data, Preprocess{}, 16, nullptr);
+  int steps = 0;
+  while (e.step()) ++steps;
+  CHECK(steps + 1 == 4);  // 16 + 16 + 16 + 2
+  CHECK(e.metrics().total() == 50);
+  const std::vector<float>& p = e.probabilities();
+  for (int i = 0; i < 50; ++i) CHECK(p[static_cast<size_t>(2 * i)] + p[static_cast<size_t>(2 * i + 1)] == doctest::Approx(1.0));
+}
+
+TEST_CASE("Confusion matrix: hand-computed precision, recall and F1") {
+  // truth/predicted pairs: class 0: 3 right, 1 called 1; class 1: 2 right, 2 called 0; class 2: 0 seen.
+  ConfusionMatrix m(3);
+  for (int i = 0; i < 3; ++i) m.add(0, 0);
+  m.add(0, 1);
+  m.add(1, 1);
+  m.add(1, 1);
+  m.add(1, 0);
+  m.add(1, 0);
+  CHECK(m.total() == 8);
+  CHECK(m.accuracy() == doctest::Approx(5.0 / 8));
+  auto pc = m.per_class();
+  CHECK(pc[0].precision == doctest::Approx(3.0 / 5));
+  CHECK(pc[0].recall == doctest::Approx(3.0 / 4));
+  CHECK(pc[0].f1 == doctest::Approx(2 * 0.6 * 0.75 / 1.35));
+  CHECK(pc[1].precision == doctest::Approx(2.0 / 3));
+  CHECK(pc[1].recall == doctest::Approx(2.0 / 4));
+  CHECK(pc[2].support == 0);
+  CHECK(pc[2].f1 == 0.0);
+  CHECK_THROWS_AS(m.add(3, 0), Error);
+  std::string text = m.to_text({"cat", "dog", "emu"});
+  CHECK(text.find("dog") != std::string::npos);
+}
