@@ -1,0 +1,82 @@
+// Shared by the browser tests: launching Debian's Chromium (never a downloaded browser) through
+// playwright-core, opening the lab, collecting console errors, saving screenshots as artifacts.
+// run.sh sets CNNLAB_SITE_URL (the served site) and CNNLAB_ARTIFACTS (where screenshots go).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+
+import { decodePng, imageStats } from './png.mjs';
+
+export const siteUrl = process.env.CNNLAB_SITE_URL;
+if (!siteUrl) throw new Error('CNNLAB_SITE_URL is not set: run the tests through tests/browser/run.sh');
+export const artifactsDir = process.env.CNNLAB_ARTIFACTS ||
+    path.join(os.tmpdir(), 'cnnlab-browser-artifacts');
+mkdirSync(artifactsDir, {recursive: true});
+
+// Flags that give a WebGL2 canvas in headless Chromium as root (see ../shared/TOOLCHAIN.md).
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--use-gl=swiftshader', '--enable-unsafe-swiftshader',
+  '--no-first-run', '--disable-background-networking', '--disable-component-update',
+  '--disable-sync', '--disable-quic',
+];
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CNNLAB_CHROMIUM || '/usr/bin/chromium',
+    headless: true,
+    args: CHROMIUM_FLAGS,
+  });
+}
+
+// A new page of the given size that records console errors and uncaught exceptions.
+export async function newPage(browser, {width = 1280, height = 800, deviceScaleFactor = 1} = {}) {
+  const context = await browser.newContext({viewport: {width, height}, deviceScaleFactor});
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  return {context, page, errors};
+}
+
+// Opens the lab and waits for window.cnnlab.ready (fails early, with the message, if the page
+// reports phase 'error').
+export async function openLab(page, {timeout = 60000} = {}) {
+  await page.goto(siteUrl, {waitUntil: 'load'});
+  // state().loading is null once the app runs (the page's own loading is over).
+  await page.waitForFunction(() => {
+    if (!window.cnnlab) return false;
+    const s = window.cnnlab.state();
+    return s.phase === 'error' || s.loading === null;
+  }, null, {timeout});
+  const state = await page.evaluate(() => window.cnnlab.state());
+  if (state.phase === 'error') throw new Error(`the lab reported an error: ${state.error}`);
+  await page.evaluate(() => window.cnnlab.ready.then(() => true));
+  return state;
+}
+
+// Lets the app draw a few more animation frames (layout settles after a resize).
+export function frames(page, count = 5) {
+  return page.evaluate((n) => new Promise((resolve) => {
+    const step = () => (--n <= 0 ? resolve() : requestAnimationFrame(step));
+    requestAnimationFrame(step);
+  }), count);
+}
+
+export async function saveScreenshot(page, name) {
+  const file = path.join(artifactsDir, name);
+  await page.screenshot({path: file});
+  return file;
+}
+
+// Pixel statistics of what the canvas shows (from a screenshot of its element).
+export async function canvasStats(page) {
+  const png = await page.locator('canvas.cnnlab-canvas').screenshot();
+  return imageStats(decodePng(png));
+}
+
+export function writeArtifact(name, text) {
+  writeFileSync(path.join(artifactsDir, name), text);
+}

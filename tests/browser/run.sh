@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs the browser end-to-end tests (tests/browser/*.test.mjs, node's built-in test runner)
+# against a built site folder in Debian's headless Chromium. Builds nothing.
+#
+#   tests/browser/run.sh SITE_DIR [ARTIFACTS_DIR]
+#
+# SITE_DIR is the cnnlab_site target's output (e.g. build-app-wasm/site). Screenshots and state
+# dumps go to ARTIFACTS_DIR (default: SITE_DIR/../browser-artifacts, i.e. inside the build
+# folder). Needs `npm ci` in tests/browser first (playwright-core; it never downloads a browser).
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+if [ $# -lt 1 ]; then
+  echo "usage: tests/browser/run.sh SITE_DIR [ARTIFACTS_DIR]" >&2
+  exit 2
+fi
+if [ ! -f "$1/index.html" ]; then
+  echo "run.sh: $1 has no index.html: build the site first (cmake --build BUILD --target cnnlab_site)" >&2
+  exit 2
+fi
+site=$(cd "$1" && pwd)
+artifacts=${2:-$(dirname "$site")/browser-artifacts}
+mkdir -p "$artifacts"
+artifacts=$(cd "$artifacts" && pwd)
+if [ ! -d "$here/node_modules/playwright-core" ]; then
+  echo "run.sh: playwright-core is not installed: run 'npm ci' in tests/browser" >&2
+  exit 2
+fi
+chromium=${CNNLAB_CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ]; then
+  echo "run.sh: $chromium not found (Debian package chromium)" >&2
+  exit 2
+fi
+
+# The server prints "Serving DIR at http://127.0.0.1:PORT/" first; port 0 picks a free port.
+server_log=$(mktemp)
+CNNLAB_SERVE_QUIET=1 python3 "$repo/web/serve.py" "$site" --port 0 >"$server_log" 2>&1 &
+server_pid=$!
+cleanup() {
+  kill "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  rm -f "$server_log"
+}
+trap cleanup EXIT
+
+port=""
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|.*http://127\.0\.0\.1:\([0-9][0-9]*\)/.*|\1|p' "$server_log" | head -n1)
+  [ -n "$port" ] && break
+  if ! kill -0 "$server_pid" 2>/dev/null; then
+    echo "run.sh: the static server did not start:" >&2
+    cat "$server_log" >&2
+    exit 1
+  fi
+  sleep 0.1
+done
+if [ -z "$port" ]; then
+  echo "run.sh: the static server printed no port" >&2
+  exit 1
+fi
+
+export CNNLAB_SITE_URL="http://127.0.0.1:$port/"
+export CNNLAB_ARTIFACTS="$artifacts"
+export CNNLAB_CHROMIUM="$chromium"
+echo "Browser tests: site $site served at $CNNLAB_SITE_URL, artifacts in $artifacts"
+cd "$here"
+status=0
+node --test --test-concurrency=1 ./*.test.mjs || status=$?
+exit $status

@@ -1,0 +1,318 @@
+// CNN Lab page loader: mounts a lab into an element, downloads the app (WebAssembly) and its font
+// with a real progress bar (bytes received of total), starts the Dear ImGui app on a canvas, shows
+// what failed with a Retry button, and returns the lab's JavaScript API.
+//
+//   const lab = CNNLab.mount(element, {base: 'https://example.org/cnnlab/'});
+//   await lab.ready;          // resolves once the app runs (it stays pending through failures;
+//                             // lab.state().phase === 'error' says one happened, lab.retry() retries)
+//   lab.state();              // {phase, error, loading, dataset, model, epoch, step, ...}
+//
+// index.html does `window.cnnlab = CNNLab.mount(...)`. Each mount creates its own wasm instance
+// (the build is MODULARIZE'd as createCnnLabModule).
+//
+// [SECTION] Downloads with progress
+// [SECTION] The overlay (progress and error box)
+// [SECTION] Mounting a lab
+'use strict';
+
+(function () {
+  // The site root: loader.js lives in <site>/page/.
+  const defaultBase = (function () {
+    const script = document.currentScript;
+    return script && script.src ? new URL('..', script.src).href : new URL('.', location.href).href;
+  })();
+
+  // ---- [SECTION] Downloads with progress ----------------------------------------------------
+
+  // Fetches url into a Uint8Array, calling onProgress(received, total) as bytes arrive (total is
+  // null when the server sends no Content-Length). Errors name the file and the HTTP status.
+  async function fetchWithProgress(url, onProgress) {
+    let response;
+    try {
+      response = await fetch(url, {cache: 'no-cache'});
+    } catch (e) {
+      throw new Error(`Could not download ${url}: the network request failed (${e.message}).`);
+    }
+    if (!response.ok) {
+      throw new Error(`Could not download ${url}: HTTP ${response.status} ${response.statusText}`.trim());
+    }
+    const header = response.headers.get('Content-Length');
+    // A compressed transfer's Content-Length counts compressed bytes, not what the reader yields.
+    const encoded = response.headers.get('Content-Encoding');
+    const total = header && !encoded ? Number(header) : null;
+    onProgress(0, total);
+    if (!response.body || !response.body.getReader) {
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      onProgress(bytes.length, total);
+      return bytes;
+    }
+    const reader = response.body.getReader();
+    const chunks = [];
+    let received = 0;
+    for (;;) {
+      let step;
+      try {
+        step = await reader.read();
+      } catch (e) {
+        throw new Error(`Download of ${url} was interrupted after ${received} bytes (${e.message}).`);
+      }
+      if (step.done) break;
+      chunks.push(step.value);
+      received += step.value.length;
+      onProgress(received, total);
+    }
+    if (total !== null && received !== total) {
+      throw new Error(`Download of ${url} is incomplete: ${received} of ${total} bytes.`);
+    }
+    const bytes = new Uint8Array(received);
+    let offset = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return bytes;
+  }
+
+  // Several downloads in parallel, reported as one progress: onProgress(received, total) where
+  // total is null until every response's size is known.
+  function fetchAllWithProgress(urls, onProgress) {
+    const received = urls.map(() => 0);
+    const totals = urls.map(() => undefined);
+    const report = () => {
+      const sum = received.reduce((a, b) => a + b, 0);
+      const known = totals.every((t) => typeof t === 'number');
+      onProgress(sum, known ? totals.reduce((a, b) => a + b, 0) : null);
+    };
+    return Promise.all(urls.map((url, i) => fetchWithProgress(url, (r, t) => {
+      received[i] = r;
+      totals[i] = t === null ? null : t;
+      report();
+    })));
+  }
+
+  // Loads a classic script once per page (the Emscripten glue defines createCnnLabModule).
+  const scriptPromises = new Map();
+  function loadScript(src) {
+    if (!scriptPromises.has(src)) {
+      scriptPromises.set(src, new Promise((resolve, reject) => {
+        const script = document.createElement('script');
+        script.src = src;
+        script.async = true;
+        script.onload = () => resolve();
+        script.onerror = () => {
+          scriptPromises.delete(src);
+          script.remove();
+          reject(new Error(`Could not load ${src}.`));
+        };
+        document.head.appendChild(script);
+      }));
+    }
+    return scriptPromises.get(src);
+  }
+
+  function formatBytes(n) {
+    if (n < 1024) return `${n} B`;
+    if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+    return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  }
+
+  // ---- [SECTION] The overlay (progress and error box) ---------------------------------------
+
+  function element(tag, className, text) {
+    const e = document.createElement(tag);
+    if (className) e.className = className;
+    if (text !== undefined) e.textContent = text;
+    return e;
+  }
+
+  function buildDom(root) {
+    root.classList.add('cnnlab');
+    for (const child of Array.from(root.children)) {
+      if (child.tagName === 'NOSCRIPT') child.remove();
+    }
+    const canvas = element('canvas', 'cnnlab-canvas');
+    canvas.tabIndex = 0;
+    canvas.setAttribute('aria-label', 'CNN Lab app');
+    canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+    // A lost WebGL context cannot be recovered by the app: say so instead of freezing.
+    canvas.addEventListener('webglcontextlost', (e) => e.preventDefault());
+
+    const loading = element('div', 'cnnlab-overlay cnnlab-loading');
+    loading.setAttribute('role', 'status');
+    loading.setAttribute('aria-live', 'polite');
+    const title = element('h1', 'cnnlab-title', 'CNN Lab');
+    const step = element('p', 'cnnlab-step', 'Starting…');
+    const progress = element('div', 'cnnlab-progress');
+    progress.setAttribute('role', 'progressbar');
+    progress.setAttribute('aria-valuemin', '0');
+    progress.setAttribute('aria-valuemax', '100');
+    const bar = element('div', 'cnnlab-progress-bar');
+    progress.appendChild(bar);
+    const bytes = element('p', 'cnnlab-bytes', '');
+    loading.append(title, step, progress, bytes);
+
+    const errorOverlay = element('div', 'cnnlab-overlay cnnlab-error');
+    errorOverlay.hidden = true;
+    errorOverlay.setAttribute('role', 'alert');
+    const box = element('div', 'cnnlab-error-box');
+    const heading = element('h2', '', 'CNN Lab could not start');
+    const message = element('p', 'cnnlab-error-message', '');
+    const details = element('pre', 'cnnlab-error-details', '');
+    details.hidden = true;
+    const retry = element('button', 'cnnlab-retry', 'Retry');
+    retry.type = 'button';
+    box.append(heading, message, details, retry);
+    errorOverlay.appendChild(box);
+
+    root.append(canvas, loading, errorOverlay);
+    return {root, canvas, loading, step, progress, bar, bytes, errorOverlay, heading, message,
+            details, retry};
+  }
+
+  // ---- [SECTION] Mounting a lab -------------------------------------------------------------
+
+  function mount(root, options) {
+    options = options || {};
+    const base = options.base ? new URL(options.base, location.href).href : defaultBase;
+    const ui = buildDom(root);
+
+    // 'loading' until the app's first frame, then the app reports its own phase; 'error' when
+    // anything fails (pageError holds the message).
+    let pagePhase = 'loading';
+    let pageError = null;
+    let runtimeStarted = false;  // a wasm instance ran: a retry must reload the page
+    let module = null;           // the Emscripten module object of this lab
+    let starting = false;
+    const loading = {step: 'starting', receivedBytes: 0, totalBytes: null};
+    const logLines = [];
+
+    let resolveReady;
+    const ready = new Promise((resolve) => { resolveReady = resolve; });
+
+    function showProgress(stepText, received, total) {
+      loading.step = stepText;
+      loading.receivedBytes = received;
+      loading.totalBytes = total;
+      ui.step.textContent = stepText;
+      if (total) {
+        const percent = Math.min(100, (100 * received) / total);
+        ui.bar.classList.remove('cnnlab-indeterminate');
+        ui.bar.style.width = `${percent.toFixed(1)}%`;
+        ui.progress.setAttribute('aria-valuenow', percent.toFixed(0));
+        ui.bytes.textContent = `${formatBytes(received)} of ${formatBytes(total)}`;
+      } else {
+        ui.bar.classList.add('cnnlab-indeterminate');
+        ui.bar.style.width = '';
+        ui.progress.removeAttribute('aria-valuenow');
+        ui.bytes.textContent = received ? formatBytes(received) : '';
+      }
+    }
+
+    function fail(error) {
+      const text = error && error.message ? error.message : String(error);
+      if (pagePhase === 'error') return;  // keep the first cause, the rest follow from it
+      pagePhase = 'error';
+      pageError = text;
+      starting = false;
+      ui.loading.hidden = true;
+      ui.errorOverlay.hidden = false;
+      ui.heading.textContent = runtimeStarted ? 'CNN Lab stopped' : 'CNN Lab could not start';
+      ui.message.textContent = text;
+      const details = logLines.slice(-20).join('\n');
+      ui.details.textContent = details;
+      ui.details.hidden = details.length === 0;
+      ui.retry.focus();
+    }
+
+    async function start() {
+      if (starting) return;
+      starting = true;
+      pagePhase = 'loading';
+      pageError = null;
+      ui.errorOverlay.hidden = true;
+      ui.loading.hidden = false;
+      showProgress('Downloading the app…', 0, null);
+      try {
+        const [wasmBytes, fontBytes] = await fetchAllWithProgress(
+            [base + 'cnnlab_app.wasm', base + 'fonts/DejaVuSans.ttf'],
+            (received, total) => showProgress('Downloading the app…', received, total));
+        showProgress('Starting the app…', loading.receivedBytes, loading.totalBytes);
+        await loadScript(base + 'cnnlab_app.js');
+        if (typeof createCnnLabModule !== 'function') {
+          throw new Error(`${base}cnnlab_app.js did not define createCnnLabModule.`);
+        }
+        const moduleOptions = {
+          canvas: ui.canvas,
+          print: (text) => { logLines.push(text); console.log(text); },
+          printErr: (text) => { logLines.push(text); console.warn(text); },
+          instantiateWasm(imports, receiveInstance) {
+            WebAssembly.instantiate(wasmBytes, imports).then(
+                (result) => receiveInstance(result.instance, result.module),
+                (e) => fail(new Error(`cnnlab_app.wasm is not a valid WebAssembly module for this page: ${e.message}`)));
+            return {};
+          },
+          // From here on this instance owns the canvas and window listeners.
+          onRuntimeInitialized: () => { runtimeStarted = true; },
+          preRun: [() => {
+            moduleOptions.FS.mkdir('/fonts');
+            moduleOptions.FS.writeFile('/fonts/DejaVuSans.ttf', fontBytes);
+          }],
+          onAbort: (what) => fail(new Error(`The app stopped unexpectedly: ${what}`)),
+          // Called by the app (web/platform/platform_web.cpp).
+          cnnlabOnReady: () => {
+            runtimeStarted = true;
+            starting = false;
+            pagePhase = 'running';
+            ui.loading.hidden = true;
+            ui.canvas.focus({preventScroll: true});
+            resolveReady(api);
+          },
+          cnnlabOnFatalError: (message) => { runtimeStarted = true; fail(new Error(message)); },
+        };
+        module = moduleOptions;  // the factory fills this same object in
+        await createCnnLabModule(moduleOptions);
+      } catch (e) {
+        fail(e);
+      }
+    }
+
+    ui.retry.addEventListener('click', () => api.retry());
+
+    const api = {
+      ready,
+      // A plain object; see web/page/README.md. Accuracies are fractions; unknown values null.
+      state() {
+        if (pagePhase === 'running' && module && module.ccall) {
+          try {
+            const state = JSON.parse(module.ccall('cnnlab_state_json', 'string', [], []));
+            state.loading = null;
+            return state;
+          } catch (e) {
+            fail(e);
+          }
+        }
+        return {
+          phase: pagePhase === 'error' ? 'error' : 'loading',
+          error: pagePhase === 'error' ? pageError : null,
+          loading: Object.assign({}, loading),
+          dataset: null, model: null, epoch: null, step: null,
+          trainLoss: null, trainAcc: null, valLoss: null, valAcc: null, testAcc: null,
+          imagesPerSecond: null, fps: null,
+        };
+      },
+      // Retries after a failure: downloads again, or reloads the page once an app instance ran
+      // (a crashed wasm instance cannot be restarted in place).
+      retry() {
+        if (pagePhase !== 'error') return;
+        if (runtimeStarted) location.reload();
+        else start();
+      },
+      get element() { return root; },
+    };
+
+    start();
+    return api;
+  }
+
+  window.CNNLab = {mount, fetchWithProgress};
+})();
