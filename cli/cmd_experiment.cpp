@@ -1,0 +1,107 @@
+// cnnlab experiment: the controlled comparison of the lab's Experiments panel, from the command
+// line. One variable swept, everything else identical (data, split, batch order, augmentation,
+// init seed), runs interleaved; prints the Markdown table and a plain-language reading, and can
+// write the table (CSV, Markdown) and every run's history (JSON).
+#include <cstdio>
+#include <memory>
+#include <filesystem>
+#include <sstream>
+
+#include "common.h"
+#include "core/error.h"
+#include "core/thread_pool.h"
+#include "data/split.h"
+#include "train/experiment.h"
+
+namespace cnnlab::cli {
+
+void add_experiment_command(CLI::App& app) {
+  struct Options {
+    std::string data, vary = "kernel=3,5,7", out;
+    ModelOptions model;
+    TrainConfig train;
+    bool augment = false, quiet = false;
+    int repeats = 1, threads = 0, train_per_class = 0, test_per_class = 0;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* cmd = app.add_subcommand(
+      "experiment", "Train several configurations under identical conditions and compare them");
+  cmd->add_option("--data", o->data, "Data source")->required();
+  cmd->add_option("--vary", o->vary,
+                  "VARIABLE=v1,v2,...: kernel, filters, depth, pooling (max,avg,none), stride, "
+                  "model (mlp,cnn1,cnn,vgg)")
+      ->capture_default_str();
+  o->model.add_to(*cmd);
+  cmd->add_option("--repeats", o->repeats, "Seeds per configuration (mean ± std)")
+      ->capture_default_str();
+  cmd->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
+  cmd->add_option("--batch", o->train.batch_size, "Mini-batch size")->capture_default_str();
+  cmd->add_option("--optimizer", o->train.optimizer.kind, "adam, adamw or sgd")->capture_default_str();
+  cmd->add_option("--lr", o->train.optimizer.lr, "Learning rate")->capture_default_str();
+  cmd->add_option("--weight-decay", o->train.optimizer.weight_decay, "Weight decay");
+  cmd->add_option("--seed", o->train.seed, "First seed")->capture_default_str();
+  cmd->add_option("--val-fraction", o->train.val_fraction, "Validation fraction")->capture_default_str();
+  cmd->add_option("--patience", o->train.patience, "Early stopping patience (0 = off)")
+      ->capture_default_str();
+  cmd->add_flag("--augment", o->augment, "Random flips and shifts of up to 2 pixels");
+  cmd->add_option("--threads", o->threads, "Threads (default: all cores, at most 8)");
+  cmd->add_option("--train-per-class", o->train_per_class, "Balanced training subset per class");
+  cmd->add_option("--test-per-class", o->test_per_class, "Balanced test subset per class");
+  cmd->add_option("--out", o->out,
+                  "Folder for results.md, results.csv and histories.json (optional)");
+  cmd->add_flag("--quiet", o->quiet, "No progress output");
+  cmd->callback([o] {
+    require(o->threads >= 0, "--threads", "must be >= 1");
+    ExperimentConfig config;
+    config.model = o->model.name;
+    config.base = o->model.preset;
+    const size_t eq = o->vary.find('=');
+    config.vary = o->vary.substr(0, eq);
+    config.values.clear();
+    if (eq != std::string::npos) {
+      std::stringstream ss(o->vary.substr(eq + 1));
+      std::string v;
+      while (std::getline(ss, v, ','))
+        if (!v.empty()) config.values.push_back(v);
+    } else {
+      config.values = ExperimentConfig::default_values(config.vary);
+    }
+    config.repeats = o->repeats;
+    config.train = o->train;
+    if (o->augment) config.train.augment = Augment{true, 2};
+
+    DataSource data = load_data_reporting(o->data, o->quiet);
+    if (o->train_per_class > 0)
+      data.train = balanced_subset(data.train, o->train_per_class, config.train.seed);
+    if (o->test_per_class > 0 && data.test.size() > 0)
+      data.test = balanced_subset(data.test, o->test_per_class, config.train.seed);
+    ThreadPool pool(o->threads > 0 ? o->threads : default_threads());
+    Experiment experiment(config, data.train, data.test, &pool);  // validates before anything runs
+    if (!o->quiet)
+      std::fprintf(stderr, "%zu runs (%zu configurations x %d seeds), interleaved, %d epochs each\n",
+                   experiment.num_runs(), config.values.size(), config.repeats,
+                   config.train.epochs);
+    const bool tty = stderr_is_terminal();
+    int last_percent = -1;
+    while (experiment.step()) {
+      const int percent = static_cast<int>(experiment.progress() * 100);
+      if (!o->quiet && percent != last_percent && (tty || percent % 10 == 0)) {
+        std::fprintf(stderr, tty ? "\r  %3d %%" : "  %3d %%\n", percent);
+        std::fflush(stderr);
+      }
+      last_percent = percent;
+    }
+    if (!o->quiet && tty) std::fprintf(stderr, "\r        \r");
+    std::printf("%s\n%s\n", experiment.markdown_table().c_str(), experiment.interpretation().c_str());
+    if (!o->out.empty()) {
+      std::filesystem::create_directories(o->out);
+      const std::filesystem::path dir(o->out);
+      write_text_file_atomic((dir / "results.md").string(), experiment.markdown_table());
+      write_text_file_atomic((dir / "results.csv").string(), experiment.csv());
+      write_text_file_atomic((dir / "histories.json").string(), experiment.to_json().dump(1));
+      if (!o->quiet) std::fprintf(stderr, "Wrote results.md, results.csv, histories.json in %s\n", o->out.c_str());
+    }
+  });
+}
+
+}  // namespace cnnlab::cli

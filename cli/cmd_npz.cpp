@@ -1,0 +1,57 @@
+// cnnlab export-npz / import-npz: weights as PyTorch-compatible .npz (arrays "<i>.weight" and
+// "<i>.bias", i = position in the layer list as torch.nn.Sequential numbers it).
+#include <cstdio>
+#include <memory>
+
+#include "common.h"
+#include "core/error.h"
+#include "model/model.h"
+#include "model/model_file.h"
+#include "model/npz.h"
+#include "model/summary.h"
+#include "data/loaders.h"
+
+namespace cnnlab::cli {
+
+void add_npz_commands(CLI::App& app) {
+  struct ExportOptions {
+    std::string model_file, npz;
+  };
+  auto e = std::make_shared<ExportOptions>();
+  CLI::App* ex = app.add_subcommand("export-npz", "Write a saved model's weights as .npz");
+  ex->add_option("--model-file", e->model_file, "A model saved by cnnlab train")->required();
+  ex->add_option("--npz", e->npz, "The .npz file to write")->required();
+  ex->callback([e] {
+    LoadedModel loaded = load_model_file(e->model_file);
+    export_npz(e->npz, *loaded.model);
+    std::fprintf(stderr, "Wrote %s (%s parameters)\n", e->npz.c_str(),
+                 with_thousands(loaded.model->parameter_count()).c_str());
+  });
+
+  struct ImportOptions {
+    ModelOptions model;
+    std::string npz, out, input = "cifar10", class_names;
+    int classes = 10;
+  };
+  auto i = std::make_shared<ImportOptions>();
+  CLI::App* im = app.add_subcommand("import-npz", "Build a model file from .npz weights");
+  i->model.add_to(*im);
+  im->add_option("--npz", i->npz, "The .npz file to read")->required();
+  im->add_option("--out", i->out, "The model file to write")->required();
+  im->add_option("--input", i->input, "cifar10 (3x32x32) or fashion-mnist (1x28x28)")
+      ->capture_default_str();
+  im->add_option("--classes", i->classes, "Number of classes")->capture_default_str();
+  im->callback([i] {
+    Model model(i->model.build(input_shape_named(i->input), i->classes), 0);
+    import_npz(i->npz, model);
+    ModelFileInfo info;
+    if (i->classes == 10)
+      info.class_names = i->input == "cifar10" ? cifar10_class_names() : fashion_mnist_class_names();
+    info.dataset = i->input;
+    save_model_file(i->out, model, info);
+    std::fprintf(stderr, "Wrote %s (%s, %s parameters)\n", i->out.c_str(),
+                 i->model.describe().c_str(), with_thousands(model.parameter_count()).c_str());
+  });
+}
+
+}  // namespace cnnlab::cli

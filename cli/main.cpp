@@ -1,0 +1,40 @@
+// cnnlab: the command-line face of the engine. One file per subcommand (cmd_*.cpp); this file
+// only wires them up and turns every cnnlab::Error into one clear line and a non-zero exit.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <new>
+
+#include "common.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"cnnlab: train and inspect convolutional networks on CIFAR-10 and Fashion-MNIST"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Help for every subcommand");
+  cnnlab::cli::add_summary_command(app);
+  cnnlab::cli::add_pack_command(app);
+  cnnlab::cli::add_train_command(app);
+  cnnlab::cli::add_eval_command(app);
+  cnnlab::cli::add_predict_command(app);
+  cnnlab::cli::add_npz_commands(app);
+  cnnlab::cli::add_bench_command(app);
+  cnnlab::cli::add_experiment_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const cnnlab::cli::ExitStatus& status) {
+    return status.code;
+  } catch (const cnnlab::Error& e) {
+    std::fprintf(stderr, "cnnlab: error: %s\n", e.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "cnnlab: error: out of memory\n");
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "cnnlab: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

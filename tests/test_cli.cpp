@@ -1,0 +1,231 @@
+// The cnnlab tool as a user runs it: pack, train (and --resume), eval --json, predict --json,
+// export-npz/import-npz, summary, bench --json, experiment; and bad input giving one clear line,
+// a non-zero exit and no output left behind. Runs the built tool (CNNLAB_EXE, set by ctest) on a
+// tiny CIFAR-10-format folder the test writes; skipped where processes cannot be started (node).
+#include <doctest/doctest.h>
+
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb_image_write.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <algorithm>
+#include <sys/wait.h>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+const char* exe() { return std::getenv("CNNLAB_EXE"); }
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs `cnnlab args` with stdout and stderr captured to files in dir.
+Result run(const fs::path& dir, const std::string& args) {
+  const fs::path out = dir / "stdout.txt", err = dir / "stderr.txt";
+  const std::string cmd = "cd '" + dir.string() + "' && '" + exe() + "' " + args + " >'" +
+                          out.string() + "' 2>'" + err.string() + "' </dev/null";
+  Result r;
+  const int raw = std::system(cmd.c_str());
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// A CIFAR-10 binary folder with `per_batch` records in each of the 5 training batches and
+// `test` records in the test batch. Class k's images are bright in channel k % 3 with a stripe
+// whose row depends on k, plus noise, so a small model can learn something.
+void write_cifar_folder(const fs::path& root, int per_batch, int test, uint64_t seed) {
+  fs::create_directories(root);
+  cnnlab::Rng rng(seed);
+  auto record = [&](std::string& bytes, int label) {
+    bytes.push_back(static_cast<char>(label));
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 32; ++x) {
+          int v = static_cast<int>(rng.below(80));
+          if (c == label % 3) v += 60;
+          if (y / 3 == label) v += 110;
+          bytes.push_back(static_cast<char>(v));
+        }
+  };
+  for (int b = 1; b <= 6; ++b) {
+    std::string bytes;
+    const int n = b == 6 ? test : per_batch;
+    for (int i = 0; i < n; ++i) record(bytes, i % 10);
+    std::ofstream(root / (b == 6 ? "test_batch.bin" : "data_batch_" + std::to_string(b) + ".bin"),
+                  std::ios::binary)
+        << bytes;
+  }
+  std::ofstream(root / "batches.meta.txt")
+      << "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n";
+}
+
+struct Workspace {
+  fs::path dir;
+  Workspace() {
+    dir = fs::temp_directory_path() / ("cnnlab_cli_test_" + std::to_string(std::rand()) + "_" +
+                                       std::to_string(reinterpret_cast<uintptr_t>(this)));
+    fs::create_directories(dir);
+    write_cifar_folder(dir / "cifar-10-batches-bin", 20, 50, 1);
+  }
+  ~Workspace() {
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+};
+
+const char* kSmallSpec = "--spec \"conv2d 8 k=3 pad=same; relu; maxpool2d 4; flatten; dense 10\"";
+
+}  // namespace
+
+TEST_CASE("cnnlab: pack, train, eval, predict, npz round trip, resume") {
+  if (!exe()) {
+    MESSAGE("CNNLAB_EXE not set (processes cannot be started here): skipped");
+    return;
+  }
+  Workspace ws;
+  // pack: a balanced subset, readable as a data source again.
+  Result r = run(ws.dir, "pack --data cifar-10-batches-bin --out small.pack --train-per-class 8 --test-per-class 4");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(contains(r.err, "80 training and 40 test images"));
+
+  // train: writes the model and both history files.
+  r = run(ws.dir, std::string("train --data cifar-10-batches-bin --out run ") + kSmallSpec +
+                      " --epochs 2 --batch 16 --lr 0.003 --seed 3 --threads 1");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(fs::exists(ws.dir / "run/model.cnnlab"));
+  const std::string csv = slurp(ws.dir / "run/history.csv");
+  CHECK(contains(csv, "epoch,train_loss,train_accuracy,val_loss,val_accuracy"));
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);  // header + 2 epochs
+  nlohmann::json history = nlohmann::json::parse(slurp(ws.dir / "run/history.json"));
+  CHECK(history["history"].size() == 2);
+  CHECK(history["dataset"]["train"] == 90);  // 100 images, 10 % stratified validation
+  const double test_acc = history["test"]["accuracy"].get<double>();
+
+  // eval --json agrees with the accuracy measured at the end of training.
+  r = run(ws.dir, "eval --model-file run/model.cnnlab --data cifar-10-batches-bin --json");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  nlohmann::json ev = nlohmann::json::parse(r.out);
+  CHECK(ev["accuracy"].get<double>() == doctest::Approx(test_acc));
+  CHECK(ev["loss"].get<double>() > 0);
+  CHECK(ev["confusion_matrix"].size() == 10);
+  CHECK(ev["images"] == 50);
+
+  // predict: a PNG of a different size is resized; --json gives all ten probabilities.
+  std::vector<unsigned char> rgb(48 * 40 * 3, 90);
+  stbi_write_png((ws.dir / "photo.png").string().c_str(), 48, 40, 3, rgb.data(), 48 * 3);
+  r = run(ws.dir, "predict --model-file run/model.cnnlab --json --image photo.png");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  nlohmann::json pred = nlohmann::json::parse(r.out);
+  REQUIRE(pred.size() == 1);
+  CHECK(pred[0]["probabilities"].size() == 10);
+  double sum = 0;
+  for (auto& [name, p] : pred[0]["probabilities"].items()) sum += p.get<double>();
+  CHECK(sum == doctest::Approx(1.0).epsilon(1e-5));
+  r = run(ws.dir, "predict --model-file run/model.cnnlab --image photo.png");
+  CHECK(r.status == 0);
+  CHECK(contains(r.out, "%"));
+
+  // .npz out and back in: the same predictions, so the same test accuracy.
+  r = run(ws.dir, "export-npz --model-file run/model.cnnlab --npz w.npz");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  r = run(ws.dir, std::string("import-npz ") + kSmallSpec + " --npz w.npz --out imported.cnnlab");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  r = run(ws.dir, "eval --model-file imported.cnnlab --data cifar-10-batches-bin --json");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(nlohmann::json::parse(r.out)["accuracy"].get<double>() == doctest::Approx(test_acc));
+
+  // --resume extends the saved run to 3 epochs, keeping its history.
+  r = run(ws.dir, "train --data cifar-10-batches-bin --out run --resume --epochs 3 --threads 1");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  history = nlohmann::json::parse(slurp(ws.dir / "run/history.json"));
+  CHECK(history["history"].size() == 3);
+  CHECK(history["global_step"] == 18);  // 3 epochs x ceil(90 / 16)
+}
+
+TEST_CASE("cnnlab: summary, bench --json and experiment print what they promise") {
+  if (!exe()) return;
+  Workspace ws;
+  Result r = run(ws.dir, "summary --model cnn --kernel 5");
+  REQUIRE(r.status == 0);
+  CHECK(contains(r.out, "579,402"));
+  r = run(ws.dir, "summary --model mlp-small --input fashion-mnist");
+  CHECK(contains(r.out, "235,146"));
+
+  r = run(ws.dir, "bench --json --models cnn3,mlp --threads 1 --seconds 0.05 --batch 8");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  nlohmann::json rows = nlohmann::json::parse(r.out);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0]["model"] == "cnn");
+  CHECK(rows[0]["kernel"] == 3);
+  CHECK(rows[0]["threads"] == 1);
+  CHECK(rows[0]["train_images_per_s"].get<double>() > 0);
+  CHECK(rows[1]["infer_images_per_s"].get<double>() > 0);
+
+  r = run(ws.dir, "experiment --data cifar-10-batches-bin --model cnn1 --vary kernel=1,3 --epochs 1 "
+                  "--batch 32 --threads 1 --out exp --quiet");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(contains(r.out, "| kernel=1 |"));
+  CHECK(contains(r.out, "kernel=3"));
+  CHECK(contains(r.out, "one seed per configuration"));
+  CHECK(fs::exists(ws.dir / "exp/results.csv"));
+  nlohmann::json exp = nlohmann::json::parse(slurp(ws.dir / "exp/histories.json"));
+  CHECK(exp["runs"].size() == 2);
+}
+
+TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output") {
+  if (!exe()) return;
+  Workspace ws;
+  struct Case {
+    std::string args, expected;
+  };
+  std::ofstream(ws.dir / "notes.txt") << "not a model";
+  const std::vector<Case> cases = {
+      {"train --data nowhere --out out1", "nowhere"},
+      {"train --data cifar-10-batches-bin --out out1 --batch 0", "batch size"},
+      {"train --data cifar-10-batches-bin --out out1 --lr -1", "lr"},
+      {"train --data cifar-10-batches-bin --out out1 --model cnn --kernel 40", "kernel"},
+      {"train --data cifar-10-batches-bin --out out1 --model resnet", "resnet"},
+      {"train --data cifar-10-batches-bin --out out1 --spec \"conv2d 8 k=3; maxpol2d 2; flatten; dense 10\"",
+       "maxpol2d"},
+      {"train --data cifar-10-batches-bin --out out1 --val-fraction 1.5", "validation fraction"},
+      {"eval --model-file notes.txt --data cifar-10-batches-bin", "notes.txt"},
+      {"predict --model-file notes.txt --image notes.txt", "notes.txt"},
+      {"experiment --data cifar-10-batches-bin --vary kernel= --out out1", "empty"},
+      {"experiment --data cifar-10-batches-bin --vary kernel=1,2,3,4,5,6,7,8,9 --out out1", "at most 8"},
+      {"experiment --data cifar-10-batches-bin --vary kernel=3,40 --out out1", "kernel=40"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    Result r = run(ws.dir, c.args);
+    CHECK(r.status != 0);
+    CHECK(contains(r.err, "cnnlab: error:"));
+    CHECK(contains(r.err, c.expected));
+    CHECK_FALSE(fs::exists(ws.dir / "out1"));
+  }
+  // A NaN loss: training stops, the last good weights are saved, the exit status says it failed.
+  Result r = run(ws.dir, std::string("train --data cifar-10-batches-bin --out nan ") + kSmallSpec +
+                             " --optimizer sgd --lr 1e30 --epochs 3 --threads 1");
+  CHECK(r.status == 2);
+  CHECK(contains(r.err, "last good weights"));
+  CHECK(fs::exists(ws.dir / "nan/model.cnnlab"));
+}
