@@ -56,4 +56,4 @@ PY
 $row"
 done
 printf '%s\n' "$table" | tee "$out/results.md"
-echo "(cnnlab $("$exe" bench --help >/dev/null 2>&1 && echo train), data: $data, threads: $threads)" >&2
+echo "data: $data, threads: $threads, epochs: $epochs" >&2
