@@ -68,8 +68,6 @@ imgui_flag=()
 [ -d "$imgui_dir" ] && imgui_flag=(-DIMGUI_DIR="$imgui_dir")
 
 # ---- Suites ------------------------------------------------------------------------------------
-# Each runs in a subshell with `set -e`: the first failing command fails the suite, later suites
-# still run.
 suite_native() {
   cmake -S . -B "$native_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}"
   cmake --build "$native_dir" -j "$jobs"
@@ -98,20 +96,28 @@ suite_browser() {
     bash tests/browser/run.sh
 }
 
-declare -A result seconds
+# A suite runs in a subshell with `set -e` (its first failing command fails it; later suites still
+# run), its output on the script's own stdout/stderr (fds 4 and 3), so that `time` around it can
+# report its CPU seconds.
+run_suite() { (set -euo pipefail; "suite_$1") >&4 2>&3; }
+
+declare -A result seconds cpu
+exec 3>&2 4>&1
+TIMEFORMAT='%0U s user + %0S s sys CPU'
 passed=0
 failed=0
 for s in "${suites[@]}"; do
   if [ "$s" = browser ] && [ ! -f tests/browser/run.sh ]; then
     result[$s]="SKIP (no tests/browser/run.sh yet)"
     seconds[$s]=0
+    cpu[$s]="-"
     continue
   fi
   banner "suite $s"
   t0=$(stamp)
   # Not inside `if`: bash ignores set -e in a tested command, even in a subshell.
   set +e
-  (set -euo pipefail; "suite_$s")
+  cpu[$s]=$( { time run_suite "$s"; } 2>&1 )
   status=$?
   set -e
   if [ "$status" = 0 ]; then
@@ -122,14 +128,14 @@ for s in "${suites[@]}"; do
     failed=$((failed + 1))
   fi
   seconds[$s]=$(( $(stamp) - t0 ))
-  echo "test.sh: suite $s: ${result[$s]} in ${seconds[$s]} s"
+  echo "test.sh: suite $s: ${result[$s]} in ${seconds[$s]} s wall (${cpu[$s]})"
 done
 
 # ---- Summary -----------------------------------------------------------------------------------
 banner "summary"
 echo "set-up: ${setup_seconds} s; default data: $CNNLAB_DATA"
 for s in "${suites[@]}"; do
-  printf '%-8s %s (%s s)\n' "$s" "${result[$s]}" "${seconds[$s]}"
+  printf '%-8s %s (%s s wall; %s)\n' "$s" "${result[$s]}" "${seconds[$s]}" "${cpu[$s]}"
 done
 echo "total: $(( $(stamp) - start_all )) s"
 echo "$passed passed, $failed failed"
