@@ -35,15 +35,20 @@ constexpr KernelSet kScalarSet = {
 };
 
 #if !defined(__EMSCRIPTEN__)
+#if defined(__AVX512F__)
+#define CNNLAB_NATIVE(avx512, fallback) avx512
+#else
+#define CNNLAB_NATIVE(avx512, fallback) fallback
+#endif
 constexpr KernelSet kNativeSet = {
-    "native (Eigen GEMM)",
-    gemm_eigen,
-    "gemm_eigen",
-    im2col_scalar,
-    col2im_scalar,
+    CNNLAB_NATIVE("native (AVX-512 8x32 GEMM)", "native (Eigen GEMM)"),
+    CNNLAB_NATIVE(gemm_8x32_avx512, gemm_eigen),
+    CNNLAB_NATIVE("gemm_8x32_avx512", "gemm_eigen"),
+    im2col_rowcopy,
+    col2im_rowcopy,
     conv_output_from_gemm_scalar,
-    conv_grad_to_gemm_scalar,
-    maxpool2d_forward_scalar,
+    conv_grad_to_gemm_lanes,
+    CNNLAB_NATIVE(maxpool2d_forward_avx512, maxpool2d_forward_scalar),
     maxpool2d_backward_scalar,
     avgpool2d_forward_scalar,
     avgpool2d_backward_scalar,
@@ -53,21 +58,27 @@ constexpr KernelSet kNativeSet = {
     softmax_xent_forward_scalar,
     softmax_xent_backward_scalar,
     sgd_update_scalar,
-    adam_update_scalar,
+    CNNLAB_NATIVE(adam_update_avx512, adam_update_scalar),
     sum_squares_scalar,
     scale_scalar,
 };
+#undef CNNLAB_NATIVE
 constexpr KernelSet kSets[] = {kScalarSet, kNativeSet};
 constexpr const KernelSet& kActive = kSets[1];
 constexpr GemmVariant kGemmVariants[] = {
     {"gemm_scalar", gemm_scalar},
+    {"gemm_4x16_scalar", gemm_4x16_scalar},
     {"gemm_eigen", gemm_eigen},
+#if defined(__AVX512F__)
+    {"gemm_8x32_avx512", gemm_8x32_avx512},
+#endif
 };
 #else
 constexpr KernelSet kSets[] = {kScalarSet};
 constexpr const KernelSet& kActive = kSets[0];
 constexpr GemmVariant kGemmVariants[] = {
     {"gemm_scalar", gemm_scalar},
+    {"gemm_4x16_scalar", gemm_4x16_scalar},
 };
 #endif
 

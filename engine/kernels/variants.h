@@ -80,6 +80,14 @@ void adam_update_scalar(float* w, float* m, float* v, const float* g, size_t n, 
 double sum_squares_scalar(const float* x, size_t n);
 void scale_scalar(float* x, size_t n, float s);
 
+// Portable fast im2col / col2im: per output row, the in-bounds span is computed once and copied
+// (or added) without per-pixel bounds tests; compilers vectorise the stride-1 inner loops.
+void im2col_rowcopy(float* col, const float* x, const ConvGeometry& g);
+void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g);
+// conv_grad_to_gemm with 16 partial bias sums per channel (vectorisable).
+void conv_grad_to_gemm_lanes(float* dyt, float* dbias, const float* dy, int batch,
+                             int out_channels, int plane);
+
 // Dense layers through a GEMM block function (+ bias / bias-gradient loops); the fast sets use these.
 void dense_forward_via_gemm(GemmBlockFn block, float* y, const float* x, const float* w,
                             const float* b, int batch, int in, int out, ThreadPool* pool);
@@ -96,6 +104,12 @@ void gemm_eigen(float* C, int ldc, const float* A, int lda, const float* B, int 
 // Packed GEMM with an AVX-512 8x32 register-blocked micro-kernel.
 void gemm_8x32_avx512(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
                       int N, int K, bool trans_a, bool trans_b, bool accumulate);
+// 2x2 stride-2 max pooling 16 outputs at a time (other windows: the scalar reference).
+void maxpool2d_forward_avx512(float* y, int32_t* argmax, const float* x, int batch, int channels,
+                              int height, int width, int kernel, int stride, int out_h, int out_w);
+void adam_update_avx512(float* w, float* m, float* v, const float* g, size_t n, float lr,
+                        float beta1, float beta2, float eps, float bc1, float bc2, float l2,
+                        float decoupled_wd);
 #endif
 #if defined(__AVX2__) && defined(__FMA__)
 // Packed GEMM with an AVX2+FMA 6x16 register-blocked micro-kernel.
