@@ -20,6 +20,7 @@
 #include "model/model_file.h"
 #include "model/npz.h"
 #include "model/presets.h"
+#include "model/receptive_field.h"
 #include "model/spec.h"
 #include "model/summary.h"
 #include "optim/optimizer.h"
@@ -473,6 +474,77 @@ TEST_CASE("A small CNN learns horizontal vs vertical bars") {
   INFO("accuracy before " << before << ", after " << after.accuracy());
   CHECK(after.accuracy() > 0.95);
   CHECK(after.loss < 0.3);
+}
+
+TEST_CASE("Whole-model gradient check through every layer kind (finite differences)") {
+  ModelSpec spec = parse_model_spec(
+      "conv2d 3 k=3 pad=same; relu; maxpool2d 2; conv2d 4 k=2 s=1 pad=same; avgpool2d 2; "
+      "dropout 0.3; flatten; dense 6; relu; dense 3",
+      Shape{2, 8, 8}, 3);
+  Model model(spec, 4);
+  Rng data(8, 1);
+  Tensor x = random_batch(spec.input, 3, data);
+  const int32_t labels[3] = {2, 0, 1};
+  const Rng drop_base(8, 2);
+  auto loss_at = [&]() {
+    Rng drop = drop_base;  // same dropout mask at every evaluation
+    model.forward(x, true, nullptr, &drop);
+    return model.loss(labels).loss;
+  };
+  Rng drop = drop_base;
+  model.forward(x, true, nullptr, &drop);
+  model.loss_and_backward(labels);
+  std::vector<Tensor> grads;
+  for (Param* p : model.params()) grads.push_back(p->grad);
+  // ReLU and max-pool kinks can make a few finite differences meaningless (a perturbation
+  // crosses a kink), so most entries must match closely and none may be wildly off.
+  const float eps = 2e-3f;
+  for (size_t k = 0; k < model.params().size(); ++k) {
+    Param& p = *model.params()[k];
+    double worst = 0.0;
+    size_t close = 0, checked = 0;
+    for (size_t i = 0; i < p.value.size(); i += 2) {
+      const float saved = p.value[i];
+      p.value[i] = saved + eps;
+      const double plus = loss_at();
+      p.value[i] = saved - eps;
+      const double minus = loss_at();
+      p.value[i] = saved;
+      const double numeric = (plus - minus) / (2.0 * eps), analytic = grads[k][i];
+      const double err = std::fabs(numeric - analytic) /
+                         std::max(0.05, std::fabs(numeric) + std::fabs(analytic));
+      worst = std::max(worst, err);
+      close += err < 0.01;
+      ++checked;
+    }
+    INFO(p.name << ": " << close << " of " << checked << " close, worst relative error " << worst);
+    CHECK(close >= checked * 9 / 10);
+    CHECK(worst < 0.3);
+  }
+}
+
+TEST_CASE("Receptive field grows with depth and kernel size, clipped to the image") {
+  ModelSpec k3 = preset("cnn", 3, Shape{3, 32, 32});
+  InputRect r = receptive_field(k3, 0, 10, 10);  // conv 3x3 same: rows 9..11
+  CHECK(r.top == 9);
+  CHECK(r.bottom == 12);
+  CHECK(r.left == 9);
+  CHECK(r.right == 12);
+  r = receptive_field(k3, 2, 5, 5);  // after pool 2: rows 9..12 of the input
+  CHECK(r.top == 9);
+  CHECK(r.bottom == 13);
+  r = receptive_field(k3, 5, 2, 2);  // second block's pool: 10x10 field
+  CHECK(r.bottom - r.top == 10);
+  CHECK(r.right - r.left == 10);
+  r = receptive_field(preset("cnn", 7, Shape{3, 32, 32}), 5, 3, 3);  // 7x7: 22x22
+  CHECK(r.top == 3);
+  CHECK(r.bottom - r.top == 22);
+  r = receptive_field(k3, 0, 0, 0);  // clipped at the top-left corner
+  CHECK(r.top == 0);
+  CHECK(r.bottom == 2);
+  CHECK(receptive_field(k3, 7, 0, 0).full);
+  CHECK_THROWS_AS(receptive_field(k3, 0, 32, 0), Error);
+  CHECK_THROWS_AS(receptive_field(k3, 10, 0, 0), Error);
 }
 
 // ---- model file -----------------------------------------------------------------------------------

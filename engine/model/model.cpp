@@ -42,7 +42,11 @@ Model::Model(const ModelSpec& spec, uint64_t seed) : spec_(spec) {
   Shape current = spec_.input;
   for (size_t i = 0; i < spec_.layers.size(); ++i) {
     layers_.push_back(make_layer(spec_.layers[i], current));
-    for (Param* p : layers_.back()->params()) p->name = std::to_string(i) + "." + p->name;
+    layer_params_.push_back(layers_.back()->params());
+    for (Param* p : layer_params_.back()) {
+      p->name = std::to_string(i) + "." + p->name;
+      params_.push_back(p);
+    }
     current = layers_.back()->output_shape();
   }
   num_classes_ = current[0];
@@ -57,18 +61,8 @@ size_t Model::parameter_count() const {
   return n;
 }
 
-std::vector<Param*> Model::params() {
-  std::vector<Param*> out;
-  for (auto& l : layers_)
-    for (Param* p : l->params()) out.push_back(p);
-  return out;
-}
-
 std::vector<const Param*> Model::params() const {
-  std::vector<const Param*> out;
-  for (const auto& l : layers_)
-    for (const Param* p : static_cast<const Layer&>(*l).params()) out.push_back(p);
-  return out;
+  return std::vector<const Param*>(params_.begin(), params_.end());
 }
 
 void Model::reinitialize(uint64_t seed) {
@@ -80,12 +74,12 @@ void Model::reinitialize(uint64_t seed) {
 }
 
 void Model::zero_grads() {
-  for (Param* p : params()) p->grad.zero();
+  for (Param* p : params_) p->grad.zero();
 }
 
 void Model::update_weight_stats() {
   for (size_t i = 0; i < layers_.size(); ++i) {
-    std::vector<Param*> ps = layers_[i]->params();
+    const std::vector<Param*>& ps = layer_params_[i];
     LayerStats& s = stats_[i];
     if (ps.empty()) continue;
     min_max_mean(ps[0]->value, s.weight_min, s.weight_max, nullptr);

@@ -51,7 +51,7 @@ class Model {
   const Shape& layer_output_shape(int i) const { return layer(i).output_shape(); }  // per sample
   size_t parameter_count() const;
   // Every trainable tensor in layer order, named "<layer index>.weight" / ".bias" (0-based).
-  std::vector<Param*> params();
+  const std::vector<Param*>& params() { return params_; }
   std::vector<const Param*> params() const;
   // Re-draws all weights from a new seed (biases 0) and clears gradients.
   void reinitialize(uint64_t seed);
@@ -88,6 +88,8 @@ class Model {
   uint64_t seed_ = 0;
   int num_classes_ = 0;
   std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<Param*> params_;              // all parameters, layer order
+  std::vector<std::vector<Param*>> layer_params_;  // per layer
   Tensor input_;                // copy of the last forward's x (B, C, H, W)
   std::vector<Tensor> acts_;    // acts_[i] = output of layer i
   Tensor grads_[2];             // ping-pong: d loss / d output of layer i lives in grads_[i % 2]
