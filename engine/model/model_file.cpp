@@ -12,6 +12,8 @@
 #include "model/model_file.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "core/error.h"
@@ -79,13 +81,29 @@ T field(const nlohmann::json& j, const char* name, const std::string& where) {
   }
 }
 
+// The float as the double of its shortest round-trip decimal (0.001f -> 0.001, not
+// 0.0010000000474974513), so headers read well and still give back the same float.
+double tidy(float v) {
+  char buf[32];
+  for (int precision = 6; precision <= 9; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, static_cast<double>(v));
+    if (std::strtof(buf, nullptr) == v) break;
+  }
+  return std::strtod(buf, nullptr);
+}
+
 }  // namespace
 
 nlohmann::json optimizer_config_to_json(const OptimizerConfig& c) {
-  return {{"kind", c.kind},           {"lr", c.lr},         {"momentum", c.momentum},
-          {"nesterov", c.nesterov},   {"beta1", c.beta1},   {"beta2", c.beta2},
-          {"eps", c.eps},             {"weight_decay", c.weight_decay},
-          {"clip_norm", c.clip_norm}};
+  return {{"kind", c.kind},
+          {"lr", tidy(c.lr)},
+          {"momentum", tidy(c.momentum)},
+          {"nesterov", c.nesterov},
+          {"beta1", tidy(c.beta1)},
+          {"beta2", tidy(c.beta2)},
+          {"eps", tidy(c.eps)},
+          {"weight_decay", tidy(c.weight_decay)},
+          {"clip_norm", tidy(c.clip_norm)}};
 }
 
 OptimizerConfig optimizer_config_from_json(const nlohmann::json& j, const std::string& where) {
@@ -110,8 +128,8 @@ OptimizerConfig optimizer_config_from_json(const nlohmann::json& j, const std::s
 
 nlohmann::json preprocess_to_json(const Preprocess& p) {
   return {{"standardize", p.standardize},
-          {"mean", {p.mean[0], p.mean[1], p.mean[2]}},
-          {"std", {p.std[0], p.std[1], p.std[2]}}};
+          {"mean", {tidy(p.mean[0]), tidy(p.mean[1]), tidy(p.mean[2])}},
+          {"std", {tidy(p.std[0]), tidy(p.std[1]), tidy(p.std[2])}}};
 }
 
 Preprocess preprocess_from_json(const nlohmann::json& j, const std::string& where) {
