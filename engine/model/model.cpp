@@ -96,7 +96,6 @@ const Tensor& Model::forward(const Tensor& x, bool training, ThreadPool* pool, R
               std::to_string(in[2]) + ") with B >= 1, got " + x.shape().str());
   input_ = x;
   training_ = training;
-  last_pool_ = pool;
   RunContext ctx{training, pool, dropout_rng};
   const Tensor* current = &input_;
   for (size_t i = 0; i < layers_.size(); ++i) {
@@ -104,7 +103,7 @@ const Tensor& Model::forward(const Tensor& x, bool training, ThreadPool* pool, R
     layers_[i]->forward(acts_[i], *current, ctx);
     LayerStats& s = stats_[i];
     s.forward_ms = ms_since(start);
-    min_max_mean(acts_[i], s.act_min, s.act_max, &s.act_mean);
+    if (collect_stats_) min_max_mean(acts_[i], s.act_min, s.act_max, &s.act_mean);
     current = &acts_[i];
   }
   have_forward_ = true;
@@ -132,9 +131,9 @@ LossResult Model::loss_and_backward(const int32_t* labels, ThreadPool* pool) {
     layers_[i]->backward(dx, dy, x, acts_[i], ctx);
     LayerStats& s = stats_[i];
     s.backward_ms = ms_since(start);
-    min_max_mean(dy, s.grad_min, s.grad_max, nullptr);
+    if (collect_stats_) min_max_mean(dy, s.grad_min, s.grad_max, nullptr);
   }
-  update_weight_stats();
+  if (collect_stats_) update_weight_stats();
   return r;
 }
 

@@ -78,6 +78,9 @@ class Model {
   const Tensor& activation(int i) const { return acts_.at(static_cast<size_t>(i)); }  // (B, ...)
   const Tensor& logits() const { return acts_.back(); }
   const std::vector<LayerStats>& stats() const { return stats_; }
+  // Activation/gradient/weight min-max statistics cost one pass over each buffer per step; the
+  // benchmark turns them off (timings are always recorded). On by default.
+  void set_collect_stats(bool on) { collect_stats_ = on; }
   // Whether the last forward was in training mode.
   bool last_forward_training() const { return training_; }
 
@@ -98,7 +101,7 @@ class Model {
   std::vector<LayerStats> stats_;
   bool training_ = false;
   bool have_forward_ = false;
-  ThreadPool* last_pool_ = nullptr;
+  bool collect_stats_ = true;
 };
 
 }  // namespace cnnlab
