@@ -9,6 +9,9 @@
 //   --frames N               frames to draw before the screenshot / exit (default 5)
 //   --widget-check           open the widget check window
 //   --print-state            print the JavaScript API's state JSON on exit
+//   --data SRC               load a dataset: a pack, CIFAR-10 binary folder/archive, image
+//                            folder (or .tar.gz) or IDX folder, like `cnnlab --data`
+//   --tab NAME               open a tab: data, model, inside, eval (for screenshots)
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
@@ -36,6 +39,8 @@ struct Options {
   int frames = -1;  // < 0: run until the window closes
   bool widget_check = false;
   bool print_state = false;
+  std::string data;
+  std::string tab;
 };
 
 // What the frame loop needs; heap-allocated because in the browser main() returns while the
@@ -73,13 +78,18 @@ bool parse_options(int argc, char** argv, Options* o) {
       const char* v = value("--screenshot");
       if (!v) return false;
       o->screenshot = v;
+    } else if (a == "--data" || a == "--tab") {
+      const char* v = value(a.c_str());
+      if (!v) return false;
+      (a == "--data" ? o->data : o->tab) = v;
     } else if (a == "--widget-check") {
       o->widget_check = true;
     } else if (a == "--print-state") {
       o->print_state = true;
     } else if (a == "--help" || a == "-h") {
       std::printf("usage: cnnlab_app [--width W] [--height H] [--screenshot FILE.png] "
-                  "[--frames N] [--widget-check] [--print-state]\n");
+                  "[--frames N] [--widget-check] [--print-state] [--data SRC] "
+                  "[--tab data|model|inside|eval]\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "cnnlab_app: unknown option '%s' (see --help)\n", a.c_str());
@@ -175,6 +185,11 @@ int main(int argc, char** argv) {
   rt->window = window;
   rt->options = options;
   rt->app.state().ui.show_widget_check = options.widget_check;
+  rt->app.select_tab(options.tab);
+  if (!options.data.empty()) {
+    std::string error = rt->app.load_dataset_path(options.data);
+    if (!error.empty()) std::fprintf(stderr, "cnnlab_app: %s\n", error.c_str());
+  }
   cnnlab::platform::attach_js_api(&rt->app);
 
 #ifdef __EMSCRIPTEN__

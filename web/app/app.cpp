@@ -13,7 +13,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/actions.h"
 #include "app/panels.h"
+#include "core/error.h"
 #include "app/theme.h"
 #include "imgui.h"
 
@@ -56,7 +58,7 @@ struct Layout {
 Layout compute_layout(ImVec2 display, float top, float scale) {
   const float gap = 4.0f * scale;
   const float width = display.x, height = display.y - top;
-  float left_w = std::clamp(width * 0.36f, 300.0f * scale, 520.0f * scale);
+  float left_w = std::clamp(width * 0.4f, 300.0f * scale, 560.0f * scale);
   left_w = std::min(left_w, width * 0.5f);
   const float setup_h = std::floor(height * 0.56f);
   const float curves_h = std::floor(height * 0.46f);
@@ -78,6 +80,11 @@ bool begin_panel(const char* title, const Rect& r) {
   ImGui::SetNextWindowPos(r.pos, ImGuiCond_Always);
   ImGui::SetNextWindowSize(r.size, ImGuiCond_Always);
   return ImGui::Begin(title, nullptr, kPanelFlags);
+}
+
+// SetSelected for the tab a request names, once.
+ImGuiTabItemFlags tab_flags(int request, int tab) {
+  return request == tab ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
 }
 
 // ---- [SECTION] Menu bar ------------------------------------------------------------------------
@@ -127,18 +134,19 @@ bool App::set_ui_scale(float scale) {
 void App::frame() {
   AppState& s = state_;
   s.ui.fps = ImGui::GetIO().Framerate;
+  refresh_derived_state(s);
   const float top = draw_menu_bar(s);
   const Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale);
 
   if (begin_panel("Setup", layout.setup)) {
     if (ImGui::BeginTabBar("##setup_tabs")) {
-      if (ImGui::BeginTabItem("Data")) {
+      if (ImGui::BeginTabItem("Data", nullptr, tab_flags(s.ui.left_tab_request, 0))) {
         ImGui::BeginChild("##data", ImVec2(0, 0), false);
         draw_data_panel(s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
-      if (ImGui::BeginTabItem("Model")) {
+      if (ImGui::BeginTabItem("Model", nullptr, tab_flags(s.ui.left_tab_request, 1))) {
         ImGui::BeginChild("##model", ImVec2(0, 0), false);
         draw_model_panel(s);
         ImGui::EndChild();
@@ -146,6 +154,7 @@ void App::frame() {
       }
       ImGui::EndTabBar();
     }
+    s.ui.left_tab_request = -1;
   }
   ImGui::End();
 
@@ -157,13 +166,14 @@ void App::frame() {
 
   if (begin_panel("Results", layout.results)) {
     if (ImGui::BeginTabBar("##result_tabs")) {
-      if (ImGui::BeginTabItem("Inside the network")) {
+      if (ImGui::BeginTabItem("Inside the network", nullptr,
+                              tab_flags(s.ui.right_tab_request, 0))) {
         ImGui::BeginChild("##inside", ImVec2(0, 0), false);
         draw_inside_panel(s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
-      if (ImGui::BeginTabItem("Evaluation")) {
+      if (ImGui::BeginTabItem("Evaluation", nullptr, tab_flags(s.ui.right_tab_request, 1))) {
         ImGui::BeginChild("##eval", ImVec2(0, 0), false);
         draw_eval_panel(s);
         ImGui::EndChild();
@@ -171,11 +181,46 @@ void App::frame() {
       }
       ImGui::EndTabBar();
     }
+    s.ui.right_tab_request = -1;
   }
   ImGui::End();
 
   if (s.ui.show_widget_check) draw_widget_check(s);
   if (s.ui.show_imgui_metrics) ImGui::ShowMetricsWindow(&s.ui.show_imgui_metrics);
+}
+
+std::string App::load_dataset_bytes(const uint8_t* bytes, size_t size, const std::string& origin) {
+  try {
+    cnnlab::load_dataset_bytes(state_, bytes, size, origin);
+    return {};
+  } catch (const std::exception& e) {
+    // The previous dataset (if any) stays; the Data panel says what went wrong.
+    if (!state_.data.loaded) state_.data.status = e.what();
+    return e.what();
+  }
+}
+
+std::string App::load_dataset_path(const std::string& path) {
+  try {
+    cnnlab::load_dataset_path(state_, path);
+    return {};
+  } catch (const std::exception& e) {
+    if (!state_.data.loaded) state_.data.status = e.what();
+    return e.what();
+  }
+}
+
+bool App::select_tab(const std::string& name) {
+  if (name == "data") state_.ui.left_tab_request = 0;
+  else if (name == "model") state_.ui.left_tab_request = 1;
+  else if (name == "inside") state_.ui.right_tab_request = 0;
+  else if (name == "eval") state_.ui.right_tab_request = 1;
+  else return false;
+  return true;
+}
+
+void App::set_data_status(const std::string& status) {
+  if (!state_.data.loaded) state_.data.status = status;
 }
 
 // ---- [SECTION] State for the JavaScript API ----------------------------------------------------
@@ -195,17 +240,19 @@ const std::string& App::state_json() {
   j["phase"] = phase_name(s.phase);
   j["error"] = s.phase == Phase::Error ? nlohmann::json(s.error) : nlohmann::json(nullptr);
   if (s.data.loaded) {
-    nlohmann::json d;
-    d["name"] = s.data.name;
-    for (const SplitView& split : s.data.splits) d[split.name] = split.size;
-    j["dataset"] = d;
+    j["dataset"] = {{"name", s.data.source.train.name},
+                    {"train", s.data.split.train.size()},
+                    {"val", s.data.split.val.size()},
+                    {"test", s.data.source.test.size()},
+                    {"classes", s.data.source.train.class_names.size()},
+                    {"origin", s.data.origin}};
   } else {
     j["dataset"] = nullptr;
   }
   if (s.model.built) {
     j["model"] = {{"name", s.model.settings.preset},
                   {"kernel", s.model.settings.kernel},
-                  {"params", s.model.total_params}};
+                  {"params", s.model.summary.total_params}};
   } else {
     j["model"] = nullptr;
   }

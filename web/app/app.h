@@ -3,6 +3,8 @@
 // ImGui::NewFrame and ImGui::Render; the JavaScript API reads state_json().
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "app/app_state.h"
@@ -20,6 +22,16 @@ class App {
 
   // Draws every panel for this frame.
   void frame();
+
+  // Loads a dataset (a pack, or any source the engine reads) from memory (the page's download)
+  // or from disk (desktop). Returns "" on success, else the error message; on failure the app
+  // keeps the dataset it had.
+  std::string load_dataset_bytes(const uint8_t* bytes, size_t size, const std::string& origin);
+  std::string load_dataset_path(const std::string& path);
+  // Opens a tab: "data", "model", "inside", "eval"; false for another name.
+  bool select_tab(const std::string& name);
+  // What the Data panel says while no dataset is loaded ("Downloading ...").
+  void set_data_status(const std::string& status);
 
   // The state the page's window.cnnlab.state() returns, as a JSON object; the reference stays
   // valid until the next call.

@@ -19,6 +19,9 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset.h"
+#include "data/split.h"
+#include "model/summary.h"
 #include "widgets/image_grid.h"
 
 namespace cnnlab {
@@ -31,25 +34,31 @@ const char* phase_name(Phase phase);  // "loading", "ready", ...
 
 // ---- [SECTION] Data ----------------------------------------------------------------------------
 
-// One split as the Data panel shows it (filled from the engine's Dataset once one is loaded).
+// One split as the Data panel shows it.
 struct SplitView {
-  std::string name;        // "train", "validation", "test"
+  std::string name;                 // "train", "validation", "test"
   size_t size = 0;
   std::vector<float> class_counts;  // (classes), floats for the bar chart
 };
 
 struct DataState {
   bool loaded = false;
-  std::string name;          // "cifar10", "fashion-mnist"
-  std::string origin;        // where it came from: URL or path
-  std::vector<std::string> class_names;
-  int channels = 0, height = 0, width = 0;
-  std::vector<SplitView> splits;
-  int sample_class = 0;                 // class whose samples the grid shows
-  int samples_per_class = 16;
-  widgets::ImageGrid sample_grid;       // (samples, C, H, W) of sample_class
-  int sample_grid_class = -1;           // class the grid currently holds
-  std::string status;                   // what is happening ("Downloading ...") or why not loaded
+  DataSource source;                // the engine's train and test splits, uint8 (N, C, H, W)
+  std::string origin;               // where it came from: URL or path
+  // The stratified validation split of source.train for the current training settings.
+  Split split;
+  float split_fraction = -1.0f;     // settings the split was made with (-1: none yet)
+  uint32_t split_seed = 0;
+  std::vector<SplitView> splits;    // train (without validation), validation, test
+
+  int sample_class = 0;             // class whose samples the grid shows
+  int samples_per_class = 24;
+  widgets::ImageGrid sample_grid;   // first samples_per_class training images of sample_class
+  int sample_grid_class = -1;       // class the grid currently holds
+  widgets::ImageGrid mean_grid;     // mean training image per class, (classes, C, H, W)
+  std::vector<float> histogram_x;   // 0..255
+  std::vector<float> histogram;     // (C, 256): fraction of training pixel values per channel
+  std::string status = "No dataset loaded yet.";  // what is happening, or why nothing is loaded
 };
 
 // ---- [SECTION] Model ---------------------------------------------------------------------------
@@ -57,25 +66,18 @@ struct DataState {
 struct ModelSettings {
   std::string preset = "cnn";  // mlp, cnn1, cnn, vgg, mlp-small
   int kernel = 3;              // conv kernel size, 1..11
-  int filters = 32;            // filters of the first conv layer (later blocks double it)
-  int dense = 128;             // width of the hidden dense layer
-  float dropout = 0.0f;        // extra dropout before the last dense layer
-};
-
-// One row of the summary table (from the engine's model summary).
-struct SummaryRow {
-  std::string layer;        // "conv2d 3x3 32"
-  std::string output_shape; // "32x32x32"
-  int64_t params = 0;
-  int64_t macs = 0;
+  int filters = 32;            // filters of the first conv block (later blocks double it)
+  int dense = 128;             // width of the first hidden dense layer
+  float dropout = -1.0f;       // < 0: the preset's own dropout; >= 0: every dropout layer's rate
 };
 
 struct ModelState {
   ModelSettings settings;
-  bool built = false;            // a model exists for the current settings
+  bool built = false;            // a valid spec and summary exist for the current settings
   std::string error;             // why the settings are invalid (shown inline)
-  std::vector<SummaryRow> summary;
-  int64_t total_params = 0, total_macs = 0;
+  std::string input_note;        // which input the summary assumes ("3x32x32, 10 classes")
+  ModelSummary summary;          // the engine's per-layer table
+  std::string summary_key;       // settings + input the summary was made for
 };
 
 // ---- [SECTION] Training ------------------------------------------------------------------------
@@ -158,7 +160,8 @@ struct UiState {
   float scale = 1.0f;            // pixels per logical pixel (HiDPI)
   bool font_loaded = false;      // false: ImGui's built-in font (the TrueType file was missing)
   std::string font_message;      // why not
-  int left_tab = 0;              // Data / Model
+  int left_tab_request = -1;     // open this Setup tab next frame (0 Data, 1 Model)
+  int right_tab_request = -1;    // open this Results tab next frame (0 Inside, 1 Evaluation)
   bool show_widget_check = false;
   widgets::ImageGrid widget_check_images;  // the widget check's synthetic tiles
   widgets::ImageGrid widget_check_maps;

@@ -2,6 +2,7 @@
 // step (smoothed) and per epoch, validation per epoch; colours per run, a legend, hover values.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -104,7 +105,7 @@ void draw_curves_panel(AppState& state) {
   const float scale = state.ui.scale;
   ImGui::Checkbox("Per-step curves", &curves.show_steps);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(120.0f * scale);
+  ImGui::SetNextItemWidth(90.0f * scale);
   ImGui::BeginDisabled(!curves.show_steps);
   ImGui::SliderFloat("Smoothing", &curves.smoothing, 0.0f, 0.99f, "%.2f",
                      ImGuiSliderFlags_AlwaysClamp);
@@ -113,8 +114,16 @@ void draw_curves_panel(AppState& state) {
   ImGui::BeginDisabled(curves.runs.empty());
   if (ImGui::Button("Clear runs")) curves.runs.clear();
   ImGui::EndDisabled();
-  ImGui::SameLine();
-  ImGui::TextDisabled("%zu run%s", curves.runs.size(), curves.runs.size() == 1 ? "" : "s");
+  // The run count only where it fits on the line (narrow pages drop it; the legend has the runs).
+  char runs[32];
+  std::snprintf(runs, sizeof runs, "%zu run%s", curves.runs.size(),
+                curves.runs.size() == 1 ? "" : "s");
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(runs).x <
+      right) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", runs);
+  }
 
   ImVec2 avail = ImGui::GetContentRegionAvail();
   float spacing = ImGui::GetStyle().ItemSpacing.x;

@@ -18,10 +18,10 @@ void draw_eval_panel(AppState& state) {
     return;
   }
   ImGui::Text("Test accuracy %.1f %%    Test loss %.4f", eval.test_acc * 100.0f, eval.test_loss);
-  const size_t classes = state.data.class_names.size();
+  const size_t classes = state.data.source.train.class_names.size();
   if (classes == 0 || eval.confusion.size() != classes * classes) return;
   std::vector<const char*> names;
-  for (const std::string& n : state.data.class_names) names.push_back(n.c_str());
+  for (const std::string& n : state.data.source.train.class_names) names.push_back(n.c_str());
   widgets::HeatmapOptions options;
   options.row_labels = names.data();
   options.col_labels = names.data();

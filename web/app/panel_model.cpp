@@ -1,40 +1,88 @@
-// Model panel: preset (mlp, cnn1, cnn, vgg, mlp-small) with its editable settings, and the model
-// summary table (output shape, parameters and multiply-accumulates per layer, totals) that the
-// engine computes. Invalid settings are explained inline.
+// Model panel: preset (mlp, cnn1, cnn, vgg, mlp-small) with its editable settings, and the
+// engine's model summary (output shape, parameters and multiply-accumulates per layer, totals),
+// remade on every edit. Invalid settings are explained inline with the engine's message.
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
 #include "app/panels.h"
 #include "imgui.h"
+#include "model/presets.h"
+#include "model/summary.h"
 
 namespace cnnlab {
 
 namespace {
 
-struct PresetInfo {
-  const char* name;
-  const char* description;
-  bool convolutional;
-};
+bool is_convolutional(const std::string& preset) {
+  return preset == "cnn" || preset == "cnn1" || preset == "vgg";
+}
 
-constexpr PresetInfo kPresets[] = {
-    {"mlp", "Baseline without convolutions: Flatten, Dense 512, Dense 256, Dense 10", false},
-    {"cnn1", "One conv block: Conv 32, MaxPool, Dense 128, Dense 10", true},
-    {"cnn", "Two conv blocks: Conv 32, MaxPool, Conv 64, MaxPool, Dense 128, Dense 10", true},
-    {"vgg", "Three VGG-style blocks (two convs each, then pooling and dropout), Dense 256", true},
-    {"mlp-small", "Small MLP for Fashion-MNIST: Dense 256, Dense 128, Dense 10", false},
-};
+// The preset's own settings (kernel kept): choosing a preset starts from the seeds' model.
+ModelSettings preset_defaults(const std::string& preset, int kernel) {
+  ModelSettings s;
+  s.preset = preset;
+  s.kernel = kernel;
+  s.filters = 32;
+  s.dense = preset == "mlp" ? 512 : (preset == "mlp-small" || preset == "vgg") ? 256 : 128;
+  s.dropout = -1.0f;
+  return s;
+}
 
-// Thousands separators make parameter counts readable: 545098 -> "545,098".
-std::string with_commas(long long v) {
-  std::string digits = std::to_string(v < 0 ? -v : v);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
+void summary_table(const ModelSummary& summary) {
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
+                                ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY;
+  // Fixed widths from the widest text of each numeric column, so right alignment is stable
+  // (auto-fitting a column to right-aligned text feeds back into its own width).
+  float index_w = ImGui::CalcTextSize("00").x;
+  float output_w = ImGui::CalcTextSize("Output").x;
+  float params_w = ImGui::CalcTextSize(with_thousands(summary.total_params).c_str()).x;
+  float macs_w = ImGui::CalcTextSize(with_thousands(summary.total_macs).c_str()).x;
+  for (const SummaryRow& row : summary.rows) {
+    output_w = std::max(output_w, ImGui::CalcTextSize(row.output.str().c_str()).x);
   }
-  return v < 0 ? "-" + out : out;
+  params_w = std::max(params_w, ImGui::CalcTextSize("Params").x);
+  macs_w = std::max(macs_w, ImGui::CalcTextSize("MACs").x);
+  float rows_height = (summary.rows.size() + 2) * ImGui::GetFrameHeight();
+  float height = std::min(ImGui::GetContentRegionAvail().y, rows_height);
+  if (height < 4 * ImGui::GetFrameHeight()) height = rows_height;  // the child scrolls instead
+  if (!ImGui::BeginTable("summary", 5, flags, ImVec2(0, height))) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("#", ImGuiTableColumnFlags_WidthFixed, index_w);
+  ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableSetupColumn("Output", ImGuiTableColumnFlags_WidthFixed, output_w);
+  ImGui::TableSetupColumn("Params", ImGuiTableColumnFlags_WidthFixed, params_w);
+  ImGui::TableSetupColumn("MACs", ImGuiTableColumnFlags_WidthFixed, macs_w);
+  ImGui::TableHeadersRow();
+  auto right_aligned = [](const std::string& text) {
+    float w = ImGui::CalcTextSize(text.c_str()).x;
+    float pad = ImGui::GetContentRegionAvail().x - w;
+    if (pad > 0) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + pad);
+    ImGui::TextUnformatted(text.c_str());
+  };
+  for (const SummaryRow& row : summary.rows) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", row.index);
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(row.name.c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.name.c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(row.output.str().c_str());
+    ImGui::TableNextColumn();
+    right_aligned(with_thousands(row.params));
+    ImGui::TableNextColumn();
+    right_aligned(with_thousands(row.macs));
+  }
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TableNextColumn();
+  ImGui::TextUnformatted("Total");
+  ImGui::TableNextColumn();
+  ImGui::TableNextColumn();
+  right_aligned(with_thousands(summary.total_params));
+  ImGui::TableNextColumn();
+  right_aligned(with_thousands(summary.total_macs));
+  ImGui::EndTable();
 }
 
 }  // namespace
@@ -43,83 +91,67 @@ void draw_model_panel(AppState& state) {
   ModelState& model = state.model;
   ModelSettings& settings = model.settings;
   const float scale = state.ui.scale;
+  const float width = 170.0f * scale;
 
-  int current = 0;
-  for (int i = 0; i < static_cast<int>(std::size(kPresets)); ++i) {
-    if (settings.preset == kPresets[i].name) current = i;
-  }
-  ImGui::SetNextItemWidth(160.0f * scale);
-  if (ImGui::BeginCombo("Preset", kPresets[current].name)) {
-    for (int i = 0; i < static_cast<int>(std::size(kPresets)); ++i) {
-      if (ImGui::Selectable(kPresets[i].name, i == current)) settings.preset = kPresets[i].name;
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", kPresets[i].description);
+  ImGui::SetNextItemWidth(width);
+  if (ImGui::BeginCombo("Preset", settings.preset.c_str())) {
+    for (const std::string& name : preset_names()) {
+      if (ImGui::Selectable(name.c_str(), name == settings.preset)) {
+        settings = preset_defaults(name, settings.kernel);
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", preset_description(name).c_str());
     }
     ImGui::EndCombo();
   }
-  const PresetInfo& preset = kPresets[current];
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("%s", preset.description);
+  ImGui::TextDisabled("%s", preset_description(settings.preset).c_str());
   ImGui::PopTextWrapPos();
 
-  ImGui::BeginDisabled(!preset.convolutional);
-  ImGui::SetNextItemWidth(160.0f * scale);
-  ImGui::SliderInt("Kernel size", &settings.kernel, 1, 11, "%d x %d",
-                   ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SetNextItemWidth(160.0f * scale);
-  ImGui::SliderInt("First conv filters", &settings.filters, 4, 128, "%d",
+  const bool conv = is_convolutional(settings.preset);
+  ImGui::BeginDisabled(!conv);
+  ImGui::SetNextItemWidth(width);
+  ImGui::SliderInt("Kernel size", &settings.kernel, 1, 11, "%d", ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SetNextItemWidth(width);
+  ImGui::SliderInt("Filters (first block)", &settings.filters, 4, 128, "%d",
                    ImGuiSliderFlags_AlwaysClamp);
   ImGui::EndDisabled();
-  ImGui::SetNextItemWidth(160.0f * scale);
+  ImGui::SetNextItemWidth(width);
   ImGui::SliderInt("Dense width", &settings.dense, 16, 1024, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::SetNextItemWidth(160.0f * scale);
-  ImGui::SliderFloat("Dropout", &settings.dropout, 0.0f, 0.9f, "%.2f",
-                     ImGuiSliderFlags_AlwaysClamp);
+  bool override_dropout = settings.dropout >= 0.0f;
+  if (ImGui::Checkbox("Set dropout", &override_dropout)) {
+    settings.dropout = override_dropout ? 0.25f : -1.0f;
+  }
+  if (override_dropout) {
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(width * 0.8f);
+    ImGui::SliderFloat("##dropout", &settings.dropout, 0.0f, 0.9f, "%.2f",
+                       ImGuiSliderFlags_AlwaysClamp);
+  } else {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(the preset's own)");
+  }
+  if (ImGui::Button("Reset to preset")) settings = preset_defaults(settings.preset, 3);
 
+  ImGui::Separator();
+  ImGui::TextDisabled("Input %s", model.input_note.c_str());
   if (!model.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1.0f));
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextUnformatted(model.error.c_str());
+    ImGui::Text("These settings do not make a valid model: %s", model.error.c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
-  }
-
-  ImGui::Separator();
-  if (!model.built) {
-    empty_state("No model summary yet.",
-                "The summary (output shape, parameters and multiply-accumulates per layer) comes "
-                "from the engine's model library once it is connected to the app.");
     return;
   }
-  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
-                                ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
-  if (ImGui::BeginTable("summary", 4, flags, ImVec2(0, 0))) {
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("Layer");
-    ImGui::TableSetupColumn("Output");
-    ImGui::TableSetupColumn("Params");
-    ImGui::TableSetupColumn("MACs");
-    ImGui::TableHeadersRow();
-    for (const SummaryRow& row : model.summary) {
-      ImGui::TableNextRow();
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.layer.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.output_shape.c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(with_commas(row.params).c_str());
-      ImGui::TableNextColumn();
-      ImGui::TextUnformatted(with_commas(row.macs).c_str());
-    }
-    ImGui::TableNextRow();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted("Total");
-    ImGui::TableNextColumn();
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(with_commas(model.total_params).c_str());
-    ImGui::TableNextColumn();
-    ImGui::TextUnformatted(with_commas(model.total_macs).c_str());
-    ImGui::EndTable();
+  if (!model.built) {
+    empty_state("No model summary yet.", "Choose a preset above.");
+    return;
   }
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::Text("%s parameters, %s multiply-accumulates per image",
+              with_thousands(model.summary.total_params).c_str(),
+              with_thousands(model.summary.total_macs).c_str());
+  ImGui::PopTextWrapPos();
+  summary_table(model.summary);
 }
 
 }  // namespace cnnlab

@@ -2,10 +2,13 @@
 // with a real progress bar (bytes received of total), starts the Dear ImGui app on a canvas, shows
 // what failed with a Retry button, and returns the lab's JavaScript API.
 //
-//   const lab = CNNLab.mount(element, {base: 'https://example.org/cnnlab/'});
-//   await lab.ready;          // resolves once the app runs (it stays pending through failures;
-//                             // lab.state().phase === 'error' says one happened, lab.retry() retries)
+//   const lab = CNNLab.mount(element, {base: 'https://example.org/cnnlab/',
+//                                      pack: 'data/cifar10-1k.pack'});
+//   await lab.ready;          // resolves once the app runs and the dataset (if any) is loaded; it
+//                             // stays pending through failures: lab.state().phase === 'error'
+//                             // says one happened, lab.retry() retries what failed
 //   lab.state();              // {phase, error, loading, dataset, model, epoch, step, ...}
+//   await lab.loadPack(url);  // another dataset (a pack file), with the progress bar
 //
 // index.html does `window.cnnlab = CNNLab.mount(...)`. Each mount creates its own wasm instance
 // (the build is MODULARIZE'd as createCnnLabModule).
@@ -110,6 +113,33 @@
     return scriptPromises.get(src);
   }
 
+  // Datasets are kept in the Cache API (when the page's origin offers it) so a reload does not
+  // download them again. A copy is stored only after the app accepted it.
+  const DATASET_CACHE = 'cnnlab-datasets-v1';
+
+  async function openDatasetCache() {
+    try {
+      return typeof caches !== 'undefined' ? await caches.open(DATASET_CACHE) : null;
+    } catch (e) {
+      return null;  // e.g. storage disabled: download every time
+    }
+  }
+
+  // Bytes of url from the cache or the network, with progress; {bytes, fromCache}.
+  async function fetchDataset(url, onProgress) {
+    const cache = await openDatasetCache();
+    if (cache) {
+      const cached = await cache.match(url);
+      if (cached) {
+        const bytes = new Uint8Array(await cached.arrayBuffer());
+        onProgress(bytes.length, bytes.length);
+        return {bytes, fromCache: true, cache};
+      }
+    }
+    const bytes = await fetchWithProgress(url, onProgress);
+    return {bytes, fromCache: false, cache};
+  }
+
   function formatBytes(n) {
     if (n < 1024) return `${n} B`;
     if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
@@ -176,9 +206,13 @@
     const base = options.base ? new URL(options.base, location.href).href : defaultBase;
     const ui = buildDom(root);
 
-    // 'loading' until the app's first frame, then the app reports its own phase; 'error' when
-    // anything fails (pageError holds the message).
+    // 'loading' until the app's first frame, 'dataset' while a dataset downloads, then
+    // 'running' (the app reports its own phase); 'error' when anything fails (pageError holds the
+    // message, failedStage says what Retry must redo: 'app' or 'dataset').
     let pagePhase = 'loading';
+    let failedStage = 'app';
+    let datasetUrl = options.pack ? new URL(options.pack, base).href : null;
+    let appRunning = false;
     let pageError = null;
     let runtimeStarted = false;  // a wasm instance ran: a retry must reload the page
     let module = null;           // the Emscripten module object of this lab
@@ -208,15 +242,17 @@
       }
     }
 
-    function fail(error) {
+    function fail(error, stage) {
       const text = error && error.message ? error.message : String(error);
       if (pagePhase === 'error') return;  // keep the first cause, the rest follow from it
+      failedStage = stage || 'app';
       pagePhase = 'error';
       pageError = text;
       starting = false;
       ui.loading.hidden = true;
       ui.errorOverlay.hidden = false;
-      ui.heading.textContent = runtimeStarted ? 'CNN Lab stopped' : 'CNN Lab could not start';
+      ui.heading.textContent = failedStage === 'dataset' ? 'The dataset could not be loaded'
+          : runtimeStarted ? 'CNN Lab stopped' : 'CNN Lab could not start';
       ui.message.textContent = text;
       const details = logLines.slice(-20).join('\n');
       ui.details.textContent = details;
@@ -261,11 +297,15 @@
           // Called by the app (web/platform/platform_web.cpp).
           cnnlabOnReady: () => {
             runtimeStarted = true;
+            appRunning = true;
             starting = false;
-            pagePhase = 'running';
-            ui.loading.hidden = true;
-            ui.canvas.focus({preventScroll: true});
-            resolveReady(api);
+            if (datasetUrl) {
+              loadDataset(datasetUrl).then(() => { if (pagePhase === 'running') resolveReady(api); },
+                                           () => {});
+            } else {
+              showApp();
+              resolveReady(api);
+            }
           },
           cnnlabOnFatalError: (message) => { runtimeStarted = true; fail(new Error(message)); },
         };
@@ -276,36 +316,120 @@
       }
     }
 
+    function showApp() {
+      pagePhase = 'running';
+      ui.loading.hidden = true;
+      ui.errorOverlay.hidden = true;
+      ui.canvas.focus({preventScroll: true});
+    }
+
+    function setDataStatus(text) {
+      if (appRunning && module && module.ccall) {
+        module.ccall('cnnlab_set_data_status', null, ['string'], [text]);
+      }
+    }
+
+    // Downloads a dataset (with progress), hands it to the app, caches it. Rejects (and shows
+    // the error box, whose Retry downloads it again) when the download or the file is bad.
+    async function loadDataset(url) {
+      const name = decodeURIComponent(url.split('/').pop() || url);
+      datasetUrl = url;  // what Retry downloads again
+      pagePhase = 'dataset';
+      pageError = null;
+      ui.errorOverlay.hidden = true;
+      ui.loading.hidden = false;
+      const step = `Downloading the dataset ${name}…`;
+      showProgress(step, 0, null);
+      setDataStatus(step);
+      let fetched;
+      try {
+        fetched = await fetchDataset(url, (received, total) => showProgress(step, received, total));
+      } catch (e) {
+        setDataStatus(e.message);
+        fail(e, 'dataset');
+        throw e;
+      }
+      showProgress(`Reading the dataset ${name}…`, fetched.bytes.length, fetched.bytes.length);
+      // Let the overlay paint before the (synchronous) parsing.
+      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+      const error = handToApp(fetched.bytes, url);
+      if (error) {
+        if (fetched.fromCache && fetched.cache) await fetched.cache.delete(url);
+        const e = new Error(`${name} is not a usable dataset: ${error}`);
+        fail(e, 'dataset');
+        throw e;
+      }
+      if (!fetched.fromCache && fetched.cache) {
+        try {
+          await fetched.cache.put(url, new Response(fetched.bytes,
+              {headers: {'Content-Type': 'application/octet-stream'}}));
+        } catch (e) {
+          console.warn(`CNN Lab: could not cache ${name}: ${e.message}`);
+        }
+      }
+      showApp();
+    }
+
+    // Copies the bytes into this instance's heap and lets the engine read them; "" or the error.
+    function handToApp(bytes, origin) {
+      const ptr = module._malloc(bytes.length);
+      if (!ptr) return `not enough memory for ${formatBytes(bytes.length)}`;
+      try {
+        module.HEAPU8.set(bytes, ptr);  // read HEAPU8 after malloc: memory growth replaces it
+        return module.ccall('cnnlab_load_dataset', 'string', ['number', 'number', 'string'],
+                            [ptr, bytes.length, origin]);
+      } finally {
+        module._free(ptr);
+      }
+    }
+
     ui.retry.addEventListener('click', () => api.retry());
 
     const api = {
       ready,
       // A plain object; see web/page/README.md. Accuracies are fractions; unknown values null.
       state() {
-        if (pagePhase === 'running' && module && module.ccall) {
+        let state = null;
+        if (appRunning && module && module.ccall) {
           try {
-            const state = JSON.parse(module.ccall('cnnlab_state_json', 'string', [], []));
-            state.loading = null;
-            return state;
+            state = JSON.parse(module.ccall('cnnlab_state_json', 'string', [], []));
           } catch (e) {
-            fail(e);
+            state = null;  // the instance aborted: onAbort has reported it
           }
         }
-        return {
-          phase: pagePhase === 'error' ? 'error' : 'loading',
-          error: pagePhase === 'error' ? pageError : null,
-          loading: Object.assign({}, loading),
-          dataset: null, model: null, epoch: null, step: null,
-          trainLoss: null, trainAcc: null, valLoss: null, valAcc: null, testAcc: null,
-          imagesPerSecond: null, fps: null,
-        };
+        if (!state) {
+          state = {
+            phase: 'loading', error: null, dataset: null, model: null, epoch: null, step: null,
+            trainLoss: null, trainAcc: null, valLoss: null, valAcc: null, testAcc: null,
+            imagesPerSecond: null, fps: null,
+          };
+        }
+        if (pagePhase === 'error') {
+          state.phase = 'error';
+          state.error = pageError;
+        } else if (pagePhase !== 'running') {
+          state.phase = 'loading';
+        }
+        state.loading = pagePhase === 'running' ? null : Object.assign({}, loading);
+        return state;
+      },
+      // Loads another dataset (a pack file URL, relative to the site); resolves when the app has
+      // it, rejects with an Error saying what failed.
+      loadPack(url) {
+        if (!appRunning) return Promise.reject(new Error('the app is not running yet'));
+        return loadDataset(new URL(url, base).href);
       },
       // Retries after a failure: downloads again, or reloads the page once an app instance ran
       // (a crashed wasm instance cannot be restarted in place).
       retry() {
         if (pagePhase !== 'error') return;
-        if (runtimeStarted) location.reload();
-        else start();
+        if (failedStage === 'dataset' && appRunning) {
+          loadDataset(datasetUrl).then(() => resolveReady(api), () => {});
+        } else if (runtimeStarted) {
+          location.reload();
+        } else {
+          start();
+        }
       },
       get element() { return root; },
     };
@@ -314,5 +438,13 @@
     return api;
   }
 
-  window.CNNLab = {mount, fetchWithProgress};
+  // Options a page URL can carry: ?pack=URL (a dataset pack to load at start).
+  function optionsFromUrl(search) {
+    const params = new URLSearchParams(search === undefined ? location.search : search);
+    const options = {};
+    if (params.get('pack')) options.pack = params.get('pack');
+    return options;
+  }
+
+  window.CNNLab = {mount, optionsFromUrl, fetchWithProgress};
 })();

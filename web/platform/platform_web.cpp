@@ -49,6 +49,7 @@ namespace {
 // The app behind the JavaScript API. One per wasm instance; set by main, read by the exported
 // C functions below (JavaScript cannot hold a C++ reference any other way).
 App* js_app = nullptr;
+std::string js_result;  // the last string returned to JavaScript (valid until the next call)
 float current_dpr = 1.0f;
 }  // namespace
 
@@ -104,6 +105,22 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_state_json() {
   using cnnlab::platform::js_app;
   if (!js_app) return "{\"phase\":\"loading\",\"error\":null}";
   return js_app->state_json().c_str();
+}
+
+// Loads a dataset from `size` bytes at `bytes` (the page's download, in this instance's heap; the
+// caller frees them). Returns "" on success, else the error message.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_load_dataset(const uint8_t* bytes, size_t size,
+                                                     const char* origin) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->load_dataset_bytes(bytes, size, origin ? origin : "download");
+  return js_result.c_str();
+}
+
+// What the Data panel says while no dataset is loaded (e.g. "Downloading ... 40 %").
+EMSCRIPTEN_KEEPALIVE void cnnlab_set_data_status(const char* status) {
+  if (cnnlab::platform::js_app && status) cnnlab::platform::js_app->set_data_status(status);
 }
 
 }  // extern "C"
