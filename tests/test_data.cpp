@@ -52,6 +52,21 @@
 using namespace cnnlab;
 namespace fs = std::filesystem;
 
+// stb_image_write's JPEG writer left-shifts negative ints (undefined before C++20), which the
+// sanitizer build aborts on; there the JPEG cases are skipped (JPEG *decoding* is still checked
+// under the sanitizers by the CNNLAB_CIFAR10 case, whose images are all JPEG).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kCanWriteJpeg = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+constexpr bool kCanWriteJpeg = false;
+#else
+constexpr bool kCanWriteJpeg = true;
+#endif
+#else
+constexpr bool kCanWriteJpeg = true;
+#endif
+
 namespace {
 
 // ---- [SECTION] Helpers ------------------------------------------------------------------------
@@ -593,6 +608,7 @@ TEST_CASE("image folder: sorted folder names without classes.txt; gray images gi
 }
 
 TEST_CASE("image folder: JPEG images decode close to their source") {
+  if (!kCanWriteJpeg) return;
   TempDir tmp;
   Rng rng(5, 6);
   Image smooth;
@@ -754,6 +770,19 @@ TEST_CASE("pack round trip is bit-identical, from file and from memory") {
   CHECK(bytes.size() == pack_size(src));
   CHECK(encode_pack(src) == bytes);
   CHECK(std::memcmp(bytes.data(), "CNNLPACK", 8) == 0);
+  // The CIFAR-10 example of docs/pack-format.md: 1,000 train + 2,000 test images.
+  DataSource cifar;
+  for (auto* split : {&cifar.train, &cifar.test}) {
+    split->name = "cifar10";
+    split->class_names = cifar10_class_names();
+    split->channels = 3;
+    split->height = split->width = 32;
+  }
+  cifar.train.labels.resize(1000);
+  cifar.train.pixels.resize(1000 * 3072);
+  cifar.test.labels.resize(2000);
+  cifar.test.pixels.resize(2000 * 3072);
+  CHECK(pack_size(cifar) == 9219132);
 
   for (const DataSource& back : {read_pack(tmp / "tiny.pack"), load_data(tmp / "tiny.pack"),
                                  read_pack_bytes(bytes.data(), bytes.size(), "mem")}) {
@@ -1157,10 +1186,12 @@ TEST_CASE("decode_image: PNG exact, gray, alpha over white, JPEG close, errors")
   CHECK(over_white.pixels == std::vector<uint8_t>{255, 255, 0, 255, 0, 255});
 
   TempDir tmp;
-  write_file(tmp / "photo.jpg", encode_jpeg(rgb));
-  const Image jpeg = load_image(tmp / "photo.jpg");
-  CHECK(jpeg.channels == 3);
-  CHECK(jpeg.width == 9);
+  if (kCanWriteJpeg) {
+    write_file(tmp / "photo.jpg", encode_jpeg(rgb));
+    const Image jpeg = load_image(tmp / "photo.jpg");
+    CHECK(jpeg.channels == 3);
+    CHECK(jpeg.width == 9);
+  }
 
   const std::string text = "hello, not an image";
   CHECK(contains(error_of([&] { decode_image(reinterpret_cast<const uint8_t*>(text.data()), text.size(), "up.bin"); }),

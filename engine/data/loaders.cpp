@@ -453,7 +453,7 @@ void parallel_items(size_t n, const std::vector<FolderImage>& items, F&& fn) {
   if (first) throw Error(first->where, first->what);
 }
 
-// The root folder (relative path, "" for the top) holding train/<class>/<file>, or nullptr.
+// The root folder (relative path, "" for the top) holding train/<class>/<file>; false if none.
 bool find_image_folder_root(const FileTree& tree, std::string& root) {
   bool found = false;
   size_t best_depth = SIZE_MAX;
