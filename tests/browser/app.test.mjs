@@ -44,8 +44,10 @@ test('loads at 1280x800: ready resolves, canvas drawn, no console errors', {time
   const state = await checkLoadsAt(1280, 800);
   // The empty states are explicit: nothing is reported that the engine did not produce.
   assert.equal(state.dataset, null);
-  assert.equal(state.model, null);
   assert.equal(state.trainAcc, null);
+  // The default model's summary comes from the engine (CIFAR-10 input until a dataset loads):
+  // the seed CNN's parameter count as Keras / PyTorch count it.
+  assert.deepEqual(state.model, {name: 'cnn', kernel: 3, params: 545098});
   assert.equal(state.testAcc, null);
   writeArtifact('state-1280x800.json', JSON.stringify(state, null, 2));
 });

@@ -47,7 +47,15 @@ test('a pack given in the URL is downloaded, shown and reported', {timeout: 1200
     await frames(page, 5);
     const stats = await canvasStats(page);
     assert.ok(stats.distinctColors >= 30, JSON.stringify(stats));
-    await saveScreenshot(page, 'data-panel-synthetic.png');
+    await saveScreenshot(page, 'panel-data.png');
+    // Every tab, for the artifacts (and showPanel's contract).
+    for (const name of ['model', 'eval', 'inside']) {
+      await page.evaluate((n) => window.cnnlab.showPanel(n), name);
+      await frames(page, 3);
+      await saveScreenshot(page, `panel-${name}.png`);
+    }
+    await assert.rejects(page.evaluate(() => window.cnnlab.showPanel('nonsense')),
+                         /unknown panel 'nonsense'/);
     writeArtifact('state-with-dataset.json', JSON.stringify(state, null, 2));
     assert.equal(requests, 1);
 

@@ -9,6 +9,7 @@
 //                             // says one happened, lab.retry() retries what failed
 //   lab.state();              // {phase, error, loading, dataset, model, epoch, step, ...}
 //   await lab.loadPack(url);  // another dataset (a pack file), with the progress bar
+//   lab.showPanel('model');   // brings a tab to the front: data, model, inside, eval
 //
 // index.html does `window.cnnlab = CNNLab.mount(...)`. Each mount creates its own wasm instance
 // (the build is MODULARIZE'd as createCnnLabModule).
@@ -418,6 +419,13 @@
       loadPack(url) {
         if (!appRunning) return Promise.reject(new Error('the app is not running yet'));
         return loadDataset(new URL(url, base).href);
+      },
+      // Brings a panel's tab to the front: 'data', 'model', 'inside' or 'eval'.
+      showPanel(name) {
+        if (!appRunning) throw new Error('the app is not running yet');
+        if (!module.ccall('cnnlab_select_tab', 'number', ['string'], [String(name)])) {
+          throw new Error(`unknown panel '${name}': expected data, model, inside or eval`);
+        }
       },
       // Retries after a failure: downloads again, or reloads the page once an app instance ran
       // (a crashed wasm instance cannot be restarted in place).

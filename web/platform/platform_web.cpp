@@ -118,6 +118,12 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_load_dataset(const uint8_t* bytes, size_
   return js_result.c_str();
 }
 
+// Opens a tab ("data", "model", "inside", "eval"); 0 for an unknown name.
+EMSCRIPTEN_KEEPALIVE int cnnlab_select_tab(const char* name) {
+  using cnnlab::platform::js_app;
+  return js_app && name && js_app->select_tab(name) ? 1 : 0;
+}
+
 // What the Data panel says while no dataset is loaded (e.g. "Downloading ... 40 %").
 EMSCRIPTEN_KEEPALIVE void cnnlab_set_data_status(const char* status) {
   if (cnnlab::platform::js_app && status) cnnlab::platform::js_app->set_data_status(status);
