@@ -2,24 +2,23 @@
 # Runs the browser end-to-end tests (tests/browser/*.test.mjs, node's built-in test runner)
 # against a built site folder in Debian's headless Chromium. Builds nothing.
 #
-#   tests/browser/run.sh SITE_DIR [ARTIFACTS_DIR]
+#   tests/browser/run.sh [SITE_DIR [ARTIFACTS_DIR]]
 #
-# SITE_DIR is the cnnlab_site target's output (e.g. build-app-wasm/site). Screenshots and state
-# dumps go to ARTIFACTS_DIR (default: SITE_DIR/../browser-artifacts, i.e. inside the build
+# SITE_DIR is the cnnlab_site target's output: by default $CNNLAB_BUILD_WASM/site (scripts/test.sh
+# sets CNNLAB_BUILD_WASM to its Emscripten build folder), else build-wasm/site. Screenshots and
+# state dumps go to ARTIFACTS_DIR (default: SITE_DIR/../browser-artifacts, i.e. inside the build
 # folder). Needs `npm ci` in tests/browser first (playwright-core; it never downloads a browser).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-if [ $# -lt 1 ]; then
-  echo "usage: tests/browser/run.sh SITE_DIR [ARTIFACTS_DIR]" >&2
+site_arg=${1:-${CNNLAB_BUILD_WASM:-$repo/build-wasm}/site}
+if [ ! -f "$site_arg/index.html" ]; then
+  echo "run.sh: $site_arg has no index.html: build the site first" >&2
+  echo "        (emcmake cmake -B BUILD -S . && cmake --build BUILD --target cnnlab_site)" >&2
   exit 2
 fi
-if [ ! -f "$1/index.html" ]; then
-  echo "run.sh: $1 has no index.html: build the site first (cmake --build BUILD --target cnnlab_site)" >&2
-  exit 2
-fi
-site=$(cd "$1" && pwd)
+site=$(cd "$site_arg" && pwd)
 artifacts=${2:-$(dirname "$site")/browser-artifacts}
 mkdir -p "$artifacts"
 artifacts=$(cd "$artifacts" && pwd)
