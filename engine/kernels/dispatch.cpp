@@ -73,7 +73,40 @@ constexpr GemmVariant kGemmVariants[] = {
     {"gemm_8x32_avx512", gemm_8x32_avx512},
 #endif
 };
+#elif defined(__wasm_simd128__)
+constexpr KernelSet kWasmSet = {
+    "wasm simd128 (4x8 GEMM)",
+    gemm_4x8_wasmsimd,
+    "gemm_4x8_wasmsimd",
+    im2col_rowcopy,
+    col2im_rowcopy,
+    conv_output_from_gemm_wasmsimd,
+    conv_grad_to_gemm_lanes,
+    maxpool2d_forward_wasmsimd,
+    maxpool2d_backward_scalar,
+    avgpool2d_forward_scalar,
+    avgpool2d_backward_scalar,
+    relu_forward_wasmsimd,
+    relu_backward_wasmsimd,
+    scale_by_mask_wasmsimd,
+    softmax_xent_forward_scalar,
+    softmax_xent_backward_scalar,
+    sgd_update_wasmsimd,
+    adam_update_wasmsimd,
+    sum_squares_scalar,
+    scale_scalar,
+};
+constexpr KernelSet kSets[] = {kScalarSet, kWasmSet};
+constexpr const KernelSet& kActive = kSets[1];
+constexpr GemmVariant kGemmVariants[] = {
+    {"gemm_scalar", gemm_scalar},
+    {"gemm_4x16_scalar", gemm_4x16_scalar},
+    {"gemm_4x16_wasmsimd", gemm_4x16_wasmsimd},
+    {"gemm_4x8_wasmsimd", gemm_4x8_wasmsimd},
+    {"gemm_2x16_wasmsimd", gemm_2x16_wasmsimd},
+};
 #else
+// Any other target (e.g. Emscripten without -msimd128): the scalar references throughout.
 constexpr KernelSet kSets[] = {kScalarSet};
 constexpr const KernelSet& kActive = kSets[0];
 constexpr GemmVariant kGemmVariants[] = {

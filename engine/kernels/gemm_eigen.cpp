@@ -1,7 +1,9 @@
 // Native GEMM through Eigen's product on mapped row-major blocks. Eigen's own threading stays off:
 // gemm_parallel splits the output over the engine's ThreadPool instead.
 // GCC 12 warns about uninitialised AVX-512 temporaries inside Eigen's kernels (false positive).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #define EIGEN_DONT_PARALLELIZE
 #include <Eigen/Core>
 

@@ -53,10 +53,10 @@ void gemm_parallel(GemmBlockFn block, float* C, const float* A, const float* B, 
     return;
   }
   // Split the longer output dimension into one slab per thread, rounded to the SIMD tile sizes
-  // (64 columns / 8 rows) so each thread keeps full micro-tiles.
+  // (32 columns / 8 rows) so each thread keeps full micro-tiles.
   const bool split_columns = N >= M;
   const int extent = split_columns ? N : M;
-  const int align = split_columns ? 64 : 8;
+  const int align = split_columns ? 32 : 8;
   int tasks = threads;
   int slab = (extent + tasks - 1) / tasks;
   slab = (slab + align - 1) / align * align;

@@ -4,7 +4,9 @@
 
 #if defined(__AVX512F__)
 // GCC 12 warns about the unused pass-through operand inside _mm512_sqrt_ps (false positive).
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include <immintrin.h>
 
 #include <cmath>

@@ -120,22 +120,22 @@ void gemm_6x16_avx2(float* C, int ldc, const float* A, int lda, const float* B, 
 
 // ---- [SECTION] WebAssembly SIMD variants (Emscripten only) -------------------------------------
 #if defined(__wasm_simd128__)
+// Packed GEMMs with MR x NR register tiles (NR/4 v128 per row); all edge sizes handled.
+void gemm_4x8_wasmsimd(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
+                       int N, int K, bool trans_a, bool trans_b, bool accumulate);
 void gemm_4x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
                         int M, int N, int K, bool trans_a, bool trans_b, bool accumulate);
-void im2col_wasmsimd(float* col, const float* x, const ConvGeometry& g);
-void col2im_wasmsimd(float* dx, const float* dcol, const ConvGeometry& g);
-void conv_output_from_gemm_wasmsimd(float* y, const float* yt, const float* bias, int batch,
-                                    int out_channels, int plane);
-void conv_grad_to_gemm_wasmsimd(float* dyt, float* dbias, const float* dy, int batch,
-                                int out_channels, int plane);
+void gemm_2x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
+                        int M, int N, int K, bool trans_a, bool trans_b, bool accumulate);
+// 2x2 stride-2 max pooling 4 outputs at a time (other windows: the scalar reference).
 void maxpool2d_forward_wasmsimd(float* y, int32_t* argmax, const float* x, int batch,
                                 int channels, int height, int width, int kernel, int stride,
                                 int out_h, int out_w);
-void maxpool2d_backward_wasmsimd(float* dx, const float* dy, const int32_t* argmax, int batch,
-                                 int channels, int height, int width, int out_h, int out_w);
 void relu_forward_wasmsimd(float* y, const float* x, size_t n);
 void relu_backward_wasmsimd(float* dx, const float* dy, const float* y, size_t n);
 void scale_by_mask_wasmsimd(float* y, const float* x, const float* mask, size_t n);
+void conv_output_from_gemm_wasmsimd(float* y, const float* yt, const float* bias, int batch,
+                                    int out_channels, int plane);
 void sgd_update_wasmsimd(float* w, float* velocity, const float* g, size_t n, float lr,
                          float momentum, bool nesterov, float l2);
 void adam_update_wasmsimd(float* w, float* m, float* v, const float* g, size_t n, float lr,
