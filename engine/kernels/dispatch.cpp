@@ -35,15 +35,27 @@ constexpr KernelSet kScalarSet = {
 };
 
 #if !defined(__EMSCRIPTEN__)
+// GEMM: own AVX-512 kernel, else own AVX2+FMA kernel, else Eigen. Other kernels: AVX-512 where
+// written, else the portable row-copy / auto-vectorised scalar loops.
 #if defined(__AVX512F__)
 #define CNNLAB_NATIVE(avx512, fallback) avx512
+#define CNNLAB_NATIVE_GEMM gemm_8x32_avx512
+#define CNNLAB_NATIVE_NAME "native (AVX-512 8x32 GEMM)"
+#elif defined(__AVX2__) && defined(__FMA__)
+#define CNNLAB_NATIVE(avx512, fallback) fallback
+#define CNNLAB_NATIVE_GEMM gemm_6x16_avx2
+#define CNNLAB_NATIVE_NAME "native (AVX2+FMA 6x16 GEMM)"
 #else
 #define CNNLAB_NATIVE(avx512, fallback) fallback
+#define CNNLAB_NATIVE_GEMM gemm_eigen
+#define CNNLAB_NATIVE_NAME "native (Eigen GEMM)"
 #endif
+#define CNNLAB_STR2(x) #x
+#define CNNLAB_STR(x) CNNLAB_STR2(x)
 constexpr KernelSet kNativeSet = {
-    CNNLAB_NATIVE("native (AVX-512 8x32 GEMM)", "native (Eigen GEMM)"),
-    CNNLAB_NATIVE(gemm_8x32_avx512, gemm_eigen),
-    CNNLAB_NATIVE("gemm_8x32_avx512", "gemm_eigen"),
+    CNNLAB_NATIVE_NAME,
+    CNNLAB_NATIVE_GEMM,
+    CNNLAB_STR(CNNLAB_NATIVE_GEMM),
     im2col_rowcopy,
     col2im_rowcopy,
     conv_output_from_gemm_scalar,
@@ -63,12 +75,19 @@ constexpr KernelSet kNativeSet = {
     scale_scalar,
 };
 #undef CNNLAB_NATIVE
+#undef CNNLAB_NATIVE_GEMM
+#undef CNNLAB_NATIVE_NAME
+#undef CNNLAB_STR
+#undef CNNLAB_STR2
 constexpr KernelSet kSets[] = {kScalarSet, kNativeSet};
 constexpr const KernelSet& kActive = kSets[1];
 constexpr GemmVariant kGemmVariants[] = {
     {"gemm_scalar", gemm_scalar},
     {"gemm_4x16_scalar", gemm_4x16_scalar},
     {"gemm_eigen", gemm_eigen},
+#if defined(__AVX2__) && defined(__FMA__)
+    {"gemm_6x16_avx2", gemm_6x16_avx2},
+#endif
 #if defined(__AVX512F__)
     {"gemm_8x32_avx512", gemm_8x32_avx512},
 #endif

@@ -7,66 +7,11 @@
 #include <immintrin.h>
 
 #include "kernels/gemm_packed.h"
+#include "kernels/gemm_x86_pack.h"
 
 namespace cnnlab::kernels {
 
 namespace {
-
-// 8x8 transpose of rows r0..r7 (8 floats each) into columns, AVX2 shuffles.
-inline void transpose8x8(__m256& r0, __m256& r1, __m256& r2, __m256& r3, __m256& r4, __m256& r5,
-                         __m256& r6, __m256& r7) {
-  __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
-  __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
-  __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
-  __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
-  __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-  __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-  __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-  __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-  r0 = _mm256_permute2f128_ps(s0, s4, 0x20);
-  r1 = _mm256_permute2f128_ps(s1, s5, 0x20);
-  r2 = _mm256_permute2f128_ps(s2, s6, 0x20);
-  r3 = _mm256_permute2f128_ps(s3, s7, 0x20);
-  r4 = _mm256_permute2f128_ps(s0, s4, 0x31);
-  r5 = _mm256_permute2f128_ps(s1, s5, 0x31);
-  r6 = _mm256_permute2f128_ps(s2, s6, 0x31);
-  r7 = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
-
-// dst[k * R + r] = src[r * ld + k]: 8-row groups are transposed 8x8 at a time; partial groups
-// and the k tail go through the generic loop.
-void pack_rows_avx(float* dst, const float* src, size_t ld, int rows, int R, int kc) {
-  const int full_groups = rows / 8;
-  const int k8 = kc / 8 * 8;
-  for (int g = 0; g < full_groups; ++g) {
-    const float* s = src + static_cast<size_t>(g) * 8 * ld;
-    float* d = dst + g * 8;
-    for (int k = 0; k < k8; k += 8) {
-      __m256 r0 = _mm256_loadu_ps(s + 0 * ld + k), r1 = _mm256_loadu_ps(s + 1 * ld + k);
-      __m256 r2 = _mm256_loadu_ps(s + 2 * ld + k), r3 = _mm256_loadu_ps(s + 3 * ld + k);
-      __m256 r4 = _mm256_loadu_ps(s + 4 * ld + k), r5 = _mm256_loadu_ps(s + 5 * ld + k);
-      __m256 r6 = _mm256_loadu_ps(s + 6 * ld + k), r7 = _mm256_loadu_ps(s + 7 * ld + k);
-      transpose8x8(r0, r1, r2, r3, r4, r5, r6, r7);
-      float* o = d + static_cast<size_t>(k) * R;
-      _mm256_storeu_ps(o + 0 * R, r0);
-      _mm256_storeu_ps(o + 1 * R, r1);
-      _mm256_storeu_ps(o + 2 * R, r2);
-      _mm256_storeu_ps(o + 3 * R, r3);
-      _mm256_storeu_ps(o + 4 * R, r4);
-      _mm256_storeu_ps(o + 5 * R, r5);
-      _mm256_storeu_ps(o + 6 * R, r6);
-      _mm256_storeu_ps(o + 7 * R, r7);
-    }
-    for (int k = k8; k < kc; ++k)
-      for (int r = 0; r < 8; ++r) d[static_cast<size_t>(k) * R + r] = s[r * ld + k];
-  }
-  const int done = full_groups * 8;
-  for (int k = 0; k < kc; ++k) {
-    float* d = dst + static_cast<size_t>(k) * R;
-    for (int r = done; r < rows; ++r) d[r] = src[static_cast<size_t>(r) * ld + k];
-    for (int r = rows > done ? rows : done; r < R; ++r) d[r] = 0.0f;
-  }
-}
 
 // dst[k * R + c] = src[k * ld + c], zero-padded to R columns (R = 8 or 32).
 void pack_cols_avx512(float* dst, const float* src, size_t ld, int cols, int R, int kc) {
@@ -131,7 +76,7 @@ struct Avx512_8x32 {
     }
   }
   static void pack_rows(float* dst, const float* src, size_t ld, int rows, int R, int kc) {
-    pack_rows_avx(dst, src, ld, rows, R, kc);
+    x86::pack_rows_avx(dst, src, ld, rows, R, kc);
   }
   static void pack_cols(float* dst, const float* src, size_t ld, int cols, int R, int kc) {
     pack_cols_avx512(dst, src, ld, cols, R, kc);
