@@ -76,8 +76,10 @@ suite_native() {
 }
 
 suite_asan() {
-  cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNNLAB_SANITIZE=ON \
-        -DCNNLAB_BUILD_APP=OFF
+  # -O1 -g1 (line tables for the reports) compiles in half the CPU time of -O2 -g; no NDEBUG, so
+  # assertions are on.
+  cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
+        -DCNNLAB_SANITIZE=ON -DCNNLAB_BUILD_APP=OFF
   cmake --build "$asan_dir" -j "$jobs"
   CNNLAB_EXE="$asan_dir/cnnlab" \
     ctest --test-dir "$asan_dir" --output-on-failure --no-tests=error -j "$jobs"
