@@ -4,12 +4,12 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <thread>
 #include <algorithm>
 
 #include "core/error.h"
+#include "data/file_io.h"
 #include "data/loaders.h"
 
 namespace cnnlab::cli {
@@ -76,24 +76,7 @@ std::string format_duration(double seconds) {
 }
 
 void write_text_file_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    require(static_cast<bool>(out), path, "cannot open for writing");
-    out << text;
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw Error(path, "write failed (disk full?)");
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::remove(tmp.c_str());
-    throw Error(path, "cannot replace: " + ec.message());
-  }
+  write_file_atomic(path, {{reinterpret_cast<const uint8_t*>(text.data()), text.size()}});
 }
 
 std::vector<int> parse_int_list(const std::string& text, const std::string& option) {

@@ -56,7 +56,7 @@ bool stderr_is_terminal();
 // "3m 05s", "42s"
 std::string format_duration(double seconds);
 
-// Writes text to path atomically (temporary file + rename): never a half-written file.
+// Writes text to path atomically (engine's write_file_atomic): never a half-written file.
 void write_text_file_atomic(const std::string& path, const std::string& text);
 
 // Parses "3,5,7" into integers; Error naming the option on anything else.
