@@ -738,3 +738,39 @@ TEST_CASE(".npz errors: missing, wrong shape, dtype, Fortran order, truncated, c
   CHECK_THROWS_WITH_AS(import_npz("/nonexistent/dir/w.npz", small),
                        doctest::Contains("/nonexistent/dir/w.npz"), Error);
 }
+
+TEST_CASE("Every truncation and every single-byte corruption is an Error, never a crash") {
+  // .npz: stored and deflate variants
+  for (const char* hex : {kSavez, kSavezCompressed}) {
+    const std::vector<uint8_t> good = from_hex(hex);
+    Model model(parse_model_spec(kFixtureSpec, Shape{1, 2, 2}, 3), 1);
+    for (size_t n = 0; n < good.size(); ++n) {
+      std::vector<uint8_t> cut(good.begin(), good.begin() + static_cast<long>(n));
+      CHECK_THROWS_AS(import_npz_bytes(cut.data(), cut.size(), model, "cut.npz"), Error);
+    }
+    int errors = 0;
+    for (size_t i = 0; i < good.size(); ++i) {
+      std::vector<uint8_t> bad = good;
+      bad[i] ^= 0x5a;
+      try {
+        import_npz_bytes(bad.data(), bad.size(), model, "flipped.npz");
+      } catch (const Error&) {
+        ++errors;
+      }
+    }
+    CHECK(errors > static_cast<int>(good.size()) / 2);  // the rest touched unchecked fields
+  }
+  // model file: everything is covered by the size fields and the checksum
+  Model model(parse_model_spec("conv2d 2 k=3 pad=same; relu; flatten; dense 3", Shape{1, 4, 4}, 3),
+              1);
+  auto opt = make_optimizer(OptimizerConfig{});
+  opt->state(model.params());
+  const std::vector<uint8_t> good = serialize_model(model, ModelFileInfo{}, opt.get());
+  for (size_t n = 0; n < good.size(); n += 7)
+    CHECK_THROWS_AS(deserialize_model(good.data(), n, "cut"), Error);
+  for (size_t i = 0; i < good.size(); i += 5) {
+    std::vector<uint8_t> bad = good;
+    bad[i] ^= 0x01;
+    CHECK_THROWS_AS(deserialize_model(bad.data(), bad.size(), "flipped"), Error);
+  }
+}

@@ -280,6 +280,36 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
   require(out.info.training_state.is_null() || out.info.training_state.is_object(), where,
           "training_state must be an object");
   const uint64_t seed = field<uint64_t>(header, "seed", where);
+  const nlohmann::json tensors = header.value("tensors", nlohmann::json());
+  require(tensors.is_array(), where, "header field 'tensors' is missing");
+  // The parameters' names and shapes follow from the spec: check them before allocating the
+  // model, so a corrupt header cannot make us allocate a huge model for nothing.
+  {
+    size_t t = 0;
+    Shape current = spec.input;
+    for (size_t i = 0; i < spec.layers.size(); ++i) {
+      const LayerSpec& l = spec.layers[i];
+      if (l.kind == LayerKind::kConv2D || l.kind == LayerKind::kDense) {
+        const Shape weight = l.kind == LayerKind::kConv2D
+                                 ? Shape{l.units, current[0], l.kernel, l.kernel}
+                                 : Shape{l.units, current[0]};
+        for (const auto& [suffix, shape] : {std::make_pair(".weight", weight),
+                                            std::make_pair(".bias", Shape{l.units})}) {
+          const std::string name = std::to_string(i) + suffix;
+          require(t < tensors.size(), where, "tensor '" + name + "' is missing");
+          const std::string got = field<std::string>(tensors[t], "name", where);
+          require(got == name, where,
+                  "tensor " + std::to_string(t) + " is '" + got + "', expected '" + name + "'");
+          const nlohmann::json got_shape = tensors[t].value("shape", nlohmann::json());
+          require(got_shape == shape_json(shape), where,
+                  "tensor " + name + " has shape " + shape_text(got_shape) +
+                      ", the model needs " + shape_text(shape_json(shape)));
+          ++t;
+        }
+      }
+      current = layer_output_shape(l, current);
+    }
+  }
   out.model = std::make_unique<Model>(spec, seed);
 
   // Expected tensors: the model's parameters, then the optimiser's state if present.
@@ -295,8 +325,6 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
       for (auto& [name, tensor] : out.optimizer->state(out.model->params()))
         targets.emplace_back("optimizer." + name, tensor);
   }
-  const nlohmann::json tensors = header.value("tensors", nlohmann::json());
-  require(tensors.is_array(), where, "header field 'tensors' is missing");
   require(tensors.size() == targets.size(), where,
           "has " + std::to_string(tensors.size()) + " tensors, the model needs " +
               std::to_string(targets.size()));

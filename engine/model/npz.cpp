@@ -221,6 +221,11 @@ std::vector<uint8_t> entry_bytes(const uint8_t* d, size_t size, const Entry& e,
     require(e.compressed == e.uncompressed, at, "corrupt stored entry sizes");
     out.assign(d + data_at, d + data_at + e.compressed);
   } else if (e.method == 8) {
+    // DEFLATE cannot expand more than ~1032:1; a larger claimed size is corruption (and must not
+    // make us allocate gigabytes).
+    require(e.uncompressed <= e.compressed * 1032 + 1024, at,
+            "corrupt zip entry sizes (" + std::to_string(e.compressed) + " bytes cannot inflate to " +
+                std::to_string(e.uncompressed) + ")");
     out = inflate_raw(d + data_at, static_cast<size_t>(e.compressed),
                       static_cast<size_t>(e.uncompressed), at);
   } else {
