@@ -25,7 +25,7 @@ for arg in "$@"; do
   case "$arg" in
     --cifar10) cifar10_only=1 ;;
     --quiet) quiet=1 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "find-data.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done

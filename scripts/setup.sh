@@ -13,6 +13,7 @@
 #   CNNLAB_DEPS         where third-party sources go (default /usr/local/src/cnnlab-deps)
 #   CNNLAB_CIFAR10      a CIFAR-10 source to use instead of downloading (see scripts/find-data.sh)
 #   CNNLAB_NO_DOWNLOAD  set to 1 to skip the CIFAR-10 download attempt
+#   CNNLAB_CIFAR10_URL  another address of cifar-10-binary.tar.gz (a mirror; the md5 is checked)
 # The ImGui location is printed at the end; builds pass it to CMake as -DIMGUI_DIR=... (the
 # scripts in this folder do that for you).
 set -euo pipefail
@@ -22,7 +23,7 @@ deps_dir="${CNNLAB_DEPS:-/usr/local/src/cnnlab-deps}"
 imgui_version=1.86
 imgui_dir="$deps_dir/imgui-$imgui_version"
 
-cifar10_url="https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
+cifar10_url="${CNNLAB_CIFAR10_URL:-https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz}"
 cifar10_md5=c32a1d4ab5d03f1284b67883e8d87530
 
 apt_packages=(
@@ -35,7 +36,7 @@ deps_only=0
 for arg in "$@"; do
   case "$arg" in
     --deps-only) deps_only=1 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -192,7 +193,17 @@ download_cifar10() {
     return 1
   fi
   mv "$archive.part" "$archive"
-  tar -xzf "$archive" -C "$data_dir" || { say "cannot unpack $archive"; return 1; }
+  # Unpack aside, then move into place: find-data.sh must never pick a half-unpacked folder.
+  local tmp
+  tmp=$(mktemp -d "$data_dir/.unpack.XXXXXX")
+  if ! tar -xzf "$archive" -C "$tmp" || [ ! -d "$tmp/cifar-10-batches-bin" ]; then
+    rm -rf "$tmp"
+    say "cannot unpack $archive"
+    return 1
+  fi
+  rm -rf "$data_dir/cifar-10-batches-bin"
+  mv "$tmp/cifar-10-batches-bin" "$data_dir/cifar-10-batches-bin"
+  rm -rf "$tmp"
   say "CIFAR-10 (official, md5 ok) in $data_dir/cifar-10-batches-bin"
 }
 
