@@ -121,10 +121,10 @@ test('loadPack() loads another dataset into a running lab', {timeout: 120000}, a
       body: syntheticPack({perClassTrain: 20, perClassTest: 5})}));
     await page.goto(siteUrl);
     await page.evaluate(() => window.cnnlab.ready.then(() => true));
-    assert.equal((await page.evaluate(() => window.cnnlab.state())).dataset, null);
     await page.evaluate(() => window.cnnlab.loadPack('test-data/synthetic.pack'));
     const state = await page.evaluate(() => window.cnnlab.state());
     assert.equal(state.phase, 'ready');
+    assert.equal(state.dataset.name, 'synthetic');
     assert.deepEqual([state.dataset.train, state.dataset.val, state.dataset.test], [72, 8, 20]);
     assert.deepEqual(errors, []);
   } finally {

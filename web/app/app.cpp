@@ -210,6 +210,26 @@ std::string App::load_dataset_path(const std::string& path) {
   }
 }
 
+std::string App::set_subsets_json(const std::string& manifest) {
+  std::vector<SubsetOption> subsets;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(manifest);
+    for (const nlohmann::json& p : j.at("packs")) {
+      SubsetOption s;
+      s.id = p.at("id").get<std::string>();
+      s.file = p.at("file").get<std::string>();
+      s.train_per_class = p.value("trainPerClass", 0);
+      s.test_per_class = p.value("testPerClass", 0);
+      subsets.push_back(s);
+    }
+  } catch (const std::exception& e) {
+    return std::string("data/packs.json: ") + e.what();
+  }
+  state_.data.subsets = std::move(subsets);
+  state_.data.chosen_subset = 0;
+  return {};
+}
+
 bool App::select_tab(const std::string& name) {
   if (name == "data") state_.ui.left_tab_request = 0;
   else if (name == "model") state_.ui.left_tab_request = 1;

@@ -28,6 +28,9 @@ class App {
   // keeps the dataset it had.
   std::string load_dataset_bytes(const uint8_t* bytes, size_t size, const std::string& origin);
   std::string load_dataset_path(const std::string& path);
+  // The subsets the site offers, from data/packs.json ({"default", "packs": [{"id", "file",
+  // "trainPerClass", "testPerClass"}]}). Returns "" or what is wrong with the manifest.
+  std::string set_subsets_json(const std::string& manifest);
   // Opens a tab: "data", "model", "inside", "eval"; false for another name.
   bool select_tab(const std::string& name);
   // What the Data panel says while no dataset is loaded ("Downloading ...").

@@ -41,7 +41,17 @@ struct SplitView {
   std::vector<float> class_counts;  // (classes), floats for the bar chart
 };
 
+// A packed subset the site offers (data/packs.json, made at build time).
+struct SubsetOption {
+  std::string id;            // "1k"
+  std::string file;          // "data/subset-1k.pack", relative to the site
+  int train_per_class = 0;   // 0: all
+  int test_per_class = 0;
+};
+
 struct DataState {
+  std::vector<SubsetOption> subsets;  // empty: the site offers none (or the desktop)
+  int chosen_subset = 0;
   bool loaded = false;
   DataSource source;                // the engine's train and test splits, uint8 (N, C, H, W)
   std::string origin;               // where it came from: URL or path

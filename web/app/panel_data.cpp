@@ -2,9 +2,11 @@
 // chart), a grid of samples of one class, the mean image of every class and the per-channel
 // pixel histogram. Shows an explicit empty state until a dataset is loaded.
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "app/panels.h"
+#include "platform/platform.h"
 #include "imgui.h"
 #include "widgets/bar_chart.h"
 #include "widgets/colors.h"
@@ -42,11 +44,54 @@ void histogram_plot(const DataState& data, float scale) {
                      ImVec2(0, 180.0f * scale), options);
 }
 
+std::string subset_label(const SubsetOption& s) {
+  auto count = [](int n) { return n > 0 ? std::to_string(n) : std::string("all"); };
+  return s.id + ": " + count(s.train_per_class) + " train + " + count(s.test_per_class) +
+         " test images per class";
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The subsets the site offers (data/packs.json): pick one, Load downloads it with the page's
+// progress bar. Nothing is drawn where no subsets are offered (desktop, a site built without).
+void subset_chooser(DataState& data, float scale) {
+  if (data.subsets.empty()) return;
+  int loaded = -1;
+  for (size_t i = 0; i < data.subsets.size(); ++i) {
+    if (data.loaded && ends_with(data.origin, data.subsets[i].file)) loaded = static_cast<int>(i);
+  }
+  data.chosen_subset = std::clamp(data.chosen_subset, 0, static_cast<int>(data.subsets.size()) - 1);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float button_w = ImGui::CalcTextSize("Load").x + style.FramePadding.x * 2;
+  ImGui::TextUnformatted("Subset");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(std::max(80.0f * scale, ImGui::GetContentRegionAvail().x - button_w -
+                                                      style.ItemSpacing.x));
+  if (ImGui::BeginCombo("##subset", subset_label(data.subsets[data.chosen_subset]).c_str())) {
+    for (size_t i = 0; i < data.subsets.size(); ++i) {
+      std::string label = subset_label(data.subsets[i]);
+      if (static_cast<int>(i) == loaded) label += "  (loaded)";
+      if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == data.chosen_subset)) {
+        data.chosen_subset = static_cast<int>(i);
+      }
+    }
+    ImGui::EndCombo();
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(data.chosen_subset == loaded);
+  if (ImGui::Button("Load")) platform::request_dataset(data.subsets[data.chosen_subset].file);
+  ImGui::EndDisabled();
+}
+
 }  // namespace
 
 void draw_data_panel(AppState& state) {
   DataState& data = state.data;
   const float scale = state.ui.scale;
+  subset_chooser(data, scale);
   if (!data.loaded) {
     empty_state("No dataset loaded yet.",
                 data.status.empty() || data.status == "No dataset loaded yet."

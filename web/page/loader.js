@@ -296,10 +296,11 @@
           }],
           onAbort: (what) => fail(new Error(`The app stopped unexpectedly: ${what}`)),
           // Called by the app (web/platform/platform_web.cpp).
-          cnnlabOnReady: () => {
+          cnnlabOnReady: async () => {
             runtimeStarted = true;
             appRunning = true;
             starting = false;
+            await offerSubsets();
             if (datasetUrl) {
               loadDataset(datasetUrl).then(() => { if (pagePhase === 'running') resolveReady(api); },
                                            () => {});
@@ -309,11 +310,37 @@
             }
           },
           cnnlabOnFatalError: (message) => { runtimeStarted = true; fail(new Error(message)); },
+          // The Data panel's Load button (a file relative to the site).
+          cnnlabRequestDataset: (file) => { loadDataset(new URL(file, base).href).catch(() => {}); },
         };
         module = moduleOptions;  // the factory fills this same object in
         await createCnnLabModule(moduleOptions);
       } catch (e) {
         fail(e);
+      }
+    }
+
+    // The subsets the site offers (data/packs.json, made at build time). None is fine: the
+    // app says that no dataset is loaded. Without an explicit pack, the manifest's default is
+    // loaded before `ready` resolves.
+    async function offerSubsets() {
+      let manifest = null;
+      try {
+        const response = await fetch(base + 'data/packs.json', {cache: 'no-cache'});
+        if (!response.ok) return;
+        manifest = await response.text();
+      } catch (e) {
+        return;
+      }
+      const error = module.ccall('cnnlab_set_subsets', 'string', ['string'], [manifest]);
+      if (error) {
+        console.warn(`CNN Lab: ${error}`);
+        return;
+      }
+      if (!datasetUrl) {
+        const parsed = JSON.parse(manifest);
+        const chosen = parsed.packs.find((p) => p.id === parsed.default) || parsed.packs[0];
+        if (chosen) datasetUrl = new URL(chosen.file, base).href;
       }
     }
 

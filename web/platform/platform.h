@@ -47,6 +47,9 @@ void notify_ready();
 // A fatal start-up problem (no WebGL2, no GLFW): the page shows it in its error box; the desktop
 // prints it to stderr.
 void report_fatal_error(const std::string& message);
+// Asks the page to download and load a dataset (a URL relative to the site) with its progress
+// bar; false where there is no page (desktop: datasets come from --data).
+bool request_dataset(const std::string& url);
 // Seconds since an arbitrary start, monotonic.
 double now_seconds();
 

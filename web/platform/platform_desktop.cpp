@@ -51,6 +51,8 @@ std::string font_path() {
 void attach_js_api(App*) {}
 void notify_ready() {}
 
+bool request_dataset(const std::string&) { return false; }
+
 void report_fatal_error(const std::string& message) {
   std::fprintf(stderr, "cnnlab_app: %s\n", message.c_str());
 }

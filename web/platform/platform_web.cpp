@@ -37,6 +37,12 @@ EM_JS(void, cnnlab_js_notify_ready, (), {
   if (Module['cnnlabOnReady']) Module['cnnlabOnReady']();
 });
 
+EM_JS(int, cnnlab_js_request_dataset, (const char* url), {
+  if (!Module['cnnlabRequestDataset']) return 0;
+  Module['cnnlabRequestDataset'](UTF8ToString(url));
+  return 1;
+});
+
 EM_JS(void, cnnlab_js_report_fatal_error, (const char* message), {
   var text = UTF8ToString(message);
   if (Module['cnnlabOnFatalError']) Module['cnnlabOnFatalError'](text);
@@ -93,6 +99,7 @@ void notify_ready() { cnnlab_js_notify_ready(); }
 void report_fatal_error(const std::string& message) {
   cnnlab_js_report_fatal_error(message.c_str());
 }
+bool request_dataset(const std::string& url) { return cnnlab_js_request_dataset(url.c_str()) != 0; }
 double now_seconds() { return emscripten_get_now() / 1000.0; }
 
 }  // namespace cnnlab::platform
@@ -122,6 +129,15 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_load_dataset(const uint8_t* bytes, size_
 EMSCRIPTEN_KEEPALIVE int cnnlab_select_tab(const char* name) {
   using cnnlab::platform::js_app;
   return js_app && name && js_app->select_tab(name) ? 1 : 0;
+}
+
+// The subsets the site offers: data/packs.json's text. Returns "" or the error message.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_set_subsets(const char* manifest_json) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->set_subsets_json(manifest_json ? manifest_json : "");
+  return js_result.c_str();
 }
 
 // What the Data panel says while no dataset is loaded (e.g. "Downloading ... 40 %").

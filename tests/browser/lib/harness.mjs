@@ -77,6 +77,12 @@ export async function canvasStats(page) {
   return imageStats(decodePng(png));
 }
 
+// The dataset packs the build put in the site (data/packs.json; none: {packs: []}).
+export async function sitePacks() {
+  const response = await fetch(new URL('data/packs.json', siteUrl));
+  return response.ok ? response.json() : {default: null, packs: []};
+}
+
 export function writeArtifact(name, text) {
   writeFileSync(path.join(artifactsDir, name), text);
 }
