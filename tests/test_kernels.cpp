@@ -384,6 +384,24 @@ TEST_CASE("GEMM variants on conv-like shapes split over two threads (N large, K 
   }
 }
 
+TEST_CASE("GEMM variants: K = 0 zeroes C (or keeps it when accumulating); empty M or N is a no-op") {
+  int count = 0;
+  const GemmVariant* variants = gemm_variants(&count);
+  for (int v = 0; v < count; ++v) {
+    CAPTURE(std::string(variants[v].name));
+    std::vector<float> C(6 * 35, 3.0f);
+    const float dummy = 1.0f;
+    gemm_parallel(variants[v].fn, C.data(), &dummy, &dummy, 6, 35, 0, false, false, true, nullptr);
+    CHECK(C[0] == 3.0f);
+    gemm_parallel(variants[v].fn, C.data(), &dummy, &dummy, 6, 35, 0, true, true, false, nullptr);
+    CHECK(C[6 * 35 - 1] == 0.0f);
+    C[0] = 5.0f;
+    gemm_parallel(variants[v].fn, C.data(), &dummy, &dummy, 0, 35, 4, false, false, false, nullptr);
+    gemm_parallel(variants[v].fn, C.data(), &dummy, &dummy, 6, 0, 4, false, false, false, nullptr);
+    CHECK(C[0] == 5.0f);
+  }
+}
+
 // ---- [SECTION] im2col / col2im -----------------------------------------------------------------
 TEST_CASE("col2im is the adjoint of im2col, and every variant matches the scalar reference") {
   int set_count = 0;
@@ -548,6 +566,40 @@ TEST_CASE("every kernel set matches the scalar set: regrouping, pooling, element
       CHECK(max_rel_diff(m2, m1) < 1e-6);
       CHECK(max_rel_diff(q2, q1) < 1e-6);
     }
+  }
+}
+
+TEST_CASE("maxpool variants keep the reference's tie and NaN rules") {
+  int set_count = 0;
+  const KernelSet* sets = kernel_sets(&set_count);
+  // 2 images x 2 channels of 6x10: ties everywhere (many equal values) and a few NaNs, -0/+0.
+  const int B = 2, C = 2, H = 6, W = 10, OH = 3, OW = 5;
+  std::vector<float> x(static_cast<size_t>(B) * C * H * W);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = static_cast<float>((i * 7) % 3);
+  x[3] = NAN;
+  x[12] = NAN;
+  x[13] = NAN;
+  x[40] = -0.0f;
+  x[41] = 0.0f;
+  const size_t out_n = static_cast<size_t>(B) * C * OH * OW;
+  std::vector<float> y_ref(out_n);
+  std::vector<int32_t> a_ref(out_n);
+  sets[0].maxpool2d_forward(y_ref.data(), a_ref.data(), x.data(), B, C, H, W, 2, 2, OH, OW);
+  CHECK(std::isnan(y_ref[1]));  // the window holding x[3] and x[12], x[13]
+  CHECK(a_ref[1] == 3);          // the first NaN wins
+  for (int s = 1; s < set_count; ++s) {
+    CAPTURE(std::string(sets[s].name));
+    std::vector<float> y(out_n);
+    std::vector<int32_t> a(out_n);
+    sets[s].maxpool2d_forward(y.data(), a.data(), x.data(), B, C, H, W, 2, 2, OH, OW);
+    CHECK(a == a_ref);
+    for (size_t i = 0; i < out_n; ++i)
+      CHECK(std::memcmp(&y[i], &y_ref[i], sizeof(float)) == 0);  // bit-identical, NaN included
+    // ReLU: NaN and -0 map to +0 like the reference.
+    std::vector<float> r_ref(x.size()), r(x.size());
+    sets[0].relu_forward(r_ref.data(), x.data(), x.size());
+    sets[s].relu_forward(r.data(), x.data(), x.size());
+    CHECK(std::memcmp(r.data(), r_ref.data(), r.size() * sizeof(float)) == 0);
   }
 }
 
