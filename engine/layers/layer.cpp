@@ -201,8 +201,10 @@ void init_weights_he(Tensor& w, size_t fan_in, InitKind kind, Rng& rng) {
     const float stddev = std::sqrt(2.0f / fan);
     for (size_t i = 0; i < w.size(); ++i) w[i] = stddev * rng.normal();
   } else {
+    // bound * (2u - 1): 2u - 1 is exact, so there is a single rounding and no a*b+c a compiler
+    // could fuse into an FMA natively but not in wasm (rng.uniform(lo, hi) would be fused).
     const float bound = std::sqrt(6.0f / fan);
-    for (size_t i = 0; i < w.size(); ++i) w[i] = rng.uniform(-bound, bound);
+    for (size_t i = 0; i < w.size(); ++i) w[i] = bound * (2.0f * rng.uniform() - 1.0f);
   }
 }
 

@@ -240,7 +240,9 @@ std::vector<uint8_t> entry_bytes(const uint8_t* d, size_t size, const Entry& e,
 void write_stored_zip(std::vector<uint8_t>& out,
                       const std::vector<std::pair<std::string, std::vector<uint8_t>>>& files) {
   std::vector<uint8_t> central;
-  for (const auto& [name, bytes] : files) {
+  for (const auto& file : files) {
+    const std::string& name = file.first;  // (a plain reference: lambdas may not capture
+    const std::vector<uint8_t>& bytes = file.second;  // structured bindings in C++17)
     const uint32_t crc = crc32(bytes.data(), bytes.size());
     const uint64_t offset = out.size();
     auto common = [&](std::vector<uint8_t>& v) {
