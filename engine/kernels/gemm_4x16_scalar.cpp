@@ -10,12 +10,15 @@ namespace {
 
 struct Scalar4x16 {
   static constexpr int MR = 4, NR = 16, KC = 256, MC = 128, NC = 1024;
+  // Always reads untransposed B in place, so the tests cover that path on every build.
+  static constexpr size_t kDirectBBytes = ~size_t{0};
 
-  // C tile (mr, nr; ldc) (+)= Ap (kc, MR) k-major sliver @ Bp (kc, NR) k-major sliver.
-  static void micro(int kc, const float* a, const float* b, float* c, size_t ldc, int mr, int nr,
+  // C tile (mr, nr; ldc) (+)= Ap (kc, MR) k-major sliver @ B (kc, NR; rows b_stride apart).
+  static void micro(int kc, const float* a, const float* b, size_t b_stride, float* c, size_t ldc,
+                    int mr, int nr,
                     bool accumulate) {
     float acc[MR][NR] = {};
-    for (int k = 0; k < kc; ++k, a += MR, b += NR)
+    for (int k = 0; k < kc; ++k, a += MR, b += b_stride)
       for (int r = 0; r < MR; ++r)
         for (int j = 0; j < NR; ++j) acc[r][j] += a[r] * b[j];
     for (int r = 0; r < mr; ++r) {

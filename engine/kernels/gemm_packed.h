@@ -58,8 +58,10 @@ float* b_buffer() {
 
 // Traits provide:
 //   static constexpr int MR, NR, KC, MC, NC;   (MC multiple of MR, NC multiple of NR)
-//   static void micro(int kc, const float* Ap, const float* Bp, float* C, size_t ldc, int mr,
-//                     int nr, bool accumulate);
+//   static constexpr size_t kDirectBBytes;      (read full slivers of an untransposed B in place
+//                                                when K * N * 4 bytes is at most this)
+//   static void micro(int kc, const float* Ap, const float* B, size_t b_stride, float* C,
+//                     size_t ldc, int mr, int nr, bool accumulate);   (B rows b_stride apart)
 //   static void pack_rows(float* dst, const float* src, size_t ld, int rows, int R, int kc);
 //   static void pack_cols(float* dst, const float* src, size_t ld, int cols, int R, int kc);
 // (pack_rows / pack_cols with the contracts of pack_rows_kmajor / pack_cols_kmajor above.)
@@ -87,13 +89,19 @@ void gemm(float* C, int ldc, const float* A, int lda, const float* B, int ldb, i
       const int kc = std::min(kc_even, K - pc);
       const bool acc = accumulate || pc > 0;
       // op(B)[pc + k, jc + j]: stored (K, N) -> B[k * ldb + j]; trans_b: stored (N, K) -> B[j * ldb + k].
+      // Full slivers of a small untransposed B are read in place (rows ldb apart), see kDirectBBytes.
+      const bool direct =
+          !trans_b && static_cast<size_t>(K) * static_cast<size_t>(N) * sizeof(float) <=
+                          Traits::kDirectBBytes;
       for (int jr = 0; jr < nc; jr += NR) {
         const int nr = std::min(NR, nc - jr);
         float* dst = Bp + static_cast<size_t>(jr) * kc;
-        if (!trans_b)
-          Traits::pack_cols(dst, B + static_cast<size_t>(pc) * ldb + jc + jr, ldb, nr, NR, kc);
-        else
+        if (!trans_b) {
+          if (!direct || nr < NR)
+            Traits::pack_cols(dst, B + static_cast<size_t>(pc) * ldb + jc + jr, ldb, nr, NR, kc);
+        } else {
           Traits::pack_rows(dst, B + static_cast<size_t>(jc + jr) * ldb + pc, ldb, nr, NR, kc);
+        }
       }
       for (int ic = 0; ic < M; ic += MC) {
         const int mc = std::min(MC, M - ic);
@@ -108,10 +116,13 @@ void gemm(float* C, int ldc, const float* A, int lda, const float* B, int ldb, i
         }
         for (int jr = 0; jr < nc; jr += NR) {
           const int nr = std::min(NR, nc - jr);
-          const float* b = Bp + static_cast<size_t>(jr) * kc;
+          const bool in_place = direct && nr == NR;
+          const float* b = in_place ? B + static_cast<size_t>(pc) * ldb + jc + jr
+                                    : Bp + static_cast<size_t>(jr) * kc;
+          const size_t b_stride = in_place ? static_cast<size_t>(ldb) : NR;
           for (int ir = 0; ir < mc; ir += MR) {
             const int mr = std::min(MR, mc - ir);
-            Traits::micro(kc, Ap + static_cast<size_t>(ir) * kc, b,
+            Traits::micro(kc, Ap + static_cast<size_t>(ir) * kc, b, b_stride,
                           C + static_cast<size_t>(ic + ir) * ldc + jc + jr, ldc, mr, nr, acc);
           }
         }

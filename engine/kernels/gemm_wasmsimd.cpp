@@ -64,12 +64,13 @@ template <int MR, int NV>
 struct WasmTile {
   static constexpr int NR = 4 * NV;
 
-  static void micro(int kc, const float* a, const float* b, float* c, size_t ldc, int mr, int nr,
+  static void micro(int kc, const float* a, const float* b, size_t b_stride, float* c, size_t ldc,
+                    int mr, int nr,
                     bool accumulate) {
     v128_t acc[MR][NV];
     for (int r = 0; r < MR; ++r)
       for (int v = 0; v < NV; ++v) acc[r][v] = wasm_f32x4_splat(0.0f);
-    for (int k = 0; k < kc; ++k, a += MR, b += NR) {
+    for (int k = 0; k < kc; ++k, a += MR, b += b_stride) {
       v128_t bv[NV];
       for (int v = 0; v < NV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
       for (int r = 0; r < MR; ++r) {
@@ -106,9 +107,12 @@ template <int MR_, int NV>
 struct WasmTraits {
   static constexpr int MR = MR_, NR = 4 * NV, KC = 256, MC = MR_ * (120 / MR_),
                        NC = NR * (512 / NR);
-  static void micro(int kc, const float* a, const float* b, float* c, size_t ldc, int mr, int nr,
+  // Reading B in place was slower in node for every shape measured: always pack.
+  static constexpr size_t kDirectBBytes = 0;
+  static void micro(int kc, const float* a, const float* b, size_t b_stride, float* c, size_t ldc,
+                    int mr, int nr,
                     bool accumulate) {
-    WasmTile<MR_, NV>::micro(kc, a, b, c, ldc, mr, nr, accumulate);
+    WasmTile<MR_, NV>::micro(kc, a, b, b_stride, c, ldc, mr, nr, accumulate);
   }
   static void pack_rows(float* dst, const float* src, size_t ld, int rows, int R, int kc) {
     pack_rows_wasm(dst, src, ld, rows, R, kc);
