@@ -108,6 +108,15 @@ test('a missing pack is reported, not a blank canvas', {timeout: 120000}, async 
     await waitForPhase(page, ['error']);
     const state = await page.evaluate(() => window.cnnlab.state());
     assert.match(state.error, /synthetic\.pack.*404/);
+    // The lab itself runs: "Back to the lab" closes the box and leaves it usable, no dataset.
+    const back = page.getByRole('button', {name: 'Back to the lab'});
+    assert.ok(await back.isVisible());
+    await back.click();
+    await page.evaluate(() => window.cnnlab.ready.then(() => true));
+    const after = await page.evaluate(() => window.cnnlab.state());
+    assert.equal(after.phase, 'ready');
+    assert.equal(after.error, null);
+    assert.ok(!(await page.locator('.cnnlab-error').isVisible()));
   } finally {
     await context.close();
   }

@@ -192,12 +192,16 @@
     details.hidden = true;
     const retry = element('button', 'cnnlab-retry', 'Retry');
     retry.type = 'button';
-    box.append(heading, message, details, retry);
+    // Only after a failed dataset download in a running lab: back to the data it already has.
+    const dismiss = element('button', 'cnnlab-dismiss', 'Back to the lab');
+    dismiss.type = 'button';
+    dismiss.hidden = true;
+    box.append(heading, message, details, retry, dismiss);
     errorOverlay.appendChild(box);
 
     root.append(canvas, loading, errorOverlay);
     return {root, canvas, loading, step, progress, bar, bytes, errorOverlay, heading, message,
-            details, retry};
+            details, retry, dismiss};
   }
 
   // ---- [SECTION] Mounting a lab -------------------------------------------------------------
@@ -258,6 +262,7 @@
       const details = logLines.slice(-20).join('\n');
       ui.details.textContent = details;
       ui.details.hidden = details.length === 0;
+      ui.dismiss.hidden = !(failedStage === 'dataset' && appRunning);
       ui.retry.focus();
     }
 
@@ -412,6 +417,13 @@
     }
 
     ui.retry.addEventListener('click', () => api.retry());
+    ui.dismiss.addEventListener('click', () => {
+      if (pagePhase === 'error' && failedStage === 'dataset' && appRunning) {
+        pageError = null;
+        showApp();
+        resolveReady(api);
+      }
+    });
 
     const api = {
       ready,
