@@ -4,6 +4,9 @@
 // model code, for each build's dispatched variant set.
 //
 // Usage: bench_step [--kernel K] [--threads T] [--steps S] [--batch B] [--cpu-time 1] [--column-kb KB]
+//                   [--threaded-kernels 0|1]
+//   --threaded-kernels 0: im2col, col2im, regrouping, pooling and ReLU on one thread (default 1:
+//   their ThreadPool overloads).
 //   --column-kb: im2col chunk budget (Conv2D uses 8192 KB).
 //   --cpu-time 1 measures process CPU time instead of wall time: with one thread, the speed of an
 //   otherwise idle core on a busy machine.
@@ -34,6 +37,7 @@ const char* kFamilyNames[kFamilies] = {"im2col", "conv gemm", "col2im", "regroup
 double g_time[kFamilies];
 
 bool g_cpu_time = false;
+bool g_threaded_kernels = true;  // pass the pool to the memory-bound kernels too
 size_t g_column_budget = 8u << 20;  // bytes of im2col columns per chunk, as Conv2D
 
 double now() {
@@ -101,6 +105,7 @@ int main(int argc, char** argv) {
     else if (arg == "--steps") steps = value;
     else if (arg == "--batch") batch = value;
     else if (arg == "--cpu-time") g_cpu_time = value != 0;
+    else if (arg == "--threaded-kernels") g_threaded_kernels = value != 0;
     else if (arg == "--column-kb") g_column_budget = static_cast<size_t>(value) << 10;
     else {
       std::fprintf(stderr, "bench_step: unknown option %s\n", arg.c_str());
@@ -108,6 +113,7 @@ int main(int argc, char** argv) {
     }
   }
   ThreadPool pool(threads);
+  ThreadPool* kpool = nullptr;  // pool for the memory-bound kernels (set after parsing)
   Rng rng = Rng::stream(7, RngStream::kInit);
   const int B = batch;
   Conv c1{3, 32, 32, kernel, {}, {}, {}, {}, {}, {}, {}, {}};
@@ -151,13 +157,13 @@ int main(int argc, char** argv) {
     for (int b0 = 0; b0 < B; b0 += chunk) {
       const int n = std::min(chunk, B - b0);
       const ConvGeometry g = c.geometry(n);
-      timed(kIm2col, [&] { im2col(col.data(), in.data() + b0 * c.cin * plane, g); });
+      timed(kIm2col, [&] { im2col(col.data(), in.data() + b0 * c.cin * plane, g, kpool); });
       timed(kGemm, [&] {
         gemm(yt.data(), c.w.data(), col.data(), c.cout, n * plane, K, false, false, false, &pool);
       });
       timed(kRegroup, [&] {
         conv_output_from_gemm(y.data() + b0 * c.cout * plane, yt.data(), c.b.data(), n, c.cout,
-                              plane);
+                              plane, kpool);
       });
     }
   };
@@ -167,10 +173,10 @@ int main(int argc, char** argv) {
     for (int b0 = 0; b0 < B; b0 += chunk) {
       const int n = std::min(chunk, B - b0);
       const ConvGeometry g = c.geometry(n);
-      timed(kIm2col, [&] { im2col(col.data(), in.data() + b0 * c.cin * plane, g); });
+      timed(kIm2col, [&] { im2col(col.data(), in.data() + b0 * c.cin * plane, g, kpool); });
       timed(kRegroup, [&] {
         conv_grad_to_gemm(yt.data(), c.db.data(), dy.data() + b0 * c.cout * plane, n, c.cout,
-                          plane);
+                          plane, kpool);
       });
       timed(kGemm, [&] {
         gemm(c.dw.data(), yt.data(), col.data(), c.cout, K, n * plane, false, true, true, &pool);
@@ -179,19 +185,19 @@ int main(int argc, char** argv) {
         timed(kGemm, [&] {
           gemm(col.data(), c.w.data(), yt.data(), K, n * plane, c.cout, true, false, false, &pool);
         });
-        timed(kCol2im, [&] { col2im(dx->data() + b0 * c.cin * plane, col.data(), g); });
+        timed(kCol2im, [&] { col2im(dx->data() + b0 * c.cin * plane, col.data(), g, kpool); });
       }
     }
   };
   auto forward = [&] {
     conv_forward(c1, a1, x);
-    timed(kRelu, [&] { relu_forward(r1.data(), a1.data(), a1.size()); });
-    timed(kPool, [&] { maxpool2d_forward(p1.data(), arg1.data(), r1.data(), B, 32, 32, 32, 2, 2, 16, 16); });
+    timed(kRelu, [&] { relu_forward(r1.data(), a1.data(), a1.size(), kpool); });
+    timed(kPool, [&] { maxpool2d_forward(p1.data(), arg1.data(), r1.data(), B, 32, 32, 32, 2, 2, 16, 16, kpool); });
     conv_forward(c2, a2, p1);
-    timed(kRelu, [&] { relu_forward(r2.data(), a2.data(), a2.size()); });
-    timed(kPool, [&] { maxpool2d_forward(p2.data(), arg2.data(), r2.data(), B, 64, 16, 16, 2, 2, 8, 8); });
+    timed(kRelu, [&] { relu_forward(r2.data(), a2.data(), a2.size(), kpool); });
+    timed(kPool, [&] { maxpool2d_forward(p2.data(), arg2.data(), r2.data(), B, 64, 16, 16, 2, 2, 8, 8, kpool); });
     timed(kDense, [&] { dense_forward(h1.data(), p2.data(), d1.w.data(), d1.b.data(), B, d1.in, d1.out, &pool); });
-    timed(kRelu, [&] { relu_forward(hr.data(), h1.data(), h1.size()); });
+    timed(kRelu, [&] { relu_forward(hr.data(), h1.data(), h1.size(), kpool); });
     timed(kDense, [&] { dense_forward(logits.data(), hr.data(), d2.w.data(), d2.b.data(), B, d2.in, d2.out, &pool); });
     timed(kLoss, [&] { softmax_xent_forward(probs.data(), losses.data(), logits.data(), labels.data(), B, 10); });
   };
@@ -201,15 +207,15 @@ int main(int argc, char** argv) {
     timed(kDense, [&] {
       dense_backward(dhr.data(), d2.dw.data(), d2.db.data(), dlogits.data(), hr.data(), d2.w.data(), B, d2.in, d2.out, &pool);
     });
-    timed(kRelu, [&] { relu_backward(dh1.data(), dhr.data(), hr.data(), hr.size()); });
+    timed(kRelu, [&] { relu_backward(dh1.data(), dhr.data(), hr.data(), hr.size(), kpool); });
     timed(kDense, [&] {
       dense_backward(dp2.data(), d1.dw.data(), d1.db.data(), dh1.data(), p2.data(), d1.w.data(), B, d1.in, d1.out, &pool);
     });
-    timed(kPool, [&] { maxpool2d_backward(dr2.data(), dp2.data(), arg2.data(), B, 64, 16, 16, 8, 8); });
-    timed(kRelu, [&] { relu_backward(da2.data(), dr2.data(), r2.data(), r2.size()); });
+    timed(kPool, [&] { maxpool2d_backward(dr2.data(), dp2.data(), arg2.data(), B, 64, 16, 16, 8, 8, kpool); });
+    timed(kRelu, [&] { relu_backward(da2.data(), dr2.data(), r2.data(), r2.size(), kpool); });
     conv_backward(c2, &dp1, da2, p1);
-    timed(kPool, [&] { maxpool2d_backward(dr1.data(), dp1.data(), arg1.data(), B, 32, 32, 32, 16, 16); });
-    timed(kRelu, [&] { relu_backward(da1.data(), dr1.data(), r1.data(), r1.size()); });
+    timed(kPool, [&] { maxpool2d_backward(dr1.data(), dp1.data(), arg1.data(), B, 32, 32, 32, 16, 16, kpool); });
+    timed(kRelu, [&] { relu_backward(da1.data(), dr1.data(), r1.data(), r1.size(), kpool); });
     conv_backward(c1, nullptr, da1, x);
     timed(kAdam, [&] {
       for (Conv* c : {&c1, &c2}) {
@@ -227,8 +233,10 @@ int main(int argc, char** argv) {
     });
   };
 
-  std::printf("bench_step: cnn k=%d batch %d, %d thread(s), kernels: %s%s\n", kernel, B,
-              pool.threads(), variant_name(), g_cpu_time ? ", CPU time" : "");
+  if (g_threaded_kernels) kpool = &pool;
+  std::printf("bench_step: cnn k=%d batch %d, %d thread(s)%s, kernels: %s%s\n", kernel,
+              B, pool.threads(), kpool ? "" : " (memory-bound kernels on one)", variant_name(),
+              g_cpu_time ? ", CPU time" : "");
   train_step();  // warm-up
   std::fill(g_time, g_time + kFamilies, 0.0);
   double t0 = now(), best_step = 1e30;

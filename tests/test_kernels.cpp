@@ -269,12 +269,12 @@ TEST_CASE("conv regrouping by hand: (Co, B*P) <-> (B, Co, P) with bias") {
                       7, 8, 9, 10, 11, 12};
   const float bias[] = {100, 200};
   float y[12];
-  conv_output_from_gemm_scalar(y, yt, bias, 2, 2, 3);
+  conv_output_from_gemm_scalar(y, yt, bias, 2, 2, 3, 0, 2);
   const float expected[] = {101, 102, 103, 207, 208, 209, 104, 105, 106, 210, 211, 212};
   for (int i = 0; i < 12; ++i) CHECK(y[i] == expected[i]);
   float dyt[12];
   float dbias[] = {1.0f, 2.0f};
-  conv_grad_to_gemm_scalar(dyt, dbias, expected, 2, 2, 3);
+  conv_grad_to_gemm_scalar(dyt, dbias, expected, 2, 2, 3, 0, 2);
   CHECK(dyt[0] == 101);
   CHECK(dyt[3] == 104);
   CHECK(dyt[6] == 207);
@@ -290,7 +290,7 @@ TEST_CASE("im2col_scalar: a 1-channel 3x3 image, 2x2 kernel, same padding (extra
   CHECK(g.pad_top == 0);
   CHECK(g.pad_left == 0);
   std::vector<float> col(col_size(g));
-  im2col_scalar(col.data(), x, g);
+  im2col_scalar(col.data(), x, g, 0, g.batch);
   // Row (kh=0, kw=0): the image itself; row (kh=1, kw=1): shifted up-left, zeros at bottom/right.
   const float row0[] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
   const float row3[] = {5, 6, 0, 8, 9, 0, 0, 0, 0};
@@ -300,13 +300,13 @@ TEST_CASE("im2col_scalar: a 1-channel 3x3 image, 2x2 kernel, same padding (extra
   ConvGeometry g3 = make_geometry(1, 1, 3, 3, 3, 1, true);
   CHECK(g3.pad_top == 1);
   std::vector<float> col3(col_size(g3));
-  im2col_scalar(col3.data(), x, g3);
+  im2col_scalar(col3.data(), x, g3, 0, g3.batch);
   for (int i = 0; i < 9; ++i) CHECK(col3[4 * 9 + i] == row0[i]);
   CHECK(col3[0] == 0.0f);
   CHECK(col3[4] == 1.0f);  // (kh=0,kw=0) at output (1,1) reads input (0,0)
   // col2im sums overlapping windows: with all-ones dcol every pixel gets its window count.
   std::vector<float> ones(col3.size(), 1.0f), dx(9);
-  col2im_scalar(dx.data(), ones.data(), g3);
+  col2im_scalar(dx.data(), ones.data(), g3, 0, g3.batch);
   CHECK(dx[0] == 4.0f);
   CHECK(dx[1] == 6.0f);
   CHECK(dx[4] == 9.0f);
@@ -419,8 +419,8 @@ TEST_CASE("col2im is the adjoint of im2col, and every variant matches the scalar
         auto x = random_vector(input_size(g), seed++);
         auto y = random_vector(col_size(g), seed++);
         std::vector<float> col(col_size(g)), dx(input_size(g));
-        im2col_scalar(col.data(), x.data(), g);
-        col2im_scalar(dx.data(), y.data(), g);
+        im2col_scalar(col.data(), x.data(), g, 0, g.batch);
+        col2im_scalar(dx.data(), y.data(), g, 0, g.batch);
         double lhs = 0.0, rhs = 0.0;
         for (size_t i = 0; i < col.size(); ++i) lhs += static_cast<double>(col[i]) * y[i];
         for (size_t i = 0; i < dx.size(); ++i) rhs += static_cast<double>(x[i]) * dx[i];
@@ -428,12 +428,76 @@ TEST_CASE("col2im is the adjoint of im2col, and every variant matches the scalar
         for (int s = 1; s < set_count; ++s) {
           CAPTURE(std::string(sets[s].name));
           std::vector<float> col2(col.size(), 5.0f), dx2(dx.size(), 5.0f);
-          sets[s].im2col(col2.data(), x.data(), g);
-          sets[s].col2im(dx2.data(), y.data(), g);
+          sets[s].im2col(col2.data(), x.data(), g, 0, g.batch);
+          sets[s].col2im(dx2.data(), y.data(), g, 0, g.batch);
           CHECK(col2 == col);
           CHECK(max_rel_diff(dx2, dx) < 1e-6);
         }
       }
+}
+
+TEST_CASE("threaded overloads give bit-identical results to the single-threaded entry points") {
+  ThreadPool pool(2);
+  // Big enough to be split (the overloads run inline below ~32K floats).
+  for (int k : {3, 4}) {
+    for (int stride : {1, 2}) {
+      ConvGeometry g = make_geometry(5, 3, 33, 30, k, stride, true);
+      CAPTURE(k);
+      CAPTURE(stride);
+      auto x = random_vector(input_size(g), 300 + k);
+      std::vector<float> c1(col_size(g)), c2(col_size(g), 9.0f);
+      im2col(c1.data(), x.data(), g);
+      im2col(c2.data(), x.data(), g, &pool);
+      CHECK(c1 == c2);
+      std::vector<float> d1(input_size(g)), d2(input_size(g), 9.0f);
+      col2im(d1.data(), c1.data(), g);
+      col2im(d2.data(), c1.data(), g, &pool);
+      CHECK(d1 == d2);
+    }
+  }
+  const int B = 6, Co = 7, P = 33 * 31;
+  auto yt = random_vector(static_cast<size_t>(B) * Co * P, 310);
+  auto bias = random_vector(Co, 311);
+  std::vector<float> y1(yt.size()), y2(yt.size());
+  conv_output_from_gemm(y1.data(), yt.data(), bias.data(), B, Co, P);
+  conv_output_from_gemm(y2.data(), yt.data(), bias.data(), B, Co, P, &pool);
+  CHECK(y1 == y2);
+  std::vector<float> t1(yt.size()), t2(yt.size()), db1(Co, 0.5f), db2(Co, 0.5f);
+  conv_grad_to_gemm(t1.data(), db1.data(), y1.data(), B, Co, P);
+  conv_grad_to_gemm(t2.data(), db2.data(), y1.data(), B, Co, P, &pool);
+  CHECK(t1 == t2);
+  CHECK(db1 == db2);
+  // Pooling 2x2 (fast path) and 3x3 stride 2 (reference path) over 6*7 planes of 34x31.
+  for (int kernel : {2, 3}) {
+    const int H = 34, W = 31, OH = (H - kernel) / 2 + 1, OW = (W - kernel) / 2 + 1;
+    const size_t out_n = static_cast<size_t>(B) * Co * OH * OW;
+    auto x = random_vector(static_cast<size_t>(B) * Co * H * W, 320 + kernel);
+    std::vector<float> p1(out_n), p2(out_n);
+    std::vector<int32_t> a1(out_n), a2(out_n);
+    maxpool2d_forward(p1.data(), a1.data(), x.data(), B, Co, H, W, kernel, 2, OH, OW);
+    maxpool2d_forward(p2.data(), a2.data(), x.data(), B, Co, H, W, kernel, 2, OH, OW, &pool);
+    CHECK(p1 == p2);
+    CHECK(a1 == a2);
+    auto dy = random_vector(out_n, 330);
+    std::vector<float> dx1(x.size()), dx2(x.size(), 4.0f);
+    maxpool2d_backward(dx1.data(), dy.data(), a1.data(), B, Co, H, W, OH, OW);
+    maxpool2d_backward(dx2.data(), dy.data(), a1.data(), B, Co, H, W, OH, OW, &pool);
+    CHECK(dx1 == dx2);
+  }
+  // ReLU over a length that is not a multiple of the split alignment.
+  const size_t n = 100003;
+  auto x = random_vector(n, 340), dy = random_vector(n, 341);
+  std::vector<float> r1(n), r2(n), g1(n), g2(n);
+  relu_forward(r1.data(), x.data(), n);
+  relu_forward(r2.data(), x.data(), n, &pool);
+  CHECK(r1 == r2);
+  relu_backward(g1.data(), dy.data(), r1.data(), n);
+  relu_backward(g2.data(), dy.data(), r1.data(), n, &pool);
+  CHECK(g1 == g2);
+  // A null pool runs inline.
+  relu_forward(r2.data(), dy.data(), n, nullptr);
+  relu_forward(r1.data(), dy.data(), n);
+  CHECK(r1 == r2);
 }
 
 TEST_CASE("im2col: stride 2 same padding with an even kernel pads bottom/right") {
@@ -445,7 +509,7 @@ TEST_CASE("im2col: stride 2 same padding with an even kernel pads bottom/right")
   std::vector<float> x(49);
   for (int i = 0; i < 49; ++i) x[i] = static_cast<float>(i + 1);
   std::vector<float> col(col_size(g));
-  im2col_scalar(col.data(), x.data(), g);
+  im2col_scalar(col.data(), x.data(), g, 0, g.batch);
   // Row (kh=1, kw=1) at output (3, 3) reads input (7, 7): padding -> 0; at (2, 2) reads (5, 5).
   const size_t row = 3, cols = 16;
   CHECK(col[row * cols + 15] == 0.0f);
@@ -467,12 +531,12 @@ TEST_CASE("every kernel set matches the scalar set: regrouping, pooling, element
       auto yt = random_vector(static_cast<size_t>(B) * Co * P, 1);
       auto bias = random_vector(Co, 2);
       std::vector<float> y1(yt.size()), y2(yt.size());
-      ref.conv_output_from_gemm(y1.data(), yt.data(), bias.data(), B, Co, P);
-      ks.conv_output_from_gemm(y2.data(), yt.data(), bias.data(), B, Co, P);
+      ref.conv_output_from_gemm(y1.data(), yt.data(), bias.data(), B, Co, P, 0, Co);
+      ks.conv_output_from_gemm(y2.data(), yt.data(), bias.data(), B, Co, P, 0, Co);
       CHECK(y1 == y2);
       std::vector<float> d1(yt.size()), d2(yt.size()), db1(Co, 1.0f), db2(Co, 1.0f);
-      ref.conv_grad_to_gemm(d1.data(), db1.data(), y1.data(), B, Co, P);
-      ks.conv_grad_to_gemm(d2.data(), db2.data(), y1.data(), B, Co, P);
+      ref.conv_grad_to_gemm(d1.data(), db1.data(), y1.data(), B, Co, P, 0, Co);
+      ks.conv_grad_to_gemm(d2.data(), db2.data(), y1.data(), B, Co, P, 0, Co);
       CHECK(d1 == d2);
       CHECK(max_rel_diff(db2, db1) < 1e-5);
     }

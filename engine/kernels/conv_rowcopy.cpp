@@ -24,7 +24,8 @@ inline void valid_span(int out_w, int stride, int offset, int width, int* lo, in
 // Stride 1 with out_w == width (`same` padding): each column-matrix row of one image is the
 // input plane shifted by (dh, dw) = (kh - pad_top, kw - pad_left), so the valid rows are ONE
 // contiguous copy; the |dw| columns that wrapped around from the neighbouring row are then zeroed.
-void im2col_shifted_planes(float* col, const float* x, const ConvGeometry& g) {
+void im2col_shifted_planes(float* col, const float* x, const ConvGeometry& g, int image_begin,
+                           int image_end) {
   const size_t cols = static_cast<size_t>(g.col_cols());
   const int H = g.height, W = g.width, OH = g.out_h;
   const long plane = static_cast<long>(OH) * W, in_plane = static_cast<long>(H) * W;
@@ -38,7 +39,7 @@ void im2col_shifted_planes(float* col, const float* x, const ConvGeometry& g) {
         const long d0 = static_cast<long>(oh0) * W, d1 = static_cast<long>(oh1) * W;
         const long c0 = std::min(d1, std::max(d0, -shift));
         const long c1 = std::max(c0, std::min(d1, in_plane - shift));
-        for (int b = 0; b < g.batch; ++b) {
+        for (int b = image_begin; b < image_end; ++b) {
           const float* xp = x + (static_cast<size_t>(b) * g.channels + c) * in_plane;
           float* o = col + row * cols + b * plane;
           std::fill(o, o + c0, 0.0f);
@@ -52,9 +53,10 @@ void im2col_shifted_planes(float* col, const float* x, const ConvGeometry& g) {
       }
 }
 
-void im2col_rowcopy(float* col, const float* x, const ConvGeometry& g) {
+void im2col_rowcopy(float* col, const float* x, const ConvGeometry& g, int image_begin,
+                    int image_end) {
   if (g.stride == 1 && g.out_w == g.width && g.kernel_w <= g.width) {
-    im2col_shifted_planes(col, x, g);
+    im2col_shifted_planes(col, x, g, image_begin, image_end);
     return;
   }
   const size_t cols = static_cast<size_t>(g.col_cols());
@@ -68,7 +70,7 @@ void im2col_rowcopy(float* col, const float* x, const ConvGeometry& g) {
         const int offset = kw - g.pad_left;
         int lo, hi;
         valid_span(OW, S, offset, g.width, &lo, &hi);
-        for (int b = 0; b < g.batch; ++b) {
+        for (int b = image_begin; b < image_end; ++b) {
           const float* xp = x + (static_cast<size_t>(b) * g.channels + c) * in_plane;
           float* o = col + row * cols + b * plane;
           for (int oh = 0; oh < g.out_h; ++oh, o += OW) {
@@ -89,12 +91,13 @@ void im2col_rowcopy(float* col, const float* x, const ConvGeometry& g) {
       }
 }
 
-void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g) {
+void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g, int image_begin,
+                    int image_end) {
   const size_t cols = static_cast<size_t>(g.col_cols());
   const size_t plane = static_cast<size_t>(g.out_h) * g.out_w;
   const size_t in_plane = static_cast<size_t>(g.height) * g.width;
   const int S = g.stride, OW = g.out_w;
-  std::fill(dx, dx + static_cast<size_t>(g.batch) * g.channels * in_plane, 0.0f);
+  std::fill(dx + image_begin * g.channels * in_plane, dx + image_end * g.channels * in_plane, 0.0f);
   for (int c = 0; c < g.channels; ++c)
     for (int kh = 0; kh < g.kernel_h; ++kh)
       for (int kw = 0; kw < g.kernel_w; ++kw) {
@@ -102,7 +105,7 @@ void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g) {
         const int offset = kw - g.pad_left;
         int lo, hi;
         valid_span(OW, S, offset, g.width, &lo, &hi);
-        for (int b = 0; b < g.batch; ++b) {
+        for (int b = image_begin; b < image_end; ++b) {
           float* xp = dx + (static_cast<size_t>(b) * g.channels + c) * in_plane;
           const float* in = dcol + row * cols + b * plane;
           for (int oh = 0; oh < g.out_h; ++oh, in += OW) {
@@ -119,12 +122,12 @@ void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g) {
 }
 
 void conv_grad_to_gemm_lanes(float* dyt, float* dbias, const float* dy, int batch,
-                             int out_channels, int plane) {
+                             int out_channels, int plane, int channel_begin, int channel_end) {
   // 16 partial sums per channel (vectorisable, unlike one serial float sum), added at the end.
   constexpr int kLanes = 16;
   const size_t P = static_cast<size_t>(plane);
   const size_t cols = static_cast<size_t>(batch) * P;
-  for (int c = 0; c < out_channels; ++c) {
+  for (int c = channel_begin; c < channel_end; ++c) {
     float lanes[kLanes] = {};
     float tail = 0.0f;
     for (int b = 0; b < batch; ++b) {

@@ -3,6 +3,8 @@
 //   - native: the fast native GEMM and vectorised loops;
 //   - anything else: the scalar references.
 // Kernels without a specialised version fall back to the scalar one inside each table.
+#include <algorithm>
+
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
 #include "kernels/variants.h"
@@ -153,15 +155,19 @@ void gemm(float* C, const float* A, const float* B, int M, int N, int K, bool tr
           bool trans_b, bool accumulate, ThreadPool* pool) {
   gemm_parallel(kActive.gemm, C, A, B, M, N, K, trans_a, trans_b, accumulate, pool);
 }
-void im2col(float* col, const float* x, const ConvGeometry& g) { kActive.im2col(col, x, g); }
-void col2im(float* dx, const float* dcol, const ConvGeometry& g) { kActive.col2im(dx, dcol, g); }
+void im2col(float* col, const float* x, const ConvGeometry& g) {
+  kActive.im2col(col, x, g, 0, g.batch);
+}
+void col2im(float* dx, const float* dcol, const ConvGeometry& g) {
+  kActive.col2im(dx, dcol, g, 0, g.batch);
+}
 void conv_output_from_gemm(float* y, const float* yt, const float* bias, int batch, int out_channels,
                            int plane) {
-  kActive.conv_output_from_gemm(y, yt, bias, batch, out_channels, plane);
+  kActive.conv_output_from_gemm(y, yt, bias, batch, out_channels, plane, 0, out_channels);
 }
 void conv_grad_to_gemm(float* dyt, float* dbias, const float* dy, int batch, int out_channels,
                        int plane) {
-  kActive.conv_grad_to_gemm(dyt, dbias, dy, batch, out_channels, plane);
+  kActive.conv_grad_to_gemm(dyt, dbias, dy, batch, out_channels, plane, 0, out_channels);
 }
 void maxpool2d_forward(float* y, int32_t* argmax, const float* x, int batch, int channels,
                        int height, int width, int kernel, int stride, int out_h, int out_w) {
@@ -213,5 +219,94 @@ void adam_update(float* w, float* m, float* v, const float* g, size_t n, float l
 }
 double sum_squares(const float* x, size_t n) { return kActive.sum_squares(x, n); }
 void scale(float* x, size_t n, float s) { kActive.scale(x, n, s); }
+
+// ---- Threaded overloads ------------------------------------------------------------------------
+namespace {
+
+// Below this many floats touched, waking the pool costs more than the split saves.
+constexpr size_t kMinParallelFloats = size_t{1} << 15;
+
+// Runs fn(begin, end) over [0, count) split into one contiguous range per thread (ranges are
+// multiples of `align`), or inline when there is no pool, one thread or little work.
+template <typename F>
+void split_range(ThreadPool* pool, size_t count, size_t floats, size_t align, F&& fn) {
+  const int threads = pool ? pool->threads() : 1;
+  if (threads <= 1 || count < 2 || floats < kMinParallelFloats) {
+    fn(size_t{0}, count);
+    return;
+  }
+  const size_t tasks = std::min(static_cast<size_t>(threads), count);
+  size_t per_task = (count + tasks - 1) / tasks;
+  per_task = (per_task + align - 1) / align * align;
+  pool->parallel_for(static_cast<int>(tasks), [&](int t) {
+    const size_t begin = std::min(count, static_cast<size_t>(t) * per_task);
+    const size_t end = std::min(count, begin + per_task);
+    if (begin < end) fn(begin, end);
+  });
+}
+
+}  // namespace
+
+void im2col(float* col, const float* x, const ConvGeometry& g, ThreadPool* pool) {
+  const size_t floats = static_cast<size_t>(g.col_rows()) * g.col_cols();
+  split_range(pool, g.batch, floats, 1, [&](size_t b0, size_t b1) {
+    kActive.im2col(col, x, g, static_cast<int>(b0), static_cast<int>(b1));
+  });
+}
+void col2im(float* dx, const float* dcol, const ConvGeometry& g, ThreadPool* pool) {
+  const size_t floats = static_cast<size_t>(g.col_rows()) * g.col_cols();
+  split_range(pool, g.batch, floats, 1, [&](size_t b0, size_t b1) {
+    kActive.col2im(dx, dcol, g, static_cast<int>(b0), static_cast<int>(b1));
+  });
+}
+void conv_output_from_gemm(float* y, const float* yt, const float* bias, int batch, int out_channels,
+                           int plane, ThreadPool* pool) {
+  const size_t floats = static_cast<size_t>(batch) * out_channels * plane;
+  split_range(pool, out_channels, floats, 1, [&](size_t c0, size_t c1) {
+    kActive.conv_output_from_gemm(y, yt, bias, batch, out_channels, plane, static_cast<int>(c0),
+                                  static_cast<int>(c1));
+  });
+}
+void conv_grad_to_gemm(float* dyt, float* dbias, const float* dy, int batch, int out_channels,
+                       int plane, ThreadPool* pool) {
+  const size_t floats = static_cast<size_t>(batch) * out_channels * plane;
+  split_range(pool, out_channels, floats, 1, [&](size_t c0, size_t c1) {
+    kActive.conv_grad_to_gemm(dyt, dbias, dy, batch, out_channels, plane, static_cast<int>(c0),
+                              static_cast<int>(c1));
+  });
+}
+void maxpool2d_forward(float* y, int32_t* argmax, const float* x, int batch, int channels,
+                       int height, int width, int kernel, int stride, int out_h, int out_w,
+                       ThreadPool* pool) {
+  // Planes are independent: each range runs as a "batch" of one image with that many channels.
+  const size_t in_plane = static_cast<size_t>(height) * width;
+  const size_t out_plane = static_cast<size_t>(out_h) * out_w;
+  const size_t planes = static_cast<size_t>(batch) * channels;
+  split_range(pool, planes, planes * in_plane, 1, [&](size_t p0, size_t p1) {
+    kActive.maxpool2d_forward(y + p0 * out_plane, argmax + p0 * out_plane, x + p0 * in_plane, 1,
+                              static_cast<int>(p1 - p0), height, width, kernel, stride, out_h,
+                              out_w);
+  });
+}
+void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, int batch, int channels,
+                        int height, int width, int out_h, int out_w, ThreadPool* pool) {
+  const size_t in_plane = static_cast<size_t>(height) * width;
+  const size_t out_plane = static_cast<size_t>(out_h) * out_w;
+  const size_t planes = static_cast<size_t>(batch) * channels;
+  split_range(pool, planes, planes * in_plane, 1, [&](size_t p0, size_t p1) {
+    kActive.maxpool2d_backward(dx + p0 * in_plane, dy + p0 * out_plane, argmax + p0 * out_plane, 1,
+                               static_cast<int>(p1 - p0), height, width, out_h, out_w);
+  });
+}
+void relu_forward(float* y, const float* x, size_t n, ThreadPool* pool) {
+  split_range(pool, n, n, 64, [&](size_t i0, size_t i1) {
+    kActive.relu_forward(y + i0, x + i0, i1 - i0);
+  });
+}
+void relu_backward(float* dx, const float* dy, const float* y, size_t n, ThreadPool* pool) {
+  split_range(pool, n, n, 64, [&](size_t i0, size_t i1) {
+    kActive.relu_backward(dx + i0, dy + i0, y + i0, i1 - i0);
+  });
+}
 
 }  // namespace cnnlab::kernels

@@ -38,11 +38,12 @@ void scale_by_mask_wasmsimd(float* y, const float* x, const float* mask, size_t 
 }
 
 void conv_output_from_gemm_wasmsimd(float* y, const float* yt, const float* bias, int batch,
-                                    int out_channels, int plane) {
+                                    int out_channels, int plane, int channel_begin,
+                                    int channel_end) {
   const size_t P = static_cast<size_t>(plane);
   const size_t cols = static_cast<size_t>(batch) * P;
   for (int b = 0; b < batch; ++b)
-    for (int c = 0; c < out_channels; ++c) {
+    for (int c = channel_begin; c < channel_end; ++c) {
       const float add = bias ? bias[c] : 0.0f;
       const v128_t add4 = wasm_f32x4_splat(add);
       const float* src = yt + static_cast<size_t>(c) * cols + b * P;

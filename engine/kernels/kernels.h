@@ -113,4 +113,22 @@ double sum_squares(const float* x, size_t n);
 // x *= s
 void scale(float* x, size_t n, float s);
 
+// ---- Threaded overloads of the memory-bound kernels ---------------------------------------------
+// Same contracts and bit-identical results as the calls above, with the work split over the pool
+// (by image, channel, plane or element range; pool may be null). At batch 64 these passes are a
+// third of a native training step when they run on one thread, so layers should pass ctx.pool.
+void im2col(float* col, const float* x, const ConvGeometry& g, ThreadPool* pool);
+void col2im(float* dx, const float* dcol, const ConvGeometry& g, ThreadPool* pool);
+void conv_output_from_gemm(float* y, const float* yt, const float* bias, int batch, int out_channels,
+                           int plane, ThreadPool* pool);
+void conv_grad_to_gemm(float* dyt, float* dbias, const float* dy, int batch, int out_channels,
+                       int plane, ThreadPool* pool);
+void maxpool2d_forward(float* y, int32_t* argmax, const float* x, int batch, int channels,
+                       int height, int width, int kernel, int stride, int out_h, int out_w,
+                       ThreadPool* pool);
+void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, int batch, int channels,
+                        int height, int width, int out_h, int out_w, ThreadPool* pool);
+void relu_forward(float* y, const float* x, size_t n, ThreadPool* pool);
+void relu_backward(float* dx, const float* dy, const float* y, size_t n, ThreadPool* pool);
+
 }  // namespace cnnlab::kernels

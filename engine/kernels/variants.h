@@ -41,12 +41,18 @@ void gemm_scalar(float* C, int ldc, const float* A, int lda, const float* B, int
 void gemm_4x16_scalar(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
                       int N, int K, bool trans_a, bool trans_b, bool accumulate);
 
-void im2col_scalar(float* col, const float* x, const ConvGeometry& g);
-void col2im_scalar(float* dx, const float* dcol, const ConvGeometry& g);
+// The conv helpers take a range so the entry points can split them over a ThreadPool: im2col /
+// col2im handle images [image_begin, image_end) of g.batch (col2im zeroes only those images of
+// dx); the regroupings handle output channels [channel_begin, channel_end) of out_channels.
+void im2col_scalar(float* col, const float* x, const ConvGeometry& g, int image_begin,
+                   int image_end);
+void col2im_scalar(float* dx, const float* dcol, const ConvGeometry& g, int image_begin,
+                   int image_end);
 void conv_output_from_gemm_scalar(float* y, const float* yt, const float* bias, int batch,
-                                  int out_channels, int plane);
+                                  int out_channels, int plane, int channel_begin,
+                                  int channel_end);
 void conv_grad_to_gemm_scalar(float* dyt, float* dbias, const float* dy, int batch,
-                              int out_channels, int plane);
+                              int out_channels, int plane, int channel_begin, int channel_end);
 
 void maxpool2d_forward_scalar(float* y, int32_t* argmax, const float* x, int batch, int channels,
                               int height, int width, int kernel, int stride, int out_h, int out_w);
@@ -82,11 +88,13 @@ void scale_scalar(float* x, size_t n, float s);
 
 // Portable fast im2col / col2im: per output row, the in-bounds span is computed once and copied
 // (or added) without per-pixel bounds tests; compilers vectorise the stride-1 inner loops.
-void im2col_rowcopy(float* col, const float* x, const ConvGeometry& g);
-void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g);
+void im2col_rowcopy(float* col, const float* x, const ConvGeometry& g, int image_begin,
+                    int image_end);
+void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g, int image_begin,
+                    int image_end);
 // conv_grad_to_gemm with 16 partial bias sums per channel (vectorisable).
 void conv_grad_to_gemm_lanes(float* dyt, float* dbias, const float* dy, int batch,
-                             int out_channels, int plane);
+                             int out_channels, int plane, int channel_begin, int channel_end);
 
 // Dense layers through a GEMM block function (+ bias / bias-gradient loops); the fast sets use these.
 void dense_forward_via_gemm(GemmBlockFn block, float* y, const float* x, const float* w,
@@ -135,7 +143,8 @@ void relu_forward_wasmsimd(float* y, const float* x, size_t n);
 void relu_backward_wasmsimd(float* dx, const float* dy, const float* y, size_t n);
 void scale_by_mask_wasmsimd(float* y, const float* x, const float* mask, size_t n);
 void conv_output_from_gemm_wasmsimd(float* y, const float* yt, const float* bias, int batch,
-                                    int out_channels, int plane);
+                                    int out_channels, int plane, int channel_begin,
+                                    int channel_end);
 void sgd_update_wasmsimd(float* w, float* velocity, const float* g, size_t n, float lr,
                          float momentum, bool nesterov, float l2);
 void adam_update_wasmsimd(float* w, float* m, float* v, const float* g, size_t n, float lr,
@@ -149,10 +158,10 @@ struct KernelSet {
   const char* name;
   GemmBlockFn gemm;
   const char* gemm_name;
-  void (*im2col)(float*, const float*, const ConvGeometry&);
-  void (*col2im)(float*, const float*, const ConvGeometry&);
-  void (*conv_output_from_gemm)(float*, const float*, const float*, int, int, int);
-  void (*conv_grad_to_gemm)(float*, float*, const float*, int, int, int);
+  void (*im2col)(float*, const float*, const ConvGeometry&, int, int);
+  void (*col2im)(float*, const float*, const ConvGeometry&, int, int);
+  void (*conv_output_from_gemm)(float*, const float*, const float*, int, int, int, int, int);
+  void (*conv_grad_to_gemm)(float*, float*, const float*, int, int, int, int, int);
   void (*maxpool2d_forward)(float*, int32_t*, const float*, int, int, int, int, int, int, int, int);
   void (*maxpool2d_backward)(float*, const float*, const int32_t*, int, int, int, int, int, int);
   void (*avgpool2d_forward)(float*, const float*, int, int, int, int, int, int, int, int);
