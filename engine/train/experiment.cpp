@@ -215,7 +215,9 @@ bool Experiment::step() {
 
 void Experiment::run_for(double seconds) {
   const auto t0 = Clock::now();
-  while (!done() && std::chrono::duration<double>(Clock::now() - t0).count() < seconds) step();
+  do {
+    step();
+  } while (!done() && std::chrono::duration<double>(Clock::now() - t0).count() < seconds);
 }
 
 void Experiment::stop(const std::string& reason) {

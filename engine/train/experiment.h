@@ -99,7 +99,7 @@ class Experiment {
 
   // One unit of work for the next unfinished run (round-robin). False when every run is done.
   bool step();
-  void run_for(double seconds);
+  void run_for(double seconds);  // at least one unit of work, then more until `seconds` pass
   bool done() const;
   void stop(const std::string& reason);  // ends every run now, keeping results so far
   double progress() const;

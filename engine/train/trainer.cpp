@@ -171,7 +171,9 @@ bool Trainer::step() {
 
 void Trainer::run_for(double seconds) {
   const auto t0 = Clock::now();
-  while (!done() && seconds_since(t0) < seconds) step();
+  do {
+    step();
+  } while (!done() && seconds_since(t0) < seconds);
 }
 
 bool Trainer::gradients_finite() {

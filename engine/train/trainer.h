@@ -77,7 +77,8 @@ class Trainer {
 
   // One unit of work; returns false once training is done (finished, stopped early or failed).
   bool step();
-  // Runs steps until `seconds` of wall time have passed or training is done (the browser's slice).
+  // Runs at least one step, then more until `seconds` of wall time have passed or training is
+  // done (the browser's slice).
   void run_for(double seconds);
 
   TrainPhase phase() const { return phase_; }

@@ -1,0 +1,486 @@
+#include "train/session.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "core/error.h"
+#include "data/split.h"
+#include "model/model.h"
+
+namespace cnnlab {
+
+namespace {
+
+using json = nlohmann::json;
+
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// Reads key from j with the type T, or throws Error("option <key>", "must be ...").
+template <typename T>
+T get_as(const json& j, const std::string& key, const char* expected) {
+  const json& v = j.at(key);
+  try {
+    if constexpr (std::is_same_v<T, bool>) {
+      if (!v.is_boolean()) throw 0;
+    } else if constexpr (std::is_same_v<T, std::string>) {
+      if (!v.is_string()) throw 0;
+    } else {
+      if (!v.is_number()) throw 0;
+      if constexpr (std::is_integral_v<T>) {
+        const double d = v.get<double>();
+        if (d != std::floor(d) || !std::isfinite(d)) throw 0;
+      }
+    }
+    return v.get<T>();
+  } catch (...) {
+    throw Error("option " + key, std::string("must be ") + expected + ", got " + v.dump());
+  }
+}
+
+json epoch_json(const EpochRecord& e) {
+  return {{"epoch", e.epoch},
+          {"trainLoss", number_or_null(e.train_loss)},
+          {"trainAcc", number_or_null(e.train_accuracy)},
+          {"valLoss", number_or_null(e.val_loss)},
+          {"valAcc", number_or_null(e.val_accuracy)},
+          {"imagesPerSecond", e.images_per_second},
+          {"seconds", e.train_seconds}};
+}
+
+std::string hex(uint64_t v) {
+  char buf[20];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+}  // namespace
+
+// ---- SessionOptions ------------------------------------------------------------------------------
+
+const std::vector<std::string>& SessionOptions::keys() {
+  static const std::vector<std::string> k{
+      "model", "kernel",   "filters",     "dense",       "dropout",    "blocks",
+      "pooling", "stride", "epochs",      "batch",       "lr",         "optimizer",
+      "momentum", "weightDecay", "seed",  "augment",     "valFraction", "patience",
+      "standardize"};
+  return k;
+}
+
+void SessionOptions::merge(const json& j) {
+  require(j.is_object(), "options", "must be an object, got " + j.dump());
+  const auto& known = keys();
+  for (const auto& item : j.items())
+    if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
+      std::string list;
+      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw Error("option " + item.key(), "unknown option (known: " + list + ")");
+    }
+  SessionOptions o = *this;
+  if (j.contains("model")) {
+    o.model = get_as<std::string>(j, "model", "a preset name");
+    const auto& names = preset_names();
+    if (std::find(names.begin(), names.end(), o.model) == names.end()) {
+      std::string list;
+      for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+      throw Error("option model", "unknown model '" + o.model + "' (one of " + list + ")");
+    }
+  }
+  if (j.contains("kernel")) o.preset.kernel = get_as<int>(j, "kernel", "a whole number 1..11");
+  if (j.contains("filters")) o.preset.filters = get_as<int>(j, "filters", "a whole number");
+  if (j.contains("dense")) o.preset.dense = get_as<int>(j, "dense", "a whole number");
+  if (j.contains("dropout")) o.preset.dropout = get_as<float>(j, "dropout", "a number in [0, 1)");
+  if (j.contains("blocks")) o.preset.blocks = get_as<int>(j, "blocks", "a whole number");
+  if (j.contains("pooling")) o.preset.pooling = get_as<std::string>(j, "pooling", "max, avg or none");
+  if (j.contains("stride")) o.preset.stride = get_as<int>(j, "stride", "a whole number >= 1");
+  if (j.contains("epochs")) o.train.epochs = get_as<int>(j, "epochs", "a whole number");
+  if (j.contains("batch")) o.train.batch_size = get_as<int>(j, "batch", "a whole number");
+  if (j.contains("lr")) o.train.optimizer.lr = get_as<float>(j, "lr", "a number > 0");
+  if (j.contains("optimizer"))
+    o.train.optimizer.kind = get_as<std::string>(j, "optimizer", "adam, adamw or sgd");
+  if (j.contains("momentum")) o.train.optimizer.momentum = get_as<float>(j, "momentum", "a number");
+  if (j.contains("weightDecay"))
+    o.train.optimizer.weight_decay = get_as<float>(j, "weightDecay", "a number >= 0");
+  if (j.contains("seed")) {
+    const double s = get_as<double>(j, "seed", "a whole number >= 0");
+    require(s >= 0 && s == std::floor(s) && s < 9007199254740992.0, "option seed",
+            "must be a whole number >= 0, got " + j.at("seed").dump());
+    o.train.seed = static_cast<uint64_t>(s);
+  }
+  if (j.contains("augment")) {
+    const bool a = get_as<bool>(j, "augment", "true or false");
+    o.train.augment = a ? Augment{true, 2} : Augment{};
+  }
+  if (j.contains("valFraction"))
+    o.train.val_fraction = get_as<float>(j, "valFraction", "a number in [0, 1)");
+  if (j.contains("patience")) o.train.patience = get_as<int>(j, "patience", "a whole number >= 0");
+  if (j.contains("standardize"))
+    o.train.standardize = get_as<bool>(j, "standardize", "true or false");
+  try {
+    o.train.validate();
+  } catch (const Error& e) {
+    throw Error("option " + e.where(), e.problem());
+  }
+  if (o.preset.pooling != "max" && o.preset.pooling != "avg" && o.preset.pooling != "none")
+    throw Error("option pooling", "must be max, avg or none, got '" + o.preset.pooling + "'");
+  *this = o;
+}
+
+json SessionOptions::to_json() const {
+  return {{"model", model},
+          {"kernel", preset.kernel},
+          {"filters", preset.filters},
+          {"dense", preset.dense},
+          {"dropout", preset.dropout},
+          {"blocks", preset.blocks},
+          {"pooling", preset.pooling},
+          {"stride", preset.stride},
+          {"epochs", train.epochs},
+          {"batch", train.batch_size},
+          {"lr", train.optimizer.lr},
+          {"optimizer", train.optimizer.kind},
+          {"momentum", train.optimizer.momentum},
+          {"weightDecay", train.optimizer.weight_decay},
+          {"seed", train.seed},
+          {"augment", train.augment.flip || train.augment.max_shift > 0},
+          {"valFraction", train.val_fraction},
+          {"patience", train.patience},
+          {"standardize", train.standardize}};
+}
+
+ModelSpec SessionOptions::spec(const Shape& input, int classes) const {
+  return cnnlab::preset(model, input, classes, preset);
+}
+
+// ---- Session -------------------------------------------------------------------------------------
+
+Session::Session(int threads) : pool_(threads) {}
+Session::~Session() = default;
+
+const char* Session::phase_name(Phase p) {
+  switch (p) {
+    case Phase::kNoData: return "loading";
+    case Phase::kReady: return "ready";
+    case Phase::kTraining: return "training";
+    case Phase::kPaused: return "paused";
+    case Phase::kDone: return "done";
+  }
+  return "ready";
+}
+
+const Preprocess& Session::preprocess() const {
+  static const Preprocess kDefault{};
+  return trainer_ ? trainer_->preprocess() : kDefault;
+}
+
+void Session::new_model() {
+  test_.reset();
+  test_done_ = false;
+  trainer_.reset();
+  model_.reset();
+  const Dataset& d = data_.train;
+  model_ = std::make_unique<Model>(
+      options_.spec(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size())),
+      options_.train.seed);
+  const Split split = stratified_split(d, options_.train.val_fraction, options_.train.seed);
+  train_count_ = split.train.size();
+  val_count_ = split.val.size();
+  phase_ = Phase::kReady;
+}
+
+void Session::set_data(DataSource data) {
+  require(data.train.size() > 0, "dataset", "has no training images");
+  archive_current_run();
+  experiment_.reset();
+  experiment_running_ = false;
+  data_ = std::move(data);
+  phase_ = Phase::kReady;
+  new_model();
+}
+
+void Session::configure(const json& options) {
+  SessionOptions merged = options_;
+  merged.merge(options);
+  if (has_data()) {
+    const Dataset& d = data_.train;
+    merged.spec(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size()));
+  }
+  if (merged.to_json() == options_.to_json()) return;
+  options_ = merged;
+  if (has_data()) {
+    archive_current_run();
+    new_model();
+  }
+}
+
+void Session::train() {
+  require(has_data(), "train", "no dataset is loaded yet");
+  require(!experiment_running_, "train", "an experiment is running; stop it first");
+  if (phase_ == Phase::kDone) reset();  // Start after a finished run begins a new one
+  if (!model_) new_model();
+  if (!trainer_) trainer_ = std::make_unique<Trainer>(*model_, data_.train, options_.train, &pool_);
+  phase_ = Phase::kTraining;
+}
+
+void Session::pause() {
+  if (phase_ == Phase::kTraining) phase_ = Phase::kPaused;
+  if (experiment_running_) experiment_running_ = false;
+}
+
+void Session::step() {
+  require(has_data(), "step", "no dataset is loaded yet");
+  require(!experiment_running_, "step", "an experiment is running; stop it first");
+  if (phase_ == Phase::kDone) reset();
+  if (!model_) new_model();
+  if (!trainer_) trainer_ = std::make_unique<Trainer>(*model_, data_.train, options_.train, &pool_);
+  const int64_t before = trainer_->global_step();
+  while (!trainer_->done() && trainer_->global_step() == before) trainer_->step();
+  phase_ = trainer_->done() ? Phase::kTraining : Phase::kPaused;  // kTraining: test eval follows
+  if (trainer_->done()) tick(0);
+}
+
+void Session::reset() {
+  if (!has_data()) return;
+  archive_current_run();
+  new_model();
+}
+
+void Session::clear_history() { past_.clear(); }
+
+bool Session::tick(double budget_seconds) {
+  if (experiment_ && experiment_running_) {
+    experiment_->run_for(budget_seconds);
+    if (experiment_->done()) experiment_running_ = false;
+    return experiment_running_;
+  }
+  if (phase_ != Phase::kTraining || !trainer_) return false;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto left = [&] {
+    return budget_seconds -
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  if (!trainer_->done()) trainer_->run_for(budget_seconds);
+  if (trainer_->done()) {
+    // Test evaluation of the finished run (skipped after a failure or without a test split).
+    if (!trainer_->failed() && data_.test.size() > 0 && !test_done_) {
+      if (!test_)
+        test_ = std::make_unique<Evaluator>(*model_, data_.test, trainer_->preprocess(),
+                                            options_.train.eval_batch_size, &pool_);
+      do {
+        test_->step();
+      } while (!test_->done() && left() > 0);
+      test_done_ = test_->done();
+      if (!test_done_) return true;
+    }
+    phase_ = Phase::kDone;
+    return false;
+  }
+  return true;
+}
+
+std::string Session::run_label() const {
+  std::string label = options_.model;
+  if (options_.model.rfind("mlp", 0) != 0) label += " " + std::to_string(options_.preset.kernel) + "x" + std::to_string(options_.preset.kernel);
+  return "run " + std::to_string(run_index_ + 1) + ": " + label;
+}
+
+json Session::current_run_record() const {
+  json epochs = json::array();
+  if (trainer_)
+    for (const EpochRecord& e : trainer_->history()) epochs.push_back(epoch_json(e));
+  json r = {{"run", run_index_ + 1},
+            {"label", run_label()},
+            {"options", options_.to_json()},
+            {"epochs", epochs},
+            {"testAcc", nullptr},
+            {"testLoss", nullptr},
+            {"stopReason", trainer_ ? trainer_->stop_reason() : ""}};
+  if (test_done_) {
+    r["testAcc"] = test_->metrics().accuracy();
+    r["testLoss"] = test_->metrics().mean_loss();
+  }
+  return r;
+}
+
+void Session::archive_current_run() {
+  if (trainer_ && trainer_->global_step() > 0) {
+    json record = current_run_record();
+    // Past runs keep their step curve too, thinned to at most 2,000 points for the plots.
+    const auto& steps = trainer_->steps();
+    const size_t stride = std::max<size_t>(1, steps.size() / 2000);
+    json loss = json::array(), acc = json::array();
+    for (size_t i = 0; i < steps.size(); i += stride) {
+      loss.push_back(steps[i].loss);
+      acc.push_back(steps[i].accuracy);
+    }
+    record["steps"] = {{"stride", stride}, {"loss", loss}, {"acc", acc}};
+    past_.push_back({record});
+    ++run_index_;
+  }
+}
+
+json Session::state() const {
+  json s;
+  s["phase"] = phase_name(phase_);
+  s["experiment"] = experiment_ != nullptr && experiment_running_;
+  if (has_data())
+    s["dataset"] = {{"name", data_.train.name},
+                    {"train", train_count_},
+                    {"val", val_count_},
+                    {"test", data_.test.size()},
+                    {"classes", data_.train.class_names}};
+  else
+    s["dataset"] = nullptr;
+  if (model_)
+    s["model"] = {{"name", options_.model},
+                  {"kernel", options_.model.rfind("mlp", 0) == 0 ? json(nullptr)
+                                                                  : json(options_.preset.kernel)},
+                  {"params", model_->parameter_count()},
+                  {"spec", model_->spec().text()}};
+  else
+    s["model"] = nullptr;
+  s["options"] = options_.to_json();
+  s["run"] = run_index_ + 1;
+  s["epochs"] = options_.train.epochs;
+  const Trainer* t = trainer_.get();
+  s["epoch"] = t ? static_cast<int>(t->history().size()) : 0;
+  s["step"] = t ? t->global_step() : 0;
+  s["stepsPerEpoch"] = t ? t->batches_per_epoch() : 0;
+  s["progress"] = t ? t->progress() : 0.0;
+  s["imagesPerSecond"] = t ? t->images_per_second() : 0.0;
+  s["etaSeconds"] = t ? t->eta_seconds() : 0.0;
+  s["trainLoss"] = s["trainAcc"] = s["valLoss"] = s["valAcc"] = nullptr;
+  if (t) {
+    if (t->epoch_loss() > 0 && t->phase() == TrainPhase::kTraining && !t->done()) {
+      s["trainLoss"] = t->epoch_loss();
+      s["trainAcc"] = t->epoch_accuracy();
+    } else if (!t->history().empty()) {
+      s["trainLoss"] = number_or_null(t->history().back().train_loss);
+      s["trainAcc"] = number_or_null(t->history().back().train_accuracy);
+    }
+    if (!t->history().empty()) {
+      s["valLoss"] = number_or_null(t->history().back().val_loss);
+      s["valAcc"] = number_or_null(t->history().back().val_accuracy);
+    }
+  }
+  s["testAcc"] = test_done_ ? json(test_->metrics().accuracy()) : json(nullptr);
+  s["testLoss"] = test_done_ ? json(test_->metrics().mean_loss()) : json(nullptr);
+  s["stopReason"] = t ? t->stop_reason() : "";
+  s["failed"] = t ? t->failed() : false;
+  return s;
+}
+
+json Session::history() const {
+  json out = json::array();
+  for (const PastRun& p : past_) out.push_back(p.record);
+  if (trainer_ && trainer_->global_step() > 0) out.push_back(current_run_record());
+  return out;
+}
+
+json Session::steps_since(size_t from) const {
+  json loss = json::array(), acc = json::array();
+  if (trainer_) {
+    const auto& steps = trainer_->steps();
+    for (size_t i = from; i < steps.size(); ++i) {
+      loss.push_back(steps[i].loss);
+      acc.push_back(steps[i].accuracy);
+    }
+  }
+  return {{"from", from}, {"loss", loss}, {"acc", acc}};
+}
+
+void Session::start_experiment(const json& options) {
+  require(has_data(), "experiment", "no dataset is loaded yet");
+  require(options.is_object(), "experiment options", "must be an object");
+  ExperimentConfig config;
+  json base = json::object();
+  for (const auto& item : options.items()) {
+    const std::string& k = item.key();
+    if (k == "vary") {
+      config.vary = get_as<std::string>(options, k, "the name of a variable");
+    } else if (k == "values") {
+      require(item.value().is_array(), "experiment values", "must be a list");
+      config.values.clear();
+      for (const json& v : item.value())
+        config.values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+    } else if (k == "repeats") {
+      config.repeats = get_as<int>(options, k, "a whole number 1..5");
+    } else {
+      base[k] = item.value();  // every other key is a base setting (validated below)
+    }
+  }
+  if (!options.contains("values")) config.values = ExperimentConfig::default_values(config.vary);
+  SessionOptions merged = options_;
+  merged.merge(base);
+  config.model = merged.model;
+  config.base = merged.preset;
+  config.train = merged.train;
+  if (phase_ == Phase::kTraining) phase_ = Phase::kPaused;
+#ifdef __EMSCRIPTEN__
+  const size_t memory_limit = size_t(1536) << 20;  // of the 2 GB the wasm heap may grow to
+#else
+  const size_t memory_limit = size_t(8) << 30;
+#endif
+  experiment_ = std::make_unique<Experiment>(config, data_.train, data_.test, &pool_, memory_limit);
+  experiment_running_ = true;
+}
+
+void Session::stop_experiment() {
+  if (experiment_) experiment_->stop("stopped by the user");
+  experiment_running_ = false;
+}
+
+json Session::experiment_state() const {
+  if (!experiment_) return nullptr;
+  const Experiment& e = *experiment_;
+  json runs = json::array();
+  std::vector<uint64_t> fingerprints;
+  for (size_t r = 0; r < e.num_runs(); ++r) {
+    const RunResult res = e.result(r);
+    const Trainer& t = e.trainer(r);
+    fingerprints.push_back(t.data_order_fingerprint());
+    json epochs = json::array();
+    for (const EpochRecord& ep : res.history) epochs.push_back(epoch_json(ep));
+    const auto& steps = t.steps();
+    const size_t stride = std::max<size_t>(1, steps.size() / 1000);
+    json loss = json::array();
+    for (size_t i = 0; i < steps.size(); i += stride) loss.push_back(steps[i].loss);
+    runs.push_back({{"configuration", res.label},
+                    {"repeat", res.repeat},
+                    {"seed", res.seed},
+                    {"parameters", res.parameters},
+                    {"macs", res.macs},
+                    {"step", t.global_step()},
+                    {"epoch", static_cast<int>(res.history.size())},
+                    {"progress", t.progress()},
+                    {"finished", res.finished},
+                    {"failed", res.failed},
+                    {"stopReason", res.stop_reason},
+                    {"imagesPerSecond", res.images_per_second},
+                    {"seconds", res.seconds},
+                    {"bestValAcc", res.best_val_accuracy},
+                    {"testAcc", res.test_accuracy >= 0 ? json(res.test_accuracy) : json(nullptr)},
+                    {"testLoss", res.test_loss >= 0 ? json(res.test_loss) : json(nullptr)},
+                    {"dataOrder", hex(fingerprints.back())},
+                    {"epochs", epochs},
+                    {"stepLoss", {{"stride", stride}, {"loss", loss}}}});
+  }
+  // Identical conditions: every configuration of one repeat saw the same images in the same order.
+  bool identical = true;
+  const size_t repeats = static_cast<size_t>(e.config().repeats);
+  for (size_t r = 0; r < fingerprints.size(); ++r)
+    identical = identical && fingerprints[r] == fingerprints[r % repeats];
+  return {{"running", experiment_running_},
+          {"done", e.done()},
+          {"progress", e.progress()},
+          {"config", e.config().to_json()},
+          {"runs", runs},
+          {"summary", e.to_json()["summary"]},
+          {"table", e.markdown_table()},
+          {"csv", e.csv()},
+          {"interpretation", e.interpretation()},
+          {"identicalDataOrder", identical}};
+}
+
+}  // namespace cnnlab

@@ -1,0 +1,135 @@
+// Session: one lab's training state machine, shared by every front end — the browser's training
+// worker, the desktop app and (through them) the JavaScript API. It owns the data, the options,
+// the model and the current run; it is configured with JSON options (the JS API's names), driven
+// by train/pause/step/reset and tick(budget), and reports state() and history() as JSON.
+//
+// Runs: every Start after a Reset (or a change of settings) is a new run; finished runs keep
+// their curves until clear_history(), so a student can overlay them. When a run's training ends
+// (not by failure) the session evaluates it on the test split, in ticks as well.
+//
+// Experiments (kernel-size sweeps etc.) are a second mode: start_experiment(options) builds an
+// Experiment over the same data; tick() then advances it; experiment_state() reports it.
+//
+// [SECTION] SessionOptions   [SECTION] Session
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "core/thread_pool.h"
+#include "data/dataset.h"
+#include "model/presets.h"
+#include "train/experiment.h"
+#include "train/metrics.h"
+#include "train/trainer.h"
+
+namespace cnnlab {
+
+class Model;
+
+// [SECTION] SessionOptions -------------------------------------------------------------------------
+// What configure() accepts. JSON keys (camelCase, as the JS API): model, kernel, filters, dense,
+// dropout, blocks, pooling, stride, epochs, batch, lr, optimizer, momentum, weightDecay, seed,
+// augment (bool: flips + 2 px shifts), valFraction, patience, standardize. Unknown keys and
+// invalid values are refused with an Error naming the key and why.
+struct SessionOptions {
+  std::string model = "cnn";
+  PresetOptions preset;
+  TrainConfig train;
+
+  // Applies the keys of j over *this (others unchanged). Throws Error("option <key>", why).
+  void merge(const nlohmann::json& j);
+  nlohmann::json to_json() const;
+  // The model spec for the data's shape and classes (Error when impossible).
+  ModelSpec spec(const Shape& input, int classes) const;
+  static const std::vector<std::string>& keys();
+};
+
+// [SECTION] Session --------------------------------------------------------------------------------
+class Session {
+ public:
+  enum class Phase { kNoData, kReady, kTraining, kPaused, kDone };
+
+  explicit Session(int threads = 1);
+  ~Session();
+
+  // New data (a new dataset or subset): ends any run and experiment, keeps earlier curves.
+  void set_data(DataSource data);
+  bool has_data() const { return phase_ != Phase::kNoData; }
+  const DataSource& data() const { return data_; }
+
+  // Validates every key first (a bad option changes nothing), then applies. Settings that shape
+  // the run (model, training) end the current run: the next Start begins a new one.
+  void configure(const nlohmann::json& options);
+  const SessionOptions& options() const { return options_; }
+
+  void train();   // start or continue (creates the run when there is none)
+  void pause();
+  void step();    // exactly one training mini-batch, then paused
+  void reset();   // a fresh model from the seed; the current run's curves are kept as a past run
+  void clear_history();  // forget past runs' curves
+
+  // Advances whatever is running (training, test evaluation, experiment) for up to budget
+  // seconds. Returns true while there is more work.
+  bool tick(double budget_seconds);
+
+  Phase phase() const { return phase_; }
+  static const char* phase_name(Phase p);
+
+  // The model of the current run (built on configure/reset/set_data; null without data).
+  Model* model() { return model_.get(); }
+  const Trainer* trainer() const { return trainer_.get(); }
+  // Test results of the current run once evaluated (null before): confusion matrix and every
+  // test image's class probabilities (N, K).
+  const ConfusionMatrix* test_metrics() const { return test_done_ ? &test_->metrics() : nullptr; }
+  const std::vector<float>* test_probabilities() const {
+    return test_done_ ? &test_->probabilities() : nullptr;
+  }
+  const Preprocess& preprocess() const;
+
+  // {phase, dataset {name, train, val, test}, model {name, kernel, params, spec}, run, epoch,
+  //  epochs, step, stepsPerEpoch, progress, trainLoss, trainAcc, valLoss, valAcc, testAcc,
+  //  testLoss, imagesPerSecond, etaSeconds, stopReason, failed, experiment (bool)}
+  // Accuracies are fractions; unknown values are null.
+  nlohmann::json state() const;
+  // Every run, past and current: [{run, label, options, epochs: [{epoch, trainLoss, trainAcc,
+  // valLoss, valAcc, imagesPerSecond, seconds}], testAcc, testLoss, stopReason}]
+  nlohmann::json history() const;
+  // Per-step (loss, accuracy) of the current run from index `from` on: {from, loss[], acc[]}.
+  nlohmann::json steps_since(size_t from) const;
+
+  // Experiments. Validates before anything starts (Error with the explanation).
+  void start_experiment(const nlohmann::json& options);
+  void stop_experiment();
+  Experiment* experiment() { return experiment_.get(); }
+  // null without an experiment; else {running, progress, runs: [...state per run], summary,
+  // table (Markdown), csv, interpretation, identicalDataOrder}
+  nlohmann::json experiment_state() const;
+
+ private:
+  struct PastRun {
+    nlohmann::json record;  // as in history()
+  };
+  void new_model();
+  void archive_current_run();
+  nlohmann::json current_run_record() const;
+  std::string run_label() const;
+
+  ThreadPool pool_;
+  DataSource data_;
+  SessionOptions options_;
+  Phase phase_ = Phase::kNoData;
+  std::unique_ptr<Model> model_;
+  std::unique_ptr<Trainer> trainer_;
+  std::unique_ptr<Evaluator> test_;
+  bool test_done_ = false;
+  int run_index_ = 0;
+  size_t train_count_ = 0, val_count_ = 0;  // the split of the current settings
+  std::vector<PastRun> past_;
+  std::unique_ptr<Experiment> experiment_;
+  bool experiment_running_ = false;
+};
+
+}  // namespace cnnlab

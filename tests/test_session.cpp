@@ -1,0 +1,196 @@
+// Session: the lab's state machine behind the JS API — options validation (unknown keys, bad
+// values change nothing), train/pause/step/reset, runs kept for overlaid curves, test evaluation
+// after training, and experiments with identical data order.
+#include <doctest/doctest.h>
+
+#include <functional>
+
+#include "core/error.h"
+#include "core/rng.h"
+#include "train/session.h"
+
+using namespace cnnlab;
+using json = nlohmann::json;
+
+namespace {
+
+// 3x16x16 images of 4 classes: class k has a bright square in quadrant k.
+DataSource quadrants(int train_per_class, int test_per_class) {
+  DataSource d;
+  for (Dataset* set : {&d.train, &d.test}) {
+    const int per_class = set == &d.train ? train_per_class : test_per_class;
+    set->name = "quadrants";
+    set->class_names = {"top-left", "top-right", "bottom-left", "bottom-right"};
+    set->channels = 3;
+    set->height = set->width = 16;
+    Rng rng(set == &d.train ? 1 : 2);
+    for (int i = 0; i < per_class * 4; ++i) {
+      const int k = i % 4;
+      set->labels.push_back(static_cast<uint8_t>(k));
+      for (int c = 0; c < 3; ++c)
+        for (int y = 0; y < 16; ++y)
+          for (int x = 0; x < 16; ++x) {
+            const bool inside = (y / 8) == k / 2 && (x / 8) == k % 2;
+            set->pixels.push_back(static_cast<uint8_t>(rng.below(70) + (inside ? 150 : 0)));
+          }
+    }
+  }
+  d.origin = "test";
+  return d;
+}
+
+const json kSmall = {{"model", "cnn1"}, {"filters", 4}, {"dense", 16}, {"epochs", 2},
+                     {"batch", 16},     {"lr", 0.01},   {"seed", 3}};
+
+void run_to_end(Session& s) {
+  for (int i = 0; i < 100000 && s.tick(0.05); ++i) {
+  }
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("Session without data reports loading and refuses to train") {
+  Session s;
+  CHECK(s.state()["phase"] == "loading");
+  CHECK(s.state()["dataset"].is_null());
+  CHECK(error_of([&] { s.train(); }).find("no dataset") != std::string::npos);
+}
+
+TEST_CASE("Options: unknown keys and bad values are refused and change nothing") {
+  Session s;
+  s.set_data(quadrants(10, 5));
+  s.configure(kSmall);
+  const json before = s.options().to_json();
+  CHECK(error_of([&] { s.configure({{"learningRate", 0.1}}); }).find("unknown option") != std::string::npos);
+  CHECK(error_of([&] { s.configure({{"lr", -1}}); }).find("lr") != std::string::npos);
+  CHECK(error_of([&] { s.configure({{"lr", "fast"}}); }).find("option lr") != std::string::npos);
+  CHECK(error_of([&] { s.configure({{"batch", 2.5}}); }).find("option batch") != std::string::npos);
+  CHECK(error_of([&] { s.configure({{"model", "resnet"}}); }).find("resnet") != std::string::npos);
+  CHECK(error_of([&] { s.configure({{"kernel", 40}}); }).find("kernel") != std::string::npos);
+  CHECK(error_of([&] { s.configure({{"epochs", 3}, {"optimizer", "rmsprop"}}); }).find("optimizer") != std::string::npos);
+  CHECK(s.options().to_json() == before);  // the valid "epochs" of a refused call did not apply
+  CHECK(error_of([&] { s.configure(json::array()); }).find("object") != std::string::npos);
+}
+
+TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kept") {
+  Session s;
+  s.set_data(quadrants(24, 10));
+  s.configure(kSmall);
+  json st = s.state();
+  CHECK(st["phase"] == "ready");
+  CHECK(st["dataset"]["train"].get<int>() + st["dataset"]["val"].get<int>() == 96);
+  CHECK(st["dataset"]["test"] == 40);
+  CHECK(st["model"]["name"] == "cnn1");
+  CHECK(st["model"]["params"].get<int>() > 0);
+  CHECK(st["testAcc"].is_null());
+
+  s.train();
+  CHECK(s.state()["phase"] == "training");
+  run_to_end(s);
+  st = s.state();
+  CHECK(st["phase"] == "done");
+  CHECK(st["epoch"] == 2);
+  CHECK(st["testAcc"].get<double>() > 0.5);  // 4 classes: chance is 0.25
+  CHECK(s.test_metrics() != nullptr);
+  CHECK(s.test_probabilities()->size() == 40 * 4);
+  json h = s.history();
+  REQUIRE(h.size() == 1);
+  CHECK(h[0]["epochs"].size() == 2);
+  CHECK(h[0]["testAcc"] == st["testAcc"]);
+
+  // Start after done begins run 2; the first run's curves stay in the history.
+  s.train();
+  CHECK(s.state()["run"] == 2);
+  s.tick(0.0);  // one unit of work
+  s.tick(0.0);
+  s.pause();
+  CHECK(s.state()["phase"] == "paused");
+  const int64_t at = s.state()["step"];
+  CHECK(at == 2);
+  CHECK_FALSE(s.tick(0.05));  // paused: no work
+  CHECK(s.state()["step"] == at);
+  s.step();
+  CHECK(s.state()["step"] == at + 1);
+  CHECK(s.state()["phase"] == "paused");
+  CHECK(s.steps_since(0)["loss"].size() == static_cast<size_t>(at + 1));
+  s.reset();
+  CHECK(s.state()["phase"] == "ready");
+  CHECK(s.state()["step"] == 0);
+  CHECK(s.history().size() == 2);
+  s.clear_history();
+  CHECK(s.history().empty());
+}
+
+TEST_CASE("Changing a setting starts a new run from the seed; the same seed gives the same run") {
+  Session a, b;
+  a.set_data(quadrants(12, 4));
+  b.set_data(quadrants(12, 4));
+  a.configure(kSmall);
+  b.configure(kSmall);
+  a.train();
+  b.train();
+  run_to_end(a);
+  run_to_end(b);
+  CHECK(a.state()["testAcc"] == b.state()["testAcc"]);
+  // Same seed, same data, same settings: the same curves (timings aside).
+  for (size_t i = 0; i < a.history()[0]["epochs"].size(); ++i) {
+    CHECK(a.history()[0]["epochs"][i]["trainLoss"] == b.history()[0]["epochs"][i]["trainLoss"]);
+    CHECK(a.history()[0]["epochs"][i]["valAcc"] == b.history()[0]["epochs"][i]["valAcc"]);
+  }
+  a.configure({{"kernel", 5}});
+  CHECK(a.state()["phase"] == "ready");
+  CHECK(a.history().size() == 1);  // the finished run was archived
+}
+
+TEST_CASE("Experiment: a kernel sweep trains every configuration on the same data order") {
+  Session s;
+  s.set_data(quadrants(12, 4));
+  s.configure(kSmall);
+  CHECK(error_of([&] { s.start_experiment({{"vary", "kernel"}, {"values", json::array()}}); })
+            .find("empty") != std::string::npos);
+  CHECK(error_of([&] {
+          s.start_experiment({{"vary", "kernel"}, {"values", {1, 2, 3, 4, 5, 6, 7, 8, 9}}});
+        }).find("at most 8") != std::string::npos);
+  CHECK(error_of([&] { s.start_experiment({{"vary", "kernel"}, {"values", {3, 40}}}); })
+            .find("kernel=40") != std::string::npos);
+  CHECK(error_of([&] { s.start_experiment({{"vary", "colour"}}); }).find("colour") != std::string::npos);
+  CHECK(s.experiment() == nullptr);  // nothing started
+
+  s.start_experiment({{"vary", "kernel"}, {"values", {1, 3, 5}}, {"epochs", 1}});
+  CHECK(s.state()["experiment"] == true);
+  run_to_end(s);
+  json e = s.experiment_state();
+  CHECK(e["done"] == true);
+  REQUIRE(e["runs"].size() == 3);
+  CHECK(e["identicalDataOrder"] == true);
+  CHECK(e["runs"][0]["dataOrder"] == e["runs"][2]["dataOrder"]);
+  for (const json& r : e["runs"]) {
+    CHECK(r["finished"] == true);
+    CHECK(r["testAcc"].is_number());
+  }
+  CHECK(e["table"].get<std::string>().find("kernel=5") != std::string::npos);
+  CHECK(e["csv"].get<std::string>().find("kernel=3,0,3") != std::string::npos);
+}
+
+TEST_CASE("Stopping an experiment keeps every result so far") {
+  Session s;
+  s.set_data(quadrants(12, 4));
+  s.configure(kSmall);
+  s.start_experiment({{"vary", "model"}, {"values", {"mlp", "cnn1"}}, {"epochs", 3}});
+  for (int i = 0; i < 8; ++i) s.tick(0.0);
+  s.stop_experiment();
+  json e = s.experiment_state();
+  CHECK(e["running"] == false);
+  CHECK(e["runs"][0]["step"].get<int>() > 0);
+  CHECK(e["runs"][1]["step"].get<int>() > 0);
+  CHECK_FALSE(s.tick(0.05));
+}
