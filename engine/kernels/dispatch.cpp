@@ -1,8 +1,15 @@
 // THE one place that picks which kernel variant each entry point of kernels.h runs, per build:
-//   - Emscripten with SIMD128 (__wasm_simd128__): the hand-written *_wasmsimd kernels;
-//   - native: the fast native GEMM and vectorised loops;
+//   - native: own AVX-512 8x32 GEMM (else AVX2+FMA 6x16, else Eigen), AVX-512 2x2 max pooling
+//     and Adam where available, portable row-copy im2col/col2im, auto-vectorised loops;
+//   - Emscripten with SIMD128 (__wasm_simd128__): the hand-written *_wasmsimd kernels
+//     (4x8 GEMM tile) and the portable row-copy im2col/col2im; never Eigen;
 //   - anything else: the scalar references.
 // Kernels without a specialised version fall back to the scalar one inside each table.
+//
+// [SECTION] index
+//   variant sets (tables, kernel_sets(), gemm_variants())
+//   entry points
+//   threaded overloads
 #include <algorithm>
 
 #include "core/thread_pool.h"
@@ -150,7 +157,7 @@ const GemmVariant* gemm_variants(int* count) {
 
 const char* variant_name() { return kActive.name; }
 
-// ---- Entry points ------------------------------------------------------------------------------
+// ---- [SECTION] entry points --------------------------------------------------------------------
 void gemm(float* C, const float* A, const float* B, int M, int N, int K, bool trans_a,
           bool trans_b, bool accumulate, ThreadPool* pool) {
   gemm_parallel(kActive.gemm, C, A, B, M, N, K, trans_a, trans_b, accumulate, pool);
@@ -220,7 +227,7 @@ void adam_update(float* w, float* m, float* v, const float* g, size_t n, float l
 double sum_squares(const float* x, size_t n) { return kActive.sum_squares(x, n); }
 void scale(float* x, size_t n, float s) { kActive.scale(x, n, s); }
 
-// ---- Threaded overloads ------------------------------------------------------------------------
+// ---- [SECTION] threaded overloads ----------------------------------------------------------------
 namespace {
 
 // Below this many floats touched, waking the pool costs more than the split saves.
