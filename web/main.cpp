@@ -12,6 +12,8 @@
 //   --data SRC               load a dataset: a pack, CIFAR-10 binary folder/archive, image
 //                            folder (or .tar.gz) or IDX folder, like `cnnlab --data`
 //   --tab NAME               open a tab: data, model, inside, eval (for screenshots)
+//   --configure JSON         training options, as window.cnnlab.configure takes them
+//   --train                  start training once the window is up (the Start button)
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
@@ -41,6 +43,8 @@ struct Options {
   bool print_state = false;
   std::string data;
   std::string tab;
+  std::string configure;
+  bool train = false;
 };
 
 // What the frame loop needs; heap-allocated because in the browser main() returns while the
@@ -78,10 +82,12 @@ bool parse_options(int argc, char** argv, Options* o) {
       const char* v = value("--screenshot");
       if (!v) return false;
       o->screenshot = v;
-    } else if (a == "--data" || a == "--tab") {
+    } else if (a == "--data" || a == "--tab" || a == "--configure") {
       const char* v = value(a.c_str());
       if (!v) return false;
-      (a == "--data" ? o->data : o->tab) = v;
+      (a == "--data" ? o->data : a == "--tab" ? o->tab : o->configure) = v;
+    } else if (a == "--train") {
+      o->train = true;
     } else if (a == "--widget-check") {
       o->widget_check = true;
     } else if (a == "--print-state") {
@@ -89,7 +95,7 @@ bool parse_options(int argc, char** argv, Options* o) {
     } else if (a == "--help" || a == "-h") {
       std::printf("usage: cnnlab_app [--width W] [--height H] [--screenshot FILE.png] "
                   "[--frames N] [--widget-check] [--print-state] [--data SRC] "
-                  "[--tab data|model|inside|eval]\n");
+                  "[--tab data|model|inside|eval] [--configure JSON] [--train]\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "cnnlab_app: unknown option '%s' (see --help)\n", a.c_str());
@@ -189,6 +195,17 @@ int main(int argc, char** argv) {
   if (!options.data.empty()) {
     std::string error = rt->app.load_dataset_path(options.data);
     if (!error.empty()) std::fprintf(stderr, "cnnlab_app: %s\n", error.c_str());
+  }
+  if (!options.configure.empty()) {
+    std::string error = rt->app.configure_json(options.configure);
+    if (!error.empty()) {
+      std::fprintf(stderr, "cnnlab_app: --configure: %s\n", error.c_str());
+      return 2;
+    }
+  }
+  if (options.train) {
+    std::string error = rt->app.command("train");
+    if (!error.empty()) std::fprintf(stderr, "cnnlab_app: --train: %s\n", error.c_str());
   }
   cnnlab::platform::attach_js_api(&rt->app);
 

@@ -60,6 +60,9 @@ if [ -z "$port" ]; then
 fi
 
 export CNNLAB_SITE_URL="http://127.0.0.1:$port/"
+# The build folder holding the site (training.test.mjs runs its cnnlab.js bench for the
+# page-vs-node throughput comparison, unless CNNLAB_NODE_BENCH_IPS gives the figure).
+export CNNLAB_BUILD_DIR=${CNNLAB_BUILD_DIR:-$(dirname "$site")}
 export CNNLAB_ARTIFACTS="$artifacts"
 export CNNLAB_CHROMIUM="$chromium"
 echo "Browser tests: site $site served at $CNNLAB_SITE_URL, artifacts in $artifacts"

@@ -4,6 +4,7 @@
 // [SECTION] Layout
 // [SECTION] Menu bar
 // [SECTION] App
+// [SECTION] Training (commands, reports, curves)
 // [SECTION] State for the JavaScript API
 #include "app/app.h"
 
@@ -15,8 +16,9 @@
 
 #include "app/actions.h"
 #include "app/panels.h"
-#include "core/error.h"
 #include "app/theme.h"
+#include "app/training_backend.h"
+#include "core/error.h"
 #include "imgui.h"
 
 namespace cnnlab {
@@ -118,9 +120,12 @@ float draw_menu_bar(AppState& state) {
 
 // ---- [SECTION] App -----------------------------------------------------------------------------
 
-App::App() {
+App::App() : backend_(make_training_backend()) {
   state_.data.status = "No dataset loaded yet.";
+  state_.training.available = true;
 }
+
+App::~App() = default;
 
 bool App::set_ui_scale(float scale) {
   if (fonts_built_ && std::fabs(scale - state_.ui.scale) < 1e-3f) return false;
@@ -134,6 +139,7 @@ bool App::set_ui_scale(float scale) {
 void App::frame() {
   AppState& s = state_;
   s.ui.fps = ImGui::GetIO().Framerate;
+  update_training();
   refresh_derived_state(s);
   const float top = draw_menu_bar(s);
   const Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale);
@@ -187,27 +193,38 @@ void App::frame() {
 
   if (s.ui.show_widget_check) draw_widget_check(s);
   if (s.ui.show_imgui_metrics) ImGui::ShowMetricsWindow(&s.ui.show_imgui_metrics);
+  apply_panel_requests();
 }
 
 std::string App::load_dataset_bytes(const uint8_t* bytes, size_t size, const std::string& origin) {
   try {
     cnnlab::load_dataset_bytes(state_, bytes, size, origin);
-    return {};
   } catch (const std::exception& e) {
     // The previous dataset (if any) stays; the Data panel says what went wrong.
     if (!state_.data.loaded) state_.data.status = e.what();
     return e.what();
+  }
+  send_data_to_trainer(bytes, size, origin);
+  return {};
+}
+
+void App::send_data_to_trainer(const uint8_t* bytes, size_t size, const std::string& origin) {
+  try {
+    backend_->set_data(state_.data.source, bytes, size, origin);
+  } catch (const std::exception& e) {
+    state_.training.message = e.what();
   }
 }
 
 std::string App::load_dataset_path(const std::string& path) {
   try {
     cnnlab::load_dataset_path(state_, path);
-    return {};
   } catch (const std::exception& e) {
     if (!state_.data.loaded) state_.data.status = e.what();
     return e.what();
   }
+  send_data_to_trainer(nullptr, 0, path);
+  return {};
 }
 
 std::string App::set_subsets_json(const std::string& manifest) {
@@ -243,6 +260,197 @@ void App::set_data_status(const std::string& status) {
   if (!state_.data.loaded) state_.data.status = status;
 }
 
+// ---- [SECTION] Training (commands, reports, curves) --------------------------------------------
+
+namespace {
+
+constexpr double kTrainingSliceSeconds = 0.025;  // in-process training per frame (desktop)
+
+const char* const kCommands[] = {"train", "pause", "step", "reset", "clearHistory",
+                                 "stopExperiment"};
+
+}  // namespace
+
+std::string App::configure(const nlohmann::json& options) {
+  try {
+    // The engine's own validation, here, so a refusal is immediate and changes nothing; the
+    // trainer then receives the complete options (idempotent wherever it runs).
+    SessionOptions merged = state_.settings.applied;
+    merged.merge(options);
+    if (state_.data.loaded) {
+      const Dataset& d = state_.data.source.train;
+      merged.spec(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size()));
+    }
+    if (merged.to_json() != state_.settings.applied.to_json()) {
+      backend_->send({{"type", "configure"}, {"options", merged.to_json()}});
+    }
+    state_.settings.applied = merged;
+    state_.settings.draft = merged;
+    state_.settings.error.clear();
+    state_.settings.refused.clear();
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+std::string App::configure_json(const std::string& options_json) {
+  nlohmann::json options;
+  try {
+    options = nlohmann::json::parse(options_json);
+  } catch (const std::exception& e) {
+    return std::string("options: not valid JSON (") + e.what() + ")";
+  }
+  return configure(options);
+}
+
+std::string App::command(const std::string& name) {
+  bool known = false;
+  for (const char* c : kCommands) known = known || name == c;
+  if (!known) {
+    return "unknown command '" + name +
+           "' (train, pause, step, reset, clearHistory or stopExperiment)";
+  }
+  if ((name == "train" || name == "step") && !state_.data.loaded) {
+    return name + ": no dataset is loaded yet (choose one in the Data panel)";
+  }
+  try {
+    backend_->send({{"type", name}});
+  } catch (const std::exception& e) {
+    state_.training.message = e.what();
+    return e.what();
+  }
+  state_.training.message.clear();
+  if (name == "clearHistory") state_.curves.built_from = 0;
+  return {};
+}
+
+std::string App::experiment_json(const std::string& options_json) {
+  try {
+    const nlohmann::json options = nlohmann::json::parse(options_json);
+    if (!state_.data.loaded) return "experiment: no dataset is loaded yet";
+    backend_->send({{"type", "experiment"}, {"options", options}});
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+std::string App::history_json() const { return state_.training.history.dump(); }
+
+void App::receive_trainer_report(const std::string& report_json) {
+  try {
+    backend_->receive_report(nlohmann::json::parse(report_json));
+  } catch (const std::exception& e) {
+    backend_->receive_error(std::string("training worker report: ") + e.what(), false);
+  }
+}
+
+void App::receive_trainer_test(const std::string& results_json, const float* probs,
+                               size_t count) {
+  try {
+    backend_->receive_test(nlohmann::json::parse(results_json), probs, count);
+  } catch (const std::exception& e) {
+    backend_->receive_error(std::string("training worker test results: ") + e.what(), false);
+  }
+}
+
+void App::update_training() {
+  TrainingState& t = state_.training;
+  const uint64_t before = t.version;
+  try {
+    backend_->update(kTrainingSliceSeconds, t, state_.lab);
+  } catch (const std::exception& e) {
+    // In-process training stopped by an error: the run keeps its last good weights.
+    t.message = e.what();
+  }
+  if (t.run > 0 && t.steps_per_epoch > 0) steps_per_epoch_of_run_[t.run] = t.steps_per_epoch;
+  if (t.version != before || state_.curves.built_from == 0) rebuild_curves();
+}
+
+// Curves from Session::history() (every run's epochs; past runs carry a thinned step curve) and
+// the current run's per-step records. x is in epochs: steps at (i + 1) / steps per epoch.
+void App::rebuild_curves() {
+  const TrainingState& t = state_.training;
+  CurvesState& curves = state_.curves;
+  curves.runs.clear();
+  curves.built_from = t.version;
+  if (!t.history.is_array()) return;
+  auto value = [](const nlohmann::json& j, const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_number() ? it->get<float>() : NAN;
+  };
+  for (const nlohmann::json& record : t.history) {
+    RunHistory run;
+    run.run = record.value("run", 0);
+    run.label = record.value("label", "run " + std::to_string(run.run));
+    run.color_index = std::max(0, run.run - 1);
+    for (const nlohmann::json& e : record.value("epochs", nlohmann::json::array())) {
+      run.epoch_x.push_back(static_cast<float>(e.value("epoch", 0)));
+      run.epoch_train_loss.push_back(value(e, "trainLoss"));
+      run.epoch_train_acc.push_back(value(e, "trainAcc"));
+      run.epoch_val_loss.push_back(value(e, "valLoss"));
+      run.epoch_val_acc.push_back(value(e, "valAcc"));
+    }
+    // Steps per epoch: as seen while the run was current, else from its batch size.
+    double per_epoch = 0;
+    if (auto it = steps_per_epoch_of_run_.find(run.run); it != steps_per_epoch_of_run_.end()) {
+      per_epoch = static_cast<double>(it->second);
+    } else if (state_.data.loaded) {
+      const int batch = record.value("options", nlohmann::json::object()).value("batch", 64);
+      per_epoch = std::ceil(static_cast<double>(state_.data.split.train.size()) / batch);
+    }
+    if (per_epoch <= 0) per_epoch = 1;
+    if (run.run == t.steps_run && !t.step_loss.empty()) {
+      run.step_loss = t.step_loss;
+      run.step_acc = t.step_acc;
+      for (size_t i = 0; i < t.step_loss.size(); ++i)
+        run.step_x.push_back(static_cast<float>((i + 1) / per_epoch));
+    } else if (record.contains("steps")) {
+      const nlohmann::json& steps = record["steps"];
+      const double stride = steps.value("stride", 1);
+      const nlohmann::json& loss = steps.value("loss", nlohmann::json::array());
+      const nlohmann::json& acc = steps.value("acc", nlohmann::json::array());
+      for (size_t i = 0; i < loss.size() && i < acc.size(); ++i) {
+        run.step_x.push_back(static_cast<float>((i * stride + 1) / per_epoch));
+        run.step_loss.push_back(loss[i].is_number() ? loss[i].get<float>() : NAN);
+        run.step_acc.push_back(acc[i].is_number() ? acc[i].get<float>() : NAN);
+      }
+    }
+    curves.runs.push_back(std::move(run));
+  }
+}
+
+// What the panels asked for this frame: buttons (commands), Clear, and edited settings (applied
+// once no widget is being dragged, so a slider does not restart the run at every pixel).
+void App::apply_panel_requests() {
+  AppState& s = state_;
+  std::vector<std::string> pending;
+  pending.swap(s.training.pending);
+  for (const std::string& name : pending) {
+    const std::string error = command(name);
+    if (!error.empty()) s.training.message = error;
+  }
+  if (s.curves.clear_requested) {
+    s.curves.clear_requested = false;
+    command("clearHistory");
+  }
+  const nlohmann::json draft = s.settings.draft.to_json();
+  if (draft == s.settings.applied.to_json()) {
+    s.settings.error.clear();
+    s.settings.refused.clear();
+  } else if (!ImGui::IsAnyItemActive()) {
+    const std::string text = draft.dump();
+    if (text != s.settings.refused) {
+      const std::string error = configure(draft);
+      if (!error.empty()) {
+        s.settings.error = error;
+        s.settings.refused = text;
+      }
+    }
+  }
+}
+
 // ---- [SECTION] State for the JavaScript API ----------------------------------------------------
 
 namespace {
@@ -256,9 +464,30 @@ nlohmann::json number_or_null(double v, bool known) {
 
 const std::string& App::state_json() {
   const AppState& s = state_;
+  const TrainingState& t = s.training;
+  const nlohmann::json& session = t.session_state.is_object() ? t.session_state
+                                                              : nlohmann::json::object();
+  auto reported = [&](const char* key) {
+    auto it = session.find(key);
+    return it != session.end() && it->is_number() ? *it : nlohmann::json(nullptr);
+  };
   nlohmann::json j;
-  j["phase"] = phase_name(s.phase);
-  j["error"] = s.phase == Phase::Error ? nlohmann::json(s.error) : nlohmann::json(nullptr);
+  // The Session's phase; 'loading' there means the trainer has no data yet (the page reports its
+  // own loading), and a failed run or a failed worker is the API's 'error'.
+  std::string phase = t.phase == "loading" ? "ready" : t.phase;
+  std::string error;
+  if (!backend_->fatal_error().empty()) {
+    phase = "error";
+    error = backend_->fatal_error();
+  } else if (t.failed) {
+    phase = "error";
+    error = t.stop_reason;
+  } else if (s.phase == Phase::Error) {
+    phase = "error";
+    error = s.error;
+  }
+  j["phase"] = phase;
+  j["error"] = phase == "error" ? nlohmann::json(error) : nlohmann::json(nullptr);
   if (s.data.loaded) {
     j["dataset"] = {{"name", s.data.source.train.name},
                     {"train", s.data.split.train.size()},
@@ -269,24 +498,38 @@ const std::string& App::state_json() {
   } else {
     j["dataset"] = nullptr;
   }
-  if (s.model.built) {
-    j["model"] = {{"name", s.model.settings.preset},
-                  {"kernel", s.model.settings.kernel},
+  const SessionOptions& o = s.settings.applied;
+  const bool convolutional = o.model.rfind("mlp", 0) != 0;
+  if (session.contains("model") && session["model"].is_object()) {
+    j["model"] = {{"name", session["model"].value("name", o.model)},
+                  {"kernel", session["model"].value("kernel", nlohmann::json(nullptr))},
+                  {"params", session["model"].value("params", 0)}};
+  } else if (s.model.built) {
+    j["model"] = {{"name", o.model},
+                  {"kernel", convolutional ? nlohmann::json(o.preset.kernel) : nlohmann::json(nullptr)},
                   {"params", s.model.summary.total_params}};
   } else {
     j["model"] = nullptr;
   }
-  const RunHistory* run = s.curves.runs.empty() ? nullptr : &s.curves.runs.back();
-  auto last = [](const std::vector<float>& v) { return v.empty() ? NAN : v.back(); };
-  j["epoch"] = s.training.epoch;
-  j["step"] = s.training.step;
-  j["trainLoss"] = number_or_null(run ? last(run->epoch_train_loss) : NAN, run);
-  j["trainAcc"] = number_or_null(run ? last(run->epoch_train_acc) : NAN, run);
-  j["valLoss"] = number_or_null(run ? last(run->epoch_val_loss) : NAN, run);
-  j["valAcc"] = number_or_null(run ? last(run->epoch_val_acc) : NAN, run);
-  j["testAcc"] = number_or_null(s.eval.test_acc, s.eval.evaluated);
-  j["imagesPerSecond"] =
-      number_or_null(s.training.images_per_second, s.training.images_per_second > 0);
+  j["options"] = o.to_json();
+  j["run"] = t.run;
+  j["epoch"] = t.epoch;
+  j["epochs"] = o.train.epochs;
+  j["step"] = t.step;
+  j["stepsPerEpoch"] = t.steps_per_epoch;
+  j["progress"] = t.progress;
+  j["trainLoss"] = reported("trainLoss");
+  j["trainAcc"] = reported("trainAcc");
+  j["valLoss"] = reported("valLoss");
+  j["valAcc"] = reported("valAcc");
+  j["testAcc"] = reported("testAcc");
+  j["testLoss"] = reported("testLoss");
+  j["imagesPerSecond"] = number_or_null(t.images_per_second, t.images_per_second > 0);
+  j["etaSeconds"] = number_or_null(t.eta_seconds, t.eta_seconds >= 0);
+  j["stopReason"] = t.stop_reason;
+  j["experiment"] = t.experiment.is_null() ? nlohmann::json(nullptr) : t.experiment;
+  j["trainer"] = backend_->where();
+  j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
   j["fps"] = number_or_null(s.ui.fps, s.ui.fps > 0);
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},

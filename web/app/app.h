@@ -5,15 +5,22 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <memory>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "app/app_state.h"
 
 namespace cnnlab {
 
+class TrainingBackend;
+
 class App {
  public:
   App();
+  ~App();
 
   // Rebuilds the font atlas (DejaVu Sans at 16 logical px x scale) and the style for a new
   // pixel density. Returns true when the atlas changed (the renderer must re-upload it).
@@ -36,15 +43,42 @@ class App {
   // What the Data panel says while no dataset is loaded ("Downloading ...").
   void set_data_status(const std::string& status);
 
+  // ---- Training: the JavaScript API and the panels' buttons take these same paths -------------
+  // Applies options (SessionOptions' JSON keys) over the current ones: validated here with the
+  // engine's own rules (an Error's message is returned, nothing changes), then sent to the
+  // trainer. Returns "" on success.
+  std::string configure(const nlohmann::json& options);
+  std::string configure_json(const std::string& options_json);
+  // train, pause, step, reset, clearHistory, stopExperiment; "" or why it was refused.
+  std::string command(const std::string& name);
+  // Starts an experiment (issue 5; Session::start_experiment's options); "" or why not.
+  std::string experiment_json(const std::string& options_json);
+  // Every run's per-epoch records (Session::history()) as JSON text.
+  std::string history_json() const;
+  // Deliveries from the training worker (browser; see training_backend.h).
+  void receive_trainer_report(const std::string& report_json);
+  void receive_trainer_test(const std::string& results_json, const float* probs, size_t count);
+  TrainingBackend& backend() { return *backend_; }
+
   // The state the page's window.cnnlab.state() returns, as a JSON object; the reference stays
   // valid until the next call.
   const std::string& state_json();
+
+  // The latest weights and test results for the result panels (also state().lab).
+  const LabView& lab_view() const { return state_.lab; }
 
   AppState& state() { return state_; }
   const AppState& state() const { return state_; }
 
  private:
+  void update_training();
+  void rebuild_curves();
+  void apply_panel_requests();
+  void send_data_to_trainer(const uint8_t* bytes, size_t size, const std::string& origin);
+
   AppState state_;
+  std::unique_ptr<TrainingBackend> backend_;
+  std::map<int, int64_t> steps_per_epoch_of_run_;  // seen while each run was current (curves' x)
   std::string state_json_;
   bool fonts_built_ = false;
 };

@@ -1,11 +1,12 @@
 // AppState: everything the lab app knows and shows, as plain structs owned by the App (no
 // function-local statics anywhere in the panels). Panels read and edit it; the JavaScript API
-// reports it (App::state_json). Settings structs hold what the student chose; the *State structs
+// reports it (App::state_json). Settings are the engine's SessionOptions; the *State structs
 // hold what the engine produced (empty until it has produced something: panels show an empty
 // state, never made-up numbers).
 //
 // [SECTION] Phase
 // [SECTION] Data
+// [SECTION] Settings
 // [SECTION] Model
 // [SECTION] Training
 // [SECTION] Curves (run histories)
@@ -21,7 +22,9 @@
 
 #include "data/dataset.h"
 #include "data/split.h"
+#include "app/lab_view.h"
 #include "model/summary.h"
+#include "train/session.h"
 #include "widgets/image_grid.h"
 
 namespace cnnlab {
@@ -58,7 +61,7 @@ struct DataState {
   // The stratified validation split of source.train for the current training settings.
   Split split;
   float split_fraction = -1.0f;     // settings the split was made with (-1: none yet)
-  uint32_t split_seed = 0;
+  uint64_t split_seed = 0;
   std::vector<SplitView> splits;    // train (without validation), validation, test
 
   int sample_class = 0;             // class whose samples the grid shows
@@ -71,19 +74,21 @@ struct DataState {
   std::string status = "No dataset loaded yet.";  // what is happening, or why nothing is loaded
 };
 
-// ---- [SECTION] Model ---------------------------------------------------------------------------
+// ---- [SECTION] Settings ------------------------------------------------------------------------
+// The engine's SessionOptions (train/session.h) are the one source of truth for model and
+// training settings: in the panels, the JavaScript API and the trainer alike.
 
-struct ModelSettings {
-  std::string preset = "cnn";  // mlp, cnn1, cnn, vgg, mlp-small
-  int kernel = 3;              // conv kernel size, 1..11
-  int filters = 32;            // filters of the first conv block (later blocks double it)
-  int dense = 128;             // width of the first hidden dense layer
-  float dropout = -1.0f;       // < 0: the preset's own dropout; >= 0: every dropout layer's rate
+struct SettingsState {
+  SessionOptions applied;     // what the trainer runs with (after a successful configure)
+  SessionOptions draft;       // what the panels show and edit; applied once no widget is active
+  std::string error;          // why the draft was refused (the Session's own message)
+  std::string refused;        // the refused draft (JSON), not retried until it changes
 };
 
+// ---- [SECTION] Model ---------------------------------------------------------------------------
+
 struct ModelState {
-  ModelSettings settings;
-  bool built = false;            // a valid spec and summary exist for the current settings
+  bool built = false;            // a valid spec and summary exist for the draft settings
   std::string error;             // why the settings are invalid (shown inline)
   std::string input_note;        // which input the summary assumes ("3x32x32, 10 classes")
   ModelSummary summary;          // the engine's per-layer table
@@ -92,56 +97,54 @@ struct ModelState {
 
 // ---- [SECTION] Training ------------------------------------------------------------------------
 
-struct TrainingSettings {
-  std::string optimizer = "adam";  // adam, adamw, sgd
-  float learning_rate = 1e-3f;
-  int batch = 64;
-  int epochs = 10;
-  bool early_stopping = true;
-  int patience = 3;
-  bool augment_flip = false;
-  bool augment_shift = false;
-  uint32_t seed = 42;
-  float val_fraction = 0.1f;
+// One row of the per-layer statistics table: the engine's LayerStats (model/model.h) of a layer.
+struct LayerStatsRow {
+  std::string layer;             // "conv 3x3 32"
+  LayerStats stats;
 };
 
-// Per-layer statistics like ConvNetJS's (filled by the trainer).
-struct LayerStats {
-  std::string layer;
-  float act_min = 0, act_max = 0, grad_min = 0, grad_max = 0;
-  float forward_ms = 0, backward_ms = 0;
-};
-
+// What the trainer last reported (the same from the in-process Session and the Web Worker).
 struct TrainingState {
-  TrainingSettings settings;
-  bool available = false;       // a trainer is wired into the app
-  int epoch = 0;                // completed epochs
-  int64_t step = 0;             // mini-batches done
+  bool available = false;        // a training backend is connected
+  std::string phase = "ready";   // the Session's phase: loading (no data), ready, training, ...
+  int run = 0;                   // current run number (1-based)
+  int epoch = 0;                 // completed epochs of the current run
+  int epochs = 0;                // planned
+  int64_t step = 0;              // mini-batches done in the current run
   int64_t steps_per_epoch = 0;
+  double progress = 0;           // 0..1
   double images_per_second = 0;
-  double eta_seconds = -1;      // < 0: unknown
-  std::vector<LayerStats> layers;
+  double eta_seconds = -1;       // < 0: unknown
+  bool failed = false;           // the run stopped on a failure (NaN loss, ...)
+  std::string stop_reason;
+  std::vector<LayerStatsRow> layers;
+  nlohmann::json session_state;  // the latest Session::state() as reported (null before)
+  nlohmann::json history = nlohmann::json::array();  // Session::history(): every run
+  std::vector<float> step_loss, step_acc;  // the current run's per-step curve
+  int steps_run = 0;             // the run step_loss/step_acc belong to
+  nlohmann::json experiment;     // Session::experiment_state() while one exists (issue 5)
+  uint64_t version = 0;          // increases with every report
+  std::string message;           // the last refused command or trainer error (shown in the panel)
+  std::vector<std::string> pending;  // commands the panels asked for this frame (train, ...)
 };
 
 // ---- [SECTION] Curves (run histories) ----------------------------------------------------------
 
-// One epoch's record of a run (window.cnnlab.history()).
-struct EpochRecord {
-  int epoch = 0;
-  float train_loss = NAN, train_acc = NAN, val_loss = NAN, val_acc = NAN;  // NaN: not measured
-  double seconds = 0;
-};
-
+// One run's curves for the plots, derived from TrainingState::history and the step curves. x is
+// in epochs (fractional for steps), so runs with different batch sizes line up.
 struct RunHistory {
-  std::string label;               // "cnn k=3, adam 1e-3 (run 1)"
+  int run = 0;
+  std::string label;               // "run 1: cnn 3x3"
   int color_index = 0;
   std::vector<float> step_x, step_loss, step_acc;   // per mini-batch (training)
-  std::vector<float> epoch_x;                       // 1, 2, ...
+  std::vector<float> epoch_x;                       // 1, 2, ... (end of each epoch)
   std::vector<float> epoch_train_loss, epoch_train_acc, epoch_val_loss, epoch_val_acc;
 };
 
 struct CurvesState {
   std::vector<RunHistory> runs;  // earlier runs stay until cleared
+  uint64_t built_from = 0;       // the training update (App) the runs were derived from
+  bool clear_requested = false;  // the Clear button (handled by the App)
   float smoothing = 0.9f;        // exponential moving average of the per-step curves
   bool show_steps = true;
 };
@@ -185,11 +188,15 @@ struct AppState {
   Phase phase = Phase::Ready;
   std::string error;             // set when phase == Error
   DataState data;
+  SettingsState settings;
   ModelState model;
   TrainingState training;
   CurvesState curves;
   InsideState inside;
   EvalState eval;
+  // The latest weights and test results wherever training runs (see lab_view.h); the App keeps
+  // it current, the Inside-the-network and Evaluation panels read it.
+  LabView lab;
   UiState ui;
 };
 

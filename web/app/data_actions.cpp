@@ -24,7 +24,8 @@ std::vector<float> counts_of(const Dataset& d, const std::vector<uint32_t>* indi
 
 void refresh_split(AppState& state) {
   DataState& data = state.data;
-  const TrainingSettings& t = state.training.settings;
+  // The split the trainer makes: the applied options' fraction and seed.
+  const TrainConfig& t = state.settings.applied.train;
   if (data.split_fraction == t.val_fraction && data.split_seed == t.seed) return;
   const Dataset& train = data.source.train;
   data.split = stratified_split(train, t.val_fraction, t.seed);

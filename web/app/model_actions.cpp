@@ -6,12 +6,15 @@
 #include "app/actions.h"
 #include "core/error.h"
 #include "model/presets.h"
+#include "model/summary.h"
 
 namespace cnnlab {
 
 void refresh_model_summary(AppState& state) {
   ModelState& model = state.model;
-  const ModelSettings& s = model.settings;
+  // The summary is of the settings being edited (the draft), so invalid ones are explained
+  // before the trainer refuses them.
+  const SessionOptions& o = state.settings.draft;
   // Without a dataset the summary assumes CIFAR-10's input (Fashion-MNIST's for mlp-small).
   Shape input{3, 32, 32};
   int classes = 10;
@@ -21,26 +24,18 @@ void refresh_model_summary(AppState& state) {
     input = Shape{train.channels, train.height, train.width};
     classes = static_cast<int>(train.class_names.size());
     source = train.name;
-  } else if (s.preset == "mlp-small") {
+  } else if (o.model == "mlp-small") {
     input = Shape{1, 28, 28};
     source = "Fashion-MNIST input (no dataset loaded)";
   }
-  const std::string key = s.preset + "|" + std::to_string(s.kernel) + "|" +
-                          std::to_string(s.filters) + "|" + std::to_string(s.dense) + "|" +
-                          std::to_string(s.dropout) + "|" + input.str() + "|" +
-                          std::to_string(classes);
+  const std::string key = o.to_json().dump() + "|" + input.str() + "|" + std::to_string(classes);
   if (key == model.summary_key) return;
   model.summary_key = key;
   model.input_note = std::to_string(input[0]) + "x" + std::to_string(input[1]) + "x" +
                      std::to_string(input[2]) + " (C x H x W), " + std::to_string(classes) +
                      " classes: " + source;
-  PresetOptions options;
-  options.kernel = s.kernel;
-  options.filters = s.filters;
-  options.dense = s.dense;
-  options.dropout = s.dropout;
   try {
-    model.summary = summarize(preset(s.preset, input, classes, options));
+    model.summary = summarize(o.spec(input, classes));
     model.built = true;
     model.error.clear();
   } catch (const Error& e) {

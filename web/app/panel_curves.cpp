@@ -42,6 +42,8 @@ void plot_metric(const char* id, const char* title, const char* y_label, AppStat
   buffers.labels.reserve(curves.runs.size() * 3);
   for (size_t r = 0; r < curves.runs.size(); ++r) {
     const RunHistory& run = curves.runs[r];
+    // One legend entry per run (its colour); the line styles are explained above the plots.
+    const size_t first_of_run = series.size();
     const ImU32 color = widgets::series_color(run.color_index);
     const ImU32 faint = widgets::series_color(run.color_index, 0.55f);
     const std::vector<float>& steps = accuracy ? run.step_acc : run.step_loss;
@@ -83,10 +85,12 @@ void plot_metric(const char* id, const char* title, const char* y_label, AppStat
       s.markers = true;
       series.push_back(s);
     }
+    for (size_t i = first_of_run; i < series.size(); ++i) series[i].in_legend = false;
+    if (series.size() > first_of_run) series.back().in_legend = true;
   }
   widgets::PlotOptions options;
   options.title = title;
-  options.x_label = "step";
+  options.x_label = "epoch";
   options.y_label = y_label;
   options.ui_scale = state.ui.scale;
   options.empty_text = "No runs yet: press Start in the Training panel.";
@@ -112,7 +116,8 @@ void draw_curves_panel(AppState& state) {
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(curves.runs.empty());
-  if (ImGui::Button("Clear runs")) curves.runs.clear();
+  // Clears every finished run's curves (the trainer forgets them too); the current run stays.
+  if (ImGui::Button("Clear")) curves.clear_requested = true;
   ImGui::EndDisabled();
   // The run count only where it fits on the line (narrow pages drop it; the legend has the runs).
   char runs[32];
@@ -124,6 +129,9 @@ void draw_curves_panel(AppState& state) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", runs);
   }
+
+  ImGui::TextDisabled("faint: training per step (smoothed)   thin + dots: training per epoch   "
+                      "thick + dots: validation per epoch");
 
   ImVec2 avail = ImGui::GetContentRegionAvail();
   float spacing = ImGui::GetStyle().ItemSpacing.x;

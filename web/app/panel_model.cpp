@@ -18,14 +18,16 @@ bool is_convolutional(const std::string& preset) {
 }
 
 // The preset's own settings (kernel kept): choosing a preset starts from the seeds' model.
-ModelSettings preset_defaults(const std::string& preset, int kernel) {
-  ModelSettings s;
-  s.preset = preset;
-  s.kernel = kernel;
-  s.filters = 32;
-  s.dense = preset == "mlp" ? 512 : (preset == "mlp-small" || preset == "vgg") ? 256 : 128;
-  s.dropout = -1.0f;
-  return s;
+// PresetOptions' 0 / -1 mean "the preset's own"; the sliders show the preset's actual values.
+void use_preset(SessionOptions& o, const std::string& preset, int kernel) {
+  o.model = preset;
+  PresetOptions fresh;
+  fresh.kernel = kernel;
+  o.preset = fresh;
+}
+
+int preset_dense(const std::string& preset) {
+  return preset == "mlp" ? 512 : (preset == "mlp-small" || preset == "vgg") ? 256 : 128;
 }
 
 void summary_table(const ModelSummary& summary) {
@@ -89,34 +91,41 @@ void summary_table(const ModelSummary& summary) {
 
 void draw_model_panel(AppState& state) {
   ModelState& model = state.model;
-  ModelSettings& settings = model.settings;
+  SessionOptions& options = state.settings.draft;
+  PresetOptions& settings = options.preset;
   const float scale = state.ui.scale;
   const float width = 170.0f * scale;
 
   ImGui::SetNextItemWidth(width);
-  if (ImGui::BeginCombo("Preset", settings.preset.c_str())) {
+  if (ImGui::BeginCombo("Preset", options.model.c_str())) {
     for (const std::string& name : preset_names()) {
-      if (ImGui::Selectable(name.c_str(), name == settings.preset)) {
-        settings = preset_defaults(name, settings.kernel);
+      if (ImGui::Selectable(name.c_str(), name == options.model)) {
+        use_preset(options, name, settings.kernel);
       }
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", preset_description(name).c_str());
     }
     ImGui::EndCombo();
   }
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("%s", preset_description(settings.preset).c_str());
+  ImGui::TextDisabled("%s", preset_description(options.model).c_str());
   ImGui::PopTextWrapPos();
 
-  const bool conv = is_convolutional(settings.preset);
+  const bool conv = is_convolutional(options.model);
   ImGui::BeginDisabled(!conv);
   ImGui::SetNextItemWidth(width);
   ImGui::SliderInt("Kernel size", &settings.kernel, 1, 11, "%d", ImGuiSliderFlags_AlwaysClamp);
+  int filters = settings.filters > 0 ? settings.filters : 32;
   ImGui::SetNextItemWidth(width);
-  ImGui::SliderInt("Filters (first block)", &settings.filters, 4, 128, "%d",
-                   ImGuiSliderFlags_AlwaysClamp);
+  if (ImGui::SliderInt("Filters (first block)", &filters, 4, 128, "%d",
+                       ImGuiSliderFlags_AlwaysClamp)) {
+    settings.filters = filters;
+  }
   ImGui::EndDisabled();
+  int dense = settings.dense > 0 ? settings.dense : preset_dense(options.model);
   ImGui::SetNextItemWidth(width);
-  ImGui::SliderInt("Dense width", &settings.dense, 16, 1024, "%d", ImGuiSliderFlags_AlwaysClamp);
+  if (ImGui::SliderInt("Dense width", &dense, 16, 1024, "%d", ImGuiSliderFlags_AlwaysClamp)) {
+    settings.dense = dense;
+  }
   bool override_dropout = settings.dropout >= 0.0f;
   if (ImGui::Checkbox("Set dropout", &override_dropout)) {
     settings.dropout = override_dropout ? 0.25f : -1.0f;
@@ -130,7 +139,7 @@ void draw_model_panel(AppState& state) {
     ImGui::SameLine();
     ImGui::TextDisabled("(the preset's own)");
   }
-  if (ImGui::Button("Reset to preset")) settings = preset_defaults(settings.preset, 3);
+  if (ImGui::Button("Reset to preset")) use_preset(options, options.model, 3);
 
   ImGui::Separator();
   ImGui::TextDisabled("Input %s", model.input_note.c_str());

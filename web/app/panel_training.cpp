@@ -1,6 +1,10 @@
-// Training panel: optimiser and schedule settings, Start / Pause / Step / Reset, counters
-// (epoch, step, images/s, ETA, progress) and per-layer statistics like ConvNetJS's.
+// Training panel: optimiser and schedule settings (the engine's SessionOptions, edited as a draft
+// the App applies through the same configure() as the JavaScript API), Start / Pause / Step /
+// Reset (the same commands as the API), counters (epoch, step, images/s, ETA, progress) and
+// per-layer statistics like ConvNetJS's (the engine's Model::stats(), as the trainer reports).
+#include <cmath>
 #include <cstdio>
+#include <string>
 
 #include "app/panels.h"
 #include "imgui.h"
@@ -12,35 +16,44 @@ namespace {
 constexpr const char* kOptimizers[] = {"adam", "adamw", "sgd"};
 
 // Two settings per row when the panel is wide, one per row when it is narrow (800x600 pages).
-void settings_section(TrainingSettings& t, float scale) {
+void settings_section(SessionOptions& o, float scale) {
+  TrainConfig& t = o.train;
   const bool two_per_row = ImGui::GetContentRegionAvail().x > 460.0f * scale;
   const float w = two_per_row ? 120.0f * scale : ImGui::GetContentRegionAvail().x * 0.5f;
   auto next = [&]() { if (two_per_row) ImGui::SameLine(); };
   int opt = 0;
-  for (int i = 0; i < 3; ++i) if (t.optimizer == kOptimizers[i]) opt = i;
+  for (int i = 0; i < 3; ++i) if (t.optimizer.kind == kOptimizers[i]) opt = i;
   ImGui::SetNextItemWidth(w);
-  if (ImGui::Combo("Optimizer", &opt, kOptimizers, 3)) t.optimizer = kOptimizers[opt];
+  if (ImGui::Combo("Optimizer", &opt, kOptimizers, 3)) t.optimizer.kind = kOptimizers[opt];
   next();
   ImGui::SetNextItemWidth(w);
-  ImGui::SliderFloat("Learning rate", &t.learning_rate, 1e-5f, 1.0f, "%.0e",
+  ImGui::SliderFloat("Learning rate", &t.optimizer.lr, 1e-5f, 1.0f, "%.0e",
                      ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
   ImGui::SetNextItemWidth(w);
-  ImGui::SliderInt("Batch", &t.batch, 1, 512, "%d", ImGuiSliderFlags_AlwaysClamp);
+  ImGui::SliderInt("Batch", &t.batch_size, 1, 512, "%d", ImGuiSliderFlags_AlwaysClamp);
   next();
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt("Epochs", &t.epochs, 1, 100, "%d", ImGuiSliderFlags_AlwaysClamp);
-  ImGui::Checkbox("Early stopping", &t.early_stopping);
+  // Early stopping on validation loss: patience 0 turns it off.
+  bool early = t.patience > 0;
+  if (ImGui::Checkbox("Early stopping", &early)) t.patience = early ? 3 : 0;
   next();
-  ImGui::BeginDisabled(!t.early_stopping);
+  ImGui::BeginDisabled(!early);
+  int patience = early ? t.patience : 3;
   ImGui::SetNextItemWidth(w);
-  ImGui::SliderInt("Patience", &t.patience, 1, 20, "%d epochs", ImGuiSliderFlags_AlwaysClamp);
+  if (ImGui::SliderInt("Patience", &patience, 1, 20, "%d epochs", ImGuiSliderFlags_AlwaysClamp) &&
+      early) {
+    t.patience = patience;
+  }
   ImGui::EndDisabled();
-  ImGui::Checkbox("Random flips", &t.augment_flip);
+  bool flip = t.augment.flip;
+  if (ImGui::Checkbox("Random flips", &flip)) t.augment.flip = flip;
   ImGui::SameLine();
-  ImGui::Checkbox("Random shifts", &t.augment_shift);
-  int seed = static_cast<int>(t.seed);
+  bool shift = t.augment.max_shift > 0;
+  if (ImGui::Checkbox("Random 2 px shifts", &shift)) t.augment.max_shift = shift ? 2 : 0;
+  int seed = static_cast<int>(t.seed & 0x7fffffff);
   ImGui::SetNextItemWidth(w);
-  if (ImGui::InputInt("Seed", &seed)) t.seed = static_cast<uint32_t>(seed < 0 ? 0 : seed);
+  if (ImGui::InputInt("Seed", &seed)) t.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
   next();
   ImGui::SetNextItemWidth(w);
   ImGui::SliderFloat("Validation", &t.val_fraction, 0.0f, 0.5f, "%.2f",
@@ -48,7 +61,7 @@ void settings_section(TrainingSettings& t, float scale) {
 }
 
 void layer_stats_table(const TrainingState& training) {
-  if (training.layers.empty()) {
+  if (training.layers.empty() || training.step == 0) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("Activation and gradient ranges and timings per layer appear while "
                         "training.");
@@ -57,22 +70,26 @@ void layer_stats_table(const TrainingState& training) {
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
                                 ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
-  if (ImGui::BeginTable("layer_stats", 5, flags)) {
+  const float height = std::fmax(ImGui::GetContentRegionAvail().y,
+                                 4.0f * ImGui::GetTextLineHeightWithSpacing());
+  if (ImGui::BeginTable("layer_stats", 5, flags, ImVec2(0, height))) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("Layer");
-    ImGui::TableSetupColumn("Activations");
-    ImGui::TableSetupColumn("Gradients");
-    ImGui::TableSetupColumn("Fwd ms");
-    ImGui::TableSetupColumn("Bwd ms");
+    ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_None, 1.6f);
+    ImGui::TableSetupColumn("Activations", ImGuiTableColumnFlags_None, 1.4f);
+    ImGui::TableSetupColumn("Gradients", ImGuiTableColumnFlags_None, 1.4f);
+    ImGui::TableSetupColumn("Fwd ms", ImGuiTableColumnFlags_None, 0.6f);
+    ImGui::TableSetupColumn("Bwd ms", ImGuiTableColumnFlags_None, 0.6f);
     ImGui::TableHeadersRow();
-    for (const LayerStats& l : training.layers) {
+    for (const LayerStatsRow& row : training.layers) {
+      const LayerStats& l = row.stats;
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(l.layer.c_str());
+      ImGui::TextUnformatted(row.layer.c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.layer.c_str());
       ImGui::TableNextColumn();
       ImGui::Text("%.3g .. %.3g", l.act_min, l.act_max);
       ImGui::TableNextColumn();
-      ImGui::Text("%.3g .. %.3g", l.grad_min, l.grad_max);
+      ImGui::Text("%.2g .. %.2g", l.grad_min, l.grad_max);
       ImGui::TableNextColumn();
       ImGui::Text("%.2f", l.forward_ms);
       ImGui::TableNextColumn();
@@ -82,26 +99,49 @@ void layer_stats_table(const TrainingState& training) {
   }
 }
 
+void wrapped_colored(const ImVec4& color, const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+}
+
 }  // namespace
 
 void draw_training_panel(AppState& state) {
   TrainingState& training = state.training;
   const float scale = state.ui.scale;
+  const bool running = training.phase == "training";
 
   // The buttons say why they are disabled rather than silently doing nothing.
   const char* blocked = nullptr;
-  if (!training.available) blocked = "The trainer is not connected to the app yet.";
+  if (!training.available) blocked = "The trainer is not connected to the app.";
   else if (!state.data.loaded) blocked = "Load a dataset first (Data tab).";
   else if (!state.model.built) blocked = "Choose valid model settings first (Model tab).";
   ImGui::BeginDisabled(blocked != nullptr);
-  ImGui::Button("Start");
-  ImGui::SameLine();
-  ImGui::Button("Pause");
-  ImGui::SameLine();
-  ImGui::Button("Step");
-  ImGui::SameLine();
-  ImGui::Button("Reset");
+  ImGui::BeginDisabled(running);
+  if (ImGui::Button(training.phase == "paused" ? "Resume" : "Start")) {
+    training.pending.push_back("train");
+  }
   ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!running);
+  if (ImGui::Button("Pause")) training.pending.push_back("pause");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(running);
+  if (ImGui::Button("Step")) training.pending.push_back("step");
+  ImGui::EndDisabled();
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("Train on exactly one mini-batch, then pause.");
+  ImGui::SameLine();
+  if (ImGui::Button("Reset")) training.pending.push_back("reset");
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
+    ImGui::SetTooltip("Fresh weights from the seed; this run's curves stay as a past run.");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::TextDisabled("run %d, %s", training.run > 0 ? training.run : 1, training.phase.c_str());
   if (blocked) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("%s", blocked);
@@ -110,25 +150,43 @@ void draw_training_panel(AppState& state) {
 
   char eta[32] = "-";
   if (training.eta_seconds >= 0) {
-    std::snprintf(eta, sizeof eta, "%d:%02d", static_cast<int>(training.eta_seconds) / 60,
-                  static_cast<int>(training.eta_seconds) % 60);
+    const int seconds = static_cast<int>(std::lround(training.eta_seconds));
+    std::snprintf(eta, sizeof eta, "%d:%02d", seconds / 60, seconds % 60);
   }
   char speed[32] = "-";
   if (training.images_per_second > 0) {
     std::snprintf(speed, sizeof speed, "%.0f", training.images_per_second);
   }
-  ImGui::Text("Epoch %d / %d   Step %lld   %s images/s   ETA %s", training.epoch,
-              training.settings.epochs, static_cast<long long>(training.step), speed, eta);
-  float progress = 0.0f;
-  if (training.steps_per_epoch > 0 && training.settings.epochs > 0) {
-    progress = static_cast<float>(training.step) /
-               static_cast<float>(training.steps_per_epoch * training.settings.epochs);
+  const int epochs = training.epochs > 0 ? training.epochs : state.settings.applied.train.epochs;
+  const int64_t in_epoch =
+      training.steps_per_epoch > 0 ? training.step - training.epoch * training.steps_per_epoch : 0;
+  ImGui::Text("Epoch %d / %d   Step %lld", training.epoch, epochs,
+              static_cast<long long>(training.step));
+  if (training.steps_per_epoch > 0 && in_epoch >= 0 && training.epoch < epochs) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("(%lld / %lld in epoch %d)", static_cast<long long>(in_epoch),
+                        static_cast<long long>(training.steps_per_epoch), training.epoch + 1);
   }
-  ImGui::ProgressBar(progress, ImVec2(-1.0f, 0.0f),
-                     training.steps_per_epoch > 0 ? nullptr : "not started");
+  ImGui::Text("%s images/s   ETA %s", speed, eta);
+  char overlay[64];
+  std::snprintf(overlay, sizeof overlay, "%.0f %%", training.progress * 100.0);
+  ImGui::ProgressBar(static_cast<float>(training.progress), ImVec2(-1.0f, 0.0f),
+                     training.step > 0 ? overlay : "not started");
+  if (!training.stop_reason.empty()) {
+    wrapped_colored(training.failed ? ImVec4(0.75f, 0.1f, 0.1f, 1.0f)
+                                    : ImVec4(0.35f, 0.35f, 0.4f, 1.0f),
+                    "Stopped: " + training.stop_reason);
+  }
+  if (!training.message.empty()) wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), training.message);
 
   if (ImGui::CollapsingHeader("Settings", ImGuiTreeNodeFlags_DefaultOpen)) {
-    settings_section(training.settings, scale);
+    settings_section(state.settings.draft, scale);
+    if (!state.settings.error.empty()) {
+      wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f),
+                      "Not applied: " + state.settings.error);
+    } else if (training.step > 0) {
+      ImGui::TextDisabled("Changing a setting starts a new run.");
+    }
   }
   if (ImGui::CollapsingHeader("Per-layer statistics", ImGuiTreeNodeFlags_DefaultOpen)) {
     layer_stats_table(training);

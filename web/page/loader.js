@@ -8,8 +8,15 @@
 //                             // stays pending through failures: lab.state().phase === 'error'
 //                             // says one happened, lab.retry() retries what failed
 //   lab.state();              // {phase, error, loading, dataset, model, epoch, step, ...}
+//   await lab.configure({model: 'cnn', kernel: 5, epochs: 1, subset: '1k'});  // rejects: why
+//   lab.train(); lab.pause(); lab.step(); lab.reset();  // throw an Error when refused
+//   lab.history();            // every run's per-epoch records
 //   await lab.loadPack(url);  // another dataset (a pack file), with the progress bar
 //   lab.showPanel('model');   // brings a tab to the front: data, model, inside, eval
+//
+// Training runs in a Web Worker (page/trainer-worker.js hosting cnnlab_trainer.wasm): the app
+// posts commands to it through this loader (Module.cnnlabPostToTrainer) and the loader hands the
+// worker's reports, weight snapshots and test results back to the app (cnnlab_trainer_*).
 //
 // index.html does `window.cnnlab = CNNLab.mount(...)`. Each mount creates its own wasm instance
 // (the build is MODULARIZE'd as createCnnLabModule).
@@ -17,6 +24,8 @@
 // [SECTION] Downloads with progress
 // [SECTION] The overlay (progress and error box)
 // [SECTION] Mounting a lab
+// [SECTION] The training worker
+// [SECTION] The JavaScript API
 'use strict';
 
 (function () {
@@ -221,6 +230,8 @@
     let pageError = null;
     let runtimeStarted = false;  // a wasm instance ran: a retry must reload the page
     let module = null;           // the Emscripten module object of this lab
+    let trainer = null;          // the training worker of this lab
+    let manifest = null;         // data/packs.json of the site (null: none)
     let starting = false;
     const loading = {step: 'starting', receivedBytes: 0, totalBytes: null};
     const logLines = [];
@@ -275,9 +286,10 @@
       ui.loading.hidden = false;
       showProgress('Downloading the app…', 0, null);
       try {
-        const [wasmBytes, fontBytes] = await fetchAllWithProgress(
-            [base + 'cnnlab_app.wasm', base + 'fonts/DejaVuSans.ttf'],
+        const [wasmBytes, fontBytes, trainerBytes] = await fetchAllWithProgress(
+            [base + 'cnnlab_app.wasm', base + 'fonts/DejaVuSans.ttf', base + 'cnnlab_trainer.wasm'],
             (received, total) => showProgress('Downloading the app…', received, total));
+        startTrainer(trainerBytes);
         showProgress('Starting the app…', loading.receivedBytes, loading.totalBytes);
         await loadScript(base + 'cnnlab_app.js');
         if (typeof createCnnLabModule !== 'function') {
@@ -317,6 +329,8 @@
           cnnlabOnFatalError: (message) => { runtimeStarted = true; fail(new Error(message)); },
           // The Data panel's Load button (a file relative to the site).
           cnnlabRequestDataset: (file) => { loadDataset(new URL(file, base).href).catch(() => {}); },
+          // Called by the app's WorkerBackend: a command (JSON text), with a pack's bytes.
+          cnnlabPostToTrainer: (command, bytes) => postToTrainer(command, bytes),
         };
         module = moduleOptions;  // the factory fills this same object in
         await createCnnLabModule(moduleOptions);
@@ -329,21 +343,22 @@
     // app says that no dataset is loaded. Without an explicit pack, the manifest's default is
     // loaded before `ready` resolves.
     async function offerSubsets() {
-      let manifest = null;
+      let text = null;
       try {
         const response = await fetch(base + 'data/packs.json', {cache: 'no-cache'});
         if (!response.ok) return;
-        manifest = await response.text();
+        text = await response.text();
       } catch (e) {
         return;
       }
-      const error = module.ccall('cnnlab_set_subsets', 'string', ['string'], [manifest]);
+      const error = module.ccall('cnnlab_set_subsets', 'string', ['string'], [text]);
       if (error) {
         console.warn(`CNN Lab: ${error}`);
         return;
       }
+      manifest = JSON.parse(text);
       if (!datasetUrl) {
-        const parsed = JSON.parse(manifest);
+        const parsed = manifest;
         const chosen = parsed.packs.find((p) => p.id === parsed.default) || parsed.packs[0];
         if (chosen) datasetUrl = new URL(chosen.file, base).href;
       }
@@ -416,6 +431,120 @@
       }
     }
 
+    // ---- [SECTION] The training worker ------------------------------------------------------
+
+    // Starts this lab's worker with the trainer's wasm bytes (downloaded with the app's progress).
+    // Commands the app posts before it is ready wait in the worker's own queue.
+    function startTrainer(wasmBytes) {
+      if (trainer) return;
+      try {
+        trainer = new Worker(base + 'page/trainer-worker.js');
+      } catch (e) {
+        throw new Error(`Could not start the training worker (${base}page/trainer-worker.js): ${e.message}`);
+      }
+      trainer.onmessage = (event) => fromTrainer(event.data);
+      trainer.onerror = (event) => {
+        event.preventDefault();
+        trainerFailed(`The training worker failed: ${event.message || 'could not load page/trainer-worker.js'}`);
+      };
+      trainer.postMessage({type: 'init', script: base + 'cnnlab_trainer.js', wasm: wasmBytes},
+                          [wasmBytes.buffer]);
+    }
+
+    function postToTrainer(command, bytes) {
+      if (!trainer) return;
+      if (bytes) trainer.postMessage({type: 'pack', command, bytes}, [bytes.buffer]);
+      else trainer.postMessage({type: 'command', command});
+    }
+
+    function trainerFailed(message) {
+      logLines.push(message);
+      console.error(`CNN Lab: ${message}`);
+      if (appRunning && module && module.ccall) {
+        module.ccall('cnnlab_trainer_error', null, ['string', 'number'], [message, 1]);
+      } else {
+        fail(new Error(message));
+      }
+    }
+
+    // Copies bytes into the app's heap for the duration of fn(ptr).
+    function withHeapCopy(bytes, fn) {
+      const ptr = module._malloc(Math.max(1, bytes.byteLength));
+      if (!ptr) throw new Error(`not enough memory for ${formatBytes(bytes.byteLength)}`);
+      try {
+        module.HEAPU8.set(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), ptr);
+        return fn(ptr);
+      } finally {
+        module._free(ptr);
+      }
+    }
+
+    function fromTrainer(message) {
+      if (message.type === 'fatal') {
+        trainerFailed(message.message);
+        return;
+      }
+      if (!appRunning || !module || !module.ccall) return;  // nothing asked for it yet
+      try {
+        if (message.type === 'report') {
+          module.ccall('cnnlab_trainer_report', null, ['string'], [message.json]);
+        } else if (message.type === 'snapshot') {
+          withHeapCopy(message.bytes, (ptr) => module.ccall(
+              'cnnlab_trainer_snapshot', null, ['number', 'number'], [ptr, message.bytes.length]));
+        } else if (message.type === 'test') {
+          withHeapCopy(message.probs, (ptr) => module.ccall(
+              'cnnlab_trainer_test', null, ['string', 'number', 'number'],
+              [message.json, ptr, message.probs.length]));
+        } else if (message.type === 'error') {
+          console.warn(`CNN Lab trainer (${message.command}): ${message.message}`);
+          module.ccall('cnnlab_trainer_error', null, ['string', 'number'], [message.message, 0]);
+        }
+      } catch (e) {
+        // The app instance aborted (onAbort reported it); nothing more to hand over.
+      }
+    }
+
+    // ---- [SECTION] The JavaScript API --------------------------------------------------------
+
+    // The pack a configure({dataset, subset}) names: a subset id of data/packs.json, or a dataset
+    // that is a pack URL. Throws an Error that lists what the site offers.
+    function packFor(dataset, subset) {
+      const packs = manifest ? manifest.packs : [];
+      const ids = packs.map((p) => p.id);
+      if (dataset !== undefined) {
+        if (typeof dataset !== 'string' || !dataset) {
+          throw new Error(`option dataset: must be 'cifar10' or a pack file URL, got ${JSON.stringify(dataset)}`);
+        }
+        if (/\.pack(\?.*)?$/.test(dataset)) {
+          if (subset !== undefined) throw new Error('option subset: not with a dataset pack URL');
+          return new URL(dataset, base).href;
+        }
+        if (dataset !== 'cifar10') {
+          throw new Error(`option dataset: unknown dataset '${dataset}' (this site offers cifar10${ids.length ? ` in subsets ${ids.join(', ')}` : ' only as a pack URL'})`);
+        }
+      }
+      if (subset === undefined) {
+        if (!packs.length) throw new Error('option dataset: this site has no packed subsets (pass a pack file URL)');
+        return datasetUrl || new URL(packs[0].file, base).href;
+      }
+      const chosen = packs.find((p) => p.id === String(subset));
+      if (!chosen) {
+        throw new Error(`option subset: unknown subset '${subset}' (${ids.length ? `one of ${ids.join(', ')}` : 'this site has none'})`);
+      }
+      return new URL(chosen.file, base).href;
+    }
+
+    function requireRunning() {
+      if (!appRunning || !module || !module.ccall) throw new Error('the app is not running yet');
+    }
+
+    // train, pause, step, reset, clearHistory, stopExperiment: throws an Error when refused.
+    function command(name) {
+      requireRunning();
+      const error = module.ccall('cnnlab_command', 'string', ['string'], [name]);
+      if (error) throw new Error(error);
+    }
+
     ui.retry.addEventListener('click', () => api.retry());
     ui.dismiss.addEventListener('click', () => {
       if (pagePhase === 'error' && failedStage === 'dataset' && appRunning) {
@@ -453,6 +582,54 @@
         state.loading = pagePhase === 'running' ? null : Object.assign({}, loading);
         return state;
       },
+      // Applies options (model, kernel, filters, dense, dropout, epochs, batch, lr, optimizer,
+      // momentum, weightDecay, seed, augment, valFraction, patience, ...; dataset / subset switch
+      // the pack). Resolves with state() once applied; rejects with an Error saying why
+      // (unknown or invalid options: the engine's own message; nothing is changed then).
+      async configure(options) {
+        requireRunning();
+        if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+          throw new Error(`configure: options must be an object, got ${JSON.stringify(options)}`);
+        }
+        const rest = Object.assign({}, options);
+        let pack = null;
+        if ('dataset' in rest || 'subset' in rest) {
+          pack = packFor(rest.dataset, rest.subset);
+          delete rest.dataset;
+          delete rest.subset;
+        }
+        if (Object.keys(rest).length) {
+          const error = module.ccall('cnnlab_configure', 'string', ['string'], [JSON.stringify(rest)]);
+          if (error) throw new Error(error);
+        }
+        if (pack && pack !== datasetUrl) await loadDataset(pack);
+        return api.state();
+      },
+      // Starts or resumes training (a finished run: a new one).
+      train() { command('train'); },
+      pause() { command('pause'); },
+      // Exactly one training mini-batch, then paused.
+      step() { command('step'); },
+      // Fresh weights from the seed; the current run's curves stay in history().
+      reset() { command('reset'); },
+      // Forgets finished runs' curves (history() then holds the current run only).
+      clearHistory() { command('clearHistory'); },
+      // Every run (past and current): [{run, label, options, epochs: [{epoch, trainLoss,
+      // trainAcc, valLoss, valAcc, imagesPerSecond, seconds}], testAcc, testLoss, stopReason}].
+      history() {
+        if (!appRunning || !module || !module.ccall) return [];
+        return JSON.parse(module.ccall('cnnlab_history_json', 'string', [], []));
+      },
+      // A controlled experiment (the engine's Session::start_experiment options); its progress
+      // and results are state().experiment.
+      experiment(options) {
+        requireRunning();
+        const error = module.ccall('cnnlab_experiment', 'string', ['string'], [JSON.stringify(options)]);
+        if (error) return Promise.reject(new Error(error));
+        return Promise.resolve(api.state());
+      },
+      stopExperiment() { command('stopExperiment'); },
+      results() { const s = api.state(); return s.experiment || null; },
       // Loads another dataset (a pack file URL, relative to the site); resolves when the app has
       // it, rejects with an Error saying what failed.
       loadPack(url) {

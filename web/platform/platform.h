@@ -50,6 +50,9 @@ void report_fatal_error(const std::string& message);
 // Asks the page to download and load a dataset (a URL relative to the site) with its progress
 // bar; false where there is no page (desktop: datasets come from --data).
 bool request_dataset(const std::string& url);
+// Posts a command (JSON text) to the page's training worker, with bytes (a dataset pack) when
+// given (copied); false where there is no worker (desktop).
+bool post_to_trainer(const std::string& command_json, const uint8_t* bytes, size_t size);
 // Seconds since an arbitrary start, monotonic.
 double now_seconds();
 

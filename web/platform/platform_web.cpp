@@ -49,6 +49,15 @@ EM_JS(void, cnnlab_js_report_fatal_error, (const char* message), {
   else console.error(text);
 });
 
+// The page's training worker (loader.js owns it): a command as JSON text, with a copy of `size`
+// bytes (a dataset pack) when given. 0 when the page has no worker.
+EM_JS(int, cnnlab_js_post_to_trainer, (const char* command, const uint8_t* bytes, size_t size), {
+  if (!Module['cnnlabPostToTrainer']) return 0;
+  var data = size ? HEAPU8.slice(bytes, bytes + size) : null;
+  Module['cnnlabPostToTrainer'](UTF8ToString(command), data);
+  return 1;
+});
+
 namespace cnnlab::platform {
 
 namespace {
@@ -100,6 +109,9 @@ void report_fatal_error(const std::string& message) {
   cnnlab_js_report_fatal_error(message.c_str());
 }
 bool request_dataset(const std::string& url) { return cnnlab_js_request_dataset(url.c_str()) != 0; }
+bool post_to_trainer(const std::string& command_json, const uint8_t* bytes, size_t size) {
+  return cnnlab_js_post_to_trainer(command_json.c_str(), bytes, size) != 0;
+}
 double now_seconds() { return emscripten_get_now() / 1000.0; }
 
 }  // namespace cnnlab::platform
@@ -143,6 +155,67 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_set_subsets(const char* manifest_json) {
 // What the Data panel says while no dataset is loaded (e.g. "Downloading ... 40 %").
 EMSCRIPTEN_KEEPALIVE void cnnlab_set_data_status(const char* status) {
   if (cnnlab::platform::js_app && status) cnnlab::platform::js_app->set_data_status(status);
+}
+
+// ---- Training (the JavaScript API's configure/train/... and the worker's deliveries) ----------
+
+// Applies options (JSON object text, the JS API's names). Returns "" or why they were refused.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_configure(const char* options_json) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->configure_json(options_json ? options_json : "");
+  return js_result.c_str();
+}
+
+// train, pause, step, reset, clearHistory, stopExperiment. Returns "" or why it was refused.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_command(const char* name) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->command(name ? name : "");
+  return js_result.c_str();
+}
+
+// Starts an experiment (options as JSON text). Returns "" or why it was refused.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_experiment(const char* options_json) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->experiment_json(options_json ? options_json : "");
+  return js_result.c_str();
+}
+
+// Session::history() of the trainer (every run) as JSON text.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_history_json() {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  js_result = js_app ? js_app->history_json() : "[]";
+  return js_result.c_str();
+}
+
+// A report of the training worker (TrainerHost::poll's JSON text).
+EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_report(const char* report_json) {
+  if (cnnlab::platform::js_app && report_json)
+    cnnlab::platform::js_app->receive_trainer_report(report_json);
+}
+
+// The worker's model as model-file bytes (in this instance's heap; the caller frees them).
+EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_snapshot(const uint8_t* bytes, size_t size) {
+  if (cnnlab::platform::js_app) cnnlab::platform::js_app->backend().receive_snapshot(bytes, size);
+}
+
+// The worker's test results (JSON text) and probabilities (count floats; the caller frees them).
+EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_test(const char* results_json, const float* probs,
+                                              size_t count) {
+  if (cnnlab::platform::js_app && results_json)
+    cnnlab::platform::js_app->receive_trainer_test(results_json, probs, count);
+}
+
+// A command the worker refused (fatal 0) or the worker failed (fatal 1).
+EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_error(const char* message, int fatal) {
+  if (cnnlab::platform::js_app && message)
+    cnnlab::platform::js_app->backend().receive_error(message, fatal != 0);
 }
 
 }  // extern "C"

@@ -1,0 +1,256 @@
+// Browser end-to-end test of training through window.cnnlab: on the site's 1k subset a small CNN
+// trains one epoch in the page's Web Worker; the state advances (step, epoch), validation accuracy
+// beats chance, test accuracy appears, the page keeps drawing at >= 20 frames/s (counted with
+// requestAnimationFrame in the page) and trains at >= 80 % of the node benchmark's images/s for
+// the same model (cnnlab.js bench, single-threaded, batch 64). Also: configure() refuses bad
+// options with the engine's message, and a failed dataset download is reported and recovered
+// from. Screenshots of the Training and Curves panels go to $CNNLAB_ARTIFACTS.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks,
+         writeArtifact } from './lib/harness.mjs';
+
+const SUBSET = '1k';
+let browser;
+let manifest = {packs: []};
+before(async () => {
+  manifest = await sitePacks();
+  browser = await launchBrowser();
+});
+after(async () => { if (browser) await browser.close(); });
+
+function hasSubset() { return manifest.packs.some((p) => p.id === SUBSET); }
+
+// Training images/s of cnn k=3, batch 64, one thread, in node: from CNNLAB_NODE_BENCH_IPS when
+// run.sh measured it, else from the build's cnnlab.js (beside the site folder).
+function nodeBenchImagesPerSecond() {
+  if (process.env.CNNLAB_NODE_BENCH_IPS) return Number(process.env.CNNLAB_NODE_BENCH_IPS);
+  const cli = process.env.CNNLAB_BUILD_DIR && path.join(process.env.CNNLAB_BUILD_DIR, 'cnnlab.js');
+  if (!cli || !existsSync(cli)) return null;
+  const out = execFileSync('node', [cli, 'bench', '--json', '--models', 'cnn3', '--threads', '1',
+                                    '--batch', '64'], {encoding: 'utf8', timeout: 300000});
+  const rows = JSON.parse(out);
+  const row = rows.find((r) => r.model === 'cnn' && r.kernel === 3 && r.threads === 1);
+  return row ? row.train_images_per_s : null;
+}
+
+// Counts animation frames in the page (the canvas is redrawn on every one).
+async function startFrameCounter(page) {
+  await page.evaluate(() => {
+    window.__frameTimes = [];
+    const tick = (t) => { window.__frameTimes.push(t); requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+  });
+}
+
+// Frames per second between two page times (ms): the mean, and the worst 1-second window.
+function frameRates(times, from, to) {
+  const inside = times.filter((t) => t >= from && t <= to);
+  const mean = (inside.length - 1) / ((to - from) / 1000);
+  let worst = Infinity;
+  for (let start = from; start + 1000 <= to; start += 250) {
+    worst = Math.min(worst, inside.filter((t) => t >= start && t < start + 1000).length);
+  }
+  return {mean, worst: Number.isFinite(worst) ? worst : mean, frames: inside.length};
+}
+
+// The fixed layout (web/app/app.cpp): Setup top-left, Training below it, Curves top-right.
+async function panelScreenshots(page, prefix) {
+  const {width, height} = page.viewportSize();
+  const left = Math.floor(Math.min(Math.max(width * 0.4, 300), 560, width * 0.5));
+  const top = 22;
+  const setup = Math.floor((height - top) * 0.56);
+  const curves = Math.floor((height - top) * 0.46);
+  await page.screenshot({path: path.join(process.env.CNNLAB_ARTIFACTS, `${prefix}-training-panel.png`),
+                         clip: {x: 0, y: top + setup, width: left, height: height - top - setup}});
+  await page.screenshot({path: path.join(process.env.CNNLAB_ARTIFACTS, `${prefix}-curves-panel.png`),
+                         clip: {x: left, y: top, width: width - left, height: curves}});
+  await saveScreenshot(page, `${prefix}-page.png`);
+}
+
+test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fps, speed',
+     {timeout: 600000}, async (t) => {
+  if (!hasSubset()) {
+    t.skip(`the site has no '${SUBSET}' pack (configure with -DCNNLAB_SITE_DATA=SOURCE)`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page, {timeout: 240000});
+    const configured = await page.evaluate((subset) => window.cnnlab.configure(
+        {subset, model: 'cnn', kernel: 3, epochs: 1, batch: 64, lr: 0.001, optimizer: 'adam',
+         seed: 42, augment: false}), SUBSET);
+    assert.equal(configured.phase, 'ready', configured.error);
+    assert.deepEqual(configured.model, {name: 'cnn', kernel: 3, params: 545098});
+    const pack = manifest.packs.find((p) => p.id === SUBSET);
+    assert.ok(configured.dataset.origin.endsWith(pack.file), configured.dataset.origin);
+    // Let the worker take the pack and the options before measuring.
+    await page.waitForFunction(() => window.cnnlab.state().trainer !== undefined);
+    await frames(page, 10);
+
+    await startFrameCounter(page);
+    const started = await page.evaluate(() => { window.cnnlab.train(); return performance.now(); });
+    // The state advances while training: sample it until the run is done.
+    const samples = [];
+    await page.waitForFunction(() => window.cnnlab.state().step > 0, null, {timeout: 120000});
+    let midShot = false;
+    for (;;) {
+      const s = await page.evaluate(() => window.cnnlab.state());
+      samples.push({step: s.step, epoch: s.epoch, phase: s.phase, ips: s.imagesPerSecond});
+      if (s.phase === 'done' || s.phase === 'error') break;
+      if (!midShot && s.step >= 5) {
+        await panelScreenshots(page, 'training-live');
+        midShot = true;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      assert.ok(samples.length < 3000, 'training ended within 10 minutes');
+    }
+    const finished = await page.evaluate(() => performance.now());
+    const state = await page.evaluate(() => window.cnnlab.state());
+    writeArtifact('state-training.json', JSON.stringify(state, null, 2));
+    assert.equal(state.phase, 'done', `training ended: ${state.error}`);
+    assert.equal(state.epoch, 1);
+    assert.ok(state.stepsPerEpoch > 0 && state.step === state.stepsPerEpoch,
+              `one epoch of steps: ${state.step} of ${state.stepsPerEpoch}`);
+    assert.ok(samples.some((s) => s.step > 0 && s.step < state.step),
+              'the page saw the step advance during training');
+    assert.ok(state.valAcc > 0.15, `validation accuracy beats chance: ${state.valAcc}`);
+    assert.ok(state.testAcc !== null && state.testAcc > 0.1 && state.testAcc <= 1,
+              `test accuracy appears: ${state.testAcc}`);
+    assert.ok(Number.isFinite(state.trainLoss) && Number.isFinite(state.valLoss));
+
+    // The main thread kept drawing while the worker trained.
+    const times = await page.evaluate(() => window.__frameTimes);
+    const fps = frameRates(times, started, finished);
+    // The worker's own measurement: training images over time spent in training steps.
+    const pageIps = state.imagesPerSecond;
+    const nodeIps = nodeBenchImagesPerSecond();
+    const report = {fpsMean: fps.mean, fpsWorstSecond: fps.worst, frames: fps.frames,
+                    trainingSeconds: (finished - started) / 1000, pageImagesPerSecond: pageIps,
+                    nodeBenchImagesPerSecond: nodeIps,
+                    ratio: nodeIps ? pageIps / nodeIps : null, valAcc: state.valAcc,
+                    testAcc: state.testAcc};
+    writeArtifact('training-measurements.json', JSON.stringify(report, null, 2));
+    console.log(`# training: ${JSON.stringify(report)}`);
+    assert.ok(fps.mean >= 20, `frames/s while training: ${fps.mean.toFixed(1)}`);
+    assert.ok(nodeIps !== null, 'the node benchmark figure is known (CNNLAB_BUILD_DIR or CNNLAB_NODE_BENCH_IPS)');
+    assert.ok(pageIps >= 0.8 * nodeIps,
+              `page trains at ${pageIps.toFixed(0)} images/s, node at ${nodeIps.toFixed(0)}`);
+
+    // history(): this run's epoch, the same figures as state().
+    const history = await page.evaluate(() => window.cnnlab.history());
+    assert.equal(history.length, 1);
+    assert.equal(history[0].epochs.length, 1);
+    assert.equal(history[0].epochs[0].valAcc, state.valAcc);
+    assert.equal(history[0].testAcc, state.testAcc);
+
+    // A second run (another kernel) is overlaid on the first; both stay in history().
+    await page.evaluate(() => window.cnnlab.configure({kernel: 5}));
+    await page.evaluate(() => window.cnnlab.train());
+    await page.waitForFunction(() => ['done', 'error'].includes(window.cnnlab.state().phase) &&
+                               window.cnnlab.state().run === 2, null, {timeout: 300000});
+    const runs = await page.evaluate(() => window.cnnlab.history());
+    assert.equal(runs.length, 2);
+    assert.equal(runs[1].options.kernel, 5);
+    await frames(page, 10);
+    await panelScreenshots(page, 'training-done');
+    assert.deepEqual(errors, [], 'no console errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('Pause stops the worker within a slice; Step trains exactly one mini-batch; Reset starts over',
+     {timeout: 300000}, async (t) => {
+  if (!hasSubset()) {
+    t.skip(`the site has no '${SUBSET}' pack`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page, {timeout: 240000});
+    await page.evaluate(() => window.cnnlab.configure({model: 'cnn', kernel: 3, epochs: 3}));
+    await page.evaluate(() => window.cnnlab.step());
+    await page.waitForFunction(() => window.cnnlab.state().step === 1, null, {timeout: 60000});
+    assert.equal((await page.evaluate(() => window.cnnlab.state())).phase, 'paused');
+    await page.evaluate(() => window.cnnlab.train());
+    await page.waitForFunction(() => window.cnnlab.state().step >= 3, null, {timeout: 60000});
+    await page.evaluate(() => window.cnnlab.pause());
+    await page.waitForFunction(() => window.cnnlab.state().phase === 'paused', null, {timeout: 10000});
+    const paused = (await page.evaluate(() => window.cnnlab.state())).step;
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal((await page.evaluate(() => window.cnnlab.state())).step, paused, 'paused stays put');
+    await page.evaluate(() => window.cnnlab.reset());
+    await page.waitForFunction(() => window.cnnlab.state().step === 0, null, {timeout: 10000});
+    const history = await page.evaluate(() => window.cnnlab.history());
+    assert.equal(history.length, 1, 'the reset run stays in history() as a past run');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('configure() rejects unknown and invalid options with the reason, changing nothing',
+     {timeout: 120000}, async () => {
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page);
+    const before = await page.evaluate(() => window.cnnlab.state());
+    const attempt = (options) => page.evaluate((o) => window.cnnlab.configure(o).then(
+        () => null, (e) => ({isError: e instanceof Error, message: e.message})), options);
+    const cases = [
+      [{bogus: 1}, /bogus.*unknown option/],
+      [{lr: -1}, /lr/],
+      [{kernel: 'big'}, /kernel/],
+      [{batch: 0}, /batch/],
+      [{model: 'resnet'}, /unknown model 'resnet'/],
+      [{subset: 'nope'}, /unknown subset 'nope'/],
+      [{dataset: 'imagenet'}, /unknown dataset 'imagenet'/],
+    ];
+    if (before.dataset) cases.push([{kernel: 11, model: 'cnn', blocks: 6}, /./]);
+    for (const [options, pattern] of cases) {
+      const rejected = await attempt(options);
+      assert.ok(rejected, `configure(${JSON.stringify(options)}) is refused`);
+      assert.ok(rejected.isError, 'with an Error');
+      assert.match(rejected.message, pattern, JSON.stringify(options));
+    }
+    const after = await page.evaluate(() => window.cnnlab.state());
+    assert.deepEqual(after.options, before.options, 'refused options change nothing');
+    assert.deepEqual(after.model, before.model);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a dataset that fails to download is reported; the lab goes on with the data it had',
+     {timeout: 240000}, async (t) => {
+  if (!hasSubset()) {
+    t.skip(`the site has no '${SUBSET}' pack`);
+    return;
+  }
+  const {context, page} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page, {timeout: 240000});
+    const rejected = await page.evaluate(() => window.cnnlab.configure(
+        {dataset: 'data/missing-subset.pack'}).then(() => null, (e) => e.message));
+    assert.match(rejected, /missing-subset\.pack.*404/);
+    const failed = await page.evaluate(() => window.cnnlab.state());
+    assert.equal(failed.phase, 'error');
+    assert.match(failed.error, /missing-subset\.pack/);
+    assert.ok(await page.locator('.cnnlab-error').isVisible(), 'the error box is shown');
+    await saveScreenshot(page, 'training-dataset-failure.png');
+    await page.locator('.cnnlab-dismiss').click();
+    const back = await page.evaluate(() => window.cnnlab.state());
+    assert.equal(back.phase, 'ready');
+    assert.ok(back.dataset, 'the previous dataset is still loaded');
+    await page.evaluate(() => window.cnnlab.step());
+    await page.waitForFunction(() => window.cnnlab.state().step === 1, null, {timeout: 60000});
+  } finally {
+    await context.close();
+  }
+});

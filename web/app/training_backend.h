@@ -1,0 +1,56 @@
+// TrainingBackend: where training runs, behind one small interface — the only place where the
+// desktop program and the browser differ in how they train.
+//   - InProcessBackend (desktop): a TrainerHost (web/worker/trainer_host.h) in this process,
+//     ticked for a slice of every frame; LabView points into its Session.
+//   - WorkerBackend (browser): the same TrainerHost runs in a Web Worker (web/worker/
+//     worker_main.cpp, page/trainer-worker.js); commands are posted to it and its reports arrive
+//     through the page (platform_web.cpp's cnnlab_trainer_* functions); LabView points at a copy
+//     of the worker's model rebuilt from its snapshots (model-file bytes).
+// Both apply the same report messages (apply_trainer_message), so everything above this
+// interface (the App, the panels, the JavaScript API) has one code path.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app_state.h"
+
+namespace cnnlab {
+
+class TrainingBackend {
+ public:
+  virtual ~TrainingBackend() = default;
+  // "in this process" or "in a Web Worker" (shown in the Training panel).
+  virtual const char* where() const = 0;
+  // New data for the trainer: the App's copy, and its bytes when it came from memory.
+  virtual void set_data(const DataSource& source, const uint8_t* bytes, size_t size,
+                        const std::string& origin) = 0;
+  // One command as in trainer_host.h ({"type": "train"}, {"type": "configure", "options"}, ...).
+  // In-process refusals throw Error; the worker reports them as an "error" delivery.
+  virtual void send(const nlohmann::json& command) = 0;
+  // Once per frame: trains for up to budget seconds (in-process) and applies what was reported
+  // to the training state and the lab view.
+  virtual void update(double budget_seconds, TrainingState& training, LabView& lab) = 0;
+
+  // Deliveries from the worker (through the page); the in-process backend has none.
+  virtual void receive_report(const nlohmann::json& /*report*/) {}
+  virtual void receive_snapshot(const uint8_t* /*bytes*/, size_t /*size*/) {}
+  virtual void receive_test(const nlohmann::json& /*results*/, const float* /*probs*/,
+                            size_t /*count*/) {}
+  // A command the worker refused (fatal = false) or the worker itself failed (fatal = true).
+  virtual void receive_error(const std::string& /*message*/, bool /*fatal*/) {}
+  // A fatal failure of the backend ("" if none): the API's phase 'error'.
+  virtual const std::string& fatal_error() const = 0;
+};
+
+// The backend of this build: in-process natively, a Web Worker under Emscripten.
+std::unique_ptr<TrainingBackend> make_training_backend();
+
+// Applies one report message (TrainerHost::poll's "messages") to the training state.
+void apply_trainer_message(const nlohmann::json& message, TrainingState& training);
+
+}  // namespace cnnlab

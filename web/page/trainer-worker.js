@@ -1,0 +1,148 @@
+// CNN Lab's training worker: hosts the engine's training Session (cnnlab_trainer.js/.wasm, built
+// from web/worker/worker_main.cpp) off the page's main thread, so the page keeps drawing at full
+// frame rate while a network trains. loader.js starts it and relays between it and the app.
+//
+// From the page:  {type: 'init', script, wasm}            the glue's URL and the .wasm bytes
+//                 {type: 'pack', command, bytes}          a dataset pack (command: {origin})
+//                 {type: 'command', command}              JSON text: {"type": "train"}, ...
+// To the page:    {type: 'ready'}
+//                 {type: 'report', json}                  TrainerHost::poll's JSON text
+//                 {type: 'snapshot', bytes}               model-file bytes (transferred)
+//                 {type: 'test', json, probs}             test results + (N, K) Float32Array
+//                 {type: 'error', command, message}       a refused command or a failed slice
+//                 {type: 'fatal', message}                the worker cannot go on
+//
+// Training runs in slices of about 50 ms; between slices the worker yields to its message queue
+// (a MessageChannel post, which unlike setTimeout is not clamped to 4 ms), so Pause and the
+// other commands take effect within one slice.
+'use strict';
+
+const SLICE_SECONDS = 0.05;
+
+let module = null;
+let running = false;
+const queued = [];  // messages that arrived before the wasm was ready
+
+const channel = new MessageChannel();
+channel.port1.onmessage = pump;
+function schedule() { channel.port2.postMessage(null); }
+
+function fatal(message) {
+  running = false;
+  self.postMessage({type: 'fatal', message: String(message)});
+}
+
+self.onmessage = (event) => {
+  const message = event.data;
+  if (message.type === 'init') {
+    init(message);
+  } else if (!module) {
+    queued.push(message);
+  } else {
+    handle(message);
+  }
+};
+
+async function init(message) {
+  try {
+    importScripts(message.script);
+    if (typeof createCnnLabTrainer !== 'function') {
+      throw new Error(`${message.script} did not define createCnnLabTrainer`);
+    }
+    module = await createCnnLabTrainer({
+      instantiateWasm(imports, receiveInstance) {
+        WebAssembly.instantiate(message.wasm, imports).then(
+            (result) => receiveInstance(result.instance, result.module),
+            (e) => fatal(`cnnlab_trainer.wasm is not a valid WebAssembly module: ${e.message}`));
+        return {};
+      },
+      print: (text) => console.log(text),
+      printErr: (text) => console.warn(text),
+      onAbort: (what) => fatal(`The training worker stopped unexpectedly: ${what}`),
+    });
+  } catch (e) {
+    fatal(`The training worker could not start: ${e && e.message ? e.message : e}`);
+    return;
+  }
+  self.postMessage({type: 'ready'});
+  for (const m of queued.splice(0)) handle(m);
+}
+
+function handle(message) {
+  let error = '';
+  let what = message.type;
+  try {
+    if (message.type === 'pack') {
+      const origin = JSON.parse(message.command).origin || 'pack';
+      const bytes = message.bytes;
+      const ptr = module._malloc(bytes.length);
+      if (!ptr) {
+        error = `not enough memory in the training worker for a ${bytes.length}-byte dataset`;
+      } else {
+        try {
+          module.HEAPU8.set(bytes, ptr);
+          error = module.ccall('trainer_load_pack', 'string', ['number', 'number', 'string'],
+                               [ptr, bytes.length, origin]);
+        } finally {
+          module._free(ptr);
+        }
+      }
+    } else if (message.type === 'command') {
+      what = JSON.parse(message.command).type;
+      error = module.ccall('trainer_handle', 'string', ['string'], [message.command]);
+    } else {
+      error = `unknown message type '${message.type}'`;
+    }
+  } catch (e) {
+    error = e && e.message ? e.message : String(e);
+  }
+  if (error) self.postMessage({type: 'error', command: what, message: error});
+  publish(true);
+  if (!running && module._trainer_busy()) {
+    running = true;
+    schedule();
+  }
+}
+
+function pump() {
+  if (!running) return;
+  let more;
+  try {
+    more = module._trainer_tick(SLICE_SECONDS);
+  } catch (e) {
+    fatal(`The training worker stopped unexpectedly: ${e && e.message ? e.message : e}`);
+    return;
+  }
+  if (more < 0) {
+    self.postMessage({type: 'error', command: 'train',
+                      message: module.ccall('trainer_last_error', 'string', [], [])});
+  }
+  publish(more <= 0);
+  if (more > 0) {
+    schedule();
+  } else {
+    running = false;
+  }
+}
+
+// Posts what changed: the report, then (when due) the weights and the test results.
+function publish(force) {
+  const json = module.ccall('trainer_poll', 'string', ['number'], [force ? 1 : 0]);
+  const flags = module._trainer_poll_flags();
+  self.postMessage({type: 'report', json});
+  if (flags & 1) {
+    const ptr = module._trainer_snapshot();
+    const size = module._trainer_snapshot_size();
+    if (size > 0) {
+      const bytes = module.HEAPU8.slice(ptr, ptr + size);
+      self.postMessage({type: 'snapshot', bytes}, [bytes.buffer]);
+    }
+  }
+  if (flags & 2) {
+    const results = module.ccall('trainer_test_results', 'string', [], []);
+    const ptr = module._trainer_test_probabilities();
+    const count = module._trainer_test_probability_count();
+    const probs = ptr ? module.HEAPF32.slice(ptr >> 2, (ptr >> 2) + count) : new Float32Array(0);
+    self.postMessage({type: 'test', json: results, probs}, [probs.buffer]);
+  }
+}

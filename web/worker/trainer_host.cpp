@@ -1,0 +1,196 @@
+// TrainerHost (see trainer_host.h): Session + what to report when.
+#include "worker/trainer_host.h"
+
+#include <cmath>
+#include <utility>
+
+#include "core/error.h"
+#include "data/loaders.h"
+#include "model/model.h"
+#include "model/model_file.h"
+
+namespace cnnlab {
+
+using json = nlohmann::json;
+
+namespace {
+
+json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+// The layer lines of a spec's canonical text ("conv 32 3x3 same; relu; ...").
+std::vector<std::string> layer_names(const Model& model) {
+  std::vector<std::string> names;
+  const std::string text = model.spec().text();
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find("; ", start);
+    if (end == std::string::npos) end = text.size();
+    names.push_back(text.substr(start, end - start));
+    start = end + 2;
+  }
+  return names;
+}
+
+}  // namespace
+
+TrainerHost::TrainerHost(int threads) : session_(threads) {}
+
+void TrainerHost::load_pack(const uint8_t* bytes, size_t size, const std::string& origin) {
+  set_data(load_data_bytes(bytes, size, origin));
+}
+
+void TrainerHost::set_data(DataSource data) {
+  session_.set_data(std::move(data));
+  model_changed_ = true;
+}
+
+void TrainerHost::handle(const json& command) {
+  require(command.is_object() && command.contains("type") && command["type"].is_string(),
+          "trainer command", "must be an object with a string 'type'");
+  const std::string type = command["type"].get<std::string>();
+  const json options = command.value("options", json::object());
+  if (type == "configure") {
+    session_.configure(options);
+    model_changed_ = true;
+  } else if (type == "train") {
+    session_.train();
+  } else if (type == "pause") {
+    session_.pause();
+  } else if (type == "step") {
+    session_.step();
+  } else if (type == "reset") {
+    session_.reset();
+    model_changed_ = true;
+  } else if (type == "clearHistory") {
+    session_.clear_history();
+    sent_history_key_.clear();
+  } else if (type == "experiment") {
+    session_.start_experiment(options);
+  } else if (type == "stopExperiment") {
+    session_.stop_experiment();
+  } else {
+    throw Error("trainer command", "unknown type '" + type + "'");
+  }
+}
+
+bool TrainerHost::tick(double budget_seconds) { return session_.tick(budget_seconds); }
+
+bool TrainerHost::busy() const {
+  const json s = session_.state();
+  return s["phase"] == "training" || s["experiment"] == true;
+}
+
+json TrainerHost::layer_stats() const {
+  json rows = json::array();
+  Model* model = const_cast<Session&>(session_).model();
+  if (!model) return rows;
+  const std::vector<std::string> names = layer_names(*model);
+  const std::vector<LayerStats>& stats = model->stats();
+  for (size_t i = 0; i < stats.size(); ++i) {
+    const LayerStats& l = stats[i];
+    rows.push_back({{"layer", i < names.size() ? names[i] : "layer " + std::to_string(i)},
+                    {"actMin", finite_or_null(l.act_min)},
+                    {"actMax", finite_or_null(l.act_max)},
+                    {"gradMin", finite_or_null(l.grad_min)},
+                    {"gradMax", finite_or_null(l.grad_max)},
+                    {"forwardMs", l.forward_ms},
+                    {"backwardMs", l.backward_ms}});
+  }
+  return rows;
+}
+
+json TrainerHost::poll(double now, bool force) {
+  json out = {{"messages", json::array()}, {"snapshot", false}, {"test", false}};
+  json& messages = out["messages"];
+  json state = session_.state();
+  const bool training = state["phase"] == "training";
+  const int run = state["run"].get<int>();
+  const int epoch = state["epoch"].get<int>();
+  const int64_t step = state["step"].get<int64_t>();
+
+  // New test results go with the state that reports them (receivers match the two).
+  if (session_.test_metrics() && test_sent_run_ != run) {
+    out["test"] = true;
+    test_sent_run_ = run;
+  } else if (!session_.test_metrics() && test_sent_run_ == run) {
+    test_sent_run_ = 0;  // the run was reset: its next evaluation is new again
+  }
+  const bool state_due = force || out["test"] == true || now - last_state_ >= 0.1;
+  if (state_due) {
+    state["layers"] = layer_stats();
+    messages.push_back({{"type", "state"}, {"state", state}});
+    last_state_ = now;
+  }
+
+  // Per-step records: only what is new; from 0 again for a new run (or a reset one).
+  const Trainer* trainer = session_.trainer();
+  const size_t have = trainer ? trainer->steps().size() : 0;
+  if (run != sent_run_ || have < sent_steps_) {
+    sent_run_ = run;
+    sent_steps_ = 0;
+    messages.push_back({{"type", "steps"}, {"run", run}, {"from", 0}, {"loss", json::array()},
+                        {"acc", json::array()}});
+  }
+  if (have > sent_steps_ && (state_due || !training)) {
+    json steps = session_.steps_since(sent_steps_);
+    messages.push_back({{"type", "steps"}, {"run", run}, {"from", sent_steps_},
+                        {"loss", std::move(steps["loss"])}, {"acc", std::move(steps["acc"])}});
+    sent_steps_ = have;
+  }
+
+  const std::string history_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
+                                  state["phase"].get<std::string>() + "/" +
+                                  (state["testAcc"].is_null() ? "-" : "t");
+  if (history_key != sent_history_key_) {
+    messages.push_back({{"type", "history"}, {"history", session_.history()}});
+    sent_history_key_ = history_key;
+  }
+
+  if (state["experiment"] == true || (session_.experiment() && force)) {
+    if (force || now - last_experiment_ >= 0.5) {
+      messages.push_back({{"type", "experiment"}, {"state", session_.experiment_state()}});
+      last_experiment_ = now;
+    }
+  }
+
+  // Weights: at a new model, an epoch end, a phase change; while training at most every second.
+  const std::string snapshot_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
+                                   state["phase"].get<std::string>();
+  if (session_.model() &&
+      (model_changed_ || snapshot_key != snapshot_key_ ||
+       (training && step != snapshot_step_ && now - last_snapshot_ >= 1.0))) {
+    out["snapshot"] = true;
+    model_changed_ = false;
+    snapshot_key_ = snapshot_key;
+    snapshot_step_ = step;
+    last_snapshot_ = now;
+  }
+
+  return out;
+}
+
+std::vector<uint8_t> TrainerHost::snapshot() const {
+  Session& s = const_cast<Session&>(session_);
+  if (!s.model()) return {};
+  ModelFileInfo info;
+  info.class_names = s.data().train.class_names;
+  info.preprocess = s.preprocess();
+  info.dataset = s.data().train.name;
+  return serialize_model(*s.model(), info);
+}
+
+json TrainerHost::test_results() const {
+  const ConfusionMatrix* m = session_.test_metrics();
+  if (!m) return nullptr;
+  json counts = json::array();
+  for (int t = 0; t < m->classes(); ++t)
+    for (int p = 0; p < m->classes(); ++p) counts.push_back(m->count(t, p));
+  return {{"run", session_.state()["run"]}, {"classes", m->classes()}, {"counts", counts},
+          {"loss", m->mean_loss()}, {"accuracy", m->accuracy()}, {"total", m->total()}};
+}
+
+const std::vector<float>* TrainerHost::test_probabilities() const {
+  return session_.test_probabilities();
+}
+
+}  // namespace cnnlab

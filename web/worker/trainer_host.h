@@ -1,0 +1,73 @@
+// TrainerHost: one cnnlab::Session plus the bookkeeping of what to report and when — the part of
+// the lab's training that is the same wherever it runs. The browser's training worker
+// (worker_main.cpp) hosts one and posts what poll() returns to the page; the desktop app's
+// InProcessBackend hosts one in-process. Both feed the App through the same messages
+// (apply_trainer_message in app/training_backend.h).
+//
+// Commands (JSON, as the page posts them): {"type": "configure", "options": {...}},
+// {"type": "train"|"pause"|"step"|"reset"|"clearHistory"|"stopExperiment"},
+// {"type": "experiment", "options": {...}}. Data arrives separately (load_pack / set_data).
+//
+// Reports (poll): {"messages": [...], "snapshot": bool, "test": bool}, where messages are
+//   {"type": "state", "state": Session::state() + "layers": [per-layer statistics]}   ~10 per s
+//   {"type": "steps", "run", "from", "loss": [...], "acc": [...]}   new per-step records
+//   {"type": "history", "history": Session::history()}             at epoch ends, new runs, ...
+//   {"type": "experiment", "state": Session::experiment_state()}    while an experiment runs
+// snapshot: the model changed enough to send its weights (epoch end, pause/done, new model, at
+// most every second while training); test: the current run's test results are new.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "train/session.h"
+
+namespace cnnlab {
+
+class TrainerHost {
+ public:
+  explicit TrainerHost(int threads = 1);
+
+  // A dataset pack (or any source load_data_bytes reads) from memory. Throws Error.
+  void load_pack(const uint8_t* bytes, size_t size, const std::string& origin);
+  void set_data(DataSource data);
+  // Runs one command (see above). Throws Error with the Session's message when refused.
+  void handle(const nlohmann::json& command);
+  // Advances training / evaluation / an experiment for up to budget seconds; true while busy.
+  bool tick(double budget_seconds);
+  bool busy() const;
+
+  // What to report now (see above). now_seconds: a monotonic clock; force: report everything
+  // that changed regardless of the rate limits (after a command, at the end of a slice).
+  nlohmann::json poll(double now_seconds, bool force);
+
+  // The current model as model-file bytes (empty without a model).
+  std::vector<uint8_t> snapshot() const;
+  // {"run", "classes", "counts": [K*K, true row x predicted column], "loss", "accuracy",
+  //  "total"} of the current run's test evaluation (null before it is done); the probabilities
+  // (N, K) are test_probabilities().
+  nlohmann::json test_results() const;
+  const std::vector<float>* test_probabilities() const;
+
+  Session& session() { return session_; }
+  // The per-layer statistics as JSON rows {layer, actMin, actMax, gradMin, gradMax, forwardMs,
+  // backwardMs} (empty before a model exists).
+  nlohmann::json layer_stats() const;
+
+ private:
+  Session session_;
+  double last_state_ = -1e9, last_snapshot_ = -1e9, last_experiment_ = -1e9;
+  int sent_run_ = 0;               // run of the steps sent so far
+  size_t sent_steps_ = 0;          // per-step records sent of that run
+  std::string sent_history_key_;   // run/epochs/phase/test of the last history sent
+  std::string snapshot_key_;       // run/epochs/phase of the last snapshot sent
+  int64_t snapshot_step_ = -1;     // step of the last snapshot
+  int test_sent_run_ = 0;
+  bool model_changed_ = true;      // a command made a new model: snapshot due
+};
+
+}  // namespace cnnlab
