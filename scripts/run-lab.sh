@@ -1,62 +1,48 @@
 #!/usr/bin/env bash
-# The main job of CNN Lab (second half of README's first command, after scripts/setup.sh).
-# Until the browser app is served from here, it builds the native `cnnlab` tool and runs a short
-# training run on a class-balanced subset of the default dataset (scripts/find-data.sh), then
-# evaluates it and prints where the results are.
+# The main job of CNN Lab (second half of README's first command, after scripts/setup.sh): builds
+# the lab's static site with Emscripten — the app, its training worker, the font and CIFAR-10
+# subset packs made at build time from the default dataset (scripts/find-data.sh) — and serves it
+# on http://127.0.0.1:PORT, printing the URL. Stop it with Ctrl-C.
 #
 # Usage: bash scripts/run-lab.sh
 # Environment (all optional):
-#   CNNLAB_LAB_MODEL (cnn), CNNLAB_LAB_EPOCHS (1), CNNLAB_LAB_TRAIN_PER_CLASS (500),
-#   CNNLAB_LAB_TEST_PER_CLASS (100), CNNLAB_BUILD_PREFIX (build), CNNLAB_JOBS (2),
-#   CNNLAB_CIFAR10 (see scripts/find-data.sh)
+#   CNNLAB_PORT (8000; 0 picks a free port), CNNLAB_BUILD_PREFIX (build: the site is built in
+#   build-wasm/site, the folder the test command's wasm suite uses), CNNLAB_JOBS (2),
+#   CNNLAB_SITE_SUBSETS (the packed subsets, NAME:TRAIN_PER_CLASS:TEST_PER_CLASS;...; default
+#   1k:100:200;5k:500:200;10k:1000:200;50k:0:0, see web/README.md), CNNLAB_CIFAR10 (see
+#   scripts/find-data.sh), CNNLAB_NO_SERVE=1 (build only).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo_root"
 
-build_dir="$repo_root/${CNNLAB_BUILD_PREFIX:-build}"
+wasm_dir="$repo_root/${CNNLAB_BUILD_PREFIX:-build}-wasm"
 jobs="${CNNLAB_JOBS:-2}"
 imgui_dir="${CNNLAB_DEPS:-/usr/local/src/cnnlab-deps}/imgui-1.86"
-model="${CNNLAB_LAB_MODEL:-cnn}"
-epochs="${CNNLAB_LAB_EPOCHS:-1}"
-train_per_class="${CNNLAB_LAB_TRAIN_PER_CLASS:-500}"
-test_per_class="${CNNLAB_LAB_TEST_PER_CLASS:-100}"
-run_dir="$repo_root/runs/quickstart"
-pack="$repo_root/data/quickstart-${train_per_class}-${test_per_class}.pack"
+port="${CNNLAB_PORT:-8000}"
+subsets="${CNNLAB_SITE_SUBSETS:-1k:100:200;5k:500:200;10k:1000:200;50k:0:0}"
 
 say() { echo "run-lab: $*"; }
 die() { echo "run-lab: ERROR: $*" >&2; exit 1; }
 
 data="$(bash scripts/find-data.sh)" || die "no dataset (run 'bash scripts/setup.sh' first)"
+command -v emcmake >/dev/null || die "emcmake not found (Debian package emscripten; run 'bash scripts/setup.sh')"
+export NODE_PATH=/usr/share/nodejs  # Emscripten's JS optimizer needs Debian's acorn
 
-# Same configuration as the test command's native build, so both share one build folder.
 imgui_flag=()
 [ -d "$imgui_dir" ] && imgui_flag=(-DIMGUI_DIR="$imgui_dir")
-say "building the native cnnlab tool in $build_dir"
-cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}" >/dev/null
-cmake --build "$build_dir" -j "$jobs" --target cnnlab
-cnnlab="$build_dir/cnnlab"
-[ -x "$cnnlab" ] || die "$cnnlab was not built"
+say "building the lab's site in $wasm_dir/site (packs of $data: $subsets)"
+emcmake cmake -S . -B "$wasm_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}" \
+  -DCNNLAB_SITE_DATA="$data" -DCNNLAB_SITE_SUBSETS="$subsets" >/dev/null
+cmake --build "$wasm_dir" -j "$jobs" --target cnnlab_site
+site="$wasm_dir/site"
+[ -f "$site/index.html" ] && [ -f "$site/cnnlab_app.wasm" ] && [ -f "$site/cnnlab_trainer.wasm" ] \
+  || die "$site is incomplete"
 
-# The subset pack is a build output made from the data (never committed; data/ is ignored).
-# It is remade when the chosen source changes.
-mkdir -p "$repo_root/data"
-if [ ! -f "$pack" ] || [ "$(cat "$pack.source" 2>/dev/null)" != "$data" ]; then
-  say "packing a class-balanced subset ($train_per_class train + $test_per_class test per class)"
-  rm -f "$pack" "$pack.source"
-  "$cnnlab" pack --data "$data" --out "$pack" --train-per-class "$train_per_class" \
-    --test-per-class "$test_per_class" --seed 1
-  printf '%s\n' "$data" > "$pack.source"
+if [ "${CNNLAB_NO_SERVE:-0}" = 1 ]; then
+  say "built $site (not serving: CNNLAB_NO_SERVE=1)"
+  exit 0
 fi
-
-say "training $model for $epochs epoch(s) on $pack (from $data)"
-rm -rf "$run_dir"
-"$cnnlab" train --data "$pack" --model "$model" --epochs "$epochs" --seed 1 --out "$run_dir"
-
-say "evaluating on the subset's test images"
-"$cnnlab" eval --model-file "$run_dir/model.cnnlab" --data "$pack"
-
-say "done. Results:"
-say "  model:   $run_dir/model.cnnlab"
-say "  history: $run_dir/history.csv, $run_dir/history.json"
-say "  data:    $data (subset pack $pack)"
+say "serving $site — open the URL below in a browser (Ctrl-C stops the server)"
+# web/serve.py prints "Serving DIR at http://127.0.0.1:PORT/".
+exec python3 web/serve.py "$site" --port "$port"

@@ -13,6 +13,7 @@
 #   CNNLAB_CIFAR10       CIFAR-10 source for tests that read real images (default: find-data.sh)
 #   CNNLAB_SKIP_SETUP=1  do not run scripts/setup.sh --deps-only first
 #   CNNLAB_JOBS          parallel build jobs (default 2)
+#   CNNLAB_TEST_SITE_SUBSETS  packs of the wasm build's site (default 1k:100:200; see web/README.md)
 # What the suites see: CNNLAB_DATA (the default dataset), CNNLAB_CIFAR10 (only when CIFAR-10 is
 # available), CNNLAB_EXE (that build's native cnnlab, set per test by ctest; unset under node:
 # a wasm test cannot start processes). The host environment reaches wasm tests' getenv().
@@ -86,7 +87,11 @@ suite_asan() {
 }
 
 suite_wasm() {
-  emcmake cmake -S . -B "$wasm_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}"
+  # The site (built with everything) gets a small pack of the default data for the browser suite:
+  # the 1k subset only (CNNLAB_TEST_SITE_SUBSETS), so CI does not pack the whole dataset.
+  emcmake cmake -S . -B "$wasm_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}" \
+    -DCNNLAB_SITE_DATA="$CNNLAB_DATA" \
+    -DCNNLAB_SITE_SUBSETS="${CNNLAB_TEST_SITE_SUBSETS:-1k:100:200}"
   cmake --build "$wasm_dir" -j "$jobs"
   # Under node a test cannot start processes: no CNNLAB_EXE (tests that need it skip).
   env -u CNNLAB_EXE \
