@@ -17,11 +17,13 @@
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "data/dataset.h"
 #include "data/split.h"
+#include "app/inside_maps.h"
 #include "app/lab_view.h"
 #include "model/summary.h"
 #include "train/session.h"
@@ -151,20 +153,67 @@ struct CurvesState {
 
 // ---- [SECTION] Inside the network, Evaluation --------------------------------------------------
 
+class Session;
+
+// Inside the network (panel_inside.cpp; the data functions are in inside_maps.h). Feature maps
+// are recomputed only when the weights (LabView::weights_version), the model or the image change.
 struct InsideState {
   int test_image = 0;          // index into the test split
-  int layer = 0;               // layer whose maps are shown
-  widgets::ImageGrid input_tile;
-  widgets::ImageGrid maps;
-  widgets::ImageGrid filters;
+  int class_filter = -1;       // -1: any class; else Prev/Next/Random stay within this true class
+  uint32_t random_draws = 0;   // how many Random picks so far (seeds the next one, reproducibly)
+  bool per_map_scale = false;  // false: one colour range per layer (maps comparable); true: each
+                               // map stretched to its own min..max
+  // An uploaded photo (the embedding issue): uint8 (C, H, W) already resized to the model's
+  // input; shown instead of the test image while use_upload is set.
+  bool use_upload = false;
+  std::vector<uint8_t> upload_image;
+  std::string upload_name;
+
+  // What is drawn, and what it was made from.
+  InsideModelCopy model_copy;        // private copy of the lab's model (never disturbs training)
+  InsideMaps maps;                   // the image's maps at every conv and pool layer
+  std::vector<LayerFilters> filters;  // every conv layer's weights
+  uint64_t drawn_version = 0;
+  const void* drawn_model = nullptr;
+  int drawn_image = -1;              // test index, or -2 for the upload
+  size_t drawn_test_size = 0;
+  bool drawn_per_map = false;
+  bool have_drawn = false;
+  std::string error;                 // why the maps could not be made (shown instead)
+  widgets::ImageGrid input_tile;     // the image as the model sees it (1 tile)
+  std::vector<widgets::ImageGrid> map_grids;     // (maps.layers)
+  std::vector<widgets::ImageGrid> filter_grids;  // (filters)
+  // The clicked feature-map cell: index into maps.layers, the map (channel) and the cell.
+  int selected_layer = -1, selected_map = -1, selected_row = -1, selected_col = -1;
+  // CNNLAB_DEBUG_TRAIN only (inside_debug.h): an in-process session that fills `lab` once.
+  std::shared_ptr<Session> debug_session;
 };
 
+// Evaluation (panel_eval.cpp): derived from LabView's test results when test_version changes.
 struct EvalState {
   bool evaluated = false;
   float test_loss = 0, test_acc = 0;
+  size_t test_count = 0;
   std::vector<float> confusion;      // (classes, classes): true row, predicted column
   int selected_true = -1, selected_pred = -1;
   std::vector<float> precision, recall, f1;  // (classes)
+  std::vector<size_t> support;               // (classes) true test images per class
+  std::vector<int> predicted;        // (N) argmax class per test image; empty without probabilities
+  uint64_t seen_version = 0;
+  const void* seen_metrics = nullptr;
+  // The images of the selected confusion cell.
+  std::vector<int> cell_images;      // test indices
+  widgets::ImageGrid cell_grid;
+  int cell_grid_true = -1, cell_grid_pred = -1;
+  uint64_t cell_grid_version = 0;
+  // The prediction gallery (paged).
+  int gallery_filter = 0;            // 0 all, 1 wrong only, 2 correct only
+  int gallery_page = 0;
+  std::vector<widgets::ImageGrid> gallery_tiles;  // one 1-image grid per card on the page
+  std::vector<int> gallery_indices;  // test indices on the page
+  int gallery_drawn_page = -1, gallery_drawn_filter = -1;
+  uint64_t gallery_version = 0;
+  int debug_tab_request = -1;        // CNNLAB_DEBUG_SELECT only: open this sub-tab once
 };
 
 // ---- [SECTION] UI ------------------------------------------------------------------------------

@@ -1,41 +1,386 @@
-// Evaluation panel: test accuracy and loss, the confusion matrix as a heatmap with counts (click a
-// cell to see its images), per-class precision / recall / F1.
+// Evaluation panel: test accuracy and loss; the confusion matrix as a heatmap with counts (click a
+// cell to see its test images); per-class precision / recall / F1; a paged gallery of test
+// predictions with top-3 bars, correct in green and wrong in red. Everything comes from the lab's
+// test results (LabView via refresh_eval_state); before a run was evaluated the panel says so
+// and shows no numbers.
+//
+// [SECTION] Confusion matrix
+// [SECTION] Per-class table
+// [SECTION] Prediction gallery
+// [SECTION] Panel
+#include <algorithm>
+#include <cstdio>
+#include <string>
 #include <vector>
 
+#include "app/eval_view.h"
+#include "app/inside_debug.h"
 #include "app/panels.h"
 #include "imgui.h"
+#include "widgets/colors.h"
 #include "widgets/heatmap.h"
 
 namespace cnnlab {
 
-void draw_eval_panel(AppState& state) {
+namespace {
+
+constexpr ImU32 kCorrect = IM_COL32(40, 170, 70, 255);
+constexpr ImU32 kWrong = IM_COL32(215, 50, 40, 255);
+
+// Short unique column labels ("air", "aut", ...): full names do not fit above 10 narrow columns;
+// the rows carry the full names in the same order.
+std::vector<std::string> abbreviations(const std::vector<std::string>& names) {
+  for (size_t len = 3; len <= 12; ++len) {
+    std::vector<std::string> out;
+    for (const std::string& n : names) out.push_back(n.substr(0, len));
+    std::vector<std::string> sorted = out;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end()) return out;
+  }
+  return names;
+}
+
+// ---- [SECTION] Confusion matrix ----------------------------------------------------------------
+
+void draw_cell_images(AppState& state) {
   EvalState& eval = state.eval;
-  if (!eval.evaluated) {
-    empty_state("No evaluation yet.",
-                "After training, the model is evaluated on the test split: accuracy and loss, "
-                "the confusion matrix (click a cell to see its images) and per-class precision, "
-                "recall and F1 appear here.");
+  const Dataset& test = state.data.source.test;
+  const std::vector<std::string>& names = test.class_names;
+  const float scale = state.ui.scale;
+  if (eval.selected_true < 0 || eval.selected_pred < 0) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("Click a cell of the matrix to see its test images: the diagonal holds "
+                        "the images the model got right, every other cell one kind of mistake.");
+    ImGui::PopTextWrapPos();
     return;
   }
-  ImGui::Text("Test accuracy %.1f %%    Test loss %.4f", eval.test_acc * 100.0f, eval.test_loss);
-  const size_t classes = state.data.source.train.class_names.size();
-  if (classes == 0 || eval.confusion.size() != classes * classes) return;
-  std::vector<const char*> names;
-  for (const std::string& n : state.data.source.train.class_names) names.push_back(n.c_str());
+  if (eval.predicted.empty()) {
+    ImGui::TextDisabled("Per-image predictions are not available for this evaluation.");
+    return;
+  }
+  if (eval.cell_grid_true != eval.selected_true || eval.cell_grid_pred != eval.selected_pred) {
+    eval.cell_images =
+        images_in_cell(eval.predicted, test.labels, eval.selected_true, eval.selected_pred);
+    std::vector<uint8_t> pixels;
+    pixels.reserve(eval.cell_images.size() * test.image_bytes());
+    for (int i : eval.cell_images) {
+      const uint8_t* p = test.image(static_cast<size_t>(i));
+      pixels.insert(pixels.end(), p, p + test.image_bytes());
+    }
+    eval.cell_grid.set_images_chw(pixels.data(), static_cast<int>(eval.cell_images.size()),
+                                  test.channels, test.height, test.width);
+    eval.cell_grid_true = eval.selected_true;
+    eval.cell_grid_pred = eval.selected_pred;
+  }
+  const bool right = eval.selected_true == eval.selected_pred;
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(right ? kCorrect : kWrong),
+                     "true %s, predicted %s: %d image%s",
+                     names[static_cast<size_t>(eval.selected_true)].c_str(),
+                     names[static_cast<size_t>(eval.selected_pred)].c_str(),
+                     static_cast<int>(eval.cell_images.size()),
+                     eval.cell_images.size() == 1 ? "" : "s");
+  ImGui::PopTextWrapPos();
+  if (eval.cell_images.empty()) return;
+  widgets::ImageGridOptions options;
+  options.tile_size = 40.0f;
+  options.ui_scale = scale;
+  widgets::ImageGridResult r = eval.cell_grid.draw("cell_images", options);
+  if (r.hovered >= 0 && r.hovered < static_cast<int>(eval.cell_images.size())) {
+    ImGui::SetTooltip("test image %d", eval.cell_images[static_cast<size_t>(r.hovered)] + 1);
+  }
+  if (r.clicked >= 0 && r.clicked < static_cast<int>(eval.cell_images.size())) {
+    // Look inside the network at this image.
+    state.inside.test_image = eval.cell_images[static_cast<size_t>(r.clicked)];
+    state.inside.use_upload = false;
+    state.ui.right_tab_request = 0;
+  }
+  ImGui::TextDisabled("Click an image to look inside the network at it.");
+}
+
+void draw_confusion(AppState& state) {
+  EvalState& eval = state.eval;
+  const std::vector<std::string>& names = state.data.source.test.class_names;
+  const int classes = static_cast<int>(names.size());
+  if (classes == 0 || eval.confusion.size() != static_cast<size_t>(classes * classes)) {
+    ImGui::TextDisabled("The test results do not match this dataset's classes.");
+    return;
+  }
+  const float scale = state.ui.scale;
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const bool side_by_side = avail.x >= 560.0f * scale;
+  const float width = side_by_side ? avail.x * 0.58f : avail.x;
+  const float height = std::clamp(avail.y, 220.0f * scale, width);
+
+  // Column labels: short names when they fit the cells, else the heatmap numbers the columns and
+  // the rows say which number is which class. The cell size is computed as heatmap() lays out.
+  const std::vector<std::string> short_names = abbreviations(names);
+  const float line_h = ImGui::GetTextLineHeight();
+  const float pad = 4.0f * scale;
+  auto cell_size = [&](bool numbered) {
+    float label_w = 0;
+    for (size_t c = 0; c < names.size(); ++c) {
+      const std::string label = numbered ? names[c] + " " + std::to_string(c) : names[c];
+      label_w = std::max(label_w, ImGui::CalcTextSize(label.c_str()).x);
+    }
+    const float grid_w = width - 60.0f * scale - pad - (label_w + 3 * pad + line_h);
+    const float grid_h = height - pad - (2 * line_h + 2 * pad);
+    return std::min(grid_w / classes, grid_h / classes);
+  };
+  float short_w = 0;
+  for (const std::string& n : short_names) short_w = std::max(short_w, ImGui::CalcTextSize(n.c_str()).x);
+  const bool numbered = short_w >= cell_size(false) - 1.0f;
+  std::vector<std::string> row_names;
+  for (size_t c = 0; c < names.size(); ++c) {
+    row_names.push_back(numbered ? names[c] + " " + std::to_string(c) : names[c]);
+  }
+  std::vector<const char*> rows, cols;
+  for (const std::string& n : row_names) rows.push_back(n.c_str());
+  for (const std::string& n : short_names) cols.push_back(n.c_str());
   widgets::HeatmapOptions options;
-  options.row_labels = names.data();
-  options.col_labels = names.data();
+  options.row_labels = rows.data();
+  options.col_labels = numbered ? nullptr : cols.data();
   options.row_title = "true class";
   options.col_title = "predicted class";
   options.selected_row = eval.selected_true;
   options.selected_col = eval.selected_pred;
-  options.ui_scale = state.ui.scale;
-  widgets::HeatmapResult r = widgets::heatmap("confusion", eval.confusion.data(),
-                                              static_cast<int>(classes), static_cast<int>(classes),
-                                              ImVec2(0, 0), options);
+  options.ui_scale = scale;
+  ImGui::BeginGroup();
+  widgets::HeatmapResult r = widgets::heatmap("confusion", eval.confusion.data(), classes, classes,
+                                              ImVec2(width, height), options);
+  ImGui::EndGroup();
   if (r.clicked_row >= 0) {
     eval.selected_true = r.clicked_row;
     eval.selected_pred = r.clicked_col;
+  }
+  if (side_by_side) ImGui::SameLine();
+  ImGui::BeginChild("##cell_images", ImVec2(0, side_by_side ? height : 0), false);
+  draw_cell_images(state);
+  ImGui::EndChild();
+}
+
+// ---- [SECTION] Per-class table -----------------------------------------------------------------
+
+void bar_cell(float value, ImU32 color) {
+  const ImVec2 o = ImGui::GetCursorScreenPos();
+  const float w = ImGui::GetContentRegionAvail().x;
+  const float h = ImGui::GetTextLineHeight();
+  ImGui::GetWindowDrawList()->AddRectFilled(o, ImVec2(o.x + w * std::clamp(value, 0.0f, 1.0f), o.y + h),
+                                            color);
+  ImGui::Text("%.3f", value);
+}
+
+void draw_per_class(AppState& state) {
+  const EvalState& eval = state.eval;
+  const std::vector<std::string>& names = state.data.source.test.class_names;
+  const size_t classes = std::min(names.size(), eval.precision.size());
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
+                                ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
+  if (!ImGui::BeginTable("per_class", 5, flags)) return;
+  ImGui::TableSetupScrollFreeze(0, 1);
+  ImGui::TableSetupColumn("class", ImGuiTableColumnFlags_WidthStretch, 1.4f);
+  ImGui::TableSetupColumn("images", ImGuiTableColumnFlags_WidthStretch, 0.8f);
+  ImGui::TableSetupColumn("precision", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn("recall", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableSetupColumn("F1", ImGuiTableColumnFlags_WidthStretch, 1.0f);
+  ImGui::TableHeadersRow();
+  double sum_p = 0, sum_r = 0, sum_f = 0;
+  const ImU32 bar = widgets::series_color(0, 0.35f);
+  for (size_t c = 0; c < classes; ++c) {
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(names[c].c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%zu", c < eval.support.size() ? eval.support[c] : size_t{0});
+    ImGui::TableNextColumn();
+    bar_cell(eval.precision[c], bar);
+    ImGui::TableNextColumn();
+    bar_cell(eval.recall[c], bar);
+    ImGui::TableNextColumn();
+    bar_cell(eval.f1[c], widgets::series_color(1, 0.35f));
+    sum_p += eval.precision[c];
+    sum_r += eval.recall[c];
+    sum_f += eval.f1[c];
+  }
+  if (classes > 0) {
+    const double k = static_cast<double>(classes);
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted("mean (macro)");
+    ImGui::TableNextColumn();
+    ImGui::Text("%zu", eval.test_count);
+    ImGui::TableNextColumn();
+    ImGui::Text("%.3f", sum_p / k);
+    ImGui::TableNextColumn();
+    ImGui::Text("%.3f", sum_r / k);
+    ImGui::TableNextColumn();
+    ImGui::Text("%.3f", sum_f / k);
+  }
+  ImGui::EndTable();
+}
+
+// ---- [SECTION] Prediction gallery --------------------------------------------------------------
+
+constexpr int kCardsPerPage = 12;
+
+void draw_gallery(AppState& state) {
+  EvalState& eval = state.eval;
+  const Dataset& test = state.data.source.test;
+  const std::vector<float>* probs = state.lab.test_probabilities;
+  const int classes = static_cast<int>(test.class_names.size());
+  const float scale = state.ui.scale;
+  if (eval.predicted.empty() || !probs) {
+    ImGui::TextDisabled("Per-image predictions are not available for this evaluation.");
+    return;
+  }
+  ImGui::RadioButton("all", &eval.gallery_filter, 0);
+  ImGui::SameLine();
+  ImGui::RadioButton("wrong", &eval.gallery_filter, 1);
+  ImGui::SameLine();
+  ImGui::RadioButton("correct", &eval.gallery_filter, 2);
+  std::vector<int> shown;
+  for (size_t i = 0; i < eval.predicted.size(); ++i) {
+    const bool correct = eval.predicted[i] == test.labels[i];
+    if (eval.gallery_filter == 0 || (eval.gallery_filter == 1) != correct) {
+      shown.push_back(static_cast<int>(i));
+    }
+  }
+  const int pages = std::max(1, static_cast<int>((shown.size() + kCardsPerPage - 1) / kCardsPerPage));
+  eval.gallery_page = std::clamp(eval.gallery_page, 0, pages - 1);
+  ImGui::SameLine();
+  if (ImGui::ArrowButton("##prev_page", ImGuiDir_Left)) eval.gallery_page = std::max(0, eval.gallery_page - 1);
+  ImGui::SameLine();
+  ImGui::Text("page %d of %d", eval.gallery_page + 1, pages);
+  ImGui::SameLine();
+  if (ImGui::ArrowButton("##next_page", ImGuiDir_Right)) {
+    eval.gallery_page = std::min(pages - 1, eval.gallery_page + 1);
+  }
+  ImGui::SameLine();
+  ImGui::TextDisabled("(%d images)", static_cast<int>(shown.size()));
+  if (shown.empty()) {
+    ImGui::TextDisabled(eval.gallery_filter == 1 ? "No mistakes on the test split."
+                                                 : "No test image is predicted right yet.");
+    return;
+  }
+
+  // The page's images, one 1-tile grid per card (remade when the page or filter changes).
+  if (eval.gallery_drawn_page != eval.gallery_page ||
+      eval.gallery_drawn_filter != eval.gallery_filter) {
+    eval.gallery_indices.clear();
+    const size_t first = static_cast<size_t>(eval.gallery_page) * kCardsPerPage;
+    for (size_t i = first; i < std::min(shown.size(), first + kCardsPerPage); ++i) {
+      eval.gallery_indices.push_back(shown[i]);
+    }
+    eval.gallery_tiles.resize(eval.gallery_indices.size());
+    for (size_t i = 0; i < eval.gallery_indices.size(); ++i) {
+      eval.gallery_tiles[i].set_images_chw(test.image(static_cast<size_t>(eval.gallery_indices[i])),
+                                           1, test.channels, test.height, test.width);
+    }
+    eval.gallery_drawn_page = eval.gallery_page;
+    eval.gallery_drawn_filter = eval.gallery_filter;
+  }
+
+  const float line_h = ImGui::GetTextLineHeight();
+  const float image = std::max(48.0f * scale, 3.0f * line_h + 8.0f * scale);
+  const float card_w = image + 150.0f * scale;
+  const float card_h = image + line_h + 10.0f * scale;
+  const float gap = 6.0f * scale;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const int per_row = std::max(1, static_cast<int>((avail + gap) / (card_w + gap)));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  for (size_t n = 0; n < eval.gallery_indices.size(); ++n) {
+    const int idx = eval.gallery_indices[n];
+    const int truth = test.labels[static_cast<size_t>(idx)];
+    const float* p = probs->data() + static_cast<size_t>(idx) * classes;
+    const bool correct = eval.predicted[static_cast<size_t>(idx)] == truth;
+    if (n % per_row != 0) ImGui::SameLine(0.0f, gap);
+    ImGui::PushID(static_cast<int>(n));
+    // The card is a group: the image (its own 1-tile grid) at the top-left, then a dummy of the
+    // card's size so the layout advances by whole cards.
+    ImGui::BeginGroup();
+    const ImVec2 o = ImGui::GetCursorScreenPos();
+    ImGui::SetCursorScreenPos(ImVec2(o.x + 4.0f * scale, o.y + 4.0f * scale));
+    widgets::ImageGridOptions options;
+    options.columns = 1;
+    options.tile_size = image / scale;
+    options.ui_scale = scale;
+    eval.gallery_tiles[n].draw("img", options);
+    ImGui::SetCursorScreenPos(o);
+    ImGui::Dummy(ImVec2(card_w, card_h));
+    ImGui::EndGroup();
+    const ImVec2 card_max(o.x + card_w, o.y + card_h);
+    const bool hovered = ImGui::IsWindowHovered() && ImGui::IsMouseHoveringRect(o, card_max);
+    const bool clicked = hovered && ImGui::IsMouseClicked(ImGuiMouseButton_Left);
+    draw->AddRect(o, card_max, correct ? kCorrect : kWrong, 3.0f * scale, 0, 2.0f * scale);
+    char text[96];
+    std::snprintf(text, sizeof text, "true: %s", test.class_names[static_cast<size_t>(truth)].c_str());
+    draw->PushClipRect(o, ImVec2(o.x + card_w, o.y + card_h), true);
+    draw->AddText(ImVec2(o.x + 4.0f * scale, o.y + image + 6.0f * scale),
+                  correct ? kCorrect : kWrong, text);
+    // Top-3 bars to the right of the image.
+    const float bx = o.x + image + 10.0f * scale;
+    const float bw = card_w - image - 14.0f * scale;
+    const std::vector<int> top = top_k(p, classes, 3);
+    for (size_t t = 0; t < top.size(); ++t) {
+      const int c = top[t];
+      const float y = o.y + 4.0f * scale + t * (line_h + 3.0f * scale);
+      const ImU32 col = c == truth ? IM_COL32(40, 170, 70, 110)
+                                   : (t == 0 ? IM_COL32(215, 50, 40, 110) : IM_COL32(128, 128, 128, 80));
+      draw->AddRectFilled(ImVec2(bx, y), ImVec2(bx + bw * std::clamp(p[c], 0.0f, 1.0f), y + line_h), col);
+      std::snprintf(text, sizeof text, "%s %.0f%%", test.class_names[static_cast<size_t>(c)].c_str(),
+                    p[c] * 100.0f);
+      draw->AddText(ImVec2(bx + 2.0f * scale, y), widgets::text_color(), text);
+    }
+    draw->PopClipRect();
+    if (hovered) ImGui::SetTooltip("test image %d: click to look inside the network at it", idx + 1);
+    if (clicked) {
+      state.inside.test_image = idx;
+      state.inside.use_upload = false;
+      state.ui.right_tab_request = 0;
+    }
+    ImGui::PopID();
+  }
+}
+
+}  // namespace
+
+// ---- [SECTION] Panel ---------------------------------------------------------------------------
+
+void draw_eval_panel(AppState& state) {
+  debug_train_if_requested(state);
+  refresh_eval_state(state);
+  EvalState& eval = state.eval;
+  if (!eval.evaluated) {
+    empty_state("No evaluation yet.",
+                "When a training run ends, the model is evaluated on the test split: accuracy and "
+                "loss, the confusion matrix (click a cell to see its images), per-class "
+                "precision, recall and F1, and a gallery of predictions appear here.");
+    return;
+  }
+  ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images", eval.test_acc * 100.0f,
+              eval.test_loss, eval.test_count);
+  if (ImGui::BeginTabBar("##eval_tabs")) {
+    auto flags = [&](int tab) {
+      return eval.debug_tab_request == tab ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
+    };
+    if (ImGui::BeginTabItem("Confusion matrix", nullptr, flags(0))) {
+      ImGui::BeginChild("##confusion", ImVec2(0, 0), false);
+      draw_confusion(state);
+      ImGui::EndChild();
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Per class", nullptr, flags(1))) {
+      draw_per_class(state);
+      ImGui::EndTabItem();
+    }
+    if (ImGui::BeginTabItem("Predictions", nullptr, flags(2))) {
+      ImGui::BeginChild("##gallery", ImVec2(0, 0), false);
+      draw_gallery(state);
+      ImGui::EndChild();
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
+    eval.debug_tab_request = -1;
   }
 }
 
