@@ -20,6 +20,10 @@
 #include "model/summary.h"
 #include "train/trainer.h"
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten/heap.h>
+#endif
+
 namespace cnnlab::cli {
 
 namespace {
@@ -179,6 +183,11 @@ void run_train(TrainOptions& o) {
   if (!o.quiet) {
     std::fprintf(stderr, "%s\n", trainer.stop_reason().c_str());
     std::fprintf(stderr, "Wrote %s, history.csv and history.json\n", model_path.c_str());
+#ifdef __EMSCRIPTEN__
+    // The heap only grows, so its size now is the peak this run needed (issue: < 256 MB for cnn
+    // on a 10,000-image subset, data included).
+    std::fprintf(stderr, "WebAssembly heap: %zu MB\n", emscripten_get_heap_size() >> 20);
+#endif
   }
   if (trainer.failed()) {
     std::fprintf(stderr, "cnnlab: training failed: %s\n", trainer.stop_reason().c_str());

@@ -95,7 +95,6 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
 Trainer::Trainer(Model& model, const Dataset& train_data, const TrainConfig& config,
                  ThreadPool* pool)
     : model_(model),
-      data_(train_data),
       config_(config),
       pool_(pool),
       dropout_rng_(Rng::stream(config.seed, RngStream::kDropout)),

@@ -127,7 +127,6 @@ class Trainer {
   void restore_best();
 
   Model& model_;
-  const Dataset& data_;
   TrainConfig config_;
   ThreadPool* pool_;
   Split split_;
@@ -179,7 +178,6 @@ class Evaluator {
 
  private:
   Model& model_;
-  const Dataset& data_;
   std::unique_ptr<Batcher> batches_;
   ThreadPool* pool_;
   size_t next_ = 0, batch_index_ = 0;
