@@ -178,6 +178,7 @@ class Evaluator {
 
  private:
   Model& model_;
+  const Dataset& data_;
   std::unique_ptr<Batcher> batches_;
   ThreadPool* pool_;
   size_t next_ = 0, batch_index_ = 0;
