@@ -11,6 +11,7 @@
 //   entry points (kernels.h) vs scalar
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -494,6 +495,23 @@ TEST_CASE("threaded overloads give bit-identical results to the single-threaded 
   relu_backward(g1.data(), dy.data(), r1.data(), n);
   relu_backward(g2.data(), dy.data(), r1.data(), n, &pool);
   CHECK(g1 == g2);
+  // min/max/sum in one pass, threaded or not: same extremes, sums equal to rounding.
+  float lo1, hi1, lo2, hi2;
+  double s1, s2, exact = 0.0;
+  for (float v : x) exact += v;
+  min_max_sum(&lo1, &hi1, &s1, x.data(), n);
+  min_max_sum(&lo2, &hi2, &s2, x.data(), n, &pool);
+  CHECK(lo1 == *std::min_element(x.begin(), x.end()));
+  CHECK(hi1 == *std::max_element(x.begin(), x.end()));
+  CHECK(lo2 == lo1);
+  CHECK(hi2 == hi1);
+  CHECK(s1 == doctest::Approx(exact).epsilon(1e-6));
+  CHECK(s2 == doctest::Approx(exact).epsilon(1e-6));
+  const float small[] = {NAN, 2.0f, -3.0f};  // NaN skipped; works below one lane group
+  min_max_sum(&lo1, &hi1, &s1, small, 3);
+  CHECK(lo1 == -3.0f);
+  CHECK(hi1 == 2.0f);
+  CHECK(std::isnan(s1));
   // A null pool runs inline.
   relu_forward(r2.data(), dy.data(), n, nullptr);
   relu_forward(r1.data(), dy.data(), n);

@@ -226,6 +226,9 @@ void adam_update(float* w, float* m, float* v, const float* g, size_t n, float l
 }
 double sum_squares(const float* x, size_t n) { return kActive.sum_squares(x, n); }
 void scale(float* x, size_t n, float s) { kActive.scale(x, n, s); }
+void min_max_sum(float* lo, float* hi, double* sum, const float* x, size_t n) {
+  min_max_sum_lanes(lo, hi, sum, x, n);
+}
 
 // ---- [SECTION] threaded overloads ----------------------------------------------------------------
 namespace {
@@ -233,13 +236,14 @@ namespace {
 // Below this many floats touched, waking the pool costs more than the split saves.
 constexpr size_t kMinParallelFloats = size_t{1} << 15;
 
-// Runs fn(begin, end) over [0, count) split into one contiguous range per thread (ranges are
-// multiples of `align`), or inline when there is no pool, one thread or little work.
+// Runs fn(task, begin, end) over [0, count) split into one contiguous range per thread (ranges
+// are multiples of `align`; task numbers the ranges in order, < pool->threads()), or inline as
+// task 0 when there is no pool, one thread or little work.
 template <typename F>
-void split_range(ThreadPool* pool, size_t count, size_t floats, size_t align, F&& fn) {
+void split_range_tasks(ThreadPool* pool, size_t count, size_t floats, size_t align, F&& fn) {
   const int threads = pool ? pool->threads() : 1;
   if (threads <= 1 || count < 2 || floats < kMinParallelFloats) {
-    fn(size_t{0}, count);
+    fn(0, size_t{0}, count);
     return;
   }
   const size_t tasks = std::min(static_cast<size_t>(threads), count);
@@ -248,7 +252,14 @@ void split_range(ThreadPool* pool, size_t count, size_t floats, size_t align, F&
   pool->parallel_for(static_cast<int>(tasks), [&](int t) {
     const size_t begin = std::min(count, static_cast<size_t>(t) * per_task);
     const size_t end = std::min(count, begin + per_task);
-    if (begin < end) fn(begin, end);
+    if (begin < end) fn(t, begin, end);
+  });
+}
+
+template <typename F>
+void split_range(ThreadPool* pool, size_t count, size_t floats, size_t align, F&& fn) {
+  split_range_tasks(pool, count, floats, align, [&](int, size_t begin, size_t end) {
+    fn(begin, end);
   });
 }
 
@@ -314,6 +325,32 @@ void relu_backward(float* dx, const float* dy, const float* y, size_t n, ThreadP
   split_range(pool, n, n, 64, [&](size_t i0, size_t i1) {
     kActive.relu_backward(dx + i0, dy + i0, y + i0, i1 - i0);
   });
+}
+void min_max_sum(float* lo, float* hi, double* sum, const float* x, size_t n, ThreadPool* pool) {
+  // One partial result per range (at most one per thread), combined in range order.
+  constexpr int kMaxParts = 16;
+  float los[kMaxParts], his[kMaxParts];
+  double sums[kMaxParts];
+  bool used[kMaxParts] = {};
+  ThreadPool* split_pool = pool && pool->threads() <= kMaxParts ? pool : nullptr;
+  split_range_tasks(split_pool, n, n, 64, [&](int part, size_t i0, size_t i1) {
+    min_max_sum_lanes(&los[part], &his[part], &sums[part], x + i0, i1 - i0);
+    used[part] = true;
+  });
+  bool first = true;
+  for (int p = 0; p < kMaxParts; ++p) {
+    if (!used[p]) continue;
+    if (first) {
+      *lo = los[p];
+      *hi = his[p];
+      *sum = sums[p];
+      first = false;
+    } else {
+      *lo = los[p] < *lo ? los[p] : *lo;
+      *hi = his[p] > *hi ? his[p] : *hi;
+      *sum += sums[p];
+    }
+  }
 }
 
 }  // namespace cnnlab::kernels

@@ -112,6 +112,10 @@ void adam_update(float* w, float* m, float* v, const float* g, size_t n, float l
 double sum_squares(const float* x, size_t n);
 // x *= s
 void scale(float* x, size_t n, float s);
+// Minimum, maximum and sum of n >= 1 floats (per-layer activation/gradient statistics), in one
+// vectorised pass; the sum is accumulated in double across blocks. NaNs are skipped by min/max
+// (only NaNs: lo = +inf, hi = -inf) but make the sum NaN.
+void min_max_sum(float* lo, float* hi, double* sum, const float* x, size_t n);
 
 // ---- Threaded overloads of the memory-bound kernels ---------------------------------------------
 // Same contracts and bit-identical results as the calls above, with the work split over the pool
@@ -130,5 +134,6 @@ void maxpool2d_backward(float* dx, const float* dy, const int32_t* argmax, int b
                         int height, int width, int out_h, int out_w, ThreadPool* pool);
 void relu_forward(float* y, const float* x, size_t n, ThreadPool* pool);
 void relu_backward(float* dx, const float* dy, const float* y, size_t n, ThreadPool* pool);
+void min_max_sum(float* lo, float* hi, double* sum, const float* x, size_t n, ThreadPool* pool);
 
 }  // namespace cnnlab::kernels

@@ -1,4 +1,5 @@
-// Scalar references of the optimiser updates and the gradient-norm helpers.
+// Scalar references of the optimiser updates, the gradient-norm helpers and the statistics pass.
+#include <algorithm>
 #include <cmath>
 
 #include "kernels/variants.h"
@@ -36,6 +37,46 @@ double sum_squares_scalar(const float* x, size_t n) {
 
 void scale_scalar(float* x, size_t n, float s) {
   for (size_t i = 0; i < n; ++i) x[i] *= s;
+}
+
+void min_max_sum_lanes(float* lo, float* hi, double* sum, const float* x, size_t n) {
+  // 16 independent lanes so compilers vectorise; float partial sums are flushed into the double
+  // total every block so long tensors keep their precision. `v < m ? v : m` skips NaN (the
+  // comparison is false) like std::min(m, v).
+  constexpr int kLanes = 16;
+  constexpr size_t kBlock = 4096;
+  float mins[kLanes], maxs[kLanes];
+  for (int l = 0; l < kLanes; ++l) {
+    mins[l] = HUGE_VALF;
+    maxs[l] = -HUGE_VALF;
+  }
+  double total = 0.0;
+  size_t i = 0;
+  while (i + kLanes <= n) {
+    const size_t block_end = std::min(n, i + kBlock) / kLanes * kLanes;
+    float sums[kLanes] = {};
+    for (; i < block_end; i += kLanes)
+      for (int l = 0; l < kLanes; ++l) {
+        const float v = x[i + l];
+        mins[l] = v < mins[l] ? v : mins[l];
+        maxs[l] = v > maxs[l] ? v : maxs[l];
+        sums[l] += v;
+      }
+    for (int l = 0; l < kLanes; ++l) total += sums[l];
+  }
+  float m = mins[0], M = maxs[0];
+  for (int l = 1; l < kLanes; ++l) {
+    m = mins[l] < m ? mins[l] : m;
+    M = maxs[l] > M ? maxs[l] : M;
+  }
+  for (; i < n; ++i) {
+    m = x[i] < m ? x[i] : m;
+    M = x[i] > M ? x[i] : M;
+    total += x[i];
+  }
+  *lo = m;
+  *hi = M;
+  *sum = total;
 }
 
 }  // namespace cnnlab::kernels

@@ -85,6 +85,8 @@ void adam_update_scalar(float* w, float* m, float* v, const float* g, size_t n, 
                         float decoupled_wd);
 double sum_squares_scalar(const float* x, size_t n);
 void scale_scalar(float* x, size_t n, float s);
+// min/max/sum in 16 vectorisable lanes (portable; every build dispatches to it).
+void min_max_sum_lanes(float* lo, float* hi, double* sum, const float* x, size_t n);
 
 // Portable fast im2col / col2im: per output row, the in-bounds span is computed once and copied
 // (or added) without per-pixel bounds tests; compilers vectorise the stride-1 inner loops.
