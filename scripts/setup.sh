@@ -29,7 +29,7 @@ cifar10_md5=c32a1d4ab5d03f1284b67883e8d87530
 apt_packages=(
   build-essential cmake git pkg-config emscripten nodejs npm libeigen3-dev doctest-dev
   libglfw3-dev libgl-dev libstb-dev libcli11-dev nlohmann-json3-dev fonts-dejavu-core
-  dataset-fashion-mnist chromium xvfb dpkg-dev xz-utils ca-certificates curl
+  dataset-fashion-mnist chromium xvfb dpkg-dev xz-utils ca-certificates curl python3
 )
 
 deps_only=0
