@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app/app.h"
+#include "app/training_backend.h"
 #include "platform/platform.h"
 
 // ---- JavaScript side ---------------------------------------------------------------------------
