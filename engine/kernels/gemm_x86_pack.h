@@ -32,16 +32,21 @@ inline void transpose8x8(__m256& r0, __m256& r1, __m256& r2, __m256& r3, __m256&
 // dst[k * R + r] = src[r * ld + k]: 8-row groups are transposed 8x8 at a time; partial groups
 // and the k tail go through the generic loop.
 inline void pack_rows_avx(float* dst, const float* src, size_t ld, int rows, int R, int kc) {
-  const int full_groups = rows / 8;
+  // With R a multiple of 8 the last, partial group is transposed too, its missing rows read as
+  // zero vectors (no scalar padding loop): this matters for a small-N weight gradient such as
+  // conv1's (27 rows padded to 32), where packing is as costly as the arithmetic.
+  const int groups = R % 8 == 0 ? R / 8 : rows / 8;
   const int k8 = kc / 8 * 8;
-  for (int g = 0; g < full_groups; ++g) {
+  const __m256 zero = _mm256_setzero_ps();
+  for (int g = 0; g < groups; ++g) {
+    const int live = rows - 8 * g < 0 ? 0 : (rows - 8 * g > 8 ? 8 : rows - 8 * g);
     const float* s = src + static_cast<size_t>(g) * 8 * ld;
     float* d = dst + g * 8;
+    // Row r of the group, or zeros past the last row.
+    auto row = [&](int r, int k) { return r < live ? _mm256_loadu_ps(s + r * ld + k) : zero; };
     for (int k = 0; k < k8; k += 8) {
-      __m256 r0 = _mm256_loadu_ps(s + 0 * ld + k), r1 = _mm256_loadu_ps(s + 1 * ld + k);
-      __m256 r2 = _mm256_loadu_ps(s + 2 * ld + k), r3 = _mm256_loadu_ps(s + 3 * ld + k);
-      __m256 r4 = _mm256_loadu_ps(s + 4 * ld + k), r5 = _mm256_loadu_ps(s + 5 * ld + k);
-      __m256 r6 = _mm256_loadu_ps(s + 6 * ld + k), r7 = _mm256_loadu_ps(s + 7 * ld + k);
+      __m256 r0 = row(0, k), r1 = row(1, k), r2 = row(2, k), r3 = row(3, k);
+      __m256 r4 = row(4, k), r5 = row(5, k), r6 = row(6, k), r7 = row(7, k);
       transpose8x8(r0, r1, r2, r3, r4, r5, r6, r7);
       float* o = d + static_cast<size_t>(k) * R;
       _mm256_storeu_ps(o + 0 * R, r0);
@@ -54,9 +59,10 @@ inline void pack_rows_avx(float* dst, const float* src, size_t ld, int rows, int
       _mm256_storeu_ps(o + 7 * R, r7);
     }
     for (int k = k8; k < kc; ++k)
-      for (int r = 0; r < 8; ++r) d[static_cast<size_t>(k) * R + r] = s[r * ld + k];
+      for (int r = 0; r < 8; ++r) d[static_cast<size_t>(k) * R + r] = r < live ? s[r * ld + k] : 0.0f;
   }
-  const int done = full_groups * 8;
+  const int done = groups * 8;
+  if (done >= R) return;
   for (int k = 0; k < kc; ++k) {
     float* d = dst + static_cast<size_t>(k) * R;
     for (int r = done; r < rows; ++r) d[r] = src[static_cast<size_t>(r) * ld + k];
