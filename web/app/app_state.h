@@ -153,8 +153,6 @@ struct CurvesState {
 
 // ---- [SECTION] Inside the network, Evaluation --------------------------------------------------
 
-class Session;
-
 // Inside the network (panel_inside.cpp; the data functions are in inside_maps.h). Feature maps
 // are recomputed only when the weights (LabView::weights_version), the model or the image change.
 struct InsideState {
@@ -164,7 +162,7 @@ struct InsideState {
   bool per_map_scale = false;  // false: one colour range per layer (maps comparable); true: each
                                // map stretched to its own min..max
   // An uploaded photo (the embedding issue): uint8 (C, H, W) already resized to the model's
-  // input; shown instead of the test image while use_upload is set.
+  // input; shown instead of the test image while use_upload is set (see inside_view.h).
   bool use_upload = false;
   std::vector<uint8_t> upload_image;
   std::string upload_name;
@@ -185,6 +183,8 @@ struct InsideState {
   std::vector<widgets::ImageGrid> filter_grids;  // (filters)
   // The clicked feature-map cell: index into maps.layers, the map (channel) and the cell.
   int selected_layer = -1, selected_map = -1, selected_row = -1, selected_col = -1;
+  // The cell under the mouse last frame (its field is previewed on the input; -1: none).
+  int hover_layer = -1, hover_row = -1, hover_col = -1;
   // CNNLAB_DEBUG_TRAIN only (inside_debug.h): an in-process session that fills `lab` once.
   std::shared_ptr<Session> debug_session;
 };

@@ -21,7 +21,9 @@
 
 #include "app/eval_view.h"
 #include "app/inside_debug.h"
+#include "app/inside_view.h"
 #include "app/panels.h"
+#include "core/error.h"
 #include "core/rng.h"
 #include "imgui.h"
 #include "model/receptive_field.h"
@@ -173,24 +175,34 @@ void rebuild_grids(InsideState& in) {
   }
 }
 
-// The image the panel shows: the upload, or test image `test_image`. Null when there is none.
-const uint8_t* current_image(const AppState& state, int* id) {
+// The image the panel shows: the upload, or test image `test_image`, with its (C, H, W). Null
+// when there is none.
+const uint8_t* current_image(const AppState& state, int* id, int* c, int* h, int* w) {
   const InsideState& in = state.inside;
   const Dataset& test = state.data.source.test;
   if (in.use_upload) {
     *id = kUploadImage;
-    return in.upload_image.empty() ? nullptr : in.upload_image.data();
+    const Model* model = state.lab.model;
+    if (!model || in.upload_image.empty()) return nullptr;
+    const Shape& s = model->input_shape();
+    *c = s[0];
+    *h = s[1];
+    *w = s[2];
+    return in.upload_image.data();
   }
   if (test.size() == 0) return nullptr;
   *id = std::clamp(in.test_image, 0, static_cast<int>(test.size()) - 1);
+  *c = test.channels;
+  *h = test.height;
+  *w = test.width;
   return test.image(static_cast<size_t>(*id));
 }
 
 void refresh_inside_maps(AppState& state) {
   InsideState& in = state.inside;
   const LabView& view = state.lab;
-  int id = -1;
-  const uint8_t* image = current_image(state, &id);
+  int id = -1, channels = 0, height = 0, width = 0;
+  const uint8_t* image = current_image(state, &id, &channels, &height, &width);
   const bool same = in.have_drawn && in.drawn_version == view.weights_version &&
                     in.drawn_model == view.model && in.drawn_image == id &&
                     in.drawn_test_size == state.data.source.test.size() &&
@@ -203,11 +215,14 @@ void refresh_inside_maps(AppState& state) {
   in.drawn_test_size = state.data.source.test.size();
   in.drawn_per_map = in.per_map_scale;
   in.error.clear();
-  const Dataset& test = state.data.source.test;
   try {
+    if (in.use_upload && in.upload_image.size() != static_cast<size_t>(channels) * height * width) {
+      throw Error("feature maps", "the photo was not resized to the model's input " +
+                                      view.model->input_shape().str());
+    }
     in.model_copy.sync(*view.model, view.weights_version);
-    in.maps = compute_inside_maps(*in.model_copy.model(), view.preprocess, image, test.channels,
-                                  test.height, test.width);
+    in.maps = compute_inside_maps(*in.model_copy.model(), view.preprocess, image, channels,
+                                  height, width);
     in.filters = conv_filters(*in.model_copy.model());
   } catch (const std::exception& e) {
     in.error = e.what();
@@ -267,6 +282,21 @@ void draw_input_column(AppState& state) {
       have_rf = false;
     }
   }
+  // The hovered cell's field (last frame's hover), thin, so moving over a map previews fields.
+  if (in.hover_layer >= 0 && in.hover_layer < static_cast<int>(maps.layers.size()) &&
+      in.model_copy.model() && maps.width > 0 && maps.height > 0) {
+    try {
+      const InputRect h = receptive_field(in.model_copy.model()->spec(),
+                                          maps.layers[static_cast<size_t>(in.hover_layer)].layer,
+                                          in.hover_row, in.hover_col);
+      const float px = tile / static_cast<float>(maps.width);
+      const float py = tile / static_cast<float>(maps.height);
+      draw->AddRect(ImVec2(a.x + h.left * px, a.y + h.top * py),
+                    ImVec2(a.x + h.right * px, a.y + h.bottom * py), IM_COL32(0, 200, 255, 230),
+                    0.0f, 0, 1.5f * scale);
+    } catch (const std::exception&) {
+    }
+  }
   if (have_rf && maps.width > 0 && maps.height > 0) {
     const float px = tile / static_cast<float>(maps.width);
     const float py = tile / static_cast<float>(maps.height);
@@ -314,7 +344,8 @@ void draw_input_column(AppState& state) {
                         rf.bottom - rf.top, rf.right - rf.left, rf.top, rf.bottom - 1, rf.left,
                         rf.right - 1, rf.full ? ": the whole image" : "");
   } else {
-    ImGui::TextDisabled("Click a cell of any feature map to outline the input pixels it sees.");
+    ImGui::TextDisabled("Click a cell of any feature map to outline (yellow) the input pixels it "
+                        "sees; the mouse previews it (blue).");
   }
   ImGui::PopTextWrapPos();
 }
@@ -388,6 +419,9 @@ void draw_layer(AppState& state, int index) {
       const float v = m.maps[(static_cast<size_t>(r.hovered) * m.height + row) * m.width + col];
       ImGui::SetTooltip("map %d, cell (%d, %d) = %.4g\nclick to outline its receptive field",
                         r.hovered + 1, row, col, v);
+      in.hover_layer = index;
+      in.hover_row = row;
+      in.hover_col = col;
       if (r.clicked >= 0) {
         in.selected_layer = index;
         in.selected_map = r.clicked;
@@ -460,6 +494,7 @@ void draw_layer(AppState& state, int index) {
 
 void draw_layers_column(AppState& state) {
   InsideState& in = state.inside;
+  in.hover_layer = in.hover_row = in.hover_col = -1;  // set again below while a cell is hovered
   ImGui::TextUnformatted("Colour scale:");
   ImGui::SameLine();
   if (ImGui::RadioButton("per layer", !in.per_map_scale)) in.per_map_scale = false;
@@ -477,6 +512,27 @@ void draw_layers_column(AppState& state) {
 }  // namespace
 
 // ---- [SECTION] Panel ---------------------------------------------------------------------------
+
+std::string show_photo_inside(AppState& state, std::vector<uint8_t> image, const std::string& name) {
+  const Model* model = state.lab.model;
+  if (!model) return "There is no model yet: build or train one first.";
+  const Shape& s = model->input_shape();  // (C, H, W)
+  if (image.size() != s.count()) {
+    return "The photo has " + std::to_string(image.size()) + " values; the model takes " +
+           s.str() + ".";
+  }
+  InsideState& in = state.inside;
+  in.upload_image = std::move(image);
+  in.upload_name = name;
+  in.use_upload = true;
+  in.have_drawn = false;  // recompute with the photo
+  state.ui.right_tab_request = 0;
+  return {};
+}
+
+void show_test_images_inside(AppState& state) {
+  state.inside.use_upload = false;
+}
 
 void draw_inside_panel(AppState& state) {
   debug_train_if_requested(state);
