@@ -16,7 +16,7 @@ void add_eval_command(CLI::App& app) {
   struct Options {
     std::string model_file, data;
     bool json = false;
-    int threads = 0, batch = 256;
+    int threads = 0, batch = 64;
   };
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate a saved model on a data source's test split");

@@ -58,7 +58,8 @@ class Progress {
  public:
   explicit Progress(bool quiet) : quiet_(quiet), tty_(stderr_is_terminal()) {}
   void update(const Trainer& t) {
-    if (quiet_ || !tty_) return;
+    // Nothing to show between an epoch's end and its first new step.
+    if (quiet_ || !tty_ || t.epoch_loss() == 0.0f) return;
     const int width = 24;
     const double p = t.progress();
     const int filled = static_cast<int>(p * width);

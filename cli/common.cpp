@@ -2,6 +2,10 @@
 
 #include <unistd.h>
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten/em_asm.h>
+#endif
+
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -50,7 +54,16 @@ int default_threads() {
   return n == 0 ? 1 : static_cast<int>(std::min(n, 8u));
 }
 
-bool stderr_is_terminal() { return isatty(fileno(stderr)) != 0; }
+bool stderr_is_terminal() {
+#ifdef __EMSCRIPTEN__
+  // Under node, Emscripten's isatty() says yes for every standard stream, even a file.
+  return EM_ASM_INT({
+    return (typeof process !== 'undefined' && process.stderr && process.stderr.isTTY) ? 1 : 0;
+  }) != 0;
+#else
+  return isatty(fileno(stderr)) != 0;
+#endif
+}
 
 DataSource load_data_reporting(const std::string& path, bool quiet) {
   if (!quiet) std::fprintf(stderr, "Loading %s ...\n", path.c_str());

@@ -42,7 +42,10 @@ struct TrainConfig {
   int patience = 3;           // early stopping: epochs without a better val loss; 0 = off
   bool restore_best = true;   // on early stopping, go back to the best epoch's weights
   bool standardize = false;   // per-channel standardisation from the training split
-  int eval_batch_size = 256;
+  // Validation/test batch. Every layer's output is kept per image, so a larger eval batch than
+  // the training batch grows all activation buffers (256 images: ~113 MB more for `cnn`, which
+  // pushed the browser's heap past 256 MB); 64 keeps them at the training size.
+  int eval_batch_size = 64;
 
   // Throws Error naming the field: epochs >= 1, batch 1..4096, 0 <= val_fraction < 1, ...
   void validate() const;
@@ -190,6 +193,6 @@ class Evaluator {
 
 // Evaluates in one call (CLI, tests).
 ConfusionMatrix evaluate(Model& model, const Dataset& data, const Preprocess& preprocess,
-                         ThreadPool* pool, int batch_size = 256);
+                         ThreadPool* pool, int batch_size = 64);
 
 }  // namespace cnnlab
