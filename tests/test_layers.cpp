@@ -258,8 +258,10 @@ TEST_CASE("Conv2D matches a direct convolution: k 1..7, stride 1 and 2, both pad
 }
 
 TEST_CASE("Conv2D over several im2col chunks equals one chunk, forward and gradients") {
-  // 16 channels, 7x7, 32x32 same: 3.2 MB of columns per image -> chunks of 2 images.
-  const Shape in{16, 32, 32};
+  // 8 channels, 7x7, 16x16 same: 401 KB of columns per image -> chunks of 2 images under the
+  // 1 MB column budget.
+  static_assert(Conv2D::kColumnBudgetBytes == (1u << 20), "retune this case's shape");
+  const Shape in{8, 16, 16};
   Conv2D conv(conv_spec(3, 7, 1, true), in);
   CHECK(conv.chunk_images(5) == 2);
   Rng rng(5, 5);
@@ -284,7 +286,7 @@ TEST_CASE("Conv2D over several im2col chunks equals one chunk, forward and gradi
   conv.weight().grad.zero();
   const size_t in_image = in.count(), out_image = y.size() / 5;
   for (int b = 0; b < 5; ++b) {
-    Tensor xb(with_batch(1, in)), dyb(Shape{1, 3, 32, 32}), yb;
+    Tensor xb(with_batch(1, in)), dyb(Shape{1, 3, 16, 16}), yb;
     std::copy(x.data() + b * in_image, x.data() + (b + 1) * in_image, xb.data());
     std::copy(dy.data() + b * out_image, dy.data() + (b + 1) * out_image, dyb.data());
     conv.forward(yb, xb, ctx);

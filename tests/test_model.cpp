@@ -345,6 +345,7 @@ TEST_CASE("Model keeps activations and statistics, names parameters as nn.Sequen
   ModelSpec spec = parse_model_spec(
       "conv2d 4 k=3 pad=same; relu; maxpool2d 2; dropout 0.5; flatten; dense 3", Shape{2, 6, 6}, 3);
   Model model(spec, 1);
+  model.set_collect_stats(true);  // off by default (training runs and benchmarks skip them)
   CHECK(model.num_layers() == 6);
   CHECK(model.num_classes() == 3);
   CHECK(model.parameter_count() == 4 * 2 * 9 + 4 + 3 * 36 + 3);

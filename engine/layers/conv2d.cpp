@@ -57,12 +57,12 @@ void Conv2D::forward(Tensor& y, const Tensor& x, RunContext& ctx) {
   for (int b0 = 0; b0 < batch; b0 += chunk) {
     const int n = std::min(chunk, batch - b0);
     const kernels::ConvGeometry g = geometry(n);
-    kernels::im2col(col_.data(), x.data() + b0 * in_image, g);
+    kernels::im2col(col_.data(), x.data() + b0 * in_image, g, ctx.pool);
     // yt (Co, n*P) = weight (Co, K) @ col (K, n*P)
     kernels::gemm(yt_.data(), weight_.value.data(), col_.data(), co, n * plane, k_rows, false,
                   false, false, ctx.pool);
     kernels::conv_output_from_gemm(y.data() + b0 * out_image, yt_.data(), bias_.value.data(), n,
-                                   co, plane);
+                                   co, plane, ctx.pool);
   }
 }
 
@@ -79,10 +79,10 @@ void Conv2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tenso
   for (int b0 = 0; b0 < batch; b0 += chunk) {
     const int n = std::min(chunk, batch - b0);
     const kernels::ConvGeometry g = geometry(n);
-    kernels::im2col(col_.data(), x.data() + b0 * in_image, g);
+    kernels::im2col(col_.data(), x.data() + b0 * in_image, g, ctx.pool);
     // dyt (Co, n*P) from dy (n, Co, P); dbias += per-channel sums
     kernels::conv_grad_to_gemm(yt_.data(), bias_.grad.data(), dy.data() + b0 * out_image, n, co,
-                               plane);
+                               plane, ctx.pool);
     // dweight (Co, K) += dyt (Co, n*P) @ col^T (n*P, K)
     kernels::gemm(weight_.grad.data(), yt_.data(), col_.data(), co, k_rows, n * plane, false, true,
                   true, ctx.pool);
@@ -90,7 +90,7 @@ void Conv2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tenso
       // dcol (K, n*P) = weight^T (K, Co) @ dyt (Co, n*P), written over col (no longer needed)
       kernels::gemm(col_.data(), weight_.value.data(), yt_.data(), k_rows, n * plane, co, true,
                     false, false, ctx.pool);
-      kernels::col2im(dx->data() + b0 * in_image, col_.data(), g);
+      kernels::col2im(dx->data() + b0 * in_image, col_.data(), g, ctx.pool);
     }
   }
 }

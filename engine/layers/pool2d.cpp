@@ -10,7 +10,7 @@ void MaxPool2D::forward(Tensor& y, const Tensor& x, RunContext& ctx) {
   y.resize(batch_shape(batch, output_));
   argmax_.resize(y.size());
   kernels::maxpool2d_forward(y.data(), argmax_.data(), x.data(), batch, input_[0], input_[1],
-                             input_[2], spec_.kernel, spec_.stride, output_[1], output_[2]);
+                             input_[2], spec_.kernel, spec_.stride, output_[1], output_[2], ctx.pool);
 }
 
 void MaxPool2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tensor& y,
@@ -18,7 +18,7 @@ void MaxPool2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Te
   if (!dx) return;
   dx->resize(x.shape());
   kernels::maxpool2d_backward(dx->data(), dy.data(), argmax_.data(), x.dim(0), input_[0],
-                              input_[1], input_[2], output_[1], output_[2]);
+                              input_[1], input_[2], output_[1], output_[2], ctx.pool);
 }
 
 void AvgPool2D::forward(Tensor& y, const Tensor& x, RunContext& ctx) {

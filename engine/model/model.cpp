@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/error.h"
+#include "kernels/kernels.h"
 
 namespace cnnlab {
 
@@ -16,22 +17,15 @@ double ms_since(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
 }
 
-void min_max_mean(const Tensor& t, float& lo, float& hi, float* mean) {
+// One vectorised (and, with a pool, threaded) pass over t for the per-layer statistics.
+void min_max_mean(const Tensor& t, float& lo, float& hi, float* mean, ThreadPool* pool) {
   if (t.empty()) {
     lo = hi = 0.0f;
     if (mean) *mean = 0.0f;
     return;
   }
-  const float* p = t.data();
-  float a = p[0], b = p[0];
   double sum = 0.0;
-  for (size_t i = 0; i < t.size(); ++i) {
-    a = std::min(a, p[i]);
-    b = std::max(b, p[i]);
-    sum += p[i];
-  }
-  lo = a;
-  hi = b;
+  kernels::min_max_sum(&lo, &hi, &sum, t.data(), t.size(), pool);
   if (mean) *mean = static_cast<float>(sum / static_cast<double>(t.size()));
 }
 
@@ -70,20 +64,20 @@ void Model::reinitialize(uint64_t seed) {
   Rng rng = Rng::stream(seed, RngStream::kInit);
   for (auto& l : layers_) l->init(rng);
   zero_grads();
-  update_weight_stats();
+  update_weight_stats(nullptr);
 }
 
 void Model::zero_grads() {
   for (Param* p : params_) p->grad.zero();
 }
 
-void Model::update_weight_stats() {
+void Model::update_weight_stats(ThreadPool* pool) {
   for (size_t i = 0; i < layers_.size(); ++i) {
     const std::vector<Param*>& ps = layer_params_[i];
     LayerStats& s = stats_[i];
     if (ps.empty()) continue;
-    min_max_mean(ps[0]->value, s.weight_min, s.weight_max, nullptr);
-    min_max_mean(ps[0]->grad, s.weight_grad_min, s.weight_grad_max, nullptr);
+    min_max_mean(ps[0]->value, s.weight_min, s.weight_max, nullptr, pool);
+    min_max_mean(ps[0]->grad, s.weight_grad_min, s.weight_grad_max, nullptr, pool);
   }
 }
 
@@ -103,7 +97,7 @@ const Tensor& Model::forward(const Tensor& x, bool training, ThreadPool* pool, R
     layers_[i]->forward(acts_[i], *current, ctx);
     LayerStats& s = stats_[i];
     s.forward_ms = ms_since(start);
-    if (collect_stats_) min_max_mean(acts_[i], s.act_min, s.act_max, &s.act_mean);
+    if (collect_stats_) min_max_mean(acts_[i], s.act_min, s.act_max, &s.act_mean, pool);
     current = &acts_[i];
   }
   have_forward_ = true;
@@ -131,9 +125,9 @@ LossResult Model::loss_and_backward(const int32_t* labels, ThreadPool* pool) {
     layers_[i]->backward(dx, dy, x, acts_[i], ctx);
     LayerStats& s = stats_[i];
     s.backward_ms = ms_since(start);
-    if (collect_stats_) min_max_mean(dy, s.grad_min, s.grad_max, nullptr);
+    if (collect_stats_) min_max_mean(dy, s.grad_min, s.grad_max, nullptr, pool);
   }
-  if (collect_stats_) update_weight_stats();
+  if (collect_stats_) update_weight_stats(pool);
   return r;
 }
 

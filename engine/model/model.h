@@ -85,7 +85,7 @@ class Model {
   bool last_forward_training() const { return training_; }
 
  private:
-  void update_weight_stats();
+  void update_weight_stats(ThreadPool* pool);
 
   ModelSpec spec_;
   uint64_t seed_ = 0;
@@ -101,7 +101,7 @@ class Model {
   std::vector<LayerStats> stats_;
   bool training_ = false;
   bool have_forward_ = false;
-  bool collect_stats_ = true;
+  bool collect_stats_ = false;  // the lab turns them on; training runs and benchmarks skip them
 };
 
 }  // namespace cnnlab

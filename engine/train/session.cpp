@@ -183,6 +183,7 @@ void Session::new_model() {
   model_ = std::make_unique<Model>(
       options_.spec(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size())),
       options_.train.seed);
+  model_->set_collect_stats(true);  // the lab shows per-layer statistics
   const Split split = stratified_split(d, options_.train.val_fraction, options_.train.seed);
   train_count_ = split.train.size();
   val_count_ = split.val.size();
