@@ -3,6 +3,7 @@
 # against a built site folder in Debian's headless Chromium. Builds nothing.
 #
 #   tests/browser/run.sh [SITE_DIR [ARTIFACTS_DIR]]
+#   CNNLAB_BROWSER_TESTS="training.test.mjs" tests/browser/run.sh ...   (only those files)
 #
 # SITE_DIR is the cnnlab_site target's output: by default $CNNLAB_BUILD_WASM/site (scripts/test.sh
 # sets CNNLAB_BUILD_WASM to its Emscripten build folder), else build-wasm/site. Screenshots and
@@ -68,5 +69,7 @@ export CNNLAB_CHROMIUM="$chromium"
 echo "Browser tests: site $site served at $CNNLAB_SITE_URL, artifacts in $artifacts"
 cd "$here"
 status=0
-node --test --test-concurrency=1 ./*.test.mjs || status=$?
+# CNNLAB_BROWSER_TESTS: a space-separated subset of test files (default: all).
+# shellcheck disable=SC2086
+node --test --test-concurrency=1 ${CNNLAB_BROWSER_TESTS:-./*.test.mjs} || status=$?
 exit $status

@@ -91,7 +91,7 @@ ImGuiTabItemFlags tab_flags(int request, int tab) {
 
 // ---- [SECTION] Menu bar ------------------------------------------------------------------------
 
-float draw_menu_bar(AppState& state) {
+float draw_menu_bar(AppState& state, const std::string& phase) {
   float height = 0.0f;
   if (ImGui::BeginMainMenuBar()) {
     ImGui::TextUnformatted("CNN Lab");
@@ -103,7 +103,7 @@ float draw_menu_bar(AppState& state) {
     }
     // Status on the right: phase, frame rate, and a font warning when the TrueType font is missing.
     char status[160];
-    std::snprintf(status, sizeof status, "%s   %.0f fps", phase_name(state.phase), state.ui.fps);
+    std::snprintf(status, sizeof status, "%s   %.0f fps", phase.c_str(), state.ui.fps);
     float w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
     if (!state.ui.font_loaded && !state.ui.font_message.empty()) {
       ImGui::TextColored(ImVec4(0.7f, 0.3f, 0.0f, 1.0f), "%s", state.ui.font_message.c_str());
@@ -141,7 +141,7 @@ void App::frame() {
   s.ui.fps = ImGui::GetIO().Framerate;
   update_training();
   refresh_derived_state(s);
-  const float top = draw_menu_bar(s);
+  const float top = draw_menu_bar(s, api_phase(nullptr));
   const Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale);
 
   if (begin_panel("Setup", layout.setup)) {
@@ -419,6 +419,31 @@ void App::rebuild_curves() {
     }
     curves.runs.push_back(std::move(run));
   }
+  // The current run before its first epoch ends is in no history report yet: its step curve.
+  const bool listed = std::any_of(curves.runs.begin(), curves.runs.end(),
+                                  [&](const RunHistory& r) { return r.run == t.steps_run; });
+  if (!listed && t.steps_run > 0 && !t.step_loss.empty()) {
+    RunHistory run;
+    run.run = t.steps_run;
+    run.color_index = std::max(0, run.run - 1);
+    const nlohmann::json model = t.session_state.is_object()
+                                     ? t.session_state.value("model", nlohmann::json::object())
+                                     : nlohmann::json::object();
+    run.label = "run " + std::to_string(run.run);
+    if (model.is_object() && model.contains("name")) {
+      run.label += ": " + model.value("name", std::string());
+      if (model.contains("kernel") && model["kernel"].is_number()) {
+        const int k = model["kernel"].get<int>();
+        run.label += " " + std::to_string(k) + "x" + std::to_string(k);
+      }
+    }
+    const double per_epoch = t.steps_per_epoch > 0 ? static_cast<double>(t.steps_per_epoch) : 1.0;
+    run.step_loss = t.step_loss;
+    run.step_acc = t.step_acc;
+    for (size_t i = 0; i < t.step_loss.size(); ++i)
+      run.step_x.push_back(static_cast<float>((i + 1) / per_epoch));
+    curves.runs.push_back(std::move(run));
+  }
 }
 
 // What the panels asked for this frame: buttons (commands), Clear, and edited settings (applied
@@ -462,6 +487,27 @@ nlohmann::json number_or_null(double v, bool known) {
 
 }  // namespace
 
+std::string App::api_phase(std::string* error) const {
+  const AppState& s = state_;
+  const TrainingState& t = s.training;
+  // The Session's phase; 'loading' there means the trainer has no data yet (the page reports its
+  // own loading), and a failed run or a failed worker is the API's 'error'.
+  std::string phase = t.phase == "loading" ? "ready" : t.phase;
+  std::string why;
+  if (!backend_->fatal_error().empty()) {
+    phase = "error";
+    why = backend_->fatal_error();
+  } else if (t.failed) {
+    phase = "error";
+    why = t.stop_reason;
+  } else if (s.phase == Phase::Error) {
+    phase = "error";
+    why = s.error;
+  }
+  if (error) *error = why;
+  return phase;
+}
+
 const std::string& App::state_json() {
   const AppState& s = state_;
   const TrainingState& t = s.training;
@@ -472,20 +518,8 @@ const std::string& App::state_json() {
     return it != session.end() && it->is_number() ? *it : nlohmann::json(nullptr);
   };
   nlohmann::json j;
-  // The Session's phase; 'loading' there means the trainer has no data yet (the page reports its
-  // own loading), and a failed run or a failed worker is the API's 'error'.
-  std::string phase = t.phase == "loading" ? "ready" : t.phase;
   std::string error;
-  if (!backend_->fatal_error().empty()) {
-    phase = "error";
-    error = backend_->fatal_error();
-  } else if (t.failed) {
-    phase = "error";
-    error = t.stop_reason;
-  } else if (s.phase == Phase::Error) {
-    phase = "error";
-    error = s.error;
-  }
+  const std::string phase = api_phase(&error);
   j["phase"] = phase;
   j["error"] = phase == "error" ? nlohmann::json(error) : nlohmann::json(nullptr);
   if (s.data.loaded) {

@@ -71,6 +71,8 @@ class App {
   const AppState& state() const { return state_; }
 
  private:
+  // The API's phase (loading/ready/training/paused/done/error) and, for 'error', why.
+  std::string api_phase(std::string* error) const;
   void update_training();
   void rebuild_curves();
   void apply_panel_requests();
