@@ -17,7 +17,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -128,6 +127,7 @@ struct TrainingState {
   uint64_t version = 0;          // increases with every report
   std::string message;           // the last refused command or trainer error (shown in the panel)
   std::vector<std::string> pending;  // commands the panels asked for this frame (train, ...)
+  int tab_request = -1;          // open this Training tab next frame (0 Settings, 1 statistics)
 };
 
 // ---- [SECTION] Curves (run histories) ----------------------------------------------------------
@@ -185,8 +185,7 @@ struct InsideState {
   int selected_layer = -1, selected_map = -1, selected_row = -1, selected_col = -1;
   // The cell under the mouse last frame (its field is previewed on the input; -1: none).
   int hover_layer = -1, hover_row = -1, hover_col = -1;
-  // CNNLAB_DEBUG_TRAIN only (inside_debug.h): an in-process session that fills `lab` once.
-  std::shared_ptr<Session> debug_session;
+  bool debug_applied = false;        // CNNLAB_DEBUG_SELECT was looked at (inside_debug.h)
 };
 
 // Evaluation (panel_eval.cpp): derived from LabView's test results when test_version changes.

@@ -1,15 +1,15 @@
-// A developer aid for screenshots of the result panels before (or without) a training backend:
-// with the environment variable CNNLAB_DEBUG_TRAIN set to Session options as JSON (for example
-// '{"model":"cnn","epochs":1}'), the first frame that has a dataset but no model trains one run
-// in-process to the end (test evaluation included) and points state.lab at it. Without the
-// variable it does nothing; with it, the debug session's results replace the backend's in
-// state.lab every frame.
+// A developer aid for screenshots of the result panels (the desktop program cannot click): the
+// environment variable CNNLAB_DEBUG_SELECT="cell=T,P;rf=L,M,R,C;evaltab=N" presets, once, the
+// confusion-matrix cell (true T, predicted P), the clicked feature-map cell (layer section L, map
+// M, row R, column C; its receptive field is outlined) and the Evaluation sub-tab (0 confusion
+// matrix, 1 per class, 2 predictions). Without the variable it does nothing. Train with the
+// desktop options --configure JSON --train and enough --frames.
 #pragma once
 
 #include "app/app_state.h"
 
 namespace cnnlab {
 
-void debug_train_if_requested(AppState& state);
+void apply_debug_selection(AppState& state);
 
 }  // namespace cnnlab

@@ -95,7 +95,9 @@ void draw_cell_images(AppState& state) {
     state.inside.use_upload = false;
     state.ui.right_tab_request = 0;
   }
-  ImGui::TextDisabled("Click an image to look inside the network at it.");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("Click an image to look inside the network at it.");
+  ImGui::PopStyleColor();
 }
 
 void draw_confusion(AppState& state) {
@@ -347,7 +349,7 @@ void draw_gallery(AppState& state) {
 // ---- [SECTION] Panel ---------------------------------------------------------------------------
 
 void draw_eval_panel(AppState& state) {
-  debug_train_if_requested(state);
+  apply_debug_selection(state);
   refresh_eval_state(state);
   EvalState& eval = state.eval;
   if (!eval.evaluated) {

@@ -393,7 +393,10 @@ void draw_layer(AppState& state, int index) {
   std::snprintf(header, sizeof header, "Layer %d: %s###layer", m.layer + 1, m.label.c_str());
   if (ImGui::CollapsingHeader(header, ImGuiTreeNodeFlags_DefaultOpen)) {
     // Tiles: 1.5 screen pixels per map pixel for big maps, never smaller than 28 px.
-    const float tile = std::clamp(static_cast<float>(m.height) * 1.5f, 28.0f, 48.0f);
+    // Smaller tiles in a narrow column (800x600) so a row holds more maps.
+    const bool narrow = ImGui::GetContentRegionAvail().x < 360.0f * scale;
+    const float tile = std::clamp(static_cast<float>(m.height) * (narrow ? 1.0f : 1.5f),
+                                  narrow ? 24.0f : 28.0f, 48.0f);
     float lo = 0, hi = 1;
     const char* format = "%.1f";
     if (!in.per_map_scale) {
@@ -535,7 +538,7 @@ void show_test_images_inside(AppState& state) {
 }
 
 void draw_inside_panel(AppState& state) {
-  debug_train_if_requested(state);
+  apply_debug_selection(state);
   refresh_eval_state(state);
   InsideState& in = state.inside;
   if (!state.data.loaded) {
