@@ -322,6 +322,7 @@ std::string App::command(const std::string& name) {
   }
   state_.training.message.clear();
   if (name == "clearHistory") state_.curves.built_from = 0;
+  if (name == "train" || name == "step") state_.training.tab_request = 1;  // watch the layers
   return {};
 }
 
@@ -365,6 +366,18 @@ void App::update_training() {
     t.message = e.what();
   }
   if (t.run > 0 && t.steps_per_epoch > 0) steps_per_epoch_of_run_[t.run] = t.steps_per_epoch;
+  // Each run's label as it was while current (a past run's record may carry later options).
+  if (t.run > 0 && t.step > 0 && t.session_state.is_object()) {
+    const nlohmann::json model = t.session_state.value("model", nlohmann::json::object());
+    if (model.is_object() && model.contains("name")) {
+      std::string label = "run " + std::to_string(t.run) + ": " + model.value("name", std::string());
+      if (model.contains("kernel") && model["kernel"].is_number()) {
+        const int k = model["kernel"].get<int>();
+        label += " " + std::to_string(k) + "x" + std::to_string(k);
+      }
+      run_labels_[t.run] = label;
+    }
+  }
   if (t.version != before || state_.curves.built_from == 0) rebuild_curves();
 }
 
@@ -384,6 +397,7 @@ void App::rebuild_curves() {
     RunHistory run;
     run.run = record.value("run", 0);
     run.label = record.value("label", "run " + std::to_string(run.run));
+    if (auto it = run_labels_.find(run.run); it != run_labels_.end()) run.label = it->second;
     run.color_index = std::max(0, run.run - 1);
     for (const nlohmann::json& e : record.value("epochs", nlohmann::json::array())) {
       run.epoch_x.push_back(static_cast<float>(e.value("epoch", 0)));

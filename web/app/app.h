@@ -81,6 +81,7 @@ class App {
   AppState state_;
   std::unique_ptr<TrainingBackend> backend_;
   std::map<int, int64_t> steps_per_epoch_of_run_;  // seen while each run was current (curves' x)
+  std::map<int, std::string> run_labels_;          // each run's label while it was current
   std::string state_json_;
   bool fonts_built_ = false;
 };

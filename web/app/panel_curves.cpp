@@ -130,8 +130,10 @@ void draw_curves_panel(AppState& state) {
     ImGui::TextDisabled("%s", runs);
   }
 
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("faint: training per step (smoothed)   thin + dots: training per epoch   "
                       "thick + dots: validation per epoch");
+  ImGui::PopTextWrapPos();
 
   ImVec2 avail = ImGui::GetContentRegionAvail();
   float spacing = ImGui::GetStyle().ItemSpacing.x;

@@ -69,16 +69,24 @@ void layer_stats_table(const TrainingState& training) {
     return;
   }
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
-                                ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
+                                ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX;
   const float height = std::fmax(ImGui::GetContentRegionAvail().y,
                                  4.0f * ImGui::GetTextLineHeightWithSpacing());
   if (ImGui::BeginTable("layer_stats", 5, flags, ImVec2(0, height))) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_None, 1.6f);
-    ImGui::TableSetupColumn("Activations", ImGuiTableColumnFlags_None, 1.4f);
-    ImGui::TableSetupColumn("Gradients", ImGuiTableColumnFlags_None, 1.4f);
-    ImGui::TableSetupColumn("Fwd ms", ImGuiTableColumnFlags_None, 0.6f);
-    ImGui::TableSetupColumn("Bwd ms", ImGuiTableColumnFlags_None, 0.6f);
+    // Numbers in fixed columns wide enough for their usual text; the layer name takes the rest
+    // (a tooltip shows it whole).
+    const float range_w = ImGui::CalcTextSize("-0.0033 .. 0.0033").x;
+    const float ms_w = ImGui::CalcTextSize("Fwd ms").x;
+    // Narrow panels (800x600 pages) scroll sideways rather than squash the names.
+    const float name_w = std::fmax(ImGui::CalcTextSize("conv2d 64 k=3 pad=same").x,
+                                   ImGui::GetContentRegionAvail().x - 2 * range_w - 2 * ms_w -
+                                       8 * ImGui::GetStyle().CellPadding.x);
+    ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthFixed, name_w);
+    ImGui::TableSetupColumn("Activations", ImGuiTableColumnFlags_WidthFixed, range_w * 0.85f);
+    ImGui::TableSetupColumn("Gradients", ImGuiTableColumnFlags_WidthFixed, range_w);
+    ImGui::TableSetupColumn("Fwd ms", ImGuiTableColumnFlags_WidthFixed, ms_w);
+    ImGui::TableSetupColumn("Bwd ms", ImGuiTableColumnFlags_WidthFixed, ms_w);
     ImGui::TableHeadersRow();
     for (const LayerStatsRow& row : training.layers) {
       const LayerStats& l = row.stats;
@@ -179,18 +187,29 @@ void draw_training_panel(AppState& state) {
   }
   if (!training.message.empty()) wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), training.message);
 
-  if (ImGui::CollapsingHeader("Settings", ImGuiTreeNodeFlags_DefaultOpen)) {
-    settings_section(state.settings.draft, scale);
-    if (!state.settings.error.empty()) {
-      wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f),
-                      "Not applied: " + state.settings.error);
-    } else if (training.step > 0) {
-      ImGui::TextDisabled("Changing a setting starts a new run.");
+  // Settings and statistics share the rest of the panel as tabs (both fit at 800x600); a run's
+  // start brings the statistics to the front (App::command sets the request).
+  if (ImGui::BeginTabBar("##training_tabs")) {
+    if (ImGui::BeginTabItem("Settings", nullptr,
+                            training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
+      ImGui::BeginChild("##settings", ImVec2(0, 0), false);
+      settings_section(state.settings.draft, scale);
+      if (!state.settings.error.empty()) {
+        wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), "Not applied: " + state.settings.error);
+      } else if (training.step > 0) {
+        ImGui::TextDisabled("Changing a setting starts a new run.");
+      }
+      ImGui::EndChild();
+      ImGui::EndTabItem();
     }
+    if (ImGui::BeginTabItem("Per-layer statistics", nullptr,
+                            training.tab_request == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
+      layer_stats_table(training);
+      ImGui::EndTabItem();
+    }
+    ImGui::EndTabBar();
   }
-  if (ImGui::CollapsingHeader("Per-layer statistics", ImGuiTreeNodeFlags_DefaultOpen)) {
-    layer_stats_table(training);
-  }
+  training.tab_request = -1;
 }
 
 }  // namespace cnnlab
