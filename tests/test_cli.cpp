@@ -184,8 +184,10 @@ TEST_CASE("cnnlab: summary, bench --json and experiment print what they promise"
   r = run(ws.dir, "experiment --data cifar-10-batches-bin --model cnn1 --vary kernel=1,3 --epochs 1 "
                   "--batch 32 --threads 1 --out exp --quiet");
   REQUIRE_MESSAGE(r.status == 0, r.err);
-  CHECK(contains(r.out, "| kernel=1 |"));
+  CHECK(contains(r.out, "| configuration | parameters |"));
+  CHECK(contains(r.out, "kernel=1"));
   CHECK(contains(r.out, "kernel=3"));
+  CHECK(contains(r.out, "**"));  // the winner is highlighted
   CHECK(contains(r.out, "one seed per configuration"));
   CHECK(fs::exists(ws.dir / "exp/results.csv"));
   nlohmann::json exp = nlohmann::json::parse(slurp(ws.dir / "exp/histories.json"));

@@ -356,10 +356,15 @@ TEST_CASE("Model keeps activations and statistics, names parameters as nn.Sequen
   CHECK(params[1]->name == "0.bias");
   CHECK(params[2]->name == "5.weight");
   CHECK(params[3]->name == "5.bias");
-  // He uniform bound for the conv: sqrt(6 / 18)
+  // PyTorch's default bound for the conv (weights and biases): 1 / sqrt(fan_in = 2 * 3 * 3)
+  const float bound = 1.0f / std::sqrt(18.0f);
+  float largest = 0.0f;
   for (size_t i = 0; i < params[0]->value.size(); ++i)
-    CHECK(std::fabs(params[0]->value[i]) <= std::sqrt(6.0f / 18.0f));
-  CHECK(params[1]->value[0] == 0.0f);
+    largest = std::max(largest, std::fabs(params[0]->value[i]));
+  CHECK(largest <= bound);
+  CHECK(largest > 0.5f * bound);
+  for (size_t i = 0; i < params[1]->value.size(); ++i) CHECK(std::fabs(params[1]->value[i]) <= bound);
+  CHECK(params[1]->value[0] != 0.0f);
 
   Rng data(2, 2), drop(3, 3);
   Tensor x = random_batch(model.input_shape(), 5, data);
@@ -453,9 +458,13 @@ TEST_CASE("Initial weights are pinned: identical natively and in WebAssembly") {
       }
     return h;
   };
-  Model cnn(preset("cnn", 3, Shape{3, 32, 32}), 42);
+  ModelSpec he = preset("cnn", 3, Shape{3, 32, 32});
+  for (LayerSpec& l : he.layers) l.init = InitKind::kHeUniform;
+  Model cnn(he, 42);
   CHECK(cnn.params()[0]->value[0] == -0.0677420124f);
   CHECK(fingerprint(cnn) == 0x5ec87805e42f29bull);
+  Model preset_default(preset("cnn", 3, Shape{3, 32, 32}), 42);  // PyTorch's default init
+  CHECK(fingerprint(preset_default) == 0x6b99d694699db9f6ull);
   Model normal(parse_model_spec("conv2d 4 k=3 init=he_normal; flatten; dense 3 init=he_normal",
                                 Shape{1, 5, 5}, 3),
                7);

@@ -17,9 +17,8 @@ Conv2D::Conv2D(const LayerSpec& spec, const Shape& input) : Layer(spec, input) {
 }
 
 void Conv2D::init(Rng& rng) {
-  init_weights_he(weight_.value, static_cast<size_t>(input_[0]) * spec_.kernel * spec_.kernel,
-                  spec_.init, rng);
-  bias_.value.zero();
+  const size_t fan_in = static_cast<size_t>(input_[0]) * spec_.kernel * spec_.kernel;
+  init_parameters(weight_.value, bias_.value, fan_in, spec_.init, rng);
 }
 
 int Conv2D::chunk_images(int batch) const {

@@ -15,8 +15,7 @@ Dense::Dense(const LayerSpec& spec, const Shape& input) : Layer(spec, input) {
 }
 
 void Dense::init(Rng& rng) {
-  init_weights_he(weight_.value, static_cast<size_t>(input_[0]), spec_.init, rng);
-  bias_.value.zero();
+  init_parameters(weight_.value, bias_.value, static_cast<size_t>(input_[0]), spec_.init, rng);
 }
 
 void Dense::forward(Tensor& y, const Tensor& x, RunContext& ctx) {

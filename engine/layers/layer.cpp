@@ -27,7 +27,12 @@ const char* layer_kind_name(LayerKind kind) {
 }
 
 const char* init_kind_name(InitKind kind) {
-  return kind == InitKind::kHeNormal ? "he_normal" : "he_uniform";
+  switch (kind) {
+    case InitKind::kPyTorch: return "pytorch";
+    case InitKind::kHeUniform: return "he_uniform";
+    case InitKind::kHeNormal: return "he_normal";
+  }
+  return "pytorch";
 }
 
 // Shortest decimal text that reads back as the same float ("0.25", not "0.250000").
@@ -47,7 +52,7 @@ std::string LayerSpec::text() const {
       s += " " + std::to_string(units) + " k=" + std::to_string(kernel);
       if (stride != 1) s += " s=" + std::to_string(stride);
       s += same_padding ? " pad=same" : " pad=valid";
-      if (init != InitKind::kHeUniform) s += std::string(" init=") + init_kind_name(init);
+      if (init != InitKind::kPyTorch) s += std::string(" init=") + init_kind_name(init);
       break;
     case LayerKind::kMaxPool2D:
     case LayerKind::kAvgPool2D:
@@ -57,7 +62,7 @@ std::string LayerSpec::text() const {
     case LayerKind::kDropout: s += " " + float_text(rate); break;
     case LayerKind::kDense:
       s += " " + std::to_string(units);
-      if (init != InitKind::kHeUniform) s += std::string(" init=") + init_kind_name(init);
+      if (init != InitKind::kPyTorch) s += std::string(" init=") + init_kind_name(init);
       break;
     case LayerKind::kReLU:
     case LayerKind::kFlatten: break;
@@ -194,17 +199,30 @@ uint64_t layer_macs(const LayerSpec& spec, const Shape& input) {
   }
 }
 
-void init_weights_he(Tensor& w, size_t fan_in, InitKind kind, Rng& rng) {
-  // float arithmetic with sqrt only (correctly rounded): identical weights on every platform.
+void init_parameters(Tensor& w, Tensor& b, size_t fan_in, InitKind kind, Rng& rng) {
+  // float arithmetic with sqrt and division only (correctly rounded): identical values on every
+  // platform. bound * (2u - 1): 2u - 1 is exact, so there is a single rounding and no a*b+c a
+  // compiler could fuse into an FMA natively but not in wasm.
   const float fan = static_cast<float>(fan_in);
-  if (kind == InitKind::kHeNormal) {
-    const float stddev = std::sqrt(2.0f / fan);
-    for (size_t i = 0; i < w.size(); ++i) w[i] = stddev * rng.normal();
-  } else {
-    // bound * (2u - 1): 2u - 1 is exact, so there is a single rounding and no a*b+c a compiler
-    // could fuse into an FMA natively but not in wasm (rng.uniform(lo, hi) would be fused).
-    const float bound = std::sqrt(6.0f / fan);
-    for (size_t i = 0; i < w.size(); ++i) w[i] = bound * (2.0f * rng.uniform() - 1.0f);
+  switch (kind) {
+    case InitKind::kHeNormal: {
+      const float stddev = std::sqrt(2.0f / fan);
+      for (size_t i = 0; i < w.size(); ++i) w[i] = stddev * rng.normal();
+      b.zero();
+      break;
+    }
+    case InitKind::kHeUniform: {
+      const float bound = std::sqrt(6.0f / fan);
+      for (size_t i = 0; i < w.size(); ++i) w[i] = bound * (2.0f * rng.uniform() - 1.0f);
+      b.zero();
+      break;
+    }
+    case InitKind::kPyTorch: {
+      const float bound = 1.0f / std::sqrt(fan);
+      for (size_t i = 0; i < w.size(); ++i) w[i] = bound * (2.0f * rng.uniform() - 1.0f);
+      for (size_t i = 0; i < b.size(); ++i) b[i] = bound * (2.0f * rng.uniform() - 1.0f);
+      break;
+    }
   }
 }
 

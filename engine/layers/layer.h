@@ -30,11 +30,15 @@ enum class LayerKind { kConv2D, kMaxPool2D, kAvgPool2D, kReLU, kDropout, kFlatte
 // "conv2d", "maxpool2d", "avgpool2d", "relu", "dropout", "flatten", "dense" (the spec keywords).
 const char* layer_kind_name(LayerKind kind);
 
-// Weight initialisation (biases always start at 0). fan_in = Ci*k*k (conv) or in (dense).
-//   kHeUniform: U(-sqrt(6 / fan_in), +sqrt(6 / fan_in))
-//   kHeNormal:  N(0, 2 / fan_in)
-enum class InitKind { kHeUniform, kHeNormal };
-const char* init_kind_name(InitKind kind);  // "he_uniform", "he_normal"
+// Parameter initialisation, Kaiming (He) family. fan_in = Ci*k*k (conv) or in (dense).
+//   kPyTorch:   PyTorch's default, Kaiming uniform with a = sqrt(5): weights and biases
+//               U(-1/sqrt(fan_in), +1/sqrt(fan_in)). The default: it is the recipe behind the
+//               reference figures, and the plain He bound trains the MLP markedly worse on raw
+//               [0, 1] pixels (PyTorch itself: 27.5 % vs 34.4 % test after 4 epochs on 10k images).
+//   kHeUniform: weights U(-sqrt(6 / fan_in), +sqrt(6 / fan_in)), biases 0
+//   kHeNormal:  weights N(0, 2 / fan_in), biases 0
+enum class InitKind { kPyTorch, kHeUniform, kHeNormal };
+const char* init_kind_name(InitKind kind);  // "pytorch", "he_uniform", "he_normal"
 
 // ---- [SECTION] LayerSpec -------------------------------------------------------------------------
 // One layer as the user wrote it. Which fields matter depends on kind:
@@ -49,7 +53,7 @@ struct LayerSpec {
   int stride = 1;
   bool same_padding = false;
   float rate = 0.0f;
-  InitKind init = InitKind::kHeUniform;
+  InitKind init = InitKind::kPyTorch;
 
   // Canonical spec text, parseable again: "conv2d 32 k=3 pad=same", "maxpool2d 2", "dropout 0.25".
   std::string text() const;
@@ -82,8 +86,8 @@ struct Param {
   Tensor value, grad;
 };
 
-// Fills w with He-initialised values (see InitKind) drawn in order from rng.
-void init_weights_he(Tensor& w, size_t fan_in, InitKind kind, Rng& rng);
+// Fills weights w, then biases b, per InitKind, drawing in that order from rng.
+void init_parameters(Tensor& w, Tensor& b, size_t fan_in, InitKind kind, Rng& rng);
 
 struct RunContext {
   bool training = false;          // dropout active only when true

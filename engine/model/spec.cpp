@@ -176,9 +176,11 @@ LayerSpec parse_layer_spec(const std::string& statement, int index) {
       spec.same_padding = v == "same";
     } else if ((conv || spec.kind == LayerKind::kDense) && key == "init") {
       const std::string v = lower(value);
-      require(v == "he_uniform" || v == "he_normal", where,
-              "init must be he_uniform or he_normal, got '" + value + "'");
-      spec.init = v == "he_normal" ? InitKind::kHeNormal : InitKind::kHeUniform;
+      require(v == "pytorch" || v == "he_uniform" || v == "he_normal", where,
+              "init must be pytorch, he_uniform or he_normal, got '" + value + "'");
+      spec.init = v == "he_normal"    ? InitKind::kHeNormal
+                  : v == "he_uniform" ? InitKind::kHeUniform
+                                      : InitKind::kPyTorch;
     } else if (is_pool && (key == "k" || key == "window" || key == "size")) {
       spec.kernel = parse_window(value, where, "window");
       positional.insert(positional.begin(), value);  // counts as the window

@@ -4,7 +4,7 @@
 //   conv2d 32 k=3 pad=same; relu; maxpool2d 2; conv2d 64 k=3 pad=same; relu; maxpool2d 2;
 //   flatten; dense 128; relu; dense 10
 // Layers and options (defaults in brackets):
-//   conv2d F [k=3] [s=1] [pad=valid|same] [init=he_uniform|he_normal]   (kernel=, stride=, padding=
+//   conv2d F [k=3] [s=1] [pad=valid|same] [init=pytorch|he_uniform|he_normal]   (kernel=, stride=, padding=
 //          also accepted; k=3x3 too; a second positional number is the kernel: "conv2d 32 5")
 //   maxpool2d K [s=K]     avgpool2d K [s=K]     (K or KxK; window and stride)
 //   relu    flatten    dropout R (0 <= R < 1)    dense N [init=...]
