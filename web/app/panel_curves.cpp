@@ -89,6 +89,14 @@ void plot_metric(const char* id, const char* title, const char* y_label, AppStat
     if (series.size() > first_of_run) series.back().in_legend = true;
   }
   widgets::PlotOptions options;
+  // x from 0 with a little room on the right, so the last epoch's markers are not cut in half.
+  float x_last = 0.0f;
+  for (const widgets::PlotSeries& s : series)
+    if (s.count > 0) x_last = std::max(x_last, s.x[s.count - 1]);
+  if (x_last > 0.0f) {
+    options.x_min = 0.0f;
+    options.x_max = x_last * 1.04f;
+  }
   options.title = title;
   options.x_label = "epoch";
   options.y_label = y_label;
