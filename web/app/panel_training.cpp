@@ -46,11 +46,13 @@ void settings_section(SessionOptions& o, float scale) {
     t.patience = patience;
   }
   ImGui::EndDisabled();
-  bool flip = t.augment.flip;
-  if (ImGui::Checkbox("Random flips", &flip)) t.augment.flip = flip;
-  ImGui::SameLine();
-  bool shift = t.augment.max_shift > 0;
-  if (ImGui::Checkbox("Random 2 px shifts", &shift)) t.augment.max_shift = shift ? 2 : 0;
+  // One switch, as the options have one ("augment"): random horizontal flips and random shifts
+  // by up to 2 px together.
+  bool augment = t.augment.flip || t.augment.max_shift > 0;
+  if (ImGui::Checkbox("Augment: random flips + 2 px shifts", &augment)) {
+    t.augment.flip = augment;
+    t.augment.max_shift = augment ? 2 : 0;
+  }
   int seed = static_cast<int>(t.seed & 0x7fffffff);
   ImGui::SetNextItemWidth(w);
   if (ImGui::InputInt("Seed", &seed)) t.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
