@@ -148,7 +148,8 @@ TEST_CASE("Changing a setting starts a new run from the seed; the same seed give
   }
   a.configure({{"kernel", 5}});
   CHECK(a.state()["phase"] == "ready");
-  CHECK(a.history().size() == 1);  // the finished run was archived
+  REQUIRE(a.history().size() == 1);  // the finished run was archived
+  CHECK(a.history()[0]["options"]["kernel"] == 3);  // under the options it ran with
 }
 
 TEST_CASE("Experiment: a kernel sweep trains every configuration on the same data order") {

@@ -208,11 +208,10 @@ void Session::configure(const json& options) {
     merged.spec(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size()));
   }
   if (merged.to_json() == options_.to_json()) return;
+  // The finished run is archived under the options it ran with, before the new ones apply.
+  if (has_data()) archive_current_run();
   options_ = merged;
-  if (has_data()) {
-    archive_current_run();
-    new_model();
-  }
+  if (has_data()) new_model();
 }
 
 void Session::train() {
