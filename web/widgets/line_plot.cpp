@@ -290,12 +290,22 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
     ImVec2 ts = ImGui::CalcTextSize(label);
     draw->AddText(ImVec2(area.Min.x - pad - ts.x, p.y - ts.y * 0.5f), muted_text_color(), label);
   }
+  // As many x ticks as their actual labels fit side by side ("0.2" is wider than the axis
+  // maximum "3", and nice steps may round finer than asked): fewer until they do.
   double x_ticks[16];
-  char widest[64];
-  std::snprintf(widest, sizeof widest, "%g", xr.hi);
-  float x_label_w = ImGui::CalcTextSize(widest).x + 3 * pad;
-  int x_tick_count = nice_ticks(xr.lo, xr.hi, std::max(2, static_cast<int>(area.GetWidth() / x_label_w)),
-                                x_ticks, 16);
+  int x_tick_count = 0;
+  for (int target = 12; target >= 1; --target) {
+    x_tick_count = nice_ticks(xr.lo, xr.hi, target, x_ticks, 16);
+    float widest = 0.0f;
+    for (int i = 0; i < x_tick_count; ++i) {
+      std::snprintf(label, sizeof label, "%g", x_ticks[i]);
+      widest = std::max(widest, ImGui::CalcTextSize(label).x);
+    }
+    const float spacing = x_tick_count > 1 ? (m.to_screen(x_ticks[1], yr.lo).x -
+                                              m.to_screen(x_ticks[0], yr.lo).x)
+                                           : area.GetWidth();
+    if (widest + 2 * pad <= spacing) break;
+  }
   for (int i = 0; i < x_tick_count; ++i) {
     ImVec2 p = m.to_screen(x_ticks[i], yr.lo);
     draw->AddLine(ImVec2(p.x, area.Min.y), ImVec2(p.x, area.Max.y), grid);
