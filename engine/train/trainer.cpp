@@ -7,6 +7,7 @@
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
 #include "model/model.h"
+#include "model/model_file.h"
 
 namespace cnnlab {
 
@@ -38,16 +39,7 @@ void TrainConfig::validate() const {
 nlohmann::json TrainConfig::to_json() const {
   return {{"epochs", epochs},
           {"batch_size", batch_size},
-          {"optimizer",
-           {{"kind", optimizer.kind},
-            {"lr", optimizer.lr},
-            {"momentum", optimizer.momentum},
-            {"nesterov", optimizer.nesterov},
-            {"beta1", optimizer.beta1},
-            {"beta2", optimizer.beta2},
-            {"eps", optimizer.eps},
-            {"weight_decay", optimizer.weight_decay},
-            {"clip_norm", optimizer.clip_norm}}},
+          {"optimizer", optimizer_config_to_json(optimizer)},
           {"augment", {{"flip", augment.flip}, {"max_shift", augment.max_shift}}},
           {"seed", seed},
           {"val_fraction", val_fraction},
@@ -62,18 +54,8 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
   try {
     c.epochs = j.value("epochs", c.epochs);
     c.batch_size = j.value("batch_size", c.batch_size);
-    if (j.contains("optimizer")) {
-      const auto& o = j.at("optimizer");
-      c.optimizer.kind = o.value("kind", c.optimizer.kind);
-      c.optimizer.lr = o.value("lr", c.optimizer.lr);
-      c.optimizer.momentum = o.value("momentum", c.optimizer.momentum);
-      c.optimizer.nesterov = o.value("nesterov", c.optimizer.nesterov);
-      c.optimizer.beta1 = o.value("beta1", c.optimizer.beta1);
-      c.optimizer.beta2 = o.value("beta2", c.optimizer.beta2);
-      c.optimizer.eps = o.value("eps", c.optimizer.eps);
-      c.optimizer.weight_decay = o.value("weight_decay", c.optimizer.weight_decay);
-      c.optimizer.clip_norm = o.value("clip_norm", c.optimizer.clip_norm);
-    }
+    if (j.contains("optimizer"))
+      c.optimizer = optimizer_config_from_json(j.at("optimizer"), "training settings");
     if (j.contains("augment")) {
       c.augment.flip = j.at("augment").value("flip", c.augment.flip);
       c.augment.max_shift = j.at("augment").value("max_shift", c.augment.max_shift);
