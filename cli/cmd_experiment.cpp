@@ -2,6 +2,8 @@
 // line. One variable swept, everything else identical (data, split, batch order, augmentation,
 // init seed), runs interleaved; prints the Markdown table and a plain-language reading, and can
 // write the table (CSV, Markdown) and every run's history (JSON).
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <filesystem>
@@ -14,6 +16,10 @@
 #include "train/experiment.h"
 
 namespace cnnlab::cli {
+namespace {
+std::atomic<bool> g_experiment_interrupted{false};
+extern "C" void on_experiment_interrupt(int) { g_experiment_interrupted = true; }
+}  // namespace
 
 void add_experiment_command(CLI::App& app) {
   struct Options {
@@ -83,7 +89,16 @@ void add_experiment_command(CLI::App& app) {
                    config.train.epochs);
     const bool tty = stderr_is_terminal();
     int last_percent = -1;
+    // Ctrl-C (or a TERM from a job runner) ends every run where it stands; the table below then
+    // reports what was reached, so hours of training are never thrown away.
+    g_experiment_interrupted = false;
+    auto previous_int = std::signal(SIGINT, on_experiment_interrupt);
+    auto previous_term = std::signal(SIGTERM, on_experiment_interrupt);
     while (experiment.step()) {
+      if (g_experiment_interrupted) {
+        experiment.stop("interrupted (Ctrl-C): results so far");
+        if (!o->quiet) std::fprintf(stderr, "\ninterrupted: reporting the results so far\n");
+      }
       const int percent = static_cast<int>(experiment.progress() * 100);
       if (!o->quiet && percent != last_percent && (tty || percent % 10 == 0)) {
         std::fprintf(stderr, tty ? "\r  %3d %%" : "  %3d %%\n", percent);
@@ -91,6 +106,8 @@ void add_experiment_command(CLI::App& app) {
       }
       last_percent = percent;
     }
+    std::signal(SIGINT, previous_int);
+    std::signal(SIGTERM, previous_term);
     if (!o->quiet && tty) std::fprintf(stderr, "\r        \r");
     std::printf("%s\n%s\n", experiment.markdown_table().c_str(), experiment.interpretation().c_str());
     if (!o->out.empty()) {
