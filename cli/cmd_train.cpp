@@ -3,8 +3,8 @@
 // DIR/history.csv and DIR/history.json. Ctrl-C stops after the current step and saves a resumable
 // state; a NaN loss stops training, keeps the last good weights and exits with status 2.
 #include <atomic>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -74,10 +74,13 @@ class Progress {
   void epoch_done(const Trainer& t, const EpochRecord& e) {
     if (quiet_) return;
     if (tty_) std::fprintf(stderr, "\r%100s\r", "");
-    std::fprintf(stderr,
-                 "  epoch %d/%d  train loss %.4f acc %.4f  val loss %.4f acc %.4f  %.0f img/s  %s\n",
-                 e.epoch, t.config().epochs, e.train_loss, e.train_accuracy, e.val_loss,
-                 e.val_accuracy, e.images_per_second, format_duration(e.train_seconds).c_str());
+    // Without a validation split (--val-fraction 0) there is no val loss to print: say so, not "nan".
+    char val[64] = "no validation split";
+    if (!std::isnan(e.val_loss))
+      std::snprintf(val, sizeof val, "val loss %.4f acc %.4f", e.val_loss, e.val_accuracy);
+    std::fprintf(stderr, "  epoch %d/%d  train loss %.4f acc %.4f  %s  %.0f img/s  %s\n", e.epoch,
+                 t.config().epochs, e.train_loss, e.train_accuracy, val, e.images_per_second,
+                 format_duration(e.train_seconds).c_str());
   }
 
  private:
