@@ -1255,6 +1255,37 @@ TEST_CASE("center_crop_square, resize_image and convert_channels") {
   CHECK(!error_of([&] { convert_channels(color, 2); }).empty());
 }
 
+TEST_CASE("fit_image_to_input: central crop to the target's aspect, then area-averaged resize") {
+  // 4x6 gray photo -> 2x2: the central 4x4 (columns 1..4; column 5's 100 must not leak in), then
+  // each output pixel is the mean of a 2x2 block. By hand:
+  //   (10+20+70+80)/4 = 45, (30+40+90+100)/4 = 65, (0+0+200+200)/4 = 100, (0+0+200+200)/4 = 100
+  Image photo{1, 4, 6, {0,   10,  20,  30,  40,  50,   //
+                        60,  70,  80,  90,  100, 110,  //
+                        0,   0,   0,   0,   0,   0,    //
+                        200, 200, 200, 200, 200, 100}};
+  const Image two = fit_image_to_input(photo, 1, 2, 2);
+  CHECK(two.channels == 1);
+  CHECK(two.height == 2);
+  CHECK(two.width == 2);
+  CHECK(two.pixels == std::vector<uint8_t>{45, 65, 100, 100});
+  // A wide RGB strip (red, green, blue) to one 3-channel pixel: the central column, green.
+  Image strip{3, 1, 3, {255, 0, 0, 0, 255, 0, 0, 0, 255}};
+  CHECK(fit_image_to_input(strip, 3, 1, 1).pixels == std::vector<uint8_t>{0, 255, 0});
+  // Gray photo for a colour model: copied to R, G, B. A tall photo for a wide target: the central
+  // rows (1..2 of 4 for 1x2), each output the mean of a 2x2 block: (60+72+0+0)/4, (80+92)/4.
+  const Image rgb = fit_image_to_input(two, 3, 2, 2);
+  CHECK(rgb.pixels == std::vector<uint8_t>{45, 65, 100, 100, 45, 65, 100, 100, 45, 65, 100, 100});
+  Image tall{1, 4, 4, {1, 1, 1, 1,  60, 72, 80, 92,  0, 0, 0, 0,  9, 9, 9, 9}};
+  CHECK(fit_image_to_input(tall, 1, 1, 2).pixels == std::vector<uint8_t>{33, 43});
+  // A photo-sized constant image stays constant; bad targets are Errors.
+  Image big{3, 300, 500, std::vector<uint8_t>(3 * 300 * 500, 200)};
+  const Image small = fit_image_to_input(big, 3, 32, 32);
+  CHECK(small.height == 32);
+  CHECK(std::all_of(small.pixels.begin(), small.pixels.end(), [](uint8_t v) { return v == 200; }));
+  CHECK(!error_of([&] { fit_image_to_input(big, 3, 0, 32); }).empty());
+  CHECK(!error_of([&] { fit_image_to_input(big, 2, 32, 32); }).empty());
+}
+
 // ---- [SECTION] Real data ----------------------------------------------------------------------
 
 TEST_CASE("real CIFAR-10 (CNNLAB_CIFAR10)") {

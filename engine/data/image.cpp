@@ -198,4 +198,32 @@ Image convert_channels(const Image& image, int channels) {
   return out;
 }
 
+Image fit_image_to_input(const Image& image, int channels, int height, int width) {
+  require(height >= 1 && width >= 1, "fit_image_to_input",
+          "target size " + std::to_string(height) + "x" + std::to_string(width) + " is invalid");
+  require(image.height >= 1 && image.width >= 1, "fit_image_to_input", "empty image");
+  const Image converted = convert_channels(image, channels);
+  // The largest central region with the target's aspect ratio (integer sizes, at least 1 px).
+  int crop_h = converted.height, crop_w = converted.width;
+  if (static_cast<int64_t>(converted.width) * height > static_cast<int64_t>(converted.height) * width) {
+    crop_w = std::max(1, static_cast<int>(static_cast<int64_t>(converted.height) * width / height));
+  } else {
+    crop_h = std::max(1, static_cast<int>(static_cast<int64_t>(converted.width) * height / width));
+  }
+  Image cropped = converted;
+  if (crop_h != converted.height || crop_w != converted.width) {
+    const int top = (converted.height - crop_h) / 2, left = (converted.width - crop_w) / 2;
+    cropped.height = crop_h;
+    cropped.width = crop_w;
+    cropped.pixels.assign(static_cast<size_t>(channels) * crop_h * crop_w, 0);
+    for (int c = 0; c < channels; ++c)
+      for (int y = 0; y < crop_h; ++y)
+        std::memcpy(cropped.pixels.data() + (static_cast<size_t>(c) * crop_h + y) * crop_w,
+                    converted.pixels.data() +
+                        (static_cast<size_t>(c) * converted.height + top + y) * converted.width + left,
+                    static_cast<size_t>(crop_w));
+  }
+  return resize_image(cropped, height, width);
+}
+
 }  // namespace cnnlab

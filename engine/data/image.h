@@ -30,6 +30,11 @@ Image center_crop_square(const Image& image);
 // To height x width. Per axis: area averaging when shrinking (every source pixel counts, no
 // aliasing), bilinear (pixel centres, edge clamped) when enlarging. Sizes must be >= 1.
 Image resize_image(const Image& image, int height, int width);
+// A photo as a model takes it: channels converted (convert_channels), the central region with the
+// target's aspect ratio cropped (a square for 32x32; the extra row/column goes to the
+// bottom/right), then resized to height x width (resize_image: area averaging when shrinking, so
+// a 4000 px photo does not alias). What the lab's "classify your own photo" feeds the model.
+Image fit_image_to_input(const Image& image, int channels, int height, int width);
 // 3 -> 1: luma 0.299 R + 0.587 G + 0.114 B (ITU-R BT.601); 1 -> 3: gray copied to R, G, B.
 Image convert_channels(const Image& image, int channels);
 

@@ -1,0 +1,100 @@
+// Model files in the lab (see lab_model_file.h).
+#include "train/lab_model_file.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "core/error.h"
+
+namespace cnnlab {
+
+using json = nlohmann::json;
+
+json lab_training_state(const SessionOptions& options, const json& session_state) {
+  json lab = {{"options", options.to_json()}};
+  if (session_state.is_object()) {
+    for (const char* key : {"run", "epoch", "step", "testAcc"}) {
+      if (session_state.contains(key)) lab[key] = session_state[key];
+    }
+  }
+  return json{{"lab", lab}};
+}
+
+namespace {
+
+std::string join(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size() && i < 4; ++i) out += (i ? ", " : "") + names[i];
+  if (names.size() > 4) out += ", ...";
+  return out;
+}
+
+}  // namespace
+
+SessionOptions options_for_model_file(const SessionOptions& current, const LoadedModel& loaded,
+                                      const Dataset& train, const std::string& where) {
+  require(loaded.model != nullptr, where, "holds no model");
+  const Model& model = *loaded.model;
+  const Shape data_shape{train.channels, train.height, train.width};
+  const int classes = static_cast<int>(train.class_names.size());
+  require(model.input_shape() == data_shape, where,
+          "is a model for " + model.input_shape().str() + " images, but the loaded dataset '" +
+              train.name + "' has " + data_shape.str() + " images");
+  require(model.num_classes() == classes, where,
+          "is a model for " + std::to_string(model.num_classes()) +
+              " classes, but the loaded dataset '" + train.name + "' has " +
+              std::to_string(classes));
+  const std::vector<std::string>& names = loaded.info.class_names;
+  require(names.empty() || names == train.class_names, where,
+          "was trained on the classes " + join(names) + ", but the loaded dataset's are " +
+              join(train.class_names));
+
+  SessionOptions options = current;
+  const json& state = loaded.info.training_state;
+  const bool lab_file = state.is_object() && state.contains("lab") && state["lab"].is_object() &&
+                        state["lab"].contains("options");
+  if (lab_file) {
+    try {
+      options.merge(state["lab"]["options"]);
+    } catch (const std::exception& e) {
+      throw Error(where, std::string("has settings this version of CNN Lab cannot use (") +
+                             e.what() + ")");
+    }
+  }
+  const std::string file_layers = model.spec().text();
+  std::string built;
+  try {
+    built = options.spec(data_shape, classes).text();
+  } catch (const std::exception& e) {
+    throw Error(where, std::string("has settings that build no model here (") + e.what() + ")");
+  }
+  if (built != file_layers) {
+    if (lab_file) {
+      throw Error(where, "its layers (" + file_layers + ") are not what its settings build (" +
+                             built + "): the file is damaged or from another version");
+    }
+    throw Error(where, "was saved without the lab's settings (e.g. by cnnlab train) and its "
+                       "layers (" + file_layers + ") differ from the current model's (" + built +
+                       "): choose the same model settings first");
+  }
+  return options;
+}
+
+void copy_weights(const Model& from, Model& to, const std::string& where) {
+  const std::vector<const Param*> src = from.params();
+  const std::vector<Param*>& dst = to.params();
+  require(src.size() == dst.size(), where,
+          "has " + std::to_string(src.size()) + " weight tensors, the model needs " +
+              std::to_string(dst.size()));
+  for (size_t i = 0; i < src.size(); ++i) {
+    require(src[i]->name == dst[i]->name && src[i]->value.shape() == dst[i]->value.shape(), where,
+            "weight tensor " + src[i]->name + " " + src[i]->value.shape().str() +
+                " does not fit the model's " + dst[i]->name + " " + dst[i]->value.shape().str());
+  }
+  for (size_t i = 0; i < src.size(); ++i) {
+    std::copy(src[i]->value.data(), src[i]->value.data() + src[i]->value.size(),
+              dst[i]->value.data());
+  }
+}
+
+}  // namespace cnnlab

@@ -1,0 +1,36 @@
+// Model files in the lab (the app's Save model / Load model): what the lab adds to a model file —
+// the Session options the model was built and trained with, under training_state["lab"] — and the
+// checks before a saved model replaces the lab's: it must fit the loaded data (input shape,
+// classes) and its layers must be exactly what its settings build. Both the training host (in the
+// browser's Web Worker and in the desktop app) and the app (which checks an upload at once, before
+// handing it to the worker) call these, so they refuse the same files with the same message.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "data/dataset.h"
+#include "model/model.h"
+#include "model/model_file.h"
+#include "train/session.h"
+
+namespace cnnlab {
+
+// training_state["lab"] of a saved lab model: {"options": SessionOptions::to_json(), "run",
+// "epoch", "step", "testAcc"} (the last four from Session::state(), for the message on loading).
+nlohmann::json lab_training_state(const SessionOptions& options, const nlohmann::json& session_state);
+
+// The options under which `loaded` becomes the lab's model, given the current ones: the file's
+// own settings when it has them (a lab file), else the current settings if they build exactly the
+// file's layers (a `cnnlab train` file). Throws Error(where, why) — another input shape or class
+// count than the data's, other class names, settings this version does not know, layers that are
+// not what the settings build — so nothing is replaced.
+SessionOptions options_for_model_file(const SessionOptions& current, const LoadedModel& loaded,
+                                      const Dataset& train, const std::string& where);
+
+// Copies every parameter's values from `from` into `to`; the parameter names and shapes must be
+// the same (Error(where, ...) names the first that is not; `to` is then unchanged).
+void copy_weights(const Model& from, Model& to, const std::string& where);
+
+}  // namespace cnnlab
