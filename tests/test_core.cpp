@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <thread>
 #include <vector>
 
 #include "core/error.h"
@@ -102,4 +104,47 @@ TEST_CASE("ThreadPool runs every task exactly once, repeatedly") {
     }
   }
   CHECK_THROWS_AS(ThreadPool(0), Error);
+}
+
+// Where the build has threads (native, threaded wasm) two tasks really run at the same time on two
+// threads: each waits until the other has started, so run one after the other they would time out.
+TEST_CASE("ThreadPool of 2 runs two tasks at once on two threads where threads exist") {
+  ThreadPool pool(2);
+  if (!ThreadPool::threads_supported()) {
+    CHECK(pool.threads() == 1);
+    return;
+  }
+  REQUIRE(pool.threads() == 2);
+  std::atomic<int> started{0};
+  std::thread::id ids[2];
+  bool met[2] = {false, false};
+  for (int round = 0; round < 5; ++round) {
+    started = 0;
+    pool.parallel_for(2, [&](int t) {
+      ids[t] = std::this_thread::get_id();
+      ++started;
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (started.load() < 2 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+      met[t] = started.load() == 2;
+    });
+    CHECK(met[0]);
+    CHECK(met[1]);
+    const bool two_threads = ids[0] != ids[1];
+    CHECK(two_threads);
+  }
+}
+
+// Asking for more threads than the platform starts (wasm: more than its pre-started Web Workers,
+// here with a second pool alive) gives a smaller pool that still runs every task, never a hang.
+TEST_CASE("ThreadPool asked for more threads than available still runs every task") {
+  ThreadPool first(2);
+  ThreadPool big(16);
+  CHECK(big.threads() >= 1);
+  CHECK(big.threads() <= 16);
+  for (ThreadPool* pool : {&first, &big}) {
+    std::vector<std::atomic<int>> hits(101);
+    pool->parallel_for(101, [&](int t) { hits[static_cast<size_t>(t)]++; });
+    for (auto& h : hits) CHECK(h.load() == 1);
+  }
 }

@@ -1,5 +1,7 @@
 #include "core/thread_pool.h"
 
+#include <system_error>
+
 #include "core/error.h"
 
 namespace cnnlab {
@@ -15,8 +17,17 @@ bool ThreadPool::threads_supported() {
 ThreadPool::ThreadPool(int threads) {
   require(threads >= 1 && threads <= 256, "threads", "must be between 1 and 256, got " +
                                                          std::to_string(threads));
-  threads_ = threads_supported() ? threads : 1;
-  for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker_loop(); });
+  const int wanted = threads_supported() ? threads : 1;
+  for (int i = 1; i < wanted; ++i) {
+    try {
+      workers_.emplace_back([this] { worker_loop(); });
+    } catch (const std::system_error&) {
+      // No thread to be had (in wasm: every pre-started Web Worker is busy). Fewer threads are
+      // slower, never wrong: the caller runs whatever the workers do not take.
+      break;
+    }
+  }
+  threads_ = 1 + static_cast<int>(workers_.size());
 }
 
 ThreadPool::~ThreadPool() {

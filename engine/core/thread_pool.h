@@ -1,6 +1,10 @@
 // ThreadPool: a fixed set of workers that run `parallel_for` tasks. With one thread (and always
 // in the single-threaded WebAssembly build) every task runs inline on the caller, with no
 // thread ever created. The pool never allocates per call, so kernels may use it.
+// In the threaded WebAssembly build (CNNLAB_WASM_THREADS: pthreads on Web Workers) a thread can
+// only start synchronously while Emscripten's pre-started worker pool (PTHREAD_POOL_SIZE) has a
+// free worker; the build makes an exhausted pool an error instead of a deadlock, and the pool
+// then simply runs with the workers it got (threads() says how many).
 #pragma once
 
 #include <condition_variable>
@@ -12,7 +16,8 @@ namespace cnnlab {
 
 class ThreadPool {
  public:
-  // threads: total number of threads that do work, the caller included (>= 1).
+  // threads: total number of threads that do work, the caller included (>= 1). threads() may be
+  // lower where the platform cannot start that many (single-threaded wasm, exhausted wasm pool).
   explicit ThreadPool(int threads = 1);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
