@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/actions.h"
+#include "app/embed_options.h"
 #include "app/panels.h"
 #include "app/theme.h"
 #include "app/training_backend.h"
@@ -51,25 +52,38 @@ namespace {
 
 struct Rect {
   ImVec2 pos, size;
+  bool visible = true;  // false: the page hid every panel of this area (embed_options.h)
 };
 
 struct Layout {
   Rect setup, training, curves, results;
 };
 
-Layout compute_layout(ImVec2 display, float top, float scale) {
+// Areas whose panels are all hidden give their space to the rest: a column without visible areas
+// gives its width to the other one, an area its height to the other area of its column.
+Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui) {
   const float gap = 4.0f * scale;
   const float width = display.x, height = display.y - top;
+  const bool setup = panel_shown(ui, Panel::Data) || panel_shown(ui, Panel::Model);
+  const bool training = panel_shown(ui, Panel::Training);
+  const bool curves = panel_shown(ui, Panel::Curves);
+  const bool results = panel_shown(ui, Panel::Inside) || panel_shown(ui, Panel::Eval);
+  const bool left = setup || training, right = curves || results;
   float left_w = std::clamp(width * 0.4f, 300.0f * scale, 560.0f * scale);
   left_w = std::min(left_w, width * 0.5f);
-  const float setup_h = std::floor(height * 0.56f);
-  const float curves_h = std::floor(height * 0.46f);
+  if (!right) left_w = width;
+  const float right_x = left ? left_w + gap : 0.0f;
+  const float right_w = width - right_x;
+  const float setup_h = !training ? height : !setup ? 0.0f : std::floor(height * 0.56f);
+  const float curves_h = !results ? height : !curves ? 0.0f : std::floor(height * 0.46f);
+  const float training_gap = setup ? gap : 0.0f, results_gap = curves ? gap : 0.0f;
   Layout l;
-  l.setup = {ImVec2(0, top), ImVec2(left_w, setup_h)};
-  l.training = {ImVec2(0, top + setup_h + gap), ImVec2(left_w, height - setup_h - gap)};
-  l.curves = {ImVec2(left_w + gap, top), ImVec2(width - left_w - gap, curves_h)};
-  l.results = {ImVec2(left_w + gap, top + curves_h + gap),
-               ImVec2(width - left_w - gap, height - curves_h - gap)};
+  l.setup = {ImVec2(0, top), ImVec2(left_w, setup_h), setup};
+  l.training = {ImVec2(0, top + setup_h + training_gap),
+                ImVec2(left_w, height - setup_h - training_gap), training};
+  l.curves = {ImVec2(right_x, top), ImVec2(right_w, curves_h), curves};
+  l.results = {ImVec2(right_x, top + curves_h + results_gap),
+               ImVec2(right_w, height - curves_h - results_gap), results};
   return l;
 }
 
@@ -78,10 +92,16 @@ constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFl
                                          ImGuiWindowFlags_NoSavedSettings |
                                          ImGuiWindowFlags_NoBringToFrontOnFocus;
 
+// A hidden area (r.visible false) is not begun: end_panel then ends nothing.
 bool begin_panel(const char* title, const Rect& r) {
+  if (!r.visible) return false;
   ImGui::SetNextWindowPos(r.pos, ImGuiCond_Always);
   ImGui::SetNextWindowSize(r.size, ImGuiCond_Always);
   return ImGui::Begin(title, nullptr, kPanelFlags);
+}
+
+void end_panel(const Rect& r) {
+  if (r.visible) ImGui::End();
 }
 
 // SetSelected for the tab a request names, once.
@@ -99,8 +119,12 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
     if (ImGui::BeginMenu("View")) {
       ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
       ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
+      if (ImGui::MenuItem("Dark theme", nullptr, &state.ui.embedding.dark_theme)) {
+        apply_style(state.ui.scale, state.ui.embedding.dark_theme);
+      }
       ImGui::EndMenu();
     }
+    draw_copy_link_item(state);
     // Status on the right: phase, frame rate, and a font warning when the TrueType font is missing.
     char status[160];
     std::snprintf(status, sizeof status, "%s   %.0f fps", phase.c_str(), state.ui.fps);
@@ -131,7 +155,7 @@ bool App::set_ui_scale(float scale) {
   if (fonts_built_ && std::fabs(scale - state_.ui.scale) < 1e-3f) return false;
   state_.ui.scale = scale;
   state_.ui.font_loaded = load_fonts(scale, &state_.ui.font_message);
-  apply_style(scale);
+  apply_style(scale, state_.ui.embedding.dark_theme);
   fonts_built_ = true;
   return true;
 }
@@ -142,17 +166,21 @@ void App::frame() {
   update_training();
   refresh_derived_state(s);
   const float top = draw_menu_bar(s, api_phase(nullptr));
-  const Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale);
+  const Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
+  ImGui::GetBackgroundDrawList()->AddRectFilled(ImVec2(0, 0), ImGui::GetIO().DisplaySize,
+                                                background_color(s.ui.embedding.dark_theme));
 
   if (begin_panel("Setup", layout.setup)) {
     if (ImGui::BeginTabBar("##setup_tabs")) {
-      if (ImGui::BeginTabItem("Data", nullptr, tab_flags(s.ui.left_tab_request, 0))) {
+      if (panel_shown(s.ui, Panel::Data) &&
+          ImGui::BeginTabItem("Data", nullptr, tab_flags(s.ui.left_tab_request, 0))) {
         ImGui::BeginChild("##data", ImVec2(0, 0), false);
         draw_data_panel(s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
-      if (ImGui::BeginTabItem("Model", nullptr, tab_flags(s.ui.left_tab_request, 1))) {
+      if (panel_shown(s.ui, Panel::Model) &&
+          ImGui::BeginTabItem("Model", nullptr, tab_flags(s.ui.left_tab_request, 1))) {
         ImGui::BeginChild("##model", ImVec2(0, 0), false);
         draw_model_panel(s);
         ImGui::EndChild();
@@ -162,24 +190,26 @@ void App::frame() {
     }
     s.ui.left_tab_request = -1;
   }
-  ImGui::End();
+  end_panel(layout.setup);
 
   if (begin_panel("Training", layout.training)) draw_training_panel(s);
-  ImGui::End();
+  end_panel(layout.training);
 
   if (begin_panel("Curves", layout.curves)) draw_curves_panel(s);
-  ImGui::End();
+  end_panel(layout.curves);
 
   if (begin_panel("Results", layout.results)) {
     if (ImGui::BeginTabBar("##result_tabs")) {
-      if (ImGui::BeginTabItem("Inside the network", nullptr,
+      if (panel_shown(s.ui, Panel::Inside) &&
+          ImGui::BeginTabItem("Inside the network", nullptr,
                               tab_flags(s.ui.right_tab_request, 0))) {
         ImGui::BeginChild("##inside", ImVec2(0, 0), false);
         draw_inside_panel(s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
-      if (ImGui::BeginTabItem("Evaluation", nullptr, tab_flags(s.ui.right_tab_request, 1))) {
+      if (panel_shown(s.ui, Panel::Eval) &&
+          ImGui::BeginTabItem("Evaluation", nullptr, tab_flags(s.ui.right_tab_request, 1))) {
         ImGui::BeginChild("##eval", ImVec2(0, 0), false);
         draw_eval_panel(s);
         ImGui::EndChild();
@@ -189,10 +219,11 @@ void App::frame() {
     }
     s.ui.right_tab_request = -1;
   }
-  ImGui::End();
+  end_panel(layout.results);
 
   if (s.ui.show_widget_check) draw_widget_check(s);
   if (s.ui.show_imgui_metrics) ImGui::ShowMetricsWindow(&s.ui.show_imgui_metrics);
+  draw_options_notice(s, top);
   apply_panel_requests();
 }
 
@@ -466,6 +497,10 @@ void App::apply_panel_requests() {
   AppState& s = state_;
   std::vector<std::string> pending;
   pending.swap(s.training.pending);
+  // Read-only (an instructor's fixed exercise): the panels' widgets are disabled; this also
+  // drops anything they might still ask for. The JavaScript API is not locked.
+  if (s.ui.embedding.read_only) s.settings.draft = s.settings.applied;
+  if (s.ui.embedding.read_only_commands) pending.clear();
   for (const std::string& name : pending) {
     const std::string error = command(name);
     if (!error.empty()) s.training.message = error;
@@ -582,6 +617,9 @@ const std::string& App::state_json() {
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},
              {"display", {ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y}}};
+  j["ui"].update(ui_options_json(s.ui));  // theme, panels shown, readOnly (embed_options.h)
+  j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(s.ui.embedding.notice);
   state_json_ = j.dump();
   return state_json_;
 }

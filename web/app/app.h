@@ -42,6 +42,9 @@ class App {
   bool select_tab(const std::string& name);
   // What the Data panel says while no dataset is loaded ("Downloading ...").
   void set_data_status(const std::string& status);
+  // Embedding options and messages from the page: theme, panels, hide, readOnly, notice,
+  // linkStatus (embed_options.h, defined in embed_options.cpp). "" or why (nothing changed).
+  std::string set_ui_json(const std::string& options_json);
 
   // ---- Training: the JavaScript API and the panels' buttons take these same paths -------------
   // Applies options (SessionOptions' JSON keys) over the current ones: validated here with the

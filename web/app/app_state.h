@@ -228,6 +228,16 @@ struct UiState {
   widgets::ImageGrid widget_check_maps;
   bool show_imgui_metrics = false;
   double fps = 0;
+  // What the embedding page chose (embed_options.h; the page's panels/readOnly/theme options).
+  struct Embedding {
+    bool dark_theme = false;
+    uint32_t hidden_panels = 0;       // bit 1 << Panel per hidden panel
+    bool read_only = false;           // settings shown but locked (an instructor's exercise)
+    bool read_only_commands = false;  // Start/Pause/Step/Reset locked too (readOnly: 'all')
+    std::string notice;               // options the page could not apply (until dismissed)
+    std::string link_status;          // after Copy link: "Link copied" or why not
+    double link_status_time = -1;     // ImGui time it was set
+  } embedding;
 };
 
 // ---- [SECTION] AppState ------------------------------------------------------------------------

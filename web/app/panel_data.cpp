@@ -91,7 +91,9 @@ void subset_chooser(DataState& data, float scale) {
 void draw_data_panel(AppState& state) {
   DataState& data = state.data;
   const float scale = state.ui.scale;
+  ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
   subset_chooser(data, scale);
+  ImGui::EndDisabled();
   if (!data.loaded) {
     empty_state("No dataset loaded yet.",
                 data.status.empty() || data.status == "No dataset loaded yet."

@@ -93,6 +93,7 @@ void draw_model_panel(AppState& state) {
   ModelState& model = state.model;
   SessionOptions& options = state.settings.draft;
   PresetOptions& settings = options.preset;
+  ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
   const float scale = state.ui.scale;
   const float width = 170.0f * scale;
 
@@ -140,6 +141,8 @@ void draw_model_panel(AppState& state) {
     ImGui::TextDisabled("(the preset's own)");
   }
   if (ImGui::Button("Reset to preset")) use_preset(options, options.model, 3);
+  ImGui::EndDisabled();
+  if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
 
   ImGui::Separator();
   ImGui::TextDisabled("Input %s", model.input_note.c_str());

@@ -129,6 +129,7 @@ void draw_training_panel(AppState& state) {
   if (!training.available) blocked = "The trainer is not connected to the app.";
   else if (!state.data.loaded) blocked = "Load a dataset first (Data tab).";
   else if (!state.model.built) blocked = "Choose valid model settings first (Model tab).";
+  else if (state.ui.embedding.read_only_commands) blocked = "This page runs the exercise itself.";
   ImGui::BeginDisabled(blocked != nullptr);
   ImGui::BeginDisabled(running);
   if (ImGui::Button(training.phase == "paused" ? "Resume" : "Start")) {
@@ -195,7 +196,10 @@ void draw_training_panel(AppState& state) {
     if (ImGui::BeginTabItem("Settings", nullptr,
                             training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
       ImGui::BeginChild("##settings", ImVec2(0, 0), false);
+      ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
       settings_section(state.settings.draft, scale);
+      ImGui::EndDisabled();
+      if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
       if (!state.settings.error.empty()) {
         wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), "Not applied: " + state.settings.error);
       } else if (training.step > 0) {

@@ -53,9 +53,10 @@ bool load_fonts(float scale, std::string* message) {
   return true;
 }
 
-void apply_style(float scale) {
+void apply_style(float scale, bool dark) {
   ImGuiStyle style;  // fresh defaults, so repeated scaling does not compound
-  ImGui::StyleColorsLight(&style);
+  if (dark) ImGui::StyleColorsDark(&style);
+  else ImGui::StyleColorsLight(&style);
   style.WindowRounding = 4.0f;
   style.ChildRounding = 3.0f;
   style.FrameRounding = 3.0f;
@@ -68,14 +69,33 @@ void apply_style(float scale) {
   style.ItemSpacing = ImVec2(8, 6);
   style.WindowTitleAlign = ImVec2(0.0f, 0.5f);
   ImVec4* c = style.Colors;
-  c[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.0f);
-  c[ImGuiCol_TitleBg] = ImVec4(0.86f, 0.89f, 0.94f, 1.0f);
-  c[ImGuiCol_TitleBgActive] = ImVec4(0.80f, 0.86f, 0.95f, 1.0f);
-  c[ImGuiCol_FrameBg] = ImVec4(1.0f, 1.0f, 1.0f, 1.0f);
-  c[ImGuiCol_Border] = ImVec4(0.0f, 0.0f, 0.0f, 0.18f);
-  c[ImGuiCol_TextDisabled] = ImVec4(0.42f, 0.44f, 0.48f, 1.0f);
+  if (dark) {
+    // Dark grey rather than black panels, so the plots' and maps' colours keep their contrast
+    // (a slide projected in a dark room).
+    c[ImGuiCol_WindowBg] = ImVec4(0.12f, 0.13f, 0.15f, 1.0f);
+    c[ImGuiCol_ChildBg] = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);
+    c[ImGuiCol_PopupBg] = ImVec4(0.10f, 0.11f, 0.13f, 0.97f);
+    c[ImGuiCol_MenuBarBg] = ImVec4(0.16f, 0.17f, 0.20f, 1.0f);
+    c[ImGuiCol_TitleBg] = ImVec4(0.16f, 0.18f, 0.22f, 1.0f);
+    c[ImGuiCol_TitleBgActive] = ImVec4(0.20f, 0.25f, 0.34f, 1.0f);
+    c[ImGuiCol_FrameBg] = ImVec4(0.18f, 0.19f, 0.22f, 1.0f);
+    c[ImGuiCol_Border] = ImVec4(1.0f, 1.0f, 1.0f, 0.14f);
+    c[ImGuiCol_Text] = ImVec4(0.92f, 0.93f, 0.95f, 1.0f);
+    c[ImGuiCol_TextDisabled] = ImVec4(0.62f, 0.64f, 0.68f, 1.0f);
+  } else {
+    c[ImGuiCol_WindowBg] = ImVec4(0.97f, 0.97f, 0.98f, 1.0f);
+    c[ImGuiCol_TitleBg] = ImVec4(0.86f, 0.89f, 0.94f, 1.0f);
+    c[ImGuiCol_TitleBgActive] = ImVec4(0.80f, 0.86f, 0.95f, 1.0f);
+    c[ImGuiCol_FrameBg] = ImVec4(1.0f, 1.0f, 1.0f, 1.0f);
+    c[ImGuiCol_Border] = ImVec4(0.0f, 0.0f, 0.0f, 0.18f);
+    c[ImGuiCol_TextDisabled] = ImVec4(0.42f, 0.44f, 0.48f, 1.0f);
+  }
   style.ScaleAllSizes(scale);
   ImGui::GetStyle() = style;
+}
+
+unsigned int background_color(bool dark) {
+  return dark ? IM_COL32(22, 23, 26, 255) : IM_COL32(230, 232, 237, 255);
 }
 
 }  // namespace cnnlab

@@ -1,5 +1,5 @@
 // Fonts and style of the app: DejaVu Sans (Debian fonts-dejavu-core) rasterised at the screen's
-// pixel density, and a light theme with paddings scaled to match.
+// pixel density, and a light or dark theme with paddings scaled to match.
 #pragma once
 
 #include <string>
@@ -12,7 +12,9 @@ constexpr float kBaseFontSize = 16.0f;
 // Clears the font atlas and loads the TrueType font at kBaseFontSize x scale. On failure (file
 // missing or unreadable) falls back to ImGui's built-in font and explains why in *message.
 bool load_fonts(float scale, std::string* message);
-// Resets the style to the app's theme at the given scale.
-void apply_style(float scale);
+// Resets the style to the app's light (or dark) theme at the given scale.
+void apply_style(float scale, bool dark = false);
+// The colour behind the panels (the gaps between them).
+unsigned int background_color(bool dark);
 
 }  // namespace cnnlab

@@ -23,6 +23,9 @@
 //
 // [SECTION] Downloads with progress
 // [SECTION] The overlay (progress and error box)
+// [SECTION] Options (mount options and links)
+// [SECTION] Offline (service worker)
+// [SECTION] Embedding in an iframe (postMessage)
 // [SECTION] Mounting a lab
 // [SECTION] The training worker
 // [SECTION] The JavaScript API
@@ -213,12 +216,179 @@
             details, retry, dismiss};
   }
 
+  // ---- [SECTION] Options (mount options and links) ------------------------------------------
+  //
+  // A page passes options to CNNLab.mount; a link carries the same names in its query or hash
+  // (optionsFromUrl), so a URL reproduces a set-up. Four kinds: the training set-up (the engine's
+  // SessionOptions, applied through configure), the data (dataset, subset; pack), the app's look
+  // (theme, panels, hide, readOnly: app/embed_options.h) and the page's own (autostart, embed,
+  // origin, offline, base). Unknown or invalid ones are reported (a notice in the app, ready
+  // rejects with an Error naming them) and the lab runs with its defaults for those.
+
+  const TRAINING_KEYS = ['model', 'kernel', 'filters', 'dense', 'dropout', 'blocks', 'pooling',
+                         'stride', 'epochs', 'batch', 'lr', 'optimizer', 'momentum', 'weightDecay',
+                         'seed', 'augment', 'valFraction', 'patience', 'standardize'];
+  const DATA_KEYS = ['dataset', 'subset'];
+  const UI_KEYS = ['theme', 'panels', 'hide', 'readOnly'];
+  const PANEL_NAMES = ['data', 'model', 'training', 'curves', 'inside', 'eval'];
+  const PAGE_KEYS = ['base', 'pack', 'autostart', 'embed', 'origin', 'offline'];
+  const NUMBER_KEYS = ['kernel', 'filters', 'dense', 'dropout', 'blocks', 'stride', 'epochs',
+                       'batch', 'lr', 'momentum', 'weightDecay', 'seed', 'valFraction', 'patience'];
+  const BOOLEAN_KEYS = ['augment', 'standardize', 'autostart', 'embed', 'offline', 'readOnly'];
+
+  // A URL parameter's text as the option's type where it reads as one ("5" -> 5, "true" -> true);
+  // anything else stays text, so the engine's validation names what is wrong with it.
+  function valueFromText(key, text) {
+    if (NUMBER_KEYS.includes(key) && /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text.trim())) {
+      return Number(text);
+    }
+    if (BOOLEAN_KEYS.includes(key)) {
+      if (text === '' || text === 'true' || text === '1') return true;
+      if (text === 'false' || text === '0') return false;
+    }
+    return text;
+  }
+
+  // Options of a page URL: its query and its hash (#kernel=5&...), the hash winning.
+  function optionsFromUrl(search, hash) {
+    const options = {};
+    const read = (text) => {
+      const params = new URLSearchParams(String(text || '').replace(/^[?#]/, ''));
+      for (const [key, value] of params) {
+        if (key) options[key] = valueFromText(key, value);
+      }
+    };
+    read(search === undefined ? location.search : search);
+    read(hash === undefined ? location.hash : hash);
+    return options;
+  }
+
+  // Sorts options into {training, data, ui, page} and the errors of unknown names or invalid
+  // page options (the others are checked by the app when they are applied).
+  function splitOptions(options) {
+    const split = {training: {}, data: {}, ui: {}, page: {}, errors: []};
+    const known = TRAINING_KEYS.concat(DATA_KEYS, UI_KEYS, PAGE_KEYS);
+    for (const [key, value] of Object.entries(options || {})) {
+      if (value === undefined) continue;
+      if (TRAINING_KEYS.includes(key)) split.training[key] = value;
+      else if (DATA_KEYS.includes(key)) split.data[key] = value;
+      else if (UI_KEYS.includes(key)) split.ui[key] = value;
+      else if (PAGE_KEYS.includes(key)) split.page[key] = value;
+      else split.errors.push(`option ${key}: unknown option (known: ${known.join(', ')})`);
+    }
+    for (const key of ['autostart', 'embed', 'offline']) {
+      if (key in split.page && typeof split.page[key] !== 'boolean') {
+        split.errors.push(`option ${key}: must be true or false, got ${JSON.stringify(split.page[key])}`);
+        delete split.page[key];
+      }
+    }
+    if ('origin' in split.page) {
+      const origin = split.page.origin;
+      let valid = origin === '*';
+      try { valid = valid || new URL(origin).origin === origin; } catch (e) { /* invalid */ }
+      if (!valid) {
+        split.errors.push(`option origin: must be an origin such as https://course.example.org (or *), got ${JSON.stringify(origin)}`);
+        delete split.page.origin;
+      }
+    }
+    return split;
+  }
+
+  // A number as a link writes it: float32 noise removed (0.0010000000474974513 -> 0.001).
+  function linkNumber(value) {
+    return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
+  }
+
+  // ---- [SECTION] Offline (service worker) ---------------------------------------------------
+
+  // Registers <base>service-worker.js (keeps the site's files for offline use; datasets are in
+  // the dataset cache already) and stores this page itself in the site cache.
+  const SITE_CACHE = 'cnnlab-site-v1';
+  const offlineRegistrations = new Map();
+  function keepForOffline(base) {
+    if (!('serviceWorker' in navigator) || !/^https?:$/.test(location.protocol)) return null;
+    if (!offlineRegistrations.has(base)) {
+      offlineRegistrations.set(base, navigator.serviceWorker.register(
+          base + 'service-worker.js', {scope: base}).then(async (registration) => {
+        try {
+          const cache = await caches.open(SITE_CACHE);
+          await cache.add(new Request(location.href, {cache: 'no-cache'}));
+        } catch (e) {
+          console.warn(`CNN Lab: could not keep this page for offline use: ${e.message}`);
+        }
+        return registration;
+      }, (e) => {
+        console.warn(`CNN Lab: offline use is not available (${e.message})`);
+        return null;
+      }));
+    }
+    return offlineRegistrations.get(base);
+  }
+
+  // ---- [SECTION] Embedding in an iframe (postMessage) ---------------------------------------
+
+  // The host page (window.parent) drives the lab with messages and receives its events; the
+  // formats are in web/README.md. Messages are accepted from the parent window only, and only
+  // from hostOrigin ('*': any); replies and events are posted to hostOrigin.
+  function embedBridge(api, hostOrigin) {
+    if (window.parent === window) return;
+    const post = (message) => window.parent.postMessage(message, hostOrigin);
+    let warned = false;
+    window.addEventListener('message', async (event) => {
+      if (event.source !== window.parent) return;
+      if (hostOrigin !== '*' && event.origin !== hostOrigin) {
+        if (!warned) console.warn(`CNN Lab: ignored a message from ${event.origin} (accepting ${hostOrigin}; see the origin option)`);
+        warned = true;
+        return;
+      }
+      const message = event.data;
+      if (!message || typeof message !== 'object' || typeof message.type !== 'string') return;
+      const id = message.id;
+      try {
+        switch (message.type) {
+          case 'configure':
+            post({type: 'configured', id, state: await api.configure(message.options)});
+            break;
+          case 'train': case 'pause': case 'step': case 'reset': case 'clearHistory':
+            api[message.type]();
+            post({type: 'ok', id, command: message.type});
+            break;
+          case 'state': post({type: 'state', id, state: api.state()}); break;
+          case 'history': post({type: 'history', id, history: api.history()}); break;
+          case 'link': post({type: 'link', id, url: api.link()}); break;
+          case 'showPanel':
+            api.showPanel(message.panel);
+            post({type: 'ok', id, command: 'showPanel'});
+            break;
+          default:
+            throw new Error(`unknown message type '${message.type}' (configure, train, pause, step, reset, clearHistory, state, history, link, showPanel)`);
+        }
+      } catch (e) {
+        post({type: 'error', id, message: e && e.message ? e.message : String(e)});
+      }
+    });
+    api.on('epoch', (record) => post(Object.assign({type: 'epoch'}, record)));
+    api.on('done', (record) => post(Object.assign({type: 'done'}, record)));
+    api.on('error', (record) => post({type: 'error', message: record.message}));
+    api.ready.then(() => post({type: 'ready', state: api.state()}),
+                   (e) => {
+                     post({type: 'error', message: e.message, options: e.errors || []});
+                     post({type: 'ready', state: api.state()});
+                   });
+  }
+
   // ---- [SECTION] Mounting a lab -------------------------------------------------------------
 
   function mount(root, options) {
     options = options || {};
     const base = options.base ? new URL(options.base, location.href).href : defaultBase;
     const ui = buildDom(root);
+    // The options by kind (see [SECTION] Options); unknown or invalid ones collect in
+    // optionErrors and are reported once the lab runs with its defaults for them.
+    const setup = splitOptions(options);
+    const optionErrors = setup.errors.slice();
+    let defaultOptions = null;  // the app's training options before any were applied (links)
+    const listeners = new Map();  // event type -> handlers (api.on)
 
     // 'loading' until the app's first frame, 'dataset' while a dataset downloads, then
     // 'running' (the app reports its own phase); 'error' when anything fails (pageError holds the
@@ -236,8 +406,21 @@
     const loading = {step: 'starting', receivedBytes: 0, totalBytes: null};
     const logLines = [];
 
-    let resolveReady;
-    const ready = new Promise((resolve) => { resolveReady = resolve; });
+    let resolveReady, rejectReady;
+    const ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
+    // Once the lab runs: resolves, or rejects with an Error naming the options not applied (the
+    // lab then runs with its defaults for those; error.errors lists them, error.api is the API).
+    function settleReady() {
+      if (!optionErrors.length) {
+        resolveReady(api);
+        return;
+      }
+      const error = new Error(`CNN Lab: options not applied: ${optionErrors.join('; ')}`);
+      error.errors = optionErrors.slice();
+      error.api = api;
+      rejectReady(error);
+      emit('error', {message: error.message});
+    }
 
     function showProgress(stepText, received, total) {
       loading.step = stepText;
@@ -318,14 +501,17 @@
             appRunning = true;
             starting = false;
             await offerSubsets();
+            applyStartOptions();
             if (datasetUrl) {
-              loadDataset(datasetUrl).then(() => { if (pagePhase === 'running') resolveReady(api); },
+              loadDataset(datasetUrl).then(() => { if (pagePhase === 'running') started(); },
                                            () => {});
             } else {
               showApp();
-              resolveReady(api);
+              started();
             }
           },
+          // The menu bar's Copy link (app/embed_options.cpp).
+          cnnlabCopyLink: () => { copyLink(); },
           cnnlabOnFatalError: (message) => { runtimeStarted = true; fail(new Error(message)); },
           // The Data panel's Load button (a file relative to the site).
           cnnlabRequestDataset: (file) => { loadDataset(new URL(file, base).href).catch(() => {}); },
@@ -362,6 +548,135 @@
         const chosen = parsed.packs.find((p) => p.id === parsed.default) || parsed.packs[0];
         if (chosen) datasetUrl = new URL(chosen.file, base).href;
       }
+    }
+
+    // ---- Options, events and links of this lab (see [SECTION] Options) ----
+
+    function setUi(values) {
+      return module.ccall('cnnlab_set_ui', 'string', ['string'], [JSON.stringify(values)]);
+    }
+
+    // The mount's options, applied once the app runs (before its dataset loads): each kind at
+    // once, or one by one when refused, so that the valid ones still apply.
+    function applyStartOptions() {
+      defaultOptions = api.state().options || null;
+      const apply = (values, fn) => {
+        if (!Object.keys(values).length || !fn(values)) return;
+        for (const [key, value] of Object.entries(values)) {
+          const error = fn({[key]: value});
+          if (error) optionErrors.push(error);
+        }
+      };
+      apply(setup.ui, setUi);
+      apply(setup.training, (values) => module.ccall('cnnlab_configure', 'string', ['string'],
+                                                     [JSON.stringify(values)]));
+      if (Object.keys(setup.data).length) {
+        try {
+          datasetUrl = packFor(setup.data.dataset, setup.data.subset);
+        } catch (e) {
+          optionErrors.push(e.message);
+        }
+      }
+    }
+
+    // The lab runs (its dataset, if any, is loaded): report the options not applied, settle
+    // `ready`, start the events, keep the site for offline use, autostart.
+    let hasStarted = false;
+    function started() {
+      if (hasStarted) return;
+      hasStarted = true;
+      if (optionErrors.length) setUi({notice: optionErrors.join('\n')});
+      settleReady();
+      startWatching();
+      if (setup.page.offline !== false) keepForOffline(base);
+      if (setup.page.autostart) {
+        try {
+          api.train();
+        } catch (e) {
+          setUi({notice: `option autostart: ${e.message}`});
+        }
+      }
+    }
+
+    function emit(type, detail) {
+      for (const handler of listeners.get(type) || []) {
+        try {
+          handler(detail);
+        } catch (e) {
+          console.error(e);
+        }
+      }
+    }
+
+    // Events for api.on and the iframe host, from the app's state ~4x/s: 'epoch' (each finished
+    // epoch's record), 'done' (a run ended, with its test results), 'error' (the lab's phase
+    // became 'error'), 'phase' (every change of phase).
+    let watcher = null;
+    function startWatching() {
+      if (watcher) return;
+      const seen = new Set();  // "run:epoch" already reported
+      for (const run of api.history()) for (const e of run.epochs) seen.add(`${run.run}:${e.epoch}`);
+      let phase = null, doneRun = 0, doneSince = 0;
+      watcher = setInterval(() => {
+        let s, history;
+        try {
+          s = api.state();
+          history = api.history();
+        } catch (e) {
+          return;  // the instance aborted: its error was reported
+        }
+        for (const run of history) {
+          for (const e of run.epochs) {
+            const key = `${run.run}:${e.epoch}`;
+            if (seen.has(key)) continue;
+            seen.add(key);
+            emit('epoch', Object.assign({run: run.run, label: run.label,
+                                         epochs: run.options ? run.options.epochs : null}, e));
+          }
+        }
+        if (s.phase !== phase) {
+          phase = s.phase;
+          doneSince = Date.now();
+          emit('phase', {phase});
+          if (phase === 'error') emit('error', {message: s.error});
+        }
+        // The test results follow the end of a run within a report or two.
+        if (phase === 'done' && doneRun !== s.run &&
+            (s.testAcc !== null || Date.now() - doneSince > 3000)) {
+          doneRun = s.run;
+          emit('done', {run: s.run, epoch: s.epoch, epochs: s.epochs, testAcc: s.testAcc,
+                        testLoss: s.testLoss, trainAcc: s.trainAcc, valAcc: s.valAcc,
+                        stopReason: s.stopReason});
+        }
+      }, 250);
+    }
+
+    // The menu bar's Copy link: the clipboard (or, where the page may not write it, a text field
+    // the browser copies from); the app's menu bar says how it went.
+    async function copyLink() {
+      const url = api.link();
+      let copied = false;
+      try {
+        await navigator.clipboard.writeText(url);
+        copied = true;
+      } catch (e) {
+        // No clipboard permission (e.g. an iframe without allow="clipboard-write").
+        const field = document.createElement('textarea');
+        field.value = url;
+        field.style.cssText = 'position:fixed;left:-9999px;opacity:0';
+        document.body.appendChild(field);
+        field.select();
+        try {
+          copied = document.execCommand('copy');
+        } catch (e2) {
+          copied = false;
+        }
+        field.remove();
+        ui.canvas.focus({preventScroll: true});
+      }
+      if (appRunning) setUi({linkStatus: copied ? 'Link copied.' : `Copy this link: ${url}`});
+      emit('link', {url, copied});
+      return {url, copied};
     }
 
     function showApp() {
@@ -550,7 +865,7 @@
       if (pagePhase === 'error' && failedStage === 'dataset' && appRunning) {
         pageError = null;
         showApp();
-        resolveReady(api);
+        started();
       }
     });
 
@@ -598,8 +913,20 @@
           delete rest.dataset;
           delete rest.subset;
         }
+        // The app's look: theme, panels, hide, readOnly (app/embed_options.h).
+        const look = {};
+        for (const key of UI_KEYS) {
+          if (key in rest) {
+            look[key] = rest[key];
+            delete rest[key];
+          }
+        }
         if (Object.keys(rest).length) {
           const error = module.ccall('cnnlab_configure', 'string', ['string'], [JSON.stringify(rest)]);
+          if (error) throw new Error(error);
+        }
+        if (Object.keys(look).length) {
+          const error = setUi(look);
           if (error) throw new Error(error);
         }
         if (pack && pack !== datasetUrl) await loadDataset(pack);
@@ -643,12 +970,49 @@
           throw new Error(`unknown panel '${name}': expected data, model, inside or eval`);
         }
       },
+      // A URL of index.html that opens the lab with this set-up: the dataset, the training
+      // options that differ from the defaults, the theme, panels and readOnly.
+      link() {
+        const s = api.state();
+        const params = new URLSearchParams();
+        if (datasetUrl) {
+          const subset = manifest && manifest.packs.find((p) => new URL(p.file, base).href === datasetUrl);
+          if (subset) params.set('subset', subset.id);
+          else params.set('pack', datasetUrl);
+        }
+        const options = s.options || {};
+        for (const key of TRAINING_KEYS) {
+          if (!(key in options)) continue;
+          const value = options[key];
+          if (defaultOptions && JSON.stringify(defaultOptions[key]) === JSON.stringify(value)) continue;
+          params.set(key, typeof value === 'number' ? linkNumber(value) : String(value));
+        }
+        const look = s.ui || {};
+        if (look.theme === 'dark') params.set('theme', 'dark');
+        if (look.panels && look.panels.length < PANEL_NAMES.length) params.set('panels', look.panels.join(','));
+        if (look.readOnly) params.set('readOnly', look.readOnly === 'all' ? 'all' : 'true');
+        const url = new URL('index.html', base);
+        url.search = params.toString().replace(/%2C/g, ',');
+        return url.href;
+      },
+      // What the menu bar's Copy link does; resolves with {url, copied}.
+      copyLink() { requireRunning(); return copyLink(); },
+      // Calls handler(detail) on 'epoch' (a finished epoch's record, with run and label), 'done'
+      // (a run ended: run, epoch, testAcc, testLoss, stopReason, ...), 'error' ({message}),
+      // 'phase' ({phase}), 'link' ({url, copied}). Returns a function that stops it.
+      on(type, handler) {
+        if (!listeners.has(type)) listeners.set(type, new Set());
+        listeners.get(type).add(handler);
+        return () => listeners.get(type).delete(handler);
+      },
+      // The options given to mount (or in the URL) that were not applied, as messages.
+      get optionErrors() { return optionErrors.slice(); },
       // Retries after a failure: downloads again, or reloads the page once an app instance ran
       // (a crashed wasm instance cannot be restarted in place).
       retry() {
         if (pagePhase !== 'error') return;
         if (failedStage === 'dataset' && appRunning) {
-          loadDataset(datasetUrl).then(() => resolveReady(api), () => {});
+          loadDataset(datasetUrl).then(() => started(), () => {});
         } else if (runtimeStarted) {
           location.reload();
         } else {
@@ -658,16 +1022,21 @@
       get element() { return root; },
     };
 
+    // In an iframe with embed: the host page (the origin option, else the embedding page's
+    // origin from the referrer, else this site's) drives it with postMessage.
+    if (setup.page.embed) {
+      let host = setup.page.origin;
+      if (!host) {
+        try {
+          host = document.referrer ? new URL(document.referrer).origin : location.origin;
+        } catch (e) {
+          host = location.origin;
+        }
+      }
+      embedBridge(api, host);
+    }
     start();
     return api;
-  }
-
-  // Options a page URL can carry: ?pack=URL (a dataset pack to load at start).
-  function optionsFromUrl(search) {
-    const params = new URLSearchParams(search === undefined ? location.search : search);
-    const options = {};
-    if (params.get('pack')) options.pack = params.get('pack');
-    return options;
   }
 
   window.CNNLab = {mount, optionsFromUrl, fetchWithProgress};

@@ -163,6 +163,16 @@ EMSCRIPTEN_KEEPALIVE void cnnlab_set_data_status(const char* status) {
   if (cnnlab::platform::js_app && status) cnnlab::platform::js_app->set_data_status(status);
 }
 
+// Embedding options and messages (JSON: theme, panels, hide, readOnly, notice, linkStatus; see
+// app/embed_options.h). Returns "" or why they were refused (then nothing changed).
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_set_ui(const char* options_json) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->set_ui_json(options_json ? options_json : "");
+  return js_result.c_str();
+}
+
 // ---- Training (the JavaScript API's configure/train/... and the worker's deliveries) ----------
 
 // Applies options (JSON object text, the JS API's names). Returns "" or why they were refused.

@@ -1,0 +1,67 @@
+// CNN Lab's service worker: once the lab has loaded, it works without network. The site's own
+// files (page, app and trainer js/wasm, font, packs.json, and each page that mounted a lab) are
+// kept in the Cache API under 'cnnlab-site-v1'; requests go to the network first (a new build is
+// picked up as soon as it is online) and fall back to the cache when the network fails. Dataset
+// packs are not handled here: the page keeps them in its own cache ('cnnlab-datasets-v1', see
+// page/loader.js). Registered by page/loader.js once a lab runs; its scope is the site folder.
+'use strict';
+
+const SITE_CACHE = 'cnnlab-site-v1';
+// What a lab needs to start, relative to the site folder (this file's folder).
+const CORE_FILES = [
+  'index.html', 'page/loader.js', 'page/cnnlab.css', 'page/trainer-worker.js',
+  'cnnlab_app.js', 'cnnlab_app.wasm', 'cnnlab_trainer.js', 'cnnlab_trainer.wasm',
+  'fonts/DejaVuSans.ttf', 'data/packs.json',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(SITE_CACHE);
+    const scope = self.registration.scope;
+    // One by one: a file a site lacks (a build without packs) must not stop the rest.
+    await Promise.all(CORE_FILES.map(async (file) => {
+      try {
+        const response = await fetch(new Request(new URL(file, scope), {cache: 'no-cache'}));
+        if (response.ok) await cache.put(new URL(file, scope).href, response);
+      } catch (e) {
+        // Offline while installing: what the page fetched later is cached on the way.
+      }
+    }));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith('cnnlab-site-') && name !== SITE_CACHE) await caches.delete(name);
+    }
+  })());
+});
+
+self.addEventListener('fetch', (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname.endsWith('.pack')) return;  // the page's dataset cache has them
+  event.respondWith((async () => {
+    try {
+      const response = await fetch(request);
+      if (response.ok && response.type === 'basic') {
+        const copy = response.clone();
+        caches.open(SITE_CACHE).then((cache) => cache.put(request, copy)).catch(() => {});
+      }
+      return response;
+    } catch (networkError) {
+      const cache = await caches.open(SITE_CACHE);
+      // A page opened offline with other options (?kernel=5) is the same page.
+      const cached = await cache.match(request, {ignoreSearch: request.mode === 'navigate'});
+      if (cached) return cached;
+      if (url.pathname.endsWith('/')) {
+        const index = await cache.match(new URL('index.html', url).href);
+        if (index) return index;
+      }
+      throw networkError;
+    }
+  })());
+});
