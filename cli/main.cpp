@@ -8,6 +8,10 @@
 #include "common.h"
 #include "core/error.h"
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten/heap.h>
+#endif
+
 int main(int argc, char** argv) {
   CLI::App app{"cnnlab: train and inspect convolutional networks on CIFAR-10 and Fashion-MNIST"};
   app.require_subcommand(1);
@@ -30,7 +34,15 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "cnnlab: error: %s\n", e.what());
     return 1;
   } catch (const std::bad_alloc&) {
+#ifdef __EMSCRIPTEN__
+    // The wasm heap has a fixed ceiling (MAXIMUM_MEMORY), whatever the host has free.
+    std::fprintf(stderr,
+                 "cnnlab: error: out of memory (the WebAssembly heap is at %zu MB of at most %zu "
+                 "MB: use a smaller model, batch or data subset)\n",
+                 emscripten_get_heap_size() >> 20, emscripten_get_heap_max() >> 20);
+#else
     std::fprintf(stderr, "cnnlab: error: out of memory\n");
+#endif
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "cnnlab: error: %s\n", e.what());

@@ -7,7 +7,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <new>
 #include <numeric>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -92,6 +94,42 @@ TEST_CASE("portable_log matches std::log closely") {
   }
   CHECK(portable_log(1.0) == 0.0);
   CHECK(std::isnan(portable_log(-1.0)));
+}
+
+// Running out of memory is an Error that says so, never a wrapped size or an abort. Under node the
+// wasm heap's maximum (MAXIMUM_MEMORY=2GB) is really reached, and the heap works on afterwards.
+TEST_CASE("A tensor too large for memory is a clear out-of-memory Error") {
+  auto error_of = [](Shape shape) -> std::string {
+    try {
+      Tensor t(shape);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "no error";
+  };
+  const int big = 2147483647;
+  CHECK(error_of(Shape{big, big, big, 4}).find("out of memory") != std::string::npos);
+  CHECK(error_of(Shape{big, big, big, 0}) == "no error");  // empty, however large the others
+#ifdef __EMSCRIPTEN__
+  // 32-bit size_t: 2^32 elements and 2^32 bytes would wrap to empty or 0-byte buffers.
+  CHECK(error_of(Shape{65536, 65536}).find("out of memory") != std::string::npos);
+  CHECK(error_of(Shape{1 << 30}).find("out of memory") != std::string::npos);
+  // 2 GB + alignment: more than the heap may ever grow to; the allocator returns null.
+  CHECK(error_of(Shape{1 << 29}).find("out of memory allocating 2048 MB") != std::string::npos);
+  // Containers get std::bad_alloc (C++ exceptions are on), which the tools and the worker catch.
+  // (The buffer escapes through a volatile pointer, or the compiler may drop the allocation.)
+  static float* volatile escaped = nullptr;
+  auto container_of_2gb = [] {
+    std::vector<float> v(size_t{1} << 29);
+    escaped = v.data();
+  };
+  CHECK_THROWS_AS(container_of_2gb(), std::bad_alloc);
+  const bool no_buffer = escaped == nullptr;
+  CHECK(no_buffer);
+  Tensor fine(Shape{1024, 1024});
+  fine[fine.size() - 1] = 1.0f;
+  CHECK(fine.size() == size_t{1} << 20);
+#endif
 }
 
 TEST_CASE("ThreadPool runs every task exactly once, repeatedly") {

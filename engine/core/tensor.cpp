@@ -1,6 +1,7 @@
 #include "core/tensor.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 
@@ -71,6 +72,21 @@ void Tensor::resize(Shape shape) {
     require(shape[i] >= 0, "Tensor", "negative dimension in shape " + shape.str());
   size_t n = shape.count();
   if (shape.rank == 0) n = 0;
+  // The product can wrap around size_t (32 bits in wasm: (65536, 65536) would give an empty
+  // tensor, 2^30 floats a 0-byte buffer); such a shape is a clear out-of-memory, never a wrap.
+  const bool empty = std::any_of(shape.dims.begin(), shape.dims.begin() + shape.rank,
+                                 [](int d) { return d == 0; });
+  if (!empty) {
+    constexpr size_t kMaxElements = (SIZE_MAX - Tensor::kAlignment) / sizeof(float);
+    size_t checked = 1;
+    for (int i = 0; i < shape.rank; ++i) {
+      const size_t d = static_cast<size_t>(shape[i]);
+      if (checked > kMaxElements / d)
+        throw Error("Tensor", "out of memory: shape " + shape.str() +
+                                  " needs more bytes than this build can address");
+      checked *= d;
+    }
+  }
   if (n > capacity_) {
     data_.reset(allocate_aligned(n));
     capacity_ = n;
