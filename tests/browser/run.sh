@@ -65,6 +65,8 @@ export CNNLAB_SITE_URL="http://127.0.0.1:$port/"
 # page-vs-node throughput comparison, unless CNNLAB_NODE_BENCH_IPS gives the figure).
 export CNNLAB_BUILD_DIR=${CNNLAB_BUILD_DIR:-$(dirname "$site")}
 export CNNLAB_ARTIFACTS="$artifacts"
+# The site folder itself (embed.test.mjs serves it on a port of its own for the offline test).
+export CNNLAB_SITE_DIR="$site"
 export CNNLAB_CHROMIUM="$chromium"
 echo "Browser tests: site $site served at $CNNLAB_SITE_URL, artifacts in $artifacts"
 cd "$here"

@@ -21,6 +21,11 @@
 // index.html does `window.cnnlab = CNNLab.mount(...)`. Each mount creates its own wasm instance
 // (the build is MODULARIZE'd as createCnnLabModule).
 //
+// Options (mount's or a link's: CNNLab.optionsFromUrl) set the dataset, model, training, the
+// panels shown, read-only controls and the theme; lab.link() makes such a link; lab.on('epoch' |
+// 'done' | 'error', fn); {embed: true} in an iframe takes postMessage commands. All of it is in
+// web/README.md ("Embedding, links and offline use").
+//
 // [SECTION] Downloads with progress
 // [SECTION] The overlay (progress and error box)
 // [SECTION] Options (mount options and links)
@@ -556,20 +561,22 @@
       return module.ccall('cnnlab_set_ui', 'string', ['string'], [JSON.stringify(values)]);
     }
 
-    // The mount's options, applied once the app runs (before its dataset loads): each kind at
-    // once, or one by one when refused, so that the valid ones still apply.
+    // Applies options with fn (returns "" or why): all at once, or one by one when refused, so
+    // that the valid ones still apply; the refusals go to optionErrors.
+    function applyEach(values, fn) {
+      if (!Object.keys(values).length || !fn(values)) return;
+      for (const [key, value] of Object.entries(values)) {
+        const error = fn({[key]: value});
+        // The model's own checks name the layer ("layer 1 conv2d ...: kernel size must be ...").
+        if (error) optionErrors.push(error.startsWith('option ') ? error : `option ${key}: ${error}`);
+      }
+    }
+
+    // The mount's look and data options, once the app runs (before its dataset loads; the
+    // training options follow the dataset: the engine checks the model against its shape).
     function applyStartOptions() {
       defaultOptions = api.state().options || null;
-      const apply = (values, fn) => {
-        if (!Object.keys(values).length || !fn(values)) return;
-        for (const [key, value] of Object.entries(values)) {
-          const error = fn({[key]: value});
-          if (error) optionErrors.push(error);
-        }
-      };
-      apply(setup.ui, setUi);
-      apply(setup.training, (values) => module.ccall('cnnlab_configure', 'string', ['string'],
-                                                     [JSON.stringify(values)]));
+      applyEach(setup.ui, setUi);
       if (Object.keys(setup.data).length) {
         try {
           datasetUrl = packFor(setup.data.dataset, setup.data.subset);
@@ -585,6 +592,8 @@
     function started() {
       if (hasStarted) return;
       hasStarted = true;
+      applyEach(setup.training, (values) => module.ccall('cnnlab_configure', 'string', ['string'],
+                                                         [JSON.stringify(values)]));
       if (optionErrors.length) setUi({notice: optionErrors.join('\n')});
       settleReady();
       startWatching();
