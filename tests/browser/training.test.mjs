@@ -1,8 +1,10 @@
 // Browser end-to-end test of training through window.cnnlab: on the site's 1k subset a small CNN
 // trains one epoch in the page's Web Worker; the state advances (step, epoch), validation accuracy
-// beats chance, test accuracy appears, the page keeps drawing at >= 20 frames/s (counted with
-// requestAnimationFrame in the page) and trains at >= 80 % of the node benchmark's images/s for
-// the same model and batch (cnnlab.js bench, single-threaded). Also: configure() refuses bad
+// beats chance, test accuracy appears, and the page keeps drawing while it trains. The frame rate
+// (counted with requestAnimationFrame in the page) and the page's images/s against the node
+// benchmark's are measured and written as an artifact; with CNNLAB_BENCH=1 (bench/browser_speed.sh)
+// the run is longer and the targets are asserted: >= 20 frames/s while training, >= 80 % of
+// `cnnlab.js bench` for the same model and batch (single-threaded). Also: configure() refuses bad
 // options with the engine's message, and a failed dataset download is reported and recovered
 // from. Screenshots of the Training and Curves panels go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
@@ -18,6 +20,12 @@ const SUBSET = '1k';
 // One epoch of 900 images: batch 16 gives 57 updates, enough to beat chance reliably (batch 64's
 // 15 updates leave the seed CNN near chance). The node benchmark runs at the same batch.
 const BATCH = 16;
+// The benchmark (CNNLAB_BENCH=1, bench/browser_speed.sh) measures over a longer run, after the
+// page has settled: headless Chromium's frame rate climbs for several seconds after a page
+// loads (even a blank WebGL page's), and one epoch of the 1k subset lasts only about 2 s.
+const BENCH = process.env.CNNLAB_BENCH === '1';
+const EPOCHS = BENCH ? 4 : 1;
+const SETTLE_MS = BENCH ? 10000 : 3000;
 let browser;
 let manifest = {packs: []};
 before(async () => {
@@ -86,9 +94,9 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
   const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
   try {
     await openLab(page, {timeout: 240000});
-    const configured = await page.evaluate(({subset, batch}) => window.cnnlab.configure(
-        {subset, model: 'cnn', kernel: 3, epochs: 1, batch, lr: 0.001, optimizer: 'adam',
-         seed: 42, augment: false}), {subset: SUBSET, batch: BATCH});
+    const configured = await page.evaluate(({subset, batch, epochs}) => window.cnnlab.configure(
+        {subset, model: 'cnn', kernel: 3, epochs, batch, lr: 0.001, optimizer: 'adam',
+         seed: 42, augment: false, patience: 0}), {subset: SUBSET, batch: BATCH, epochs: EPOCHS});
     assert.equal(configured.phase, 'ready', configured.error);
     assert.equal(configured.model.name, 'cnn');
     assert.equal(configured.model.kernel, 3);
@@ -104,7 +112,7 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     // The frame rate before training: what this browser's WebGL (software rendering in headless
     // Chromium, shared CPU) can draw at all, for the comparison below.
     const idleFrom = await page.evaluate(() => performance.now());
-    await page.waitForTimeout(3000);
+    await page.waitForTimeout(SETTLE_MS);
     const idleTo = await page.evaluate(() => performance.now());
     const started = await page.evaluate(() => { window.cnnlab.train(); return performance.now(); });
     // The state advances while training: sample it until the run is done.
@@ -126,9 +134,9 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     const state = await page.evaluate(() => window.cnnlab.state());
     writeArtifact('state-training.json', JSON.stringify(state, null, 2));
     assert.equal(state.phase, 'done', `training ended: ${state.error}`);
-    assert.equal(state.epoch, 1);
-    assert.ok(state.stepsPerEpoch > 0 && state.step === state.stepsPerEpoch,
-              `one epoch of steps: ${state.step} of ${state.stepsPerEpoch}`);
+    assert.equal(state.epoch, EPOCHS);
+    assert.ok(state.stepsPerEpoch > 0 && state.step === EPOCHS * state.stepsPerEpoch,
+              `${EPOCHS} epoch(s) of steps: ${state.step} of ${state.stepsPerEpoch} per epoch`);
     assert.ok(samples.some((s) => s.step > 0 && s.step < state.step),
               'the page saw the step advance during training');
     assert.ok(state.valAcc > 0.15, `validation accuracy beats chance: ${state.valAcc}`);
@@ -153,8 +161,8 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     // history(): this run's epoch, the same figures as state().
     const history = await page.evaluate(() => window.cnnlab.history());
     assert.equal(history.length, 1);
-    assert.equal(history[0].epochs.length, 1);
-    assert.equal(history[0].epochs[0].valAcc, state.valAcc);
+    assert.equal(history[0].epochs.length, EPOCHS);
+    assert.equal(history[0].epochs[EPOCHS - 1].valAcc, state.valAcc);
     assert.equal(history[0].testAcc, state.testAcc);
 
     // A second run (another kernel) is overlaid on the first; both stay in history().
