@@ -195,3 +195,62 @@ TEST_CASE("Stopping an experiment keeps every result so far") {
   CHECK(e["runs"][1]["step"].get<int>() > 0);
   CHECK_FALSE(s.tick(0.05));
 }
+
+TEST_CASE("Experiment: pause pauses every run, resume continues, a refused sweep changes nothing") {
+  Session s;
+  s.set_data(quadrants(12, 4));
+  s.configure(kSmall);
+  CHECK(error_of([&] { s.resume_experiment(); }).find("no experiment") != std::string::npos);
+  s.start_experiment({{"vary", "kernel"}, {"values", {1, 3}}, {"epochs", 2}});
+  const int id = s.experiment_id();
+  for (int i = 0; i < 4; ++i) s.tick(0.0);
+  s.pause();
+  json paused = s.experiment_state();
+  CHECK(paused["running"] == false);
+  CHECK(paused["done"] == false);
+  CHECK_FALSE(s.tick(0.05));  // nothing advances while paused
+  CHECK(s.experiment_state()["runs"][0]["step"] == paused["runs"][0]["step"]);
+  CHECK(s.experiment_state()["runs"][1]["step"] == paused["runs"][1]["step"]);
+  // A refused sweep leaves the paused experiment as it was.
+  CHECK(error_of([&] { s.start_experiment({{"vary", "kernel"}, {"values", {3, 40}}}); })
+            .find("kernel=40") != std::string::npos);
+  CHECK(s.experiment_id() == id);
+  CHECK(s.experiment_state()["runs"][0]["step"] == paused["runs"][0]["step"]);
+  s.resume_experiment();
+  CHECK(s.experiment_state()["running"] == true);
+  run_to_end(s);
+  json e = s.experiment_state();
+  CHECK(e["done"] == true);
+  CHECK(e["id"] == id);
+  // Per-step curves of each run: loss and accuracy, as many as its steps (stride 1 here).
+  for (const json& r : e["runs"]) {
+    CHECK(r["stepLoss"]["loss"].size() == r["step"].get<size_t>());
+    CHECK(r["stepLoss"]["acc"].size() == r["step"].get<size_t>());
+    CHECK(r["stepsPerEpoch"].get<int>() > 0);
+  }
+  CHECK(error_of([&] { s.resume_experiment(); }).find("finished") != std::string::npos);
+}
+
+TEST_CASE("experiment_config_from_json: the options a front end checks before starting") {
+  SessionOptions current;
+  current.merge({{"model", "cnn"}, {"epochs", 2}, {"batch", 16}});
+  const ExperimentConfig c = experiment_config_from_json(
+      {{"vary", "filters"}, {"values", {8, "16"}}, {"repeats", 2}, {"lr", 0.01}}, current);
+  CHECK(c.vary == "filters");
+  CHECK(c.values == std::vector<std::string>{"8", "16"});
+  CHECK(c.repeats == 2);
+  CHECK(c.train.epochs == 2);  // the lab's settings are the base
+  CHECK(c.train.batch_size == 16);
+  CHECK(c.train.optimizer.lr == doctest::Approx(0.01));  // overridden by the options
+  CHECK(experiment_config_from_json({{"vary", "pooling"}}, current).values ==
+        std::vector<std::string>{"max", "avg", "none"});  // defaults when no values are given
+  CHECK(error_of([&] { experiment_config_from_json({{"bogus", 1}}, current); }).find("bogus") !=
+        std::string::npos);
+  CHECK(error_of([&] { experiment_config_from_json(json::array(), current); }).find("object") !=
+        std::string::npos);
+  // Nine configurations are refused by validate() with the reason.
+  ExperimentConfig nine = experiment_config_from_json(
+      {{"vary", "filters"}, {"values", {1, 2, 3, 4, 5, 6, 7, 8, 9}}}, current);
+  CHECK(error_of([&] { nine.validate(Shape{3, 16, 16}, 4, experiment_memory_limit()); })
+            .find("at most 8") != std::string::npos);
+}

@@ -14,6 +14,7 @@
 //   --tab NAME               open a tab: data, model, inside, eval (for screenshots)
 //   --configure JSON         training options, as window.cnnlab.configure takes them
 //   --train                  start training once the window is up (the Start button)
+//   --experiment JSON        start an experiment, as window.cnnlab.experiment takes it
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
@@ -44,6 +45,7 @@ struct Options {
   std::string data;
   std::string tab;
   std::string configure;
+  std::string experiment;
   bool train = false;
 };
 
@@ -86,6 +88,10 @@ bool parse_options(int argc, char** argv, Options* o) {
       const char* v = value(a.c_str());
       if (!v) return false;
       (a == "--data" ? o->data : a == "--tab" ? o->tab : o->configure) = v;
+    } else if (a == "--experiment") {
+      const char* v = value("--experiment");
+      if (!v) return false;
+      o->experiment = v;
     } else if (a == "--train") {
       o->train = true;
     } else if (a == "--widget-check") {
@@ -130,6 +136,7 @@ void frame(void* arg) {
   glClearColor(0.90f, 0.91f, 0.93f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  rt.app.after_render(fb_w, fb_h);  // read-backs the app asked for (the experiment's PNG export)
 
   ++rt.frame_count;
   if (rt.options.frames > 0 && rt.frame_count >= rt.options.frames) {
@@ -206,6 +213,13 @@ int main(int argc, char** argv) {
   if (options.train) {
     std::string error = rt->app.command("train");
     if (!error.empty()) std::fprintf(stderr, "cnnlab_app: --train: %s\n", error.c_str());
+  }
+  if (!options.experiment.empty()) {
+    std::string error = rt->app.experiment_json(options.experiment);
+    if (!error.empty()) {
+      std::fprintf(stderr, "cnnlab_app: --experiment: %s\n", error.c_str());
+      return 2;
+    }
   }
   cnnlab::platform::attach_js_api(&rt->app);
 

@@ -390,9 +390,8 @@ json Session::steps_since(size_t from) const {
   return {{"from", from}, {"loss", loss}, {"acc", acc}};
 }
 
-void Session::start_experiment(const json& options) {
-  require(has_data(), "experiment", "no dataset is loaded yet");
-  require(options.is_object(), "experiment options", "must be an object");
+ExperimentConfig experiment_config_from_json(const json& options, const SessionOptions& current) {
+  require(options.is_object(), "experiment options", "must be an object, got " + options.dump());
   ExperimentConfig config;
   json base = json::object();
   for (const auto& item : options.items()) {
@@ -411,18 +410,38 @@ void Session::start_experiment(const json& options) {
     }
   }
   if (!options.contains("values")) config.values = ExperimentConfig::default_values(config.vary);
-  SessionOptions merged = options_;
+  SessionOptions merged = current;
   merged.merge(base);
   config.model = merged.model;
   config.base = merged.preset;
   config.train = merged.train;
-  if (phase_ == Phase::kTraining) phase_ = Phase::kPaused;
+  return config;
+}
+
+size_t experiment_memory_limit() {
 #ifdef __EMSCRIPTEN__
-  const size_t memory_limit = size_t(1536) << 20;  // of the 2 GB the wasm heap may grow to
+  return size_t(1536) << 20;  // of the 2 GB the wasm heap may grow to
 #else
-  const size_t memory_limit = size_t(8) << 30;
+  return size_t(8) << 30;
 #endif
-  experiment_ = std::make_unique<Experiment>(config, data_.train, data_.test, &pool_, memory_limit);
+}
+
+void Session::start_experiment(const json& options) {
+  require(has_data(), "experiment", "no dataset is loaded yet");
+  const ExperimentConfig config = experiment_config_from_json(options, options_);
+  // Built (and validated) before anything changes: a refused sweep leaves the lab as it was.
+  auto experiment = std::make_unique<Experiment>(config, data_.train, data_.test, &pool_,
+                                                 experiment_memory_limit());
+  if (phase_ == Phase::kTraining) phase_ = Phase::kPaused;
+  experiment_ = std::move(experiment);
+  experiment_running_ = true;
+  ++experiment_id_;
+}
+
+void Session::resume_experiment() {
+  require(experiment_ != nullptr, "experiment", "there is no experiment to continue");
+  require(!experiment_->done(), "experiment", "the experiment has finished; start a new one");
+  if (phase_ == Phase::kTraining) phase_ = Phase::kPaused;
   experiment_running_ = true;
 }
 
@@ -444,8 +463,11 @@ json Session::experiment_state() const {
     for (const EpochRecord& ep : res.history) epochs.push_back(epoch_json(ep));
     const auto& steps = t.steps();
     const size_t stride = std::max<size_t>(1, steps.size() / 1000);
-    json loss = json::array();
-    for (size_t i = 0; i < steps.size(); i += stride) loss.push_back(steps[i].loss);
+    json loss = json::array(), acc = json::array();
+    for (size_t i = 0; i < steps.size(); i += stride) {
+      loss.push_back(number_or_null(steps[i].loss));
+      acc.push_back(number_or_null(steps[i].accuracy));
+    }
     runs.push_back({{"configuration", res.label},
                     {"repeat", res.repeat},
                     {"seed", res.seed},
@@ -464,14 +486,16 @@ json Session::experiment_state() const {
                     {"testLoss", res.test_loss >= 0 ? json(res.test_loss) : json(nullptr)},
                     {"dataOrder", hex(fingerprints.back())},
                     {"epochs", epochs},
-                    {"stepLoss", {{"stride", stride}, {"loss", loss}}}});
+                    {"stepsPerEpoch", t.batches_per_epoch()},
+                    {"stepLoss", {{"stride", stride}, {"loss", loss}, {"acc", acc}}}});
   }
   // Identical conditions: every configuration of one repeat saw the same images in the same order.
   bool identical = true;
   const size_t repeats = static_cast<size_t>(e.config().repeats);
   for (size_t r = 0; r < fingerprints.size(); ++r)
     identical = identical && fingerprints[r] == fingerprints[r % repeats];
-  return {{"running", experiment_running_},
+  return {{"id", experiment_id_},
+          {"running", experiment_running_},
           {"done", e.done()},
           {"progress", e.progress()},
           {"config", e.config().to_json()},

@@ -47,6 +47,15 @@ struct SessionOptions {
   static const std::vector<std::string>& keys();
 };
 
+// Experiment options (Session::start_experiment's JSON: vary, values, repeats, and any configure()
+// key as a base setting over `current`) -> the engine's ExperimentConfig. Throws Error naming the
+// key. The front end calls it (with validate() and experiment_memory_limit()) to refuse an invalid
+// sweep at once, before anything is sent to the trainer.
+ExperimentConfig experiment_config_from_json(const nlohmann::json& options,
+                                             const SessionOptions& current);
+// The memory all runs of an experiment may use (less in the browser's 32-bit wasm heap).
+size_t experiment_memory_limit();
+
 // [SECTION] Session --------------------------------------------------------------------------------
 class Session {
  public:
@@ -103,9 +112,15 @@ class Session {
   // Experiments. Validates before anything starts (Error with the explanation).
   void start_experiment(const nlohmann::json& options);
   void stop_experiment();
+  // Continues a paused experiment (pause() pauses it with everything else); Error when there is
+  // none or it is finished.
+  void resume_experiment();
   Experiment* experiment() { return experiment_.get(); }
-  // null without an experiment; else {running, progress, runs: [...state per run], summary,
-  // table (Markdown), csv, interpretation, identicalDataOrder}
+  // Counts start_experiment calls: tells one experiment's reports and weights from the next.
+  int experiment_id() const { return experiment_id_; }
+  // null without an experiment; else {id, running, done, progress, config, runs: [...state per
+  // run, with dataOrder (fingerprint) and stepLoss {stride, loss, acc}], summary, table
+  // (Markdown), csv, interpretation, identicalDataOrder}
   nlohmann::json experiment_state() const;
 
  private:
@@ -130,6 +145,7 @@ class Session {
   std::vector<PastRun> past_;
   std::unique_ptr<Experiment> experiment_;
   bool experiment_running_ = false;
+  int experiment_id_ = 0;
 };
 
 }  // namespace cnnlab

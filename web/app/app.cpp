@@ -16,11 +16,13 @@
 
 #include "app/actions.h"
 #include "app/embed_options.h"
+#include "app/experiment_actions.h"
 #include "app/panels.h"
 #include "app/theme.h"
 #include "app/training_backend.h"
 #include "core/error.h"
 #include "imgui.h"
+#include "platform/platform.h"
 
 namespace cnnlab {
 
@@ -186,6 +188,15 @@ void App::frame() {
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
+      // The Experiments panel's controls (panel_experiments.cpp; its results are in the two
+      // windows on the right, each in an "Experiment" tab).
+      if (panel_shown(s.ui, Panel::Model) &&
+          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(s.ui.left_tab_request, 2))) {
+        ImGui::BeginChild("##experiment_setup", ImVec2(0, 0), false);
+        draw_experiment_setup_panel(s);
+        ImGui::EndChild();
+        ImGui::EndTabItem();
+      }
       ImGui::EndTabBar();
     }
     s.ui.left_tab_request = -1;
@@ -195,7 +206,21 @@ void App::frame() {
   if (begin_panel("Training", layout.training)) draw_training_panel(s);
   end_panel(layout.training);
 
-  if (begin_panel("Curves", layout.curves)) draw_curves_panel(s);
+  if (begin_panel("Curves", layout.curves)) {
+    const int request = s.experiments.curves_tab_request;
+    if (ImGui::BeginTabBar("##curves_tabs")) {
+      if (ImGui::BeginTabItem("Runs", nullptr, tab_flags(request, 0))) {
+        draw_curves_panel(s);
+        ImGui::EndTabItem();
+      }
+      if (ImGui::BeginTabItem("Experiment", nullptr, tab_flags(request, 1))) {
+        draw_experiment_curves_panel(s);
+        ImGui::EndTabItem();
+      }
+      ImGui::EndTabBar();
+    }
+    s.experiments.curves_tab_request = -1;
+  }
   end_panel(layout.curves);
 
   if (begin_panel("Results", layout.results)) {
@@ -215,6 +240,13 @@ void App::frame() {
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
+      if (panel_shown(s.ui, Panel::Inside) &&
+          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(s.ui.right_tab_request, 2))) {
+        ImGui::BeginChild("##experiment_results", ImVec2(0, 0), false);
+        draw_experiment_results_panel(s);
+        ImGui::EndChild();
+        ImGui::EndTabItem();
+      }
       ImGui::EndTabBar();
     }
     s.ui.right_tab_request = -1;
@@ -225,6 +257,30 @@ void App::frame() {
   if (s.ui.show_imgui_metrics) ImGui::ShowMetricsWindow(&s.ui.show_imgui_metrics);
   draw_options_notice(s, top);
   apply_panel_requests();
+  if (s.experiments.start_requested) {
+    s.experiments.start_requested = false;
+    const std::string error = start_experiment(experiment_draft_options(s.experiments));
+    s.experiments.message = error;
+    s.experiments.message_is_error = !error.empty();
+  }
+}
+
+void App::after_render(int framebuffer_width, int framebuffer_height) {
+  ExperimentsState& x = state_.experiments;
+  // The PNG export of the experiment's plots: once they were drawn in the frame just rendered.
+  if (!x.capture_plots || x.plots_frame != ImGui::GetFrameCount()) return;
+  x.capture_plots = false;
+  const ImVec2 fb_scale = ImGui::GetIO().DisplayFramebufferScale;
+  const int x0 = std::clamp(static_cast<int>(std::floor(x.plots_min[0] * fb_scale.x)), 0, framebuffer_width);
+  const int y0 = std::clamp(static_cast<int>(std::floor(x.plots_min[1] * fb_scale.y)), 0, framebuffer_height);
+  const int x1 = std::clamp(static_cast<int>(std::ceil(x.plots_max[0] * fb_scale.x)), 0, framebuffer_width);
+  const int y1 = std::clamp(static_cast<int>(std::ceil(x.plots_max[1] * fb_scale.y)), 0, framebuffer_height);
+  std::string where;
+  const bool ok = platform::save_framebuffer_region_png(experiment_export_name(state_, "png"), x0,
+                                                       y0, x1 - x0, y1 - y0, framebuffer_height,
+                                                       &where);
+  x.message = ok ? "Saved: " + where : where;
+  x.message_is_error = !ok;
 }
 
 std::string App::load_dataset_bytes(const uint8_t* bytes, size_t size, const std::string& origin) {
@@ -283,6 +339,11 @@ bool App::select_tab(const std::string& name) {
   else if (name == "model") state_.ui.left_tab_request = 1;
   else if (name == "inside") state_.ui.right_tab_request = 0;
   else if (name == "eval") state_.ui.right_tab_request = 1;
+  else if (name == "experiment") {
+    state_.ui.left_tab_request = 2;
+    state_.ui.right_tab_request = 2;
+    state_.experiments.curves_tab_request = 1;
+  }
   else return false;
   return true;
 }
@@ -298,7 +359,7 @@ namespace {
 constexpr double kTrainingSliceSeconds = 0.025;  // in-process training per frame (desktop)
 
 const char* const kCommands[] = {"train", "pause", "step", "reset", "clearHistory",
-                                 "stopExperiment"};
+                                 "stopExperiment", "resumeExperiment"};
 
 }  // namespace
 
@@ -340,10 +401,15 @@ std::string App::command(const std::string& name) {
   for (const char* c : kCommands) known = known || name == c;
   if (!known) {
     return "unknown command '" + name +
-           "' (train, pause, step, reset, clearHistory or stopExperiment)";
+           "' (train, pause, step, reset, clearHistory, stopExperiment or resumeExperiment)";
   }
   if ((name == "train" || name == "step") && !state_.data.loaded) {
     return name + ": no dataset is loaded yet (choose one in the Data panel)";
+  }
+  if (name == "resumeExperiment") {  // refused here at once, as the Session would
+    const nlohmann::json& x = state_.training.experiment;
+    if (!x.is_object()) return "experiment: there is no experiment to continue";
+    if (x.value("done", false)) return "experiment: the experiment has finished; start a new one";
   }
   try {
     backend_->send({{"type", name}});
@@ -358,10 +424,39 @@ std::string App::command(const std::string& name) {
 }
 
 std::string App::experiment_json(const std::string& options_json) {
+  nlohmann::json options;
   try {
-    const nlohmann::json options = nlohmann::json::parse(options_json);
-    if (!state_.data.loaded) return "experiment: no dataset is loaded yet";
+    options = nlohmann::json::parse(options_json);
+  } catch (const std::exception& e) {
+    return std::string("experiment options: not valid JSON (") + e.what() + ")";
+  }
+  return start_experiment(options);
+}
+
+std::string App::start_experiment(const nlohmann::json& options) {
+  // The engine's own check here, so an invalid sweep is refused at once (inline in the panel, an
+  // Error through the API) and nothing starts; the trainer checks again with the same rules.
+  const std::string error = check_experiment(state_, options, nullptr);
+  if (!error.empty()) return error;
+  try {
     backend_->send({{"type", "experiment"}, {"options", options}});
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  state_.training.message.clear();
+  state_.experiments.message.clear();
+  // Watch it: the three Experiment tabs (controls, curves, table and maps).
+  select_tab("experiment");
+  return {};
+}
+
+std::string App::experiment_export(const std::string& format, std::string* text) {
+  try {
+    if (format == "png") {
+      export_experiment(state_, "png");
+      return state_.experiments.message_is_error ? state_.experiments.message : std::string();
+    }
+    *text = experiment_export_text(state_, format);
     return {};
   } catch (const std::exception& e) {
     return e.what();

@@ -38,7 +38,8 @@ class App {
   // The subsets the site offers, from data/packs.json ({"default", "packs": [{"id", "file",
   // "trainPerClass", "testPerClass"}]}). Returns "" or what is wrong with the manifest.
   std::string set_subsets_json(const std::string& manifest);
-  // Opens a tab: "data", "model", "inside", "eval"; false for another name.
+  // Opens a tab: "data", "model", "inside", "eval", or "experiment" (the three Experiment tabs);
+  // false for another name.
   bool select_tab(const std::string& name);
   // What the Data panel says while no dataset is loaded ("Downloading ...").
   void set_data_status(const std::string& status);
@@ -54,8 +55,16 @@ class App {
   std::string configure_json(const std::string& options_json);
   // train, pause, step, reset, clearHistory, stopExperiment; "" or why it was refused.
   std::string command(const std::string& name);
-  // Starts an experiment (issue 5; Session::start_experiment's options); "" or why not.
+  // Starts an experiment (issue 5; Session::start_experiment's options); "" or why not (an
+  // invalid sweep is refused here with the engine's explanation, before anything starts).
   std::string experiment_json(const std::string& options_json);
+  std::string start_experiment(const nlohmann::json& options);
+  // The experiment's results as text: format "csv", "markdown" or "json" -> *text; "png" asks
+  // for the plots to be captured after the next frame (a download / a file). "" or why not.
+  std::string experiment_export(const std::string& format, std::string* text);
+  // Called by main after the frame is rendered, before the swap (reads back the plots for the
+  // PNG export when one was asked for).
+  void after_render(int framebuffer_width, int framebuffer_height);
   // Every run's per-epoch records (Session::history()) as JSON text.
   std::string history_json() const;
   // Deliveries from the training worker (browser; see training_backend.h).

@@ -22,6 +22,7 @@
 
 #include "data/dataset.h"
 #include "data/split.h"
+#include "app/experiments_state.h"
 #include "app/inside_maps.h"
 #include "app/lab_view.h"
 #include "model/summary.h"
@@ -252,6 +253,7 @@ struct AppState {
   CurvesState curves;
   InsideState inside;
   EvalState eval;
+  ExperimentsState experiments;  // the Experiments panel (issue 5; experiments_state.h)
   // The latest weights and test results wherever training runs (see lab_view.h); the App keeps
   // it current, the Inside-the-network and Evaluation panels read it.
   LabView lab;

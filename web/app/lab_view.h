@@ -16,6 +16,14 @@
 
 namespace cnnlab {
 
+// The running experiment's weights (Experiments panel: one test image's maps per configuration).
+struct ExperimentWeights {
+  int id = 0;                   // Session::experiment_id() they belong to (0: none)
+  std::vector<Model*> models;   // per configuration (its first repeat); null until received
+  Preprocess preprocess;        // the same for every run of an experiment
+  uint64_t version = 0;         // increases whenever any of them changes
+};
+
 struct LabView {
   Model* model = nullptr;          // latest weights; null before any model exists. Panels may
                                    // call predict() on it between frames (never during a step).
@@ -25,6 +33,8 @@ struct LabView {
   const ConfusionMatrix* test_metrics = nullptr;         // null until the run was evaluated
   const std::vector<float>* test_probabilities = nullptr;  // (N, K) over data.source.test
   uint64_t test_version = 0;       // increases when new test results arrive
+
+  ExperimentWeights experiment;    // the experiment's models (issue 5)
 };
 
 }  // namespace cnnlab

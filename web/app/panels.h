@@ -13,6 +13,11 @@ void draw_curves_panel(AppState& state);    // panel_curves.cpp
 void draw_inside_panel(AppState& state);    // panel_inside.cpp
 void draw_eval_panel(AppState& state);      // panel_eval.cpp
 void draw_widget_check(AppState& state);    // widget_check.cpp: the widgets on synthetic input
+// panel_experiments.cpp (issue 5): the sweep's controls (Setup window), the overlaid curves
+// (Curves window) and the table, reading, exports and side-by-side maps (Results window).
+void draw_experiment_setup_panel(AppState& state);
+void draw_experiment_curves_panel(AppState& state);
+void draw_experiment_results_panel(AppState& state);
 
 // Shared by the panels: a centred, muted, wrapped sentence for "nothing here yet" states.
 void empty_state(const char* title, const char* explanation);

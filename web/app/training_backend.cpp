@@ -130,6 +130,20 @@ class InProcessBackend : public TrainingBackend {
     lab.test_metrics = session.test_metrics();
     lab.test_probabilities = session.test_probabilities();
     if (report.value("test", false)) ++lab.test_version;
+    // The experiment's models, pointed at every frame (a new experiment replaces them).
+    ExperimentWeights& ew = lab.experiment;
+    Experiment* e = session.experiment();
+    const int id = e ? session.experiment_id() : 0;
+    const size_t configs = e ? e->config().values.size() : 0;
+    if (ew.id != id || ew.models.size() != configs) {
+      ew.id = id;
+      ew.models.assign(configs, nullptr);
+      ++ew.version;
+    }
+    for (size_t c = 0; c < configs; ++c)
+      ew.models[c] = &e->model(c * static_cast<size_t>(e->config().repeats));
+    if (e) ew.preprocess = e->trainer(0).preprocess();
+    if (report.value("experimentSnapshot", false)) ++ew.version;
   }
 
   const std::string& fatal_error() const override { return no_error_; }
@@ -169,6 +183,7 @@ class WorkerBackend : public TrainingBackend {
       lab.preprocess = preprocess_;
       ++lab.weights_version;
     }
+    update_experiment_weights(training, lab.experiment);
     if (test_ready_) {
       test_ready_ = false;
       metrics_ = std::move(pending_metrics_);
@@ -193,6 +208,20 @@ class WorkerBackend : public TrainingBackend {
       LoadedModel loaded = deserialize_model(bytes, size, "training worker snapshot");
       snapshot_ = std::move(loaded.model);
       preprocess_ = loaded.info.preprocess;
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }
+
+  void receive_experiment_snapshot(int config, const uint8_t* bytes, size_t size) override {
+    try {
+      require(config >= 0 && config < 64, "training worker experiment weights",
+              "configuration " + std::to_string(config) + " is out of range");
+      LoadedModel loaded = deserialize_model(bytes, size, "training worker experiment weights");
+      if (pending_experiment_.size() <= static_cast<size_t>(config))
+        pending_experiment_.resize(static_cast<size_t>(config) + 1);
+      pending_experiment_[static_cast<size_t>(config)] = std::move(loaded.model);
+      experiment_preprocess_ = loaded.info.preprocess;
     } catch (const std::exception& e) {
       error_ = e.what();
     }
@@ -227,6 +256,34 @@ class WorkerBackend : public TrainingBackend {
   const std::string& fatal_error() const override { return fatal_; }
 
  private:
+  // The experiment's weights as the worker sent them; the reports (applied first) say which
+  // experiment is current: another one drops the models of the last.
+  void update_experiment_weights(const TrainingState& training, ExperimentWeights& ew) {
+    const json& x = training.experiment;
+    const int id = x.is_object() ? x.value("id", 0) : 0;
+    const size_t configs =
+        x.is_object() && x.contains("config") ? x["config"].value("values", json::array()).size() : 0;
+    if (ew.id != id || experiment_models_.size() != configs) {
+      experiment_models_.clear();
+      experiment_models_.resize(configs);
+      ew.id = id;
+      ew.models.assign(configs, nullptr);
+      ++ew.version;
+    }
+    bool changed = false;
+    for (size_t c = 0; c < pending_experiment_.size() && c < configs; ++c) {
+      if (!pending_experiment_[c]) continue;
+      experiment_models_[c] = std::move(pending_experiment_[c]);
+      ew.models[c] = experiment_models_[c].get();
+      changed = true;
+    }
+    pending_experiment_.clear();
+    if (changed) {
+      ew.preprocess = experiment_preprocess_;
+      ++ew.version;
+    }
+  }
+
   void post(const json& command, const uint8_t* bytes, size_t size) {
     if (!platform::post_to_trainer(command.dump(), bytes, size)) {
       throw Error("training worker", "is not available on this page");
@@ -235,6 +292,8 @@ class WorkerBackend : public TrainingBackend {
 
   std::vector<json> inbox_;
   std::unique_ptr<Model> model_, snapshot_;
+  std::vector<std::unique_ptr<Model>> experiment_models_, pending_experiment_;
+  Preprocess experiment_preprocess_;
   Preprocess preprocess_;
   ConfusionMatrix metrics_, pending_metrics_;
   std::vector<float> probabilities_, pending_probabilities_;

@@ -39,6 +39,9 @@ class TrainingBackend {
   // Deliveries from the worker (through the page); the in-process backend has none.
   virtual void receive_report(const nlohmann::json& /*report*/) {}
   virtual void receive_snapshot(const uint8_t* /*bytes*/, size_t /*size*/) {}
+  // An experiment configuration's weights (model-file bytes; its first repeat).
+  virtual void receive_experiment_snapshot(int /*config*/, const uint8_t* /*bytes*/,
+                                           size_t /*size*/) {}
   virtual void receive_test(const nlohmann::json& /*results*/, const float* /*probs*/,
                             size_t /*count*/) {}
   // A command the worker refused (fatal = false) or the worker itself failed (fatal = true).

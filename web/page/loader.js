@@ -815,6 +815,10 @@
         } else if (message.type === 'snapshot') {
           withHeapCopy(message.bytes, (ptr) => module.ccall(
               'cnnlab_trainer_snapshot', null, ['number', 'number'], [ptr, message.bytes.length]));
+        } else if (message.type === 'experimentSnapshot') {
+          withHeapCopy(message.bytes, (ptr) => module.ccall(
+              'cnnlab_trainer_experiment_snapshot', null, ['number', 'number', 'number'],
+              [message.config, ptr, message.bytes.length]));
         } else if (message.type === 'test') {
           withHeapCopy(message.probs, (ptr) => module.ccall(
               'cnnlab_trainer_test', null, ['string', 'number', 'number'],
@@ -956,27 +960,70 @@
         if (!appRunning || !module || !module.ccall) return [];
         return JSON.parse(module.ccall('cnnlab_history_json', 'string', [], []));
       },
-      // A controlled experiment (the engine's Session::start_experiment options); its progress
-      // and results are state().experiment.
+      // A controlled experiment: {vary: 'kernel'|'filters'|'depth'|'pooling'|'stride'|'model',
+      // values: [...], repeats: 1..5, and any configure() option as the base}. Resolves with
+      // state() once started; rejects with an Error saying why an invalid sweep is refused (the
+      // engine's check, before anything starts). Its progress and results: results().
       experiment(options) {
-        requireRunning();
+        try {
+          requireRunning();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+          return Promise.reject(new Error(`experiment: options must be an object, got ${JSON.stringify(options)}`));
+        }
         const error = module.ccall('cnnlab_experiment', 'string', ['string'], [JSON.stringify(options)]);
         if (error) return Promise.reject(new Error(error));
         return Promise.resolve(api.state());
       },
+      // Stops every run where it stands; the results so far stay in results(). pause() pauses
+      // an experiment too; resumeExperiment() continues it.
       stopExperiment() { command('stopExperiment'); },
+      resumeExperiment() { command('resumeExperiment'); },
+      // The experiment's state and results (null before one): {id, running, done, progress,
+      // config, runs: [{configuration, repeat, seed, parameters, macs, step, epoch, finished,
+      // imagesPerSecond, seconds, bestValAcc, testAcc, testLoss, dataOrder, epochs, ...}],
+      // summary, table (Markdown), csv, interpretation, identicalDataOrder}.
       results() { const s = api.state(); return s.experiment || null; },
+      // The experiment's results: 'csv' or 'markdown' (the table), 'json' (config, summary and
+      // every run's history) resolve with the text; 'png' draws the plots, offers them as a
+      // download and resolves with the PNG Blob. Rejects with an Error saying why not.
+      exportExperiment(format) {
+        try {
+          requireRunning();
+        } catch (e) {
+          return Promise.reject(e);
+        }
+        const result = JSON.parse(module.ccall('cnnlab_experiment_export', 'string', ['string'],
+                                               [String(format)]));
+        if (result.error) return Promise.reject(new Error(result.error));
+        if (format !== 'png') return Promise.resolve(result.text);
+        return new Promise((resolve, reject) => {
+          const timer = setTimeout(() => {
+            module.cnnlabOnPng = null;
+            reject(new Error('experiment export png: the plots were not drawn (is the lab visible?)'));
+          }, 10000);
+          module.cnnlabOnPng = (name, blob) => {
+            clearTimeout(timer);
+            module.cnnlabOnPng = null;
+            resolve(blob);
+          };
+        });
+      },
+
       // Loads another dataset (a pack file URL, relative to the site); resolves when the app has
       // it, rejects with an Error saying what failed.
       loadPack(url) {
         if (!appRunning) return Promise.reject(new Error('the app is not running yet'));
         return loadDataset(new URL(url, base).href);
       },
-      // Brings a panel's tab to the front: 'data', 'model', 'inside' or 'eval'.
+      // Brings a panel's tab to the front: 'data', 'model', 'inside', 'eval' or 'experiment'
+      // (the Experiment tabs of the Setup, Curves and Results windows).
       showPanel(name) {
         if (!appRunning) throw new Error('the app is not running yet');
         if (!module.ccall('cnnlab_select_tab', 'number', ['string'], [String(name)])) {
-          throw new Error(`unknown panel '${name}': expected data, model, inside or eval`);
+          throw new Error(`unknown panel '${name}': expected data, model, inside, eval or experiment`);
         }
       },
       // A URL of index.html that opens the lab with this set-up: the dataset, the training

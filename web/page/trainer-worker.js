@@ -9,6 +9,8 @@
 //                 {type: 'report', json}                  TrainerHost::poll's JSON text
 //                 {type: 'snapshot', bytes}               model-file bytes (transferred)
 //                 {type: 'test', json, probs}             test results + (N, K) Float32Array
+//                 {type: 'experimentSnapshot', config, bytes}  an experiment configuration's
+//                                                         model-file bytes (transferred)
 //                 {type: 'error', command, message}       a refused command or a failed slice
 //                 {type: 'fatal', message}                the worker cannot go on
 //
@@ -136,6 +138,17 @@ function publish(force) {
     if (size > 0) {
       const bytes = module.HEAPU8.slice(ptr, ptr + size);
       self.postMessage({type: 'snapshot', bytes}, [bytes.buffer]);
+    }
+  }
+  if (flags & 4) {
+    const configs = module._trainer_experiment_configs();
+    for (let c = 0; c < configs; ++c) {
+      const ptr = module._trainer_experiment_snapshot(c);
+      const size = module._trainer_snapshot_size();
+      if (size > 0) {
+        const bytes = module.HEAPU8.slice(ptr, ptr + size);
+        self.postMessage({type: 'experimentSnapshot', config: c, bytes}, [bytes.buffer]);
+      }
     }
   }
   if (flags & 2) {

@@ -56,6 +56,26 @@ bool post_to_trainer(const std::string& command_json, const uint8_t* bytes, size
 // Seconds since an arbitrary start, monotonic.
 double now_seconds();
 
+// ---- Files the student keeps (exports) ----------------------------------------------------------
+// Browser: offers the bytes as a download named `name`; desktop: writes them as `name` in the
+// working directory. On success *where says where it went ("downloaded as NAME" / the file's
+// absolute path); on failure false and *where says why.
+bool save_user_file(const std::string& name, const std::string& mime, const uint8_t* bytes,
+                    size_t size, std::string* where);
+// Browser: opens the page's file chooser for `kind` ("model" or "photo"; `accept` as the input
+// element's attribute); the chosen file reaches App::open_user_file. Desktop: false (the File
+// menu takes a path instead).
+bool pick_user_file(const std::string& kind, const std::string& accept);
+// A rectangle of the back buffer (call after rendering, before the swap; x, y from the top-left
+// in framebuffer pixels) saved as a PNG the same way as save_user_file.
+bool save_framebuffer_region_png(const std::string& name, int x, int y, int width, int height,
+                                 int framebuffer_height, std::string* where);
+#ifdef __EMSCRIPTEN__
+// Browser only (platform_web.cpp): encodes RGBA pixels (H, W, 4), bottom row first, as PNG in the
+// page and offers it as a download.
+void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, int height);
+#endif
+
 // ---- Textures (for image grids, feature maps, filters) -----------------------------------------
 // An RGBA8 texture usable as ImTextureID; 0 means none. Nearest filtering: enlarged 32x32 images
 // and 3x3 filters stay crisp pixels.

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 
 #include "platform/platform.h"
 
@@ -58,6 +60,20 @@ void report_fatal_error(const std::string& message) {
 }
 
 bool post_to_trainer(const std::string&, const uint8_t*, size_t) { return false; }
+
+bool save_user_file(const std::string& name, const std::string&, const uint8_t* bytes, size_t size,
+                    std::string* where) {
+  std::error_code ec;
+  const std::filesystem::path path = std::filesystem::absolute(name, ec);
+  std::ofstream out(path, std::ios::binary);
+  if (out) out.write(reinterpret_cast<const char*>(bytes), static_cast<std::streamsize>(size));
+  if (!out) {
+    if (where) *where = "cannot write " + path.string();
+    return false;
+  }
+  if (where) *where = path.string();
+  return true;
+}
 
 double now_seconds() {
   using clock = std::chrono::steady_clock;

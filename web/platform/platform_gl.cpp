@@ -74,4 +74,37 @@ bool save_framebuffer_png(const std::string& path, int width, int height, std::s
 #endif
 }
 
+bool save_framebuffer_region_png(const std::string& name, int x, int y, int width, int height,
+                                 int framebuffer_height, std::string* where) {
+  if (width <= 0 || height <= 0 || x < 0 || y < 0 || y + height > framebuffer_height) {
+    if (where) *where = "the region to capture is outside the window";
+    return false;
+  }
+  std::vector<uint8_t> pixels(static_cast<size_t>(width) * height * 4);  // (H, W, 4), bottom row first
+  glPixelStorei(GL_PACK_ALIGNMENT, 1);
+  glReadPixels(x, framebuffer_height - y - height, width, height, GL_RGBA, GL_UNSIGNED_BYTE,
+               pixels.data());
+  for (size_t i = 3; i < pixels.size(); i += 4) pixels[i] = 255;  // the canvas may have no alpha
+#ifdef __EMSCRIPTEN__
+  download_rgba_png(name, pixels.data(), width, height);
+  if (where) *where = "downloaded as " + name;
+  return true;
+#else
+  std::vector<uint8_t> png;
+  stbi_flip_vertically_on_write(1);
+  const int ok = stbi_write_png_to_func(
+      [](void* context, void* data, int size) {
+        auto* out = static_cast<std::vector<uint8_t>*>(context);
+        out->insert(out->end(), static_cast<uint8_t*>(data), static_cast<uint8_t*>(data) + size);
+      },
+      &png, width, height, 4, pixels.data(), width * 4);
+  stbi_flip_vertically_on_write(0);
+  if (!ok) {
+    if (where) *where = "could not encode the PNG";
+    return false;
+  }
+  return save_user_file(name, "image/png", png.data(), png.size(), where);
+#endif
+}
+
 }  // namespace cnnlab::platform

@@ -59,6 +59,48 @@ EM_JS(int, cnnlab_js_post_to_trainer, (const char* command, const uint8_t* bytes
   return 1;
 });
 
+// Offers bytes as a file download (a Blob behind a temporary link).
+EM_JS(void, cnnlab_js_download, (const char* name, const char* mime, const uint8_t* bytes,
+                                 size_t size), {
+  var blob = new Blob([HEAPU8.slice(bytes, bytes + size)], {type: UTF8ToString(mime)});
+  var link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = UTF8ToString(name);
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  setTimeout(function() { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+});
+
+// RGBA pixels (bottom row first, as glReadPixels gives them) -> a PNG download, encoded by the
+// browser (a 2D canvas' toBlob).
+EM_JS(void, cnnlab_js_download_rgba_png, (const char* name, const uint8_t* rgba, int width,
+                                          int height), {
+  var file = UTF8ToString(name);
+  var canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  var context = canvas.getContext('2d');
+  var image = context.createImageData(width, height);
+  var row = width * 4;
+  for (var y = 0; y < height; ++y) {
+    image.data.set(HEAPU8.subarray(rgba + (height - 1 - y) * row, rgba + (height - y) * row),
+                   y * row);
+  }
+  context.putImageData(image, 0, 0);
+  canvas.toBlob(function(blob) {
+    if (!blob) return;
+    if (Module['cnnlabOnPng']) Module['cnnlabOnPng'](file, blob);
+    var link = document.createElement('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = file;
+    link.style.display = 'none';
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(function() { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  }, 'image/png');
+});
+
 namespace cnnlab::platform {
 
 namespace {
@@ -119,6 +161,17 @@ bool post_to_trainer(const std::string& command_json, const uint8_t* bytes, size
   return cnnlab_js_post_to_trainer(command_json.c_str(), bytes, size) != 0;
 }
 double now_seconds() { return emscripten_get_now() / 1000.0; }
+
+bool save_user_file(const std::string& name, const std::string& mime, const uint8_t* bytes,
+                    size_t size, std::string* where) {
+  cnnlab_js_download(name.c_str(), mime.c_str(), bytes, size);
+  if (where) *where = "downloaded as " + name;
+  return true;
+}
+
+void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, int height) {
+  cnnlab_js_download_rgba_png(name.c_str(), rgba, width, height);
+}
 
 }  // namespace cnnlab::platform
 
@@ -200,6 +253,24 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_experiment(const char* options_json) {
   if (!js_app) return "the app is not running";
   js_result = js_app->experiment_json(options_json ? options_json : "");
   return js_result.c_str();
+}
+
+// The experiment's results in a format (csv, markdown, json; png: the plots as a download after
+// the next frame) as JSON text {"error": "" or why, "text": ...}.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_experiment_export(const char* format) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  std::string text, error = "the app is not running";
+  if (js_app) error = js_app->experiment_export(format ? format : "", &text);
+  js_result = nlohmann::json{{"error", error}, {"text", text}}.dump();
+  return js_result.c_str();
+}
+
+// An experiment configuration's weights from the worker (model-file bytes; the caller frees them).
+EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_experiment_snapshot(int config, const uint8_t* bytes,
+                                                             size_t size) {
+  if (cnnlab::platform::js_app)
+    cnnlab::platform::js_app->backend().receive_experiment_snapshot(config, bytes, size);
 }
 
 // Session::history() of the trainer (every run) as JSON text.

@@ -68,6 +68,8 @@ void TrainerHost::handle(const json& command) {
     session_.start_experiment(options);
   } else if (type == "stopExperiment") {
     session_.stop_experiment();
+  } else if (type == "resumeExperiment") {
+    session_.resume_experiment();
   } else {
     throw Error("trainer command", "unknown type '" + type + "'");
   }
@@ -153,6 +155,18 @@ json TrainerHost::poll(double now, bool force) {
     }
   }
 
+  // The experiment's weights: when it starts, pauses or ends; while it runs every 2 s.
+  if (Experiment* e = session_.experiment()) {
+    const bool running = state["experiment"] == true;
+    const std::string key = std::to_string(session_.experiment_id()) + "/" +
+                            (running ? "r" : "-") + (e->done() ? "d" : "-");
+    if (key != experiment_snapshot_key_ || (running && now - last_experiment_snapshot_ >= 2.0)) {
+      out["experimentSnapshot"] = true;
+      experiment_snapshot_key_ = key;
+      last_experiment_snapshot_ = now;
+    }
+  }
+
   // Weights: at a new model, an epoch end, a phase change; while training at most every second.
   const std::string snapshot_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
                                    state["phase"].get<std::string>();
@@ -177,6 +191,23 @@ std::vector<uint8_t> TrainerHost::snapshot() const {
   info.preprocess = s.preprocess();
   info.dataset = s.data().train.name;
   return serialize_model(*s.model(), info);
+}
+
+size_t TrainerHost::experiment_configs() const {
+  Experiment* e = const_cast<Session&>(session_).experiment();
+  return e ? e->config().values.size() : 0;
+}
+
+std::vector<uint8_t> TrainerHost::experiment_snapshot(size_t config) const {
+  Session& s = const_cast<Session&>(session_);
+  Experiment* e = s.experiment();
+  if (!e || config >= e->config().values.size()) return {};
+  const size_t run = config * static_cast<size_t>(e->config().repeats);  // its first repeat
+  ModelFileInfo info;
+  info.class_names = s.data().train.class_names;
+  info.preprocess = e->trainer(run).preprocess();
+  info.dataset = s.data().train.name;
+  return serialize_model(e->model(run), info);
 }
 
 json TrainerHost::test_results() const {

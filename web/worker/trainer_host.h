@@ -6,7 +6,8 @@
 //
 // Commands (JSON, as the page posts them): {"type": "configure", "options": {...}},
 // {"type": "train"|"pause"|"step"|"reset"|"clearHistory"|"stopExperiment"},
-// {"type": "experiment", "options": {...}}. Data arrives separately (load_pack / set_data).
+// {"type": "experiment", "options": {...}}, {"type": "resumeExperiment"}. Data arrives separately
+// (load_pack / set_data).
 //
 // Reports (poll): {"messages": [...], "snapshot": bool, "test": bool}, where messages are
 //   {"type": "state", "state": Session::state() + "layers": [per-layer statistics]}   ~10 per s
@@ -14,7 +15,10 @@
 //   {"type": "history", "history": Session::history()}             at epoch ends, new runs, ...
 //   {"type": "experiment", "state": Session::experiment_state()}    while an experiment runs
 // snapshot: the model changed enough to send its weights (epoch end, pause/done, new model, at
-// most every second while training); test: the current run's test results are new.
+// most every second while training); test: the current run's test results are new;
+// experimentSnapshot: the experiment's weights are due (experiment_snapshot per configuration:
+// at its start, pause, end, and at most every 2 s while it runs — the Experiments panel's
+// side-by-side feature maps).
 #pragma once
 
 #include <cstddef>
@@ -47,6 +51,10 @@ class TrainerHost {
 
   // The current model as model-file bytes (empty without a model).
   std::vector<uint8_t> snapshot() const;
+  // Configurations of the current experiment (0 without one), and the model of configuration c's
+  // first repeat as model-file bytes.
+  size_t experiment_configs() const;
+  std::vector<uint8_t> experiment_snapshot(size_t config) const;
   // {"run", "classes", "counts": [K*K, true row x predicted column], "loss", "accuracy",
   //  "total"} of the current run's test evaluation (null before it is done); the probabilities
   // (N, K) are test_probabilities().
@@ -61,6 +69,8 @@ class TrainerHost {
  private:
   Session session_;
   double last_state_ = -1e9, last_snapshot_ = -1e9, last_experiment_ = -1e9;
+  double last_experiment_snapshot_ = -1e9;
+  std::string experiment_snapshot_key_;  // id/running/done of the last experiment weights sent
   int sent_run_ = 0;               // run of the steps sent so far
   size_t sent_steps_ = 0;          // per-step records sent of that run
   std::string sent_history_key_;   // run/epochs/phase/test of the last history sent

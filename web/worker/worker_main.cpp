@@ -22,7 +22,8 @@ std::unique_ptr<cnnlab::TrainerHost> host;
 std::string result;                 // the last string returned to JavaScript
 std::string last_error;             // why the last trainer_tick failed
 std::vector<uint8_t> snapshot_bytes;
-int poll_flags = 0;                 // 1: a snapshot is due, 2: test results are new
+int poll_flags = 0;                 // 1: a snapshot is due, 2: test results are new,
+                                    // 4: the experiment's weights are due
 
 cnnlab::TrainerHost& the_host() {
   if (!host) host = std::make_unique<cnnlab::TrainerHost>(1);
@@ -95,6 +96,7 @@ EMSCRIPTEN_KEEPALIVE const char* trainer_poll(int force) {
     nlohmann::json report = the_host().poll(emscripten_get_now() / 1000.0, force != 0);
     if (report.value("snapshot", false)) poll_flags |= 1;
     if (report.value("test", false)) poll_flags |= 2;
+    if (report.value("experimentSnapshot", false)) poll_flags |= 4;
     result = report.dump();
   } catch (const std::exception& e) {
     result = nlohmann::json{{"messages", nlohmann::json::array()}, {"error", e.what()}}.dump();
@@ -117,6 +119,27 @@ EMSCRIPTEN_KEEPALIVE const uint8_t* trainer_snapshot() {
 }
 
 EMSCRIPTEN_KEEPALIVE size_t trainer_snapshot_size() { return snapshot_bytes.size(); }
+
+// Configurations of the current experiment (0 without one).
+EMSCRIPTEN_KEEPALIVE int trainer_experiment_configs() {
+  try {
+    return static_cast<int>(the_host().experiment_configs());
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
+// Configuration c's model (its first repeat) as model-file bytes, in the same buffer as
+// trainer_snapshot (size: trainer_snapshot_size); valid until the next call.
+EMSCRIPTEN_KEEPALIVE const uint8_t* trainer_experiment_snapshot(int config) {
+  try {
+    snapshot_bytes = the_host().experiment_snapshot(static_cast<size_t>(config));
+  } catch (const std::exception& e) {
+    last_error = e.what();
+    snapshot_bytes.clear();
+  }
+  return snapshot_bytes.data();
+}
 
 // The current run's test results (JSON text, "null" before they exist).
 EMSCRIPTEN_KEEPALIVE const char* trainer_test_results() {

@@ -1,0 +1,254 @@
+// Experiment actions (see experiment_actions.h): checking sweeps, deriving curves and feature
+// maps from the trainer's experiment reports, exports.
+//
+// [SECTION] Draft and check   [SECTION] Curves   [SECTION] Feature maps   [SECTION] Export
+#include "app/experiment_actions.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <map>
+
+#include "core/error.h"
+#include "platform/platform.h"
+#include "train/session.h"
+
+namespace cnnlab {
+
+using json = nlohmann::json;
+
+// ---- [SECTION] Draft and check -----------------------------------------------------------------
+
+std::vector<std::string> split_experiment_values(const std::string& text) {
+  std::vector<std::string> out;
+  std::string token;
+  auto flush = [&] {
+    if (!token.empty()) out.push_back(token);
+    token.clear();
+  };
+  for (char c : text) {
+    if (c == ',' || c == ';' || std::isspace(static_cast<unsigned char>(c))) flush();
+    else token += c;
+  }
+  flush();
+  return out;
+}
+
+json experiment_draft_options(const ExperimentsState& x) {
+  const auto& vars = ExperimentConfig::variables();
+  const std::string vary = vars.at(static_cast<size_t>(std::clamp<int>(x.vary, 0, static_cast<int>(vars.size()) - 1)));
+  return {{"vary", vary}, {"values", split_experiment_values(x.values)}, {"repeats", x.repeats}};
+}
+
+std::string check_experiment(const AppState& state, const json& options, int* runs) {
+  try {
+    if (!state.data.loaded) return "experiment: no dataset is loaded yet";
+    const ExperimentConfig config = experiment_config_from_json(options, state.settings.applied);
+    const Dataset& d = state.data.source.train;
+    config.validate(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size()),
+                    experiment_memory_limit());
+    if (runs) *runs = static_cast<int>(config.values.size()) * config.repeats;
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+void refresh_experiment_check(AppState& state) {
+  ExperimentsState& x = state.experiments;
+  const json options = experiment_draft_options(x);
+  const std::string key = options.dump() + state.settings.applied.to_json().dump() +
+                          (state.data.loaded ? state.data.origin : "-");
+  if (key == x.draft_key) return;
+  x.draft_key = key;
+  x.check_configurations = 0;
+  x.check_error = check_experiment(state, options, &x.check_configurations);
+}
+
+// ---- [SECTION] Curves --------------------------------------------------------------------------
+
+namespace {
+
+float value_or_nan(const json& j, const char* key) {
+  auto it = j.find(key);
+  return it != j.end() && it->is_number() ? it->get<float>() : NAN;
+}
+
+// Mean of the finite values (NaN when none).
+float mean_of(const std::vector<float>& xs) {
+  double sum = 0;
+  int n = 0;
+  for (float v : xs)
+    if (std::isfinite(v)) sum += v, ++n;
+  return n ? static_cast<float>(sum / n) : NAN;
+}
+
+}  // namespace
+
+void refresh_experiment_curves(AppState& state) {
+  ExperimentsState& x = state.experiments;
+  const TrainingState& t = state.training;
+  if (x.curves_from == t.version && !x.curves.empty()) return;
+  x.curves_from = t.version;
+  x.curves.clear();
+  const json& report = t.experiment;
+  if (!report.is_object() || !report.contains("runs")) return;
+  const json values = report.value("config", json::object()).value("values", json::array());
+  const std::string vary = report.value("config", json::object()).value("vary", std::string());
+  x.curves.resize(values.size());
+  // Per configuration, per epoch: the values of every repeat (averaged below).
+  std::vector<std::map<int, std::vector<float>>> tl(values.size()), ta(values.size()),
+      vl(values.size()), va(values.size());
+  for (size_t c = 0; c < values.size(); ++c)
+    x.curves[c].label = vary + "=" + (values[c].is_string() ? values[c].get<std::string>() : values[c].dump());
+  for (const json& run : report["runs"]) {
+    // Runs are listed configuration by configuration: repeats consecutive.
+    const std::string label = run.value("configuration", std::string());
+    size_t c = 0;
+    while (c < x.curves.size() && x.curves[c].label != label) ++c;
+    if (c == x.curves.size()) continue;
+    for (const json& e : run.value("epochs", json::array())) {
+      const int epoch = e.value("epoch", 0);
+      tl[c][epoch].push_back(value_or_nan(e, "trainLoss"));
+      ta[c][epoch].push_back(value_or_nan(e, "trainAcc"));
+      vl[c][epoch].push_back(value_or_nan(e, "valLoss"));
+      va[c][epoch].push_back(value_or_nan(e, "valAcc"));
+    }
+    if (run.value("repeat", 0) != 0) continue;
+    // The first repeat's per-step curve (thinned by the trainer: every stride-th step).
+    const json steps = run.value("stepLoss", json::object());
+    const double stride = steps.value("stride", 1);
+    const double per_epoch = std::max(1.0, run.value("stepsPerEpoch", 1.0));
+    const json loss = steps.value("loss", json::array());
+    const json acc = steps.value("acc", json::array());
+    ExperimentCurve& curve = x.curves[c];
+    for (size_t i = 0; i < loss.size(); ++i) {
+      curve.step_x.push_back(static_cast<float>((i * stride + 1) / per_epoch));
+      curve.step_loss.push_back(loss[i].is_number() ? loss[i].get<float>() : NAN);
+      curve.step_acc.push_back(i < acc.size() && acc[i].is_number() ? acc[i].get<float>() : NAN);
+    }
+  }
+  for (size_t c = 0; c < x.curves.size(); ++c) {
+    ExperimentCurve& curve = x.curves[c];
+    for (const auto& [epoch, losses] : tl[c]) {
+      curve.epoch_x.push_back(static_cast<float>(epoch));
+      curve.train_loss.push_back(mean_of(losses));
+      curve.train_acc.push_back(mean_of(ta[c][epoch]));
+      curve.val_loss.push_back(mean_of(vl[c][epoch]));
+      curve.val_acc.push_back(mean_of(va[c][epoch]));
+    }
+  }
+}
+
+// ---- [SECTION] Feature maps --------------------------------------------------------------------
+
+void refresh_experiment_maps(AppState& state) {
+  ExperimentsState& x = state.experiments;
+  const ExperimentWeights& ew = state.lab.experiment;
+  const Dataset& test = state.data.source.test;
+  if (!state.data.loaded || test.size() == 0 || ew.models.empty()) {
+    x.maps.clear();
+    x.maps_id = -1;
+    return;
+  }
+  const int image = std::clamp(state.inside.test_image, 0, static_cast<int>(test.size()) - 1);
+  if (ew.version == x.maps_version && image == x.maps_image && ew.id == x.maps_id &&
+      x.maps.size() == ew.models.size())
+    return;
+  x.maps_version = ew.version;
+  x.maps_image = image;
+  x.maps_id = ew.id;
+  x.maps.resize(ew.models.size());
+  for (size_t c = 0; c < ew.models.size(); ++c) {
+    ExperimentMaps& m = x.maps[c];
+    m.layers.clear();
+    m.note.clear();
+    if (!ew.models[c]) {
+      m.note = "waiting for its weights";
+      continue;
+    }
+    try {
+      m.copy.sync(*ew.models[c], ew.version);
+      InsideMaps maps = compute_inside_maps(*m.copy.model(), ew.preprocess,
+                                            test.image(static_cast<size_t>(image)), test.channels,
+                                            test.height, test.width);
+      // The first two conv layers (conv1 and conv2): where kernel size shows most.
+      for (LayerMaps& l : maps.layers)
+        if (l.kind == LayerKind::kConv2D && m.layers.size() < 2) m.layers.push_back(std::move(l));
+      if (m.layers.empty()) m.note = "no convolutional layers (a fully connected model)";
+    } catch (const std::exception& e) {
+      m.note = e.what();
+    }
+    m.grids.resize(m.layers.size());
+    for (size_t i = 0; i < m.layers.size(); ++i) {
+      const LayerMaps& l = m.layers[i];
+      const int shown = std::min(l.channels, x.maps_shown);
+      // One colour range per layer (maps of one layer comparable); symmetric when signed.
+      float lo = l.min, hi = l.max > l.min ? l.max : l.min + 1.0f;
+      widgets::Colormap map = widgets::Colormap::Viridis;
+      if (l.min < 0.0f) {
+        const float a = std::max(std::fabs(l.min), std::fabs(l.max));
+        lo = -a, hi = a, map = widgets::Colormap::Diverging;
+      }
+      m.grids[i].set_maps(l.maps.data(), shown, l.height, l.width, map, lo, hi);
+    }
+  }
+}
+
+// ---- [SECTION] Export --------------------------------------------------------------------------
+
+std::string experiment_export_text(const AppState& state, const std::string& format) {
+  const json& report = state.training.experiment;
+  require(report.is_object() && report.contains("runs"), "experiment export",
+          "there is no experiment yet");
+  if (format == "csv") return report.value("csv", std::string());
+  if (format == "markdown" || format == "md") {
+    return report.value("table", std::string()) + "\n" +
+           report.value("interpretation", std::string()) + "\n";
+  }
+  if (format == "json") {
+    json out = {{"config", report.value("config", json::object())},
+                {"summary", report.value("summary", json::array())},
+                {"interpretation", report.value("interpretation", std::string())},
+                {"identicalDataOrder", report.value("identicalDataOrder", false)},
+                {"runs", report["runs"]}};
+    return out.dump(1);
+  }
+  throw Error("experiment export", "unknown format '" + format + "' (csv, markdown, json or png)");
+}
+
+std::string experiment_export_name(const AppState& state, const std::string& format) {
+  const json& report = state.training.experiment;
+  std::string vary = "sweep";
+  if (report.is_object() && report.contains("config"))
+    vary = report["config"].value("vary", vary);
+  if (format == "png") return "experiment-" + vary + "-curves.png";
+  return "experiment-" + vary + (format == "csv" ? ".csv" : format == "json" ? ".json" : ".md");
+}
+
+void export_experiment(AppState& state, const std::string& format) {
+  ExperimentsState& x = state.experiments;
+  try {
+    if (format == "png") {
+      require(state.training.experiment.is_object(), "experiment export",
+              "there is no experiment yet");
+      x.capture_plots = true;  // App::after_render, once the plots were drawn this frame
+      x.curves_tab_request = 1;
+      return;
+    }
+    const std::string text = experiment_export_text(state, format);
+    const std::string name = experiment_export_name(state, format);
+    const char* mime = format == "csv" ? "text/csv" : format == "json" ? "application/json"
+                                                                       : "text/markdown";
+    std::string where;
+    const bool ok = platform::save_user_file(name, mime, reinterpret_cast<const uint8_t*>(text.data()),
+                                             text.size(), &where);
+    x.message = ok ? "Saved: " + where : where;
+    x.message_is_error = !ok;
+  } catch (const std::exception& e) {
+    x.message = e.what();
+    x.message_is_error = true;
+  }
+}
+
+}  // namespace cnnlab

@@ -1,0 +1,45 @@
+// Experiment actions (issue 5): what the Experiments panel and the JavaScript API do besides
+// drawing — checking a sweep with the engine's own rules before anything is sent to the trainer,
+// deriving the overlaid curves and the side-by-side feature maps from the trainer's reports, and
+// the exports (CSV, Markdown, JSON, and the plots as PNG).
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app_state.h"
+
+namespace cnnlab {
+
+// The panel's draft as Session::start_experiment options: {vary, values: [...], repeats}.
+nlohmann::json experiment_draft_options(const ExperimentsState& experiments);
+// Values typed by the student ("3, 5 7") as a list; empty tokens are dropped.
+std::vector<std::string> split_experiment_values(const std::string& text);
+
+// Checks experiment options against the loaded data and the lab's applied settings exactly as
+// the trainer will (ExperimentConfig::validate: empty list, > 8 configurations, a kernel larger
+// than a feature map, memory). Returns "" or the engine's explanation; *runs gets the number of
+// runs of a valid sweep.
+std::string check_experiment(const AppState& state, const nlohmann::json& options, int* runs);
+// Re-checks the panel's draft when it (or the settings, or the data) changed.
+void refresh_experiment_check(AppState& state);
+
+// Remakes the overlaid curves when a new experiment report arrived.
+void refresh_experiment_curves(AppState& state);
+// Remakes the per-configuration feature maps of the chosen test image when the experiment's
+// weights or the image changed.
+void refresh_experiment_maps(AppState& state);
+
+// The latest experiment report as "csv", "markdown" (the engine's tables) or "json" (config,
+// summary, interpretation and every run's history). Throws Error for another format or when no
+// experiment exists yet.
+std::string experiment_export_text(const AppState& state, const std::string& format);
+// The export's file name: "experiment-kernel.csv", ..., "experiment-kernel-curves.png".
+std::string experiment_export_name(const AppState& state, const std::string& format);
+// Saves an export as a file (desktop: the working directory; browser: a download) and says
+// where in ExperimentsState::message. "png" asks the App to capture the plots after this frame
+// is rendered (App::after_render).
+void export_experiment(AppState& state, const std::string& format);
+
+}  // namespace cnnlab

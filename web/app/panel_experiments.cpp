@@ -1,0 +1,538 @@
+// Experiments panel (issue 5): a controlled comparison of one setting — kernel size, filters,
+// depth, pooling, stride or the model family — with everything else held identical, trained
+// interleaved by the engine's Experiment runner (train/experiment.h) wherever training runs.
+// Drawn in three places of the fixed layout so the controls and the results are on screen
+// together:
+//   Setup window, tab "Experiment"     the sweep, Start / Pause / Stop, what is held fixed
+//   Curves window, tab "Experiment"    loss and accuracy of every configuration overlaid
+//   Results window, tab "Experiment"   the table (winner highlighted), the plain-language
+//                                      reading, exports, one test image's maps side by side
+// Everything shown comes from the trainer's experiment report (TrainingState::experiment) and
+// the experiment's weights (LabView::experiment); experiment_actions.h derives the views.
+//
+// [SECTION] Helpers   [SECTION] Setup   [SECTION] Curves   [SECTION] Results
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app/experiment_actions.h"
+#include "app/panels.h"
+#include "imgui.h"
+#include "widgets/colors.h"
+#include "widgets/line_plot.h"
+
+namespace cnnlab {
+
+using json = nlohmann::json;
+
+namespace {
+
+// ---- [SECTION] Helpers -------------------------------------------------------------------------
+
+// Menu names of ExperimentConfig::variables(), in the same order.
+constexpr const char* kVariableNames[] = {"kernel size", "filters", "depth (conv blocks)",
+                                          "pooling", "stride", "model family"};
+constexpr const char* kVariableHints[] = {
+    "kernel sizes, e.g. 3, 5, 7", "conv1 filters, e.g. 16, 32, 64",
+    "conv blocks (cnn preset), e.g. 1, 2, 3", "max, avg, none (none: stride-2 conv)",
+    "conv stride, e.g. 1, 2", "mlp, cnn1, cnn, vgg"};
+
+const ImVec4 kErrorColor(0.75f, 0.12f, 0.10f, 1.0f);
+const ImVec4 kGoodColor(0.10f, 0.50f, 0.20f, 1.0f);
+
+void wrapped(const ImVec4& color, const std::string& text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, color);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(text.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+}
+
+void muted_wrapped(const std::string& text) {
+  wrapped(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), text);
+}
+
+const json& report_of(const AppState& state) { return state.training.experiment; }
+bool has_report(const AppState& state) {
+  return report_of(state).is_object() && report_of(state).contains("runs");
+}
+
+std::string percent(double fraction) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %%", fraction * 100.0);
+  return buf;
+}
+
+std::string thousands(double v) {
+  char digits[32];
+  std::snprintf(digits, sizeof digits, "%.0f", v);
+  std::string s = digits, out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i > 0 && (s.size() - i) % 3 == 0 && s[i - 1] != '-') out += ',';
+    out += s[i];
+  }
+  return out;
+}
+
+// A row of the "held fixed" table.
+void fixed_row(const char* what, const std::string& value) {
+  ImGui::TableNextRow();
+  ImGui::TableNextColumn();
+  ImGui::TextDisabled("%s", what);
+  ImGui::TableNextColumn();
+  ImGui::PushTextWrapPos(0.0f);  // narrow pages: wrap within the column
+  ImGui::TextUnformatted(value.c_str());
+  ImGui::PopTextWrapPos();
+}
+
+// ---- [SECTION] Setup ---------------------------------------------------------------------------
+
+// The base model in words ("cnn: kernel 3, max pooling, stride 1"); settings left at 0 are the
+// preset's own (PresetOptions), so they are not listed.
+std::string base_model_text(const SessionOptions& o) {
+  const PresetOptions& p = o.preset;
+  std::string text = o.model + ":";
+  if (o.model.rfind("mlp", 0) == 0) {
+    text += p.dense > 0 ? " dense " + std::to_string(p.dense) : " the preset's layers";
+    return text;
+  }
+  text += " kernel " + std::to_string(p.kernel);
+  if (p.filters > 0) text += ", " + std::to_string(p.filters) + " filters";
+  if (p.blocks > 0) text += ", " + std::to_string(p.blocks) + " blocks";
+  text += ", " + p.pooling + " pooling, stride " + std::to_string(p.stride);
+  return text;
+}
+
+void held_fixed_table(const AppState& state, float scale) {
+  // The experiment's own settings once one exists (the lab's may have changed since), else the
+  // settings it would start with.
+  TrainConfig t = state.settings.applied.train;
+  const json& report = report_of(state);
+  if (has_report(state) && report.contains("config")) {
+    try {
+      t = TrainConfig::from_json(report["config"].at("train"));
+    } catch (const std::exception&) {
+    }
+  }
+  const int repeats = std::max(1, has_report(state)
+                                      ? report["config"].value("repeats", 1)
+                                      : state.experiments.repeats);
+  std::string seeds = std::to_string(t.seed);
+  if (repeats > 1) seeds += " to " + std::to_string(t.seed + static_cast<uint64_t>(repeats) - 1);
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH;
+  if (!ImGui::BeginTable("fixed", 2, flags)) return;
+  ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthFixed, 118.0f * scale);
+  ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
+  const DataState& d = state.data;
+  const size_t train = d.source.train.size();
+  const size_t val = static_cast<size_t>(std::floor(train * t.val_fraction));
+  fixed_row("Data", d.loaded ? d.source.train.name + ", " + thousands(static_cast<double>(train)) +
+                                   " training images, " +
+                                   thousands(static_cast<double>(d.source.test.size())) + " test"
+                             : "no dataset loaded yet");
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%.0f %% held out (about %zu images, stratified, seed %s)",
+                t.val_fraction * 100.0, val, std::to_string(t.seed).c_str());
+  fixed_row("Validation split", t.val_fraction > 0 ? buf : "none");
+  fixed_row("Batch order", "seed " + seeds + ": the same images in the same order in every run");
+  fixed_row("Initialisation", "seed " + seeds + ": the same draws where shapes allow");
+  std::snprintf(buf, sizeof buf, "%d epoch%s, batch %d", t.epochs, t.epochs == 1 ? "" : "s",
+                t.batch_size);
+  fixed_row("Schedule", buf);
+  std::snprintf(buf, sizeof buf, "%s, learning rate %g", t.optimizer.kind.c_str(), t.optimizer.lr);
+  fixed_row("Optimiser", buf);
+  fixed_row("Augmentation", t.augment.flip || t.augment.max_shift > 0
+                                ? "flips + 2 px shifts, the same draws in every run"
+                                : "off");
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+void draw_experiment_setup_panel(AppState& state) {
+  ExperimentsState& x = state.experiments;
+  const float scale = state.ui.scale;
+  refresh_experiment_check(state);
+  const json& report = report_of(state);
+  const bool exists = has_report(state);
+  const bool running = exists && report.value("running", false);
+  const bool done = exists && report.value("done", false);
+  const bool paused = exists && !running && !done;
+
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted("Compare one setting, with everything else identical.");
+  ImGui::PopTextWrapPos();
+  ImGui::TextDisabled("Base model");
+  ImGui::SameLine();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(base_model_text(state.settings.applied).c_str());
+  ImGui::PopTextWrapPos();
+  muted_wrapped("(set in the Model tab; the swept setting overrides it)");
+
+  // The sweep. Editing is locked while an experiment runs or is paused (it would not apply).
+  ImGui::BeginDisabled(running || paused);
+  const float w = std::min(ImGui::GetContentRegionAvail().x * 0.62f, 260.0f * scale);
+  ImGui::SetNextItemWidth(w);
+  const int before = x.vary;
+  ImGui::Combo("Vary", &x.vary, kVariableNames, IM_ARRAYSIZE(kVariableNames));
+  if (x.vary != before) {
+    std::string text;
+    for (const std::string& v : ExperimentConfig::default_values(ExperimentConfig::variables()[x.vary]))
+      text += (text.empty() ? "" : ", ") + v;
+    std::snprintf(x.values, sizeof x.values, "%s", text.c_str());
+  }
+  ImGui::SetNextItemWidth(w);
+  ImGui::InputTextWithHint("Values", kVariableHints[x.vary], x.values, sizeof x.values);
+  ImGui::SetNextItemWidth(w);
+  ImGui::SliderInt("Repeats", &x.repeats, 1, ExperimentConfig::kMaxRepeats, "%d seed(s)",
+                   ImGuiSliderFlags_AlwaysClamp);
+  ImGui::EndDisabled();
+
+  // The engine's verdict on the draft, before anything starts.
+  if (!x.check_error.empty()) {
+    wrapped(kErrorColor, "Cannot start: " + x.check_error);
+  } else if (!running && !paused) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%d run%s, trained interleaved (one mini-batch each in turn)",
+                  x.check_configurations, x.check_configurations == 1 ? "" : "s");
+    muted_wrapped(buf);
+  }
+
+  // Start / Resume, Pause (pauses every run), Stop (keeps the results so far).
+  if (paused) {
+    if (ImGui::Button("Resume")) state.training.pending.push_back("resumeExperiment");
+  } else {
+    ImGui::BeginDisabled(running || !x.check_error.empty() || !state.data.loaded);
+    if (ImGui::Button("Start experiment")) x.start_requested = true;
+    ImGui::EndDisabled();
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!running);
+  if (ImGui::Button("Pause")) state.training.pending.push_back("pause");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!running && !paused);
+  if (ImGui::Button("Stop")) state.training.pending.push_back("stopExperiment");
+  ImGui::EndDisabled();
+  if (exists) {
+    const float progress = static_cast<float>(report.value("progress", 0.0));
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "%s %.0f %%",
+                  running ? "running" : paused ? "paused" : "finished", progress * 100.0f);
+    ImGui::ProgressBar(progress, ImVec2(-1, 0), overlay);
+  }
+  if (!x.message.empty() && x.message_is_error) wrapped(kErrorColor, x.message);
+
+  ImGui::Spacing();
+  ImGui::TextDisabled("Held fixed in every run");
+  held_fixed_table(state, scale);
+}
+
+// ---- [SECTION] Curves --------------------------------------------------------------------------
+
+namespace {
+
+void smooth(const std::vector<float>& in, float weight, std::vector<float>& out) {
+  out.resize(in.size());
+  double average = 0.0, correction = 0.0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!std::isfinite(in[i])) {
+      out[i] = NAN;
+      continue;
+    }
+    average = weight * average + (1.0 - weight) * in[i];
+    correction = weight * correction + (1.0 - weight);
+    out[i] = static_cast<float>(average / correction);
+  }
+}
+
+void plot_experiment_metric(const char* id, const char* title, const char* y_label,
+                            AppState& state, bool accuracy, ImVec2 size) {
+  ExperimentsState& x = state.experiments;
+  std::vector<widgets::PlotSeries> series;
+  std::vector<std::vector<float>> smoothed(x.curves.size());
+  std::vector<std::string> labels;
+  labels.reserve(x.curves.size() * 3);  // pointers into it stay valid
+  for (size_t c = 0; c < x.curves.size(); ++c) {
+    const ExperimentCurve& curve = x.curves[c];
+    const size_t first = series.size();
+    const ImU32 color = widgets::series_color(static_cast<int>(c));
+    const std::vector<float>& steps = accuracy ? curve.step_acc : curve.step_loss;
+    if (x.show_steps && !steps.empty()) {
+      smooth(steps, x.smoothing, smoothed[c]);
+      labels.push_back(curve.label + " train (step)");
+      widgets::PlotSeries s;
+      s.label = labels.back().c_str();
+      s.x = curve.step_x.data();
+      s.y = smoothed[c].data();
+      s.count = static_cast<int>(std::min(curve.step_x.size(), steps.size()));
+      s.color = widgets::series_color(static_cast<int>(c), 0.5f);
+      s.thickness = 1.0f;
+      series.push_back(s);
+    }
+    const std::vector<float>& train = accuracy ? curve.train_acc : curve.train_loss;
+    const std::vector<float>& val = accuracy ? curve.val_acc : curve.val_loss;
+    if (!train.empty()) {
+      labels.push_back(curve.label + " train");
+      widgets::PlotSeries s;
+      s.label = labels.back().c_str();
+      s.x = curve.epoch_x.data();
+      s.y = train.data();
+      s.count = static_cast<int>(std::min(curve.epoch_x.size(), train.size()));
+      s.color = color;
+      s.markers = true;
+      series.push_back(s);
+    }
+    if (!val.empty()) {
+      labels.push_back(curve.label + " validation");
+      widgets::PlotSeries s;
+      s.label = labels.back().c_str();
+      s.x = curve.epoch_x.data();
+      s.y = val.data();
+      s.count = static_cast<int>(std::min(curve.epoch_x.size(), val.size()));
+      s.color = color;
+      s.thickness = 2.5f;
+      s.markers = true;
+      series.push_back(s);
+    }
+    // One legend entry per configuration, named by it.
+    for (size_t i = first; i < series.size(); ++i) series[i].in_legend = false;
+    if (series.size() > first) {
+      series.back().in_legend = true;
+      labels.push_back(curve.label);
+      series.back().label = labels.back().c_str();
+    }
+  }
+  widgets::PlotOptions options;
+  float x_last = 0.0f;
+  for (const widgets::PlotSeries& s : series)
+    if (s.count > 0) x_last = std::max(x_last, s.x[s.count - 1]);
+  if (x_last > 0.0f) {
+    options.x_min = 0.0f;
+    options.x_max = x_last * 1.04f;
+  }
+  options.title = title;
+  options.x_label = "epoch";
+  options.y_label = y_label;
+  options.ui_scale = state.ui.scale;
+  options.empty_text = "No experiment yet: set one up in the Experiment tab (left) and start it.";
+  if (accuracy) {
+    options.y_min = 0.0f;
+    options.y_max = 1.0f;
+    options.y_format = "%.2f";
+  }
+  widgets::line_plot(id, series.data(), static_cast<int>(series.size()), size, options);
+}
+
+}  // namespace
+
+void draw_experiment_curves_panel(AppState& state) {
+  ExperimentsState& x = state.experiments;
+  const float scale = state.ui.scale;
+  refresh_experiment_curves(state);
+  ImGui::Checkbox("Per-step curves##experiment", &x.show_steps);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(90.0f * scale);
+  ImGui::BeginDisabled(!x.show_steps);
+  ImGui::SliderFloat("Smoothing##experiment", &x.smoothing, 0.0f, 0.99f, "%.2f",
+                     ImGuiSliderFlags_AlwaysClamp);
+  ImGui::EndDisabled();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("one colour per configuration   faint: training per step (first seed)   "
+                      "thin + dots: training per epoch   thick + dots: validation per epoch "
+                      "(mean over seeds)");
+  ImGui::PopTextWrapPos();
+  const ImVec2 avail = ImGui::GetContentRegionAvail();
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const ImVec2 size((avail.x - spacing) * 0.5f, avail.y);
+  const ImVec2 top_left = ImGui::GetCursorScreenPos();
+  plot_experiment_metric("experiment_loss", "Loss", "cross-entropy", state, false, size);
+  ImGui::SameLine();
+  plot_experiment_metric("experiment_accuracy", "Accuracy", "fraction correct", state, true, size);
+  // Where the plots are on screen, for the PNG export (App::after_render reads them back).
+  x.plots_min[0] = top_left.x;
+  x.plots_min[1] = top_left.y;
+  x.plots_max[0] = top_left.x + avail.x;
+  x.plots_max[1] = top_left.y + avail.y;
+  x.plots_frame = ImGui::GetFrameCount();
+}
+
+// ---- [SECTION] Results -------------------------------------------------------------------------
+
+namespace {
+
+void results_table(const json& report, float scale) {
+  const json summary = report.value("summary", json::array());
+  const int repeats = report.value("config", json::object()).value("repeats", 1);
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
+  // Exactly the rows (+ header) and room for the horizontal scrollbar of narrow pages.
+  const float row_h = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y;
+  const float height = (static_cast<float>(summary.size()) + 1.0f) * row_h +
+                       ImGui::GetStyle().ScrollbarSize + 2.0f * scale;
+  if (!ImGui::BeginTable("experiment_results", 8, flags, ImVec2(0, height))) return;
+  ImGui::TableSetupScrollFreeze(1, 1);
+  for (const char* h : {"configuration", "parameters", "MACs / image", "train img/s", "time / run",
+                        "best val acc", "test acc", "test loss"})
+    ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  const ImU32 winner_bg = ImGui::GetColorU32(ImVec4(0.98f, 0.85f, 0.35f, 0.45f));
+  for (size_t c = 0; c < summary.size(); ++c) {
+    const json& s = summary[c];
+    const bool winner = s.value("winner", false);
+    const int runs = s.value("runs", 0);
+    ImGui::TableNextRow();
+    if (winner) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, winner_bg);
+    ImGui::TableNextColumn();
+    // The configuration's curve colour as a swatch, so table and plots read together.
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    const float h = ImGui::GetTextLineHeight();
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(p.x, p.y + h * 0.2f),
+                                              ImVec2(p.x + h * 0.6f, p.y + h * 0.8f),
+                                              widgets::series_color(static_cast<int>(c)));
+    ImGui::Dummy(ImVec2(h * 0.7f, h));
+    ImGui::SameLine();
+    ImGui::Text("%s%s", s.value("configuration", std::string()).c_str(), winner ? "  (best)" : "");
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(thousands(s.value("parameters", 0.0)).c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(thousands(s.value("macs", 0.0)).c_str());
+    ImGui::TableNextColumn();
+    if (runs) ImGui::Text("%.0f", s.value("images_per_second", 0.0)); else ImGui::TextDisabled("-");
+    ImGui::TableNextColumn();
+    if (runs) ImGui::Text("%.1f s", s.value("seconds", 0.0)); else ImGui::TextDisabled("-");
+    ImGui::TableNextColumn();
+    if (runs) ImGui::TextUnformatted(percent(s.value("best_val_accuracy_mean", 0.0)).c_str());
+    else ImGui::TextDisabled("-");
+    ImGui::TableNextColumn();
+    const double acc = s.value("test_accuracy_mean", 0.0);
+    if (runs && acc > 0) {
+      std::string text = percent(acc);
+      if (repeats > 1 && runs > 1) {
+        char sd[32];
+        std::snprintf(sd, sizeof sd, " ± %.1f", s.value("test_accuracy_std", 0.0) * 100.0);
+        text = text.substr(0, text.size() - 2) + sd + " %";
+      }
+      ImGui::TextUnformatted(text.c_str());
+    } else {
+      ImGui::TextDisabled("-");
+    }
+    ImGui::TableNextColumn();
+    const double loss = s.value("test_loss_mean", 0.0);
+    if (runs && loss > 0) ImGui::Text("%.3f", loss); else ImGui::TextDisabled("-");
+  }
+  ImGui::EndTable();
+}
+
+void export_buttons(AppState& state) {
+  ImGui::TextDisabled("Export");
+  for (const char* format : {"csv", "markdown", "json", "png"}) {
+    ImGui::SameLine();
+    const char* label = std::string(format) == "csv" ? "Table CSV"
+                        : std::string(format) == "markdown" ? "Table Markdown"
+                        : std::string(format) == "json" ? "Histories JSON"
+                                                        : "Plots PNG";
+    if (ImGui::SmallButton(label)) export_experiment(state, format);
+  }
+  const ExperimentsState& x = state.experiments;
+  if (!x.message.empty()) {
+    if (x.message_is_error) wrapped(kErrorColor, x.message);
+    else muted_wrapped(x.message);
+  }
+}
+
+void feature_maps_section(AppState& state) {
+  ExperimentsState& x = state.experiments;
+  const float scale = state.ui.scale;
+  refresh_experiment_maps(state);
+  const Dataset& test = state.data.source.test;
+  if (test.size() == 0) return;
+  const int image = std::clamp(state.inside.test_image, 0, static_cast<int>(test.size()) - 1);
+  const std::string cls = test.class_names[test.labels[static_cast<size_t>(image)]];
+  ImGui::Text("Same test image in every configuration: #%d (%s)", image, cls.c_str());
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Next image")) {
+    state.inside.test_image = (image + 1) % static_cast<int>(test.size());
+  }
+  muted_wrapped("Its first feature maps after conv1 and conv2 (first " +
+                std::to_string(x.maps_shown) +
+                " channels; one colour range per layer). The image is the one chosen in Inside "
+                "the network.");
+  if (x.maps.empty()) {
+    muted_wrapped("They appear once the experiment's first weights arrive.");
+    return;
+  }
+  const json values = report_of(state).value("config", json::object()).value("values", json::array());
+  const std::string vary = report_of(state).value("config", json::object()).value("vary", std::string());
+  const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
+  if (!ImGui::BeginTable("experiment_maps", 3, flags)) return;
+  ImGui::TableSetupColumn("configuration", ImGuiTableColumnFlags_WidthFixed, 92.0f * scale);
+  ImGui::TableSetupColumn("conv1", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableSetupColumn("conv2", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableHeadersRow();
+  for (size_t c = 0; c < x.maps.size(); ++c) {
+    ExperimentMaps& m = x.maps[c];
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::PushStyleColor(ImGuiCol_Text, widgets::series_color(static_cast<int>(c)));
+    const std::string value = c < values.size() ? (values[c].is_string() ? values[c].get<std::string>() : values[c].dump()) : "?";
+    ImGui::TextUnformatted((vary + "=" + value).c_str());
+    ImGui::PopStyleColor();
+    if (!m.note.empty()) {
+      ImGui::TableNextColumn();
+      muted_wrapped(m.note);
+      ImGui::TableNextColumn();
+      continue;
+    }
+    for (size_t l = 0; l < 2; ++l) {
+      ImGui::TableNextColumn();
+      if (l >= m.grids.size()) continue;
+      const LayerMaps& layer = m.layers[l];
+      ImGui::TextDisabled("%dx%d", layer.height, layer.width);
+      ImGui::PushID(static_cast<int>(c * 2 + l));
+      widgets::ImageGridOptions o;
+      o.ui_scale = scale;
+      // Four per row: two rows of the first 8 maps fit a narrow (800 px) page.
+      const float avail = ImGui::GetContentRegionAvail().x;
+      o.columns = 4;
+      o.spacing = 2.0f;
+      o.tile_size = std::clamp((avail / scale - 3 * o.spacing) / 4.0f, 14.0f, 40.0f);
+      m.grids[l].draw("maps", o);
+      ImGui::PopID();
+    }
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+void draw_experiment_results_panel(AppState& state) {
+  const float scale = state.ui.scale;
+  if (!has_report(state)) {
+    empty_state("No experiment yet.",
+                "Set one up in the Experiment tab of the Setup panel (left): choose the setting to "
+                "vary and its values, then Start. The results table, a plain-language reading and "
+                "one test image's feature maps per configuration appear here.");
+    return;
+  }
+  const json& report = report_of(state);
+  export_buttons(state);
+  // The engine's reading: does the lead exceed the seed-to-seed spread?
+  ImGui::Spacing();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(report.value("interpretation", std::string()).c_str());
+  ImGui::PopTextWrapPos();
+  results_table(report, scale);
+  if (report.value("identicalDataOrder", false)) {
+    wrapped(kGoodColor, "Identical conditions: every configuration saw the same mini-batches in "
+                        "the same order (data-order fingerprints match).");
+  } else {
+    wrapped(kErrorColor, "Data order differs between configurations: the comparison is not fair.");
+  }
+  ImGui::Separator();
+  feature_maps_section(state);
+}
+
+}  // namespace cnnlab
