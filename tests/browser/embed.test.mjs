@@ -106,6 +106,18 @@ test('course page: two mounted labs train independently; the iframe lab is drive
         const stats = imageStats(decodePng(await page.locator(`#${id} canvas`).screenshot()));
         assert.ok(stats.distinctColors >= 20, `${id} is drawn: ${JSON.stringify(stats)}`);
       }
+      // The labs take only the keys typed into their own canvas: the page's own text fields keep
+      // Backspace (Emscripten's GLFW cancels it window-wide).
+      await page.evaluate(() => {
+        const input = document.createElement('input');
+        input.id = 'host-input';
+        document.body.prepend(input);
+      });
+      await page.locator('#host-input').click();
+      await page.keyboard.type('abc');
+      await page.keyboard.press('Backspace');
+      assert.equal(await page.locator('#host-input').inputValue(), 'ab');
+      await page.evaluate(() => document.getElementById('host-input').remove());
       await page.locator('#lab-3x3').screenshot({path: path.join(artifactsDir, 'embed-course-lab-3x3.png')});
       await page.locator('#lab-5x5').screenshot({path: path.join(artifactsDir, 'embed-course-lab-5x5.png')});
     });
@@ -289,6 +301,7 @@ test('panels: only the chosen ones are drawn and fill the space', {timeout: 1200
 // The Training panel's Start button and Batch slider at 1280x800 (default layout, scale 1).
 const START_BUTTON = {x: 32, y: 506};
 const BATCH_SLIDER = {x: 110, y: 670};
+const SEED_FIELD = {x: 40, y: 760};
 
 test('read-only: settings cannot be edited in the app, the buttons follow the option',
      {timeout: 180000}, async (t) => {
@@ -323,11 +336,19 @@ test('read-only: settings cannot be edited in the app, the buttons follow the op
     await saveScreenshot(page, 'embed-readonly-settings.png');
 
     // Without read-only the same click on the slider does change the batch (the coordinates
-    // are right, so the checks above mean something).
+    // are right, so the checks above mean something), and keys typed into the canvas reach the
+    // app (the Seed field).
     assert.deepEqual(await openIndex(page, '?batch=16'), {ok: true});
     await frames(page, 5);
     await page.mouse.click(BATCH_SLIDER.x, BATCH_SLIDER.y);
     await page.waitForFunction(() => window.cnnlab.state().options.batch !== 16, null,
+                               {timeout: 20000});
+    await page.mouse.click(SEED_FIELD.x, SEED_FIELD.y);
+    await frames(page, 3);
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('7');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.cnnlab.state().options.seed === 7, null,
                                {timeout: 20000});
     assert.deepEqual(errors, []);
   } finally {

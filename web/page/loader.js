@@ -382,6 +382,30 @@
                    });
   }
 
+  // Emscripten's GLFW listens for keys on the whole window and cancels Backspace and Tab there:
+  // with several labs on a page, or a course page's own text fields, a lab must only take the
+  // keys typed into its own canvas. Its listeners are added while the instance starts (main runs
+  // inside receiveInstance), so keydown/keypress listeners added during start() are wrapped.
+  // (keyup passes to every lab: a key released elsewhere must not stay pressed.)
+  function keysOnlyFrom(canvas, start) {
+    const original = window.addEventListener;
+    window.addEventListener = function (type, listener, options) {
+      if ((type === 'keydown' || type === 'keypress') && typeof listener === 'function') {
+        const inner = listener;
+        listener = function (event) {
+          if (event.target === canvas) return inner.call(this, event);
+          return undefined;
+        };
+      }
+      return original.call(this, type, listener, options);
+    };
+    try {
+      return start();
+    } finally {
+      window.addEventListener = original;
+    }
+  }
+
   // ---- [SECTION] Mounting a lab -------------------------------------------------------------
 
   function mount(root, options) {
@@ -489,7 +513,8 @@
           printErr: (text) => { logLines.push(text); console.warn(text); },
           instantiateWasm(imports, receiveInstance) {
             WebAssembly.instantiate(wasmBytes, imports).then(
-                (result) => receiveInstance(result.instance, result.module),
+                (result) => keysOnlyFrom(ui.canvas,
+                                         () => receiveInstance(result.instance, result.module)),
                 (e) => fail(new Error(`cnnlab_app.wasm is not a valid WebAssembly module for this page: ${e.message}`)));
             return {};
           },
