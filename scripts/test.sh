@@ -15,8 +15,8 @@
 #   CNNLAB_JOBS          parallel build jobs (default 2)
 #   CNNLAB_TEST_SITE_SUBSETS  packs of the wasm build's site (default 1k:100:200; see web/README.md)
 # What the suites see: CNNLAB_DATA (the default dataset), CNNLAB_CIFAR10 (only when CIFAR-10 is
-# available), CNNLAB_EXE (that build's native cnnlab, set per test by ctest; unset under node:
-# a wasm test cannot start processes). The host environment reaches wasm tests' getenv().
+# available), CNNLAB_EXE (that build's cnnlab, set per test by ctest; under node only for test_cli,
+# which runs cnnlab.js through node's child_process). The host environment reaches wasm tests' getenv().
 # tests/browser/run.sh also gets CNNLAB_BUILD_WASM and CNNLAB_BUILD_NATIVE (absolute build folders)
 # and PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1; its exit code decides the browser suite.
 set -euo pipefail
@@ -93,7 +93,7 @@ suite_wasm() {
     -DCNNLAB_SITE_DATA="$CNNLAB_DATA" \
     -DCNNLAB_SITE_SUBSETS="${CNNLAB_TEST_SITE_SUBSETS:-1k:100:200}"
   cmake --build "$wasm_dir" -j "$jobs"
-  # Under node a test cannot start processes: no CNNLAB_EXE (tests that need it skip).
+  # Under node only test_cli starts processes (ctest gives it this build's cnnlab.js launcher).
   env -u CNNLAB_EXE \
     ctest --test-dir "$wasm_dir" --output-on-failure --no-tests=error -j "$jobs"
 }

@@ -1,7 +1,9 @@
 // The cnnlab tool as a user runs it: pack, train (and --resume), eval --json, predict --json,
 // export-npz/import-npz, summary, bench --json, experiment; and bad input giving one clear line,
 // a non-zero exit and no output left behind. Runs the built tool (CNNLAB_EXE, set by ctest) on a
-// tiny CIFAR-10-format folder the test writes; skipped where processes cannot be started (node).
+// tiny CIFAR-10-format folder the test writes; skipped without CNNLAB_EXE. Built with Emscripten,
+// the test runs under node and starts the tool (there cnnlab.js's launcher) through node's
+// child_process, as wasm has no processes of its own.
 #include <doctest/doctest.h>
 
 #define STB_IMAGE_WRITE_IMPLEMENTATION
@@ -18,6 +20,17 @@
 #include <vector>
 
 #include "core/rng.h"
+
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+
+// std::system() under node: /bin/sh -c command through child_process; the exit status, or -1.
+EM_JS(int, node_shell, (const char* command), {
+  const result = require('child_process').spawnSync('/bin/sh', ['-c', UTF8ToString(command)],
+                                                    {stdio: 'inherit'});
+  return result.status === null ? -1 : result.status;
+});
+#endif
 
 namespace fs = std::filesystem;
 
@@ -41,8 +54,12 @@ Result run(const fs::path& dir, const std::string& args) {
   const std::string cmd = "cd '" + dir.string() + "' && '" + exe() + "' " + args + " >'" +
                           out.string() + "' 2>'" + err.string() + "' </dev/null";
   Result r;
+#ifdef __EMSCRIPTEN__
+  r.status = node_shell(cmd.c_str());
+#else
   const int raw = std::system(cmd.c_str());
   r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+#endif
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
