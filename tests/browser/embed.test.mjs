@@ -207,6 +207,9 @@ test('course page: two mounted labs train independently; the iframe lab is drive
   }
 });
 
+// The menu bar's "Copy link" item at 1280x800 (after CNN Lab, File, View).
+const COPY_LINK_ITEM = {x: 210, y: 12};
+
 test('a link reproduces the set-up: configure, copy link, open it, same state; dark theme',
      {timeout: 240000}, async (t) => {
   if (!hasSubset()) return t.skip('the site has no 1k subset');
@@ -226,6 +229,17 @@ test('a link reproduces the set-up: configure, copy link, open it, same state; d
                                {timeout: 30000});
     configured = await labState(page);
     link = await page.evaluate(() => window.cnnlab.link());
+    // The menu bar's Copy link puts that URL on the clipboard.
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'],
+                                   {origin: new URL(siteUrl).origin});
+    await page.evaluate(() => {
+      window.linkEvents = [];
+      window.cnnlab.on('link', (e) => window.linkEvents.push(e));
+    });
+    await page.mouse.click(COPY_LINK_ITEM.x, COPY_LINK_ITEM.y);
+    await page.waitForFunction(() => window.linkEvents.length === 1, null, {timeout: 20000});
+    assert.deepEqual(await page.evaluate(() => window.linkEvents[0]), {url: link, copied: true});
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
     const copied = await page.evaluate(() => window.cnnlab.copyLink());
     assert.equal(copied.url, link);
     writeArtifact('embed-link.txt', link + '\n');
