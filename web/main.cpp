@@ -15,14 +15,20 @@
 //   --configure JSON         training options, as window.cnnlab.configure takes them
 //   --train                  start training once the window is up (the Start button)
 //   --experiment JSON        start an experiment, as window.cnnlab.experiment takes it
+//   --load-model FILE        load a saved model (.cnnlab) after the data, as File > Load model
+//   --photo FILE             classify a PNG/JPEG once the model exists, as File > Classify photo
+// Dropping a photo or a .cnnlab file onto the window opens it the same way.
 #include <GLFW/glfw3.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "app/app.h"
+#include "app/files_actions.h"
+#include "data/file_io.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
@@ -47,6 +53,7 @@ struct Options {
   std::string configure;
   std::string experiment;
   bool train = false;
+  std::string load_model, photo;  // File menu requests at the first frame
 };
 
 // What the frame loop needs; heap-allocated because in the browser main() returns while the
@@ -88,6 +95,10 @@ bool parse_options(int argc, char** argv, Options* o) {
       const char* v = value(a.c_str());
       if (!v) return false;
       (a == "--data" ? o->data : a == "--tab" ? o->tab : o->configure) = v;
+    } else if (a == "--load-model" || a == "--photo") {
+      const char* v = value(a.c_str());
+      if (!v) return false;
+      (a == "--load-model" ? o->load_model : o->photo) = v;
     } else if (a == "--experiment") {
       const char* v = value("--experiment");
       if (!v) return false;
@@ -101,7 +112,8 @@ bool parse_options(int argc, char** argv, Options* o) {
     } else if (a == "--help" || a == "-h") {
       std::printf("usage: cnnlab_app [--width W] [--height H] [--screenshot FILE.png] "
                   "[--frames N] [--widget-check] [--print-state] [--data SRC] "
-                  "[--tab data|model|inside|eval] [--configure JSON] [--train]\n");
+                  "[--tab data|model|inside|eval] [--configure JSON] [--train] "
+                  "[--load-model FILE] [--photo FILE]\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "cnnlab_app: unknown option '%s' (see --help)\n", a.c_str());
@@ -111,6 +123,20 @@ bool parse_options(int argc, char** argv, Options* o) {
   if (!o->screenshot.empty() && o->frames < 0) o->frames = 5;
   return true;
 }
+
+#ifndef __EMSCRIPTEN__
+// A photo or a model file dropped onto the desktop window (the browser's drop is loader.js's).
+void drop_files(GLFWwindow* window, int count, const char** paths) {
+  auto* rt = static_cast<Runtime*>(glfwGetWindowUserPointer(window));
+  if (!rt || count < 1) return;
+  try {
+    const std::vector<uint8_t> bytes = cnnlab::read_file_bytes(paths[0]);
+    rt->app.open_user_file("auto", bytes.data(), bytes.size(), paths[0]);
+  } catch (const std::exception& e) {
+    cnnlab::set_files_notice(rt->app.state(), e.what(), true);
+  }
+}
+#endif
 
 void frame(void* arg) {
   Runtime& rt = *static_cast<Runtime*>(arg);
@@ -210,6 +236,20 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  // Through the File menu's requests: handled after the first frame's update (the model exists).
+  cnnlab::FilesState& files = rt->app.state().files;
+  if (!options.load_model.empty()) {
+    std::snprintf(files.model_path, sizeof files.model_path, "%s", options.load_model.c_str());
+    files.requests.push_back("loadModel");
+  }
+  if (!options.photo.empty()) {
+    std::snprintf(files.photo_path, sizeof files.photo_path, "%s", options.photo.c_str());
+    files.requests.push_back("photo");
+  }
+#ifndef __EMSCRIPTEN__
+  glfwSetWindowUserPointer(window, rt);
+  glfwSetDropCallback(window, drop_files);
+#endif
   if (options.train) {
     std::string error = rt->app.command("train");
     if (!error.empty()) std::fprintf(stderr, "cnnlab_app: --train: %s\n", error.c_str());

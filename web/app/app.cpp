@@ -17,6 +17,7 @@
 #include "app/actions.h"
 #include "app/embed_options.h"
 #include "app/experiment_actions.h"
+#include "app/files_actions.h"
 #include "app/panels.h"
 #include "app/theme.h"
 #include "app/training_backend.h"
@@ -120,6 +121,10 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
     ImGui::Separator();
     if (ImGui::BeginMenu("View")) {
       ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
+    if (ImGui::BeginMenu("File")) {  // save/load model, exports, your photo (panel_files.cpp)
+      draw_file_menu(state);
+      ImGui::EndMenu();
+    }
       ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
       if (ImGui::MenuItem("Dark theme", nullptr, &state.ui.embedding.dark_theme)) {
         apply_style(state.ui.scale, state.ui.embedding.dark_theme);
@@ -259,7 +264,9 @@ void App::frame() {
   apply_panel_requests();
   if (s.experiments.start_requested) {
     s.experiments.start_requested = false;
+  draw_files_notice(s);
     const std::string error = start_experiment(experiment_draft_options(s.experiments));
+  apply_file_requests();
     s.experiments.message = error;
     s.experiments.message_is_error = !error.empty();
   }
@@ -712,6 +719,7 @@ const std::string& App::state_json() {
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},
              {"display", {ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y}}};
+  j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)
   j["ui"].update(ui_options_json(s.ui));  // theme, panels shown, readOnly (embed_options.h)
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(s.ui.embedding.notice);

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -67,6 +68,23 @@ class App {
   void after_render(int framebuffer_width, int framebuffer_height);
   // Every run's per-epoch records (Session::history()) as JSON text.
   std::string history_json() const;
+  // ---- Files: save/load model, exports, your own photo (files_actions.cpp) -------------------
+  // Each returns "" or why not (also shown in the app); on failure nothing trained changes.
+  // The model as a model file (with the lab's settings), the weights as .npz (PyTorch layout),
+  // every run's curves as "csv" or "json"; *name is the suggested file name.
+  std::string save_model(std::vector<uint8_t>* bytes, std::string* name);
+  std::string export_npz(std::vector<uint8_t>* bytes, std::string* name);
+  std::string export_curves(const std::string& format, std::string* text, std::string* name);
+  // Makes a saved model the lab's (settings from the file, the current run archived, test
+  // evaluation follows); refused when it does not fit the data, is corrupt or from another
+  // version.
+  std::string load_model(const uint8_t* bytes, size_t size, const std::string& name);
+  // Classifies a PNG/JPEG with the current model (centre crop + resize to its input) and shows
+  // it in the Inside-the-network panel; the result is state().files.photo.
+  std::string classify_photo(const uint8_t* bytes, size_t size, const std::string& name);
+  // A file the student picked or dropped: kind "model", "photo" or "auto" (by its first bytes).
+  std::string open_user_file(const std::string& kind, const uint8_t* bytes, size_t size,
+                             const std::string& name);
   // Deliveries from the training worker (browser; see training_backend.h).
   void receive_trainer_report(const std::string& report_json);
   void receive_trainer_test(const std::string& results_json, const float* probs, size_t count);
@@ -88,6 +106,7 @@ class App {
   void update_training();
   void rebuild_curves();
   void apply_panel_requests();
+  void apply_file_requests();  // the File menu's items (files_actions.cpp)
   void send_data_to_trainer(const uint8_t* bytes, size_t size, const std::string& origin);
 
   AppState state_;

@@ -11,6 +11,7 @@
 // [SECTION] Training
 // [SECTION] Curves (run histories)
 // [SECTION] Inside the network, Evaluation
+// [SECTION] Files (save/load model, exports, your own photo)
 // [SECTION] UI
 // [SECTION] AppState
 #pragma once
@@ -216,6 +217,21 @@ struct EvalState {
   int debug_tab_request = -1;        // CNNLAB_DEBUG_SELECT only: open this sub-tab once
 };
 
+// ---- [SECTION] Files (save/load model, exports, your own photo) --------------------------------
+
+// The File menu and what it produced (files_actions.cpp, panel_files.cpp).
+struct FilesState {
+  std::vector<std::string> requests;   // menu items chosen this frame: saveModel, loadModel,
+                                       // exportNpz, exportCsv, exportJson, photo
+  char model_path[512] = "cnnlab-model.cnnlab";  // desktop: the file Save/Load model use
+  char photo_path[512] = "";           // desktop: the photo Classify reads
+  std::string notice;                  // the last file action's outcome (shown for a while)
+  bool notice_error = false;
+  double notice_time = -1;             // ImGui time it was set (< 0: none)
+  InsideModelCopy photo_model;         // private copy of the lab's model to classify photos on
+  nlohmann::json photo;                // the last photo's result (files_actions.h); null before
+};
+
 // ---- [SECTION] UI ------------------------------------------------------------------------------
 
 struct UiState {
@@ -253,6 +269,7 @@ struct AppState {
   CurvesState curves;
   InsideState inside;
   EvalState eval;
+  FilesState files;              // save/load model, exports, your own photo (files_actions.h)
   ExperimentsState experiments;  // the Experiments panel (issue 5; experiments_state.h)
   // The latest weights and test results wherever training runs (see lab_view.h); the App keeps
   // it current, the Inside-the-network and Evaluation panels read it.

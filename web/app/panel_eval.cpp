@@ -361,6 +361,12 @@ void draw_eval_panel(AppState& state) {
   }
   ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images", eval.test_acc * 100.0f,
               eval.test_loss, eval.test_count);
+  // Weights loaded from a file (File > Load model) say so: the run has no curves of its own.
+  const nlohmann::json& session = state.training.session_state;
+  if (session.is_object() && session.contains("modelFile") && session["modelFile"].is_string()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("   weights from %s", session["modelFile"].get<std::string>().c_str());
+  }
   if (ImGui::BeginTabBar("##eval_tabs")) {
     auto flags = [&](int tab) {
       return eval.debug_tab_request == tab ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;

@@ -59,6 +59,8 @@ void draw_image_chooser(AppState& state) {
     ImGui::Text("Your photo: %s", in.upload_name.c_str());
     ImGui::SameLine();
     if (ImGui::SmallButton("Back to test images")) in.use_upload = false;
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Another photo...")) state.files.requests.push_back("photo");
     return;
   }
   if (n == 0) return;
@@ -98,6 +100,12 @@ void draw_image_chooser(AppState& state) {
     ImGui::EndCombo();
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step through the test images of one class");
+  ImGui::SameLine();
+  if (ImGui::Button("Your photo...")) state.files.requests.push_back("photo");  // files_actions
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
+                      "resized to the model's input, with its feature maps here");
+  }
   ImGui::SetNextItemWidth(-1.0f);
   int shown = in.test_image + 1;
   if (ImGui::SliderInt("##test_image", &shown, 1, n, "test image %d")) {

@@ -116,6 +116,13 @@ class InProcessBackend : public TrainingBackend {
     host_.handle(command);
   }
 
+  std::vector<uint8_t> model_file_bytes() const override { return host_.snapshot(); }
+
+  void load_model(const uint8_t* bytes, size_t size, const std::string& name) override {
+    force_ = true;
+    host_.load_model(bytes, size, name);
+  }
+
   void update(double budget_seconds, TrainingState& training, LabView& lab) override {
     if (host_.busy()) host_.tick(budget_seconds);
     const json report = host_.poll(platform::now_seconds(), force_);
@@ -125,10 +132,10 @@ class InProcessBackend : public TrainingBackend {
     // The view points into the Session (refreshed every frame: a new model replaces the old).
     if (lab.model != session.model()) ++lab.weights_version;
     lab.model = session.model();
-    lab.preprocess = session.preprocess();
+    lab.preprocess = host_.preprocess();  // a loaded model's own before it trains
     if (report.value("snapshot", false)) ++lab.weights_version;
-    lab.test_metrics = session.test_metrics();
-    lab.test_probabilities = session.test_probabilities();
+    lab.test_metrics = host_.test_metrics();
+    lab.test_probabilities = host_.test_probabilities();
     if (report.value("test", false)) ++lab.test_version;
     // The experiment's models, pointed at every frame (a new experiment replaces them).
     ExperimentWeights& ew = lab.experiment;
@@ -168,6 +175,12 @@ class WorkerBackend : public TrainingBackend {
 
   void send(const json& command) override { post(command, nullptr, 0); }
 
+  std::vector<uint8_t> model_file_bytes() const override { return model_bytes_; }
+
+  void load_model(const uint8_t* bytes, size_t size, const std::string& name) override {
+    post({{"type", "loadModel"}, {"name", name}}, bytes, size);
+  }
+
   void update(double, TrainingState& training, LabView& lab) override {
     for (const json& report : inbox_) apply_report(report, training);
     inbox_.clear();
@@ -179,6 +192,7 @@ class WorkerBackend : public TrainingBackend {
     if (snapshot_) {
       // Panels see the new weights from this frame on; the previous copy goes now.
       model_ = std::move(snapshot_);
+      model_bytes_ = std::move(snapshot_bytes_);
       lab.model = model_.get();
       lab.preprocess = preprocess_;
       ++lab.weights_version;
@@ -207,6 +221,7 @@ class WorkerBackend : public TrainingBackend {
     try {
       LoadedModel loaded = deserialize_model(bytes, size, "training worker snapshot");
       snapshot_ = std::move(loaded.model);
+      snapshot_bytes_.assign(bytes, bytes + size);  // what Save model downloads
       preprocess_ = loaded.info.preprocess;
     } catch (const std::exception& e) {
       error_ = e.what();
@@ -292,6 +307,7 @@ class WorkerBackend : public TrainingBackend {
 
   std::vector<json> inbox_;
   std::unique_ptr<Model> model_, snapshot_;
+  std::vector<uint8_t> model_bytes_, snapshot_bytes_;  // model-file bytes of model_, snapshot_
   std::vector<std::unique_ptr<Model>> experiment_models_, pending_experiment_;
   Preprocess experiment_preprocess_;
   Preprocess preprocess_;

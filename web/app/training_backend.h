@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -35,6 +36,13 @@ class TrainingBackend {
   // Once per frame: trains for up to budget seconds (in-process) and applies what was reported
   // to the training state and the lab view.
   virtual void update(double budget_seconds, TrainingState& training, LabView& lab) = 0;
+  // Save / load model (files_actions.cpp). The model as model-file bytes with the lab's settings
+  // (in the browser: the worker's latest snapshot, at most ~1 s old while training); empty
+  // without a model.
+  virtual std::vector<uint8_t> model_file_bytes() const = 0;
+  // Hands a checked model file to the trainer (TrainerHost::load_model). In-process refusals
+  // throw Error; the worker reports them as an "error" delivery.
+  virtual void load_model(const uint8_t* bytes, size_t size, const std::string& name) = 0;
 
   // Deliveries from the worker (through the page); the in-process backend has none.
   virtual void receive_report(const nlohmann::json& /*report*/) {}

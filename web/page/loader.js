@@ -548,6 +548,8 @@
           // Called by the app's WorkerBackend: a command (JSON text), with a pack's bytes.
           cnnlabPostToTrainer: (command, bytes) => postToTrainer(command, bytes),
         };
+          // The File menu's Load model / Classify photo: the page's file chooser.
+          cnnlabPickFile: (kind, accept) => pickFile(kind, accept),
         module = moduleOptions;  // the factory fills this same object in
         await createCnnLabModule(moduleOptions);
       } catch (e) {
@@ -899,6 +901,76 @@
     }
 
     ui.retry.addEventListener('click', () => api.retry());
+    // ---- Files: save/load model, exports, your own photo (app/files_actions.h) ---------------
+    // The app decides what a file is and what is wrong with it (it shows a notice); the API's
+    // promises reject with the same message.
+    const MAX_USER_FILE = 256 * 1024 * 1024;  // larger files are not even copied into the app
+
+    function fileBytes(bytes, what) {
+      if (bytes instanceof Uint8Array) return bytes;
+      if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+      if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      throw new Error(`${what}: expected the file's bytes (a Uint8Array or ArrayBuffer), got ${typeof bytes}`);
+    }
+
+    // kind: 'model', 'photo' or 'auto' (decided by the first bytes). Throws an Error saying why.
+    function openUserFile(kind, bytes, name) {
+      requireRunning();
+      if (bytes.byteLength > MAX_USER_FILE) {
+        throw new Error(`${name}: ${formatBytes(bytes.byteLength)} is too large to open here`);
+      }
+      const error = withHeapCopy(bytes, (ptr) => module.ccall(
+          'cnnlab_open_file', 'string', ['string', 'number', 'number', 'string'],
+          [kind, ptr, bytes.byteLength, name]));
+      if (error) throw new Error(error);
+    }
+
+    // A file the app prepared (cnnlab_export_file: 'model', 'npz', 'csv', 'json'): {bytes, name}.
+    function exportFile(what) {
+      requireRunning();
+      const error = module.ccall('cnnlab_export_file', 'string', ['string'], [what]);
+      if (error) throw new Error(error);
+      const ptr = module._cnnlab_file_data();
+      const bytes = module.HEAPU8.slice(ptr, ptr + module._cnnlab_file_size());
+      return {bytes, name: module.ccall('cnnlab_file_name', 'string', [], [])};
+    }
+
+    async function openPicked(kind, file) {
+      try {
+        if (file.size > MAX_USER_FILE) throw new Error(`${file.name}: ${formatBytes(file.size)} is too large to open here`);
+        openUserFile(kind, new Uint8Array(await file.arrayBuffer()), file.name);
+      } catch (e) {
+        console.warn(`CNN Lab: ${e.message}`);  // the app shows it too
+      }
+    }
+
+    function pickFile(kind, accept) {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.accept = accept;
+      input.style.display = 'none';
+      input.addEventListener('change', () => {
+        const file = input.files && input.files[0];
+        input.remove();
+        if (file) openPicked(kind, file);
+      });
+      document.body.appendChild(input);
+      input.click();
+    }
+
+    // Drop a photo or a .cnnlab file onto the lab.
+    ui.canvas.addEventListener('dragover', (event) => {
+      if (!appRunning || !event.dataTransfer || !Array.from(event.dataTransfer.types).includes('Files')) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = 'copy';
+    });
+    ui.canvas.addEventListener('drop', (event) => {
+      const file = event.dataTransfer && event.dataTransfer.files && event.dataTransfer.files[0];
+      if (!appRunning || !file) return;
+      event.preventDefault();
+      openPicked('auto', file);
+    });
+
     ui.dismiss.addEventListener('click', () => {
       if (pagePhase === 'error' && failedStage === 'dataset' && appRunning) {
         pageError = null;
@@ -1101,6 +1173,32 @@
         }
       },
       get element() { return root; },
+      // Files (app/files_actions.h). saveModel: the model as a model file (.cnnlab, with the
+      // lab's settings; while training, the latest snapshot, at most ~1 s old). loadModel(bytes):
+      // makes a saved model the lab's (its settings, its weights; the test evaluation follows in
+      // state().testAcc; Start continues training); rejects with an Error saying why (another
+      // model or input shape, another version, corrupt bytes) and changes nothing then.
+      async saveModel() { return exportFile('model').bytes; },
+      async loadModel(bytes, name) {
+        openUserFile('model', fileBytes(bytes, 'loadModel'), String(name || 'model.cnnlab'));
+        return api.state();
+      },
+      // The weights as .npz (PyTorch nn.Sequential names and layouts: '0.weight' ...).
+      exportNpz() { return exportFile('npz').bytes; },
+      // Every run's curves: 'csv' (one row per epoch) or 'json' ({runs: history()}).
+      exportCurves(format) {
+        const kind = format === undefined ? 'csv' : format;
+        if (kind !== 'csv' && kind !== 'json') throw new Error(`exportCurves: format must be 'csv' or 'json', got ${JSON.stringify(format)}`);
+        return new TextDecoder().decode(exportFile(kind).bytes);
+      },
+      // Classifies a PNG or JPEG (centre-cropped, resized to the model's input) and shows it in
+      // Inside the network: {name, width, height, input: [C, H, W], top3: [{label, class,
+      // probability}], probabilities}. Rejects with an Error saying why (not an image, over 20 MB
+      // or 8,000 px a side, empty, no model yet).
+      async classifyImage(bytes, name) {
+        openUserFile('photo', fileBytes(bytes, 'classifyImage'), String(name || 'photo'));
+        return JSON.parse(module.ccall('cnnlab_photo_json', 'string', [], []));
+      },
     };
 
     // In an iframe with embed: the host page (the origin option, else the embedding page's

@@ -4,6 +4,8 @@
 //
 // From the page:  {type: 'init', script, wasm}            the glue's URL and the .wasm bytes
 //                 {type: 'pack', command, bytes}          a dataset pack (command: {origin})
+//                                                         or a saved model (command: {type:
+//                                                         'loadModel', name}: model-file bytes)
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
 // To the page:    {type: 'ready'}
 //                 {type: 'report', json}                  TrainerHost::poll's JSON text
@@ -74,7 +76,23 @@ function handle(message) {
   let error = '';
   let what = message.type;
   try {
-    if (message.type === 'pack') {
+    if (message.type === 'pack' && JSON.parse(message.command).type === 'loadModel') {
+      what = 'loadModel';
+      const name = JSON.parse(message.command).name || 'model file';
+      const bytes = message.bytes;
+      const ptr = module._malloc(Math.max(1, bytes.length));
+      if (!ptr) {
+        error = `not enough memory in the training worker for a ${bytes.length}-byte model file`;
+      } else {
+        try {
+          module.HEAPU8.set(bytes, ptr);
+          error = module.ccall('trainer_load_model', 'string', ['number', 'number', 'string'],
+                               [ptr, bytes.length, name]);
+        } finally {
+          module._free(ptr);
+        }
+      }
+    } else if (message.type === 'pack') {
       const origin = JSON.parse(message.command).origin || 'pack';
       const bytes = message.bytes;
       const ptr = module._malloc(bytes.length);

@@ -61,6 +61,8 @@ void report_fatal_error(const std::string& message) {
 
 bool post_to_trainer(const std::string&, const uint8_t*, size_t) { return false; }
 
+bool pick_user_file(const std::string&, const std::string&) { return false; }
+
 bool save_user_file(const std::string& name, const std::string&, const uint8_t* bytes, size_t size,
                     std::string* where) {
   std::error_code ec;

@@ -7,6 +7,7 @@
 #include <emscripten.h>
 
 #include <string>
+#include <vector>
 
 #include "app/app.h"
 #include "app/training_backend.h"
@@ -56,6 +57,13 @@ EM_JS(int, cnnlab_js_post_to_trainer, (const char* command, const uint8_t* bytes
   if (!Module['cnnlabPostToTrainer']) return 0;
   var data = size ? HEAPU8.slice(bytes, bytes + size) : null;
   Module['cnnlabPostToTrainer'](UTF8ToString(command), data);
+  return 1;
+});
+
+// Opens the page's file chooser (loader.js); the file comes back through cnnlab_open_file.
+EM_JS(int, cnnlab_js_pick_file, (const char* kind, const char* accept), {
+  if (!Module['cnnlabPickFile']) return 0;
+  Module['cnnlabPickFile'](UTF8ToString(kind), UTF8ToString(accept));
   return 1;
 });
 
@@ -167,6 +175,10 @@ bool save_user_file(const std::string& name, const std::string& mime, const uint
   cnnlab_js_download(name.c_str(), mime.c_str(), bytes, size);
   if (where) *where = "downloaded as " + name;
   return true;
+}
+
+bool pick_user_file(const std::string& kind, const std::string& accept) {
+  return cnnlab_js_pick_file(kind.c_str(), accept.c_str()) != 0;
 }
 
 void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, int height) {
@@ -303,6 +315,62 @@ EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_test(const char* results_json, const fl
 EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_error(const char* message, int fatal) {
   if (cnnlab::platform::js_app && message)
     cnnlab::platform::js_app->backend().receive_error(message, fatal != 0);
+}
+
+}  // extern "C"
+
+// ---- Files: save/load model, exports, your own photo (App, files_actions.cpp) -----------------
+namespace {
+std::vector<uint8_t> js_file;  // the file cnnlab_export_file prepared (valid until the next one)
+std::string js_file_name;
+}  // namespace
+
+extern "C" {
+
+// Prepares a file for the page: what = "model" (model file), "npz" (weights), "csv" or "json"
+// (every run's curves). Returns "" (then cnnlab_file_data/size/name) or why not.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_export_file(const char* what) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  js_file.clear();
+  js_file_name.clear();
+  if (!js_app) return "the app is not running";
+  const std::string kind = what ? what : "";
+  if (kind == "model") {
+    js_result = js_app->save_model(&js_file, &js_file_name);
+  } else if (kind == "npz") {
+    js_result = js_app->export_npz(&js_file, &js_file_name);
+  } else if (kind == "csv" || kind == "json") {
+    std::string text;
+    js_result = js_app->export_curves(kind, &text, &js_file_name);
+    js_file.assign(text.begin(), text.end());
+  } else {
+    js_result = "unknown export '" + kind + "' (model, npz, csv or json)";
+  }
+  return js_result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const uint8_t* cnnlab_file_data() { return js_file.data(); }
+EMSCRIPTEN_KEEPALIVE size_t cnnlab_file_size() { return js_file.size(); }
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_file_name() { return js_file_name.c_str(); }
+
+// A file the student picked or dropped, or the API passed: kind "model", "photo" or "auto".
+// `size` bytes at `bytes` (the caller frees them). Returns "" or why it was refused.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_open_file(const char* kind, const uint8_t* bytes,
+                                                  size_t size, const char* name) {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->open_user_file(kind ? kind : "auto", bytes, size, name ? name : "file");
+  return js_result.c_str();
+}
+
+// The last classified photo (state().files.photo), JSON text.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_photo_json() {
+  using cnnlab::platform::js_app;
+  using cnnlab::platform::js_result;
+  js_result = js_app ? js_app->state().files.photo.dump() : "null";
+  return js_result.c_str();
 }
 
 }  // extern "C"

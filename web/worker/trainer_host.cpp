@@ -1,6 +1,7 @@
 // TrainerHost (see trainer_host.h): Session + what to report when.
 #include "worker/trainer_host.h"
 
+#include <chrono>
 #include <cmath>
 #include <utility>
 
@@ -8,6 +9,7 @@
 #include "data/loaders.h"
 #include "model/model.h"
 #include "model/model_file.h"
+#include "train/lab_model_file.h"
 
 namespace cnnlab {
 
@@ -16,6 +18,10 @@ using json = nlohmann::json;
 namespace {
 
 json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+
+double clock_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 // The layer lines of a spec's canonical text ("conv 32 3x3 same; relu; ...").
 std::vector<std::string> layer_names(const Model& model) {
@@ -42,6 +48,32 @@ void TrainerHost::load_pack(const uint8_t* bytes, size_t size, const std::string
 void TrainerHost::set_data(DataSource data) {
   session_.set_data(std::move(data));
   model_changed_ = true;
+  loaded_test_.reset();
+  loaded_name_.clear();
+}
+
+void TrainerHost::load_model(const uint8_t* bytes, size_t size, const std::string& where) {
+  LoadedModel loaded = deserialize_model(bytes, size, where);
+  require(session_.has_data(), where,
+          "cannot be loaded before a dataset: load the data it was trained on first");
+  require(session_.state()["experiment"] != true, where,
+          "cannot be loaded while an experiment runs: stop it first");
+  const SessionOptions options =
+      options_for_model_file(session_.options(), loaded, session_.data().train, where);
+  // Checked: from here on nothing refuses. The current run is archived by configure/reset.
+  session_.configure(options.to_json());
+  session_.reset();
+  copy_weights(*loaded.model, *session_.model(), where);
+  loaded_name_ = where;
+  loaded_preprocess_ = loaded.info.preprocess;
+  loaded_test_.reset();
+  if (session_.data().test.size() > 0) {
+    loaded_test_ = std::make_unique<Evaluator>(*session_.model(), session_.data().test,
+                                               loaded_preprocess_,
+                                               session_.options().train.eval_batch_size, nullptr);
+  }
+  model_changed_ = true;
+  test_sent_run_ = 0;
 }
 
 void TrainerHost::handle(const json& command) {
@@ -49,6 +81,12 @@ void TrainerHost::handle(const json& command) {
           "trainer command", "must be an object with a string 'type'");
   const std::string type = command["type"].get<std::string>();
   const json options = command.value("options", json::object());
+  // A command that makes or trains another model ends what a loaded model had (its evaluation).
+  if (type == "configure" || type == "train" || type == "step" || type == "reset" ||
+      type == "experiment" || type == "resumeExperiment") {
+    loaded_test_.reset();
+    loaded_name_.clear();
+  }
   if (type == "configure") {
     session_.configure(options);
     model_changed_ = true;
@@ -75,11 +113,31 @@ void TrainerHost::handle(const json& command) {
   }
 }
 
-bool TrainerHost::tick(double budget_seconds) { return session_.tick(budget_seconds); }
+bool TrainerHost::tick(double budget_seconds) {
+  if (loaded_test_ && !loaded_test_->done()) {
+    // A loaded model's test evaluation, in slices like training's.
+    const double start = clock_seconds();
+    do {
+      loaded_test_->step();
+    } while (!loaded_test_->done() && clock_seconds() - start < budget_seconds);
+    return !loaded_test_->done();
+  }
+  return session_.tick(budget_seconds);
+}
 
 bool TrainerHost::busy() const {
+  if (loaded_test_ && !loaded_test_->done()) return true;
   const json s = session_.state();
   return s["phase"] == "training" || s["experiment"] == true;
+}
+
+const ConfusionMatrix* TrainerHost::test_metrics() const {
+  if (const ConfusionMatrix* m = session_.test_metrics()) return m;
+  return loaded_test_ && loaded_test_->done() ? &loaded_test_->metrics() : nullptr;
+}
+
+const Preprocess& TrainerHost::preprocess() const {
+  return !loaded_name_.empty() && !session_.trainer() ? loaded_preprocess_ : session_.preprocess();
 }
 
 json TrainerHost::layer_stats() const {
@@ -105,16 +163,24 @@ json TrainerHost::poll(double now, bool force) {
   json out = {{"messages", json::array()}, {"snapshot", false}, {"test", false}};
   json& messages = out["messages"];
   json state = session_.state();
+  if (!loaded_name_.empty()) {
+    // A loaded model: where its weights came from, and its test results once evaluated.
+    state["modelFile"] = loaded_name_;
+    if (!session_.test_metrics() && test_metrics()) {
+      state["testAcc"] = test_metrics()->accuracy();
+      state["testLoss"] = test_metrics()->mean_loss();
+    }
+  }
   const bool training = state["phase"] == "training";
   const int run = state["run"].get<int>();
   const int epoch = state["epoch"].get<int>();
   const int64_t step = state["step"].get<int64_t>();
 
   // New test results go with the state that reports them (receivers match the two).
-  if (session_.test_metrics() && test_sent_run_ != run) {
+  if (test_metrics() && test_sent_run_ != run) {
     out["test"] = true;
     test_sent_run_ = run;
-  } else if (!session_.test_metrics() && test_sent_run_ == run) {
+  } else if (!test_metrics() && test_sent_run_ == run) {
     test_sent_run_ = 0;  // the run was reset: its next evaluation is new again
   }
   const bool state_due = force || out["test"] == true || now - last_state_ >= 0.1;
@@ -188,8 +254,12 @@ std::vector<uint8_t> TrainerHost::snapshot() const {
   if (!s.model()) return {};
   ModelFileInfo info;
   info.class_names = s.data().train.class_names;
-  info.preprocess = s.preprocess();
+  info.preprocess = preprocess();
   info.dataset = s.data().train.name;
+  // The lab's settings go with the weights, so loading the file restores them (lab_model_file.h).
+  json state = s.state();
+  if (const ConfusionMatrix* m = test_metrics()) state["testAcc"] = m->accuracy();
+  info.training_state = lab_training_state(s.options(), state);
   return serialize_model(*s.model(), info);
 }
 
@@ -211,7 +281,7 @@ std::vector<uint8_t> TrainerHost::experiment_snapshot(size_t config) const {
 }
 
 json TrainerHost::test_results() const {
-  const ConfusionMatrix* m = session_.test_metrics();
+  const ConfusionMatrix* m = test_metrics();
   if (!m) return nullptr;
   json counts = json::array();
   for (int t = 0; t < m->classes(); ++t)
@@ -221,7 +291,8 @@ json TrainerHost::test_results() const {
 }
 
 const std::vector<float>* TrainerHost::test_probabilities() const {
-  return session_.test_probabilities();
+  if (const std::vector<float>* p = session_.test_probabilities()) return p;
+  return loaded_test_ && loaded_test_->done() ? &loaded_test_->probabilities() : nullptr;
 }
 
 }  // namespace cnnlab

@@ -7,7 +7,7 @@
 // Commands (JSON, as the page posts them): {"type": "configure", "options": {...}},
 // {"type": "train"|"pause"|"step"|"reset"|"clearHistory"|"stopExperiment"},
 // {"type": "experiment", "options": {...}}, {"type": "resumeExperiment"}. Data arrives separately
-// (load_pack / set_data).
+// (load_pack / set_data), and so does a saved model (load_model: model-file bytes).
 //
 // Reports (poll): {"messages": [...], "snapshot": bool, "test": bool}, where messages are
 //   {"type": "state", "state": Session::state() + "layers": [per-layer statistics]}   ~10 per s
@@ -23,12 +23,14 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "train/session.h"
+#include "train/trainer.h"
 
 namespace cnnlab {
 
@@ -39,6 +41,12 @@ class TrainerHost {
   // A dataset pack (or any source load_data_bytes reads) from memory. Throws Error.
   void load_pack(const uint8_t* bytes, size_t size, const std::string& origin);
   void set_data(DataSource data);
+  // Replaces the current model with a saved one (model-file bytes, as snapshot() makes them):
+  // the settings become the file's (train/lab_model_file.h checks it fits the data), the current
+  // run is archived (its curves stay), the weights are the file's, and the model is evaluated on
+  // the test split in the next ticks (state's testAcc, test results); Train then continues from
+  // these weights (with a new optimiser). Throws Error(where, why) and changes nothing if refused.
+  void load_model(const uint8_t* bytes, size_t size, const std::string& where);
   // Runs one command (see above). Throws Error with the Session's message when refused.
   void handle(const nlohmann::json& command);
   // Advances training / evaluation / an experiment for up to budget seconds; true while busy.
@@ -60,6 +68,10 @@ class TrainerHost {
   // (N, K) are test_probabilities().
   nlohmann::json test_results() const;
   const std::vector<float>* test_probabilities() const;
+  // The test results of the current run, or of a loaded model once it has been evaluated.
+  const ConfusionMatrix* test_metrics() const;
+  // How pixels become the model's inputs: the run's, or the loaded file's before training.
+  const Preprocess& preprocess() const;
 
   Session& session() { return session_; }
   // The per-layer statistics as JSON rows {layer, actMin, actMax, gradMin, gradMax, forwardMs,
@@ -78,6 +90,11 @@ class TrainerHost {
   int64_t snapshot_step_ = -1;     // step of the last snapshot
   int test_sent_run_ = 0;
   bool model_changed_ = true;      // a command made a new model: snapshot due
+  // A loaded model (load_model) until a command makes or trains another: the file's name and
+  // preprocessing, and its test evaluation (run in ticks).
+  std::string loaded_name_;
+  Preprocess loaded_preprocess_;
+  std::unique_ptr<Evaluator> loaded_test_;
 };
 
 }  // namespace cnnlab

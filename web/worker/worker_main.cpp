@@ -52,6 +52,19 @@ EMSCRIPTEN_KEEPALIVE const char* trainer_load_pack(const uint8_t* bytes, size_t 
   return result.c_str();
 }
 
+// Loads a saved model from `size` bytes (model-file bytes; the caller frees them): see
+// TrainerHost::load_model. "" or why it was refused (nothing changed then).
+EMSCRIPTEN_KEEPALIVE const char* trainer_load_model(const uint8_t* bytes, size_t size,
+                                                    const char* name) {
+  try {
+    the_host().load_model(bytes, size, name ? name : "model file");
+    result.clear();
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+  return result.c_str();
+}
+
 // One command (trainer_host.h), JSON text. "" or the Session's message.
 EMSCRIPTEN_KEEPALIVE const char* trainer_handle(const char* command_json) {
   try {

@@ -1,0 +1,321 @@
+// Files a student keeps or brings (see files_actions.h): the App's save/load model, .npz and
+// curve exports, photo classification, and the File menu's requests.
+//
+// [SECTION] Helpers   [SECTION] Exports   [SECTION] Load model   [SECTION] Your own photo
+// [SECTION] Picked and dropped files, the File menu
+#include "app/files_actions.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "app/app.h"
+#include "app/eval_view.h"
+#include "app/inside_maps.h"
+#include "app/inside_view.h"
+#include "app/training_backend.h"
+#include "core/error.h"
+#include "data/file_io.h"
+#include "data/image.h"
+#include "imgui.h"
+#include "model/model_file.h"
+#include "model/npz.h"
+#include "platform/platform.h"
+#include "train/lab_model_file.h"
+
+namespace cnnlab {
+
+using json = nlohmann::json;
+
+// ---- [SECTION] Helpers -------------------------------------------------------------------------
+
+namespace {
+
+#ifdef __EMSCRIPTEN__
+constexpr bool kBrowser = true;   // files are downloads and the page's file chooser
+#else
+constexpr bool kBrowser = false;  // files are paths (the File menu's fields)
+#endif
+
+bool is_image(const uint8_t* b, size_t n) {
+  static const uint8_t png[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
+  return (n >= 8 && std::memcmp(b, png, 8) == 0) ||
+         (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF);
+}
+
+bool is_model_file(const uint8_t* b, size_t n) { return n >= 8 && std::memcmp(b, "CNNLABMF", 8) == 0; }
+
+// "cnn-3x3" / "mlp": names the downloads after the model they hold.
+std::string model_tag(const SessionOptions& o) {
+  std::string tag = o.model;
+  if (o.model.rfind("mlp", 0) != 0) {
+    tag += "-" + std::to_string(o.preset.kernel) + "x" + std::to_string(o.preset.kernel);
+  }
+  return tag;
+}
+
+std::string percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f %%", fraction * 100.0);
+  return text;
+}
+
+std::string csv_number(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_number()) return "";
+  char text[40];
+  std::snprintf(text, sizeof text, "%.9g", it->get<double>());
+  return text;
+}
+
+std::string csv_text(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+}  // namespace
+
+json files_state_json(const AppState& state) {
+  const FilesState& f = state.files;
+  const json& session = state.training.session_state;
+  json model_file = nullptr;
+  if (session.is_object() && session.contains("modelFile")) model_file = session["modelFile"];
+  return {{"notice", f.notice.empty() ? json(nullptr) : json(f.notice)},
+          {"noticeError", f.notice_error},
+          {"photo", f.photo},
+          {"modelFile", model_file}};
+}
+
+void set_files_notice(AppState& state, const std::string& text, bool error) {
+  state.files.notice = text;
+  state.files.notice_error = error;
+  state.files.notice_time = ImGui::GetCurrentContext() ? ImGui::GetTime() : 0.0;
+}
+
+std::string curves_csv(const json& history) {
+  std::string out =
+      "run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,"
+      "testLoss\n";
+  if (!history.is_array()) return out;
+  for (const json& run : history) {
+    const json epochs = run.value("epochs", json::array());
+    const std::string id = std::to_string(run.value("run", 0));
+    const std::string label = csv_text(run.value("label", std::string()));
+    for (size_t i = 0; i < epochs.size(); ++i) {
+      const json& e = epochs[i];
+      const bool last = i + 1 == epochs.size();
+      out += id + "," + label + "," + csv_number(e, "epoch") + "," + csv_number(e, "trainLoss") +
+             "," + csv_number(e, "trainAcc") + "," + csv_number(e, "valLoss") + "," +
+             csv_number(e, "valAcc") + "," + csv_number(e, "imagesPerSecond") + "," +
+             csv_number(e, "seconds") + "," + (last ? csv_number(run, "testAcc") : "") + "," +
+             (last ? csv_number(run, "testLoss") : "") + "\n";
+    }
+  }
+  return out;
+}
+
+// ---- [SECTION] Exports -------------------------------------------------------------------------
+
+std::string App::save_model(std::vector<uint8_t>* bytes, std::string* name) {
+  *bytes = backend_->model_file_bytes();
+  if (bytes->empty()) {
+    return "There is no model to save yet: load a dataset (and train) first.";
+  }
+  const TrainingState& t = state_.training;
+  *name = "cnnlab-" + model_tag(state_.settings.applied) + "-run" + std::to_string(t.run) +
+          "-epoch" + std::to_string(t.epoch) + ".cnnlab";
+  return {};
+}
+
+std::string App::export_npz(std::vector<uint8_t>* bytes, std::string* name) {
+  if (!state_.lab.model) return "There are no weights to export yet: load a dataset first.";
+  try {
+    *bytes = npz_bytes(*state_.lab.model);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  *name = "cnnlab-" + model_tag(state_.settings.applied) + "-weights.npz";
+  return {};
+}
+
+std::string App::export_curves(const std::string& format, std::string* text, std::string* name) {
+  const json& history = state_.training.history;
+  if (format == "csv") {
+    *text = curves_csv(history);
+  } else if (format == "json") {
+    const std::string dataset = state_.data.loaded ? state_.data.source.train.name : "";
+    *text = json{{"format", "cnnlab-curves"}, {"version", 1}, {"dataset", dataset},
+                 {"runs", history.is_array() ? history : json::array()}}
+                .dump(1);
+  } else {
+    return "curves: unknown format '" + format + "' (csv or json)";
+  }
+  *name = "cnnlab-curves." + format;
+  return {};
+}
+
+// ---- [SECTION] Load model ----------------------------------------------------------------------
+
+std::string App::load_model(const uint8_t* bytes, size_t size, const std::string& name) {
+  const std::string where = "model file " + name;
+  try {
+    require(state_.data.loaded, where,
+            "cannot be loaded before a dataset: load the data it was trained on first");
+    const json& x = state_.training.experiment;
+    require(!(x.is_object() && x.value("running", false)), where,
+            "cannot be loaded while an experiment runs: stop it first");
+    // Checked here at once (the same checks the trainer makes), so a bad file is refused before
+    // anything is sent and the current run stays as it is.
+    LoadedModel loaded = deserialize_model(bytes, size, where);
+    const SessionOptions options =
+        options_for_model_file(state_.settings.applied, loaded, state_.data.source.train, where);
+    backend_->load_model(bytes, size, where);
+    state_.settings.applied = options;
+    state_.settings.draft = options;
+    state_.settings.error.clear();
+    state_.settings.refused.clear();
+    state_.training.message.clear();
+    std::string text = "Loaded " + name + ": " + model_tag(options) + ", " +
+                       std::to_string(loaded.model->parameter_count()) + " parameters";
+    const json& info = loaded.info.training_state;
+    if (info.is_object() && info.contains("lab")) {
+      const json& lab = info["lab"];
+      if (lab.value("epoch", json()).is_number())
+        text += ", " + std::to_string(lab["epoch"].get<int>()) + " epoch(s) trained";
+      if (lab.value("testAcc", json()).is_number())
+        text += ", test accuracy " + percent(lab["testAcc"].get<double>()) + " when saved";
+    }
+    text += ". Evaluating it on the test split; Start continues training from these weights.";
+    set_files_notice(state_, text, false);
+    state_.ui.right_tab_request = 1;  // Evaluation: the test accuracy appears there
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+// ---- [SECTION] Your own photo ------------------------------------------------------------------
+
+std::string App::classify_photo(const uint8_t* bytes, size_t size, const std::string& name) {
+  try {
+    Model* model = state_.lab.model;
+    require(model != nullptr, name,
+            "cannot be classified yet: there is no model (load a dataset first)");
+    const Image photo = decode_image(bytes, size, name);
+    const Shape& in = model->input_shape();  // (C, H, W)
+    Image fitted = fit_image_to_input(photo, in[0], in[1], in[2]);
+    FilesState& f = state_.files;
+    f.photo_model.sync(*model, state_.lab.weights_version);
+    const InsideMaps maps = compute_inside_maps(*f.photo_model.model(), state_.lab.preprocess,
+                                                fitted.pixels.data(), in[0], in[1], in[2]);
+    const std::vector<std::string>& names = state_.data.source.train.class_names;
+    const int classes = static_cast<int>(maps.probabilities.size());
+    json top3 = json::array();
+    for (int c : top_k(maps.probabilities.data(), classes, 3)) {
+      top3.push_back({{"label", c < static_cast<int>(names.size()) ? names[static_cast<size_t>(c)]
+                                                                    : std::to_string(c)},
+                      {"class", c},
+                      {"probability", maps.probabilities[static_cast<size_t>(c)]}});
+    }
+    const std::string label = name + " (" + std::to_string(photo.width) + "x" +
+                              std::to_string(photo.height) + ")";
+    const std::string shown = show_photo_inside(state_, std::move(fitted.pixels), label);
+    require(shown.empty(), name, shown);
+    f.photo = {{"name", name},
+               {"width", photo.width},
+               {"height", photo.height},
+               {"input", {in[0], in[1], in[2]}},
+               {"top3", top3},
+               {"probabilities", maps.probabilities}};
+    set_files_notice(state_, "Classified " + label + ": " + top3[0]["label"].get<std::string>() +
+                                 " " + percent(top3[0]["probability"].get<double>()) +
+                                 ". Its feature maps are in Inside the network.",
+                     false);
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+// ---- [SECTION] Picked and dropped files, the File menu -----------------------------------------
+
+std::string App::open_user_file(const std::string& kind, const uint8_t* bytes, size_t size,
+                                const std::string& name) {
+  std::string what = kind;
+  std::string error;
+  if (what == "auto") {
+    if (size == 0) error = name + ": empty file (0 bytes)";
+    else if (is_image(bytes, size)) what = "photo";
+    else if (is_model_file(bytes, size)) what = "model";
+    else error = name + ": neither a PNG/JPEG photo nor a CNN Lab model file (.cnnlab)";
+  }
+  if (error.empty()) {
+    if (what == "model") error = load_model(bytes, size, name);
+    else if (what == "photo") error = classify_photo(bytes, size, name);
+    else if (what != "auto") error = "unknown kind of file '" + kind + "' (model, photo or auto)";
+  }
+  if (!error.empty()) set_files_notice(state_, error, true);
+  return error;
+}
+
+void App::apply_file_requests() {
+  FilesState& f = state_.files;
+  std::vector<std::string> requests;
+  requests.swap(f.requests);
+  for (const std::string& request : requests) {
+    std::vector<uint8_t> bytes;
+    std::string name, error, where;
+    if (request == "saveModel" || request == "exportNpz") {
+      error = request == "saveModel" ? save_model(&bytes, &name) : export_npz(&bytes, &name);
+      if (request == "saveModel" && !kBrowser) name = f.model_path;
+      if (error.empty() &&
+          !platform::save_user_file(name, "application/octet-stream", bytes.data(), bytes.size(),
+                                    &where)) {
+        error = where;
+      }
+    } else if (request == "exportCsv" || request == "exportJson") {
+      std::string text;
+      error = export_curves(request == "exportCsv" ? "csv" : "json", &text, &name);
+      if (error.empty() &&
+          !platform::save_user_file(name, request == "exportCsv" ? "text/csv" : "application/json",
+                                    reinterpret_cast<const uint8_t*>(text.data()), text.size(),
+                                    &where)) {
+        error = where;
+      }
+    } else if (request == "loadModel" || request == "photo") {
+      const bool model = request == "loadModel";
+      if (kBrowser) {
+        if (!platform::pick_user_file(model ? "model" : "photo",
+                                      model ? ".cnnlab" : "image/png,image/jpeg")) {
+          error = "this page cannot open files";
+        }
+        if (!error.empty()) set_files_notice(state_, error, true);
+        continue;  // the file arrives later through open_user_file
+      }
+      const std::string path = model ? f.model_path : f.photo_path;
+      try {
+        require(!path.empty(), model ? "Load model" : "Classify photo", "type a file path first");
+        bytes = read_file_bytes(path);
+      } catch (const std::exception& e) {
+        set_files_notice(state_, e.what(), true);
+        continue;
+      }
+      open_user_file(model ? "model" : "photo", bytes.data(), bytes.size(), path);
+      continue;
+    } else {
+      continue;
+    }
+    if (!error.empty()) {
+      set_files_notice(state_, error, true);
+    } else {
+      set_files_notice(state_, "Saved " + (where.empty() ? name : where), false);
+    }
+  }
+}
+
+}  // namespace cnnlab

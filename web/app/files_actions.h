@@ -1,0 +1,34 @@
+// Files a student keeps or brings to the lab: the trained model (a model file with the lab's
+// settings; train/lab_model_file.h), its weights as .npz (PyTorch layout), every run's curves as
+// CSV or JSON, and their own photo to classify. The App's methods (app.h, "Files") are defined in
+// files_actions.cpp; the File menu and the notice that reports each outcome in panel_files.cpp.
+// The same paths serve the menu, drag-and-drop onto the canvas and the JavaScript API.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "app/app_state.h"
+
+namespace cnnlab {
+
+// state().files for the JavaScript API: {notice, noticeError, photo (the last classified
+// photo: {name, width, height, input: [C, H, W], top3: [{label, class, probability}],
+// probabilities}, or null), modelFile (where the current weights came from, or null)}.
+nlohmann::json files_state_json(const AppState& state);
+
+// Shows a file action's outcome in the app (a notice at the bottom of the window; errors in red
+// until the next action or dismissed).
+void set_files_notice(AppState& state, const std::string& text, bool error);
+
+// Every run's per-epoch records (Session::history() JSON) as CSV, one row per epoch:
+// run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,testLoss
+// (unknown values empty; testAcc/testLoss on each run's last epoch row, once evaluated).
+std::string curves_csv(const nlohmann::json& history);
+
+// The File menu's items (inside ImGui::BeginMenu("File"); panel_files.cpp) and the notice.
+void draw_file_menu(AppState& state);
+void draw_files_notice(AppState& state);
+
+}  // namespace cnnlab

@@ -1,0 +1,95 @@
+// The File menu (save/load the model, export weights and curves, classify your own photo) and the
+// notice that reports each file action's outcome at the bottom of the window. The actions
+// themselves are the App's (files_actions.cpp): the menu only queues requests in FilesState.
+#include <algorithm>
+
+#include "app/files_actions.h"
+#include "imgui.h"
+
+namespace cnnlab {
+
+namespace {
+
+#ifdef __EMSCRIPTEN__
+constexpr bool kBrowser = true;
+#else
+constexpr bool kBrowser = false;
+#endif
+
+void muted(const char* text) {
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextUnformatted(text);
+  ImGui::PopStyleColor();
+}
+
+}  // namespace
+
+void draw_file_menu(AppState& state) {
+  FilesState& f = state.files;
+  const bool have_model = state.lab.model != nullptr;
+  const float scale = state.ui.scale;
+  if (!kBrowser) {
+    // Desktop: the model file's path (Save writes it, Load reads it).
+    muted("Model file");
+    ImGui::SetNextItemWidth(320.0f * scale);
+    ImGui::InputText("##model_path", f.model_path, sizeof f.model_path);
+  }
+  if (ImGui::MenuItem(kBrowser ? "Save model (download .cnnlab)" : "Save model", nullptr, false,
+                      have_model)) {
+    f.requests.push_back("saveModel");
+  }
+  if (ImGui::MenuItem(kBrowser ? "Load model (.cnnlab)..." : "Load model", nullptr, false,
+                      state.data.loaded)) {
+    f.requests.push_back("loadModel");
+  }
+  ImGui::Separator();
+  if (ImGui::MenuItem("Export weights (.npz, PyTorch layout)", nullptr, false, have_model)) {
+    f.requests.push_back("exportNpz");
+  }
+  if (ImGui::MenuItem("Export curves (CSV)")) f.requests.push_back("exportCsv");
+  if (ImGui::MenuItem("Export curves (JSON)")) f.requests.push_back("exportJson");
+  ImGui::Separator();
+  if (!kBrowser) {
+    muted("Photo (PNG or JPEG)");
+    ImGui::SetNextItemWidth(320.0f * scale);
+    ImGui::InputText("##photo_path", f.photo_path, sizeof f.photo_path);
+  }
+  if (ImGui::MenuItem(kBrowser ? "Classify your own photo..." : "Classify photo", nullptr, false,
+                      have_model)) {
+    f.requests.push_back("photo");
+  }
+  if (kBrowser) muted("Tip: drop a photo or a .cnnlab file onto the lab.");
+  else muted("Tip: drop a photo or a .cnnlab file onto the window.");
+}
+
+void draw_files_notice(AppState& state) {
+  FilesState& f = state.files;
+  if (f.notice.empty() || f.notice_time < 0) return;
+  // Successes fade after 10 s; errors stay until dismissed or replaced.
+  if (!f.notice_error && ImGui::GetTime() - f.notice_time > 10.0) return;
+  const float scale = state.ui.scale;
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  // Bottom left, over the training settings (least needed right after a file action), clear of
+  // the results a file action shows (Evaluation, Inside the network).
+  const float width = std::min(display.x * 0.4f, 560.0f * scale) - 16.0f * scale;
+  ImGui::SetNextWindowPos(ImVec2(8.0f * scale, display.y - 8.0f * scale), ImGuiCond_Always,
+                          ImVec2(0.0f, 1.0f));
+  ImGui::SetNextWindowSize(ImVec2(width, 0.0f), ImGuiCond_Always);
+  ImGui::PushStyleColor(ImGuiCol_WindowBg, f.notice_error ? ImVec4(0.55f, 0.12f, 0.10f, 0.96f)
+                                                          : ImVec4(0.12f, 0.32f, 0.18f, 0.96f));
+  ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 1.0f, 1.0f, 1.0f));
+  const ImGuiWindowFlags flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                 ImGuiWindowFlags_NoSavedSettings |
+                                 ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav;
+  if (ImGui::Begin("##files_notice", nullptr, flags)) {
+    ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x - 70.0f * scale);
+    ImGui::TextUnformatted(f.notice.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::SameLine(ImGui::GetWindowWidth() - 64.0f * scale);
+    if (ImGui::SmallButton("Close")) f.notice.clear();
+  }
+  ImGui::End();
+  ImGui::PopStyleColor(2);
+}
+
+}  // namespace cnnlab
