@@ -254,3 +254,21 @@ TEST_CASE("experiment_config_from_json: the options a front end checks before st
   CHECK(error_of([&] { nine.validate(Shape{3, 16, 16}, 4, experiment_memory_limit()); })
             .find("at most 8") != std::string::npos);
 }
+
+TEST_CASE("Experiment memory estimate: 64-bit (no wrap in wasm32), an oversized sweep is refused") {
+  ExperimentConfig c;
+  c.model = "cnn";
+  c.vary = "filters";
+  c.values = {"512", "1024"};
+  c.train.batch_size = 512;
+  const Shape cifar{3, 32, 32};
+  // filters 1024 at batch 512: several GB of activations, more than 32 bits can count.
+  CHECK(estimate_training_bytes(c.spec(1, cifar, 10), 512) > (uint64_t(4) << 30));
+  CHECK(estimate_training_bytes(c.spec(0, cifar, 10), 512) <
+        estimate_training_bytes(c.spec(1, cifar, 10), 512));
+  CHECK(error_of([&] { c.validate(cifar, 10, size_t(1536) << 20); }).find("MB") !=
+        std::string::npos);
+  c.values = {"8"};
+  c.train.batch_size = 16;
+  CHECK(error_of([&] { c.validate(cifar, 10, size_t(1536) << 20); }).empty());
+}

@@ -103,11 +103,11 @@ void ExperimentConfig::validate(const Shape& input, int classes, size_t memory_l
   if (vary == "depth")
     require(model == "cnn", "experiment depth", "only the cnn preset has a variable depth");
   train.validate();
-  size_t bytes = 0;
+  uint64_t bytes = 0;
   for (size_t i = 0; i < values.size(); ++i)
     bytes += estimate_training_bytes(spec(i, input, classes),
                                      std::max(train.batch_size, train.eval_batch_size)) *
-             static_cast<size_t>(repeats);
+             static_cast<uint64_t>(repeats);
   require(bytes <= memory_limit_bytes, "experiment",
           "the " + std::to_string(values.size() * static_cast<size_t>(repeats)) +
               " runs would need about " + std::to_string(bytes >> 20) + " MB, more than the " +
@@ -131,16 +131,17 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"train", train.to_json()}};
 }
 
-size_t estimate_training_bytes(const ModelSpec& spec, int batch_size) {
-  const size_t params = spec.parameter_count();
-  size_t activations = spec.input.count(), largest = spec.input.count();
+uint64_t estimate_training_bytes(const ModelSpec& spec, int batch_size) {
+  // 64-bit throughout: in wasm32 size_t would wrap around for exactly the sweeps to refuse.
+  const uint64_t params = spec.parameter_count();
+  uint64_t activations = spec.input.count(), largest = spec.input.count();
   for (const Shape& s : spec.output_shapes()) {
     activations += s.count();
-    largest = std::max(largest, s.count());
+    largest = std::max<uint64_t>(largest, s.count());
   }
-  const size_t floats = params * 5                                   // value, grad, m, v, best
-                        + static_cast<size_t>(batch_size) * (activations + 2 * largest);
-  const size_t im2col_scratch = size_t(16) << 20;                    // col + dcol chunks
+  const uint64_t floats = params * 5                                 // value, grad, m, v, best
+                          + static_cast<uint64_t>(batch_size) * (activations + 2 * largest);
+  const uint64_t im2col_scratch = uint64_t(16) << 20;                // col + dcol chunks
   return floats * sizeof(float) + im2col_scratch;
 }
 

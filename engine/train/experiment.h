@@ -11,6 +11,7 @@
 // [SECTION] ExperimentConfig   [SECTION] results   [SECTION] Experiment   [SECTION] reports
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -57,7 +58,7 @@ struct ExperimentConfig {
 
 // Bytes one training run of this model needs at this batch size (weights, gradients, optimiser
 // moments, activations and their gradients, im2col scratch): an estimate for refusing sweeps.
-size_t estimate_training_bytes(const ModelSpec& spec, int batch_size);
+uint64_t estimate_training_bytes(const ModelSpec& spec, int batch_size);
 
 // [SECTION] results ------------------------------------------------------------------------------
 struct RunResult {
