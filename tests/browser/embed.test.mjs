@@ -300,12 +300,13 @@ test('panels: only the chosen ones are drawn and fill the space', {timeout: 1200
     // The API can change them too; hide is the complement.
     await page.evaluate(() => window.cnnlab.configure({hide: ['eval', 'data']}));
     state = await labState(page);
-    assert.deepEqual(state.ui.panels, ['model', 'training', 'curves', 'inside']);
+    assert.deepEqual(state.ui.panels, ['model', 'training', 'curves', 'inside', 'experiment']);
     await assert.rejects(page.evaluate(() => window.cnnlab.configure({panels: ['curves', 'plots']})),
                          /option panels: unknown panel 'plots'/);
     await assert.rejects(page.evaluate(() => window.cnnlab.configure({panels: []})),
                          /option panels: name at least one panel/);
-    assert.deepEqual((await labState(page)).ui.panels, ['model', 'training', 'curves', 'inside']);
+    assert.deepEqual((await labState(page)).ui.panels,
+                     ['model', 'training', 'curves', 'inside', 'experiment']);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -359,9 +360,17 @@ test('read-only: settings cannot be edited in the app, the buttons follow the op
                                {timeout: 20000});
     await page.mouse.click(SEED_FIELD.x, SEED_FIELD.y);
     await frames(page, 3);
-    await page.keyboard.press('Control+A');
+    // Dear ImGui 1.86 samples key states once per frame: hold each key for a few frames.
+    const hold = async (...keys) => {
+      for (const key of keys) await page.keyboard.down(key);
+      await frames(page, 3);
+      for (const key of keys.reverse()) await page.keyboard.up(key);
+      await frames(page, 2);
+    };
+    await hold('Control', 'a');
     await page.keyboard.type('7');
-    await page.keyboard.press('Enter');
+    await frames(page, 2);
+    await hold('Enter');
     await page.waitForFunction(() => window.cnnlab.state().options.seed === 7, null,
                                {timeout: 20000});
     assert.deepEqual(errors, []);
@@ -390,7 +399,7 @@ test('invalid URL options: a notice in the app, ready rejects naming them, defau
     assert.equal(state.options.kernel, 3, 'the default kernel');
     assert.ok(Math.abs(state.options.lr - 0.002) < 1e-7, 'the valid option applied');
     assert.equal(state.ui.theme, 'light');
-    assert.equal(state.ui.panels.length, 6);
+    assert.equal(state.ui.panels.length, 7);
     assert.match(state.ui.notice, /option kernel:.*\n?/);
     assert.match(state.ui.notice, /option bogus: unknown option/);
     await frames(page, 5);

@@ -67,10 +67,12 @@ struct Layout {
 Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui) {
   const float gap = 4.0f * scale;
   const float width = display.x, height = display.y - top;
-  const bool setup = panel_shown(ui, Panel::Data) || panel_shown(ui, Panel::Model);
+  const bool setup = panel_shown(ui, Panel::Data) || panel_shown(ui, Panel::Model) ||
+                     panel_shown(ui, Panel::Experiment);
   const bool training = panel_shown(ui, Panel::Training);
   const bool curves = panel_shown(ui, Panel::Curves);
-  const bool results = panel_shown(ui, Panel::Inside) || panel_shown(ui, Panel::Eval);
+  const bool results = panel_shown(ui, Panel::Inside) || panel_shown(ui, Panel::Eval) ||
+                       panel_shown(ui, Panel::Experiment);
   const bool left = setup || training, right = curves || results;
   float left_w = std::clamp(width * 0.4f, 300.0f * scale, 560.0f * scale);
   left_w = std::min(left_w, width * 0.5f);
@@ -195,7 +197,7 @@ void App::frame() {
       }
       // The Experiments panel's controls (panel_experiments.cpp; its results are in the two
       // windows on the right, each in an "Experiment" tab).
-      if (panel_shown(s.ui, Panel::Model) &&
+      if (panel_shown(s.ui, Panel::Experiment) &&
           ImGui::BeginTabItem("Experiment", nullptr, tab_flags(s.ui.left_tab_request, 2))) {
         ImGui::BeginChild("##experiment_setup", ImVec2(0, 0), false);
         draw_experiment_setup_panel(s);
@@ -218,7 +220,8 @@ void App::frame() {
         draw_curves_panel(s);
         ImGui::EndTabItem();
       }
-      if (ImGui::BeginTabItem("Experiment", nullptr, tab_flags(request, 1))) {
+      if (panel_shown(s.ui, Panel::Experiment) &&
+          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(request, 1))) {
         draw_experiment_curves_panel(s);
         ImGui::EndTabItem();
       }
@@ -245,7 +248,7 @@ void App::frame() {
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
-      if (panel_shown(s.ui, Panel::Inside) &&
+      if (panel_shown(s.ui, Panel::Experiment) &&
           ImGui::BeginTabItem("Experiment", nullptr, tab_flags(s.ui.right_tab_request, 2))) {
         ImGui::BeginChild("##experiment_results", ImVec2(0, 0), false);
         draw_experiment_results_panel(s);

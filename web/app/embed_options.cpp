@@ -26,7 +26,8 @@ namespace cnnlab {
 
 namespace {
 
-constexpr const char* kPanelNames[] = {"data", "model", "training", "curves", "inside", "eval"};
+constexpr const char* kPanelNames[] = {"data",   "model", "training",  "curves",
+                                       "inside", "eval",  "experiment"};
 constexpr int kPanelCount = static_cast<int>(Panel::Count);
 
 std::string panel_list() {

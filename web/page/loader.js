@@ -235,7 +235,7 @@
                          'seed', 'augment', 'valFraction', 'patience', 'standardize'];
   const DATA_KEYS = ['dataset', 'subset'];
   const UI_KEYS = ['theme', 'panels', 'hide', 'readOnly'];
-  const PANEL_NAMES = ['data', 'model', 'training', 'curves', 'inside', 'eval'];
+  const PANEL_NAMES = ['data', 'model', 'training', 'curves', 'inside', 'eval', 'experiment'];
   const PAGE_KEYS = ['base', 'pack', 'autostart', 'embed', 'origin', 'offline'];
   const NUMBER_KEYS = ['kernel', 'filters', 'dense', 'dropout', 'blocks', 'stride', 'epochs',
                        'batch', 'lr', 'momentum', 'weightDecay', 'seed', 'valFraction', 'patience'];
@@ -416,6 +416,7 @@
     // optionErrors and are reported once the lab runs with its defaults for them.
     const setup = splitOptions(options);
     const optionErrors = setup.errors.slice();
+    if (setup.ui.theme === 'dark') root.classList.add('cnnlab-dark');  // the loading overlay too
     let defaultOptions = null;  // the app's training options before any were applied (links)
     const listeners = new Map();  // event type -> handlers (api.on)
 
@@ -1038,6 +1039,7 @@
         if (Object.keys(look).length) {
           const error = setUi(look);
           if (error) throw new Error(error);
+          if ('theme' in look) root.classList.toggle('cnnlab-dark', look.theme === 'dark');
         }
         if (pack && pack !== datasetUrl) await loadDataset(pack);
         return api.state();
