@@ -313,6 +313,39 @@ test('panels: only the chosen ones are drawn and fill the space', {timeout: 1200
   }
 });
 
+test('autostart from the URL hash: the lab trains without a click, events follow',
+     {timeout: 180000}, async (t) => {
+  if (!hasSubset()) return t.skip('the site has no 1k subset');
+  const {context, page, errors} = await newPage(browser, {width: 1000, height: 700});
+  try {
+    await page.addInitScript(() => {
+      // Collect the lab's events from the moment it exists.
+      window.labEvents = [];
+      const poll = setInterval(() => {
+        if (!window.cnnlab || !window.cnnlab.on) return;
+        clearInterval(poll);
+        for (const type of ['epoch', 'done', 'phase']) {
+          window.cnnlab.on(type, (e) => window.labEvents.push({type, ...e}));
+        }
+      }, 10);
+    });
+    assert.deepEqual(await openIndex(page, '#autostart=1&model=mlp&epochs=1&batch=64'), {ok: true});
+    await page.waitForFunction(() => window.labEvents.some((e) => e.type === 'done'), null,
+                               {timeout: 120000});
+    const state = await labState(page);
+    assert.equal(state.options.model, 'mlp');
+    assert.equal(state.phase, 'done');
+    const events = await page.evaluate(() => window.labEvents);
+    assert.deepEqual(events.filter((e) => e.type === 'epoch').map((e) => e.epoch), [1]);
+    assert.ok(events.some((e) => e.type === 'phase' && e.phase === 'training'),
+              JSON.stringify(events.map((e) => e.phase)));
+    assert.equal(events.find((e) => e.type === 'done').testAcc, state.testAcc);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 // The Training panel's Start button and Batch slider at 1280x800 (default layout, scale 1).
 const START_BUTTON = {x: 32, y: 506};
 const BATCH_SLIDER = {x: 110, y: 670};
