@@ -121,12 +121,12 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
   if (ImGui::BeginMainMenuBar()) {
     ImGui::TextUnformatted("CNN Lab");
     ImGui::Separator();
-    if (ImGui::BeginMenu("View")) {
-      ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
     if (ImGui::BeginMenu("File")) {  // save/load model, exports, your photo (panel_files.cpp)
       draw_file_menu(state);
       ImGui::EndMenu();
     }
+    if (ImGui::BeginMenu("View")) {
+      ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
       ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
       if (ImGui::MenuItem("Dark theme", nullptr, &state.ui.embedding.dark_theme)) {
         apply_style(state.ui.scale, state.ui.embedding.dark_theme);
@@ -264,12 +264,12 @@ void App::frame() {
   if (s.ui.show_widget_check) draw_widget_check(s);
   if (s.ui.show_imgui_metrics) ImGui::ShowMetricsWindow(&s.ui.show_imgui_metrics);
   draw_options_notice(s, top);
+  draw_files_notice(s);
   apply_panel_requests();
+  apply_file_requests();
   if (s.experiments.start_requested) {
     s.experiments.start_requested = false;
-  draw_files_notice(s);
     const std::string error = start_experiment(experiment_draft_options(s.experiments));
-  apply_file_requests();
     s.experiments.message = error;
     s.experiments.message_is_error = !error.empty();
   }
@@ -719,10 +719,10 @@ const std::string& App::state_json() {
   j["trainer"] = backend_->where();
   j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
   j["fps"] = number_or_null(s.ui.fps, s.ui.fps > 0);
+  j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},
              {"display", {ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y}}};
-  j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)
   j["ui"].update(ui_options_json(s.ui));  // theme, panels shown, readOnly (embed_options.h)
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(s.ui.embedding.notice);

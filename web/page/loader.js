@@ -548,9 +548,9 @@
           cnnlabRequestDataset: (file) => { loadDataset(new URL(file, base).href).catch(() => {}); },
           // Called by the app's WorkerBackend: a command (JSON text), with a pack's bytes.
           cnnlabPostToTrainer: (command, bytes) => postToTrainer(command, bytes),
-        };
           // The File menu's Load model / Classify photo: the page's file chooser.
           cnnlabPickFile: (kind, accept) => pickFile(kind, accept),
+        };
         module = moduleOptions;  // the factory fills this same object in
         await createCnnLabModule(moduleOptions);
       } catch (e) {
@@ -901,7 +901,6 @@
       if (error) throw new Error(error);
     }
 
-    ui.retry.addEventListener('click', () => api.retry());
     // ---- Files: save/load model, exports, your own photo (app/files_actions.h) ---------------
     // The app decides what a file is and what is wrong with it (it shows a notice); the API's
     // promises reject with the same message.
@@ -972,6 +971,7 @@
       openPicked('auto', file);
     });
 
+    ui.retry.addEventListener('click', () => api.retry());
     ui.dismiss.addEventListener('click', () => {
       if (pagePhase === 'error' && failedStage === 'dataset' && appRunning) {
         pageError = null;
@@ -1174,7 +1174,6 @@
           start();
         }
       },
-      get element() { return root; },
       // Files (app/files_actions.h). saveModel: the model as a model file (.cnnlab, with the
       // lab's settings; while training, the latest snapshot, at most ~1 s old). loadModel(bytes):
       // makes a saved model the lab's (its settings, its weights; the test evaluation follows in
@@ -1201,6 +1200,7 @@
         openUserFile('photo', fileBytes(bytes, 'classifyImage'), String(name || 'photo'));
         return JSON.parse(module.ccall('cnnlab_photo_json', 'string', [], []));
       },
+      get element() { return root; },
     };
 
     // In an iframe with embed: the host page (the origin option, else the embedding page's
