@@ -13,6 +13,10 @@
 //   lab.history();            // every run's per-epoch records
 //   await lab.loadPack(url);  // another dataset (a pack file), with the progress bar
 //   lab.showPanel('model');   // brings a tab to the front: data, model, inside, eval
+//   const file = await lab.saveModel();      // Uint8Array: a .cnnlab model file
+//   await lab.loadModel(file, 'mine.cnnlab'); // rejects with an Error saying why it does not fit
+//   lab.exportNpz(); lab.exportCurves('csv'); // weights (PyTorch layout), every run's curves
+//   const {top3} = await lab.classifyImage(pngBytes, 'cat.png');  // also File menu / drop
 //
 // Training runs in a Web Worker (page/trainer-worker.js hosting cnnlab_trainer.wasm): the app
 // posts commands to it through this loader (Module.cnnlabPostToTrainer) and the loader hands the
