@@ -634,7 +634,7 @@
         try {
           api.train();
         } catch (e) {
-          setUi({notice: `option autostart: ${e.message}`});
+          setUi({notice: optionErrors.concat([`option autostart: ${e.message}`]).join('\n')});
         }
       }
     }
