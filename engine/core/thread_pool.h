@@ -7,6 +7,7 @@
 // then simply runs with the workers it got (threads() says how many).
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -43,6 +44,8 @@ class ThreadPool {
   void run(int tasks, TaskFn fn, void* ctx);
   void worker_loop();
   void drain();
+  template <typename Ready>
+  static bool spin_until(Ready ready);
 
   int threads_ = 1;
   std::vector<std::thread> workers_;
@@ -50,9 +53,11 @@ class ThreadPool {
   std::condition_variable wake_, done_;
   TaskFn fn_ = nullptr;
   void* ctx_ = nullptr;
-  int tasks_ = 0, next_ = 0, finished_ = 0;
-  unsigned generation_ = 0;
-  bool stop_ = false;
+  int tasks_ = 0, next_ = 0;
+  // Written under mutex_; atomic so that waiting threads can spin on them without the lock.
+  std::atomic<int> finished_{0};
+  std::atomic<unsigned> generation_{0};
+  std::atomic<bool> stop_{false};
 };
 
 }  // namespace cnnlab

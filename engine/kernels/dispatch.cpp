@@ -256,10 +256,25 @@ void split_range_tasks(ThreadPool* pool, size_t count, size_t floats, size_t ali
   });
 }
 
+// The same for work whose result does not depend on the split (everything but min_max_sum's
+// partial sums): up to 4 ranges per thread of >= 2^14 floats each, claimed as threads come free,
+// so a thread descheduled by a busy machine or browser holds up one small range, not half the
+// work (see gemm_parallel).
 template <typename F>
 void split_range(ThreadPool* pool, size_t count, size_t floats, size_t align, F&& fn) {
-  split_range_tasks(pool, count, floats, align, [&](int, size_t begin, size_t end) {
-    fn(begin, end);
+  const size_t threads = pool ? static_cast<size_t>(pool->threads()) : 1;
+  if (threads <= 1 || count < 2 || floats < kMinParallelFloats) {
+    fn(size_t{0}, count);
+    return;
+  }
+  const size_t wanted = std::max(threads, std::min(threads * 4, floats / (kMinParallelFloats / 2)));
+  const size_t tasks = std::min(wanted, count);
+  size_t per_task = (count + tasks - 1) / tasks;
+  per_task = (per_task + align - 1) / align * align;
+  pool->parallel_for(static_cast<int>((count + per_task - 1) / per_task), [&](int t) {
+    const size_t begin = std::min(count, static_cast<size_t>(t) * per_task);
+    const size_t end = std::min(count, begin + per_task);
+    if (begin < end) fn(begin, end);
   });
 }
 

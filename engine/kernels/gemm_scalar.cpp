@@ -52,12 +52,17 @@ void gemm_parallel(GemmBlockFn block, float* C, const float* A, const float* B, 
     block(C, N, A, lda, B, ldb, M, N, K, trans_a, trans_b, accumulate);
     return;
   }
-  // Split the longer output dimension into one slab per thread, rounded to the SIMD tile sizes
-  // (32 columns / 8 rows) so each thread keeps full micro-tiles.
+  // Split the longer output dimension into slabs rounded to the SIMD tile sizes (32 columns / 8
+  // rows) so each thread keeps full micro-tiles. Up to 4 slabs per thread, claimed as threads
+  // come free: a thread the OS (or the browser) deschedules mid-GEMM then holds up one small slab,
+  // not half the product (with one slab per thread, 2 threads on a busy machine were slower than
+  // 1). Slabs stay >= 128 columns / 64 rows: >= 256 flops per float of
+  // the shared operand that each slab packs again.
   const bool split_columns = N >= M;
   const int extent = split_columns ? N : M;
   const int align = split_columns ? 32 : 8;
-  int tasks = threads;
+  const int min_slab = split_columns ? 128 : 64;
+  int tasks = std::max(threads, std::min(threads * 4, extent / min_slab));
   int slab = (extent + tasks - 1) / tasks;
   slab = (slab + align - 1) / align * align;
   tasks = (extent + slab - 1) / slab;
