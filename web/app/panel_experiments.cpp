@@ -339,10 +339,13 @@ void draw_experiment_curves_panel(AppState& state) {
   ImGui::SliderFloat("Smoothing##experiment", &x.smoothing, 0.0f, 0.99f, "%.2f",
                      ImGuiSliderFlags_AlwaysClamp);
   ImGui::EndDisabled();
+  // The line styles, on the same line when they fit (narrow pages: below, wrapped).
+  const char* styles = "faint: train per step   thin: train per epoch   thick: validation per epoch";
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (ImGui::GetItemRectMax().x + 24.0f * scale + ImGui::CalcTextSize(styles).x < right)
+    ImGui::SameLine(0.0f, 24.0f * scale);
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("one colour per configuration   faint: training per step (first seed)   "
-                      "thin + dots: training per epoch   thick + dots: validation per epoch "
-                      "(mean over seeds)");
+  ImGui::TextDisabled("%s", styles);
   ImGui::PopTextWrapPos();
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
