@@ -81,12 +81,7 @@ void TrainerHost::handle(const json& command) {
           "trainer command", "must be an object with a string 'type'");
   const std::string type = command["type"].get<std::string>();
   const json options = command.value("options", json::object());
-  // A command that makes or trains another model ends what a loaded model had (its evaluation).
-  if (type == "configure" || type == "train" || type == "step" || type == "reset" ||
-      type == "experiment" || type == "resumeExperiment") {
-    loaded_test_.reset();
-    loaded_name_.clear();
-  }
+  const json options_before = session_.options().to_json();
   if (type == "configure") {
     session_.configure(options);
     model_changed_ = true;
@@ -110,6 +105,15 @@ void TrainerHost::handle(const json& command) {
     session_.resume_experiment();
   } else {
     throw Error("trainer command", "unknown type '" + type + "'");
+  }
+  // A command that made or trains another model (it did not throw) ends what a loaded model had:
+  // its name, preprocessing and evaluation. A refused command keeps them.
+  const bool superseded = type == "train" || type == "step" || type == "reset" ||
+                          type == "experiment" || type == "resumeExperiment" ||
+                          (type == "configure" && session_.options().to_json() != options_before);
+  if (!loaded_name_.empty() && superseded) {
+    loaded_test_.reset();
+    loaded_name_.clear();
   }
 }
 
