@@ -582,6 +582,13 @@ const std::string& App::state_json() {
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},
              {"display", {ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y}}};
+  // What the last frame asked the GPU to draw (the cost of a frame in software WebGL).
+  if (const ImDrawData* draw = ImGui::GetDrawData(); draw && draw->Valid) {
+    int commands = 0;
+    for (int i = 0; i < draw->CmdListsCount; ++i) commands += draw->CmdLists[i]->CmdBuffer.Size;
+    j["ui"]["draw"] = {{"lists", draw->CmdListsCount}, {"commands", commands},
+                       {"vertices", draw->TotalVtxCount}, {"indices", draw->TotalIdxCount}};
+  }
   state_json_ = j.dump();
   return state_json_;
 }
