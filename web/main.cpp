@@ -32,6 +32,7 @@
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
+#include "platform/draw_merge.h"
 #include "platform/platform.h"
 
 #ifdef __EMSCRIPTEN__
@@ -64,6 +65,7 @@ struct Runtime {
   Options options;
   long frame_count = 0;
   bool renderer_ready = false;  // the OpenGL backend's device objects exist
+  cnnlab::platform::DrawListMerger draw_merger;  // one vertex upload per frame (draw_merge.h)
   bool done = false;
   int exit_code = 0;
 };
@@ -161,7 +163,7 @@ void frame(void* arg) {
   glViewport(0, 0, fb_w, fb_h);
   glClearColor(0.90f, 0.91f, 0.93f, 1.0f);
   glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  ImGui_ImplOpenGL3_RenderDrawData(rt.draw_merger.merge(ImGui::GetDrawData()));
   rt.app.after_render(fb_w, fb_h);  // read-backs the app asked for (the experiment's PNG export)
 
   ++rt.frame_count;

@@ -726,6 +726,13 @@ const std::string& App::state_json() {
   j["ui"].update(ui_options_json(s.ui));  // theme, panels shown, readOnly (embed_options.h)
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(s.ui.embedding.notice);
+  // What the last frame asked the GPU to draw (the cost of a frame in software WebGL).
+  if (const ImDrawData* draw = ImGui::GetDrawData(); draw && draw->Valid) {
+    int commands = 0;
+    for (int i = 0; i < draw->CmdListsCount; ++i) commands += draw->CmdLists[i]->CmdBuffer.Size;
+    j["ui"]["draw"] = {{"lists", draw->CmdListsCount}, {"commands", commands},
+                       {"vertices", draw->TotalVtxCount}, {"indices", draw->TotalIdxCount}};
+  }
   state_json_ = j.dump();
   return state_json_;
 }
