@@ -66,9 +66,15 @@ async function experimentScreenshots(page, prefix) {
                          clip: {x: 0, y: top, width: left, height: setup}});
   await page.screenshot({path: path.join(dir, `${prefix}-curves.png`),
                          clip: {x: left, y: top, width: width - left, height: curves}});
-  await page.screenshot({path: path.join(dir, `${prefix}-results.png`),
-                         clip: {x: left, y: top + curves, width: width - left,
-                                height: height - top - curves}});
+  const results = {x: left, y: top + curves, width: width - left, height: height - top - curves};
+  await page.screenshot({path: path.join(dir, `${prefix}-results.png`), clip: results});
+  // The feature maps further down the Results tab: scrolled into view with the mouse wheel.
+  await page.mouse.move(results.x + results.width / 2, results.y + results.height * 0.7);
+  await page.mouse.wheel(0, 600);
+  await frames(page, 8);
+  await page.screenshot({path: path.join(dir, `${prefix}-results-maps.png`), clip: results});
+  await page.mouse.wheel(0, -600);
+  await frames(page, 4);
   await saveScreenshot(page, `${prefix}-page.png`);
 }
 

@@ -183,14 +183,19 @@ void refresh_experiment_maps(AppState& state) {
     for (size_t i = 0; i < m.layers.size(); ++i) {
       const LayerMaps& l = m.layers[i];
       const int shown = std::min(l.channels, x.maps_shown);
-      // One colour range per layer (maps of one layer comparable); symmetric when signed.
-      float lo = l.min, hi = l.max > l.min ? l.max : l.min + 1.0f;
-      widgets::Colormap map = widgets::Colormap::Viridis;
-      if (l.min < 0.0f) {
-        const float a = std::max(std::fabs(l.min), std::fabs(l.max));
-        lo = -a, hi = a, map = widgets::Colormap::Diverging;
+      // Each map stretched to its own min..max: a map's pattern (edges, blobs — what kernel size
+      // changes) stays visible next to a much stronger map of the same layer.
+      const size_t plane = static_cast<size_t>(l.height) * static_cast<size_t>(l.width);
+      std::vector<float> stretched(plane * static_cast<size_t>(shown));
+      for (int k = 0; k < shown; ++k) {
+        const float* src = l.maps.data() + static_cast<size_t>(k) * plane;
+        float lo = 0, hi = 0;
+        finite_range(src, plane, &lo, &hi);
+        const float span = hi > lo ? hi - lo : 1.0f;
+        for (size_t j = 0; j < plane; ++j) stretched[static_cast<size_t>(k) * plane + j] = (src[j] - lo) / span;
       }
-      m.grids[i].set_maps(l.maps.data(), shown, l.height, l.width, map, lo, hi);
+      m.grids[i].set_maps(stretched.data(), shown, l.height, l.width, widgets::Colormap::Viridis,
+                          0.0f, 1.0f);
     }
   }
 }

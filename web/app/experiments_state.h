@@ -59,6 +59,7 @@ struct ExperimentsState {
   float plots_min[2] = {0, 0}, plots_max[2] = {0, 0};  // that rectangle, in display pixels
   int plots_frame = -1;              // ImGui frame in which the plots were last drawn
   int curves_tab_request = -1;       // open this tab of the Curves window next frame (1: Experiment)
+  bool debug_exported = false;       // CNNLAB_DEBUG_EXPORT was acted on (desktop checks)
 };
 
 }  // namespace cnnlab

@@ -14,6 +14,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -253,8 +255,8 @@ void plot_experiment_metric(const char* id, const char* title, const char* y_lab
   ExperimentsState& x = state.experiments;
   std::vector<widgets::PlotSeries> series;
   std::vector<std::vector<float>> smoothed(x.curves.size());
-  std::vector<std::string> labels;
-  labels.reserve(x.curves.size() * 3);  // pointers into it stay valid
+  // A deque: the series keep c_str() pointers into it, and push_back never moves its strings.
+  std::deque<std::string> labels;
   for (size_t c = 0; c < x.curves.size(); ++c) {
     const ExperimentCurve& curve = x.curves[c];
     const size_t first = series.size();
@@ -342,11 +344,17 @@ void draw_experiment_curves_panel(AppState& state) {
   // The line styles, on the same line when they fit (narrow pages: below, wrapped).
   const char* styles = "faint: train per step   thin: train per epoch   thick: validation per epoch";
   const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
-  if (ImGui::GetItemRectMax().x + 24.0f * scale + ImGui::CalcTextSize(styles).x < right)
+  const float note_w = ImGui::CalcTextSize(styles).x;
+  if (ImGui::GetItemRectMax().x + 24.0f * scale + note_w < right) {
     ImGui::SameLine(0.0f, 24.0f * scale);
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("%s", styles);
-  ImGui::PopTextWrapPos();
+    ImGui::TextDisabled("%s", styles);
+  } else if (note_w < ImGui::GetContentRegionAvail().x) {
+    ImGui::TextDisabled("%s", styles);
+  } else {  // narrow pages: the plots keep their height, the note is a tooltip
+    ImGui::SameLine(0.0f, 24.0f * scale);
+    ImGui::TextDisabled("(lines?)");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", styles);
+  }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const ImVec2 size((avail.x - spacing) * 0.5f, avail.y);
@@ -373,8 +381,10 @@ void results_table(const json& report, float scale) {
                                 ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
   // Exactly the rows (+ header) and room for the horizontal scrollbar of narrow pages.
   const float row_h = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y;
+  // Room for the horizontal scrollbar only where the columns cannot fit (narrow pages).
+  const bool narrow = ImGui::GetContentRegionAvail().x < 700.0f * scale;
   const float height = (static_cast<float>(summary.size()) + 1.0f) * row_h +
-                       ImGui::GetStyle().ScrollbarSize + 2.0f * scale;
+                       (narrow ? ImGui::GetStyle().ScrollbarSize : 0.0f) + 2.0f * scale;
   if (!ImGui::BeginTable("experiment_results", 8, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
   for (const char* h : {"configuration", "parameters", "MACs / image", "train img/s", "time / run",
@@ -431,12 +441,15 @@ void results_table(const json& report, float scale) {
 
 void export_buttons(AppState& state) {
   ImGui::TextDisabled("Export");
+  const float right = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
   for (const char* format : {"csv", "markdown", "json", "png"}) {
-    ImGui::SameLine();
     const char* label = std::string(format) == "csv" ? "Table CSV"
                         : std::string(format) == "markdown" ? "Table Markdown"
                         : std::string(format) == "json" ? "Histories JSON"
                                                         : "Plots PNG";
+    // Same line while the button fits (narrow pages: the rest wrap to the next line).
+    const float w = ImGui::CalcTextSize(label).x + 2.0f * ImGui::GetStyle().FramePadding.x;
+    if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < right) ImGui::SameLine();
     if (ImGui::SmallButton(label)) export_experiment(state, format);
   }
   const ExperimentsState& x = state.experiments;
@@ -454,15 +467,15 @@ void feature_maps_section(AppState& state) {
   if (test.size() == 0) return;
   const int image = std::clamp(state.inside.test_image, 0, static_cast<int>(test.size()) - 1);
   const std::string cls = test.class_names[test.labels[static_cast<size_t>(image)]];
-  ImGui::Text("Same test image in every configuration: #%d (%s)", image, cls.c_str());
+  ImGui::Text("Test image #%d (%s) in every configuration", image, cls.c_str());
   ImGui::SameLine();
   if (ImGui::SmallButton("Next image")) {
     state.inside.test_image = (image + 1) % static_cast<int>(test.size());
   }
-  muted_wrapped("Its first feature maps after conv1 and conv2 (first " +
-                std::to_string(x.maps_shown) +
-                " channels; one colour range per layer). The image is the one chosen in Inside "
-                "the network.");
+  if (ImGui::IsItemHovered())
+    ImGui::SetTooltip("The image chosen in Inside the network; this picks the next one there too.");
+  muted_wrapped("conv1 and conv2 maps after ReLU, the first " + std::to_string(x.maps_shown) +
+                " channels, each scaled to its own range");
   if (x.maps.empty()) {
     muted_wrapped("They appear once the experiment's first weights arrive.");
     return;
@@ -497,11 +510,11 @@ void feature_maps_section(AppState& state) {
       ImGui::PushID(static_cast<int>(c * 2 + l));
       widgets::ImageGridOptions o;
       o.ui_scale = scale;
-      // Four per row: two rows of the first 8 maps fit a narrow (800 px) page.
-      const float avail = ImGui::GetContentRegionAvail().x;
-      o.columns = 4;
+      // One row of 8 where they fit at >= 24 px, else two rows of 4 (narrow, 800 px pages).
+      const float avail = ImGui::GetContentRegionAvail().x / scale;
       o.spacing = 2.0f;
-      o.tile_size = std::clamp((avail / scale - 3 * o.spacing) / 4.0f, 14.0f, 40.0f);
+      o.columns = avail >= 8 * 24.0f + 7 * o.spacing ? 8 : 4;
+      o.tile_size = std::clamp((avail - (o.columns - 1) * o.spacing) / o.columns, 14.0f, 36.0f);
       m.grids[l].draw("maps", o);
       ImGui::PopID();
     }
@@ -521,6 +534,15 @@ void draw_experiment_results_panel(AppState& state) {
     return;
   }
   const json& report = report_of(state);
+  // Desktop checks without a mouse: CNNLAB_DEBUG_EXPORT="csv,markdown,json,png" presses those
+  // export buttons once, when the experiment has finished.
+  ExperimentsState& x = state.experiments;
+  if (!x.debug_exported && report.value("done", false)) {
+    if (const char* formats = std::getenv("CNNLAB_DEBUG_EXPORT")) {
+      x.debug_exported = true;
+      for (const std::string& f : split_experiment_values(formats)) export_experiment(state, f);
+    }
+  }
   export_buttons(state);
   // The engine's reading: does the lead exceed the seed-to-seed spread?
   ImGui::Spacing();
@@ -529,8 +551,7 @@ void draw_experiment_results_panel(AppState& state) {
   ImGui::PopTextWrapPos();
   results_table(report, scale);
   if (report.value("identicalDataOrder", false)) {
-    wrapped(kGoodColor, "Identical conditions: every configuration saw the same mini-batches in "
-                        "the same order (data-order fingerprints match).");
+    wrapped(kGoodColor, "Same mini-batches in the same order in every run (fingerprints match).");
   } else {
     wrapped(kErrorColor, "Data order differs between configurations: the comparison is not fair.");
   }
