@@ -254,6 +254,11 @@ std::string App::open_user_file(const std::string& kind, const uint8_t* bytes, s
     else if (is_model_file(bytes, size)) what = "model";
     else error = name + ": neither a PNG/JPEG photo nor a CNN Lab model file (.cnnlab)";
   }
+  // A model file dropped onto the lab would replace its settings, which an instructor's read-only
+  // page has fixed (File > Load model is disabled there too; the page's own JavaScript can still
+  // call api.loadModel, which arrives with kind "model").
+  if (error.empty() && kind == "auto" && what == "model" && state_.ui.embedding.read_only)
+    error = name + ": this page fixes the lab's settings (read-only), so loading a model is off";
   if (error.empty()) {
     if (what == "model") error = load_model(bytes, size, name);
     else if (what == "photo") error = classify_photo(bytes, size, name);

@@ -38,8 +38,9 @@ void draw_file_menu(AppState& state) {
                       have_model)) {
     f.requests.push_back("saveModel");
   }
+  // Read-only pages (an instructor's fixed exercise) keep their settings: no model replaces them.
   if (ImGui::MenuItem(kBrowser ? "Load model (.cnnlab)..." : "Load model", nullptr, false,
-                      state.data.loaded)) {
+                      state.data.loaded && !state.ui.embedding.read_only)) {
     f.requests.push_back("loadModel");
   }
   ImGui::Separator();
