@@ -218,10 +218,16 @@ json TrainerHost::poll(double now, bool force) {
     sent_history_key_ = history_key;
   }
 
-  if (state["experiment"] == true || (session_.experiment() && force)) {
-    if (force || now - last_experiment_ >= 0.5) {
+  // The experiment: every 0.5 s while it runs, and at once when it starts, pauses, resumes or
+  // ends (the desktop polls without force: its last report must not be the last running one).
+  if (Experiment* e = session_.experiment()) {
+    const std::string key = std::to_string(session_.experiment_id()) + "/" +
+                            (state["experiment"] == true ? "r" : "-") + (e->done() ? "d" : "-");
+    if (force || key != experiment_report_key_ ||
+        (state["experiment"] == true && now - last_experiment_ >= 0.5)) {
       messages.push_back({{"type", "experiment"}, {"state", session_.experiment_state()}});
       last_experiment_ = now;
+      experiment_report_key_ = key;
     }
   }
 

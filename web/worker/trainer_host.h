@@ -83,6 +83,7 @@ class TrainerHost {
   double last_state_ = -1e9, last_snapshot_ = -1e9, last_experiment_ = -1e9;
   double last_experiment_snapshot_ = -1e9;
   std::string experiment_snapshot_key_;  // id/running/done of the last experiment weights sent
+  std::string experiment_report_key_;    // id/running/done of the last experiment report sent
   int sent_run_ = 0;               // run of the steps sent so far
   size_t sent_steps_ = 0;          // per-step records sent of that run
   std::string sent_history_key_;   // run/epochs/phase/test of the last history sent
