@@ -60,6 +60,8 @@ struct ExperimentsState {
   int plots_frame = -1;              // ImGui frame in which the plots were last drawn
   int curves_tab_request = -1;       // open this tab of the Curves window next frame (1: Experiment)
   bool debug_exported = false;       // CNNLAB_DEBUG_EXPORT was acted on (desktop checks)
+  int draft_synced_id = 0;           // experiment whose sweep the draft shows (one started through
+                                     // the API is shown as it was started)
 };
 
 }  // namespace cnnlab

@@ -162,6 +162,25 @@ void draw_experiment_setup_panel(AppState& state) {
   const bool running = exists && report.value("running", false);
   const bool done = exists && report.value("done", false);
   const bool paused = exists && !running && !done;
+  // A new experiment (also one started through the JavaScript API): the draft shows its sweep.
+  const int id = exists ? report.value("id", 0) : 0;
+  if (exists && id != x.draft_synced_id && report.contains("config")) {
+    x.draft_synced_id = id;
+    const json& config = report["config"];
+    const auto& vars = ExperimentConfig::variables();
+    for (size_t i = 0; i < vars.size(); ++i)
+      if (vars[i] == config.value("vary", std::string())) x.vary = static_cast<int>(i);
+    std::string text;
+    for (const json& v : config.value("values", json::array()))
+      text += (text.empty() ? "" : ", ") + (v.is_string() ? v.get<std::string>() : v.dump());
+    std::snprintf(x.values, sizeof x.values, "%s", text.c_str());
+    x.repeats = std::clamp(config.value("repeats", 1), 1, ExperimentConfig::kMaxRepeats);
+  }
+  // Stopped by the student (every run that had not finished says so) or finished.
+  bool stopped = false;
+  if (exists)
+    for (const json& r : report["runs"])
+      stopped = stopped || r.value("stopReason", std::string()) == "stopped by the user";
 
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted("Compare one setting, with everything else identical.");
@@ -221,8 +240,11 @@ void draw_experiment_setup_panel(AppState& state) {
   if (exists) {
     const float progress = static_cast<float>(report.value("progress", 0.0));
     char overlay[64];
-    std::snprintf(overlay, sizeof overlay, "%s %.0f %%",
-                  running ? "running" : paused ? "paused" : "finished", progress * 100.0f);
+    if (stopped && !running && !paused)
+      std::snprintf(overlay, sizeof overlay, "stopped: the results so far are kept");
+    else
+      std::snprintf(overlay, sizeof overlay, "%s %.0f %%",
+                    running ? "running" : paused ? "paused" : "finished", progress * 100.0f);
     ImGui::ProgressBar(progress, ImVec2(-1, 0), overlay);
   }
   if (!x.message.empty() && x.message_is_error) wrapped(kErrorColor, x.message);
