@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/theme.h"
 #include "app/files_actions.h"
 #include "data/file_io.h"
 #include "imgui.h"
@@ -161,7 +162,9 @@ void frame(void* arg) {
   int fb_w = 0, fb_h = 0;
   cnnlab::platform::framebuffer_size(rt.window, &fb_w, &fb_h);
   glViewport(0, 0, fb_w, fb_h);
-  glClearColor(0.90f, 0.91f, 0.93f, 1.0f);
+  float clear[4];
+  cnnlab::clear_color(clear);  // the panels' background (theme.h)
+  glClearColor(clear[0], clear[1], clear[2], clear[3]);
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(rt.draw_merger.merge(ImGui::GetDrawData()));
   rt.app.after_render(fb_w, fb_h);  // read-backs the app asked for (the experiment's PNG export)

@@ -94,8 +94,9 @@ void apply_style(float scale, bool dark) {
   ImGui::GetStyle() = style;
 }
 
-unsigned int background_color(bool dark) {
-  return dark ? IM_COL32(22, 23, 26, 255) : IM_COL32(230, 232, 237, 255);
+void clear_color(float rgba[4]) {
+  const ImVec4 c = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+  rgba[0] = c.x, rgba[1] = c.y, rgba[2] = c.z, rgba[3] = 1.0f;
 }
 
 }  // namespace cnnlab

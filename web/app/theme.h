@@ -14,7 +14,8 @@ constexpr float kBaseFontSize = 16.0f;
 bool load_fonts(float scale, std::string* message);
 // Resets the style to the app's light (or dark) theme at the given scale.
 void apply_style(float scale, bool dark = false);
-// The colour behind the panels (the gaps between them).
-unsigned int background_color(bool dark);
+// The colour each frame is cleared to: the panels' background (they draw none of their own; the
+// clear paints it at no fill cost).
+void clear_color(float rgba[4]);
 
 }  // namespace cnnlab
