@@ -22,7 +22,7 @@ xte = torch.tensor(xte, dtype=torch.float32)/255; yte = torch.tensor(yte, dtype=
 torch.manual_seed(int(sys.argv[3]) if len(sys.argv)>3 else 0)
 m = nn.Sequential(nn.Conv2d(3,32,3,padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32,64,3,padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64*8*8,128), nn.ReLU(), nn.Linear(128,10))
 opt = torch.optim.Adam(m.parameters(), 1e-3)
-for ep in range(int(sys.argv[2])):
+for ep in range(int(sys.argv[2]) if len(sys.argv) > 2 else 4):
     m.train(); perm = torch.randperm(len(ytr))
     for i in range(0, len(ytr), 64):
         idx = perm[i:i+64]; opt.zero_grad()
