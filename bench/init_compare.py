@@ -5,18 +5,15 @@ prints test accuracy per epoch for each. Needs Debian's python3-torch (and numpy
 
     /usr/bin/python3 bench/init_compare.py PACK [EPOCHS]     e.g. a 10k pack from `cnnlab pack`
 """
-import struct, sys, time, numpy as np, torch, torch.nn as nn
+import sys
+
+import torch
+import torch.nn as nn
+
+from pack_tensors import load_pack
+
 torch.set_num_threads(1)
-buf = open(sys.argv[1], 'rb').read()
-C, H, W, K, ntr, nte, T = struct.unpack('<7I', buf[16:44])
-I = C * H * W
-o = 64 + T
-ytr = np.frombuffer(buf, np.uint8, ntr, o); o += ntr
-xtr = np.frombuffer(buf, np.uint8, ntr * I, o).reshape(ntr, C, H, W); o += ntr * I
-yte = np.frombuffer(buf, np.uint8, nte, o); o += nte
-xte = np.frombuffer(buf, np.uint8, nte * I, o).reshape(nte, C, H, W)
-xtr = torch.tensor(xtr, dtype=torch.float32) / 255; ytr = torch.tensor(ytr, dtype=torch.long)
-xte = torch.tensor(xte, dtype=torch.float32) / 255; yte = torch.tensor(yte, dtype=torch.long)
+xtr, ytr, xte, yte = load_pack(sys.argv[1])
 def mlp():
     return nn.Sequential(nn.Flatten(), nn.Linear(3072, 512), nn.ReLU(), nn.Dropout(0.3),
                          nn.Linear(512, 256), nn.ReLU(), nn.Dropout(0.3), nn.Linear(256, 10))

@@ -8,17 +8,15 @@ python3-torch (and numpy).
     build/cnnlab train --data PACK --model cnn --epochs EPOCHS --val-fraction 0 --patience 0 \\
         --threads 1 --seed SEED --out runs/compare        # the same recipe in cnnlab
 """
-import struct, sys, numpy as np, torch, torch.nn as nn
+import sys
+
+import torch
+import torch.nn as nn
+
+from pack_tensors import load_pack
+
 torch.set_num_threads(1)
-buf = open(sys.argv[1], 'rb').read()
-C, H, W, K, ntr, nte, T = struct.unpack('<7I', buf[16:44])
-I = C*H*W; o = 64 + T
-ytr = np.frombuffer(buf, np.uint8, ntr, o); o += ntr
-xtr = np.frombuffer(buf, np.uint8, ntr*I, o).reshape(ntr, C, H, W); o += ntr*I
-yte = np.frombuffer(buf, np.uint8, nte, o); o += nte
-xte = np.frombuffer(buf, np.uint8, nte*I, o).reshape(nte, C, H, W)
-xtr = torch.tensor(xtr, dtype=torch.float32)/255; ytr = torch.tensor(ytr, dtype=torch.long)
-xte = torch.tensor(xte, dtype=torch.float32)/255; yte = torch.tensor(yte, dtype=torch.long)
+xtr, ytr, xte, yte = load_pack(sys.argv[1])
 torch.manual_seed(int(sys.argv[3]) if len(sys.argv)>3 else 0)
 m = nn.Sequential(nn.Conv2d(3,32,3,padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32,64,3,padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64*8*8,128), nn.ReLU(), nn.Linear(128,10))
 opt = torch.optim.Adam(m.parameters(), 1e-3)

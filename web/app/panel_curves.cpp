@@ -88,26 +88,8 @@ void plot_metric(const char* id, const char* title, const char* y_label, AppStat
     for (size_t i = first_of_run; i < series.size(); ++i) series[i].in_legend = false;
     if (series.size() > first_of_run) series.back().in_legend = true;
   }
-  widgets::PlotOptions options;
-  // x from 0 with a little room on the right, so the last epoch's markers are not cut in half.
-  float x_last = 0.0f;
-  for (const widgets::PlotSeries& s : series)
-    if (s.count > 0) x_last = std::max(x_last, s.x[s.count - 1]);
-  if (x_last > 0.0f) {
-    options.x_min = 0.0f;
-    options.x_max = x_last * 1.04f;
-  }
-  options.title = title;
-  options.x_label = "epoch";
-  options.y_label = y_label;
-  options.ui_scale = state.ui.scale;
-  options.empty_text = "No runs yet: press Start in the Training panel.";
-  if (accuracy) {
-    options.y_min = 0.0f;
-    options.y_max = 1.0f;
-    options.y_format = "%.2f";
-  }
-  widgets::line_plot(id, series.data(), static_cast<int>(series.size()), size, options);
+  draw_epoch_plot(id, series, size, title, y_label, accuracy, state.ui.scale,
+                  "No runs yet: press Start in the Training panel.");
 }
 
 }  // namespace

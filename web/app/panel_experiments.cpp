@@ -329,25 +329,8 @@ void plot_experiment_metric(const char* id, const char* title, const char* y_lab
       series.back().label = labels.back().c_str();
     }
   }
-  widgets::PlotOptions options;
-  float x_last = 0.0f;
-  for (const widgets::PlotSeries& s : series)
-    if (s.count > 0) x_last = std::max(x_last, s.x[s.count - 1]);
-  if (x_last > 0.0f) {
-    options.x_min = 0.0f;
-    options.x_max = x_last * 1.04f;
-  }
-  options.title = title;
-  options.x_label = "epoch";
-  options.y_label = y_label;
-  options.ui_scale = state.ui.scale;
-  options.empty_text = "No experiment yet: set one up in the Experiment tab (left) and start it.";
-  if (accuracy) {
-    options.y_min = 0.0f;
-    options.y_max = 1.0f;
-    options.y_format = "%.2f";
-  }
-  widgets::line_plot(id, series.data(), static_cast<int>(series.size()), size, options);
+  draw_epoch_plot(id, series, size, title, y_label, accuracy, state.ui.scale,
+                  "No experiment yet: set one up in the Experiment tab (left) and start it.");
 }
 
 }  // namespace

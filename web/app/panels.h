@@ -2,7 +2,10 @@
 // where), reading and editing AppState. One file per panel.
 #pragma once
 
+#include <vector>
+
 #include "app/app_state.h"
+#include "widgets/line_plot.h"
 
 namespace cnnlab {
 
@@ -21,5 +24,11 @@ void draw_experiment_results_panel(AppState& state);
 
 // Shared by the panels: a centred, muted, wrapped sentence for "nothing here yet" states.
 void empty_state(const char* title, const char* explanation);
+
+// Shared by the Curves and Experiment plots: loss or accuracy against epochs, x from 0 with a
+// little room on the right (so the last epoch's markers are not cut in half), accuracy on [0, 1].
+void draw_epoch_plot(const char* id, const std::vector<widgets::PlotSeries>& series, ImVec2 size,
+                     const char* title, const char* y_label, bool accuracy, float ui_scale,
+                     const char* empty_text);
 
 }  // namespace cnnlab
