@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "test_helpers.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "data/batcher.h"
@@ -50,6 +51,8 @@
 #include <stb_image_write.h>
 
 using namespace cnnlab;
+using cnnlab::testing::contains;
+using cnnlab::testing::error_of;
 namespace fs = std::filesystem;
 
 // stb_image_write's JPEG writer left-shifts negative ints (undefined before C++20), which the
@@ -100,21 +103,6 @@ void write_text(const std::string& path, const std::string& text) {
 }
 
 Bytes read_file(const std::string& path) { return read_file_bytes(path); }
-
-// The message of the Error that fn throws ("" when it throws none).
-template <typename F>
-std::string error_of(F&& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 void put_le32(Bytes& b, uint32_t v) {
   for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "test_helpers.h"
 #include "core/rng.h"
 #include "model/model_file.h"
 #include "model/spec.h"
@@ -17,6 +18,8 @@
 #include "train/trainer.h"
 
 using namespace cnnlab;
+using cnnlab::testing::contains;
+using cnnlab::testing::error_of;
 using json = nlohmann::json;
 
 namespace {
@@ -46,19 +49,6 @@ DataSource bands(int train_per_class, int test_per_class, int channels = 3) {
 
 const json kOptions = {{"model", "cnn1"}, {"filters", 4}, {"dense", 8}, {"epochs", 1},
                        {"batch", 8},      {"lr", 0.01},   {"seed", 7},  {"kernel", 5}};
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A trained, evaluated Session and its model saved as the lab saves it.
 struct Saved {

@@ -6,10 +6,12 @@
 #include <functional>
 
 #include "core/error.h"
+#include "test_helpers.h"
 #include "core/rng.h"
 #include "train/session.h"
 
 using namespace cnnlab;
+using cnnlab::testing::error_of;
 using json = nlohmann::json;
 
 namespace {
@@ -45,15 +47,6 @@ const json kSmall = {{"model", "cnn1"}, {"filters", 4}, {"dense", 16}, {"epochs"
 void run_to_end(Session& s) {
   for (int i = 0; i < 100000 && s.tick(0.05); ++i) {
   }
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
