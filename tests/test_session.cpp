@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "test_helpers.h"
 #include "core/rng.h"
+#include "model/model.h"
 #include "train/session.h"
 
 using namespace cnnlab;
@@ -121,6 +122,24 @@ TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kep
   CHECK(s.history().size() == 2);
   s.clear_history();
   CHECK(s.history().empty());
+}
+
+TEST_CASE("Per-layer statistics: the first slice of a run and every Step collect them") {
+  Session s;
+  s.set_data(quadrants(24, 10));
+  s.configure(kSmall);
+  s.train();
+  s.tick(0.0);  // a zero budget trains exactly one step: the first of a run collects statistics
+  CHECK(s.state()["step"] == 1);
+  const LayerStats first = s.model()->stats()[0];
+  CHECK(first.act_max > first.act_min);
+  CHECK(first.weight_grad_max > first.weight_grad_min);
+  s.pause();
+  s.step();  // another batch, other activations: Step always collects
+  CHECK(s.state()["step"] == 2);
+  const LayerStats second = s.model()->stats()[0];
+  CHECK(second.act_max > second.act_min);
+  CHECK((second.act_max != first.act_max || second.act_mean != first.act_mean));
 }
 
 TEST_CASE("Changing a setting starts a new run from the seed; the same seed gives the same run") {

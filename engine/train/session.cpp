@@ -183,7 +183,9 @@ void Session::new_model() {
   model_ = std::make_unique<Model>(
       options_.spec(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size())),
       options_.train.seed);
-  model_->set_collect_stats(true);  // the lab shows per-layer statistics
+  // The lab shows per-layer statistics; tick() turns them off between refreshes.
+  model_->set_collect_stats(true);
+  last_stats_ = {};
   const Split split = stratified_split(d, options_.train.val_fraction, options_.train.seed);
   train_count_ = split.train.size();
   val_count_ = split.val.size();
@@ -260,7 +262,23 @@ bool Session::tick(double budget_seconds) {
     return budget_seconds -
            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
-  if (!trainer_->done()) trainer_->run_for(budget_seconds);
+  if (!trainer_->done()) {
+    // Per-layer statistics (ranges of every activation, gradient and weight) cost extra passes
+    // over all of them on each step, and the lab refreshes them only a few times a second: one
+    // step per kStatsSeconds collects them, the others train without. step() always collects.
+    constexpr double kStatsSeconds = 0.2;
+    bool stepped = false;
+    if (t0 - last_stats_ >= std::chrono::duration<double>(kStatsSeconds)) {
+      model_->set_collect_stats(true);
+      trainer_->step();
+      last_stats_ = t0;
+      stepped = true;
+    }
+    model_->set_collect_stats(false);
+    // run_for trains at least one step: a tick always advances.
+    if (!trainer_->done() && (!stepped || left() > 0)) trainer_->run_for(left());
+    model_->set_collect_stats(true);
+  }
   if (trainer_->done()) {
     // Test evaluation of the finished run (skipped after a failure or without a test split).
     if (!trainer_->failed() && data_.test.size() > 0 && !test_done_) {

@@ -13,6 +13,7 @@
 // [SECTION] SessionOptions   [SECTION] Session
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -140,6 +141,8 @@ class Session {
   std::unique_ptr<Trainer> trainer_;
   std::unique_ptr<Evaluator> test_;
   bool test_done_ = false;
+  // When tick() last trained a step with per-layer statistics on (see tick()).
+  std::chrono::steady_clock::time_point last_stats_{};
   int run_index_ = 0;
   size_t train_count_ = 0, val_count_ = 0;  // the split of the current settings
   std::vector<PastRun> past_;
