@@ -1,7 +1,7 @@
 // Browser end-to-end test of training through window.cnnlab: on the site's 1k subset a small CNN
 // trains one epoch in the page's Web Worker; the state advances (step, epoch), validation accuracy
 // beats chance, test accuracy appears, and the page keeps drawing while it trains. The frame rate
-// (counted with requestAnimationFrame in the page) and the page's images/s against the node
+// (frames the app drew: state().ui.framesDrawn) and the page's images/s against the node
 // benchmark's are measured and written as an artifact; with CNNLAB_BENCH=1 (bench/browser_speed.sh)
 // the run is longer and the targets are asserted: >= 20 frames/s while training, >= 80 % of
 // `cnnlab.js bench` for the same model and batch (single-threaded). Also: configure() refuses bad
@@ -49,24 +49,24 @@ function nodeBenchImagesPerSecond() {
   return row ? row.train_images_per_s : null;
 }
 
-// Counts animation frames in the page (the canvas is redrawn on every one).
-async function startFrameCounter(page) {
-  await page.evaluate(() => {
-    window.__frameTimes = [];
-    const tick = (t) => { window.__frameTimes.push(t); requestAnimationFrame(tick); };
-    requestAnimationFrame(tick);
-  });
+// The page's clock and the number of frames the app has drawn so far (App::frame calls; the
+// browser's animation frames would go on even if the app skipped drawing).
+async function frameClock(page) {
+  return page.evaluate(() => ({t: performance.now(), frames: window.cnnlab.state().ui.framesDrawn}));
 }
 
-// Frames per second between two page times (ms): the mean, and the worst 1-second window.
-function frameRates(times, from, to) {
-  const inside = times.filter((t) => t >= from && t <= to);
-  const mean = (inside.length - 1) / ((to - from) / 1000);
+// Frames per second from clock readings [{t (ms), frames}] in time order: the mean over all of
+// them, and the worst window of at least one second between two readings.
+function frameRates(clock) {
+  const first = clock[0], last = clock[clock.length - 1];
+  const rate = (a, b) => (b.frames - a.frames) / ((b.t - a.t) / 1000);
+  const mean = rate(first, last);
   let worst = Infinity;
-  for (let start = from; start + 1000 <= to; start += 250) {
-    worst = Math.min(worst, inside.filter((t) => t >= start && t < start + 1000).length);
+  for (let i = 0; i < clock.length; ++i) {
+    const j = clock.findIndex((c) => c.t - clock[i].t >= 1000);
+    if (j > i) worst = Math.min(worst, rate(clock[i], clock[j]));
   }
-  return {mean, worst: Number.isFinite(worst) ? worst : mean, frames: inside.length};
+  return {mean, worst: Number.isFinite(worst) ? worst : mean, frames: last.frames - first.frames};
 }
 
 // The fixed layout (web/app/app.cpp): Setup top-left, Training below it, Curves top-right.
@@ -108,20 +108,23 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     await page.waitForFunction(() => window.cnnlab.state().trainer !== undefined);
     await frames(page, 10);
 
-    await startFrameCounter(page);
     // The frame rate before training: what this browser's WebGL (software rendering in headless
     // Chromium, shared CPU) can draw at all, for the comparison below.
-    const idleFrom = await page.evaluate(() => performance.now());
+    const idleFrom = await frameClock(page);
     await page.waitForTimeout(SETTLE_MS);
-    const idleTo = await page.evaluate(() => performance.now());
-    const started = await page.evaluate(() => { window.cnnlab.train(); return performance.now(); });
+    const idleTo = await frameClock(page);
+    const trainingClock = [await page.evaluate(() => {
+      window.cnnlab.train();
+      return {t: performance.now(), frames: window.cnnlab.state().ui.framesDrawn};
+    })];
     // The state advances while training: sample it until the run is done.
     const samples = [];
     await page.waitForFunction(() => window.cnnlab.state().step > 0, null, {timeout: 120000});
     let midShot = false;
     for (;;) {
-      const s = await page.evaluate(() => window.cnnlab.state());
+      const {s, t} = await page.evaluate(() => ({s: window.cnnlab.state(), t: performance.now()}));
       samples.push({step: s.step, epoch: s.epoch, phase: s.phase, ips: s.imagesPerSecond});
+      if (s.phase === 'training') trainingClock.push({t, frames: s.ui.framesDrawn});
       if (s.phase === 'done' || s.phase === 'error') break;
       if (!midShot && s.step >= 5) {
         await panelScreenshots(page, 'training-live');
@@ -130,7 +133,6 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
       await new Promise((r) => setTimeout(r, 200));
       assert.ok(samples.length < 3000, 'training ended within 10 minutes');
     }
-    const finished = await page.evaluate(() => performance.now());
     const state = await page.evaluate(() => window.cnnlab.state());
     writeArtifact('state-training.json', JSON.stringify(state, null, 2));
     assert.equal(state.phase, 'done', `training ended: ${state.error}`);
@@ -145,14 +147,15 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     assert.ok(Number.isFinite(state.trainLoss) && Number.isFinite(state.valLoss));
 
     // The main thread kept drawing while the worker trained.
-    const times = await page.evaluate(() => window.__frameTimes);
-    const fps = frameRates(times, started, finished);
-    const idleFps = frameRates(times, idleFrom, idleTo);
+    const fps = frameRates(trainingClock);
+    const idleFps = frameRates([idleFrom, idleTo]);
     // The worker's own measurement: training images over time spent in training steps.
     const pageIps = state.imagesPerSecond;
     const report = {fpsMean: fps.mean, fpsWorstSecond: fps.worst, frames: fps.frames,
                     fpsBeforeTraining: idleFps.mean,
-                    trainingSeconds: (finished - started) / 1000, pageImagesPerSecond: pageIps,
+                    trainingSeconds: (trainingClock[trainingClock.length - 1].t -
+                                      trainingClock[0].t) / 1000,
+                    pageImagesPerSecond: pageIps,
                     nodeBenchImagesPerSecond: nodeIps,
                     ratio: nodeIps ? pageIps / nodeIps : null, valAcc: state.valAcc,
                     testAcc: state.testAcc};

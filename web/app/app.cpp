@@ -176,6 +176,7 @@ bool App::set_ui_scale(float scale) {
 void App::frame() {
   AppState& s = state_;
   s.ui.fps = ImGui::GetIO().Framerate;
+  ++s.ui.frames_drawn;
   update_training();
   refresh_derived_state(s);
   const float top = draw_menu_bar(s, api_phase(nullptr));
@@ -724,6 +725,7 @@ const std::string& App::state_json() {
   j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},
+             {"framesDrawn", s.ui.frames_drawn},
              {"display", {ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y}}};
   j["ui"].update(ui_options_json(s.ui));  // theme, panels shown, readOnly (embed_options.h)
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)

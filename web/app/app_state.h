@@ -245,6 +245,9 @@ struct UiState {
   widgets::ImageGrid widget_check_maps;
   bool show_imgui_metrics = false;
   double fps = 0;
+  // Frames the app has drawn (App::frame calls): tests and benchmarks count these, not the
+  // browser's animation frames, which go on whether or not the app draws.
+  int64_t frames_drawn = 0;
   // What the embedding page chose (embed_options.h; the page's panels/readOnly/theme options).
   struct Embedding {
     bool dark_theme = false;
