@@ -5,7 +5,9 @@
 // single-threaded trainer. The same seed gives the same first-step loss in both, and — the
 // engine splits every reduction the same way whatever the thread count (GEMMs by output rows or
 // columns, never along K) — the same validation and test results. Screenshots of the Training
-// panel on the isolated page go to $CNNLAB_ARTIFACTS (threads-isolated-*.png).
+// panel on the isolated page go to $CNNLAB_ARTIFACTS (threads-isolated-*.png). With CNNLAB_BENCH=1
+// (bench/browser_threads.sh) both runs are longer (4 epochs at batch 64) and the two pages'
+// images/s go to threads-measurements.json; speed is never asserted here.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -15,8 +17,9 @@ import { frames, launchBrowser, newPage, openLab, panelScreenshots, sitePacks, s
 const SUBSET = '1k';
 // As training.test.mjs: batch 16 gives 57 updates in one epoch of 900 images, enough to beat
 // chance. A fixed seed, so that both pages train the same run.
-const RUN = {subset: SUBSET, model: 'cnn', kernel: 3, epochs: 1, batch: 16, lr: 0.001,
-             optimizer: 'adam', seed: 5, augment: false};
+const BENCH = process.env.CNNLAB_BENCH === '1';
+const RUN = {subset: SUBSET, model: 'cnn', kernel: 3, epochs: BENCH ? 4 : 1, batch: BENCH ? 64 : 16,
+             lr: 0.001, optimizer: 'adam', seed: 5, augment: false};
 
 let browser;
 let manifest = {packs: []};
@@ -89,8 +92,8 @@ test('on a cross-origin isolated page the threaded trainer trains with 2 threads
     const s = run.state;
     assert.equal(s.phase, 'done', `training ended: ${s.error}`);
     assert.equal(s.trainerThreads, 2);
-    assert.equal(s.epoch, 1);
-    assert.equal(s.step, s.stepsPerEpoch);
+    assert.equal(s.epoch, RUN.epochs);
+    assert.equal(s.step, RUN.epochs * s.stepsPerEpoch);
     assert.ok(s.valAcc > 0.15, `validation accuracy beats chance: ${s.valAcc}`);
     assert.ok(s.testAcc > 0.1 && s.testAcc <= 1, `test accuracy: ${s.testAcc}`);
     await frames(page, 10);
@@ -119,6 +122,11 @@ test('on an ordinary page the single-threaded trainer runs, and the same seed tr
     await panelScreenshots(page, 'threads-ordinary');
     assert.deepEqual(errors, [], 'no console errors');
     if (!results.isolated) return t.skip('no isolated run to compare with');
+    const measured = {run: RUN, ordinaryImagesPerSecond: s.imagesPerSecond,
+                      isolatedImagesPerSecond: results.isolated.state.imagesPerSecond,
+                      ratio: results.isolated.state.imagesPerSecond / s.imagesPerSecond};
+    writeArtifact('threads-measurements.json', JSON.stringify(measured, null, 2));
+    console.log(`# threads: ${JSON.stringify(measured)}`);
     // 1 and 2 threads: bit-identical arithmetic, so the same losses and accuracies.
     const other = results.isolated;
     assert.equal(run.firstLoss, other.firstLoss, 'first-step loss, 1 against 2 threads');
