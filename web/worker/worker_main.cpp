@@ -20,7 +20,7 @@ namespace {
 
 std::unique_ptr<cnnlab::TrainerHost> host;  // made by trainer_start, or on first use
 std::string result;                 // the last string returned to JavaScript
-std::string last_error;             // why the last trainer_tick failed
+std::string last_error;             // why the last trainer_tick (or trainer_start) failed
 std::vector<uint8_t> snapshot_bytes;
 int poll_flags = 0;                 // 1: a snapshot is due, 2: test results are new,
                                     // 4: the experiment's weights are due
