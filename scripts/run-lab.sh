@@ -10,7 +10,8 @@
 #   build-wasm/site, the folder the test command's wasm suite uses), CNNLAB_JOBS (2),
 #   CNNLAB_SITE_SUBSETS (the packed subsets, NAME:TRAIN_PER_CLASS:TEST_PER_CLASS;...; default
 #   1k:100:200;5k:500:200;10k:1000:200;50k:0:0, see web/README.md), CNNLAB_CIFAR10 (see
-#   scripts/find-data.sh), CNNLAB_NO_SERVE=1 (build only).
+#   scripts/find-data.sh), CNNLAB_NO_SERVE=1 (build only), CNNLAB_ISOLATE=1 (serve with the
+#   cross-origin isolation headers: the page then trains with the threaded trainer, 2 threads).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -45,4 +46,6 @@ if [ "${CNNLAB_NO_SERVE:-0}" = 1 ]; then
 fi
 say "serving $site — open the URL below in a browser (Ctrl-C stops the server)"
 # web/serve.py prints "Serving DIR at http://127.0.0.1:PORT/".
-exec python3 web/serve.py "$site" --port "$port"
+isolate_flag=()
+[ "${CNNLAB_ISOLATE:-0}" = 1 ] && isolate_flag=(--isolate)
+exec python3 web/serve.py "$site" --port "$port" "${isolate_flag[@]}"

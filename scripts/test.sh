@@ -88,7 +88,9 @@ suite_asan() {
 
 suite_wasm() {
   # The site (built with everything) gets a small pack of the default data for the browser suite:
-  # the 1k subset only (CNNLAB_TEST_SITE_SUBSETS), so CI does not pack the whole dataset.
+  # the 1k subset only (CNNLAB_TEST_SITE_SUBSETS), so CI does not pack the whole dataset. It also
+  # gets the threaded trainer (CNNLAB_SITE_THREADED_TRAINER, default ON: the engine compiled once
+  # more with -pthread, ~95 CPU-seconds), which tests/browser/threads.test.mjs runs.
   emcmake cmake -S . -B "$wasm_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}" \
     -DCNNLAB_SITE_DATA="$CNNLAB_DATA" \
     -DCNNLAB_SITE_SUBSETS="${CNNLAB_TEST_SITE_SUBSETS:-1k:100:200}"

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Serves CNN Lab's static site folder on 127.0.0.1 (for README's run command and the browser tests).
 
-    python3 web/serve.py [SITE_DIR] [--port PORT]
+    python3 web/serve.py [SITE_DIR] [--port PORT] [--isolate]
 
 SITE_DIR defaults to build-app-wasm/site. --port 0 picks a free port. The first line printed is
 "Serving SITE_DIR at http://127.0.0.1:PORT/" (the browser tests read the port from it). .wasm is
-served as application/wasm, which WebAssembly's streaming compilation requires.
+served as application/wasm, which WebAssembly's streaming compilation requires. --isolate makes
+the pages cross-origin isolated (every response gets the headers in ISOLATION_HEADERS), so the
+lab runs its threaded trainer (web/README.md).
 """
 import argparse
 import functools
@@ -14,7 +16,17 @@ import os
 import sys
 
 
+# Cross-origin isolation: the page gets shared memory (SharedArrayBuffer, wasm threads) only when
+# it is its own browsing context group (COOP) and everything it loads agrees to it (COEP, CORP).
+ISOLATION_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
 class Handler(http.server.SimpleHTTPRequestHandler):
+    isolate = False
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
@@ -27,6 +39,12 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         ".pack": "application/octet-stream",
     }
 
+    def end_headers(self):
+        if self.isolate:
+            for name, value in ISOLATION_HEADERS.items():
+                self.send_header(name, value)
+        super().end_headers()
+
     def log_message(self, format, *args):
         if os.environ.get("CNNLAB_SERVE_QUIET") != "1":
             super().log_message(format, *args)
@@ -36,14 +54,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("site", nargs="?", default="build-app-wasm/site", help="site folder")
     parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
+    parser.add_argument("--isolate", action="store_true",
+                        help="send the cross-origin isolation headers (the threaded trainer)")
     args = parser.parse_args()
     site = os.path.abspath(args.site)
     if not os.path.isfile(os.path.join(site, "index.html")):
         sys.exit(f"serve.py: {site} has no index.html: build the site first "
                  "(cmake --build build-app-wasm --target cnnlab_site)")
+    Handler.isolate = args.isolate
     handler = functools.partial(Handler, directory=site)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
-    print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/", flush=True)
+    isolated = " (cross-origin isolated)" if args.isolate else ""
+    print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/{isolated}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -4,6 +4,9 @@
 // picked up as soon as it is online) and fall back to the cache when the network fails. Dataset
 // packs are not handled here: the page keeps them in its own cache ('cnnlab-datasets-v1', see
 // page/loader.js). Registered by page/loader.js once a lab runs; its scope is the site folder.
+// Cross-origin isolation survives offline use: the Cache API keeps each response's headers
+// (COOP/COEP/CORP when the server sent them), so a cached page is isolated as it was online and
+// runs the threaded trainer, whose files trainer.json lists and the install keeps too.
 'use strict';
 
 const SITE_CACHE = 'cnnlab-site-v1';
@@ -11,15 +14,27 @@ const SITE_CACHE = 'cnnlab-site-v1';
 const CORE_FILES = [
   'index.html', 'page/loader.js', 'page/cnnlab.css', 'page/trainer-worker.js',
   'cnnlab_app.js', 'cnnlab_app.wasm', 'cnnlab_trainer.js', 'cnnlab_trainer.wasm',
-  'fonts/DejaVuSans.ttf', 'data/packs.json',
+  'fonts/DejaVuSans.ttf', 'data/packs.json', 'trainer.json',
 ];
+
+// The threaded trainer's files, when the site has it (trainer.json, made by the build).
+async function threadedTrainerFiles(scope) {
+  try {
+    const response = await fetch(new Request(new URL('trainer.json', scope), {cache: 'no-cache'}));
+    const threaded = response.ok ? (await response.json()).threaded : null;
+    return threaded ? [threaded.script, threaded.wasm, threaded.worker].filter(Boolean) : [];
+  } catch (e) {
+    return [];
+  }
+}
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(SITE_CACHE);
     const scope = self.registration.scope;
     // One by one: a file a site lacks (a build without packs) must not stop the rest.
-    await Promise.all(CORE_FILES.map(async (file) => {
+    const files = CORE_FILES.concat(await threadedTrainerFiles(scope));
+    await Promise.all(files.map(async (file) => {
       try {
         const response = await fetch(new Request(new URL(file, scope), {cache: 'no-cache'}));
         if (response.ok) await cache.put(new URL(file, scope).href, response);

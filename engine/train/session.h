@@ -119,6 +119,9 @@ class Session {
   Experiment* experiment() { return experiment_.get(); }
   // Counts start_experiment calls: tells one experiment's reports and weights from the next.
   int experiment_id() const { return experiment_id_; }
+  // Threads that train (the caller included): what the constructor asked for, or fewer where the
+  // platform could not start them (ThreadPool::threads).
+  int threads() const { return pool_.threads(); }
   // null without an experiment; else {id, running, done, progress, config, runs: [...state per
   // run, with dataOrder (fingerprint) and stepLoss {stride, loss, acc}], summary, table
   // (Markdown), csv, interpretation, identicalDataOrder}

@@ -7,16 +7,13 @@
 // Uses the site's 1k subset and a few mini-batches (skipped when the site has no packs).
 // Screenshots go to $CNNLAB_ARTIFACTS (embed-*.png).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
 import { artifactsDir, frames, launchBrowser, newPage, saveScreenshot, sitePacks, siteUrl,
-         writeArtifact } from './lib/harness.mjs';
+         startServer, waitForAsync, writeArtifact } from './lib/harness.mjs';
 import { decodePng, imageStats } from './lib/png.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 let browser;
 let manifest = {packs: []};
 before(async () => {
@@ -348,8 +345,8 @@ test('autostart from the URL hash: the lab trains without a click, events follow
 
 // The Training panel's Start button and Batch slider at 1280x800 (default layout, scale 1).
 const START_BUTTON = {x: 32, y: 506};
-const BATCH_SLIDER = {x: 110, y: 670};
-const SEED_FIELD = {x: 40, y: 760};
+const BATCH_SLIDER = {x: 110, y: 692};
+const SEED_FIELD = {x: 40, y: 782};
 
 test('read-only: settings cannot be edited in the app, the buttons follow the option',
      {timeout: 180000}, async (t) => {
@@ -458,32 +455,16 @@ test('invalid URL options: a notice in the app, ready rejects naming them, defau
   }
 });
 
-// A static server of our own for the offline test (run.sh's must stay up for the others).
-function startServer(site) {
-  return new Promise((resolve, reject) => {
-    const server = spawn('python3', [path.join(repo, 'web/serve.py'), site, '--port', '0'],
-                         {env: {...process.env, CNNLAB_SERVE_QUIET: '1'}, stdio: ['ignore', 'pipe', 'inherit']});
-    let out = '';
-    server.stdout.on('data', (chunk) => {
-      out += chunk;
-      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
-      if (m) resolve({server, url: m[0]});
-    });
-    server.on('exit', (code) => reject(new Error(`serve.py exited (${code}): ${out}`)));
-  });
-}
-
 test('offline: after one load, a reload with the server gone still trains', {timeout: 240000},
      async (t) => {
   if (!hasSubset()) return t.skip('the site has no 1k subset');
-  const site = process.env.CNNLAB_SITE_DIR ||
-               path.join(process.env.CNNLAB_BUILD_DIR || path.join(repo, 'build-wasm'), 'site');
-  const {server, url} = await startServer(site);
+  // A static server of our own (run.sh's must stay up for the others).
+  const {server, url} = await startServer();
   const {context, page} = await newPage(browser, {width: 1000, height: 700});
   try {
     assert.deepEqual(await openIndex(page, '?batch=16', url), {ok: true});
     // The service worker is active and has the site's files; the dataset cache has the pack.
-    await page.waitForFunction(async () => {
+    await waitForAsync(page, async () => {
       if (!navigator.serviceWorker || !(await navigator.serviceWorker.getRegistration())) return false;
       await navigator.serviceWorker.ready;
       const site = await caches.open('cnnlab-site-v1');
@@ -492,7 +473,7 @@ test('offline: after one load, a reload with the server gone still trains', {tim
       return ['/cnnlab_app.wasm', '/cnnlab_trainer.wasm', '/fonts/DejaVuSans.ttf',
               '/page/loader.js', '/data/packs.json', '/index.html'].every((p) => keys.includes(p)) &&
              (await data.keys()).length === 1;
-    }, null, {timeout: 60000, polling: 500});
+    }, null, {timeout: 60000});
 
     server.kill();
     await new Promise((resolve) => server.once('exit', resolve));

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks,
+import { frames, launchBrowser, newPage, openLab, panelScreenshots, saveScreenshot, sitePacks,
          writeArtifact } from './lib/harness.mjs';
 
 const SUBSET = '1k';
@@ -67,20 +67,6 @@ function frameRates(clock) {
     if (j > i) worst = Math.min(worst, rate(clock[i], clock[j]));
   }
   return {mean, worst: Number.isFinite(worst) ? worst : mean, frames: last.frames - first.frames};
-}
-
-// The fixed layout (web/app/app.cpp): Setup top-left, Training below it, Curves top-right.
-async function panelScreenshots(page, prefix) {
-  const {width, height} = page.viewportSize();
-  const left = Math.floor(Math.min(Math.max(width * 0.4, 300), 560, width * 0.5));
-  const top = 22;
-  const setup = Math.floor((height - top) * 0.56);
-  const curves = Math.floor((height - top) * 0.46);
-  await page.screenshot({path: path.join(process.env.CNNLAB_ARTIFACTS, `${prefix}-training-panel.png`),
-                         clip: {x: 0, y: top + setup, width: left, height: height - top - setup}});
-  await page.screenshot({path: path.join(process.env.CNNLAB_ARTIFACTS, `${prefix}-curves-panel.png`),
-                         clip: {x: left, y: top, width: width - left, height: curves}});
-  await saveScreenshot(page, `${prefix}-page.png`);
 }
 
 test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fps, speed',

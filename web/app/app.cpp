@@ -720,6 +720,8 @@ const std::string& App::state_json() {
   j["stopReason"] = t.stop_reason;
   j["experiment"] = t.experiment.is_null() ? nlohmann::json(nullptr) : t.experiment;
   j["trainer"] = backend_->where();
+  // Threads the trainer trains with (the browser's threaded trainer: 2; null until it reports).
+  j["trainerThreads"] = reported("threads");
   j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
   j["fps"] = number_or_null(s.ui.fps, s.ui.fps > 0);
   j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)

@@ -179,6 +179,20 @@ void draw_training_panel(AppState& state) {
                         static_cast<long long>(training.steps_per_epoch), training.epoch + 1);
   }
   ImGui::Text("%s images/s   ETA %s", speed, eta);
+  // Which trainer runs, as the trainer reports it: the browser's threaded one trains with 2
+  // threads, but only on a cross-origin isolated page (the note says why it is 1 otherwise).
+  // The line is there from the start, so the panel does not shift when the first report arrives.
+  const nlohmann::json& session = training.session_state;
+  const int threads = session.is_object() ? session.value("threads", 0) : 0;
+  const std::string note = session.is_object() ? session.value("threadsNote", std::string()) : "";
+  ImGui::PushTextWrapPos(0.0f);
+  if (threads > 0) {
+    ImGui::TextDisabled("Trainer: %d thread%s%s%s%s", threads, threads == 1 ? "" : "s",
+                        note.empty() ? "" : " (", note.c_str(), note.empty() ? "" : ")");
+  } else {
+    ImGui::TextDisabled("Trainer: starting");
+  }
+  ImGui::PopTextWrapPos();
   char overlay[64];
   std::snprintf(overlay, sizeof overlay, "%.0f %%", training.progress * 100.0);
   ImGui::ProgressBar(static_cast<float>(training.progress), ImVec2(-1.0f, 0.0f),

@@ -20,7 +20,9 @@
 //
 // Training runs in a Web Worker (page/trainer-worker.js hosting cnnlab_trainer.wasm): the app
 // posts commands to it through this loader (Module.cnnlabPostToTrainer) and the loader hands the
-// worker's reports, weight snapshots and test results back to the app (cnnlab_trainer_*).
+// worker's reports, weight snapshots and test results back to the app (cnnlab_trainer_*). On a
+// cross-origin isolated page the worker hosts the site's threaded trainer instead
+// (cnnlab_trainer_threads.wasm, 2 threads; chooseTrainer); state().trainerThreads says which.
 //
 // index.html does `window.cnnlab = CNNLab.mount(...)`. Each mount creates its own wasm instance
 // (the build is MODULARIZE'd as createCnnLabModule).
@@ -503,10 +505,11 @@
       ui.loading.hidden = false;
       showProgress('Downloading the app…', 0, null);
       try {
+        const trainerChoice = await chooseTrainer();
         const [wasmBytes, fontBytes, trainerBytes] = await fetchAllWithProgress(
-            [base + 'cnnlab_app.wasm', base + 'fonts/DejaVuSans.ttf', base + 'cnnlab_trainer.wasm'],
+            [base + 'cnnlab_app.wasm', base + 'fonts/DejaVuSans.ttf', base + trainerChoice.wasm],
             (received, total) => showProgress('Downloading the app…', received, total));
-        startTrainer(trainerBytes);
+        startTrainer(trainerBytes, trainerChoice);
         showProgress('Starting the app…', loading.receivedBytes, loading.totalBytes);
         await loadScript(base + 'cnnlab_app.js');
         if (typeof createCnnLabModule !== 'function') {
@@ -789,9 +792,34 @@
 
     // ---- [SECTION] The training worker ------------------------------------------------------
 
+    // Which trainer this lab runs: {script, wasm, threads, note}. The threaded one when the page
+    // is cross-origin isolated (only then does it have shared memory for wasm threads) and the
+    // site has it (trainer.json, made by the build; asked for only then); else the
+    // single-threaded one, which works on any page.
+    async function chooseTrainer() {
+      const single = (note) => ({script: 'cnnlab_trainer.js', wasm: 'cnnlab_trainer.wasm',
+                                 threads: 1, note});
+      if (self.crossOriginIsolated !== true || typeof SharedArrayBuffer !== 'function') {
+        return single('the page is not cross-origin isolated');
+      }
+      let threaded = null;
+      try {
+        const response = await fetch(base + 'trainer.json', {cache: 'no-cache'});
+        if (response.ok) threaded = (await response.json()).threaded;
+      } catch (e) {
+        threaded = null;  // an older site, or offline without it: the single-threaded trainer
+      }
+      if (!threaded || typeof threaded.script !== 'string' || typeof threaded.wasm !== 'string' ||
+          !(threaded.threads > 1)) {
+        return single('this site has no threaded trainer');
+      }
+      return {script: threaded.script, wasm: threaded.wasm, threads: threaded.threads,
+              note: 'cross-origin isolated page'};
+    }
+
     // Starts this lab's worker with the trainer's wasm bytes (downloaded with the app's progress).
     // Commands the app posts before it is ready wait in the worker's own queue.
-    function startTrainer(wasmBytes) {
+    function startTrainer(wasmBytes, choice) {
       if (trainer) return;
       try {
         trainer = new Worker(base + 'page/trainer-worker.js');
@@ -803,8 +831,8 @@
         event.preventDefault();
         trainerFailed(`The training worker failed: ${event.message || 'could not load page/trainer-worker.js'}`);
       };
-      trainer.postMessage({type: 'init', script: base + 'cnnlab_trainer.js', wasm: wasmBytes},
-                          [wasmBytes.buffer]);
+      trainer.postMessage({type: 'init', script: base + choice.script, wasm: wasmBytes,
+                           threads: choice.threads, note: choice.note}, [wasmBytes.buffer]);
     }
 
     function postToTrainer(command, bytes) {

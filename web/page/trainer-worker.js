@@ -2,12 +2,14 @@
 // from web/worker/worker_main.cpp) off the page's main thread, so the page keeps drawing at full
 // frame rate while a network trains. loader.js starts it and relays between it and the app.
 //
-// From the page:  {type: 'init', script, wasm}            the glue's URL and the .wasm bytes
+// From the page:  {type: 'init', script, wasm, threads, note}  the glue's URL, the .wasm bytes,
+//                                                         threads to train with (> 1: the
+//                                                         threaded trainer's glue) and why
 //                 {type: 'pack', command, bytes}          a dataset pack (command: {origin})
 //                                                         or a saved model (command: {type:
 //                                                         'loadModel', name}: model-file bytes)
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
-// To the page:    {type: 'ready'}
+// To the page:    {type: 'ready', threads}                threads it trains with
 //                 {type: 'report', json}                  TrainerHost::poll's JSON text
 //                 {type: 'snapshot', bytes}               model-file bytes (transferred)
 //                 {type: 'test', json, probs}             test results + (N, K) Float32Array
@@ -24,6 +26,7 @@
 const SLICE_SECONDS = 0.05;
 
 let module = null;
+let threads = 0;     // threads the Session trains with (trainer_start)
 let running = false;
 const queued = [];  // messages that arrived before the wasm was ready
 
@@ -54,6 +57,12 @@ async function init(message) {
       throw new Error(`${message.script} did not define createCnnLabTrainer`);
     }
     module = await createCnnLabTrainer({
+      // The threaded trainer starts its threads' Web Workers from here: they load the glue's
+      // .worker.js and the glue itself by URL, and this worker's own location is page/.
+      locateFile: (path) => new URL(path, message.script).href,
+      mainScriptUrlOrBlob: message.script,
+      // The compiled module goes to the threads' workers too (receiveInstance's second argument).
+      // The factory resolves once they have instantiated it (PTHREAD_POOL_SIZE pre-starts them).
       instantiateWasm(imports, receiveInstance) {
         WebAssembly.instantiate(message.wasm, imports).then(
             (result) => receiveInstance(result.instance, result.module),
@@ -64,12 +73,21 @@ async function init(message) {
       printErr: (text) => console.warn(text),
       onAbort: (what) => fatal(`The training worker stopped unexpectedly: ${what}`),
     });
+    threads = module.ccall('trainer_start', 'number', ['number', 'string'],
+                           [message.threads || 1, message.note || '']);
+    if (!threads) throw new Error(module.ccall('trainer_last_error', 'string', [], []));
   } catch (e) {
     fatal(`The training worker could not start: ${e && e.message ? e.message : e}`);
     return;
   }
-  self.postMessage({type: 'ready'});
+  self.postMessage({type: 'ready', threads});
   for (const m of queued.splice(0)) handle(m);
+}
+
+// The heap as it is now. In the threaded trainer another thread may grow the memory, and the
+// module's own views (module.HEAPU8, ...) are renewed only when its JavaScript next touches them.
+function heap(View) {
+  return new View(module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer);
 }
 
 function handle(message) {
@@ -85,7 +103,7 @@ function handle(message) {
         error = `not enough memory in the training worker for a ${bytes.length}-byte model file`;
       } else {
         try {
-          module.HEAPU8.set(bytes, ptr);
+          heap(Uint8Array).set(bytes, ptr);
           error = module.ccall('trainer_load_model', 'string', ['number', 'number', 'string'],
                                [ptr, bytes.length, name]);
         } finally {
@@ -100,7 +118,7 @@ function handle(message) {
         error = `not enough memory in the training worker for a ${bytes.length}-byte dataset`;
       } else {
         try {
-          module.HEAPU8.set(bytes, ptr);
+          heap(Uint8Array).set(bytes, ptr);
           error = module.ccall('trainer_load_pack', 'string', ['number', 'number', 'string'],
                                [ptr, bytes.length, origin]);
         } finally {
@@ -154,7 +172,7 @@ function publish(force) {
     const ptr = module._trainer_snapshot();
     const size = module._trainer_snapshot_size();
     if (size > 0) {
-      const bytes = module.HEAPU8.slice(ptr, ptr + size);
+      const bytes = heap(Uint8Array).slice(ptr, ptr + size);
       self.postMessage({type: 'snapshot', bytes}, [bytes.buffer]);
     }
   }
@@ -164,7 +182,7 @@ function publish(force) {
       const ptr = module._trainer_experiment_snapshot(c);
       const size = module._trainer_snapshot_size();
       if (size > 0) {
-        const bytes = module.HEAPU8.slice(ptr, ptr + size);
+        const bytes = heap(Uint8Array).slice(ptr, ptr + size);
         self.postMessage({type: 'experimentSnapshot', config: c, bytes}, [bytes.buffer]);
       }
     }
@@ -173,7 +191,7 @@ function publish(force) {
     const results = module.ccall('trainer_test_results', 'string', [], []);
     const ptr = module._trainer_test_probabilities();
     const count = module._trainer_test_probability_count();
-    const probs = ptr ? module.HEAPF32.slice(ptr >> 2, (ptr >> 2) + count) : new Float32Array(0);
+    const probs = ptr ? heap(Float32Array).slice(ptr >> 2, (ptr >> 2) + count) : new Float32Array(0);
     self.postMessage({type: 'test', json: results, probs}, [probs.buffer]);
   }
 }

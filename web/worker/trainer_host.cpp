@@ -39,7 +39,8 @@ std::vector<std::string> layer_names(const Model& model) {
 
 }  // namespace
 
-TrainerHost::TrainerHost(int threads) : session_(threads) {}
+TrainerHost::TrainerHost(int threads, std::string threads_note)
+    : session_(threads), threads_note_(std::move(threads_note)) {}
 
 void TrainerHost::load_pack(const uint8_t* bytes, size_t size, const std::string& origin) {
   set_data(load_data_bytes(bytes, size, origin));
@@ -167,6 +168,8 @@ json TrainerHost::poll(double now, bool force) {
   json out = {{"messages", json::array()}, {"snapshot", false}, {"test", false}};
   json& messages = out["messages"];
   json state = session_.state();
+  state["threads"] = session_.threads();
+  state["threadsNote"] = threads_note_;
   if (!loaded_name_.empty()) {
     // A loaded model: where its weights came from, and its test results once evaluated.
     state["modelFile"] = loaded_name_;

@@ -10,7 +10,8 @@
 // (load_pack / set_data), and so does a saved model (load_model: model-file bytes).
 //
 // Reports (poll): {"messages": [...], "snapshot": bool, "test": bool}, where messages are
-//   {"type": "state", "state": Session::state() + "layers": [per-layer statistics]}   ~10 per s
+//   {"type": "state", "state": Session::state() + "layers": [per-layer statistics],
+//    "threads", "threadsNote"}                                    ~10 per s
 //   {"type": "steps", "run", "from", "loss": [...], "acc": [...]}   new per-step records
 //   {"type": "history", "history": Session::history()}             at epoch ends, new runs, ...
 //   {"type": "experiment", "state": Session::experiment_state()}    while an experiment runs
@@ -36,7 +37,10 @@ namespace cnnlab {
 
 class TrainerHost {
  public:
-  explicit TrainerHost(int threads = 1);
+  // threads: the Session's (the caller included; fewer where the platform cannot start them);
+  // threads_note: why this many, for the Training panel ("cross-origin isolated page"; may be "").
+  // The state reports both as threads and threadsNote.
+  explicit TrainerHost(int threads = 1, std::string threads_note = "");
 
   // A dataset pack (or any source load_data_bytes reads) from memory. Throws Error.
   void load_pack(const uint8_t* bytes, size_t size, const std::string& origin);
@@ -80,6 +84,7 @@ class TrainerHost {
 
  private:
   Session session_;
+  std::string threads_note_;
   double last_state_ = -1e9, last_snapshot_ = -1e9, last_experiment_ = -1e9;
   double last_experiment_snapshot_ = -1e9;
   std::string experiment_snapshot_key_;  // id/running/done of the last experiment weights sent

@@ -18,9 +18,9 @@
 
 namespace {
 
-std::unique_ptr<cnnlab::TrainerHost> host;
+std::unique_ptr<cnnlab::TrainerHost> host;  // made by trainer_start, or on first use
 std::string result;                 // the last string returned to JavaScript
-std::string last_error;             // why the last trainer_tick failed
+std::string last_error;             // why the last trainer_tick (or trainer_start) failed
 std::vector<uint8_t> snapshot_bytes;
 int poll_flags = 0;                 // 1: a snapshot is due, 2: test results are new,
                                     // 4: the experiment's weights are due
@@ -39,6 +39,21 @@ const char* fail(const std::exception& e) {
 }  // namespace
 
 extern "C" {
+
+// Starts the Session with `threads` threads (the threaded trainer: its pre-started Web Workers
+// must be loaded, as they are once the module's factory resolved) and `note` saying why, for the
+// Training panel. Returns the threads it got (fewer when the platform could not start them), or
+// 0 when it failed (trainer_last_error says why). Without this call the first command starts a
+// single-threaded one.
+EMSCRIPTEN_KEEPALIVE int trainer_start(int threads, const char* note) {
+  try {
+    host = std::make_unique<cnnlab::TrainerHost>(threads, note ? note : "");
+    return host->session().threads();
+  } catch (const std::exception& e) {
+    last_error = e.what();
+    return 0;
+  }
+}
 
 // Loads a dataset pack from `size` bytes (the caller frees them). "" or the error message.
 EMSCRIPTEN_KEEPALIVE const char* trainer_load_pack(const uint8_t* bytes, size_t size,

@@ -1,9 +1,11 @@
 // Shared by the browser tests: launching Debian's Chromium (never a downloaded browser) through
 // playwright-core, opening the lab, collecting console errors, saving screenshots as artifacts.
 // run.sh sets CNNLAB_SITE_URL (the served site) and CNNLAB_ARTIFACTS (where screenshots go).
+import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { decodePng, imageStats } from './png.mjs';
@@ -41,10 +43,10 @@ export async function newPage(browser, {width = 1280, height = 800, deviceScaleF
   return {context, page, errors};
 }
 
-// Opens the lab and waits for window.cnnlab.ready (fails early, with the message, if the page
-// reports phase 'error').
-export async function openLab(page, {timeout = 60000} = {}) {
-  await page.goto(siteUrl, {waitUntil: 'load'});
+// Opens the lab (at url: the served site by default) and waits for window.cnnlab.ready (fails
+// early, with the message, if the page reports phase 'error').
+export async function openLab(page, {timeout = 60000, url = siteUrl} = {}) {
+  await page.goto(url, {waitUntil: 'load'});
   // state().loading is null once the app runs (the page's own loading is over).
   await page.waitForFunction(() => {
     if (!window.cnnlab) return false;
@@ -55,6 +57,18 @@ export async function openLab(page, {timeout = 60000} = {}) {
   if (state.phase === 'error') throw new Error(`the lab reported an error: ${state.error}`);
   await page.evaluate(() => window.cnnlab.ready.then(() => true));
   return state;
+}
+
+// Waits until fn (run in the page; may be async) returns true. page.waitForFunction does not
+// await a returned Promise (a Promise is truthy: it would pass at once), so async checks such as
+// the Cache API's poll through this instead.
+export async function waitForAsync(page, fn, arg, {timeout = 60000, interval = 500} = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await page.evaluate(fn, arg) === true) return;
+    if (Date.now() > deadline) throw new Error(`waitForAsync: not true within ${timeout} ms: ${fn}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
 }
 
 // Lets the app draw a few more animation frames (layout settles after a resize).
@@ -85,4 +99,41 @@ export async function sitePacks() {
 
 export function writeArtifact(name, text) {
   writeFileSync(path.join(artifactsDir, name), text);
+}
+
+// The fixed layout (web/app/app.cpp): Setup top-left, Training below it, Curves top-right.
+// Writes PREFIX-training-panel.png, PREFIX-curves-panel.png and PREFIX-page.png.
+export async function panelScreenshots(page, prefix) {
+  const {width, height} = page.viewportSize();
+  const left = Math.floor(Math.min(Math.max(width * 0.4, 300), 560, width * 0.5));
+  const top = 22;
+  const setup = Math.floor((height - top) * 0.56);
+  const curves = Math.floor((height - top) * 0.46);
+  await page.screenshot({path: path.join(artifactsDir, `${prefix}-training-panel.png`),
+                         clip: {x: 0, y: top + setup, width: left, height: height - top - setup}});
+  await page.screenshot({path: path.join(artifactsDir, `${prefix}-curves-panel.png`),
+                         clip: {x: left, y: top, width: width - left, height: curves}});
+  await saveScreenshot(page, `${prefix}-page.png`);
+}
+
+// A static server of a test's own for the built site (run.sh's serves the others): web/serve.py
+// on a free port, with the cross-origin isolation headers when isolate. {server, url}; the test
+// kills server when done.
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export function startServer({isolate = false} = {}) {
+  const site = process.env.CNNLAB_SITE_DIR ||
+               path.join(process.env.CNNLAB_BUILD_DIR || path.join(repo, 'build-wasm'), 'site');
+  const args = [path.join(repo, 'web/serve.py'), site, '--port', '0'];
+  if (isolate) args.push('--isolate');
+  return new Promise((resolve, reject) => {
+    const server = spawn('python3', args, {env: {...process.env, CNNLAB_SERVE_QUIET: '1'},
+                                           stdio: ['ignore', 'pipe', 'inherit']});
+    let out = '';
+    server.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/http:\/\/127\.0\.0\.1:(\d+)\//);
+      if (m) resolve({server, url: m[0]});
+    });
+    server.on('exit', (code) => reject(new Error(`serve.py exited (${code}): ${out}`)));
+  });
 }
