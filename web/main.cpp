@@ -141,6 +141,18 @@ void drop_files(GLFWwindow* window, int count, const char** paths) {
 }
 #endif
 
+// Whether the user moved, clicked, scrolled or typed since the last frame (frame pacing).
+bool user_input(const ImGuiIO& io) {
+  if (io.MouseDelta.x != 0.0f || io.MouseDelta.y != 0.0f || io.MouseWheel != 0.0f ||
+      io.MouseWheelH != 0.0f || io.InputQueueCharacters.Size > 0)
+    return true;
+  for (bool down : io.MouseDown)
+    if (down) return true;
+  for (bool down : io.KeysDown)
+    if (down) return true;
+  return false;
+}
+
 void frame(void* arg) {
   Runtime& rt = *static_cast<Runtime*>(arg);
   glfwPollEvents();
@@ -155,6 +167,7 @@ void frame(void* arg) {
   ImGui_ImplGlfw_NewFrame();
   cnnlab::platform::after_backend_new_frame(rt.window);
   ImGui::NewFrame();
+  cnnlab::platform::pace_frames(rt.app.training(), user_input(ImGui::GetIO()));
 
   rt.app.frame();
 

@@ -3,10 +3,10 @@
 // beats chance, test accuracy appears, and the page keeps drawing while it trains. The frame rate
 // (frames the app drew: state().ui.framesDrawn) and the page's images/s against the node
 // benchmark's are measured and written as an artifact; with CNNLAB_BENCH=1 (bench/browser_speed.sh)
-// the run is longer and the targets are asserted: >= 20 frames/s while training, >= 80 % of
-// `cnnlab.js bench` for the same model and batch (single-threaded). Also: configure() refuses bad
-// options with the engine's message, and a failed dataset download is reported and recovered
-// from. Screenshots of the Training and Curves panels go to $CNNLAB_ARTIFACTS.
+// the run is longer, and the script checks the targets on the medians of several runs: >= 20
+// frames/s while training, >= 80 % of `cnnlab.js bench` for the same model and batch (single-
+// threaded). Also: configure() refuses bad options with the engine's message, and a failed dataset
+// download is reported and recovered from. Screenshots of the Training and Curves panels go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -168,15 +168,8 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     // Training runs in a worker, so the page keeps drawing: no second of training without a frame.
     assert.ok(fps.worst >= 1, `a whole second without a frame while training (${JSON.stringify(fps)})`);
     // The targets (>= 20 frames/s while training, page images/s >= 80 % of node's) are speed
-    // figures: they are asserted by the benchmark command bench/browser_speed.sh (CNNLAB_BENCH=1),
-    // not in the test suite, where the machine's load and its software WebGL decide them.
-    if (process.env.CNNLAB_BENCH === '1') {
-      assert.ok(fps.mean >= 20, `frames/s while training: ${fps.mean.toFixed(1)} ` +
-                                `(${idleFps.mean.toFixed(1)} before training)`);
-      assert.ok(nodeIps !== null, 'the node benchmark figure is known');
-      assert.ok(pageIps >= 0.8 * nodeIps,
-                `page trains at ${pageIps.toFixed(0)} images/s, node at ${nodeIps.toFixed(0)}`);
-    }
+    // figures: bench/browser_speed.sh (CNNLAB_BENCH=1) checks them on the medians of several runs
+    // of this test, not the test suite, where the machine's load and its software WebGL decide them.
 
     assert.deepEqual(errors, [], 'no console errors');
   } finally {

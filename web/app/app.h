@@ -30,6 +30,8 @@ class App {
 
   // Draws every panel for this frame.
   void frame();
+  // A run or an experiment is training (the API's phase 'training'): the browser paces frames.
+  bool training() const { return api_phase(nullptr) == "training"; }
 
   // Loads a dataset (a pack, or any source the engine reads) from memory (the page's download)
   // or from disk (desktop). Returns "" on success, else the error message; on failure the app

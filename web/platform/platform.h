@@ -56,6 +56,13 @@ bool post_to_trainer(const std::string& command_json, const uint8_t* bytes, size
 // Seconds since an arbitrary start, monotonic.
 double now_seconds();
 
+// ---- Frame pacing -------------------------------------------------------------------------------
+// Called once per frame. Browser: while a network trains beside the UI and nobody has touched the
+// page for a second, frames come every 40 ms (25 frames/s) instead of on every display refresh,
+// so drawing (software WebGL on the CPU on some machines) leaves more of the CPU to training;
+// any input returns to full rate at once. Desktop: nothing (vsync paces it).
+void pace_frames(bool training, bool user_input);
+
 // ---- Files the student keeps (exports) ----------------------------------------------------------
 // Browser: offers the bytes as a download named `name`; desktop: writes them as `name` in the
 // working directory. On success *where says where it went ("downloaded as NAME" / the file's

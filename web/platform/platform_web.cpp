@@ -117,6 +117,10 @@ namespace {
 App* js_app = nullptr;
 std::string js_result;  // the last string returned to JavaScript (valid until the next call)
 float current_dpr = 1.0f;
+// Frame pacing (pace_frames): the main loop's interval in ms (0: every animation frame) and when
+// the user last gave input.
+int paced_interval_ms = 0;
+double last_input_seconds = 0.0;
 }  // namespace
 
 void set_context_hints() {
@@ -141,6 +145,18 @@ void sync_canvas_size(GLFWwindow*) {
   cnnlab_js_sync_canvas(out);
   float dpr = out[2] / 1000.0f;
   current_dpr = (dpr >= 0.5f && dpr <= 4.0f) ? dpr : 1.0f;
+}
+
+void pace_frames(bool training, bool user_input) {
+  constexpr int kTrainingIntervalMs = 40;  // 25 frames/s: above the lab's 20 frames/s floor
+  const double now = now_seconds();
+  if (user_input) last_input_seconds = now;
+  const int want = training && now - last_input_seconds > 1.0 ? kTrainingIntervalMs : 0;
+  if (want == paced_interval_ms) return;
+  // setTimeout timing counts from each frame's start: a frame every 40 ms while frames are cheaper.
+  if (want > 0) emscripten_set_main_loop_timing(EM_TIMING_SETTIMEOUT, want);
+  else emscripten_set_main_loop_timing(EM_TIMING_RAF, 1);
+  paced_interval_ms = want;
 }
 
 void after_backend_new_frame(GLFWwindow*) {
