@@ -11,6 +11,7 @@ import torch
 import torch.nn as nn
 
 from pack_tensors import load_pack
+from torch_recipe import train_epochs
 
 torch.set_num_threads(1)
 xtr, ytr, xte, yte = load_pack(sys.argv[1])
@@ -24,12 +25,6 @@ for init in ("default", "he"):
         for l in m:
             if isinstance(l, nn.Linear):
                 nn.init.kaiming_uniform_(l.weight, nonlinearity='relu'); nn.init.zeros_(l.bias)
-    opt = torch.optim.Adam(m.parameters(), 1e-3)
-    for ep in range(int(sys.argv[2]) if len(sys.argv) > 2 else 4):
-        m.train(); perm = torch.randperm(len(ytr))
-        for i in range(0, len(ytr), 64):
-            idx = perm[i:i+64]; opt.zero_grad()
-            nn.functional.cross_entropy(m(xtr[idx]), ytr[idx]).backward(); opt.step()
-        m.eval()
-        with torch.no_grad(): acc = (m(xte).argmax(1) == yte).float().mean().item()
-        print(init, 'epoch', ep + 1, 'test acc %.4f' % acc, flush=True)
+    epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+    for ep, acc, _loss in train_epochs(m, xtr, ytr, xte, yte, epochs):
+        print(init, 'epoch', ep, 'test acc %.4f' % acc, flush=True)

@@ -22,18 +22,21 @@ void muted(const char* text) {
   ImGui::PopStyleColor();
 }
 
+// A labelled path field of the desktop's File menu (the browser picks files with its own dialog).
+void path_input(const char* label, const char* id, char* path, size_t size, float scale) {
+  muted(label);
+  ImGui::SetNextItemWidth(320.0f * scale);
+  ImGui::InputText(id, path, size);
+}
+
 }  // namespace
 
 void draw_file_menu(AppState& state) {
   FilesState& f = state.files;
   const bool have_model = state.lab.model != nullptr;
   const float scale = state.ui.scale;
-  if (!kBrowser) {
-    // Desktop: the model file's path (Save writes it, Load reads it).
-    muted("Model file");
-    ImGui::SetNextItemWidth(320.0f * scale);
-    ImGui::InputText("##model_path", f.model_path, sizeof f.model_path);
-  }
+  // Desktop: the model file's path (Save writes it, Load reads it).
+  if (!kBrowser) path_input("Model file", "##model_path", f.model_path, sizeof f.model_path, scale);
   if (ImGui::MenuItem(kBrowser ? "Save model (download .cnnlab)" : "Save model", nullptr, false,
                       have_model)) {
     f.requests.push_back("saveModel");
@@ -50,11 +53,8 @@ void draw_file_menu(AppState& state) {
   if (ImGui::MenuItem("Export curves (CSV)")) f.requests.push_back("exportCsv");
   if (ImGui::MenuItem("Export curves (JSON)")) f.requests.push_back("exportJson");
   ImGui::Separator();
-  if (!kBrowser) {
-    muted("Photo (PNG or JPEG)");
-    ImGui::SetNextItemWidth(320.0f * scale);
-    ImGui::InputText("##photo_path", f.photo_path, sizeof f.photo_path);
-  }
+  if (!kBrowser)
+    path_input("Photo (PNG or JPEG)", "##photo_path", f.photo_path, sizeof f.photo_path, scale);
   if (ImGui::MenuItem(kBrowser ? "Classify your own photo..." : "Classify photo", nullptr, false,
                       have_model)) {
     f.requests.push_back("photo");

@@ -90,6 +90,19 @@ function heap(View) {
   return new View(module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer);
 }
 
+// Copies bytes into the trainer's heap for the duration of fn(ptr, size) and returns its result
+// (an error message or ''); what names the bytes in the out-of-memory message.
+function withBytesInHeap(bytes, what, fn) {
+  const ptr = module._malloc(Math.max(1, bytes.length));
+  if (!ptr) return `not enough memory in the training worker for a ${bytes.length}-byte ${what}`;
+  try {
+    heap(Uint8Array).set(bytes, ptr);
+    return fn(ptr, bytes.length);
+  } finally {
+    module._free(ptr);
+  }
+}
+
 function handle(message) {
   let error = '';
   let what = message.type;
@@ -97,34 +110,12 @@ function handle(message) {
     if (message.type === 'pack' && JSON.parse(message.command).type === 'loadModel') {
       what = 'loadModel';
       const name = JSON.parse(message.command).name || 'model file';
-      const bytes = message.bytes;
-      const ptr = module._malloc(Math.max(1, bytes.length));
-      if (!ptr) {
-        error = `not enough memory in the training worker for a ${bytes.length}-byte model file`;
-      } else {
-        try {
-          heap(Uint8Array).set(bytes, ptr);
-          error = module.ccall('trainer_load_model', 'string', ['number', 'number', 'string'],
-                               [ptr, bytes.length, name]);
-        } finally {
-          module._free(ptr);
-        }
-      }
+      error = withBytesInHeap(message.bytes, 'model file', (ptr, size) => module.ccall(
+          'trainer_load_model', 'string', ['number', 'number', 'string'], [ptr, size, name]));
     } else if (message.type === 'pack') {
       const origin = JSON.parse(message.command).origin || 'pack';
-      const bytes = message.bytes;
-      const ptr = module._malloc(bytes.length);
-      if (!ptr) {
-        error = `not enough memory in the training worker for a ${bytes.length}-byte dataset`;
-      } else {
-        try {
-          heap(Uint8Array).set(bytes, ptr);
-          error = module.ccall('trainer_load_pack', 'string', ['number', 'number', 'string'],
-                               [ptr, bytes.length, origin]);
-        } finally {
-          module._free(ptr);
-        }
-      }
+      error = withBytesInHeap(message.bytes, 'dataset', (ptr, size) => module.ccall(
+          'trainer_load_pack', 'string', ['number', 'number', 'string'], [ptr, size, origin]));
     } else if (message.type === 'command') {
       what = JSON.parse(message.command).type;
       error = module.ccall('trainer_handle', 'string', ['string'], [message.command]);
