@@ -13,7 +13,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "data/split.h"
-#include "train/experiment.h"
+#include "lab/experiment.h"
 
 namespace cnnlab::cli {
 namespace {

@@ -1,4 +1,4 @@
-// Inside-the-network data (web/app/inside_maps.h): feature maps of one image at every conv and
+// Inside-the-network data (lab/inside_maps.h): feature maps of one image at every conv and
 // pool layer on hand-checkable weights, filters and their mean over inputs, and the model copy
 // that keeps the training model untouched. inside_maps.cpp has no UI code, so it is compiled
 // into this test directly (the app's own build compiles it too).
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "../web/app/inside_maps.cpp"
+#include "lab/inside_maps.h"
 #include "core/error.h"
 #include "model/spec.h"
 

@@ -1,4 +1,4 @@
-// The lab's model files (train/lab_model_file.h): a model saved with the lab's settings loads
+// The lab's model files (lab/lab_model_file.h): a model saved with the lab's settings loads
 // back into a fresh Session with the same settings and the same test accuracy; files of another
 // architecture, input shape, class set or version, and `cnnlab train` files without settings
 // whose layers differ, are refused with a message that says why, before anything changes.
@@ -13,8 +13,8 @@
 #include "core/rng.h"
 #include "model/model_file.h"
 #include "model/spec.h"
-#include "train/lab_model_file.h"
-#include "train/session.h"
+#include "lab/lab_model_file.h"
+#include "lab/session.h"
 #include "train/trainer.h"
 
 using namespace cnnlab;

@@ -9,7 +9,7 @@
 #include "test_helpers.h"
 #include "core/rng.h"
 #include "model/model.h"
-#include "train/session.h"
+#include "lab/session.h"
 
 using namespace cnnlab;
 using cnnlab::testing::error_of;

@@ -24,10 +24,10 @@
 #include "data/dataset.h"
 #include "data/split.h"
 #include "app/experiments_state.h"
-#include "app/inside_maps.h"
+#include "lab/inside_maps.h"
 #include "app/lab_view.h"
 #include "model/summary.h"
-#include "train/session.h"
+#include "lab/session.h"
 #include "widgets/image_grid.h"
 
 namespace cnnlab {

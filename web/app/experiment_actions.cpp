@@ -11,7 +11,7 @@
 
 #include "core/error.h"
 #include "platform/platform.h"
-#include "train/session.h"
+#include "lab/session.h"
 
 namespace cnnlab {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "app/inside_maps.h"
+#include "lab/inside_maps.h"
 #include "widgets/image_grid.h"
 
 namespace cnnlab {

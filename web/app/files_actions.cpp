@@ -14,7 +14,7 @@
 
 #include "app/app.h"
 #include "app/eval_view.h"
-#include "app/inside_maps.h"
+#include "lab/inside_maps.h"
 #include "app/inside_view.h"
 #include "app/training_backend.h"
 #include "core/error.h"
@@ -24,7 +24,7 @@
 #include "model/model_file.h"
 #include "model/npz.h"
 #include "platform/platform.h"
-#include "train/lab_model_file.h"
+#include "lab/lab_model_file.h"
 
 namespace cnnlab {
 

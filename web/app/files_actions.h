@@ -1,5 +1,5 @@
 // Files a student keeps or brings to the lab: the trained model (a model file with the lab's
-// settings; train/lab_model_file.h), its weights as .npz (PyTorch layout), every run's curves as
+// settings; lab/lab_model_file.h), its weights as .npz (PyTorch layout), every run's curves as
 // CSV or JSON, and their own photo to classify. The App's methods (app.h, "Files") are defined in
 // files_actions.cpp; the File menu and the notice that reports each outcome in panel_files.cpp.
 // The same paths serve the menu, drag-and-drop onto the canvas and the JavaScript API.

@@ -11,7 +11,7 @@
 #include "core/error.h"
 #include "model/model_file.h"
 #include "platform/platform.h"
-#include "worker/trainer_host.h"
+#include "lab/trainer_host.h"
 
 namespace cnnlab {
 

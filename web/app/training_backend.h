@@ -1,8 +1,8 @@
 // TrainingBackend: where training runs, behind one small interface — the only place where the
 // desktop program and the browser differ in how they train.
-//   - InProcessBackend (desktop): a TrainerHost (web/worker/trainer_host.h) in this process,
+//   - InProcessBackend (desktop): a TrainerHost (lab/trainer_host.h) in this process,
 //     ticked for a slice of every frame; LabView points into its Session.
-//   - WorkerBackend (browser): the same TrainerHost runs in a Web Worker (web/worker/
+//   - WorkerBackend (browser): the same TrainerHost runs in a Web Worker (web/trainer_worker/
 //     worker_main.cpp, page/trainer-worker.js); commands are posted to it and its reports arrive
 //     through the page (platform_web.cpp's cnnlab_trainer_* functions); LabView points at a copy
 //     of the worker's model rebuilt from its snapshots (model-file bytes).

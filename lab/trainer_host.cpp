@@ -1,5 +1,5 @@
 // TrainerHost (see trainer_host.h): Session + what to report when.
-#include "worker/trainer_host.h"
+#include "lab/trainer_host.h"
 
 #include <chrono>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include "data/loaders.h"
 #include "model/model.h"
 #include "model/model_file.h"
-#include "train/lab_model_file.h"
+#include "lab/lab_model_file.h"
 
 namespace cnnlab {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "worker/trainer_host.h"
+#include "lab/trainer_host.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "train/session.h"
+#include "lab/session.h"
 
 #include <algorithm>
 #include <cmath>

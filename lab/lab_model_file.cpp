@@ -1,5 +1,5 @@
 // Model files in the lab (see lab_model_file.h).
-#include "train/lab_model_file.h"
+#include "lab/lab_model_file.h"
 
 #include <algorithm>
 #include <vector>

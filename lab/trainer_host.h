@@ -30,7 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "train/session.h"
+#include "lab/session.h"
 #include "train/trainer.h"
 
 namespace cnnlab {
@@ -46,7 +46,7 @@ class TrainerHost {
   void load_pack(const uint8_t* bytes, size_t size, const std::string& origin);
   void set_data(DataSource data);
   // Replaces the current model with a saved one (model-file bytes, as snapshot() makes them):
-  // the settings become the file's (train/lab_model_file.h checks it fits the data), the current
+  // the settings become the file's (lab/lab_model_file.h checks it fits the data), the current
   // run is archived (its curves stay), the weights are the file's, and the model is evaluated on
   // the test split in the next ticks (state's testAcc, test results); Train then continues from
   // these weights (with a new optimiser). Throws Error(where, why) and changes nothing if refused.

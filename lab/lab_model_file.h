@@ -13,7 +13,7 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "model/model_file.h"
-#include "train/session.h"
+#include "lab/session.h"
 
 namespace cnnlab {
 

@@ -22,7 +22,7 @@
 #include "core/thread_pool.h"
 #include "data/dataset.h"
 #include "model/presets.h"
-#include "train/experiment.h"
+#include "lab/experiment.h"
 #include "train/metrics.h"
 #include "train/trainer.h"
 

@@ -1,6 +1,6 @@
 // Inside-the-network data (see inside_maps.h). Quoted includes of this folder are relative so the
 // native test can compile this file without the app's include path.
-#include "inside_maps.h"
+#include "lab/inside_maps.h"
 
 #include <algorithm>
 #include <cfloat>

@@ -1,4 +1,4 @@
-#include "train/experiment.h"
+#include "lab/experiment.h"
 
 #include <algorithm>
 #include <chrono>
