@@ -226,7 +226,8 @@ void save_model_file(const std::string& path, const Model& model, const ModelFil
   write_file_atomic(path, {{bytes.data(), bytes.size()}});
 }
 
-LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::string& where) {
+LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::string& where,
+                              Model* into) {
   require(size > 0, where, "the file is empty");
   require(size >= 8 || std::memcmp(bytes, kMagic, size) != 0, where,
           "truncated: " + std::to_string(size) + " bytes");
@@ -310,11 +311,17 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
       current = layer_output_shape(l, current);
     }
   }
-  out.model = std::make_unique<Model>(spec, seed);
+  // The same model as `into`: its weights are overwritten in place (the tensors' names and
+  // shapes, checked above against the spec, are then exactly its parameters').
+  const bool in_place = into != nullptr && into->spec().text() == spec_text &&
+                        into->input_shape() == spec.input &&
+                        into->num_classes() == classes && into->seed() == seed;
+  if (!in_place) out.model = std::make_unique<Model>(spec, seed);
+  Model& model = in_place ? *into : *out.model;
 
   // Expected tensors: the model's parameters, then the optimiser's state if present.
   std::vector<std::pair<std::string, Tensor*>> targets;
-  for (Param* p : out.model->params()) targets.emplace_back(p->name, &p->value);
+  for (Param* p : model.params()) targets.emplace_back(p->name, &p->value);
   const nlohmann::json opt = header.value("optimizer", nlohmann::json());
   if (!opt.is_null()) {
     out.optimizer = make_optimizer(optimizer_config_from_json(opt, where + " optimizer"));
@@ -322,18 +329,18 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
     require(steps >= 0, where, "optimizer step must be >= 0");
     out.optimizer->set_step_count(steps);
     if (field<bool>(opt, "has_state", where))
-      for (auto& [name, tensor] : out.optimizer->state(out.model->params()))
+      for (auto& [name, tensor] : out.optimizer->state(model.params()))
         targets.emplace_back("optimizer." + name, tensor);
   }
   require(tensors.size() == targets.size(), where,
           "has " + std::to_string(tensors.size()) + " tensors, the model needs " +
               std::to_string(targets.size()));
-  uint64_t offset = kFixedHeader + header_bytes;
-  const uint64_t end = offset + data_bytes;
+  // Every name, shape and size first; then the copy (so a refused file changes nothing).
+  uint64_t total = 0;
   for (size_t i = 0; i < targets.size(); ++i) {
     const std::string name = field<std::string>(tensors[i], "name", where);
     const auto shape = field<std::vector<int>>(tensors[i], "shape", where);
-    Tensor& t = *targets[i].second;
+    const Tensor& t = *targets[i].second;
     require(name == targets[i].first, where,
             "tensor " + std::to_string(i) + " is '" + name + "', expected '" + targets[i].first +
                 "'");
@@ -341,11 +348,15 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
     require(nlohmann::json(shape) == expected_shape, where,
             "tensor " + name + " has shape " + shape_text(nlohmann::json(shape)) +
                 ", the model needs " + shape_text(expected_shape));
-    require(offset + t.size() * 4 <= end, where, "tensor data is shorter than the header says");
-    get_floats(t.data(), bytes + offset, t.size());
-    offset += t.size() * 4;
+    total += static_cast<uint64_t>(t.size()) * 4;
   }
-  require(offset == end, where, "tensor data is longer than the header says");
+  require(total <= data_bytes, where, "tensor data is shorter than the header says");
+  require(total == data_bytes, where, "tensor data is longer than the header says");
+  uint64_t offset = kFixedHeader + header_bytes;
+  for (auto& [name, tensor] : targets) {
+    get_floats(tensor->data(), bytes + offset, tensor->size());
+    offset += static_cast<uint64_t>(tensor->size()) * 4;
+  }
   return out;
 }
 

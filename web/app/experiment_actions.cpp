@@ -44,7 +44,7 @@ std::string check_experiment(const AppState& state, const json& options, int* ru
   try {
     if (!state.data.loaded) return "experiment: no dataset is loaded yet";
     const ExperimentConfig config = experiment_config_from_json(options, state.settings.applied);
-    const Dataset& d = state.data.source.train;
+    const Dataset& d = state.data.dataset.train;
     config.validate(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size()),
                     experiment_memory_limit());
     if (runs) *runs = static_cast<int>(config.values.size()) * config.repeats;
@@ -145,7 +145,7 @@ void refresh_experiment_curves(AppState& state) {
 void refresh_experiment_maps(AppState& state) {
   ExperimentsState& x = state.experiments;
   const ExperimentWeights& ew = state.lab.experiment;
-  const Dataset& test = state.data.source.test;
+  const Dataset& test = state.data.dataset.test;
   if (!state.data.loaded || test.size() == 0 || ew.models.empty()) {
     x.maps.clear();
     x.maps_id = -1;
