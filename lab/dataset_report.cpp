@@ -76,31 +76,20 @@ class Cursor {
   const std::string& where_;
 };
 
-// Name, classes and shape of d; no images.
-Dataset shaped_like(const Dataset& d) {
-  Dataset out;
-  out.name = d.name;
-  out.class_names = d.class_names;
-  out.channels = d.channels;
-  out.height = d.height;
-  out.width = d.width;
-  return out;
-}
-
 }  // namespace
 
 DatasetReport make_dataset_report(const DataSource& data, int samples_per_class) {
   const Dataset& train = data.train;
   DatasetReport r;
   r.origin = data.origin;
-  r.train = shaped_like(train);
+  r.train = empty_like(train);
   r.train.labels = train.labels;
   r.test = data.test;
 
   const size_t classes = train.class_names.size();
   const size_t image = train.image_bytes();
   const size_t plane = static_cast<size_t>(train.height) * train.width;
-  r.samples = shaped_like(train);
+  r.samples = empty_like(train);
   std::vector<int> taken(classes, 0);
   std::vector<double> sums(classes * image, 0.0), per_class(classes, 0.0);
   std::vector<double> bins(static_cast<size_t>(train.channels) * 256, 0.0);
@@ -212,12 +201,12 @@ DatasetReport decode_dataset_report(const uint8_t* bytes, size_t size, const std
           "sizes do not agree: the header's counts need " + std::to_string(needed) +
               " bytes of sections, the buffer has " + std::to_string(in.left()));
   t.labels = in.bytes(train_count, "training labels");
-  r.samples = shaped_like(t);
+  r.samples = empty_like(t);
   r.samples.labels = in.bytes(sample_count, "sample labels");
   r.samples.pixels = in.bytes(sample_count * image, "sample pixels");
   r.class_means = in.floats(t.class_names.size() * image, "class means");
   r.pixel_histogram = in.floats(static_cast<uint64_t>(t.channels) * 256, "pixel histogram");
-  r.test = shaped_like(t);
+  r.test = empty_like(t);
   r.test.labels = in.bytes(test_count, "test labels");
   r.test.pixels = in.bytes(test_count * image, "test pixels");
   r.samples.validate(where + " (samples)");

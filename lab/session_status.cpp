@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/json_field.h"
 
 namespace cnnlab {
 
@@ -17,25 +18,13 @@ json optional_number(const std::optional<double>& v) {
 
 json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
-// Reads j[key] as T, with an Error naming the field when it is missing or of another type.
-template <typename T>
-T read(const json& j, const char* key, const std::string& where) {
-  const auto it = j.find(key);
-  require(it != j.end(), where, std::string(key) + ": missing");
-  try {
-    return it->get<T>();
-  } catch (const std::exception&) {
-    throw Error(where, std::string(key) + ": has the wrong type (" + it->type_name() + ")");
-  }
-}
-
 // A number or null (NaN, infinity and unknown values travel as null).
 std::optional<double> read_optional(const json& j, const char* key, const std::string& where) {
   const auto it = j.find(key);
-  require(it != j.end(), where, std::string(key) + ": missing");
+  require(it != j.end(), where, std::string("field '") + key + "' is missing");
   if (it->is_null()) return std::nullopt;
-  require(it->is_number(), where, std::string(key) + ": expected a number or null, got " +
-                                      it->type_name());
+  require(it->is_number(), where, std::string("field '") + key +
+                                      "' must be a number or null, not " + it->type_name());
   return it->get<double>();
 }
 
@@ -102,50 +91,50 @@ json SessionStatus::to_json() const {
 SessionStatus SessionStatus::from_json(const json& j, const std::string& where) {
   require(j.is_object(), where, "must be a JSON object");
   SessionStatus s;
-  s.phase = read<std::string>(j, "phase", where);
-  s.experiment_running = read<bool>(j, "experiment", where);
+  s.phase = json_field<std::string>(j, "phase", where);
+  s.experiment_running = json_field<bool>(j, "experiment", where);
   const json& d = j.contains("dataset") ? j["dataset"] : json();
   if (d.is_object()) {
     const std::string w = where + " dataset";
-    s.dataset = DatasetStatus{read<std::string>(d, "name", w), read<size_t>(d, "train", w),
-                              read<size_t>(d, "val", w), read<size_t>(d, "test", w),
-                              read<std::vector<std::string>>(d, "classes", w)};
+    s.dataset = DatasetStatus{json_field<std::string>(d, "name", w), json_field<size_t>(d, "train", w),
+                              json_field<size_t>(d, "val", w), json_field<size_t>(d, "test", w),
+                              json_field<std::vector<std::string>>(d, "classes", w)};
   }
   const json& m = j.contains("model") ? j["model"] : json();
   if (m.is_object()) {
     const std::string w = where + " model";
     ModelStatus model;
-    model.name = read<std::string>(m, "name", w);
-    if (m.contains("kernel") && !m["kernel"].is_null()) model.kernel = read<int>(m, "kernel", w);
-    model.params = read<int64_t>(m, "params", w);
-    model.spec = read<std::string>(m, "spec", w);
+    model.name = json_field<std::string>(m, "name", w);
+    if (m.contains("kernel") && !m["kernel"].is_null()) model.kernel = json_field<int>(m, "kernel", w);
+    model.params = json_field<int64_t>(m, "params", w);
+    model.spec = json_field<std::string>(m, "spec", w);
     s.model = model;
   }
   try {
-    s.options.merge(read<json>(j, "options", where));
+    s.options.merge(json_field<json>(j, "options", where));
   } catch (const Error& e) {
     throw Error(where, std::string("options: ") + e.what());
   }
-  s.run = read<int>(j, "run", where);
-  s.epoch = read<int>(j, "epoch", where);
-  s.epochs = read<int>(j, "epochs", where);
-  s.step = read<int64_t>(j, "step", where);
-  s.steps_per_epoch = read<int64_t>(j, "stepsPerEpoch", where);
-  s.progress = read<double>(j, "progress", where);
-  s.images_per_second = read<double>(j, "imagesPerSecond", where);
-  s.eta_seconds = read<double>(j, "etaSeconds", where);
+  s.run = json_field<int>(j, "run", where);
+  s.epoch = json_field<int>(j, "epoch", where);
+  s.epochs = json_field<int>(j, "epochs", where);
+  s.step = json_field<int64_t>(j, "step", where);
+  s.steps_per_epoch = json_field<int64_t>(j, "stepsPerEpoch", where);
+  s.progress = json_field<double>(j, "progress", where);
+  s.images_per_second = json_field<double>(j, "imagesPerSecond", where);
+  s.eta_seconds = json_field<double>(j, "etaSeconds", where);
   s.train_loss = read_optional(j, "trainLoss", where);
   s.train_acc = read_optional(j, "trainAcc", where);
   s.val_loss = read_optional(j, "valLoss", where);
   s.val_acc = read_optional(j, "valAcc", where);
   s.test_acc = read_optional(j, "testAcc", where);
   s.test_loss = read_optional(j, "testLoss", where);
-  s.stop_reason = read<std::string>(j, "stopReason", where);
-  s.failed = read<bool>(j, "failed", where);
-  for (const json& row : read<json>(j, "layers", where)) {
+  s.stop_reason = json_field<std::string>(j, "stopReason", where);
+  s.failed = json_field<bool>(j, "failed", where);
+  for (const json& row : json_field<json>(j, "layers", where)) {
     require(row.is_object(), where, "layers: each row must be an object");
     LayerStatsRow r;
-    r.layer = read<std::string>(row, "layer", where + " layers");
+    r.layer = json_field<std::string>(row, "layer", where + " layers");
     r.stats.act_min = stat(row, "actMin");
     r.stats.act_max = stat(row, "actMax");
     r.stats.grad_min = stat(row, "gradMin");
@@ -154,10 +143,10 @@ SessionStatus SessionStatus::from_json(const json& j, const std::string& where) 
     r.stats.backward_ms = stat(row, "backwardMs");
     s.layers.push_back(std::move(r));
   }
-  s.threads = read<int>(j, "threads", where);
-  s.threads_note = read<std::string>(j, "threadsNote", where);
+  s.threads = json_field<int>(j, "threads", where);
+  s.threads_note = json_field<std::string>(j, "threadsNote", where);
   const json& file = j.contains("modelFile") ? j["modelFile"] : json();
-  if (!file.is_null()) s.model_file = read<std::string>(j, "modelFile", where);
+  if (!file.is_null()) s.model_file = json_field<std::string>(j, "modelFile", where);
   return s;
 }
 
@@ -171,10 +160,10 @@ json StepRecords::to_json() const {
 StepRecords StepRecords::from_json(const json& j, const std::string& where) {
   require(j.is_object(), where, "must be a JSON object");
   StepRecords r;
-  r.run = read<int>(j, "run", where);
-  r.from = read<size_t>(j, "from", where);
+  r.run = json_field<int>(j, "run", where);
+  r.from = json_field<size_t>(j, "from", where);
   for (const char* key : {"loss", "acc"}) {
-    const json list = read<json>(j, key, where);
+    const json list = json_field<json>(j, key, where);
     require(list.is_array(), where, std::string(key) + ": must be a list");
     std::vector<float>& out = std::string(key) == "loss" ? r.loss : r.acc;
     for (const json& v : list) {
