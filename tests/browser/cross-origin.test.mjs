@@ -135,12 +135,13 @@ test('two <cnn-lab> labs from another origin load, train and answer state()',
     await page.setViewportSize({width: 1280, height: 800});
 
     // A lab with invalid attributes: the same named errors as a link's options; it runs with its
-    // defaults for those.
+    // defaults for those, and with the valid ones (kebab-case names too).
     await page.evaluate(() => {
       const bad = document.createElement('cnn-lab');
       bad.id = 'lab-bad';
       for (const [name, value] of [['subset', '1k'], ['kernel', '99'], ['theme', 'blue'],
-                                   ['autostart', 'maybe'], ['bogus', '1'], ['batch', '16']]) {
+                                   ['autostart', 'maybe'], ['bogus', '1'], ['batch', '16'],
+                                   ['weight-decay', '0.0002'], ['val-fraction', '0.2']]) {
         bad.setAttribute(name, value);
       }
       document.body.appendChild(bad);
@@ -163,7 +164,9 @@ test('two <cnn-lab> labs from another origin load, train and answer state()',
     assert.deepEqual(bad.optionErrors, bad.errors);
     assert.equal(bad.state.phase, 'ready', 'the lab runs');
     assert.equal(bad.state.options.kernel, 3, 'the default kernel');
-    assert.equal(bad.state.options.batch, 16, 'the valid attribute applied');
+    assert.equal(bad.state.options.batch, 16, 'the valid attributes applied');
+    assert.ok(Math.abs(bad.state.options.weightDecay - 0.0002) < 1e-9, 'weight-decay is weightDecay');
+    assert.ok(Math.abs(bad.state.options.valFraction - 0.2) < 1e-7, 'val-fraction is valFraction');
     assert.equal(bad.state.ui.theme, 'light');
     assert.match(bad.state.ui.notice, /option kernel:/);
     await page.locator('#lab-bad').scrollIntoViewIfNeeded();
