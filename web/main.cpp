@@ -129,7 +129,7 @@ bool parse_options(int argc, char** argv, Options* o) {
 }
 
 #ifndef __EMSCRIPTEN__
-// A photo or a model file dropped onto the desktop window (the browser's drop is loader.js's).
+// A photo or a model file dropped onto the desktop window (in the browser: web/page/files.js).
 void drop_files(GLFWwindow* window, int count, const char** paths) {
   auto* rt = static_cast<Runtime*>(glfwGetWindowUserPointer(window));
   if (!rt || count < 1) return;

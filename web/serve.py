@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Serves CNN Lab's static site folder on 127.0.0.1 (for README's run command and the browser tests).
 
-    python3 web/serve.py [SITE_DIR] [--port PORT] [--isolate]
+    python3 web/serve.py [SITE_DIR] [--port PORT] [--isolate] [--cors [ORIGIN]]
 
-SITE_DIR defaults to build-app-wasm/site. --port 0 picks a free port. The first line printed is
+SITE_DIR defaults to build-app-wasm/site (any folder works, e.g. assets/examples for a course
+page on an origin of its own). --port 0 picks a free port. The first line printed is
 "Serving SITE_DIR at http://127.0.0.1:PORT/" (the browser tests read the port from it). .wasm is
 served as application/wasm, which WebAssembly's streaming compilation requires. --isolate makes
 the pages cross-origin isolated (every response gets the headers in ISOLATION_HEADERS), so the
-lab runs its threaded trainer (web/README.md).
+lab runs its threaded trainer (web/README.md). --cors lets pages on other origins load the lab
+(<cnn-lab> on a course site): every response gets Access-Control-Allow-Origin: ORIGIN (default
+*), the one header the lab's host must send for that (web/README.md, "Embedding from another
+origin").
 """
 import argparse
 import functools
@@ -27,6 +31,7 @@ ISOLATION_HEADERS = {
 
 class Handler(http.server.SimpleHTTPRequestHandler):
     isolate = False
+    cors_origin = None  # --cors: the Access-Control-Allow-Origin value
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
@@ -43,6 +48,10 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if self.isolate:
             for name, value in ISOLATION_HEADERS.items():
                 self.send_header(name, value)
+        if self.cors_origin:
+            self.send_header("Access-Control-Allow-Origin", self.cors_origin)
+            if self.cors_origin != "*":
+                self.send_header("Vary", "Origin")
         super().end_headers()
 
     def log_message(self, format, *args):
@@ -56,16 +65,25 @@ def main():
     parser.add_argument("--port", type=int, default=8000, help="port (0: any free port)")
     parser.add_argument("--isolate", action="store_true",
                         help="send the cross-origin isolation headers (the threaded trainer)")
+    parser.add_argument("--cors", nargs="?", const="*", default=None, metavar="ORIGIN",
+                        help="send Access-Control-Allow-Origin: ORIGIN (default *): labs "
+                             "mounted by pages on other origins")
     args = parser.parse_args()
     site = os.path.abspath(args.site)
-    if not os.path.isfile(os.path.join(site, "index.html")):
-        sys.exit(f"serve.py: {site} has no index.html: build the site first "
+    if not os.path.isdir(site):
+        sys.exit(f"serve.py: {site} is not a folder: build the site first "
                  "(cmake --build build-app-wasm --target cnnlab_site)")
     Handler.isolate = args.isolate
+    Handler.cors_origin = args.cors
     handler = functools.partial(Handler, directory=site)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler)
-    isolated = " (cross-origin isolated)" if args.isolate else ""
-    print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/{isolated}", flush=True)
+    notes = []
+    if args.isolate:
+        notes.append("cross-origin isolated")
+    if args.cors:
+        notes.append(f"CORS for {args.cors}")
+    note = f" ({', '.join(notes)})" if notes else ""
+    print(f"Serving {site} at http://127.0.0.1:{server.server_address[1]}/{note}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -3,7 +3,9 @@
 // kept in the Cache API under 'cnnlab-site-v1'; requests go to the network first (a new build is
 // picked up as soon as it is online) and fall back to the cache when the network fails. Dataset
 // packs are not handled here: the page keeps them in its own cache ('cnnlab-datasets-v1', see
-// page/loader.js). Registered by page/loader.js once a lab runs; its scope is the site folder.
+// page/downloads.js). Registered by page/offline.js once a lab runs; its scope is the site
+// folder. (A lab mounted from another origin's page is not kept: a service worker serves its
+// own origin's pages only.)
 // Cross-origin isolation survives offline use: the Cache API keeps each response's headers
 // (COOP/COEP/CORP when the server sent them), so a cached page is isolated as it was online and
 // runs the threaded trainer, whose files trainer.json lists and the install keeps too.
@@ -11,11 +13,17 @@
 
 const SITE_CACHE = 'cnnlab-site-v1';
 // What a lab needs to start, relative to the site folder (this file's folder).
-const CORE_FILES = [
-  'index.html', 'page/loader.js', 'page/cnnlab.css', 'page/trainer-worker.js',
-  'cnnlab_app.js', 'cnnlab_app.wasm', 'cnnlab_trainer.js', 'cnnlab_trainer.wasm',
+// PAGE_FILES is every file of web/page/ (the page's ES modules, its stylesheet and the training
+// worker's script): tests/browser/embed.test.mjs's offline test checks it against the site.
+const PAGE_FILES = [
+  'cnnlab.js', 'mount.js', 'api.js', 'app-instance.js', 'worker-client.js', 'options.js',
+  'downloads.js', 'overlay.js', 'events.js', 'files.js', 'embed-bridge.js', 'offline.js',
+  'cnn-lab-element.js', 'cnnlab.css', 'trainer-worker.js',
+].map((file) => 'page/' + file);
+const CORE_FILES = PAGE_FILES.concat([
+  'index.html', 'cnnlab_app.js', 'cnnlab_app.wasm', 'cnnlab_trainer.js', 'cnnlab_trainer.wasm',
   'fonts/DejaVuSans.ttf', 'data/packs.json', 'trainer.json',
-];
+]);
 
 // The threaded trainer's files, when the site has it (trainer.json, made by the build).
 async function threadedTrainerFiles(scope) {

@@ -1,4 +1,4 @@
-// Browser end-to-end tests of embedding and sharing (issue 6): the example course page with two
+// Browser end-to-end tests of embedding and sharing: the example course page with two
 // labs mounted by CNNLab.mount (independent wasm instances and workers) and an iframe lab driven
 // by postMessage (configure, train; epoch / done / error events; messages from another origin
 // ignored); options from the URL (a link round-trips the set-up; panels hidden; read-only
@@ -462,18 +462,32 @@ test('offline: after one load, a reload with the server gone still trains', {tim
   const {server, url} = await startServer();
   const {context, page} = await newPage(browser, {width: 1000, height: 700});
   try {
+    // Every file the page loads from the site (its modules, stylesheet, the worker's script,
+    // the app, ...; the packs are the dataset cache's, and the service worker is itself).
+    const loaded = new Set();
+    page.on('request', (request) => {
+      const u = new URL(request.url());
+      if (u.origin === new URL(url).origin && !u.pathname.endsWith('.pack') &&
+          u.pathname !== '/service-worker.js') loaded.add(u.pathname);
+    });
     assert.deepEqual(await openIndex(page, '?batch=16', url), {ok: true});
-    // The service worker is active and has the site's files; the dataset cache has the pack.
-    await waitForAsync(page, async () => {
+    const needed = Array.from(loaded);
+    for (const file of ['/page/cnnlab.js', '/page/mount.js', '/page/worker-client.js',
+                        '/page/trainer-worker.js', '/page/cnnlab.css', '/cnnlab_app.wasm',
+                        '/cnnlab_trainer.wasm', '/fonts/DejaVuSans.ttf', '/data/packs.json',
+                        '/index.html']) {
+      assert.ok(needed.includes(file), `${file} was loaded: ${needed.join(', ')}`);
+    }
+    // The service worker is active and has every one of them (its install keeps them: the first
+    // load was not its to see); the dataset cache has the pack.
+    await waitForAsync(page, async (files) => {
       if (!navigator.serviceWorker || !(await navigator.serviceWorker.getRegistration())) return false;
       await navigator.serviceWorker.ready;
       const site = await caches.open('cnnlab-site-v1');
       const keys = (await site.keys()).map((r) => new URL(r.url).pathname);
       const data = await caches.open('cnnlab-datasets-v1');
-      return ['/cnnlab_app.wasm', '/cnnlab_trainer.wasm', '/fonts/DejaVuSans.ttf',
-              '/page/loader.js', '/data/packs.json', '/index.html'].every((p) => keys.includes(p)) &&
-             (await data.keys()).length === 1;
-    }, null, {timeout: 60000});
+      return files.every((p) => keys.includes(p)) && (await data.keys()).length === 1;
+    }, needed, {timeout: 60000});
 
     server.kill();
     await new Promise((resolve) => server.once('exit', resolve));

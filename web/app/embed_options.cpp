@@ -13,7 +13,7 @@
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
 
-// The page's loader (web/page/loader.js) builds the link from the API's state and copies it; it
+// The page (web/page/mount.js, copyLink) builds the link from the API's state and copies it; it
 // reports back through cnnlab_set_ui({"linkStatus"}). 0 when the page offers no such hook.
 EM_JS(int, cnnlab_js_copy_link, (), {
   if (!Module['cnnlabCopyLink']) return 0;

@@ -1,6 +1,6 @@
 // Embedding options of the app: which panels a page shows, read-only controls for an instructor's
 // fixed exercise, the light or dark theme, the notice listing options a page's URL gave that could
-// not be applied, and the "Copy link" menu item. The page (web/page/loader.js) passes them as
+// not be applied, and the "Copy link" menu item. The page (web/page/mount.js) passes them as
 // JSON through App::set_ui_json (cnnlab_set_ui); see web/README.md for the option names.
 #pragma once
 
@@ -33,7 +33,7 @@ std::string apply_ui_options(UiState& ui, const nlohmann::json& options, bool* t
 nlohmann::json ui_options_json(const UiState& ui);
 
 // The menu bar's "Copy link" item: in the browser the page copies a URL of the current set-up
-// (loader.js, Module.cnnlabCopyLink); on the desktop the options as JSON (for --configure).
+// (web/page/mount.js, Module.cnnlabCopyLink); on the desktop the options as JSON (for --configure).
 void draw_copy_link_item(AppState& state);
 // The notice of options that were not applied (a small window under the menu bar, dismissable).
 void draw_options_notice(AppState& state, float top);

@@ -27,7 +27,7 @@ void attach_js_api(App* app) { js_app = app; }
 
 }  // namespace cnnlab
 
-// ---- C functions behind window.cnnlab (called with Module.ccall from web/page/loader.js) --------
+// ---- C functions behind window.cnnlab (called with Module.ccall from web/page/app-instance.js) --------
 extern "C" {
 
 // The app's state as a JSON object (see App::state_json); the string lives until the next call.

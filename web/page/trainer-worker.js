@@ -1,6 +1,9 @@
 // CNN Lab's training worker: hosts the engine's training Session (cnnlab_trainer.js/.wasm, built
-// from web/trainer_worker/worker_main.cpp) off the page's main thread, so the page keeps drawing at full
-// frame rate while a network trains. loader.js starts it and relays between it and the app.
+// from web/trainer_worker/worker_main.cpp) off the page's main thread, so the page keeps drawing
+// at full frame rate while a network trains. page/worker-client.js starts it (by URL, or from a
+// same-origin blob: URL that importScripts() this file when the lab is on another origin than
+// the page; so every URL it is given is absolute) and page/mount.js relays between it and the
+// app.
 //
 // From the page:  {type: 'init', script, wasm, threads, note}  the glue's URL, the .wasm bytes,
 //                                                         threads to train with (> 1: the
@@ -61,7 +64,8 @@ async function init(message) {
     }
     module = await createCnnLabTrainer({
       // The threaded trainer starts its threads' Web Workers from here: they load the glue's
-      // .worker.js and the glue itself by URL, and this worker's own location is page/.
+      // .worker.js and the glue itself by URL, and this worker's own location is page/ (or a
+      // blob: URL).
       locateFile: (path) => new URL(path, message.script).href,
       mainScriptUrlOrBlob: message.script,
       // The compiled module goes to the threads' workers too (receiveInstance's second argument).

@@ -1,6 +1,7 @@
-// Platform layer, browser side (Emscripten's GLFW emulation + WebGL2) and the bridge to the page's
-// JavaScript (web/page/loader.js): canvas sizing, devicePixelRatio, the ready/error hooks and the
-// C functions behind window.cnnlab. Compiled empty natively (see platform_desktop.cpp).
+// Platform layer, browser side (Emscripten's GLFW emulation + WebGL2) and the hooks into the
+// page's JavaScript (web/page/mount.js: the Module.cnnlab* functions): canvas sizing,
+// devicePixelRatio, the ready/error hooks. Knows nothing of the app (the C functions behind
+// window.cnnlab are web/app/js_api.cpp). Compiled empty natively (see platform_desktop.cpp).
 #ifdef __EMSCRIPTEN__
 
 #include <GLFW/glfw3.h>
@@ -49,8 +50,8 @@ EM_JS(void, cnnlab_js_report_fatal_error, (const char* message), {
   else console.error(text);
 });
 
-// The page's training worker (loader.js owns it): a command as JSON text, with a copy of `size`
-// bytes (a dataset pack) when given. 0 when the page has no worker.
+// The page's training worker (web/page/worker-client.js owns it): a command as JSON text, with a
+// copy of `size` bytes (a saved model's file) when given. 0 when the page has no worker.
 EM_JS(int, cnnlab_js_post_to_trainer, (const char* command, const uint8_t* bytes, size_t size), {
   if (!Module['cnnlabPostToTrainer']) return 0;
   var data = size ? HEAPU8.slice(bytes, bytes + size) : null;
@@ -58,7 +59,7 @@ EM_JS(int, cnnlab_js_post_to_trainer, (const char* command, const uint8_t* bytes
   return 1;
 });
 
-// Opens the page's file chooser (loader.js); the file comes back through cnnlab_open_file.
+// Opens the page's file chooser (web/page/files.js); the file comes back through cnnlab_open_file.
 EM_JS(int, cnnlab_js_pick_file, (const char* kind, const char* accept), {
   if (!Module['cnnlabPickFile']) return 0;
   Module['cnnlabPickFile'](UTF8ToString(kind), UTF8ToString(accept));

@@ -116,15 +116,16 @@ export async function panelScreenshots(page, prefix) {
   await saveScreenshot(page, `${prefix}-page.png`);
 }
 
-// A static server of a test's own for the built site (run.sh's serves the others): web/serve.py
-// on a free port, with the cross-origin isolation headers when isolate. {server, url}; the test
-// kills server when done.
+// A static server of a test's own (run.sh's serves the others): web/serve.py on a free port,
+// serving dir (default: the built site), with the cross-origin isolation headers when isolate,
+// with Access-Control-Allow-Origin: * when cors. {server, url}; the test kills server when done.
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export function startServer({isolate = false} = {}) {
-  const site = process.env.CNNLAB_SITE_DIR ||
-               path.join(process.env.CNNLAB_BUILD_DIR || path.join(repo, 'build-wasm'), 'site');
-  const args = [path.join(repo, 'web/serve.py'), site, '--port', '0'];
+export const siteDir = process.env.CNNLAB_SITE_DIR ||
+    path.join(process.env.CNNLAB_BUILD_DIR || path.join(repo, 'build-wasm'), 'site');
+export function startServer({isolate = false, cors = false, dir = siteDir} = {}) {
+  const args = [path.join(repo, 'web/serve.py'), dir, '--port', '0'];
   if (isolate) args.push('--isolate');
+  if (cors) args.push('--cors');
   return new Promise((resolve, reject) => {
     const server = spawn('python3', args, {env: {...process.env, CNNLAB_SERVE_QUIET: '1'},
                                            stdio: ['ignore', 'pipe', 'inherit']});

@@ -1,0 +1,215 @@
+// The lab's JavaScript API: the object CNNLab.mount returns and <cnn-lab>'s `lab` property (the
+// same object). web/README.md ("JavaScript API") documents every member; in short:
+//
+//   await lab.ready;          // resolves once the app runs and its dataset is loaded; stays
+//                             // pending through failures (state().phase === 'error')
+//   lab.state();              // {phase, error, loading, dataset, model, epoch, step, ...}
+//   await lab.configure({model: 'cnn', kernel: 5, epochs: 1, subset: '1k'});  // rejects: why
+//   lab.train(); lab.pause(); lab.step(); lab.reset();  // throw an Error when refused
+//   lab.history(); lab.experiment({...}); lab.results(); lab.link(); lab.on('epoch', fn);
+//   await lab.saveModel(); await lab.loadModel(bytes); await lab.classifyImage(png);
+//
+// Every member works on the Lab (mount.js) it was made for; the app's side of each call is in
+// app-instance.js.
+
+import { fileBytes, openUserFile } from './files.js';
+import { UI_KEYS, linkFor, packFor } from './options.js';
+
+// state() before the app runs: every field the app reports, unknown.
+function loadingState() {
+  return {
+    phase: 'loading', error: null, dataset: null, model: null, epoch: null, step: null,
+    trainLoss: null, trainAcc: null, valLoss: null, valAcc: null, testAcc: null,
+    imagesPerSecond: null, fps: null,
+  };
+}
+
+function requireObject(what, options) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new Error(`${what}: options must be an object, got ${JSON.stringify(options)}`);
+  }
+}
+
+export function createApi(lab) {
+  // train, pause, step, reset, clearHistory, stopExperiment, resumeExperiment: throws an Error
+  // when refused.
+  const command = (name) => {
+    lab.requireRunning();
+    const error = lab.app.command(name);
+    if (error) throw new Error(error);
+  };
+  const exportFile = (what) => {
+    lab.requireRunning();
+    return lab.app.exportFile(what);
+  };
+  const openFile = (kind, bytes, name) => {
+    lab.requireRunning();
+    openUserFile(lab.app, kind, bytes, name);
+  };
+
+  const api = {
+    ready: lab.ready,
+    // A plain object; accuracies are fractions, unknown values null.
+    state() {
+      let state = null;
+      if (lab.appRunning && lab.app.callable) {
+        try {
+          state = lab.app.state();
+        } catch (e) {
+          state = null;  // the instance aborted: onAbort has reported it
+        }
+      }
+      if (!state) state = loadingState();
+      if (lab.pagePhase === 'error') {
+        state.phase = 'error';
+        state.error = lab.pageError;
+      } else if (lab.pagePhase !== 'running') {
+        state.phase = 'loading';
+      }
+      state.loading = lab.pagePhase === 'running' ? null : Object.assign({}, lab.loading);
+      return state;
+    },
+    // Applies training options (the engine checks them), the look (theme, panels, hide,
+    // readOnly) and the data (dataset / subset switch the pack). Resolves with state() once
+    // applied; rejects with an Error saying why (nothing is changed then).
+    async configure(options) {
+      lab.requireRunning();
+      requireObject('configure', options);
+      const rest = Object.assign({}, options);
+      let pack = null;
+      if ('dataset' in rest || 'subset' in rest) {
+        pack = packFor(lab.manifest, lab.base, lab.datasetUrl, rest.dataset, rest.subset);
+        delete rest.dataset;
+        delete rest.subset;
+      }
+      const look = {};
+      for (const key of UI_KEYS) {
+        if (key in rest) {
+          look[key] = rest[key];
+          delete rest[key];
+        }
+      }
+      if (Object.keys(rest).length) {
+        const error = lab.app.configure(rest);
+        if (error) throw new Error(error);
+      }
+      if (Object.keys(look).length) {
+        const error = lab.app.setUi(look);
+        if (error) throw new Error(error);
+        if ('theme' in look) lab.ui.setDark(look.theme === 'dark');
+      }
+      if (pack && pack !== lab.datasetUrl) await lab.loadDataset(pack);
+      return api.state();
+    },
+    // Starts or resumes training (a finished run: a new one).
+    train() { command('train'); },
+    pause() { command('pause'); },
+    // Exactly one training mini-batch, then paused.
+    step() { command('step'); },
+    // Fresh weights from the seed; the current run's curves stay in history().
+    reset() { command('reset'); },
+    // Forgets finished runs' curves (history() then holds the current run only).
+    clearHistory() { command('clearHistory'); },
+    // Every run (past and current) with its per-epoch records.
+    history() {
+      if (!lab.appRunning || !lab.app.callable) return [];
+      return lab.app.history();
+    },
+    // A controlled experiment ({vary, values, repeats} and any configure() option as the base).
+    // Resolves with state() once started; rejects with the engine's reason for refusing it.
+    experiment(options) {
+      try {
+        lab.requireRunning();
+        requireObject('experiment', options);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const error = lab.app.experiment(options);
+      if (error) return Promise.reject(new Error(error));
+      return Promise.resolve(api.state());
+    },
+    // Stops every run where it stands (results kept); pause() pauses an experiment too.
+    stopExperiment() { command('stopExperiment'); },
+    resumeExperiment() { command('resumeExperiment'); },
+    // The experiment's state and results (null before one).
+    results() { return api.state().experiment || null; },
+    // 'csv', 'markdown' or 'json' resolve with the text; 'png' draws the plots, offers them as a
+    // download and resolves with the PNG Blob. Rejects with an Error saying why not.
+    exportExperiment(format) {
+      try {
+        lab.requireRunning();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const result = lab.app.experimentExport(format);
+      if (result.error) return Promise.reject(new Error(result.error));
+      if (format !== 'png') return Promise.resolve(result.text);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          lab.app.onPng = null;
+          reject(new Error('experiment export png: the plots were not drawn (is the lab visible?)'));
+        }, 10000);
+        lab.app.onPng = (name, blob) => {
+          clearTimeout(timer);
+          lab.app.onPng = null;
+          resolve(blob);
+        };
+      });
+    },
+    // Loads another dataset (a pack file URL, relative to the site); resolves when the app has
+    // it, rejects with an Error saying what failed.
+    loadPack(url) {
+      if (!lab.appRunning) return Promise.reject(new Error('the app is not running yet'));
+      return lab.loadDataset(new URL(url, lab.base).href);
+    },
+    // Brings a panel's tab to the front: 'data', 'model', 'inside', 'eval' or 'experiment'.
+    showPanel(name) {
+      if (!lab.appRunning) throw new Error('the app is not running yet');
+      if (!lab.app.selectTab(String(name))) {
+        throw new Error(`unknown panel '${name}': expected data, model, inside, eval or experiment`);
+      }
+    },
+    // A URL of the site's index.html that opens a lab with this set-up.
+    link() {
+      return linkFor({state: api.state(), defaults: lab.defaultOptions, manifest: lab.manifest,
+                      packUrl: lab.datasetUrl, base: lab.base});
+    },
+    // What the menu bar's Copy link does; resolves with {url, copied}.
+    copyLink() {
+      lab.requireRunning();
+      return lab.copyLink();
+    },
+    // Events (events.js): 'epoch', 'done', 'error', 'phase', 'link'. Returns a function that
+    // stops the handler.
+    on(type, handler) { return lab.events.on(type, handler); },
+    // The options given to mount (or in the URL, or as attributes) that were not applied.
+    get optionErrors() { return lab.optionErrors.slice(); },
+    // Retries after a failure: downloads again, or reloads the page once an app instance ran.
+    retry() { lab.retry(); },
+    // The model as a model file (.cnnlab, with the lab's settings; while training, the latest
+    // snapshot, at most ~1 s old).
+    async saveModel() { return exportFile('model').bytes; },
+    // Makes a saved model the lab's (settings, weights; the test evaluation follows); rejects
+    // with an Error saying why it does not fit, and changes nothing then.
+    async loadModel(bytes, name) {
+      openFile('model', fileBytes(bytes, 'loadModel'), String(name || 'model.cnnlab'));
+      return api.state();
+    },
+    // The weights as .npz (PyTorch nn.Sequential names and layouts: '0.weight' ...).
+    exportNpz() { return exportFile('npz').bytes; },
+    // Every run's curves: 'csv' (one row per epoch) or 'json' ({runs: history()}).
+    exportCurves(format) {
+      const kind = format === undefined ? 'csv' : format;
+      if (kind !== 'csv' && kind !== 'json') throw new Error(`exportCurves: format must be 'csv' or 'json', got ${JSON.stringify(format)}`);
+      return new TextDecoder().decode(exportFile(kind).bytes);
+    },
+    // Classifies a PNG or JPEG and shows it in Inside the network: {name, width, height, input,
+    // top3: [{label, class, probability}], probabilities}. Rejects with an Error saying why.
+    async classifyImage(bytes, name) {
+      openFile('photo', fileBytes(bytes, 'classifyImage'), String(name || 'photo'));
+      return lab.app.photo();
+    },
+    get element() { return lab.ui.root; },
+  };
+  return api;
+}

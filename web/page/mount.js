@@ -1,0 +1,419 @@
+// Mounting a lab: one Lab per element (CNNLab.mount or a <cnn-lab>) downloads the app, the font
+// and the trainer with one progress bar, starts the training worker and the app's wasm instance
+// on a canvas of its own, loads the dataset, applies the options, and shows what failed with a
+// Retry. Its JavaScript API (api.js) is what CNNLab.mount returns and <cnn-lab>'s `lab` property.
+//
+// Phases of the page's side: 'loading' until the app's first frame, 'dataset' while a dataset
+// downloads, then 'running' (the app reports its own phase); 'error' when anything fails
+// (pageError holds the message; failedStage says what Retry must redo: 'app' or 'dataset').
+//
+// [SECTION] Mounting
+// [SECTION] Starting the app
+// [SECTION] Options and the start of the lab
+// [SECTION] Datasets
+// [SECTION] The training worker's messages
+// [SECTION] Failures and Retry
+
+import { createApi } from './api.js';
+import { AppInstance } from './app-instance.js';
+import { fetchAllWithProgress, fetchDataset, fetchOptionalText, cacheDataset, forgetDataset } from './downloads.js';
+import { connectToParent, hostOrigin } from './embed-bridge.js';
+import { LabEvents } from './events.js';
+import { acceptDrops, pickFile } from './files.js';
+import { keepForOffline } from './offline.js';
+import { defaultPack, packFor, splitOptions } from './options.js';
+import { Overlay } from './overlay.js';
+import { TrainerClient, chooseTrainer } from './worker-client.js';
+
+// The site's root: this module lives in <site>/page/.
+export const defaultBase = new URL('..', import.meta.url).href;
+
+// Adds the lab's stylesheet (<base>page/cnnlab.css) to the document unless it has it: a host page
+// needs nothing but the script.
+function ensureStylesheet(base) {
+  const href = new URL('page/cnnlab.css', base).href;
+  const links = Array.from(document.querySelectorAll('link[rel~="stylesheet"]'));
+  if (links.some((link) => link.href === href)) return;
+  const link = document.createElement('link');
+  link.rel = 'stylesheet';
+  link.href = href;
+  document.head.appendChild(link);
+}
+
+// ---- [SECTION] Mounting -------------------------------------------------------------------------
+
+export class Lab {
+  constructor(root, options) {
+    // The options by kind (options.js); unknown or invalid ones collect in optionErrors and are
+    // reported once the lab runs with its defaults for them.
+    this.setup = splitOptions(options || {});
+    this.optionErrors = this.setup.errors.slice();
+    this.base = defaultBase;
+    if (this.setup.page.base) {
+      try {
+        this.base = new URL(this.setup.page.base, location.href).href.replace(/\/?$/, '/');
+      } catch (e) {
+        this.optionErrors.push(`option base: not a URL: ${JSON.stringify(this.setup.page.base)}`);
+      }
+    }
+    ensureStylesheet(this.base);
+    this.ui = new Overlay(root);
+    if (this.setup.ui.theme === 'dark') this.ui.setDark(true);  // the loading overlay too
+    this.events = new LabEvents();
+    this.pagePhase = 'loading';
+    this.failedStage = 'app';
+    this.pageError = null;
+    this.datasetUrl = this.setup.page.pack ? new URL(this.setup.page.pack, this.base).href : null;
+    this.appRunning = false;
+    this.runtimeStarted = false;  // a wasm instance ran: a retry must reload the page
+    this.starting = false;
+    this.hasStarted = false;      // started() ran (options applied, ready settled)
+    this.app = new AppInstance();
+    this.trainer = new TrainerClient({base: this.base,
+                                      onMessage: (message) => this.fromTrainer(message),
+                                      onFailure: (text) => this.trainerFailed(text)});
+    this.manifest = null;         // data/packs.json of the site (null: none)
+    this.defaultOptions = null;   // the app's training options before any were applied (links)
+    this.loading = {step: 'starting', receivedBytes: 0, totalBytes: null};
+    this.logLines = [];
+    this.ready = new Promise((resolve, reject) => {
+      this.resolveReady = resolve;
+      this.rejectReady = reject;
+    });
+    this.api = createApi(this);
+
+    this.ui.retry.addEventListener('click', () => this.retry());
+    this.ui.dismiss.addEventListener('click', () => this.dismissDatasetError());
+    acceptDrops(this.ui.canvas, () => (this.appRunning ? this.app : null));
+    if (this.setup.page.embed) connectToParent(this.api, hostOrigin(this.setup.page.origin));
+    this.start();
+  }
+
+  // ---- [SECTION] Starting the app ---------------------------------------------------------------
+
+  async start() {
+    if (this.starting) return;
+    this.starting = true;
+    this.pagePhase = 'loading';
+    this.pageError = null;
+    this.ui.showLoading();
+    const step = 'Downloading the app…';
+    this.showProgress(step, 0, null);
+    try {
+      const base = this.base;
+      const choice = await chooseTrainer(base, fetchOptionalText);
+      const [wasmBytes, fontBytes, trainerBytes] = await fetchAllWithProgress(
+          [base + 'cnnlab_app.wasm', base + 'fonts/DejaVuSans.ttf', base + choice.wasm],
+          (received, total) => this.showProgress(step, received, total));
+      this.trainer.start(trainerBytes, choice);
+      this.showProgress('Starting the app…', this.loading.receivedBytes, this.loading.totalBytes);
+      await this.app.start({
+        base, canvas: this.ui.canvas, wasmBytes, fontBytes, hooks: this.appHooks(),
+        log: (text, isError) => {
+          this.logLines.push(text);
+          if (isError) console.warn(text);
+          else console.log(text);
+        },
+        onStarted: () => { this.runtimeStarted = true; },
+        onFailure: (error) => this.fail(error),
+      });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  // What the app calls on the page (Module.cnnlab*, web/platform/platform_web.cpp).
+  appHooks() {
+    return {
+      cnnlabOnReady: () => this.appReady(),
+      // The menu bar's Copy link (app/embed_options.cpp).
+      cnnlabCopyLink: () => { this.copyLink(); },
+      cnnlabOnFatalError: (message) => {
+        this.runtimeStarted = true;
+        this.fail(new Error(message));
+      },
+      // The Data panel's Load button (a file relative to the site).
+      cnnlabRequestDataset: (file) => {
+        this.loadDataset(new URL(file, this.base).href).catch(() => {});
+      },
+      // The app's WorkerBackend: a command (JSON text), with a pack's or model file's bytes.
+      cnnlabPostToTrainer: (command, bytes) => {
+        if (bytes) this.trainer.handOverPack(command, bytes);
+        else this.trainer.postCommand(command);
+      },
+      // The File menu's Load model / Classify photo: the page's file chooser.
+      cnnlabPickFile: (kind, accept) => pickFile(this.app, kind, accept),
+    };
+  }
+
+  // The app drew its first frame: offer the site's subsets, apply the look and data options,
+  // load the dataset, then start the lab.
+  async appReady() {
+    this.runtimeStarted = true;
+    this.appRunning = true;
+    this.starting = false;
+    await this.offerSubsets();
+    this.applyStartOptions();
+    if (this.datasetUrl) {
+      this.loadDataset(this.datasetUrl).then(() => {
+        if (this.pagePhase === 'running') this.started();
+      }, () => {});
+    } else {
+      this.showApp();
+      this.started();
+    }
+  }
+
+  // The subsets the site offers (data/packs.json, made at build time). None is fine: the app
+  // says that no dataset is loaded. Without an explicit pack, the manifest's default is loaded
+  // before `ready` resolves.
+  async offerSubsets() {
+    const text = await fetchOptionalText(this.base + 'data/packs.json');
+    if (text === null) return;
+    const error = this.app.setSubsets(text);
+    if (error) {
+      console.warn(`CNN Lab: ${error}`);
+      return;
+    }
+    this.manifest = JSON.parse(text);
+    if (!this.datasetUrl) this.datasetUrl = defaultPack(this.manifest, this.base);
+  }
+
+  // ---- [SECTION] Options and the start of the lab -----------------------------------------------
+
+  // Applies options with fn (returns "" or why): all at once, or one by one when refused, so
+  // that the valid ones still apply; the refusals go to optionErrors.
+  applyEach(values, fn) {
+    if (!Object.keys(values).length || !fn(values)) return;
+    for (const [key, value] of Object.entries(values)) {
+      const error = fn({[key]: value});
+      // The model's own checks name the layer ("layer 1 conv2d ...: kernel size must be ...").
+      if (error) {
+        this.optionErrors.push(error.startsWith('option ') ? error : `option ${key}: ${error}`);
+      }
+    }
+  }
+
+  // The look and data options, once the app runs (before its dataset loads; the training
+  // options follow the dataset: the engine checks the model against its shape).
+  applyStartOptions() {
+    this.defaultOptions = this.api.state().options || null;
+    this.applyEach(this.setup.ui, (values) => this.app.setUi(values));
+    const data = this.setup.data;
+    if (Object.keys(data).length) {
+      try {
+        this.datasetUrl = packFor(this.manifest, this.base, this.datasetUrl, data.dataset,
+                                  data.subset);
+      } catch (e) {
+        this.optionErrors.push(e.message);
+      }
+    }
+  }
+
+  // The lab runs (its dataset, if any, is loaded): apply the training options, report those not
+  // applied, settle `ready`, start the events, keep the site for offline use, autostart.
+  started() {
+    if (this.hasStarted) return;
+    this.hasStarted = true;
+    this.applyEach(this.setup.training, (values) => this.app.configure(values));
+    if (this.optionErrors.length) this.app.setUi({notice: this.optionErrors.join('\n')});
+    this.settleReady();
+    this.events.watch(this.api);
+    if (this.setup.page.offline !== false) keepForOffline(this.base);
+    if (this.setup.page.autostart) {
+      try {
+        this.api.train();
+      } catch (e) {
+        const notice = this.optionErrors.concat([`option autostart: ${e.message}`]);
+        this.app.setUi({notice: notice.join('\n')});
+      }
+    }
+  }
+
+  // `ready` resolves with the API, or rejects with an Error naming the options not applied (the
+  // lab then runs with its defaults for those; error.errors lists them, error.api is the API).
+  settleReady() {
+    if (!this.optionErrors.length) {
+      this.resolveReady(this.api);
+      return;
+    }
+    const error = new Error(`CNN Lab: options not applied: ${this.optionErrors.join('; ')}`);
+    error.errors = this.optionErrors.slice();
+    error.api = this.api;
+    this.rejectReady(error);
+    this.events.emit('error', {message: error.message});
+  }
+
+  // The menu bar's Copy link: the clipboard (or, where the page may not write it, a text field
+  // the browser copies from); the app's menu bar says how it went. Resolves with {url, copied}.
+  async copyLink() {
+    const url = this.api.link();
+    let copied = false;
+    try {
+      await navigator.clipboard.writeText(url);
+      copied = true;
+    } catch (e) {
+      // No clipboard permission (e.g. an iframe without allow="clipboard-write").
+      const field = document.createElement('textarea');
+      field.value = url;
+      field.style.cssText = 'position:fixed;left:-9999px;opacity:0';
+      document.body.appendChild(field);
+      field.select();
+      try {
+        copied = document.execCommand('copy');
+      } catch (e2) {
+        copied = false;
+      }
+      field.remove();
+      this.ui.canvas.focus({preventScroll: true});
+    }
+    if (this.appRunning) {
+      this.app.setUi({linkStatus: copied ? 'Link copied.' : `Copy this link: ${url}`});
+    }
+    this.events.emit('link', {url, copied});
+    return {url, copied};
+  }
+
+  // Throws unless the app runs (API calls that need it).
+  requireRunning() {
+    if (!this.appRunning || !this.app.callable) throw new Error('the app is not running yet');
+  }
+
+  // ---- [SECTION] Datasets -----------------------------------------------------------------------
+
+  showProgress(stepText, received, total) {
+    this.loading = {step: stepText, receivedBytes: received, totalBytes: total};
+    this.ui.showProgress(stepText, received, total);
+  }
+
+  showApp() {
+    this.pagePhase = 'running';
+    this.ui.showApp();
+  }
+
+  setDataStatus(text) {
+    if (this.appRunning && this.app.callable) this.app.setDataStatus(text);
+  }
+
+  // Downloads a dataset (with progress), hands it to the app, caches it. Rejects (and shows the
+  // error box, whose Retry downloads it again) when the download or the file is bad.
+  async loadDataset(url) {
+    const name = decodeURIComponent(url.split('/').pop() || url);
+    this.datasetUrl = url;  // what Retry downloads again
+    this.pagePhase = 'dataset';
+    this.pageError = null;
+    this.ui.showLoading();
+    const step = `Downloading the dataset ${name}…`;
+    this.showProgress(step, 0, null);
+    this.setDataStatus(step);
+    let fetched;
+    try {
+      fetched = await fetchDataset(url, (received, total) =>
+          this.showProgress(step, received, total));
+    } catch (e) {
+      this.setDataStatus(e.message);
+      this.fail(e, 'dataset');
+      throw e;
+    }
+    this.showProgress(`Reading the dataset ${name}…`, fetched.bytes.length, fetched.bytes.length);
+    const cached = cacheDataset(fetched, url);
+    const error = await this.handPackToTrainer(fetched.bytes, url);
+    await cached;
+    if (error) {
+      await forgetDataset(fetched, url);
+      const e = new Error(`${name} is not a usable dataset: ${error}`);
+      this.setDataStatus(e.message);
+      this.fail(e, 'dataset');
+      throw e;
+    }
+    this.showApp();
+  }
+
+  // The pack goes straight to this lab's training worker (transferred, never copied through the
+  // app): the worker loads it and sends the app its DatasetReport (a 'dataset' message). Resolves
+  // '' once the app has it, or why the worker refused the pack.
+  handPackToTrainer(bytes, origin) {
+    if (!this.trainer.worker) return Promise.resolve('the training worker is not running');
+    return new Promise((resolve) => {
+      if (this.packSettled) this.packSettled('another dataset was chosen');
+      this.packSettled = (error) => {
+        this.packSettled = null;
+        resolve(error);
+      };
+      this.trainer.handOverPack(JSON.stringify({origin}), bytes);
+    });
+  }
+
+  // ---- [SECTION] The training worker's messages -------------------------------------------------
+
+  fromTrainer(message) {
+    if (!this.appRunning || !this.app.callable) return;  // nothing asked for it yet
+    try {
+      this.app.deliverTrainerMessage(message);
+    } catch (e) {
+      // The app instance aborted (onAbort reported it); nothing more to hand over.
+    }
+    // A pack handed over by loadDataset: loaded (the app has its report now) or refused.
+    if (this.packSettled && message.type === 'dataset') this.packSettled('');
+    if (this.packSettled && message.type === 'error' && message.command === 'pack') {
+      this.packSettled(message.message);
+    }
+  }
+
+  // The worker could not load or stopped: the app shows it with a Retry (nothing trained is lost
+  // on its side); before the app runs, the error box.
+  trainerFailed(message) {
+    if (this.packSettled) this.packSettled(message);
+    this.logLines.push(message);
+    console.error(`CNN Lab: ${message}`);
+    if (this.appRunning && this.app.callable) this.app.trainerError(message, true);
+    else this.fail(new Error(message));
+  }
+
+  // ---- [SECTION] Failures and Retry -------------------------------------------------------------
+
+  // Shows the error box (the first failure only: the rest follow from it). stage: what Retry
+  // redoes, 'app' (default) or 'dataset'.
+  fail(error, stage) {
+    const text = error && error.message ? error.message : String(error);
+    if (this.pagePhase === 'error') return;
+    this.failedStage = stage || 'app';
+    this.pagePhase = 'error';
+    this.pageError = text;
+    this.starting = false;
+    this.ui.showError({
+      heading: this.failedStage === 'dataset' ? 'The dataset could not be loaded'
+          : this.runtimeStarted ? 'CNN Lab stopped' : 'CNN Lab could not start',
+      message: text,
+      details: this.logLines.slice(-20).join('\n'),
+      canDismiss: this.failedStage === 'dataset' && this.appRunning,
+    });
+  }
+
+  // Retries after a failure: downloads again, or reloads the page once an app instance ran (a
+  // crashed wasm instance cannot be restarted in place).
+  retry() {
+    if (this.pagePhase !== 'error') return;
+    if (this.failedStage === 'dataset' && this.appRunning) {
+      this.loadDataset(this.datasetUrl).then(() => this.started(), () => {});
+    } else if (this.runtimeStarted) {
+      location.reload();
+    } else {
+      this.start();
+    }
+  }
+
+  // Back to the lab after a failed dataset download: the data it already has.
+  dismissDatasetError() {
+    if (this.pagePhase === 'error' && this.failedStage === 'dataset' && this.appRunning) {
+      this.pageError = null;
+      this.showApp();
+      this.started();
+    }
+  }
+}
+
+// Mounts a lab into root (any element; its content is replaced) and returns its JavaScript API.
+export function mount(root, options) {
+  return new Lab(root, options).api;
+}

@@ -1,0 +1,108 @@
+// The lab's element and its overlays: the canvas the app draws on, the loading overlay with a real
+// progress bar (bytes received of total; a sliding stripe while the size is unknown), and the
+// error box with Retry (and, after a failed dataset in a running lab, Back to the lab).
+// ARIA: the loading overlay is a polite live status with a progressbar; the error box an alert.
+
+import { formatBytes } from './downloads.js';
+
+function element(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+export class Overlay {
+  // Fills root (the host's element: a <div>, <main> or the <cnn-lab> itself) with the canvas and
+  // the two overlays; a <noscript> fallback in it goes.
+  constructor(root) {
+    root.classList.add('cnnlab');
+    for (const child of Array.from(root.children)) {
+      if (child.tagName === 'NOSCRIPT') child.remove();
+    }
+    this.root = root;
+    this.canvas = element('canvas', 'cnnlab-canvas');
+    this.canvas.tabIndex = 0;
+    this.canvas.setAttribute('aria-label', 'CNN Lab app');
+    this.canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+    // A lost WebGL context cannot be recovered by the app: say so instead of freezing.
+    this.canvas.addEventListener('webglcontextlost', (e) => e.preventDefault());
+
+    this.loading = element('div', 'cnnlab-overlay cnnlab-loading');
+    this.loading.setAttribute('role', 'status');
+    this.loading.setAttribute('aria-live', 'polite');
+    const title = element('h1', 'cnnlab-title', 'CNN Lab');
+    this.step = element('p', 'cnnlab-step', 'Starting…');
+    this.progress = element('div', 'cnnlab-progress');
+    this.progress.setAttribute('role', 'progressbar');
+    this.progress.setAttribute('aria-valuemin', '0');
+    this.progress.setAttribute('aria-valuemax', '100');
+    this.bar = element('div', 'cnnlab-progress-bar');
+    this.progress.appendChild(this.bar);
+    this.bytes = element('p', 'cnnlab-bytes', '');
+    this.loading.append(title, this.step, this.progress, this.bytes);
+
+    this.errorOverlay = element('div', 'cnnlab-overlay cnnlab-error');
+    this.errorOverlay.hidden = true;
+    this.errorOverlay.setAttribute('role', 'alert');
+    const box = element('div', 'cnnlab-error-box');
+    this.heading = element('h2', '', 'CNN Lab could not start');
+    this.message = element('p', 'cnnlab-error-message', '');
+    this.details = element('pre', 'cnnlab-error-details', '');
+    this.details.hidden = true;
+    this.retry = element('button', 'cnnlab-retry', 'Retry');
+    this.retry.type = 'button';
+    this.dismiss = element('button', 'cnnlab-dismiss', 'Back to the lab');
+    this.dismiss.type = 'button';
+    this.dismiss.hidden = true;
+    box.append(this.heading, this.message, this.details, this.retry, this.dismiss);
+    this.errorOverlay.appendChild(box);
+
+    root.append(this.canvas, this.loading, this.errorOverlay);
+  }
+
+  // The loading overlay in front (the error box gone).
+  showLoading() {
+    this.errorOverlay.hidden = true;
+    this.loading.hidden = false;
+  }
+
+  // The loading overlay's text and bar: stepText, received of total bytes (total null: unknown).
+  // Does not bring it to the front (a late progress report must not hide an error).
+  showProgress(stepText, received, total) {
+    this.step.textContent = stepText;
+    if (total) {
+      const percent = Math.min(100, (100 * received) / total);
+      this.bar.classList.remove('cnnlab-indeterminate');
+      this.bar.style.width = `${percent.toFixed(1)}%`;
+      this.progress.setAttribute('aria-valuenow', percent.toFixed(0));
+      this.bytes.textContent = `${formatBytes(received)} of ${formatBytes(total)}`;
+    } else {
+      this.bar.classList.add('cnnlab-indeterminate');
+      this.bar.style.width = '';
+      this.progress.removeAttribute('aria-valuenow');
+      this.bytes.textContent = received ? formatBytes(received) : '';
+    }
+  }
+
+  // The error box: heading, message, the app's last log lines, Back to the lab when offered.
+  showError({heading, message, details, canDismiss}) {
+    this.loading.hidden = true;
+    this.errorOverlay.hidden = false;
+    this.heading.textContent = heading;
+    this.message.textContent = message;
+    this.details.textContent = details;
+    this.details.hidden = details.length === 0;
+    this.dismiss.hidden = !canDismiss;
+    this.retry.focus();
+  }
+
+  // Neither overlay: the app's canvas, focused.
+  showApp() {
+    this.loading.hidden = true;
+    this.errorOverlay.hidden = true;
+    this.canvas.focus({preventScroll: true});
+  }
+
+  setDark(dark) { this.root.classList.toggle('cnnlab-dark', dark); }
+}
