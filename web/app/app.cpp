@@ -251,6 +251,11 @@ void App::frame() {
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
+      if (panel_shown(s.ui, Panel::Eval) &&
+          ImGui::BeginTabItem("Runs", nullptr, tab_flags(s.ui.right_tab_request, 3))) {
+        draw_runs_panel(s);
+        ImGui::EndTabItem();
+      }
       if (panel_shown(s.ui, Panel::Experiment) &&
           ImGui::BeginTabItem("Experiment", nullptr, tab_flags(s.ui.right_tab_request, 2))) {
         ImGui::BeginChild("##experiment_results", ImVec2(0, 0), false);
@@ -352,6 +357,7 @@ bool App::select_tab(const std::string& name) {
   else if (name == "model") state_.ui.left_tab_request = 1;
   else if (name == "inside") state_.ui.right_tab_request = 0;
   else if (name == "eval") state_.ui.right_tab_request = 1;
+  else if (name == "runs") state_.ui.right_tab_request = 3;
   else if (name == "experiment") {
     state_.ui.left_tab_request = 2;
     state_.ui.right_tab_request = 2;
@@ -372,7 +378,8 @@ namespace {
 constexpr double kTrainingSliceSeconds = 0.025;  // in-process training per frame (desktop)
 
 const char* const kCommands[] = {"train", "pause", "step", "reset", "clearHistory",
-                                 "stopExperiment", "resumeExperiment"};
+                                 "stopExperiment", "resumeExperiment", "clearRuns",
+                                 "undoClearRuns"};
 
 }  // namespace
 
@@ -414,7 +421,20 @@ std::string App::command(const std::string& name) {
   for (const char* c : kCommands) known = known || name == c;
   if (!known) {
     return "unknown command '" + name +
-           "' (train, pause, step, reset, clearHistory, stopExperiment or resumeExperiment)";
+           "' (train, pause, step, reset, clearHistory, stopExperiment, resumeExperiment, "
+           "clearRuns or undoClearRuns)";
+  }
+  // The run log is the app's own (lab/run_log.h): nothing goes to the trainer.
+  if (name == "clearRuns") {
+    state_.runs.log.clear();
+    state_.runs.shown = 0;
+    return {};
+  }
+  if (name == "undoClearRuns") {
+    if (!state_.runs.log.can_undo())
+      return "undoClearRuns: nothing to undo (a clear can be undone until the next run starts)";
+    state_.runs.log.undo();
+    return {};
   }
   if ((name == "train" || name == "step") && !state_.data.loaded) {
     return name + ": no dataset is loaded yet (choose one in the Data panel)";
@@ -518,6 +538,24 @@ void App::update_training() {
     }
   }
   if (t.version != before || state_.curves.built_from == 0) rebuild_curves();
+  if (t.version != state_.runs.seen_version) update_run_log();
+}
+
+// Logs the runs the trainer's reports show finished (single runs from the history, an
+// experiment's from its state); a run starting ends the chance to undo a clear of the log.
+void App::update_run_log() {
+  const TrainingState& t = state_.training;
+  RunsState& runs = state_.runs;
+  runs.seen_version = t.version;
+  const std::string dataset =
+      state_.data.loaded ? state_.data.source.train.name + " " + split_text(state_.data) : "";
+  // A run just finished: the Evaluation panel shows it (not an older run picked from the log).
+  if (runs.log.add_history(t.history, dataset) > 0) runs.shown = 0;
+  if (t.experiment.is_object()) runs.log.add_experiment(t.experiment, dataset);
+  const bool running = t.phase == "training" ||
+                       (t.experiment.is_object() && t.experiment.value("running", false));
+  if (running && !runs.was_running) runs.log.forget_undo();
+  runs.was_running = running;
 }
 
 // Curves from Session::history() (every run's epochs; past runs carry a thinned step curve) and
@@ -685,7 +723,8 @@ const std::string& App::state_json() {
                     {"val", s.data.split.val.size()},
                     {"test", s.data.source.test.size()},
                     {"classes", s.data.source.train.class_names.size()},
-                    {"origin", s.data.origin}};
+                    {"origin", s.data.origin},
+                    {"split", split_text(s.data)}};
   } else {
     j["dataset"] = nullptr;
   }
@@ -715,9 +754,15 @@ const std::string& App::state_json() {
   j["valAcc"] = reported("valAcc");
   j["testAcc"] = reported("testAcc");
   j["testLoss"] = reported("testLoss");
+  j["testEpoch"] = reported("testEpoch");
   j["imagesPerSecond"] = number_or_null(t.images_per_second, t.images_per_second > 0);
   j["etaSeconds"] = number_or_null(t.eta_seconds, t.eta_seconds >= 0);
   j["stopReason"] = t.stop_reason;
+  // The subset menu's labels (how each subset's images divide; see subset_label).
+  nlohmann::json subsets = nlohmann::json::array();
+  for (const SubsetOption& option : s.data.subsets)
+    subsets.push_back(subset_label(s.data, option, o.train.val_fraction));
+  j["subsets"] = subsets;
   j["experiment"] = t.experiment.is_null() ? nlohmann::json(nullptr) : t.experiment;
   j["trainer"] = backend_->where();
   // Threads the trainer trains with (the browser's threaded trainer: 2; null until it reports).

@@ -56,7 +56,8 @@ class App {
   // trainer. Returns "" on success.
   std::string configure(const nlohmann::json& options);
   std::string configure_json(const std::string& options_json);
-  // train, pause, step, reset, clearHistory, stopExperiment; "" or why it was refused.
+  // train, pause, step, reset, clearHistory, stopExperiment, resumeExperiment; clearRuns and
+  // undoClearRuns (the run log, the app's own); "" or why it was refused.
   std::string command(const std::string& name);
   // Starts an experiment (issue 5; Session::start_experiment's options); "" or why not (an
   // invalid sweep is refused here with the engine's explanation, before anything starts).
@@ -77,6 +78,8 @@ class App {
   std::string save_model(std::vector<uint8_t>* bytes, std::string* name);
   std::string export_npz(std::vector<uint8_t>* bytes, std::string* name);
   std::string export_curves(const std::string& format, std::string* text, std::string* name);
+  // The run log (lab/run_log.h): "csv" (a row per run) or "json" ({format, version, runs}).
+  std::string export_runs(const std::string& format, std::string* text, std::string* name);
   // Makes a saved model the lab's (settings from the file, the current run archived, test
   // evaluation follows); refused when it does not fit the data, is corrupt or from another
   // version.
@@ -107,6 +110,7 @@ class App {
   std::string api_phase(std::string* error) const;
   void update_training();
   void rebuild_curves();
+  void update_run_log();
   void apply_panel_requests();
   void apply_file_requests();  // the File menu's items (files_actions.cpp)
   void send_data_to_trainer(const uint8_t* bytes, size_t size, const std::string& origin);

@@ -11,8 +11,9 @@
 //   await lab.configure({model: 'cnn', kernel: 5, epochs: 1, subset: '1k'});  // rejects: why
 //   lab.train(); lab.pause(); lab.step(); lab.reset();  // throw an Error when refused
 //   lab.history();            // every run's per-epoch records
+//   lab.runs();               // the run log: every finished run's settings and test results
 //   await lab.loadPack(url);  // another dataset (a pack file), with the progress bar
-//   lab.showPanel('model');   // brings a tab to the front: data, model, inside, eval
+//   lab.showPanel('model');   // brings a tab to the front: data, model, inside, eval, runs
 //   const file = await lab.saveModel();      // Uint8Array: a .cnnlab model file
 //   await lab.loadModel(file, 'mine.cnnlab'); // rejects with an Error saying why it does not fit
 //   lab.exportNpz(); lab.exportCurves('csv'); // weights (PyTorch layout), every run's curves
@@ -689,8 +690,8 @@
             (s.testAcc !== null || Date.now() - doneSince > 3000)) {
           doneRun = s.run;
           emit('done', {run: s.run, epoch: s.epoch, epochs: s.epochs, testAcc: s.testAcc,
-                        testLoss: s.testLoss, trainAcc: s.trainAcc, valAcc: s.valAcc,
-                        stopReason: s.stopReason});
+                        testLoss: s.testLoss, testEpoch: s.testEpoch, trainAcc: s.trainAcc,
+                        valAcc: s.valAcc, stopReason: s.stopReason});
         }
       }, 250);
     }
@@ -1086,10 +1087,29 @@
       // Forgets finished runs' curves (history() then holds the current run only).
       clearHistory() { command('clearHistory'); },
       // Every run (past and current): [{run, label, options, epochs: [{epoch, trainLoss,
-      // trainAcc, valLoss, valAcc, imagesPerSecond, seconds}], testAcc, testLoss, stopReason}].
+      // trainAcc, valLoss, valAcc, imagesPerSecond, seconds}], testAcc, testLoss, testEpoch
+      // (the epoch whose weights were tested), testConfusion, stopReason}].
       history() {
         if (!appRunning || !module || !module.ccall) return [];
         return JSON.parse(module.ccall('cnnlab_history_json', 'string', [], []));
+      },
+      // The run log (the Runs tab): every finished run until clearRuns(), whatever changed since
+      // (another preset, dataset, clearHistory()): [{number, source, dataset, model, settings,
+      // options, epochs, testEpoch, status ('finished' | 'unfinished'), testAcc, testLoss,
+      // testConfusion, stopReason}], oldest first.
+      runs() {
+        if (!appRunning || !module || !module.ccall) return [];
+        return JSON.parse(new TextDecoder().decode(exportFile('runs-json').bytes)).runs;
+      },
+      // Clears the run log; undoClearRuns() brings it back until the next run starts (then it
+      // throws an Error saying so).
+      clearRuns() { command('clearRuns'); },
+      undoClearRuns() { command('undoClearRuns'); },
+      // The run log as 'csv' (a row per run) or 'json' ({format, version, runs}).
+      exportRuns(format) {
+        const kind = format === undefined ? 'csv' : format;
+        if (kind !== 'csv' && kind !== 'json') throw new Error(`exportRuns: format must be 'csv' or 'json', got ${JSON.stringify(format)}`);
+        return new TextDecoder().decode(exportFile(`runs-${kind}`).bytes);
       },
       // A controlled experiment: {vary: 'kernel'|'filters'|'depth'|'pooling'|'stride'|'model',
       // values: [...], repeats: 1..5, and any configure() option as the base}. Resolves with
@@ -1113,8 +1133,10 @@
       stopExperiment() { command('stopExperiment'); },
       resumeExperiment() { command('resumeExperiment'); },
       // The experiment's state and results (null before one): {id, running, done, progress,
-      // config, runs: [{configuration, repeat, seed, parameters, macs, step, epoch, finished,
-      // imagesPerSecond, seconds, bestValAcc, testAcc, testLoss, dataOrder, epochs, ...}],
+      // config, runs: [{configuration, options, repeat, seed, parameters, macs, step, epoch,
+      // finished, status ('finished', 'failed', 'unfinished': stopped before its end, or
+      // 'running'), imagesPerSecond, seconds, bestValAcc, testAcc, testLoss, testEpoch (the
+      // epoch whose weights were tested), testConfusion, dataOrder, epochs, ...}],
       // summary, table (Markdown), csv, interpretation, identicalDataOrder}.
       results() { const s = api.state(); return s.experiment || null; },
       // The experiment's results: 'csv' or 'markdown' (the table), 'json' (config, summary and
@@ -1149,12 +1171,12 @@
         if (!appRunning) return Promise.reject(new Error('the app is not running yet'));
         return loadDataset(new URL(url, base).href);
       },
-      // Brings a panel's tab to the front: 'data', 'model', 'inside', 'eval' or 'experiment'
+      // Brings a panel's tab to the front: 'data', 'model', 'inside', 'eval', 'runs' or 'experiment'
       // (the Experiment tabs of the Setup, Curves and Results windows).
       showPanel(name) {
         if (!appRunning) throw new Error('the app is not running yet');
         if (!module.ccall('cnnlab_select_tab', 'number', ['string'], [String(name)])) {
-          throw new Error(`unknown panel '${name}': expected data, model, inside, eval or experiment`);
+          throw new Error(`unknown panel '${name}': expected data, model, inside, eval, runs or experiment`);
         }
       },
       // A URL of index.html that opens the lab with this set-up: the dataset, the training
