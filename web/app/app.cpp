@@ -550,12 +550,17 @@ void App::update_run_log() {
   const std::string dataset =
       state_.data.loaded ? state_.data.source.train.name + " " + split_text(state_.data) : "";
   // A run just finished: the Evaluation panel shows it (not an older run picked from the log).
-  if (runs.log.add_history(t.history, dataset) > 0) runs.shown = 0;
+  const bool run_finished = runs.log.add_history(t.history, dataset) > 0;
+  if (run_finished) runs.shown = 0;
   if (t.experiment.is_object()) runs.log.add_experiment(t.experiment, dataset);
+  // A run that finished had started, even if no report caught it training.
   const bool running = t.phase == "training" ||
                        (t.experiment.is_object() && t.experiment.value("running", false));
-  if (running && !runs.was_running) runs.log.forget_undo();
+  const int experiment = t.experiment.is_object() ? t.experiment.value("id", 0) : 0;
+  if ((running && !runs.was_running) || run_finished || experiment != runs.experiment_id)
+    runs.log.forget_undo();
   runs.was_running = running;
+  runs.experiment_id = experiment;
 }
 
 // Curves from Session::history() (every run's epochs; past runs carry a thinned step curve) and

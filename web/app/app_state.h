@@ -228,6 +228,7 @@ struct RunsState {
   RunLog log;
   uint64_t seen_version = 0;  // TrainingState::version last logged from
   bool was_running = false;   // a run or experiment was running then (a new start ends the undo)
+  int experiment_id = 0;      // the experiment reported then (0: none)
   int shown = 0;              // the log number the Evaluation panel shows (0: the current run)
 };
 
