@@ -763,6 +763,8 @@ const std::string& App::state_json() {
   j["imagesPerSecond"] = number_or_null(t.images_per_second, t.images_per_second > 0);
   j["etaSeconds"] = number_or_null(t.eta_seconds, t.eta_seconds >= 0);
   j["stopReason"] = t.stop_reason;
+  // The run of the log the Evaluation tab shows (its number; 0: the current run's results).
+  j["evaluationShows"] = s.runs.shown;
   // The subset menu's labels (how each subset's images divide; see subset_label).
   nlohmann::json subsets = nlohmann::json::array();
   for (const SubsetOption& option : s.data.subsets)

@@ -394,6 +394,13 @@ void draw_eval_panel(AppState& state) {
   draw_run_chooser(state);
   refresh_eval_state(state);
   EvalState& eval = state.eval;
+  if (!eval.evaluated && !state.runs.log.empty()) {
+    empty_state("No evaluation of the current run yet.",
+                "Pick a finished run in Showing above (or click it in the Runs tab) to see its "
+                "confusion matrix and per-class metrics; the current run's appear here when it "
+                "ends.");
+    return;
+  }
   if (!eval.evaluated) {
     empty_state("No evaluation yet.",
                 "When a training run ends, the model is evaluated on the test split: accuracy and "
