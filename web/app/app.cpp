@@ -235,29 +235,33 @@ void App::frame() {
   end_panel(layout.curves);
 
   if (begin_panel("Results", layout.results)) {
+    // Taken before the tabs draw, so a request a tab makes while drawing (a click on a run in
+    // Runs, on an image in Evaluation) applies next frame instead of being reset below.
+    const int right_request = s.ui.right_tab_request;
+    s.ui.right_tab_request = -1;
     if (ImGui::BeginTabBar("##result_tabs")) {
       if (panel_shown(s.ui, Panel::Inside) &&
           ImGui::BeginTabItem("Inside the network", nullptr,
-                              tab_flags(s.ui.right_tab_request, 0))) {
+                              tab_flags(right_request, 0))) {
         ImGui::BeginChild("##inside", ImVec2(0, 0), false);
         draw_inside_panel(s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Eval) &&
-          ImGui::BeginTabItem("Evaluation", nullptr, tab_flags(s.ui.right_tab_request, 1))) {
+          ImGui::BeginTabItem("Evaluation", nullptr, tab_flags(right_request, 1))) {
         ImGui::BeginChild("##eval", ImVec2(0, 0), false);
         draw_eval_panel(s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Eval) &&
-          ImGui::BeginTabItem("Runs", nullptr, tab_flags(s.ui.right_tab_request, 3))) {
+          ImGui::BeginTabItem("Runs", nullptr, tab_flags(right_request, 3))) {
         draw_runs_panel(s);
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Experiment) &&
-          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(s.ui.right_tab_request, 2))) {
+          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(right_request, 2))) {
         ImGui::BeginChild("##experiment_results", ImVec2(0, 0), false);
         draw_experiment_results_panel(s);
         ImGui::EndChild();
@@ -265,7 +269,6 @@ void App::frame() {
       }
       ImGui::EndTabBar();
     }
-    s.ui.right_tab_request = -1;
   }
   end_panel(layout.results);
 
