@@ -1,6 +1,8 @@
 // cnnlab train: trains a preset (or spec) on any supported data source and writes
 // DIR/model.cnnlab (weights, preprocessing, optimiser and trainer state for --resume),
-// DIR/history.csv and DIR/history.json. Ctrl-C stops after the current step and saves a resumable
+// DIR/history.csv and DIR/history.json. The saved model and the test figures are those of the
+// epoch the scoring rule picks (train/trainer.h: the best by validation loss with early stopping
+// on, else the last), named in the output and in both history files. Ctrl-C stops after the current step and saves a resumable
 // state; a NaN loss stops training, keeps the last good weights and exits with status 2.
 #include <atomic>
 #include <cmath>
@@ -40,14 +42,17 @@ struct TrainOptions {
   int train_per_class = 0, test_per_class = 0;
 };
 
-std::string history_csv(const std::vector<EpochRecord>& history) {
+// tested: 1 on the epoch whose weights the saved model holds and the test figures come from
+// (Trainer::scoring_epoch), 0 on the others.
+std::string history_csv(const std::vector<EpochRecord>& history, int scoring_epoch) {
   std::string out =
-      "epoch,train_loss,train_accuracy,val_loss,val_accuracy,train_seconds,images_per_second\n";
+      "epoch,train_loss,train_accuracy,val_loss,val_accuracy,train_seconds,images_per_second,"
+      "tested\n";
   char line[256];
   for (const EpochRecord& e : history) {
-    std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f\n", e.epoch, e.train_loss,
-                  e.train_accuracy, e.val_loss, e.val_accuracy, e.train_seconds,
-                  e.images_per_second);
+    std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%d\n", e.epoch,
+                  e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy, e.train_seconds,
+                  e.images_per_second, e.epoch == scoring_epoch ? 1 : 0);
     out += line;
   }
   return out;
@@ -165,10 +170,20 @@ void run_train(TrainOptions& o) {
   nlohmann::json test = nullptr;
   if (source.test.size() > 0 && !trainer.failed()) {
     ConfusionMatrix m = evaluate(*model, source.test, trainer.preprocess(), &pool);
-    test = {{"accuracy", m.accuracy()}, {"loss", m.mean_loss()}, {"images", m.total()}};
-    if (!o.quiet)
-      std::fprintf(stderr, "Test accuracy %.4f, loss %.4f on %zu images\n", m.accuracy(),
-                   m.mean_loss(), m.total());
+    // The epoch tested: the best by validation loss with early stopping on, else the last
+    // (trainer.h's scoring rule); none after Ctrl-C, which keeps the weights where it stood.
+    const int tested = trainer.scoring_epoch();
+    test = {{"accuracy", m.accuracy()},
+            {"loss", m.mean_loss()},
+            {"images", m.total()},
+            {"epoch", tested > 0 ? nlohmann::json(tested) : nlohmann::json(nullptr)}};
+    if (!o.quiet) {
+      const std::string which =
+          tested > 0 ? "the weights of epoch " + std::to_string(tested)
+                     : std::string("the weights where training was interrupted");
+      std::fprintf(stderr, "Test accuracy %.4f, loss %.4f on %zu images (%s)\n", m.accuracy(),
+                   m.mean_loss(), m.total(), which.c_str());
+    }
   }
   save();
   nlohmann::json history = trainer.state();
@@ -183,7 +198,7 @@ void run_train(TrainOptions& o) {
   history["test"] = test;
   history["images_per_second"] = trainer.images_per_second();
   write_text_file_atomic((fs::path(o.out) / "history.json").string(), history.dump(1));
-  write_text_file_atomic((fs::path(o.out) / "history.csv").string(), history_csv(trainer.history()));
+  write_text_file_atomic((fs::path(o.out) / "history.csv").string(), history_csv(trainer.history(), trainer.scoring_epoch()));
   if (!o.quiet) {
     std::fprintf(stderr, "%s\n", trainer.stop_reason().c_str());
     std::fprintf(stderr, "Wrote %s, history.csv and history.json\n", model_path.c_str());

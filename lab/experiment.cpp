@@ -31,6 +31,16 @@ std::string percent(double fraction) {
   return buf;
 }
 
+// The tested epoch of each run of a configuration: "4", or "4, 6, unfinished" with repeats
+// ("-": not tested yet, or failed).
+std::string tested_epochs_text(const std::vector<int>& epochs) {
+  std::string out;
+  for (int e : epochs)
+    out += (out.empty() ? "" : ", ") +
+           (e > 0 ? std::to_string(e) : e < 0 ? std::string("unfinished") : std::string("-"));
+  return out.empty() ? "-" : out;
+}
+
 void mean_std(const std::vector<double>& xs, double& mean, double& sd) {
   mean = sd = 0;
   if (xs.empty()) return;
@@ -61,10 +71,13 @@ std::vector<std::string> ExperimentConfig::default_values(const std::string& var
 
 std::string ExperimentConfig::label(size_t i) const { return vary + "=" + values.at(i); }
 
-ModelSpec ExperimentConfig::spec(size_t i, const Shape& input, int classes) const {
+std::string ExperimentConfig::model_name(size_t i) const {
+  return vary == "model" ? values.at(i) : model;
+}
+
+PresetOptions ExperimentConfig::preset_options(size_t i) const {
   const std::string& v = values.at(i);
   PresetOptions options = base;
-  std::string name = model;
   if (vary == "kernel")
     options.kernel = parse_int_value(vary, v);
   else if (vary == "filters")
@@ -75,13 +88,16 @@ ModelSpec ExperimentConfig::spec(size_t i, const Shape& input, int classes) cons
     options.pooling = v;
   else if (vary == "stride")
     options.stride = parse_int_value(vary, v);
-  else if (vary == "model")
-    name = v;
-  else
+  else if (vary != "model")
     throw Error("experiment", "unknown variable '" + vary + "' (kernel, filters, depth, pooling, "
                               "stride or model)");
+  return options;
+}
+
+ModelSpec ExperimentConfig::spec(size_t i, const Shape& input, int classes) const {
+  const PresetOptions options = preset_options(i);
   try {
-    return preset(name, input, classes, options);
+    return preset(model_name(i), input, classes, options);
   } catch (const Error& e) {
     throw Error("experiment configuration " + label(i), e.what());
   }
@@ -250,6 +266,7 @@ RunResult Experiment::result(size_t r) const {
   for (int i = 0; i < run.model->num_layers(); ++i) out.macs += run.model->layer(i).macs();
   out.finished = run.finished(test_);
   out.failed = run.trainer->failed();
+  out.stopped = run.stopped;
   out.stop_reason = run.trainer->stop_reason();
   out.images_per_second = run.trainer->images_per_second();
   out.seconds = run.seconds;
@@ -260,8 +277,20 @@ RunResult Experiment::result(size_t r) const {
   if (run.test && run.test->done()) {
     out.test_accuracy = run.test->metrics().accuracy();
     out.test_loss = run.test->metrics().mean_loss();
+    out.test_epoch = run.trainer->scoring_epoch();
+    const ConfusionMatrix& m = run.test->metrics();
+    out.test_confusion.assign(static_cast<size_t>(m.classes()), {});
+    for (int t = 0; t < m.classes(); ++t)
+      for (int p = 0; p < m.classes(); ++p)
+        out.test_confusion[static_cast<size_t>(t)].push_back(m.count(t, p));
   }
   return out;
+}
+
+const char* RunResult::status() const {
+  if (failed) return "failed";
+  if (stopped) return "unfinished";
+  return finished ? "finished" : "running";
 }
 
 std::vector<RunResult> Experiment::results() const {
@@ -281,6 +310,7 @@ std::vector<ConfigSummary> Experiment::summary() const {
       if (r.config != c) continue;
       s.parameters = r.parameters;
       s.macs = r.macs;
+      s.test_epochs.push_back(r.stopped ? -1 : r.test_epoch);
       if (r.history.empty()) continue;
       val_acc.push_back(r.best_val_accuracy);
       ips.push_back(r.images_per_second);
@@ -352,7 +382,7 @@ std::string Experiment::markdown_table() const {
   const bool repeated = config_.repeats > 1;
   std::string out =
       "| configuration | parameters | MACs / image | train images/s | time / run | best val acc | "
-      "test acc | test loss |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+      "test acc | test loss | tested epoch |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   char buf[512];
   for (const ConfigSummary& s : summary()) {
     std::string acc = s.runs && s.test_accuracy_mean > 0 ? percent(s.test_accuracy_mean) : "-";
@@ -365,10 +395,11 @@ std::string Experiment::markdown_table() const {
     if (s.winner && acc != "-") acc = "**" + acc + "**";
     char loss[32] = "-";
     if (s.runs && s.test_loss_mean > 0) std::snprintf(loss, sizeof loss, "%.3f", s.test_loss_mean);
-    std::snprintf(buf, sizeof buf, "| %s | %s | %s | %.0f | %.0f s | %s | %s | %s |\n", name.c_str(),
-                  with_thousands(s.parameters).c_str(), with_thousands(s.macs).c_str(),
-                  s.images_per_second, s.seconds,
-                  s.runs ? percent(s.best_val_accuracy_mean).c_str() : "-", acc.c_str(), loss);
+    std::snprintf(buf, sizeof buf, "| %s | %s | %s | %.0f | %.0f s | %s | %s | %s | %s |\n",
+                  name.c_str(), with_thousands(s.parameters).c_str(),
+                  with_thousands(s.macs).c_str(), s.images_per_second, s.seconds,
+                  s.runs ? percent(s.best_val_accuracy_mean).c_str() : "-", acc.c_str(), loss,
+                  tested_epochs_text(s.test_epochs).c_str());
     out += buf;
   }
   return out;
@@ -377,15 +408,17 @@ std::string Experiment::markdown_table() const {
 std::string Experiment::csv() const {
   std::string out =
       "configuration,repeat,seed,parameters,macs,epochs,images_per_second,seconds,best_val_accuracy,"
-      "test_accuracy,test_loss,stop_reason\n";
+      "test_accuracy,test_loss,test_epoch,status,stop_reason\n";
   char buf[512];
   for (const RunResult& r : results()) {
     std::string reason = r.stop_reason;
     std::replace(reason.begin(), reason.end(), '"', '\'');
-    std::snprintf(buf, sizeof buf, "%s,%d,%llu,%zu,%llu,%zu,%.1f,%.2f,%.6f,%.6f,%.6f,\"%s\"\n",
+    std::snprintf(buf, sizeof buf,
+                  "%s,%d,%llu,%zu,%llu,%zu,%.1f,%.2f,%.6f,%.6f,%.6f,%d,%s,\"%s\"\n",
                   r.label.c_str(), r.repeat, static_cast<unsigned long long>(r.seed), r.parameters,
                   static_cast<unsigned long long>(r.macs), r.history.size(), r.images_per_second,
-                  r.seconds, r.best_val_accuracy, r.test_accuracy, r.test_loss, reason.c_str());
+                  r.seconds, r.best_val_accuracy, r.test_accuracy, r.test_loss, r.test_epoch,
+                  r.status(), reason.c_str());
     out += buf;
   }
   return out;
@@ -416,6 +449,8 @@ nlohmann::json Experiment::to_json() const {
                     {"best_val_accuracy", r.best_val_accuracy},
                     {"test_accuracy", r.test_accuracy >= 0 ? nlohmann::json(r.test_accuracy) : nullptr},
                     {"test_loss", r.test_loss >= 0 ? nlohmann::json(r.test_loss) : nullptr},
+                    {"test_epoch", r.test_epoch > 0 ? nlohmann::json(r.test_epoch) : nullptr},
+                    {"status", r.status()},
                     {"history", hist}});
   }
   nlohmann::json summary_json = nlohmann::json::array();
@@ -430,6 +465,7 @@ nlohmann::json Experiment::to_json() const {
                             {"best_val_accuracy_mean", s.best_val_accuracy_mean},
                             {"images_per_second", s.images_per_second},
                             {"seconds", s.seconds},
+                            {"tested_epochs", tested_epochs_text(s.test_epochs)},
                             {"winner", s.winner}});
   return {{"config", config_.to_json()},
           {"summary", summary_json},

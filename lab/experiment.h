@@ -46,6 +46,10 @@ struct ExperimentConfig {
 
   // "kernel=7" style label of configuration i.
   std::string label(size_t i) const;
+  // The preset name and options of configuration i (the base with the swept variable set);
+  // throws Error for a value that is not valid for the variable.
+  std::string model_name(size_t i) const;
+  PresetOptions preset_options(size_t i) const;
   // Model spec of configuration i for the given input; throws Error naming the configuration.
   ModelSpec spec(size_t i, const Shape& input, int classes) const;
   // Everything checked before anything starts: a known variable, 1..8 values without
@@ -69,12 +73,19 @@ struct RunResult {
   size_t parameters = 0;
   uint64_t macs = 0;     // multiply-accumulates per image, forward
   bool finished = false, failed = false;
+  bool stopped = false;  // ended by stop() before its end: unfinished, never tested
   std::string stop_reason;
   double images_per_second = 0;  // training throughput (its own steps only)
   double seconds = 0;            // its own compute time: training, validation and test
   double best_val_accuracy = 0, final_val_loss = 0;
   double test_accuracy = -1, test_loss = -1;  // -1 until evaluated (or no test split)
+  // The 1-based epoch whose weights were tested (Trainer::scoring_epoch); 0 until tested.
+  int test_epoch = 0;
+  std::vector<std::vector<size_t>> test_confusion;  // K rows [true] of K counts [predicted]
   std::vector<EpochRecord> history;
+
+  // "finished", "failed" or "unfinished" (stopped before its end: no test figures).
+  const char* status() const;
 };
 
 struct ConfigSummary {
@@ -87,6 +98,8 @@ struct ConfigSummary {
   double best_val_accuracy_mean = 0;
   double images_per_second = 0;
   double seconds = 0;                         // mean per run
+  std::vector<int> test_epochs;               // each run's tested epoch (0: not tested yet or
+                                              // failed, -1: unfinished, stopped before its end)
   bool winner = false;                        // best mean test accuracy (val if no test split)
 };
 

@@ -49,6 +49,17 @@ json epoch_json(const EpochRecord& e) {
           {"seconds", e.train_seconds}};
 }
 
+// counts[true][predicted], as nested arrays (K rows of K).
+json confusion_json(const ConfusionMatrix& m) {
+  json rows = json::array();
+  for (int t = 0; t < m.classes(); ++t) {
+    json row = json::array();
+    for (int p = 0; p < m.classes(); ++p) row.push_back(m.count(t, p));
+    rows.push_back(row);
+  }
+  return rows;
+}
+
 std::string hex(uint64_t v) {
   char buf[20];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
@@ -313,10 +324,13 @@ json Session::current_run_record() const {
             {"epochs", epochs},
             {"testAcc", nullptr},
             {"testLoss", nullptr},
+            {"testEpoch", nullptr},
             {"stopReason", trainer_ ? trainer_->stop_reason() : ""}};
   if (test_done_) {
     r["testAcc"] = test_->metrics().accuracy();
     r["testLoss"] = test_->metrics().mean_loss();
+    r["testEpoch"] = trainer_->scoring_epoch();
+    r["testConfusion"] = confusion_json(test_->metrics());
   }
   return r;
 }
@@ -381,6 +395,7 @@ SessionStatus Session::status() const {
   if (test_done_) {
     s.test_acc = test_->metrics().accuracy();
     s.test_loss = test_->metrics().mean_loss();
+    if (t) s.test_epoch = t->scoring_epoch();
   }
   s.threads = threads();
   return s;
@@ -485,7 +500,15 @@ json Session::experiment_state() const {
       loss.push_back(number_or_null(steps[i].loss));
       acc.push_back(number_or_null(steps[i].accuracy));
     }
+    // The run's settings as configure() keys (the run log lists them like a single run's).
+    SessionOptions run_options;
+    run_options.model = e.config().model_name(res.config);
+    run_options.preset = e.config().preset_options(res.config);
+    run_options.train = e.config().train;
+    run_options.train.seed = res.seed;
+    const json confusion = res.test_confusion.empty() ? json(nullptr) : json(res.test_confusion);
     runs.push_back({{"configuration", res.label},
+                    {"options", run_options.to_json()},
                     {"repeat", res.repeat},
                     {"seed", res.seed},
                     {"parameters", res.parameters},
@@ -501,6 +524,9 @@ json Session::experiment_state() const {
                     {"bestValAcc", res.best_val_accuracy},
                     {"testAcc", res.test_accuracy >= 0 ? json(res.test_accuracy) : json(nullptr)},
                     {"testLoss", res.test_loss >= 0 ? json(res.test_loss) : json(nullptr)},
+                    {"testEpoch", res.test_epoch > 0 ? json(res.test_epoch) : json(nullptr)},
+                    {"status", res.status()},
+                    {"testConfusion", confusion},
                     {"dataOrder", hex(fingerprints.back())},
                     {"epochs", epochs},
                     {"stepsPerEpoch", t.batches_per_epoch()},

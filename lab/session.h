@@ -88,7 +88,9 @@ class Session {
   SessionStatus status() const;
   nlohmann::json state() const { return status().to_json(); }
   // Every run, past and current: [{run, label, options, epochs: [{epoch, trainLoss, trainAcc,
-  // valLoss, valAcc, imagesPerSecond, seconds}], testAcc, testLoss, stopReason}]
+  // valLoss, valAcc, imagesPerSecond, seconds}], testAcc, testLoss, testEpoch, testConfusion
+  // (counts [true][predicted], once tested), stopReason}]. A record keeps its test results
+  // whatever changes afterwards (until clear_history()).
   nlohmann::json history() const;
   // Per-step (loss, accuracy) of the current run from index `from` on.
   StepRecords steps_since(size_t from) const;
@@ -106,7 +108,10 @@ class Session {
   // platform could not start them (ThreadPool::threads).
   int threads() const { return pool_.threads(); }
   // null without an experiment; else {id, running, done, progress, config, runs: [...state per
-  // run, with dataOrder (fingerprint) and stepLoss {stride, loss, acc}], summary, table
+  // run, with options (its configure() keys), testEpoch (the epoch tested, null before),
+  // testConfusion (counts [true][predicted], null before), status (finished, failed,
+  // unfinished — stopped before its end — or running), dataOrder (fingerprint) and stepLoss {stride, loss,
+  // acc}], summary, table
   // (Markdown), csv, interpretation, identicalDataOrder}
   nlohmann::json experiment_state() const;
 

@@ -69,6 +69,7 @@ json SessionStatus::to_json() const {
   s["valAcc"] = optional_number(val_acc);
   s["testAcc"] = optional_number(test_acc);
   s["testLoss"] = optional_number(test_loss);
+  s["testEpoch"] = test_epoch ? json(*test_epoch) : json(nullptr);
   s["stopReason"] = stop_reason;
   s["failed"] = failed;
   json rows = json::array();
@@ -129,6 +130,8 @@ SessionStatus SessionStatus::from_json(const json& j, const std::string& where) 
   s.val_acc = read_optional(j, "valAcc", where);
   s.test_acc = read_optional(j, "testAcc", where);
   s.test_loss = read_optional(j, "testLoss", where);
+  if (const std::optional<double> e = read_optional(j, "testEpoch", where))
+    s.test_epoch = static_cast<int>(*e);
   s.stop_reason = json_field<std::string>(j, "stopReason", where);
   s.failed = json_field<bool>(j, "failed", where);
   for (const json& row : json_field<json>(j, "layers", where)) {

@@ -6,6 +6,7 @@
 // JSON: {phase, experiment (bool), dataset {name, train, val, test, classes} | null,
 //        model {name, kernel (null for an MLP), params, spec} | null, options, run, epoch, epochs,
 //        step, stepsPerEpoch, progress, trainLoss, trainAcc, valLoss, valAcc, testAcc, testLoss,
+//        testEpoch,
 //        imagesPerSecond, etaSeconds, stopReason, failed,
 //        layers [{layer, actMin, actMax, gradMin, gradMax, forwardMs, backwardMs}], threads,
 //        threadsNote, modelFile}
@@ -56,6 +57,9 @@ struct SessionStatus {
   int64_t step = 0, steps_per_epoch = 0;
   double progress = 0, images_per_second = 0, eta_seconds = 0;
   std::optional<double> train_loss, train_acc, val_loss, val_acc, test_acc, test_loss;
+  // The 1-based epoch whose weights were tested (Trainer::scoring_epoch: the best by validation
+  // loss with early stopping on, else the last); none before the test.
+  std::optional<int> test_epoch;
   std::string stop_reason;
   bool failed = false;
   // Filled by the trainer host:

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -137,6 +138,25 @@ TEST_CASE("cnnlab: pack, train, eval, predict, npz round trip, resume") {
   CHECK(history["history"].size() == 2);
   CHECK(history["dataset"]["train"] == 90);  // 100 images, 10 % stratified validation
   const double test_acc = history["test"]["accuracy"].get<double>();
+  // The scoring rule's epoch, named in the output and both history files.
+  const int tested = history["test"]["epoch"].get<int>();
+  CHECK(tested == history["best_epoch"].get<int>());  // early stopping is on by default
+  CHECK(contains(r.err, "(the weights of epoch " + std::to_string(tested) + ")"));
+  CHECK(contains(csv, ",tested\n"));
+  {
+    // Exactly one epoch row is marked tested, and it is the tested epoch's.
+    std::istringstream rows(csv);
+    std::string row, marked;
+    std::getline(rows, row);  // header
+    int marks = 0;
+    while (std::getline(rows, row))
+      if (row.size() >= 2 && row.compare(row.size() - 2, 2, ",1") == 0) {
+        ++marks;
+        marked = row.substr(0, row.find(','));
+      }
+    CHECK(marks == 1);
+    CHECK(marked == std::to_string(tested));
+  }
 
   // eval --json agrees with the accuracy measured at the end of training.
   r = run(ws.dir, "eval --model-file run/model.cnnlab --data cifar-10-batches-bin --json");
@@ -206,9 +226,15 @@ TEST_CASE("cnnlab: summary, bench --json and experiment print what they promise"
   CHECK(contains(r.out, "kernel=3"));
   CHECK(contains(r.out, "**"));  // the winner is highlighted
   CHECK(contains(r.out, "one seed per configuration"));
+  CHECK(contains(r.out, "| tested epoch |"));
   CHECK(fs::exists(ws.dir / "exp/results.csv"));
+  CHECK(contains(slurp(ws.dir / "exp/results.csv"), ",test_epoch,status,"));
   nlohmann::json exp = nlohmann::json::parse(slurp(ws.dir / "exp/histories.json"));
   CHECK(exp["runs"].size() == 2);
+  for (const auto& run : exp["runs"]) {
+    CHECK(run["test_epoch"] == 1);  // one epoch: the best and the last
+    CHECK(run["status"] == "finished");
+  }
 }
 
 TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output") {

@@ -1,8 +1,11 @@
 // Session: the lab's state machine behind the JS API — options validation (unknown keys, bad
 // values change nothing), train/pause/step/reset, runs kept for overlaid curves, test evaluation
-// after training, experiments with identical data order, and the dataset report the app is sent.
+// after training, the scoring rule (the epoch tested), experiments with identical data order, the
+// run log that keeps every finished run's results, and the trainer's messages to the app (the
+// dataset report, commands, the trainer host).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <functional>
 
 #include "core/error.h"
@@ -10,6 +13,7 @@
 #include "core/rng.h"
 #include "model/model.h"
 #include "lab/dataset_report.h"
+#include "lab/run_log.h"
 #include "lab/session.h"
 #include "lab/trainer_command.h"
 #include "lab/trainer_host.h"
@@ -128,6 +132,107 @@ TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kep
   CHECK(s.history().empty());
 }
 
+namespace {
+// The quadrants with random training labels: the validation loss is lowest early, then rises.
+DataSource quadrants_with_random_labels() {
+  DataSource d = quadrants(24, 10);
+  Rng rng(11);
+  for (uint8_t& label : d.train.labels) label = static_cast<uint8_t>(rng.below(4));
+  return d;
+}
+
+std::vector<float> weights_of(Model& m) {
+  std::vector<float> out;
+  for (Param* p : m.params()) out.insert(out.end(), p->value.data(), p->value.data() + p->value.size());
+  return out;
+}
+}  // namespace
+
+TEST_CASE("Scoring rule: a run is tested on its best validation epoch, stopped early or not") {
+  const DataSource data = quadrants_with_random_labels();
+  json options = kSmall;
+  options["epochs"] = 6;
+  options["lr"] = 0.03;
+  options["valFraction"] = 0.25;
+
+  // The reference: the same run with early stopping off (the same trajectory), every epoch's
+  // weights and their test accuracy and loss, evaluated independently.
+  SessionOptions ref_options;
+  ref_options.merge(options);
+  ref_options.train.patience = 0;
+  ThreadPool pool(1);
+  Model ref_model(ref_options.spec(Shape{3, 16, 16}, 4), ref_options.train.seed);
+  Trainer ref(ref_model, data.train, ref_options.train, &pool);
+  std::vector<std::vector<float>> weights;
+  std::vector<double> val_loss, test_acc, test_loss;
+  while (!ref.done()) {
+    ref.step();
+    if (ref.history().size() > weights.size()) {
+      weights.push_back(weights_of(ref_model));
+      val_loss.push_back(ref.history().back().val_loss);
+      const ConfusionMatrix m = evaluate(ref_model, data.test, ref.preprocess(), &pool);
+      test_acc.push_back(m.accuracy());
+      test_loss.push_back(m.mean_loss());
+    }
+  }
+  REQUIRE(weights.size() == 6);
+  const int best =
+      static_cast<int>(std::min_element(val_loss.begin(), val_loss.end()) - val_loss.begin()) + 1;
+  REQUIRE(best < 6);  // the premise: the best epoch is not the last
+
+  auto check_run = [&](int patience, int expected_epoch, bool expect_early_stop) {
+    Session s(1);
+    s.set_data(data);
+    json o = options;
+    o["patience"] = patience;
+    s.configure(o);
+    s.train();
+    run_to_end(s);
+    const json st = s.state();
+    REQUIRE(st["phase"] == "done");
+    CHECK((st["epoch"].get<int>() < 6) == expect_early_stop);
+    CHECK(st["testEpoch"] == expected_epoch);
+    const size_t e = static_cast<size_t>(expected_epoch - 1);
+    CHECK(st["testAcc"].get<double>() == test_acc[e]);
+    CHECK(st["testLoss"].get<double>() == doctest::Approx(test_loss[e]).epsilon(1e-6));
+    CHECK(weights_of(*s.model()) == weights[e]);
+    const json h = s.history();
+    REQUIRE(h.size() == 1);
+    CHECK(h[0]["testEpoch"] == expected_epoch);
+    CHECK(h[0]["testAcc"] == st["testAcc"]);
+    // The record keeps its test confusion counts: K x K, summing to the test images.
+    REQUIRE(h[0]["testConfusion"].size() == 4);
+    size_t total = 0, right = 0;
+    for (int t = 0; t < 4; ++t)
+      for (int p = 0; p < 4; ++p) {
+        const size_t n = h[0]["testConfusion"][t][p].get<size_t>();
+        total += n;
+        if (t == p) right += n;
+      }
+    CHECK(total == 40);
+    CHECK(static_cast<double>(right) / 40.0 == test_acc[e]);
+  };
+  SUBCASE("early stopping on, all epochs run (patience longer than the run)") {
+    check_run(6, best, false);
+  }
+  SUBCASE("early stopping on, stopped early") {
+    // Patience 1 stops at the first epoch that does not improve on the best so far; the best
+    // epoch up to there is the one tested.
+    int best_so_far = 1, stopped_at = 6;
+    for (int e = 2; e <= 6; ++e) {
+      if (val_loss[static_cast<size_t>(e - 1)] < val_loss[static_cast<size_t>(best_so_far - 1)]) {
+        best_so_far = e;
+      } else {
+        stopped_at = e;
+        break;
+      }
+    }
+    REQUIRE(stopped_at < 6);  // the premise: it does stop early
+    check_run(1, best_so_far, true);
+  }
+  SUBCASE("early stopping off: the last epoch") { check_run(0, 6, false); }
+}
+
 TEST_CASE("Per-layer statistics: the first slice of a run and every Step collect them") {
   Session s;
   s.set_data(quadrants(24, 10));
@@ -190,6 +295,10 @@ TEST_CASE("Experiment: a kernel sweep trains every configuration on the same dat
   REQUIRE(e["runs"].size() == 3);
   CHECK(e["identicalDataOrder"] == true);
   CHECK(e["runs"][0]["dataOrder"] == e["runs"][2]["dataOrder"]);
+  for (const json& run : e["runs"]) {
+    CHECK(run["status"] == "finished");
+    CHECK(run["testEpoch"] == 1);  // one epoch: the best and the last
+  }
   for (const json& r : e["runs"]) {
     CHECK(r["finished"] == true);
     CHECK(r["testAcc"].is_number());
@@ -209,6 +318,14 @@ TEST_CASE("Stopping an experiment keeps every result so far") {
   CHECK(e["running"] == false);
   CHECK(e["runs"][0]["step"].get<int>() > 0);
   CHECK(e["runs"][1]["step"].get<int>() > 0);
+  // Stopped half-way: each run says it is unfinished and has no tested epoch; so do the exports.
+  for (const json& run : e["runs"]) {
+    CHECK(run["status"] == "unfinished");
+    CHECK(run["testEpoch"].is_null());
+    CHECK(run["testAcc"].is_null());
+  }
+  CHECK(e["table"].get<std::string>().find("| unfinished |") != std::string::npos);
+  CHECK(e["csv"].get<std::string>().find(",0,unfinished,") != std::string::npos);
   CHECK_FALSE(s.tick(0.05));
 }
 
@@ -412,4 +529,95 @@ TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps th
   CHECK(report["snapshot"] == true);  // new weights after the step
   const std::vector<uint8_t> snapshot = host.snapshot();
   CHECK(!snapshot.empty());
+// ---- The run log ---------------------------------------------------------------------------------
+
+TEST_CASE("Run log: finished runs stay listed with their test results after a preset change") {
+  Session s(1);
+  s.set_data(quadrants(12, 5));
+  json mlp = kSmall;
+  mlp["model"] = "mlp";
+  mlp["epochs"] = 1;
+  s.configure(mlp);
+  RunLog log;
+  s.train();
+  run_to_end(s);
+  CHECK(log.add_history(s.history(), "quadrants") == 1);
+  CHECK(log.add_history(s.history(), "quadrants") == 0);  // logged once
+  json cnn = kSmall;
+  cnn["epochs"] = 1;
+  s.configure(cnn);  // another preset: the MLP's run is archived, the model is new
+  CHECK(s.state()["testAcc"].is_null());
+  s.train();
+  run_to_end(s);
+  CHECK(log.add_history(s.history(), "quadrants") == 1);
+  REQUIRE(log.entries().size() == 2);
+  const RunLogEntry& first = log.entries()[0];
+  const RunLogEntry& second = log.entries()[1];
+  CHECK(first.model_text() == "mlp");
+  CHECK(second.model_text() == "cnn1 3x3");
+  CHECK(first.test_epoch == 1);
+  CHECK(first.test_accuracy == s.history()[0]["testAcc"].get<double>());
+  CHECK(second.test_accuracy == s.state()["testAcc"].get<double>());
+  CHECK(first.confusion.size() == 4);
+  CHECK(second.status == RunLogEntry::Status::kFinished);
+
+  // The curves' Clear forgets the Session's history; the log keeps its runs.
+  s.clear_history();
+  s.reset();
+  s.clear_history();
+  CHECK(log.add_history(s.history(), "quadrants") == 0);
+  CHECK(log.entries().size() == 2);
+
+  // Exports: a CSV row per run with its tested epoch; the JSON as runs().
+  const std::string csv = log.csv();
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
+  CHECK(csv.find("\n1,\"run 1\",\"quadrants\",\"mlp\",") != std::string::npos);
+  CHECK(csv.find(",1,1,finished,") != std::string::npos);  // 1 epoch, tested on epoch 1
+  const json exported = log.to_json();
+  CHECK(exported["format"] == "cnnlab-runs");
+  CHECK(exported["runs"][1]["testEpoch"] == 1);
+  CHECK(exported["runs"][1]["testAcc"] == second.test_accuracy);
+
+  // Clear, then undo; a later clear cannot be undone once the next run started.
+  log.clear();
+  CHECK(log.empty());
+  CHECK(log.can_undo());
+  log.undo();
+  REQUIRE(log.entries().size() == 2);
+  CHECK(log.entries()[0].number == 1);
+  CHECK(log.entries()[1].number == 2);
+  log.clear();
+  log.forget_undo();
+  CHECK_FALSE(log.can_undo());
+  log.undo();
+  CHECK(log.empty());
+}
+
+TEST_CASE("Run log: an experiment stopped half-way lists finished runs and marks the others") {
+  Session s(1);
+  s.set_data(quadrants(12, 5));
+  s.configure(kSmall);
+  // mlp is far faster than cnn1 here: stop once the mlp has finished and been tested.
+  s.start_experiment({{"vary", "model"}, {"values", {"mlp", "cnn1"}}, {"epochs", 2}});
+  RunLog log;
+  for (int i = 0; i < 100000; ++i) {
+    s.tick(0.0);
+    if (!s.experiment_state()["runs"][0]["testAcc"].is_null()) break;
+  }
+  REQUIRE_FALSE(s.experiment_state()["runs"][0]["testAcc"].is_null());
+  REQUIRE(s.experiment_state()["runs"][1]["testAcc"].is_null());
+  CHECK(log.add_experiment(s.experiment_state(), "quadrants") == 1);  // the tested one so far
+  s.stop_experiment();
+  CHECK(log.add_experiment(s.experiment_state(), "quadrants") == 1);  // the unfinished one
+  REQUIRE(log.entries().size() == 2);
+  CHECK(log.entries()[0].status == RunLogEntry::Status::kFinished);
+  CHECK(log.entries()[0].model_text() == "mlp");
+  CHECK(log.entries()[0].test_epoch >= 1);
+  CHECK(log.entries()[1].status == RunLogEntry::Status::kUnfinished);
+  CHECK(log.entries()[1].model_text() == "cnn1 3x3");
+  CHECK(log.entries()[1].test_epoch == 0);
+  const std::string csv = log.csv();
+  CHECK(csv.find(",finished,") != std::string::npos);
+  CHECK(csv.find(",,unfinished,,,") != std::string::npos);
+  CHECK(log.to_json()["runs"][1]["testEpoch"].is_null());
 }

@@ -3,6 +3,7 @@
 // restore, settings validation, and hand-computed precision/recall/F1.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -173,6 +174,109 @@ TEST_CASE("Early stopping on validation loss restores the best epoch's weights")
   Dataset val = select(noise, trainer.split().val);
   ConfusionMatrix m = evaluate(model, val, trainer.preprocess(), nullptr);
   CHECK(m.mean_loss() == doctest::Approx(best).epsilon(1e-4));
+}
+
+namespace {
+// Trains with early stopping off (same trajectory as any patience), copying the weights after
+// every epoch: entry e-1 holds epoch e's weights; val_losses likewise.
+struct EpochWeights {
+  std::vector<std::vector<float>> weights;
+  std::vector<double> val_losses;
+};
+EpochWeights weights_per_epoch(const Dataset& data, TrainConfig config, const ModelSpec& spec,
+                               uint64_t init_seed) {
+  config.patience = 0;
+  Model model(spec, init_seed);
+  Trainer trainer(model, data, config, nullptr);
+  EpochWeights out;
+  while (!trainer.done()) {
+    trainer.step();
+    if (trainer.history().size() > out.weights.size()) {
+      out.weights.push_back(weights_of(model));
+      out.val_losses.push_back(trainer.history().back().val_loss);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+TEST_CASE("Scoring rule: a run ends on its best validation epoch whether or not it stopped early") {
+  // Random labels: the validation loss is lowest early and then rises as the net memorises.
+  const Dataset noise = bars(96, 6, /*random_labels=*/true);
+  TrainConfig config = quick_config();
+  config.epochs = 8;
+  config.optimizer.lr = 0.05f;
+  const ModelSpec spec = parse_model_spec("flatten; dense 64; relu; dense 2", Shape{1, 8, 8}, 2);
+  const EpochWeights ref = weights_per_epoch(noise, config, spec, 4);
+  REQUIRE(ref.weights.size() == 8);
+  const int best = static_cast<int>(std::min_element(ref.val_losses.begin(), ref.val_losses.end()) -
+                                    ref.val_losses.begin()) + 1;
+  REQUIRE(best < 8);  // the premise: the best epoch is not the last
+
+  auto run = [&](int patience, std::string& reason, int& scoring_epoch, size_t& epochs_run) {
+    TrainConfig c = config;
+    c.patience = patience;
+    Model model(spec, 4);
+    Trainer trainer(model, noise, c, nullptr);
+    CHECK(trainer.scoring_epoch() == 0);  // nothing to score before the end
+    while (trainer.step()) {
+    }
+    REQUIRE_FALSE(trainer.failed());
+    reason = trainer.stop_reason();
+    scoring_epoch = trainer.scoring_epoch();
+    epochs_run = trainer.history().size();
+    return weights_of(model);
+  };
+  std::string reason;
+  int scoring_epoch = 0;
+  size_t epochs_run = 0;
+
+  SUBCASE("completed every epoch (patience larger than the run): the best epoch's weights") {
+    const std::vector<float> w = run(8, reason, scoring_epoch, epochs_run);
+    CHECK(epochs_run == 8);
+    CHECK(reason.find("completed 8 epochs") != std::string::npos);
+    CHECK(scoring_epoch == best);
+    CHECK(w == ref.weights[static_cast<size_t>(best - 1)]);
+    CHECK(reason.find("restored the weights of epoch " + std::to_string(best)) != std::string::npos);
+  }
+  SUBCASE("stopped early: the best epoch's weights") {
+    const std::vector<float> w = run(2, reason, scoring_epoch, epochs_run);
+    CHECK(epochs_run < 8);
+    CHECK(reason.find("early stopping") != std::string::npos);
+    CHECK(scoring_epoch == best);
+    CHECK(w == ref.weights[static_cast<size_t>(best - 1)]);
+  }
+  SUBCASE("early stopping off: the last epoch's weights") {
+    const std::vector<float> w = run(0, reason, scoring_epoch, epochs_run);
+    CHECK(epochs_run == 8);
+    CHECK(scoring_epoch == 8);
+    CHECK(w == ref.weights.back());
+  }
+}
+
+TEST_CASE("Scoring rule: no validation split means no early stopping, the last epoch is scored") {
+  const Dataset data = bars(64, 9);
+  TrainConfig config = quick_config();
+  config.val_fraction = 0.0f;
+  config.patience = 3;
+  Model model(small_cnn(), 2);
+  Trainer trainer(model, data, config, nullptr);
+  CHECK_FALSE(trainer.early_stopping());
+  while (trainer.step()) {
+  }
+  CHECK(trainer.scoring_epoch() == config.epochs);
+}
+
+TEST_CASE("Scoring rule: the user's Stop keeps the weights where training stood, no scoring epoch") {
+  const Dataset data = bars(64, 9);
+  Model model(small_cnn(), 2);
+  Trainer trainer(model, data, quick_config(), nullptr);
+  for (int i = 0; i < 5; ++i) trainer.step();
+  const std::vector<float> before = weights_of(model);
+  trainer.stop("stopped by the user");
+  CHECK(trainer.done());
+  CHECK(trainer.scoring_epoch() == 0);
+  CHECK(weights_of(model) == before);
 }
 
 TEST_CASE("Nonsense settings are refused with the field named") {

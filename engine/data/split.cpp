@@ -29,14 +29,18 @@ constexpr uint64_t kSubsetSequence = static_cast<uint64_t>(RngStream::kSplit) + 
 
 }  // namespace
 
+size_t validation_count(size_t class_size, float val_fraction) {
+  return static_cast<size_t>(
+      std::floor(static_cast<double>(val_fraction) * static_cast<double>(class_size) + 0.5));
+}
+
 Split stratified_split(const Dataset& d, float val_fraction, uint64_t seed) {
   require(val_fraction >= 0.0f && val_fraction < 1.0f, "val_fraction",
           "must be in [0, 1), got " + std::to_string(val_fraction));
   Rng rng = Rng::stream(seed, RngStream::kSplit);
   Split split;
   for (std::vector<uint32_t>& members : indices_by_class(d)) {
-    const size_t n_val = static_cast<size_t>(
-        std::floor(static_cast<double>(val_fraction) * static_cast<double>(members.size()) + 0.5));
+    const size_t n_val = validation_count(members.size(), val_fraction);
     rng.shuffle(members);
     split.val.insert(split.val.end(), members.begin(), members.begin() + static_cast<std::ptrdiff_t>(n_val));
     split.train.insert(split.train.end(), members.begin() + static_cast<std::ptrdiff_t>(n_val), members.end());

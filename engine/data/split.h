@@ -3,6 +3,7 @@
 // same seed gives the same split natively and in WebAssembly.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct Split {
 // Per class: round(val_fraction * count) images go to val, chosen at random. val_fraction in
 // [0, 1) (Error "val_fraction" otherwise). 0 gives an empty val list.
 Split stratified_split(const Dataset& d, float val_fraction, uint64_t seed);
+// How many of a class's class_size images that split sends to validation (the rounding above),
+// for saying so before a dataset is split (the lab's subset menu).
+size_t validation_count(size_t class_size, float val_fraction);
 
 // per_class randomly chosen images of every class, kept in their original order. Error when
 // per_class < 1 or larger than the smallest class (the message names that class).

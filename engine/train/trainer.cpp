@@ -44,7 +44,6 @@ nlohmann::json TrainConfig::to_json() const {
           {"seed", seed},
           {"val_fraction", val_fraction},
           {"patience", patience},
-          {"restore_best", restore_best},
           {"standardize", standardize},
           {"eval_batch_size", eval_batch_size}};
 }
@@ -63,7 +62,6 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     c.seed = j.value("seed", c.seed);
     c.val_fraction = j.value("val_fraction", c.val_fraction);
     c.patience = j.value("patience", c.patience);
-    c.restore_best = j.value("restore_best", c.restore_best);
     c.standardize = j.value("standardize", c.standardize);
     c.eval_batch_size = j.value("eval_batch_size", c.eval_batch_size);
   } catch (const nlohmann::json::exception& e) {
@@ -244,21 +242,36 @@ void Trainer::finish_epoch() {
     if (!has_best_ || rec.val_loss < best_val_loss_) {
       best_val_loss_ = rec.val_loss;
       has_best_ = true;
+      best_epoch_ = rec.epoch;
       bad_epochs_ = 0;
-      if (config_.restore_best && config_.patience > 0) snapshot_best();
+      if (early_stopping()) snapshot_best();
     } else if (config_.patience > 0 && ++bad_epochs_ >= config_.patience) {
-      std::string reason = "early stopping: validation loss did not improve for " +
-                           std::to_string(bad_epochs_) + " epochs";
-      if (config_.restore_best && !best_weights_.empty()) {
-        restore_best();
-        reason += "; restored the weights of the best epoch";
-      }
-      finish(reason, false);
+      const std::string reason = "early stopping: validation loss did not improve for " +
+                                 std::to_string(bad_epochs_) + " epochs";
+      finish(reason + apply_scoring_rule(), false);
       return;
     }
   }
-  if (epoch_ >= config_.epochs)
-    finish("completed " + std::to_string(config_.epochs) + " epochs", false);
+  if (epoch_ >= config_.epochs) {
+    const std::string reason = "completed " + std::to_string(config_.epochs) + " epochs";
+    finish(reason + apply_scoring_rule(), false);
+  }
+}
+
+bool Trainer::early_stopping() const { return config_.patience > 0 && val_batches_ != nullptr; }
+
+std::string Trainer::apply_scoring_rule() {
+  const int last = static_cast<int>(history_.size());
+  scoring_epoch_ = last;
+  if (!early_stopping() || !has_best_) return "";
+  if (best_epoch_ == last) return "; scored on the last epoch, the best by validation loss";
+  if (best_weights_.empty())  // the best epoch came before a resume, whose file holds no copy
+    return "; the best epoch (" + std::to_string(best_epoch_) +
+           ") came before the resume and its weights were not kept: scored on the last epoch";
+  restore_best();
+  scoring_epoch_ = best_epoch_;
+  return "; restored the weights of epoch " + std::to_string(best_epoch_) +
+         ", the lowest validation loss";
 }
 
 void Trainer::snapshot_best() {
@@ -276,6 +289,7 @@ void Trainer::restore_best() {
 void Trainer::finish(const std::string& reason, bool failed) {
   phase_ = TrainPhase::kDone;
   failed_ = failed;
+  if (failed) scoring_epoch_ = 0;
   stop_reason_ = reason;
 }
 
@@ -294,7 +308,10 @@ uint64_t Trainer::data_order_fingerprint() const {
 }
 
 void Trainer::stop(const std::string& reason) {
-  if (!done()) finish(reason, false);
+  if (!done()) {
+    scoring_epoch_ = 0;
+    finish(reason, false);
+  }
 }
 
 nlohmann::json Trainer::state() const {
@@ -322,6 +339,8 @@ nlohmann::json Trainer::state() const {
           {"optimizer_steps", optimizer_->step_count()},
           {"epoch_sums", {epoch_loss_sum_, epoch_correct_, epoch_seen_, epoch_seconds_}},
           {"best_val_loss", has_best_ ? nlohmann::json(best_val_loss_) : nullptr},
+          {"best_epoch", best_epoch_},
+          {"scoring_epoch", scoring_epoch_},
           {"bad_epochs", bad_epochs_},
           {"dropout_rng", {dropout_rng_.state(), dropout_rng_.increment()}},
           {"stop_reason", stop_reason_},
@@ -351,6 +370,7 @@ void Trainer::restore(const nlohmann::json& s) {
     epoch_seconds_ = sums.at(3).get<double>();
     has_best_ = !s.at("best_val_loss").is_null();
     best_val_loss_ = has_best_ ? s.at("best_val_loss").get<double>() : 0.0;
+    best_epoch_ = s.value("best_epoch", 0);
     bad_epochs_ = s.at("bad_epochs").get<int>();
     dropout_rng_.set_state(s.at("dropout_rng").at(0).get<uint64_t>(),
                            s.at("dropout_rng").at(1).get<uint64_t>());
@@ -384,8 +404,14 @@ void Trainer::restore(const nlohmann::json& s) {
     failed_ = false;
     stop_reason_.clear();
     // A run that had finished its epochs stays finished; one stopped by the user continues.
-    if (s.value("phase", "training") == "done" && epoch_ >= config_.epochs)
+    if (s.value("phase", "training") == "done" && epoch_ >= config_.epochs) {
       finish(s.value("stop_reason", std::string("completed")), false);
+      scoring_epoch_ = s.value("scoring_epoch", epoch_);
+    } else if (early_stopping() && has_best_ && best_epoch_ == epoch_ && batch_ == 0) {
+      // Paused right after its best epoch: the loaded weights are that epoch's, so a later end of
+      // the run can still go back to them (weights from before a resume are otherwise not kept).
+      snapshot_best();
+    }
   } catch (const nlohmann::json::exception& e) {
     throw Error("training state", std::string("malformed: ") + e.what());
   }

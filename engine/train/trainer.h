@@ -4,6 +4,12 @@
 //
 // An epoch: every training batch (seeded order, optional augmentation), then the validation
 // split in eval batches; then the epoch's record, early stopping and best-weights bookkeeping.
+//
+// The scoring rule (one for every front end: the lab, `cnnlab train`, `cnnlab experiment`): with
+// early stopping on (patience > 0 and a validation split), a run that ends — stopped early or
+// after its last epoch — goes back to the weights of its best epoch by validation loss; with it
+// off, it keeps the last epoch's. scoring_epoch() says which epoch the model then holds, so the
+// test figures computed afterwards can say which epoch they come from.
 // A NaN or infinite loss (or gradient) stops training before the bad update is applied, so the
 // model keeps its last good weights.
 //
@@ -40,7 +46,7 @@ struct TrainConfig {
   uint64_t seed = 42;         // init, split, batch order, dropout, augmentation
   float val_fraction = 0.1f;  // stratified, taken from the training set
   int patience = 3;           // early stopping: epochs without a better val loss; 0 = off
-  bool restore_best = true;   // on early stopping, go back to the best epoch's weights
+                              // (on: a finished run is scored on its best epoch, see above)
   bool standardize = false;   // per-channel standardisation from the training split
   // Validation/test batch. Every layer's output is kept per image, so a larger eval batch than
   // the training batch grows all activation buffers (256 images: ~113 MB more for `cnn`, which
@@ -88,6 +94,14 @@ class Trainer {
   bool done() const { return phase_ == TrainPhase::kDone; }
   bool failed() const { return failed_; }
   const std::string& stop_reason() const { return stop_reason_; }
+  // Early stopping (and with it best-epoch scoring) applies: patience > 0 and a validation split.
+  bool early_stopping() const;
+  // The 1-based epoch whose weights the model holds once training has ended (the epoch its test
+  // figures come from); 0 while training, after a failure, or after stop() (the user's Stop
+  // keeps the weights where training stood, which may be mid-epoch).
+  int scoring_epoch() const { return scoring_epoch_; }
+  // The 1-based epoch with the lowest validation loss so far (0 without a validation split).
+  int best_epoch() const { return has_best_ ? best_epoch_ : 0; }
 
   int epoch() const { return epoch_; }  // 0-based epoch in progress (== epochs when done)
   size_t batch_in_epoch() const { return batch_; }
@@ -128,6 +142,8 @@ class Trainer {
   bool gradients_finite();
   void snapshot_best();
   void restore_best();
+  // The scoring rule, applied once when a run ends normally; returns what to add to the reason.
+  std::string apply_scoring_rule();
 
   Model& model_;
   TrainConfig config_;
@@ -153,6 +169,8 @@ class Trainer {
 
   double best_val_loss_ = 0;
   bool has_best_ = false;
+  int best_epoch_ = 0;     // 1-based, with has_best_
+  int scoring_epoch_ = 0;  // see scoring_epoch()
   int bad_epochs_ = 0;
   std::vector<Tensor> best_weights_;
 

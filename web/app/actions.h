@@ -13,6 +13,15 @@ namespace cnnlab {
 // the Data panel's views. The trainer loads datasets (TrainingBackend); the app only shows them.
 void set_dataset(AppState& state, DatasetReport report);
 
+// How a subset's images divide, with the validation fraction of the current settings (the
+// engine's stratified_split rounding): "1k: 900 train + 100 validation + 2,000 test". The loaded
+// subset says its actual numbers; another says per_class x the loaded dataset's classes, or per
+// class before any dataset is loaded ("1k: 90 train + 10 validation + 200 test per class").
+std::string subset_label(const DataState& data, const SubsetOption& subset, float val_fraction);
+// The loaded dataset's split as the Data panel and state().dataset.split say it:
+// "900 train + 100 validation + 2,000 test" (empty without data).
+std::string split_text(const DataState& data);
+
 // Once per frame before the panels: remakes derived views whose inputs changed (validation split
 // after a new fraction or seed, the sample grid after another class, the model summary after
 // new model settings or a new dataset shape).

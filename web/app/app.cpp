@@ -235,24 +235,33 @@ void App::frame() {
   end_panel(layout.curves);
 
   if (begin_panel("Results", layout.results)) {
+    // Taken before the tabs draw, so a request a tab makes while drawing (a click on a run in
+    // Runs, on an image in Evaluation) applies next frame instead of being reset below.
+    const int right_request = s.ui.right_tab_request;
+    s.ui.right_tab_request = -1;
     if (ImGui::BeginTabBar("##result_tabs")) {
       if (panel_shown(s.ui, Panel::Inside) &&
           ImGui::BeginTabItem("Inside the network", nullptr,
-                              tab_flags(s.ui.right_tab_request, 0))) {
+                              tab_flags(right_request, 0))) {
         ImGui::BeginChild("##inside", ImVec2(0, 0), false);
         draw_inside_panel(s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Eval) &&
-          ImGui::BeginTabItem("Evaluation", nullptr, tab_flags(s.ui.right_tab_request, 1))) {
+          ImGui::BeginTabItem("Evaluation", nullptr, tab_flags(right_request, 1))) {
         ImGui::BeginChild("##eval", ImVec2(0, 0), false);
         draw_eval_panel(s);
         ImGui::EndChild();
         ImGui::EndTabItem();
       }
+      if (panel_shown(s.ui, Panel::Eval) &&
+          ImGui::BeginTabItem("Runs", nullptr, tab_flags(right_request, 3))) {
+        draw_runs_panel(s);
+        ImGui::EndTabItem();
+      }
       if (panel_shown(s.ui, Panel::Experiment) &&
-          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(s.ui.right_tab_request, 2))) {
+          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(right_request, 2))) {
         ImGui::BeginChild("##experiment_results", ImVec2(0, 0), false);
         draw_experiment_results_panel(s);
         ImGui::EndChild();
@@ -260,7 +269,6 @@ void App::frame() {
       }
       ImGui::EndTabBar();
     }
-    s.ui.right_tab_request = -1;
   }
   end_panel(layout.results);
 
@@ -347,6 +355,7 @@ bool App::select_tab(const std::string& name) {
   else if (name == "model") state_.ui.left_tab_request = 1;
   else if (name == "inside") state_.ui.right_tab_request = 0;
   else if (name == "eval") state_.ui.right_tab_request = 1;
+  else if (name == "runs") state_.ui.right_tab_request = 3;
   else if (name == "experiment") {
     state_.ui.left_tab_request = 2;
     state_.ui.right_tab_request = 2;
@@ -403,11 +412,24 @@ std::string App::configure_json(const std::string& options_json) {
 }
 
 std::string App::command_named(const std::string& name) {
+  // The run log is the app's own (lab/run_log.h): nothing goes to the trainer.
+  if (name == "clearRuns") {
+    state_.runs.log.clear();
+    state_.runs.shown = 0;
+    return {};
+  }
+  if (name == "undoClearRuns") {
+    if (!state_.runs.log.can_undo())
+      return "undoClearRuns: nothing to undo (a clear can be undone until the next run starts)";
+    state_.runs.log.undo();
+    return {};
+  }
   CommandType type;
   if (!command_from_name(name, &type) || type == CommandType::kConfigure ||
       type == CommandType::kStartExperiment) {
     return "unknown command '" + name +
-           "' (train, pause, step, reset, clearHistory, stopExperiment or resumeExperiment)";
+           "' (train, pause, step, reset, clearHistory, stopExperiment, resumeExperiment, "
+           "clearRuns or undoClearRuns)";
   }
   return command(type);
 }
@@ -509,6 +531,29 @@ void App::update_training() {
   if (t.run > 0 && t.step > 0 && t.status.model)
     run_labels_[t.run] = "run " + std::to_string(t.run) + ": " + t.status.model->label();
   if (t.version != before || state_.curves.built_from == 0) rebuild_curves();
+  if (t.version != state_.runs.seen_version) update_run_log();
+}
+
+// Logs the runs the trainer's reports show finished (single runs from the history, an
+// experiment's from its state); a run starting ends the chance to undo a clear of the log.
+void App::update_run_log() {
+  const TrainingState& t = state_.training;
+  RunsState& runs = state_.runs;
+  runs.seen_version = t.version;
+  const std::string dataset =
+      state_.data.loaded ? state_.data.dataset.train.name + " " + split_text(state_.data) : "";
+  // A run just finished: the Evaluation panel shows it (not an older run picked from the log).
+  const bool run_finished = runs.log.add_history(t.history, dataset) > 0;
+  if (run_finished) runs.shown = 0;
+  if (t.experiment.is_object()) runs.log.add_experiment(t.experiment, dataset);
+  // A run that finished had started, even if no report caught it training.
+  const bool running = t.phase == "training" ||
+                       (t.experiment.is_object() && t.experiment.value("running", false));
+  const int experiment = t.experiment.is_object() ? t.experiment.value("id", 0) : 0;
+  if ((running && !runs.was_running) || run_finished || experiment != runs.experiment_id)
+    runs.log.forget_undo();
+  runs.was_running = running;
+  runs.experiment_id = experiment;
 }
 
 // Curves from Session::history() (every run's epochs; past runs carry a thinned step curve) and
@@ -599,6 +644,13 @@ void App::apply_panel_requests() {
     s.curves.clear_requested = false;
     command(CommandType::kClearHistory);
   }
+  for (auto [requested, name] : {std::pair{&s.runs.clear_requested, "clearRuns"},
+                                 std::pair{&s.runs.undo_requested, "undoClearRuns"}}) {
+    if (!*requested) continue;
+    *requested = false;
+    const std::string error = command_named(name);
+    if (!error.empty()) s.training.message = error;
+  }
   const nlohmann::json draft = s.settings.draft.to_json();
   if (draft == s.settings.applied.to_json()) {
     s.settings.error.clear();
@@ -665,7 +717,8 @@ const std::string& App::state_json() {
                     {"val", s.data.split.val.size()},
                     {"test", s.data.dataset.test.size()},
                     {"classes", s.data.dataset.train.class_names.size()},
-                    {"origin", s.data.origin}};
+                    {"origin", s.data.origin},
+                    {"split", split_text(s.data)}};
   } else {
     j["dataset"] = nullptr;
   }
@@ -696,9 +749,18 @@ const std::string& App::state_json() {
   j["valAcc"] = reported(status.val_acc);
   j["testAcc"] = reported(status.test_acc);
   j["testLoss"] = reported(status.test_loss);
+  j["testEpoch"] = t.reported && status.test_epoch ? nlohmann::json(*status.test_epoch)
+                                                  : nlohmann::json(nullptr);
   j["imagesPerSecond"] = number_or_null(t.images_per_second, t.images_per_second > 0);
   j["etaSeconds"] = number_or_null(t.eta_seconds, t.eta_seconds >= 0);
   j["stopReason"] = t.stop_reason;
+  // The run of the log the Evaluation tab shows (its number; 0: the current run's results).
+  j["evaluationShows"] = s.runs.shown;
+  // The subset menu's labels (how each subset's images divide; see subset_label).
+  nlohmann::json subsets = nlohmann::json::array();
+  for (const SubsetOption& option : s.data.subsets)
+    subsets.push_back(subset_label(s.data, option, o.train.val_fraction));
+  j["subsets"] = subsets;
   j["experiment"] = t.experiment.is_null() ? nlohmann::json(nullptr) : t.experiment;
   j["trainer"] = backend_->where();
   // Threads the trainer trains with (the browser's threaded trainer: 2; null until it reports).

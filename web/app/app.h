@@ -56,8 +56,9 @@ class App {
   // trainer. Returns "" on success.
   std::string configure(const nlohmann::json& options);
   std::string configure_json(const std::string& options_json);
-  // train, pause, step, reset, clearHistory, stopExperiment, resumeExperiment; "" or why it was
-  // refused. command_named takes the JavaScript API's name of one.
+  // train, pause, step, reset, clearHistory, stopExperiment, resumeExperiment (the trainer's);
+  // "" or why it was refused. command_named takes the JavaScript API's name of one, or of the
+  // app's own run-log commands clearRuns and undoClearRuns.
   std::string command(CommandType type);
   std::string command_named(const std::string& name);
   // Starts an experiment (issue 5; Session::start_experiment's options); "" or why not (an
@@ -79,6 +80,8 @@ class App {
   std::string save_model(std::vector<uint8_t>* bytes, std::string* name);
   std::string export_npz(std::vector<uint8_t>* bytes, std::string* name);
   std::string export_curves(const std::string& format, std::string* text, std::string* name);
+  // The run log (lab/run_log.h): "csv" (a row per run) or "json" ({format, version, runs}).
+  std::string export_runs(const std::string& format, std::string* text, std::string* name);
   // Makes a saved model the lab's (settings from the file, the current run archived, test
   // evaluation follows); refused when it does not fit the data, is corrupt or from another
   // version.
@@ -109,6 +112,7 @@ class App {
   std::string api_phase(std::string* error) const;
   void update_training();
   void rebuild_curves();
+  void update_run_log();
   void apply_panel_requests();
   void apply_file_requests();  // the File menu's items (files_actions.cpp)
   // The trainer's report of a newly loaded dataset, if one came (training_backend.h).

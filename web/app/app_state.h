@@ -11,6 +11,7 @@
 // [SECTION] Training
 // [SECTION] Curves (run histories)
 // [SECTION] Inside the network, Evaluation
+// [SECTION] Run log
 // [SECTION] Files (save/load model, exports, your own photo)
 // [SECTION] UI
 // [SECTION] AppState
@@ -29,6 +30,7 @@
 #include "lab/trainer_command.h"
 #include "app/lab_view.h"
 #include "model/summary.h"
+#include "lab/run_log.h"
 #include "lab/session.h"
 #include "widgets/image_grid.h"
 
@@ -213,8 +215,22 @@ struct EvalState {
   std::vector<widgets::ImageGrid> gallery_tiles;  // one 1-image grid per card on the page
   std::vector<int> gallery_indices;  // test indices on the page
   int gallery_drawn_page = -1, gallery_drawn_filter = -1;
+  int seen_shown = 0;                // RunsState::shown the view was derived for
   uint64_t gallery_version = 0;
   int debug_tab_request = -1;        // CNNLAB_DEBUG_SELECT only: open this sub-tab once
+};
+
+// ---- [SECTION] Run log -------------------------------------------------------------------------
+
+// The Runs tab (panel_runs.cpp): every finished run's settings and test results until the user
+// clears them (lab/run_log.h), logged by App::update_training from the trainer's reports.
+struct RunsState {
+  RunLog log;
+  uint64_t seen_version = 0;  // TrainingState::version last logged from
+  bool was_running = false;   // a run or experiment was running then (a new start ends the undo)
+  int experiment_id = 0;      // the experiment reported then (0: none)
+  int shown = 0;              // the log number the Evaluation panel shows (0: the current run)
+  bool clear_requested = false, undo_requested = false;  // the Runs tab's buttons, this frame
 };
 
 // ---- [SECTION] Files (save/load model, exports, your own photo) --------------------------------
@@ -222,7 +238,8 @@ struct EvalState {
 // The File menu and what it produced (files_actions.cpp, panel_files.cpp).
 struct FilesState {
   std::vector<std::string> requests;   // menu items chosen this frame: saveModel, loadModel,
-                                       // exportNpz, exportCsv, exportJson, photo
+                                       // exportNpz, exportCsv, exportJson, exportRunsCsv,
+                                       // exportRunsJson, photo
   char model_path[512] = "cnnlab-model.cnnlab";  // desktop: the file Save/Load model use
   char photo_path[512] = "";           // desktop: the photo Classify reads
   std::string notice;                  // the last file action's outcome (shown for a while)
@@ -272,6 +289,7 @@ struct AppState {
   CurvesState curves;
   InsideState inside;
   EvalState eval;
+  RunsState runs;                // the run log (Runs tab; the Evaluation panel can show any)
   FilesState files;              // save/load model, exports, your own photo (files_actions.h)
   ExperimentsState experiments;  // the Experiments panel (issue 5; experiments_state.h)
   // The latest weights and test results wherever training runs (see lab_view.h); the App keeps

@@ -1,11 +1,13 @@
 // Dataset actions (see actions.h): the trainer's dataset report becomes what the Data panel
 // shows: the validation split's per-class counts, sample grids, mean images, pixel histograms.
 #include <algorithm>
+#include <cstdio>
 #include <utility>
 #include <vector>
 
 #include "app/actions.h"
 #include "core/error.h"
+#include "model/summary.h"
 
 namespace cnnlab {
 
@@ -19,6 +21,16 @@ std::vector<float> counts_of(const Dataset& d, const std::vector<uint32_t>* indi
     for (uint8_t label : d.labels) counts[label] += 1.0f;
   }
   return counts;
+}
+
+std::string split_words(uint64_t train, uint64_t val, uint64_t test) {
+  return with_thousands(train) + " train + " + with_thousands(val) + " validation + " +
+         with_thousands(test) + " test";
+}
+
+bool ends_with(const std::string& text, const std::string& suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 void refresh_split(AppState& state) {
@@ -35,6 +47,34 @@ void refresh_split(AppState& state) {
   data.splits.push_back({"validation", data.split.val.size(), counts_of(train, &data.split.val)});
   data.splits.push_back({"test", data.dataset.test.size(), counts_of(data.dataset.test, nullptr)});
 }
+
+}  // namespace
+
+std::string split_text(const DataState& data) {
+  if (!data.loaded) return {};
+  return split_words(data.split.train.size(), data.split.val.size(), data.dataset.test.size());
+}
+
+std::string subset_label(const DataState& data, const SubsetOption& subset, float val_fraction) {
+  if (data.loaded && ends_with(data.origin, subset.file)) return subset.id + ": " + split_text(data);
+  const uint64_t per_class = static_cast<uint64_t>(std::max(0, subset.train_per_class));
+  const uint64_t val_per_class = validation_count(per_class, val_fraction);
+  const uint64_t test_per_class = static_cast<uint64_t>(std::max(0, subset.test_per_class));
+  const uint64_t classes = data.loaded ? data.dataset.train.class_names.size() : 0;
+  if (per_class == 0 || test_per_class == 0) {  // "all": the numbers are known once loaded
+    char percent[16];
+    std::snprintf(percent, sizeof percent, "%.0f %%", static_cast<double>(val_fraction) * 100);
+    return subset.id + ": all images (" + percent + " of the training images for validation)";
+  }
+  if (classes == 0)
+    return subset.id + ": " +
+           split_words(per_class - val_per_class, val_per_class, test_per_class) + " per class";
+  return subset.id + ": " +
+         split_words((per_class - val_per_class) * classes, val_per_class * classes,
+                     test_per_class * classes);
+}
+
+namespace {
 
 // The sample images of the chosen class, as the trainer reported them (the first ones of each
 // class in file order: no RNG, the same grid every time).

@@ -8,39 +8,26 @@
 
 namespace cnnlab {
 
-void refresh_eval_state(AppState& state) {
-  EvalState& eval = state.eval;
-  const LabView& view = state.lab;
-  const ConfusionMatrix* m = view.test_metrics;
-  if (eval.seen_metrics == m && eval.seen_version == view.test_version &&
-      (m != nullptr) == eval.evaluated) {
-    return;
-  }
-  eval.seen_metrics = m;
-  eval.seen_version = view.test_version;
-  const Dataset& test = state.data.dataset.test;
-  const int classes = m ? m->classes() : 0;
-  if (!m || m->total() == 0 || classes <= 0) {
-    const int keep_filter = eval.gallery_filter;
-    eval = EvalState();
-    eval.gallery_filter = keep_filter;
-    eval.seen_metrics = m;
-    eval.seen_version = view.test_version;
-    return;
-  }
+namespace {
+
+// The eval view's numbers from a confusion matrix; per-image predictions from probs when they
+// belong to this test split (else none: the gallery and the cells' images say so).
+void fill_eval(EvalState& eval, const ConfusionMatrix& m, const std::vector<float>* probs,
+               const Dataset& test) {
+  const int classes = m.classes();
   eval.evaluated = true;
-  eval.test_acc = static_cast<float>(m->accuracy());
-  eval.test_loss = static_cast<float>(m->mean_loss());
-  eval.test_count = m->total();
+  eval.test_acc = static_cast<float>(m.accuracy());
+  eval.test_loss = static_cast<float>(m.mean_loss());
+  eval.test_count = m.total();
   const size_t k = static_cast<size_t>(classes);
   eval.confusion.assign(k * k, 0.0f);
   for (int t = 0; t < classes; ++t) {
     for (int p = 0; p < classes; ++p) {
       eval.confusion[static_cast<size_t>(t) * k + static_cast<size_t>(p)] =
-          static_cast<float>(m->count(t, p));
+          static_cast<float>(m.count(t, p));
     }
   }
-  const std::vector<ClassMetrics> per_class = m->per_class();
+  const std::vector<ClassMetrics> per_class = m.per_class();
   eval.precision.clear();
   eval.recall.clear();
   eval.f1.clear();
@@ -51,9 +38,7 @@ void refresh_eval_state(AppState& state) {
     eval.f1.push_back(static_cast<float>(c.f1));
     eval.support.push_back(c.support);
   }
-  // Per-image predictions only when the probabilities belong to this test split.
   eval.predicted.clear();
-  const std::vector<float>* probs = view.test_probabilities;
   if (probs && test.size() > 0 && probs->size() == test.size() * k) {
     eval.predicted.resize(test.size());
     for (size_t i = 0; i < test.size(); ++i) {
@@ -66,6 +51,56 @@ void refresh_eval_state(AppState& state) {
   // Grids are remade from the new predictions when next drawn.
   eval.cell_grid_true = eval.cell_grid_pred = -1;
   eval.gallery_drawn_page = -1;
+}
+
+void clear_eval(EvalState& eval) {
+  const int keep_filter = eval.gallery_filter;
+  eval = EvalState();
+  eval.gallery_filter = keep_filter;
+}
+
+}  // namespace
+
+const RunLogEntry* shown_run(const AppState& state) {
+  if (state.runs.shown <= 0) return nullptr;
+  for (const RunLogEntry& e : state.runs.log.entries())
+    if (e.number == state.runs.shown && !e.confusion.empty()) return &e;
+  return nullptr;
+}
+
+void refresh_eval_state(AppState& state) {
+  EvalState& eval = state.eval;
+  const LabView& view = state.lab;
+  const Dataset& test = state.data.dataset.test;
+  // A run of the log (its confusion counts; the per-image predictions are the current run's only).
+  if (const RunLogEntry* run = shown_run(state)) {
+    if (eval.seen_shown == run->number && eval.evaluated) return;
+    clear_eval(eval);
+    eval.seen_shown = run->number;
+    const int classes = static_cast<int>(run->confusion.size());
+    ConfusionMatrix m(classes);
+    for (int t = 0; t < classes; ++t)
+      for (int p = 0; p < classes && p < static_cast<int>(run->confusion[t].size()); ++p)
+        for (size_t n = 0; n < run->confusion[t][p]; ++n) m.add(t, p, run->test_loss);
+    if (m.total() > 0) fill_eval(eval, m, nullptr, test);
+    return;
+  }
+  const ConfusionMatrix* m = view.test_metrics;
+  if (eval.seen_shown == 0 && eval.seen_metrics == m && eval.seen_version == view.test_version &&
+      (m != nullptr) == eval.evaluated) {
+    return;
+  }
+  if (eval.seen_shown != 0) clear_eval(eval);
+  eval.seen_shown = 0;
+  eval.seen_metrics = m;
+  eval.seen_version = view.test_version;
+  if (!m || m->total() == 0 || m->classes() <= 0) {
+    clear_eval(eval);
+    eval.seen_metrics = m;
+    eval.seen_version = view.test_version;
+    return;
+  }
+  fill_eval(eval, *m, view.test_probabilities, test);
 }
 
 std::vector<int> images_in_cell(const std::vector<int>& predicted,

@@ -14,7 +14,11 @@ namespace cnnlab {
 // metrics object); clears it when there are none (evaluated = false: the panel shows an empty
 // state). Cheap when nothing changed: call it once per frame (both result tabs do, so the JS
 // API's testAcc stays right whichever tab is open).
+// When state.runs.shown names a run of the log with confusion counts, the view is that run's
+// (no per-image predictions: those are kept for the current run only).
 void refresh_eval_state(AppState& state);
+// The run of the log the Evaluation panel shows (null: the current run's results).
+const RunLogEntry* shown_run(const AppState& state);
 
 // Test indices whose true class is `truth` and predicted class `predicted` ((N) argmax per image).
 std::vector<int> images_in_cell(const std::vector<int>& predicted,

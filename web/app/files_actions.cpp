@@ -158,6 +158,18 @@ std::string App::export_curves(const std::string& format, std::string* text, std
   return {};
 }
 
+std::string App::export_runs(const std::string& format, std::string* text, std::string* name) {
+  if (format == "csv") {
+    *text = state_.runs.log.csv();
+  } else if (format == "json") {
+    *text = state_.runs.log.to_json().dump(1);
+  } else {
+    return "runs: unknown format '" + format + "' (csv or json)";
+  }
+  *name = "cnnlab-runs." + format;
+  return {};
+}
+
 // ---- [SECTION] Load model ----------------------------------------------------------------------
 
 std::string App::load_model(const uint8_t* bytes, size_t size, const std::string& name) {
@@ -282,11 +294,15 @@ void App::apply_file_requests() {
                                     &where)) {
         error = where;
       }
-    } else if (request == "exportCsv" || request == "exportJson") {
+    } else if (request == "exportCsv" || request == "exportJson" ||
+               request == "exportRunsCsv" || request == "exportRunsJson") {
       std::string text;
-      error = export_curves(request == "exportCsv" ? "csv" : "json", &text, &name);
+      const bool csv = request == "exportCsv" || request == "exportRunsCsv";
+      error = request == "exportCsv" || request == "exportJson"
+                  ? export_curves(csv ? "csv" : "json", &text, &name)
+                  : export_runs(csv ? "csv" : "json", &text, &name);
       if (error.empty() &&
-          !platform::save_user_file(name, request == "exportCsv" ? "text/csv" : "application/json",
+          !platform::save_user_file(name, csv ? "text/csv" : "application/json",
                                     reinterpret_cast<const uint8_t*>(text.data()), text.size(),
                                     &where)) {
         error = where;

@@ -163,7 +163,8 @@ std::string js_file_name;
 extern "C" {
 
 // Prepares a file for the page: what = "model" (model file), "npz" (weights), "csv" or "json"
-// (every run's curves). Returns "" (then cnnlab_file_data/size/name) or why not.
+// (every run's curves), "runs-csv" or "runs-json" (the run log). Returns "" (then
+// cnnlab_file_data/size/name) or why not.
 EMSCRIPTEN_KEEPALIVE const char* cnnlab_export_file(const char* what) {
   using cnnlab::js_app;
   using cnnlab::js_result;
@@ -179,8 +180,12 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_export_file(const char* what) {
     std::string text;
     js_result = js_app->export_curves(kind, &text, &js_file_name);
     js_file.assign(text.begin(), text.end());
+  } else if (kind == "runs-csv" || kind == "runs-json") {
+    std::string text;
+    js_result = js_app->export_runs(kind.substr(5), &text, &js_file_name);
+    js_file.assign(text.begin(), text.end());
   } else {
-    js_result = "unknown export '" + kind + "' (model, npz, csv or json)";
+    js_result = "unknown export '" + kind + "' (model, npz, csv, json, runs-csv or runs-json)";
   }
   return js_result.c_str();
 }

@@ -2,12 +2,15 @@
 // chart), a grid of samples of one class, the mean image of every class and the per-channel
 // pixel histogram. Shows an explicit empty state until a dataset is loaded.
 #include <algorithm>
+#include <cstdarg>
 #include <string>
 #include <vector>
 
+#include "app/actions.h"
 #include "app/panels.h"
 #include "platform/platform.h"
 #include "imgui.h"
+#include "model/summary.h"
 #include "widgets/bar_chart.h"
 #include "widgets/colors.h"
 #include "widgets/line_plot.h"
@@ -44,10 +47,14 @@ void histogram_plot(const DataState& data, float scale) {
                      ImVec2(0, 180.0f * scale), options);
 }
 
-std::string subset_label(const SubsetOption& s) {
-  auto count = [](int n) { return n > 0 ? std::to_string(n) : std::string("all"); };
-  return s.id + ": " + count(s.train_per_class) + " train + " + count(s.test_per_class) +
-         " test images per class";
+// A bullet whose text wraps at the panel's edge (BulletText does not wrap).
+void bullet_wrapped(const char* format, ...) IM_FMTARGS(1);
+void bullet_wrapped(const char* format, ...) {
+  ImGui::Bullet();
+  va_list args;
+  va_start(args, format);
+  ImGui::TextWrappedV(format, args);
+  va_end(args);
 }
 
 bool ends_with(const std::string& text, const std::string& suffix) {
@@ -57,7 +64,7 @@ bool ends_with(const std::string& text, const std::string& suffix) {
 
 // The subsets the site offers (data/packs.json): pick one, Load downloads it with the page's
 // progress bar. Nothing is drawn where no subsets are offered (desktop, a site built without).
-void subset_chooser(DataState& data, float scale) {
+void subset_chooser(DataState& data, float val_fraction, float scale) {
   if (data.subsets.empty()) return;
   int loaded = -1;
   for (size_t i = 0; i < data.subsets.size(); ++i) {
@@ -70,9 +77,9 @@ void subset_chooser(DataState& data, float scale) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(80.0f * scale, ImGui::GetContentRegionAvail().x - button_w -
                                                       style.ItemSpacing.x));
-  if (ImGui::BeginCombo("##subset", subset_label(data.subsets[data.chosen_subset]).c_str())) {
+  if (ImGui::BeginCombo("##subset", subset_label(data, data.subsets[data.chosen_subset], val_fraction).c_str())) {
     for (size_t i = 0; i < data.subsets.size(); ++i) {
-      std::string label = subset_label(data.subsets[i]);
+      std::string label = subset_label(data, data.subsets[i], val_fraction);
       if (static_cast<int>(i) == loaded) label += "  (loaded)";
       if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == data.chosen_subset)) {
         data.chosen_subset = static_cast<int>(i);
@@ -92,7 +99,7 @@ void draw_data_panel(AppState& state) {
   DataState& data = state.data;
   const float scale = state.ui.scale;
   ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
-  subset_chooser(data, scale);
+  subset_chooser(data, state.settings.applied.train.val_fraction, scale);
   ImGui::EndDisabled();
   if (!data.loaded) {
     empty_state("No dataset loaded yet.",
@@ -110,8 +117,20 @@ void draw_data_panel(AppState& state) {
   ImGui::Text("Images %d x %d x %d (H x W x C), %zu classes", train.height, train.width,
               train.channels, train.class_names.size());
   ImGui::PopTextWrapPos();
+  // Where the training images went: the validation split comes out of them (Training settings'
+  // validation fraction), so "train" alone would hide it.
+  const size_t all_train = train.size();
   for (const SplitView& split : data.splits) {
-    ImGui::BulletText("%s: %zu images", split.name.c_str(), split.size);
+    if (split.name == "train" && data.split.val.size() > 0)
+      bullet_wrapped("train: %s images (the other %s of the %s go to validation)",
+                        with_thousands(split.size).c_str(),
+                        with_thousands(data.split.val.size()).c_str(),
+                        with_thousands(all_train).c_str());
+    else if (split.name == "validation" && split.size > 0)
+      bullet_wrapped("validation: %s images (%.0f %% of each class, for early stopping)",
+                        with_thousands(split.size).c_str(), data.split_fraction * 100.0);
+    else
+      bullet_wrapped("%s: %s images", split.name.c_str(), with_thousands(split.size).c_str());
   }
 
   std::vector<const char*> names;

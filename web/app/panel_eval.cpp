@@ -55,7 +55,8 @@ void draw_cell_images(AppState& state) {
     return;
   }
   if (eval.predicted.empty()) {
-    ImGui::TextDisabled("Per-image predictions are not available for this evaluation.");
+    ImGui::TextDisabled(shown_run(state) ? "Per-image predictions are kept for the current run only."
+                                         : "Per-image predictions are not available for this evaluation.");
     return;
   }
   if (eval.cell_grid_true != eval.selected_true || eval.cell_grid_pred != eval.selected_pred) {
@@ -232,7 +233,8 @@ void draw_gallery(AppState& state) {
   const int classes = static_cast<int>(test.class_names.size());
   const float scale = state.ui.scale;
   if (eval.predicted.empty() || !probs) {
-    ImGui::TextDisabled("Per-image predictions are not available for this evaluation.");
+    ImGui::TextDisabled(shown_run(state) ? "Per-image predictions are kept for the current run only."
+                                         : "Per-image predictions are not available for this evaluation.");
     return;
   }
   ImGui::RadioButton("all", &eval.gallery_filter, 0);
@@ -348,10 +350,57 @@ void draw_gallery(AppState& state) {
 
 // ---- [SECTION] Panel ---------------------------------------------------------------------------
 
+namespace {
+
+// Which results the panel shows: the current run's, or any run of the log (the Runs tab).
+void draw_run_chooser(AppState& state) {
+  const std::vector<RunLogEntry>& entries = state.runs.log.entries();
+  const bool any = std::any_of(entries.begin(), entries.end(),
+                               [](const RunLogEntry& e) { return !e.confusion.empty(); });
+  if (!any) {
+    state.runs.shown = 0;
+    return;
+  }
+  auto label = [](const RunLogEntry& e) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "#%d %s: %s, test %.1f %% (epoch %d)", e.number,
+                  e.source.c_str(), e.model_text().c_str(), e.test_accuracy * 100.0,
+                  e.test_epoch);
+    return std::string(buf);
+  };
+  const RunLogEntry* shown = shown_run(state);
+  if (!shown) state.runs.shown = 0;
+  const std::string current = shown ? label(*shown) : std::string("The current run");
+  ImGui::TextUnformatted("Showing");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
+  if (ImGui::BeginCombo("##shown_run", current.c_str())) {
+    if (ImGui::Selectable("The current run", state.runs.shown == 0)) state.runs.shown = 0;
+    for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+      if (it->confusion.empty()) continue;
+      ImGui::PushID(it->number);
+      if (ImGui::Selectable(label(*it).c_str(), state.runs.shown == it->number))
+        state.runs.shown = it->number;
+      ImGui::PopID();
+    }
+    ImGui::EndCombo();
+  }
+}
+
+}  // namespace
+
 void draw_eval_panel(AppState& state) {
   apply_debug_selection(state);
+  draw_run_chooser(state);
   refresh_eval_state(state);
   EvalState& eval = state.eval;
+  if (!eval.evaluated && !state.runs.log.empty()) {
+    empty_state("No evaluation of the current run yet.",
+                "Pick a finished run in Showing above (or click it in the Runs tab) to see its "
+                "confusion matrix and per-class metrics; the current run's appear here when it "
+                "ends.");
+    return;
+  }
   if (!eval.evaluated) {
     empty_state("No evaluation yet.",
                 "When a training run ends, the model is evaluated on the test split: accuracy and "
@@ -361,6 +410,17 @@ void draw_eval_panel(AppState& state) {
   }
   ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images", eval.test_acc * 100.0f,
               eval.test_loss, eval.test_count);
+  if (const RunLogEntry* shown = shown_run(state)) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("%s, %s; weights of epoch %d. Per-image predictions are kept for the "
+                        "current run only.",
+                        shown->model_text().c_str(), shown->settings_text().c_str(),
+                        shown->test_epoch);
+    ImGui::PopTextWrapPos();
+  } else if (state.training.reported && state.training.status.test_epoch) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("   weights of epoch %d", *state.training.status.test_epoch);
+  }
   // Weights loaded from a file (File > Load model) say so: the run has no curves of its own.
   if (!state.training.status.model_file.empty()) {
     ImGui::SameLine();

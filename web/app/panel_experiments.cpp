@@ -390,10 +390,10 @@ void results_table(const json& report, float scale) {
   const bool narrow = ImGui::GetContentRegionAvail().x < 700.0f * scale;
   const float height = (static_cast<float>(summary.size()) + 1.0f) * row_h +
                        (narrow ? ImGui::GetStyle().ScrollbarSize : 0.0f) + 2.0f * scale;
-  if (!ImGui::BeginTable("experiment_results", 8, flags, ImVec2(0, height))) return;
+  if (!ImGui::BeginTable("experiment_results", 9, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
   for (const char* h : {"configuration", "parameters", "MACs / image", "train img/s", "time / run",
-                        "best val acc", "test acc", "test loss"})
+                        "best val acc", "test acc", "test loss", "tested epoch"})
     ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
   const ImU32 winner_bg = ImGui::GetColorU32(ImVec4(0.98f, 0.85f, 0.35f, 0.45f));
@@ -440,6 +440,9 @@ void results_table(const json& report, float scale) {
     ImGui::TableNextColumn();
     const double loss = s.value("test_loss_mean", 0.0);
     if (runs && loss > 0) ImGui::Text("%.3f", loss); else ImGui::TextDisabled("-");
+    // Each run's tested epoch (the scoring rule's: best validation loss with early stopping on).
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(s.value("tested_epochs", std::string("-")).c_str());
   }
   ImGui::EndTable();
 }

@@ -52,6 +52,8 @@ void draw_file_menu(AppState& state) {
   }
   if (ImGui::MenuItem("Export curves (CSV)")) f.requests.push_back("exportCsv");
   if (ImGui::MenuItem("Export curves (JSON)")) f.requests.push_back("exportJson");
+  if (ImGui::MenuItem("Export run log (CSV)")) f.requests.push_back("exportRunsCsv");
+  if (ImGui::MenuItem("Export run log (JSON)")) f.requests.push_back("exportRunsJson");
   ImGui::Separator();
   if (!kBrowser)
     path_input("Photo (PNG or JPEG)", "##photo_path", f.photo_path, sizeof f.photo_path, scale);

@@ -110,10 +110,32 @@ export function createApi(lab) {
     reset() { command('reset'); },
     // Forgets finished runs' curves (history() then holds the current run only).
     clearHistory() { command('clearHistory'); },
-    // Every run (past and current) with its per-epoch records.
+    // Every run (past and current) with its per-epoch records: [{run, label, options, epochs:
+    // [{epoch, trainLoss, trainAcc, valLoss, valAcc, imagesPerSecond, seconds}], testAcc,
+    // testLoss, testEpoch (the epoch whose weights were tested), testConfusion, stopReason}].
     history() {
       if (!lab.appRunning || !lab.app.callable) return [];
       return lab.app.history();
+    },
+    // The run log (the Runs tab): every finished run until clearRuns(), whatever changed since
+    // (another preset, dataset, clearHistory()): [{number, source, dataset, model, settings,
+    // options, epochs, testEpoch, status ('finished' | 'unfinished'), testAcc, testLoss,
+    // testConfusion, stopReason}], oldest first.
+    runs() {
+      if (!lab.appRunning || !lab.app.callable) return [];
+      return JSON.parse(new TextDecoder().decode(exportFile('runs-json').bytes)).runs;
+    },
+    // Clears the run log; undoClearRuns() brings it back until the next run starts (then it
+    // throws an Error saying so).
+    clearRuns() { command('clearRuns'); },
+    undoClearRuns() { command('undoClearRuns'); },
+    // The run log as 'csv' (a row per run) or 'json' ({format, version, runs}).
+    exportRuns(format) {
+      const kind = format === undefined ? 'csv' : format;
+      if (kind !== 'csv' && kind !== 'json') {
+        throw new Error(`exportRuns: format must be 'csv' or 'json', got ${JSON.stringify(format)}`);
+      }
+      return new TextDecoder().decode(exportFile(`runs-${kind}`).bytes);
     },
     // A controlled experiment ({vary, values, repeats} and any configure() option as the base).
     // Resolves with state() once started; rejects with the engine's reason for refusing it.
@@ -162,11 +184,12 @@ export function createApi(lab) {
       if (!lab.appRunning) return Promise.reject(new Error('the app is not running yet'));
       return lab.loadDataset(new URL(url, lab.base).href);
     },
-    // Brings a panel's tab to the front: 'data', 'model', 'inside', 'eval' or 'experiment'.
+    // Brings a panel's tab to the front: 'data', 'model', 'inside', 'eval', 'runs' or
+    // 'experiment'.
     showPanel(name) {
       if (!lab.appRunning) throw new Error('the app is not running yet');
       if (!lab.app.selectTab(String(name))) {
-        throw new Error(`unknown panel '${name}': expected data, model, inside, eval or experiment`);
+        throw new Error(`unknown panel '${name}': expected data, model, inside, eval, runs or experiment`);
       }
     },
     // A URL of the site's index.html that opens a lab with this set-up.

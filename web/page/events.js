@@ -65,8 +65,8 @@ export class LabEvents {
           (s.testAcc !== null || Date.now() - doneSince > TEST_RESULTS_WAIT_MS)) {
         doneRun = s.run;
         this.emit('done', {run: s.run, epoch: s.epoch, epochs: s.epochs, testAcc: s.testAcc,
-                           testLoss: s.testLoss, trainAcc: s.trainAcc, valAcc: s.valAcc,
-                           stopReason: s.stopReason});
+                           testLoss: s.testLoss, testEpoch: s.testEpoch, trainAcc: s.trainAcc,
+                           valAcc: s.valAcc, stopReason: s.stopReason});
       }
     }, WATCH_INTERVAL_MS);
   }

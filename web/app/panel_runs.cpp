@@ -1,0 +1,112 @@
+// Runs tab (Results window): the run log — every finished run's number, where it came from, model,
+// key settings, epochs, the epoch its test figures come from, test accuracy and loss — kept until
+// the user clears it (lab/run_log.h), whatever changes afterwards. Click a row to see that run in
+// the Evaluation tab. Clear asks nothing and can be undone until the next run starts; the log
+// exports as CSV or JSON (the File menu has the same items).
+#include <cstdio>
+#include <string>
+
+#include "app/panels.h"
+#include "imgui.h"
+
+namespace cnnlab {
+
+namespace {
+
+void toolbar(AppState& state) {
+  RunsState& runs = state.runs;
+  const size_t n = runs.log.entries().size();
+  ImGui::BeginDisabled(n == 0);
+  if (ImGui::Button("Clear")) runs.clear_requested = true;
+  ImGui::EndDisabled();
+  if (runs.log.can_undo()) {
+    ImGui::SameLine();
+    if (ImGui::Button("Undo")) runs.undo_requested = true;
+  }
+  ImGui::SameLine();
+  ImGui::BeginDisabled(n == 0);
+  if (ImGui::Button("CSV")) state.files.requests.push_back("exportRunsCsv");
+  ImGui::SameLine();
+  if (ImGui::Button("JSON")) state.files.requests.push_back("exportRunsJson");
+  ImGui::EndDisabled();
+  ImGui::SameLine();
+  ImGui::TextDisabled("%zu run%s", n, n == 1 ? "" : "s");
+}
+
+void runs_table(AppState& state) {
+  RunsState& runs = state.runs;
+  const std::vector<RunLogEntry>& entries = runs.log.entries();
+  const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX |
+                                ImGuiTableFlags_ScrollY;
+  // The table takes the rest of the tab and scrolls inside it, so no row hides behind the
+  // horizontal scrollbar: the last one scrolls into view above it.
+  if (!ImGui::BeginTable("run_log", 9, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
+  ImGui::TableSetupScrollFreeze(1, 1);
+  for (const char* h : {"#", "run", "model", "settings", "epochs", "tested epoch", "test acc",
+                        "test loss", "status"})
+    ImGui::TableSetupColumn(h);
+  ImGui::TableHeadersRow();
+  // The newest first: the run just finished is at the top.
+  for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    const RunLogEntry& e = *it;
+    ImGui::TableNextRow();
+    ImGui::TableNextColumn();
+    ImGui::PushID(e.number);
+    char number[16];
+    std::snprintf(number, sizeof number, "%d", e.number);
+    const bool can_show = !e.confusion.empty();
+    // The row is one selectable: a click shows this run in the Evaluation tab.
+    if (ImGui::Selectable(number, runs.shown == e.number,
+                          ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap) &&
+        can_show) {
+      runs.shown = e.number;
+      state.ui.right_tab_request = 1;
+    }
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("%s%s%s", e.dataset.c_str(), e.stop_reason.empty() ? "" : "\n",
+                        e.stop_reason.c_str());
+    ImGui::PopID();
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(e.source.c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(e.model_text().c_str());
+    ImGui::TableNextColumn();
+    ImGui::TextUnformatted(e.settings_text().c_str());
+    ImGui::TableNextColumn();
+    ImGui::Text("%d", e.epochs_run);
+    ImGui::TableNextColumn();
+    if (e.test_epoch > 0) ImGui::Text("%d", e.test_epoch); else ImGui::TextDisabled("-");
+    ImGui::TableNextColumn();
+    if (e.test_accuracy >= 0) ImGui::Text("%.1f %%", e.test_accuracy * 100.0);
+    else ImGui::TextDisabled("-");
+    ImGui::TableNextColumn();
+    if (e.test_loss >= 0) ImGui::Text("%.3f", e.test_loss); else ImGui::TextDisabled("-");
+    ImGui::TableNextColumn();
+    if (e.status == RunLogEntry::Status::kFinished) ImGui::TextUnformatted(e.status_name());
+    else ImGui::TextDisabled("%s (not tested)", e.status_name());
+  }
+  ImGui::EndTable();
+}
+
+}  // namespace
+
+void draw_runs_panel(AppState& state) {
+  toolbar(state);
+  if (state.runs.log.empty()) {
+    empty_state(state.runs.log.can_undo() ? "The run log was cleared (Undo brings it back)."
+                                          : "No finished runs yet.",
+                "Every run that finishes is listed here with its settings, the epoch its test "
+                "figures come from and its test accuracy and loss, until you clear the list; "
+                "changing the model or the data does not remove it. Click a run to see it in "
+                "the Evaluation tab.");
+    return;
+  }
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("With early stopping on, each run is tested on the weights of its best "
+                      "epoch by validation loss; with it off (patience 0), on its last epoch.");
+  ImGui::PopTextWrapPos();
+  runs_table(state);
+}
+
+}  // namespace cnnlab
