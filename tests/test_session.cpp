@@ -529,6 +529,8 @@ TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps th
   CHECK(report["snapshot"] == true);  // new weights after the step
   const std::vector<uint8_t> snapshot = host.snapshot();
   CHECK(!snapshot.empty());
+}
+
 // ---- The run log ---------------------------------------------------------------------------------
 
 TEST_CASE("Run log: finished runs stay listed with their test results after a preset change") {
