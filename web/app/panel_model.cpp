@@ -30,7 +30,7 @@ int preset_dense(const std::string& preset) {
   return preset == "mlp" ? 512 : (preset == "mlp-small" || preset == "vgg") ? 256 : 128;
 }
 
-void summary_table(const ModelSummary& summary) {
+void summary_table(UiState& ui, const ModelSummary& summary) {
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
                                 ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY;
   // Fixed widths from the widest text of each numeric column, so right alignment is stable
@@ -84,7 +84,7 @@ void summary_table(const ModelSummary& summary) {
   right_aligned(with_thousands(summary.total_params));
   ImGui::TableNextColumn();
   right_aligned(with_thousands(summary.total_macs));
-  ImGui::EndTable();
+  end_table_noted(ui, "summary", static_cast<int>(summary.rows.size()) + 1);
 }
 
 }  // namespace
@@ -163,7 +163,7 @@ void draw_model_panel(AppState& state) {
               with_thousands(model.summary.total_params).c_str(),
               with_thousands(model.summary.total_macs).c_str());
   ImGui::PopTextWrapPos();
-  summary_table(model.summary);
+  summary_table(state.ui, model.summary);
 }
 
 }  // namespace cnnlab

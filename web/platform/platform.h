@@ -16,6 +16,8 @@ class App;
 
 namespace cnnlab::platform {
 
+class InputQueue;
+
 // ---- Window and context -------------------------------------------------------------------------
 // GLFW window hints for the context: OpenGL 3.3 core natively, WebGL2 (GLES 3.0) in the browser.
 void set_context_hints();
@@ -33,6 +35,13 @@ void sync_canvas_size(GLFWwindow* window);
 void after_backend_new_frame(GLFWwindow* window);
 // Framebuffer size in pixels.
 void framebuffer_size(GLFWwindow* window, int* width, int* height);
+
+// ---- Pointer input ------------------------------------------------------------------------------
+// Sends the mouse wheel's and trackpad's scrolling to `queue` (input_queue.h) in Dear ImGui's
+// units: a wheel notch is 1 step, +y scrolls towards the top. Browser: a wheel listener on the
+// canvas, by the event's delta mode (Emscripten 3.1.6's GLFW passes the raw pixel deltas with
+// the browser's sign, so a notch down scrolled 100 steps up). Desktop: GLFW's scroll callback.
+void listen_for_wheel(GLFWwindow* window, InputQueue* queue);
 
 // ---- Files ----------------------------------------------------------------------------------------
 // Path of the app's TrueType font: the Debian font file natively, the copy the page preloads into

@@ -11,6 +11,7 @@
 
 #include "app/app.h"
 #include "app/training_backend.h"
+#include "platform/input_queue.h"
 #include "platform/platform.h"
 
 // ---- JavaScript side ---------------------------------------------------------------------------
@@ -30,6 +31,17 @@ EM_JS(void, cnnlab_js_sync_canvas, (int* out), {
   HEAP32[out >> 2] = w;
   HEAP32[(out >> 2) + 1] = h;
   HEAP32[(out >> 2) + 2] = Math.round(dpr * 1000);
+});
+
+// Wheel and trackpad scrolling on the canvas as steps in Dear ImGui's sense (+y: towards the top,
+// +x: towards the left): a notch of a mouse wheel is 100 pixels (delta mode 0) or 3 lines (mode 1)
+// in every browser; trackpads send small pixel deltas, i.e. fractions of a step. Passive: the
+// GLFW emulation's own listener already keeps the page from scrolling.
+EM_JS(void, cnnlab_js_listen_for_wheel, (), {
+  Module['canvas'].addEventListener('wheel', function(event) {
+    var perDelta = event.deltaMode === 1 ? 1 / 3 : event.deltaMode === 2 ? 80 : 1 / 100;
+    Module['_cnnlab_wheel'](-event.deltaX * perDelta, -event.deltaY * perDelta);
+  }, {passive: true});
 });
 
 EM_JS(int, cnnlab_js_canvas_width, (), { return Module['canvas'].width; });
@@ -121,7 +133,13 @@ float current_dpr = 1.0f;
 // the user last gave input.
 int paced_interval_ms = 0;
 double last_input_seconds = 0.0;
+InputQueue* wheel_queue = nullptr;  // listen_for_wheel's, fed by cnnlab_wheel
 }  // namespace
+
+void listen_for_wheel(GLFWwindow*, InputQueue* queue) {
+  wheel_queue = queue;
+  cnnlab_js_listen_for_wheel();
+}
 
 void set_context_hints() {
   // Emscripten's GLFW creates a WebGL context when GLFW_CLIENT_API is OpenGL ES; the version is
@@ -205,6 +223,11 @@ void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, 
 
 // ---- C functions behind window.cnnlab (called with Module.ccall from web/page/loader.js) --------
 extern "C" {
+
+// Wheel steps from the canvas' wheel listener (cnnlab_js_listen_for_wheel).
+EMSCRIPTEN_KEEPALIVE void cnnlab_wheel(float steps_x, float steps_y) {
+  if (cnnlab::platform::wheel_queue) cnnlab::platform::wheel_queue->wheel(steps_x, steps_y);
+}
 
 // The app's state as a JSON object (see App::state_json); the string lives until the next call.
 EMSCRIPTEN_KEEPALIVE const char* cnnlab_state_json() {
