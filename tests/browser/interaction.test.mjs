@@ -40,29 +40,53 @@ function centre(tab, scale) {
 }
 
 // Clicks every tab of every tab bar once, each time one that is not open, and checks it opened.
+// Narrow windows show one area at a time (the 'areas' tab bar): each area in turn, then the tab
+// bars it shows.
 async function clickEveryTab(page, label) {
-  const first = await ui(page);
-  const bars = [...new Set(first.tabs.filter((t) => t.bar !== 'menu').map((t) => t.bar))];
-  assert.ok(bars.includes('setup') && bars.includes('results') && bars.includes('curves'),
-            `${label}: the tab bars drawn: ${bars}`);
   let clicks = 0;
-  for (const bar of bars) {
-    const names = first.tabs.filter((t) => t.bar === bar).map((t) => t.name);
-    // Each tab once, ending on the one open at the start (so that one is clicked too).
-    const open = first.openTabs[bar];
-    const order = [...names.filter((n) => n !== open), open];
-    for (const name of order) {
-      const now = await ui(page);
-      const tab = now.tabs.find((t) => t.bar === bar && t.name === name);
-      assert.ok(tab, `${label}: tab ${bar}/${name} is drawn`);
-      const {x, y} = centre(tab, now.scale);
-      await page.mouse.click(x, y);
-      await frames(page, 6);
-      const after = await ui(page);
-      assert.equal(after.openTabs[bar], name,
-                   `${label}: one click on ${bar}/${name} at (${x}, ${y}) opened it`);
-      ++clicks;
+  const covered = new Set();
+  const clickTab = async (bar, name) => {
+    const now = await ui(page);
+    const tab = now.tabs.find((t) => t.bar === bar && t.name === name);
+    assert.ok(tab, `${label}: tab ${bar}/${name} is drawn`);
+    const {x, y} = centre(tab, now.scale);
+    await page.mouse.click(x, y);
+    await frames(page, 6);
+    const after = await ui(page);
+    assert.equal(after.openTabs[bar], name,
+                 `${label}: one click on ${bar}/${name} at (${x}, ${y}) opened it`);
+    ++clicks;
+  };
+  // Each tab of the bar once, ending on the one open at the start (so that one is clicked too).
+  const clickBar = async (bar) => {
+    const now = await ui(page);
+    const names = now.tabs.filter((t) => t.bar === bar).map((t) => t.name);
+    const open = now.openTabs[bar];
+    for (const name of [...names.filter((n) => n !== open), open]) await clickTab(bar, name);
+    covered.add(bar);
+  };
+  const clickInnerBars = async () => {
+    const now = await ui(page);
+    for (const bar of new Set(now.tabs.map((t) => t.bar))) {
+      if (bar !== 'menu' && bar !== 'areas' && !covered.has(bar)) await clickBar(bar);
     }
+  };
+  const first = await ui(page);
+  if (first.tabs.some((t) => t.bar === 'areas')) {
+    const names = first.tabs.filter((t) => t.bar === 'areas').map((t) => t.name);
+    assert.deepEqual(names, ['Setup', 'Training', 'Curves', 'Results']);
+    const open = first.openTabs.areas;
+    for (const name of [...names.filter((n) => n !== open), open]) {
+      await clickTab('areas', name);
+      if (name === 'Setup') await saveScreenshot(page, `interaction-narrow-setup.png`);
+      if (name === 'Curves') await saveScreenshot(page, `interaction-narrow-curves.png`);
+      await clickInnerBars();
+    }
+  } else {
+    await clickInnerBars();
+  }
+  for (const bar of ['setup', 'curves', 'results', 'training']) {
+    assert.ok(covered.has(bar), `${label}: the ${bar} tabs were clicked (${[...covered]})`);
   }
   return clicks;
 }
@@ -96,40 +120,47 @@ test('every tab and top menu acts on the first click (1280x800 and 390x844)', {t
 
 test('the mouse wheel and small trackpad steps scroll the panel under the pointer',
      {timeout: 300000}, async () => {
-  // 390x844: the Setup window's Data panel is taller than its area.
+  // 390x844: the Setup window's Data panel (or else the Experiment tab) is taller than the window.
   const {context, page, errors} = await newPage(browser, {width: 390, height: 844});
   await openLab(page, {timeout: 240000});
-  await page.evaluate(() => window.cnnlab.showPanel('data'));
-  await frames(page, 6);
+  let name = null;
+  for (const [panel, scroll] of [['data', 'data'], ['experiment', 'experimentSetup']]) {
+    await page.evaluate((p) => window.cnnlab.showPanel(p), panel);
+    await frames(page, 6);
+    const now = await ui(page);
+    if (now.scroll[scroll] && now.scroll[scroll].maxY > 0) {
+      name = scroll;
+      break;
+    }
+  }
+  assert.ok(name, 'a Setup panel overflows at 390x844');
   const before = await ui(page);
-  assert.ok(before.scroll.data, 'the Data panel reports its scroll position');
-  assert.ok(before.scroll.data.maxY > 0, `the Data panel overflows at 390x844: ${JSON.stringify(before.scroll.data)}`);
-  assert.equal(before.scroll.data.y, 0);
-  const setup = before.tabs.find((t) => t.bar === 'setup' && t.name === 'Data');
-  const x = (setup.x + 40) / before.scale;
-  const y = (setup.y + setup.h + 120) / before.scale;
+  assert.equal(before.scroll[name].y, 0);
+  // Inside the panel, near its left edge (away from tables that scroll on their own).
+  const x = 12;
+  const y = 844 * 0.6;
   await page.mouse.move(x, y);
   await frames(page, 3);
   // One notch of a mouse wheel down (100 pixels, delta mode 0): the panel moves down, not up.
   await page.mouse.wheel(0, 100);
   await frames(page, 6);
-  const notch = (await ui(page)).scroll.data.y;
+  const notch = (await ui(page)).scroll[name].y;
   assert.ok(notch > 0, `one wheel notch down scrolled the panel down: y ${notch}`);
-  assert.ok(notch <= before.scroll.data.maxY, `within the panel: ${notch}`);
+  assert.ok(notch <= before.scroll[name].maxY, `within the panel: ${notch}`);
   // A trackpad: many small pixel steps add up to a smooth scroll.
   for (let i = 0; i < 10; ++i) {
     await page.mouse.wheel(0, 8);
     await frames(page, 1);
   }
   await frames(page, 4);
-  const trackpad = (await ui(page)).scroll.data;
+  const trackpad = (await ui(page)).scroll[name];
   assert.ok(trackpad.y > notch || trackpad.y === trackpad.maxY,
             `ten 8-pixel trackpad steps scrolled further: ${notch} -> ${trackpad.y}`);
   await saveScreenshot(page, 'interaction-wheel-scrolled-390.png');
   // Back up to the top.
   await page.mouse.wheel(0, -2000);
   await frames(page, 6);
-  assert.equal((await ui(page)).scroll.data.y, 0, 'wheel up returns to the top');
+  assert.equal((await ui(page)).scroll[name].y, 0, 'wheel up returns to the top');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -193,6 +224,13 @@ test('experiments: 3 seeds by default with an estimated time; the status follows
   for (const [width, height] of [[1280, 800], [390, 844]]) {
     await page.setViewportSize({width, height});
     await frames(page, 10);
+    // A narrow window shows one area at a time: the Results area, by a click on its tab.
+    const areas = (await ui(page)).tabs.find((x) => x.bar === 'areas' && x.name === 'Results');
+    if (areas) {
+      const {x, y} = centre(areas, (await ui(page)).scale);
+      await page.mouse.click(x, y);
+      await frames(page, 10);
+    }
     const drawn = await ui(page);
     const table = drawn.tables.find((x) => x.name === 'experiment_results');
     assert.ok(table, `${width}x${height}: the results table is drawn (${JSON.stringify(drawn.tables)})`);
@@ -239,13 +277,13 @@ test('the per-layer statistics, model summary and per-class tables show their la
         await frames(page, 8);
       }
       const drawn = await ui(page);
+      await saveScreenshot(page, `interaction-tables-${panel}-${width}.png`);
       for (const table of drawn.tables) {
         seen.add(table.name);
         assert.ok(table.rows > 0, `${width}x${height}: ${table.name} has rows`);
         assert.ok(table.lastRowVisible || table.scrollsY,
                   `${width}x${height}: ${table.name}'s last row is visible or reachable`);
       }
-      await saveScreenshot(page, `interaction-tables-${panel}-${width}.png`);
     }
   }
   for (const name of ['summary', 'layer_stats', 'per_class']) {

@@ -101,6 +101,48 @@ constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFl
                                          ImGuiWindowFlags_NoBringToFrontOnFocus |
                                          ImGuiWindowFlags_NoBackground;
 
+// Below this width (logical pixels: a phone held upright) two columns leave about 190 px per
+// panel, where sentences wrap a letter a line: the four areas then take the whole window one at a
+// time, chosen by a row of tabs under the menu bar.
+constexpr float kNarrowWidth = 600.0f;
+
+// The narrow layout: a row of area tabs at `top`, then the chosen area over the rest of the
+// window. A tab request (select_tab, Start) brings its area forward.
+Layout narrow_layout(AppState& s, const Layout& wide, float top) {
+  UiState& ui = s.ui;
+  int request = -1;
+  if (ui.left_tab_request >= 0) request = 0;
+  else if (ui.right_tab_request >= 0) request = 3;
+  else if (s.experiments.curves_tab_request >= 0) request = 2;
+  const Rect* areas[4] = {&wide.setup, &wide.training, &wide.curves, &wide.results};
+  const char* names[4] = {"Setup", "Training", "Curves", "Results"};
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float bar_h = ImGui::GetFrameHeight() + 2.0f * ImGui::GetStyle().WindowPadding.y;
+  ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(display.x, bar_h), ImGuiCond_Always);
+  ImGui::Begin("##areas", nullptr,
+               kPanelFlags | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar);
+  if (ImGui::BeginTabBar("##area_tabs")) {
+    for (int a = 0; a < 4; ++a) {
+      if (!areas[a]->visible) continue;
+      if (begin_tab_noted(ui, "areas", names[a],
+                          request == a ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None)) {
+        ui.narrow_area = a;
+        ImGui::EndTabItem();
+      }
+    }
+    ImGui::EndTabBar();
+  }
+  ImGui::End();
+  Layout l = wide;
+  Rect* out[4] = {&l.setup, &l.training, &l.curves, &l.results};
+  for (int a = 0; a < 4; ++a) {
+    *out[a] = {ImVec2(0, top + bar_h), ImVec2(display.x, display.y - top - bar_h),
+               areas[a]->visible && a == ui.narrow_area};
+  }
+  return l;
+}
+
 // A hidden area (r.visible false) is not begun: end_panel then ends nothing.
 bool begin_panel(const char* title, const Rect& r) {
   if (!r.visible) return false;
@@ -236,7 +278,8 @@ void App::frame() {
   note_training_speed(s);
   refresh_experiment_check(s);  // the Experiment tab's check and time estimate (also for state())
   const float top = draw_menu_bar(s, api_phase(nullptr));
-  const Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
+  Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
+  if (ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale) layout = narrow_layout(s, layout, top);
 
   if (begin_panel("Setup", layout.setup)) {
     if (ImGui::BeginTabBar("##setup_tabs")) {

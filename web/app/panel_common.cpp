@@ -41,7 +41,9 @@ void end_table_noted(UiState& ui, const char* name, int rows) {
   const bool own_box = inner != table->OuterWindow;  // ScrollX / ScrollY: a child window
   const float scrollbar = own_box && inner->ScrollbarX ? ImGui::GetStyle().ScrollbarSize : 0.0f;
   const float scroll_y = own_box ? inner->Scroll.y : 0.0f;
-  const float visible_bottom = inner->InnerClipRect.Max.y;
+  // The box's own inside (without its scrollbars), not clipped by the panel around it: a table
+  // below the panel's fold is reached by scrolling the panel.
+  const float visible_bottom = inner->InnerRect.Max.y;
   const bool scrolls_y = own_box && inner->ScrollMax.y > 0.0f;
   const ImGuiID id = table->ID;
   const float top = table->OuterRect.Min.y;
