@@ -292,3 +292,28 @@ test('the per-layer statistics, model summary and per-class tables show their la
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('a tap on a touch screen is one click where it lands (390x844)', {timeout: 300000},
+     async () => {
+  const context = await browser.newContext({viewport: {width: 390, height: 844}, hasTouch: true,
+                                            isMobile: true});
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  await openLab(page, {timeout: 240000});
+  await frames(page, 5);
+  for (const name of ['Results', 'Curves', 'Training', 'Setup']) {
+    const now = await ui(page);
+    const tab = now.tabs.find((t) => t.bar === 'areas' && t.name === name);
+    assert.ok(tab, `area tab ${name} is drawn`);
+    const {x, y} = centre(tab, now.scale);
+    await page.touchscreen.tap(x, y);
+    await frames(page, 8);
+    const after = await ui(page);
+    assert.equal(after.openTabs.areas, name, `one tap on ${name} opened it`);
+    // One press, not two: the GLFW emulation's touch handlers (no position) are kept out.
+    assert.equal(after.clicks, now.clicks + 1, `one tap on ${name} is one click`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});

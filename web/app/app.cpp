@@ -273,6 +273,7 @@ void App::frame() {
   s.ui.fps = ImGui::GetIO().Framerate;
   ++s.ui.frames_drawn;
   s.ui.drawn = DrawnUi{};
+  if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ++s.ui.clicks;
   update_training();
   refresh_derived_state(s);
   note_training_speed(s);
@@ -849,6 +850,7 @@ const std::string& App::state_json() {
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(s.ui.embedding.notice);
   j["ui"]["status"] = s.ui.status;
+  j["ui"]["clicks"] = s.ui.clicks;
   j["ui"].update(drawn_ui_json(s.ui.drawn));
   // What the last frame asked the GPU to draw (the cost of a frame in software WebGL).
   if (const ImDrawData* draw = ImGui::GetDrawData(); draw && draw->Valid) {

@@ -41,6 +41,8 @@ void framebuffer_size(GLFWwindow* window, int* width, int* height);
 // units: a wheel notch is 1 step, +y scrolls towards the top. Browser: a wheel listener on the
 // canvas, by the event's delta mode (Emscripten 3.1.6's GLFW passes the raw pixel deltas with
 // the browser's sign, so a notch down scrolled 100 steps up). Desktop: GLFW's scroll callback.
+// The browser side also keeps touches from the GLFW emulation, which has no touch positions: a
+// tap reaches the app as the browser's emulated mouse click at the tapped position.
 void listen_for_wheel(GLFWwindow* window, InputQueue* queue);
 
 // ---- Files ----------------------------------------------------------------------------------------

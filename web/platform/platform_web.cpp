@@ -44,6 +44,19 @@ EM_JS(void, cnnlab_js_listen_for_wheel, (), {
   }, {passive: true});
 });
 
+// Touches reach the app as the mouse events the browser emulates after a tap (at the tapped
+// position). The GLFW emulation's own touch handlers are kept from seeing them: they have no
+// touch position (Emscripten 3.1.6 reads it only for SDL), so a tap was first a press and release
+// wherever the last tap had been, clicking that again.
+EM_JS(void, cnnlab_js_ignore_glfw_touches, (), {
+  var canvas = Module['canvas'];
+  ['touchstart', 'touchmove', 'touchend', 'touchcancel'].forEach(function(type) {
+    window.addEventListener(type, function(event) {
+      if (event.target === canvas) event.stopPropagation();
+    }, {capture: true, passive: true});
+  });
+});
+
 EM_JS(int, cnnlab_js_canvas_width, (), { return Module['canvas'].width; });
 EM_JS(int, cnnlab_js_canvas_height, (), { return Module['canvas'].height; });
 
@@ -139,6 +152,7 @@ InputQueue* wheel_queue = nullptr;  // listen_for_wheel's, fed by cnnlab_wheel
 void listen_for_wheel(GLFWwindow*, InputQueue* queue) {
   wheel_queue = queue;
   cnnlab_js_listen_for_wheel();
+  cnnlab_js_ignore_glfw_touches();
 }
 
 void set_context_hints() {
