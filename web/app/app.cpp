@@ -213,6 +213,11 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
     char status[160];
     std::snprintf(status, sizeof status, "%s   %.0f fps", state.ui.status.c_str(), state.ui.fps);
     float w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
+    // Narrow windows: the status without the frame rate, so it is not cut off at the edge.
+    if (ImGui::GetWindowWidth() - ImGui::GetCursorPosX() < w) {
+      std::snprintf(status, sizeof status, "%s", state.ui.status.c_str());
+      w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
+    }
     if (!state.ui.font_loaded && !state.ui.font_message.empty()) {
       ImGui::TextColored(ImVec4(0.7f, 0.3f, 0.0f, 1.0f), "%s", state.ui.font_message.c_str());
     }

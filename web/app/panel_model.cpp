@@ -44,7 +44,9 @@ void summary_table(UiState& ui, const ModelSummary& summary) {
   }
   params_w = std::max(params_w, ImGui::CalcTextSize("Params").x);
   macs_w = std::max(macs_w, ImGui::CalcTextSize("MACs").x);
-  float rows_height = (summary.rows.size() + 2) * ImGui::GetFrameHeight();
+  // The rows' height as drawn last frame (a guess from the frame height until then).
+  const float rows_height =
+      table_height_for_rows("summary", (summary.rows.size() + 2) * ImGui::GetFrameHeight());
   float height = std::min(ImGui::GetContentRegionAvail().y, rows_height);
   if (height < 4 * ImGui::GetFrameHeight()) height = rows_height;  // the child scrolls instead
   if (!ImGui::BeginTable("summary", 5, flags, ImVec2(0, height))) return;
