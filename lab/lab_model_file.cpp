@@ -10,13 +10,10 @@ namespace cnnlab {
 
 using json = nlohmann::json;
 
-json lab_training_state(const SessionOptions& options, const json& session_state) {
-  json lab = {{"options", options.to_json()}};
-  if (session_state.is_object()) {
-    for (const char* key : {"run", "epoch", "step", "testAcc"}) {
-      if (session_state.contains(key)) lab[key] = session_state[key];
-    }
-  }
+json lab_training_state(const SessionOptions& options, const SessionStatus& status) {
+  json lab = {{"options", options.to_json()}, {"run", status.run}, {"epoch", status.epoch},
+              {"step", status.step}};
+  lab["testAcc"] = status.test_acc ? json(*status.test_acc) : json(nullptr);
   return json{{"lab", lab}};
 }
 

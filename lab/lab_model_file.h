@@ -18,8 +18,8 @@
 namespace cnnlab {
 
 // training_state["lab"] of a saved lab model: {"options": SessionOptions::to_json(), "run",
-// "epoch", "step", "testAcc"} (the last four from Session::state(), for the message on loading).
-nlohmann::json lab_training_state(const SessionOptions& options, const nlohmann::json& session_state);
+// "epoch", "step", "testAcc"} (the last four from the session's status, for the message on loading).
+nlohmann::json lab_training_state(const SessionOptions& options, const SessionStatus& status);
 
 // The options under which `loaded` becomes the lab's model, given the current ones: the file's
 // own settings when it has them (a lab file), else the current settings if they build exactly the

@@ -338,54 +338,51 @@ void Session::archive_current_run() {
   }
 }
 
-json Session::state() const {
-  json s;
-  s["phase"] = phase_name(phase_);
-  s["experiment"] = experiment_ != nullptr && experiment_running_;
+SessionStatus Session::status() const {
+  SessionStatus s;
+  s.phase = phase_name(phase_);
+  s.experiment_running = experiment_ != nullptr && experiment_running_;
   if (has_data())
-    s["dataset"] = {{"name", data_.train.name},
-                    {"train", train_count_},
-                    {"val", val_count_},
-                    {"test", data_.test.size()},
-                    {"classes", data_.train.class_names}};
-  else
-    s["dataset"] = nullptr;
-  if (model_)
-    s["model"] = {{"name", options_.model},
-                  {"kernel", options_.model.rfind("mlp", 0) == 0 ? json(nullptr)
-                                                                  : json(options_.preset.kernel)},
-                  {"params", model_->parameter_count()},
-                  {"spec", model_->spec().text()}};
-  else
-    s["model"] = nullptr;
-  s["options"] = options_.to_json();
-  s["run"] = run_index_ + 1;
-  s["epochs"] = options_.train.epochs;
+    s.dataset = DatasetStatus{data_.train.name, train_count_, val_count_, data_.test.size(),
+                              data_.train.class_names};
+  if (model_) {
+    ModelStatus m;
+    m.name = options_.model;
+    if (options_.model.rfind("mlp", 0) != 0) m.kernel = options_.preset.kernel;
+    m.params = static_cast<int64_t>(model_->parameter_count());
+    m.spec = model_->spec().text();
+    s.model = m;
+  }
+  s.options = options_;
+  s.run = run_index_ + 1;
+  s.epochs = options_.train.epochs;
   const Trainer* t = trainer_.get();
-  s["epoch"] = t ? static_cast<int>(t->history().size()) : 0;
-  s["step"] = t ? t->global_step() : 0;
-  s["stepsPerEpoch"] = t ? t->batches_per_epoch() : 0;
-  s["progress"] = t ? t->progress() : 0.0;
-  s["imagesPerSecond"] = t ? t->images_per_second() : 0.0;
-  s["etaSeconds"] = t ? t->eta_seconds() : 0.0;
-  s["trainLoss"] = s["trainAcc"] = s["valLoss"] = s["valAcc"] = nullptr;
   if (t) {
+    s.epoch = static_cast<int>(t->history().size());
+    s.step = t->global_step();
+    s.steps_per_epoch = t->batches_per_epoch();
+    s.progress = t->progress();
+    s.images_per_second = t->images_per_second();
+    s.eta_seconds = t->eta_seconds();
     if (t->epoch_loss() > 0 && t->phase() == TrainPhase::kTraining && !t->done()) {
-      s["trainLoss"] = t->epoch_loss();
-      s["trainAcc"] = t->epoch_accuracy();
+      s.train_loss = t->epoch_loss();
+      s.train_acc = t->epoch_accuracy();
     } else if (!t->history().empty()) {
-      s["trainLoss"] = number_or_null(t->history().back().train_loss);
-      s["trainAcc"] = number_or_null(t->history().back().train_accuracy);
+      s.train_loss = t->history().back().train_loss;
+      s.train_acc = t->history().back().train_accuracy;
     }
     if (!t->history().empty()) {
-      s["valLoss"] = number_or_null(t->history().back().val_loss);
-      s["valAcc"] = number_or_null(t->history().back().val_accuracy);
+      s.val_loss = t->history().back().val_loss;
+      s.val_acc = t->history().back().val_accuracy;
     }
+    s.stop_reason = t->stop_reason();
+    s.failed = t->failed();
   }
-  s["testAcc"] = test_done_ ? json(test_->metrics().accuracy()) : json(nullptr);
-  s["testLoss"] = test_done_ ? json(test_->metrics().mean_loss()) : json(nullptr);
-  s["stopReason"] = t ? t->stop_reason() : "";
-  s["failed"] = t ? t->failed() : false;
+  if (test_done_) {
+    s.test_acc = test_->metrics().accuracy();
+    s.test_loss = test_->metrics().mean_loss();
+  }
+  s.threads = threads();
   return s;
 }
 
@@ -396,16 +393,18 @@ json Session::history() const {
   return out;
 }
 
-json Session::steps_since(size_t from) const {
-  json loss = json::array(), acc = json::array();
+StepRecords Session::steps_since(size_t from) const {
+  StepRecords r;
+  r.run = run_index_ + 1;
+  r.from = from;
   if (trainer_) {
     const auto& steps = trainer_->steps();
     for (size_t i = from; i < steps.size(); ++i) {
-      loss.push_back(steps[i].loss);
-      acc.push_back(steps[i].accuracy);
+      r.loss.push_back(steps[i].loss);
+      r.acc.push_back(steps[i].accuracy);
     }
   }
-  return {{"from", from}, {"loss", loss}, {"acc", acc}};
+  return r;
 }
 
 ExperimentConfig experiment_config_from_json(const json& options, const SessionOptions& current) {

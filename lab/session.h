@@ -10,7 +10,8 @@
 // Experiments (kernel-size sweeps etc.) are a second mode: start_experiment(options) builds an
 // Experiment over the same data; tick() then advances it; experiment_state() reports it.
 //
-// [SECTION] SessionOptions   [SECTION] Session
+// [SECTION] Experiment options   [SECTION] Session
+// (SessionOptions: lab/session_options.h; SessionStatus, what state() reports: lab/session_status.h)
 #pragma once
 
 #include <chrono>
@@ -23,30 +24,14 @@
 #include "data/dataset.h"
 #include "model/presets.h"
 #include "lab/experiment.h"
+#include "lab/session_options.h"
+#include "lab/session_status.h"
 #include "train/metrics.h"
 #include "train/trainer.h"
 
 namespace cnnlab {
 
 class Model;
-
-// [SECTION] SessionOptions -------------------------------------------------------------------------
-// What configure() accepts. JSON keys (camelCase, as the JS API): model, kernel, filters, dense,
-// dropout, blocks, pooling, stride, epochs, batch, lr, optimizer, momentum, weightDecay, seed,
-// augment (bool: flips + 2 px shifts), valFraction, patience, standardize. Unknown keys and
-// invalid values are refused with an Error naming the key and why.
-struct SessionOptions {
-  std::string model = "cnn";
-  PresetOptions preset;
-  TrainConfig train;
-
-  // Applies the keys of j over *this (others unchanged). Throws Error("option <key>", why).
-  void merge(const nlohmann::json& j);
-  nlohmann::json to_json() const;
-  // The model spec for the data's shape and classes (Error when impossible).
-  ModelSpec spec(const Shape& input, int classes) const;
-  static const std::vector<std::string>& keys();
-};
 
 // Experiment options (Session::start_experiment's JSON: vary, values, repeats, and any configure()
 // key as a base setting over `current`) -> the engine's ExperimentConfig. Throws Error naming the
@@ -99,16 +84,14 @@ class Session {
   }
   const Preprocess& preprocess() const;
 
-  // {phase, dataset {name, train, val, test}, model {name, kernel, params, spec}, run, epoch,
-  //  epochs, step, stepsPerEpoch, progress, trainLoss, trainAcc, valLoss, valAcc, testAcc,
-  //  testLoss, imagesPerSecond, etaSeconds, stopReason, failed, experiment (bool)}
-  // Accuracies are fractions; unknown values are null.
-  nlohmann::json state() const;
+  // Where the session is (lab/session_status.h); state() is its JSON encoding.
+  SessionStatus status() const;
+  nlohmann::json state() const { return status().to_json(); }
   // Every run, past and current: [{run, label, options, epochs: [{epoch, trainLoss, trainAcc,
   // valLoss, valAcc, imagesPerSecond, seconds}], testAcc, testLoss, stopReason}]
   nlohmann::json history() const;
-  // Per-step (loss, accuracy) of the current run from index `from` on: {from, loss[], acc[]}.
-  nlohmann::json steps_since(size_t from) const;
+  // Per-step (loss, accuracy) of the current run from index `from` on.
+  StepRecords steps_since(size_t from) const;
 
   // Experiments. Validates before anything starts (Error with the explanation).
   void start_experiment(const nlohmann::json& options);

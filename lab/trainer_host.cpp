@@ -17,8 +17,6 @@ using json = nlohmann::json;
 
 namespace {
 
-json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-
 double clock_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
@@ -46,9 +44,12 @@ void TrainerHost::load_pack(const uint8_t* bytes, size_t size, const std::string
   set_data(load_data_bytes(bytes, size, origin));
 }
 
+void TrainerHost::load_path(const std::string& path) { set_data(load_data(path)); }
+
 void TrainerHost::set_data(DataSource data) {
   session_.set_data(std::move(data));
   model_changed_ = true;
+  dataset_due_ = true;
   loaded_test_.reset();
   loaded_name_.clear();
 }
@@ -57,7 +58,7 @@ void TrainerHost::load_model(const uint8_t* bytes, size_t size, const std::strin
   LoadedModel loaded = deserialize_model(bytes, size, where);
   require(session_.has_data(), where,
           "cannot be loaded before a dataset: load the data it was trained on first");
-  require(session_.state()["experiment"] != true, where,
+  require(!session_.status().experiment_running, where,
           "cannot be loaded while an experiment runs: stop it first");
   const SessionOptions options =
       options_for_model_file(session_.options(), loaded, session_.data().train, where);
@@ -77,41 +78,36 @@ void TrainerHost::load_model(const uint8_t* bytes, size_t size, const std::strin
   test_sent_run_ = 0;
 }
 
-void TrainerHost::handle(const json& command) {
-  require(command.is_object() && command.contains("type") && command["type"].is_string(),
-          "trainer command", "must be an object with a string 'type'");
-  const std::string type = command["type"].get<std::string>();
-  const json options = command.value("options", json::object());
+void TrainerHost::handle(const TrainerCommand& command) {
   const json options_before = session_.options().to_json();
-  if (type == "configure") {
-    session_.configure(options);
-    model_changed_ = true;
-  } else if (type == "train") {
-    session_.train();
-  } else if (type == "pause") {
-    session_.pause();
-  } else if (type == "step") {
-    session_.step();
-  } else if (type == "reset") {
-    session_.reset();
-    model_changed_ = true;
-  } else if (type == "clearHistory") {
-    session_.clear_history();
-    sent_history_key_.clear();
-  } else if (type == "experiment") {
-    session_.start_experiment(options);
-  } else if (type == "stopExperiment") {
-    session_.stop_experiment();
-  } else if (type == "resumeExperiment") {
-    session_.resume_experiment();
-  } else {
-    throw Error("trainer command", "unknown type '" + type + "'");
+  switch (command.type) {
+    case CommandType::kConfigure:
+      session_.configure(command.options);
+      model_changed_ = true;
+      break;
+    case CommandType::kTrain: session_.train(); break;
+    case CommandType::kPause: session_.pause(); break;
+    case CommandType::kStep: session_.step(); break;
+    case CommandType::kReset:
+      session_.reset();
+      model_changed_ = true;
+      break;
+    case CommandType::kClearHistory:
+      session_.clear_history();
+      sent_history_key_.clear();
+      break;
+    case CommandType::kStartExperiment: session_.start_experiment(command.options); break;
+    case CommandType::kStopExperiment: session_.stop_experiment(); break;
+    case CommandType::kResumeExperiment: session_.resume_experiment(); break;
   }
   // A command that made or trains another model (it did not throw) ends what a loaded model had:
   // its name, preprocessing and evaluation. A refused command keeps them.
-  const bool superseded = type == "train" || type == "step" || type == "reset" ||
-                          type == "experiment" || type == "resumeExperiment" ||
-                          (type == "configure" && session_.options().to_json() != options_before);
+  const CommandType t = command.type;
+  const bool superseded = t == CommandType::kTrain || t == CommandType::kStep ||
+                          t == CommandType::kReset || t == CommandType::kStartExperiment ||
+                          t == CommandType::kResumeExperiment ||
+                          (t == CommandType::kConfigure &&
+                           session_.options().to_json() != options_before);
   if (!loaded_name_.empty() && superseded) {
     loaded_test_.reset();
     loaded_name_.clear();
@@ -132,8 +128,8 @@ bool TrainerHost::tick(double budget_seconds) {
 
 bool TrainerHost::busy() const {
   if (loaded_test_ && !loaded_test_->done()) return true;
-  const json s = session_.state();
-  return s["phase"] == "training" || s["experiment"] == true;
+  const SessionStatus s = session_.status();
+  return s.phase == "training" || s.experiment_running;
 }
 
 const ConfusionMatrix* TrainerHost::test_metrics() const {
@@ -145,43 +141,40 @@ const Preprocess& TrainerHost::preprocess() const {
   return !loaded_name_.empty() && !session_.trainer() ? loaded_preprocess_ : session_.preprocess();
 }
 
-json TrainerHost::layer_stats() const {
-  json rows = json::array();
+std::vector<LayerStatsRow> TrainerHost::layer_stats() const {
+  std::vector<LayerStatsRow> rows;
   Model* model = const_cast<Session&>(session_).model();
   if (!model) return rows;
   const std::vector<std::string> names = layer_names(*model);
   const std::vector<LayerStats>& stats = model->stats();
-  for (size_t i = 0; i < stats.size(); ++i) {
-    const LayerStats& l = stats[i];
-    rows.push_back({{"layer", i < names.size() ? names[i] : "layer " + std::to_string(i)},
-                    {"actMin", finite_or_null(l.act_min)},
-                    {"actMax", finite_or_null(l.act_max)},
-                    {"gradMin", finite_or_null(l.grad_min)},
-                    {"gradMax", finite_or_null(l.grad_max)},
-                    {"forwardMs", l.forward_ms},
-                    {"backwardMs", l.backward_ms}});
-  }
+  for (size_t i = 0; i < stats.size(); ++i)
+    rows.push_back({i < names.size() ? names[i] : "layer " + std::to_string(i), stats[i]});
   return rows;
 }
 
+DatasetReport TrainerHost::dataset_report() const {
+  return make_dataset_report(session_.data());
+}
+
 json TrainerHost::poll(double now, bool force) {
-  json out = {{"messages", json::array()}, {"snapshot", false}, {"test", false}};
+  json out = {{"messages", json::array()}, {"snapshot", false}, {"test", false},
+              {"dataset", dataset_due_}};
+  dataset_due_ = false;
   json& messages = out["messages"];
-  json state = session_.state();
-  state["threads"] = session_.threads();
-  state["threadsNote"] = threads_note_;
+  SessionStatus state = session_.status();
+  state.threads_note = threads_note_;
   if (!loaded_name_.empty()) {
     // A loaded model: where its weights came from, and its test results once evaluated.
-    state["modelFile"] = loaded_name_;
+    state.model_file = loaded_name_;
     if (!session_.test_metrics() && test_metrics()) {
-      state["testAcc"] = test_metrics()->accuracy();
-      state["testLoss"] = test_metrics()->mean_loss();
+      state.test_acc = test_metrics()->accuracy();
+      state.test_loss = test_metrics()->mean_loss();
     }
   }
-  const bool training = state["phase"] == "training";
-  const int run = state["run"].get<int>();
-  const int epoch = state["epoch"].get<int>();
-  const int64_t step = state["step"].get<int64_t>();
+  const bool training = state.phase == "training";
+  const int run = state.run;
+  const int epoch = state.epoch;
+  const int64_t step = state.step;
 
   // New test results go with the state that reports them (receivers match the two).
   if (test_metrics() && test_sent_run_ != run) {
@@ -192,8 +185,8 @@ json TrainerHost::poll(double now, bool force) {
   }
   const bool state_due = force || out["test"] == true || now - last_state_ >= 0.1;
   if (state_due) {
-    state["layers"] = layer_stats();
-    messages.push_back({{"type", "state"}, {"state", state}});
+    state.layers = layer_stats();
+    messages.push_back({{"type", "state"}, {"state", state.to_json()}});
     last_state_ = now;
   }
 
@@ -203,19 +196,15 @@ json TrainerHost::poll(double now, bool force) {
   if (run != sent_run_ || have < sent_steps_) {
     sent_run_ = run;
     sent_steps_ = 0;
-    messages.push_back({{"type", "steps"}, {"run", run}, {"from", 0}, {"loss", json::array()},
-                        {"acc", json::array()}});
+    messages.push_back(StepRecords{run, 0, {}, {}}.to_json());
   }
   if (have > sent_steps_ && (state_due || !training)) {
-    json steps = session_.steps_since(sent_steps_);
-    messages.push_back({{"type", "steps"}, {"run", run}, {"from", sent_steps_},
-                        {"loss", std::move(steps["loss"])}, {"acc", std::move(steps["acc"])}});
+    messages.push_back(session_.steps_since(sent_steps_).to_json());
     sent_steps_ = have;
   }
 
   const std::string history_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
-                                  state["phase"].get<std::string>() + "/" +
-                                  (state["testAcc"].is_null() ? "-" : "t");
+                                  state.phase + "/" + (state.test_acc ? "t" : "-");
   if (history_key != sent_history_key_) {
     messages.push_back({{"type", "history"}, {"history", session_.history()}});
     sent_history_key_ = history_key;
@@ -225,9 +214,9 @@ json TrainerHost::poll(double now, bool force) {
   // ends (the desktop polls without force: its last report must not be the last running one).
   if (Experiment* e = session_.experiment()) {
     const std::string key = std::to_string(session_.experiment_id()) + "/" +
-                            (state["experiment"] == true ? "r" : "-") + (e->done() ? "d" : "-");
+                            (state.experiment_running ? "r" : "-") + (e->done() ? "d" : "-");
     if (force || key != experiment_report_key_ ||
-        (state["experiment"] == true && now - last_experiment_ >= 0.5)) {
+        (state.experiment_running && now - last_experiment_ >= 0.5)) {
       messages.push_back({{"type", "experiment"}, {"state", session_.experiment_state()}});
       last_experiment_ = now;
       experiment_report_key_ = key;
@@ -236,7 +225,7 @@ json TrainerHost::poll(double now, bool force) {
 
   // The experiment's weights: when it starts, pauses or ends; while it runs every 2 s.
   if (Experiment* e = session_.experiment()) {
-    const bool running = state["experiment"] == true;
+    const bool running = state.experiment_running;
     const std::string key = std::to_string(session_.experiment_id()) + "/" +
                             (running ? "r" : "-") + (e->done() ? "d" : "-");
     if (key != experiment_snapshot_key_ || (running && now - last_experiment_snapshot_ >= 2.0)) {
@@ -248,7 +237,7 @@ json TrainerHost::poll(double now, bool force) {
 
   // Weights: at a new model, an epoch end, a phase change; while training at most every second.
   const std::string snapshot_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
-                                   state["phase"].get<std::string>();
+                                   state.phase;
   if (session_.model() &&
       (model_changed_ || snapshot_key != snapshot_key_ ||
        (training && step != snapshot_step_ && now - last_snapshot_ >= 1.0))) {
@@ -270,8 +259,8 @@ std::vector<uint8_t> TrainerHost::snapshot() const {
   info.preprocess = preprocess();
   info.dataset = s.data().train.name;
   // The lab's settings go with the weights, so loading the file restores them (lab_model_file.h).
-  json state = s.state();
-  if (const ConfusionMatrix* m = test_metrics()) state["testAcc"] = m->accuracy();
+  SessionStatus state = s.status();
+  if (const ConfusionMatrix* m = test_metrics()) state.test_acc = m->accuracy();
   info.training_state = lab_training_state(s.options(), state);
   return serialize_model(*s.model(), info);
 }
@@ -299,7 +288,7 @@ json TrainerHost::test_results() const {
   json counts = json::array();
   for (int t = 0; t < m->classes(); ++t)
     for (int p = 0; p < m->classes(); ++p) counts.push_back(m->count(t, p));
-  return {{"run", session_.state()["run"]}, {"classes", m->classes()}, {"counts", counts},
+  return {{"run", session_.status().run}, {"classes", m->classes()}, {"counts", counts},
           {"loss", m->mean_loss()}, {"accuracy", m->accuracy()}, {"total", m->total()}};
 }
 

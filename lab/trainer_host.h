@@ -4,17 +4,16 @@
 // InProcessBackend hosts one in-process. Both feed the App through the same messages
 // (apply_trainer_message in app/training_backend.h).
 //
-// Commands (JSON, as the page posts them): {"type": "configure", "options": {...}},
-// {"type": "train"|"pause"|"step"|"reset"|"clearHistory"|"stopExperiment"},
-// {"type": "experiment", "options": {...}}, {"type": "resumeExperiment"}. Data arrives separately
-// (load_pack / set_data), and so does a saved model (load_model: model-file bytes).
+// Commands: TrainerCommand (lab/trainer_command.h; in the page they arrive as its JSON). Data
+// arrives separately (load_pack / load_path / set_data), and so does a saved model (load_model:
+// model-file bytes).
 //
 // Reports (poll): {"messages": [...], "snapshot": bool, "test": bool}, where messages are
-//   {"type": "state", "state": Session::state() + "layers": [per-layer statistics],
-//    "threads", "threadsNote"}                                    ~10 per s
+//   {"type": "state", "state": SessionStatus (lab/session_status.h)}  ~10 per s
 //   {"type": "steps", "run", "from", "loss": [...], "acc": [...]}   new per-step records
 //   {"type": "history", "history": Session::history()}             at epoch ends, new runs, ...
 //   {"type": "experiment", "state": Session::experiment_state()}    while an experiment runs
+// dataset: a new dataset was loaded (its DatasetReport is due: dataset_report());
 // snapshot: the model changed enough to send its weights (epoch end, pause/done, new model, at
 // most every second while training); test: the current run's test results are new;
 // experimentSnapshot: the experiment's weights are due (experiment_snapshot per configuration:
@@ -30,7 +29,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lab/dataset_report.h"
 #include "lab/session.h"
+#include "lab/trainer_command.h"
 #include "train/trainer.h"
 
 namespace cnnlab {
@@ -42,17 +43,22 @@ class TrainerHost {
   // The state reports both as threads and threadsNote.
   explicit TrainerHost(int threads = 1, std::string threads_note = "");
 
-  // A dataset pack (or any source load_data_bytes reads) from memory. Throws Error.
+  // A dataset pack (or any source load_data_bytes reads) from memory, or a file or folder by
+  // path. Throws Error and keeps the dataset it had when refused. A dataset report is due after
+  // either (poll's "dataset").
   void load_pack(const uint8_t* bytes, size_t size, const std::string& origin);
+  void load_path(const std::string& path);
   void set_data(DataSource data);
+  // What the app is told about the current dataset (lab/dataset_report.h).
+  DatasetReport dataset_report() const;
   // Replaces the current model with a saved one (model-file bytes, as snapshot() makes them):
   // the settings become the file's (lab/lab_model_file.h checks it fits the data), the current
   // run is archived (its curves stay), the weights are the file's, and the model is evaluated on
   // the test split in the next ticks (state's testAcc, test results); Train then continues from
   // these weights (with a new optimiser). Throws Error(where, why) and changes nothing if refused.
   void load_model(const uint8_t* bytes, size_t size, const std::string& where);
-  // Runs one command (see above). Throws Error with the Session's message when refused.
-  void handle(const nlohmann::json& command);
+  // Runs one command. Throws Error with the Session's message when refused.
+  void handle(const TrainerCommand& command);
   // Advances training / evaluation / an experiment for up to budget seconds; true while busy.
   bool tick(double budget_seconds);
   bool busy() const;
@@ -78,9 +84,8 @@ class TrainerHost {
   const Preprocess& preprocess() const;
 
   Session& session() { return session_; }
-  // The per-layer statistics as JSON rows {layer, actMin, actMax, gradMin, gradMax, forwardMs,
-  // backwardMs} (empty before a model exists).
-  nlohmann::json layer_stats() const;
+  // The per-layer statistics, one row per layer (empty before a model exists).
+  std::vector<LayerStatsRow> layer_stats() const;
 
  private:
   Session session_;
@@ -96,6 +101,7 @@ class TrainerHost {
   int64_t snapshot_step_ = -1;     // step of the last snapshot
   int test_sent_run_ = 0;
   bool model_changed_ = true;      // a command made a new model: snapshot due
+  bool dataset_due_ = false;       // a new dataset: its report is due
   // A loaded model (load_model) until a command makes or trains another: the file's name and
   // preprocessing, and its test evaluation (run in ticks).
   std::string loaded_name_;

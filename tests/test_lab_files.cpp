@@ -69,7 +69,7 @@ Saved train_and_save(const DataSource& data) {
   info.class_names = data.train.class_names;
   info.preprocess = s.preprocess();
   info.dataset = data.train.name;
-  info.training_state = lab_training_state(s.options(), s.state());
+  info.training_state = lab_training_state(s.options(), s.status());
   return {serialize_model(*s.model(), info), s.test_metrics()->accuracy(), s.preprocess()};
 }
 

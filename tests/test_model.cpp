@@ -650,6 +650,41 @@ TEST_CASE("Model file round trip: same outputs, metadata and optimiser state") {
   CHECK_FALSE(std::filesystem::exists(dir.file("bad.cnnlab")));
 }
 
+TEST_CASE("Model file into a model of the same architecture: weights in place, else a new one") {
+  const ModelSpec spec = parse_model_spec("conv2d 4 k=3 pad=same; relu; flatten; dense 3",
+                                          Shape{2, 5, 5}, 3);
+  Model trained(spec, 1), mirror(spec, 1);
+  for (Param* p : trained.params())
+    for (size_t i = 0; i < p->value.size(); ++i) p->value.data()[i] = 0.01f * static_cast<float>(i);
+  const std::vector<uint8_t> bytes = serialize_model(trained, ModelFileInfo{});
+  auto weights_of = [](Model& m) {
+    std::vector<float> all;
+    for (Param* p : m.params()) all.insert(all.end(), p->value.data(), p->value.data() + p->value.size());
+    return all;
+  };
+  const std::vector<float> before = weights_of(mirror);
+  REQUIRE(before != weights_of(trained));
+
+  // A corrupt file changes nothing, not even a prefix of the weights.
+  std::vector<uint8_t> corrupt = bytes;
+  corrupt[corrupt.size() - 10] ^= 0xFF;
+  CHECK_THROWS_AS(deserialize_model(corrupt.data(), corrupt.size(), "snapshot", &mirror), Error);
+  CHECK(weights_of(mirror) == before);
+
+  // The same spec, input, classes and seed: read into the mirror, nothing allocated.
+  LoadedModel same = deserialize_model(bytes.data(), bytes.size(), "snapshot", &mirror);
+  CHECK(same.model == nullptr);
+  CHECK(weights_of(mirror) == weights_of(trained));
+
+  // Another architecture: a new model; the mirror is left as it was.
+  Model other(parse_model_spec("conv2d 2 k=3 pad=same; relu; flatten; dense 3", Shape{2, 5, 5}, 3), 1);
+  const std::vector<float> other_before = weights_of(other);
+  LoadedModel fresh = deserialize_model(bytes.data(), bytes.size(), "snapshot", &other);
+  REQUIRE(fresh.model != nullptr);
+  CHECK(weights_of(*fresh.model) == weights_of(trained));
+  CHECK(weights_of(other) == other_before);
+}
+
 TEST_CASE("Model file corruption is detected and named") {
   TempDir dir;
   Model model(parse_model_spec("conv2d 4 k=3 pad=same; relu; flatten; dense 3", Shape{2, 5, 5}, 3),

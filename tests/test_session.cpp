@@ -1,6 +1,6 @@
 // Session: the lab's state machine behind the JS API — options validation (unknown keys, bad
 // values change nothing), train/pause/step/reset, runs kept for overlaid curves, test evaluation
-// after training, and experiments with identical data order.
+// after training, experiments with identical data order, and the dataset report the app is sent.
 #include <doctest/doctest.h>
 
 #include <functional>
@@ -9,7 +9,11 @@
 #include "test_helpers.h"
 #include "core/rng.h"
 #include "model/model.h"
+#include "lab/dataset_report.h"
 #include "lab/session.h"
+#include "lab/trainer_command.h"
+#include "lab/trainer_host.h"
+#include "data/pack.h"
 
 using namespace cnnlab;
 using cnnlab::testing::error_of;
@@ -115,7 +119,7 @@ TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kep
   s.step();
   CHECK(s.state()["step"] == at + 1);
   CHECK(s.state()["phase"] == "paused");
-  CHECK(s.steps_since(0)["loss"].size() == static_cast<size_t>(at + 1));
+  CHECK(s.steps_since(0).loss.size() == static_cast<size_t>(at + 1));
   s.reset();
   CHECK(s.state()["phase"] == "ready");
   CHECK(s.state()["step"] == 0);
@@ -283,4 +287,129 @@ TEST_CASE("Experiment memory estimate: 64-bit (no wrap in wasm32), an oversized 
   c.values = {"8"};
   c.train.batch_size = 16;
   CHECK(error_of([&] { c.validate(cifar, 10, size_t(1536) << 20); }).empty());
+}
+
+// ---- The dataset report: what the trainer tells the app about its dataset -------------------
+
+TEST_CASE("Dataset report: counts, samples, means and histogram from the trainer's data") {
+  const DataSource data = quadrants(5, 3);
+  const DatasetReport r = make_dataset_report(data, 2);
+  CHECK(r.train.size() == 20);
+  CHECK(r.train.pixels.empty());  // the training pixels stay with the trainer
+  CHECK(r.train.labels == data.train.labels);
+  CHECK(r.test.pixels == data.test.pixels);
+  CHECK(r.test.labels == data.test.labels);
+  // The first 2 images of each class in file order: images 0..7 (labels 0,1,2,3,0,1,2,3).
+  REQUIRE(r.samples.size() == 8);
+  CHECK(std::equal(r.samples.pixels.begin(), r.samples.pixels.end(), data.train.pixels.begin()));
+  // Class 1's mean at its first pixel, by hand over its 5 images (1, 5, 9, 13, 17).
+  const size_t image = data.train.image_bytes();
+  double sum = 0;
+  for (size_t n : {1, 5, 9, 13, 17}) sum += data.train.pixels[n * image];
+  CHECK(r.class_means[1 * image] == doctest::Approx(sum / 5).epsilon(1e-6));
+  // Each channel's histogram sums to 1.
+  for (int c = 0; c < 3; ++c) {
+    double total = 0;
+    for (int v = 0; v < 256; ++v) total += r.pixel_histogram[static_cast<size_t>(c) * 256 + v];
+    CHECK(total == doctest::Approx(1.0));
+  }
+}
+
+TEST_CASE("Dataset report: the bytes round trip; bad bytes are refused with what is wrong") {
+  const DatasetReport r = make_dataset_report(quadrants(4, 2), 3);
+  const std::vector<uint8_t> bytes = encode_dataset_report(r);
+  const DatasetReport back = decode_dataset_report(bytes.data(), bytes.size(), "report");
+  CHECK(back.origin == r.origin);
+  CHECK(back.train.name == "quadrants");
+  CHECK(back.train.class_names == r.train.class_names);
+  CHECK(back.train.labels == r.train.labels);
+  CHECK(back.samples.pixels == r.samples.pixels);
+  CHECK(back.samples.labels == r.samples.labels);
+  CHECK(back.class_means == r.class_means);
+  CHECK(back.pixel_histogram == r.pixel_histogram);
+  CHECK(back.test.pixels == r.test.pixels);
+
+  std::vector<uint8_t> truncated(bytes.begin(), bytes.end() - 1);
+  CHECK(error_of([&] { decode_dataset_report(truncated.data(), truncated.size(), "report"); })
+            .find("sizes do not agree") != std::string::npos);
+  std::vector<uint8_t> other = bytes;
+  other[0] = 'X';
+  CHECK(error_of([&] { decode_dataset_report(other.data(), other.size(), "report"); })
+            .find("not a dataset report") != std::string::npos);
+  std::vector<uint8_t> newer = bytes;
+  newer[8] = 9;
+  CHECK(error_of([&] { decode_dataset_report(newer.data(), newer.size(), "report"); })
+            .find("version 9") != std::string::npos);
+  // A label beyond the classes, in the training labels (right after the header).
+  std::vector<uint8_t> bad_label = bytes;
+  const uint32_t header = bad_label[12] | bad_label[13] << 8 | bad_label[14] << 16 | bad_label[15] << 24;
+  bad_label[16 + header] = 7;
+  CHECK(error_of([&] { decode_dataset_report(bad_label.data(), bad_label.size(), "report"); })
+            .find("training label 0 is 7") != std::string::npos);
+}
+
+// ---- Commands: one typed encoding between the app and the trainer ---------------------------
+
+TEST_CASE("TrainerCommand: every type round trips; malformed commands are refused by name") {
+  for (CommandType type :
+       {CommandType::kConfigure, CommandType::kTrain, CommandType::kPause, CommandType::kStep,
+        CommandType::kReset, CommandType::kClearHistory, CommandType::kStartExperiment,
+        CommandType::kStopExperiment, CommandType::kResumeExperiment}) {
+    const bool with_options =
+        type == CommandType::kConfigure || type == CommandType::kStartExperiment;
+    TrainerCommand c{type, with_options ? json{{"kernel", 5}} : json()};
+    const TrainerCommand back = TrainerCommand::from_json(c.to_json(), "command");
+    CHECK(back.type == type);
+    CHECK(back.options == c.options);
+    CommandType named;
+    REQUIRE(command_from_name(command_name(type), &named));
+    CHECK(named == type);
+  }
+  CHECK(error_of([] { TrainerCommand::from_json(json::array(), "command"); })
+            .find("must be a JSON object") != std::string::npos);
+  CHECK(error_of([] { TrainerCommand::from_json(json{{"type", "fly"}}, "command"); })
+            .find("unknown type 'fly'") != std::string::npos);
+  CHECK(error_of([] { TrainerCommand::from_json(json{{"type", 3}}, "command"); })
+            .find("needs a string 'type'") != std::string::npos);
+  CHECK(error_of([] { TrainerCommand::from_json(json{{"type", "configure"}}, "command"); })
+            .find("needs an 'options' object") != std::string::npos);
+  CHECK(error_of([] {
+          TrainerCommand::from_json(json{{"type", "train"}, {"options", json::object()}}, "command");
+        }).find("takes no options") != std::string::npos);
+  CHECK(error_of([] { TrainerCommand::from_json(json{{"type", "train"}, {"x", 1}}, "command"); })
+            .find("unknown field 'x'") != std::string::npos);
+}
+
+// ---- TrainerHost: the trainer side of the app's protocol ------------------------------------
+
+TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps the dataset") {
+  TrainerHost host(1);
+  const DataSource data = quadrants(4, 2);
+  const std::vector<uint8_t> pack = encode_pack(data);
+  host.load_pack(pack.data(), pack.size(), "quadrants.pack");
+  json report = host.poll(0.0, true);
+  CHECK(report["dataset"] == true);
+  const DatasetReport r = host.dataset_report();
+  CHECK(r.train.size() == 16);
+  CHECK(r.test.size() == 8);
+  CHECK(host.poll(1.0, true)["dataset"] == false);  // reported once
+
+  std::vector<uint8_t> broken(pack.begin(), pack.begin() + static_cast<std::ptrdiff_t>(pack.size() / 2));
+  CHECK_THROWS_AS(host.load_pack(broken.data(), broken.size(), "half.pack"), Error);
+  CHECK(host.poll(2.0, true)["dataset"] == false);
+  CHECK(host.session().data().train.size() == 16);  // the dataset it had stays
+
+  // Commands arrive typed; a refused one says why and changes nothing.
+  host.handle(TrainerCommand::from_json(json{{"type", "configure"}, {"options", kSmall}}, "cmd"));
+  CHECK(host.session().options().to_json()["model"] == "cnn1");
+  CHECK(error_of([&] {
+          host.handle(TrainerCommand::from_json(
+              json{{"type", "configure"}, {"options", {{"lr", -1}}}}, "cmd"));
+        }).find("lr") != std::string::npos);
+  CHECK(host.session().options().to_json()["lr"] == doctest::Approx(0.01));
+  host.handle(TrainerCommand{CommandType::kStep, nullptr});
+  report = host.poll(3.0, true);
+  CHECK(report["snapshot"] == true);  // new weights after the step
+  const std::vector<uint8_t> snapshot = host.snapshot();
+  CHECK(!snapshot.empty());
 }

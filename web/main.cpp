@@ -29,6 +29,7 @@
 #include "app/app.h"
 #include "app/theme.h"
 #include "app/files_actions.h"
+#include "app/js_api.h"
 #include "data/file_io.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
@@ -306,7 +307,7 @@ int main(int argc, char** argv) {
   glfwSetDropCallback(window, drop_files);
 #endif
   if (options.train) {
-    std::string error = rt->app.command("train");
+    std::string error = rt->app.command(cnnlab::CommandType::kTrain);
     if (!error.empty()) std::fprintf(stderr, "cnnlab_app: --train: %s\n", error.c_str());
   }
   if (!options.experiment.empty()) {
@@ -316,7 +317,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  cnnlab::platform::attach_js_api(&rt->app);
+  cnnlab::attach_js_api(&rt->app);
 
 #ifdef __EMSCRIPTEN__
   // The browser calls frame() once per animation frame; main returns and the runtime stays alive.
@@ -326,7 +327,7 @@ int main(int argc, char** argv) {
   while (!rt->done && !glfwWindowShouldClose(window)) frame(rt);
   if (options.print_state) std::printf("%s\n", rt->app.state_json().c_str());
   int exit_code = rt->exit_code;
-  cnnlab::platform::attach_js_api(nullptr);
+  cnnlab::attach_js_api(nullptr);
   delete rt;  // before the GL context goes: the app's textures are released here
   ImGui_ImplOpenGL3_Shutdown();
   ImGui_ImplGlfw_Shutdown();

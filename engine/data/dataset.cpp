@@ -42,13 +42,18 @@ void Dataset::validate(const std::string& where) const {
   }
 }
 
-Dataset select(const Dataset& d, const std::vector<uint32_t>& indices) {
+Dataset empty_like(const Dataset& d) {
   Dataset out;
   out.name = d.name;
   out.class_names = d.class_names;
   out.channels = d.channels;
   out.height = d.height;
   out.width = d.width;
+  return out;
+}
+
+Dataset select(const Dataset& d, const std::vector<uint32_t>& indices) {
+  Dataset out = empty_like(d);
   const size_t bytes = d.image_bytes();
   out.pixels.resize(indices.size() * bytes);
   out.labels.resize(indices.size());

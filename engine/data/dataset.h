@@ -38,6 +38,9 @@ struct DataSource {
   std::string origin;  // path + format, for messages: "data/cifar.pack (pack file)"
 };
 
+// A dataset with d's name, classes and shape and no images.
+Dataset empty_like(const Dataset& d);
+
 // The images at `indices` (in that order), with the same name, classes and shape. Indices must
 // be < d.size() (Error otherwise).
 Dataset select(const Dataset& d, const std::vector<uint32_t>& indices);

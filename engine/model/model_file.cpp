@@ -19,6 +19,7 @@
 #include "core/error.h"
 #include "data/compression.h"
 #include "data/file_io.h"
+#include "core/json_field.h"
 
 namespace cnnlab {
 
@@ -70,17 +71,6 @@ nlohmann::json shape_json(const Shape& s) {
 
 std::string shape_text(const nlohmann::json& a) { return a.dump(); }
 
-template <typename T>
-T field(const nlohmann::json& j, const char* name, const std::string& where) {
-  require(j.is_object() && j.contains(name), where, std::string("header field '") + name +
-                                                        "' is missing");
-  try {
-    return j.at(name).get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw Error(where, std::string("header field '") + name + "' has the wrong type");
-  }
-}
-
 // The float as the double of its shortest round-trip decimal (0.001f -> 0.001, not
 // 0.0010000000474974513), so headers read well and still give back the same float.
 double tidy(float v) {
@@ -109,15 +99,15 @@ nlohmann::json optimizer_config_to_json(const OptimizerConfig& c) {
 OptimizerConfig optimizer_config_from_json(const nlohmann::json& j, const std::string& where) {
   OptimizerConfig c;
   require(j.is_object(), where, "optimizer must be a JSON object");
-  c.kind = field<std::string>(j, "kind", where);
-  c.lr = field<float>(j, "lr", where);
-  c.momentum = field<float>(j, "momentum", where);
-  c.nesterov = field<bool>(j, "nesterov", where);
-  c.beta1 = field<float>(j, "beta1", where);
-  c.beta2 = field<float>(j, "beta2", where);
-  c.eps = field<float>(j, "eps", where);
-  c.weight_decay = field<float>(j, "weight_decay", where);
-  c.clip_norm = field<float>(j, "clip_norm", where);
+  c.kind = json_field<std::string>(j, "kind", where);
+  c.lr = json_field<float>(j, "lr", where);
+  c.momentum = json_field<float>(j, "momentum", where);
+  c.nesterov = json_field<bool>(j, "nesterov", where);
+  c.beta1 = json_field<float>(j, "beta1", where);
+  c.beta2 = json_field<float>(j, "beta2", where);
+  c.eps = json_field<float>(j, "eps", where);
+  c.weight_decay = json_field<float>(j, "weight_decay", where);
+  c.clip_norm = json_field<float>(j, "clip_norm", where);
   try {
     c.validate();
   } catch (const Error& e) {
@@ -134,9 +124,9 @@ nlohmann::json preprocess_to_json(const Preprocess& p) {
 
 Preprocess preprocess_from_json(const nlohmann::json& j, const std::string& where) {
   Preprocess p;
-  p.standardize = field<bool>(j, "standardize", where);
-  const auto mean = field<std::vector<float>>(j, "mean", where);
-  const auto std = field<std::vector<float>>(j, "std", where);
+  p.standardize = json_field<bool>(j, "standardize", where);
+  const auto mean = json_field<std::vector<float>>(j, "mean", where);
+  const auto std = json_field<std::vector<float>>(j, "std", where);
   require(mean.size() == 3 && std.size() == 3, where, "preprocess mean and std need 3 values");
   for (size_t c = 0; c < 3; ++c) {
     require(std::isfinite(mean[c]) && std::isfinite(std[c]) && std[c] > 0.0f, where,
@@ -226,7 +216,8 @@ void save_model_file(const std::string& path, const Model& model, const ModelFil
   write_file_atomic(path, {{bytes.data(), bytes.size()}});
 }
 
-LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::string& where) {
+LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::string& where,
+                              Model* into) {
   require(size > 0, where, "the file is empty");
   require(size >= 8 || std::memcmp(bytes, kMagic, size) != 0, where,
           "truncated: " + std::to_string(size) + " bytes");
@@ -258,10 +249,10 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
   }
   require(header.is_object() && header.value("format", "") == "cnnlab-model", where,
           "header is not a cnnlab-model header");
-  const auto input = field<std::vector<int>>(header, "input", where);
+  const auto input = json_field<std::vector<int>>(header, "input", where);
   require(input.size() == 3, where, "header field 'input' must be [channels, height, width]");
-  const int classes = field<int>(header, "classes", where);
-  const std::string spec_text = field<std::string>(header, "spec", where);
+  const int classes = json_field<int>(header, "classes", where);
+  const std::string spec_text = json_field<std::string>(header, "spec", where);
   ModelSpec spec;
   try {
     spec = parse_model_spec(spec_text, Shape{input[0], input[1], input[2]}, classes);
@@ -270,16 +261,16 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
   }
 
   LoadedModel out;
-  out.info.class_names = field<std::vector<std::string>>(header, "class_names", where);
+  out.info.class_names = json_field<std::vector<std::string>>(header, "class_names", where);
   require(out.info.class_names.empty() || static_cast<int>(out.info.class_names.size()) == classes,
           where, "class_names has " + std::to_string(out.info.class_names.size()) +
                      " entries for " + std::to_string(classes) + " classes");
   out.info.preprocess = preprocess_from_json(header.value("preprocess", nlohmann::json()), where);
-  out.info.dataset = field<std::string>(header, "dataset", where);
+  out.info.dataset = json_field<std::string>(header, "dataset", where);
   out.info.training_state = header.value("training_state", nlohmann::json());
   require(out.info.training_state.is_null() || out.info.training_state.is_object(), where,
           "training_state must be an object");
-  const uint64_t seed = field<uint64_t>(header, "seed", where);
+  const uint64_t seed = json_field<uint64_t>(header, "seed", where);
   const nlohmann::json tensors = header.value("tensors", nlohmann::json());
   require(tensors.is_array(), where, "header field 'tensors' is missing");
   // The parameters' names and shapes follow from the spec: check them before allocating the
@@ -297,7 +288,7 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
                                             std::make_pair(".bias", Shape{l.units})}) {
           const std::string name = std::to_string(i) + suffix;
           require(t < tensors.size(), where, "tensor '" + name + "' is missing");
-          const std::string got = field<std::string>(tensors[t], "name", where);
+          const std::string got = json_field<std::string>(tensors[t], "name", where);
           require(got == name, where,
                   "tensor " + std::to_string(t) + " is '" + got + "', expected '" + name + "'");
           const nlohmann::json got_shape = tensors[t].value("shape", nlohmann::json());
@@ -310,30 +301,36 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
       current = layer_output_shape(l, current);
     }
   }
-  out.model = std::make_unique<Model>(spec, seed);
+  // The same model as `into`: its weights are overwritten in place (the tensors' names and
+  // shapes, checked above against the spec, are then exactly its parameters').
+  const bool in_place = into != nullptr && into->spec().text() == spec_text &&
+                        into->input_shape() == spec.input &&
+                        into->num_classes() == classes && into->seed() == seed;
+  if (!in_place) out.model = std::make_unique<Model>(spec, seed);
+  Model& model = in_place ? *into : *out.model;
 
   // Expected tensors: the model's parameters, then the optimiser's state if present.
   std::vector<std::pair<std::string, Tensor*>> targets;
-  for (Param* p : out.model->params()) targets.emplace_back(p->name, &p->value);
+  for (Param* p : model.params()) targets.emplace_back(p->name, &p->value);
   const nlohmann::json opt = header.value("optimizer", nlohmann::json());
   if (!opt.is_null()) {
     out.optimizer = make_optimizer(optimizer_config_from_json(opt, where + " optimizer"));
-    const int64_t steps = field<int64_t>(opt, "step", where);
+    const int64_t steps = json_field<int64_t>(opt, "step", where);
     require(steps >= 0, where, "optimizer step must be >= 0");
     out.optimizer->set_step_count(steps);
-    if (field<bool>(opt, "has_state", where))
-      for (auto& [name, tensor] : out.optimizer->state(out.model->params()))
+    if (json_field<bool>(opt, "has_state", where))
+      for (auto& [name, tensor] : out.optimizer->state(model.params()))
         targets.emplace_back("optimizer." + name, tensor);
   }
   require(tensors.size() == targets.size(), where,
           "has " + std::to_string(tensors.size()) + " tensors, the model needs " +
               std::to_string(targets.size()));
-  uint64_t offset = kFixedHeader + header_bytes;
-  const uint64_t end = offset + data_bytes;
+  // Every name, shape and size first; then the copy (so a refused file changes nothing).
+  uint64_t total = 0;
   for (size_t i = 0; i < targets.size(); ++i) {
-    const std::string name = field<std::string>(tensors[i], "name", where);
-    const auto shape = field<std::vector<int>>(tensors[i], "shape", where);
-    Tensor& t = *targets[i].second;
+    const std::string name = json_field<std::string>(tensors[i], "name", where);
+    const auto shape = json_field<std::vector<int>>(tensors[i], "shape", where);
+    const Tensor& t = *targets[i].second;
     require(name == targets[i].first, where,
             "tensor " + std::to_string(i) + " is '" + name + "', expected '" + targets[i].first +
                 "'");
@@ -341,11 +338,15 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
     require(nlohmann::json(shape) == expected_shape, where,
             "tensor " + name + " has shape " + shape_text(nlohmann::json(shape)) +
                 ", the model needs " + shape_text(expected_shape));
-    require(offset + t.size() * 4 <= end, where, "tensor data is shorter than the header says");
-    get_floats(t.data(), bytes + offset, t.size());
-    offset += t.size() * 4;
+    total += static_cast<uint64_t>(t.size()) * 4;
   }
-  require(offset == end, where, "tensor data is longer than the header says");
+  require(total <= data_bytes, where, "tensor data is shorter than the header says");
+  require(total == data_bytes, where, "tensor data is longer than the header says");
+  uint64_t offset = kFixedHeader + header_bytes;
+  for (auto& [name, tensor] : targets) {
+    get_floats(tensor->data(), bytes + offset, tensor->size());
+    offset += static_cast<uint64_t>(tensor->size()) * 4;
+  }
   return out;
 }
 

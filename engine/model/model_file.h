@@ -45,7 +45,12 @@ LoadedModel load_model_file(const std::string& path);
 // The same in memory (the browser's download/upload). `where` names the source in errors.
 std::vector<uint8_t> serialize_model(const Model& model, const ModelFileInfo& info,
                                      const Optimizer* optimizer = nullptr);
-LoadedModel deserialize_model(const uint8_t* data, size_t size, const std::string& where);
+// With `into`: when the file's model has the same spec text, input shape, classes and seed as
+// *into, its weights are read into *into in place (the result's model is then null: no
+// allocation); otherwise a new model is made as without it. *into is changed only after the
+// whole file has been checked (magic, sizes, checksum, header, tensor names and shapes).
+LoadedModel deserialize_model(const uint8_t* data, size_t size, const std::string& where,
+                              Model* into = nullptr);
 
 // JSON forms used in the header (also handy for history files and the JS API).
 nlohmann::json optimizer_config_to_json(const OptimizerConfig& config);

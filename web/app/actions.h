@@ -9,14 +9,9 @@
 
 namespace cnnlab {
 
-// Replaces the dataset (the previous one, if any, is dropped) and derives the Data panel's views.
-void set_dataset(AppState& state, DataSource source, const std::string& origin);
-// Loads a pack (or any source load_data_bytes reads) from memory. On failure the app keeps what
-// it had and the Error propagates (the caller reports it).
-void load_dataset_bytes(AppState& state, const uint8_t* bytes, size_t size,
-                        const std::string& origin);
-// Loads any supported source from disk (desktop: pack, CIFAR-10 binary, image folder, IDX).
-void load_dataset_path(AppState& state, const std::string& path);
+// Takes the trainer's report of a newly loaded dataset (the previous one is dropped) and derives
+// the Data panel's views. The trainer loads datasets (TrainingBackend); the app only shows them.
+void set_dataset(AppState& state, DatasetReport report);
 
 // Once per frame before the panels: remakes derived views whose inputs changed (validation split
 // after a new fraction or seed, the sample grid after another class, the model summary after

@@ -401,35 +401,30 @@ void App::after_render(int framebuffer_width, int framebuffer_height) {
   x.message_is_error = !ok;
 }
 
-std::string App::load_dataset_bytes(const uint8_t* bytes, size_t size, const std::string& origin) {
+std::string App::load_dataset_path(const std::string& path) {
   try {
-    cnnlab::load_dataset_bytes(state_, bytes, size, origin);
+    backend_->load_data_path(path);
+    // In-process the trainer has it now: take its report at once (the desktop's later options,
+    // such as --load-model, need the dataset).
+    backend_->update(0.0, state_.training, state_.lab);
+    take_dataset_report();
+  } catch (const std::exception& e) {
+    if (!state_.data.loaded) state_.data.status = e.what();
+    return e.what();
+  }
+  return state_.data.loaded ? std::string() : state_.data.status;
+}
+
+void App::take_dataset_report() {
+  std::unique_ptr<DatasetReport> report = backend_->take_dataset_report();
+  if (!report) return;
+  try {
+    set_dataset(state_, std::move(*report));
   } catch (const std::exception& e) {
     // The previous dataset (if any) stays; the Data panel says what went wrong.
     if (!state_.data.loaded) state_.data.status = e.what();
-    return e.what();
-  }
-  send_data_to_trainer(bytes, size, origin);
-  return {};
-}
-
-void App::send_data_to_trainer(const uint8_t* bytes, size_t size, const std::string& origin) {
-  try {
-    backend_->set_data(state_.data.source, bytes, size, origin);
-  } catch (const std::exception& e) {
     state_.training.message = e.what();
   }
-}
-
-std::string App::load_dataset_path(const std::string& path) {
-  try {
-    cnnlab::load_dataset_path(state_, path);
-  } catch (const std::exception& e) {
-    if (!state_.data.loaded) state_.data.status = e.what();
-    return e.what();
-  }
-  send_data_to_trainer(nullptr, 0, path);
-  return {};
 }
 
 std::string App::set_subsets_json(const std::string& manifest) {
@@ -476,8 +471,6 @@ namespace {
 
 constexpr double kTrainingSliceSeconds = 0.025;  // in-process training per frame (desktop)
 
-const char* const kCommands[] = {"train", "pause", "step", "reset", "clearHistory",
-                                 "stopExperiment", "resumeExperiment"};
 
 }  // namespace
 
@@ -488,11 +481,11 @@ std::string App::configure(const nlohmann::json& options) {
     SessionOptions merged = state_.settings.applied;
     merged.merge(options);
     if (state_.data.loaded) {
-      const Dataset& d = state_.data.source.train;
+      const Dataset& d = state_.data.dataset.train;
       merged.spec(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size()));
     }
     if (merged.to_json() != state_.settings.applied.to_json()) {
-      backend_->send({{"type", "configure"}, {"options", merged.to_json()}});
+      backend_->send(TrainerCommand{CommandType::kConfigure, merged.to_json()});
     }
     state_.settings.applied = merged;
     state_.settings.draft = merged;
@@ -514,30 +507,36 @@ std::string App::configure_json(const std::string& options_json) {
   return configure(options);
 }
 
-std::string App::command(const std::string& name) {
-  bool known = false;
-  for (const char* c : kCommands) known = known || name == c;
-  if (!known) {
+std::string App::command_named(const std::string& name) {
+  CommandType type;
+  if (!command_from_name(name, &type) || type == CommandType::kConfigure ||
+      type == CommandType::kStartExperiment) {
     return "unknown command '" + name +
            "' (train, pause, step, reset, clearHistory, stopExperiment or resumeExperiment)";
   }
-  if ((name == "train" || name == "step") && !state_.data.loaded) {
+  return command(type);
+}
+
+std::string App::command(CommandType type) {
+  const std::string name = command_name(type);
+  if ((type == CommandType::kTrain || type == CommandType::kStep) && !state_.data.loaded) {
     return name + ": no dataset is loaded yet (choose one in the Data panel)";
   }
-  if (name == "resumeExperiment") {  // refused here at once, as the Session would
+  if (type == CommandType::kResumeExperiment) {  // refused here at once, as the Session would
     const nlohmann::json& x = state_.training.experiment;
     if (!x.is_object()) return "experiment: there is no experiment to continue";
     if (x.value("done", false)) return "experiment: the experiment has finished; start a new one";
   }
   try {
-    backend_->send({{"type", name}});
+    backend_->send(TrainerCommand{type, nullptr});
   } catch (const std::exception& e) {
     state_.training.message = e.what();
     return e.what();
   }
   state_.training.message.clear();
-  if (name == "clearHistory") state_.curves.built_from = 0;
-  if (name == "train" || name == "step") state_.training.tab_request = 1;  // watch the layers
+  if (type == CommandType::kClearHistory) state_.curves.built_from = 0;
+  if (type == CommandType::kTrain || type == CommandType::kStep)
+    state_.training.tab_request = 1;  // watch the layers
   return {};
 }
 
@@ -557,7 +556,7 @@ std::string App::start_experiment(const nlohmann::json& options) {
   const std::string error = check_experiment(state_, options, nullptr);
   if (!error.empty()) return error;
   try {
-    backend_->send({{"type", "experiment"}, {"options", options}});
+    backend_->send(TrainerCommand{CommandType::kStartExperiment, options});
   } catch (const std::exception& e) {
     return e.what();
   }
@@ -605,6 +604,7 @@ void App::update_training() {
   const uint64_t before = t.version;
   try {
     backend_->update(kTrainingSliceSeconds, t, state_.lab);
+    take_dataset_report();
   } catch (const std::exception& e) {
     // In-process training stopped by an error: the run keeps its last good weights.
     t.message = e.what();
@@ -620,17 +620,8 @@ void App::update_training() {
     }
   }
   // Each run's label as it was while current (a past run's record may carry later options).
-  if (t.run > 0 && t.step > 0 && t.session_state.is_object()) {
-    const nlohmann::json model = t.session_state.value("model", nlohmann::json::object());
-    if (model.is_object() && model.contains("name")) {
-      std::string label = "run " + std::to_string(t.run) + ": " + model.value("name", std::string());
-      if (model.contains("kernel") && model["kernel"].is_number()) {
-        const int k = model["kernel"].get<int>();
-        label += " " + std::to_string(k) + "x" + std::to_string(k);
-      }
-      run_labels_[t.run] = label;
-    }
-  }
+  if (t.run > 0 && t.step > 0 && t.status.model)
+    run_labels_[t.run] = "run " + std::to_string(t.run) + ": " + t.status.model->label();
   if (t.version != before || state_.curves.built_from == 0) rebuild_curves();
 }
 
@@ -693,17 +684,8 @@ void App::rebuild_curves() {
     RunHistory run;
     run.run = t.steps_run;
     run.color_index = std::max(0, run.run - 1);
-    const nlohmann::json model = t.session_state.is_object()
-                                     ? t.session_state.value("model", nlohmann::json::object())
-                                     : nlohmann::json::object();
     run.label = "run " + std::to_string(run.run);
-    if (model.is_object() && model.contains("name")) {
-      run.label += ": " + model.value("name", std::string());
-      if (model.contains("kernel") && model["kernel"].is_number()) {
-        const int k = model["kernel"].get<int>();
-        run.label += " " + std::to_string(k) + "x" + std::to_string(k);
-      }
-    }
+    if (t.status.model) run.label += ": " + t.status.model->label();
     const double per_epoch = t.steps_per_epoch > 0 ? static_cast<double>(t.steps_per_epoch) : 1.0;
     run.step_loss = t.step_loss;
     run.step_acc = t.step_acc;
@@ -717,19 +699,19 @@ void App::rebuild_curves() {
 // once no widget is being dragged, so a slider does not restart the run at every pixel).
 void App::apply_panel_requests() {
   AppState& s = state_;
-  std::vector<std::string> pending;
+  std::vector<CommandType> pending;
   pending.swap(s.training.pending);
   // Read-only (an instructor's fixed exercise): the panels' widgets are disabled; this also
   // drops anything they might still ask for. The JavaScript API is not locked.
   if (s.ui.embedding.read_only) s.settings.draft = s.settings.applied;
   if (s.ui.embedding.read_only_commands) pending.clear();
-  for (const std::string& name : pending) {
-    const std::string error = command(name);
+  for (CommandType type : pending) {
+    const std::string error = command(type);
     if (!error.empty()) s.training.message = error;
   }
   if (s.curves.clear_requested) {
     s.curves.clear_requested = false;
-    command("clearHistory");
+    command(CommandType::kClearHistory);
   }
   const nlohmann::json draft = s.settings.draft.to_json();
   if (draft == s.settings.applied.to_json()) {
@@ -782,11 +764,9 @@ std::string App::api_phase(std::string* error) const {
 const std::string& App::state_json() {
   const AppState& s = state_;
   const TrainingState& t = s.training;
-  const nlohmann::json& session = t.session_state.is_object() ? t.session_state
-                                                              : nlohmann::json::object();
-  auto reported = [&](const char* key) {
-    auto it = session.find(key);
-    return it != session.end() && it->is_number() ? *it : nlohmann::json(nullptr);
+  const SessionStatus& status = t.status;
+  auto reported = [&](const std::optional<double>& v) {
+    return v && t.reported ? nlohmann::json(*v) : nlohmann::json(nullptr);
   };
   nlohmann::json j;
   std::string error;
@@ -794,21 +774,22 @@ const std::string& App::state_json() {
   j["phase"] = phase;
   j["error"] = phase == "error" ? nlohmann::json(error) : nlohmann::json(nullptr);
   if (s.data.loaded) {
-    j["dataset"] = {{"name", s.data.source.train.name},
+    j["dataset"] = {{"name", s.data.dataset.train.name},
                     {"train", s.data.split.train.size()},
                     {"val", s.data.split.val.size()},
-                    {"test", s.data.source.test.size()},
-                    {"classes", s.data.source.train.class_names.size()},
+                    {"test", s.data.dataset.test.size()},
+                    {"classes", s.data.dataset.train.class_names.size()},
                     {"origin", s.data.origin}};
   } else {
     j["dataset"] = nullptr;
   }
   const SessionOptions& o = s.settings.applied;
   const bool convolutional = o.model.rfind("mlp", 0) != 0;
-  if (session.contains("model") && session["model"].is_object()) {
-    j["model"] = {{"name", session["model"].value("name", o.model)},
-                  {"kernel", session["model"].value("kernel", nlohmann::json(nullptr))},
-                  {"params", session["model"].value("params", 0)}};
+  if (t.reported && status.model) {
+    j["model"] = {{"name", status.model->name},
+                  {"kernel", status.model->kernel ? nlohmann::json(*status.model->kernel)
+                                                  : nlohmann::json(nullptr)},
+                  {"params", status.model->params}};
   } else if (s.model.built) {
     j["model"] = {{"name", o.model},
                   {"kernel", convolutional ? nlohmann::json(o.preset.kernel) : nlohmann::json(nullptr)},
@@ -823,12 +804,12 @@ const std::string& App::state_json() {
   j["step"] = t.step;
   j["stepsPerEpoch"] = t.steps_per_epoch;
   j["progress"] = t.progress;
-  j["trainLoss"] = reported("trainLoss");
-  j["trainAcc"] = reported("trainAcc");
-  j["valLoss"] = reported("valLoss");
-  j["valAcc"] = reported("valAcc");
-  j["testAcc"] = reported("testAcc");
-  j["testLoss"] = reported("testLoss");
+  j["trainLoss"] = reported(status.train_loss);
+  j["trainAcc"] = reported(status.train_acc);
+  j["valLoss"] = reported(status.val_loss);
+  j["valAcc"] = reported(status.val_acc);
+  j["testAcc"] = reported(status.test_acc);
+  j["testLoss"] = reported(status.test_loss);
   j["imagesPerSecond"] = number_or_null(t.images_per_second, t.images_per_second > 0);
   j["etaSeconds"] = number_or_null(t.eta_seconds, t.eta_seconds >= 0);
   j["stopReason"] = t.stop_reason;
@@ -843,7 +824,7 @@ const std::string& App::state_json() {
       {"estimateBasis", x.estimate_basis}};
   j["trainer"] = backend_->where();
   // Threads the trainer trains with (the browser's threaded trainer: 2; null until it reports).
-  j["trainerThreads"] = reported("threads");
+  j["trainerThreads"] = t.reported ? nlohmann::json(status.threads) : nlohmann::json(nullptr);
   j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
   j["fps"] = number_or_null(s.ui.fps, s.ui.fps > 0);
   j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_state.h"
+#include "lab/trainer_command.h"
 
 namespace cnnlab {
 
@@ -33,10 +34,9 @@ class App {
   // A run or an experiment is training (the API's phase 'training'): the browser paces frames.
   bool training() const { return api_phase(nullptr) == "training"; }
 
-  // Loads a dataset (a pack, or any source the engine reads) from memory (the page's download)
-  // or from disk (desktop). Returns "" on success, else the error message; on failure the app
-  // keeps the dataset it had.
-  std::string load_dataset_bytes(const uint8_t* bytes, size_t size, const std::string& origin);
+  // Has the trainer load a dataset from disk (desktop; in the page the pack goes from the page to
+  // the training worker, which reports it). Returns "" on success, else the error message; on
+  // failure the app and the trainer keep the dataset they had.
   std::string load_dataset_path(const std::string& path);
   // The subsets the site offers, from data/packs.json ({"default", "packs": [{"id", "file",
   // "trainPerClass", "testPerClass"}]}). Returns "" or what is wrong with the manifest.
@@ -56,8 +56,10 @@ class App {
   // trainer. Returns "" on success.
   std::string configure(const nlohmann::json& options);
   std::string configure_json(const std::string& options_json);
-  // train, pause, step, reset, clearHistory, stopExperiment; "" or why it was refused.
-  std::string command(const std::string& name);
+  // train, pause, step, reset, clearHistory, stopExperiment, resumeExperiment; "" or why it was
+  // refused. command_named takes the JavaScript API's name of one.
+  std::string command(CommandType type);
+  std::string command_named(const std::string& name);
   // Starts an experiment (issue 5; Session::start_experiment's options); "" or why not (an
   // invalid sweep is refused here with the engine's explanation, before anything starts).
   std::string experiment_json(const std::string& options_json);
@@ -109,7 +111,8 @@ class App {
   void rebuild_curves();
   void apply_panel_requests();
   void apply_file_requests();  // the File menu's items (files_actions.cpp)
-  void send_data_to_trainer(const uint8_t* bytes, size_t size, const std::string& origin);
+  // The trainer's report of a newly loaded dataset, if one came (training_backend.h).
+  void take_dataset_report();
 
   AppState state_;
   std::unique_ptr<TrainingBackend> backend_;

@@ -25,7 +25,9 @@
 #include "data/dataset.h"
 #include "data/split.h"
 #include "app/experiments_state.h"
+#include "lab/dataset_report.h"
 #include "lab/inside_maps.h"
+#include "lab/trainer_command.h"
 #include "app/lab_view.h"
 #include "model/summary.h"
 #include "lab/session.h"
@@ -60,9 +62,12 @@ struct DataState {
   std::vector<SubsetOption> subsets;  // empty: the site offers none (or the desktop)
   int chosen_subset = 0;
   bool loaded = false;
-  DataSource source;                // the engine's train and test splits, uint8 (N, C, H, W)
+  // What the trainer reported of its dataset (lab/dataset_report.h): shape, class names, the
+  // training labels, sample images, class means, pixel histogram and the whole test split. The
+  // training pixels stay with the trainer.
+  DatasetReport dataset;
   std::string origin;               // where it came from: URL or path
-  // The stratified validation split of source.train for the current training settings.
+  // The stratified validation split of the training labels for the current training settings.
   Split split;
   float split_fraction = -1.0f;     // settings the split was made with (-1: none yet)
   uint64_t split_seed = 0;
@@ -101,12 +106,6 @@ struct ModelState {
 
 // ---- [SECTION] Training ------------------------------------------------------------------------
 
-// One row of the per-layer statistics table: the engine's LayerStats (model/model.h) of a layer.
-struct LayerStatsRow {
-  std::string layer;             // "conv 3x3 32"
-  LayerStats stats;
-};
-
 // What the trainer last reported (the same from the in-process Session and the Web Worker).
 struct TrainingState {
   bool available = false;        // a training backend is connected
@@ -122,14 +121,15 @@ struct TrainingState {
   bool failed = false;           // the run stopped on a failure (NaN loss, ...)
   std::string stop_reason;
   std::vector<LayerStatsRow> layers;
-  nlohmann::json session_state;  // the latest Session::state() as reported (null before)
+  SessionStatus status;          // the latest status as reported (lab/session_status.h)
+  bool reported = false;         // a status has been reported
   nlohmann::json history = nlohmann::json::array();  // Session::history(): every run
   std::vector<float> step_loss, step_acc;  // the current run's per-step curve
   int steps_run = 0;             // the run step_loss/step_acc belong to
   nlohmann::json experiment;     // Session::experiment_state() while one exists (issue 5)
   uint64_t version = 0;          // increases with every report
   std::string message;           // the last refused command or trainer error (shown in the panel)
-  std::vector<std::string> pending;  // commands the panels asked for this frame (train, ...)
+  std::vector<CommandType> pending;  // commands the panels' buttons asked for this frame
   int tab_request = -1;          // open this Training tab next frame (0 Settings, 1 statistics)
 };
 

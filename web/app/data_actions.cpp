@@ -1,12 +1,11 @@
-// Dataset actions (see actions.h): loading, the validation split, per-class counts, sample grids,
-// mean images and pixel histograms for the Data panel.
+// Dataset actions (see actions.h): the trainer's dataset report becomes what the Data panel
+// shows: the validation split's per-class counts, sample grids, mean images, pixel histograms.
 #include <algorithm>
 #include <utility>
 #include <vector>
 
 #include "app/actions.h"
 #include "core/error.h"
-#include "data/loaders.h"
 
 namespace cnnlab {
 
@@ -27,83 +26,59 @@ void refresh_split(AppState& state) {
   // The split the trainer makes: the applied options' fraction and seed.
   const TrainConfig& t = state.settings.applied.train;
   if (data.split_fraction == t.val_fraction && data.split_seed == t.seed) return;
-  const Dataset& train = data.source.train;
+  const Dataset& train = data.dataset.train;
   data.split = stratified_split(train, t.val_fraction, t.seed);
   data.split_fraction = t.val_fraction;
   data.split_seed = t.seed;
   data.splits.clear();
   data.splits.push_back({"train", data.split.train.size(), counts_of(train, &data.split.train)});
   data.splits.push_back({"validation", data.split.val.size(), counts_of(train, &data.split.val)});
-  data.splits.push_back({"test", data.source.test.size(), counts_of(data.source.test, nullptr)});
+  data.splits.push_back({"test", data.dataset.test.size(), counts_of(data.dataset.test, nullptr)});
 }
 
-// The first samples_per_class training images of the chosen class (in file order: no RNG, the
-// same grid every time).
+// The sample images of the chosen class, as the trainer reported them (the first ones of each
+// class in file order: no RNG, the same grid every time).
 void refresh_samples(DataState& data) {
-  const Dataset& train = data.source.train;
-  const int classes = static_cast<int>(train.class_names.size());
+  const Dataset& samples = data.dataset.samples;
+  const int classes = static_cast<int>(samples.class_names.size());
   data.sample_class = std::clamp(data.sample_class, 0, std::max(0, classes - 1));
   if (data.sample_grid_class == data.sample_class) return;
   std::vector<uint8_t> images;
   int count = 0;
-  for (size_t i = 0; i < train.size() && count < data.samples_per_class; ++i) {
-    if (train.labels[i] != data.sample_class) continue;
-    images.insert(images.end(), train.image(i), train.image(i) + train.image_bytes());
+  for (size_t i = 0; i < samples.size() && count < data.samples_per_class; ++i) {
+    if (samples.labels[i] != data.sample_class) continue;
+    images.insert(images.end(), samples.image(i), samples.image(i) + samples.image_bytes());
     ++count;
   }
-  data.sample_grid.set_images_chw(images.data(), count, train.channels, train.height,
-                                  train.width);
+  data.sample_grid.set_images_chw(images.data(), count, samples.channels, samples.height,
+                                  samples.width);
   data.sample_grid_class = data.sample_class;
 }
 
-// Mean image per class, (classes, C, H, W), and per-channel histograms of pixel values, (C, 256),
-// over the training split.
-void compute_statistics(DataState& data) {
-  const Dataset& train = data.source.train;
-  const size_t classes = train.class_names.size();
-  const size_t image = train.image_bytes();
-  const size_t plane = static_cast<size_t>(train.height) * train.width;
-  std::vector<double> sums(classes * image, 0.0);
-  std::vector<double> per_class(classes, 0.0);
-  std::vector<double> bins(static_cast<size_t>(train.channels) * 256, 0.0);
-  for (size_t n = 0; n < train.size(); ++n) {
-    const uint8_t* px = train.image(n);
-    double* sum = &sums[train.labels[n] * image];
-    for (size_t i = 0; i < image; ++i) {
-      sum[i] += px[i];
-      bins[(i / plane) * 256 + px[i]] += 1.0;
-    }
-    per_class[train.labels[n]] += 1.0;
-  }
-  std::vector<float> means(classes * image, 0.0f);
-  for (size_t c = 0; c < classes; ++c) {
-    for (size_t i = 0; i < image; ++i) {
-      means[c * image + i] =
-          per_class[c] > 0 ? static_cast<float>(sums[c * image + i] / per_class[c]) : 0.0f;
-    }
-  }
+// The mean image per class and the pixel histogram, as the trainer computed them.
+void show_statistics(DataState& data) {
+  const DatasetReport& r = data.dataset;
+  const Dataset& train = r.train;
+  const int classes = static_cast<int>(train.class_names.size());
   if (train.channels == 3) {
-    data.mean_grid.set_rgb_maps(means.data(), static_cast<int>(classes), train.height,
-                                train.width, 0.0f, 255.0f);
+    data.mean_grid.set_rgb_maps(r.class_means.data(), classes, train.height, train.width, 0.0f,
+                                255.0f);
   } else {
-    data.mean_grid.set_maps(means.data(), static_cast<int>(classes), train.height, train.width,
+    data.mean_grid.set_maps(r.class_means.data(), classes, train.height, train.width,
                             widgets::Colormap::Grey, 0.0f, 255.0f);
   }
-  const double total = static_cast<double>(train.size()) * plane;
-  data.histogram.assign(bins.size(), 0.0f);
-  for (size_t i = 0; i < bins.size(); ++i) {
-    data.histogram[i] = total > 0 ? static_cast<float>(bins[i] / total) : 0.0f;
-  }
+  data.histogram = r.pixel_histogram;
   data.histogram_x.resize(256);
   for (int v = 0; v < 256; ++v) data.histogram_x[v] = static_cast<float>(v);
 }
 
 }  // namespace
 
-void set_dataset(AppState& state, DataSource source, const std::string& origin) {
-  require(source.train.size() > 0, origin, "the dataset has no training images");
+void set_dataset(AppState& state, DatasetReport report) {
+  const std::string origin = report.origin;
+  require(report.train.size() > 0, origin, "the dataset has no training images");
   DataState& data = state.data;
-  data.source = std::move(source);
+  data.dataset = std::move(report);
   data.origin = origin;
   data.loaded = true;
   data.status.clear();
@@ -112,20 +87,9 @@ void set_dataset(AppState& state, DataSource source, const std::string& origin) 
   data.sample_class = 0;
   refresh_split(state);
   refresh_samples(data);
-  compute_statistics(data);
+  show_statistics(data);
   // A new input shape or class count invalidates the model summary.
   state.model.summary_key.clear();
-}
-
-void load_dataset_bytes(AppState& state, const uint8_t* bytes, size_t size,
-                        const std::string& origin) {
-  DataSource source = load_data_bytes(bytes, size, origin);
-  set_dataset(state, std::move(source), origin);
-}
-
-void load_dataset_path(AppState& state, const std::string& path) {
-  DataSource source = load_data(path);
-  set_dataset(state, std::move(source), path);
 }
 
 void refresh_derived_state(AppState& state) {

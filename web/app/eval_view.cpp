@@ -18,7 +18,7 @@ void refresh_eval_state(AppState& state) {
   }
   eval.seen_metrics = m;
   eval.seen_version = view.test_version;
-  const Dataset& test = state.data.source.test;
+  const Dataset& test = state.data.dataset.test;
   const int classes = m ? m->classes() : 0;
   if (!m || m->total() == 0 || classes <= 0) {
     const int keep_filter = eval.gallery_filter;

@@ -45,7 +45,7 @@ std::string check_experiment(const AppState& state, const json& options, int* ru
   try {
     if (!state.data.loaded) return "experiment: no dataset is loaded yet";
     const ExperimentConfig config = experiment_config_from_json(options, state.settings.applied);
-    const Dataset& d = state.data.source.train;
+    const Dataset& d = state.data.dataset.train;
     config.validate(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size()),
                     experiment_memory_limit());
     if (runs) *runs = static_cast<int>(config.values.size()) * config.repeats;
@@ -129,12 +129,12 @@ double estimate_experiment_seconds(const AppState& state, const json& options, b
   if (!state.data.loaded) return -1;
   try {
     const ExperimentConfig config = experiment_config_from_json(options, state.settings.applied);
-    const Dataset& d = state.data.source.train;
+    const Dataset& d = state.data.dataset.train;
     const Shape input{d.channels, d.height, d.width};
     const int classes = static_cast<int>(d.class_names.size());
     const double train_all = static_cast<double>(d.size());
     const double val = std::floor(train_all * config.train.val_fraction);
-    const double test = static_cast<double>(state.data.source.test.size());
+    const double test = static_cast<double>(state.data.dataset.test.size());
     // Training images' worth of work per run: forward + backward on the training images every
     // epoch, a forward pass (~1/3 of that) on the validation images every epoch and on the
     // test images once.
@@ -262,7 +262,7 @@ void refresh_experiment_curves(AppState& state) {
 void refresh_experiment_maps(AppState& state) {
   ExperimentsState& x = state.experiments;
   const ExperimentWeights& ew = state.lab.experiment;
-  const Dataset& test = state.data.source.test;
+  const Dataset& test = state.data.dataset.test;
   if (!state.data.loaded || test.size() == 0 || ew.models.empty()) {
     x.maps.clear();
     x.maps_id = -1;

@@ -82,9 +82,8 @@ std::string csv_text(const std::string& s) {
 
 json files_state_json(const AppState& state) {
   const FilesState& f = state.files;
-  const json& session = state.training.session_state;
-  json model_file = nullptr;
-  if (session.is_object() && session.contains("modelFile")) model_file = session["modelFile"];
+  const std::string& file = state.training.status.model_file;
+  const json model_file = file.empty() ? json(nullptr) : json(file);
   return {{"notice", f.notice.empty() ? json(nullptr) : json(f.notice)},
           {"noticeError", f.notice_error},
           {"photo", f.photo},
@@ -148,7 +147,7 @@ std::string App::export_curves(const std::string& format, std::string* text, std
   if (format == "csv") {
     *text = curves_csv(history);
   } else if (format == "json") {
-    const std::string dataset = state_.data.loaded ? state_.data.source.train.name : "";
+    const std::string dataset = state_.data.loaded ? state_.data.dataset.train.name : "";
     *text = json{{"format", "cnnlab-curves"}, {"version", 1}, {"dataset", dataset},
                  {"runs", history.is_array() ? history : json::array()}}
                 .dump(1);
@@ -173,7 +172,7 @@ std::string App::load_model(const uint8_t* bytes, size_t size, const std::string
     // anything is sent and the current run stays as it is.
     LoadedModel loaded = deserialize_model(bytes, size, where);
     const SessionOptions options =
-        options_for_model_file(state_.settings.applied, loaded, state_.data.source.train, where);
+        options_for_model_file(state_.settings.applied, loaded, state_.data.dataset.train, where);
     backend_->load_model(bytes, size, where);
     state_.settings.applied = options;
     state_.settings.draft = options;
@@ -213,7 +212,7 @@ std::string App::classify_photo(const uint8_t* bytes, size_t size, const std::st
     f.photo_model.sync(*model, state_.lab.weights_version);
     const InsideMaps maps = compute_inside_maps(*f.photo_model.model(), state_.lab.preprocess,
                                                 fitted.pixels.data(), in[0], in[1], in[2]);
-    const std::vector<std::string>& names = state_.data.source.train.class_names;
+    const std::vector<std::string>& names = state_.data.dataset.train.class_names;
     const int classes = static_cast<int>(maps.probabilities.size());
     json top3 = json::array();
     for (int c : top_k(maps.probabilities.data(), classes, 3)) {

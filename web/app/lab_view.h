@@ -31,7 +31,7 @@ struct LabView {
   uint64_t weights_version = 0;    // increases whenever the weights (or the model) change
 
   const ConfusionMatrix* test_metrics = nullptr;         // null until the run was evaluated
-  const std::vector<float>* test_probabilities = nullptr;  // (N, K) over data.source.test
+  const std::vector<float>* test_probabilities = nullptr;  // (N, K) over data.dataset.test
   uint64_t test_version = 0;       // increases when new test results arrive
 
   ExperimentWeights experiment;    // the experiment's models (issue 5)

@@ -20,7 +20,7 @@ void refresh_model_summary(AppState& state) {
   int classes = 10;
   std::string source = "CIFAR-10 input (no dataset loaded)";
   if (state.data.loaded) {
-    const Dataset& train = state.data.source.train;
+    const Dataset& train = state.data.dataset.train;
     input = Shape{train.channels, train.height, train.width};
     classes = static_cast<int>(train.class_names.size());
     source = train.name;

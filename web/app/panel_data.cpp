@@ -21,7 +21,7 @@ constexpr ImU32 kRgbColors[3] = {IM_COL32(214, 39, 40, 255), IM_COL32(44, 160, 4
                                  IM_COL32(31, 119, 180, 255)};
 
 void histogram_plot(const DataState& data, float scale) {
-  const Dataset& train = data.source.train;
+  const Dataset& train = data.dataset.train;
   std::vector<widgets::PlotSeries> series;
   for (int c = 0; c < train.channels; ++c) {
     widgets::PlotSeries s;
@@ -102,7 +102,7 @@ void draw_data_panel(AppState& state) {
                     : data.status.c_str());
     return;
   }
-  const Dataset& train = data.source.train;
+  const Dataset& train = data.dataset.train;
   ImGui::Text("%s", train.name.c_str());
   ImGui::SameLine();
   ImGui::TextDisabled("from %s", data.origin.c_str());

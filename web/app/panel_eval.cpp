@@ -44,7 +44,7 @@ std::vector<std::string> abbreviations(const std::vector<std::string>& names) {
 
 void draw_cell_images(AppState& state) {
   EvalState& eval = state.eval;
-  const Dataset& test = state.data.source.test;
+  const Dataset& test = state.data.dataset.test;
   const std::vector<std::string>& names = test.class_names;
   const float scale = state.ui.scale;
   if (eval.selected_true < 0 || eval.selected_pred < 0) {
@@ -102,7 +102,7 @@ void draw_cell_images(AppState& state) {
 
 void draw_confusion(AppState& state) {
   EvalState& eval = state.eval;
-  const std::vector<std::string>& names = state.data.source.test.class_names;
+  const std::vector<std::string>& names = state.data.dataset.test.class_names;
   const int classes = static_cast<int>(names.size());
   if (classes == 0 || eval.confusion.size() != static_cast<size_t>(classes * classes)) {
     ImGui::TextDisabled("The test results do not match this dataset's classes.");
@@ -174,7 +174,7 @@ void bar_cell(float value, ImU32 color) {
 
 void draw_per_class(AppState& state) {
   const EvalState& eval = state.eval;
-  const std::vector<std::string>& names = state.data.source.test.class_names;
+  const std::vector<std::string>& names = state.data.dataset.test.class_names;
   const size_t classes = std::min(names.size(), eval.precision.size());
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |
                                 ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_ScrollY;
@@ -227,7 +227,7 @@ constexpr int kCardsPerPage = 12;
 
 void draw_gallery(AppState& state) {
   EvalState& eval = state.eval;
-  const Dataset& test = state.data.source.test;
+  const Dataset& test = state.data.dataset.test;
   const std::vector<float>* probs = state.lab.test_probabilities;
   const int classes = static_cast<int>(test.class_names.size());
   const float scale = state.ui.scale;
@@ -362,10 +362,9 @@ void draw_eval_panel(AppState& state) {
   ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images", eval.test_acc * 100.0f,
               eval.test_loss, eval.test_count);
   // Weights loaded from a file (File > Load model) say so: the run has no curves of its own.
-  const nlohmann::json& session = state.training.session_state;
-  if (session.is_object() && session.contains("modelFile") && session["modelFile"].is_string()) {
+  if (!state.training.status.model_file.empty()) {
     ImGui::SameLine();
-    ImGui::TextDisabled("   weights from %s", session["modelFile"].get<std::string>().c_str());
+    ImGui::TextDisabled("   weights from %s", state.training.status.model_file.c_str());
   }
   if (ImGui::BeginTabBar("##eval_tabs")) {
     auto flags = [&](int tab) {

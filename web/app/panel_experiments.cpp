@@ -134,11 +134,11 @@ void held_fixed_table(AppState& state, float scale) {
   ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthFixed, 118.0f * scale);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch);
   const DataState& d = state.data;
-  const size_t train = d.source.train.size();
+  const size_t train = d.dataset.train.size();
   const size_t val = static_cast<size_t>(std::floor(train * t.val_fraction));
-  fixed_row("Data", d.loaded ? d.source.train.name + ", " + thousands(static_cast<double>(train)) +
+  fixed_row("Data", d.loaded ? d.dataset.train.name + ", " + thousands(static_cast<double>(train)) +
                                    " training images, " +
-                                   thousands(static_cast<double>(d.source.test.size())) + " test"
+                                   thousands(static_cast<double>(d.dataset.test.size())) + " test"
                              : "no dataset loaded yet");
   char buf[160];
   std::snprintf(buf, sizeof buf, "%.0f %% held out (about %zu images, stratified, seed %s)",
@@ -233,7 +233,7 @@ void draw_experiment_setup_panel(AppState& state) {
 
   // Start / Resume, Pause (pauses every run), Stop (keeps the results so far).
   if (paused) {
-    if (ImGui::Button("Resume")) state.training.pending.push_back("resumeExperiment");
+    if (ImGui::Button("Resume")) state.training.pending.push_back(CommandType::kResumeExperiment);
   } else {
     ImGui::BeginDisabled(running || !x.check_error.empty() || !state.data.loaded);
     if (ImGui::Button("Start experiment")) x.start_requested = true;
@@ -241,11 +241,11 @@ void draw_experiment_setup_panel(AppState& state) {
   }
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
-  if (ImGui::Button("Pause")) state.training.pending.push_back("pause");
+  if (ImGui::Button("Pause")) state.training.pending.push_back(CommandType::kPause);
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!running && !paused);
-  if (ImGui::Button("Stop")) state.training.pending.push_back("stopExperiment");
+  if (ImGui::Button("Stop")) state.training.pending.push_back(CommandType::kStopExperiment);
   ImGui::EndDisabled();
   if (exists) {
     const float progress = static_cast<float>(report.value("progress", 0.0));
@@ -478,7 +478,7 @@ void feature_maps_section(AppState& state) {
   ExperimentsState& x = state.experiments;
   const float scale = state.ui.scale;
   refresh_experiment_maps(state);
-  const Dataset& test = state.data.source.test;
+  const Dataset& test = state.data.dataset.test;
   if (test.size() == 0) return;
   const int image = std::clamp(state.inside.test_image, 0, static_cast<int>(test.size()) - 1);
   const std::string cls = test.class_names[test.labels[static_cast<size_t>(image)]];

@@ -52,7 +52,7 @@ int step_image(const Dataset& test, int from, int step, int class_filter) {
 
 void draw_image_chooser(AppState& state) {
   InsideState& in = state.inside;
-  const Dataset& test = state.data.source.test;
+  const Dataset& test = state.data.dataset.test;
   const int n = static_cast<int>(test.size());
   const float scale = state.ui.scale;
   if (in.use_upload) {
@@ -187,7 +187,7 @@ void rebuild_grids(InsideState& in) {
 // when there is none.
 const uint8_t* current_image(const AppState& state, int* id, int* c, int* h, int* w) {
   const InsideState& in = state.inside;
-  const Dataset& test = state.data.source.test;
+  const Dataset& test = state.data.dataset.test;
   if (in.use_upload) {
     *id = kUploadImage;
     const Model* model = state.lab.model;
@@ -213,14 +213,14 @@ void refresh_inside_maps(AppState& state) {
   const uint8_t* image = current_image(state, &id, &channels, &height, &width);
   const bool same = in.have_drawn && in.drawn_version == view.weights_version &&
                     in.drawn_model == view.model && in.drawn_image == id &&
-                    in.drawn_test_size == state.data.source.test.size() &&
+                    in.drawn_test_size == state.data.dataset.test.size() &&
                     in.drawn_per_map == in.per_map_scale;
   if (same || !view.model || !image) return;
   in.have_drawn = true;
   in.drawn_version = view.weights_version;
   in.drawn_model = view.model;
   in.drawn_image = id;
-  in.drawn_test_size = state.data.source.test.size();
+  in.drawn_test_size = state.data.dataset.test.size();
   in.drawn_per_map = in.per_map_scale;
   in.error.clear();
   try {
@@ -260,7 +260,7 @@ void draw_input_column(AppState& state) {
   InsideState& in = state.inside;
   const InsideMaps& maps = in.maps;
   const float scale = state.ui.scale;
-  const std::vector<std::string>& names = state.data.source.test.class_names;
+  const std::vector<std::string>& names = state.data.dataset.test.class_names;
   // The image, its caption and top-3 bars fit without scrolling when the panel allows it.
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float text_h = ImGui::GetTextLineHeightWithSpacing() * 6.5f;
@@ -317,8 +317,8 @@ void draw_input_column(AppState& state) {
   // Caption: what the image is, what the model says.
   if (in.use_upload) {
     ImGui::TextWrapped("%s", in.upload_name.c_str());
-  } else if (in.test_image < static_cast<int>(state.data.source.test.size())) {
-    const int truth = state.data.source.test.labels[static_cast<size_t>(in.test_image)];
+  } else if (in.test_image < static_cast<int>(state.data.dataset.test.size())) {
+    const int truth = state.data.dataset.test.labels[static_cast<size_t>(in.test_image)];
     ImGui::Text("#%d: %s", in.test_image + 1,
                 truth < static_cast<int>(names.size()) ? names[static_cast<size_t>(truth)].c_str()
                                                        : "?");
@@ -563,7 +563,7 @@ void draw_inside_panel(AppState& state) {
                 "follows the weights live while the model trains.");
     return;
   }
-  if (state.data.source.test.size() == 0 && !in.use_upload) {
+  if (state.data.dataset.test.size() == 0 && !in.use_upload) {
     empty_state("The dataset has no test images.",
                 "Feature maps are shown for a test image; this dataset has no test split.");
     return;

@@ -133,21 +133,21 @@ void draw_training_panel(AppState& state) {
   ImGui::BeginDisabled(blocked != nullptr);
   ImGui::BeginDisabled(running);
   if (ImGui::Button(training.phase == "paused" ? "Resume" : "Start")) {
-    training.pending.push_back("train");
+    training.pending.push_back(CommandType::kTrain);
   }
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
-  if (ImGui::Button("Pause")) training.pending.push_back("pause");
+  if (ImGui::Button("Pause")) training.pending.push_back(CommandType::kPause);
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(running);
-  if (ImGui::Button("Step")) training.pending.push_back("step");
+  if (ImGui::Button("Step")) training.pending.push_back(CommandType::kStep);
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("Train on exactly one mini-batch, then pause.");
   ImGui::SameLine();
-  if (ImGui::Button("Reset")) training.pending.push_back("reset");
+  if (ImGui::Button("Reset")) training.pending.push_back(CommandType::kReset);
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
     ImGui::SetTooltip("Fresh weights from the seed; this run's curves stay as a past run.");
   ImGui::EndDisabled();
@@ -182,9 +182,8 @@ void draw_training_panel(AppState& state) {
   // Which trainer runs, as the trainer reports it: the browser's threaded one trains with 2
   // threads, but only on a cross-origin isolated page (the note says why it is 1 otherwise).
   // The line is there from the start, so the panel does not shift when the first report arrives.
-  const nlohmann::json& session = training.session_state;
-  const int threads = session.is_object() ? session.value("threads", 0) : 0;
-  const std::string note = session.is_object() ? session.value("threadsNote", std::string()) : "";
+  const int threads = training.reported ? training.status.threads : 0;
+  const std::string& note = training.status.threads_note;
   ImGui::PushTextWrapPos(0.0f);
   if (threads > 0) {
     ImGui::TextDisabled("Trainer: %d thread%s%s%s%s", threads, threads == 1 ? "" : "s",

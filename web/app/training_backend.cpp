@@ -21,80 +21,69 @@ using json = nlohmann::json;
 
 namespace {
 
-double number(const json& j, const char* key, double fallback) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
-}
-
-float stat(const json& row, const char* key) {
-  return static_cast<float>(number(row, key, 0.0));
-}
-
 }  // namespace
 
 void apply_trainer_message(const json& message, TrainingState& training) {
   const std::string type = message.value("type", "");
   if (type == "state") {
-    const json& s = message.at("state");
-    training.session_state = s;
-    training.phase = s.value("phase", "ready");
-    training.run = static_cast<int>(number(s, "run", 0));
-    training.epoch = static_cast<int>(number(s, "epoch", 0));
-    training.epochs = static_cast<int>(number(s, "epochs", 0));
-    training.step = static_cast<int64_t>(number(s, "step", 0));
-    training.steps_per_epoch = static_cast<int64_t>(number(s, "stepsPerEpoch", 0));
-    training.progress = number(s, "progress", 0);
-    training.images_per_second = number(s, "imagesPerSecond", 0);
-    training.eta_seconds = training.phase == "training" && training.images_per_second > 0
-                               ? number(s, "etaSeconds", -1)
-                               : -1;
-    training.failed = s.value("failed", false);
-    training.stop_reason = s.value("stopReason", "");
-    training.layers.clear();
-    if (s.contains("layers")) {
-      for (const json& row : s["layers"]) {
-        LayerStatsRow r;
-        r.layer = row.value("layer", "");
-        r.stats.act_min = stat(row, "actMin");
-        r.stats.act_max = stat(row, "actMax");
-        r.stats.grad_min = stat(row, "gradMin");
-        r.stats.grad_max = stat(row, "gradMax");
-        r.stats.forward_ms = number(row, "forwardMs", 0);
-        r.stats.backward_ms = number(row, "backwardMs", 0);
-        training.layers.push_back(std::move(r));
-      }
-    }
+    SessionStatus s = SessionStatus::from_json(message.at("state"), "the trainer's state report");
+    training.phase = s.phase;
+    training.run = s.run;
+    training.epoch = s.epoch;
+    training.epochs = s.epochs;
+    training.step = s.step;
+    training.steps_per_epoch = s.steps_per_epoch;
+    training.progress = s.progress;
+    training.images_per_second = s.images_per_second;
+    training.eta_seconds =
+        s.phase == "training" && s.images_per_second > 0 ? s.eta_seconds : -1;
+    training.failed = s.failed;
+    training.stop_reason = s.stop_reason;
+    training.layers = s.layers;
+    training.status = std::move(s);
+    training.reported = true;
   } else if (type == "steps") {
-    const int run = static_cast<int>(number(message, "run", 0));
-    const size_t from = static_cast<size_t>(number(message, "from", 0));
-    if (run != training.steps_run || from == 0) {
+    StepRecords r = StepRecords::from_json(message, "the trainer's step records");
+    if (r.run != training.steps_run || r.from == 0) {
       training.step_loss.clear();
       training.step_acc.clear();
-      training.steps_run = run;
+      training.steps_run = r.run;
     }
     // Records arrive in order; a gap (a lost report) keeps what is known.
-    if (from > training.step_loss.size()) return;
-    training.step_loss.resize(from);
-    training.step_acc.resize(from);
-    for (const json& v : message.at("loss"))
-      training.step_loss.push_back(v.is_number() ? v.get<float>() : NAN);
-    for (const json& v : message.at("acc"))
-      training.step_acc.push_back(v.is_number() ? v.get<float>() : NAN);
+    if (r.from > training.step_loss.size()) return;
+    training.step_loss.resize(r.from);
+    training.step_acc.resize(r.from);
+    training.step_loss.insert(training.step_loss.end(), r.loss.begin(), r.loss.end());
+    training.step_acc.insert(training.step_acc.end(), r.acc.begin(), r.acc.end());
   } else if (type == "history") {
     training.history = message.at("history");
   } else if (type == "experiment") {
     training.experiment = message.at("state");
   } else {
-    return;
+    throw Error("the trainer's report", "unknown message type '" + type + "'");
   }
   ++training.version;
 }
 
 namespace {
 
+// Applies every message of a report; a malformed or unknown one is skipped and said in the
+// Training panel (the others still apply: nothing already shown is lost).
 void apply_report(const json& report, TrainingState& training) {
-  if (!report.contains("messages")) return;
-  for (const json& m : report["messages"]) apply_trainer_message(m, training);
+  const auto messages = report.find("messages");
+  if (!report.is_object() || messages == report.end() || !messages->is_array()) {
+    training.message = "The trainer sent a report without messages; it was ignored.";
+    ++training.version;
+    return;
+  }
+  for (const json& m : *messages) {
+    try {
+      apply_trainer_message(m, training);
+    } catch (const std::exception& e) {
+      training.message = std::string("A report from the trainer was refused: ") + e.what();
+      ++training.version;
+    }
+  }
 }
 
 // ---- [SECTION] InProcessBackend ----------------------------------------------------------------
@@ -106,12 +95,14 @@ class InProcessBackend : public TrainingBackend {
 
   const char* where() const override { return "in this process"; }
 
-  void set_data(const DataSource& source, const uint8_t*, size_t, const std::string&) override {
-    host_.set_data(source);  // the Session keeps its own copy
+  void load_data_path(const std::string& path) override {
+    host_.load_path(path);
     force_ = true;
   }
 
-  void send(const json& command) override {
+  std::unique_ptr<DatasetReport> take_dataset_report() override { return std::move(dataset_); }
+
+  void send(const TrainerCommand& command) override {
     force_ = true;
     host_.handle(command);
   }
@@ -127,6 +118,8 @@ class InProcessBackend : public TrainingBackend {
     if (host_.busy()) host_.tick(budget_seconds);
     const json report = host_.poll(platform::now_seconds(), force_);
     force_ = false;
+    if (report.value("dataset", false))
+      dataset_ = std::make_unique<DatasetReport>(host_.dataset_report());
     apply_report(report, training);
     Session& session = host_.session();
     // The view points into the Session (refreshed every frame: a new model replaces the old).
@@ -157,6 +150,7 @@ class InProcessBackend : public TrainingBackend {
 
  private:
   TrainerHost host_;
+  std::unique_ptr<DatasetReport> dataset_;  // reported, not yet taken by the App
   bool force_ = true;
   std::string no_error_;
 };
@@ -167,13 +161,23 @@ class WorkerBackend : public TrainingBackend {
  public:
   const char* where() const override { return "in a Web Worker"; }
 
-  void set_data(const DataSource&, const uint8_t* bytes, size_t size,
-                const std::string& origin) override {
-    require(bytes != nullptr && size > 0, "training worker", "datasets reach it as bytes only");
-    post({{"type", "pack"}, {"origin", origin}}, bytes, size);
+  void load_data_path(const std::string& path) override {
+    throw Error(path, "the page's training worker cannot read files by path: the page hands it "
+                      "downloaded datasets");
   }
 
-  void send(const json& command) override { post(command, nullptr, 0); }
+  std::unique_ptr<DatasetReport> take_dataset_report() override { return std::move(dataset_); }
+
+  void receive_dataset(const uint8_t* bytes, size_t size) override {
+    try {
+      dataset_ = std::make_unique<DatasetReport>(
+          decode_dataset_report(bytes, size, "the training worker's dataset report"));
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }
+
+  void send(const TrainerCommand& command) override { post(command.to_json(), nullptr, 0); }
 
   std::vector<uint8_t> model_file_bytes() const override { return model_bytes_; }
 
@@ -190,9 +194,12 @@ class WorkerBackend : public TrainingBackend {
       ++training.version;
     }
     if (snapshot_) {
-      // Panels see the new weights from this frame on; the previous copy goes now.
+      // Another architecture: panels see the new mirror from this frame on; the previous goes.
       model_ = std::move(snapshot_);
-      model_bytes_ = std::move(snapshot_bytes_);
+      weights_changed_ = true;
+    }
+    if (weights_changed_) {
+      weights_changed_ = false;
       lab.model = model_.get();
       lab.preprocess = preprocess_;
       ++lab.weights_version;
@@ -207,8 +214,7 @@ class WorkerBackend : public TrainingBackend {
       ++lab.test_version;
     }
     // A new run's results are not the old run's: the Session reports testAcc null again.
-    if (lab.test_metrics && training.session_state.is_object() &&
-        training.session_state.value("testAcc", json()).is_null()) {
+    if (lab.test_metrics && training.reported && !training.status.test_acc) {
       lab.test_metrics = nullptr;
       lab.test_probabilities = nullptr;
       ++lab.test_version;
@@ -217,12 +223,17 @@ class WorkerBackend : public TrainingBackend {
 
   void receive_report(const json& report) override { inbox_.push_back(report); }
 
+  // The worker's weights update the one mirror model in place while its architecture stays the
+  // same (no allocation; between frames, so no panel is drawing from it); another architecture
+  // becomes a new mirror at the next update().
   void receive_snapshot(const uint8_t* bytes, size_t size) override {
     try {
-      LoadedModel loaded = deserialize_model(bytes, size, "training worker snapshot");
-      snapshot_ = std::move(loaded.model);
-      snapshot_bytes_.assign(bytes, bytes + size);  // what Save model downloads
+      Model* mirror = snapshot_ ? snapshot_.get() : model_.get();
+      LoadedModel loaded = deserialize_model(bytes, size, "training worker snapshot", mirror);
+      if (loaded.model) snapshot_ = std::move(loaded.model);
+      model_bytes_.assign(bytes, bytes + size);  // what Save model downloads
       preprocess_ = loaded.info.preprocess;
+      weights_changed_ = true;
     } catch (const std::exception& e) {
       error_ = e.what();
     }
@@ -232,10 +243,17 @@ class WorkerBackend : public TrainingBackend {
     try {
       require(config >= 0 && config < 64, "training worker experiment weights",
               "configuration " + std::to_string(config) + " is out of range");
-      LoadedModel loaded = deserialize_model(bytes, size, "training worker experiment weights");
-      if (pending_experiment_.size() <= static_cast<size_t>(config))
-        pending_experiment_.resize(static_cast<size_t>(config) + 1);
-      pending_experiment_[static_cast<size_t>(config)] = std::move(loaded.model);
+      const size_t c = static_cast<size_t>(config);
+      if (pending_experiment_.size() <= c) pending_experiment_.resize(c + 1);
+      if (experiment_in_place_.size() <= c) experiment_in_place_.resize(c + 1, false);
+      // In place into this configuration's mirror when it has the same architecture.
+      Model* mirror = pending_experiment_[c]          ? pending_experiment_[c].get()
+                      : c < experiment_models_.size() ? experiment_models_[c].get()
+                                                      : nullptr;
+      LoadedModel loaded =
+          deserialize_model(bytes, size, "training worker experiment weights", mirror);
+      if (loaded.model) pending_experiment_[c] = std::move(loaded.model);
+      else experiment_in_place_[c] = true;
       experiment_preprocess_ = loaded.info.preprocess;
     } catch (const std::exception& e) {
       error_ = e.what();
@@ -286,6 +304,9 @@ class WorkerBackend : public TrainingBackend {
       ++ew.version;
     }
     bool changed = false;
+    for (size_t c = 0; c < experiment_in_place_.size() && c < configs; ++c)
+      changed = changed || (experiment_in_place_[c] && experiment_models_[c]);
+    experiment_in_place_.clear();
     for (size_t c = 0; c < pending_experiment_.size() && c < configs; ++c) {
       if (!pending_experiment_[c]) continue;
       experiment_models_[c] = std::move(pending_experiment_[c]);
@@ -306,9 +327,13 @@ class WorkerBackend : public TrainingBackend {
   }
 
   std::vector<json> inbox_;
-  std::unique_ptr<Model> model_, snapshot_;
-  std::vector<uint8_t> model_bytes_, snapshot_bytes_;  // model-file bytes of model_, snapshot_
+  std::unique_ptr<DatasetReport> dataset_;  // received, not yet taken by the App
+  std::unique_ptr<Model> model_;     // the mirror of the worker's model the panels read
+  std::unique_ptr<Model> snapshot_;  // a mirror of another architecture, swapped in by update()
+  bool weights_changed_ = false;     // a snapshot arrived since the last update()
+  std::vector<uint8_t> model_bytes_;  // model-file bytes of the latest snapshot (Save model)
   std::vector<std::unique_ptr<Model>> experiment_models_, pending_experiment_;
+  std::vector<bool> experiment_in_place_;  // configuration c's mirror got new weights in place
   Preprocess experiment_preprocess_;
   Preprocess preprocess_;
   ConfusionMatrix metrics_, pending_metrics_;

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_state.h"
+#include "lab/trainer_command.h"
 
 namespace cnnlab {
 
@@ -27,12 +28,15 @@ class TrainingBackend {
   virtual ~TrainingBackend() = default;
   // "in this process" or "in a Web Worker" (shown in the Training panel).
   virtual const char* where() const = 0;
-  // New data for the trainer: the App's copy, and its bytes when it came from memory.
-  virtual void set_data(const DataSource& source, const uint8_t* bytes, size_t size,
-                        const std::string& origin) = 0;
-  // One command as in trainer_host.h ({"type": "train"}, {"type": "configure", "options"}, ...).
-  // In-process refusals throw Error; the worker reports them as an "error" delivery.
-  virtual void send(const nlohmann::json& command) = 0;
+  // A dataset file or folder by path for the trainer to load (desktop; in the page the pack goes
+  // from the page straight to the worker). Throws Error when refused; the trainer keeps what it
+  // had. The trainer's DatasetReport then arrives through take_dataset_report().
+  virtual void load_data_path(const std::string& path) = 0;
+  // The report of a dataset the trainer loaded since the last call (null if none).
+  virtual std::unique_ptr<DatasetReport> take_dataset_report() = 0;
+  // One command (lab/trainer_command.h). In-process refusals throw Error; the worker reports
+  // them as an "error" delivery.
+  virtual void send(const TrainerCommand& command) = 0;
   // Once per frame: trains for up to budget seconds (in-process) and applies what was reported
   // to the training state and the lab view.
   virtual void update(double budget_seconds, TrainingState& training, LabView& lab) = 0;
@@ -47,6 +51,8 @@ class TrainingBackend {
   // Deliveries from the worker (through the page); the in-process backend has none.
   virtual void receive_report(const nlohmann::json& /*report*/) {}
   virtual void receive_snapshot(const uint8_t* /*bytes*/, size_t /*size*/) {}
+  // A dataset the worker loaded: its DatasetReport's bytes (lab/dataset_report.h).
+  virtual void receive_dataset(const uint8_t* /*bytes*/, size_t /*size*/) {}
   // An experiment configuration's weights (model-file bytes; its first repeat).
   virtual void receive_experiment_snapshot(int /*config*/, const uint8_t* /*bytes*/,
                                            size_t /*size*/) {}

@@ -757,37 +757,27 @@
         throw e;
       }
       showProgress(`Reading the dataset ${name}…`, fetched.bytes.length, fetched.bytes.length);
-      // Let the overlay paint before the (synchronous) parsing.
-      await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
-      const error = handToApp(fetched.bytes, url);
+      // Cached before the bytes go to the worker (a Response copies them; the hand-off transfers
+      // them away); dropped again if the worker refuses them.
+      let cached = null;
+      if (!fetched.fromCache && fetched.cache) {
+        cached = fetched.cache.put(url, new Response(fetched.bytes,
+            {headers: {'Content-Type': 'application/octet-stream'}})).catch((e) => {
+          console.warn(`CNN Lab: could not cache ${name}: ${e.message}`);
+        });
+      }
+      const error = await handPackToTrainer(fetched.bytes, url);
       if (error) {
-        if (fetched.fromCache && fetched.cache) await fetched.cache.delete(url);
+        if (fetched.cache) {
+          await cached;
+          await fetched.cache.delete(url);
+        }
         const e = new Error(`${name} is not a usable dataset: ${error}`);
+        setDataStatus(e.message);
         fail(e, 'dataset');
         throw e;
       }
-      if (!fetched.fromCache && fetched.cache) {
-        try {
-          await fetched.cache.put(url, new Response(fetched.bytes,
-              {headers: {'Content-Type': 'application/octet-stream'}}));
-        } catch (e) {
-          console.warn(`CNN Lab: could not cache ${name}: ${e.message}`);
-        }
-      }
       showApp();
-    }
-
-    // Copies the bytes into this instance's heap and lets the engine read them; "" or the error.
-    function handToApp(bytes, origin) {
-      const ptr = module._malloc(bytes.length);
-      if (!ptr) return `not enough memory for ${formatBytes(bytes.length)}`;
-      try {
-        module.HEAPU8.set(bytes, ptr);  // read HEAPU8 after malloc: memory growth replaces it
-        return module.ccall('cnnlab_load_dataset', 'string', ['number', 'number', 'string'],
-                            [ptr, bytes.length, origin]);
-      } finally {
-        module._free(ptr);
-      }
     }
 
     // ---- [SECTION] The training worker ------------------------------------------------------
@@ -835,6 +825,23 @@
                            threads: choice.threads, note: choice.note}, [wasmBytes.buffer]);
     }
 
+    // Hands a downloaded pack straight to this lab's training worker (transferred, never copied
+    // through the app): the worker loads it and reports what the app shows (a 'dataset'
+    // message). Resolves '' once the app has it, or why the worker refused it.
+    let packSettled = null;
+    function handPackToTrainer(bytes, origin) {
+      if (!trainer) return Promise.resolve('the training worker is not running');
+      return new Promise((resolve) => {
+        if (packSettled) packSettled('another dataset was chosen');
+        packSettled = (error) => {
+          packSettled = null;
+          resolve(error);
+        };
+        trainer.postMessage({type: 'pack', command: JSON.stringify({origin}), bytes},
+                            [bytes.buffer]);
+      });
+    }
+
     function postToTrainer(command, bytes) {
       if (!trainer) return;
       if (bytes) trainer.postMessage({type: 'pack', command, bytes}, [bytes.buffer]);
@@ -872,6 +879,10 @@
       try {
         if (message.type === 'report') {
           module.ccall('cnnlab_trainer_report', null, ['string'], [message.json]);
+        } else if (message.type === 'dataset') {
+          withHeapCopy(message.bytes, (ptr) => module.ccall(
+              'cnnlab_trainer_dataset', null, ['number', 'number'], [ptr, message.bytes.length]));
+          if (packSettled) packSettled('');
         } else if (message.type === 'snapshot') {
           withHeapCopy(message.bytes, (ptr) => module.ccall(
               'cnnlab_trainer_snapshot', null, ['number', 'number'], [ptr, message.bytes.length]));
@@ -884,6 +895,7 @@
               'cnnlab_trainer_test', null, ['string', 'number', 'number'],
               [message.json, ptr, message.probs.length]));
         } else if (message.type === 'error') {
+          if (message.command === 'pack' && packSettled) packSettled(message.message);
           console.warn(`CNN Lab trainer (${message.command}): ${message.message}`);
           module.ccall('cnnlab_trainer_error', null, ['string', 'number'], [message.message, 0]);
         }

@@ -1,5 +1,5 @@
 // CNN Lab's training worker: hosts the engine's training Session (cnnlab_trainer.js/.wasm, built
-// from web/worker/worker_main.cpp) off the page's main thread, so the page keeps drawing at full
+// from web/trainer_worker/worker_main.cpp) off the page's main thread, so the page keeps drawing at full
 // frame rate while a network trains. loader.js starts it and relays between it and the app.
 //
 // From the page:  {type: 'init', script, wasm, threads, note}  the glue's URL, the .wasm bytes,
@@ -11,6 +11,9 @@
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
 // To the page:    {type: 'ready', threads}                threads it trains with
 //                 {type: 'report', json}                  TrainerHost::poll's JSON text
+//                 {type: 'dataset', bytes}                a loaded dataset's report (transferred;
+//                                                         lab/dataset_report.h), before the
+//                                                         report that says it is loaded
 //                 {type: 'snapshot', bytes}               model-file bytes (transferred)
 //                 {type: 'test', json, probs}             test results + (N, K) Float32Array
 //                 {type: 'experimentSnapshot', config, bytes}  an experiment configuration's
@@ -158,6 +161,18 @@ function pump() {
 function publish(force) {
   const json = module.ccall('trainer_poll', 'string', ['number'], [force ? 1 : 0]);
   const flags = module._trainer_poll_flags();
+  if (flags & 8) {
+    const ptr = module._trainer_dataset_report();
+    const size = module._trainer_dataset_report_size();
+    if (size > 0) {
+      const bytes = heap(Uint8Array).slice(ptr, ptr + size);
+      module._trainer_release_dataset_report();
+      self.postMessage({type: 'dataset', bytes}, [bytes.buffer]);
+    } else {
+      self.postMessage({type: 'error', command: 'pack',
+                        message: module.ccall('trainer_last_error', 'string', [], [])});
+    }
+  }
   self.postMessage({type: 'report', json});
   if (flags & 1) {
     const ptr = module._trainer_snapshot();

@@ -10,10 +10,6 @@
 
 struct GLFWwindow;
 
-namespace cnnlab {
-class App;
-}
-
 namespace cnnlab::platform {
 
 class InputQueue;
@@ -51,8 +47,6 @@ void listen_for_wheel(GLFWwindow* window, InputQueue* queue);
 std::string font_path();
 
 // ---- Page / host integration --------------------------------------------------------------------
-// The app that the JavaScript API (window.cnnlab) talks to; nullptr to detach.
-void attach_js_api(App* app);
 // The first frame is on screen: the page hides its loading overlay and resolves cnnlab.ready.
 void notify_ready();
 // A fatal start-up problem (no WebGL2, no GLFW): the page shows it in its error box; the desktop
@@ -81,7 +75,7 @@ void pace_frames(bool training, bool user_input);
 bool save_user_file(const std::string& name, const std::string& mime, const uint8_t* bytes,
                     size_t size, std::string* where);
 // Browser: opens the page's file chooser for `kind` ("model" or "photo"; `accept` as the input
-// element's attribute); the chosen file reaches App::open_user_file. Desktop: false (the File
+// element's attribute); the chosen file reaches the app (js_api.cpp's cnnlab_open_file). Desktop: false (the File
 // menu takes a path instead).
 bool pick_user_file(const std::string& kind, const std::string& accept);
 // A rectangle of the back buffer (call after rendering, before the swap; x, y from the top-left

@@ -67,7 +67,6 @@ std::string font_path() {
   return CNNLAB_FONT_PATH;
 }
 
-void attach_js_api(App*) {}
 void notify_ready() {}
 
 bool request_dataset(const std::string&) { return false; }

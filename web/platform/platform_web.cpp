@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include "app/app.h"
-#include "app/training_backend.h"
 #include "platform/input_queue.h"
 #include "platform/platform.h"
 
@@ -137,10 +135,6 @@ EM_JS(void, cnnlab_js_download_rgba_png, (const char* name, const uint8_t* rgba,
 namespace cnnlab::platform {
 
 namespace {
-// The app behind the JavaScript API. One per wasm instance; set by main, read by the exported
-// C functions below (JavaScript cannot hold a C++ reference any other way).
-App* js_app = nullptr;
-std::string js_result;  // the last string returned to JavaScript (valid until the next call)
 float current_dpr = 1.0f;
 // Frame pacing (pace_frames): the main loop's interval in ms (0: every animation frame) and when
 // the user last gave input.
@@ -207,7 +201,6 @@ void framebuffer_size(GLFWwindow*, int* width, int* height) {
 
 std::string font_path() { return CNNLAB_FONT_PATH; }
 
-void attach_js_api(App* app) { js_app = app; }
 void notify_ready() { cnnlab_js_notify_ready(); }
 void report_fatal_error(const std::string& message) {
   cnnlab_js_report_fatal_error(message.c_str());
@@ -235,197 +228,9 @@ void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, 
 
 }  // namespace cnnlab::platform
 
-// ---- C functions behind window.cnnlab (called with Module.ccall from web/page/loader.js) --------
-extern "C" {
-
 // Wheel steps from the canvas' wheel listener (cnnlab_js_listen_for_wheel).
-EMSCRIPTEN_KEEPALIVE void cnnlab_wheel(float steps_x, float steps_y) {
+extern "C" EMSCRIPTEN_KEEPALIVE void cnnlab_wheel(float steps_x, float steps_y) {
   if (cnnlab::platform::wheel_queue) cnnlab::platform::wheel_queue->wheel(steps_x, steps_y);
 }
-
-// The app's state as a JSON object (see App::state_json); the string lives until the next call.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_state_json() {
-  using cnnlab::platform::js_app;
-  if (!js_app) return "{\"phase\":\"loading\",\"error\":null}";
-  return js_app->state_json().c_str();
-}
-
-// Loads a dataset from `size` bytes at `bytes` (the page's download, in this instance's heap; the
-// caller frees them). Returns "" on success, else the error message.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_load_dataset(const uint8_t* bytes, size_t size,
-                                                     const char* origin) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  if (!js_app) return "the app is not running";
-  js_result = js_app->load_dataset_bytes(bytes, size, origin ? origin : "download");
-  return js_result.c_str();
-}
-
-// Opens a tab ("data", "model", "inside", "eval"); 0 for an unknown name.
-EMSCRIPTEN_KEEPALIVE int cnnlab_select_tab(const char* name) {
-  using cnnlab::platform::js_app;
-  return js_app && name && js_app->select_tab(name) ? 1 : 0;
-}
-
-// The subsets the site offers: data/packs.json's text. Returns "" or the error message.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_set_subsets(const char* manifest_json) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  if (!js_app) return "the app is not running";
-  js_result = js_app->set_subsets_json(manifest_json ? manifest_json : "");
-  return js_result.c_str();
-}
-
-// What the Data panel says while no dataset is loaded (e.g. "Downloading ... 40 %").
-EMSCRIPTEN_KEEPALIVE void cnnlab_set_data_status(const char* status) {
-  if (cnnlab::platform::js_app && status) cnnlab::platform::js_app->set_data_status(status);
-}
-
-// Embedding options and messages (JSON: theme, panels, hide, readOnly, notice, linkStatus; see
-// app/embed_options.h). Returns "" or why they were refused (then nothing changed).
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_set_ui(const char* options_json) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  if (!js_app) return "the app is not running";
-  js_result = js_app->set_ui_json(options_json ? options_json : "");
-  return js_result.c_str();
-}
-
-// ---- Training (the JavaScript API's configure/train/... and the worker's deliveries) ----------
-
-// Applies options (JSON object text, the JS API's names). Returns "" or why they were refused.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_configure(const char* options_json) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  if (!js_app) return "the app is not running";
-  js_result = js_app->configure_json(options_json ? options_json : "");
-  return js_result.c_str();
-}
-
-// train, pause, step, reset, clearHistory, stopExperiment. Returns "" or why it was refused.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_command(const char* name) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  if (!js_app) return "the app is not running";
-  js_result = js_app->command(name ? name : "");
-  return js_result.c_str();
-}
-
-// Starts an experiment (options as JSON text). Returns "" or why it was refused.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_experiment(const char* options_json) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  if (!js_app) return "the app is not running";
-  js_result = js_app->experiment_json(options_json ? options_json : "");
-  return js_result.c_str();
-}
-
-// The experiment's results in a format (csv, markdown, json; png: the plots as a download after
-// the next frame) as JSON text {"error": "" or why, "text": ...}.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_experiment_export(const char* format) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  std::string text, error = "the app is not running";
-  if (js_app) error = js_app->experiment_export(format ? format : "", &text);
-  js_result = nlohmann::json{{"error", error}, {"text", text}}.dump();
-  return js_result.c_str();
-}
-
-// An experiment configuration's weights from the worker (model-file bytes; the caller frees them).
-EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_experiment_snapshot(int config, const uint8_t* bytes,
-                                                             size_t size) {
-  if (cnnlab::platform::js_app)
-    cnnlab::platform::js_app->backend().receive_experiment_snapshot(config, bytes, size);
-}
-
-// Session::history() of the trainer (every run) as JSON text.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_history_json() {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  js_result = js_app ? js_app->history_json() : "[]";
-  return js_result.c_str();
-}
-
-// A report of the training worker (TrainerHost::poll's JSON text).
-EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_report(const char* report_json) {
-  if (cnnlab::platform::js_app && report_json)
-    cnnlab::platform::js_app->receive_trainer_report(report_json);
-}
-
-// The worker's model as model-file bytes (in this instance's heap; the caller frees them).
-EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_snapshot(const uint8_t* bytes, size_t size) {
-  if (cnnlab::platform::js_app) cnnlab::platform::js_app->backend().receive_snapshot(bytes, size);
-}
-
-// The worker's test results (JSON text) and probabilities (count floats; the caller frees them).
-EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_test(const char* results_json, const float* probs,
-                                              size_t count) {
-  if (cnnlab::platform::js_app && results_json)
-    cnnlab::platform::js_app->receive_trainer_test(results_json, probs, count);
-}
-
-// A command the worker refused (fatal 0) or the worker failed (fatal 1).
-EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_error(const char* message, int fatal) {
-  if (cnnlab::platform::js_app && message)
-    cnnlab::platform::js_app->backend().receive_error(message, fatal != 0);
-}
-
-}  // extern "C"
-
-// ---- Files: save/load model, exports, your own photo (App, files_actions.cpp) -----------------
-namespace {
-std::vector<uint8_t> js_file;  // the file cnnlab_export_file prepared (valid until the next one)
-std::string js_file_name;
-}  // namespace
-
-extern "C" {
-
-// Prepares a file for the page: what = "model" (model file), "npz" (weights), "csv" or "json"
-// (every run's curves). Returns "" (then cnnlab_file_data/size/name) or why not.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_export_file(const char* what) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  js_file.clear();
-  js_file_name.clear();
-  if (!js_app) return "the app is not running";
-  const std::string kind = what ? what : "";
-  if (kind == "model") {
-    js_result = js_app->save_model(&js_file, &js_file_name);
-  } else if (kind == "npz") {
-    js_result = js_app->export_npz(&js_file, &js_file_name);
-  } else if (kind == "csv" || kind == "json") {
-    std::string text;
-    js_result = js_app->export_curves(kind, &text, &js_file_name);
-    js_file.assign(text.begin(), text.end());
-  } else {
-    js_result = "unknown export '" + kind + "' (model, npz, csv or json)";
-  }
-  return js_result.c_str();
-}
-
-EMSCRIPTEN_KEEPALIVE const uint8_t* cnnlab_file_data() { return js_file.data(); }
-EMSCRIPTEN_KEEPALIVE size_t cnnlab_file_size() { return js_file.size(); }
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_file_name() { return js_file_name.c_str(); }
-
-// A file the student picked or dropped, or the API passed: kind "model", "photo" or "auto".
-// `size` bytes at `bytes` (the caller frees them). Returns "" or why it was refused.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_open_file(const char* kind, const uint8_t* bytes,
-                                                  size_t size, const char* name) {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  if (!js_app) return "the app is not running";
-  js_result = js_app->open_user_file(kind ? kind : "auto", bytes, size, name ? name : "file");
-  return js_result.c_str();
-}
-
-// The last classified photo (state().files.photo), JSON text.
-EMSCRIPTEN_KEEPALIVE const char* cnnlab_photo_json() {
-  using cnnlab::platform::js_app;
-  using cnnlab::platform::js_result;
-  js_result = js_app ? js_app->state().files.photo.dump() : "null";
-  return js_result.c_str();
-}
-
-}  // extern "C"
 
 #endif  // __EMSCRIPTEN__

@@ -22,8 +22,9 @@ std::unique_ptr<cnnlab::TrainerHost> host;  // made by trainer_start, or on firs
 std::string result;                 // the last string returned to JavaScript
 std::string last_error;             // why the last trainer_tick (or trainer_start) failed
 std::vector<uint8_t> snapshot_bytes;
+std::vector<uint8_t> dataset_report_bytes;
 int poll_flags = 0;                 // 1: a snapshot is due, 2: test results are new,
-                                    // 4: the experiment's weights are due
+                                    // 4: the experiment's weights are due, 8: a dataset report
 
 cnnlab::TrainerHost& the_host() {
   if (!host) host = std::make_unique<cnnlab::TrainerHost>(1);
@@ -80,10 +81,12 @@ EMSCRIPTEN_KEEPALIVE const char* trainer_load_model(const uint8_t* bytes, size_t
   return result.c_str();
 }
 
-// One command (trainer_host.h), JSON text. "" or the Session's message.
+// One command: TrainerCommand's JSON text (lab/trainer_command.h). "" or why it was refused
+// (malformed, unknown, or the Session's own message).
 EMSCRIPTEN_KEEPALIVE const char* trainer_handle(const char* command_json) {
   try {
-    the_host().handle(nlohmann::json::parse(command_json ? command_json : ""));
+    the_host().handle(cnnlab::TrainerCommand::from_json(
+        nlohmann::json::parse(command_json ? command_json : ""), "trainer command"));
     result.clear();
   } catch (const std::exception& e) {
     return fail(e);
@@ -125,6 +128,7 @@ EMSCRIPTEN_KEEPALIVE const char* trainer_poll(int force) {
     if (report.value("snapshot", false)) poll_flags |= 1;
     if (report.value("test", false)) poll_flags |= 2;
     if (report.value("experimentSnapshot", false)) poll_flags |= 4;
+    if (report.value("dataset", false)) poll_flags |= 8;
     result = report.dump();
   } catch (const std::exception& e) {
     result = nlohmann::json{{"messages", nlohmann::json::array()}, {"error", e.what()}}.dump();
@@ -147,6 +151,27 @@ EMSCRIPTEN_KEEPALIVE const uint8_t* trainer_snapshot() {
 }
 
 EMSCRIPTEN_KEEPALIVE size_t trainer_snapshot_size() { return snapshot_bytes.size(); }
+
+// The current dataset's report (lab/dataset_report.h: what the app displays, including the test
+// split) as bytes, valid until the next call; its size is trainer_dataset_report_size(), 0 on
+// failure (trainer_last_error says why).
+EMSCRIPTEN_KEEPALIVE const uint8_t* trainer_dataset_report() {
+  try {
+    dataset_report_bytes = cnnlab::encode_dataset_report(the_host().dataset_report());
+  } catch (const std::exception& e) {
+    last_error = e.what();
+    dataset_report_bytes.clear();
+  }
+  return dataset_report_bytes.data();
+}
+
+EMSCRIPTEN_KEEPALIVE size_t trainer_dataset_report_size() { return dataset_report_bytes.size(); }
+
+// Frees the report's bytes once they were copied out (the test split of a full dataset is tens
+// of MB).
+EMSCRIPTEN_KEEPALIVE void trainer_release_dataset_report() {
+  std::vector<uint8_t>().swap(dataset_report_bytes);
+}
 
 // Configurations of the current experiment (0 without one).
 EMSCRIPTEN_KEEPALIVE int trainer_experiment_configs() {
