@@ -35,6 +35,7 @@
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 #include "platform/draw_merge.h"
+#include "platform/input_queue.h"
 #include "platform/platform.h"
 
 #ifdef __EMSCRIPTEN__
@@ -142,6 +143,37 @@ void drop_files(GLFWwindow* window, int count, const char** paths) {
 }
 #endif
 
+// The pointer's events, handed to Dear ImGui a frame at a time (input_queue.h: why a quick click
+// on a tab was lost). One per program (one per wasm instance in the browser): GLFW's callbacks
+// carry no context of ours.
+cnnlab::platform::InputQueue pointer_queue;
+
+void queue_cursor_position(GLFWwindow*, double x, double y) {
+  pointer_queue.mouse_move(static_cast<float>(x), static_cast<float>(y));
+}
+
+void queue_mouse_button(GLFWwindow*, int button, int action, int) {
+  if (action == GLFW_PRESS || action == GLFW_RELEASE)
+    pointer_queue.mouse_button(button, action == GLFW_PRESS);
+}
+
+// Installed before ImGui_ImplGlfw_InitForOpenGL, which keeps them as the callbacks it chains to
+// (its own only sampled the state per frame, which pointer_frame below replaces).
+void listen_for_pointer(GLFWwindow* window) {
+  glfwSetCursorPosCallback(window, queue_cursor_position);
+  glfwSetMouseButtonCallback(window, queue_mouse_button);
+}
+
+// Between the backend's NewFrame (which sampled GLFW's current state) and ImGui::NewFrame: the
+// pointer as this frame's share of the queue has it.
+void pointer_frame(ImGuiIO& io) {
+  const cnnlab::platform::PointerFrame f = pointer_queue.next_frame();
+  io.MousePos = ImVec2(f.x, f.y);
+  for (int i = 0; i < cnnlab::platform::PointerFrame::kButtons; ++i) io.MouseDown[i] = f.down[i];
+  io.MouseWheel = f.wheel_y;
+  io.MouseWheelH = f.wheel_x;
+}
+
 // Whether the user moved, clicked, scrolled or typed since the last frame (frame pacing).
 bool user_input(const ImGuiIO& io) {
   if (io.MouseDelta.x != 0.0f || io.MouseDelta.y != 0.0f || io.MouseWheel != 0.0f ||
@@ -167,8 +199,11 @@ void frame(void* arg) {
   rt.renderer_ready = true;
   ImGui_ImplGlfw_NewFrame();
   cnnlab::platform::after_backend_new_frame(rt.window);
+  pointer_frame(ImGui::GetIO());
   ImGui::NewFrame();
-  cnnlab::platform::pace_frames(rt.app.training(), user_input(ImGui::GetIO()));
+  // Events still queued count as input: the next frames come at full rate until they are taken.
+  cnnlab::platform::pace_frames(rt.app.training(),
+                                user_input(ImGui::GetIO()) || pointer_queue.pending());
 
   rt.app.frame();
 
@@ -236,6 +271,8 @@ int main(int argc, char** argv) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed; nothing to remember between sessions
+  listen_for_pointer(window);
+  cnnlab::platform::listen_for_wheel(window, &pointer_queue);
   ImGui_ImplGlfw_InitForOpenGL(window, true);
   ImGui_ImplOpenGL3_Init(cnnlab::platform::glsl_version());
 

@@ -101,6 +101,48 @@ constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFl
                                          ImGuiWindowFlags_NoBringToFrontOnFocus |
                                          ImGuiWindowFlags_NoBackground;
 
+// Below this width (logical pixels: a phone held upright) two columns leave about 190 px per
+// panel, where sentences wrap a letter a line: the four areas then take the whole window one at a
+// time, chosen by a row of tabs under the menu bar.
+constexpr float kNarrowWidth = 600.0f;
+
+// The narrow layout: a row of area tabs at `top`, then the chosen area over the rest of the
+// window. A tab request (select_tab, Start) brings its area forward.
+Layout narrow_layout(AppState& s, const Layout& wide, float top) {
+  UiState& ui = s.ui;
+  int request = -1;
+  if (ui.left_tab_request >= 0) request = 0;
+  else if (ui.right_tab_request >= 0) request = 3;
+  else if (s.experiments.curves_tab_request >= 0) request = 2;
+  const Rect* areas[4] = {&wide.setup, &wide.training, &wide.curves, &wide.results};
+  const char* names[4] = {"Setup", "Training", "Curves", "Results"};
+  const ImVec2 display = ImGui::GetIO().DisplaySize;
+  const float bar_h = ImGui::GetFrameHeight() + 2.0f * ImGui::GetStyle().WindowPadding.y;
+  ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(display.x, bar_h), ImGuiCond_Always);
+  ImGui::Begin("##areas", nullptr,
+               kPanelFlags | ImGuiWindowFlags_NoTitleBar | ImGuiWindowFlags_NoScrollbar);
+  if (ImGui::BeginTabBar("##area_tabs")) {
+    for (int a = 0; a < 4; ++a) {
+      if (!areas[a]->visible) continue;
+      if (begin_tab_noted(ui, "areas", names[a],
+                          request == a ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None)) {
+        ui.narrow_area = a;
+        ImGui::EndTabItem();
+      }
+    }
+    ImGui::EndTabBar();
+  }
+  ImGui::End();
+  Layout l = wide;
+  Rect* out[4] = {&l.setup, &l.training, &l.curves, &l.results};
+  for (int a = 0; a < 4; ++a) {
+    *out[a] = {ImVec2(0, top + bar_h), ImVec2(display.x, display.y - top - bar_h),
+               areas[a]->visible && a == ui.narrow_area};
+  }
+  return l;
+}
+
 // A hidden area (r.visible false) is not begun: end_panel then ends nothing.
 bool begin_panel(const char* title, const Rect& r) {
   if (!r.visible) return false;
@@ -120,16 +162,44 @@ ImGuiTabItemFlags tab_flags(int request, int tab) {
 
 // ---- [SECTION] Menu bar ------------------------------------------------------------------------
 
+// BeginMenu of the menu bar, noting the menu's rectangle (its label's width plus the padding
+// BeginMenu adds, the bar's height) and whether it is open, for state().ui.
+bool begin_menu_noted(UiState& ui, const char* label) {
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  const float w = ImGui::CalcTextSize(label).x + ImGui::GetStyle().ItemSpacing.x * 2.0f;
+  ui.drawn.tabs.push_back({"menu", label, at.x, 0.0f, w, ImGui::GetWindowHeight()});
+  const bool open = ImGui::BeginMenu(label);
+  if (open) ui.drawn.open_menu = label;
+  return open;
+}
+
+// The status on the right of the menu bar: what trains, for a single run (the Session's phase)
+// or an experiment (running, paused, done, with its progress), whichever the student started
+// last.
+std::string status_text(const AppState& state, const std::string& phase) {
+  const nlohmann::json& x = state.training.experiment;
+  if (phase != "error" && x.is_object() && x.contains("runs") &&
+      state.experiments.status_run == state.training.run && phase != "training") {
+    const bool running = x.value("running", false), done = x.value("done", false);
+    char text[96];
+    std::snprintf(text, sizeof text, "experiment %s %.0f %%",
+                  running ? "running" : done ? "done" : "paused",
+                  x.value("progress", 0.0) * 100.0);
+    return text;
+  }
+  return phase;
+}
+
 float draw_menu_bar(AppState& state, const std::string& phase) {
   float height = 0.0f;
   if (ImGui::BeginMainMenuBar()) {
     ImGui::TextUnformatted("CNN Lab");
     ImGui::Separator();
-    if (ImGui::BeginMenu("File")) {  // save/load model, exports, your photo (panel_files.cpp)
+    if (begin_menu_noted(state.ui, "File")) {  // save/load model, exports, photo (panel_files.cpp)
       draw_file_menu(state);
       ImGui::EndMenu();
     }
-    if (ImGui::BeginMenu("View")) {
+    if (begin_menu_noted(state.ui, "View")) {
       ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
       ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
       if (ImGui::MenuItem("Dark theme", nullptr, &state.ui.embedding.dark_theme)) {
@@ -139,9 +209,15 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
     }
     draw_copy_link_item(state);
     // Status on the right: phase, frame rate, and a font warning when the TrueType font is missing.
+    state.ui.status = status_text(state, phase);
     char status[160];
-    std::snprintf(status, sizeof status, "%s   %.0f fps", phase.c_str(), state.ui.fps);
+    std::snprintf(status, sizeof status, "%s   %.0f fps", state.ui.status.c_str(), state.ui.fps);
     float w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
+    // Narrow windows: the status without the frame rate, so it is not cut off at the edge.
+    if (ImGui::GetWindowWidth() - ImGui::GetCursorPosX() < w) {
+      std::snprintf(status, sizeof status, "%s", state.ui.status.c_str());
+      w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
+    }
     if (!state.ui.font_loaded && !state.ui.font_message.empty()) {
       ImGui::TextColored(ImVec4(0.7f, 0.3f, 0.0f, 1.0f), "%s", state.ui.font_message.c_str());
     }
@@ -151,6 +227,30 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
     ImGui::EndMainMenuBar();
   }
   return height;
+}
+
+}  // namespace
+
+namespace {
+
+// What the last frame drew (DrawnUi) for state().ui: tabs and menus with their rectangles in
+// display pixels (in the browser the canvas' backbuffer: CSS pixels x state().ui.scale), the open
+// tab of each tab bar, the open menu, panels' scroll positions and tables' rows.
+nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
+  nlohmann::json tabs = nlohmann::json::array();
+  for (const DrawnTab& t : drawn.tabs)
+    tabs.push_back({{"bar", t.bar}, {"name", t.name}, {"x", t.x}, {"y", t.y}, {"w", t.w},
+                    {"h", t.h}});
+  nlohmann::json scrolls = nlohmann::json::object();
+  for (const DrawnScroll& s : drawn.scrolls) scrolls[s.name] = {{"y", s.y}, {"maxY", s.max_y}};
+  nlohmann::json tables = nlohmann::json::array();
+  for (const DrawnTable& t : drawn.tables)
+    tables.push_back({{"name", t.name}, {"rows", t.rows}, {"lastRowVisible", t.last_row_visible},
+                      {"scrollsY", t.scrolls_y}});
+  return {{"tabs", tabs}, {"openTabs", drawn.open_tabs},
+          {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
+                                               : nlohmann::json(drawn.open_menu)},
+          {"scroll", scrolls}, {"tables", tables}};
 }
 
 }  // namespace
@@ -177,34 +277,39 @@ void App::frame() {
   AppState& s = state_;
   s.ui.fps = ImGui::GetIO().Framerate;
   ++s.ui.frames_drawn;
+  s.ui.drawn = DrawnUi{};
+  if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ++s.ui.clicks;
   update_training();
   refresh_derived_state(s);
+  note_training_speed(s);
+  refresh_experiment_check(s);  // the Experiment tab's check and time estimate (also for state())
   const float top = draw_menu_bar(s, api_phase(nullptr));
-  const Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
+  Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
+  if (ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale) layout = narrow_layout(s, layout, top);
 
   if (begin_panel("Setup", layout.setup)) {
     if (ImGui::BeginTabBar("##setup_tabs")) {
       if (panel_shown(s.ui, Panel::Data) &&
-          ImGui::BeginTabItem("Data", nullptr, tab_flags(s.ui.left_tab_request, 0))) {
+          begin_tab_noted(s.ui, "setup", "Data", tab_flags(s.ui.left_tab_request, 0))) {
         ImGui::BeginChild("##data", ImVec2(0, 0), false);
         draw_data_panel(s);
-        ImGui::EndChild();
+        end_child_noted(s.ui, "data");
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Model) &&
-          ImGui::BeginTabItem("Model", nullptr, tab_flags(s.ui.left_tab_request, 1))) {
+          begin_tab_noted(s.ui, "setup", "Model", tab_flags(s.ui.left_tab_request, 1))) {
         ImGui::BeginChild("##model", ImVec2(0, 0), false);
         draw_model_panel(s);
-        ImGui::EndChild();
+        end_child_noted(s.ui, "model");
         ImGui::EndTabItem();
       }
       // The Experiments panel's controls (panel_experiments.cpp; its results are in the two
       // windows on the right, each in an "Experiment" tab).
       if (panel_shown(s.ui, Panel::Experiment) &&
-          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(s.ui.left_tab_request, 2))) {
+          begin_tab_noted(s.ui, "setup", "Experiment", tab_flags(s.ui.left_tab_request, 2))) {
         ImGui::BeginChild("##experiment_setup", ImVec2(0, 0), false);
         draw_experiment_setup_panel(s);
-        ImGui::EndChild();
+        end_child_noted(s.ui, "experimentSetup");
         ImGui::EndTabItem();
       }
       ImGui::EndTabBar();
@@ -219,12 +324,12 @@ void App::frame() {
   if (begin_panel("Curves", layout.curves)) {
     const int request = s.experiments.curves_tab_request;
     if (ImGui::BeginTabBar("##curves_tabs")) {
-      if (ImGui::BeginTabItem("Runs", nullptr, tab_flags(request, 0))) {
+      if (begin_tab_noted(s.ui, "curves", "Curves", tab_flags(request, 0))) {
         draw_curves_panel(s);
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Experiment) &&
-          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(request, 1))) {
+          begin_tab_noted(s.ui, "curves", "Experiment", tab_flags(request, 1))) {
         draw_experiment_curves_panel(s);
         ImGui::EndTabItem();
       }
@@ -241,30 +346,30 @@ void App::frame() {
     s.ui.right_tab_request = -1;
     if (ImGui::BeginTabBar("##result_tabs")) {
       if (panel_shown(s.ui, Panel::Inside) &&
-          ImGui::BeginTabItem("Inside the network", nullptr,
-                              tab_flags(right_request, 0))) {
+          begin_tab_noted(s.ui, "results", "Inside the network",
+                          tab_flags(right_request, 0))) {
         ImGui::BeginChild("##inside", ImVec2(0, 0), false);
         draw_inside_panel(s);
-        ImGui::EndChild();
+        end_child_noted(s.ui, "inside");
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Eval) &&
-          ImGui::BeginTabItem("Evaluation", nullptr, tab_flags(right_request, 1))) {
+          begin_tab_noted(s.ui, "results", "Evaluation", tab_flags(right_request, 1))) {
         ImGui::BeginChild("##eval", ImVec2(0, 0), false);
         draw_eval_panel(s);
-        ImGui::EndChild();
+        end_child_noted(s.ui, "eval");
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Eval) &&
-          ImGui::BeginTabItem("Runs", nullptr, tab_flags(right_request, 3))) {
+          begin_tab_noted(s.ui, "results", "Runs", tab_flags(right_request, 3))) {
         draw_runs_panel(s);
         ImGui::EndTabItem();
       }
       if (panel_shown(s.ui, Panel::Experiment) &&
-          ImGui::BeginTabItem("Experiment", nullptr, tab_flags(right_request, 2))) {
+          begin_tab_noted(s.ui, "results", "Experiment", tab_flags(right_request, 2))) {
         ImGui::BeginChild("##experiment_results", ImVec2(0, 0), false);
         draw_experiment_results_panel(s);
-        ImGui::EndChild();
+        end_child_noted(s.ui, "experimentResults");
         ImGui::EndTabItem();
       }
       ImGui::EndTabBar();
@@ -527,6 +632,15 @@ void App::update_training() {
     t.message = e.what();
   }
   if (t.run > 0 && t.steps_per_epoch > 0) steps_per_epoch_of_run_[t.run] = t.steps_per_epoch;
+  // The single run that was current while the experiment ran (the status line's choice).
+  if (t.experiment.is_object() && t.experiment.contains("runs")) {
+    ExperimentsState& x = state_.experiments;
+    const int id = t.experiment.value("id", 0);
+    if (id != x.status_id || !t.experiment.value("done", false)) {
+      x.status_id = id;
+      x.status_run = t.run;
+    }
+  }
   // Each run's label as it was while current (a past run's record may carry later options).
   if (t.run > 0 && t.step > 0 && t.status.model)
     run_labels_[t.run] = "run " + std::to_string(t.run) + ": " + t.status.model->label();
@@ -762,6 +876,14 @@ const std::string& App::state_json() {
     subsets.push_back(subset_label(s.data, option, o.train.val_fraction));
   j["subsets"] = subsets;
   j["experiment"] = t.experiment.is_null() ? nlohmann::json(nullptr) : t.experiment;
+  // The Experiment tab's draft before it starts: runs, repeats and the estimated time it shows.
+  const ExperimentsState& x = s.experiments;
+  j["experimentPlan"] = {
+      {"repeats", x.repeats},
+      {"runs", x.check_error.empty() ? nlohmann::json(x.check_configurations) : nlohmann::json(nullptr)},
+      {"estimatedSeconds", number_or_null(x.estimate_seconds, x.estimate_seconds >= 0)},
+      {"estimateMeasured", x.estimate_measured},
+      {"estimateBasis", x.estimate_basis}};
   j["trainer"] = backend_->where();
   // Threads the trainer trains with (the browser's threaded trainer: 2; null until it reports).
   j["trainerThreads"] = t.reported ? nlohmann::json(status.threads) : nlohmann::json(nullptr);
@@ -775,6 +897,9 @@ const std::string& App::state_json() {
   j["ui"].update(ui_options_json(s.ui));  // theme, panels shown, readOnly (embed_options.h)
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(s.ui.embedding.notice);
+  j["ui"]["status"] = s.ui.status;
+  j["ui"]["clicks"] = s.ui.clicks;
+  j["ui"].update(drawn_ui_json(s.ui.drawn));
   // What the last frame asked the GPU to draw (the cost of a frame in software WebGL).
   if (const ImDrawData* draw = ImGui::GetDrawData(); draw && draw->Valid) {
     int commands = 0;

@@ -19,6 +19,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -251,6 +252,32 @@ struct FilesState {
 
 // ---- [SECTION] UI ------------------------------------------------------------------------------
 
+// What the last frame drew, as state().ui reports it (tests click by position and check what
+// happened; nothing here is read back by the panels). Rectangles in display pixels.
+struct DrawnTab {
+  std::string bar;   // "setup", "curves", "results", "training", "evaluation", "menu"
+  std::string name;  // the tab's (or menu's) label
+  float x = 0, y = 0, w = 0, h = 0;
+};
+struct DrawnScroll {   // a scrolling panel: where it is and how far it can go
+  std::string name;    // "data", "model", "experimentSetup", "inside", "eval", ...
+  float y = 0, max_y = 0;
+};
+struct DrawnTable {
+  std::string name;    // the table's ImGui id ("experiment_results", "per_class", ...)
+  int rows = 0;        // data rows (the header not counted)
+  // The table's own box shows its last row in full (false: partly behind the box's edge or its
+  // horizontal scrollbar); scrolls_y: the box scrolls vertically, so any row can be reached.
+  bool last_row_visible = true, scrolls_y = false;
+};
+struct DrawnUi {
+  std::vector<DrawnTab> tabs;                      // every tab and top menu drawn
+  std::map<std::string, std::string> open_tabs;    // per tab bar: the selected tab's label
+  std::string open_menu;                           // the open top menu ("File", "View") or ""
+  std::vector<DrawnScroll> scrolls;
+  std::vector<DrawnTable> tables;
+};
+
 struct UiState {
   float scale = 1.0f;            // pixels per logical pixel (HiDPI)
   bool font_loaded = false;      // false: ImGui's built-in font (the TrueType file was missing)
@@ -265,6 +292,11 @@ struct UiState {
   // Frames the app has drawn (App::frame calls): tests and benchmarks count these, not the
   // browser's animation frames, which go on whether or not the app draws.
   int64_t frames_drawn = 0;
+  DrawnUi drawn;                 // what the last frame drew (App::frame clears it first)
+  int64_t clicks = 0;            // left-button presses the app has seen (one per click or tap)
+  int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
+                                 // 3 Results; app.cpp's narrow_layout)
+  std::string status;            // the menu bar's status ("training", "experiment running 40 %")
   // What the embedding page chose (embed_options.h; the page's panels/readOnly/theme options).
   struct Embedding {
     bool dark_theme = false;

@@ -10,8 +10,9 @@
 #include <map>
 
 #include "core/error.h"
-#include "platform/platform.h"
 #include "lab/session.h"
+#include "model/summary.h"
+#include "platform/platform.h"
 
 namespace cnnlab {
 
@@ -59,10 +60,126 @@ void refresh_experiment_check(AppState& state) {
   const json options = experiment_draft_options(x);
   const std::string key = options.dump() + state.settings.applied.to_json().dump() +
                           (state.data.loaded ? state.data.origin : "-");
-  if (key == x.draft_key) return;
-  x.draft_key = key;
-  x.check_configurations = 0;
-  x.check_error = check_experiment(state, options, &x.check_configurations);
+  if (key != x.draft_key) {
+    x.draft_key = key;
+    x.check_configurations = 0;
+    x.check_error = check_experiment(state, options, &x.check_configurations);
+    x.estimate_key.clear();
+  }
+  // Estimated again when the draft or the measured speed changed (note_training_speed).
+  if (x.estimate_key.empty()) {
+    x.estimate_seconds = x.check_error.empty()
+                             ? estimate_experiment_seconds(state, options, &x.estimate_measured,
+                                                           &x.estimate_basis)
+                             : -1;
+    x.estimate_key = "made";
+  }
+}
+
+// ---- [SECTION] Time estimate -------------------------------------------------------------------
+
+namespace {
+
+// The reference speed before anything trained on this computer: the page's training worker
+// trained `cnn` 3x3 at a median of 553 images/s on the project's 2-core machine (README,
+// "bash bench/browser_speed.sh", commit a17e741; batch 16). Rounded down: a first guess.
+constexpr double kReferenceImagesPerSecond = 550.0;
+
+uint64_t reference_model_macs() {
+  SessionOptions o;
+  o.model = "cnn";
+  o.preset.kernel = 3;
+  return summarize(o.spec(Shape{3, 32, 32}, 10)).total_macs;
+}
+
+}  // namespace
+
+void note_training_speed(AppState& state) {
+  ExperimentsState& x = state.experiments;
+  const TrainingState& t = state.training;
+  // A new figure only when it differs by more than 10 % (the estimate is remade then).
+  auto note = [&x](double macs_per_second, const std::string& on) {
+    if (std::fabs(macs_per_second - x.measured_macs_per_second) <= 0.1 * x.measured_macs_per_second)
+      return;
+    x.measured_macs_per_second = macs_per_second;
+    x.measured_on = on;
+    x.estimate_key.clear();
+  };
+  const json& report = t.experiment;
+  const bool experiment_running = report.is_object() && report.value("running", false);
+  if (!experiment_running && t.phase == "training" && t.images_per_second > 0 &&
+      state.model.built && state.model.summary.total_macs > 0) {
+    char text[96];
+    std::snprintf(text, sizeof text, "%.0f images/s while %s trained here", t.images_per_second,
+                  state.settings.applied.model.c_str());
+    note(t.images_per_second * static_cast<double>(state.model.summary.total_macs), text);
+  } else if (experiment_running && report.contains("runs")) {
+    double sum = 0;
+    int n = 0;
+    for (const json& run : report["runs"]) {
+      const double ips = run.value("imagesPerSecond", 0.0), macs = run.value("macs", 0.0);
+      if (ips > 0 && macs > 0) sum += ips * macs, ++n;
+    }
+    if (n > 0) note(sum / n, "the speed of the last experiment's runs here");
+  }
+}
+
+double estimate_experiment_seconds(const AppState& state, const json& options, bool* measured,
+                                   std::string* basis) {
+  if (!state.data.loaded) return -1;
+  try {
+    const ExperimentConfig config = experiment_config_from_json(options, state.settings.applied);
+    const Dataset& d = state.data.dataset.train;
+    const Shape input{d.channels, d.height, d.width};
+    const int classes = static_cast<int>(d.class_names.size());
+    const double train_all = static_cast<double>(d.size());
+    const double val = std::floor(train_all * config.train.val_fraction);
+    const double test = static_cast<double>(state.data.dataset.test.size());
+    // Training images' worth of work per run: forward + backward on the training images every
+    // epoch, a forward pass (~1/3 of that) on the validation images every epoch and on the
+    // test images once.
+    const double epochs = config.train.epochs;
+    const double images = epochs * ((train_all - val) + val / 3.0) + test / 3.0;
+    double rate = state.experiments.measured_macs_per_second;
+    const bool from_here = rate > 0;
+    if (!from_here) rate = kReferenceImagesPerSecond * static_cast<double>(reference_model_macs());
+    double seconds = 0;
+    for (size_t i = 0; i < config.values.size(); ++i) {
+      const double macs = static_cast<double>(summarize(config.spec(i, input, classes)).total_macs);
+      seconds += config.repeats * images * macs / rate;
+    }
+    if (measured) *measured = from_here;
+    if (basis) {
+      char text[200];
+      if (from_here)
+        std::snprintf(text, sizeof text, "at this computer's speed (%s)",
+                      state.experiments.measured_on.c_str());
+      else
+        std::snprintf(text, sizeof text,
+                      "a guess: nothing has trained here yet, so it assumes %.0f images/s for "
+                      "cnn 3x3, as measured in a browser on a 2-core machine",
+                      kReferenceImagesPerSecond);
+      *basis = text;
+    }
+    return seconds;
+  } catch (const std::exception&) {
+    return -1;
+  }
+}
+
+std::string duration_text(double seconds) {
+  char text[48];
+  if (seconds < 0) return "unknown";
+  if (seconds < 60) {
+    std::snprintf(text, sizeof text, "about %.0f s", std::max(1.0, std::round(seconds / 5) * 5));
+  } else if (seconds < 3600) {
+    std::snprintf(text, sizeof text, "about %.0f min", std::round(seconds / 60));
+  } else {
+    const double minutes = std::round(seconds / 60);
+    std::snprintf(text, sizeof text, "about %.0f h %.0f min", std::floor(minutes / 60),
+                  std::fmod(minutes, 60.0));
+  }
+  return text;
 }
 
 // ---- [SECTION] Curves --------------------------------------------------------------------------

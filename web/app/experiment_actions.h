@@ -22,8 +22,24 @@ std::vector<std::string> split_experiment_values(const std::string& text);
 // than a feature map, memory). Returns "" or the engine's explanation; *runs gets the number of
 // runs of a valid sweep.
 std::string check_experiment(const AppState& state, const nlohmann::json& options, int* runs);
-// Re-checks the panel's draft when it (or the settings, or the data) changed.
+// Re-checks the panel's draft when it (or the settings, or the data) changed, and estimates how
+// long it would take (ExperimentsState::estimate_*).
 void refresh_experiment_check(AppState& state);
+
+// The training speed of this computer as forward multiply-accumulates per second of training
+// (images/s x the model's MACs per image): from the single run that trains now, else from the
+// experiment's runs. Kept in ExperimentsState (measured_*) for the estimate; called every frame.
+void note_training_speed(AppState& state);
+
+// How long a sweep would take: every run's epochs of training images plus its validation and
+// test passes (inference costs about a third of a training image), each configuration's cost
+// scaled by its MACs per image, at the measured speed or, before anything trained here, at the
+// reference speed (the page's measured cnn 3x3 throughput, README). < 0 when it cannot be
+// estimated (no data, invalid sweep). *basis says which speed and how much.
+double estimate_experiment_seconds(const AppState& state, const nlohmann::json& options,
+                                   bool* measured, std::string* basis);
+// "about 40 s", "about 4 min", "about 1 h 10 min".
+std::string duration_text(double seconds);
 
 // Remakes the overlaid curves when a new experiment report arrived.
 void refresh_experiment_curves(AppState& state);

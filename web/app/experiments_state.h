@@ -33,11 +33,21 @@ struct ExperimentsState {
   // ---- The sweep being set up (the model and training settings are the lab's own) -------------
   int vary = 0;                  // index into ExperimentConfig::variables()
   char values[160] = "3, 5, 7";  // comma-separated values of the swept variable
-  int repeats = 1;               // seeds per configuration (1..5)
+  // Seeds per configuration (1..5). 3 by default: one seed cannot tell a difference of a few
+  // points from the luck of the initial weights and batch order on a small subset.
+  int repeats = 3;
   std::string draft_key;         // the draft the check below was made for
   std::string check_error;       // why the draft would be refused (the engine's message), or ""
   int check_configurations = 0;  // configurations x repeats of a valid draft
   bool start_requested = false;  // the Start button (the App starts it after the panels drew)
+  // How long the draft would take (experiment_actions.h), remade when the draft or the speed
+  // changed (estimate_key: what it was made for).
+  double estimate_seconds = -1;  // < 0: none
+  bool estimate_measured = false;  // from this computer's speed (else the reference speed)
+  std::string estimate_basis;
+  std::string estimate_key;
+  double measured_macs_per_second = 0;  // note_training_speed; 0: nothing trained here yet
+  std::string measured_on;              // "540 images/s while cnn trained here"
   std::string message;           // the last refusal or export note ("Saved: ...")
   bool message_is_error = false;
 
@@ -62,6 +72,10 @@ struct ExperimentsState {
   bool debug_exported = false;       // CNNLAB_DEBUG_EXPORT was acted on (desktop checks)
   int draft_synced_id = 0;           // experiment whose sweep the draft shows (one started through
                                      // the API is shown as it was started)
+  // The status line shows the experiment while the lab's single run is the one it was when the
+  // experiment last ran (a new run since: the run's phase). TrainingState::run; -1: none yet.
+  int status_run = -1;
+  int status_id = 0;                 // the experiment status_run belongs to
 };
 
 }  // namespace cnnlab

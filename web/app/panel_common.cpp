@@ -2,10 +2,66 @@
 #include "app/panels.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "imgui.h"
+#include "imgui_internal.h"  // ImGuiTable: where the last row ended, the box's scrollbars
 
 namespace cnnlab {
+
+bool begin_tab_noted(UiState& ui, const char* bar, const char* label, ImGuiTabItemFlags flags) {
+  const bool open = ImGui::BeginTabItem(label, nullptr, flags);
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  ui.drawn.tabs.push_back({bar, label, a.x, a.y, b.x - a.x, b.y - a.y});
+  if (open) ui.drawn.open_tabs[bar] = label;
+  return open;
+}
+
+void end_child_noted(UiState& ui, const char* name) {
+  ui.drawn.scrolls.push_back({name, ImGui::GetScrollY(), ImGui::GetScrollMaxY()});
+  ImGui::EndChild();
+}
+
+namespace {
+// Where a table's measured height is kept: the window's storage, under a key derived from the
+// table's id (the same id BeginTable makes from str_id).
+ImGuiID table_height_key(ImGuiID table_id) { return ImHashStr("rows height", 0, table_id); }
+}  // namespace
+
+float table_height_for_rows(const char* str_id, float estimate) {
+  const float measured =
+      ImGui::GetStateStorage()->GetFloat(table_height_key(ImGui::GetID(str_id)), 0.0f);
+  return measured > 0.0f ? measured : estimate;
+}
+
+void end_table_noted(UiState& ui, const char* name, int rows) {
+  ImGuiTable* table = ImGui::GetCurrentTable();
+  if (!table) return;
+  ImGuiWindow* inner = table->InnerWindow;
+  const bool own_box = inner != table->OuterWindow;  // ScrollX / ScrollY: a child window
+  const float scrollbar = own_box && inner->ScrollbarX ? ImGui::GetStyle().ScrollbarSize : 0.0f;
+  const float scroll_y = own_box ? inner->Scroll.y : 0.0f;
+  // The box's own inside (without its scrollbars), not clipped by the panel around it: a table
+  // below the panel's fold is reached by scrolling the panel.
+  const float visible_bottom = inner->InnerRect.Max.y;
+  const bool scrolls_y = own_box && inner->ScrollMax.y > 0.0f;
+  const ImGuiID id = table->ID;
+  const float top = table->OuterRect.Min.y;
+  ImGui::EndTable();
+  // After EndTable: RowPosY2 is the bottom of the last row (screen pixels, as scrolled).
+  const float last_bottom = table->RowPosY2;
+  if (own_box) {
+    // The rows unscrolled, the horizontal scrollbar, the outer border's pixel.
+    const float needed = std::ceil(last_bottom + scroll_y - top + scrollbar + 1.0f);
+    ImGui::GetStateStorage()->SetFloat(table_height_key(id), needed);
+  }
+  DrawnTable drawn;
+  drawn.name = name;
+  drawn.rows = rows;
+  drawn.last_row_visible = !own_box || last_bottom <= visible_bottom + 0.5f;
+  drawn.scrolls_y = scrolls_y;
+  ui.drawn.tables.push_back(drawn);
+}
 
 void empty_state(const char* title, const char* explanation) {
   ImGui::Spacing();

@@ -219,7 +219,7 @@ void draw_per_class(AppState& state) {
     ImGui::TableNextColumn();
     ImGui::Text("%.3f", sum_f / k);
   }
-  ImGui::EndTable();
+  end_table_noted(state.ui, "per_class", static_cast<int>(classes) + (classes > 0 ? 1 : 0));
 }
 
 // ---- [SECTION] Prediction gallery --------------------------------------------------------------
@@ -430,20 +430,20 @@ void draw_eval_panel(AppState& state) {
     auto flags = [&](int tab) {
       return eval.debug_tab_request == tab ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
     };
-    if (ImGui::BeginTabItem("Confusion matrix", nullptr, flags(0))) {
+    if (begin_tab_noted(state.ui, "evaluation", "Confusion matrix", flags(0))) {
       ImGui::BeginChild("##confusion", ImVec2(0, 0), false);
       draw_confusion(state);
-      ImGui::EndChild();
+      end_child_noted(state.ui, "confusion");
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Per class", nullptr, flags(1))) {
+    if (begin_tab_noted(state.ui, "evaluation", "Per class", flags(1))) {
       draw_per_class(state);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Predictions", nullptr, flags(2))) {
+    if (begin_tab_noted(state.ui, "evaluation", "Predictions", flags(2))) {
       ImGui::BeginChild("##gallery", ImVec2(0, 0), false);
       draw_gallery(state);
-      ImGui::EndChild();
+      end_child_noted(state.ui, "gallery");
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();

@@ -41,6 +41,12 @@ constexpr const char* kVariableHints[] = {
     "conv blocks (cnn preset), e.g. 1, 2, 3", "max, avg, none (none: stride-2 conv)",
     "conv stride, e.g. 1, 2", "mlp, cnn1, cnn, vgg"};
 
+// Beside the Repeats slider: why the default is 3 seeds.
+constexpr const char* kWhySeeds =
+    "One seed is not enough: the random starting weights and the order of the images alone move "
+    "test accuracy by a few points on a small subset, so a single run per setting cannot tell a "
+    "small difference from luck; 3 or more seeds show the spread.";
+
 const ImVec4 kErrorColor(0.75f, 0.12f, 0.10f, 1.0f);
 const ImVec4 kGoodColor(0.10f, 0.50f, 0.20f, 1.0f);
 
@@ -107,7 +113,7 @@ std::string base_model_text(const SessionOptions& o) {
   return text;
 }
 
-void held_fixed_table(const AppState& state, float scale) {
+void held_fixed_table(AppState& state, float scale) {
   // The experiment's own settings once one exists (the lab's may have changed since), else the
   // settings it would start with.
   TrainConfig t = state.settings.applied.train;
@@ -148,7 +154,7 @@ void held_fixed_table(const AppState& state, float scale) {
   fixed_row("Augmentation", t.augment.flip || t.augment.max_shift > 0
                                 ? "flips + 2 px shifts, the same draws in every run"
                                 : "off");
-  ImGui::EndTable();
+  end_table_noted(state.ui, "fixed", 7);
 }
 
 }  // namespace
@@ -210,6 +216,7 @@ void draw_experiment_setup_panel(AppState& state) {
   ImGui::SliderInt("Repeats", &x.repeats, 1, ExperimentConfig::kMaxRepeats, "%d seed(s)",
                    ImGuiSliderFlags_AlwaysClamp);
   ImGui::EndDisabled();
+  muted_wrapped(kWhySeeds);
 
   // The engine's verdict on the draft, before anything starts.
   if (!x.check_error.empty()) {
@@ -219,6 +226,9 @@ void draw_experiment_setup_panel(AppState& state) {
     std::snprintf(buf, sizeof buf, "%d run%s, trained interleaved (one mini-batch each in turn)",
                   x.check_configurations, x.check_configurations == 1 ? "" : "s");
     muted_wrapped(buf);
+    if (x.estimate_seconds >= 0)
+      muted_wrapped("Estimated time: " + duration_text(x.estimate_seconds) + ", " +
+                    x.estimate_basis + ".");
   }
 
   // Start / Resume, Pause (pauses every run), Stop (keeps the results so far).
@@ -379,17 +389,17 @@ void draw_experiment_curves_panel(AppState& state) {
 
 namespace {
 
-void results_table(const json& report, float scale) {
+void results_table(UiState& ui, const json& report, float scale) {
   const json summary = report.value("summary", json::array());
   const int repeats = report.value("config", json::object()).value("repeats", 1);
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
                                 ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
-  // Exactly the rows (+ header) and room for the horizontal scrollbar of narrow pages.
-  const float row_h = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y;
-  // Room for the horizontal scrollbar only where the columns cannot fit (narrow pages).
-  const bool narrow = ImGui::GetContentRegionAvail().x < 700.0f * scale;
-  const float height = (static_cast<float>(summary.size()) + 1.0f) * row_h +
-                       (narrow ? ImGui::GetStyle().ScrollbarSize : 0.0f) + 2.0f * scale;
+  // Every row visible: the rows' height as drawn last frame plus the horizontal scrollbar when the
+  // columns do not fit (a guess from the row height only for the first frame).
+  const float row_h = ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().CellPadding.y + 1.0f;
+  const float estimate = (static_cast<float>(summary.size()) + 1.0f) * row_h +
+                         ImGui::GetStyle().ScrollbarSize + 2.0f * scale;
+  const float height = table_height_for_rows("experiment_results", estimate);
   if (!ImGui::BeginTable("experiment_results", 9, flags, ImVec2(0, height))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
   for (const char* h : {"configuration", "parameters", "MACs / image", "train img/s", "time / run",
@@ -444,7 +454,7 @@ void results_table(const json& report, float scale) {
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(s.value("tested_epochs", std::string("-")).c_str());
   }
-  ImGui::EndTable();
+  end_table_noted(ui, "experiment_results", static_cast<int>(summary.size()));
 }
 
 void export_buttons(AppState& state) {
@@ -527,7 +537,7 @@ void feature_maps_section(AppState& state) {
       ImGui::PopID();
     }
   }
-  ImGui::EndTable();
+  end_table_noted(state.ui, "experiment_maps", static_cast<int>(x.maps.size()));
 }
 
 }  // namespace
@@ -557,7 +567,7 @@ void draw_experiment_results_panel(AppState& state) {
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted(report.value("interpretation", std::string()).c_str());
   ImGui::PopTextWrapPos();
-  results_table(report, scale);
+  results_table(state.ui, report, scale);
   if (report.value("identicalDataOrder", false)) {
     wrapped(kGoodColor, "Same mini-batches in the same order in every run (fingerprints match).");
   } else {

@@ -30,7 +30,7 @@ int preset_dense(const std::string& preset) {
   return preset == "mlp" ? 512 : (preset == "mlp-small" || preset == "vgg") ? 256 : 128;
 }
 
-void summary_table(const ModelSummary& summary) {
+void summary_table(UiState& ui, const ModelSummary& summary) {
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
                                 ImGuiTableFlags_BordersOuter | ImGuiTableFlags_ScrollY;
   // Fixed widths from the widest text of each numeric column, so right alignment is stable
@@ -44,7 +44,9 @@ void summary_table(const ModelSummary& summary) {
   }
   params_w = std::max(params_w, ImGui::CalcTextSize("Params").x);
   macs_w = std::max(macs_w, ImGui::CalcTextSize("MACs").x);
-  float rows_height = (summary.rows.size() + 2) * ImGui::GetFrameHeight();
+  // The rows' height as drawn last frame (a guess from the frame height until then).
+  const float rows_height =
+      table_height_for_rows("summary", (summary.rows.size() + 2) * ImGui::GetFrameHeight());
   float height = std::min(ImGui::GetContentRegionAvail().y, rows_height);
   if (height < 4 * ImGui::GetFrameHeight()) height = rows_height;  // the child scrolls instead
   if (!ImGui::BeginTable("summary", 5, flags, ImVec2(0, height))) return;
@@ -84,7 +86,7 @@ void summary_table(const ModelSummary& summary) {
   right_aligned(with_thousands(summary.total_params));
   ImGui::TableNextColumn();
   right_aligned(with_thousands(summary.total_macs));
-  ImGui::EndTable();
+  end_table_noted(ui, "summary", static_cast<int>(summary.rows.size()) + 1);
 }
 
 }  // namespace
@@ -163,7 +165,7 @@ void draw_model_panel(AppState& state) {
               with_thousands(model.summary.total_params).c_str(),
               with_thousands(model.summary.total_macs).c_str());
   ImGui::PopTextWrapPos();
-  summary_table(model.summary);
+  summary_table(state.ui, model.summary);
 }
 
 }  // namespace cnnlab

@@ -62,7 +62,7 @@ void settings_section(SessionOptions& o, float scale) {
                      ImGuiSliderFlags_AlwaysClamp);
 }
 
-void layer_stats_table(const TrainingState& training) {
+void layer_stats_table(UiState& ui, const TrainingState& training) {
   if (training.layers.empty() || training.step == 0) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("Activation and gradient ranges and timings per layer appear while "
@@ -105,7 +105,7 @@ void layer_stats_table(const TrainingState& training) {
       ImGui::TableNextColumn();
       ImGui::Text("%.2f", l.backward_ms);
     }
-    ImGui::EndTable();
+    end_table_noted(ui, "layer_stats", static_cast<int>(training.layers.size()));
   }
 }
 
@@ -206,8 +206,8 @@ void draw_training_panel(AppState& state) {
   // Settings and statistics share the rest of the panel as tabs (both fit at 800x600); a run's
   // start brings the statistics to the front (App::command sets the request).
   if (ImGui::BeginTabBar("##training_tabs")) {
-    if (ImGui::BeginTabItem("Settings", nullptr,
-                            training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
+    if (begin_tab_noted(state.ui, "training", "Settings",
+                        training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
       ImGui::BeginChild("##settings", ImVec2(0, 0), false);
       ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
       settings_section(state.settings.draft, scale);
@@ -218,12 +218,12 @@ void draw_training_panel(AppState& state) {
       } else if (training.step > 0) {
         ImGui::TextDisabled("Changing a setting starts a new run.");
       }
-      ImGui::EndChild();
+      end_child_noted(state.ui, "settings");
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Per-layer statistics", nullptr,
-                            training.tab_request == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
-      layer_stats_table(training);
+    if (begin_tab_noted(state.ui, "training", "Per-layer statistics",
+                        training.tab_request == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
+      layer_stats_table(state.ui, training);
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();

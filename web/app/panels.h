@@ -23,6 +23,20 @@ void draw_experiment_setup_panel(AppState& state);
 void draw_experiment_curves_panel(AppState& state);
 void draw_experiment_results_panel(AppState& state);
 
+// ---- What the frame drew, for state().ui (DrawnUi in app_state.h) --------------------------------
+// BeginTabItem, noting the tab's rectangle and, when it is the open one, that it is `bar`'s open tab.
+bool begin_tab_noted(UiState& ui, const char* bar, const char* label, ImGuiTabItemFlags flags);
+// EndChild of a panel that scrolls, noting how far it is scrolled.
+void end_child_noted(UiState& ui, const char* name);
+// Tables never hide a row. A table that scrolls sideways (a box of its own) gets the height its
+// rows took last frame plus its horizontal scrollbar when it shows one, so every row is visible
+// without scrolling it vertically; `estimate` is used until it was drawn once. `str_id` is the
+// one given to BeginTable, in the same window.
+float table_height_for_rows(const char* str_id, float estimate);
+// EndTable, measuring the rows for table_height_for_rows and noting the table (rows, whether
+// its last row is visible or reachable by scrolling) for state().ui.tables.
+void end_table_noted(UiState& ui, const char* name, int rows);
+
 // Shared by the panels: a centred, muted, wrapped sentence for "nothing here yet" states.
 void empty_state(const char* title, const char* explanation);
 

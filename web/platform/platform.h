@@ -12,6 +12,8 @@ struct GLFWwindow;
 
 namespace cnnlab::platform {
 
+class InputQueue;
+
 // ---- Window and context -------------------------------------------------------------------------
 // GLFW window hints for the context: OpenGL 3.3 core natively, WebGL2 (GLES 3.0) in the browser.
 void set_context_hints();
@@ -29,6 +31,15 @@ void sync_canvas_size(GLFWwindow* window);
 void after_backend_new_frame(GLFWwindow* window);
 // Framebuffer size in pixels.
 void framebuffer_size(GLFWwindow* window, int* width, int* height);
+
+// ---- Pointer input ------------------------------------------------------------------------------
+// Sends the mouse wheel's and trackpad's scrolling to `queue` (input_queue.h) in Dear ImGui's
+// units: a wheel notch is 1 step, +y scrolls towards the top. Browser: a wheel listener on the
+// canvas, by the event's delta mode (Emscripten 3.1.6's GLFW passes the raw pixel deltas with
+// the browser's sign, so a notch down scrolled 100 steps up). Desktop: GLFW's scroll callback.
+// The browser side also keeps touches from the GLFW emulation, which has no touch positions: a
+// tap reaches the app as the browser's emulated mouse click at the tapped position.
+void listen_for_wheel(GLFWwindow* window, InputQueue* queue);
 
 // ---- Files ----------------------------------------------------------------------------------------
 // Path of the app's TrueType font: the Debian font file natively, the copy the page preloads into

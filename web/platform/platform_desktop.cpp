@@ -10,9 +10,24 @@
 #include <filesystem>
 #include <fstream>
 
+#include "platform/input_queue.h"
 #include "platform/platform.h"
 
 namespace cnnlab::platform {
+
+namespace {
+InputQueue* wheel_queue = nullptr;  // listen_for_wheel's (GLFW callbacks carry no context)
+
+void on_scroll(GLFWwindow*, double x, double y) {
+  // GLFW's offsets are already in Dear ImGui's units and directions.
+  if (wheel_queue) wheel_queue->wheel(static_cast<float>(x), static_cast<float>(y));
+}
+}  // namespace
+
+void listen_for_wheel(GLFWwindow* window, InputQueue* queue) {
+  wheel_queue = queue;
+  glfwSetScrollCallback(window, on_scroll);
+}
 
 void set_context_hints() {
   glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);

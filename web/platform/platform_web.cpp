@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "platform/input_queue.h"
 #include "platform/platform.h"
 
 // ---- JavaScript side ---------------------------------------------------------------------------
@@ -29,6 +30,30 @@ EM_JS(void, cnnlab_js_sync_canvas, (int* out), {
   HEAP32[out >> 2] = w;
   HEAP32[(out >> 2) + 1] = h;
   HEAP32[(out >> 2) + 2] = Math.round(dpr * 1000);
+});
+
+// Wheel and trackpad scrolling on the canvas as steps in Dear ImGui's sense (+y: towards the top,
+// +x: towards the left): a notch of a mouse wheel is 100 pixels (delta mode 0) or 3 lines (mode 1)
+// in every browser; trackpads send small pixel deltas, i.e. fractions of a step. Passive: the
+// GLFW emulation's own listener already keeps the page from scrolling.
+EM_JS(void, cnnlab_js_listen_for_wheel, (), {
+  Module['canvas'].addEventListener('wheel', function(event) {
+    var perDelta = event.deltaMode === 1 ? 1 / 3 : event.deltaMode === 2 ? 80 : 1 / 100;
+    Module['_cnnlab_wheel'](-event.deltaX * perDelta, -event.deltaY * perDelta);
+  }, {passive: true});
+});
+
+// Touches reach the app as the mouse events the browser emulates after a tap (at the tapped
+// position). The GLFW emulation's own touch handlers are kept from seeing them: they have no
+// touch position (Emscripten 3.1.6 reads it only for SDL), so a tap was first a press and release
+// wherever the last tap had been, clicking that again.
+EM_JS(void, cnnlab_js_ignore_glfw_touches, (), {
+  var canvas = Module['canvas'];
+  ['touchstart', 'touchmove', 'touchend', 'touchcancel'].forEach(function(type) {
+    window.addEventListener(type, function(event) {
+      if (event.target === canvas) event.stopPropagation();
+    }, {capture: true, passive: true});
+  });
 });
 
 EM_JS(int, cnnlab_js_canvas_width, (), { return Module['canvas'].width; });
@@ -116,7 +141,14 @@ float current_dpr = 1.0f;
 // the user last gave input.
 int paced_interval_ms = 0;
 double last_input_seconds = 0.0;
+InputQueue* wheel_queue = nullptr;  // listen_for_wheel's, fed by cnnlab_wheel
 }  // namespace
+
+void listen_for_wheel(GLFWwindow*, InputQueue* queue) {
+  wheel_queue = queue;
+  cnnlab_js_listen_for_wheel();
+  cnnlab_js_ignore_glfw_touches();
+}
 
 void set_context_hints() {
   // Emscripten's GLFW creates a WebGL context when GLFW_CLIENT_API is OpenGL ES; the version is
@@ -196,5 +228,10 @@ void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, 
 }
 
 }  // namespace cnnlab::platform
+
+// Wheel steps from the canvas' wheel listener (cnnlab_js_listen_for_wheel).
+extern "C" EMSCRIPTEN_KEEPALIVE void cnnlab_wheel(float steps_x, float steps_y) {
+  if (cnnlab::platform::wheel_queue) cnnlab::platform::wheel_queue->wheel(steps_x, steps_y);
+}
 
 #endif  // __EMSCRIPTEN__

@@ -1,0 +1,319 @@
+// Browser end-to-end test of what a student does with the mouse, with real input events
+// (playwright's page.mouse: mousemove, mousedown, mouseup and wheel events on the canvas):
+//   - one click on each tab of each window, and on each top menu, acts the first time (the
+//     click comes as a move, press and release between two frames: the app's pointer queue
+//     hands them over a frame at a time);
+//   - the mouse wheel (a notch and a trackpad's small steps) scrolls the panel under the pointer
+//     down and back up;
+//   - the status at the top right follows an experiment (running, paused, done) as it follows
+//     a single run;
+//   - every table shows its last row (or can scroll to it): the experiment's results table in
+//     full at 1280x800 and at 390x844;
+//   - the Experiment tab starts with 3 seeds and shows the estimated time, guessed before
+//     anything trained and measured after.
+// Where the tabs are, which is open, how far panels are scrolled and the tables' rows come from
+// state().ui (App::state_json). Screenshots at 1280x800 and 390x844 go to $CNNLAB_ARTIFACTS.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks } from './lib/harness.mjs';
+
+const SUBSET = '1k';
+let browser;
+let manifest = {packs: []};
+
+before(async () => {
+  manifest = await sitePacks();
+  browser = await launchBrowser();
+});
+after(async () => {
+  if (browser) await browser.close();
+});
+
+function hasSubset() { return manifest.packs.some((p) => p.id === SUBSET); }
+
+const ui = (page) => page.evaluate(() => window.cnnlab.state().ui);
+
+// The centre of a drawn tab or menu in page (CSS) pixels.
+function centre(tab, scale) {
+  return {x: (tab.x + tab.w / 2) / scale, y: (tab.y + tab.h / 2) / scale};
+}
+
+// Clicks every tab of every tab bar once, each time one that is not open, and checks it opened.
+// Narrow windows show one area at a time (the 'areas' tab bar): each area in turn, then the tab
+// bars it shows.
+async function clickEveryTab(page, label) {
+  let clicks = 0;
+  const covered = new Set();
+  const clickTab = async (bar, name) => {
+    const now = await ui(page);
+    const tab = now.tabs.find((t) => t.bar === bar && t.name === name);
+    assert.ok(tab, `${label}: tab ${bar}/${name} is drawn`);
+    const {x, y} = centre(tab, now.scale);
+    await page.mouse.click(x, y);
+    await frames(page, 6);
+    const after = await ui(page);
+    assert.equal(after.openTabs[bar], name,
+                 `${label}: one click on ${bar}/${name} at (${x}, ${y}) opened it`);
+    ++clicks;
+  };
+  // Each tab of the bar once, ending on the one open at the start (so that one is clicked too).
+  const clickBar = async (bar) => {
+    const now = await ui(page);
+    const names = now.tabs.filter((t) => t.bar === bar).map((t) => t.name);
+    const open = now.openTabs[bar];
+    for (const name of [...names.filter((n) => n !== open), open]) await clickTab(bar, name);
+    covered.add(bar);
+  };
+  const clickInnerBars = async () => {
+    const now = await ui(page);
+    for (const bar of new Set(now.tabs.map((t) => t.bar))) {
+      if (bar !== 'menu' && bar !== 'areas' && !covered.has(bar)) await clickBar(bar);
+    }
+  };
+  const first = await ui(page);
+  if (first.tabs.some((t) => t.bar === 'areas')) {
+    const names = first.tabs.filter((t) => t.bar === 'areas').map((t) => t.name);
+    assert.deepEqual(names, ['Setup', 'Training', 'Curves', 'Results']);
+    const open = first.openTabs.areas;
+    for (const name of [...names.filter((n) => n !== open), open]) {
+      await clickTab('areas', name);
+      if (name === 'Setup') await saveScreenshot(page, `interaction-narrow-setup.png`);
+      if (name === 'Curves') await saveScreenshot(page, `interaction-narrow-curves.png`);
+      await clickInnerBars();
+    }
+  } else {
+    await clickInnerBars();
+  }
+  for (const bar of ['setup', 'curves', 'results', 'training']) {
+    assert.ok(covered.has(bar), `${label}: the ${bar} tabs were clicked (${[...covered]})`);
+  }
+  return clicks;
+}
+
+test('every tab and top menu acts on the first click (1280x800 and 390x844)', {timeout: 300000},
+     async () => {
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    const {context, page, errors} = await newPage(browser, {width, height});
+    await openLab(page, {timeout: 240000});
+    await frames(page, 5);
+    const clicks = await clickEveryTab(page, `${width}x${height}`);
+    assert.ok(clicks >= 8, `${width}x${height}: ${clicks} tabs clicked`);
+    // The top menus: one click opens each; a click on the "CNN Lab" title closes it again.
+    const state = await ui(page);
+    for (const name of ['File', 'View']) {
+      const menu = state.tabs.find((t) => t.bar === 'menu' && t.name === name);
+      assert.ok(menu, `menu ${name} drawn`);
+      const {x, y} = centre(menu, state.scale);
+      await page.mouse.click(x, y);
+      await frames(page, 6);
+      assert.equal((await ui(page)).openMenu, name, `${width}x${height}: one click opened ${name}`);
+      if (width === 1280 && name === 'File') await saveScreenshot(page, 'interaction-file-menu-1280.png');
+      await page.mouse.click(20 / state.scale, y);
+      await frames(page, 6);
+      assert.equal((await ui(page)).openMenu, null, `${name} closed again`);
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});
+
+test('the mouse wheel and small trackpad steps scroll the panel under the pointer',
+     {timeout: 300000}, async () => {
+  // 390x844: the Setup window's Data panel (or else the Experiment tab) is taller than the window.
+  const {context, page, errors} = await newPage(browser, {width: 390, height: 844});
+  await openLab(page, {timeout: 240000});
+  let name = null;
+  for (const [panel, scroll] of [['data', 'data'], ['experiment', 'experimentSetup']]) {
+    await page.evaluate((p) => window.cnnlab.showPanel(p), panel);
+    await frames(page, 6);
+    const now = await ui(page);
+    if (now.scroll[scroll] && now.scroll[scroll].maxY > 0) {
+      name = scroll;
+      break;
+    }
+  }
+  assert.ok(name, 'a Setup panel overflows at 390x844');
+  const before = await ui(page);
+  assert.equal(before.scroll[name].y, 0);
+  // Inside the panel, near its left edge (away from tables that scroll on their own).
+  const x = 12;
+  const y = 844 * 0.6;
+  await page.mouse.move(x, y);
+  await frames(page, 3);
+  // One notch of a mouse wheel down (100 pixels, delta mode 0): the panel moves down, not up.
+  await page.mouse.wheel(0, 100);
+  await frames(page, 6);
+  const notch = (await ui(page)).scroll[name].y;
+  assert.ok(notch > 0, `one wheel notch down scrolled the panel down: y ${notch}`);
+  assert.ok(notch <= before.scroll[name].maxY, `within the panel: ${notch}`);
+  // A trackpad: many small pixel steps add up to a smooth scroll.
+  for (let i = 0; i < 10; ++i) {
+    await page.mouse.wheel(0, 8);
+    await frames(page, 1);
+  }
+  await frames(page, 4);
+  const trackpad = (await ui(page)).scroll[name];
+  assert.ok(trackpad.y > notch || trackpad.y === trackpad.maxY,
+            `ten 8-pixel trackpad steps scrolled further: ${notch} -> ${trackpad.y}`);
+  await saveScreenshot(page, 'interaction-wheel-scrolled-390.png');
+  // Back up to the top.
+  await page.mouse.wheel(0, -2000);
+  await frames(page, 6);
+  assert.equal((await ui(page)).scroll[name].y, 0, 'wheel up returns to the top');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('experiments: 3 seeds by default with an estimated time; the status follows the experiment; ' +
+     'the results table shows its last row at 1280x800 and 390x844', {timeout: 900000}, async (t) => {
+  if (!hasSubset()) {
+    t.skip(`the site has no '${SUBSET}' pack (configure with -DCNNLAB_SITE_DATA=SOURCE)`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  await openLab(page, {timeout: 240000});
+  const configured = await page.evaluate((subset) => window.cnnlab.configure(
+      {subset, model: 'cnn', kernel: 3, epochs: 1, batch: 32, lr: 0.001, optimizer: 'adam',
+       seed: 7, augment: false, patience: 0}), SUBSET);
+  assert.equal(configured.phase, 'ready', configured.error);
+  await page.evaluate(() => window.cnnlab.showPanel('experiment'));
+  await frames(page, 6);
+
+  // Before anything trained: 3 seeds, an estimate that says it is a guess.
+  const guess = await page.evaluate(() => window.cnnlab.state().experimentPlan);
+  assert.equal(guess.repeats, 3, 'the Experiment tab starts with 3 seeds');
+  assert.equal(guess.runs, 9, 'kernel 3, 5, 7 x 3 seeds');
+  assert.ok(guess.estimatedSeconds > 0, `an estimated time: ${JSON.stringify(guess)}`);
+  assert.equal(guess.estimateMeasured, false);
+  assert.match(guess.estimateBasis, /nothing has trained here yet/);
+  await saveScreenshot(page, 'interaction-experiment-setup-1280.png');
+
+  // A few seconds of training measure this computer's speed; the estimate then uses it.
+  await page.evaluate(() => window.cnnlab.train());
+  await page.waitForFunction(() => window.cnnlab.state().imagesPerSecond > 0, null,
+                             {timeout: 120000, polling: 250});
+  await page.waitForFunction(() => window.cnnlab.state().experimentPlan.estimateMeasured, null,
+                             {timeout: 60000, polling: 250});
+  await page.evaluate(() => window.cnnlab.pause());
+  const measured = await page.evaluate(() => window.cnnlab.state().experimentPlan);
+  assert.ok(measured.estimatedSeconds > 0);
+  assert.match(measured.estimateBasis, /images\/s while cnn trained here/);
+
+  // A short sweep (2 configurations, 1 seed: the test's time) through the API.
+  await page.evaluate(() => window.cnnlab.experiment({vary: 'kernel', values: [3, 5], repeats: 1}));
+  await page.waitForFunction(() => /^experiment running/.test(window.cnnlab.state().ui.status),
+                             null, {timeout: 60000, polling: 100});
+  await page.evaluate(() => window.cnnlab.pause());
+  await page.waitForFunction(() => /^experiment paused/.test(window.cnnlab.state().ui.status),
+                             null, {timeout: 60000, polling: 100});
+  await saveScreenshot(page, 'interaction-status-paused-1280.png');
+  await page.evaluate(() => window.cnnlab.resumeExperiment());
+  await page.waitForFunction(() => /^experiment running/.test(window.cnnlab.state().ui.status),
+                             null, {timeout: 60000, polling: 100});
+  await page.waitForFunction(() => {
+    const r = window.cnnlab.results();
+    return r && r.done && r.runs.every((run) => run.testAcc !== null);
+  }, null, {timeout: 600000, polling: 500});
+  await frames(page, 6);
+  const done = await ui(page);
+  assert.match(done.status, /^experiment done/);
+  assert.notEqual(done.status, 'done', 'the status names the experiment');
+
+  // The results table: both rows visible, no row behind the table's scrollbar.
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({width, height});
+    await frames(page, 10);
+    // A narrow window shows one area at a time: the Results area, by a click on its tab.
+    const areas = (await ui(page)).tabs.find((x) => x.bar === 'areas' && x.name === 'Results');
+    if (areas) {
+      const {x, y} = centre(areas, (await ui(page)).scale);
+      await page.mouse.click(x, y);
+      await frames(page, 10);
+    }
+    const drawn = await ui(page);
+    const table = drawn.tables.find((x) => x.name === 'experiment_results');
+    assert.ok(table, `${width}x${height}: the results table is drawn (${JSON.stringify(drawn.tables)})`);
+    assert.equal(table.rows, 2);
+    assert.ok(table.lastRowVisible, `${width}x${height}: the last row is visible in the table`);
+    for (const other of drawn.tables) {
+      assert.ok(other.lastRowVisible || other.scrollsY,
+                `${width}x${height}: table ${other.name}'s last row can be seen`);
+    }
+    await saveScreenshot(page, `interaction-experiment-results-${width}.png`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the per-layer statistics, model summary and per-class tables show their last row',
+     {timeout: 600000}, async (t) => {
+  if (!hasSubset()) {
+    t.skip(`the site has no '${SUBSET}' pack (configure with -DCNNLAB_SITE_DATA=SOURCE)`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  await openLab(page, {timeout: 240000});
+  const configured = await page.evaluate((subset) => window.cnnlab.configure(
+      {subset, model: 'cnn', kernel: 3, epochs: 1, batch: 64, seed: 3, patience: 0}), SUBSET);
+  assert.equal(configured.phase, 'ready', configured.error);
+  await page.evaluate(() => window.cnnlab.train());
+  await page.waitForFunction(() => window.cnnlab.state().phase === 'done' &&
+                                   window.cnnlab.state().testAcc !== null,
+                             null, {timeout: 480000, polling: 500});
+  const seen = new Set();
+  for (const [width, height] of [[1280, 800], [390, 844]]) {
+    await page.setViewportSize({width, height});
+    for (const panel of ['model', 'eval']) {
+      await page.evaluate((p) => window.cnnlab.showPanel(p), panel);
+      await frames(page, 8);
+      if (panel === 'eval') {
+        // The Evaluation panel's Per class tab, by a click.
+        const now = await ui(page);
+        const tab = now.tabs.find((x) => x.bar === 'evaluation' && x.name === 'Per class');
+        assert.ok(tab, 'the Per class tab is drawn');
+        const {x, y} = centre(tab, now.scale);
+        await page.mouse.click(x, y);
+        await frames(page, 8);
+      }
+      const drawn = await ui(page);
+      await saveScreenshot(page, `interaction-tables-${panel}-${width}.png`);
+      for (const table of drawn.tables) {
+        seen.add(table.name);
+        assert.ok(table.rows > 0, `${width}x${height}: ${table.name} has rows`);
+        assert.ok(table.lastRowVisible || table.scrollsY,
+                  `${width}x${height}: ${table.name}'s last row is visible or reachable`);
+      }
+    }
+  }
+  for (const name of ['summary', 'layer_stats', 'per_class']) {
+    assert.ok(seen.has(name), `table ${name} was drawn (${[...seen]})`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a tap on a touch screen is one click where it lands (390x844)', {timeout: 300000},
+     async () => {
+  const context = await browser.newContext({viewport: {width: 390, height: 844}, hasTouch: true,
+                                            isMobile: true});
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  await openLab(page, {timeout: 240000});
+  await frames(page, 5);
+  for (const name of ['Results', 'Curves', 'Training', 'Setup']) {
+    const now = await ui(page);
+    const tab = now.tabs.find((t) => t.bar === 'areas' && t.name === name);
+    assert.ok(tab, `area tab ${name} is drawn`);
+    const {x, y} = centre(tab, now.scale);
+    await page.touchscreen.tap(x, y);
+    await frames(page, 8);
+    const after = await ui(page);
+    assert.equal(after.openTabs.areas, name, `one tap on ${name} opened it`);
+    // One press, not two: the GLFW emulation's touch handlers (no position) are kept out.
+    assert.equal(after.clicks, now.clicks + 1, `one tap on ${name} is one click`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
