@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/io.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "data/compression.h"

@@ -29,7 +29,7 @@
 #include "app/app.h"
 #include "app/theme.h"
 #include "app/files_actions.h"
-#include "data/file_io.h"
+#include "core/io.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"

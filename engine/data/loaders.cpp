@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/io.h"
 #include "core/thread_pool.h"
 #include "data/compression.h"
-#include "data/file_io.h"
 #include "data/image.h"
 #include "data/pack.h"
 #include "data/tar.h"
@@ -279,11 +279,6 @@ DataSource load_cifar_binary(FileTree& tree, const std::string& dir) {
 
 // ---- [SECTION] IDX ----------------------------------------------------------------------------
 
-uint32_t read_be32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) << 24 | static_cast<uint32_t>(p[1]) << 16 |
-         static_cast<uint32_t>(p[2]) << 8 | static_cast<uint32_t>(p[3]);
-}
-
 // The IDX file with stem `stem` ("train-images" + "-idx3-ubyte") in dir, plain or .gz.
 const TreeFile* find_idx(const FileTree& tree, const std::string& dir,
                          const std::vector<std::string>& prefixes, const std::string& kind) {
@@ -316,7 +311,7 @@ std::vector<uint8_t> idx_contents(FileTree& tree, const TreeFile& f, int want_di
   dims.clear();
   uint64_t count = 1;
   for (int i = 0; i < want_dims; ++i) {
-    dims.push_back(read_be32(bytes.data() + 4 + 4 * i));
+    dims.push_back(load_be32(bytes.data() + 4 + 4 * i));
     count *= dims.back();
     require(count < (uint64_t{1} << 34), f.where, "IDX dimensions are implausibly large");
   }

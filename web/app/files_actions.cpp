@@ -18,7 +18,7 @@
 #include "app/inside_view.h"
 #include "app/training_backend.h"
 #include "core/error.h"
-#include "data/file_io.h"
+#include "core/io.h"
 #include "data/image.h"
 #include "imgui.h"
 #include "model/model_file.h"
