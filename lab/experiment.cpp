@@ -395,14 +395,7 @@ nlohmann::json Experiment::to_json() const {
   nlohmann::json runs = nlohmann::json::array();
   for (const RunResult& r : results()) {
     nlohmann::json hist = nlohmann::json::array();
-    for (const EpochRecord& e : r.history)
-      hist.push_back({{"epoch", e.epoch},
-                      {"train_loss", e.train_loss},
-                      {"train_accuracy", e.train_accuracy},
-                      {"val_loss", std::isfinite(e.val_loss) ? nlohmann::json(e.val_loss) : nullptr},
-                      {"val_accuracy",
-                       std::isfinite(e.val_accuracy) ? nlohmann::json(e.val_accuracy) : nullptr},
-                      {"images_per_second", e.images_per_second}});
+    for (const EpochRecord& e : r.history) hist.push_back(e.to_json());
     runs.push_back({{"configuration", r.label},
                     {"repeat", r.repeat},
                     {"seed", r.seed},

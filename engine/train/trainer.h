@@ -60,6 +60,11 @@ struct EpochRecord {
   double val_loss = 0, val_accuracy = 0;      // NaN when there is no validation split
   double train_seconds = 0;                   // time spent in training steps this epoch
   double images_per_second = 0;
+
+  // {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy" (null when NaN),
+  // "train_seconds", "images_per_second"}: the trainer's saved state and experiment reports.
+  nlohmann::json to_json() const;
+  static EpochRecord from_json(const nlohmann::json& j);  // throws nlohmann's errors on bad input
 };
 
 struct StepRecord {
