@@ -18,6 +18,7 @@
 #include "model/model.h"
 #include "model/model_file.h"
 #include "model/summary.h"
+#include "train/history_csv.h"
 #include "train/trainer.h"
 
 #ifdef __EMSCRIPTEN__
@@ -39,19 +40,6 @@ struct TrainOptions {
   int threads = 0;
   int train_per_class = 0, test_per_class = 0;
 };
-
-std::string history_csv(const std::vector<EpochRecord>& history) {
-  std::string out =
-      "epoch,train_loss,train_accuracy,val_loss,val_accuracy,train_seconds,images_per_second\n";
-  char line[256];
-  for (const EpochRecord& e : history) {
-    std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f\n", e.epoch, e.train_loss,
-                  e.train_accuracy, e.val_loss, e.val_accuracy, e.train_seconds,
-                  e.images_per_second);
-    out += line;
-  }
-  return out;
-}
 
 // One line redrawn in place on a terminal; one line per epoch otherwise (logs, CI).
 class Progress {
@@ -163,9 +151,14 @@ void run_train(TrainOptions& o) {
 
   // Test metrics (when the source has a test split), then every output file.
   nlohmann::json test = nullptr;
+  HistoryCsvRun curves;
+  curves.label = o.resume ? "resumed" : o.model.describe();
+  curves.epochs = trainer.history();
   if (source.test.size() > 0 && !trainer.failed()) {
     ConfusionMatrix m = evaluate(*model, source.test, trainer.preprocess(), &pool);
     test = {{"accuracy", m.accuracy()}, {"loss", m.mean_loss()}, {"images", m.total()}};
+    curves.test_accuracy = m.accuracy();
+    curves.test_loss = m.mean_loss();
     if (!o.quiet)
       std::fprintf(stderr, "Test accuracy %.4f, loss %.4f on %zu images\n", m.accuracy(),
                    m.mean_loss(), m.total());
@@ -183,7 +176,7 @@ void run_train(TrainOptions& o) {
   history["test"] = test;
   history["images_per_second"] = trainer.images_per_second();
   write_text_file_atomic((fs::path(o.out) / "history.json").string(), history.dump(1));
-  write_text_file_atomic((fs::path(o.out) / "history.csv").string(), history_csv(trainer.history()));
+  write_text_file_atomic((fs::path(o.out) / "history.csv").string(), history_csv({curves}));
   if (!o.quiet) {
     std::fprintf(stderr, "%s\n", trainer.stop_reason().c_str());
     std::fprintf(stderr, "Wrote %s, history.csv and history.json\n", model_path.c_str());

@@ -131,12 +131,17 @@ TEST_CASE("cnnlab: pack, train, eval, predict, npz round trip, resume") {
   REQUIRE_MESSAGE(r.status == 0, r.err);
   CHECK(fs::exists(ws.dir / "run/model.cnnlab"));
   const std::string csv = slurp(ws.dir / "run/history.csv");
-  CHECK(contains(csv, "epoch,train_loss,train_accuracy,val_loss,val_accuracy"));
+  CHECK(csv.rfind("run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,", 0) == 0);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);  // header + 2 epochs
   nlohmann::json history = nlohmann::json::parse(slurp(ws.dir / "run/history.json"));
   CHECK(history["history"].size() == 2);
   CHECK(history["dataset"]["train"] == 90);  // 100 images, 10 % stratified validation
   const double test_acc = history["test"]["accuracy"].get<double>();
+  // The last epoch's row ends with the test accuracy and loss measured after training.
+  const std::string last_row = csv.substr(csv.rfind('\n', csv.size() - 2) + 1);
+  CHECK(last_row.rfind("1,", 0) == 0);
+  const size_t test_field = last_row.rfind(',', last_row.rfind(',') - 1) + 1;
+  CHECK(std::stod(last_row.substr(test_field)) == doctest::Approx(test_acc));
 
   // eval --json agrees with the accuracy measured at the end of training.
   r = run(ws.dir, "eval --model-file run/model.cnnlab --data cifar-10-batches-bin --json");
