@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "app/eval_view.h"
-#include "app/inside_debug.h"
 #include "app/panels.h"
 #include "imgui.h"
 #include "widgets/colors.h"
@@ -349,7 +348,6 @@ void draw_gallery(AppState& state) {
 // ---- [SECTION] Panel ---------------------------------------------------------------------------
 
 void draw_eval_panel(AppState& state) {
-  apply_debug_selection(state);
   refresh_eval_state(state);
   EvalState& eval = state.eval;
   if (!eval.evaluated) {
@@ -368,27 +366,23 @@ void draw_eval_panel(AppState& state) {
     ImGui::TextDisabled("   weights from %s", session["modelFile"].get<std::string>().c_str());
   }
   if (ImGui::BeginTabBar("##eval_tabs")) {
-    auto flags = [&](int tab) {
-      return eval.debug_tab_request == tab ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
-    };
-    if (ImGui::BeginTabItem("Confusion matrix", nullptr, flags(0))) {
+    if (ImGui::BeginTabItem("Confusion matrix")) {
       ImGui::BeginChild("##confusion", ImVec2(0, 0), false);
       draw_confusion(state);
       ImGui::EndChild();
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Per class", nullptr, flags(1))) {
+    if (ImGui::BeginTabItem("Per class")) {
       draw_per_class(state);
       ImGui::EndTabItem();
     }
-    if (ImGui::BeginTabItem("Predictions", nullptr, flags(2))) {
+    if (ImGui::BeginTabItem("Predictions")) {
       ImGui::BeginChild("##gallery", ImVec2(0, 0), false);
       draw_gallery(state);
       ImGui::EndChild();
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
-    eval.debug_tab_request = -1;
   }
 }
 
