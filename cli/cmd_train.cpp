@@ -14,6 +14,7 @@
 #include "common.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "core/text_format.h"
 #include "data/split.h"
 #include "model/model.h"
 #include "model/model_file.h"

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/text_format.h"
 #include "model/model.h"
 #include "model/summary.h"
 
@@ -23,12 +24,6 @@ int parse_int_value(const std::string& vary, const std::string& v) {
   } catch (const std::logic_error&) {
   }
   throw Error("experiment " + vary, "'" + v + "' is not a whole number");
-}
-
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %%", fraction * 100);
-  return buf;
 }
 
 void mean_std(const std::vector<double>& xs, double& mean, double& sd) {

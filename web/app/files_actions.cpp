@@ -20,6 +20,7 @@
 #include "app/training_backend.h"
 #include "core/error.h"
 #include "core/io.h"
+#include "core/text_format.h"
 #include "data/image.h"
 #include "imgui.h"
 #include "model/model_file.h"
@@ -57,12 +58,6 @@ std::string model_tag(const SessionOptions& o) {
     tag += "-" + std::to_string(o.preset.kernel) + "x" + std::to_string(o.preset.kernel);
   }
   return tag;
-}
-
-std::string percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f %%", fraction * 100.0);
-  return text;
 }
 
 // A number of a history record, NaN when absent or null (an empty CSV field).
