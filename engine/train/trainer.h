@@ -95,7 +95,6 @@ class Trainer {
   const std::string& stop_reason() const { return stop_reason_; }
 
   int epoch() const { return epoch_; }  // 0-based epoch in progress (== epochs when done)
-  size_t batch_in_epoch() const { return batch_; }
   size_t batches_per_epoch() const;
   int64_t global_step() const { return global_step_; }
   double progress() const;  // 0..1 over all training batches of all epochs

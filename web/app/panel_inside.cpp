@@ -540,10 +540,6 @@ std::string show_photo_inside(AppState& state, std::vector<uint8_t> image, const
   return {};
 }
 
-void show_test_images_inside(AppState& state) {
-  state.inside.use_upload = false;
-}
-
 void draw_inside_panel(AppState& state) {
   refresh_eval_state(state);
   InsideState& in = state.inside;
