@@ -251,7 +251,7 @@ TEST_CASE("Confusion matrix: hand-computed precision, recall and F1") {
   CHECK(text.find("dog") != std::string::npos);
 }
 
-TEST_CASE("Epoch records survive their JSON; history CSV has one row an epoch, blanks for unknowns") {
+TEST_CASE("Epoch records survive their JSON; history CSV: a row an epoch, blanks for unknowns") {
   const double nan = std::numeric_limits<double>::quiet_NaN();
   EpochRecord a;
   a.epoch = 1;
@@ -284,7 +284,8 @@ TEST_CASE("Epoch records survive their JSON; history CSV has one row an epoch, b
   second.label = "mlp";
   second.epochs = {a};
   CHECK(history_csv({first, second}) ==
-        "run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,testLoss\n"
+        "run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,"
+        "testLoss\n"
         "1,\"cnn k=3, flip\",1,2.25,0.125,,,640,1.5,,\n"
         "1,\"cnn k=3, flip\",2,2.25,0.125,1.75,0.5,640,1.5,0.375,1.8\n"
         "2,mlp,1,2.25,0.125,,,640,1.5,,\n");

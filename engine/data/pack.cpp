@@ -112,8 +112,10 @@ DataSource read_pack_bytes(const uint8_t* bytes, size_t size, const std::string&
               std::to_string(kPackVersion) + "); update CNN Lab or re-create the pack");
   require(crc32(h, 60) == load_le32(h + 60), where, "corrupt pack header (checksum mismatch)");
   require(load_le32(h + 12) == kPackHeaderBytes, where, "corrupt pack header (header size)");
-  const uint64_t channels = load_le32(h + 16), height = load_le32(h + 20), width = load_le32(h + 24);
-  const uint64_t classes = load_le32(h + 28), n_train = load_le32(h + 32), n_test = load_le32(h + 36);
+  const uint64_t channels = load_le32(h + 16), height = load_le32(h + 20),
+                 width = load_le32(h + 24);
+  const uint64_t classes = load_le32(h + 28), n_train = load_le32(h + 32),
+                 n_test = load_le32(h + 36);
   const uint64_t text_bytes = load_le32(h + 40), file_size = load_le64(h + 48);
   require(channels == 1 || channels == 3, where,
           "header field channels = " + std::to_string(channels) + " (must be 1 or 3)");

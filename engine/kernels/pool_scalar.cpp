@@ -17,7 +17,8 @@ void maxpool2d_forward_scalar(float* y, int32_t* argmax, const float* x, int bat
     float* yp = y + p * out_plane;
     int32_t* ap = argmax + p * out_plane;
     for (int oh = 0; oh < out_h; ++oh)
-      maxpool2d_row_scalar(yp + oh * out_w, ap + oh * out_w, xp, width, kernel, stride, oh, 0, out_w);
+      maxpool2d_row_scalar(yp + oh * out_w, ap + oh * out_w, xp, width, kernel, stride, oh, 0,
+                           out_w);
   }
 }
 
