@@ -6,7 +6,7 @@
 #
 # Usage: bash bench/wasm_threads.sh [SINGLE_BUILD] [THREADED_BUILD] [ROUNDS] [SECONDS] [MODEL]
 #   defaults: build-wasm build-wasm-threads 5 3 cnn3
-#   The threaded build: emcmake cmake -B build-wasm-threads -S . -DCNNLAB_WASM_THREADS=ON
+#   The threaded build: cmake --preset wasm-threads       (build-wasm-threads/)
 #                       cmake --build build-wasm-threads -j2 --target cnnlab
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -5,6 +5,7 @@
 
 #include "common.h"
 #include "core/error.h"
+#include "core/text_format.h"
 #include "model/model.h"
 #include "model/model_file.h"
 #include "model/npz.h"

@@ -16,10 +16,12 @@
 #include "common.h"
 #include "core/error.h"
 #include "core/thread_pool.h"
+#include "core/text_format.h"
 #include "data/split.h"
 #include "model/model.h"
 #include "model/model_file.h"
 #include "model/summary.h"
+#include "train/history_csv.h"
 #include "train/trainer.h"
 
 #ifdef __EMSCRIPTEN__
@@ -41,22 +43,6 @@ struct TrainOptions {
   int threads = 0;
   int train_per_class = 0, test_per_class = 0;
 };
-
-// tested: 1 on the epoch whose weights the saved model holds and the test figures come from
-// (Trainer::scoring_epoch), 0 on the others.
-std::string history_csv(const std::vector<EpochRecord>& history, int scoring_epoch) {
-  std::string out =
-      "epoch,train_loss,train_accuracy,val_loss,val_accuracy,train_seconds,images_per_second,"
-      "tested\n";
-  char line[256];
-  for (const EpochRecord& e : history) {
-    std::snprintf(line, sizeof line, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.1f,%d\n", e.epoch,
-                  e.train_loss, e.train_accuracy, e.val_loss, e.val_accuracy, e.train_seconds,
-                  e.images_per_second, e.epoch == scoring_epoch ? 1 : 0);
-    out += line;
-  }
-  return out;
-}
 
 // One line redrawn in place on a terminal; one line per epoch otherwise (logs, CI).
 class Progress {
@@ -168,6 +154,9 @@ void run_train(TrainOptions& o) {
 
   // Test metrics (when the source has a test split), then every output file.
   nlohmann::json test = nullptr;
+  HistoryCsvRun curves;
+  curves.label = o.resume ? "resumed" : o.model.describe();
+  curves.epochs = trainer.history();
   if (source.test.size() > 0 && !trainer.failed()) {
     ConfusionMatrix m = evaluate(*model, source.test, trainer.preprocess(), &pool);
     // The epoch tested: the best by validation loss with early stopping on, else the last
@@ -177,6 +166,9 @@ void run_train(TrainOptions& o) {
             {"loss", m.mean_loss()},
             {"images", m.total()},
             {"epoch", tested > 0 ? nlohmann::json(tested) : nlohmann::json(nullptr)}};
+    curves.test_accuracy = m.accuracy();
+    curves.test_loss = m.mean_loss();
+    curves.test_epoch = tested;
     if (!o.quiet) {
       const std::string which =
           tested > 0 ? "the weights of epoch " + std::to_string(tested)
@@ -198,7 +190,7 @@ void run_train(TrainOptions& o) {
   history["test"] = test;
   history["images_per_second"] = trainer.images_per_second();
   write_text_file_atomic((fs::path(o.out) / "history.json").string(), history.dump(1));
-  write_text_file_atomic((fs::path(o.out) / "history.csv").string(), history_csv(trainer.history(), trainer.scoring_epoch()));
+  write_text_file_atomic((fs::path(o.out) / "history.csv").string(), history_csv({curves}));
   if (!o.quiet) {
     std::fprintf(stderr, "%s\n", trainer.stop_reason().c_str());
     std::fprintf(stderr, "Wrote %s, history.csv and history.json\n", model_path.c_str());

@@ -13,7 +13,7 @@
 #include <algorithm>
 
 #include "core/error.h"
-#include "data/file_io.h"
+#include "core/io.h"
 #include "data/loaders.h"
 
 namespace cnnlab::cli {

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/text_format.h"
 #include "model/model.h"
 #include "model/summary.h"
 
@@ -23,12 +24,6 @@ int parse_int_value(const std::string& vary, const std::string& v) {
   } catch (const std::logic_error&) {
   }
   throw Error("experiment " + vary, "'" + v + "' is not a whole number");
-}
-
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %%", fraction * 100);
-  return buf;
 }
 
 // The tested epoch of each run of a configuration: "4", or "4, 6, unfinished" with repeats
@@ -428,14 +423,7 @@ nlohmann::json Experiment::to_json() const {
   nlohmann::json runs = nlohmann::json::array();
   for (const RunResult& r : results()) {
     nlohmann::json hist = nlohmann::json::array();
-    for (const EpochRecord& e : r.history)
-      hist.push_back({{"epoch", e.epoch},
-                      {"train_loss", e.train_loss},
-                      {"train_accuracy", e.train_accuracy},
-                      {"val_loss", std::isfinite(e.val_loss) ? nlohmann::json(e.val_loss) : nullptr},
-                      {"val_accuracy",
-                       std::isfinite(e.val_accuracy) ? nlohmann::json(e.val_accuracy) : nullptr},
-                      {"images_per_second", e.images_per_second}});
+    for (const EpochRecord& e : r.history) hist.push_back(e.to_json());
     runs.push_back({{"configuration", r.label},
                     {"repeat", r.repeat},
                     {"seed", r.seed},

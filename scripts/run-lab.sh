@@ -27,13 +27,15 @@ say() { echo "run-lab: $*"; }
 die() { echo "run-lab: ERROR: $*" >&2; exit 1; }
 
 data="$(bash scripts/find-data.sh)" || die "no dataset (run 'bash scripts/setup.sh' first)"
-command -v emcmake >/dev/null || die "emcmake not found (Debian package emscripten; run 'bash scripts/setup.sh')"
+[ -f /usr/share/emscripten/cmake/Modules/Platform/Emscripten.cmake ] \
+  || die "Emscripten not found (Debian package emscripten; run 'bash scripts/setup.sh')"
 export NODE_PATH=/usr/share/nodejs  # Emscripten's JS optimizer needs Debian's acorn
 
 imgui_flag=()
 [ -d "$imgui_dir" ] && imgui_flag=(-DIMGUI_DIR="$imgui_dir")
 say "building the lab's site in $wasm_dir/site (packs of $data: $subsets)"
-emcmake cmake -S . -B "$wasm_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}" \
+# The wasm preset of CMakePresets.json (Emscripten's toolchain file), in the folder the prefix names.
+cmake --preset wasm -B "$wasm_dir" "${imgui_flag[@]}" \
   -DCNNLAB_SITE_DATA="$data" -DCNNLAB_SITE_SUBSETS="$subsets" >/dev/null
 cmake --build "$wasm_dir" -j "$jobs" --target cnnlab_site
 site="$wasm_dir/site"

@@ -6,6 +6,8 @@
 #   browser   tests/browser/run.sh, when it exists (headless Chromium against the built site)
 # then prints one summary line per suite and a last line "N passed, N failed" (suites); exits
 # non-zero when any suite failed. Dependencies are ensured first (scripts/setup.sh --deps-only).
+# Each build is configured from its preset in CMakePresets.json (`cmake --preset NAME`, which holds
+# the build flags), in the folder CNNLAB_BUILD_PREFIX names, with this machine's IMGUI_DIR.
 #
 # Usage: bash scripts/test.sh [SUITE...]        (default: all; e.g. `bash scripts/test.sh native`)
 # Environment:
@@ -70,17 +72,15 @@ imgui_flag=()
 
 # ---- Suites ------------------------------------------------------------------------------------
 suite_native() {
-  cmake -S . -B "$native_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}"
+  cmake --preset native -B "$native_dir" "${imgui_flag[@]}"
   cmake --build "$native_dir" -j "$jobs"
   CNNLAB_EXE="$native_dir/cnnlab" \
     ctest --test-dir "$native_dir" --output-on-failure --no-tests=error -j "$jobs"
 }
 
 suite_asan() {
-  # -O1 -g1 (line tables for the reports) compiles in half the CPU time of -O2 -g; no NDEBUG, so
-  # assertions are on.
-  cmake -S . -B "$asan_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-        -DCNNLAB_SANITIZE=ON -DCNNLAB_BUILD_APP=OFF
+  # -O1 -g1, sanitizers, assertions on, no app: the preset says why.
+  cmake --preset asan -B "$asan_dir"
   cmake --build "$asan_dir" -j "$jobs"
   CNNLAB_EXE="$asan_dir/cnnlab" \
     ctest --test-dir "$asan_dir" --output-on-failure --no-tests=error -j "$jobs"
@@ -91,7 +91,7 @@ suite_wasm() {
   # the 1k subset only (CNNLAB_TEST_SITE_SUBSETS), so CI does not pack the whole dataset. It also
   # gets the threaded trainer (CNNLAB_SITE_THREADED_TRAINER, default ON: the engine compiled once
   # more with -pthread, ~95 CPU-seconds), which tests/browser/threads.test.mjs runs.
-  emcmake cmake -S . -B "$wasm_dir" -DCMAKE_BUILD_TYPE=Release "${imgui_flag[@]}" \
+  cmake --preset wasm -B "$wasm_dir" "${imgui_flag[@]}" \
     -DCNNLAB_SITE_DATA="$CNNLAB_DATA" \
     -DCNNLAB_SITE_SUBSETS="${CNNLAB_TEST_SITE_SUBSETS:-1k:100:200}"
   cmake --build "$wasm_dir" -j "$jobs"

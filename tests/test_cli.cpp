@@ -132,7 +132,7 @@ TEST_CASE("cnnlab: pack, train, eval, predict, npz round trip, resume") {
   REQUIRE_MESSAGE(r.status == 0, r.err);
   CHECK(fs::exists(ws.dir / "run/model.cnnlab"));
   const std::string csv = slurp(ws.dir / "run/history.csv");
-  CHECK(contains(csv, "epoch,train_loss,train_accuracy,val_loss,val_accuracy"));
+  CHECK(csv.rfind("run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,", 0) == 0);
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);  // header + 2 epochs
   nlohmann::json history = nlohmann::json::parse(slurp(ws.dir / "run/history.json"));
   CHECK(history["history"].size() == 2);
@@ -142,20 +142,25 @@ TEST_CASE("cnnlab: pack, train, eval, predict, npz round trip, resume") {
   const int tested = history["test"]["epoch"].get<int>();
   CHECK(tested == history["best_epoch"].get<int>());  // early stopping is on by default
   CHECK(contains(r.err, "(the weights of epoch " + std::to_string(tested) + ")"));
-  CHECK(contains(csv, ",tested\n"));
+  CHECK(contains(csv, ",testEpoch\n"));
   {
-    // Exactly one epoch row is marked tested, and it is the tested epoch's.
+    // Exactly one epoch row carries the test figures: the tested epoch's, ending in its number,
+    // its test accuracy the one measured after training.
     std::istringstream rows(csv);
-    std::string row, marked;
+    std::string row;
     std::getline(rows, row);  // header
     int marks = 0;
-    while (std::getline(rows, row))
-      if (row.size() >= 2 && row.compare(row.size() - 2, 2, ",1") == 0) {
-        ++marks;
-        marked = row.substr(0, row.find(','));
-      }
+    const std::string suffix = "," + std::to_string(tested);
+    while (std::getline(rows, row)) {
+      if (row.back() == ',') continue;  // no test figures on this row
+      ++marks;
+      CHECK(row.compare(row.size() - suffix.size(), suffix.size(), suffix) == 0);
+      const std::string fields = row.substr(0, row.size() - suffix.size());
+      const size_t loss_at = fields.rfind(',');
+      const size_t acc_at = fields.rfind(',', loss_at - 1);
+      CHECK(std::stod(fields.substr(acc_at + 1, loss_at - acc_at - 1)) == doctest::Approx(test_acc));
+    }
     CHECK(marks == 1);
-    CHECK(marked == std::to_string(tested));
   }
 
   // eval --json agrees with the accuracy measured at the end of training.

@@ -31,13 +31,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/io.h"
 #include "test_helpers.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "data/batcher.h"
 #include "data/compression.h"
 #include "data/dataset.h"
-#include "data/file_io.h"
 #include "data/image.h"
 #include "data/loaders.h"
 #include "data/pack.h"

@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/io.h"
 #include "core/rng.h"
 #include "core/tensor.h"
+#include "core/text_format.h"
 #include "data/compression.h"
 #include "model/model.h"
 #include "model/model_file.h"

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <memory>
 
 #include "core/error.h"
@@ -14,6 +15,7 @@
 #include "data/dataset.h"
 #include "model/model.h"
 #include "model/spec.h"
+#include "train/history_csv.h"
 #include "train/metrics.h"
 #include "train/trainer.h"
 
@@ -351,4 +353,49 @@ TEST_CASE("Confusion matrix: hand-computed precision, recall and F1") {
   CHECK_THROWS_AS(m.add(3, 0), Error);
   std::string text = m.to_text({"cat", "dog", "emu"});
   CHECK(text.find("dog") != std::string::npos);
+}
+
+TEST_CASE("Epoch records survive their JSON; history CSV: a row an epoch, blanks for unknowns") {
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EpochRecord a;
+  a.epoch = 1;
+  a.train_loss = 2.25;
+  a.train_accuracy = 0.125;
+  a.val_loss = nan;  // no validation split
+  a.val_accuracy = nan;
+  a.train_seconds = 1.5;
+  a.images_per_second = 640;
+  const nlohmann::json j = a.to_json();
+  CHECK(j.at("val_loss").is_null());
+  const EpochRecord back = EpochRecord::from_json(j);
+  CHECK(back.epoch == 1);
+  CHECK(back.train_loss == 2.25);
+  CHECK(std::isnan(back.val_accuracy));
+  CHECK(back.images_per_second == 640);
+
+  EpochRecord b = a;
+  b.epoch = 2;
+  b.val_loss = 1.75;
+  b.val_accuracy = 0.5;
+  HistoryCsvRun first;
+  first.run = 1;
+  first.label = "cnn k=3, flip";  // a comma: quoted
+  first.epochs = {a, b};
+  first.test_accuracy = 0.375;
+  first.test_loss = 1.8;
+  HistoryCsvRun tested_first = first;  // its epoch 1 was tested (the best by validation loss)
+  tested_first.run = 3;
+  tested_first.test_epoch = 1;
+  HistoryCsvRun second;  // not evaluated: empty test fields
+  second.run = 2;
+  second.label = "mlp";
+  second.epochs = {a};
+  CHECK(history_csv({first, second, tested_first}) ==
+        "run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,"
+        "testLoss,testEpoch\n"
+        "1,\"cnn k=3, flip\",1,2.25,0.125,,,640,1.5,,,\n"
+        "1,\"cnn k=3, flip\",2,2.25,0.125,1.75,0.5,640,1.5,0.375,1.8,\n"
+        "2,mlp,1,2.25,0.125,,,640,1.5,,,\n"
+        "3,\"cnn k=3, flip\",1,2.25,0.125,,,640,1.5,0.375,1.8,1\n"
+        "3,\"cnn k=3, flip\",2,2.25,0.125,1.75,0.5,640,1.5,,,\n");
 }

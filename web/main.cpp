@@ -30,7 +30,7 @@
 #include "app/theme.h"
 #include "app/files_actions.h"
 #include "app/js_api.h"
-#include "data/file_io.h"
+#include "core/io.h"
 #include "imgui.h"
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"

@@ -40,7 +40,6 @@ class Rng {
   float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
   // Standard normal (Marsaglia polar method with a platform-independent log).
   float normal();
-  bool bernoulli(float p) { return uniform() < p; }
 
   // Fisher-Yates shuffle of v, identical on every platform.
   template <typename T>

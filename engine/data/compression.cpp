@@ -1,5 +1,4 @@
-// CRC-32 (slicing-by-8 tables built at compile time), raw DEFLATE via stb_image's zlib decoder,
-// and gzip framing with its trailer checks.
+// Raw DEFLATE via stb_image's zlib decoder, and gzip framing with its trailer checks.
 #include "data/compression.h"
 
 #include <array>
@@ -7,52 +6,12 @@
 #include <cstring>
 
 #include "core/error.h"
+#include "core/io.h"
 
 #define STBI_NO_STDIO
 #include <stb_image.h>
 
 namespace cnnlab {
-
-namespace {
-
-using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
-
-constexpr CrcTables make_crc_tables() {
-  CrcTables t{};
-  for (uint32_t i = 0; i < 256; ++i) {
-    uint32_t c = i;
-    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-    t[0][i] = c;
-  }
-  for (uint32_t i = 0; i < 256; ++i) {
-    for (size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFu];
-  }
-  return t;
-}
-
-constexpr CrcTables kCrcTables = make_crc_tables();
-
-uint32_t read_le32(const uint8_t* p) {
-  return static_cast<uint32_t>(p[0]) | static_cast<uint32_t>(p[1]) << 8 |
-         static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
-}
-
-}  // namespace
-
-uint32_t crc32(const uint8_t* data, size_t size, uint32_t seed) {
-  const auto& t = kCrcTables;
-  uint32_t c = ~seed;
-  while (size >= 8) {
-    const uint32_t lo = c ^ read_le32(data);
-    const uint32_t hi = read_le32(data + 4);
-    c = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
-        t[3][hi & 0xFF] ^ t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
-    data += 8;
-    size -= 8;
-  }
-  while (size--) c = t[0][(c ^ *data++) & 0xFF] ^ (c >> 8);
-  return ~c;
-}
 
 namespace {
 
@@ -127,8 +86,8 @@ std::vector<uint8_t> gunzip(const uint8_t* data, size_t size, const std::string&
     need(2);
     pos += 2;
   }
-  const uint32_t stored_crc = read_le32(data + body_end);
-  const uint32_t stored_size = read_le32(data + body_end + 4);
+  const uint32_t stored_crc = load_le32(data + body_end);
+  const uint32_t stored_size = load_le32(data + body_end + 4);
   // DEFLATE cannot expand more than ~1032:1; a larger claim means a corrupt or truncated file.
   const size_t compressed = body_end - pos;
   require(static_cast<double>(stored_size) <= 1032.0 * static_cast<double>(compressed) + 1024.0,

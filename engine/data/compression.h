@@ -1,6 +1,6 @@
 // Compression primitives shared by the data loaders (gzip archives) and the .npz reader (zip
 // entries): raw DEFLATE inflate (stb_image's zlib decoder, so no extra dependency), gzip
-// decoding with header parsing and CRC/size trailer checks, and CRC-32.
+// decoding with header parsing and CRC/size trailer checks (CRC-32 itself is in core/io.h).
 #pragma once
 
 #include <cstddef>
@@ -9,10 +9,6 @@
 #include <vector>
 
 namespace cnnlab {
-
-// CRC-32 as in gzip, zip and PNG (IEEE 802.3 polynomial, reflected, initial and final xor
-// 0xFFFFFFFF). Chainable: crc32(b, nb, crc32(a, na)) == crc32 of a followed by b; seed 0 starts.
-uint32_t crc32(const uint8_t* data, size_t size, uint32_t seed = 0);
 
 // Inflates a raw DEFLATE stream (RFC 1951, no zlib or gzip header) whose decompressed size is
 // known exactly (zip entries store it). Throws Error(where, ...) when the stream is corrupt or

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "core/error.h"
-#include "data/file_io.h"
+#include "core/io.h"
 
 #define STBI_NO_STDIO
 #include <stb_image.h>

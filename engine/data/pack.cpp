@@ -10,31 +10,13 @@
 #include <cstring>
 
 #include "core/error.h"
-#include "data/compression.h"
-#include "data/file_io.h"
+#include "core/io.h"
 
 namespace cnnlab {
 
 namespace {
 
 constexpr char kMagic[8] = {'C', 'N', 'N', 'L', 'P', 'A', 'C', 'K'};
-
-void put32(uint8_t* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-void put64(uint8_t* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
-}
-uint32_t get32(const uint8_t* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(p[i]) << (8 * i);
-  return v;
-}
-uint64_t get64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
-  return v;
-}
 
 // Header + text block, and the payload pieces in file order.
 struct Encoded {
@@ -65,15 +47,15 @@ Encoded encode(const DataSource& data, const std::string& where) {
   e.head.assign(kPackHeaderBytes + text.size(), 0);
   uint8_t* h = e.head.data();
   std::memcpy(h, kMagic, 8);
-  put32(h + 8, kPackVersion);
-  put32(h + 12, static_cast<uint32_t>(kPackHeaderBytes));
-  put32(h + 16, static_cast<uint32_t>(train.channels));
-  put32(h + 20, static_cast<uint32_t>(train.height));
-  put32(h + 24, static_cast<uint32_t>(train.width));
-  put32(h + 28, static_cast<uint32_t>(train.class_names.size()));
-  put32(h + 32, static_cast<uint32_t>(train.size()));
-  put32(h + 36, static_cast<uint32_t>(test.size()));
-  put32(h + 40, static_cast<uint32_t>(text.size()));
+  store_le32(h + 8, kPackVersion);
+  store_le32(h + 12, static_cast<uint32_t>(kPackHeaderBytes));
+  store_le32(h + 16, static_cast<uint32_t>(train.channels));
+  store_le32(h + 20, static_cast<uint32_t>(train.height));
+  store_le32(h + 24, static_cast<uint32_t>(train.width));
+  store_le32(h + 28, static_cast<uint32_t>(train.class_names.size()));
+  store_le32(h + 32, static_cast<uint32_t>(train.size()));
+  store_le32(h + 36, static_cast<uint32_t>(test.size()));
+  store_le32(h + 40, static_cast<uint32_t>(text.size()));
   std::memcpy(h + kPackHeaderBytes, text.data(), text.size());
   e.pieces.push_back({e.head.data(), e.head.size()});
   for (const Dataset* d : {&train, &test}) {
@@ -82,11 +64,11 @@ Encoded encode(const DataSource& data, const std::string& where) {
   }
   uint64_t total = 0;
   for (const auto& p : e.pieces) total += p.second;
-  put64(h + 48, total);
+  store_le64(h + 48, total);
   uint32_t crc = crc32(h + kPackHeaderBytes, text.size());
   for (size_t i = 1; i < e.pieces.size(); ++i) crc = crc32(e.pieces[i].first, e.pieces[i].second, crc);
-  put32(h + 56, crc);
-  put32(h + 60, crc32(h, 60));
+  store_le32(h + 56, crc);
+  store_le32(h + 60, crc32(h, 60));
   return e;
 }
 
@@ -123,16 +105,18 @@ DataSource read_pack_bytes(const uint8_t* bytes, size_t size, const std::string&
   require(size >= kPackHeaderBytes, where,
           "truncated pack file: " + std::to_string(size) + " bytes, the header alone is 64");
   const uint8_t* h = bytes;
-  const uint32_t version = get32(h + 8);
+  const uint32_t version = load_le32(h + 8);
   require(version != 0, where, "corrupt pack header (version 0)");
   require(version <= kPackVersion, where,
           "pack format version " + std::to_string(version) + " is newer than this build reads (" +
               std::to_string(kPackVersion) + "); update CNN Lab or re-create the pack");
-  require(crc32(h, 60) == get32(h + 60), where, "corrupt pack header (checksum mismatch)");
-  require(get32(h + 12) == kPackHeaderBytes, where, "corrupt pack header (header size)");
-  const uint64_t channels = get32(h + 16), height = get32(h + 20), width = get32(h + 24);
-  const uint64_t classes = get32(h + 28), n_train = get32(h + 32), n_test = get32(h + 36);
-  const uint64_t text_bytes = get32(h + 40), file_size = get64(h + 48);
+  require(crc32(h, 60) == load_le32(h + 60), where, "corrupt pack header (checksum mismatch)");
+  require(load_le32(h + 12) == kPackHeaderBytes, where, "corrupt pack header (header size)");
+  const uint64_t channels = load_le32(h + 16), height = load_le32(h + 20),
+                 width = load_le32(h + 24);
+  const uint64_t classes = load_le32(h + 28), n_train = load_le32(h + 32),
+                 n_test = load_le32(h + 36);
+  const uint64_t text_bytes = load_le32(h + 40), file_size = load_le64(h + 48);
   require(channels == 1 || channels == 3, where,
           "header field channels = " + std::to_string(channels) + " (must be 1 or 3)");
   require(height >= 1 && height <= 4096 && width >= 1 && width <= 4096, where,
@@ -150,7 +134,7 @@ DataSource read_pack_bytes(const uint8_t* bytes, size_t size, const std::string&
               std::to_string(file_size));
   require(size == file_size, where,
           std::to_string(size - file_size) + " unexpected bytes after the end of the pack");
-  require(crc32(bytes + kPackHeaderBytes, size - kPackHeaderBytes) == get32(h + 56), where,
+  require(crc32(bytes + kPackHeaderBytes, size - kPackHeaderBytes) == load_le32(h + 56), where,
           "pack checksum mismatch: the data is corrupt (CRC-32 of the payload differs)");
   // Text block: name, then one class name per line, each ending in '\n'.
   const char* text = reinterpret_cast<const char*>(bytes + kPackHeaderBytes);

@@ -103,20 +103,7 @@ void maxpool2d_forward_wasmsimd(float* y, int32_t* argmax, const float* x, int b
         wasm_v128_store(yp + oh * out_w + ow, best);
         wasm_v128_store(ap + oh * out_w + ow, index);
       }
-      for (; ow < out_w; ++ow) {
-        int best = 2 * oh * width + 2 * ow;
-        float best_value = xp[best];
-        const int candidates[3] = {best + 1, best + width, best + width + 1};
-        for (int idx : candidates) {
-          const float v = xp[idx];
-          if (v > best_value || (v != v && best_value == best_value)) {
-            best_value = v;
-            best = idx;
-          }
-        }
-        yp[oh * out_w + ow] = best_value;
-        ap[oh * out_w + ow] = best;
-      }
+      maxpool2d_row_scalar(yp + oh * out_w, ap + oh * out_w, xp, width, 2, 2, oh, ow, out_w);
     }
   }
 }

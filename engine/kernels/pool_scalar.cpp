@@ -17,22 +17,28 @@ void maxpool2d_forward_scalar(float* y, int32_t* argmax, const float* x, int bat
     float* yp = y + p * out_plane;
     int32_t* ap = argmax + p * out_plane;
     for (int oh = 0; oh < out_h; ++oh)
-      for (int ow = 0; ow < out_w; ++ow) {
-        // The first maximum in row-major window order wins ties; a NaN is kept (propagates).
-        int best = (oh * stride) * width + ow * stride;
-        float best_value = xp[best];
-        for (int kh = 0; kh < kernel; ++kh)
-          for (int kw = 0; kw < kernel; ++kw) {
-            const int idx = (oh * stride + kh) * width + ow * stride + kw;
-            const float v = xp[idx];
-            if (v > best_value || (v != v && best_value == best_value)) {
-              best_value = v;
-              best = idx;
-            }
-          }
-        yp[oh * out_w + ow] = best_value;
-        ap[oh * out_w + ow] = best;
+      maxpool2d_row_scalar(yp + oh * out_w, ap + oh * out_w, xp, width, kernel, stride, oh, 0,
+                           out_w);
+  }
+}
+
+void maxpool2d_row_scalar(float* y_row, int32_t* argmax_row, const float* x_plane, int width,
+                          int kernel, int stride, int oh, int ow_begin, int out_w) {
+  for (int ow = ow_begin; ow < out_w; ++ow) {
+    // The first maximum in row-major window order wins ties; a NaN is kept (propagates).
+    int best = (oh * stride) * width + ow * stride;
+    float best_value = x_plane[best];
+    for (int kh = 0; kh < kernel; ++kh)
+      for (int kw = 0; kw < kernel; ++kw) {
+        const int idx = (oh * stride + kh) * width + ow * stride + kw;
+        const float v = x_plane[idx];
+        if (v > best_value || (v != v && best_value == best_value)) {
+          best_value = v;
+          best = idx;
+        }
       }
+    y_row[ow] = best_value;
+    argmax_row[ow] = best;
   }
 }
 

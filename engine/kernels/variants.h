@@ -58,6 +58,11 @@ void maxpool2d_forward_scalar(float* y, int32_t* argmax, const float* x, int bat
                               int height, int width, int kernel, int stride, int out_h, int out_w);
 void maxpool2d_backward_scalar(float* dx, const float* dy, const int32_t* argmax, int batch,
                                int channels, int height, int width, int out_h, int out_w);
+// Outputs [ow_begin, out_w) of output row oh in one plane, by the reference's rule: the
+// reference's inner loop and the SIMD variants' tail. y_row, argmax_row: (out_w) (the row);
+// x_plane: (H, W) with W = width; argmax holds the index into x_plane.
+void maxpool2d_row_scalar(float* y_row, int32_t* argmax_row, const float* x_plane, int width,
+                          int kernel, int stride, int oh, int ow_begin, int out_w);
 void avgpool2d_forward_scalar(float* y, const float* x, int batch, int channels, int height,
                               int width, int kernel, int stride, int out_h, int out_w);
 void avgpool2d_backward_scalar(float* dx, const float* dy, int batch, int channels, int height,

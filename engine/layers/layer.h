@@ -6,7 +6,7 @@
 //
 // [SECTION] LayerKind, InitKind
 // [SECTION] LayerSpec        description + shape/parameter/MAC arithmetic without any weights
-// [SECTION] Param, RunContext
+// [SECTION] init_parameters, RunContext (Param is in core/param.h)
 // [SECTION] Layer            the virtual interface (one virtual call per layer down to kernels)
 // [SECTION] make_layer       the factory
 #pragma once
@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/param.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 
@@ -78,14 +79,7 @@ struct ConvPadding {
 };
 ConvPadding conv_padding(const LayerSpec& spec, int height, int width);
 
-// ---- [SECTION] Param, RunContext -----------------------------------------------------------------
-// A trainable tensor and its gradient (same shape). name: "weight"/"bias" inside a layer; the Model
-// renames them "<layer index>.weight" (0-based, every layer counted, as torch.nn.Sequential).
-struct Param {
-  std::string name;
-  Tensor value, grad;
-};
-
+// ---- [SECTION] init_parameters, RunContext -------------------------------------------------------
 // Fills weights w, then biases b, per InitKind, drawing in that order from rng.
 void init_parameters(Tensor& w, Tensor& b, size_t fan_in, InitKind kind, Rng& rng);
 

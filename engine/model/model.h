@@ -81,8 +81,6 @@ class Model {
   // Activation/gradient/weight min-max statistics cost one pass over each buffer per step; the
   // benchmark turns them off (timings are always recorded). On by default.
   void set_collect_stats(bool on) { collect_stats_ = on; }
-  // Whether the last forward was in training mode.
-  bool last_forward_training() const { return training_; }
 
  private:
   void update_weight_stats(ThreadPool* pool);

@@ -17,8 +17,7 @@
 #include <cstring>
 
 #include "core/error.h"
-#include "data/compression.h"
-#include "data/file_io.h"
+#include "core/io.h"
 #include "core/json_field.h"
 
 namespace cnnlab {
@@ -29,23 +28,6 @@ constexpr char kMagic[8] = {'C', 'N', 'N', 'L', 'A', 'B', 'M', 'F'};
 constexpr size_t kFixedHeader = 32;
 constexpr uint64_t kMaxSection = uint64_t(1) << 36;  // 64 GB: anything bigger is corrupt
 
-void put_u32(std::vector<uint8_t>& out, size_t at, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out[at + i] = static_cast<uint8_t>(v >> (8 * i));
-}
-void put_u64(std::vector<uint8_t>& out, size_t at, uint64_t v) {
-  for (int i = 0; i < 8; ++i) out[at + i] = static_cast<uint8_t>(v >> (8 * i));
-}
-uint32_t get_u32(const uint8_t* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-uint64_t get_u64(const uint8_t* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-
 // Appends n floats little-endian (byte order made explicit; correct on any host).
 void put_floats(std::vector<uint8_t>& out, const float* x, size_t n) {
   const size_t at = out.size();
@@ -53,12 +35,12 @@ void put_floats(std::vector<uint8_t>& out, const float* x, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     uint32_t bits;
     std::memcpy(&bits, &x[i], 4);
-    put_u32(out, at + i * 4, bits);
+    store_le32(&out[at + i * 4], bits);
   }
 }
 void get_floats(float* x, const uint8_t* p, size_t n) {
   for (size_t i = 0; i < n; ++i) {
-    const uint32_t bits = get_u32(p + i * 4);
+    const uint32_t bits = load_le32(p + i * 4);
     std::memcpy(&x[i], &bits, 4);
   }
 }
@@ -193,15 +175,15 @@ std::vector<uint8_t> serialize_model(const Model& model, const ModelFileInfo& in
   std::vector<uint8_t> out(kFixedHeader);
   out.reserve(kFixedHeader + text.size() + data_bytes + 4);
   std::memcpy(out.data(), kMagic, 8);
-  put_u32(out, 8, kModelFileVersion);
-  put_u32(out, 12, 0);
-  put_u64(out, 16, text.size());
-  put_u64(out, 24, data_bytes);
+  store_le32(&out[8], kModelFileVersion);
+  store_le32(&out[12], 0);
+  store_le64(&out[16], text.size());
+  store_le64(&out[24], data_bytes);
   out.insert(out.end(), text.begin(), text.end());
   for (const Tensor* t : data) put_floats(out, t->data(), t->size());
   const uint32_t crc = crc32(out.data(), out.size());
   out.resize(out.size() + 4);
-  put_u32(out, out.size() - 4, crc);
+  store_le32(&out[out.size() - 4], crc);
   return out;
 }
 
@@ -224,12 +206,12 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
   require(size >= 8 && std::memcmp(bytes, kMagic, 8) == 0, where,
           "not a CNN Lab model file (bad magic)");
   require(size >= kFixedHeader + 4, where, "truncated: " + std::to_string(size) + " bytes");
-  const uint32_t version = get_u32(bytes + 8);
+  const uint32_t version = load_le32(bytes + 8);
   require(version <= kModelFileVersion, where,
           "format version " + std::to_string(version) + " is newer than this program supports (" +
               std::to_string(kModelFileVersion) + "); update CNN Lab");
   require(version >= 1, where, "unknown format version 0");
-  const uint64_t header_bytes = get_u64(bytes + 16), data_bytes = get_u64(bytes + 24);
+  const uint64_t header_bytes = load_le64(bytes + 16), data_bytes = load_le64(bytes + 24);
   require(header_bytes <= kMaxSection && data_bytes <= kMaxSection && data_bytes % 4 == 0, where,
           "corrupt section sizes");
   const uint64_t expected = kFixedHeader + header_bytes + data_bytes + 4;
@@ -238,7 +220,7 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
   require(size == expected, where,
           std::to_string(size - expected) + " unexpected bytes after the end of the model");
   const size_t body = static_cast<size_t>(expected - 4);
-  require(crc32(bytes, body) == get_u32(bytes + body), where,
+  require(crc32(bytes, body) == load_le32(bytes + body), where,
           "checksum mismatch: the file is corrupt");
 
   nlohmann::json header;

@@ -1,6 +1,5 @@
 // .npz reader (zip: stored or deflate, zip64 aware) and writer (stored zip), and .npy headers.
 //
-// [SECTION] byte helpers
 // [SECTION] .npy header (format versions 1-3)
 // [SECTION] zip reading
 // [SECTION] public API
@@ -10,23 +9,12 @@
 #include <map>
 
 #include "core/error.h"
+#include "core/io.h"
 #include "data/compression.h"
-#include "data/file_io.h"
 
 namespace cnnlab {
 
 namespace {
-
-// ---- [SECTION] byte helpers ---------------------------------------------------------------------
-uint64_t read_le(const uint8_t* p, int bytes) {
-  uint64_t v = 0;
-  for (int i = bytes - 1; i >= 0; --i) v = (v << 8) | p[i];
-  return v;
-}
-
-void write_le(std::vector<uint8_t>& out, uint64_t v, int bytes) {
-  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
 
 // ---- [SECTION] .npy header ----------------------------------------------------------------------
 std::string npy_shape_text(const std::vector<int64_t>& shape) {
@@ -45,7 +33,7 @@ std::vector<uint8_t> npy_header(const std::vector<int64_t>& shape) {
   const size_t unpadded = 10 + dict.size() + 1;
   dict += std::string((64 - unpadded % 64) % 64, ' ') + "\n";
   std::vector<uint8_t> out = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0};
-  write_le(out, dict.size(), 2);
+  append_le(out, dict.size(), 2);
   out.insert(out.end(), dict.begin(), dict.end());
   return out;
 }
@@ -78,7 +66,7 @@ void parse_npy(NpzArray& a, const std::vector<uint8_t>& bytes, const std::string
   require(major >= 1 && major <= 3, where, "unsupported .npy version " + std::to_string(major));
   const size_t len_bytes = major == 1 ? 2 : 4;
   require(bytes.size() >= 8 + len_bytes, where, ".npy header is truncated");
-  const size_t header_len = static_cast<size_t>(read_le(&bytes[8], static_cast<int>(len_bytes)));
+  const size_t header_len = static_cast<size_t>(load_le(&bytes[8], static_cast<int>(len_bytes)));
   const size_t data_at = 8 + len_bytes + header_len;
   require(data_at <= bytes.size(), where, ".npy header is truncated");
   const std::string dict(bytes.begin() + static_cast<long>(8 + len_bytes),
@@ -141,23 +129,23 @@ std::vector<Entry> central_directory(const uint8_t* d, size_t size, const std::s
   size_t eocd = std::string::npos;
   const size_t lowest = size > 65535 + 22 ? size - 65535 - 22 : 0;
   for (size_t at = size - 22 + 1; at-- > lowest;)
-    if (read_le(d + at, 4) == kEndSig) {
+    if (load_le(d + at, 4) == kEndSig) {
       eocd = at;
       break;
     }
   require(eocd != std::string::npos, where,
           "not a zip/.npz file or truncated (no end-of-directory record)");
-  uint64_t entries = read_le(d + eocd + 10, 2);
-  uint64_t cd_size = read_le(d + eocd + 12, 4);
-  uint64_t cd_offset = read_le(d + eocd + 16, 4);
+  uint64_t entries = load_le(d + eocd + 10, 2);
+  uint64_t cd_size = load_le(d + eocd + 12, 4);
+  uint64_t cd_offset = load_le(d + eocd + 16, 4);
   if ((entries == 0xFFFF || cd_size == 0xFFFFFFFF || cd_offset == 0xFFFFFFFF) && eocd >= 20 &&
-      read_le(d + eocd - 20, 4) == kZip64LocatorSig) {
-    const uint64_t z64 = read_le(d + eocd - 20 + 8, 8);
-    require(z64 + 56 <= size && read_le(d + z64, 4) == kZip64EndSig, where,
+      load_le(d + eocd - 20, 4) == kZip64LocatorSig) {
+    const uint64_t z64 = load_le(d + eocd - 20 + 8, 8);
+    require(z64 + 56 <= size && load_le(d + z64, 4) == kZip64EndSig, where,
             "corrupt zip64 end-of-directory record");
-    entries = read_le(d + z64 + 32, 8);
-    cd_size = read_le(d + z64 + 40, 8);
-    cd_offset = read_le(d + z64 + 48, 8);
+    entries = load_le(d + z64 + 32, 8);
+    cd_size = load_le(d + z64 + 40, 8);
+    cd_offset = load_le(d + z64 + 48, 8);
   }
   require(cd_offset <= size && cd_size <= size - cd_offset, where,
           "truncated zip (central directory beyond the end of the file)");
@@ -166,17 +154,17 @@ std::vector<Entry> central_directory(const uint8_t* d, size_t size, const std::s
   size_t at = static_cast<size_t>(cd_offset);
   const size_t cd_end = static_cast<size_t>(cd_offset + cd_size);
   for (uint64_t i = 0; i < entries; ++i) {
-    require(at + 46 <= cd_end && read_le(d + at, 4) == kCentralSig, where,
+    require(at + 46 <= cd_end && load_le(d + at, 4) == kCentralSig, where,
             "corrupt zip central directory");
     Entry e;
-    e.flags = static_cast<uint16_t>(read_le(d + at + 8, 2));
-    e.method = static_cast<uint16_t>(read_le(d + at + 10, 2));
-    e.crc = static_cast<uint32_t>(read_le(d + at + 16, 4));
-    e.compressed = read_le(d + at + 20, 4);
-    e.uncompressed = read_le(d + at + 24, 4);
-    const size_t name_len = read_le(d + at + 28, 2), extra_len = read_le(d + at + 30, 2),
-                 comment_len = read_le(d + at + 32, 2);
-    e.local_offset = read_le(d + at + 42, 4);
+    e.flags = static_cast<uint16_t>(load_le(d + at + 8, 2));
+    e.method = static_cast<uint16_t>(load_le(d + at + 10, 2));
+    e.crc = static_cast<uint32_t>(load_le(d + at + 16, 4));
+    e.compressed = load_le(d + at + 20, 4);
+    e.uncompressed = load_le(d + at + 24, 4);
+    const size_t name_len = load_le(d + at + 28, 2), extra_len = load_le(d + at + 30, 2),
+                 comment_len = load_le(d + at + 32, 2);
+    e.local_offset = load_le(d + at + 42, 4);
     require(at + 46 + name_len + extra_len + comment_len <= cd_end, where,
             "corrupt zip central directory");
     e.name.assign(reinterpret_cast<const char*>(d + at + 46), name_len);
@@ -184,14 +172,14 @@ std::vector<Entry> central_directory(const uint8_t* d, size_t size, const std::s
     size_t x = at + 46 + name_len;
     const size_t x_end = x + extra_len;
     while (x + 4 <= x_end) {
-      const uint64_t id = read_le(d + x, 2), len = read_le(d + x + 2, 2);
+      const uint64_t id = load_le(d + x, 2), len = load_le(d + x + 2, 2);
       require(x + 4 + len <= x_end, where, "corrupt zip extra field in " + e.name);
       if (id == 1) {
         size_t p = x + 4;
         auto take = [&](uint64_t& field) {
           if (field != 0xFFFFFFFF) return;
           require(p + 8 <= x + 4 + len, where, "corrupt zip64 extra field in " + e.name);
-          field = read_le(d + p, 8);
+          field = load_le(d + p, 8);
           p += 8;
         };
         take(e.uncompressed);
@@ -210,10 +198,10 @@ std::vector<uint8_t> entry_bytes(const uint8_t* d, size_t size, const Entry& e,
                                  const std::string& where) {
   const std::string at = where + " " + e.name;
   require(!(e.flags & 1), at, "is encrypted");
-  require(e.local_offset + 30 <= size && read_le(d + e.local_offset, 4) == kLocalSig, at,
+  require(e.local_offset + 30 <= size && load_le(d + e.local_offset, 4) == kLocalSig, at,
           "truncated or corrupt zip (bad local header)");
   const size_t lo = static_cast<size_t>(e.local_offset);
-  const size_t data_at = lo + 30 + read_le(d + lo + 26, 2) + read_le(d + lo + 28, 2);
+  const size_t data_at = lo + 30 + load_le(d + lo + 26, 2) + load_le(d + lo + 28, 2);
   require(data_at <= size && e.compressed <= size - data_at, at, "truncated zip entry");
   require(e.uncompressed <= (uint64_t(1) << 31) - 1, at, "entry is too large");
   std::vector<uint8_t> out;
@@ -246,42 +234,42 @@ void write_stored_zip(std::vector<uint8_t>& out,
     const uint32_t crc = crc32(bytes.data(), bytes.size());
     const uint64_t offset = out.size();
     auto common = [&](std::vector<uint8_t>& v) {
-      write_le(v, 20, 2);      // version needed 2.0
-      write_le(v, 0, 2);       // flags
-      write_le(v, 0, 2);       // stored
-      write_le(v, 0, 2);       // time 00:00
-      write_le(v, 0x21, 2);    // date 1980-01-01
-      write_le(v, crc, 4);
-      write_le(v, bytes.size(), 4);
-      write_le(v, bytes.size(), 4);
-      write_le(v, name.size(), 2);
-      write_le(v, 0, 2);       // extra length
+      append_le(v, 20, 2);      // version needed 2.0
+      append_le(v, 0, 2);       // flags
+      append_le(v, 0, 2);       // stored
+      append_le(v, 0, 2);       // time 00:00
+      append_le(v, 0x21, 2);    // date 1980-01-01
+      append_le(v, crc, 4);
+      append_le(v, bytes.size(), 4);
+      append_le(v, bytes.size(), 4);
+      append_le(v, name.size(), 2);
+      append_le(v, 0, 2);       // extra length
     };
-    write_le(out, kLocalSig, 4);
+    append_le(out, kLocalSig, 4);
     common(out);
     out.insert(out.end(), name.begin(), name.end());
     out.insert(out.end(), bytes.begin(), bytes.end());
 
-    write_le(central, kCentralSig, 4);
-    write_le(central, 20, 2);  // version made by
+    append_le(central, kCentralSig, 4);
+    append_le(central, 20, 2);  // version made by
     common(central);
-    write_le(central, 0, 2);   // comment length
-    write_le(central, 0, 2);   // disk
-    write_le(central, 0, 2);   // internal attributes
-    write_le(central, 0, 4);   // external attributes
-    write_le(central, offset, 4);
+    append_le(central, 0, 2);   // comment length
+    append_le(central, 0, 2);   // disk
+    append_le(central, 0, 2);   // internal attributes
+    append_le(central, 0, 4);   // external attributes
+    append_le(central, offset, 4);
     central.insert(central.end(), name.begin(), name.end());
   }
   const uint64_t cd_offset = out.size();
   out.insert(out.end(), central.begin(), central.end());
-  write_le(out, kEndSig, 4);
-  write_le(out, 0, 2);
-  write_le(out, 0, 2);
-  write_le(out, files.size(), 2);
-  write_le(out, files.size(), 2);
-  write_le(out, central.size(), 4);
-  write_le(out, cd_offset, 4);
-  write_le(out, 0, 2);
+  append_le(out, kEndSig, 4);
+  append_le(out, 0, 2);
+  append_le(out, 0, 2);
+  append_le(out, files.size(), 2);
+  append_le(out, files.size(), 2);
+  append_le(out, central.size(), 4);
+  append_le(out, cd_offset, 4);
+  append_le(out, 0, 2);
 }
 
 }  // namespace
@@ -354,7 +342,7 @@ void import_npz_bytes(const uint8_t* data, size_t size, Model& model, const std:
     require(a.data.size() >= p->value.size() * 4, where, at + " data is truncated");
     std::vector<float> v(p->value.size());
     for (size_t i = 0; i < v.size(); ++i) {
-      const uint32_t bits = static_cast<uint32_t>(read_le(&a.data[i * 4], 4));
+      const uint32_t bits = static_cast<uint32_t>(load_le(&a.data[i * 4], 4));
       std::memcpy(&v[i], &bits, 4);
     }
     values.push_back(std::move(v));

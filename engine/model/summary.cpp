@@ -3,16 +3,9 @@
 
 #include <algorithm>
 
-namespace cnnlab {
+#include "core/text_format.h"
 
-std::string with_thousands(uint64_t value) {
-  std::string digits = std::to_string(value), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
+namespace cnnlab {
 
 ModelSummary summarize(const ModelSpec& spec) {
   validate_model_spec(spec);

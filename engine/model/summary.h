@@ -36,7 +36,5 @@ ModelSummary summarize(const ModelSpec& spec);
 //   ...
 //   total parameters: 545,098   MACs per image: 6,...
 std::string render_summary(const ModelSummary& summary);
-// 1234567 -> "1,234,567"
-std::string with_thousands(uint64_t value);
 
 }  // namespace cnnlab

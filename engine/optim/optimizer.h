@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "layers/layer.h"
+#include "core/param.h"
 
 namespace cnnlab {
 

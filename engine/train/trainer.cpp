@@ -70,6 +70,29 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
   return c;
 }
 
+// ---- EpochRecord ---------------------------------------------------------------------------------
+nlohmann::json EpochRecord::to_json() const {
+  return {{"epoch", epoch},
+          {"train_loss", train_loss},
+          {"train_accuracy", train_accuracy},
+          {"val_loss", std::isfinite(val_loss) ? nlohmann::json(val_loss) : nullptr},
+          {"val_accuracy", std::isfinite(val_accuracy) ? nlohmann::json(val_accuracy) : nullptr},
+          {"train_seconds", train_seconds},
+          {"images_per_second", images_per_second}};
+}
+
+EpochRecord EpochRecord::from_json(const nlohmann::json& j) {
+  EpochRecord r;
+  r.epoch = j.at("epoch").get<int>();
+  r.train_loss = j.at("train_loss").get<double>();
+  r.train_accuracy = j.at("train_accuracy").get<double>();
+  r.val_loss = j.at("val_loss").is_null() ? kNaN : j.at("val_loss").get<double>();
+  r.val_accuracy = j.at("val_accuracy").is_null() ? kNaN : j.at("val_accuracy").get<double>();
+  r.train_seconds = j.at("train_seconds").get<double>();
+  r.images_per_second = j.at("images_per_second").get<double>();
+  return r;
+}
+
 // ---- Trainer -------------------------------------------------------------------------------------
 
 Trainer::Trainer(Model& model, const Dataset& train_data, const TrainConfig& config,
@@ -316,15 +339,7 @@ void Trainer::stop(const std::string& reason) {
 
 nlohmann::json Trainer::state() const {
   nlohmann::json hist = nlohmann::json::array();
-  for (const EpochRecord& e : history_)
-    hist.push_back({{"epoch", e.epoch},
-                    {"train_loss", e.train_loss},
-                    {"train_accuracy", e.train_accuracy},
-                    {"val_loss", std::isfinite(e.val_loss) ? nlohmann::json(e.val_loss) : nullptr},
-                    {"val_accuracy",
-                     std::isfinite(e.val_accuracy) ? nlohmann::json(e.val_accuracy) : nullptr},
-                    {"train_seconds", e.train_seconds},
-                    {"images_per_second", e.images_per_second}});
+  for (const EpochRecord& e : history_) hist.push_back(e.to_json());
   // Steps are kept compactly as parallel arrays.
   nlohmann::json step_loss = nlohmann::json::array(), step_acc = nlohmann::json::array();
   for (const StepRecord& s : steps_) {
@@ -375,17 +390,7 @@ void Trainer::restore(const nlohmann::json& s) {
     dropout_rng_.set_state(s.at("dropout_rng").at(0).get<uint64_t>(),
                            s.at("dropout_rng").at(1).get<uint64_t>());
     history_.clear();
-    for (const auto& e : s.at("history")) {
-      EpochRecord r;
-      r.epoch = e.at("epoch").get<int>();
-      r.train_loss = e.at("train_loss").get<double>();
-      r.train_accuracy = e.at("train_accuracy").get<double>();
-      r.val_loss = e.at("val_loss").is_null() ? kNaN : e.at("val_loss").get<double>();
-      r.val_accuracy = e.at("val_accuracy").is_null() ? kNaN : e.at("val_accuracy").get<double>();
-      r.train_seconds = e.at("train_seconds").get<double>();
-      r.images_per_second = e.at("images_per_second").get<double>();
-      history_.push_back(r);
-    }
+    for (const auto& e : s.at("history")) history_.push_back(EpochRecord::from_json(e));
     steps_.clear();
     const auto& sl = s.at("steps").at("loss");
     const auto& sa = s.at("steps").at("accuracy");

@@ -66,6 +66,11 @@ struct EpochRecord {
   double val_loss = 0, val_accuracy = 0;      // NaN when there is no validation split
   double train_seconds = 0;                   // time spent in training steps this epoch
   double images_per_second = 0;
+
+  // {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy" (null when NaN),
+  // "train_seconds", "images_per_second"}: the trainer's saved state and experiment reports.
+  nlohmann::json to_json() const;
+  static EpochRecord from_json(const nlohmann::json& j);  // throws nlohmann's errors on bad input
 };
 
 struct StepRecord {
@@ -104,7 +109,6 @@ class Trainer {
   int best_epoch() const { return has_best_ ? best_epoch_ : 0; }
 
   int epoch() const { return epoch_; }  // 0-based epoch in progress (== epochs when done)
-  size_t batch_in_epoch() const { return batch_; }
   size_t batches_per_epoch() const;
   int64_t global_step() const { return global_step_; }
   double progress() const;  // 0..1 over all training batches of all epochs

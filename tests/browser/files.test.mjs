@@ -194,7 +194,7 @@ test('save, load, export and classify your own photo; bad uploads refused, nothi
 
     const csv = await page.evaluate(() => window.cnnlab.exportCurves('csv'));
     const rows = parseCsv(csv);
-    assert.ok(csv.startsWith('run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,testLoss\n'));
+    assert.ok(csv.startsWith('run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,testLoss,testEpoch\n'));
     const last = rows.filter((r) => Number(r.run) === trained.run).pop();
     assert.equal(Number(last.epoch), 1);
     assert.ok(Math.abs(Number(last.testAcc) - trained.testAcc) < 1e-6, `${last.testAcc} vs ${trained.testAcc}`);

@@ -16,7 +16,7 @@ repo=$(cd "$here/../.." && pwd)
 site_arg=${1:-${CNNLAB_BUILD_WASM:-$repo/build-wasm}/site}
 if [ ! -f "$site_arg/index.html" ]; then
   echo "run.sh: $site_arg has no index.html: build the site first" >&2
-  echo "        (emcmake cmake -B BUILD -S . && cmake --build BUILD --target cnnlab_site)" >&2
+  echo "        (cmake --preset wasm -B BUILD && cmake --build BUILD --target cnnlab_site)" >&2
   exit 2
 fi
 site=$(cd "$site_arg" && pwd)

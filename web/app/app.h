@@ -101,9 +101,6 @@ class App {
   // valid until the next call.
   const std::string& state_json();
 
-  // The latest weights and test results for the result panels (also state().lab).
-  const LabView& lab_view() const { return state_.lab; }
-
   AppState& state() { return state_; }
   const AppState& state() const { return state_; }
 

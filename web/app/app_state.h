@@ -190,7 +190,6 @@ struct InsideState {
   int selected_layer = -1, selected_map = -1, selected_row = -1, selected_col = -1;
   // The cell under the mouse last frame (its field is previewed on the input; -1: none).
   int hover_layer = -1, hover_row = -1, hover_col = -1;
-  bool debug_applied = false;        // CNNLAB_DEBUG_SELECT was looked at (inside_debug.h)
 };
 
 // Evaluation (panel_eval.cpp): derived from LabView's test results when test_version changes.
@@ -218,7 +217,6 @@ struct EvalState {
   int gallery_drawn_page = -1, gallery_drawn_filter = -1;
   int seen_shown = 0;                // RunsState::shown the view was derived for
   uint64_t gallery_version = 0;
-  int debug_tab_request = -1;        // CNNLAB_DEBUG_SELECT only: open this sub-tab once
 };
 
 // ---- [SECTION] Run log -------------------------------------------------------------------------

@@ -7,7 +7,7 @@
 
 #include "app/actions.h"
 #include "core/error.h"
-#include "model/summary.h"
+#include "core/text_format.h"
 
 namespace cnnlab {
 

@@ -77,11 +77,6 @@ uint32_t panel_mask(const nlohmann::json& value, const char* option) {
 
 }  // namespace
 
-const char* panel_name(Panel panel) {
-  const int i = static_cast<int>(panel);
-  return i >= 0 && i < kPanelCount ? kPanelNames[i] : "?";
-}
-
 std::string apply_ui_options(UiState& ui, const nlohmann::json& options, bool* theme_changed) {
   if (theme_changed) *theme_changed = false;
   if (!options.is_object()) return "ui options: must be an object, got " + options.dump();

@@ -16,8 +16,6 @@ namespace cnnlab {
 // The panels a page can show or hide (UiState::hidden_panels has bit 1 << Panel).
 // Experiment: the three Experiment tabs (Setup, Curves, Results; issue 5).
 enum class Panel : int { Data = 0, Model, Training, Curves, Inside, Eval, Experiment, Count };
-const char* panel_name(Panel panel);  // "data", "model", "training", "curves", "inside", "eval",
-                                      // "experiment"
 
 inline bool panel_shown(const UiState& ui, Panel panel) {
   return (ui.embedding.hidden_panels & (1u << static_cast<int>(panel))) == 0;

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -18,12 +19,14 @@
 #include "app/inside_view.h"
 #include "app/training_backend.h"
 #include "core/error.h"
-#include "data/file_io.h"
+#include "core/io.h"
+#include "core/text_format.h"
 #include "data/image.h"
 #include "imgui.h"
 #include "model/model_file.h"
 #include "model/npz.h"
 #include "platform/platform.h"
+#include "train/history_csv.h"
 #include "lab/lab_model_file.h"
 
 namespace cnnlab {
@@ -57,25 +60,11 @@ std::string model_tag(const SessionOptions& o) {
   return tag;
 }
 
-std::string percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f %%", fraction * 100.0);
-  return text;
-}
-
-std::string csv_number(const json& j, const char* key) {
+// A number of a history record, NaN when absent or null (an empty CSV field).
+double number_or_nan(const json& j, const char* key) {
   auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return "";
-  char text[40];
-  std::snprintf(text, sizeof text, "%.9g", it->get<double>());
-  return text;
-}
-
-std::string csv_text(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
+  return it != j.end() && it->is_number() ? it->get<double>()
+                                          : std::numeric_limits<double>::quiet_NaN();
 }
 
 }  // namespace
@@ -97,25 +86,31 @@ void set_files_notice(AppState& state, const std::string& text, bool error) {
 }
 
 std::string curves_csv(const json& history) {
-  std::string out =
-      "run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,"
-      "testLoss\n";
-  if (!history.is_array()) return out;
-  for (const json& run : history) {
-    const json epochs = run.value("epochs", json::array());
-    const std::string id = std::to_string(run.value("run", 0));
-    const std::string label = csv_text(run.value("label", std::string()));
-    for (size_t i = 0; i < epochs.size(); ++i) {
-      const json& e = epochs[i];
-      const bool last = i + 1 == epochs.size();
-      out += id + "," + label + "," + csv_number(e, "epoch") + "," + csv_number(e, "trainLoss") +
-             "," + csv_number(e, "trainAcc") + "," + csv_number(e, "valLoss") + "," +
-             csv_number(e, "valAcc") + "," + csv_number(e, "imagesPerSecond") + "," +
-             csv_number(e, "seconds") + "," + (last ? csv_number(run, "testAcc") : "") + "," +
-             (last ? csv_number(run, "testLoss") : "") + "\n";
+  std::vector<HistoryCsvRun> runs;
+  if (history.is_array()) {
+    for (const json& run : history) {
+      HistoryCsvRun r;
+      r.run = run.value("run", 0);
+      r.label = run.value("label", std::string());
+      for (const json& e : run.value("epochs", json::array())) {
+        EpochRecord rec;
+        rec.epoch = e.value("epoch", 0);
+        rec.train_loss = number_or_nan(e, "trainLoss");
+        rec.train_accuracy = number_or_nan(e, "trainAcc");
+        rec.val_loss = number_or_nan(e, "valLoss");
+        rec.val_accuracy = number_or_nan(e, "valAcc");
+        rec.images_per_second = number_or_nan(e, "imagesPerSecond");
+        rec.train_seconds = number_or_nan(e, "seconds");
+        r.epochs.push_back(rec);
+      }
+      r.test_accuracy = number_or_nan(run, "testAcc");
+      r.test_loss = number_or_nan(run, "testLoss");
+      const double tested = number_or_nan(run, "testEpoch");
+      r.test_epoch = std::isfinite(tested) ? static_cast<int>(tested) : 0;
+      runs.push_back(std::move(r));
     }
   }
-  return out;
+  return history_csv(runs);
 }
 
 // ---- [SECTION] Exports -------------------------------------------------------------------------

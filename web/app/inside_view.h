@@ -15,7 +15,4 @@ namespace cnnlab {
 // cannot be shown (no model yet, wrong size); on failure nothing changes. Opens the tab.
 std::string show_photo_inside(AppState& state, std::vector<uint8_t> image, const std::string& name);
 
-// Back to the test images (the photo is kept until replaced).
-void show_test_images_inside(AppState& state);
-
 }  // namespace cnnlab

@@ -10,7 +10,7 @@
 #include "app/panels.h"
 #include "platform/platform.h"
 #include "imgui.h"
-#include "model/summary.h"
+#include "core/text_format.h"
 #include "widgets/bar_chart.h"
 #include "widgets/colors.h"
 #include "widgets/line_plot.h"

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "app/eval_view.h"
-#include "app/inside_debug.h"
 #include "app/panels.h"
 #include "imgui.h"
 #include "widgets/colors.h"
@@ -390,7 +389,6 @@ void draw_run_chooser(AppState& state) {
 }  // namespace
 
 void draw_eval_panel(AppState& state) {
-  apply_debug_selection(state);
   draw_run_chooser(state);
   refresh_eval_state(state);
   EvalState& eval = state.eval;
@@ -427,27 +425,23 @@ void draw_eval_panel(AppState& state) {
     ImGui::TextDisabled("   weights from %s", state.training.status.model_file.c_str());
   }
   if (ImGui::BeginTabBar("##eval_tabs")) {
-    auto flags = [&](int tab) {
-      return eval.debug_tab_request == tab ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None;
-    };
-    if (begin_tab_noted(state.ui, "evaluation", "Confusion matrix", flags(0))) {
+    if (begin_tab_noted(state.ui, "evaluation", "Confusion matrix", 0)) {
       ImGui::BeginChild("##confusion", ImVec2(0, 0), false);
       draw_confusion(state);
       end_child_noted(state.ui, "confusion");
       ImGui::EndTabItem();
     }
-    if (begin_tab_noted(state.ui, "evaluation", "Per class", flags(1))) {
+    if (begin_tab_noted(state.ui, "evaluation", "Per class", 0)) {
       draw_per_class(state);
       ImGui::EndTabItem();
     }
-    if (begin_tab_noted(state.ui, "evaluation", "Predictions", flags(2))) {
+    if (begin_tab_noted(state.ui, "evaluation", "Predictions", 0)) {
       ImGui::BeginChild("##gallery", ImVec2(0, 0), false);
       draw_gallery(state);
       end_child_noted(state.ui, "gallery");
       ImGui::EndTabItem();
     }
     ImGui::EndTabBar();
-    eval.debug_tab_request = -1;
   }
 }
 

@@ -21,6 +21,7 @@
 
 #include "app/experiment_actions.h"
 #include "app/panels.h"
+#include "core/text_format.h"
 #include "imgui.h"
 #include "widgets/colors.h"
 #include "widgets/line_plot.h"
@@ -65,23 +66,6 @@ void muted_wrapped(const std::string& text) {
 const json& report_of(const AppState& state) { return state.training.experiment; }
 bool has_report(const AppState& state) {
   return report_of(state).is_object() && report_of(state).contains("runs");
-}
-
-std::string percent(double fraction) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f %%", fraction * 100.0);
-  return buf;
-}
-
-std::string thousands(double v) {
-  char digits[32];
-  std::snprintf(digits, sizeof digits, "%.0f", v);
-  std::string s = digits, out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (i > 0 && (s.size() - i) % 3 == 0 && s[i - 1] != '-') out += ',';
-    out += s[i];
-  }
-  return out;
 }
 
 // A row of the "held fixed" table.
@@ -136,9 +120,9 @@ void held_fixed_table(AppState& state, float scale) {
   const DataState& d = state.data;
   const size_t train = d.dataset.train.size();
   const size_t val = static_cast<size_t>(std::floor(train * t.val_fraction));
-  fixed_row("Data", d.loaded ? d.dataset.train.name + ", " + thousands(static_cast<double>(train)) +
+  fixed_row("Data", d.loaded ? d.dataset.train.name + ", " + with_thousands(train) +
                                    " training images, " +
-                                   thousands(static_cast<double>(d.dataset.test.size())) + " test"
+                                   with_thousands(d.dataset.test.size()) + " test"
                              : "no dataset loaded yet");
   char buf[160];
   std::snprintf(buf, sizeof buf, "%.0f %% held out (about %zu images, stratified, seed %s)",
@@ -424,9 +408,9 @@ void results_table(UiState& ui, const json& report, float scale) {
     ImGui::SameLine();
     ImGui::Text("%s%s", s.value("configuration", std::string()).c_str(), winner ? "  (best)" : "");
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(thousands(s.value("parameters", 0.0)).c_str());
+    ImGui::TextUnformatted(with_thousands(s.value("parameters", uint64_t{0})).c_str());
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(thousands(s.value("macs", 0.0)).c_str());
+    ImGui::TextUnformatted(with_thousands(s.value("macs", uint64_t{0})).c_str());
     ImGui::TableNextColumn();
     if (runs) ImGui::Text("%.0f", s.value("images_per_second", 0.0)); else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();

@@ -20,7 +20,6 @@
 #include <string>
 
 #include "app/eval_view.h"
-#include "app/inside_debug.h"
 #include "app/inside_view.h"
 #include "app/panels.h"
 #include "core/error.h"
@@ -541,12 +540,7 @@ std::string show_photo_inside(AppState& state, std::vector<uint8_t> image, const
   return {};
 }
 
-void show_test_images_inside(AppState& state) {
-  state.inside.use_upload = false;
-}
-
 void draw_inside_panel(AppState& state) {
-  apply_debug_selection(state);
   refresh_eval_state(state);
   InsideState& in = state.inside;
   if (!state.data.loaded) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "app/panels.h"
+#include "core/text_format.h"
 #include "imgui.h"
 #include "model/presets.h"
 #include "model/summary.h"

@@ -49,8 +49,6 @@ class ImageGrid {
   void clear();
 
   int count() const { return count_; }
-  int tile_width() const { return tile_w_; }
-  int tile_height() const { return tile_h_; }
 
   ImageGridResult draw(const char* id, const ImageGridOptions& options);
 

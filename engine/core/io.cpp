@@ -1,6 +1,7 @@
-// File reading and atomic writing (see file_io.h).
-#include "data/file_io.h"
+// Files, CRC-32 (slicing-by-8 tables built at compile time); see io.h.
+#include "core/io.h"
 
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +14,8 @@
 namespace cnnlab {
 
 namespace fs = std::filesystem;
+
+// ---- [SECTION] Files ---------------------------------------------------------------------------
 
 std::vector<uint8_t> read_file_bytes(const std::string& path) {
   std::error_code ec;
@@ -63,6 +66,43 @@ void write_file_atomic(const std::string& path,
     fs::remove(temp, ec);
     throw Error(path, "cannot replace the file: " + reason);
   }
+}
+
+// ---- [SECTION] CRC-32 --------------------------------------------------------------------------
+namespace {
+
+using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
+
+constexpr CrcTables make_crc_tables() {
+  CrcTables t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1u) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    t[0][i] = c;
+  }
+  for (uint32_t i = 0; i < 256; ++i) {
+    for (size_t s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFFu];
+  }
+  return t;
+}
+
+constexpr CrcTables kCrcTables = make_crc_tables();
+
+}  // namespace
+
+uint32_t crc32(const uint8_t* data, size_t size, uint32_t seed) {
+  const auto& t = kCrcTables;
+  uint32_t c = ~seed;
+  while (size >= 8) {
+    const uint32_t lo = c ^ load_le32(data);
+    const uint32_t hi = load_le32(data + 4);
+    c = t[7][lo & 0xFF] ^ t[6][(lo >> 8) & 0xFF] ^ t[5][(lo >> 16) & 0xFF] ^ t[4][lo >> 24] ^
+        t[3][hi & 0xFF] ^ t[2][(hi >> 8) & 0xFF] ^ t[1][(hi >> 16) & 0xFF] ^ t[0][hi >> 24];
+    data += 8;
+    size -= 8;
+  }
+  while (size--) c = t[0][(c ^ *data++) & 0xFF] ^ (c >> 8);
+  return ~c;
 }
 
 }  // namespace cnnlab
