@@ -604,6 +604,11 @@ std::string App::experiment_export(const std::string& format, std::string* text)
 
 std::string App::history_json() const { return state_.training.history.dump(); }
 
+void App::receive_trainer_dataset(const uint8_t* bytes, size_t size) {
+  backend_->receive_dataset(bytes, size);
+  take_dataset_report();
+}
+
 void App::receive_trainer_report(const std::string& report_json) {
   try {
     backend_->receive_report(nlohmann::json::parse(report_json));

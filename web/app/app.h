@@ -94,6 +94,9 @@ class App {
                              const std::string& name);
   // Deliveries from the training worker (browser; see training_backend.h).
   void receive_trainer_report(const std::string& report_json);
+  // A dataset the training worker loaded (its DatasetReport's bytes): shown at once, so that
+  // options applied right after (checked against the data's shape) see it.
+  void receive_trainer_dataset(const uint8_t* bytes, size_t size);
   void receive_trainer_test(const std::string& results_json, const float* probs, size_t count);
   TrainingBackend& backend() { return *backend_; }
 

@@ -131,7 +131,7 @@ EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_report(const char* report_json) {
 // A dataset the worker loaded: its DatasetReport's bytes (lab/dataset_report.h; in this
 // instance's heap, the caller frees them). The only way a dataset reaches the app in the page.
 EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_dataset(const uint8_t* bytes, size_t size) {
-  if (cnnlab::js_app) cnnlab::js_app->backend().receive_dataset(bytes, size);
+  if (cnnlab::js_app) cnnlab::js_app->receive_trainer_dataset(bytes, size);
 }
 
 // The worker's model as model-file bytes (in this instance's heap; the caller frees them).
