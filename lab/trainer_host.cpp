@@ -41,7 +41,9 @@ TrainerHost::TrainerHost(int threads, std::string threads_note)
     : session_(threads), threads_note_(std::move(threads_note)) {}
 
 void TrainerHost::load_pack(const uint8_t* bytes, size_t size, const std::string& origin) {
-  set_data(load_data_bytes(bytes, size, origin));
+  DataSource data = load_data_bytes(bytes, size, origin);
+  data.origin = origin;  // as the page named it (its URL: the subset menu matches it)
+  set_data(std::move(data));
 }
 
 void TrainerHost::load_path(const std::string& path) { set_data(load_data(path)); }
