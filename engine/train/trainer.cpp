@@ -276,7 +276,8 @@ void Trainer::finish_epoch() {
     }
   }
   if (epoch_ >= config_.epochs) {
-    const std::string reason = "completed " + std::to_string(config_.epochs) + " epochs";
+    const std::string reason = "completed " + std::to_string(config_.epochs) +
+                               (config_.epochs == 1 ? " epoch" : " epochs");
     finish(reason + apply_scoring_rule(), false);
   }
 }
