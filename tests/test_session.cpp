@@ -531,6 +531,42 @@ TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps th
   CHECK(!snapshot.empty());
 }
 
+TEST_CASE("TrainerHost: a dataset handed over in pieces loads as in one piece") {
+  const DataSource data = quadrants(4, 2);
+  const std::vector<uint8_t> pack = encode_pack(data);
+  TrainerHost host(1);
+  host.begin_data(pack.size(), "pieces.pack");
+  for (size_t at = 0; at < pack.size(); at += 5) host.feed_data(pack.data() + at, std::min<size_t>(5, pack.size() - at));
+  host.finish_data();
+  CHECK(host.poll(0.0, true)["dataset"] == true);
+  CHECK(host.session().data().origin == "pieces.pack");
+  CHECK(host.session().data().train.pixels == data.train.pixels);
+  CHECK(host.session().data().test.labels == data.test.labels);
+
+  // Bytes past the announced size are refused at once; the load is dropped and the dataset stays.
+  const DataSource other = quadrants(2, 1);
+  const std::vector<uint8_t> small = encode_pack(other);
+  host.begin_data(small.size() - 1, "short.pack");
+  CHECK(error_of([&] { host.feed_data(small.data(), small.size()); }).find("more bytes arrived") !=
+        std::string::npos);
+  CHECK(error_of([&] { host.finish_data(); }).find("no dataset is arriving") != std::string::npos);
+  CHECK(error_of([&] { host.feed_data(small.data(), 1); }).find("without a dataset") !=
+        std::string::npos);
+  // A stream that ends early: refused at the end, naming how many bytes came.
+  host.begin_data(small.size(), "cut.pack");
+  host.feed_data(small.data(), small.size() - 10);
+  CHECK(error_of([&] { host.finish_data(); }).find("cut.pack: truncated pack file") !=
+        std::string::npos);
+  CHECK(host.session().data().train.size() == data.train.size());
+  CHECK(host.poll(1.0, true)["dataset"] == false);
+  // A format other than a pack is gathered and read at the end (here: not a dataset at all).
+  const std::string text = "just some text, not a dataset";
+  host.begin_data(text.size(), "notes.txt");
+  host.feed_data(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  CHECK(!error_of([&] { host.finish_data(); }).empty());
+  CHECK(host.session().data().train.size() == data.train.size());
+}
+
 // ---- The run log ---------------------------------------------------------------------------------
 
 TEST_CASE("Run log: finished runs stay listed with their test results after a preset change") {
