@@ -58,6 +58,7 @@ class TrainerHost {
   void begin_data(uint64_t total_size, const std::string& origin);
   void feed_data(const uint8_t* bytes, size_t size);
   void finish_data();
+  void abort_data() { incoming_.reset(); }  // a download failed part-way: drop what came
   void set_data(DataSource data);
   // What the app is told about the current dataset (lab/dataset_report.h).
   DatasetReport dataset_report() const;

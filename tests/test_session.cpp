@@ -559,6 +559,11 @@ TEST_CASE("TrainerHost: a dataset handed over in pieces loads as in one piece") 
         std::string::npos);
   CHECK(host.session().data().train.size() == data.train.size());
   CHECK(host.poll(1.0, true)["dataset"] == false);
+  // A download that fails part-way is dropped.
+  host.begin_data(small.size(), "interrupted.pack");
+  host.feed_data(small.data(), 100);
+  host.abort_data();
+  CHECK(error_of([&] { host.finish_data(); }).find("no dataset is arriving") != std::string::npos);
   // A format other than a pack is gathered and read at the end (here: not a dataset at all).
   const std::string text = "just some text, not a dataset";
   host.begin_data(text.size(), "notes.txt");
