@@ -227,7 +227,8 @@ json ExperimentRunReport::to_json() const {
           {"testLoss", optional_or_null(test_loss)},
           {"testEpoch", optional_or_null(test_epoch)},
           {"status", experiment_run_status_name(status)},
-          {"testConfusion", test_confusion.empty() ? json(nullptr) : confusion_json(test_confusion)},
+          {"testConfusion",
+           test_confusion.empty() ? json(nullptr) : confusion_json(test_confusion)},
           {"dataOrder", data_order},
           {"epochs", epochs_json(epochs)},
           {"stepsPerEpoch", steps_per_epoch},
@@ -262,7 +263,8 @@ ExperimentRunReport ExperimentRunReport::from_json(const json& j, const std::str
   require(known, where,
           "field 'status' must be running, finished, failed or unfinished, not '" + status + "'");
   const json& confusion = field(j, "testConfusion", where);
-  if (!confusion.is_null()) r.test_confusion = confusion_from_json(confusion, "testConfusion", where);
+  if (!confusion.is_null())
+    r.test_confusion = confusion_from_json(confusion, "testConfusion", where);
   r.data_order = json_field<std::string>(j, "dataOrder", where);
   r.epochs = epochs_from_json(j, where);
   r.steps_per_epoch = json_field<size_t>(j, "stepsPerEpoch", where);

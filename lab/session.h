@@ -12,8 +12,9 @@
 // Experiment over the same data; tick() then advances it; experiment_state() reports it.
 //
 // [SECTION] Experiment options   [SECTION] Session
-// (SessionOptions: lab/session_options.h; SessionStatus, what state() reports: lab/session_status.h;
-// RunRecord and ExperimentReport, what history() and experiment_state() report: lab/run_report.h)
+// (SessionOptions: lab/session_options.h; SessionStatus, what state() reports:
+// lab/session_status.h; RunRecord and ExperimentReport, what history() and experiment_state()
+// report: lab/run_report.h)
 #pragma once
 
 #include <chrono>

@@ -645,7 +645,7 @@ TEST_CASE("Run log: an experiment stopped half-way lists finished runs and marks
   CHECK(log.to_json()["runs"][1]["testEpoch"].is_null());
 }
 
-// ---- Run reports: history() and experiment_state() as the app receives them ----------------------
+// ---- Run reports: history() and experiment_state() as the app receives them -----------------
 
 namespace {
 
@@ -763,7 +763,9 @@ TEST_CASE("RunRecord: malformed records are refused with the field named") {
   CHECK(contains(refused([](json& j) { j["testAcc"] = "high"; }), "testAcc"));
   CHECK(contains(refused([](json& j) { j["testConfusion"] = {{1, 2}}; }), "testConfusion"));
   CHECK(contains(refused([](json& j) { j["options"] = {{"colour", 1}}; }), "options"));
-  CHECK(contains(refused([](json& j) { j["steps"] = {{"stride", 1}, {"loss", {1}}, {"acc", json::array()}}; }),
+  CHECK(contains(refused([](json& j) {
+                   j["steps"] = {{"stride", 1}, {"loss", {1}}, {"acc", json::array()}};
+                 }),
                  "different lengths"));
   CHECK(contains(refused([](json& j) { j["steps"] = {{"stride", 1}, {"loss", {1}}}; }), "acc"));
   CHECK(contains(error_of([] { run_history_from_json(json::object(), "history"); }), "list"));
@@ -772,7 +774,7 @@ TEST_CASE("RunRecord: malformed records are refused with the field named") {
   CHECK(contains(error_of([] { RunRecord::from_json(json(nullptr), "history"); }), "object"));
 }
 
-TEST_CASE("ExperimentReport: experiment_state() round trips through its JSON with the JS API's keys") {
+TEST_CASE("ExperimentReport: experiment_state() round trips through JSON with the JS API's keys") {
   Session s(1);
   s.set_data(quadrants(12, 4));
   s.configure(kSmall);
