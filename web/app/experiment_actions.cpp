@@ -210,7 +210,8 @@ void refresh_experiment_curves(AppState& state) {
   // Per configuration, per epoch: the values of every repeat (averaged below).
   std::vector<std::map<int, std::vector<float>>> tl(values.size()), ta(values.size()),
       vl(values.size()), va(values.size());
-  for (size_t c = 0; c < values.size(); ++c) x.curves[c].label = report.config.vary + "=" + values[c];
+  for (size_t c = 0; c < values.size(); ++c)
+    x.curves[c].label = report.config.vary + "=" + values[c];
   for (const ExperimentRunReport& run : report.runs) {
     // Runs are listed configuration by configuration: repeats consecutive.
     size_t c = 0;

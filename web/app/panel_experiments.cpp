@@ -471,7 +471,8 @@ void feature_maps_section(AppState& state) {
     return;
   }
   const ExperimentReport* report = report_of(state);
-  const std::vector<std::string> values = report ? report->config.values : std::vector<std::string>();
+  const std::vector<std::string> values =
+      report ? report->config.values : std::vector<std::string>();
   const std::string vary = report ? report->config.vary : std::string();
   const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("experiment_maps", 3, flags)) return;
