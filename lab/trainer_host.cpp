@@ -244,7 +244,7 @@ json TrainerHost::poll(double now, bool force) {
   const std::string history_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
                                   state.phase + "/" + (state.test_acc ? "t" : "-");
   if (history_key != sent_history_key_) {
-    messages.push_back({{"type", "history"}, {"history", session_.history()}});
+    messages.push_back({{"type", "history"}, {"history", run_history_json(session_.history())}});
     sent_history_key_ = history_key;
   }
 
@@ -255,7 +255,8 @@ json TrainerHost::poll(double now, bool force) {
                             (state.experiment_running ? "r" : "-") + (e->done() ? "d" : "-");
     if (force || key != experiment_report_key_ ||
         (state.experiment_running && now - last_experiment_ >= 0.5)) {
-      messages.push_back({{"type", "experiment"}, {"state", session_.experiment_state()}});
+      messages.push_back(
+          {{"type", "experiment"}, {"state", session_.experiment_state()->to_json()}});
       last_experiment_ = now;
       experiment_report_key_ = key;
     }

@@ -11,8 +11,9 @@
 // Reports (poll): {"messages": [...], "snapshot": bool, "test": bool}, where messages are
 //   {"type": "state", "state": SessionStatus (lab/session_status.h)}  ~10 per s
 //   {"type": "steps", "run", "from", "loss": [...], "acc": [...]}   new per-step records
-//   {"type": "history", "history": Session::history()}             at epoch ends, new runs, ...
-//   {"type": "experiment", "state": Session::experiment_state()}    while an experiment runs
+//   {"type": "history", "history": [RunRecord...]}                  at epoch ends, new runs, ...
+//   {"type": "experiment", "state": ExperimentReport}                while an experiment runs
+// (RunRecord, ExperimentReport: lab/run_report.h; Session::history(), experiment_state())
 // dataset: a new dataset was loaded (its DatasetReport is due: dataset_report());
 // snapshot: the model changed enough to send its weights (epoch end, pause/done, new model, at
 // most every second while training); test: the current run's test results are new;
