@@ -288,7 +288,8 @@ std::string Trainer::apply_scoring_rule() {
   const int last = static_cast<int>(history_.size());
   scoring_epoch_ = last;
   if (!early_stopping() || !has_best_) return "";
-  if (best_epoch_ == last) return "; scored on the last epoch, the best by validation loss";
+  if (best_epoch_ == last)
+    return "; tested on epoch " + std::to_string(last) + ", which had the lowest validation loss";
   if (best_weights_.empty())  // the best epoch came before a resume, whose file holds no copy
     return "; the best epoch (" + std::to_string(best_epoch_) +
            ") came before the resume and its weights were not kept: scored on the last epoch";

@@ -1,6 +1,7 @@
 // Browser end-to-end test of what a student does with the mouse, with real input events
 // (playwright's page.mouse: mousemove, mousedown, mouseup and wheel events on the canvas):
-//   - one click on each tab of each window, and on each top menu, acts the first time (the
+//   - one click on each tab of each window, and on each top menu, acts the first time, and
+//     Escape closes an open menu (the
 //     click comes as a move, press and release between two frames: the app's pointer queue
 //     hands them over a frame at a time);
 //   - the mouse wheel (a notch and a trackpad's small steps) scrolls the panel under the pointer
@@ -112,6 +113,13 @@ test('every tab and top menu acts on the first click (1280x800 and 390x844)', {t
       await page.mouse.click(20 / state.scale, y);
       await frames(page, 6);
       assert.equal((await ui(page)).openMenu, null, `${name} closed again`);
+      // Escape closes it too (so the next click acts instead of only closing the menu).
+      await page.mouse.click(x, y);
+      await frames(page, 6);
+      assert.equal((await ui(page)).openMenu, name);
+      await page.keyboard.press('Escape');
+      await frames(page, 6);
+      assert.equal((await ui(page)).openMenu, null, `${width}x${height}: Escape closed ${name}`);
     }
     assert.deepEqual(errors, []);
     await context.close();

@@ -23,6 +23,7 @@
 #include "app/training_backend.h"
 #include "core/error.h"
 #include "imgui.h"
+#include "imgui_internal.h"  // ClosePopupToLevel: Escape closes popups
 #include "platform/platform.h"
 
 namespace cnnlab {
@@ -277,6 +278,11 @@ void App::frame() {
   ++s.ui.frames_drawn;
   s.ui.drawn = DrawnUi{};
   if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ++s.ui.clicks;
+  // Escape closes an open menu, combo list or popup (ImGui does so only with keyboard navigation
+  // on), so the next click acts instead of only closing it.
+  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) &&
+      !ImGui::GetCurrentContext()->OpenPopupStack.empty())
+    ImGui::ClosePopupToLevel(0, true);
   update_training();
   refresh_derived_state(s);
   note_training_speed(s);
@@ -607,6 +613,17 @@ void App::receive_trainer_dataset(const uint8_t* bytes, size_t size) {
   take_dataset_report();
 }
 
+void App::trainer_restarted() {
+  TrainingState& t = state_.training;
+  t.earlier_runs = t.history;
+  for (const RunRecord& r : t.earlier_runs) t.run_offset = std::max(t.run_offset, r.run);
+  if (t.experiment) t.experiment_offset = t.experiment->id;
+  t.trainer_failure.clear();
+  t.message = "The trainer was restarted: loading the dataset again, then the last weights.";
+  ++t.version;
+  backend_->restarted(state_.settings.applied);
+}
+
 void App::receive_trainer_report(const std::string& report_json) {
   try {
     backend_->receive_report(nlohmann::json::parse(report_json));
@@ -634,6 +651,7 @@ void App::update_training() {
     // In-process training stopped by an error: the run keeps its last good weights.
     t.message = e.what();
   }
+  t.trainer_failure = backend_->fatal_error();
   if (t.run > 0 && t.steps_per_epoch > 0) steps_per_epoch_of_run_[t.run] = t.steps_per_epoch;
   // The single run that was current while the experiment ran (the status line's choice).
   if (t.experiment) {
@@ -747,6 +765,10 @@ void App::apply_panel_requests() {
   for (CommandType type : pending) {
     const std::string error = command(type);
     if (!error.empty()) s.training.message = error;
+  }
+  if (s.training.restart_requested) {
+    s.training.restart_requested = false;
+    if (!platform::restart_trainer()) s.training.message = "The trainer cannot be restarted here.";
   }
   if (s.curves.clear_requested) {
     s.curves.clear_requested = false;

@@ -97,6 +97,10 @@ class App {
   // A dataset the training worker loaded (its DatasetReport's bytes): shown at once, so that
   // options applied right after (checked against the data's shape) see it.
   void receive_trainer_dataset(const uint8_t* bytes, size_t size);
+  // The page replaced a training worker that died with a fresh one and is loading the dataset
+  // again: everything shown stays (curves, run log, the last weights), the new worker's runs
+  // are numbered on, and it gets the last weights and settings once it has the data.
+  void trainer_restarted();
   void receive_trainer_test(const std::string& results_json, const float* probs, size_t count);
   TrainingBackend& backend() { return *backend_; }
 

@@ -132,6 +132,13 @@ struct TrainingState {
   int steps_run = 0;             // the run step_loss/step_acc belong to
   // Session::experiment_state(): the latest experiment's report, once one has been reported.
   std::optional<ExperimentReport> experiment;
+  // After the trainer was restarted (App::trainer_restarted): the runs the dead one had
+  // reported stay first in history, and the new one's runs and experiments are numbered on
+  // from them (apply_trainer_message adds these offsets).
+  std::vector<RunRecord> earlier_runs;
+  int run_offset = 0, experiment_offset = 0;
+  std::string trainer_failure;   // the worker stopped ("" while it runs): the panel offers Restart
+  bool restart_requested = false;  // the panel's Restart button was clicked this frame
   uint64_t version = 0;          // increases with every report
   std::string message;           // the last refused command or trainer error (shown in the panel)
   std::vector<CommandType> pending;  // commands the panels' buttons asked for this frame

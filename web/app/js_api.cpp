@@ -152,6 +152,11 @@ EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_error(const char* message, int fatal) {
     cnnlab::js_app->backend().receive_error(message, fatal != 0);
 }
 
+// The page started a fresh training worker after the last one died (App::trainer_restarted).
+EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_restarted() {
+  if (cnnlab::js_app) cnnlab::js_app->trainer_restarted();
+}
+
 }  // extern "C"
 
 // ---- Files: save/load model, exports, your own photo (App, files_actions.cpp) -----------------

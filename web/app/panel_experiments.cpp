@@ -110,9 +110,13 @@ void held_fixed_table(AppState& state, float scale) {
   const DataState& d = state.data;
   const size_t train = d.dataset.train.size();
   const size_t val = static_cast<size_t>(std::floor(train * t.val_fraction));
-  fixed_row("Data", d.loaded ? d.dataset.train.name + ", " + with_thousands(train) +
-                                   " training images, " +
-                                   with_thousands(d.dataset.test.size()) + " test"
+  // The split the trainer made (as the Data panel says it), else the settings' estimate.
+  const std::optional<DatasetStatus>& split = state.training.status.dataset;
+  const size_t fit = split ? split->train : train - val;
+  const size_t held = split ? split->val : val;
+  fixed_row("Data", d.loaded ? d.dataset.train.name + ": " + with_thousands(fit) + " train + " +
+                                   with_thousands(held) + " validation + " +
+                                   with_thousands(d.dataset.test.size()) + " test images"
                              : "no dataset loaded yet");
   char buf[160];
   std::snprintf(buf, sizeof buf, "%.0f %% held out (about %zu images, stratified, seed %s)",

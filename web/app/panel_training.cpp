@@ -130,6 +130,9 @@ void draw_training_panel(AppState& state) {
   else if (!state.data.loaded) blocked = "Load a dataset first (Data tab).";
   else if (!state.model.built) blocked = "Choose valid model settings first (Model tab).";
   else if (state.ui.embedding.read_only_commands) blocked = "This page runs the exercise itself.";
+  else if (training.status.experiment_running)
+    blocked = "An experiment is running (Experiment tab): it trains its own runs, with these "
+              "settings as its base. Pause or stop it there to train here.";
   ImGui::BeginDisabled(blocked != nullptr);
   ImGui::BeginDisabled(running);
   if (ImGui::Button(training.phase == "paused" ? "Resume" : "Start")) {
@@ -152,7 +155,8 @@ void draw_training_panel(AppState& state) {
     ImGui::SetTooltip("Fresh weights from the seed; this run's curves stay as a past run.");
   ImGui::EndDisabled();
   ImGui::SameLine();
-  ImGui::TextDisabled("run %d, %s", training.run > 0 ? training.run : 1, training.phase.c_str());
+  if (training.status.experiment_running) ImGui::TextDisabled("experiment running");
+  else ImGui::TextDisabled("run %d, %s", training.run > 0 ? training.run : 1, training.phase.c_str());
   if (blocked) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("%s", blocked);
@@ -202,6 +206,14 @@ void draw_training_panel(AppState& state) {
                     "Stopped: " + training.stop_reason);
   }
   if (!training.message.empty()) wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), training.message);
+  if (!training.trainer_failure.empty()) {
+    // The worker is gone; what the lab shows is not (curves, runs, the last weights).
+    wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f),
+                    "The trainer stopped: " + training.trainer_failure);
+    ImGui::TextWrapped("Your curves, runs and the last weights are kept. Restart starts a new "
+                       "trainer, loads the dataset again and continues from those weights.");
+    if (ImGui::Button("Restart the trainer")) training.restart_requested = true;
+  }
 
   // Settings and statistics share the rest of the panel as tabs (both fit at 800x600); a run's
   // start brings the statistics to the front (App::command sets the request).

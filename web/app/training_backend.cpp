@@ -31,6 +31,7 @@ void apply_trainer_message(const json& message, TrainingState& training) {
   const std::string type = message.value("type", "");
   if (type == "state") {
     SessionStatus s = SessionStatus::from_json(message.at("state"), "the trainer's state report");
+    s.run += training.run_offset;
     training.phase = s.phase;
     training.run = s.run;
     training.epoch = s.epoch;
@@ -48,6 +49,7 @@ void apply_trainer_message(const json& message, TrainingState& training) {
     training.reported = true;
   } else if (type == "steps") {
     StepRecords r = StepRecords::from_json(message, "the trainer's step records");
+    r.run += training.run_offset;
     if (r.run != training.steps_run || r.from == 0) {
       training.step_loss.clear();
       training.step_acc.clear();
@@ -60,12 +62,22 @@ void apply_trainer_message(const json& message, TrainingState& training) {
     training.step_loss.insert(training.step_loss.end(), r.loss.begin(), r.loss.end());
     training.step_acc.insert(training.step_acc.end(), r.acc.begin(), r.acc.end());
   } else if (type == "history") {
-    training.history = run_history_from_json(json_field<json>(message, "history", kHistory),
-                                             kHistory);
+    std::vector<RunRecord> runs =
+        run_history_from_json(json_field<json>(message, "history", kHistory), kHistory);
+    // After a restart the dead trainer's runs come first and the new one's are numbered on.
+    training.history = training.earlier_runs;
+    for (RunRecord& r : runs) {
+      r.run += training.run_offset;
+      const size_t colon = r.label.find(':');
+      if (training.run_offset > 0 && r.label.rfind("run ", 0) == 0 && colon != std::string::npos)
+        r.label = "run " + std::to_string(r.run) + r.label.substr(colon);
+      training.history.push_back(std::move(r));
+    }
   } else if (type == "experiment") {
     const json state = json_field<json>(message, "state", kExperiment);
     if (state.is_null()) training.experiment.reset();
     else training.experiment = ExperimentReport::from_json(state, kExperiment);
+    if (training.experiment) training.experiment->id += training.experiment_offset;
   } else {
     throw Error("the trainer's report", "unknown message type '" + type + "'");
   }
@@ -181,7 +193,30 @@ class WorkerBackend : public TrainingBackend {
           decode_dataset_report(bytes, size, "the training worker's dataset report"));
     } catch (const std::exception& e) {
       error_ = e.what();
+      return;
     }
+    if (restore_) {
+      // A restarted worker has the data again: it gets the last weights with their settings
+      // (the lab model file carries both), or at least the settings.
+      restore_ = false;
+      if (!model_bytes_.empty()) {
+        const std::vector<uint8_t> bytes_before = model_bytes_;
+        load_model(bytes_before.data(), bytes_before.size(),
+                   "the weights from before the trainer restarted");
+      } else {
+        send(TrainerCommand{CommandType::kConfigure, restore_options_.to_json()});
+      }
+    }
+  }
+
+  // The page replaced a worker that died with a fresh one and is loading the dataset again:
+  // the failure is over, and once the data is back the new worker gets the last weights and
+  // settings (receive_dataset).
+  void restarted(const SessionOptions& settings) override {
+    fatal_.clear();
+    error_.clear();
+    restore_ = true;
+    restore_options_ = settings;
   }
 
   void send(const TrainerCommand& command) override { post(command.to_json(), nullptr, 0); }
@@ -346,6 +381,9 @@ class WorkerBackend : public TrainingBackend {
   std::vector<float> probabilities_, pending_probabilities_;
   bool test_ready_ = false;
   std::string error_, fatal_;
+  // After a restart (restarted()): what the new worker is handed once it has the data.
+  bool restore_ = false;
+  SessionOptions restore_options_;
 };
 
 }  // namespace

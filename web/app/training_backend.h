@@ -60,6 +60,9 @@ class TrainingBackend {
                             size_t /*count*/) {}
   // A command the worker refused (fatal = false) or the worker itself failed (fatal = true).
   virtual void receive_error(const std::string& /*message*/, bool /*fatal*/) {}
+  // The page replaced a failed worker with a fresh one and is loading the dataset again; the
+  // new worker is to get the last weights, or else these settings (WorkerBackend).
+  virtual void restarted(const SessionOptions& /*settings*/) {}
   // A fatal failure of the backend ("" if none): the API's phase 'error'.
   virtual const std::string& fatal_error() const = 0;
 };

@@ -178,6 +178,12 @@ export function createApi(lab) {
         };
       });
     },
+    // After the training worker died (state().phase 'error'): starts a new one, loads the
+    // dataset again and restores the last weights and settings; resolves when it has the data.
+    restartTrainer() {
+      if (!lab.appRunning) return Promise.reject(new Error('the app is not running yet'));
+      return lab.restartTrainer();
+    },
     // Loads another dataset (a pack file URL, relative to the site); resolves when the app has
     // it, rejects with an Error saying what failed.
     loadPack(url) {

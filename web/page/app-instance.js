@@ -140,6 +140,12 @@ export class AppInstance {
     this.call('cnnlab_trainer_error', null, ['string', 'number'], [message, fatal ? 1 : 0]);
   }
 
+  // A fresh training worker replaced one that died: the app hands it its settings and weights
+  // once the dataset is back.
+  trainerRestarted() {
+    this.call('cnnlab_trainer_restarted', null, [], []);
+  }
+
   // One message of the training worker (page/trainer-worker.js) handed to the app.
   deliverTrainerMessage(message) {
     if (message.type === 'dataset') {

@@ -141,6 +141,8 @@ export class Lab {
         if (bytes) this.trainer.handOverPack(command, bytes);
         else this.trainer.postCommand(command);
       },
+      // The Training panel's Restart button after the training worker died.
+      cnnlabRestartTrainer: () => { this.restartTrainer().catch(() => {}); },
       // The File menu's Load model / Classify photo: the page's file chooser.
       cnnlabPickFile: (kind, accept) => pickFile(this.app, kind, accept),
     };
@@ -384,6 +386,18 @@ export class Lab {
     console.error(`CNN Lab: ${message}`);
     if (this.appRunning && this.app.callable) this.app.trainerError(message, true);
     else this.fail(new Error(message));
+  }
+
+  // Replaces a training worker that died with a fresh one: the app keeps everything it has
+  // (curves, run log, the last weights and settings, which it hands the new worker once the
+  // dataset is back: cnnlab_trainer_restarted), and the dataset the lab had is loaded again
+  // (from the browser's cache when it is there). Resolves when the new worker has the data.
+  async restartTrainer() {
+    if (!this.appRunning || !this.trainer.restart()) {
+      throw new Error('there is no training worker to restart');
+    }
+    this.app.trainerRestarted();
+    if (this.datasetUrl) await this.loadDataset(this.datasetUrl);
   }
 
   // ---- [SECTION] Failures and Retry -------------------------------------------------------------

@@ -58,6 +58,9 @@ bool request_dataset(const std::string& url);
 // Posts a command (JSON text) to the page's training worker, with bytes (a dataset pack) when
 // given (copied); false where there is no worker (desktop).
 bool post_to_trainer(const std::string& command_json, const uint8_t* bytes, size_t size);
+// Asks the page to replace a training worker that died with a fresh one and hand it the dataset
+// again; false where there is no worker (desktop).
+bool restart_trainer();
 // Seconds since an arbitrary start, monotonic.
 double now_seconds();
 

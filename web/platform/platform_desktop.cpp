@@ -76,6 +76,7 @@ void report_fatal_error(const std::string& message) {
 }
 
 bool post_to_trainer(const std::string&, const uint8_t*, size_t) { return false; }
+bool restart_trainer() { return false; }
 
 bool pick_user_file(const std::string&, const std::string&) { return false; }
 

@@ -84,6 +84,12 @@ EM_JS(int, cnnlab_js_post_to_trainer, (const char* command, const uint8_t* bytes
   return 1;
 });
 
+EM_JS(int, cnnlab_js_restart_trainer, (), {
+  if (!Module['cnnlabRestartTrainer']) return 0;
+  Module['cnnlabRestartTrainer']();
+  return 1;
+});
+
 // Opens the page's file chooser (web/page/files.js); the file comes back through cnnlab_open_file.
 EM_JS(int, cnnlab_js_pick_file, (const char* kind, const char* accept), {
   if (!Module['cnnlabPickFile']) return 0;
@@ -210,6 +216,8 @@ bool request_dataset(const std::string& url) { return cnnlab_js_request_dataset(
 bool post_to_trainer(const std::string& command_json, const uint8_t* bytes, size_t size) {
   return cnnlab_js_post_to_trainer(command_json.c_str(), bytes, size) != 0;
 }
+
+bool restart_trainer() { return cnnlab_js_restart_trainer() != 0; }
 double now_seconds() { return emscripten_get_now() / 1000.0; }
 
 bool save_user_file(const std::string& name, const std::string& mime, const uint8_t* bytes,
