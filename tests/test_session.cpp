@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <functional>
+#include <set>
 
 #include "core/error.h"
 #include "test_helpers.h"
@@ -81,6 +83,75 @@ TEST_CASE("Options: unknown keys and bad values are refused and change nothing")
   CHECK(error_of([&] { s.configure({{"epochs", 3}, {"optimizer", "rmsprop"}}); }).find("optimizer") != std::string::npos);
   CHECK(s.options().to_json() == before);  // the valid "epochs" of a refused call did not apply
   CHECK(error_of([&] { s.configure(json::array()); }).find("object") != std::string::npos);
+}
+
+TEST_CASE("Option table: one key per option, its flag the key in kebab-case, values round trip") {
+  std::vector<std::string> lab_keys;
+  std::set<std::string> flags;
+  for (const OptionRow& row : option_table()) {
+    CAPTURE(row.key);
+    std::string kebab = "--";
+    for (const char* c = row.key; *c; ++c) {
+      if (std::isupper(static_cast<unsigned char>(*c))) kebab += '-';
+      kebab += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+    }
+    CHECK(std::string(row.flag) == kebab);
+    CHECK(flags.insert(row.flag).second);
+    CHECK(find_option(row.key) == &row);
+    if (row.scope == OptionScope::kLab) lab_keys.push_back(row.key);
+  }
+  CHECK(SessionOptions::keys() == lab_keys);
+  json keys_written = json::array();
+  const json defaults = SessionOptions().to_json();
+  for (const auto& item : defaults.items()) keys_written.push_back(item.key());
+  std::sort(lab_keys.begin(), lab_keys.end());
+  CHECK(keys_written == json(lab_keys));  // to_json writes exactly the lab's keys
+
+  // Every lab option applied from JSON reads back the same (a value other than the default).
+  const json changed = {{"model", "vgg"},        {"kernel", 5},        {"filters", 8},
+                        {"dense", 64},           {"dropout", 0.25},    {"blocks", 3},
+                        {"pooling", "avg"},      {"stride", 2},        {"epochs", 7},
+                        {"batch", 32},           {"lr", 0.005},        {"optimizer", "sgd"},
+                        {"momentum", 0.5},       {"weightDecay", 0.01}, {"seed", 11},
+                        {"augment", true},       {"valFraction", 0.2}, {"patience", 0},
+                        {"standardize", true}};
+  REQUIRE(changed.size() == SessionOptions::keys().size());
+  SessionOptions o;
+  o.merge(changed);
+  for (const auto& [key, value] : changed.items()) {
+    CAPTURE(key);
+    if (value.is_number_float())
+      CHECK(o.to_json()[key].get<double>() == doctest::Approx(value.get<double>()));
+    else
+      CHECK(o.to_json()[key] == value);
+  }
+  CHECK(o.train.optimizer.weight_decay == 0.01f);
+  CHECK(o.train.augment.max_shift == 2);
+}
+
+TEST_CASE("Options: the engine-only keys are the command line's; errors name the key as given") {
+  SessionOptions o;
+  // clipNorm and nesterov are cnnlab's only: the lab refuses them as unknown ...
+  CHECK(error_of([&] { o.merge({{"clipNorm", 1.0}}); }).find("option clipNorm: unknown option") !=
+        std::string::npos);
+  // ... and the command line's scope applies them, checked the same way.
+  o.merge({{"clipNorm", 1.5}, {"nesterov", true}, {"optimizer", "sgd"}}, OptionScope::kCommandLine);
+  CHECK(o.train.optimizer.clip_norm == 1.5f);
+  CHECK(o.train.optimizer.nesterov);
+  CHECK_FALSE(o.to_json().contains("clipNorm"));  // not part of the lab's options
+  CHECK(error_of([&] { o.merge({{"clipNorm", -1}}, OptionScope::kCommandLine); }) ==
+        "option clipNorm: must be a finite number >= 0 (0 = off), got -1");
+  // Range errors come from the engine's checks, under the key the user wrote.
+  CHECK(error_of([&] { o.merge({{"weightDecay", -1}}); }) ==
+        "option weightDecay: must be a finite number >= 0, got -1");
+  CHECK(error_of([&] { o.merge({{"valFraction", 1.5}}); }).rfind("option valFraction: ", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"batch", 0}}); }).rfind("option batch: ", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"optimizer", "rmsprop"}}); }).rfind("option optimizer: ", 0) == 0);
+  // Type errors: out of range for the field's type as well.
+  CHECK(error_of([&] { o.merge({{"kernel", 1e12}}); }).rfind("option kernel: must be", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"lr", 1e300}}); }).rfind("option lr: must be", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"seed", -2}}); }) ==
+        "option seed: must be a whole number >= 0, got -2");
 }
 
 TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kept") {
