@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <functional>
 #include <set>
 
@@ -127,6 +128,44 @@ TEST_CASE("Option table: one key per option, its flag the key in kebab-case, val
   }
   CHECK(o.train.optimizer.weight_decay == 0.01f);
   CHECK(o.train.augment.max_shift == 2);
+}
+
+// The quoted names of `export const NAME = [...]` / `const NAME = [...]` in a page script.
+std::vector<std::string> js_string_list(const std::string& source, const std::string& name) {
+  const size_t at = source.find("const " + name + " = [");
+  REQUIRE_MESSAGE(at != std::string::npos, name);
+  const size_t end = source.find("];", at);
+  std::vector<std::string> out;
+  for (size_t q = source.find('\'', at); q < end; q = source.find('\'', q + 1)) {
+    const size_t close = source.find('\'', q + 1);
+    out.push_back(source.substr(q + 1, close - q - 1));
+    q = close;
+  }
+  return out;
+}
+
+TEST_CASE("Option table: the page's option names and types (web/page/options.js) are the lab's") {
+  // The page reads links and attributes before the WebAssembly lab exists, so it lists the
+  // names itself; they must be the table's, with the same types.
+  const std::string here = __FILE__;
+  const std::string path = here.substr(0, here.rfind("tests/")) + "web/page/options.js";
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), path);
+  const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(js_string_list(source, "TRAINING_KEYS") == SessionOptions::keys());
+  const std::vector<std::string> numbers = js_string_list(source, "NUMBER_KEYS");
+  const std::vector<std::string> switches = js_string_list(source, "BOOLEAN_KEYS");
+  auto listed = [](const std::vector<std::string>& list, const char* key) {
+    return std::find(list.begin(), list.end(), key) != list.end();
+  };
+  for (const OptionRow& row : option_table()) {
+    if (row.scope != OptionScope::kLab) continue;
+    CAPTURE(row.key);
+    const bool number = row.type == OptionType::kInteger || row.type == OptionType::kNumber ||
+                        row.type == OptionType::kSeed;
+    CHECK(listed(numbers, row.key) == number);
+    CHECK(listed(switches, row.key) == (row.type == OptionType::kSwitch));
+  }
 }
 
 TEST_CASE("Options: the engine-only keys are the command line's; errors name the key as given") {
