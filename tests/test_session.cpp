@@ -119,12 +119,14 @@ TEST_CASE("Option table: one key per option, its flag the key in kebab-case, val
   REQUIRE(changed.size() == SessionOptions::keys().size());
   SessionOptions o;
   o.merge(changed);
-  for (const auto& [key, value] : changed.items()) {
+  const json applied = o.to_json();
+  for (const auto& item : changed.items()) {
+    const std::string key = item.key();
     CAPTURE(key);
-    if (value.is_number_float())
-      CHECK(o.to_json()[key].get<double>() == doctest::Approx(value.get<double>()));
+    if (item.value().is_number_float())
+      CHECK(applied[key].get<double>() == doctest::Approx(item.value().get<double>()));
     else
-      CHECK(o.to_json()[key] == value);
+      CHECK(applied[key] == item.value());
   }
   CHECK(o.train.optimizer.weight_decay == 0.01f);
   CHECK(o.train.augment.max_shift == 2);

@@ -148,12 +148,12 @@ TEST_CASE("Pause and resume continue exactly like an uninterrupted run") {
   // accepts it (it refuses another batch or validation fraction) and continues the same way.
   nlohmann::json old = state;
   nlohmann::json& c = old["config"];
-  for (const auto& [key, old_key] : {std::pair{"batch", "batch_size"},
-                                     std::pair{"valFraction", "val_fraction"},
-                                     std::pair{"evalBatch", "eval_batch_size"}}) {
-    REQUIRE(c.contains(key));
-    c[old_key] = c[key];
-    c.erase(key);
+  for (const auto& renamed : {std::pair{"batch", "batch_size"},
+                              std::pair{"valFraction", "val_fraction"},
+                              std::pair{"evalBatch", "eval_batch_size"}}) {
+    REQUIRE(c.contains(renamed.first));
+    c[renamed.second] = c[renamed.first];
+    c.erase(renamed.first);
   }
   c["optimizer"]["weight_decay"] = c["optimizer"]["weightDecay"];
   c["optimizer"].erase("weightDecay");
