@@ -7,7 +7,9 @@
 #include <set>
 
 #include "core/error.h"
+#include "core/json_field.h"
 #include "core/text_format.h"
+#include "lab/run_report.h"
 #include "model/model.h"
 #include "model/summary.h"
 
@@ -26,16 +28,6 @@ int parse_int_value(const std::string& vary, const std::string& v) {
   throw Error("experiment " + vary, "'" + v + "' is not a whole number");
 }
 
-// The tested epoch of each run of a configuration: "4", or "4, 6, unfinished" with repeats
-// ("-": not tested yet, or failed).
-std::string tested_epochs_text(const std::vector<int>& epochs) {
-  std::string out;
-  for (int e : epochs)
-    out += (out.empty() ? "" : ", ") +
-           (e > 0 ? std::to_string(e) : e < 0 ? std::string("unfinished") : std::string("-"));
-  return out.empty() ? "-" : out;
-}
-
 void mean_std(const std::vector<double>& xs, double& mean, double& sd) {
   mean = sd = 0;
   if (xs.empty()) return;
@@ -46,6 +38,16 @@ void mean_std(const std::vector<double>& xs, double& mean, double& sd) {
   sd = std::sqrt(sd / static_cast<double>(xs.size() - 1));  // sample standard deviation
 }
 }  // namespace
+
+// The tested epoch of each run of a configuration: "4", or "4, 6, unfinished" with repeats
+// ("-": not tested yet, or failed).
+std::string tested_epochs_text(const std::vector<int>& epochs) {
+  std::string out;
+  for (int e : epochs)
+    out += (out.empty() ? "" : ", ") +
+           (e > 0 ? std::to_string(e) : e < 0 ? std::string("unfinished") : std::string("-"));
+  return out.empty() ? "-" : out;
+}
 
 // ---- ExperimentConfig ---------------------------------------------------------------------------
 
@@ -140,6 +142,33 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"values", values},
           {"repeats", repeats},
           {"train", train.to_json()}};
+}
+
+ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j, const std::string& where) {
+  require(j.is_object(), where, "must be a JSON object");
+  ExperimentConfig c;
+  c.model = json_field<std::string>(j, "model", where);
+  const nlohmann::json base = json_field<nlohmann::json>(j, "base", where);
+  const std::string b = where + " base";
+  require(base.is_object(), where, "field 'base' must be an object");
+  c.base.kernel = json_field<int>(base, "kernel", b);
+  c.base.filters = json_field<int>(base, "filters", b);
+  c.base.dense = json_field<int>(base, "dense", b);
+  c.base.dropout = json_field<float>(base, "dropout", b);
+  c.base.blocks = json_field<int>(base, "blocks", b);
+  c.base.pooling = json_field<std::string>(base, "pooling", b);
+  c.base.stride = json_field<int>(base, "stride", b);
+  c.vary = json_field<std::string>(j, "vary", where);
+  c.values = json_field<std::vector<std::string>>(j, "values", where);
+  c.repeats = json_field<int>(j, "repeats", where);
+  const nlohmann::json train = json_field<nlohmann::json>(j, "train", where);
+  require(train.is_object(), where, "field 'train' must be an object");
+  try {
+    c.train = TrainConfig::from_json(train);
+  } catch (const Error& e) {
+    throw Error(where, std::string("train: ") + e.what());
+  }
+  return c;
 }
 
 uint64_t estimate_training_bytes(const ModelSpec& spec, int batch_size) {
@@ -282,10 +311,20 @@ RunResult Experiment::result(size_t r) const {
   return out;
 }
 
-const char* RunResult::status() const {
-  if (failed) return "failed";
-  if (stopped) return "unfinished";
-  return finished ? "finished" : "running";
+const char* experiment_run_status_name(ExperimentRunStatus status) {
+  switch (status) {
+    case ExperimentRunStatus::kRunning: return "running";
+    case ExperimentRunStatus::kFinished: return "finished";
+    case ExperimentRunStatus::kFailed: return "failed";
+    case ExperimentRunStatus::kUnfinished: return "unfinished";
+  }
+  return "running";
+}
+
+ExperimentRunStatus RunResult::status() const {
+  if (failed) return ExperimentRunStatus::kFailed;
+  if (stopped) return ExperimentRunStatus::kUnfinished;
+  return finished ? ExperimentRunStatus::kFinished : ExperimentRunStatus::kRunning;
 }
 
 std::vector<RunResult> Experiment::results() const {
@@ -413,7 +452,7 @@ std::string Experiment::csv() const {
                   r.label.c_str(), r.repeat, static_cast<unsigned long long>(r.seed), r.parameters,
                   static_cast<unsigned long long>(r.macs), r.history.size(), r.images_per_second,
                   r.seconds, r.best_val_accuracy, r.test_accuracy, r.test_loss, r.test_epoch,
-                  r.status(), reason.c_str());
+                  experiment_run_status_name(r.status()), reason.c_str());
     out += buf;
   }
   return out;
@@ -438,23 +477,13 @@ nlohmann::json Experiment::to_json() const {
                     {"test_accuracy", r.test_accuracy >= 0 ? nlohmann::json(r.test_accuracy) : nullptr},
                     {"test_loss", r.test_loss >= 0 ? nlohmann::json(r.test_loss) : nullptr},
                     {"test_epoch", r.test_epoch > 0 ? nlohmann::json(r.test_epoch) : nullptr},
-                    {"status", r.status()},
+                    {"status", experiment_run_status_name(r.status())},
                     {"history", hist}});
   }
+  // The summary rows as the lab reports them (lab/run_report.h: one writer for both).
   nlohmann::json summary_json = nlohmann::json::array();
   for (const ConfigSummary& s : summary())
-    summary_json.push_back({{"configuration", s.label},
-                            {"parameters", s.parameters},
-                            {"macs", s.macs},
-                            {"runs", s.runs},
-                            {"test_accuracy_mean", s.test_accuracy_mean},
-                            {"test_accuracy_std", s.test_accuracy_std},
-                            {"test_loss_mean", s.test_loss_mean},
-                            {"best_val_accuracy_mean", s.best_val_accuracy_mean},
-                            {"images_per_second", s.images_per_second},
-                            {"seconds", s.seconds},
-                            {"tested_epochs", tested_epochs_text(s.test_epochs)},
-                            {"winner", s.winner}});
+    summary_json.push_back(ExperimentSummaryRow::of(s).to_json());
   return {{"config", config_.to_json()},
           {"summary", summary_json},
           {"interpretation", interpretation()},

@@ -57,7 +57,10 @@ struct ExperimentConfig {
   // feature map is caught here), the training settings, and the estimated memory of all runs
   // under memory_limit_bytes. Throws Error with the explanation.
   void validate(const Shape& input, int classes, size_t memory_limit_bytes) const;
+  // {model, base {kernel, filters, dense, dropout, blocks, pooling, stride}, vary, values,
+  //  repeats, train (TrainConfig::to_json)}. from_json throws Error(where, "<field>: why").
   nlohmann::json to_json() const;
+  static ExperimentConfig from_json(const nlohmann::json& j, const std::string& where);
 };
 
 // Bytes one training run of this model needs at this batch size (weights, gradients, optimiser
@@ -65,6 +68,11 @@ struct ExperimentConfig {
 uint64_t estimate_training_bytes(const ModelSpec& spec, int batch_size);
 
 // [SECTION] results ------------------------------------------------------------------------------
+// Where one run of an experiment is.
+enum class ExperimentRunStatus { kRunning, kFinished, kFailed, kUnfinished };
+// "running", "finished", "failed", "unfinished" (stopped before its end: never tested).
+const char* experiment_run_status_name(ExperimentRunStatus status);
+
 struct RunResult {
   size_t config = 0;     // index into values
   int repeat = 0;
@@ -84,9 +92,13 @@ struct RunResult {
   std::vector<std::vector<size_t>> test_confusion;  // K rows [true] of K counts [predicted]
   std::vector<EpochRecord> history;
 
-  // "finished", "failed" or "unfinished" (stopped before its end: no test figures).
-  const char* status() const;
+  // Failed, unfinished (stopped before its end: no test figures), finished or still running.
+  ExperimentRunStatus status() const;
 };
+
+// Each run's tested epoch as the results table shows it: "3, 2" ("-": not tested yet or failed,
+// "unfinished": stopped before its end; "-" for none at all). See ConfigSummary::test_epochs.
+std::string tested_epochs_text(const std::vector<int>& epochs);
 
 struct ConfigSummary {
   std::string label;

@@ -9,36 +9,6 @@ namespace {
 
 using json = nlohmann::json;
 
-double number_or(const json& j, const char* key, double fallback) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>() : fallback;
-}
-
-std::vector<std::vector<size_t>> confusion_of(const json& j) {
-  std::vector<std::vector<size_t>> rows;
-  auto it = j.find("testConfusion");
-  if (it == j.end() || !it->is_array()) return rows;
-  for (const json& row : *it) {
-    if (!row.is_array()) return {};
-    std::vector<size_t> counts;
-    for (const json& n : row) counts.push_back(n.is_number_unsigned() ? n.get<size_t>() : 0);
-    rows.push_back(std::move(counts));
-  }
-  return rows;
-}
-
-// The run's settings from its configure() keys; unreadable ones keep the defaults.
-SessionOptions options_of(const json& j) {
-  SessionOptions o;
-  auto it = j.find("options");
-  if (it == j.end() || !it->is_object()) return o;
-  try {
-    o.merge(*it);
-  } catch (const std::exception&) {
-  }
-  return o;
-}
-
 std::string csv_field(std::string text) {
   std::replace(text.begin(), text.end(), '"', '\'');
   return "\"" + text + "\"";
@@ -92,59 +62,53 @@ void RunLog::add(RunLogEntry entry, const std::string& key) {
   entries_.push_back(std::move(entry));
 }
 
-size_t RunLog::add_history(const json& history, const std::string& dataset) {
-  if (!history.is_array()) return 0;
+size_t RunLog::add_history(const std::vector<RunRecord>& history, const std::string& dataset) {
   size_t added = 0;
-  for (const json& record : history) {
-    if (!record.is_object()) continue;
-    const double accuracy = number_or(record, "testAcc", -1);
-    if (accuracy < 0) continue;  // not finished, or not tested (a failure, no test split)
-    const std::string key = "run:" + std::to_string(number_or(record, "run", 0)) + ":" +
-                            record.value("options", json()).dump() + ":" +
-                            std::to_string(accuracy);
+  for (const RunRecord& record : history) {
+    // Not finished, or not tested (a failure, no test split).
+    if (!record.test_accuracy || *record.test_accuracy < 0) continue;
+    const std::string key = "run:" + std::to_string(record.run) + ":" +
+                            record.options.to_json().dump() + ":" +
+                            std::to_string(*record.test_accuracy);
     if (logged_.count(key)) continue;
     RunLogEntry e;
-    e.source = "run " + std::to_string(static_cast<int>(number_or(record, "run", 0)));
+    e.source = "run " + std::to_string(record.run);
     e.dataset = dataset;
-    e.options = options_of(record);
-    e.epochs_run = record.contains("epochs") && record["epochs"].is_array()
-                       ? static_cast<int>(record["epochs"].size())
-                       : 0;
-    e.test_epoch = static_cast<int>(number_or(record, "testEpoch", 0));
-    e.test_accuracy = accuracy;
-    e.test_loss = number_or(record, "testLoss", -1);
-    e.confusion = confusion_of(record);
-    e.stop_reason = record.value("stopReason", std::string());
+    e.options = record.options;
+    e.epochs_run = static_cast<int>(record.epochs.size());
+    e.test_epoch = record.test_epoch.value_or(0);
+    e.test_accuracy = *record.test_accuracy;
+    e.test_loss = record.test_loss.value_or(-1);
+    e.confusion = record.test_confusion;
+    e.stop_reason = record.stop_reason;
     add(std::move(e), key);
     ++added;
   }
   return added;
 }
 
-size_t RunLog::add_experiment(const json& experiment, const std::string& dataset) {
-  if (!experiment.is_object() || !experiment.contains("runs")) return 0;
-  const std::string id = std::to_string(static_cast<int>(number_or(experiment, "id", 0)));
-  const bool running = experiment.value("running", false);
+size_t RunLog::add_experiment(const ExperimentReport& experiment, const std::string& dataset) {
+  const std::string id = std::to_string(experiment.id);
   size_t added = 0, index = 0;
-  for (const json& run : experiment["runs"]) {
+  for (const ExperimentRunReport& run : experiment.runs) {
     const std::string key = "experiment:" + id + ":" + std::to_string(index++);
-    if (!run.is_object() || logged_.count(key)) continue;
-    const std::string status = run.value("status", std::string());
-    const bool tested = number_or(run, "testAcc", -1) >= 0;
+    if (logged_.count(key)) continue;
+    const bool tested = run.test_accuracy && *run.test_accuracy >= 0;
     // Finished runs once tested; runs stopped before their end once the experiment has stopped.
-    if (!tested && !(status == "unfinished" && !running)) continue;
+    if (!tested && !(run.status == ExperimentRunStatus::kUnfinished && !experiment.running))
+      continue;
     RunLogEntry e;
-    e.source = "experiment " + id + ": " + run.value("configuration", std::string()) + ", seed " +
-               std::to_string(static_cast<unsigned long long>(number_or(run, "seed", 0)));
+    e.source = "experiment " + id + ": " + run.configuration + ", seed " +
+               std::to_string(static_cast<unsigned long long>(run.seed));
     e.dataset = dataset;
-    e.options = options_of(run);
-    e.epochs_run = static_cast<int>(number_or(run, "epoch", 0));
+    e.options = run.options;
+    e.epochs_run = run.epoch;
     e.status = tested ? RunLogEntry::Status::kFinished : RunLogEntry::Status::kUnfinished;
-    e.test_epoch = static_cast<int>(number_or(run, "testEpoch", 0));
-    e.test_accuracy = number_or(run, "testAcc", -1);
-    e.test_loss = number_or(run, "testLoss", -1);
-    e.confusion = confusion_of(run);
-    e.stop_reason = run.value("stopReason", std::string());
+    e.test_epoch = run.test_epoch.value_or(0);
+    e.test_accuracy = run.test_accuracy.value_or(-1);
+    e.test_loss = run.test_loss.value_or(-1);
+    e.confusion = run.test_confusion;
+    e.stop_reason = run.stop_reason;
     add(std::move(e), key);
     ++added;
   }

@@ -17,7 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "lab/session.h"
+#include "lab/run_report.h"
+#include "lab/session_options.h"
 
 namespace cnnlab {
 
@@ -33,7 +34,7 @@ struct RunLogEntry {
   int test_epoch = 0;        // the epoch the test figures come from (0: not tested)
   Status status = Status::kFinished;
   double test_accuracy = -1, test_loss = -1;  // -1: not tested
-  std::vector<std::vector<size_t>> confusion;  // K rows [true] of K counts [predicted]
+  ConfusionCounts confusion;  // K rows [true] of K counts [predicted]
   std::string stop_reason;
 
   // "cnn 5x5", "mlp": the model as the table shows it.
@@ -50,10 +51,10 @@ class RunLog {
  public:
   // Logs the records of Session::history() that finished with test results and are not logged
   // yet. dataset: how the data the runs trained on is described. Returns how many were added.
-  size_t add_history(const nlohmann::json& history, const std::string& dataset);
+  size_t add_history(const std::vector<RunRecord>& history, const std::string& dataset);
   // Logs the runs of Session::experiment_state() that have test results, and (once the
   // experiment is no longer running) its runs stopped before their end as unfinished.
-  size_t add_experiment(const nlohmann::json& experiment, const std::string& dataset);
+  size_t add_experiment(const ExperimentReport& experiment, const std::string& dataset);
 
   const std::vector<RunLogEntry>& entries() const { return entries_; }
   bool empty() const { return entries_.empty(); }

@@ -15,26 +15,11 @@ namespace {
 
 using json = nlohmann::json;
 
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-
-json epoch_json(const EpochRecord& e) {
-  return {{"epoch", e.epoch},
-          {"trainLoss", number_or_null(e.train_loss)},
-          {"trainAcc", number_or_null(e.train_accuracy)},
-          {"valLoss", number_or_null(e.val_loss)},
-          {"valAcc", number_or_null(e.val_accuracy)},
-          {"imagesPerSecond", e.images_per_second},
-          {"seconds", e.train_seconds}};
-}
-
-// counts[true][predicted], as nested arrays (K rows of K).
-json confusion_json(const ConfusionMatrix& m) {
-  json rows = json::array();
-  for (int t = 0; t < m.classes(); ++t) {
-    json row = json::array();
-    for (int p = 0; p < m.classes(); ++p) row.push_back(m.count(t, p));
-    rows.push_back(row);
-  }
+// counts[true][predicted]: K rows of K.
+ConfusionCounts confusion_counts(const ConfusionMatrix& m) {
+  ConfusionCounts rows(static_cast<size_t>(m.classes()));
+  for (int t = 0; t < m.classes(); ++t)
+    for (int p = 0; p < m.classes(); ++p) rows[static_cast<size_t>(t)].push_back(m.count(t, p));
   return rows;
 }
 
@@ -196,40 +181,37 @@ std::string Session::run_label() const {
   return "run " + std::to_string(run_index_ + 1) + ": " + label;
 }
 
-json Session::current_run_record() const {
-  json epochs = json::array();
-  if (trainer_)
-    for (const EpochRecord& e : trainer_->history()) epochs.push_back(epoch_json(e));
-  json r = {{"run", run_index_ + 1},
-            {"label", run_label()},
-            {"options", options_.to_json()},
-            {"epochs", epochs},
-            {"testAcc", nullptr},
-            {"testLoss", nullptr},
-            {"testEpoch", nullptr},
-            {"stopReason", trainer_ ? trainer_->stop_reason() : ""}};
+RunRecord Session::current_run_record() const {
+  RunRecord r;
+  r.run = run_index_ + 1;
+  r.label = run_label();
+  r.options = options_;
+  if (trainer_) {
+    r.epochs = trainer_->history();
+    r.stop_reason = trainer_->stop_reason();
+  }
   if (test_done_) {
-    r["testAcc"] = test_->metrics().accuracy();
-    r["testLoss"] = test_->metrics().mean_loss();
-    r["testEpoch"] = trainer_->scoring_epoch();
-    r["testConfusion"] = confusion_json(test_->metrics());
+    r.test_accuracy = test_->metrics().accuracy();
+    r.test_loss = test_->metrics().mean_loss();
+    r.test_epoch = trainer_->scoring_epoch();
+    r.test_confusion = confusion_counts(test_->metrics());
   }
   return r;
 }
 
 void Session::archive_current_run() {
   if (trainer_ && trainer_->global_step() > 0) {
-    json record = current_run_record();
+    RunRecord record = current_run_record();
     // Past runs keep their step curve too, thinned to at most 2,000 points for the plots.
     const auto& steps = trainer_->steps();
-    const size_t stride = std::max<size_t>(1, steps.size() / 2000);
-    json loss = json::array(), acc = json::array();
-    for (size_t i = 0; i < steps.size(); i += stride) {
-      loss.push_back(steps[i].loss);
-      acc.push_back(steps[i].accuracy);
+    StepCurve curve;
+    curve.stride = std::max<size_t>(1, steps.size() / 2000);
+    for (size_t i = 0; i < steps.size(); i += curve.stride) {
+      curve.loss.push_back(steps[i].loss);
+      curve.acc.push_back(steps[i].accuracy);
     }
-    record["steps"] = {{"stride", stride}, {"loss", loss}, {"acc", acc}};
-    past_.push_back({record});
+    record.steps = std::move(curve);
+    past_.push_back(std::move(record));
     ++run_index_;
   }
 }
@@ -283,9 +265,8 @@ SessionStatus Session::status() const {
   return s;
 }
 
-json Session::history() const {
-  json out = json::array();
-  for (const PastRun& p : past_) out.push_back(p.record);
+std::vector<RunRecord> Session::history() const {
+  std::vector<RunRecord> out = past_;
   if (trainer_ && trainer_->global_step() > 0) out.push_back(current_run_record());
   return out;
 }
@@ -366,72 +347,67 @@ void Session::stop_experiment() {
   experiment_running_ = false;
 }
 
-json Session::experiment_state() const {
-  if (!experiment_) return nullptr;
+std::optional<ExperimentReport> Session::experiment_state() const {
+  if (!experiment_) return std::nullopt;
   const Experiment& e = *experiment_;
-  json runs = json::array();
+  ExperimentReport x;
+  x.id = experiment_id_;
+  x.running = experiment_running_;
+  x.done = e.done();
+  x.progress = e.progress();
+  x.config = e.config();
   std::vector<uint64_t> fingerprints;
   for (size_t r = 0; r < e.num_runs(); ++r) {
     const RunResult res = e.result(r);
     const Trainer& t = e.trainer(r);
     fingerprints.push_back(t.data_order_fingerprint());
-    json epochs = json::array();
-    for (const EpochRecord& ep : res.history) epochs.push_back(epoch_json(ep));
-    const auto& steps = t.steps();
-    const size_t stride = std::max<size_t>(1, steps.size() / 1000);
-    json loss = json::array(), acc = json::array();
-    for (size_t i = 0; i < steps.size(); i += stride) {
-      loss.push_back(number_or_null(steps[i].loss));
-      acc.push_back(number_or_null(steps[i].accuracy));
-    }
+    ExperimentRunReport run;
+    run.configuration = res.label;
     // The run's settings as configure() keys (the run log lists them like a single run's).
-    SessionOptions run_options;
-    run_options.model = e.config().model_name(res.config);
-    run_options.preset = e.config().preset_options(res.config);
-    run_options.train = e.config().train;
-    run_options.train.seed = res.seed;
-    const json confusion = res.test_confusion.empty() ? json(nullptr) : json(res.test_confusion);
-    runs.push_back({{"configuration", res.label},
-                    {"options", run_options.to_json()},
-                    {"repeat", res.repeat},
-                    {"seed", res.seed},
-                    {"parameters", res.parameters},
-                    {"macs", res.macs},
-                    {"step", t.global_step()},
-                    {"epoch", static_cast<int>(res.history.size())},
-                    {"progress", t.progress()},
-                    {"finished", res.finished},
-                    {"failed", res.failed},
-                    {"stopReason", res.stop_reason},
-                    {"imagesPerSecond", res.images_per_second},
-                    {"seconds", res.seconds},
-                    {"bestValAcc", res.best_val_accuracy},
-                    {"testAcc", res.test_accuracy >= 0 ? json(res.test_accuracy) : json(nullptr)},
-                    {"testLoss", res.test_loss >= 0 ? json(res.test_loss) : json(nullptr)},
-                    {"testEpoch", res.test_epoch > 0 ? json(res.test_epoch) : json(nullptr)},
-                    {"status", res.status()},
-                    {"testConfusion", confusion},
-                    {"dataOrder", hex(fingerprints.back())},
-                    {"epochs", epochs},
-                    {"stepsPerEpoch", t.batches_per_epoch()},
-                    {"stepLoss", {{"stride", stride}, {"loss", loss}, {"acc", acc}}}});
+    run.options.model = e.config().model_name(res.config);
+    run.options.preset = e.config().preset_options(res.config);
+    run.options.train = e.config().train;
+    run.options.train.seed = res.seed;
+    run.repeat = res.repeat;
+    run.seed = res.seed;
+    run.parameters = res.parameters;
+    run.macs = res.macs;
+    run.step = t.global_step();
+    run.epoch = static_cast<int>(res.history.size());
+    run.progress = t.progress();
+    run.finished = res.finished;
+    run.failed = res.failed;
+    run.stop_reason = res.stop_reason;
+    run.images_per_second = res.images_per_second;
+    run.seconds = res.seconds;
+    run.best_val_accuracy = res.best_val_accuracy;
+    if (res.test_accuracy >= 0) run.test_accuracy = res.test_accuracy;
+    if (res.test_loss >= 0) run.test_loss = res.test_loss;
+    if (res.test_epoch > 0) run.test_epoch = res.test_epoch;
+    run.status = res.status();
+    run.test_confusion = res.test_confusion;
+    run.data_order = hex(fingerprints.back());
+    run.epochs = res.history;
+    run.steps_per_epoch = t.batches_per_epoch();
+    const auto& steps = t.steps();
+    run.step_loss.stride = std::max<size_t>(1, steps.size() / 1000);
+    for (size_t i = 0; i < steps.size(); i += run.step_loss.stride) {
+      run.step_loss.loss.push_back(steps[i].loss);
+      run.step_loss.acc.push_back(steps[i].accuracy);
+    }
+    x.runs.push_back(std::move(run));
   }
+  for (const ConfigSummary& s : e.summary()) x.summary.push_back(ExperimentSummaryRow::of(s));
+  x.table = e.markdown_table();
+  x.csv = e.csv();
+  x.interpretation = e.interpretation();
   // Identical conditions: every configuration of one repeat saw the same images in the same order.
   bool identical = true;
   const size_t repeats = static_cast<size_t>(e.config().repeats);
   for (size_t r = 0; r < fingerprints.size(); ++r)
     identical = identical && fingerprints[r] == fingerprints[r % repeats];
-  return {{"id", experiment_id_},
-          {"running", experiment_running_},
-          {"done", e.done()},
-          {"progress", e.progress()},
-          {"config", e.config().to_json()},
-          {"runs", runs},
-          {"summary", e.to_json()["summary"]},
-          {"table", e.markdown_table()},
-          {"csv", e.csv()},
-          {"interpretation", e.interpretation()},
-          {"identicalDataOrder", identical}};
+  x.identical_data_order = identical;
+  return x;
 }
 
 }  // namespace cnnlab

@@ -1,7 +1,8 @@
 // Session: one lab's training state machine, shared by every front end — the browser's training
 // worker, the desktop app and (through them) the JavaScript API. It owns the data, the options,
 // the model and the current run; it is configured with JSON options (the JS API's names), driven
-// by train/pause/step/reset and tick(budget), and reports state() and history() as JSON.
+// by train/pause/step/reset and tick(budget), and reports status(), history() and
+// experiment_state() as structs (lab/session_status.h, lab/run_report.h).
 //
 // Runs: every Start after a Reset (or a change of settings) is a new run; finished runs keep
 // their curves until clear_history(), so a student can overlay them. When a run's training ends
@@ -11,11 +12,14 @@
 // Experiment over the same data; tick() then advances it; experiment_state() reports it.
 //
 // [SECTION] Experiment options   [SECTION] Session
-// (SessionOptions: lab/session_options.h; SessionStatus, what state() reports: lab/session_status.h)
+// (SessionOptions: lab/session_options.h; SessionStatus, what state() reports:
+// lab/session_status.h; RunRecord and ExperimentReport, what history() and experiment_state()
+// report: lab/run_report.h)
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -24,6 +28,7 @@
 #include "data/dataset.h"
 #include "model/presets.h"
 #include "lab/experiment.h"
+#include "lab/run_report.h"
 #include "lab/session_options.h"
 #include "lab/session_status.h"
 #include "train/metrics.h"
@@ -87,11 +92,9 @@ class Session {
   // Where the session is (lab/session_status.h); state() is its JSON encoding.
   SessionStatus status() const;
   nlohmann::json state() const { return status().to_json(); }
-  // Every run, past and current: [{run, label, options, epochs: [{epoch, trainLoss, trainAcc,
-  // valLoss, valAcc, imagesPerSecond, seconds}], testAcc, testLoss, testEpoch, testConfusion
-  // (counts [true][predicted], once tested), stopReason}]. A record keeps its test results
-  // whatever changes afterwards (until clear_history()).
-  nlohmann::json history() const;
+  // Every run, past and current (lab/run_report.h; its JSON is the JS API's history()). A
+  // record keeps its test results whatever changes afterwards (until clear_history()).
+  std::vector<RunRecord> history() const;
   // Per-step (loss, accuracy) of the current run from index `from` on.
   StepRecords steps_since(size_t from) const;
 
@@ -107,21 +110,13 @@ class Session {
   // Threads that train (the caller included): what the constructor asked for, or fewer where the
   // platform could not start them (ThreadPool::threads).
   int threads() const { return pool_.threads(); }
-  // null without an experiment; else {id, running, done, progress, config, runs: [...state per
-  // run, with options (its configure() keys), testEpoch (the epoch tested, null before),
-  // testConfusion (counts [true][predicted], null before), status (finished, failed,
-  // unfinished — stopped before its end — or running), dataOrder (fingerprint) and stepLoss {stride, loss,
-  // acc}], summary, table
-  // (Markdown), csv, interpretation, identicalDataOrder}
-  nlohmann::json experiment_state() const;
+  // The experiment as the app shows it (lab/run_report.h); none without an experiment.
+  std::optional<ExperimentReport> experiment_state() const;
 
  private:
-  struct PastRun {
-    nlohmann::json record;  // as in history()
-  };
   void new_model();
   void archive_current_run();
-  nlohmann::json current_run_record() const;
+  RunRecord current_run_record() const;
   std::string run_label() const;
 
   ThreadPool pool_;
@@ -136,7 +131,7 @@ class Session {
   std::chrono::steady_clock::time_point last_stats_{};
   int run_index_ = 0;
   size_t train_count_ = 0, val_count_ = 0;  // the split of the current settings
-  std::vector<PastRun> past_;
+  std::vector<RunRecord> past_;  // finished runs, oldest first (with their step curves)
   std::unique_ptr<Experiment> experiment_;
   bool experiment_running_ = false;
   int experiment_id_ = 0;

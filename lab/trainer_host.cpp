@@ -41,8 +41,44 @@ TrainerHost::TrainerHost(int threads, std::string threads_note)
     : session_(threads), threads_note_(std::move(threads_note)) {}
 
 void TrainerHost::load_pack(const uint8_t* bytes, size_t size, const std::string& origin) {
-  DataSource data = load_data_bytes(bytes, size, origin);
-  data.origin = origin;  // as the page named it (its URL: the subset menu matches it)
+  begin_data(size, origin);
+  feed_data(bytes, size);
+  finish_data();
+}
+
+void TrainerHost::begin_data(uint64_t total_size, const std::string& origin) {
+  incoming_ = std::make_unique<IncomingData>();
+  incoming_->origin = origin;
+  incoming_->total = total_size;
+}
+
+void TrainerHost::feed_data(const uint8_t* bytes, size_t size) {
+  require(incoming_ != nullptr, "dataset", "bytes arrived without a dataset being announced");
+  IncomingData& in = *incoming_;
+  try {
+    if (in.pack) {
+      in.pack->feed(bytes, size);
+      return;
+    }
+    in.bytes.insert(in.bytes.end(), bytes, bytes + size);
+    // The first 8 bytes tell a pack (read as it arrives) from any other format (gathered).
+    if (in.bytes.size() >= 8 && is_pack(in.bytes.data(), in.bytes.size())) {
+      in.pack = std::make_unique<PackReader>(in.origin, in.total);
+      in.pack->feed(in.bytes.data(), in.bytes.size());
+      in.bytes = std::vector<uint8_t>();
+    }
+  } catch (...) {
+    incoming_.reset();
+    throw;
+  }
+}
+
+void TrainerHost::finish_data() {
+  require(incoming_ != nullptr, "dataset", "no dataset is arriving");
+  const std::unique_ptr<IncomingData> in = std::move(incoming_);
+  DataSource data = in->pack ? in->pack->finish()
+                             : load_data_bytes(in->bytes.data(), in->bytes.size(), in->origin);
+  data.origin = in->origin;  // as the page named it (its URL: the subset menu matches it)
   set_data(std::move(data));
 }
 
@@ -208,7 +244,7 @@ json TrainerHost::poll(double now, bool force) {
   const std::string history_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
                                   state.phase + "/" + (state.test_acc ? "t" : "-");
   if (history_key != sent_history_key_) {
-    messages.push_back({{"type", "history"}, {"history", session_.history()}});
+    messages.push_back({{"type", "history"}, {"history", run_history_json(session_.history())}});
     sent_history_key_ = history_key;
   }
 
@@ -219,7 +255,8 @@ json TrainerHost::poll(double now, bool force) {
                             (state.experiment_running ? "r" : "-") + (e->done() ? "d" : "-");
     if (force || key != experiment_report_key_ ||
         (state.experiment_running && now - last_experiment_ >= 0.5)) {
-      messages.push_back({{"type", "experiment"}, {"state", session_.experiment_state()}});
+      messages.push_back(
+          {{"type", "experiment"}, {"state", session_.experiment_state()->to_json()}});
       last_experiment_ = now;
       experiment_report_key_ = key;
     }

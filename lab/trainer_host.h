@@ -11,8 +11,9 @@
 // Reports (poll): {"messages": [...], "snapshot": bool, "test": bool}, where messages are
 //   {"type": "state", "state": SessionStatus (lab/session_status.h)}  ~10 per s
 //   {"type": "steps", "run", "from", "loss": [...], "acc": [...]}   new per-step records
-//   {"type": "history", "history": Session::history()}             at epoch ends, new runs, ...
-//   {"type": "experiment", "state": Session::experiment_state()}    while an experiment runs
+//   {"type": "history", "history": [RunRecord...]}                  at epoch ends, new runs, ...
+//   {"type": "experiment", "state": ExperimentReport}                while an experiment runs
+// (RunRecord, ExperimentReport: lab/run_report.h; Session::history(), experiment_state())
 // dataset: a new dataset was loaded (its DatasetReport is due: dataset_report());
 // snapshot: the model changed enough to send its weights (epoch end, pause/done, new model, at
 // most every second while training); test: the current run's test results are new;
@@ -29,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/pack.h"
 #include "lab/dataset_report.h"
 #include "lab/session.h"
 #include "lab/trainer_command.h"
@@ -48,6 +50,16 @@ class TrainerHost {
   // either (poll's "dataset").
   void load_pack(const uint8_t* bytes, size_t size, const std::string& origin);
   void load_path(const std::string& path);
+  // The same bytes arriving in pieces (the page hands a download over piece by piece): a pack
+  // is read as it arrives, straight into its dataset (data/pack.h's PackReader), so the trainer
+  // never holds the file and its dataset at once; any other format is gathered and read at the
+  // end. begin_data starts over (an unfinished load is dropped); feed_data throws Error as soon
+  // as the bytes are known to be bad (the load is then dropped); finish_data sets the data, or
+  // throws Error and keeps the dataset it had.
+  void begin_data(uint64_t total_size, const std::string& origin);
+  void feed_data(const uint8_t* bytes, size_t size);
+  void finish_data();
+  void abort_data() { incoming_.reset(); }  // a download failed part-way: drop what came
   void set_data(DataSource data);
   // What the app is told about the current dataset (lab/dataset_report.h).
   DatasetReport dataset_report() const;
@@ -107,6 +119,14 @@ class TrainerHost {
   std::string loaded_name_;
   Preprocess loaded_preprocess_;
   std::unique_ptr<Evaluator> loaded_test_;
+  // A dataset arriving in pieces (begin_data .. finish_data).
+  struct IncomingData {
+    std::string origin;
+    uint64_t total = 0;
+    std::unique_ptr<PackReader> pack;  // once its first bytes showed a pack
+    std::vector<uint8_t> bytes;        // the first bytes, then all of any other format
+  };
+  std::unique_ptr<IncomingData> incoming_;
 };
 
 }  // namespace cnnlab

@@ -833,6 +833,71 @@ TEST_CASE("pack: bad input is refused with a clear message") {
   CHECK(contains(read_modified(b), "label 7"));
 }
 
+TEST_CASE("PackReader: a pack fed in pieces of any size reads as the whole file does") {
+  DataSource src;
+  src.train = synthetic({4, 3, 5}, 3, 7, 5);
+  src.test = synthetic({2, 2, 2}, 3, 7, 5, 8);
+  const std::vector<uint8_t> bytes = encode_pack(src);
+  // 1 byte at a time, pieces that straddle the header, the text block and the split boundaries,
+  // and the whole file at once.
+  for (size_t piece : {size_t(1), size_t(7), size_t(63), size_t(64), size_t(65), size_t(100),
+                       bytes.size()}) {
+    CAPTURE(piece);
+    PackReader reader("pieces.pack", bytes.size());
+    for (size_t at = 0; at < bytes.size(); at += piece)
+      reader.feed(bytes.data() + at, std::min(piece, bytes.size() - at));
+    CHECK(reader.received() == bytes.size());
+    const DataSource back = reader.finish();
+    check_same_dataset(back.train, src.train);
+    check_same_dataset(back.test, src.test);
+    CHECK(back.origin == "pieces.pack (pack file)");
+  }
+  // A pack without test images: the empty split is skipped, nothing is written past the end.
+  DataSource no_test;
+  no_test.train = synthetic({2, 1});
+  const std::vector<uint8_t> small = encode_pack(no_test);
+  PackReader reader("small.pack", small.size());
+  for (uint8_t b : small) reader.feed(&b, 1);
+  const DataSource back = reader.finish();
+  check_same_dataset(back.train, no_test.train);
+  CHECK(back.test.size() == 0);
+}
+
+TEST_CASE("PackReader: bad streams are refused before memory is given to them") {
+  DataSource src;
+  src.train = synthetic({3, 3});
+  src.test = synthetic({1, 1});
+  const std::vector<uint8_t> good = encode_pack(src);
+  auto error_after = [](const std::vector<uint8_t>& b, uint64_t announced, size_t fed) {
+    return error_of([&] {
+      PackReader reader("s.pack", announced);
+      reader.feed(b.data(), fed);
+      reader.finish();
+    });
+  };
+  // Fewer bytes arrive than announced: refused at finish, naming both counts.
+  CHECK(contains(error_after(good, good.size(), good.size() - 3),
+                 "truncated pack file: " + std::to_string(good.size() - 3) + " bytes"));
+  CHECK(contains(error_after(good, good.size(), 30), "truncated pack file: 30 bytes"));
+  CHECK(contains(error_after(good, good.size(), 0), "bad magic"));
+  // More bytes than announced.
+  std::vector<uint8_t> longer = good;
+  longer.push_back(0);
+  CHECK(contains(error_after(longer, good.size(), longer.size()), "more bytes arrived"));
+  // A header promising far more images than the file holds (consistent fields and checksum, as a
+  // hostile file would have) is refused as soon as the header is in, before any allocation.
+  std::vector<uint8_t> hostile(good.begin(), good.begin() + 64);
+  store_le32(hostile.data() + 32, 0xFFFFFFF0u);  // train count
+  const uint64_t text = load_le32(hostile.data() + 40);
+  const uint64_t image = uint64_t(load_le32(hostile.data() + 16)) * load_le32(hostile.data() + 20) *
+                         load_le32(hostile.data() + 24);
+  const uint64_t n_test = load_le32(hostile.data() + 36);
+  store_le64(hostile.data() + 48, 64 + text + (0xFFFFFFF0u + n_test) * (1 + image));
+  store_le32(hostile.data() + 60, crc32(hostile.data(), 60));
+  PackReader reader("hostile.pack", good.size());
+  CHECK(contains(error_of([&] { reader.feed(hostile.data(), 64); }), "truncated pack file"));
+}
+
 TEST_CASE("write_pack leaves no partial file on failure") {
   TempDir tmp;
   DataSource src;

@@ -2,11 +2,12 @@
 // values change nothing), train/pause/step/reset, runs kept for overlaid curves, test evaluation
 // after training, the scoring rule (the epoch tested), experiments with identical data order, the
 // run log that keeps every finished run's results, and the trainer's messages to the app (the
-// dataset report, commands, the trainer host).
+// dataset report, commands, the run reports' one encoding, the trainer host).
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <fstream>
 #include <functional>
 #include <set>
@@ -17,12 +18,14 @@
 #include "model/model.h"
 #include "lab/dataset_report.h"
 #include "lab/run_log.h"
+#include "lab/run_report.h"
 #include "lab/session.h"
 #include "lab/trainer_command.h"
 #include "lab/trainer_host.h"
 #include "data/pack.h"
 
 using namespace cnnlab;
+using cnnlab::testing::contains;
 using cnnlab::testing::error_of;
 using json = nlohmann::json;
 
@@ -216,10 +219,11 @@ TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kep
   CHECK(st["testAcc"].get<double>() > 0.5);  // 4 classes: chance is 0.25
   CHECK(s.test_metrics() != nullptr);
   CHECK(s.test_probabilities()->size() == 40 * 4);
-  json h = s.history();
+  std::vector<RunRecord> h = s.history();
   REQUIRE(h.size() == 1);
-  CHECK(h[0]["epochs"].size() == 2);
-  CHECK(h[0]["testAcc"] == st["testAcc"]);
+  CHECK(h[0].epochs.size() == 2);
+  CHECK(h[0].test_accuracy == st["testAcc"].get<double>());
+  CHECK_FALSE(h[0].steps);  // the current run's step curve comes as StepRecords
 
   // Start after done begins run 2; the first run's curves stay in the history.
   s.train();
@@ -239,7 +243,12 @@ TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kep
   s.reset();
   CHECK(s.state()["phase"] == "ready");
   CHECK(s.state()["step"] == 0);
-  CHECK(s.history().size() == 2);
+  h = s.history();
+  REQUIRE(h.size() == 2);
+  REQUIRE(h[0].steps);  // a past run keeps its step curve
+  CHECK(h[0].steps->stride == 1);
+  CHECK(h[0].steps->loss.size() == 2 * static_cast<size_t>(st["stepsPerEpoch"].get<int>()));
+  CHECK(h[1].run == 2);
   s.clear_history();
   CHECK(s.history().empty());
 }
@@ -308,16 +317,17 @@ TEST_CASE("Scoring rule: a run is tested on its best validation epoch, stopped e
     CHECK(st["testAcc"].get<double>() == test_acc[e]);
     CHECK(st["testLoss"].get<double>() == doctest::Approx(test_loss[e]).epsilon(1e-6));
     CHECK(weights_of(*s.model()) == weights[e]);
-    const json h = s.history();
+    const std::vector<RunRecord> h = s.history();
     REQUIRE(h.size() == 1);
-    CHECK(h[0]["testEpoch"] == expected_epoch);
-    CHECK(h[0]["testAcc"] == st["testAcc"]);
+    CHECK(h[0].test_epoch == expected_epoch);
+    CHECK(h[0].test_accuracy == st["testAcc"].get<double>());
     // The record keeps its test confusion counts: K x K, summing to the test images.
-    REQUIRE(h[0]["testConfusion"].size() == 4);
+    REQUIRE(h[0].test_confusion.size() == 4);
     size_t total = 0, right = 0;
-    for (int t = 0; t < 4; ++t)
-      for (int p = 0; p < 4; ++p) {
-        const size_t n = h[0]["testConfusion"][t][p].get<size_t>();
+    for (size_t t = 0; t < 4; ++t)
+      for (size_t p = 0; p < 4; ++p) {
+        REQUIRE(h[0].test_confusion[t].size() == 4);
+        const size_t n = h[0].test_confusion[t][p];
         total += n;
         if (t == p) right += n;
       }
@@ -375,14 +385,16 @@ TEST_CASE("Changing a setting starts a new run from the seed; the same seed give
   run_to_end(b);
   CHECK(a.state()["testAcc"] == b.state()["testAcc"]);
   // Same seed, same data, same settings: the same curves (timings aside).
-  for (size_t i = 0; i < a.history()[0]["epochs"].size(); ++i) {
-    CHECK(a.history()[0]["epochs"][i]["trainLoss"] == b.history()[0]["epochs"][i]["trainLoss"]);
-    CHECK(a.history()[0]["epochs"][i]["valAcc"] == b.history()[0]["epochs"][i]["valAcc"]);
+  const std::vector<EpochRecord> ea = a.history()[0].epochs, eb = b.history()[0].epochs;
+  REQUIRE(ea.size() == eb.size());
+  for (size_t i = 0; i < ea.size(); ++i) {
+    CHECK(ea[i].train_loss == eb[i].train_loss);
+    CHECK(ea[i].val_accuracy == eb[i].val_accuracy);
   }
   a.configure({{"kernel", 5}});
   CHECK(a.state()["phase"] == "ready");
   REQUIRE(a.history().size() == 1);  // the finished run was archived
-  CHECK(a.history()[0]["options"]["kernel"] == 3);  // under the options it ran with
+  CHECK(a.history()[0].options.preset.kernel == 3);  // under the options it ran with
 }
 
 TEST_CASE("Experiment: a kernel sweep trains every configuration on the same data order") {
@@ -402,21 +414,26 @@ TEST_CASE("Experiment: a kernel sweep trains every configuration on the same dat
   s.start_experiment({{"vary", "kernel"}, {"values", {1, 3, 5}}, {"epochs", 1}});
   CHECK(s.state()["experiment"] == true);
   run_to_end(s);
-  json e = s.experiment_state();
-  CHECK(e["done"] == true);
-  REQUIRE(e["runs"].size() == 3);
-  CHECK(e["identicalDataOrder"] == true);
-  CHECK(e["runs"][0]["dataOrder"] == e["runs"][2]["dataOrder"]);
-  for (const json& run : e["runs"]) {
-    CHECK(run["status"] == "finished");
-    CHECK(run["testEpoch"] == 1);  // one epoch: the best and the last
+  REQUIRE(s.experiment_state());
+  const ExperimentReport e = *s.experiment_state();
+  CHECK(e.done);
+  REQUIRE(e.runs.size() == 3);
+  CHECK(e.identical_data_order);
+  CHECK(e.runs[0].data_order == e.runs[2].data_order);
+  CHECK(e.runs[0].data_order.size() == 16);
+  for (const ExperimentRunReport& run : e.runs) {
+    CHECK(run.status == ExperimentRunStatus::kFinished);
+    CHECK(run.test_epoch == 1);  // one epoch: the best and the last
+    CHECK(run.finished);
+    CHECK(run.test_accuracy);
+    CHECK(run.test_confusion.size() == 4);
+    CHECK(run.options.preset.kernel == std::stoi(run.configuration.substr(7)));  // "kernel=5"
   }
-  for (const json& r : e["runs"]) {
-    CHECK(r["finished"] == true);
-    CHECK(r["testAcc"].is_number());
-  }
-  CHECK(e["table"].get<std::string>().find("kernel=5") != std::string::npos);
-  CHECK(e["csv"].get<std::string>().find("kernel=3,0,3") != std::string::npos);
+  REQUIRE(e.summary.size() == 3);
+  CHECK(e.summary[1].configuration == "kernel=3");
+  CHECK(e.summary[1].tested_epochs == "1");
+  CHECK(e.table.find("kernel=5") != std::string::npos);
+  CHECK(e.csv.find("kernel=3,0,3") != std::string::npos);
 }
 
 TEST_CASE("Stopping an experiment keeps every result so far") {
@@ -426,18 +443,20 @@ TEST_CASE("Stopping an experiment keeps every result so far") {
   s.start_experiment({{"vary", "model"}, {"values", {"mlp", "cnn1"}}, {"epochs", 3}});
   for (int i = 0; i < 8; ++i) s.tick(0.0);
   s.stop_experiment();
-  json e = s.experiment_state();
-  CHECK(e["running"] == false);
-  CHECK(e["runs"][0]["step"].get<int>() > 0);
-  CHECK(e["runs"][1]["step"].get<int>() > 0);
+  const ExperimentReport e = s.experiment_state().value();
+  CHECK_FALSE(e.running);
+  REQUIRE(e.runs.size() == 2);
+  CHECK(e.runs[0].step > 0);
+  CHECK(e.runs[1].step > 0);
   // Stopped half-way: each run says it is unfinished and has no tested epoch; so do the exports.
-  for (const json& run : e["runs"]) {
-    CHECK(run["status"] == "unfinished");
-    CHECK(run["testEpoch"].is_null());
-    CHECK(run["testAcc"].is_null());
+  for (const ExperimentRunReport& run : e.runs) {
+    CHECK(run.status == ExperimentRunStatus::kUnfinished);
+    CHECK_FALSE(run.test_epoch);
+    CHECK_FALSE(run.test_accuracy);
+    CHECK(run.test_confusion.empty());
   }
-  CHECK(e["table"].get<std::string>().find("| unfinished |") != std::string::npos);
-  CHECK(e["csv"].get<std::string>().find(",0,unfinished,") != std::string::npos);
+  CHECK(e.table.find("| unfinished |") != std::string::npos);
+  CHECK(e.csv.find(",0,unfinished,") != std::string::npos);
   CHECK_FALSE(s.tick(0.05));
 }
 
@@ -450,28 +469,29 @@ TEST_CASE("Experiment: pause pauses every run, resume continues, a refused sweep
   const int id = s.experiment_id();
   for (int i = 0; i < 4; ++i) s.tick(0.0);
   s.pause();
-  json paused = s.experiment_state();
-  CHECK(paused["running"] == false);
-  CHECK(paused["done"] == false);
+  const ExperimentReport paused = s.experiment_state().value();
+  CHECK_FALSE(paused.running);
+  CHECK_FALSE(paused.done);
   CHECK_FALSE(s.tick(0.05));  // nothing advances while paused
-  CHECK(s.experiment_state()["runs"][0]["step"] == paused["runs"][0]["step"]);
-  CHECK(s.experiment_state()["runs"][1]["step"] == paused["runs"][1]["step"]);
+  CHECK(s.experiment_state()->runs[0].step == paused.runs[0].step);
+  CHECK(s.experiment_state()->runs[1].step == paused.runs[1].step);
   // A refused sweep leaves the paused experiment as it was.
   CHECK(error_of([&] { s.start_experiment({{"vary", "kernel"}, {"values", {3, 40}}}); })
             .find("kernel=40") != std::string::npos);
   CHECK(s.experiment_id() == id);
-  CHECK(s.experiment_state()["runs"][0]["step"] == paused["runs"][0]["step"]);
+  CHECK(s.experiment_state()->runs[0].step == paused.runs[0].step);
   s.resume_experiment();
-  CHECK(s.experiment_state()["running"] == true);
+  CHECK(s.experiment_state()->running);
   run_to_end(s);
-  json e = s.experiment_state();
-  CHECK(e["done"] == true);
-  CHECK(e["id"] == id);
+  const ExperimentReport e = s.experiment_state().value();
+  CHECK(e.done);
+  CHECK(e.id == id);
   // Per-step curves of each run: loss and accuracy, as many as its steps (stride 1 here).
-  for (const json& r : e["runs"]) {
-    CHECK(r["stepLoss"]["loss"].size() == r["step"].get<size_t>());
-    CHECK(r["stepLoss"]["acc"].size() == r["step"].get<size_t>());
-    CHECK(r["stepsPerEpoch"].get<int>() > 0);
+  for (const ExperimentRunReport& r : e.runs) {
+    CHECK(r.step_loss.stride == 1);
+    CHECK(r.step_loss.loss.size() == static_cast<size_t>(r.step));
+    CHECK(r.step_loss.acc.size() == static_cast<size_t>(r.step));
+    CHECK(r.steps_per_epoch > 0);
   }
   CHECK(error_of([&] { s.resume_experiment(); }).find("finished") != std::string::npos);
 }
@@ -643,6 +663,47 @@ TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps th
   CHECK(!snapshot.empty());
 }
 
+TEST_CASE("TrainerHost: a dataset handed over in pieces loads as in one piece") {
+  const DataSource data = quadrants(4, 2);
+  const std::vector<uint8_t> pack = encode_pack(data);
+  TrainerHost host(1);
+  host.begin_data(pack.size(), "pieces.pack");
+  for (size_t at = 0; at < pack.size(); at += 5) host.feed_data(pack.data() + at, std::min<size_t>(5, pack.size() - at));
+  host.finish_data();
+  CHECK(host.poll(0.0, true)["dataset"] == true);
+  CHECK(host.session().data().origin == "pieces.pack");
+  CHECK(host.session().data().train.pixels == data.train.pixels);
+  CHECK(host.session().data().test.labels == data.test.labels);
+
+  // Bytes past the announced size are refused at once; the load is dropped and the dataset stays.
+  const DataSource other = quadrants(2, 1);
+  const std::vector<uint8_t> small = encode_pack(other);
+  host.begin_data(small.size() - 1, "short.pack");
+  CHECK(error_of([&] { host.feed_data(small.data(), small.size()); }).find("more bytes arrived") !=
+        std::string::npos);
+  CHECK(error_of([&] { host.finish_data(); }).find("no dataset is arriving") != std::string::npos);
+  CHECK(error_of([&] { host.feed_data(small.data(), 1); }).find("without a dataset") !=
+        std::string::npos);
+  // A stream that ends early: refused at the end, naming how many bytes came.
+  host.begin_data(small.size(), "cut.pack");
+  host.feed_data(small.data(), small.size() - 10);
+  CHECK(error_of([&] { host.finish_data(); }).find("cut.pack: truncated pack file") !=
+        std::string::npos);
+  CHECK(host.session().data().train.size() == data.train.size());
+  CHECK(host.poll(1.0, true)["dataset"] == false);
+  // A download that fails part-way is dropped.
+  host.begin_data(small.size(), "interrupted.pack");
+  host.feed_data(small.data(), 100);
+  host.abort_data();
+  CHECK(error_of([&] { host.finish_data(); }).find("no dataset is arriving") != std::string::npos);
+  // A format other than a pack is gathered and read at the end (here: not a dataset at all).
+  const std::string text = "just some text, not a dataset";
+  host.begin_data(text.size(), "notes.txt");
+  host.feed_data(reinterpret_cast<const uint8_t*>(text.data()), text.size());
+  CHECK(!error_of([&] { host.finish_data(); }).empty());
+  CHECK(host.session().data().train.size() == data.train.size());
+}
+
 // ---- The run log ---------------------------------------------------------------------------------
 
 TEST_CASE("Run log: finished runs stay listed with their test results after a preset change") {
@@ -670,7 +731,7 @@ TEST_CASE("Run log: finished runs stay listed with their test results after a pr
   CHECK(first.model_text() == "mlp");
   CHECK(second.model_text() == "cnn1 3x3");
   CHECK(first.test_epoch == 1);
-  CHECK(first.test_accuracy == s.history()[0]["testAcc"].get<double>());
+  CHECK(first.test_accuracy == s.history()[0].test_accuracy);
   CHECK(second.test_accuracy == s.state()["testAcc"].get<double>());
   CHECK(first.confusion.size() == 4);
   CHECK(second.status == RunLogEntry::Status::kFinished);
@@ -716,13 +777,13 @@ TEST_CASE("Run log: an experiment stopped half-way lists finished runs and marks
   RunLog log;
   for (int i = 0; i < 100000; ++i) {
     s.tick(0.0);
-    if (!s.experiment_state()["runs"][0]["testAcc"].is_null()) break;
+    if (s.experiment_state()->runs[0].test_accuracy) break;
   }
-  REQUIRE_FALSE(s.experiment_state()["runs"][0]["testAcc"].is_null());
-  REQUIRE(s.experiment_state()["runs"][1]["testAcc"].is_null());
-  CHECK(log.add_experiment(s.experiment_state(), "quadrants") == 1);  // the tested one so far
+  REQUIRE(s.experiment_state()->runs[0].test_accuracy);
+  REQUIRE_FALSE(s.experiment_state()->runs[1].test_accuracy);
+  CHECK(log.add_experiment(*s.experiment_state(), "quadrants") == 1);  // the tested one so far
   s.stop_experiment();
-  CHECK(log.add_experiment(s.experiment_state(), "quadrants") == 1);  // the unfinished one
+  CHECK(log.add_experiment(*s.experiment_state(), "quadrants") == 1);  // the unfinished one
   REQUIRE(log.entries().size() == 2);
   CHECK(log.entries()[0].status == RunLogEntry::Status::kFinished);
   CHECK(log.entries()[0].model_text() == "mlp");
@@ -734,4 +795,268 @@ TEST_CASE("Run log: an experiment stopped half-way lists finished runs and marks
   CHECK(csv.find(",finished,") != std::string::npos);
   CHECK(csv.find(",,unfinished,,,") != std::string::npos);
   CHECK(log.to_json()["runs"][1]["testEpoch"].is_null());
+}
+
+// ---- Run reports: history() and experiment_state() as the app receives them -----------------
+
+namespace {
+
+std::set<std::string> keys_of(const json& j) {
+  std::set<std::string> keys;
+  for (const auto& item : j.items()) keys.insert(item.key());
+  return keys;
+}
+
+// What the app does with a report: the JSON travels as text and is read back.
+template <typename T>
+T through_text(const T& value) {
+  return T::from_json(json::parse(value.to_json().dump()), "test");
+}
+
+}  // namespace
+
+TEST_CASE("RunRecord: history() round trips through its JSON with the JS API's keys") {
+  Session s(1);
+  s.set_data(quadrants(12, 5));
+  json options = kSmall;
+  options["epochs"] = 1;
+  s.configure(options);
+  s.train();
+  run_to_end(s);
+  s.reset();  // run 1 becomes a past run (with its thinned step curve)
+  s.train();
+  s.tick(0.0);  // run 2: one step, no epoch, no test yet
+  s.pause();
+  const std::vector<RunRecord> history = s.history();
+  REQUIRE(history.size() == 2);
+  const RunRecord& past = history[0];
+  REQUIRE(past.test_accuracy);
+  REQUIRE(past.steps);
+  CHECK_FALSE(history[1].test_accuracy);
+  CHECK_FALSE(history[1].steps);
+
+  // The keys the JavaScript API's history() and the curve exports read.
+  const std::set<std::string> always{"run",     "label",    "options",   "epochs",
+                                     "testAcc", "testLoss", "testEpoch", "stopReason"};
+  std::set<std::string> tested = always;
+  tested.insert({"testConfusion", "steps"});
+  CHECK(keys_of(past.to_json()) == tested);
+  CHECK(keys_of(history[1].to_json()) == always);
+  CHECK(keys_of(past.to_json()["epochs"][0]) ==
+        std::set<std::string>{"epoch", "trainLoss", "trainAcc", "valLoss", "valAcc",
+                              "imagesPerSecond", "seconds"});
+  CHECK(keys_of(past.to_json()["steps"]) == std::set<std::string>{"stride", "loss", "acc"});
+  CHECK(history[1].to_json()["testAcc"].is_null());
+
+  for (const RunRecord& r : history) {
+    const RunRecord back = through_text(r);
+    CHECK(back.to_json().dump() == r.to_json().dump());
+    CHECK(back.run == r.run);
+    CHECK(back.label == r.label);
+    CHECK(back.options.to_json() == r.options.to_json());
+    REQUIRE(back.epochs.size() == r.epochs.size());
+    for (size_t i = 0; i < r.epochs.size(); ++i) {
+      CHECK(back.epochs[i].epoch == r.epochs[i].epoch);
+      CHECK(back.epochs[i].train_loss == r.epochs[i].train_loss);
+      CHECK(back.epochs[i].val_accuracy == r.epochs[i].val_accuracy);
+      CHECK(back.epochs[i].train_seconds == r.epochs[i].train_seconds);
+    }
+    CHECK(back.test_accuracy == r.test_accuracy);
+    CHECK(back.test_loss == r.test_loss);
+    CHECK(back.test_epoch == r.test_epoch);
+    CHECK(back.test_confusion == r.test_confusion);
+    CHECK(back.stop_reason == r.stop_reason);
+    REQUIRE(back.steps.has_value() == r.steps.has_value());
+    if (r.steps) {
+      CHECK(back.steps->stride == r.steps->stride);
+      CHECK(back.steps->loss == r.steps->loss);
+      CHECK(back.steps->acc == r.steps->acc);
+    }
+  }
+  // The list as the trainer sends it.
+  const std::vector<RunRecord> back =
+      run_history_from_json(json::parse(run_history_json(history).dump()), "history");
+  REQUIRE(back.size() == 2);
+  CHECK(run_history_json(back) == run_history_json(history));
+
+  // Unknown numbers (no validation split, a failed step) travel as null and come back as NaN.
+  RunRecord unknown = past;
+  unknown.epochs[0].val_loss = unknown.epochs[0].val_accuracy = NAN;
+  unknown.steps->loss[0] = NAN;
+  const json j = json::parse(unknown.to_json().dump());
+  CHECK(j["epochs"][0]["valLoss"].is_null());
+  CHECK(j["steps"]["loss"][0].is_null());
+  const RunRecord read = RunRecord::from_json(j, "test");
+  CHECK(std::isnan(read.epochs[0].val_loss));
+  CHECK(std::isnan(read.steps->loss[0]));
+}
+
+TEST_CASE("RunRecord: malformed records are refused with the field named") {
+  RunRecord r;
+  r.run = 1;
+  r.label = "run 1: cnn1 3x3";
+  r.epochs.push_back(EpochRecord{1, 1.2, 0.4, 1.1, 0.5, 2.0, 300.0});
+  r.test_accuracy = 0.5;
+  r.test_loss = 1.1;
+  r.test_epoch = 1;
+  r.test_confusion = {{1, 1}, {0, 2}};
+  const json good = r.to_json();
+  CHECK_NOTHROW(RunRecord::from_json(good, "history"));
+  auto refused = [&](const std::function<void(json&)>& spoil) {
+    json j = good;
+    spoil(j);
+    return error_of([&] { RunRecord::from_json(j, "history"); });
+  };
+  CHECK(contains(refused([](json& j) { j.erase("label"); }), "label"));
+  CHECK(contains(refused([](json& j) { j["run"] = "one"; }), "run"));
+  CHECK(contains(refused([](json& j) { j["epochs"] = "many"; }), "epochs"));
+  CHECK(contains(refused([](json& j) { j["epochs"][0].erase("valAcc"); }), "valAcc"));
+  CHECK(contains(refused([](json& j) { j["epochs"][0]["trainLoss"] = "low"; }), "trainLoss"));
+  CHECK(contains(refused([](json& j) { j["testAcc"] = "high"; }), "testAcc"));
+  CHECK(contains(refused([](json& j) { j["testConfusion"] = {{1, 2}}; }), "testConfusion"));
+  CHECK(contains(refused([](json& j) { j["options"] = {{"colour", 1}}; }), "options"));
+  CHECK(contains(refused([](json& j) {
+                   j["steps"] = {{"stride", 1}, {"loss", {1}}, {"acc", json::array()}};
+                 }),
+                 "different lengths"));
+  CHECK(contains(refused([](json& j) { j["steps"] = {{"stride", 1}, {"loss", {1}}}; }), "acc"));
+  CHECK(contains(error_of([] { run_history_from_json(json::object(), "history"); }), "list"));
+  CHECK(contains(error_of([&] { run_history_from_json(json::array({good, 3}), "history"); }),
+                 "[1]"));
+  CHECK(contains(error_of([] { RunRecord::from_json(json(nullptr), "history"); }), "object"));
+}
+
+TEST_CASE("ExperimentReport: experiment_state() round trips through JSON with the JS API's keys") {
+  Session s(1);
+  s.set_data(quadrants(12, 4));
+  s.configure(kSmall);
+  s.start_experiment({{"vary", "kernel"}, {"values", {1, 3}}, {"repeats", 2}, {"epochs", 1}});
+  for (int i = 0; i < 6; ++i) s.tick(0.0);
+  const ExperimentReport running = s.experiment_state().value();  // mid-way: nothing tested
+  run_to_end(s);
+  const ExperimentReport done = s.experiment_state().value();
+  REQUIRE(done.done);
+  REQUIRE(done.runs.size() == 4);
+
+  const json j = done.to_json();
+  CHECK(keys_of(j) == std::set<std::string>{"id", "running", "done", "progress", "config",
+                                            "runs", "summary", "table", "csv", "interpretation",
+                                            "identicalDataOrder"});
+  CHECK(keys_of(j["runs"][0]) ==
+        std::set<std::string>{"configuration", "options", "repeat", "seed", "parameters", "macs",
+                              "step", "epoch", "progress", "finished", "failed", "stopReason",
+                              "imagesPerSecond", "seconds", "bestValAcc", "testAcc", "testLoss",
+                              "testEpoch", "status", "testConfusion", "dataOrder", "epochs",
+                              "stepsPerEpoch", "stepLoss"});
+  CHECK(j["runs"][0]["status"] == "finished");
+  CHECK(j["runs"][3]["seed"] == kSmall["seed"].get<int>() + 1);  // the second repeat
+  CHECK(keys_of(j["summary"][0]) ==
+        std::set<std::string>{"configuration", "parameters", "macs", "runs",
+                              "test_accuracy_mean", "test_accuracy_std", "test_loss_mean",
+                              "best_val_accuracy_mean", "images_per_second", "seconds",
+                              "tested_epochs", "winner"});
+  // The summary rows are the engine's experiment export's (one writer).
+  CHECK(j["summary"] == s.experiment()->to_json()["summary"]);
+  CHECK(running.to_json()["runs"][0]["testConfusion"].is_null());
+  CHECK(running.to_json()["runs"][0]["testAcc"].is_null());
+
+  for (const ExperimentReport* x : {&running, &done}) {
+    const ExperimentReport back = through_text(*x);
+    CHECK(back.to_json().dump() == x->to_json().dump());
+    CHECK(back.id == x->id);
+    CHECK(back.running == x->running);
+    CHECK(back.done == x->done);
+    CHECK(back.progress == x->progress);
+    CHECK(back.config.to_json() == x->config.to_json());
+    CHECK(back.config.values == std::vector<std::string>{"1", "3"});
+    CHECK(back.config.repeats == 2);
+    REQUIRE(back.runs.size() == x->runs.size());
+    for (size_t r = 0; r < x->runs.size(); ++r) {
+      const ExperimentRunReport& a = back.runs[r];
+      const ExperimentRunReport& b = x->runs[r];
+      CHECK(a.configuration == b.configuration);
+      CHECK(a.options.to_json() == b.options.to_json());
+      CHECK(a.seed == b.seed);
+      CHECK(a.step == b.step);
+      CHECK(a.status == b.status);
+      CHECK(a.test_accuracy == b.test_accuracy);
+      CHECK(a.test_epoch == b.test_epoch);
+      CHECK(a.test_confusion == b.test_confusion);
+      CHECK(a.data_order == b.data_order);
+      CHECK(a.epochs.size() == b.epochs.size());
+      CHECK(a.step_loss.loss == b.step_loss.loss);
+      CHECK(a.steps_per_epoch == b.steps_per_epoch);
+    }
+    REQUIRE(back.summary.size() == 2);
+    CHECK(back.summary[0].tested_epochs == x->summary[0].tested_epochs);
+    CHECK(back.summary[0].winner == x->summary[0].winner);
+    CHECK(back.table == x->table);
+    CHECK(back.csv == x->csv);
+    CHECK(back.interpretation == x->interpretation);
+    CHECK(back.identical_data_order == x->identical_data_order);
+  }
+}
+
+TEST_CASE("ExperimentReport: malformed reports are refused with the field named") {
+  Session s(1);
+  s.set_data(quadrants(12, 4));
+  s.configure(kSmall);
+  s.start_experiment({{"vary", "kernel"}, {"values", {1, 3}}, {"epochs", 1}});
+  s.tick(0.0);
+  const json good = s.experiment_state()->to_json();
+  CHECK_NOTHROW(ExperimentReport::from_json(good, "experiment"));
+  auto refused = [&](const std::function<void(json&)>& spoil) {
+    json j = good;
+    spoil(j);
+    return error_of([&] { ExperimentReport::from_json(j, "experiment"); });
+  };
+  CHECK(contains(refused([](json& j) { j.erase("identicalDataOrder"); }), "identicalDataOrder"));
+  CHECK(contains(refused([](json& j) { j["id"] = "first"; }), "id"));
+  CHECK(contains(refused([](json& j) { j["runs"] = json::object(); }), "runs"));
+  CHECK(contains(refused([](json& j) { j["config"]["values"] = 3; }), "values"));
+  CHECK(contains(refused([](json& j) { j["config"]["base"].erase("kernel"); }), "kernel"));
+  CHECK(contains(refused([](json& j) { j["config"]["train"]["epochs"] = "two"; }), "train"));
+  CHECK(contains(refused([](json& j) { j["runs"][1]["status"] = "bored"; }), "status"));
+  CHECK(contains(refused([](json& j) { j["runs"][1]["status"] = "bored"; }), "runs[1]"));
+  CHECK(contains(refused([](json& j) { j["runs"][0].erase("dataOrder"); }), "dataOrder"));
+  CHECK(contains(refused([](json& j) { j["runs"][0]["stepLoss"] = "none"; }), "stepLoss"));
+  CHECK(contains(refused([](json& j) { j["runs"][0]["testConfusion"] = "none"; }),
+                 "testConfusion"));
+  CHECK(contains(refused([](json& j) { j["summary"][0].erase("winner"); }), "winner"));
+  CHECK(contains(refused([](json& j) { j["summary"][0]["macs"] = "many"; }), "macs"));
+  CHECK(contains(error_of([] { ExperimentReport::from_json(json::array(), "experiment"); }),
+                 "object"));
+}
+
+TEST_CASE("TrainerHost: the history and experiment messages carry the reports the app reads") {
+  TrainerHost host(1);
+  host.set_data(quadrants(12, 4));
+  json options = kSmall;
+  options["epochs"] = 1;
+  host.handle(TrainerCommand{CommandType::kConfigure, options});
+  host.handle(TrainerCommand{CommandType::kTrain, nullptr});
+  for (int i = 0; i < 100000 && host.tick(0.05); ++i) {
+  }
+  auto messages_of = [](const json& report, const std::string& type) {
+    std::vector<json> found;
+    for (const json& m : report["messages"])
+      if (m["type"] == type) found.push_back(m);
+    return found;
+  };
+  const std::vector<json> history = messages_of(host.poll(1.0, true), "history");
+  REQUIRE(history.size() == 1);
+  const std::vector<RunRecord> runs = run_history_from_json(history[0]["history"], "history");
+  REQUIRE(runs.size() == 1);
+  CHECK(runs[0].test_accuracy == host.session().history()[0].test_accuracy);
+  CHECK(runs[0].epochs.size() == 1);
+
+  host.handle(TrainerCommand{CommandType::kStartExperiment,
+                             json{{"vary", "kernel"}, {"values", {1, 3}}}});
+  host.tick(0.0);
+  const std::vector<json> experiment = messages_of(host.poll(2.0, true), "experiment");
+  REQUIRE(experiment.size() == 1);
+  const ExperimentReport x = ExperimentReport::from_json(experiment[0]["state"], "experiment");
+  CHECK(x.id == host.session().experiment_id());
+  CHECK(x.running);
+  CHECK(x.runs.size() == 2);
 }

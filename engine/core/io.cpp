@@ -17,25 +17,54 @@ namespace fs = std::filesystem;
 
 // ---- [SECTION] Files ---------------------------------------------------------------------------
 
-std::vector<uint8_t> read_file_bytes(const std::string& path) {
+namespace {
+
+// The file opened for reading, after the checks every reader makes.
+std::FILE* open_for_reading(const std::string& path) {
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);
   require(!ec && fs::exists(st), path, "no such file or directory");
   require(!fs::is_directory(st), path, "is a directory, expected a file");
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw Error(path, std::string("cannot open: ") + std::strerror(errno));
-  std::vector<uint8_t> bytes;
+  return f;
+}
+
+}  // namespace
+
+uint64_t file_size_of(const std::string& path) {
+  std::fclose(open_for_reading(path));
+  std::error_code ec;
   const uintmax_t size = fs::file_size(path, ec);
-  if (!ec && size > 0) bytes.reserve(static_cast<size_t>(size));
-  uint8_t buffer[1 << 16];
-  while (true) {
-    const size_t got = std::fread(buffer, 1, sizeof buffer, f);
-    bytes.insert(bytes.end(), buffer, buffer + got);
-    if (got < sizeof buffer) break;
+  require(!ec, path, "cannot read its size: " + ec.message());
+  return static_cast<uint64_t>(size);
+}
+
+void for_each_file_chunk(const std::string& path,
+                         const std::function<void(const uint8_t*, size_t)>& fn) {
+  std::FILE* f = open_for_reading(path);
+  std::vector<uint8_t> buffer(size_t(1) << 20);
+  try {
+    while (true) {
+      const size_t got = std::fread(buffer.data(), 1, buffer.size(), f);
+      if (got > 0) fn(buffer.data(), got);
+      if (got < buffer.size()) break;
+    }
+  } catch (...) {
+    std::fclose(f);
+    throw;
   }
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
   require(!failed, path, "read error");
+}
+
+std::vector<uint8_t> read_file_bytes(const std::string& path) {
+  std::vector<uint8_t> bytes;
+  std::error_code ec;
+  const uintmax_t size = fs::file_size(path, ec);
+  if (!ec && size > 0) bytes.reserve(static_cast<size_t>(size));
+  for_each_file_chunk(path, [&](const uint8_t* b, size_t n) { bytes.insert(bytes.end(), b, b + n); });
   return bytes;
 }
 

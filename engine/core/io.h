@@ -2,13 +2,14 @@
 // the fixed byte orders the file formats use (pack, model file, .npz, gzip: little-endian;
 // IDX: big-endian). Every reader and writer of a binary format takes these from here.
 //
-// [SECTION] Files       read_file_bytes, write_file_atomic
+// [SECTION] Files       read_file_bytes, file_size_of, for_each_file_chunk, write_file_atomic
 // [SECTION] CRC-32      crc32
 // [SECTION] Byte order  load_le*/store_le*/append_le, load_be32 (explicit, correct on any host)
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +19,12 @@ namespace cnnlab {
 // ---- [SECTION] Files ---------------------------------------------------------------------------
 // The whole file. Throws Error(path, ...) when it is missing, a directory or unreadable.
 std::vector<uint8_t> read_file_bytes(const std::string& path);
+// Its size in bytes, with the same errors.
+uint64_t file_size_of(const std::string& path);
+// Reads the file front to back in pieces of at most 1 MB, handing each to fn(bytes, size): for
+// readers that parse as they go and never need the whole file in memory at once.
+void for_each_file_chunk(const std::string& path,
+                         const std::function<void(const uint8_t*, size_t)>& fn);
 
 // Writes the concatenation of `pieces` (pointer, size) to `path` atomically: the bytes go to a
 // temporary file beside the target, which is renamed over it only once everything is written,

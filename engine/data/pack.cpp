@@ -7,7 +7,9 @@
 //   then train labels (N_train), train pixels (N_train, C, H, W), test labels, test pixels.
 #include "data/pack.h"
 
+#include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "core/error.h"
 #include "core/io.h"
@@ -100,44 +102,84 @@ void write_pack(const std::string& path, const DataSource& data) {
   write_file_atomic(path, e.pieces);
 }
 
-DataSource read_pack_bytes(const uint8_t* bytes, size_t size, const std::string& where) {
-  require(is_pack(bytes, size), where, "not a CNN Lab pack file (bad magic)");
-  require(size >= kPackHeaderBytes, where,
-          "truncated pack file: " + std::to_string(size) + " bytes, the header alone is 64");
-  const uint8_t* h = bytes;
-  const uint32_t version = load_le32(h + 8);
-  require(version != 0, where, "corrupt pack header (version 0)");
-  require(version <= kPackVersion, where,
-          "pack format version " + std::to_string(version) + " is newer than this build reads (" +
-              std::to_string(kPackVersion) + "); update CNN Lab or re-create the pack");
-  require(crc32(h, 60) == load_le32(h + 60), where, "corrupt pack header (checksum mismatch)");
-  require(load_le32(h + 12) == kPackHeaderBytes, where, "corrupt pack header (header size)");
-  const uint64_t channels = load_le32(h + 16), height = load_le32(h + 20),
-                 width = load_le32(h + 24);
-  const uint64_t classes = load_le32(h + 28), n_train = load_le32(h + 32),
-                 n_test = load_le32(h + 36);
-  const uint64_t text_bytes = load_le32(h + 40), file_size = load_le64(h + 48);
-  require(channels == 1 || channels == 3, where,
-          "header field channels = " + std::to_string(channels) + " (must be 1 or 3)");
-  require(height >= 1 && height <= 4096 && width >= 1 && width <= 4096, where,
-          "header fields height x width = " + std::to_string(height) + "x" + std::to_string(width) +
-              " out of range");
-  require(classes >= 1 && classes <= 256, where,
-          "header field classes = " + std::to_string(classes) + " (must be 1..256)");
-  const uint64_t image = channels * height * width;
-  const uint64_t expected = kPackHeaderBytes + text_bytes + (n_train + n_test) * (1 + image);
-  require(file_size == expected, where, "corrupt pack header (file size field " +
-                                            std::to_string(file_size) + " disagrees with the " +
-                                            std::to_string(expected) + " bytes its fields imply)");
-  require(size >= file_size, where,
-          "truncated pack file: " + std::to_string(size) + " bytes, its header says " +
-              std::to_string(file_size));
-  require(size == file_size, where,
-          std::to_string(size - file_size) + " unexpected bytes after the end of the pack");
-  require(crc32(bytes + kPackHeaderBytes, size - kPackHeaderBytes) == load_le32(h + 56), where,
-          "pack checksum mismatch: the data is corrupt (CRC-32 of the payload differs)");
+// ---- PackReader ----------------------------------------------------------------------------------
+
+PackReader::PackReader(std::string where, uint64_t file_size)
+    : where_(std::move(where)), file_size_(file_size) {
+  head_.reserve(kPackHeaderBytes);
+}
+
+void PackReader::feed(const uint8_t* bytes, size_t size) {
+  require(received_ + size <= file_size_, where_,
+          "more bytes arrived than the " + std::to_string(file_size_) + " announced");
+  received_ += size;
+  // Header and text block: gathered (at most 64 bytes + the class names), then checked.
+  while (size > 0 && !head_done_) {
+    const size_t take = std::min(size, head_size_ - head_.size());
+    head_.insert(head_.end(), bytes, bytes + take);
+    bytes += take;
+    size -= take;
+    if (head_.size() == head_size_) parse_head();
+  }
+  // Labels and pixels: copied straight to their place in the dataset.
+  while (size > 0) {
+    const Region& r = regions_[region_];  // present: the header's file size bounds the bytes
+    const size_t take = std::min(size, r.size - region_offset_);
+    std::memcpy(r.dest + region_offset_, bytes, take);
+    payload_crc_ = crc32(bytes, take, payload_crc_);
+    region_offset_ += take;
+    bytes += take;
+    size -= take;
+    if (region_offset_ == r.size) {
+      ++region_;
+      region_offset_ = 0;
+    }
+  }
+}
+
+void PackReader::parse_head() {
+  const uint8_t* h = head_.data();
+  if (head_size_ == kPackHeaderBytes) {
+    require(is_pack(h, head_.size()), where_, "not a CNN Lab pack file (bad magic)");
+    const uint32_t version = load_le32(h + 8);
+    require(version != 0, where_, "corrupt pack header (version 0)");
+    require(version <= kPackVersion, where_,
+            "pack format version " + std::to_string(version) + " is newer than this build reads (" +
+                std::to_string(kPackVersion) + "); update CNN Lab or re-create the pack");
+    require(crc32(h, 60) == load_le32(h + 60), where_, "corrupt pack header (checksum mismatch)");
+    require(load_le32(h + 12) == kPackHeaderBytes, where_, "corrupt pack header (header size)");
+    const uint64_t channels = load_le32(h + 16), height = load_le32(h + 20),
+                   width = load_le32(h + 24);
+    const uint64_t classes = load_le32(h + 28), n_train = load_le32(h + 32),
+                   n_test = load_le32(h + 36);
+    const uint64_t text_bytes = load_le32(h + 40), file_size = load_le64(h + 48);
+    require(channels == 1 || channels == 3, where_,
+            "header field channels = " + std::to_string(channels) + " (must be 1 or 3)");
+    require(height >= 1 && height <= 4096 && width >= 1 && width <= 4096, where_,
+            "header fields height x width = " + std::to_string(height) + "x" +
+                std::to_string(width) + " out of range");
+    require(classes >= 1 && classes <= 256, where_,
+            "header field classes = " + std::to_string(classes) + " (must be 1..256)");
+    const uint64_t image = channels * height * width;
+    const uint64_t expected = kPackHeaderBytes + text_bytes + (n_train + n_test) * (1 + image);
+    require(file_size == expected, where_,
+            "corrupt pack header (file size field " + std::to_string(file_size) +
+                " disagrees with the " + std::to_string(expected) + " bytes its fields imply)");
+    // The whole file's size is known: a header that promises more (or fewer) bytes than will
+    // arrive is refused here, before its images are given any memory.
+    require(file_size_ >= file_size, where_,
+            "truncated pack file: " + std::to_string(file_size_) + " bytes, its header says " +
+                std::to_string(file_size));
+    require(file_size_ == file_size, where_,
+            std::to_string(file_size_ - file_size) + " unexpected bytes after the end of the pack");
+    expected_crc_ = load_le32(h + 56);
+    head_size_ = static_cast<size_t>(kPackHeaderBytes + text_bytes);
+    if (head_.size() < head_size_) return;  // the text block is still to come
+  }
   // Text block: name, then one class name per line, each ending in '\n'.
-  const char* text = reinterpret_cast<const char*>(bytes + kPackHeaderBytes);
+  const uint64_t classes = load_le32(h + 28);
+  const size_t text_bytes = head_size_ - kPackHeaderBytes;
+  const char* text = reinterpret_cast<const char*>(h + kPackHeaderBytes);
   std::vector<std::string> lines;
   size_t start = 0;
   for (size_t i = 0; i < text_bytes; ++i) {
@@ -146,35 +188,61 @@ DataSource read_pack_bytes(const uint8_t* bytes, size_t size, const std::string&
       start = i + 1;
     }
   }
-  require(start == text_bytes && lines.size() == classes + 1, where,
+  require(start == text_bytes && lines.size() == classes + 1, where_,
           "corrupt pack text block (expected the dataset name and " + std::to_string(classes) +
               " class names, one a line)");
-  DataSource src;
-  const uint8_t* p = bytes + kPackHeaderBytes + text_bytes;
-  Dataset* splits[2] = {&src.train, &src.test};
-  const uint64_t counts[2] = {n_train, n_test};
+  payload_crc_ = crc32(h + kPackHeaderBytes, text_bytes);
+  Dataset* splits[2] = {&data_.train, &data_.test};
+  const size_t counts[2] = {load_le32(h + 32), load_le32(h + 36)};
   for (int s = 0; s < 2; ++s) {
     Dataset& d = *splits[s];
     d.name = lines[0];
     d.class_names.assign(lines.begin() + 1, lines.end());
-    d.channels = static_cast<int>(channels);
-    d.height = static_cast<int>(height);
-    d.width = static_cast<int>(width);
-    const size_t n = static_cast<size_t>(counts[s]);
-    d.labels.assign(p, p + n);
-    p += n;
-    d.pixels.assign(p, p + n * image);
-    p += n * image;
-    d.validate(where + (s == 0 ? " (train split)" : " (test split)"));
+    d.channels = static_cast<int>(load_le32(h + 16));
+    d.height = static_cast<int>(load_le32(h + 20));
+    d.width = static_cast<int>(load_le32(h + 24));
+    d.labels.resize(counts[s]);
+    d.pixels.resize(counts[s] * d.image_bytes());
   }
-  require(src.train.size() > 0, where, "empty dataset: the pack holds no training images");
-  src.origin = where + " (pack file)";
-  return src;
+  // File order: train labels, train pixels, test labels, test pixels (empty ones skipped, so a
+  // region always has room for the next byte).
+  for (Dataset* d : splits) {
+    if (!d->labels.empty()) regions_.push_back({d->labels.data(), d->labels.size()});
+    if (!d->pixels.empty()) regions_.push_back({d->pixels.data(), d->pixels.size()});
+  }
+  head_done_ = true;
+  head_ = std::vector<uint8_t>();
+}
+
+DataSource PackReader::finish() {
+  if (!head_done_) {
+    require(received_ >= 8 && is_pack(head_.data(), head_.size()), where_,
+            "not a CNN Lab pack file (bad magic)");
+    require(received_ >= kPackHeaderBytes, where_,
+            "truncated pack file: " + std::to_string(received_) + " bytes, the header alone is 64");
+  }
+  require(received_ == file_size_ && head_done_, where_,
+          "truncated pack file: " + std::to_string(received_) + " bytes, its header says " +
+              std::to_string(file_size_));
+  require(payload_crc_ == expected_crc_, where_,
+          "pack checksum mismatch: the data is corrupt (CRC-32 of the payload differs)");
+  data_.train.validate(where_ + " (train split)");
+  data_.test.validate(where_ + " (test split)");
+  require(data_.train.size() > 0, where_, "empty dataset: the pack holds no training images");
+  data_.origin = where_ + " (pack file)";
+  return std::move(data_);
+}
+
+DataSource read_pack_bytes(const uint8_t* bytes, size_t size, const std::string& where) {
+  PackReader reader(where, size);
+  reader.feed(bytes, size);
+  return reader.finish();
 }
 
 DataSource read_pack(const std::string& path) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
-  return read_pack_bytes(bytes.data(), bytes.size(), path);
+  PackReader reader(path, file_size_of(path));
+  for_each_file_chunk(path, [&](const uint8_t* bytes, size_t size) { reader.feed(bytes, size); });
+  return reader.finish();
 }
 
 }  // namespace cnnlab

@@ -5,8 +5,9 @@
 // benchmark's are measured and written as an artifact; with CNNLAB_BENCH=1 (bench/browser_speed.sh)
 // the run is longer, and the script checks the targets on the medians of several runs: >= 20
 // frames/s while training, >= 80 % of `cnnlab.js bench` for the same model and batch (single-
-// threaded). Also: configure() refuses bad options with the engine's message, and a failed dataset
-// download is reported and recovered from. Screenshots of the Training and Curves panels go to $CNNLAB_ARTIFACTS.
+// threaded). Also: configure() refuses bad options with the engine's message, a malformed report
+// from the trainer is refused with the field named, and a failed dataset download is reported and
+// recovered from. Screenshots of the Training and Curves panels go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -201,6 +202,54 @@ test('Pause stops the worker within a slice; Step trains exactly one mini-batch;
     await page.waitForFunction(() => window.cnnlab.state().step === 0, null, {timeout: 10000});
     const history = await page.evaluate(() => window.cnnlab.history());
     assert.equal(history.length, 1, 'the reset run stays in history() as a past run');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a malformed run report from the trainer is refused in the Training panel; what it had stays',
+     {timeout: 300000}, async (t) => {
+  if (!hasSubset()) {
+    t.skip(`the site has no '${SUBSET}' pack`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  // Keeps the page's training worker reachable, to hand the app a report as if the worker sent it.
+  await page.addInitScript(() => {
+    const Original = window.Worker;
+    window.testWorkers = [];
+    window.Worker = class extends Original {
+      constructor(...args) {
+        super(...args);
+        window.testWorkers.push(this);
+      }
+    };
+  });
+  try {
+    await openLab(page, {timeout: 240000});
+    await page.evaluate(() => window.cnnlab.configure({model: 'mlp', epochs: 1}));
+    await page.evaluate(() => window.cnnlab.step());
+    await page.waitForFunction(() => window.cnnlab.history().length === 1, null, {timeout: 60000});
+    const before = await page.evaluate(() => window.cnnlab.history());
+    const deliver = (messages) => page.evaluate((m) => {
+      const json = JSON.stringify({messages: m});
+      for (const w of window.testWorkers)
+        w.dispatchEvent(new MessageEvent('message', {data: {type: 'report', json}}));
+    }, messages);
+    // A run whose number is text: the history report names the field; the history stays.
+    await deliver([{type: 'history', history: [{...before[0], run: 'one'}]}]);
+    await page.waitForFunction(() => /run history.*'run'/.test(window.cnnlab.state().message || ''),
+                               null, {timeout: 10000});
+    assert.deepEqual(await page.evaluate(() => window.cnnlab.history()), before);
+    // An experiment report without its fields: refused, no experiment appears.
+    await deliver([{type: 'experiment', state: {id: 1}}]);
+    await page.waitForFunction(
+        () => /experiment report.*'running'/.test(window.cnnlab.state().message || ''), null,
+        {timeout: 10000});
+    const state = await page.evaluate(() => window.cnnlab.state());
+    assert.equal(state.experiment, null);
+    await panelScreenshots(page, 'training-refused-report');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

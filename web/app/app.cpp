@@ -177,14 +177,12 @@ bool begin_menu_noted(UiState& ui, const char* label) {
 // or an experiment (running, paused, done, with its progress), whichever the student started
 // last.
 std::string status_text(const AppState& state, const std::string& phase) {
-  const nlohmann::json& x = state.training.experiment;
-  if (phase != "error" && x.is_object() && x.contains("runs") &&
-      state.experiments.status_run == state.training.run && phase != "training") {
-    const bool running = x.value("running", false), done = x.value("done", false);
+  const std::optional<ExperimentReport>& x = state.training.experiment;
+  if (phase != "error" && x && state.experiments.status_run == state.training.run &&
+      phase != "training") {
     char text[96];
     std::snprintf(text, sizeof text, "experiment %s %.0f %%",
-                  running ? "running" : done ? "done" : "paused",
-                  x.value("progress", 0.0) * 100.0);
+                  x->running ? "running" : x->done ? "done" : "paused", x->progress * 100.0);
     return text;
   }
   return phase;
@@ -545,9 +543,9 @@ std::string App::command(CommandType type) {
     return name + ": no dataset is loaded yet (choose one in the Data panel)";
   }
   if (type == CommandType::kResumeExperiment) {  // refused here at once, as the Session would
-    const nlohmann::json& x = state_.training.experiment;
-    if (!x.is_object()) return "experiment: there is no experiment to continue";
-    if (x.value("done", false)) return "experiment: the experiment has finished; start a new one";
+    const std::optional<ExperimentReport>& x = state_.training.experiment;
+    if (!x) return "experiment: there is no experiment to continue";
+    if (x->done) return "experiment: the experiment has finished; start a new one";
   }
   try {
     backend_->send(TrainerCommand{type, nullptr});
@@ -602,7 +600,7 @@ std::string App::experiment_export(const std::string& format, std::string* text)
   }
 }
 
-std::string App::history_json() const { return state_.training.history.dump(); }
+std::string App::history_json() const { return run_history_json(state_.training.history).dump(); }
 
 void App::receive_trainer_dataset(const uint8_t* bytes, size_t size) {
   backend_->receive_dataset(bytes, size);
@@ -638,10 +636,10 @@ void App::update_training() {
   }
   if (t.run > 0 && t.steps_per_epoch > 0) steps_per_epoch_of_run_[t.run] = t.steps_per_epoch;
   // The single run that was current while the experiment ran (the status line's choice).
-  if (t.experiment.is_object() && t.experiment.contains("runs")) {
+  if (t.experiment) {
     ExperimentsState& x = state_.experiments;
-    const int id = t.experiment.value("id", 0);
-    if (id != x.status_id || !t.experiment.value("done", false)) {
+    const int id = t.experiment->id;
+    if (id != x.status_id || !t.experiment->done) {
       x.status_id = id;
       x.status_run = t.run;
     }
@@ -664,11 +662,10 @@ void App::update_run_log() {
   // A run just finished: the Evaluation panel shows it (not an older run picked from the log).
   const bool run_finished = runs.log.add_history(t.history, dataset) > 0;
   if (run_finished) runs.shown = 0;
-  if (t.experiment.is_object()) runs.log.add_experiment(t.experiment, dataset);
+  if (t.experiment) runs.log.add_experiment(*t.experiment, dataset);
   // A run that finished had started, even if no report caught it training.
-  const bool running = t.phase == "training" ||
-                       (t.experiment.is_object() && t.experiment.value("running", false));
-  const int experiment = t.experiment.is_object() ? t.experiment.value("id", 0) : 0;
+  const bool running = t.phase == "training" || (t.experiment && t.experiment->running);
+  const int experiment = t.experiment ? t.experiment->id : 0;
   if ((running && !runs.was_running) || run_finished || experiment != runs.experiment_id)
     runs.log.forget_undo();
   runs.was_running = running;
@@ -682,30 +679,25 @@ void App::rebuild_curves() {
   CurvesState& curves = state_.curves;
   curves.runs.clear();
   curves.built_from = t.version;
-  if (!t.history.is_array()) return;
-  auto value = [](const nlohmann::json& j, const char* key) {
-    auto it = j.find(key);
-    return it != j.end() && it->is_number() ? it->get<float>() : NAN;
-  };
-  for (const nlohmann::json& record : t.history) {
+  for (const RunRecord& record : t.history) {
     RunHistory run;
-    run.run = record.value("run", 0);
-    run.label = record.value("label", "run " + std::to_string(run.run));
+    run.run = record.run;
+    run.label = record.label;
     if (auto it = run_labels_.find(run.run); it != run_labels_.end()) run.label = it->second;
     run.color_index = std::max(0, run.run - 1);
-    for (const nlohmann::json& e : record.value("epochs", nlohmann::json::array())) {
-      run.epoch_x.push_back(static_cast<float>(e.value("epoch", 0)));
-      run.epoch_train_loss.push_back(value(e, "trainLoss"));
-      run.epoch_train_acc.push_back(value(e, "trainAcc"));
-      run.epoch_val_loss.push_back(value(e, "valLoss"));
-      run.epoch_val_acc.push_back(value(e, "valAcc"));
+    for (const EpochRecord& e : record.epochs) {
+      run.epoch_x.push_back(static_cast<float>(e.epoch));
+      run.epoch_train_loss.push_back(static_cast<float>(e.train_loss));
+      run.epoch_train_acc.push_back(static_cast<float>(e.train_accuracy));
+      run.epoch_val_loss.push_back(static_cast<float>(e.val_loss));
+      run.epoch_val_acc.push_back(static_cast<float>(e.val_accuracy));
     }
     // Steps per epoch: as seen while the run was current, else from its batch size.
     double per_epoch = 0;
     if (auto it = steps_per_epoch_of_run_.find(run.run); it != steps_per_epoch_of_run_.end()) {
       per_epoch = static_cast<double>(it->second);
     } else if (state_.data.loaded) {
-      const int batch = record.value("options", nlohmann::json::object()).value("batch", 64);
+      const int batch = std::max(1, record.options.train.batch_size);
       per_epoch = std::ceil(static_cast<double>(state_.data.split.train.size()) / batch);
     }
     if (per_epoch <= 0) per_epoch = 1;
@@ -714,16 +706,13 @@ void App::rebuild_curves() {
       run.step_acc = t.step_acc;
       for (size_t i = 0; i < t.step_loss.size(); ++i)
         run.step_x.push_back(static_cast<float>((i + 1) / per_epoch));
-    } else if (record.contains("steps")) {
-      const nlohmann::json& steps = record["steps"];
-      const double stride = steps.value("stride", 1);
-      const nlohmann::json& loss = steps.value("loss", nlohmann::json::array());
-      const nlohmann::json& acc = steps.value("acc", nlohmann::json::array());
-      for (size_t i = 0; i < loss.size() && i < acc.size(); ++i) {
-        run.step_x.push_back(static_cast<float>((i * stride + 1) / per_epoch));
-        run.step_loss.push_back(loss[i].is_number() ? loss[i].get<float>() : NAN);
-        run.step_acc.push_back(acc[i].is_number() ? acc[i].get<float>() : NAN);
-      }
+    } else if (record.steps) {
+      const StepCurve& steps = *record.steps;
+      for (size_t i = 0; i < steps.loss.size(); ++i)
+        run.step_x.push_back(static_cast<float>(
+            (static_cast<double>(i * steps.stride) + 1) / per_epoch));
+      run.step_loss = steps.loss;
+      run.step_acc = steps.acc;
     }
     curves.runs.push_back(std::move(run));
   }
@@ -880,7 +869,7 @@ const std::string& App::state_json() {
   for (const SubsetOption& option : s.data.subsets)
     subsets.push_back(subset_label(s.data, option, o.train.val_fraction));
   j["subsets"] = subsets;
-  j["experiment"] = t.experiment.is_null() ? nlohmann::json(nullptr) : t.experiment;
+  j["experiment"] = t.experiment ? t.experiment->to_json() : nlohmann::json(nullptr);
   // The Experiment tab's draft before it starts: runs, repeats and the estimated time it shows.
   const ExperimentsState& x = s.experiments;
   j["experimentPlan"] = {

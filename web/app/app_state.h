@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@
 #include "app/lab_view.h"
 #include "model/summary.h"
 #include "lab/run_log.h"
+#include "lab/run_report.h"
 #include "lab/session.h"
 #include "widgets/image_grid.h"
 
@@ -125,10 +127,11 @@ struct TrainingState {
   std::vector<LayerStatsRow> layers;
   SessionStatus status;          // the latest status as reported (lab/session_status.h)
   bool reported = false;         // a status has been reported
-  nlohmann::json history = nlohmann::json::array();  // Session::history(): every run
+  std::vector<RunRecord> history;  // Session::history(): every run (lab/run_report.h)
   std::vector<float> step_loss, step_acc;  // the current run's per-step curve
   int steps_run = 0;             // the run step_loss/step_acc belong to
-  nlohmann::json experiment;     // Session::experiment_state() while one exists (issue 5)
+  // Session::experiment_state(): the latest experiment's report, once one has been reported.
+  std::optional<ExperimentReport> experiment;
   uint64_t version = 0;          // increases with every report
   std::string message;           // the last refused command or trainer error (shown in the panel)
   std::vector<CommandType> pending;  // commands the panels' buttons asked for this frame

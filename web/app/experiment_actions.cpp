@@ -105,19 +105,19 @@ void note_training_speed(AppState& state) {
     x.measured_on = on;
     x.estimate_key.clear();
   };
-  const json& report = t.experiment;
-  const bool experiment_running = report.is_object() && report.value("running", false);
+  const std::optional<ExperimentReport>& report = t.experiment;
+  const bool experiment_running = report && report->running;
   if (!experiment_running && t.phase == "training" && t.images_per_second > 0 &&
       state.model.built && state.model.summary.total_macs > 0) {
     char text[96];
     std::snprintf(text, sizeof text, "%.0f images/s while %s trained here", t.images_per_second,
                   state.settings.applied.model.c_str());
     note(t.images_per_second * static_cast<double>(state.model.summary.total_macs), text);
-  } else if (experiment_running && report.contains("runs")) {
+  } else if (experiment_running) {
     double sum = 0;
     int n = 0;
-    for (const json& run : report["runs"]) {
-      const double ips = run.value("imagesPerSecond", 0.0), macs = run.value("macs", 0.0);
+    for (const ExperimentRunReport& run : report->runs) {
+      const double ips = run.images_per_second, macs = static_cast<double>(run.macs);
       if (ips > 0 && macs > 0) sum += ips * macs, ++n;
     }
     if (n > 0) note(sum / n, "the speed of the last experiment's runs here");
@@ -186,11 +186,6 @@ std::string duration_text(double seconds) {
 
 namespace {
 
-float value_or_nan(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<float>() : NAN;
-}
-
 // Mean of the finite values (NaN when none).
 float mean_of(const std::vector<float>& xs) {
   double sum = 0;
@@ -208,42 +203,36 @@ void refresh_experiment_curves(AppState& state) {
   if (x.curves_from == t.version && !x.curves.empty()) return;
   x.curves_from = t.version;
   x.curves.clear();
-  const json& report = t.experiment;
-  if (!report.is_object() || !report.contains("runs")) return;
-  const json values = report.value("config", json::object()).value("values", json::array());
-  const std::string vary = report.value("config", json::object()).value("vary", std::string());
+  if (!t.experiment) return;
+  const ExperimentReport& report = *t.experiment;
+  const std::vector<std::string>& values = report.config.values;
   x.curves.resize(values.size());
   // Per configuration, per epoch: the values of every repeat (averaged below).
   std::vector<std::map<int, std::vector<float>>> tl(values.size()), ta(values.size()),
       vl(values.size()), va(values.size());
   for (size_t c = 0; c < values.size(); ++c)
-    x.curves[c].label = vary + "=" + (values[c].is_string() ? values[c].get<std::string>() : values[c].dump());
-  for (const json& run : report["runs"]) {
+    x.curves[c].label = report.config.vary + "=" + values[c];
+  for (const ExperimentRunReport& run : report.runs) {
     // Runs are listed configuration by configuration: repeats consecutive.
-    const std::string label = run.value("configuration", std::string());
     size_t c = 0;
-    while (c < x.curves.size() && x.curves[c].label != label) ++c;
+    while (c < x.curves.size() && x.curves[c].label != run.configuration) ++c;
     if (c == x.curves.size()) continue;
-    for (const json& e : run.value("epochs", json::array())) {
-      const int epoch = e.value("epoch", 0);
-      tl[c][epoch].push_back(value_or_nan(e, "trainLoss"));
-      ta[c][epoch].push_back(value_or_nan(e, "trainAcc"));
-      vl[c][epoch].push_back(value_or_nan(e, "valLoss"));
-      va[c][epoch].push_back(value_or_nan(e, "valAcc"));
+    for (const EpochRecord& e : run.epochs) {
+      tl[c][e.epoch].push_back(static_cast<float>(e.train_loss));
+      ta[c][e.epoch].push_back(static_cast<float>(e.train_accuracy));
+      vl[c][e.epoch].push_back(static_cast<float>(e.val_loss));
+      va[c][e.epoch].push_back(static_cast<float>(e.val_accuracy));
     }
-    if (run.value("repeat", 0) != 0) continue;
+    if (run.repeat != 0) continue;
     // The first repeat's per-step curve (thinned by the trainer: every stride-th step).
-    const json steps = run.value("stepLoss", json::object());
-    const double stride = steps.value("stride", 1);
-    const double per_epoch = std::max(1.0, run.value("stepsPerEpoch", 1.0));
-    const json loss = steps.value("loss", json::array());
-    const json acc = steps.value("acc", json::array());
+    const StepCurve& steps = run.step_loss;
+    const double per_epoch = std::max<double>(1.0, static_cast<double>(run.steps_per_epoch));
     ExperimentCurve& curve = x.curves[c];
-    for (size_t i = 0; i < loss.size(); ++i) {
-      curve.step_x.push_back(static_cast<float>((i * stride + 1) / per_epoch));
-      curve.step_loss.push_back(loss[i].is_number() ? loss[i].get<float>() : NAN);
-      curve.step_acc.push_back(i < acc.size() && acc[i].is_number() ? acc[i].get<float>() : NAN);
-    }
+    for (size_t i = 0; i < steps.loss.size(); ++i)
+      curve.step_x.push_back(
+          static_cast<float>((static_cast<double>(i * steps.stride) + 1) / per_epoch));
+    curve.step_loss = steps.loss;
+    curve.step_acc = steps.acc;
   }
   for (size_t c = 0; c < x.curves.size(); ++c) {
     ExperimentCurve& curve = x.curves[c];
@@ -320,30 +309,26 @@ void refresh_experiment_maps(AppState& state) {
 // ---- [SECTION] Export --------------------------------------------------------------------------
 
 std::string experiment_export_text(const AppState& state, const std::string& format) {
-  const json& report = state.training.experiment;
-  require(report.is_object() && report.contains("runs"), "experiment export",
+  require(state.training.experiment.has_value(), "experiment export",
           "there is no experiment yet");
-  if (format == "csv") return report.value("csv", std::string());
+  const ExperimentReport& report = *state.training.experiment;
+  if (format == "csv") return report.csv;
   if (format == "markdown" || format == "md") {
-    return report.value("table", std::string()) + "\n" +
-           report.value("interpretation", std::string()) + "\n";
+    return report.table + "\n" + report.interpretation + "\n";
   }
   if (format == "json") {
-    json out = {{"config", report.value("config", json::object())},
-                {"summary", report.value("summary", json::array())},
-                {"interpretation", report.value("interpretation", std::string())},
-                {"identicalDataOrder", report.value("identicalDataOrder", false)},
-                {"runs", report["runs"]}};
+    // The report's own JSON without what only the live lab shows (its id and progress) and the
+    // tables the other formats export.
+    json out = report.to_json();
+    for (const char* live : {"id", "running", "done", "progress", "table", "csv"}) out.erase(live);
     return out.dump(1);
   }
   throw Error("experiment export", "unknown format '" + format + "' (csv, markdown, json or png)");
 }
 
 std::string experiment_export_name(const AppState& state, const std::string& format) {
-  const json& report = state.training.experiment;
-  std::string vary = "sweep";
-  if (report.is_object() && report.contains("config"))
-    vary = report["config"].value("vary", vary);
+  const std::string vary =
+      state.training.experiment ? state.training.experiment->config.vary : std::string("sweep");
   if (format == "png") return "experiment-" + vary + "-curves.png";
   return "experiment-" + vary + (format == "csv" ? ".csv" : format == "json" ? ".json" : ".md");
 }
@@ -352,7 +337,7 @@ void export_experiment(AppState& state, const std::string& format) {
   ExperimentsState& x = state.experiments;
   try {
     if (format == "png") {
-      require(state.training.experiment.is_object(), "experiment export",
+      require(state.training.experiment.has_value(), "experiment export",
               "there is no experiment yet");
       x.capture_plots = true;  // App::after_render, once the plots were drawn this frame
       x.curves_tab_request = 1;

@@ -60,13 +60,6 @@ std::string model_tag(const SessionOptions& o) {
   return tag;
 }
 
-// A number of a history record, NaN when absent or null (an empty CSV field).
-double number_or_nan(const json& j, const char* key) {
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? it->get<double>()
-                                          : std::numeric_limits<double>::quiet_NaN();
-}
-
 }  // namespace
 
 json files_state_json(const AppState& state) {
@@ -85,30 +78,18 @@ void set_files_notice(AppState& state, const std::string& text, bool error) {
   state.files.notice_time = ImGui::GetCurrentContext() ? ImGui::GetTime() : 0.0;
 }
 
-std::string curves_csv(const json& history) {
+std::string curves_csv(const std::vector<RunRecord>& history) {
+  constexpr double kUnknown = std::numeric_limits<double>::quiet_NaN();  // an empty CSV field
   std::vector<HistoryCsvRun> runs;
-  if (history.is_array()) {
-    for (const json& run : history) {
-      HistoryCsvRun r;
-      r.run = run.value("run", 0);
-      r.label = run.value("label", std::string());
-      for (const json& e : run.value("epochs", json::array())) {
-        EpochRecord rec;
-        rec.epoch = e.value("epoch", 0);
-        rec.train_loss = number_or_nan(e, "trainLoss");
-        rec.train_accuracy = number_or_nan(e, "trainAcc");
-        rec.val_loss = number_or_nan(e, "valLoss");
-        rec.val_accuracy = number_or_nan(e, "valAcc");
-        rec.images_per_second = number_or_nan(e, "imagesPerSecond");
-        rec.train_seconds = number_or_nan(e, "seconds");
-        r.epochs.push_back(rec);
-      }
-      r.test_accuracy = number_or_nan(run, "testAcc");
-      r.test_loss = number_or_nan(run, "testLoss");
-      const double tested = number_or_nan(run, "testEpoch");
-      r.test_epoch = std::isfinite(tested) ? static_cast<int>(tested) : 0;
-      runs.push_back(std::move(r));
-    }
+  for (const RunRecord& run : history) {
+    HistoryCsvRun r;
+    r.run = run.run;
+    r.label = run.label;
+    r.epochs = run.epochs;
+    r.test_accuracy = run.test_accuracy.value_or(kUnknown);
+    r.test_loss = run.test_loss.value_or(kUnknown);
+    r.test_epoch = run.test_epoch.value_or(0);
+    runs.push_back(std::move(r));
   }
   return history_csv(runs);
 }
@@ -138,13 +119,13 @@ std::string App::export_npz(std::vector<uint8_t>* bytes, std::string* name) {
 }
 
 std::string App::export_curves(const std::string& format, std::string* text, std::string* name) {
-  const json& history = state_.training.history;
+  const std::vector<RunRecord>& history = state_.training.history;
   if (format == "csv") {
     *text = curves_csv(history);
   } else if (format == "json") {
     const std::string dataset = state_.data.loaded ? state_.data.dataset.train.name : "";
     *text = json{{"format", "cnnlab-curves"}, {"version", 1}, {"dataset", dataset},
-                 {"runs", history.is_array() ? history : json::array()}}
+                 {"runs", run_history_json(history)}}
                 .dump(1);
   } else {
     return "curves: unknown format '" + format + "' (csv or json)";
@@ -172,8 +153,8 @@ std::string App::load_model(const uint8_t* bytes, size_t size, const std::string
   try {
     require(state_.data.loaded, where,
             "cannot be loaded before a dataset: load the data it was trained on first");
-    const json& x = state_.training.experiment;
-    require(!(x.is_object() && x.value("running", false)), where,
+    const std::optional<ExperimentReport>& x = state_.training.experiment;
+    require(!(x && x->running), where,
             "cannot be loaded while an experiment runs: stop it first");
     // Checked here at once (the same checks the trainer makes), so a bad file is refused before
     // anything is sent and the current run stays as it is.

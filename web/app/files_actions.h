@@ -22,11 +22,11 @@ nlohmann::json files_state_json(const AppState& state);
 // until the next action or dismissed).
 void set_files_notice(AppState& state, const std::string& text, bool error);
 
-// Every run's per-epoch records (Session::history() JSON) as CSV, by the engine's one writer
+// Every run's per-epoch records (Session::history()) as CSV, by the engine's one writer
 // (train/history_csv.h, also `cnnlab train`'s history.csv): one row per epoch,
 // run,label,epoch,trainLoss,trainAcc,valLoss,valAcc,imagesPerSecond,seconds,testAcc,testLoss
 // (unknown values empty; testAcc/testLoss on each run's last epoch row, once evaluated).
-std::string curves_csv(const nlohmann::json& history);
+std::string curves_csv(const std::vector<RunRecord>& history);
 
 // The File menu's items (inside ImGui::BeginMenu("File"); panel_files.cpp) and the notice.
 void draw_file_menu(AppState& state);

@@ -28,8 +28,6 @@
 
 namespace cnnlab {
 
-using json = nlohmann::json;
-
 namespace {
 
 // ---- [SECTION] Helpers -------------------------------------------------------------------------
@@ -63,9 +61,9 @@ void muted_wrapped(const std::string& text) {
   wrapped(ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled), text);
 }
 
-const json& report_of(const AppState& state) { return state.training.experiment; }
-bool has_report(const AppState& state) {
-  return report_of(state).is_object() && report_of(state).contains("runs");
+// The latest experiment report (lab/run_report.h); none before the first experiment.
+const ExperimentReport* report_of(const AppState& state) {
+  return state.training.experiment ? &*state.training.experiment : nullptr;
 }
 
 // A row of the "held fixed" table.
@@ -100,17 +98,9 @@ std::string base_model_text(const SessionOptions& o) {
 void held_fixed_table(AppState& state, float scale) {
   // The experiment's own settings once one exists (the lab's may have changed since), else the
   // settings it would start with.
-  TrainConfig t = state.settings.applied.train;
-  const json& report = report_of(state);
-  if (has_report(state) && report.contains("config")) {
-    try {
-      t = TrainConfig::from_json(report["config"].at("train"));
-    } catch (const std::exception&) {
-    }
-  }
-  const int repeats = std::max(1, has_report(state)
-                                      ? report["config"].value("repeats", 1)
-                                      : state.experiments.repeats);
+  const ExperimentReport* report = report_of(state);
+  const TrainConfig t = report ? report->config.train : state.settings.applied.train;
+  const int repeats = std::max(1, report ? report->config.repeats : state.experiments.repeats);
   std::string seeds = std::to_string(t.seed);
   if (repeats > 1) seeds += " to " + std::to_string(t.seed + static_cast<uint64_t>(repeats) - 1);
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH;
@@ -147,30 +137,28 @@ void draw_experiment_setup_panel(AppState& state) {
   ExperimentsState& x = state.experiments;
   const float scale = state.ui.scale;
   refresh_experiment_check(state);
-  const json& report = report_of(state);
-  const bool exists = has_report(state);
-  const bool running = exists && report.value("running", false);
-  const bool done = exists && report.value("done", false);
+  const ExperimentReport* report = report_of(state);
+  const bool exists = report != nullptr;
+  const bool running = exists && report->running;
+  const bool done = exists && report->done;
   const bool paused = exists && !running && !done;
   // A new experiment (also one started through the JavaScript API): the draft shows its sweep.
-  const int id = exists ? report.value("id", 0) : 0;
-  if (exists && id != x.draft_synced_id && report.contains("config")) {
-    x.draft_synced_id = id;
-    const json& config = report["config"];
+  if (exists && report->id != x.draft_synced_id) {
+    x.draft_synced_id = report->id;
+    const ExperimentConfig& config = report->config;
     const auto& vars = ExperimentConfig::variables();
     for (size_t i = 0; i < vars.size(); ++i)
-      if (vars[i] == config.value("vary", std::string())) x.vary = static_cast<int>(i);
+      if (vars[i] == config.vary) x.vary = static_cast<int>(i);
     std::string text;
-    for (const json& v : config.value("values", json::array()))
-      text += (text.empty() ? "" : ", ") + (v.is_string() ? v.get<std::string>() : v.dump());
+    for (const std::string& v : config.values) text += (text.empty() ? "" : ", ") + v;
     std::snprintf(x.values, sizeof x.values, "%s", text.c_str());
-    x.repeats = std::clamp(config.value("repeats", 1), 1, ExperimentConfig::kMaxRepeats);
+    x.repeats = std::clamp(config.repeats, 1, ExperimentConfig::kMaxRepeats);
   }
   // Stopped by the student (every run that had not finished says so) or finished.
   bool stopped = false;
   if (exists)
-    for (const json& r : report["runs"])
-      stopped = stopped || r.value("stopReason", std::string()) == "stopped by the user";
+    for (const ExperimentRunReport& r : report->runs)
+      stopped = stopped || r.stop_reason == "stopped by the user";
 
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextUnformatted("Compare one setting, with everything else identical.");
@@ -232,7 +220,7 @@ void draw_experiment_setup_panel(AppState& state) {
   if (ImGui::Button("Stop")) state.training.pending.push_back(CommandType::kStopExperiment);
   ImGui::EndDisabled();
   if (exists) {
-    const float progress = static_cast<float>(report.value("progress", 0.0));
+    const float progress = static_cast<float>(report->progress);
     char overlay[64];
     if (stopped && !running && !paused)
       std::snprintf(overlay, sizeof overlay, "stopped: the results so far are kept");
@@ -373,9 +361,9 @@ void draw_experiment_curves_panel(AppState& state) {
 
 namespace {
 
-void results_table(UiState& ui, const json& report, float scale) {
-  const json summary = report.value("summary", json::array());
-  const int repeats = report.value("config", json::object()).value("repeats", 1);
+void results_table(UiState& ui, const ExperimentReport& report, float scale) {
+  const std::vector<ExperimentSummaryRow>& summary = report.summary;
+  const int repeats = report.config.repeats;
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH |
                                 ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
   // Every row visible: the rows' height as drawn last frame plus the horizontal scrollbar when the
@@ -392,9 +380,9 @@ void results_table(UiState& ui, const json& report, float scale) {
   ImGui::TableHeadersRow();
   const ImU32 winner_bg = ImGui::GetColorU32(ImVec4(0.98f, 0.85f, 0.35f, 0.45f));
   for (size_t c = 0; c < summary.size(); ++c) {
-    const json& s = summary[c];
-    const bool winner = s.value("winner", false);
-    const int runs = s.value("runs", 0);
+    const ExperimentSummaryRow& s = summary[c];
+    const bool winner = s.winner;
+    const int runs = s.runs;
     ImGui::TableNextRow();
     if (winner) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, winner_bg);
     ImGui::TableNextColumn();
@@ -406,25 +394,25 @@ void results_table(UiState& ui, const json& report, float scale) {
                                               widgets::series_color(static_cast<int>(c)));
     ImGui::Dummy(ImVec2(h * 0.7f, h));
     ImGui::SameLine();
-    ImGui::Text("%s%s", s.value("configuration", std::string()).c_str(), winner ? "  (best)" : "");
+    ImGui::Text("%s%s", s.configuration.c_str(), winner ? "  (best)" : "");
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(with_thousands(s.value("parameters", uint64_t{0})).c_str());
+    ImGui::TextUnformatted(with_thousands(s.parameters).c_str());
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(with_thousands(s.value("macs", uint64_t{0})).c_str());
+    ImGui::TextUnformatted(with_thousands(s.macs).c_str());
     ImGui::TableNextColumn();
-    if (runs) ImGui::Text("%.0f", s.value("images_per_second", 0.0)); else ImGui::TextDisabled("-");
+    if (runs) ImGui::Text("%.0f", s.images_per_second); else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
-    if (runs) ImGui::Text("%.1f s", s.value("seconds", 0.0)); else ImGui::TextDisabled("-");
+    if (runs) ImGui::Text("%.1f s", s.seconds); else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
-    if (runs) ImGui::TextUnformatted(percent(s.value("best_val_accuracy_mean", 0.0)).c_str());
+    if (runs) ImGui::TextUnformatted(percent(s.best_val_accuracy_mean).c_str());
     else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
-    const double acc = s.value("test_accuracy_mean", 0.0);
+    const double acc = s.test_accuracy_mean;
     if (runs && acc > 0) {
       std::string text = percent(acc);
       if (repeats > 1 && runs > 1) {
         char sd[32];
-        std::snprintf(sd, sizeof sd, " ± %.1f", s.value("test_accuracy_std", 0.0) * 100.0);
+        std::snprintf(sd, sizeof sd, " ± %.1f", s.test_accuracy_std * 100.0);
         text = text.substr(0, text.size() - 2) + sd + " %";
       }
       ImGui::TextUnformatted(text.c_str());
@@ -432,11 +420,11 @@ void results_table(UiState& ui, const json& report, float scale) {
       ImGui::TextDisabled("-");
     }
     ImGui::TableNextColumn();
-    const double loss = s.value("test_loss_mean", 0.0);
+    const double loss = s.test_loss_mean;
     if (runs && loss > 0) ImGui::Text("%.3f", loss); else ImGui::TextDisabled("-");
     // Each run's tested epoch (the scoring rule's: best validation loss with early stopping on).
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(s.value("tested_epochs", std::string("-")).c_str());
+    ImGui::TextUnformatted(s.tested_epochs.c_str());
   }
   end_table_noted(ui, "experiment_results", static_cast<int>(summary.size()));
 }
@@ -482,8 +470,10 @@ void feature_maps_section(AppState& state) {
     muted_wrapped("They appear once the experiment's first weights arrive.");
     return;
   }
-  const json values = report_of(state).value("config", json::object()).value("values", json::array());
-  const std::string vary = report_of(state).value("config", json::object()).value("vary", std::string());
+  const ExperimentReport* report = report_of(state);
+  const std::vector<std::string> values =
+      report ? report->config.values : std::vector<std::string>();
+  const std::string vary = report ? report->config.vary : std::string();
   const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("experiment_maps", 3, flags)) return;
   ImGui::TableSetupColumn("configuration", ImGuiTableColumnFlags_WidthFixed, 92.0f * scale);
@@ -495,7 +485,7 @@ void feature_maps_section(AppState& state) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::PushStyleColor(ImGuiCol_Text, widgets::series_color(static_cast<int>(c)));
-    const std::string value = c < values.size() ? (values[c].is_string() ? values[c].get<std::string>() : values[c].dump()) : "?";
+    const std::string value = c < values.size() ? values[c] : "?";
     ImGui::TextUnformatted((vary + "=" + value).c_str());
     ImGui::PopStyleColor();
     if (!m.note.empty()) {
@@ -528,18 +518,18 @@ void feature_maps_section(AppState& state) {
 
 void draw_experiment_results_panel(AppState& state) {
   const float scale = state.ui.scale;
-  if (!has_report(state)) {
+  const ExperimentReport* report = report_of(state);
+  if (!report) {
     empty_state("No experiment yet.",
                 "Set one up in the Experiment tab of the Setup panel (left): choose the setting to "
                 "vary and its values, then Start. The results table, a plain-language reading and "
                 "one test image's feature maps per configuration appear here.");
     return;
   }
-  const json& report = report_of(state);
   // Desktop checks without a mouse: CNNLAB_DEBUG_EXPORT="csv,markdown,json,png" presses those
   // export buttons once, when the experiment has finished.
   ExperimentsState& x = state.experiments;
-  if (!x.debug_exported && report.value("done", false)) {
+  if (!x.debug_exported && report->done) {
     if (const char* formats = std::getenv("CNNLAB_DEBUG_EXPORT")) {
       x.debug_exported = true;
       for (const std::string& f : split_experiment_values(formats)) export_experiment(state, f);
@@ -549,10 +539,10 @@ void draw_experiment_results_panel(AppState& state) {
   // The engine's reading: does the lead exceed the seed-to-seed spread?
   ImGui::Spacing();
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(report.value("interpretation", std::string()).c_str());
+  ImGui::TextUnformatted(report->interpretation.c_str());
   ImGui::PopTextWrapPos();
-  results_table(state.ui, report, scale);
-  if (report.value("identicalDataOrder", false)) {
+  results_table(state.ui, *report, scale);
+  if (report->identical_data_order) {
     wrapped(kGoodColor, "Same mini-batches in the same order in every run (fingerprints match).");
   } else {
     wrapped(kErrorColor, "Data order differs between configurations: the comparison is not fair.");

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json_field.h"
 #include "model/model_file.h"
 #include "platform/platform.h"
 #include "lab/trainer_host.h"
@@ -20,6 +21,9 @@ using json = nlohmann::json;
 // ---- [SECTION] Report messages -----------------------------------------------------------------
 
 namespace {
+
+constexpr const char* kHistory = "the trainer's run history";
+constexpr const char* kExperiment = "the trainer's experiment report";
 
 }  // namespace
 
@@ -56,9 +60,12 @@ void apply_trainer_message(const json& message, TrainingState& training) {
     training.step_loss.insert(training.step_loss.end(), r.loss.begin(), r.loss.end());
     training.step_acc.insert(training.step_acc.end(), r.acc.begin(), r.acc.end());
   } else if (type == "history") {
-    training.history = message.at("history");
+    training.history = run_history_from_json(json_field<json>(message, "history", kHistory),
+                                             kHistory);
   } else if (type == "experiment") {
-    training.experiment = message.at("state");
+    const json state = json_field<json>(message, "state", kExperiment);
+    if (state.is_null()) training.experiment.reset();
+    else training.experiment = ExperimentReport::from_json(state, kExperiment);
   } else {
     throw Error("the trainer's report", "unknown message type '" + type + "'");
   }
@@ -292,10 +299,9 @@ class WorkerBackend : public TrainingBackend {
   // The experiment's weights as the worker sent them; the reports (applied first) say which
   // experiment is current: another one drops the models of the last.
   void update_experiment_weights(const TrainingState& training, ExperimentWeights& ew) {
-    const json& x = training.experiment;
-    const int id = x.is_object() ? x.value("id", 0) : 0;
-    const size_t configs =
-        x.is_object() && x.contains("config") ? x["config"].value("values", json::array()).size() : 0;
+    const std::optional<ExperimentReport>& x = training.experiment;
+    const int id = x ? x->id : 0;
+    const size_t configs = x ? x->config.values.size() : 0;
     if (ew.id != id || experiment_models_.size() != configs) {
       experiment_models_.clear();
       experiment_models_.resize(configs);

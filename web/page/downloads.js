@@ -16,7 +16,10 @@ function networkHint(url) {
 
 // Fetches url into a Uint8Array, calling onProgress(received, total) as bytes arrive (total is
 // null when the server sends no Content-Length). Errors name the file and the HTTP status.
-export async function fetchWithProgress(url, onProgress) {
+// onResponse(response), when given, sees the response before its body is read (to tee it).
+// sink, when given and the size is known, receives the bytes as they arrive instead (see
+// readWithProgress), and the result is null.
+export async function fetchWithProgress(url, onProgress, onResponse = null, sink = null) {
   let response;
   try {
     response = await fetch(url, {cache: 'no-cache'});
@@ -30,13 +33,40 @@ export async function fetchWithProgress(url, onProgress) {
   // A compressed transfer's Content-Length counts compressed bytes, not what the reader yields.
   const encoded = response.headers.get('Content-Encoding');
   const total = header && !encoded ? Number(header) : null;
+  if (onResponse) onResponse(response);
   onProgress(0, total);
+  return readWithProgress(response, url, total, onProgress, sink);
+}
+
+// The body of response, read with progress. With a known size and a sink ({begin(size),
+// piece(bytes), end(), abort()}), each piece goes to the sink as it arrives and nothing is kept
+// here (returns null); with a known size and no sink the bytes go straight into one buffer of
+// that size (never held twice, as pieces and then joined).
+async function readWithProgress(response, url, total, onProgress, sink) {
   if (!response.body || !response.body.getReader) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     onProgress(bytes.length, total);
-    return bytes;
+    if (!sink) return bytes;
+    sink.begin(bytes.length);  // then the bytes go to the sink whole
+    sink.piece(bytes);
+    sink.end();
+    return null;
   }
-  const reader = response.body.getReader();
+  const streaming = sink && total !== null;
+  if (streaming) sink.begin(total);
+  try {
+    const bytes = await readBody(response.body.getReader(), url, total, onProgress,
+                                 streaming ? sink : null);
+    if (streaming) sink.end();
+    return bytes;
+  } catch (e) {
+    if (streaming) sink.abort();
+    throw e;
+  }
+}
+
+async function readBody(reader, url, total, onProgress, sink) {
+  let bytes = total !== null && !sink ? new Uint8Array(total) : null;
   const chunks = [];
   let received = 0;
   for (;;) {
@@ -47,20 +77,32 @@ export async function fetchWithProgress(url, onProgress) {
       throw new Error(`Download of ${url} was interrupted after ${received} bytes (${e.message}).`);
     }
     if (step.done) break;
-    chunks.push(step.value);
-    received += step.value.length;
+    const length = step.value.length;  // before a sink takes the piece (it may transfer it)
+    if (total !== null && received + length > total) {
+      throw new Error(`Download of ${url} sent more than the ${total} bytes it announced.`);
+    }
+    if (sink) {
+      sink.piece(step.value);
+    } else if (bytes) {
+      bytes.set(step.value, received);
+    } else {
+      chunks.push(step.value);
+    }
+    received += length;
     onProgress(received, total);
   }
   if (total !== null && received !== total) {
     throw new Error(`Download of ${url} is incomplete: ${received} of ${total} bytes.`);
   }
-  const bytes = new Uint8Array(received);
+  if (sink) return null;
+  if (bytes) return bytes;
+  const joined = new Uint8Array(received);
   let offset = 0;
   for (const chunk of chunks) {
-    bytes.set(chunk, offset);
+    joined.set(chunk, offset);
     offset += chunk.length;
   }
-  return bytes;
+  return joined;
 }
 
 // Several downloads in parallel, reported as one progress: onProgress(received, total) where
@@ -115,8 +157,8 @@ export function loadScript(src) {
 }
 
 // Datasets are kept in the Cache API (when the page's origin offers it) so a reload does not
-// download them again. A fresh download is stored before the worker reads it (cacheDataset)
-// and dropped again if the worker refuses it (forgetDataset).
+// download them again. A fresh download is stored as it arrives (fetchDataset; cacheDataset
+// waits for it) and dropped again if the worker refuses it (forgetDataset).
 export const DATASET_CACHE = 'cnnlab-datasets-v1';
 
 async function openDatasetCache() {
@@ -127,32 +169,42 @@ async function openDatasetCache() {
   }
 }
 
-// Bytes of url from the cache or the network, with progress: {bytes, fromCache, cache}.
-export async function fetchDataset(url, onProgress) {
+// A dataset from the cache or the network, with progress: {bytes, fromCache, cache, stored}.
+// With a sink ({begin(size), piece(bytes), end(), abort()}: the training worker's) the bytes go
+// to it as they arrive and bytes is null; without one, or when the size is not known in
+// advance, bytes holds the file. A download is stored in the cache as it arrives (a second
+// branch of the response's stream: the page never copies the file for the cache); stored
+// resolves when it is.
+export async function fetchDataset(url, onProgress, sink = null) {
   const cache = await openDatasetCache();
   if (cache) {
     const cached = await cache.match(url);
     if (cached) {
-      const bytes = new Uint8Array(await cached.arrayBuffer());
-      onProgress(bytes.length, bytes.length);
-      return {bytes, fromCache: true, cache};
+      const header = cached.headers.get('Content-Length');
+      const size = header && !cached.headers.get('Content-Encoding') ? Number(header) : null;
+      const bytes = await readWithProgress(cached, url, size, onProgress, sink);
+      return {bytes, fromCache: true, cache, stored: Promise.resolve()};
     }
   }
-  const bytes = await fetchWithProgress(url, onProgress);
-  return {bytes, fromCache: false, cache};
+  let stored = Promise.resolve();
+  const keep = (response) => {
+    stored = cache.put(url, response.clone()).catch((e) => {
+      console.warn(`CNN Lab: could not cache ${url}: ${e.message}`);
+    });
+  };
+  try {
+    const bytes = await fetchWithProgress(url, onProgress, cache ? keep : null, sink);
+    return {bytes, fromCache: false, cache, stored};
+  } catch (e) {
+    stored.then(() => cache && cache.delete(url));  // never keep a broken download
+    throw e;
+  }
 }
 
-// After the app accepted a dataset: a downloaded one is stored, and after it refused one: a
-// cached copy is dropped (it would fail again on every reload).
-// Puts a fresh download in the dataset cache. Call it before the bytes are handed to the
-// worker: a Response copies them at once, and the hand-off transfers them away. Resolves when
-// stored (a failure is only logged: the lab still runs from memory).
-export function cacheDataset(fetched, url) {
-  if (!fetched.cache || fetched.fromCache) return Promise.resolve();
-  return fetched.cache.put(url, new Response(fetched.bytes,
-      {headers: {'Content-Type': 'application/octet-stream'}})).catch((e) => {
-    console.warn(`CNN Lab: could not cache ${url}: ${e.message}`);
-  });
+// Resolves once a fresh download is in the dataset cache (a failure is only logged: the lab
+// still runs from memory).
+export function cacheDataset(fetched) {
+  return fetched.stored || Promise.resolve();
 }
 
 // Drops a cached dataset the worker refused, so a Retry downloads it again.

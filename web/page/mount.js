@@ -306,18 +306,26 @@ export class Lab {
     const step = `Downloading the dataset ${name}…`;
     this.showProgress(step, 0, null);
     this.setDataStatus(step);
+    // The worker's verdict (its dataset report, or why it refused the file), asked for before
+    // the first byte goes to it.
+    const verdict = this.expectPack();
     let fetched;
     try {
       fetched = await fetchDataset(url, (received, total) =>
-          this.showProgress(step, received, total));
+          this.showProgress(step, received, total),
+          this.trainer.started ? this.trainer.datasetStream(url) : null);
     } catch (e) {
+      if (this.packSettled) this.packSettled(e.message);
       this.setDataStatus(e.message);
       this.fail(e, 'dataset');
       throw e;
     }
-    this.showProgress(`Reading the dataset ${name}…`, fetched.bytes.length, fetched.bytes.length);
-    const cached = cacheDataset(fetched, url);
-    const error = await this.handPackToTrainer(fetched.bytes, url);
+    const size = fetched.bytes ? fetched.bytes.length : this.loading.totalBytes;
+    this.showProgress(`Reading the dataset ${name}…`, size, size);
+    // Streamed as it arrived, or (size unknown in advance) handed over whole now.
+    if (fetched.bytes) this.handOverPack(fetched.bytes, url);
+    const cached = cacheDataset(fetched);
+    const error = await verdict;
     await cached;
     if (error) {
       await forgetDataset(fetched, url);
@@ -329,19 +337,27 @@ export class Lab {
     this.showApp();
   }
 
-  // The pack goes straight to this lab's training worker (transferred, never copied through the
-  // app): the worker loads it and sends the app its DatasetReport (a 'dataset' message). Resolves
-  // '' once the app has it, or why the worker refused the pack.
-  handPackToTrainer(bytes, origin) {
-    if (!this.trainer.worker) return Promise.resolve('the training worker is not running');
+  // Resolves '' once the app has the next dataset's report from the worker (a 'dataset'
+  // message), or why the worker refused it (or why it never got there). A dataset chosen
+  // meanwhile settles the earlier one.
+  expectPack() {
     return new Promise((resolve) => {
       if (this.packSettled) this.packSettled('another dataset was chosen');
       this.packSettled = (error) => {
         this.packSettled = null;
         resolve(error);
       };
-      this.trainer.handOverPack(JSON.stringify({origin}), bytes);
     });
+  }
+
+  // A whole file goes straight to this lab's training worker (transferred, never copied
+  // through the app); its verdict arrives through expectPack().
+  handOverPack(bytes, origin) {
+    if (!this.trainer.started) {
+      if (this.packSettled) this.packSettled('the training worker is not running');
+      return;
+    }
+    this.trainer.handOverPack(JSON.stringify({origin}), bytes);
   }
 
   // ---- [SECTION] The training worker's messages -------------------------------------------------

@@ -11,6 +11,9 @@
 //                 {type: 'pack', command, bytes}          a dataset pack (command: {origin})
 //                                                         or a saved model (command: {type:
 //                                                         'loadModel', name}: model-file bytes)
+//                 {type: 'dataBegin', command, size}      a dataset streamed as it downloads:
+//                 {type: 'dataPiece', bytes}              its pieces in order (each copied
+//                 {type: 'dataEnd'} | {type: 'dataAbort'}  into the heap and parsed at once)
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
 // To the page:    {type: 'ready', threads}                threads it trains with
 //                 {type: 'report', json}                  TrainerHost::poll's JSON text
@@ -110,7 +113,90 @@ function withBytesInHeap(bytes, what, fn) {
   }
 }
 
+// Hands a dataset file to the trainer piece by piece through one reused 4 MB buffer in its heap:
+// a pack is parsed as it arrives, so the heap (which never shrinks) holds the dataset and one
+// piece, never the whole file beside it. Returns '' or the error message.
+const PIECE_BYTES = 4 << 20;
+function feedDataset(bytes, origin) {
+  let error = module.ccall('trainer_data_begin', 'string', ['number', 'string'],
+                           [bytes.length, origin]);
+  if (error) return error;
+  const ptr = module._malloc(Math.max(1, Math.min(PIECE_BYTES, bytes.length)));
+  if (!ptr) return `not enough memory in the training worker to receive a ${bytes.length}-byte dataset`;
+  try {
+    for (let at = 0; at < bytes.length && !error; at += PIECE_BYTES) {
+      const piece = bytes.subarray(at, Math.min(bytes.length, at + PIECE_BYTES));
+      heap(Uint8Array).set(piece, ptr);
+      error = module.ccall('trainer_data_feed', 'string', ['number', 'number'], [ptr, piece.length]);
+    }
+  } finally {
+    module._free(ptr);
+  }
+  return error || module.ccall('trainer_data_finish', 'string', [], []);
+}
+
+// A dataset arriving in pieces (dataBegin .. dataEnd): the heap buffer each piece is copied to,
+// and whether the trainer refused it already (its remaining pieces are then dropped).
+let incoming = null;
+
+function endIncoming() {
+  if (incoming && incoming.ptr) module._free(incoming.ptr);
+  incoming = null;
+}
+
+// One message of a streamed dataset; returns '' or the error message (reported once).
+function handleDataMessage(message) {
+  if (message.type === 'dataBegin') {
+    endIncoming();
+    const origin = JSON.parse(message.command).origin || 'pack';
+    const error = module.ccall('trainer_data_begin', 'string', ['number', 'string'],
+                               [message.size, origin]);
+    incoming = {ptr: error ? 0 : module._malloc(PIECE_BYTES), failed: !!error};
+    if (!error && !incoming.ptr) {
+      incoming.failed = true;
+      return `not enough memory in the training worker to receive a ${message.size}-byte dataset`;
+    }
+    return error;
+  }
+  if (message.type === 'dataPiece') {
+    if (!incoming || incoming.failed) return '';  // refused already: the rest is dropped
+    const bytes = message.bytes;
+    for (let at = 0; at < bytes.length; at += PIECE_BYTES) {
+      const piece = bytes.subarray(at, Math.min(bytes.length, at + PIECE_BYTES));
+      heap(Uint8Array).set(piece, incoming.ptr);
+      const error = module.ccall('trainer_data_feed', 'string', ['number', 'number'],
+                                 [incoming.ptr, piece.length]);
+      if (error) {
+        incoming.failed = true;
+        return error;
+      }
+    }
+    return '';
+  }
+  if (message.type === 'dataEnd') {
+    const error = incoming && !incoming.failed
+        ? module.ccall('trainer_data_finish', 'string', [], []) : '';
+    endIncoming();
+    return error;
+  }
+  module.ccall('trainer_data_abort', 'string', [], []);  // dataAbort: the download failed
+  endIncoming();
+  return '';
+}
+
 function handle(message) {
+  if (message.type === 'dataPiece') {
+    // Pieces arrive by the thousand: no report after each.
+    let error;
+    try {
+      error = handleDataMessage(message);
+    } catch (e) {
+      if (incoming) incoming.failed = true;
+      error = e && e.message ? e.message : String(e);
+    }
+    if (error) self.postMessage({type: 'error', command: 'pack', message: error});
+    return;
+  }
   let error = '';
   let what = message.type;
   try {
@@ -120,9 +206,11 @@ function handle(message) {
       error = withBytesInHeap(message.bytes, 'model file', (ptr, size) => module.ccall(
           'trainer_load_model', 'string', ['number', 'number', 'string'], [ptr, size, name]));
     } else if (message.type === 'pack') {
-      const origin = JSON.parse(message.command).origin || 'pack';
-      error = withBytesInHeap(message.bytes, 'dataset', (ptr, size) => module.ccall(
-          'trainer_load_pack', 'string', ['number', 'number', 'string'], [ptr, size, origin]));
+      error = feedDataset(message.bytes, JSON.parse(message.command).origin || 'pack');
+      message.bytes = null;  // the file's bytes are garbage now: only the dataset remains
+    } else if (message.type.startsWith('data')) {
+      what = 'pack';
+      error = handleDataMessage(message);
     } else if (message.type === 'command') {
       what = JSON.parse(message.command).type;
       error = module.ccall('trainer_handle', 'string', ['string'], [message.command]);

@@ -62,6 +62,8 @@ export class TrainerClient {
     this.onMessage = onMessage;
     this.onFailure = onFailure;
     this.worker = null;
+    this.wasm = null;     // a copy of the trainer's wasm bytes and the choice: what restart() needs
+    this.choice = null;
   }
 
   get started() { return this.worker !== null; }
@@ -71,6 +73,8 @@ export class TrainerClient {
   // an Error saying why when the browser refuses to start it.
   start(wasmBytes, choice) {
     if (this.worker) return;
+    this.wasm = wasmBytes.slice();  // about 1 MB, kept so a dead worker can be replaced
+    this.choice = choice;
     const scriptUrl = this.base + 'page/trainer-worker.js';
     let started;
     try {
@@ -98,12 +102,44 @@ export class TrainerClient {
     this.worker = worker;
   }
 
+  // Replaces a worker that died (or stopped answering) with a fresh one running the same
+  // trainer. It starts empty: the caller hands it the dataset again, and the app its settings
+  // and last weights. False when there was never a worker to replace.
+  restart() {
+    if (!this.wasm) return false;
+    if (this.worker) this.worker.terminate();
+    this.worker = null;
+    this.start(this.wasm, this.choice);
+    return true;
+  }
+
   // A command for the trainer (JSON text: {"type": "train"}, ...).
   postCommand(command) {
     if (this.worker) this.worker.postMessage({type: 'command', command});
   }
 
-  // THE hand-off of a file's bytes to the trainer: a dataset pack (command {origin}) or a saved
+  // A dataset streamed to the trainer as it downloads, for fetchDataset's sink: begin(size),
+  // piece(bytes) for each piece in order, end(), or abort() to drop it. The worker reads a pack
+  // as it arrives, so no copy of the whole file exists anywhere in the page. Each piece is
+  // transferred (a piece that is a view into a larger buffer is copied first): the page and the
+  // worker never both hold it.
+  datasetStream(origin) {
+    const post = (message, transfer = []) => {
+      if (this.worker) this.worker.postMessage(message, transfer);
+    };
+    return {
+      begin: (size) => post({type: 'dataBegin', command: JSON.stringify({origin}), size}),
+      piece: (bytes) => {
+        const whole = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+            ? bytes : bytes.slice();
+        post({type: 'dataPiece', bytes: whole}, [whole.buffer]);
+      },
+      end: () => post({type: 'dataEnd'}),
+      abort: () => post({type: 'dataAbort'}),
+    };
+  }
+
+  // THE hand-off of a whole file's bytes to the trainer: a dataset pack (command {origin}) or a saved
   // model (command {type: 'loadModel', name}). The bytes are transferred, not copied: bytes
   // (its whole buffer) is unusable here afterwards.
   handOverPack(command, bytes) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "lab/trainer_host.h"
 
 namespace {
@@ -56,11 +57,42 @@ EMSCRIPTEN_KEEPALIVE int trainer_start(int threads, const char* note) {
   }
 }
 
-// Loads a dataset pack from `size` bytes (the caller frees them). "" or the error message.
-EMSCRIPTEN_KEEPALIVE const char* trainer_load_pack(const uint8_t* bytes, size_t size,
-                                                   const char* origin) {
+// A dataset file handed over in pieces (TrainerHost::begin_data / feed_data / finish_data):
+// trainer_data_begin(total bytes, origin), then trainer_data_feed(piece, size) for each piece in
+// order (the caller owns and reuses the piece's memory), then trainer_data_finish(). Each returns
+// "" or the error message; after an error the load is dropped and the dataset stays as it was.
+EMSCRIPTEN_KEEPALIVE const char* trainer_data_begin(double total_size, const char* origin) {
   try {
-    the_host().load_pack(bytes, size, origin ? origin : "pack");
+    cnnlab::require(total_size >= 0 && total_size < 4294967296.0, "dataset",
+                    "size " + std::to_string(total_size) + " bytes is out of range");
+    the_host().begin_data(static_cast<uint64_t>(total_size), origin ? origin : "pack");
+    result.clear();
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+  return result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* trainer_data_feed(const uint8_t* bytes, size_t size) {
+  try {
+    the_host().feed_data(bytes, size);
+    result.clear();
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+  return result.c_str();
+}
+
+// Drops a dataset whose download failed part-way (nothing changes; always "").
+EMSCRIPTEN_KEEPALIVE const char* trainer_data_abort() {
+  the_host().abort_data();
+  result.clear();
+  return result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* trainer_data_finish() {
+  try {
+    the_host().finish_data();
     result.clear();
   } catch (const std::exception& e) {
     return fail(e);

@@ -17,7 +17,7 @@ export const artifactsDir = process.env.CNNLAB_ARTIFACTS ||
 mkdirSync(artifactsDir, {recursive: true});
 
 // Flags that give a WebGL2 canvas in headless Chromium as root (see ../shared/TOOLCHAIN.md).
-const CHROMIUM_FLAGS = [
+export const CHROMIUM_FLAGS = [
   '--no-sandbox', '--disable-gpu', '--use-gl=swiftshader', '--enable-unsafe-swiftshader',
   '--no-first-run', '--disable-background-networking', '--disable-component-update',
   '--disable-sync', '--disable-quic',
