@@ -14,6 +14,7 @@
 #include "core/thread_pool.h"
 #include "data/split.h"
 #include "lab/experiment.h"
+#include "lab/session.h"
 
 namespace cnnlab::cli {
 namespace {
@@ -24,9 +25,8 @@ extern "C" void on_experiment_interrupt(int) { g_experiment_interrupted = true; 
 void add_experiment_command(CLI::App& app) {
   struct Options {
     std::string data, vary = "kernel=3,5,7", out;
-    ModelOptions model;
-    TrainConfig train;
-    bool augment = false, quiet = false;
+    SessionFlags flags;  // the base settings (the lab's option table)
+    bool quiet = false;
     int repeats = 1, threads = 0, train_per_class = 0, test_per_class = 0;
   };
   auto o = std::make_shared<Options>();
@@ -37,19 +37,9 @@ void add_experiment_command(CLI::App& app) {
                   "VARIABLE=v1,v2,...: kernel, filters, depth, pooling (max,avg,none), stride, "
                   "model (mlp,cnn1,cnn,vgg)")
       ->capture_default_str();
-  o->model.add_to(*cmd);
   cmd->add_option("--repeats", o->repeats, "Seeds per configuration (mean ± std)")
       ->capture_default_str();
-  cmd->add_option("--epochs", o->train.epochs, "Epochs")->capture_default_str();
-  cmd->add_option("--batch", o->train.batch_size, "Mini-batch size")->capture_default_str();
-  cmd->add_option("--optimizer", o->train.optimizer.kind, "adam, adamw or sgd")->capture_default_str();
-  cmd->add_option("--lr", o->train.optimizer.lr, "Learning rate")->capture_default_str();
-  cmd->add_option("--weight-decay", o->train.optimizer.weight_decay, "Weight decay");
-  cmd->add_option("--seed", o->train.seed, "First seed")->capture_default_str();
-  cmd->add_option("--val-fraction", o->train.val_fraction, "Validation fraction")->capture_default_str();
-  cmd->add_option("--patience", o->train.patience, "Early stopping patience (0 = off)")
-      ->capture_default_str();
-  cmd->add_flag("--augment", o->augment, "Random flips and shifts of up to 2 pixels");
+  o->flags.add_to(*cmd, /*training=*/true, OptionScope::kLab);
   cmd->add_option("--threads", o->threads, "Threads (default: all cores, at most 8)");
   cmd->add_option("--train-per-class", o->train_per_class, "Balanced training subset per class");
   cmd->add_option("--test-per-class", o->test_per_class, "Balanced test subset per class");
@@ -58,23 +48,22 @@ void add_experiment_command(CLI::App& app) {
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([o] {
     require(o->threads >= 0, "--threads", "must be >= 1");
-    ExperimentConfig config;
-    config.model = o->model.name;
-    config.base = o->model.preset;
+    require(o->flags.spec_text().empty(), "--spec",
+            "an experiment varies a preset's setting; choose the preset with --model");
+    // The options the lab's Experiments panel sends ({vary, values, repeats} and the base
+    // settings), read by the same function.
+    nlohmann::json options = o->flags.given();
     const size_t eq = o->vary.find('=');
-    config.vary = o->vary.substr(0, eq);
-    config.values.clear();
+    options["vary"] = o->vary.substr(0, eq);
     if (eq != std::string::npos) {
+      options["values"] = nlohmann::json::array();
       std::stringstream ss(o->vary.substr(eq + 1));
       std::string v;
       while (std::getline(ss, v, ','))
-        if (!v.empty()) config.values.push_back(v);
-    } else {
-      config.values = ExperimentConfig::default_values(config.vary);
-    }
-    config.repeats = o->repeats;
-    config.train = o->train;
-    if (o->augment) config.train.augment = Augment{true, 2};
+        if (!v.empty()) options["values"].push_back(v);
+    }  // else the variable's default values
+    options["repeats"] = o->repeats;
+    const ExperimentConfig config = experiment_config_from_json(options, SessionOptions{});
 
     DataSource data = load_data_reporting(o->data, o->quiet);
     if (o->train_per_class > 0)

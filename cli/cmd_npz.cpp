@@ -30,20 +30,21 @@ void add_npz_commands(CLI::App& app) {
   });
 
   struct ImportOptions {
-    ModelOptions model;
+    SessionFlags flags;  // the model (the lab's option table) or --spec
     std::string npz, out, input = "cifar10", class_names;
     int classes = 10;
   };
   auto i = std::make_shared<ImportOptions>();
   CLI::App* im = app.add_subcommand("import-npz", "Build a model file from .npz weights");
-  i->model.add_to(*im);
+  i->flags.add_to(*im, /*training=*/false, OptionScope::kLab);
   im->add_option("--npz", i->npz, "The .npz file to read")->required();
   im->add_option("--out", i->out, "The model file to write")->required();
   im->add_option("--input", i->input, "cifar10 (3x32x32) or fashion-mnist (1x28x28)")
       ->capture_default_str();
   im->add_option("--classes", i->classes, "Number of classes")->capture_default_str();
   im->callback([i] {
-    Model model(i->model.build(input_shape_named(i->input), i->classes), 0);
+    const SessionOptions settings = i->flags.options();
+    Model model(i->flags.build(settings, input_shape_named(i->input), i->classes), 0);
     import_npz(i->npz, model);
     ModelFileInfo info;
     if (i->classes == 10)
@@ -51,7 +52,7 @@ void add_npz_commands(CLI::App& app) {
     info.dataset = i->input;
     save_model_file(i->out, model, info);
     std::fprintf(stderr, "Wrote %s (%s, %s parameters)\n", i->out.c_str(),
-                 i->model.describe().c_str(), with_thousands(model.parameter_count()).c_str());
+                 i->flags.describe(settings).c_str(), with_thousands(model.parameter_count()).c_str());
   });
 }
 

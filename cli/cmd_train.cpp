@@ -37,9 +37,10 @@ extern "C" void on_interrupt(int) { g_interrupted = true; }
 
 struct TrainOptions {
   std::string data, out;
-  ModelOptions model;
-  TrainConfig config;
-  bool augment = false, quiet = false, resume = false;
+  SessionFlags flags;       // model and training flags (the lab's option table)
+  SessionOptions settings;  // what they came to, checked as the lab checks them
+  TrainConfig config;       // settings.train, or the saved run's with --resume
+  bool quiet = false, resume = false;
   int threads = 0;
   int train_per_class = 0, test_per_class = 0;
 };
@@ -104,7 +105,7 @@ void run_train(TrainOptions& o) {
     saved.epochs = std::max(saved.epochs, o.config.epochs);
     o.config = saved;
   } else {
-    model = std::make_unique<Model>(o.model.build(input, classes), o.config.seed);
+    model = std::make_unique<Model>(o.flags.build(o.settings, input, classes), o.config.seed);
   }
 
   ThreadPool pool(o.threads > 0 ? o.threads : default_threads());
@@ -120,7 +121,7 @@ void run_train(TrainOptions& o) {
     std::fprintf(stderr,
                  "Training %s (%s parameters) on %zu images, validating on %zu; %d epochs, batch "
                  "%d, %s lr %g, %d thread%s\n",
-                 o.resume ? "resumed model" : o.model.describe().c_str(),
+                 o.resume ? "resumed model" : o.flags.describe(o.settings).c_str(),
                  with_thousands(model->parameter_count()).c_str(), trainer.split().train.size(),
                  trainer.split().val.size(), o.config.epochs, o.config.batch_size,
                  o.config.optimizer.kind.c_str(), o.config.optimizer.lr, pool.threads(),
@@ -155,7 +156,7 @@ void run_train(TrainOptions& o) {
   // Test metrics (when the source has a test split), then every output file.
   nlohmann::json test = nullptr;
   HistoryCsvRun curves;
-  curves.label = o.resume ? "resumed" : o.model.describe();
+  curves.label = o.resume ? "resumed" : o.flags.describe(o.settings);
   curves.epochs = trainer.history();
   if (source.test.size() > 0 && !trainer.failed()) {
     ConfusionMatrix m = evaluate(*model, source.test, trainer.preprocess(), &pool);
@@ -181,7 +182,7 @@ void run_train(TrainOptions& o) {
   nlohmann::json history = trainer.state();
   history["model"] = {{"spec", model->spec().text()},
                       {"parameters", model->parameter_count()},
-                      {"description", o.resume ? "resumed" : o.model.describe()}};
+                      {"description", o.resume ? "resumed" : o.flags.describe(o.settings)}};
   history["dataset"] = {{"name", source.train.name},
                         {"origin", source.origin},
                         {"train", trainer.split().train.size()},
@@ -214,29 +215,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--data", o->data, "Data source (CIFAR-10 binary, image folder, IDX, pack)")
       ->required();
   cmd->add_option("--out", o->out, "Output folder for model.cnnlab and history files")->required();
-  o->model.add_to(*cmd);
-  cmd->add_option("--epochs", o->config.epochs, "Epochs")->capture_default_str();
-  cmd->add_option("--batch", o->config.batch_size, "Mini-batch size")->capture_default_str();
-  cmd->add_option("--optimizer", o->config.optimizer.kind, "adam, adamw or sgd")
-      ->capture_default_str();
-  cmd->add_option("--lr", o->config.optimizer.lr, "Learning rate")->capture_default_str();
-  cmd->add_option("--weight-decay", o->config.optimizer.weight_decay,
-                  "L2 (sgd, adam) or decoupled (adamw) weight decay");
-  cmd->add_option("--momentum", o->config.optimizer.momentum, "SGD momentum")
-      ->capture_default_str();
-  cmd->add_flag("--nesterov", o->config.optimizer.nesterov, "Nesterov momentum (sgd)");
-  cmd->add_option("--clip-norm", o->config.optimizer.clip_norm,
-                  "Clip the global gradient norm (0 = off)");
-  cmd->add_flag("--augment", o->augment, "Random horizontal flips and shifts of up to 2 pixels");
-  cmd->add_flag("--standardize", o->config.standardize,
-                "Per-channel standardisation (recorded in the model)");
-  cmd->add_option("--seed", o->config.seed, "Seed for init, split, order, dropout, augmentation")
-      ->capture_default_str();
-  cmd->add_option("--val-fraction", o->config.val_fraction, "Stratified validation fraction")
-      ->capture_default_str();
-  cmd->add_option("--patience", o->config.patience,
-                  "Early stopping: epochs without a better validation loss (0 = off)")
-      ->capture_default_str();
+  o->flags.add_to(*cmd, /*training=*/true, OptionScope::kCommandLine);
   cmd->add_option("--threads", o->threads, "Threads (default: all cores, at most 8)");
   cmd->add_option("--train-per-class", o->train_per_class,
                   "Use a class-balanced subset of N training images per class");
@@ -246,9 +225,9 @@ void add_train_command(CLI::App& app) {
                 "Continue the run saved in --out (its settings; --epochs may extend it)");
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([o] {
-    if (o->augment) o->config.augment = Augment{true, 2};
     if (o->threads < 0) throw Error("--threads", "must be >= 1");
-    o->config.validate();
+    o->settings = o->flags.options();
+    o->config = o->settings.train;
     run_train(*o);
   });
 }

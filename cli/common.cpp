@@ -6,7 +6,9 @@
 #include <emscripten/em_asm.h>
 #endif
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 #include <thread>
@@ -18,29 +20,75 @@
 
 namespace cnnlab::cli {
 
-void ModelOptions::add_to(CLI::App& cmd) {
-  cmd.add_option("--model", name, "Preset: mlp, cnn1, cnn, vgg, mlp-small")->capture_default_str();
-  cmd.add_option("--kernel", preset.kernel, "Convolution kernel size (1-11)")->capture_default_str();
-  cmd.add_option("--filters", preset.filters, "Filters of the first conv block (0 = preset's)");
-  cmd.add_option("--dense", preset.dense, "Width of the first hidden dense layer (0 = preset's)");
-  cmd.add_option("--dropout", preset.dropout, "Dropout rate of every dropout layer (default: preset's)");
-  cmd.add_option("--blocks", preset.blocks, "Conv blocks of the cnn preset (0 = preset's)");
-  cmd.add_option("--pooling", preset.pooling, "max, avg or none (stride-2 conv instead)")
-      ->capture_default_str();
-  cmd.add_option("--stride", preset.stride, "Stride of every conv layer")->capture_default_str();
-  cmd.add_option("--spec", spec_text,
+void SessionFlags::add_to(CLI::App& cmd, bool training, OptionScope scope) {
+  scope_ = scope;
+  const SessionOptions defaults;
+  for (const OptionRow& row : option_table()) {
+    if ((row.group == OptionGroup::kTraining && !training) ||
+        (row.scope == OptionScope::kCommandLine && scope == OptionScope::kLab))
+      continue;
+    Flag& f = flags_.emplace_back();
+    f.row = &row;
+    const char* group = row.group == OptionGroup::kModel ? "Model" : "Training";
+    if (row.type == OptionType::kSwitch) {
+      f.option = cmd.add_flag(row.flag, f.on, row.help)->group(group);
+      continue;
+    }
+    f.option = cmd.add_option(row.flag, f.text, row.help)->group(group);
+    f.option->type_name(row.type == OptionType::kText ? "TEXT"
+                        : row.type == OptionType::kNumber ? "FLOAT"
+                                                          : "INT");
+    if (row.show_default) {
+      const nlohmann::json value = row.read(defaults);
+      char number[32];
+      std::snprintf(number, sizeof number, "%g", value.is_number() ? value.get<double>() : 0.0);
+      f.option->default_str(value.is_string() ? value.get<std::string>() : number);
+    }
+  }
+  // Not an option of the lab: a layer list of one's own (the help lists it with the model's).
+  cmd.add_option("--spec", spec_text_,
                  "Model spec text instead of a preset, e.g. \"conv2d 16 k=3 pad=same; relu; "
-                 "maxpool2d 2; flatten; dense 10\"");
+                 "maxpool2d 2; flatten; dense 10\"")
+      ->group("Model");
 }
 
-ModelSpec ModelOptions::build(const Shape& input, int classes) const {
-  if (!spec_text.empty()) return parse_model_spec(spec_text, input, classes);
-  return cnnlab::preset(name, input, classes, preset);
+nlohmann::json SessionFlags::given() const {
+  nlohmann::json out = nlohmann::json::object();
+  for (const Flag& f : flags_) {
+    if (f.option->count() == 0) continue;
+    const OptionType type = f.row->type;
+    if (type == OptionType::kSwitch) {
+      out[f.row->key] = f.on;
+    } else if (type == OptionType::kText) {
+      out[f.row->key] = f.text;
+    } else {
+      // A number's text as a number; anything else as given, so merge refuses it by name
+      // ("option lr: must be a number > 0, got \"fast\"").
+      char* end = nullptr;
+      const double d = std::strtod(f.text.c_str(), &end);
+      const bool number = !f.text.empty() && *end == '\0' && std::isfinite(d);
+      out[f.row->key] = number ? nlohmann::json(d) : nlohmann::json(f.text);
+    }
+  }
+  return out;
 }
 
-std::string ModelOptions::describe() const {
-  if (!spec_text.empty()) return "custom spec";
-  return name + (name.rfind("mlp", 0) == 0 ? "" : " k=" + std::to_string(preset.kernel));
+SessionOptions SessionFlags::options() const {
+  SessionOptions options;
+  options.merge(given(), scope_);
+  return options;
+}
+
+ModelSpec SessionFlags::build(const SessionOptions& options, const Shape& input,
+                              int classes) const {
+  if (!spec_text_.empty()) return parse_model_spec(spec_text_, input, classes);
+  return options.spec(input, classes);
+}
+
+std::string SessionFlags::describe(const SessionOptions& options) const {
+  if (!spec_text_.empty()) return "custom spec";
+  return options.model +
+         (options.model.rfind("mlp", 0) == 0 ? "" : " k=" + std::to_string(options.preset.kernel));
 }
 
 Shape input_shape_named(const std::string& input) {

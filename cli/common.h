@@ -1,14 +1,17 @@
 // Shared pieces of the cnnlab subcommands: data loading with a status line, the terminal progress
-// bar, model construction from command-line options, small output helpers.
+// bar, the model and training flags (from the lab's option table), small output helpers.
 #pragma once
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <deque>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "core/tensor.h"
 #include "data/dataset.h"
+#include "lab/session_options.h"
 #include "model/presets.h"
 #include "model/spec.h"
 
@@ -30,15 +33,37 @@ void add_npz_commands(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
 
-// Options that choose a model: a preset with overrides, or a spec text.
-struct ModelOptions {
-  std::string name = "cnn";
-  std::string spec_text;  // --spec: overrides name
-  PresetOptions preset;
-  void add_to(CLI::App& cmd);
-  // The validated spec for images of shape (C, H, W) and `classes` outputs.
-  ModelSpec build(const Shape& input, int classes) const;
-  std::string describe() const;  // "cnn k=3"
+// The model and training options of lab/session_options.h's option table as flags
+// (--weight-decay for weightDecay, ...), declared from the table. The flags given become a JSON
+// object under the table's keys and go through SessionOptions::merge: the same checks, defaults
+// and messages ("option weightDecay: ...") as the lab's links and JavaScript API.
+class SessionFlags {
+ public:
+  // Declares a flag for every row of the model group (and with `training` the training group)
+  // within `scope` (kLab: what the lab offers; kCommandLine: also the engine settings only
+  // cnnlab offers), and --spec (a spec text instead of a preset).
+  void add_to(CLI::App& cmd, bool training, OptionScope scope);
+  // The flags given, under their keys (a number's text as a number, else as given).
+  nlohmann::json given() const;
+  // SessionOptions' defaults with the flags given applied; Error("option <key>", why).
+  SessionOptions options() const;
+  // --spec's text, "" when not given.
+  const std::string& spec_text() const { return spec_text_; }
+  // The validated spec for images of shape (C, H, W) and `classes` outputs: --spec's text, else
+  // the options' preset.
+  ModelSpec build(const SessionOptions& options, const Shape& input, int classes) const;
+  std::string describe(const SessionOptions& options) const;  // "cnn k=3", "custom spec"
+
+ private:
+  struct Flag {
+    const OptionRow* row = nullptr;
+    CLI::Option* option = nullptr;
+    std::string text;  // what followed the flag (CLI11 writes it here)
+    bool on = false;   // a switch's value
+  };
+  std::deque<Flag> flags_;  // a deque: CLI11 keeps pointers to text and on
+  OptionScope scope_ = OptionScope::kLab;
+  std::string spec_text_;
 };
 
 // Per-sample input shape of the named input kind: cifar10 (3, 32, 32), fashion-mnist (1, 28, 28).

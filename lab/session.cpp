@@ -15,28 +15,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Reads key from j with the type T, or throws Error("option <key>", "must be ...").
-template <typename T>
-T get_as(const json& j, const std::string& key, const char* expected) {
-  const json& v = j.at(key);
-  try {
-    if constexpr (std::is_same_v<T, bool>) {
-      if (!v.is_boolean()) throw 0;
-    } else if constexpr (std::is_same_v<T, std::string>) {
-      if (!v.is_string()) throw 0;
-    } else {
-      if (!v.is_number()) throw 0;
-      if constexpr (std::is_integral_v<T>) {
-        const double d = v.get<double>();
-        if (d != std::floor(d) || !std::isfinite(d)) throw 0;
-      }
-    }
-    return v.get<T>();
-  } catch (...) {
-    throw Error("option " + key, std::string("must be ") + expected + ", got " + v.dump());
-  }
-}
-
 // counts[true][predicted]: K rows of K.
 ConfusionCounts confusion_counts(const ConfusionMatrix& m) {
   ConfusionCounts rows(static_cast<size_t>(m.classes()));
@@ -52,102 +30,6 @@ std::string hex(uint64_t v) {
 }
 
 }  // namespace
-
-// ---- SessionOptions ------------------------------------------------------------------------------
-
-const std::vector<std::string>& SessionOptions::keys() {
-  static const std::vector<std::string> k{
-      "model", "kernel",   "filters",     "dense",       "dropout",    "blocks",
-      "pooling", "stride", "epochs",      "batch",       "lr",         "optimizer",
-      "momentum", "weightDecay", "seed",  "augment",     "valFraction", "patience",
-      "standardize"};
-  return k;
-}
-
-void SessionOptions::merge(const json& j) {
-  require(j.is_object(), "options", "must be an object, got " + j.dump());
-  const auto& known = keys();
-  for (const auto& item : j.items())
-    if (std::find(known.begin(), known.end(), item.key()) == known.end()) {
-      std::string list;
-      for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
-      throw Error("option " + item.key(), "unknown option (known: " + list + ")");
-    }
-  SessionOptions o = *this;
-  if (j.contains("model")) {
-    o.model = get_as<std::string>(j, "model", "a preset name");
-    const auto& names = preset_names();
-    if (std::find(names.begin(), names.end(), o.model) == names.end()) {
-      std::string list;
-      for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
-      throw Error("option model", "unknown model '" + o.model + "' (one of " + list + ")");
-    }
-  }
-  if (j.contains("kernel")) o.preset.kernel = get_as<int>(j, "kernel", "a whole number 1..11");
-  if (j.contains("filters")) o.preset.filters = get_as<int>(j, "filters", "a whole number");
-  if (j.contains("dense")) o.preset.dense = get_as<int>(j, "dense", "a whole number");
-  if (j.contains("dropout")) o.preset.dropout = get_as<float>(j, "dropout", "a number in [0, 1)");
-  if (j.contains("blocks")) o.preset.blocks = get_as<int>(j, "blocks", "a whole number");
-  if (j.contains("pooling")) o.preset.pooling = get_as<std::string>(j, "pooling", "max, avg or none");
-  if (j.contains("stride")) o.preset.stride = get_as<int>(j, "stride", "a whole number >= 1");
-  if (j.contains("epochs")) o.train.epochs = get_as<int>(j, "epochs", "a whole number");
-  if (j.contains("batch")) o.train.batch_size = get_as<int>(j, "batch", "a whole number");
-  if (j.contains("lr")) o.train.optimizer.lr = get_as<float>(j, "lr", "a number > 0");
-  if (j.contains("optimizer"))
-    o.train.optimizer.kind = get_as<std::string>(j, "optimizer", "adam, adamw or sgd");
-  if (j.contains("momentum")) o.train.optimizer.momentum = get_as<float>(j, "momentum", "a number");
-  if (j.contains("weightDecay"))
-    o.train.optimizer.weight_decay = get_as<float>(j, "weightDecay", "a number >= 0");
-  if (j.contains("seed")) {
-    const double s = get_as<double>(j, "seed", "a whole number >= 0");
-    require(s >= 0 && s == std::floor(s) && s < 9007199254740992.0, "option seed",
-            "must be a whole number >= 0, got " + j.at("seed").dump());
-    o.train.seed = static_cast<uint64_t>(s);
-  }
-  if (j.contains("augment")) {
-    const bool a = get_as<bool>(j, "augment", "true or false");
-    o.train.augment = a ? Augment{true, 2} : Augment{};
-  }
-  if (j.contains("valFraction"))
-    o.train.val_fraction = get_as<float>(j, "valFraction", "a number in [0, 1)");
-  if (j.contains("patience")) o.train.patience = get_as<int>(j, "patience", "a whole number >= 0");
-  if (j.contains("standardize"))
-    o.train.standardize = get_as<bool>(j, "standardize", "true or false");
-  try {
-    o.train.validate();
-  } catch (const Error& e) {
-    throw Error("option " + e.where(), e.problem());
-  }
-  if (o.preset.pooling != "max" && o.preset.pooling != "avg" && o.preset.pooling != "none")
-    throw Error("option pooling", "must be max, avg or none, got '" + o.preset.pooling + "'");
-  *this = o;
-}
-
-json SessionOptions::to_json() const {
-  return {{"model", model},
-          {"kernel", preset.kernel},
-          {"filters", preset.filters},
-          {"dense", preset.dense},
-          {"dropout", preset.dropout},
-          {"blocks", preset.blocks},
-          {"pooling", preset.pooling},
-          {"stride", preset.stride},
-          {"epochs", train.epochs},
-          {"batch", train.batch_size},
-          {"lr", train.optimizer.lr},
-          {"optimizer", train.optimizer.kind},
-          {"momentum", train.optimizer.momentum},
-          {"weightDecay", train.optimizer.weight_decay},
-          {"seed", train.seed},
-          {"augment", train.augment.flip || train.augment.max_shift > 0},
-          {"valFraction", train.val_fraction},
-          {"patience", train.patience},
-          {"standardize", train.standardize}};
-}
-
-ModelSpec SessionOptions::spec(const Shape& input, int classes) const {
-  return cnnlab::preset(model, input, classes, preset);
-}
 
 // ---- Session -------------------------------------------------------------------------------------
 
@@ -410,14 +292,16 @@ ExperimentConfig experiment_config_from_json(const json& options, const SessionO
   for (const auto& item : options.items()) {
     const std::string& k = item.key();
     if (k == "vary") {
-      config.vary = get_as<std::string>(options, k, "the name of a variable");
+      config.vary = checked_option(options, k, OptionType::kText, "the name of a variable")
+                        .get<std::string>();
     } else if (k == "values") {
       require(item.value().is_array(), "experiment values", "must be a list");
       config.values.clear();
       for (const json& v : item.value())
         config.values.push_back(v.is_string() ? v.get<std::string>() : v.dump());
     } else if (k == "repeats") {
-      config.repeats = get_as<int>(options, k, "a whole number 1..5");
+      config.repeats = checked_option(options, k, OptionType::kInteger, "a whole number 1..5")
+                         .get<int>();
     } else {
       base[k] = item.value();  // every other key is a base setting (validated below)
     }

@@ -1,6 +1,9 @@
 // SessionOptions: every model and training setting of a lab session, under one spelling — the
-// JSON keys below, used by the JavaScript API, links, the trainer's commands and the lab model
-// file alike. Defined in session.cpp (merge, to_json, spec).
+// canonical keys of the option table below (camelCase: weightDecay, valFraction, ...), used by
+// the JavaScript API, links, the trainer's commands, the lab model file and, through their flags,
+// `cnnlab train` and `cnnlab experiment`. Defined in session_options.cpp.
+//
+// [SECTION] Option table   [SECTION] SessionOptions
 #pragma once
 
 #include <string>
@@ -15,20 +18,73 @@
 
 namespace cnnlab {
 
-// What configure() accepts. JSON keys (camelCase, as the JS API): model, kernel, filters, dense,
-// dropout, blocks, pooling, stride, epochs, batch, lr, optimizer, momentum, weightDecay, seed,
-// augment (bool: flips + 2 px shifts), valFraction, patience, standardize. Unknown keys and
-// invalid values are refused with an Error naming the key and why.
+struct SessionOptions;
+
+// [SECTION] Option table ---------------------------------------------------------------------------
+// Each model and training option once: its canonical key, its command-line flag, how a value is
+// checked and where it goes. SessionOptions::merge and to_json read values through it; cli/
+// declares its flags from it (cli/common.h, SessionFlags).
+
+enum class OptionGroup {
+  kModel,     // builds the model (cnnlab summary takes these only)
+  kTraining,  // how it is trained
+};
+
+enum class OptionScope {
+  kLab,          // everywhere: SessionOptions' JSON (JS API, links, lab model file) and cnnlab
+  kCommandLine,  // engine settings only cnnlab offers; SessionOptions' JSON leaves them out
+};
+
+// The JSON a value must be; anything else is refused with "must be <expected>, got <value>".
+enum class OptionType {
+  kInteger,  // a whole number within int's range
+  kSeed,     // a whole number 0 <= s < 2^53 (exact in a double, and so in JavaScript)
+  kNumber,   // a finite number within float's range
+  kText,     // a string
+  kSwitch,   // true or false
+};
+
+struct OptionRow {
+  const char* key;       // canonical spelling (camelCase)
+  const char* flag;      // cnnlab's flag: "--" and the key in kebab-case (--weight-decay)
+  OptionGroup group;
+  OptionScope scope;
+  OptionType type;
+  const char* expected;  // what a valid value is, for messages: "a whole number 1..11"
+  const char* help;      // one line for cnnlab's --help
+  bool show_default;     // false where the default is a sentinel the help explains (0 = preset's)
+  // Sets the value (already checked against `type`) on the options; range checks follow in
+  // SessionOptions::merge, once every key is applied.
+  void (*apply)(SessionOptions& options, const nlohmann::json& value);
+  nlohmann::json (*read)(const SessionOptions& options);
+};
+
+// Every row, model options first, in the order --help lists them.
+const std::vector<OptionRow>& option_table();
+// The row of a canonical key, or null.
+const OptionRow* find_option(const std::string& key);
+// j[key], checked against type: Error("option <key>", "must be <expected>, got <value>").
+const nlohmann::json& checked_option(const nlohmann::json& j, const std::string& key,
+                                     OptionType type, const char* expected);
+
+// [SECTION] SessionOptions -------------------------------------------------------------------------
+// What configure() accepts: the table's kLab keys — model, kernel, filters, dense, dropout,
+// blocks, pooling, stride, epochs, batch, lr, optimizer, momentum, weightDecay, seed, augment
+// (bool: flips + 2 px shifts), valFraction, patience, standardize. Unknown keys and invalid
+// values are refused with an Error naming the key and why.
 struct SessionOptions {
   std::string model = "cnn";
   PresetOptions preset;
   TrainConfig train;
 
-  // Applies the keys of j over *this (others unchanged). Throws Error("option <key>", why).
-  void merge(const nlohmann::json& j);
+  // Applies the keys of j over *this (others unchanged): the kLab keys, or with kCommandLine
+  // every key of the table. Throws Error("option <key>", why) and then changes nothing.
+  void merge(const nlohmann::json& j, OptionScope scope = OptionScope::kLab);
+  // The kLab keys (the engine-only settings are the lab's defaults).
   nlohmann::json to_json() const;
   // The model spec for the data's shape and classes (Error when impossible).
   ModelSpec spec(const Shape& input, int classes) const;
+  // The kLab keys, in table order.
   static const std::vector<std::string>& keys();
 };
 

@@ -21,6 +21,8 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "lab/session_options.h"
+#include "test_helpers.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
@@ -110,6 +112,27 @@ struct Workspace {
     fs::remove_all(dir, ec);
   }
 };
+
+// Renames `key` to `old_key` in j (which must hold it).
+void rename_key(nlohmann::json& j, const char* key, const char* old_key) {
+  REQUIRE_MESSAGE(j.contains(key), key);
+  j[old_key] = j[key];
+  j.erase(key);
+}
+
+// A model file header as versions before the one option spelling wrote it.
+void to_old_spelling(nlohmann::json& header) {
+  nlohmann::json& config = header["training_state"]["config"];
+  for (nlohmann::json* optimizer : {&header["optimizer"], &config["optimizer"]}) {
+    rename_key(*optimizer, "weightDecay", "weight_decay");
+    rename_key(*optimizer, "clipNorm", "clip_norm");
+  }
+  rename_key(header["optimizer"], "hasState", "has_state");
+  rename_key(config, "batch", "batch_size");
+  rename_key(config, "valFraction", "val_fraction");
+  rename_key(config, "evalBatch", "eval_batch_size");
+  rename_key(config["augment"], "maxShift", "max_shift");
+}
 
 const char* kSmallSpec = "--spec \"conv2d 8 k=3 pad=same; relu; maxpool2d 4; flatten; dense 10\"";
 
@@ -202,6 +225,23 @@ TEST_CASE("cnnlab: pack, train, eval, predict, npz round trip, resume") {
   history = nlohmann::json::parse(slurp(ws.dir / "run/history.json"));
   CHECK(history["history"].size() == 3);
   CHECK(history["global_step"] == 18);  // 3 epochs x ceil(90 / 16)
+  CHECK(history["config"]["batch"] == 16);  // the options' one spelling, as the lab's
+  CHECK(history["config"]["optimizer"].contains("weightDecay"));
+
+  // The same file as earlier versions wrote it (weight_decay, batch_size, ...) resumes with its
+  // own settings: batch 16 again, not the default 64.
+  const std::string text = slurp(ws.dir / "run/model.cnnlab");
+  const std::vector<uint8_t> old_file = cnnlab::testing::with_model_header(
+      std::vector<uint8_t>(text.begin(), text.end()), to_old_spelling);
+  std::ofstream(ws.dir / "run/model.cnnlab", std::ios::binary)
+      .write(reinterpret_cast<const char*>(old_file.data()),
+             static_cast<std::streamsize>(old_file.size()));
+  r = run(ws.dir, "train --data cifar-10-batches-bin --out run --resume --epochs 4 --threads 1");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  history = nlohmann::json::parse(slurp(ws.dir / "run/history.json"));
+  CHECK(history["history"].size() == 4);
+  CHECK(history["global_step"] == 24);  // 4 epochs x ceil(90 / 16)
+  CHECK(history["config"]["batch"] == 16);
 }
 
 TEST_CASE("cnnlab: summary, bench --json and experiment print what they promise") {
@@ -242,6 +282,30 @@ TEST_CASE("cnnlab: summary, bench --json and experiment print what they promise"
   }
 }
 
+TEST_CASE("cnnlab: --help lists the option table's flags each command takes, with defaults") {
+  if (!exe()) return;
+  Workspace ws;
+  using cnnlab::OptionGroup;
+  using cnnlab::OptionScope;
+  const Result train = run(ws.dir, "train --help");
+  const Result experiment = run(ws.dir, "experiment --help");
+  const Result summary = run(ws.dir, "summary --help");
+  REQUIRE(train.status == 0);
+  REQUIRE(experiment.status == 0);
+  REQUIRE(summary.status == 0);
+  for (const cnnlab::OptionRow& row : cnnlab::option_table()) {
+    CAPTURE(row.flag);
+    const std::string flag = std::string(row.flag) + " ";  // not a prefix of a longer flag
+    CHECK(contains(train.out, flag));
+    CHECK(contains(experiment.out, flag) == (row.scope == OptionScope::kLab));
+    CHECK(contains(summary.out, flag) == (row.group == OptionGroup::kModel));
+  }
+  CHECK(contains(train.out, "--val-fraction FLOAT=0.1 "));
+  CHECK(contains(train.out, "--optimizer TEXT=adam "));
+  CHECK(contains(train.out, "--seed INT=42 "));
+  CHECK(contains(train.out, "--spec"));
+}
+
 TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output") {
   if (!exe()) return;
   Workspace ws;
@@ -251,13 +315,27 @@ TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output
   std::ofstream(ws.dir / "notes.txt") << "not a model";
   const std::vector<Case> cases = {
       {"train --data nowhere --out out1", "nowhere"},
-      {"train --data cifar-10-batches-bin --out out1 --batch 0", "batch size"},
-      {"train --data cifar-10-batches-bin --out out1 --lr -1", "lr"},
+      // The model and training flags are checked as the lab checks its options, and named by
+      // the option's key ("option weightDecay: ..."), as the page names them.
+      {"train --data cifar-10-batches-bin --out out1 --batch 0", "option batch: the batch size"},
+      {"train --data cifar-10-batches-bin --out out1 --lr -1", "option lr: learning rate"},
+      {"train --data cifar-10-batches-bin --out out1 --lr fast",
+       "option lr: must be a number > 0, got \"fast\""},
+      {"train --data cifar-10-batches-bin --out out1 --weight-decay -1",
+       "option weightDecay: must be a finite number >= 0, got -1"},
+      {"train --data cifar-10-batches-bin --out out1 --clip-norm -2", "option clipNorm:"},
+      {"train --data cifar-10-batches-bin --out out1 --epochs 2.5",
+       "option epochs: must be a whole number, got 2.5"},
+      {"experiment --data cifar-10-batches-bin --weight-decay -1 --out out1",
+       "option weightDecay:"},
+      {"experiment --data cifar-10-batches-bin --pooling sum --out out1", "option pooling:"},
+      {"experiment --data cifar-10-batches-bin --spec \"flatten; dense 10\" --out out1", "--spec"},
       {"train --data cifar-10-batches-bin --out out1 --model cnn --kernel 40", "kernel"},
       {"train --data cifar-10-batches-bin --out out1 --model resnet", "resnet"},
       {"train --data cifar-10-batches-bin --out out1 --spec \"conv2d 8 k=3; maxpol2d 2; flatten; dense 10\"",
        "maxpol2d"},
-      {"train --data cifar-10-batches-bin --out out1 --val-fraction 1.5", "validation fraction"},
+      {"train --data cifar-10-batches-bin --out out1 --val-fraction 1.5",
+       "option valFraction: the validation fraction"},
       {"eval --model-file notes.txt --data cifar-10-batches-bin", "notes.txt"},
       {"predict --model-file notes.txt --image notes.txt", "notes.txt"},
       {"experiment --data cifar-10-batches-bin --vary kernel= --out out1", "empty"},

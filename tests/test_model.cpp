@@ -26,6 +26,8 @@
 #include "model/spec.h"
 #include "model/summary.h"
 #include "optim/optimizer.h"
+#include "test_helpers.h"
+#include "train/trainer.h"
 
 using namespace cnnlab;
 
@@ -733,6 +735,131 @@ TEST_CASE("Model file corruption is detected and named") {
 
   CHECK_THROWS_WITH_AS(load_model_file(dir.file("missing.cnnlab")),
                        doctest::Contains("missing.cnnlab"), Error);
+}
+
+TEST_CASE("Model file written before options had one spelling (snake_case) loads") {
+  // Bytes as earlier versions wrote them, made here field by field: the optimiser's weight_decay,
+  // clip_norm and has_state, and the trainer's config with batch_size, val_fraction,
+  // eval_batch_size and augment.max_shift.
+  const std::string header = R"({
+ "format": "cnnlab-model",
+ "spec": "conv2d 2 k=3 pad=same; relu; flatten; dense 3",
+ "input": [1, 4, 4],
+ "classes": 3,
+ "class_names": ["a", "b", "c"],
+ "seed": 5,
+ "parameters": 119,
+ "preprocess": {"standardize": false, "mean": [0.0, 0.0, 0.0], "std": [1.0, 1.0, 1.0]},
+ "dataset": "hand-made",
+ "training_state": {"epoch": 1, "config": {
+   "epochs": 4, "batch_size": 16, "seed": 5, "val_fraction": 0.2, "patience": 2,
+   "standardize": true, "eval_batch_size": 32, "augment": {"flip": true, "max_shift": 3},
+   "optimizer": {"kind": "sgd", "lr": 0.05, "momentum": 0.8, "nesterov": true, "beta1": 0.9,
+                 "beta2": 0.999, "eps": 1e-08, "weight_decay": 0.0005, "clip_norm": 5.0}}},
+ "optimizer": {"kind": "sgd", "lr": 0.05, "momentum": 0.8, "nesterov": true, "beta1": 0.9,
+               "beta2": 0.999, "eps": 1e-08, "weight_decay": 0.0005, "clip_norm": 5.0,
+               "step": 7, "has_state": true},
+ "tensors": [{"name": "0.weight", "shape": [2, 1, 3, 3]}, {"name": "0.bias", "shape": [2]},
+             {"name": "3.weight", "shape": [3, 32]}, {"name": "3.bias", "shape": [3]},
+             {"name": "optimizer.0.weight.velocity", "shape": [2, 1, 3, 3]},
+             {"name": "optimizer.0.bias.velocity", "shape": [2]},
+             {"name": "optimizer.3.weight.velocity", "shape": [3, 32]},
+             {"name": "optimizer.3.bias.velocity", "shape": [3]}]
+})";
+  const size_t params = 18 + 2 + 96 + 3;
+  std::vector<uint8_t> bytes(32);
+  std::memcpy(bytes.data(), "CNNLABMF", 8);
+  store_le32(&bytes[8], 1);
+  store_le32(&bytes[12], 0);
+  store_le64(&bytes[16], header.size());
+  store_le64(&bytes[24], 2 * params * 4);
+  bytes.insert(bytes.end(), header.begin(), header.end());
+  auto put = [&](float v) {
+    uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    for (int b = 0; b < 4; ++b) bytes.push_back(static_cast<uint8_t>(bits >> (8 * b)));
+  };
+  for (size_t i = 0; i < params; ++i) put(0.01f * static_cast<float>(i));     // weights
+  for (size_t i = 0; i < params; ++i) put(-0.001f * static_cast<float>(i));   // velocities
+  const uint32_t crc = crc32(bytes.data(), bytes.size());
+  for (int b = 0; b < 4; ++b) bytes.push_back(static_cast<uint8_t>(crc >> (8 * b)));
+
+  const LoadedModel loaded = deserialize_model(bytes.data(), bytes.size(), "old.cnnlab");
+  REQUIRE(loaded.model);
+  CHECK(loaded.model->params()[2]->value[5] == 0.01f * 25);  // 3.weight, after 18 + 2 values
+  REQUIRE(loaded.optimizer);
+  const OptimizerConfig& opt = loaded.optimizer->config();
+  CHECK(opt.kind == "sgd");
+  CHECK(opt.nesterov);
+  CHECK(opt.weight_decay == 0.0005f);
+  CHECK(opt.clip_norm == 5.0f);
+  CHECK(loaded.optimizer->step_count() == 7);
+  REQUIRE(loaded.optimizer->state_tensors().size() == 4);  // has_state: the velocities loaded
+  CHECK(loaded.optimizer->state_tensors()[3][2] == -0.001f * 118);
+
+  const TrainConfig config = TrainConfig::from_json(loaded.info.training_state.at("config"));
+  CHECK(config.epochs == 4);
+  CHECK(config.batch_size == 16);
+  CHECK(config.val_fraction == 0.2f);
+  CHECK(config.eval_batch_size == 32);
+  CHECK(config.patience == 2);
+  CHECK(config.standardize);
+  CHECK(config.augment.flip);
+  CHECK(config.augment.max_shift == 3);
+  CHECK(config.optimizer == opt);
+
+  // Neither spelling: the field is named as files spell it now.
+  const std::vector<uint8_t> without = testing::with_model_header(
+      bytes, [](nlohmann::json& h) { h["optimizer"].erase("weight_decay"); });
+  CHECK_THROWS_WITH_AS(deserialize_model(without.data(), without.size(), "old.cnnlab"),
+                       doctest::Contains("field 'weightDecay' is missing"), Error);
+}
+
+TEST_CASE("Model file: training options are written in SessionOptions' spelling and read back") {
+  Model model(parse_model_spec("conv2d 2 k=3 pad=same; relu; flatten; dense 3", Shape{1, 4, 4}, 3),
+              5);
+  TrainConfig config;
+  config.epochs = 6;
+  config.batch_size = 24;
+  config.val_fraction = 0.25f;
+  config.eval_batch_size = 48;
+  config.augment = Augment{true, 1};
+  config.optimizer.kind = "sgd";
+  config.optimizer.nesterov = true;
+  config.optimizer.weight_decay = 0.002f;
+  config.optimizer.clip_norm = 2.5f;
+  auto opt = make_optimizer(config.optimizer);
+  opt->state(model.params());  // zeroed state tensors, saved with the file
+  ModelFileInfo info;
+  info.training_state = {{"config", config.to_json()}};
+  const std::vector<uint8_t> bytes = serialize_model(model, info, opt.get());
+
+  nlohmann::json header;
+  testing::with_model_header(bytes, [&](nlohmann::json& h) { header = h; });
+  const nlohmann::json& written = header["training_state"]["config"];
+  for (const char* key : {"epochs", "batch", "valFraction", "evalBatch", "patience", "seed",
+                          "standardize", "optimizer", "augment"})
+    CHECK_MESSAGE(written.contains(key), key);
+  CHECK(written["augment"].contains("maxShift"));
+  for (const nlohmann::json& o : {written["optimizer"], header["optimizer"]}) {
+    CHECK(o.contains("weightDecay"));
+    CHECK(o.contains("clipNorm"));
+  }
+  CHECK(header["optimizer"]["hasState"] == true);
+  const std::string text = header.dump();
+  for (const char* old_key : {"batch_size", "val_fraction", "eval_batch_size", "max_shift",
+                              "weight_decay", "clip_norm", "has_state"})
+    CHECK_MESSAGE(text.find(old_key) == std::string::npos, old_key);
+
+  const LoadedModel loaded = deserialize_model(bytes.data(), bytes.size(), "new.cnnlab");
+  REQUIRE(loaded.optimizer);
+  CHECK(loaded.optimizer->config() == config.optimizer);
+  CHECK(loaded.optimizer->state_tensors().size() == 4);
+  const TrainConfig back = TrainConfig::from_json(loaded.info.training_state["config"]);
+  CHECK(back.to_json() == config.to_json());
+  CHECK(back.batch_size == 24);
+  CHECK(back.eval_batch_size == 48);
+  CHECK(back.augment.max_shift == 1);
 }
 
 // ---- .npz -----------------------------------------------------------------------------------------

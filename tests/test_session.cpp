@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <fstream>
 #include <functional>
 #include <set>
 
@@ -85,6 +87,115 @@ TEST_CASE("Options: unknown keys and bad values are refused and change nothing")
   CHECK(error_of([&] { s.configure({{"epochs", 3}, {"optimizer", "rmsprop"}}); }).find("optimizer") != std::string::npos);
   CHECK(s.options().to_json() == before);  // the valid "epochs" of a refused call did not apply
   CHECK(error_of([&] { s.configure(json::array()); }).find("object") != std::string::npos);
+}
+
+TEST_CASE("Option table: one key per option, its flag the key in kebab-case, values round trip") {
+  std::vector<std::string> lab_keys;
+  std::set<std::string> flags;
+  for (const OptionRow& row : option_table()) {
+    CAPTURE(row.key);
+    std::string kebab = "--";
+    for (const char* c = row.key; *c; ++c) {
+      if (std::isupper(static_cast<unsigned char>(*c))) kebab += '-';
+      kebab += static_cast<char>(std::tolower(static_cast<unsigned char>(*c)));
+    }
+    CHECK(std::string(row.flag) == kebab);
+    CHECK(flags.insert(row.flag).second);
+    CHECK(find_option(row.key) == &row);
+    if (row.scope == OptionScope::kLab) lab_keys.push_back(row.key);
+  }
+  CHECK(SessionOptions::keys() == lab_keys);
+  json keys_written = json::array();
+  const json defaults = SessionOptions().to_json();
+  for (const auto& item : defaults.items()) keys_written.push_back(item.key());
+  std::sort(lab_keys.begin(), lab_keys.end());
+  CHECK(keys_written == json(lab_keys));  // to_json writes exactly the lab's keys
+
+  // Every lab option applied from JSON reads back the same (a value other than the default).
+  const json changed = {{"model", "vgg"},        {"kernel", 5},        {"filters", 8},
+                        {"dense", 64},           {"dropout", 0.25},    {"blocks", 3},
+                        {"pooling", "avg"},      {"stride", 2},        {"epochs", 7},
+                        {"batch", 32},           {"lr", 0.005},        {"optimizer", "sgd"},
+                        {"momentum", 0.5},       {"weightDecay", 0.01}, {"seed", 11},
+                        {"augment", true},       {"valFraction", 0.2}, {"patience", 0},
+                        {"standardize", true}};
+  REQUIRE(changed.size() == SessionOptions::keys().size());
+  SessionOptions o;
+  o.merge(changed);
+  const json applied = o.to_json();
+  for (const auto& item : changed.items()) {
+    const std::string key = item.key();
+    CAPTURE(key);
+    if (item.value().is_number_float())
+      CHECK(applied[key].get<double>() == doctest::Approx(item.value().get<double>()));
+    else
+      CHECK(applied[key] == item.value());
+  }
+  CHECK(o.train.optimizer.weight_decay == 0.01f);
+  CHECK(o.train.augment.max_shift == 2);
+}
+
+// The quoted names of `export const NAME = [...]` / `const NAME = [...]` in a page script.
+std::vector<std::string> js_string_list(const std::string& source, const std::string& name) {
+  const size_t at = source.find("const " + name + " = [");
+  REQUIRE_MESSAGE(at != std::string::npos, name);
+  const size_t end = source.find("];", at);
+  std::vector<std::string> out;
+  for (size_t q = source.find('\'', at); q < end; q = source.find('\'', q + 1)) {
+    const size_t close = source.find('\'', q + 1);
+    out.push_back(source.substr(q + 1, close - q - 1));
+    q = close;
+  }
+  return out;
+}
+
+TEST_CASE("Option table: the page's option names and types (web/page/options.js) are the lab's") {
+  // The page reads links and attributes before the WebAssembly lab exists, so it lists the
+  // names itself; they must be the table's, with the same types.
+  const std::string here = __FILE__;
+  const std::string path = here.substr(0, here.rfind("tests/")) + "web/page/options.js";
+  std::ifstream in(path);
+  REQUIRE_MESSAGE(in.good(), path);
+  const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  CHECK(js_string_list(source, "TRAINING_KEYS") == SessionOptions::keys());
+  const std::vector<std::string> numbers = js_string_list(source, "NUMBER_KEYS");
+  const std::vector<std::string> switches = js_string_list(source, "BOOLEAN_KEYS");
+  auto listed = [](const std::vector<std::string>& list, const char* key) {
+    return std::find(list.begin(), list.end(), key) != list.end();
+  };
+  for (const OptionRow& row : option_table()) {
+    if (row.scope != OptionScope::kLab) continue;
+    CAPTURE(row.key);
+    const bool number = row.type == OptionType::kInteger || row.type == OptionType::kNumber ||
+                        row.type == OptionType::kSeed;
+    CHECK(listed(numbers, row.key) == number);
+    CHECK(listed(switches, row.key) == (row.type == OptionType::kSwitch));
+  }
+}
+
+TEST_CASE("Options: the engine-only keys are the command line's; errors name the key as given") {
+  SessionOptions o;
+  // clipNorm and nesterov are cnnlab's only: the lab refuses them as unknown ...
+  CHECK(error_of([&] { o.merge({{"clipNorm", 1.0}}); }).find("option clipNorm: unknown option") !=
+        std::string::npos);
+  // ... and the command line's scope applies them, checked the same way.
+  o.merge({{"clipNorm", 1.5}, {"nesterov", true}, {"optimizer", "sgd"}}, OptionScope::kCommandLine);
+  CHECK(o.train.optimizer.clip_norm == 1.5f);
+  CHECK(o.train.optimizer.nesterov);
+  CHECK_FALSE(o.to_json().contains("clipNorm"));  // not part of the lab's options
+  CHECK(error_of([&] { o.merge({{"clipNorm", -1}}, OptionScope::kCommandLine); }) ==
+        "option clipNorm: must be a finite number >= 0 (0 = off), got -1");
+  // Range errors come from the engine's checks, under the key the user wrote.
+  CHECK(error_of([&] { o.merge({{"weightDecay", -1}}); }) ==
+        "option weightDecay: must be a finite number >= 0, got -1");
+  CHECK(error_of([&] { o.merge({{"valFraction", 1.5}}); }).rfind("option valFraction: ", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"batch", 0}}); }).rfind("option batch: ", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"optimizer", "rmsprop"}}); }).rfind("option optimizer: ", 0) == 0);
+  // Type errors: out of range for the field's type as well.
+  CHECK(error_of([&] { o.merge({{"kernel", 1e12}}); }).rfind("option kernel: must be", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"lr", 1e300}}); }).rfind("option lr: must be", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"seed", -2}}); }) ==
+        "option seed: must be a whole number >= 0, got -2");
 }
 
 TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kept") {

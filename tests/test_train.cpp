@@ -125,20 +125,42 @@ TEST_CASE("Pause and resume continue exactly like an uninterrupted run") {
   Trainer t_first(first, data, config, nullptr);
   for (int i = 0; i < 7; ++i) t_first.step();
   const nlohmann::json state = t_first.state();
-  // A new model and trainer, as after loading a saved model: weights and optimiser tensors copied.
-  Model second(small_cnn(), 999);
-  Trainer t_second(second, data, config, nullptr);
-  std::vector<Param*> p1 = first.params(), p2 = second.params();
-  for (size_t i = 0; i < p1.size(); ++i) p2[i]->value = p1[i]->value;
-  auto s1 = t_first.optimizer().state(p1);
-  auto s2 = t_second.optimizer().state(p2);
-  REQUIRE(s1.size() == s2.size());
-  for (size_t i = 0; i < s1.size(); ++i) *s2[i].second = *s1[i].second;
-  t_second.restore(nlohmann::json::parse(state.dump()));  // through text, as in a file
-  CHECK(t_second.global_step() == t_first.global_step());
-  for (int i = 7; i < 20; ++i) t_second.step();
-  CHECK(weights_of(second) == weights_of(straight));
-  CHECK(t_second.history().size() == t_straight.history().size());
+  // A new model and trainer, as after loading a saved model: weights and optimiser tensors
+  // copied, the state restored through text, as in a file; then 13 more steps.
+  auto resume = [&](const nlohmann::json& saved) {
+    Model second(small_cnn(), 999);
+    Trainer t_second(second, data, config, nullptr);
+    std::vector<Param*> p1 = first.params(), p2 = second.params();
+    for (size_t i = 0; i < p1.size(); ++i) p2[i]->value = p1[i]->value;
+    auto s1 = t_first.optimizer().state(p1);
+    auto s2 = t_second.optimizer().state(p2);
+    REQUIRE(s1.size() == s2.size());
+    for (size_t i = 0; i < s1.size(); ++i) *s2[i].second = *s1[i].second;
+    t_second.restore(nlohmann::json::parse(saved.dump()));
+    CHECK(t_second.global_step() == t_first.global_step());
+    for (int i = 7; i < 20; ++i) t_second.step();
+    CHECK(t_second.history().size() == t_straight.history().size());
+    return weights_of(second);
+  };
+  CHECK(resume(state) == weights_of(straight));
+
+  // The state as files written before the one spelling hold it: the same settings, so restore
+  // accepts it (it refuses another batch or validation fraction) and continues the same way.
+  nlohmann::json old = state;
+  nlohmann::json& c = old["config"];
+  for (const auto& renamed : {std::pair{"batch", "batch_size"},
+                              std::pair{"valFraction", "val_fraction"},
+                              std::pair{"evalBatch", "eval_batch_size"}}) {
+    REQUIRE(c.contains(renamed.first));
+    c[renamed.second] = c[renamed.first];
+    c.erase(renamed.first);
+  }
+  c["optimizer"]["weight_decay"] = c["optimizer"]["weightDecay"];
+  c["optimizer"].erase("weightDecay");
+  c["optimizer"]["clip_norm"] = c["optimizer"]["clipNorm"];
+  c["optimizer"].erase("clipNorm");
+  CHECK(TrainConfig::from_json(c).to_json() == state["config"]);
+  CHECK(resume(old) == weights_of(straight));
 }
 
 TEST_CASE("A NaN loss stops training and keeps the last good weights") {

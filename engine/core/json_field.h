@@ -22,4 +22,11 @@ T json_field(const nlohmann::json& j, const char* key, const std::string& where)
   }
 }
 
+// The key a renamed field has in j: `key` (files written now) or else `old_key` (files written
+// before every option had one spelling, e.g. "weight_decay" for "weightDecay"); `key` when
+// neither is there, so a missing field is named by its current spelling.
+inline const char* renamed_key(const nlohmann::json& j, const char* key, const char* old_key) {
+  return j.is_object() && !j.contains(key) && j.contains(old_key) ? old_key : key;
+}
+
 }  // namespace cnnlab

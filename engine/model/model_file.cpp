@@ -74,8 +74,8 @@ nlohmann::json optimizer_config_to_json(const OptimizerConfig& c) {
           {"beta1", tidy(c.beta1)},
           {"beta2", tidy(c.beta2)},
           {"eps", tidy(c.eps)},
-          {"weight_decay", tidy(c.weight_decay)},
-          {"clip_norm", tidy(c.clip_norm)}};
+          {"weightDecay", tidy(c.weight_decay)},
+          {"clipNorm", tidy(c.clip_norm)}};
 }
 
 OptimizerConfig optimizer_config_from_json(const nlohmann::json& j, const std::string& where) {
@@ -88,8 +88,8 @@ OptimizerConfig optimizer_config_from_json(const nlohmann::json& j, const std::s
   c.beta1 = json_field<float>(j, "beta1", where);
   c.beta2 = json_field<float>(j, "beta2", where);
   c.eps = json_field<float>(j, "eps", where);
-  c.weight_decay = json_field<float>(j, "weight_decay", where);
-  c.clip_norm = json_field<float>(j, "clip_norm", where);
+  c.weight_decay = json_field<float>(j, renamed_key(j, "weightDecay", "weight_decay"), where);
+  c.clip_norm = json_field<float>(j, renamed_key(j, "clipNorm", "clip_norm"), where);
   try {
     c.validate();
   } catch (const Error& e) {
@@ -142,7 +142,7 @@ std::vector<uint8_t> serialize_model(const Model& model, const ModelFileInfo& in
     const std::vector<std::string> slots = optimizer->slot_names();
     const std::vector<const Param*> params = model.params();
     const bool has_state = state.size() == params.size() * slots.size() && !state.empty();
-    opt["has_state"] = has_state;
+    opt["hasState"] = has_state;
     if (has_state)
       for (size_t i = 0; i < params.size(); ++i)
         for (size_t s = 0; s < slots.size(); ++s) {
@@ -300,7 +300,7 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
     const int64_t steps = json_field<int64_t>(opt, "step", where);
     require(steps >= 0, where, "optimizer step must be >= 0");
     out.optimizer->set_step_count(steps);
-    if (json_field<bool>(opt, "has_state", where))
+    if (json_field<bool>(opt, renamed_key(opt, "hasState", "has_state"), where))
       for (auto& [name, tensor] : out.optimizer->state(model.params()))
         targets.emplace_back("optimizer." + name, tensor);
   }

@@ -52,7 +52,9 @@ std::vector<uint8_t> serialize_model(const Model& model, const ModelFileInfo& in
 LoadedModel deserialize_model(const uint8_t* data, size_t size, const std::string& where,
                               Model* into = nullptr);
 
-// JSON forms used in the header (also handy for history files and the JS API).
+// JSON forms used in the header (also handy for history files and the JS API). The optimiser's
+// keys: kind, lr, momentum, nesterov, beta1, beta2, eps, weightDecay, clipNorm (SessionOptions'
+// spelling); the reader also takes weight_decay and clip_norm, as files written before spelled them.
 nlohmann::json optimizer_config_to_json(const OptimizerConfig& config);
 // Throws Error(where, ...) naming the bad field.
 OptimizerConfig optimizer_config_from_json(const nlohmann::json& j, const std::string& where);

@@ -18,20 +18,20 @@ static std::string num(float v) {
 void OptimizerConfig::validate() const {
   require(kind == "sgd" || kind == "adam" || kind == "adamw", "optimizer",
           "unknown optimizer '" + kind + "' (use sgd, adam or adamw)");
-  require(std::isfinite(lr) && lr > 0.0f, "optimizer lr",
+  require(std::isfinite(lr) && lr > 0.0f, "lr",
           "learning rate must be a finite number > 0, got " + num(lr));
-  require(std::isfinite(momentum) && momentum >= 0.0f && momentum < 1.0f, "optimizer momentum",
+  require(std::isfinite(momentum) && momentum >= 0.0f && momentum < 1.0f, "momentum",
           "must be in [0, 1), got " + num(momentum));
-  require(!(nesterov && momentum == 0.0f) || kind != "sgd", "optimizer nesterov",
+  require(!(nesterov && momentum == 0.0f) || kind != "sgd", "nesterov",
           "Nesterov momentum needs momentum > 0");
-  require(std::isfinite(beta1) && beta1 >= 0.0f && beta1 < 1.0f, "optimizer beta1",
+  require(std::isfinite(beta1) && beta1 >= 0.0f && beta1 < 1.0f, "beta1",
           "must be in [0, 1), got " + num(beta1));
-  require(std::isfinite(beta2) && beta2 >= 0.0f && beta2 < 1.0f, "optimizer beta2",
+  require(std::isfinite(beta2) && beta2 >= 0.0f && beta2 < 1.0f, "beta2",
           "must be in [0, 1), got " + num(beta2));
-  require(std::isfinite(eps) && eps > 0.0f, "optimizer eps", "must be > 0, got " + num(eps));
-  require(std::isfinite(weight_decay) && weight_decay >= 0.0f, "optimizer weight_decay",
+  require(std::isfinite(eps) && eps > 0.0f, "eps", "must be > 0, got " + num(eps));
+  require(std::isfinite(weight_decay) && weight_decay >= 0.0f, "weightDecay",
           "must be a finite number >= 0, got " + num(weight_decay));
-  require(std::isfinite(clip_norm) && clip_norm >= 0.0f, "optimizer clip_norm",
+  require(std::isfinite(clip_norm) && clip_norm >= 0.0f, "clipNorm",
           "must be a finite number >= 0 (0 = off), got " + num(clip_norm));
 }
 

@@ -24,8 +24,9 @@ struct OptimizerConfig {
   float weight_decay = 0.0f;  // L2 for sgd/adam, decoupled for adamw
   float clip_norm = 0.0f;     // > 0: scale gradients so their global L2 norm is at most this
 
-  // Throws Error("optimizer <field>", reason) for nonsense: unknown kind, lr <= 0 or not
-  // finite, momentum/betas outside [0, 1), eps <= 0, negative weight decay or clip norm,
+  // Throws Error(key, reason) for nonsense, naming the field by its JSON key (lr, weightDecay,
+  // clipNorm; "optimizer" for the kind, as SessionOptions calls it): unknown kind, lr <= 0 or
+  // not finite, momentum/betas outside [0, 1), eps <= 0, negative weight decay or clip norm,
   // nesterov without momentum.
   void validate() const;
   bool operator==(const OptimizerConfig& o) const;

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "core/error.h"
+#include "core/json_field.h"
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
 #include "model/model.h"
@@ -22,48 +23,57 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // ---- TrainConfig ---------------------------------------------------------------------------------
 
 void TrainConfig::validate() const {
+  // Each field is named by its key (SessionOptions' and to_json's), so the lab, links and cnnlab
+  // report a bad value under the one name the user gave it.
   require(epochs >= 1 && epochs <= 10000, "epochs",
           "must be between 1 and 10000, got " + std::to_string(epochs));
-  require(batch_size >= 1 && batch_size <= 4096, "batch size",
-          "must be between 1 and 4096, got " + std::to_string(batch_size));
-  require(eval_batch_size >= 1 && eval_batch_size <= 4096, "eval batch size",
-          "must be between 1 and 4096, got " + std::to_string(eval_batch_size));
+  require(batch_size >= 1 && batch_size <= 4096, "batch",
+          "the batch size must be between 1 and 4096, got " + std::to_string(batch_size));
+  require(eval_batch_size >= 1 && eval_batch_size <= 4096, "evalBatch",
+          "the evaluation batch size must be between 1 and 4096, got " +
+              std::to_string(eval_batch_size));
   require(std::isfinite(val_fraction) && val_fraction >= 0.0f && val_fraction < 1.0f,
-          "validation fraction", "must be in [0, 1), got " + std::to_string(val_fraction));
+          "valFraction",
+          "the validation fraction must be in [0, 1), got " + std::to_string(val_fraction));
   require(patience >= 0, "patience", "must be >= 0 (0 turns early stopping off)");
-  require(augment.max_shift >= 0 && augment.max_shift <= 8, "augmentation shift",
-          "must be between 0 and 8 pixels, got " + std::to_string(augment.max_shift));
+  require(augment.max_shift >= 0 && augment.max_shift <= 8, "augment",
+          "the shift must be between 0 and 8 pixels, got " + std::to_string(augment.max_shift));
   optimizer.validate();
 }
 
+// Keys: SessionOptions' where it has the field (batch, valFraction, ...), camelCase otherwise
+// (evalBatch, maxShift). Files written before that spelling (batch_size, val_fraction,
+// eval_batch_size, max_shift) still load.
 nlohmann::json TrainConfig::to_json() const {
   return {{"epochs", epochs},
-          {"batch_size", batch_size},
+          {"batch", batch_size},
           {"optimizer", optimizer_config_to_json(optimizer)},
-          {"augment", {{"flip", augment.flip}, {"max_shift", augment.max_shift}}},
+          {"augment", {{"flip", augment.flip}, {"maxShift", augment.max_shift}}},
           {"seed", seed},
-          {"val_fraction", val_fraction},
+          {"valFraction", val_fraction},
           {"patience", patience},
           {"standardize", standardize},
-          {"eval_batch_size", eval_batch_size}};
+          {"evalBatch", eval_batch_size}};
 }
 
 TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
   TrainConfig c;
   try {
     c.epochs = j.value("epochs", c.epochs);
-    c.batch_size = j.value("batch_size", c.batch_size);
+    c.batch_size = j.value(renamed_key(j, "batch", "batch_size"), c.batch_size);
     if (j.contains("optimizer"))
       c.optimizer = optimizer_config_from_json(j.at("optimizer"), "training settings");
     if (j.contains("augment")) {
-      c.augment.flip = j.at("augment").value("flip", c.augment.flip);
-      c.augment.max_shift = j.at("augment").value("max_shift", c.augment.max_shift);
+      const nlohmann::json& a = j.at("augment");
+      c.augment.flip = a.value("flip", c.augment.flip);
+      c.augment.max_shift = a.value(renamed_key(a, "maxShift", "max_shift"), c.augment.max_shift);
     }
     c.seed = j.value("seed", c.seed);
-    c.val_fraction = j.value("val_fraction", c.val_fraction);
+    c.val_fraction = j.value(renamed_key(j, "valFraction", "val_fraction"), c.val_fraction);
     c.patience = j.value("patience", c.patience);
     c.standardize = j.value("standardize", c.standardize);
-    c.eval_batch_size = j.value("eval_batch_size", c.eval_batch_size);
+    c.eval_batch_size =
+        j.value(renamed_key(j, "evalBatch", "eval_batch_size"), c.eval_batch_size);
   } catch (const nlohmann::json::exception& e) {
     throw Error("training settings", std::string("malformed: ") + e.what());
   }

@@ -53,10 +53,15 @@ struct TrainConfig {
   // pushed the browser's heap past 256 MB); 64 keeps them at the training size.
   int eval_batch_size = 64;
 
-  // Throws Error naming the field: epochs >= 1, batch 1..4096, 0 <= val_fraction < 1, ...
+  // Throws Error naming the field by its JSON key: epochs >= 1, batch 1..4096,
+  // 0 <= valFraction < 1, ... (the optimizer's as OptimizerConfig::validate).
   void validate() const;
+  // {"epochs", "batch", "optimizer" (optimizer_config_to_json), "augment": {"flip", "maxShift"},
+  // "seed", "valFraction", "patience", "standardize", "evalBatch"}: SessionOptions' keys where it
+  // has the field. from_json also reads the snake_case keys of files written before
+  // (batch_size, val_fraction, eval_batch_size, max_shift); missing fields keep defaults.
   nlohmann::json to_json() const;
-  static TrainConfig from_json(const nlohmann::json& j);  // missing fields keep defaults
+  static TrainConfig from_json(const nlohmann::json& j);
 };
 
 // [SECTION] records -------------------------------------------------------------------------------

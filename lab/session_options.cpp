@@ -1,0 +1,213 @@
+// The option table and SessionOptions (see session_options.h).
+//
+// [SECTION] Option table   [SECTION] Checking a value   [SECTION] SessionOptions
+#include "lab/session_options.h"
+
+#include <algorithm>
+#include <cfloat>
+#include <climits>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace cnnlab {
+
+using json = nlohmann::json;
+
+// [SECTION] Option table ---------------------------------------------------------------------------
+namespace {
+
+constexpr OptionGroup kModel = OptionGroup::kModel;
+constexpr OptionGroup kTraining = OptionGroup::kTraining;
+constexpr OptionScope kLab = OptionScope::kLab;
+constexpr OptionScope kCommandLine = OptionScope::kCommandLine;
+constexpr OptionType kInteger = OptionType::kInteger;
+constexpr OptionType kSeed = OptionType::kSeed;
+constexpr OptionType kNumber = OptionType::kNumber;
+constexpr OptionType kText = OptionType::kText;
+constexpr OptionType kSwitch = OptionType::kSwitch;
+
+std::string joined(const std::vector<std::string>& names) {
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + n;
+  return list;
+}
+
+void apply_model(SessionOptions& o, const json& v) {
+  const std::string name = v.get<std::string>();
+  const auto& names = preset_names();
+  if (std::find(names.begin(), names.end(), name) == names.end())
+    throw Error("option model", "unknown model '" + name + "' (one of " + joined(names) + ")");
+  o.model = name;
+}
+
+}  // namespace
+
+const std::vector<OptionRow>& option_table() {
+  // Lambdas without captures: plain function pointers, so the table is data.
+  using O = SessionOptions;
+  static const std::vector<OptionRow> rows = {
+      // ---- model
+      {"model", "--model", kModel, kLab, kText, "a preset name",
+       "Preset: mlp, cnn1, cnn, vgg, mlp-small", true, apply_model,
+       [](const O& o) -> json { return o.model; }},
+      {"kernel", "--kernel", kModel, kLab, kInteger, "a whole number 1..11",
+       "Convolution kernel size (1-11)", true,
+       [](O& o, const json& v) { o.preset.kernel = v.get<int>(); },
+       [](const O& o) -> json { return o.preset.kernel; }},
+      {"filters", "--filters", kModel, kLab, kInteger, "a whole number",
+       "Filters of the first conv block (0 = preset's)", false,
+       [](O& o, const json& v) { o.preset.filters = v.get<int>(); },
+       [](const O& o) -> json { return o.preset.filters; }},
+      {"dense", "--dense", kModel, kLab, kInteger, "a whole number",
+       "Width of the first hidden dense layer (0 = preset's)", false,
+       [](O& o, const json& v) { o.preset.dense = v.get<int>(); },
+       [](const O& o) -> json { return o.preset.dense; }},
+      {"dropout", "--dropout", kModel, kLab, kNumber, "a number in [0, 1)",
+       "Dropout rate of every dropout layer (default: preset's)", false,
+       [](O& o, const json& v) { o.preset.dropout = v.get<float>(); },
+       [](const O& o) -> json { return o.preset.dropout; }},
+      {"blocks", "--blocks", kModel, kLab, kInteger, "a whole number",
+       "Conv blocks of the cnn preset (0 = preset's)", false,
+       [](O& o, const json& v) { o.preset.blocks = v.get<int>(); },
+       [](const O& o) -> json { return o.preset.blocks; }},
+      {"pooling", "--pooling", kModel, kLab, kText, "max, avg or none",
+       "max, avg or none (stride-2 conv instead)", true,
+       [](O& o, const json& v) { o.preset.pooling = v.get<std::string>(); },
+       [](const O& o) -> json { return o.preset.pooling; }},
+      {"stride", "--stride", kModel, kLab, kInteger, "a whole number >= 1",
+       "Stride of every conv layer", true,
+       [](O& o, const json& v) { o.preset.stride = v.get<int>(); },
+       [](const O& o) -> json { return o.preset.stride; }},
+      // ---- training
+      {"epochs", "--epochs", kTraining, kLab, kInteger, "a whole number", "Epochs", true,
+       [](O& o, const json& v) { o.train.epochs = v.get<int>(); },
+       [](const O& o) -> json { return o.train.epochs; }},
+      {"batch", "--batch", kTraining, kLab, kInteger, "a whole number", "Mini-batch size", true,
+       [](O& o, const json& v) { o.train.batch_size = v.get<int>(); },
+       [](const O& o) -> json { return o.train.batch_size; }},
+      {"lr", "--lr", kTraining, kLab, kNumber, "a number > 0", "Learning rate", true,
+       [](O& o, const json& v) { o.train.optimizer.lr = v.get<float>(); },
+       [](const O& o) -> json { return o.train.optimizer.lr; }},
+      {"optimizer", "--optimizer", kTraining, kLab, kText, "adam, adamw or sgd",
+       "adam, adamw or sgd", true,
+       [](O& o, const json& v) { o.train.optimizer.kind = v.get<std::string>(); },
+       [](const O& o) -> json { return o.train.optimizer.kind; }},
+      {"momentum", "--momentum", kTraining, kLab, kNumber, "a number", "SGD momentum", true,
+       [](O& o, const json& v) { o.train.optimizer.momentum = v.get<float>(); },
+       [](const O& o) -> json { return o.train.optimizer.momentum; }},
+      {"nesterov", "--nesterov", kTraining, kCommandLine, kSwitch, "true or false",
+       "Nesterov momentum (sgd)", false,
+       [](O& o, const json& v) { o.train.optimizer.nesterov = v.get<bool>(); },
+       [](const O& o) -> json { return o.train.optimizer.nesterov; }},
+      {"weightDecay", "--weight-decay", kTraining, kLab, kNumber, "a number >= 0",
+       "L2 (sgd, adam) or decoupled (adamw) weight decay", true,
+       [](O& o, const json& v) { o.train.optimizer.weight_decay = v.get<float>(); },
+       [](const O& o) -> json { return o.train.optimizer.weight_decay; }},
+      {"clipNorm", "--clip-norm", kTraining, kCommandLine, kNumber, "a number >= 0",
+       "Clip the global gradient norm (0 = off)", true,
+       [](O& o, const json& v) { o.train.optimizer.clip_norm = v.get<float>(); },
+       [](const O& o) -> json { return o.train.optimizer.clip_norm; }},
+      {"seed", "--seed", kTraining, kLab, kSeed, "a whole number >= 0",
+       "Seed for init, split, order, dropout, augmentation (experiment: the first repeat's)",
+       true,
+       [](O& o, const json& v) { o.train.seed = static_cast<uint64_t>(v.get<double>()); },
+       [](const O& o) -> json { return o.train.seed; }},
+      {"augment", "--augment", kTraining, kLab, kSwitch, "true or false",
+       "Random horizontal flips and shifts of up to 2 pixels", false,
+       [](O& o, const json& v) { o.train.augment = v.get<bool>() ? Augment{true, 2} : Augment{}; },
+       [](const O& o) -> json { return o.train.augment.flip || o.train.augment.max_shift > 0; }},
+      {"valFraction", "--val-fraction", kTraining, kLab, kNumber, "a number in [0, 1)",
+       "Stratified validation fraction", true,
+       [](O& o, const json& v) { o.train.val_fraction = v.get<float>(); },
+       [](const O& o) -> json { return o.train.val_fraction; }},
+      {"patience", "--patience", kTraining, kLab, kInteger, "a whole number >= 0",
+       "Early stopping: epochs without a better validation loss (0 = off)", true,
+       [](O& o, const json& v) { o.train.patience = v.get<int>(); },
+       [](const O& o) -> json { return o.train.patience; }},
+      {"standardize", "--standardize", kTraining, kLab, kSwitch, "true or false",
+       "Per-channel standardisation (recorded in the model)", false,
+       [](O& o, const json& v) { o.train.standardize = v.get<bool>(); },
+       [](const O& o) -> json { return o.train.standardize; }},
+  };
+  return rows;
+}
+
+const OptionRow* find_option(const std::string& key) {
+  for (const OptionRow& row : option_table())
+    if (key == row.key) return &row;
+  return nullptr;
+}
+
+// [SECTION] Checking a value -----------------------------------------------------------------------
+const json& checked_option(const json& j, const std::string& key, OptionType type,
+                           const char* expected) {
+  const json& v = j.at(key);
+  bool ok = false;
+  switch (type) {
+    case OptionType::kText: ok = v.is_string(); break;
+    case OptionType::kSwitch: ok = v.is_boolean(); break;
+    case OptionType::kNumber:
+      ok = v.is_number() && std::isfinite(v.get<double>()) && std::fabs(v.get<double>()) <= FLT_MAX;
+      break;
+    case OptionType::kInteger:
+    case OptionType::kSeed: {
+      const double d = v.is_number() ? v.get<double>() : NAN;
+      ok = std::isfinite(d) && d == std::floor(d) &&
+           (type == OptionType::kInteger ? d >= INT_MIN && d <= INT_MAX
+                                         : d >= 0 && d < 9007199254740992.0);
+      break;
+    }
+  }
+  if (!ok) throw Error("option " + key, std::string("must be ") + expected + ", got " + v.dump());
+  return v;
+}
+
+// [SECTION] SessionOptions -------------------------------------------------------------------------
+const std::vector<std::string>& SessionOptions::keys() {
+  static const std::vector<std::string> k = [] {
+    std::vector<std::string> out;
+    for (const OptionRow& row : option_table())
+      if (row.scope == OptionScope::kLab) out.push_back(row.key);
+    return out;
+  }();
+  return k;
+}
+
+void SessionOptions::merge(const json& j, OptionScope scope) {
+  require(j.is_object(), "options", "must be an object, got " + j.dump());
+  auto accepted = [scope](const OptionRow* row) {
+    return row && (row->scope == OptionScope::kLab || scope == OptionScope::kCommandLine);
+  };
+  for (const auto& item : j.items())
+    if (!accepted(find_option(item.key()))) {
+      std::vector<std::string> known;
+      for (const OptionRow& row : option_table())
+        if (accepted(&row)) known.push_back(row.key);
+      throw Error("option " + item.key(), "unknown option (known: " + joined(known) + ")");
+    }
+  SessionOptions o = *this;
+  for (const OptionRow& row : option_table())
+    if (j.contains(row.key)) row.apply(o, checked_option(j, row.key, row.type, row.expected));
+  try {
+    o.train.validate();  // names the field by its key (weightDecay, valFraction, ...)
+  } catch (const Error& e) {
+    throw Error("option " + e.where(), e.problem());
+  }
+  if (o.preset.pooling != "max" && o.preset.pooling != "avg" && o.preset.pooling != "none")
+    throw Error("option pooling", "must be max, avg or none, got '" + o.preset.pooling + "'");
+  *this = o;
+}
+
+json SessionOptions::to_json() const {
+  json out = json::object();
+  for (const OptionRow& row : option_table())
+    if (row.scope == OptionScope::kLab) out[row.key] = row.read(*this);
+  return out;
+}
+
+ModelSpec SessionOptions::spec(const Shape& input, int classes) const {
+  return cnnlab::preset(model, input, classes, preset);
+}
+
+}  // namespace cnnlab
