@@ -113,26 +113,19 @@ function withBytesInHeap(bytes, what, fn) {
   }
 }
 
-// Hands a dataset file to the trainer piece by piece through one reused 4 MB buffer in its heap:
+// Pieces of a dataset are copied into the trainer's heap through one reused buffer of this size:
 // a pack is parsed as it arrives, so the heap (which never shrinks) holds the dataset and one
-// piece, never the whole file beside it. Returns '' or the error message.
+// piece, never the whole file beside it.
 const PIECE_BYTES = 4 << 20;
+
+// A whole dataset file handed over at once: the same path as a streamed one, in one piece.
+// Returns '' or the error message.
 function feedDataset(bytes, origin) {
-  let error = module.ccall('trainer_data_begin', 'string', ['number', 'string'],
-                           [bytes.length, origin]);
-  if (error) return error;
-  const ptr = module._malloc(Math.max(1, Math.min(PIECE_BYTES, bytes.length)));
-  if (!ptr) return `not enough memory in the training worker to receive a ${bytes.length}-byte dataset`;
-  try {
-    for (let at = 0; at < bytes.length && !error; at += PIECE_BYTES) {
-      const piece = bytes.subarray(at, Math.min(bytes.length, at + PIECE_BYTES));
-      heap(Uint8Array).set(piece, ptr);
-      error = module.ccall('trainer_data_feed', 'string', ['number', 'number'], [ptr, piece.length]);
-    }
-  } finally {
-    module._free(ptr);
-  }
-  return error || module.ccall('trainer_data_finish', 'string', [], []);
+  const command = JSON.stringify({origin});
+  const begun = handleDataMessage({type: 'dataBegin', command, size: bytes.length});
+  const fed = begun || handleDataMessage({type: 'dataPiece', bytes});
+  const ended = handleDataMessage({type: 'dataEnd'});  // after a refusal it only frees the buffer
+  return begun || fed || ended;
 }
 
 // A dataset arriving in pieces (dataBegin .. dataEnd): the heap buffer each piece is copied to,
