@@ -32,6 +32,7 @@
 #include "app/js_api.h"
 #include "core/io.h"
 #include "imgui.h"
+#include "imgui_internal.h"  // ClosePopupToLevel (Escape)
 #include "imgui_impl_glfw.h"
 #include "imgui_impl_opengl3.h"
 #include "platform/draw_merge.h"
@@ -157,11 +158,27 @@ void queue_mouse_button(GLFWwindow*, int button, int action, int) {
     pointer_queue.mouse_button(button, action == GLFW_PRESS);
 }
 
+// Escape closes an open menu, combo list or popup (Dear ImGui 1.86 does so only with keyboard
+// navigation on), so the next click acts instead of only closing it. Latched here rather than
+// read from ImGui's per-frame key state, which misses a press and release within one frame.
+bool escape_pressed = false;
+
+void note_key(GLFWwindow*, int key, int, int action, int) {
+  if (key == GLFW_KEY_ESCAPE && action == GLFW_PRESS) escape_pressed = true;
+}
+
+void close_popups_on_escape() {
+  if (!escape_pressed) return;
+  escape_pressed = false;
+  if (!ImGui::GetCurrentContext()->OpenPopupStack.empty()) ImGui::ClosePopupToLevel(0, true);
+}
+
 // Installed before ImGui_ImplGlfw_InitForOpenGL, which keeps them as the callbacks it chains to
 // (its own only sampled the state per frame, which pointer_frame below replaces).
 void listen_for_pointer(GLFWwindow* window) {
   glfwSetCursorPosCallback(window, queue_cursor_position);
   glfwSetMouseButtonCallback(window, queue_mouse_button);
+  glfwSetKeyCallback(window, note_key);
 }
 
 // Between the backend's NewFrame (which sampled GLFW's current state) and ImGui::NewFrame: the
@@ -201,6 +218,7 @@ void frame(void* arg) {
   cnnlab::platform::after_backend_new_frame(rt.window);
   pointer_frame(ImGui::GetIO());
   ImGui::NewFrame();
+  close_popups_on_escape();
   // Events still queued count as input: the next frames come at full rate until they are taken.
   cnnlab::platform::pace_frames(rt.app.training(),
                                 user_input(ImGui::GetIO()) || pointer_queue.pending());

@@ -23,7 +23,6 @@
 #include "app/training_backend.h"
 #include "core/error.h"
 #include "imgui.h"
-#include "imgui_internal.h"  // ClosePopupToLevel: Escape closes popups
 #include "platform/platform.h"
 
 namespace cnnlab {
@@ -278,11 +277,6 @@ void App::frame() {
   ++s.ui.frames_drawn;
   s.ui.drawn = DrawnUi{};
   if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ++s.ui.clicks;
-  // Escape closes an open menu, combo list or popup (ImGui does so only with keyboard navigation
-  // on), so the next click acts instead of only closing it.
-  if (ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape), false) &&
-      !ImGui::GetCurrentContext()->OpenPopupStack.empty())
-    ImGui::ClosePopupToLevel(0, true);
   update_training();
   refresh_derived_state(s);
   note_training_speed(s);
