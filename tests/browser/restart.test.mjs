@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks } from './lib/harness.mjs';
+import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks, trainToEnd } from
+    './lib/harness.mjs';
 
 const SUBSET = '1k';
 let browser;
@@ -18,15 +19,6 @@ before(async () => {
   browser = await launchBrowser();
 });
 after(async () => { if (browser) await browser.close(); });
-
-async function trainToEnd(page) {
-  await page.evaluate(() => window.cnnlab.train());
-  await page.waitForFunction(() => {
-    const s = window.cnnlab.state();
-    return s.phase === 'done' && s.testAcc !== null;
-  }, null, {timeout: 240000});
-  return page.evaluate(() => window.cnnlab.state());
-}
 
 test('a dead training worker is reported with a Restart that loses nothing trained',
      {timeout: 900000}, async (t) => {

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks } from './lib/harness.mjs';
+import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks, trainToEnd } from
+    './lib/harness.mjs';
 
 const SUBSET = '1k';
 let browser;
@@ -21,16 +22,6 @@ before(async () => {
 after(async () => { if (browser) await browser.close(); });
 
 function hasSubset() { return manifest.packs.some((p) => p.id === SUBSET); }
-
-// Starts a run and waits until it is done and tested; returns state().
-async function trainToEnd(page) {
-  await page.evaluate(() => window.cnnlab.train());
-  await page.waitForFunction(() => {
-    const s = window.cnnlab.state();
-    return s.phase === 'done' && s.testAcc !== null;
-  }, null, {timeout: 240000});
-  return page.evaluate(() => window.cnnlab.state());
-}
 
 test('the run log keeps MLP and CNN results across a preset change; clear, undo; testEpoch',
      {timeout: 900000}, async (t) => {

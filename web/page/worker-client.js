@@ -139,8 +139,8 @@ export class TrainerClient {
     };
   }
 
-  // THE hand-off of a whole file's bytes to the trainer: a dataset pack (command {origin}) or a saved
-  // model (command {type: 'loadModel', name}). The bytes are transferred, not copied: bytes
+  // THE hand-off of a whole file's bytes to the trainer: a dataset pack (command {origin}) or a
+  // saved model (command {type: 'loadModel', name}). The bytes are transferred, not copied: bytes
   // (its whole buffer) is unusable here afterwards.
   handOverPack(command, bytes) {
     if (this.worker) this.worker.postMessage({type: 'pack', command, bytes}, [bytes.buffer]);

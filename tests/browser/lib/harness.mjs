@@ -43,6 +43,16 @@ export async function newPage(browser, {width = 1280, height = 800, deviceScaleF
   return {context, page, errors};
 }
 
+// Starts a run through window.cnnlab and waits until it is done and tested; returns state().
+export async function trainToEnd(page) {
+  await page.evaluate(() => window.cnnlab.train());
+  await page.waitForFunction(() => {
+    const s = window.cnnlab.state();
+    return s.phase === 'done' && s.testAcc !== null;
+  }, null, {timeout: 240000});
+  return page.evaluate(() => window.cnnlab.state());
+}
+
 // Opens the lab (at url: the served site by default) and waits for window.cnnlab.ready (fails
 // early, with the message, if the page reports phase 'error').
 export async function openLab(page, {timeout = 60000, url = siteUrl} = {}) {
