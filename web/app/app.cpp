@@ -613,7 +613,7 @@ void App::trainer_restarted() {
   for (const RunRecord& r : t.earlier_runs) t.run_offset = std::max(t.run_offset, r.run);
   if (t.experiment) t.experiment_offset = t.experiment->id;
   t.trainer_failure.clear();
-  t.message = "The trainer was restarted: loading the dataset again, then the last weights.";
+  t.message.clear();  // the failure is over; the page shows the dataset loading again
   ++t.version;
   backend_->restarted(state_.settings.applied);
 }

@@ -324,8 +324,9 @@ class WorkerBackend : public TrainingBackend {
   }
 
   void receive_error(const std::string& message, bool fatal) override {
+    // A fatal one is shown once, as the failure the Training panel offers Restart for.
     if (fatal) fatal_ = message;
-    error_ = message;
+    else error_ = message;
   }
 
   const std::string& fatal_error() const override { return fatal_; }
