@@ -1,6 +1,7 @@
 // The run reports' one encoding (see run_report.h).
 //
 // [SECTION] Helpers   [SECTION] Shared pieces   [SECTION] RunRecord   [SECTION] ExperimentReport
+// [SECTION] TestResults
 #include "lab/run_report.h"
 
 #include <cmath>
@@ -360,6 +361,35 @@ ExperimentReport ExperimentReport::from_json(const json& j, const std::string& w
   x.interpretation = json_field<std::string>(j, "interpretation", where);
   x.identical_data_order = json_field<bool>(j, "identicalDataOrder", where);
   return x;
+}
+
+// ---- [SECTION] TestResults ---------------------------------------------------------------------
+
+json TestResults::to_json() const {
+  ConfusionCounts counts(static_cast<size_t>(metrics.classes()));
+  for (int t = 0; t < metrics.classes(); ++t)
+    for (int p = 0; p < metrics.classes(); ++p) counts[t].push_back(metrics.count(t, p));
+  return {{"run", run},
+          {"confusion", confusion_json(counts)},
+          {"loss", finite_or_null(metrics.mean_loss())},
+          {"accuracy", metrics.accuracy()},
+          {"total", metrics.total()}};
+}
+
+TestResults TestResults::from_json(const json& j, const std::string& where) {
+  require(j.is_object(), where, std::string("must be a JSON object, not ") + j.type_name());
+  TestResults r;
+  r.run = json_field<int>(j, "run", where);
+  require(r.run >= 1, where, "field 'run' must be >= 1");
+  const ConfusionCounts counts = confusion_from_json(field(j, "confusion", where), "confusion", where);
+  require(!counts.empty(), where, "field 'confusion' must have at least one class");
+  const double loss = number_or_nan(field(j, "loss", where), "loss", where);
+  r.metrics = ConfusionMatrix::from_counts(counts, loss, where);
+  require(json_field<size_t>(j, "total", where) == r.metrics.total(), where,
+          "field 'total' does not match the confusion counts");
+  require(std::fabs(json_field<double>(j, "accuracy", where) - r.metrics.accuracy()) < 1e-9, where,
+          "field 'accuracy' does not match the confusion counts");
+  return r;
 }
 
 }  // namespace cnnlab

@@ -2,7 +2,8 @@
 // and Session::experiment_state() (an ExperimentReport) — as the app keeps them (these structs,
 // never JSON). One encoding each: to_json / from_json below, the only place that reads their
 // keys. The trainer host sends them as {"type": "history", "history": [RunRecord...]} and
-// {"type": "experiment", "state": ExperimentReport}; the JavaScript API's history() and
+// {"type": "experiment", "state": ExperimentReport}, and a run's test evaluation as TestResults
+// beside its (N, K) probabilities; the JavaScript API's history() and
 // state().experiment are the same JSON.
 //
 // Every from_json throws Error(where, "<field>: why") for a missing or mistyped field. Unknown
@@ -11,6 +12,7 @@
 // [SECTION] Shared pieces (epochs, step curves, confusion counts)
 // [SECTION] RunRecord (Session::history)
 // [SECTION] ExperimentReport (Session::experiment_state)
+// [SECTION] TestResults (TrainerHost::test_results)
 #pragma once
 
 #include <cstddef>
@@ -23,6 +25,7 @@
 
 #include "lab/experiment.h"
 #include "lab/session_options.h"
+#include "train/metrics.h"
 #include "train/trainer.h"
 
 namespace cnnlab {
@@ -147,6 +150,20 @@ struct ExperimentReport {
 
   nlohmann::json to_json() const;
   static ExperimentReport from_json(const nlohmann::json& j, const std::string& where);
+};
+
+// [SECTION] TestResults ------------------------------------------------------------------------
+
+// The current run's test evaluation as the trainer sends it to the app (the (N, K) probabilities
+// travel beside it as floats, not in JSON). JSON: {run, confusion: K rows [true] of K counts
+// [predicted], loss (mean), accuracy, total}; accuracy and total are for readers of the JSON and
+// must agree with the counts.
+struct TestResults {
+  int run = 0;                // 1-based run that was tested
+  ConfusionMatrix metrics;    // counts and mean loss
+
+  nlohmann::json to_json() const;
+  static TestResults from_json(const nlohmann::json& j, const std::string& where);
 };
 
 }  // namespace cnnlab

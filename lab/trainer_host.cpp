@@ -321,14 +321,10 @@ std::vector<uint8_t> TrainerHost::experiment_snapshot(size_t config) const {
   return serialize_model(e->model(run), info);
 }
 
-json TrainerHost::test_results() const {
+std::optional<TestResults> TrainerHost::test_results() const {
   const ConfusionMatrix* m = test_metrics();
-  if (!m) return nullptr;
-  json counts = json::array();
-  for (int t = 0; t < m->classes(); ++t)
-    for (int p = 0; p < m->classes(); ++p) counts.push_back(m->count(t, p));
-  return {{"run", session_.status().run}, {"classes", m->classes()}, {"counts", counts},
-          {"loss", m->mean_loss()}, {"accuracy", m->accuracy()}, {"total", m->total()}};
+  if (!m) return std::nullopt;
+  return TestResults{session_.status().run, *m};
 }
 
 const std::vector<float>* TrainerHost::test_probabilities() const {

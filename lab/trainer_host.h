@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@
 
 #include "data/pack.h"
 #include "lab/dataset_report.h"
+#include "lab/run_report.h"
 #include "lab/session.h"
 #include "lab/trainer_command.h"
 #include "train/trainer.h"
@@ -85,10 +87,9 @@ class TrainerHost {
   // first repeat as model-file bytes.
   size_t experiment_configs() const;
   std::vector<uint8_t> experiment_snapshot(size_t config) const;
-  // {"run", "classes", "counts": [K*K, true row x predicted column], "loss", "accuracy",
-  //  "total"} of the current run's test evaluation (null before it is done); the probabilities
-  // (N, K) are test_probabilities().
-  nlohmann::json test_results() const;
+  // The current run's test evaluation (none before it is done); the probabilities (N, K) are
+  // test_probabilities().
+  std::optional<TestResults> test_results() const;
   const std::vector<float>* test_probabilities() const;
   // The test results of the current run, or of a loaded model once it has been evaluated.
   const ConfusionMatrix* test_metrics() const;

@@ -926,6 +926,45 @@ TEST_CASE("RunRecord: malformed records are refused with the field named") {
   CHECK(contains(error_of([] { RunRecord::from_json(json(nullptr), "history"); }), "object"));
 }
 
+TEST_CASE("TestResults: a run's test evaluation round trips; counts that disagree are refused") {
+  TestResults r;
+  r.run = 2;
+  r.metrics = ConfusionMatrix(3);
+  r.metrics.add(0, 0, 0.5);
+  r.metrics.add(1, 2, 2.0);
+  r.metrics.add(2, 2, 0.5);
+  r.metrics.add(2, 2, 1.0);
+  const json j = json::parse(r.to_json().dump());
+  CHECK(j["confusion"] == json({{1, 0, 0}, {0, 0, 1}, {0, 0, 2}}));
+  CHECK(j["total"] == 4);
+  CHECK(j["accuracy"].get<double>() == doctest::Approx(0.75));
+  const TestResults back = TestResults::from_json(j, "test results");
+  CHECK(back.run == 2);
+  CHECK(back.metrics.classes() == 3);
+  CHECK(back.metrics.total() == 4);
+  CHECK(back.metrics.count(1, 2) == 1);
+  CHECK(back.metrics.count(2, 2) == 2);
+  CHECK(back.metrics.accuracy() == doctest::Approx(0.75));
+  CHECK(back.metrics.mean_loss() == doctest::Approx(1.0));  // (0.5 + 2 + 0.5 + 1) / 4
+
+  auto refused = [&](const std::function<void(json&)>& spoil) {
+    json bad = j;
+    spoil(bad);
+    return error_of([&] { TestResults::from_json(bad, "test results"); });
+  };
+  CHECK(contains(refused([](json& b) { b.erase("confusion"); }), "confusion"));
+  CHECK(contains(refused([](json& b) { b["confusion"] = json::parse("[[1, 0], [0, 1, 2]]"); }),
+                 "K rows"));
+  CHECK(contains(refused([](json& b) { b["confusion"] = json::array(); }), "at least one class"));
+  CHECK(contains(refused([](json& b) { b["confusion"][0][0] = -1; }), "whole numbers"));
+  CHECK(contains(refused([](json& b) { b["total"] = 5; }), "total"));
+  CHECK(contains(refused([](json& b) { b["accuracy"] = 0.5; }), "accuracy"));
+  CHECK(contains(refused([](json& b) { b["run"] = 0; }), "run"));
+  CHECK(contains(refused([](json& b) { b["loss"] = "low"; }), "loss"));
+  CHECK(contains(error_of([] { TestResults::from_json(json(nullptr), "test results"); }),
+                 "object"));
+}
+
 TEST_CASE("ExperimentReport: experiment_state() round trips through JSON with the JS API's keys") {
   Session s(1);
   s.set_data(quadrants(12, 4));

@@ -26,6 +26,20 @@ void ConfusionMatrix::add(int truth, int predicted, double loss) {
   loss_sum_ += loss;
 }
 
+ConfusionMatrix ConfusionMatrix::from_counts(const std::vector<std::vector<size_t>>& counts,
+                                             double mean_loss, const std::string& where) {
+  ConfusionMatrix m(static_cast<int>(counts.size()));
+  for (size_t t = 0; t < counts.size(); ++t) {
+    require(counts[t].size() == counts.size(), where, "confusion counts must be K rows of K");
+    for (size_t p = 0; p < counts.size(); ++p) {
+      m.counts_[t * counts.size() + p] = counts[t][p];
+      m.total_ += counts[t][p];
+    }
+  }
+  m.loss_sum_ = mean_loss * static_cast<double>(m.total_);
+  return m;
+}
+
 void ConfusionMatrix::add_batch(const float* probs, const int32_t* labels, const float* losses,
                                 int batch) {
   for (int b = 0; b < batch; ++b)

@@ -21,6 +21,10 @@ class ConfusionMatrix {
   // probs (B, K) rows; labels (B); losses (B) per-sample cross-entropy (may be null).
   void add_batch(const float* probs, const int32_t* labels, const float* losses, int batch);
   void add(int truth, int predicted, double loss = 0.0);
+  // A matrix rebuilt from its counts (K rows [true] of K [predicted]) and mean loss, as a report
+  // carries it; Error(where, ...) when the rows are not K x K.
+  static ConfusionMatrix from_counts(const std::vector<std::vector<size_t>>& counts,
+                                     double mean_loss, const std::string& where);
 
   int classes() const { return classes_; }
   size_t total() const { return total_; }

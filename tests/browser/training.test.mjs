@@ -208,7 +208,7 @@ test('Pause stops the worker within a slice; Step trains exactly one mini-batch;
   }
 });
 
-test('a malformed run report from the trainer is refused in the Training panel; what it had stays',
+test('malformed reports and test results from the trainer are refused; what the app had stays',
      {timeout: 300000}, async (t) => {
   if (!hasSubset()) {
     t.skip(`the site has no '${SUBSET}' pack`);
@@ -249,6 +249,22 @@ test('a malformed run report from the trainer is refused in the Training panel; 
         {timeout: 10000});
     const state = await page.evaluate(() => window.cnnlab.state());
     assert.equal(state.experiment, null);
+    // Test results whose total disagrees with their counts, and probabilities of the wrong size.
+    const deliverTest = (results, probabilities) => page.evaluate(([r, n]) => {
+      const probs = new Float32Array(n);
+      for (const w of window.testWorkers)
+        w.dispatchEvent(new MessageEvent('message',
+                                         {data: {type: 'test', json: JSON.stringify(r), probs}}));
+    }, [results, probabilities]);
+    const confusion = [[1, 0], [0, 1]];
+    await deliverTest({run: 1, confusion, loss: 0.5, accuracy: 1, total: 3}, 4);
+    await page.waitForFunction(() => /test results.*'total'/.test(window.cnnlab.state().message || ''),
+                               null, {timeout: 10000});
+    await deliverTest({run: 1, confusion, loss: 0.5, accuracy: 1, total: 2}, 5);
+    await page.waitForFunction(
+        () => /5 probabilities for 2 images of 2 classes/.test(window.cnnlab.state().message || ''),
+        null, {timeout: 10000});
+    assert.deepEqual(await page.evaluate(() => window.cnnlab.history()), before);
     await panelScreenshots(page, 'training-refused-report');
     assert.deepEqual(errors, []);
   } finally {

@@ -629,7 +629,9 @@ void App::receive_trainer_report(const std::string& report_json) {
 void App::receive_trainer_test(const std::string& results_json, const float* probs,
                                size_t count) {
   try {
-    backend_->receive_test(nlohmann::json::parse(results_json), probs, count);
+    backend_->receive_test(
+        TestResults::from_json(nlohmann::json::parse(results_json), "training worker test results"),
+        probs, count);
   } catch (const std::exception& e) {
     backend_->receive_error(std::string("training worker test results: ") + e.what(), false);
   }

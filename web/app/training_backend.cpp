@@ -302,25 +302,17 @@ class WorkerBackend : public TrainingBackend {
     }
   }
 
-  void receive_test(const json& results, const float* probs, size_t count) override {
-    try {
-      const int classes = results.at("classes").get<int>();
-      const json& counts = results.at("counts");
-      require(classes > 0 && counts.size() == static_cast<size_t>(classes) * classes,
-              "training worker test results", "counts do not match the classes");
-      ConfusionMatrix m(classes);
-      const double loss = results.value("loss", 0.0);
-      for (int t = 0; t < classes; ++t)
-        for (int p = 0; p < classes; ++p) {
-          const size_t n = counts[static_cast<size_t>(t * classes + p)].get<size_t>();
-          for (size_t i = 0; i < n; ++i) m.add(t, p, loss);  // mean loss preserved
-        }
-      pending_metrics_ = std::move(m);
-      pending_probabilities_.assign(probs, probs + (probs ? count : 0));
-      test_ready_ = true;
-    } catch (const std::exception& e) {
-      error_ = e.what();
+  void receive_test(const TestResults& results, const float* probs, size_t count) override {
+    const size_t expected = results.metrics.total() * static_cast<size_t>(results.metrics.classes());
+    if (probs && count != expected) {
+      error_ = "training worker test results: " + std::to_string(count) +
+               " probabilities for " + std::to_string(results.metrics.total()) + " images of " +
+               std::to_string(results.metrics.classes()) + " classes";
+      return;
     }
+    pending_metrics_ = results.metrics;
+    pending_probabilities_.assign(probs, probs + (probs ? count : 0));
+    test_ready_ = true;
   }
 
   void receive_error(const std::string& message, bool fatal) override {

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_state.h"
+#include "lab/run_report.h"
 #include "lab/trainer_command.h"
 
 namespace cnnlab {
@@ -56,7 +57,8 @@ class TrainingBackend {
   // An experiment configuration's weights (model-file bytes; its first repeat).
   virtual void receive_experiment_snapshot(int /*config*/, const uint8_t* /*bytes*/,
                                            size_t /*size*/) {}
-  virtual void receive_test(const nlohmann::json& /*results*/, const float* /*probs*/,
+  // The current run's test evaluation and its (N, K) probabilities (count = N * K floats).
+  virtual void receive_test(const TestResults& /*results*/, const float* /*probs*/,
                             size_t /*count*/) {}
   // A command the worker refused (fatal = false) or the worker itself failed (fatal = true).
   virtual void receive_error(const std::string& /*message*/, bool /*fatal*/) {}

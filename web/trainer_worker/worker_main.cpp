@@ -229,7 +229,8 @@ EMSCRIPTEN_KEEPALIVE const uint8_t* trainer_experiment_snapshot(int config) {
 // The current run's test results (JSON text, "null" before they exist).
 EMSCRIPTEN_KEEPALIVE const char* trainer_test_results() {
   try {
-    result = the_host().test_results().dump();
+    const std::optional<cnnlab::TestResults> results = the_host().test_results();
+    result = results ? results->to_json().dump() : "null";
   } catch (const std::exception& e) {
     result = "null";
   }
