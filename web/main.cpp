@@ -314,11 +314,11 @@ int main(int argc, char** argv) {
   cnnlab::FilesState& files = rt->app.state().files;
   if (!options.load_model.empty()) {
     std::snprintf(files.model_path, sizeof files.model_path, "%s", options.load_model.c_str());
-    files.requests.push_back("loadModel");
+    files.requests.push_back(cnnlab::FileRequest::kLoadModel);
   }
   if (!options.photo.empty()) {
     std::snprintf(files.photo_path, sizeof files.photo_path, "%s", options.photo.c_str());
-    files.requests.push_back("photo");
+    files.requests.push_back(cnnlab::FileRequest::kClassifyPhoto);
   }
 #ifndef __EMSCRIPTEN__
   glfwSetWindowUserPointer(window, rt);

@@ -244,18 +244,45 @@ struct RunsState {
 
 // ---- [SECTION] Files (save/load model, exports, your own photo) --------------------------------
 
+// What a File menu item (or a panel's button) asks for; App::apply_file_requests acts on it.
+enum class FileRequest {
+  kSaveModel,        // the model file with the lab's settings
+  kLoadModel,        // pick (browser) or read (desktop) a model file
+  kExportNpz,        // the weights as .npz, PyTorch layout
+  kExportCurvesCsv,  // every run's per-epoch curves
+  kExportCurvesJson,
+  kExportRunsCsv,    // the run log
+  kExportRunsJson,
+  kClassifyPhoto,    // pick or read a photo and classify it
+};
+
+// The last photo classified: what state().files.photo reports.
+struct PhotoResult {
+  struct Guess {
+    std::string label;
+    int class_index = 0;
+    float probability = 0;
+  };
+  std::string name;
+  int width = 0, height = 0;     // the photo as decoded
+  int input[3] = {0, 0, 0};      // (C, H, W) it was fitted to
+  std::vector<Guess> top3;       // most probable first
+  std::vector<float> probabilities;  // (K)
+
+  // {name, width, height, input: [C, H, W], top3: [{label, class, probability}], probabilities}
+  nlohmann::json to_json() const;
+};
+
 // The File menu and what it produced (files_actions.cpp, panel_files.cpp).
 struct FilesState {
-  std::vector<std::string> requests;   // menu items chosen this frame: saveModel, loadModel,
-                                       // exportNpz, exportCsv, exportJson, exportRunsCsv,
-                                       // exportRunsJson, photo
+  std::vector<FileRequest> requests;   // chosen this frame, in order
   char model_path[512] = "cnnlab-model.cnnlab";  // desktop: the file Save/Load model use
   char photo_path[512] = "";           // desktop: the photo Classify reads
   std::string notice;                  // the last file action's outcome (shown for a while)
   bool notice_error = false;
   double notice_time = -1;             // ImGui time it was set (< 0: none)
   InsideModelCopy photo_model;         // private copy of the lab's model to classify photos on
-  nlohmann::json photo;                // the last photo's result (files_actions.h); null before
+  std::optional<PhotoResult> photo;    // the last photo's result; none before
 };
 
 // ---- [SECTION] UI ------------------------------------------------------------------------------

@@ -62,13 +62,25 @@ std::string model_tag(const SessionOptions& o) {
 
 }  // namespace
 
+json PhotoResult::to_json() const {
+  json guesses = json::array();
+  for (const Guess& g : top3)
+    guesses.push_back({{"label", g.label}, {"class", g.class_index}, {"probability", g.probability}});
+  return {{"name", name},
+          {"width", width},
+          {"height", height},
+          {"input", {input[0], input[1], input[2]}},
+          {"top3", guesses},
+          {"probabilities", probabilities}};
+}
+
 json files_state_json(const AppState& state) {
   const FilesState& f = state.files;
   const std::string& file = state.training.status.model_file;
   const json model_file = file.empty() ? json(nullptr) : json(file);
   return {{"notice", f.notice.empty() ? json(nullptr) : json(f.notice)},
           {"noticeError", f.notice_error},
-          {"photo", f.photo},
+          {"photo", f.photo ? f.photo->to_json() : json(nullptr)},
           {"modelFile", model_file}};
 }
 
@@ -202,25 +214,25 @@ std::string App::classify_photo(const uint8_t* bytes, size_t size, const std::st
                                                 fitted.pixels.data(), in[0], in[1], in[2]);
     const std::vector<std::string>& names = state_.data.dataset.train.class_names;
     const int classes = static_cast<int>(maps.probabilities.size());
-    json top3 = json::array();
+    PhotoResult result;
     for (int c : top_k(maps.probabilities.data(), classes, 3)) {
-      top3.push_back({{"label", c < static_cast<int>(names.size()) ? names[static_cast<size_t>(c)]
-                                                                    : std::to_string(c)},
-                      {"class", c},
-                      {"probability", maps.probabilities[static_cast<size_t>(c)]}});
+      result.top3.push_back({c < static_cast<int>(names.size()) ? names[static_cast<size_t>(c)]
+                                                                : std::to_string(c),
+                             c, maps.probabilities[static_cast<size_t>(c)]});
     }
     const std::string label = name + " (" + std::to_string(photo.width) + "x" +
                               std::to_string(photo.height) + ")";
     const std::string shown = show_photo_inside(state_, std::move(fitted.pixels), label);
     require(shown.empty(), name, shown);
-    f.photo = {{"name", name},
-               {"width", photo.width},
-               {"height", photo.height},
-               {"input", {in[0], in[1], in[2]}},
-               {"top3", top3},
-               {"probabilities", maps.probabilities}};
-    set_files_notice(state_, "Classified " + label + ": " + top3[0]["label"].get<std::string>() +
-                                 " " + percent(top3[0]["probability"].get<double>()) +
+    result.name = name;
+    result.width = photo.width;
+    result.height = photo.height;
+    for (int i = 0; i < 3; ++i) result.input[i] = in[static_cast<size_t>(i)];
+    result.probabilities = maps.probabilities;
+    const PhotoResult::Guess best = result.top3.front();
+    f.photo = std::move(result);
+    set_files_notice(state_, "Classified " + label + ": " + best.label + " " +
+                                 percent(best.probability) +
                                  ". Its feature maps are in Inside the network.",
                      false);
     return {};
@@ -257,24 +269,25 @@ std::string App::open_user_file(const std::string& kind, const uint8_t* bytes, s
 
 void App::apply_file_requests() {
   FilesState& f = state_.files;
-  std::vector<std::string> requests;
+  std::vector<FileRequest> requests;
   requests.swap(f.requests);
-  for (const std::string& request : requests) {
+  for (const FileRequest request : requests) {
     std::vector<uint8_t> bytes;
     std::string name, error, where;
-    if (request == "saveModel" || request == "exportNpz") {
-      error = request == "saveModel" ? save_model(&bytes, &name) : export_npz(&bytes, &name);
-      if (request == "saveModel" && !kBrowser) name = f.model_path;
+    using R = FileRequest;
+    if (request == R::kSaveModel || request == R::kExportNpz) {
+      error = request == R::kSaveModel ? save_model(&bytes, &name) : export_npz(&bytes, &name);
+      if (request == R::kSaveModel && !kBrowser) name = f.model_path;
       if (error.empty() &&
           !platform::save_user_file(name, "application/octet-stream", bytes.data(), bytes.size(),
                                     &where)) {
         error = where;
       }
-    } else if (request == "exportCsv" || request == "exportJson" ||
-               request == "exportRunsCsv" || request == "exportRunsJson") {
+    } else if (request == R::kExportCurvesCsv || request == R::kExportCurvesJson ||
+               request == R::kExportRunsCsv || request == R::kExportRunsJson) {
       std::string text;
-      const bool csv = request == "exportCsv" || request == "exportRunsCsv";
-      error = request == "exportCsv" || request == "exportJson"
+      const bool csv = request == R::kExportCurvesCsv || request == R::kExportRunsCsv;
+      error = request == R::kExportCurvesCsv || request == R::kExportCurvesJson
                   ? export_curves(csv ? "csv" : "json", &text, &name)
                   : export_runs(csv ? "csv" : "json", &text, &name);
       if (error.empty() &&
@@ -283,8 +296,8 @@ void App::apply_file_requests() {
                                     &where)) {
         error = where;
       }
-    } else if (request == "loadModel" || request == "photo") {
-      const bool model = request == "loadModel";
+    } else if (request == R::kLoadModel || request == R::kClassifyPhoto) {
+      const bool model = request == R::kLoadModel;
       if (kBrowser) {
         if (!platform::pick_user_file(model ? "model" : "photo",
                                       model ? ".cnnlab" : "image/png,image/jpeg")) {

@@ -214,7 +214,9 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_open_file(const char* kind, const uint8_
 EMSCRIPTEN_KEEPALIVE const char* cnnlab_photo_json() {
   using cnnlab::js_app;
   using cnnlab::js_result;
-  js_result = js_app ? js_app->state().files.photo.dump() : "null";
+  js_result = js_app && js_app->state().files.photo
+                  ? js_app->state().files.photo->to_json().dump()
+                  : "null";
   return js_result.c_str();
 }
 

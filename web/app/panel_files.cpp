@@ -39,27 +39,27 @@ void draw_file_menu(AppState& state) {
   if (!kBrowser) path_input("Model file", "##model_path", f.model_path, sizeof f.model_path, scale);
   if (ImGui::MenuItem(kBrowser ? "Save model (download .cnnlab)" : "Save model", nullptr, false,
                       have_model)) {
-    f.requests.push_back("saveModel");
+    f.requests.push_back(FileRequest::kSaveModel);
   }
   // Read-only pages (an instructor's fixed exercise) keep their settings: no model replaces them.
   if (ImGui::MenuItem(kBrowser ? "Load model (.cnnlab)..." : "Load model", nullptr, false,
                       state.data.loaded && !state.ui.embedding.read_only)) {
-    f.requests.push_back("loadModel");
+    f.requests.push_back(FileRequest::kLoadModel);
   }
   ImGui::Separator();
   if (ImGui::MenuItem("Export weights (.npz, PyTorch layout)", nullptr, false, have_model)) {
-    f.requests.push_back("exportNpz");
+    f.requests.push_back(FileRequest::kExportNpz);
   }
-  if (ImGui::MenuItem("Export curves (CSV)")) f.requests.push_back("exportCsv");
-  if (ImGui::MenuItem("Export curves (JSON)")) f.requests.push_back("exportJson");
-  if (ImGui::MenuItem("Export run log (CSV)")) f.requests.push_back("exportRunsCsv");
-  if (ImGui::MenuItem("Export run log (JSON)")) f.requests.push_back("exportRunsJson");
+  if (ImGui::MenuItem("Export curves (CSV)")) f.requests.push_back(FileRequest::kExportCurvesCsv);
+  if (ImGui::MenuItem("Export curves (JSON)")) f.requests.push_back(FileRequest::kExportCurvesJson);
+  if (ImGui::MenuItem("Export run log (CSV)")) f.requests.push_back(FileRequest::kExportRunsCsv);
+  if (ImGui::MenuItem("Export run log (JSON)")) f.requests.push_back(FileRequest::kExportRunsJson);
   ImGui::Separator();
   if (!kBrowser)
     path_input("Photo (PNG or JPEG)", "##photo_path", f.photo_path, sizeof f.photo_path, scale);
   if (ImGui::MenuItem(kBrowser ? "Classify your own photo..." : "Classify photo", nullptr, false,
                       have_model)) {
-    f.requests.push_back("photo");
+    f.requests.push_back(FileRequest::kClassifyPhoto);
   }
   if (kBrowser) muted("Tip: drop a photo or a .cnnlab file onto the lab.");
   else muted("Tip: drop a photo or a .cnnlab file onto the window.");

@@ -59,7 +59,7 @@ void draw_image_chooser(AppState& state) {
     ImGui::SameLine();
     if (ImGui::SmallButton("Back to test images")) in.use_upload = false;
     ImGui::SameLine();
-    if (ImGui::SmallButton("Another photo...")) state.files.requests.push_back("photo");
+    if (ImGui::SmallButton("Another photo...")) state.files.requests.push_back(FileRequest::kClassifyPhoto);
     return;
   }
   if (n == 0) return;
@@ -100,7 +100,7 @@ void draw_image_chooser(AppState& state) {
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step through the test images of one class");
   ImGui::SameLine();
-  if (ImGui::Button("Your photo...")) state.files.requests.push_back("photo");  // files_actions
+  if (ImGui::Button("Your photo...")) state.files.requests.push_back(FileRequest::kClassifyPhoto);  // files_actions
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
                       "resized to the model's input, with its feature maps here");

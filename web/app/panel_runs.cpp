@@ -25,9 +25,9 @@ void toolbar(AppState& state) {
   }
   ImGui::SameLine();
   ImGui::BeginDisabled(n == 0);
-  if (ImGui::Button("CSV")) state.files.requests.push_back("exportRunsCsv");
+  if (ImGui::Button("CSV")) state.files.requests.push_back(FileRequest::kExportRunsCsv);
   ImGui::SameLine();
-  if (ImGui::Button("JSON")) state.files.requests.push_back("exportRunsJson");
+  if (ImGui::Button("JSON")) state.files.requests.push_back(FileRequest::kExportRunsJson);
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::TextDisabled("%zu run%s", n, n == 1 ? "" : "s");
