@@ -194,11 +194,10 @@ DatasetReport TrainerHost::dataset_report() const {
   return make_dataset_report(session_.data());
 }
 
-json TrainerHost::poll(double now, bool force) {
-  json out = {{"messages", json::array()}, {"snapshot", false}, {"test", false},
-              {"dataset", dataset_due_}};
+TrainerReport TrainerHost::poll(double now, bool force) {
+  TrainerReport out;
+  out.dataset_due = dataset_due_;
   dataset_due_ = false;
-  json& messages = out["messages"];
   SessionStatus state = session_.status();
   state.threads_note = threads_note_;
   if (!loaded_name_.empty()) {
@@ -216,15 +215,15 @@ json TrainerHost::poll(double now, bool force) {
 
   // New test results go with the state that reports them (receivers match the two).
   if (test_metrics() && test_sent_run_ != run) {
-    out["test"] = true;
+    out.test_due = true;
     test_sent_run_ = run;
   } else if (!test_metrics() && test_sent_run_ == run) {
     test_sent_run_ = 0;  // the run was reset: its next evaluation is new again
   }
-  const bool state_due = force || out["test"] == true || now - last_state_ >= 0.1;
+  const bool state_due = force || out.test_due || now - last_state_ >= 0.1;
   if (state_due) {
-    state.layers = layer_stats();
-    messages.push_back({{"type", "state"}, {"state", state.to_json()}});
+    out.state = state;
+    out.state->layers = layer_stats();
     last_state_ = now;
   }
 
@@ -234,17 +233,17 @@ json TrainerHost::poll(double now, bool force) {
   if (run != sent_run_ || have < sent_steps_) {
     sent_run_ = run;
     sent_steps_ = 0;
-    messages.push_back(StepRecords{run, 0, {}, {}}.to_json());
+    out.steps.push_back(StepRecords{run, 0, {}, {}});
   }
   if (have > sent_steps_ && (state_due || !training)) {
-    messages.push_back(session_.steps_since(sent_steps_).to_json());
+    out.steps.push_back(session_.steps_since(sent_steps_));
     sent_steps_ = have;
   }
 
   const std::string history_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
                                   state.phase + "/" + (state.test_acc ? "t" : "-");
   if (history_key != sent_history_key_) {
-    messages.push_back({{"type", "history"}, {"history", run_history_json(session_.history())}});
+    out.history = session_.history();
     sent_history_key_ = history_key;
   }
 
@@ -255,8 +254,7 @@ json TrainerHost::poll(double now, bool force) {
                             (state.experiment_running ? "r" : "-") + (e->done() ? "d" : "-");
     if (force || key != experiment_report_key_ ||
         (state.experiment_running && now - last_experiment_ >= 0.5)) {
-      messages.push_back(
-          {{"type", "experiment"}, {"state", session_.experiment_state()->to_json()}});
+      out.experiment = session_.experiment_state();
       last_experiment_ = now;
       experiment_report_key_ = key;
     }
@@ -268,7 +266,7 @@ json TrainerHost::poll(double now, bool force) {
     const std::string key = std::to_string(session_.experiment_id()) + "/" +
                             (running ? "r" : "-") + (e->done() ? "d" : "-");
     if (key != experiment_snapshot_key_ || (running && now - last_experiment_snapshot_ >= 2.0)) {
-      out["experimentSnapshot"] = true;
+      out.experiment_snapshot_due = true;
       experiment_snapshot_key_ = key;
       last_experiment_snapshot_ = now;
     }
@@ -280,7 +278,7 @@ json TrainerHost::poll(double now, bool force) {
   if (session_.model() &&
       (model_changed_ || snapshot_key != snapshot_key_ ||
        (training && step != snapshot_step_ && now - last_snapshot_ >= 1.0))) {
-    out["snapshot"] = true;
+    out.snapshot_due = true;
     model_changed_ = false;
     snapshot_key_ = snapshot_key;
     snapshot_step_ = step;

@@ -1,25 +1,19 @@
 // TrainerHost: one cnnlab::Session plus the bookkeeping of what to report and when — the part of
 // the lab's training that is the same wherever it runs. The browser's training worker
 // (worker_main.cpp) hosts one and posts what poll() returns to the page; the desktop app's
-// InProcessBackend hosts one in-process. Both feed the App through the same messages
-// (apply_trainer_message in app/training_backend.h).
+// InProcessBackend hosts one in-process. Both feed the App through the same reports
+// (apply_trainer_report in app/training_backend.h).
 //
 // Commands: TrainerCommand (lab/trainer_command.h; in the page they arrive as its JSON). Data
 // arrives separately (load_pack / load_path / set_data), and so does a saved model (load_model:
 // model-file bytes).
 //
-// Reports (poll): {"messages": [...], "snapshot": bool, "test": bool}, where messages are
-//   {"type": "state", "state": SessionStatus (lab/session_status.h)}  ~10 per s
-//   {"type": "steps", "run", "from", "loss": [...], "acc": [...]}   new per-step records
-//   {"type": "history", "history": [RunRecord...]}                  at epoch ends, new runs, ...
-//   {"type": "experiment", "state": ExperimentReport}                while an experiment runs
-// (RunRecord, ExperimentReport: lab/run_report.h; Session::history(), experiment_state())
-// dataset: a new dataset was loaded (its DatasetReport is due: dataset_report());
-// snapshot: the model changed enough to send its weights (epoch end, pause/done, new model, at
-// most every second while training); test: the current run's test results are new;
-// experimentSnapshot: the experiment's weights are due (experiment_snapshot per configuration:
-// at its start, pause, end, and at most every 2 s while it runs — the Experiments panel's
-// side-by-side feature maps).
+// Reports: poll() says what changed as a TrainerReport (lab/trainer_report.h): the state ~10
+// times a second, new per-step records, the run history at epoch ends and new runs, the
+// experiment's report while it runs (every 0.5 s and at its start, pause and end), and which
+// deliveries are due — the dataset's report (dataset_report()), the weights (snapshot()), the
+// test results (test_results(), test_probabilities()) and the experiment's weights
+// (experiment_snapshot per configuration: the Experiments panel's side-by-side feature maps).
 #pragma once
 
 #include <cstddef>
@@ -36,6 +30,7 @@
 #include "lab/run_report.h"
 #include "lab/session.h"
 #include "lab/trainer_command.h"
+#include "lab/trainer_report.h"
 #include "train/trainer.h"
 
 namespace cnnlab {
@@ -49,7 +44,7 @@ class TrainerHost {
 
   // A dataset pack (or any source load_data_bytes reads) from memory, or a file or folder by
   // path. Throws Error and keeps the dataset it had when refused. A dataset report is due after
-  // either (poll's "dataset").
+  // either (poll's dataset_due).
   void load_pack(const uint8_t* bytes, size_t size, const std::string& origin);
   void load_path(const std::string& path);
   // The same bytes arriving in pieces (the page hands a download over piece by piece): a pack
@@ -79,7 +74,7 @@ class TrainerHost {
 
   // What to report now (see above). now_seconds: a monotonic clock; force: report everything
   // that changed regardless of the rate limits (after a command, at the end of a slice).
-  nlohmann::json poll(double now_seconds, bool force);
+  TrainerReport poll(double now_seconds, bool force);
 
   // The current model as model-file bytes (empty without a model).
   std::vector<uint8_t> snapshot() const;

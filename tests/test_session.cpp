@@ -636,16 +636,16 @@ TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps th
   const DataSource data = quadrants(4, 2);
   const std::vector<uint8_t> pack = encode_pack(data);
   host.load_pack(pack.data(), pack.size(), "quadrants.pack");
-  json report = host.poll(0.0, true);
-  CHECK(report["dataset"] == true);
+  TrainerReport report = host.poll(0.0, true);
+  CHECK(report.dataset_due);
   const DatasetReport r = host.dataset_report();
   CHECK(r.train.size() == 16);
   CHECK(r.test.size() == 8);
-  CHECK(host.poll(1.0, true)["dataset"] == false);  // reported once
+  CHECK(!host.poll(1.0, true).dataset_due);  // reported once
 
   std::vector<uint8_t> broken(pack.begin(), pack.begin() + static_cast<std::ptrdiff_t>(pack.size() / 2));
   CHECK_THROWS_AS(host.load_pack(broken.data(), broken.size(), "half.pack"), Error);
-  CHECK(host.poll(2.0, true)["dataset"] == false);
+  CHECK(!host.poll(2.0, true).dataset_due);
   CHECK(host.session().data().train.size() == 16);  // the dataset it had stays
 
   // Commands arrive typed; a refused one says why and changes nothing.
@@ -658,7 +658,7 @@ TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps th
   CHECK(host.session().options().to_json()["lr"] == doctest::Approx(0.01));
   host.handle(TrainerCommand{CommandType::kStep, nullptr});
   report = host.poll(3.0, true);
-  CHECK(report["snapshot"] == true);  // new weights after the step
+  CHECK(report.snapshot_due);  // new weights after the step
   const std::vector<uint8_t> snapshot = host.snapshot();
   CHECK(!snapshot.empty());
 }
@@ -670,7 +670,7 @@ TEST_CASE("TrainerHost: a dataset handed over in pieces loads as in one piece") 
   host.begin_data(pack.size(), "pieces.pack");
   for (size_t at = 0; at < pack.size(); at += 5) host.feed_data(pack.data() + at, std::min<size_t>(5, pack.size() - at));
   host.finish_data();
-  CHECK(host.poll(0.0, true)["dataset"] == true);
+  CHECK(host.poll(0.0, true).dataset_due);
   CHECK(host.session().data().origin == "pieces.pack");
   CHECK(host.session().data().train.pixels == data.train.pixels);
   CHECK(host.session().data().test.labels == data.test.labels);
@@ -690,7 +690,7 @@ TEST_CASE("TrainerHost: a dataset handed over in pieces loads as in one piece") 
   CHECK(error_of([&] { host.finish_data(); }).find("cut.pack: truncated pack file") !=
         std::string::npos);
   CHECK(host.session().data().train.size() == data.train.size());
-  CHECK(host.poll(1.0, true)["dataset"] == false);
+  CHECK(!host.poll(1.0, true).dataset_due);
   // A download that fails part-way is dropped.
   host.begin_data(small.size(), "interrupted.pack");
   host.feed_data(small.data(), 100);
@@ -1076,26 +1076,61 @@ TEST_CASE("TrainerHost: the history and experiment messages carry the reports th
   host.handle(TrainerCommand{CommandType::kTrain, nullptr});
   for (int i = 0; i < 100000 && host.tick(0.05); ++i) {
   }
-  auto messages_of = [](const json& report, const std::string& type) {
-    std::vector<json> found;
-    for (const json& m : report["messages"])
-      if (m["type"] == type) found.push_back(m);
-    return found;
+  // The report as the worker posts it and the app reads it back.
+  auto through_json = [](const TrainerReport& r) {
+    std::vector<std::string> refused;
+    TrainerReport back = TrainerReport::from_json(json::parse(r.to_json().dump()), "report", &refused);
+    CHECK(refused.empty());
+    return back;
   };
-  const std::vector<json> history = messages_of(host.poll(1.0, true), "history");
-  REQUIRE(history.size() == 1);
-  const std::vector<RunRecord> runs = run_history_from_json(history[0]["history"], "history");
+  const TrainerReport first = through_json(host.poll(1.0, true));
+  REQUIRE(first.history);
+  const std::vector<RunRecord>& runs = *first.history;
   REQUIRE(runs.size() == 1);
   CHECK(runs[0].test_accuracy == host.session().history()[0].test_accuracy);
   CHECK(runs[0].epochs.size() == 1);
+  REQUIRE(first.state);
+  CHECK(first.state->run == 1);
+  CHECK(!first.experiment);
 
   host.handle(TrainerCommand{CommandType::kStartExperiment,
                              json{{"vary", "kernel"}, {"values", {1, 3}}}});
   host.tick(0.0);
-  const std::vector<json> experiment = messages_of(host.poll(2.0, true), "experiment");
-  REQUIRE(experiment.size() == 1);
-  const ExperimentReport x = ExperimentReport::from_json(experiment[0]["state"], "experiment");
+  const TrainerReport second = through_json(host.poll(2.0, true));
+  REQUIRE(second.experiment);
+  const ExperimentReport& x = *second.experiment;
   CHECK(x.id == host.session().experiment_id());
   CHECK(x.running);
   CHECK(x.runs.size() == 2);
+  CHECK(!second.history);  // unchanged since the last report
+}
+
+TEST_CASE("TrainerReport: malformed or unknown messages are refused one by one, naming why") {
+  TrainerReport r;
+  r.state = SessionStatus{};
+  r.steps.push_back(StepRecords{1, 0, {0.5f}, {0.25f}});
+  r.history = std::vector<RunRecord>{};
+  json j = r.to_json();
+  j["messages"].push_back({{"type", "fly"}});
+  j["messages"].push_back({{"type", "history"}, {"history", {{{"run", "one"}}}}});
+  j["messages"].push_back(3);
+  std::vector<std::string> refused;
+  const TrainerReport back = TrainerReport::from_json(j, "report", &refused);
+  CHECK(back.state);
+  REQUIRE(back.steps.size() == 1);
+  CHECK(back.steps[0].loss == std::vector<float>{0.5f});
+  CHECK(back.history);  // the good history message; the bad one after it was refused
+  CHECK(back.history->empty());
+  REQUIRE(refused.size() == 3);
+  CHECK(contains(refused[0], "unknown message type 'fly'"));
+  CHECK(contains(refused[1], "run history"));
+  CHECK(contains(refused[2], "must be an object"));
+  CHECK(contains(error_of([] { TrainerReport::from_json(json::array(), "report", nullptr); }),
+                 "JSON object"));
+  CHECK(contains(error_of([] { TrainerReport::from_json(json::object(), "report", nullptr); }),
+                 "no list of messages"));
+  // The due flags are the worker's own business: they do not travel.
+  TrainerReport due;
+  due.snapshot_due = due.test_due = true;
+  CHECK(due.to_json() == json{{"messages", json::array()}});
 }

@@ -620,9 +620,15 @@ void App::trainer_restarted() {
 
 void App::receive_trainer_report(const std::string& report_json) {
   try {
-    backend_->receive_report(nlohmann::json::parse(report_json));
+    std::vector<std::string> refused;
+    backend_->receive_report(TrainerReport::from_json(nlohmann::json::parse(report_json),
+                                                      "the training worker's report", &refused));
+    // A malformed message is left out and said in the Training panel; the others applied.
+    for (const std::string& why : refused)
+      backend_->receive_error("A report from the trainer was refused: " + why, false);
   } catch (const std::exception& e) {
-    backend_->receive_error(std::string("training worker report: ") + e.what(), false);
+    backend_->receive_error(std::string("A report from the trainer was ignored: ") + e.what(),
+                            false);
   }
 }
 

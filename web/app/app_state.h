@@ -134,7 +134,7 @@ struct TrainingState {
   std::optional<ExperimentReport> experiment;
   // After the trainer was restarted (App::trainer_restarted): the runs the dead one had
   // reported stay first in history, and the new one's runs and experiments are numbered on
-  // from them (apply_trainer_message adds these offsets).
+  // from them (apply_trainer_report adds these offsets).
   std::vector<RunRecord> earlier_runs;
   int run_offset = 0, experiment_offset = 0;
   std::string trainer_failure;   // the worker stopped ("" while it runs): the panel offers Restart

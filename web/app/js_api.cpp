@@ -122,7 +122,7 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_history_json() {
   return js_result.c_str();
 }
 
-// A report of the training worker (TrainerHost::poll's JSON text).
+// A report of the training worker (TrainerReport's JSON text, lab/trainer_report.h).
 EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_report(const char* report_json) {
   if (cnnlab::js_app && report_json)
     cnnlab::js_app->receive_trainer_report(report_json);

@@ -20,17 +20,10 @@ using json = nlohmann::json;
 
 // ---- [SECTION] Report messages -----------------------------------------------------------------
 
-namespace {
-
-constexpr const char* kHistory = "the trainer's run history";
-constexpr const char* kExperiment = "the trainer's experiment report";
-
-}  // namespace
-
-void apply_trainer_message(const json& message, TrainingState& training) {
-  const std::string type = message.value("type", "");
-  if (type == "state") {
-    SessionStatus s = SessionStatus::from_json(message.at("state"), "the trainer's state report");
+void apply_trainer_report(TrainerReport report, TrainingState& training) {
+  if (!report.has_messages()) return;
+  if (report.state) {
+    SessionStatus& s = *report.state;
     s.run += training.run_offset;
     training.phase = s.phase;
     training.run = s.run;
@@ -47,8 +40,8 @@ void apply_trainer_message(const json& message, TrainingState& training) {
     training.layers = s.layers;
     training.status = std::move(s);
     training.reported = true;
-  } else if (type == "steps") {
-    StepRecords r = StepRecords::from_json(message, "the trainer's step records");
+  }
+  for (StepRecords& r : report.steps) {
     r.run += training.run_offset;
     if (r.run != training.steps_run || r.from == 0) {
       training.step_loss.clear();
@@ -56,54 +49,31 @@ void apply_trainer_message(const json& message, TrainingState& training) {
       training.steps_run = r.run;
     }
     // Records arrive in order; a gap (a lost report) keeps what is known.
-    if (r.from > training.step_loss.size()) return;
+    if (r.from > training.step_loss.size()) continue;
     training.step_loss.resize(r.from);
     training.step_acc.resize(r.from);
     training.step_loss.insert(training.step_loss.end(), r.loss.begin(), r.loss.end());
     training.step_acc.insert(training.step_acc.end(), r.acc.begin(), r.acc.end());
-  } else if (type == "history") {
-    std::vector<RunRecord> runs =
-        run_history_from_json(json_field<json>(message, "history", kHistory), kHistory);
+  }
+  if (report.history) {
     // After a restart the dead trainer's runs come first and the new one's are numbered on.
     training.history = training.earlier_runs;
-    for (RunRecord& r : runs) {
+    for (RunRecord& r : *report.history) {
       r.run += training.run_offset;
       const size_t colon = r.label.find(':');
       if (training.run_offset > 0 && r.label.rfind("run ", 0) == 0 && colon != std::string::npos)
         r.label = "run " + std::to_string(r.run) + r.label.substr(colon);
       training.history.push_back(std::move(r));
     }
-  } else if (type == "experiment") {
-    const json state = json_field<json>(message, "state", kExperiment);
-    if (state.is_null()) training.experiment.reset();
-    else training.experiment = ExperimentReport::from_json(state, kExperiment);
-    if (training.experiment) training.experiment->id += training.experiment_offset;
-  } else {
-    throw Error("the trainer's report", "unknown message type '" + type + "'");
+  }
+  if (report.experiment) {
+    training.experiment = std::move(report.experiment);
+    training.experiment->id += training.experiment_offset;
   }
   ++training.version;
 }
 
 namespace {
-
-// Applies every message of a report; a malformed or unknown one is skipped and said in the
-// Training panel (the others still apply: nothing already shown is lost).
-void apply_report(const json& report, TrainingState& training) {
-  const auto messages = report.find("messages");
-  if (!report.is_object() || messages == report.end() || !messages->is_array()) {
-    training.message = "The trainer sent a report without messages; it was ignored.";
-    ++training.version;
-    return;
-  }
-  for (const json& m : *messages) {
-    try {
-      apply_trainer_message(m, training);
-    } catch (const std::exception& e) {
-      training.message = std::string("A report from the trainer was refused: ") + e.what();
-      ++training.version;
-    }
-  }
-}
 
 // ---- [SECTION] InProcessBackend ----------------------------------------------------------------
 
@@ -135,20 +105,21 @@ class InProcessBackend : public TrainingBackend {
 
   void update(double budget_seconds, TrainingState& training, LabView& lab) override {
     if (host_.busy()) host_.tick(budget_seconds);
-    const json report = host_.poll(platform::now_seconds(), force_);
+    TrainerReport report = host_.poll(platform::now_seconds(), force_);
     force_ = false;
-    if (report.value("dataset", false))
-      dataset_ = std::make_unique<DatasetReport>(host_.dataset_report());
-    apply_report(report, training);
+    if (report.dataset_due) dataset_ = std::make_unique<DatasetReport>(host_.dataset_report());
+    const bool snapshot_due = report.snapshot_due, test_due = report.test_due;
+    const bool experiment_snapshot_due = report.experiment_snapshot_due;
+    apply_trainer_report(std::move(report), training);
     Session& session = host_.session();
     // The view points into the Session (refreshed every frame: a new model replaces the old).
     if (lab.model != session.model()) ++lab.weights_version;
     lab.model = session.model();
     lab.preprocess = host_.preprocess();  // a loaded model's own before it trains
-    if (report.value("snapshot", false)) ++lab.weights_version;
+    if (snapshot_due) ++lab.weights_version;
     lab.test_metrics = host_.test_metrics();
     lab.test_probabilities = host_.test_probabilities();
-    if (report.value("test", false)) ++lab.test_version;
+    if (test_due) ++lab.test_version;
     // The experiment's models, pointed at every frame (a new experiment replaces them).
     ExperimentWeights& ew = lab.experiment;
     Experiment* e = session.experiment();
@@ -162,7 +133,7 @@ class InProcessBackend : public TrainingBackend {
     for (size_t c = 0; c < configs; ++c)
       ew.models[c] = &e->model(c * static_cast<size_t>(e->config().repeats));
     if (e) ew.preprocess = e->trainer(0).preprocess();
-    if (report.value("experimentSnapshot", false)) ++ew.version;
+    if (experiment_snapshot_due) ++ew.version;
   }
 
   const std::string& fatal_error() const override { return no_error_; }
@@ -228,7 +199,7 @@ class WorkerBackend : public TrainingBackend {
   }
 
   void update(double, TrainingState& training, LabView& lab) override {
-    for (const json& report : inbox_) apply_report(report, training);
+    for (TrainerReport& report : inbox_) apply_trainer_report(std::move(report), training);
     inbox_.clear();
     if (!error_.empty()) {
       training.message = error_;
@@ -263,7 +234,7 @@ class WorkerBackend : public TrainingBackend {
     }
   }
 
-  void receive_report(const json& report) override { inbox_.push_back(report); }
+  void receive_report(const TrainerReport& report) override { inbox_.push_back(report); }
 
   // The worker's weights update the one mirror model in place while its architecture stays the
   // same (no allocation; between frames, so no panel is drawing from it); another architecture
@@ -360,7 +331,7 @@ class WorkerBackend : public TrainingBackend {
     }
   }
 
-  std::vector<json> inbox_;
+  std::vector<TrainerReport> inbox_;  // received, applied at the next update()
   std::unique_ptr<DatasetReport> dataset_;  // received, not yet taken by the App
   std::unique_ptr<Model> model_;     // the mirror of the worker's model the panels read
   std::unique_ptr<Model> snapshot_;  // a mirror of another architecture, swapped in by update()

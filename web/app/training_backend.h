@@ -4,9 +4,9 @@
 //     ticked for a slice of every frame; LabView points into its Session.
 //   - WorkerBackend (browser): the same TrainerHost runs in a Web Worker (web/trainer_worker/
 //     worker_main.cpp, page/trainer-worker.js); commands are posted to it and its reports arrive
-//     through the page (platform_web.cpp's cnnlab_trainer_* functions); LabView points at a copy
+//     through the page (app/js_api.cpp's cnnlab_trainer_* functions); LabView points at a copy
 //     of the worker's model rebuilt from its snapshots (model-file bytes).
-// Both apply the same report messages (apply_trainer_message), so everything above this
+// Both apply the same TrainerReport structs (apply_trainer_report), so everything above this
 // interface (the App, the panels, the JavaScript API) has one code path.
 #pragma once
 
@@ -21,6 +21,7 @@
 #include "app/app_state.h"
 #include "lab/run_report.h"
 #include "lab/trainer_command.h"
+#include "lab/trainer_report.h"
 
 namespace cnnlab {
 
@@ -50,7 +51,7 @@ class TrainingBackend {
   virtual void load_model(const uint8_t* bytes, size_t size, const std::string& name) = 0;
 
   // Deliveries from the worker (through the page); the in-process backend has none.
-  virtual void receive_report(const nlohmann::json& /*report*/) {}
+  virtual void receive_report(const TrainerReport& /*report*/) {}
   virtual void receive_snapshot(const uint8_t* /*bytes*/, size_t /*size*/) {}
   // A dataset the worker loaded: its DatasetReport's bytes (lab/dataset_report.h).
   virtual void receive_dataset(const uint8_t* /*bytes*/, size_t /*size*/) {}
@@ -72,7 +73,8 @@ class TrainingBackend {
 // The backend of this build: in-process natively, a Web Worker under Emscripten.
 std::unique_ptr<TrainingBackend> make_training_backend();
 
-// Applies one report message (TrainerHost::poll's "messages") to the training state.
-void apply_trainer_message(const nlohmann::json& message, TrainingState& training);
+// Applies one report (TrainerHost::poll) to the training state, adding the run and experiment
+// offsets a restarted trainer needs (TrainingState).
+void apply_trainer_report(TrainerReport report, TrainingState& training);
 
 }  // namespace cnnlab

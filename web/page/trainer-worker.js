@@ -16,7 +16,7 @@
 //                 {type: 'dataEnd'} | {type: 'dataAbort'}  into the heap and parsed at once)
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
 // To the page:    {type: 'ready', threads}                threads it trains with
-//                 {type: 'report', json}                  TrainerHost::poll's JSON text
+//                 {type: 'report', json}                  TrainerReport's JSON text
 //                 {type: 'dataset', bytes}                a loaded dataset's report (transferred;
 //                                                         lab/dataset_report.h), before the
 //                                                         report that says it is loaded
@@ -258,7 +258,9 @@ function publish(force) {
                         message: module.ccall('trainer_last_error', 'string', [], [])});
     }
   }
-  self.postMessage({type: 'report', json});
+  if (json) self.postMessage({type: 'report', json});
+  else self.postMessage({type: 'error', command: 'report',
+                         message: module.ccall('trainer_last_error', 'string', [], [])});
   if (flags & 1) {
     const ptr = module._trainer_snapshot();
     const size = module._trainer_snapshot_size();

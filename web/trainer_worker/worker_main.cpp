@@ -151,19 +151,22 @@ EMSCRIPTEN_KEEPALIVE int trainer_busy() {
   }
 }
 
-// What to post now (TrainerHost::poll without the flags, JSON text); the flags are read with
+// What to post now (TrainerReport's JSON text, lab/trainer_report.h; "" when it could not be
+// made: trainer_last_error says why); the flags are read with
 // trainer_poll_flags. force: report everything that changed.
 EMSCRIPTEN_KEEPALIVE const char* trainer_poll(int force) {
   poll_flags = 0;
   try {
-    nlohmann::json report = the_host().poll(emscripten_get_now() / 1000.0, force != 0);
-    if (report.value("snapshot", false)) poll_flags |= 1;
-    if (report.value("test", false)) poll_flags |= 2;
-    if (report.value("experimentSnapshot", false)) poll_flags |= 4;
-    if (report.value("dataset", false)) poll_flags |= 8;
-    result = report.dump();
+    const cnnlab::TrainerReport report =
+        the_host().poll(emscripten_get_now() / 1000.0, force != 0);
+    if (report.snapshot_due) poll_flags |= 1;
+    if (report.test_due) poll_flags |= 2;
+    if (report.experiment_snapshot_due) poll_flags |= 4;
+    if (report.dataset_due) poll_flags |= 8;
+    result = report.to_json().dump();
   } catch (const std::exception& e) {
-    result = nlohmann::json{{"messages", nlohmann::json::array()}, {"error", e.what()}}.dump();
+    last_error = e.what();
+    result.clear();  // nothing to post; trainer_last_error says why
   }
   return result.c_str();
 }

@@ -1,0 +1,54 @@
+// TrainerReport's one encoding (see trainer_report.h).
+#include "lab/trainer_report.h"
+
+#include "core/error.h"
+#include "core/json_field.h"
+
+namespace cnnlab {
+
+using json = nlohmann::json;
+
+json TrainerReport::to_json() const {
+  json messages = json::array();
+  if (state) messages.push_back({{"type", "state"}, {"state", state->to_json()}});
+  for (const StepRecords& s : steps) messages.push_back(s.to_json());
+  if (history) messages.push_back({{"type", "history"}, {"history", run_history_json(*history)}});
+  if (experiment) messages.push_back({{"type", "experiment"}, {"state", experiment->to_json()}});
+  return {{"messages", messages}};
+}
+
+TrainerReport TrainerReport::from_json(const json& j, const std::string& where,
+                                       std::vector<std::string>* refused) {
+  require(j.is_object(), where, std::string("must be a JSON object, not ") + j.type_name());
+  const auto messages = j.find("messages");
+  require(messages != j.end() && messages->is_array(), where, "has no list of messages");
+  TrainerReport r;
+  for (const json& m : *messages) {
+    try {
+      require(m.is_object(), where, std::string("a message must be an object, not ") +
+                                        m.type_name());
+      const auto type_field = m.find("type");
+      const std::string type =
+          type_field != m.end() && type_field->is_string() ? type_field->get<std::string>() : "";
+      if (type == "state") {
+        r.state = SessionStatus::from_json(json_field<json>(m, "state", "the trainer's state report"),
+                                           "the trainer's state report");
+      } else if (type == "steps") {
+        r.steps.push_back(StepRecords::from_json(m, "the trainer's step records"));
+      } else if (type == "history") {
+        const char* what = "the trainer's run history";
+        r.history = run_history_from_json(json_field<json>(m, "history", what), what);
+      } else if (type == "experiment") {
+        const char* what = "the trainer's experiment report";
+        r.experiment = ExperimentReport::from_json(json_field<json>(m, "state", what), what);
+      } else {
+        throw Error(where, "unknown message type '" + type + "'");
+      }
+    } catch (const std::exception& e) {
+      if (refused) refused->push_back(e.what());
+    }
+  }
+  return r;
+}
+
+}  // namespace cnnlab

@@ -1,0 +1,52 @@
+// TrainerReport: what the trainer reports at one poll (TrainerHost::poll) — the messages the app
+// applies, and which binary deliveries are due beside them. The desktop's in-process backend
+// applies the struct itself; the page's worker posts its JSON (to_json) and the app reads it back
+// with from_json, the only place that reads its keys:
+//
+//   {"messages": [
+//     {"type": "state", "state": SessionStatus (lab/session_status.h)}    ~10 per s
+//     {"type": "steps", "run", "from", "loss": [...], "acc": [...]}      StepRecords, in order
+//     {"type": "history", "history": [RunRecord...]}                     at epoch ends, new runs
+//     {"type": "experiment", "state": ExperimentReport}                  while an experiment runs
+//   ]}
+//
+// (RunRecord, ExperimentReport: lab/run_report.h.) The due flags do not travel in the JSON: the
+// worker reads them from the struct and posts what they name (weights as model-file bytes, test
+// results with their probabilities, the experiment's weights, the dataset's report).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "lab/run_report.h"
+#include "lab/session_status.h"
+
+namespace cnnlab {
+
+struct TrainerReport {
+  std::optional<SessionStatus> state;
+  std::vector<StepRecords> steps;                 // a new run's empty record first, then new ones
+  std::optional<std::vector<RunRecord>> history;  // every run, when it changed
+  std::optional<ExperimentReport> experiment;
+
+  // Deliveries due beside the messages.
+  bool dataset_due = false;              // a new dataset: its DatasetReport (dataset_report())
+  bool snapshot_due = false;             // the model's weights (epoch end, pause/done, new model,
+                                         // at most every second while training)
+  bool test_due = false;                 // the current run's test results are new
+  bool experiment_snapshot_due = false;  // the experiment's weights (start, pause, end, every 2 s)
+
+  bool has_messages() const { return state || !steps.empty() || history || experiment; }
+
+  nlohmann::json to_json() const;
+  // Reads every message on its own: one that is malformed or of an unknown type is left out and
+  // its Error text appended to *refused (the others still apply, so nothing shown is lost).
+  // Throws Error(where, why) when j is not a report at all (not an object, no messages list).
+  static TrainerReport from_json(const nlohmann::json& j, const std::string& where,
+                                 std::vector<std::string>* refused);
+};
+
+}  // namespace cnnlab
