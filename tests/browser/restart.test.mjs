@@ -4,7 +4,8 @@
 // is lost: lab.restartTrainer() starts a new worker, loads the dataset again and hands it the
 // last weights; the finished run stays in history() and runs() with its test result, and the
 // next run is numbered on from it. Screenshots of the panel with the failure and after the
-// restart go to $CNNLAB_ARTIFACTS.
+// restart go to $CNNLAB_ARTIFACTS. On a phone-sized window the failure brings the Training area
+// forward.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -77,6 +78,36 @@ test('a dead training worker is reported with a Restart that loses nothing train
               `run numbers ${numbers} are unique`);
     const runs = await page.evaluate(() => window.cnnlab.runs());
     assert.ok(runs.length >= 2, `the run log lists ${runs.length} runs`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('on a phone-sized window a dead worker brings the Training area, with its Restart, forward',
+     {timeout: 600000}, async (t) => {
+  if (!manifest.packs.some((p) => p.id === SUBSET)) {
+    t.skip(`the site has no '${SUBSET}' pack`);
+    return;
+  }
+  const {context, page} = await newPage(browser, {width: 390, height: 844});
+  try {
+    await openLab(page, {timeout: 240000});
+    await page.evaluate(() => window.cnnlab.showPanel('data'));
+    await frames(page, 6);
+    const openArea = async () => (await page.evaluate(() => window.cnnlab.state().ui)).openTabs.areas;
+    assert.equal(await openArea(), 'Setup');
+    for (const worker of page.workers()) {
+      await worker.evaluate(() => setTimeout(() => { throw new Error('simulated crash'); }, 0));
+    }
+    await page.waitForFunction(() => window.cnnlab.state().phase === 'error', null,
+                               {timeout: 30000});
+    await frames(page, 6);
+    assert.equal(await openArea(), 'Training', 'the failure and its Restart are in view');
+    await saveScreenshot(page, 'trainer-died-390x844.png');
+    // The student may look elsewhere afterwards: the area is not forced back to Training.
+    await page.evaluate(() => window.cnnlab.showPanel('data'));
+    await frames(page, 6);
+    assert.equal(await openArea(), 'Setup');
   } finally {
     await context.close();
   }

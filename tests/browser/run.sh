@@ -73,5 +73,7 @@ cd "$here"
 status=0
 # CNNLAB_BROWSER_TESTS: a space-separated subset of test files (default: all).
 # shellcheck disable=SC2086
-node --test --test-concurrency=1 ${CNNLAB_BROWSER_TESTS:-./*.test.mjs} || status=$?
+# Two test files at a time: most of a browser test's time is spent waiting for frames and the
+# worker, so two overlap well on two cores (CNNLAB_BROWSER_JOBS=1 runs them one by one).
+node --test --test-concurrency="${CNNLAB_BROWSER_JOBS:-2}" ${CNNLAB_BROWSER_TESTS:-./*.test.mjs} || status=$?
 exit $status

@@ -114,6 +114,7 @@ Layout narrow_layout(AppState& s, const Layout& wide, float top) {
   if (ui.left_tab_request >= 0) request = 0;
   else if (ui.right_tab_request >= 0) request = 3;
   else if (s.experiments.curves_tab_request >= 0) request = 2;
+  else if (s.training.tab_request >= 0) request = 1;
   const Rect* areas[4] = {&wide.setup, &wide.training, &wide.curves, &wide.results};
   const char* names[4] = {"Setup", "Training", "Curves", "Results"};
   const ImVec2 display = ImGui::GetIO().DisplaySize;
@@ -653,6 +654,9 @@ void App::update_training() {
     // In-process training stopped by an error: the run keeps its last good weights.
     t.message = e.what();
   }
+  // A trainer that just died: its failure and Restart are in the Training panel, so a narrow
+  // window that shows another area switches to it.
+  if (t.trainer_failure.empty() && !backend_->fatal_error().empty()) t.tab_request = 0;
   t.trainer_failure = backend_->fatal_error();
   if (t.run > 0 && t.steps_per_epoch > 0) steps_per_epoch_of_run_[t.run] = t.steps_per_epoch;
   // The single run that was current while the experiment ran (the status line's choice).
