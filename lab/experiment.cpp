@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 #include "core/error.h"
@@ -116,6 +117,16 @@ void ExperimentConfig::validate(const Shape& input, int classes, size_t memory_l
   if (vary == "depth")
     require(model == "cnn", "experiment depth", "only the cnn preset has a variable depth");
   train.validate();
+  // A variable the model has no use for (the kernel of the mlp, which has no convolution) builds
+  // the same network for every value: such a comparison would only measure seed noise.
+  std::map<std::string, size_t> built;
+  for (size_t i = 0; i < values.size(); ++i) {
+    const auto [at, fresh] = built.emplace(spec(i, input, classes).text(), i);
+    require(fresh, "experiment " + vary,
+            label(at->second) + " and " + label(i) + " build the same network on the " +
+                model_name(i) + " model (nothing in it depends on " + vary +
+                "); choose a model it changes, such as cnn");
+  }
   uint64_t bytes = 0;
   for (size_t i = 0; i < values.size(); ++i)
     bytes += estimate_training_bytes(spec(i, input, classes),
@@ -389,7 +400,10 @@ std::string Experiment::interpretation() const {
   });
   const ConfigSummary& a = *ranked[0];
   const ConfigSummary& b = *ranked[1];
-  const double lead = (a.test_accuracy_mean - b.test_accuracy_mean) * 100;
+  // In points, from the accuracies as the table shows them (one decimal), so the sentence and the
+  // table agree (36.3 - 35.6 is 0.7, whatever the unrounded means give).
+  auto shown = [](double fraction) { return std::round(fraction * 1000.0) / 10.0; };
+  const double lead = shown(a.test_accuracy_mean) - shown(b.test_accuracy_mean);
   char buf[512];
   if (config_.repeats < 2 || a.runs < 2 || b.runs < 2) {
     std::snprintf(buf, sizeof buf,
@@ -398,17 +412,19 @@ std::string Experiment::interpretation() const {
                   a.label.c_str(), b.label.c_str(), lead);
     return buf;
   }
-  const double spread = std::max(a.test_accuracy_std, b.test_accuracy_std) * 100;
+  const double spread = shown(std::max(a.test_accuracy_std, b.test_accuracy_std));
   if (lead > 2 * spread)
     std::snprintf(buf, sizeof buf,
-                  "%s leads %s by %.1f points, more than twice the seed-to-seed spread (%.1f "
-                  "points): likely a real difference.",
-                  a.label.c_str(), b.label.c_str(), lead, spread);
+                  "%s leads %s by %.1f points, more than twice the seed-to-seed spread (the "
+                  "larger standard deviation, the ± in the table: %.1f points, so twice is "
+                  "%.1f): likely a real difference.",
+                  a.label.c_str(), b.label.c_str(), lead, spread, 2 * spread);
   else
     std::snprintf(buf, sizeof buf,
-                  "%s leads %s by %.1f points, within twice the seed-to-seed spread (%.1f points): "
-                  "these %d seeds cannot tell them apart.",
-                  a.label.c_str(), b.label.c_str(), lead, spread, a.runs);
+                  "%s leads %s by %.1f points, less than twice the seed-to-seed spread (the "
+                  "larger standard deviation, the ± in the table: %.1f points, so twice is "
+                  "%.1f): these %d seeds cannot tell them apart.",
+                  a.label.c_str(), b.label.c_str(), lead, spread, 2 * spread, a.runs);
   return buf;
 }
 

@@ -520,6 +520,23 @@ TEST_CASE("experiment_config_from_json: the options a front end checks before st
             .find("at most 8") != std::string::npos);
 }
 
+TEST_CASE("Experiment: a variable the model does not use is refused (every value, one network)") {
+  Session s;
+  s.set_data(quadrants(12, 4));
+  json mlp = kSmall;
+  mlp["model"] = "mlp-small";
+  s.configure(mlp);
+  for (const char* vary : {"kernel", "pooling", "stride"}) {
+    const std::string why = error_of([&] { s.start_experiment({{"vary", vary}}); });
+    CHECK_MESSAGE(contains(why, "build the same network on the mlp-small model"), why);
+    CHECK_MESSAGE(contains(why, std::string("nothing in it depends on ") + vary), why);
+  }
+  CHECK(s.experiment() == nullptr);
+  // A model comparison on the same settings is not one network twice: it starts.
+  s.start_experiment({{"vary", "model"}, {"values", {"mlp-small", "cnn1"}}, {"epochs", 1}});
+  CHECK(s.experiment() != nullptr);
+}
+
 TEST_CASE("Experiment memory estimate: 64-bit (no wrap in wasm32), an oversized sweep is refused") {
   ExperimentConfig c;
   c.model = "cnn";

@@ -398,7 +398,12 @@ void results_table(UiState& ui, const ExperimentReport& report, float scale) {
                                               widgets::series_color(static_cast<int>(c)));
     ImGui::Dummy(ImVec2(h * 0.7f, h));
     ImGui::SameLine();
-    ImGui::Text("%s%s", s.configuration.c_str(), winner ? "  (best)" : "");
+    // The highest mean, not a verdict: the sentence under the table says whether the seeds can
+    // tell the configurations apart.
+    ImGui::Text("%s%s", s.configuration.c_str(),
+                !winner        ? ""
+                : report.done  ? "  (highest mean)"
+                               : "  (highest so far)");
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(with_thousands(s.parameters).c_str());
     ImGui::TableNextColumn();

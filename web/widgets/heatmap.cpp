@@ -129,12 +129,18 @@ HeatmapResult heatmap(const char* id, const float* values, int rows, int cols, I
       draw->AddRectFilled(a, ImVec2(b.x - 1.0f, b.y - 1.0f), colormap_color(t, options.colormap));
       if (options.show_values) {
         std::snprintf(text, sizeof text, options.value_format, static_cast<double>(v));
+        // A value wider than its cell (the large counts on the diagonal, the cells that matter
+        // most) is drawn smaller to fit, down to 60 % of the font; below that it is left out.
         ImVec2 ts = ImGui::CalcTextSize(text);
-        if (ts.x < cell - 2.0f && ts.y < cell) {
+        const float fit = std::min(1.0f, std::min((cell - 3.0f) / ts.x, cell / ts.y));
+        if (fit >= 0.6f) {
+          ImFont* font = ImGui::GetFont();
+          const float size = ImGui::GetFontSize() * fit;
+          ts = ImVec2(ts.x * fit, ts.y * fit);
           // Dark text on the bright end of the map, light text on the dark end.
           bool bright = options.colormap == Colormap::Diverging ? std::fabs(t - 0.5f) < 0.3f
                                                                  : t > 0.6f;
-          draw->AddText(ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
+          draw->AddText(font, size, ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
                         bright ? IM_COL32(20, 20, 20, 255) : IM_COL32(245, 245, 245, 255), text);
         }
       }
