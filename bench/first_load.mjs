@@ -19,8 +19,11 @@ const require = createRequire(path.join(repo, 'tests/browser/package.json'));
 const { chromium } = require('playwright-core');
 
 const MBIT = 1e6 / 8;  // bytes per second in one Mbit/s
-const conditions = {offline: false, latency: 40, downloadThroughput: 10 * MBIT,
-                    uploadThroughput: 10 * MBIT};
+// FIRST_LOAD_MBIT=0: no emulation (the floor this machine's CPU sets: compiling, starting, drawing).
+const mbit = Number(process.env.FIRST_LOAD_MBIT ?? 10);
+const conditions = {offline: false, latency: mbit > 0 ? 40 : 0,
+                    downloadThroughput: mbit > 0 ? mbit * MBIT : -1,
+                    uploadThroughput: mbit > 0 ? mbit * MBIT : -1};
 const [siteUrl, ...suffixes] = process.argv.slice(2);
 if (!siteUrl) throw new Error('usage: node bench/first_load.mjs SITE_URL [SUFFIX ...]');
 
@@ -67,7 +70,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 300));  // last loadingFinished events
     const d = state.dataset;
     console.log(JSON.stringify({
-      url: siteUrl + suffix, usableSeconds: usable, bytesWhenUsable: usableBytes,
+      url: siteUrl + suffix, mbit, usableSeconds: usable, bytesWhenUsable: usableBytes,
       datasetSeconds: dataset, bytes, dataset: `${d.origin}: ${d.train + d.val} train, ${d.test} test`,
       files: Object.fromEntries([...files].filter(([, n]) => n > 10000)), errors,
     }));

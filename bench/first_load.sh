@@ -8,8 +8,11 @@
 #
 #   bash bench/first_load.sh [SITE ...]        default SITE: build-wasm/site
 #   FIRST_LOAD_SUFFIXES='"" "?subset=50k"' bash bench/first_load.sh ...
-#     URL suffixes to open (default: "", the site's default subset). Needs tests/browser's
-#     node_modules (playwright-core) and Debian's chromium.
+#     URL suffixes to open (default: "", the site's default subset).
+#   FIRST_LOAD_SERVE=--precompressed bash bench/first_load.sh ...
+#     options of web/serve.py (--precompressed: FILE.gz/.br as a host configured for them sends).
+#   FIRST_LOAD_MBIT=0 bash bench/first_load.sh ...   no network emulation (the CPU's floor).
+#   Needs tests/browser's node_modules (playwright-core) and Debian's chromium.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 [ $# -gt 0 ] || set -- "$repo_root/build-wasm/site"
@@ -17,7 +20,8 @@ eval "suffixes=(${FIRST_LOAD_SUFFIXES:-\"\"})"
 for site in "$@"; do
   [ -f "$site/index.html" ] || { echo "first_load.sh: $site has no index.html: build the site first" >&2; exit 2; }
   log=$(mktemp)
-  CNNLAB_SERVE_QUIET=1 python3 "$repo_root/web/serve.py" "$site" --port 0 >"$log" 2>&1 &
+  # shellcheck disable=SC2086
+  CNNLAB_SERVE_QUIET=1 python3 "$repo_root/web/serve.py" "$site" --port 0 ${FIRST_LOAD_SERVE:-} >"$log" 2>&1 &
   server=$!
   port=""
   for _ in $(seq 1 100); do
@@ -26,7 +30,7 @@ for site in "$@"; do
     sleep 0.1
   done
   [ -n "$port" ] || { echo "first_load.sh: the server did not start: $(cat "$log")" >&2; kill "$server"; exit 1; }
-  echo "== $site"
+  echo "== $site ${FIRST_LOAD_SERVE:-}"
   status=0
   node "$repo_root/bench/first_load.mjs" "http://127.0.0.1:$port/" "${suffixes[@]}" || status=$?
   kill "$server" 2>/dev/null || true
