@@ -408,20 +408,28 @@ void PackReader::decode_image_part(const uint8_t* jpeg, size_t size) {
   const Section& section = sections_[section_];
   Dataset& d = section.split == 0 ? data_.train : data_.test;
   const std::string name = image_name(section.split, image_index_);
-  // A gray pack's images may be stored with colour components (stb_image_write always writes
-  // three): stb_image then gives their luma plane as it is. A colour pack needs colour images.
+  // The size the JPEG claims is checked before it is decoded (stb_image would otherwise give a
+  // corrupt image claiming 16384 x 16384 pixels a gigabyte). A gray pack's images may be stored
+  // with colour components (stb_image_write always writes three): stb_image then gives their
+  // luma plane as it is. A colour pack needs colour images.
+  const auto shape = [&](int channels, int height, int width) {
+    require(channels == d.channels && height == d.height && width == d.width, where_,
+            name + " decodes to " + std::to_string(channels) + "x" + std::to_string(height) +
+                "x" + std::to_string(width) + ", the pack's images are " +
+                std::to_string(d.channels) + "x" + std::to_string(d.height) + "x" +
+                std::to_string(d.width));
+  };
   int width = 0, height = 0, components = 0;
+  const int length = static_cast<int>(size);
+  if (!stbi_info_from_memory(jpeg, length, &width, &height, &components))
+    throw Error(where_, name + ": corrupt image (" + stbi_failure_reason() + ")");
+  shape(d.channels == 1 ? 1 : components, height, width);
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
-      stbi_load_from_memory(jpeg, static_cast<int>(size), &width, &height, &components,
-                            d.channels),
+      stbi_load_from_memory(jpeg, length, &width, &height, &components, d.channels),
       stbi_image_free);
   if (!pixels)
     throw Error(where_, name + ": corrupt image (" + stbi_failure_reason() + ")");
-  const int channels = d.channels == 1 ? 1 : components;
-  require(channels == d.channels && height == d.height && width == d.width, where_,
-          name + " decodes to " + std::to_string(channels) + "x" + std::to_string(height) + "x" +
-              std::to_string(width) + ", the pack's images are " + std::to_string(d.channels) +
-              "x" + std::to_string(d.height) + "x" + std::to_string(d.width));
+  shape(d.channels == 1 ? 1 : components, height, width);
   // (H, W, C) interleaved -> (C, H, W) planes, in place in the dataset.
   const size_t plane = static_cast<size_t>(height) * static_cast<size_t>(width);
   const size_t c_count = static_cast<size_t>(d.channels);
