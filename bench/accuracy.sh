@@ -25,7 +25,8 @@ mkdir -p "$out"
 
 # One pack of the whole data set, so each run does not decode 60,000 JPEGs again.
 pack="$out/cifar10-full.pack"
-[ -f "$pack" ] || "$exe" pack --data "$data" --out "$pack"
+# --raw: the exact pixels of the source (the default JPEG pack would re-encode them, lossy).
+[ -f "$pack" ] || "$exe" pack --data "$data" --out "$pack" --raw
 
 target() {
   case "$1" in mlp) echo ">= 43 %" ;; cnn|cnn3) echo ">= 68 %" ;; vgg) echo ">= 72 %" ;; *) echo "-" ;; esac

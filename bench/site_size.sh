@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The site's download size: the bytes of every file a built site serves except its dataset packs
-# (data/*.pack: the same data whatever the code), raw and gzip -9 compressed (what a server that
-# compresses sends), per file and in total. With a second site folder, prints both totals and the
-# change in percent (issue targets compare against the site of an earlier commit).
+# (data/*.pack: the same data whatever the code) and the precompressed .gz/.br copies, raw and
+# gzip -9 compressed (what a server that compresses sends), per file and in total. With a second
+# site folder, prints both totals and the change in percent (issue targets compare against the
+# site of an earlier commit).
 #
 #   bash bench/site_size.sh [SITE] [BASELINE_SITE]       default SITE: build-wasm/site
 set -euo pipefail
@@ -19,6 +20,8 @@ def sizes(site):
             path = os.path.join(folder, name)
             rel = os.path.relpath(path, site)
             if rel.startswith("data" + os.sep) and name.endswith(".pack"):
+                continue
+            if name.endswith((".gz", ".br")):  # web/precompress.sh's copies of the files
                 continue
             data = open(path, "rb").read()
             rows.append((rel, len(data), len(gzip.compress(data, 9))))

@@ -147,7 +147,20 @@ TEST_CASE("cnnlab: pack, train, eval, predict, npz round trip, resume") {
   // pack: a balanced subset, readable as a data source again.
   Result r = run(ws.dir, "pack --data cifar-10-batches-bin --out small.pack --train-per-class 8 --test-per-class 4");
   REQUIRE_MESSAGE(r.status == 0, r.err);
-  CHECK(contains(r.err, "80 training and 40 test images"));
+  CHECK(contains(r.err, "80 training and 40 test images, JPEG quality 90"));
+  // --raw: the lossless version 1 layout, 64 + text + 120 x (1 + 3,072) bytes; the default is a
+  // version 2 JPEG pack, and --verify reports its size, decode time and PSNR.
+  r = run(ws.dir, "pack --data cifar-10-batches-bin --out raw.pack --train-per-class 8 --test-per-class 4 --raw");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(contains(r.err, "raw pixels"));
+  CHECK(fs::file_size(ws.dir / "raw.pack") == 64 + 68 + 120 * (1 + 3072));
+  CHECK(slurp(ws.dir / "small.pack")[8] == 2);
+  CHECK(slurp(ws.dir / "raw.pack")[8] == 1);
+  r = run(ws.dir, "pack --data raw.pack --out again.pack --quality 75 --verify");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(contains(r.out, "(raw: " + std::to_string(fs::file_size(ws.dir / "raw.pack")) + " bytes)"));
+  CHECK(contains(r.out, "PSNR of the decoded pixels: train "));
+  CHECK(run(ws.dir, "pack --data raw.pack --out bad.pack --quality 0").status != 0);
 
   // train: writes the model and both history files.
   r = run(ws.dir, std::string("train --data cifar-10-batches-bin --out run ") + kSmallSpec +

@@ -814,8 +814,8 @@ TEST_CASE("pack: bad input is refused with a clear message") {
   b.push_back(0);
   CHECK(contains(read_modified(b), "unexpected bytes after the end"));
   b = good;
-  b[8] = 2;  // version 2
-  CHECK(contains(read_modified(b), "pack format version 2 is newer"));
+  b[8] = 3;  // version 3
+  CHECK(contains(read_modified(b), "pack format version 3 is newer"));
   b = good;
   b[0] = 'X';
   CHECK(contains(read_modified(b), "bad magic"));
@@ -896,6 +896,218 @@ TEST_CASE("PackReader: bad streams are refused before memory is given to them") 
   store_le32(hostile.data() + 60, crc32(hostile.data(), 60));
   PackReader reader("hostile.pack", good.size());
   CHECK(contains(error_of([&] { reader.feed(hostile.data(), 64); }), "truncated pack file"));
+}
+
+// ---- [SECTION] Pack with JPEG images ------------------------------------------------------------
+
+// Smooth synthetic pictures (gradients and a disc, different per image): what JPEG is made for,
+// so the decoded pixels must come back close.
+Dataset smooth_pictures(const std::vector<int>& counts, int channels = 3, int height = 32,
+                        int width = 32) {
+  Dataset d = synthetic(counts, channels, height, width);
+  for (size_t i = 0; i < d.size(); ++i) {
+    uint8_t* image = d.pixels.data() + i * d.image_bytes();
+    const double cx = 8 + double(i % 5) * 3, cy = 10 + double(i % 3) * 4, r = 5 + double(i % 4);
+    for (int c = 0; c < channels; ++c)
+      for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+          const bool disc = (x - cx) * (x - cx) + (y - cy) * (y - cy) < r * r;
+          const double v = 40 + 3.0 * x + 2.0 * y * (c + 1) + double(i % 7) * 10 + (disc ? 60 : 0);
+          image[(size_t(c) * height + y) * width + x] = static_cast<uint8_t>(std::min(v, 255.0));
+        }
+  }
+  return d;
+}
+
+// Where image `index` of the training split's own JPEG bytes start in a JPEG pack, and its size.
+std::pair<size_t, size_t> jpeg_part(const std::vector<uint8_t>& pack, size_t index) {
+  const size_t n_train = load_le32(pack.data() + 32);
+  const size_t shared = pack[46] | (size_t{pack[47]} << 8);
+  const size_t table = 64 + load_le32(pack.data() + 40) + shared + n_train;
+  size_t at = table + 4 * n_train;
+  for (size_t i = 0; i < index; ++i) at += load_le32(pack.data() + table + 4 * i);
+  return {at, load_le32(pack.data() + table + 4 * index)};
+}
+
+// Both checksums made right again after an edit (what a buggy writer, not a bad disk, gives).
+void fix_pack_checksums(std::vector<uint8_t>& b) {
+  store_le32(b.data() + 56, crc32(b.data() + 64, b.size() - 64));
+  store_le32(b.data() + 60, crc32(b.data(), 60));
+}
+
+TEST_CASE("JPEG pack: labels exact, pixels close, a sixth of the raw size or less") {
+  TempDir tmp;
+  DataSource src;
+  src.train = smooth_pictures({6, 5, 5});
+  src.test = smooth_pictures({3, 3, 2});
+  write_pack(tmp / "jpeg.pack", src, PackEncoding::jpeg(90));
+  const Bytes bytes = read_file(tmp / "jpeg.pack");
+  CHECK(std::memcmp(bytes.data(), "CNNLPACK", 8) == 0);
+  CHECK(load_le32(bytes.data() + 8) == 2);  // version 2: the codec fields
+  CHECK(bytes[44] == 1);                    // codec jpeg
+  CHECK(bytes[45] == 90);                   // quality
+  CHECK(bytes.size() * 4 < pack_size(src));
+  CHECK(encode_pack(src, PackEncoding::jpeg(90)) == bytes);  // deterministic
+  // A raw pack is still version 1, byte for byte what earlier builds wrote.
+  CHECK(load_le32(encode_pack(src).data() + 8) == 1);
+
+  for (const DataSource& back : {read_pack(tmp / "jpeg.pack"), load_data(tmp / "jpeg.pack")}) {
+    CHECK(back.train.name == src.train.name);
+    CHECK(back.train.class_names == src.train.class_names);
+    CHECK(back.train.labels == src.train.labels);
+    CHECK(back.test.labels == src.test.labels);
+    REQUIRE(back.train.pixels.size() == src.train.pixels.size());
+    REQUIRE(back.test.pixels.size() == src.test.pixels.size());
+    const double train_psnr = pixel_psnr(back.train.pixels.data(), src.train.pixels.data(),
+                                         src.train.pixels.size());
+    const double test_psnr =
+        pixel_psnr(back.test.pixels.data(), src.test.pixels.data(), src.test.pixels.size());
+    CAPTURE(train_psnr);
+    CAPTURE(test_psnr);
+    CHECK(train_psnr > 34.0);
+    CHECK(test_psnr > 34.0);
+    CHECK(back.train.pixels != src.train.pixels);  // lossy: the check above is not vacuous
+  }
+  // Lower quality: smaller file, farther pixels.
+  const std::vector<uint8_t> low = encode_pack(src, PackEncoding::jpeg(30));
+  CHECK(low.size() < bytes.size());
+  const DataSource low_back = read_pack_bytes(low.data(), low.size(), "low");
+  CHECK(pixel_psnr(low_back.train.pixels.data(), src.train.pixels.data(),
+                   src.train.pixels.size()) <
+        pixel_psnr(read_pack(tmp / "jpeg.pack").train.pixels.data(), src.train.pixels.data(),
+                   src.train.pixels.size()));
+  // Gray images, a split without test images, a size no multiple of 8.
+  DataSource gray;
+  gray.train = smooth_pictures({2, 2}, 1, 28, 28);
+  const std::vector<uint8_t> g = encode_pack(gray, PackEncoding::jpeg(90));
+  const DataSource gray_back = read_pack_bytes(g.data(), g.size(), "gray");
+  CHECK(gray_back.train.channels == 1);
+  CHECK(gray_back.train.labels == gray.train.labels);
+  CHECK(gray_back.test.size() == 0);
+  CHECK(pixel_psnr(gray_back.train.pixels.data(), gray.train.pixels.data(),
+                   gray.train.pixels.size()) > 34.0);
+}
+
+TEST_CASE("JPEG pack: fed in pieces of any size it reads as the whole file does") {
+  DataSource src;
+  src.train = smooth_pictures({4, 3, 5});
+  src.test = smooth_pictures({2, 2, 2});
+  const std::vector<uint8_t> bytes = encode_pack(src, PackEncoding::jpeg(80));
+  const DataSource whole = read_pack_bytes(bytes.data(), bytes.size(), "whole");
+  for (size_t piece : {size_t(1), size_t(7), size_t(64), size_t(333), size_t(4096), bytes.size()}) {
+    CAPTURE(piece);
+    PackReader reader("pieces.pack", bytes.size());
+    for (size_t at = 0; at < bytes.size(); at += piece)
+      reader.feed(bytes.data() + at, std::min(piece, bytes.size() - at));
+    CHECK(reader.codec() == PackCodec::kJpeg);
+    CHECK(reader.jpeg_quality() == 80);
+    const DataSource back = reader.finish();
+    check_same_dataset(back.train, whole.train);
+    check_same_dataset(back.test, whole.test);
+  }
+}
+
+TEST_CASE("JPEG pack: bad images are refused naming the image") {
+  DataSource src;
+  src.train = smooth_pictures({3, 3});
+  src.test = smooth_pictures({1, 1});
+  const std::vector<uint8_t> good = encode_pack(src, PackEncoding::jpeg(90));
+  auto read_modified = [](const std::vector<uint8_t>& b) {
+    return error_of([&] { read_pack_bytes(b.data(), b.size(), "j.pack"); });
+  };
+  CHECK(read_modified(good).empty());
+
+  // Corrupt: image 4's entropy-coded data replaced by ones (no Huffman code of the standard
+  // tables), checksums made consistent so only the decoder can notice.
+  std::vector<uint8_t> b = good;
+  const auto [at, size] = jpeg_part(good, 4);
+  for (size_t i = 0; i + 2 < size; i += 2) {
+    b[at + i] = 0xFF;
+    b[at + i + 1] = 0x00;  // a stuffed 0xFF: eight one bits
+  }
+  fix_pack_checksums(b);
+  std::string e = read_modified(b);
+  CHECK(contains(e, "j.pack: image 4 of the train split: corrupt image"));
+
+  // Truncated mid-image: the stream stops inside image 2 (the download broke off).
+  const auto [at2, size2] = jpeg_part(good, 2);
+  e = error_of([&, at2 = at2, size2 = size2] {
+    PackReader reader("cut.pack", good.size());
+    reader.feed(good.data(), at2 + size2 / 2);
+    reader.finish();
+  });
+  CHECK(contains(e, "truncated pack file"));
+  CHECK(contains(e, "it ends inside image 2 of the train split"));
+  // ... and a file that is shorter than its header says is refused before any image.
+  CHECK(contains(read_modified(std::vector<uint8_t>(good.begin(), good.begin() + at2 + 5)),
+                 "truncated pack file"));
+
+  // Impossible sizes: an image of 1 byte, and sizes that add up to more than the file holds.
+  const size_t table = jpeg_part(good, 0).first - 4 * src.train.size();
+  b = good;
+  store_le32(b.data() + table + 4 * 3, 1);
+  fix_pack_checksums(b);
+  CHECK(contains(read_modified(b), "image 3 of the train split claims an impossible 1 bytes"));
+  b = good;
+  store_le32(b.data() + table + 4 * 1, load_le32(b.data() + table + 4) + 100000);
+  fix_pack_checksums(b);
+  CHECK(contains(read_modified(b), "image size table of the train split"));
+  CHECK(contains(read_modified(b), "does not fit"));
+
+  // A header claiming far more images than a JPEG pack of its size can hold.
+  b = good;
+  store_le32(b.data() + 32, 1000000);
+  fix_pack_checksums(b);
+  CHECK(contains(read_modified(b), "corrupt pack header"));
+  // An unknown codec.
+  b = good;
+  b[44] = 7;
+  fix_pack_checksums(b);
+  CHECK(contains(read_modified(b), "unknown image codec 7"));
+}
+
+TEST_CASE("JPEG pack: an image of the wrong shape is refused naming it") {
+  // Written with an image of a different size than the header says: the images share less of
+  // their header, each is a valid JPEG, and the reader must notice the shape.
+  const int channels = 3;
+  for (const int side : {16, 40}) {
+    CAPTURE(side);
+    DataSource src;
+    src.train = smooth_pictures({2, 2});
+    DataSource odd;
+    odd.train = smooth_pictures({1}, channels, side, side);
+    const std::vector<uint8_t> good = encode_pack(src, PackEncoding::jpeg(90));
+    // Re-assemble the pack with image 3 replaced: shared header = longest common prefix.
+    std::vector<std::vector<uint8_t>> jpegs;
+    for (size_t i = 0; i < src.train.size(); ++i)
+      jpegs.push_back(i == 3 ? encode_jpeg(odd.train.pixels.data(), channels, side, side, 90)
+                             : encode_jpeg(src.train.pixels.data() + i * src.train.image_bytes(),
+                                           3, 32, 32, 90));
+    size_t shared = jpegs[0].size();
+    for (const auto& j : jpegs) {
+      size_t same = 0;
+      while (same < shared && same < j.size() && j[same] == jpegs[0][same]) ++same;
+      shared = same;
+    }
+    const size_t text = load_le32(good.data() + 40);
+    std::vector<uint8_t> b(good.begin(), good.begin() + static_cast<std::ptrdiff_t>(64 + text));
+    b[46] = static_cast<uint8_t>(shared & 0xFF);
+    b[47] = static_cast<uint8_t>(shared >> 8);
+    b.insert(b.end(), jpegs[0].begin(), jpegs[0].begin() + static_cast<std::ptrdiff_t>(shared));
+    b.insert(b.end(), src.train.labels.begin(), src.train.labels.end());
+    for (const auto& j : jpegs) {
+      uint8_t size[4];
+      store_le32(size, static_cast<uint32_t>(j.size() - shared));
+      b.insert(b.end(), size, size + 4);
+    }
+    for (const auto& j : jpegs) b.insert(b.end(), j.begin() + static_cast<std::ptrdiff_t>(shared), j.end());
+    store_le64(b.data() + 48, b.size());
+    fix_pack_checksums(b);
+    const std::string e = error_of([&] { read_pack_bytes(b.data(), b.size(), "odd.pack"); });
+    CHECK(contains(e, "odd.pack: image 3 of the train split decodes to " +
+                          std::to_string(channels) + "x" + std::to_string(side) + "x" +
+                          std::to_string(side) + ", the pack's images are 3x32x32"));
+  }
 }
 
 TEST_CASE("write_pack leaves no partial file on failure") {

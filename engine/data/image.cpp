@@ -63,6 +63,16 @@ Image decode_image(const uint8_t* bytes, size_t size, const std::string& where) 
   return img;
 }
 
+double pixel_psnr(const uint8_t* decoded, const uint8_t* original, size_t n) {
+  double squared = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double d = double(decoded[i]) - double(original[i]);
+    squared += d * d;
+  }
+  if (squared == 0) return INFINITY;
+  return 10.0 * std::log10(255.0 * 255.0 * double(n) / squared);
+}
+
 Image load_image(const std::string& path) {
   const std::vector<uint8_t> bytes = read_file_bytes(path);
   return decode_image(bytes.data(), bytes.size(), path);

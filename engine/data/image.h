@@ -23,7 +23,15 @@ constexpr int kMaxImageSide = 8000;                          // pixels
 // composited over white (what a transparent picture looks like on a page). Throws
 // Error(where, ...) when the bytes are not a PNG/JPEG, are corrupt, or exceed the limits.
 Image decode_image(const uint8_t* bytes, size_t size, const std::string& where);
+// Encodes uint8 planes (C, H, W), C = 1 or 3, as a baseline JPEG (stb_image_write) at quality
+// 1..100 (at 90 and below the two colour planes are stored at half resolution, 4:2:0). The
+// header up to the scan (tables, size) depends only on C, H, W and the quality.
+std::vector<uint8_t> encode_jpeg(const uint8_t* planes, int channels, int height, int width,
+                                 int quality);
 Image load_image(const std::string& path);
+// Peak signal-to-noise ratio of n uint8 values against the originals, in dB: 10 log10(255^2 /
+// mean squared error); infinite when they are equal.
+double pixel_psnr(const uint8_t* decoded, const uint8_t* original, size_t n);
 
 // The central square (side min(H, W); the extra row/column goes to the bottom/right).
 Image center_crop_square(const Image& image);

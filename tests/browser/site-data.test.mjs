@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { canvasStats, frames, launchBrowser, newPage, saveScreenshot, siteUrl,
+import { canvasStats, frames, launchBrowser, newPage, openLab, saveScreenshot, siteUrl,
          writeArtifact } from './lib/harness.mjs';
+import { crc32 } from './lib/pack.mjs';
 
 let browser;
 let manifest = {packs: []};
@@ -51,6 +52,56 @@ test('the default subset loads before ready; another loads on demand', {timeout:
       assert.equal(next.dataset.train + next.dataset.val, other.trainPerClass * classes);
     }
     assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+// The site's default pack with image 5 of its training split made undecodable (its entropy-coded
+// bytes replaced by stuffed 0xFF bytes, which no Huffman code of the standard tables matches) and
+// both checksums made consistent again, so only the JPEG decoder can notice. Null when the pack
+// is not a JPEG pack (a site built with --raw packs).
+function withCorruptImage(pack, index) {
+  const dv = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
+  if (dv.getUint32(8, true) !== 2 || pack[44] !== 1) return null;
+  const nTrain = dv.getUint32(32, true);
+  const table = 64 + dv.getUint32(40, true) + dv.getUint16(46, true) + nTrain;
+  let at = table + 4 * nTrain;
+  for (let i = 0; i < index; ++i) at += dv.getUint32(table + 4 * i, true);
+  const size = dv.getUint32(table + 4 * index, true);
+  const out = Buffer.from(pack);
+  for (let i = 0; i + 2 < size; i += 2) {
+    out[at + i] = 0xff;
+    out[at + i + 1] = 0x00;
+  }
+  out.writeUInt32LE(crc32(out.subarray(64)), 56);
+  out.writeUInt32LE(crc32(out.subarray(0, 60)), 60);
+  return out;
+}
+
+test('a JPEG pack with a corrupt image is refused naming it; the loaded dataset stays',
+     {timeout: 300000}, async (t) => {
+  if (manifest.packs.length === 0) {
+    t.skip('the site has no dataset packs (configure with -DCNNLAB_SITE_DATA=SOURCE)');
+    return;
+  }
+  const chosen = manifest.packs.find((p) => p.id === manifest.default) || manifest.packs[0];
+  const pack = new Uint8Array(await (await fetch(new URL(chosen.file, siteUrl))).arrayBuffer());
+  const corrupt = withCorruptImage(pack, 5);
+  if (!corrupt) {
+    t.skip('the site\'s packs are raw (built with CNNLAB_SITE_PACK_OPTIONS=--raw)');
+    return;
+  }
+  const {context, page} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await context.route('**/corrupt-image.pack', (route) => route.fulfill(
+        {status: 200, contentType: 'application/octet-stream', body: corrupt}));
+    await openLab(page, {timeout: 240000});
+    const message = await page.evaluate(() => window.cnnlab.loadPack('corrupt-image.pack')
+        .then(() => 'loaded', (e) => e.message));
+    assert.match(message, /corrupt-image\.pack: image 5 of the train split: corrupt image/);
+    const state = await page.evaluate(() => window.cnnlab.state());
+    assert.ok(state.dataset.origin.endsWith(chosen.file), state.dataset.origin);
   } finally {
     await context.close();
   }
