@@ -103,6 +103,35 @@ void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g, int ima
 void conv_grad_to_gemm_lanes(float* dyt, float* dbias, const float* dy, int batch,
                              int out_channels, int plane, int channel_begin, int channel_end);
 
+// ---- Implicit-GEMM convolution (conv_implicit.h): no column matrix in memory ----------------
+// One tile's block: y (M, P) of image `image` (y: (B, M, OH, OW)), output pixels
+// [p_begin, p_end), = A @ the im2col columns of x (B, C, H, W) (+ bias (M) when not null), A
+// (M, C*KH*KW) packed by pack_conv_weights with the variant's mr and kc. Overwrites.
+using ConvBlockFn = void (*)(float* y, const float* x, const float* a_packed, const float* bias,
+                             const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+struct ConvImplicitVariant {
+  const char* name;  // conv_<MR>x<NR>_<isa>, the tile of the GEMM micro-kernel it reuses
+  ConvBlockFn block;
+  int mr, nr, kc;  // register tile rows / columns, depth block of the packed weights
+};
+// Floats of packed weights for A (rows, depth) with row tile mr: round_up(rows, mr) * depth.
+size_t conv_packed_weights_floats(int rows, int depth, int mr);
+// a_packed = A packed in depth blocks (implicit::depth_blocks(K, kc)) of mr-row slivers, k-major.
+// Forward: A = w (Co, C*KH*KW); for_input_gradient: A (C, Co*KH*KW) = w with out and in channels
+// swapped and the kernel flipped (a stride-1 convolution of dy gives dx). w: (Co, C, KH, KW).
+void pack_conv_weights(float* a_packed, const float* w, int out_channels, int channels,
+                       int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient);
+// The geometry of dx as a stride-1 convolution of dy (g must have stride 1): dy's Co channels of
+// (OH, OW) in, (H, W) out, padding KH-1-pad_top / KW-1-pad_left.
+ConvGeometry input_gradient_geometry(const ConvGeometry& g, int out_channels);
+// Runs `block` over every image of g and pixel ranges of nr-wide slivers, split over the pool
+// (pool may be null); results do not depend on the split.
+void conv_implicit_parallel(ConvBlockFn block, int nr, float* y, const float* x,
+                            const float* a_packed, const float* bias, const ConvGeometry& g,
+                            int rows, ThreadPool* pool);
+void conv_4x16_scalar(float* y, const float* x, const float* a_packed, const float* bias,
+                      const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+
 // Dense layers through a GEMM block function (+ bias / bias-gradient loops); the fast sets use these.
 void dense_forward_via_gemm(GemmBlockFn block, float* y, const float* x, const float* w,
                             const float* b, int batch, int in, int out, ThreadPool* pool);
@@ -119,6 +148,8 @@ void gemm_eigen(float* C, int ldc, const float* A, int lda, const float* B, int 
 // Packed GEMM with an AVX-512 8x32 register-blocked micro-kernel.
 void gemm_8x32_avx512(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
                       int N, int K, bool trans_a, bool trans_b, bool accumulate);
+void conv_8x32_avx512(float* y, const float* x, const float* a_packed, const float* bias,
+                      const ConvGeometry& g, int M, int image, int p_begin, int p_end);
 // 2x2 stride-2 max pooling 16 outputs at a time (other windows: the scalar reference).
 void maxpool2d_forward_avx512(float* y, int32_t* argmax, const float* x, int batch, int channels,
                               int height, int width, int kernel, int stride, int out_h, int out_w);
@@ -130,6 +161,8 @@ void adam_update_avx512(float* w, float* m, float* v, const float* g, size_t n, 
 // Packed GEMM with an AVX2+FMA 6x16 register-blocked micro-kernel.
 void gemm_6x16_avx2(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
                     int N, int K, bool trans_a, bool trans_b, bool accumulate);
+void conv_6x16_avx2(float* y, const float* x, const float* a_packed, const float* bias,
+                    const ConvGeometry& g, int M, int image, int p_begin, int p_end);
 #endif
 #endif
 
@@ -142,6 +175,10 @@ void gemm_4x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float*
                         int M, int N, int K, bool trans_a, bool trans_b, bool accumulate);
 void gemm_2x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
                         int M, int N, int K, bool trans_a, bool trans_b, bool accumulate);
+void conv_4x8_wasmsimd(float* y, const float* x, const float* a_packed, const float* bias,
+                       const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_2x16_wasmsimd(float* y, const float* x, const float* a_packed, const float* bias,
+                        const ConvGeometry& g, int M, int image, int p_begin, int p_end);
 // 2x2 stride-2 max pooling 4 outputs at a time (other windows: the scalar reference).
 void maxpool2d_forward_wasmsimd(float* y, int32_t* argmax, const float* x, int batch,
                                 int channels, int height, int width, int kernel, int stride,
@@ -165,6 +202,7 @@ struct KernelSet {
   const char* name;
   GemmBlockFn gemm;
   const char* gemm_name;
+  ConvImplicitVariant conv_implicit;
   void (*im2col)(float*, const float*, const ConvGeometry&, int, int);
   void (*col2im)(float*, const float*, const ConvGeometry&, int, int);
   void (*conv_output_from_gemm)(float*, const float*, const float*, int, int, int, int, int);
@@ -196,5 +234,7 @@ struct GemmVariant {
   GemmBlockFn fn;
 };
 const GemmVariant* gemm_variants(int* count);
+// Every implicit-GEMM convolution tile compiled in this build (for tests and benchmarks).
+const ConvImplicitVariant* conv_implicit_variants(int* count);
 
 }  // namespace cnnlab::kernels

@@ -50,6 +50,13 @@ void Conv2D::forward(Tensor& y, const Tensor& x, RunContext& ctx) {
   const int k_rows = input_[0] * spec_.kernel * spec_.kernel;
   const size_t in_image = input_.count(), out_image = output_.count();
   y.resize(batch_shape(batch, output_));
+  const kernels::ConvGeometry whole = geometry(batch);
+  if (kernels::conv_forward_uses_implicit(whole, co)) {
+    packed_.resize(Shape{static_cast<int>(kernels::conv_implicit_scratch_floats(whole, co))});
+    kernels::conv2d_forward_implicit(y.data(), packed_.data(), x.data(), weight_.value.data(),
+                                     bias_.value.data(), whole, co, ctx.pool);
+    return;
+  }
   const int chunk = chunk_images(batch);
   col_.resize(Shape{k_rows, chunk * plane});
   yt_.resize(Shape{co, chunk * plane});
@@ -72,6 +79,15 @@ void Conv2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tenso
   const int k_rows = input_[0] * spec_.kernel * spec_.kernel;
   const size_t in_image = input_.count(), out_image = output_.count();
   if (dx) dx->resize(x.shape());
+  // dx as a stride-1 convolution of dy where the dispatch picks that (no dcol, no col2im);
+  // otherwise below, per chunk, through the column matrix.
+  const kernels::ConvGeometry whole = geometry(batch);
+  const bool dx_implicit = dx && kernels::conv_input_grad_uses_implicit(whole, co);
+  if (dx_implicit) {
+    packed_.resize(Shape{static_cast<int>(kernels::conv_implicit_scratch_floats(whole, co))});
+    kernels::conv2d_input_grad_implicit(dx->data(), packed_.data(), dy.data(),
+                                        weight_.value.data(), whole, co, ctx.pool);
+  }
   const int chunk = chunk_images(batch);
   col_.resize(Shape{k_rows, chunk * plane});
   yt_.resize(Shape{co, chunk * plane});
@@ -85,7 +101,7 @@ void Conv2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tenso
     // dweight (Co, K) += dyt (Co, n*P) @ col^T (n*P, K)
     kernels::gemm(weight_.grad.data(), yt_.data(), col_.data(), co, k_rows, n * plane, false, true,
                   true, ctx.pool);
-    if (dx) {
+    if (dx && !dx_implicit) {
       // dcol (K, n*P) = weight^T (K, Co) @ dyt (Co, n*P), written over col (no longer needed)
       kernels::gemm(col_.data(), weight_.value.data(), yt_.data(), k_rows, n * plane, co, true,
                     false, false, ctx.pool);
