@@ -567,9 +567,22 @@ std::vector<float> reference_conv_input_grad(const std::vector<float>& dy,
   return dx;
 }
 
+// dw (Co, K) + dy regrouped @ im2col(x)^T, from the scalar references.
+std::vector<float> reference_conv_weight_grad(std::vector<float> dw, const std::vector<float>& dy,
+                                              const std::vector<float>& x, const ConvGeometry& g,
+                                              int co) {
+  const int P = g.out_h * g.out_w;
+  std::vector<float> dyt(static_cast<size_t>(co) * g.col_cols()), col(col_size(g));
+  conv_grad_to_gemm_scalar(dyt.data(), nullptr, dy.data(), g.batch, co, P, 0, co);
+  im2col_scalar(col.data(), x.data(), g, 0, g.batch);
+  gemm_scalar(dw.data(), g.col_rows(), dyt.data(), g.col_cols(), col.data(), g.col_cols(), co,
+              g.col_rows(), g.col_cols(), false, true, true);
+  return dw;
+}
+
 }  // namespace
 
-TEST_CASE("every implicit-GEMM conv tile matches im2col + GEMM: k 1..11, strides, paddings, odd sizes") {
+TEST_CASE("every implicit-GEMM conv tile matches im2col + GEMM: k 1..11, strides, paddings") {
   int count = 0;
   const ConvImplicitVariant* variants = conv_implicit_variants(&count);
   REQUIRE(count >= 1);
@@ -598,8 +611,13 @@ TEST_CASE("every implicit-GEMM conv tile matches im2col + GEMM: k 1..11, strides
           auto bias = random_vector(co, seed++);
           auto dy = random_vector(static_cast<size_t>(g.batch) * co * P, seed++);
           const auto y_ref = reference_conv_forward(x, w, bias, g, co);
+          const auto dw0 = random_vector(w.size(), seed++);  // dw accumulates onto this
+          const auto dw_ref = reference_conv_weight_grad(dw0, dy, x, g, co);
+          std::vector<float> partials(static_cast<size_t>(conv_weight_grad_groups(g) - 1) *
+                                      w.size());
           const bool dx_ok = stride == 1;
-          const auto dx_ref = dx_ok ? reference_conv_input_grad(dy, w, g, co) : std::vector<float>();
+          const auto dx_ref =
+              dx_ok ? reference_conv_input_grad(dy, w, g, co) : std::vector<float>();
           for (int v = 0; v < count; ++v) {
             CAPTURE(std::string(variants[v].name));
             const int taps = k * k;
@@ -615,6 +633,14 @@ TEST_CASE("every implicit-GEMM conv tile matches im2col + GEMM: k 1..11, strides
                                    packed.data(), bias.data(), g, co, &pool);
             CHECK(max_rel_diff(y1, y_ref) < 1e-5);
             CHECK(y1 == y2);  // the split over threads never changes a sum
+            std::vector<float> dw1 = dw0, dw2 = dw0;
+            conv_weight_grad_parallel(variants[v].weight_grad, variants[v].nr, dw1.data(),
+                                      partials.data(), dy.data(), x.data(), g, co, nullptr);
+            conv_weight_grad_parallel(variants[v].weight_grad, variants[v].nr, dw2.data(),
+                                      partials.data(), dy.data(), x.data(), g, co, &pool);
+            // Its sums run over B*P products (up to 2,400 here), rounded in two orders.
+            CHECK(max_rel_diff(dw1, dw_ref) < 5e-5);
+            CHECK(dw1 == dw2);
             if (!dx_ok) continue;
             pack_conv_weights(packed.data(), w.data(), co, c.channels, k, k, variants[v].mr,
                               variants[v].kc, true);
@@ -641,6 +667,8 @@ TEST_CASE("conv entry points: implicit where the dispatch picks it, stride 2 ref
   CHECK_FALSE(conv_input_grad_uses_implicit(make_geometry(3, 10, 9, 9, 5, 2, true), co));
   CHECK_FALSE(conv_forward_uses_implicit(make_geometry(3, 10, 9, 9, 5, 1, false), co));
   CHECK_FALSE(conv_input_grad_uses_implicit(make_geometry(3, 3, 9, 9, 5, 1, true), co));
+  CHECK(conv_weight_grad_uses_implicit(same1, co));
+  CHECK_FALSE(conv_weight_grad_uses_implicit(make_geometry(3, 10, 9, 9, 5, 2, true), co));
   auto x = random_vector(input_size(same1), 90), w = random_vector(co * same1.col_rows(), 91);
   auto bias = random_vector(co, 92);
   std::vector<float> scratch(conv_implicit_scratch_floats(same1, co));
@@ -651,6 +679,16 @@ TEST_CASE("conv entry points: implicit where the dispatch picks it, stride 2 ref
   std::vector<float> dx(input_size(same1));
   conv2d_input_grad_implicit(dx.data(), scratch.data(), y.data(), w.data(), same1, co, &pool);
   CHECK(max_rel_diff(dx, reference_conv_input_grad(y, w, same1, co)) < 1e-5);
+  // Weight and bias gradients accumulate onto what is there.
+  std::vector<float> partials(conv_weight_grad_scratch_floats(same1, co));
+  std::vector<float> dw(w.size(), 0.25f), db(co, 0.5f), db_ref(co, 0.5f);
+  conv2d_weight_grad_implicit(dw.data(), db.data(), partials.data(), y.data(), x.data(), same1, co,
+                              &pool);
+  CHECK(max_rel_diff(dw, reference_conv_weight_grad(std::vector<float>(w.size(), 0.25f), y, x,
+                                                    same1, co)) < 5e-5);
+  std::vector<float> unused(static_cast<size_t>(co) * same1.col_cols());
+  conv_grad_to_gemm_scalar(unused.data(), db_ref.data(), y.data(), same1.batch, co, 81, 0, co);
+  CHECK(max_rel_diff(db, db_ref) < 1e-5);
   const ConvGeometry strided = make_geometry(1, 10, 9, 9, 3, 2, true);
   CHECK_THROWS_AS(conv2d_input_grad_implicit(dx.data(), scratch.data(), y.data(), w.data(),
                                              strided, co, nullptr),

@@ -84,4 +84,69 @@ void conv_implicit_parallel(ConvBlockFn block, int nr, float* y, const float* x,
   });
 }
 
+int conv_weight_grad_groups(const ConvGeometry& g) {
+  // With few columns (conv1: K = 3*k*k) the column split alone cannot keep two threads busy, so
+  // such layers also split the batch into 4 groups of images (by shape, never by thread count).
+  constexpr int kFewColumns = 256, kGroups = 4;
+  return g.col_rows() >= kFewColumns ? 1 : std::max(1, std::min(g.batch, kGroups));
+}
+
+void conv_weight_grad_parallel(ConvWeightGradBlockFn block, int nr, float* dw, float* scratch,
+                               const float* dy, const float* x, const ConvGeometry& g, int M,
+                               ThreadPool* pool) {
+  const int K = g.col_rows(), images = g.batch;
+  if (images <= 0 || K <= 0 || M <= 0) return;
+  const int groups = conv_weight_grad_groups(g);
+  const size_t dw_floats = static_cast<size_t>(M) * K;
+  // Group 0 accumulates into dw itself; groups 1.. into zeroed partial sums, added in order below.
+  if (groups > 1) std::fill(scratch, scratch + (groups - 1) * dw_floats, 0.0f);
+  auto group_dw = [&](int group) { return group == 0 ? dw : scratch + (group - 1) * dw_floats; };
+  auto group_images = [&](int group, int* b0, int* b1) {
+    *b0 = static_cast<int>(static_cast<long>(images) * group / groups);
+    *b1 = static_cast<int>(static_cast<long>(images) * (group + 1) / groups);
+  };
+  const int threads = pool ? pool->threads() : 1;
+  const double flops = 2.0 * M * static_cast<double>(K) * g.out_h * g.out_w * images;
+  int slabs = 1;
+  if (threads > 1 && flops >= 2.0e5)
+    slabs = std::max(1, std::min((threads * 4 + groups - 1) / groups, (K + nr - 1) / nr));
+  const int width = implicit::round_up((K + slabs - 1) / slabs, nr);
+  slabs = (K + width - 1) / width;
+  auto task = [&](int t) {
+    const int group = t / slabs, n0 = (t % slabs) * width;
+    int b0, b1;
+    group_images(group, &b0, &b1);
+    block(group_dw(group), dy, x, g, M, b0, b1, n0, std::min(K, n0 + width));
+  };
+  if (slabs * groups == 1 || !pool)
+    for (int t = 0; t < slabs * groups; ++t) task(t);
+  else
+    pool->parallel_for(slabs * groups, [&](int t) { task(t); });
+  for (int group = 1; group < groups; ++group) {
+    const float* partial = group_dw(group);
+    for (size_t i = 0; i < dw_floats; ++i) dw[i] += partial[i];
+  }
+}
+
+void conv_bias_grad_lanes(float* dbias, const float* dy, int batch, int out_channels, int plane,
+                          int channel_begin, int channel_end) {
+  // conv_grad_to_gemm_lanes' sums without its copy: 16 partial sums per channel, then the tail.
+  constexpr int kLanes = 16;
+  const size_t P = static_cast<size_t>(plane);
+  for (int c = channel_begin; c < channel_end; ++c) {
+    float lanes[kLanes] = {};
+    float tail = 0.0f;
+    for (int b = 0; b < batch; ++b) {
+      const float* src = dy + (static_cast<size_t>(b) * out_channels + c) * P;
+      size_t p = 0;
+      for (; p + kLanes <= P; p += kLanes)
+        for (int l = 0; l < kLanes; ++l) lanes[l] += src[p + l];
+      for (; p < P; ++p) tail += src[p];
+    }
+    float sum = tail;
+    for (int l = 0; l < kLanes; ++l) sum += lanes[l];
+    dbias[c] += sum;
+  }
+}
+
 }  // namespace cnnlab::kernels

@@ -211,4 +211,75 @@ void conv_block(float* y, const float* x, const float* a_packed, const float* bi
   }
 }
 
+// Any geometry: T[r * ld + (q - q0)] = column (r0 + r, q) of the image's im2col matrix for
+// rows r < rows and pixels q in [q0, q1) (the general, per-pixel version of im2col_block_shifted
+// with rows and pixels in the same roles).
+inline void im2col_block_general(float* T, int ld, const float* x_image, const ConvGeometry& g,
+                                 int r0, int rows, int q0, int q1) {
+  const int KH = g.kernel_h, KW = g.kernel_w, OW = g.out_w;
+  for (int r = 0; r < rows; ++r) {
+    const int row = r0 + r, c = row / (KH * KW), kh = row % (KH * KW) / KW, kw = row % KW;
+    const float* plane = x_image + static_cast<size_t>(c) * g.height * g.width;
+    float* t = T + static_cast<size_t>(r) * ld;
+    for (int q = q0; q < q1; ++q) {
+      const int ih = q / OW * g.stride - g.pad_top + kh, iw = q % OW * g.stride - g.pad_left + kw;
+      const bool inside = ih >= 0 && ih < g.height && iw >= 0 && iw < g.width;
+      t[q - q0] = inside ? plane[static_cast<size_t>(ih) * g.width + iw] : 0.0f;
+    }
+  }
+}
+
+// dw (M, K) += sum over images [image_begin, image_end) of dy_b (M, P) @ columns_b^T (P, K), for
+// the columns [n_begin, n_end) of dw only (dw rows K apart). dy: (B, M, OH, OW); x: (B, C, H, W).
+// Images are summed in order, each over depth blocks of pixels in order, so the result does not
+// depend on how the caller splits columns or on the thread count.
+//   For each image and pixel block: A = dy's block is packed (transposing) once; each NR-column
+//   sliver of B is im2col's rows for those columns, written small (NR x KC, in L1) and transposed
+//   into the per-thread B buffer, so the column matrix never exists whole.
+template <class Traits>
+void conv_weight_grad_block(float* dw, const float* dy, const float* x, const ConvGeometry& g,
+                            int M, int image_begin, int image_end, int n_begin, int n_end) {
+  constexpr int MR = Traits::MR, NR = Traits::NR, KC = Traits::KC, MC = Traits::MC,
+                NC = Traits::NC;
+  const int K = g.col_rows(), P = g.out_h * g.out_w;
+  const DepthBlocks blocks = depth_blocks(P, KC);
+  const bool shifted = g.stride == 1 && g.out_w == g.width && g.kernel_w <= g.width;
+  float* Ap = packed::a_buffer<Traits>();  // MC x KC
+  float* Bp = packed::b_buffer<Traits>();  // KC x NC
+  alignas(64) static thread_local float staging[NR * KC];
+  const size_t in_image = static_cast<size_t>(g.channels) * g.height * g.width;
+  for (int b = image_begin; b < image_end; ++b) {
+    const float* x_image = x + static_cast<size_t>(b) * in_image;
+    const float* dy_image = dy + static_cast<size_t>(b) * M * P;
+    for (int pc = 0; pc < P; pc += blocks.size) {
+      const int kc = std::min(blocks.size, P - pc);
+      for (int n0 = n_begin; n0 < n_end; n0 += NC) {
+        const int nc = std::min(NC, n_end - n0);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = std::min(NR, nc - jr);
+          if (shifted)
+            im2col_block_shifted(staging, kc, x_image, g, n0 + jr, nr, pc, pc + kc);
+          else
+            im2col_block_general(staging, kc, x_image, g, n0 + jr, nr, pc, pc + kc);
+          Traits::pack_rows(Bp + static_cast<size_t>(jr) * kc, staging, static_cast<size_t>(kc),
+                            nr, NR, kc);
+        }
+        for (int ic = 0; ic < M; ic += MC) {
+          const int mc = std::min(MC, M - ic);
+          for (int ir = 0; ir < mc; ir += MR)
+            Traits::pack_rows(Ap + static_cast<size_t>(ir) * kc,
+                              dy_image + static_cast<size_t>(ic + ir) * P + pc,
+                              static_cast<size_t>(P), std::min(MR, mc - ir), MR, kc);
+          for (int jr = 0; jr < nc; jr += NR)
+            for (int ir = 0; ir < mc; ir += MR)
+              Traits::micro(kc, Ap + static_cast<size_t>(ir) * kc,
+                            Bp + static_cast<size_t>(jr) * kc, NR,
+                            dw + static_cast<size_t>(ic + ir) * K + n0 + jr, K,
+                            std::min(MR, mc - ir), std::min(NR, nc - jr), true);
+        }
+      }
+    }
+  }
+}
+
 }  // namespace cnnlab::kernels::implicit

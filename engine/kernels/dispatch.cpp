@@ -9,8 +9,8 @@
 // [SECTION] index
 //   variant sets (tables, kernel_sets(), gemm_variants())
 //   entry points
-//   convolution: implicit GEMM or im2col, per shape
 //   threaded overloads
+//   convolution: implicit GEMM or im2col, per shape
 #include <algorithm>
 #include <string>
 
@@ -27,7 +27,7 @@ constexpr KernelSet kScalarSet = {
     "scalar reference",
     gemm_scalar,
     "gemm_scalar",
-    {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256},
+    {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256, conv_weight_grad_4x16_scalar},
     im2col_scalar,
     col2im_scalar,
     conv_output_from_gemm_scalar,
@@ -53,17 +53,20 @@ constexpr KernelSet kScalarSet = {
 #if defined(__AVX512F__)
 #define CNNLAB_NATIVE(avx512, fallback) avx512
 #define CNNLAB_NATIVE_GEMM gemm_8x32_avx512
-#define CNNLAB_NATIVE_CONV {"conv_8x32_avx512", conv_8x32_avx512, 8, 32, 256}
+#define CNNLAB_NATIVE_CONV \
+  {"conv_8x32_avx512", conv_8x32_avx512, 8, 32, 256, conv_weight_grad_8x32_avx512}
 #define CNNLAB_NATIVE_NAME "native (AVX-512 8x32 GEMM)"
 #elif defined(__AVX2__) && defined(__FMA__)
 #define CNNLAB_NATIVE(avx512, fallback) fallback
 #define CNNLAB_NATIVE_GEMM gemm_6x16_avx2
-#define CNNLAB_NATIVE_CONV {"conv_6x16_avx2", conv_6x16_avx2, 6, 16, 256}
+#define CNNLAB_NATIVE_CONV \
+  {"conv_6x16_avx2", conv_6x16_avx2, 6, 16, 256, conv_weight_grad_6x16_avx2}
 #define CNNLAB_NATIVE_NAME "native (AVX2+FMA 6x16 GEMM)"
 #else
 #define CNNLAB_NATIVE(avx512, fallback) fallback
 #define CNNLAB_NATIVE_GEMM gemm_eigen
-#define CNNLAB_NATIVE_CONV {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256}
+#define CNNLAB_NATIVE_CONV \
+  {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256, conv_weight_grad_4x16_scalar}
 #define CNNLAB_NATIVE_NAME "native (Eigen GEMM)"
 #endif
 #define CNNLAB_STR2(x) #x
@@ -111,12 +114,12 @@ constexpr GemmVariant kGemmVariants[] = {
 #endif
 };
 constexpr ConvImplicitVariant kConvVariants[] = {
-    {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256},
+    {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256, conv_weight_grad_4x16_scalar},
 #if defined(__AVX2__) && defined(__FMA__)
-    {"conv_6x16_avx2", conv_6x16_avx2, 6, 16, 256},
+    {"conv_6x16_avx2", conv_6x16_avx2, 6, 16, 256, conv_weight_grad_6x16_avx2},
 #endif
 #if defined(__AVX512F__)
-    {"conv_8x32_avx512", conv_8x32_avx512, 8, 32, 256},
+    {"conv_8x32_avx512", conv_8x32_avx512, 8, 32, 256, conv_weight_grad_8x32_avx512},
 #endif
 };
 #elif defined(__wasm_simd128__)
@@ -124,7 +127,7 @@ constexpr KernelSet kWasmSet = {
     "wasm simd128 (4x8 GEMM)",
     gemm_4x8_wasmsimd,
     "gemm_4x8_wasmsimd",
-    {"conv_4x8_wasmsimd", conv_4x8_wasmsimd, 4, 8, 256},
+    {"conv_4x8_wasmsimd", conv_4x8_wasmsimd, 4, 8, 256, conv_weight_grad_4x8_wasmsimd},
     im2col_rowcopy,
     col2im_rowcopy,
     conv_output_from_gemm_wasmsimd,
@@ -153,9 +156,9 @@ constexpr GemmVariant kGemmVariants[] = {
     {"gemm_2x16_wasmsimd", gemm_2x16_wasmsimd},
 };
 constexpr ConvImplicitVariant kConvVariants[] = {
-    {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256},
-    {"conv_4x8_wasmsimd", conv_4x8_wasmsimd, 4, 8, 256},
-    {"conv_2x16_wasmsimd", conv_2x16_wasmsimd, 2, 16, 256},
+    {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256, conv_weight_grad_4x16_scalar},
+    {"conv_4x8_wasmsimd", conv_4x8_wasmsimd, 4, 8, 256, conv_weight_grad_4x8_wasmsimd},
+    {"conv_2x16_wasmsimd", conv_2x16_wasmsimd, 2, 16, 256, conv_weight_grad_2x16_wasmsimd},
 };
 #else
 // Any other target (e.g. Emscripten without -msimd128): the scalar references throughout.
@@ -166,7 +169,7 @@ constexpr GemmVariant kGemmVariants[] = {
     {"gemm_4x16_scalar", gemm_4x16_scalar},
 };
 constexpr ConvImplicitVariant kConvVariants[] = {
-    {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256},
+    {"conv_4x16_scalar", conv_4x16_scalar, 4, 16, 256, conv_weight_grad_4x16_scalar},
 };
 #endif
 
@@ -260,48 +263,6 @@ double sum_squares(const float* x, size_t n) { return kActive.sum_squares(x, n);
 void scale(float* x, size_t n, float s) { kActive.scale(x, n, s); }
 void min_max_sum(float* lo, float* hi, double* sum, const float* x, size_t n) {
   min_max_sum_lanes(lo, hi, sum, x, n);
-}
-
-// ---- [SECTION] convolution: implicit GEMM or im2col, per shape -------------------------------
-// Measured (conv shapes of the `cnn` preset, batch 64, native 2 threads): the implicit forward
-// with the shifted-plane packing (stride 1, `same` width) beats im2col + GEMM + regrouping by
-// 25-35 % for k=3..7; its general per-pixel packing (stride 2, `valid`) is slower than im2col's,
-// so those shapes keep the column matrix. The input gradient packs dy once per output channel
-// block of dx: with few input channels (conv1: 3) the packing outweighs the product.
-namespace {
-bool implicit_packs_fast(const ConvGeometry& g) {
-  return g.stride == 1 && g.out_w == g.width && g.kernel_w <= g.width && g.col_rows() > 0;
-}
-}  // namespace
-bool conv_forward_uses_implicit(const ConvGeometry& g, int out_channels) {
-  return out_channels > 0 && implicit_packs_fast(g);
-}
-bool conv_input_grad_uses_implicit(const ConvGeometry& g, int out_channels) {
-  return g.stride == 1 && out_channels > 0 && g.channels >= 8 &&
-         implicit_packs_fast(input_gradient_geometry(g, out_channels));
-}
-size_t conv_implicit_scratch_floats(const ConvGeometry& g, int out_channels) {
-  const int taps = g.kernel_h * g.kernel_w, mr = kActive.conv_implicit.mr;
-  return std::max(conv_packed_weights_floats(out_channels, g.channels * taps, mr),
-                  conv_packed_weights_floats(g.channels, out_channels * taps, mr));
-}
-void conv2d_forward_implicit(float* y, float* scratch, const float* x, const float* w,
-                             const float* bias, const ConvGeometry& g, int out_channels,
-                             ThreadPool* pool) {
-  const ConvImplicitVariant& v = kActive.conv_implicit;
-  pack_conv_weights(scratch, w, out_channels, g.channels, g.kernel_h, g.kernel_w, v.mr, v.kc,
-                    false);
-  conv_implicit_parallel(v.block, v.nr, y, x, scratch, bias, g, out_channels, pool);
-}
-void conv2d_input_grad_implicit(float* dx, float* scratch, const float* dy, const float* w,
-                                const ConvGeometry& g, int out_channels, ThreadPool* pool) {
-  require(g.stride == 1, "conv2d input gradient",
-          "the implicit-GEMM path needs stride 1 (got " + std::to_string(g.stride) + ")");
-  const ConvImplicitVariant& v = kActive.conv_implicit;
-  pack_conv_weights(scratch, w, out_channels, g.channels, g.kernel_h, g.kernel_w, v.mr, v.kc,
-                    true);
-  conv_implicit_parallel(v.block, v.nr, dx, dy, scratch, nullptr,
-                         input_gradient_geometry(g, out_channels), g.channels, pool);
 }
 
 // ---- [SECTION] threaded overloads ----------------------------------------------------------------
@@ -464,6 +425,67 @@ void min_max_sum(float* lo, float* hi, double* sum, const float* x, size_t n, Th
       *sum += sums[p];
     }
   }
+}
+
+// ---- [SECTION] convolution: implicit GEMM or im2col, per shape -------------------------------
+// Measured (conv shapes of the `cnn` preset, batch 64, native 2 threads): the implicit forward
+// with the shifted-plane packing (stride 1, `same` width) beats im2col + GEMM + regrouping by
+// 25-35 % for k=3..7; its general per-pixel packing (stride 2, `valid`) is slower than im2col's,
+// so those shapes keep the column matrix. The input gradient packs dy once per output channel
+// block of dx: with few input channels (conv1: 3) the packing outweighs the product.
+namespace {
+bool implicit_packs_fast(const ConvGeometry& g) {
+  return g.stride == 1 && g.out_w == g.width && g.kernel_w <= g.width && g.col_rows() > 0;
+}
+}  // namespace
+bool conv_forward_uses_implicit(const ConvGeometry& g, int out_channels) {
+  return out_channels > 0 && implicit_packs_fast(g);
+}
+bool conv_input_grad_uses_implicit(const ConvGeometry& g, int out_channels) {
+  return g.stride == 1 && out_channels > 0 && g.channels >= 8 &&
+         implicit_packs_fast(input_gradient_geometry(g, out_channels));
+}
+size_t conv_implicit_scratch_floats(const ConvGeometry& g, int out_channels) {
+  const int taps = g.kernel_h * g.kernel_w, mr = kActive.conv_implicit.mr;
+  return std::max(conv_packed_weights_floats(out_channels, g.channels * taps, mr),
+                  conv_packed_weights_floats(g.channels, out_channels * taps, mr));
+}
+void conv2d_forward_implicit(float* y, float* scratch, const float* x, const float* w,
+                             const float* bias, const ConvGeometry& g, int out_channels,
+                             ThreadPool* pool) {
+  const ConvImplicitVariant& v = kActive.conv_implicit;
+  pack_conv_weights(scratch, w, out_channels, g.channels, g.kernel_h, g.kernel_w, v.mr, v.kc,
+                    false);
+  conv_implicit_parallel(v.block, v.nr, y, x, scratch, bias, g, out_channels, pool);
+}
+void conv2d_input_grad_implicit(float* dx, float* scratch, const float* dy, const float* w,
+                                const ConvGeometry& g, int out_channels, ThreadPool* pool) {
+  require(g.stride == 1, "conv2d input gradient",
+          "the implicit-GEMM path needs stride 1 (got " + std::to_string(g.stride) + ")");
+  const ConvImplicitVariant& v = kActive.conv_implicit;
+  pack_conv_weights(scratch, w, out_channels, g.channels, g.kernel_h, g.kernel_w, v.mr, v.kc,
+                    true);
+  conv_implicit_parallel(v.block, v.nr, dx, dy, scratch, nullptr,
+                         input_gradient_geometry(g, out_channels), g.channels, pool);
+}
+bool conv_weight_grad_uses_implicit(const ConvGeometry& g, int out_channels) {
+  return out_channels > 0 && implicit_packs_fast(g);
+}
+size_t conv_weight_grad_scratch_floats(const ConvGeometry& g, int out_channels) {
+  return static_cast<size_t>(conv_weight_grad_groups(g) - 1) * out_channels * g.col_rows();
+}
+void conv2d_weight_grad_implicit(float* dweight, float* dbias, float* scratch, const float* dy,
+                                 const float* x, const ConvGeometry& g, int out_channels,
+                                 ThreadPool* pool) {
+  const ConvImplicitVariant& v = kActive.conv_implicit;
+  conv_weight_grad_parallel(v.weight_grad, v.nr, dweight, scratch, dy, x, g, out_channels, pool);
+  if (!dbias) return;
+  const int plane = g.out_h * g.out_w;
+  const size_t floats = static_cast<size_t>(g.batch) * out_channels * plane;
+  split_range(pool, out_channels, floats, 1, [&](size_t c0, size_t c1) {
+    conv_bias_grad_lanes(dbias, dy, g.batch, out_channels, plane, static_cast<int>(c0),
+                         static_cast<int>(c1));
+  });
 }
 
 }  // namespace cnnlab::kernels

@@ -81,6 +81,12 @@ void conv_6x16_avx2(float* y, const float* x, const float* a_packed, const float
                     const ConvGeometry& g, int M, int image, int p_begin, int p_end) {
   implicit::conv_block<Avx2_6x16>(y, x, a_packed, bias, g, M, image, p_begin, p_end);
 }
+void conv_weight_grad_6x16_avx2(float* dw, const float* dy, const float* x,
+                                const ConvGeometry& g, int M, int image_begin, int image_end,
+                                int n_begin, int n_end) {
+  implicit::conv_weight_grad_block<Avx2_6x16>(dw, dy, x, g, M, image_begin, image_end, n_begin,
+                                              n_end);
+}
 
 }  // namespace cnnlab::kernels
 #endif

@@ -98,6 +98,12 @@ void conv_8x32_avx512(float* y, const float* x, const float* a_packed, const flo
                       const ConvGeometry& g, int M, int image, int p_begin, int p_end) {
   implicit::conv_block<Avx512_8x32>(y, x, a_packed, bias, g, M, image, p_begin, p_end);
 }
+void conv_weight_grad_8x32_avx512(float* dw, const float* dy, const float* x,
+                                  const ConvGeometry& g, int M, int image_begin, int image_end,
+                                  int n_begin, int n_end) {
+  implicit::conv_weight_grad_block<Avx512_8x32>(dw, dy, x, g, M, image_begin, image_end, n_begin,
+                                                n_end);
+}
 
 }  // namespace cnnlab::kernels
 #endif

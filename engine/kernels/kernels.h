@@ -78,6 +78,14 @@ void conv2d_forward_implicit(float* y, float* scratch, const float* x, const flo
 // g.stride must be 1 (throws Error otherwise: use im2col's path, gemm + col2im).
 void conv2d_input_grad_implicit(float* dx, float* scratch, const float* dy, const float* w,
                                 const ConvGeometry& g, int out_channels, ThreadPool* pool);
+bool conv_weight_grad_uses_implicit(const ConvGeometry& g, int out_channels);
+// Floats of scratch conv2d_weight_grad_implicit needs (partial sums of image groups; may be 0).
+size_t conv_weight_grad_scratch_floats(const ConvGeometry& g, int out_channels);
+// dweight (Co, C, KH, KW) += dy (B, Co, OH, OW) correlated with x (B, C, H, W); dbias (Co) +=
+// sums of dy (skipped when null). The same sums on any number of threads.
+void conv2d_weight_grad_implicit(float* dweight, float* dbias, float* scratch, const float* dy,
+                                 const float* x, const ConvGeometry& g, int out_channels,
+                                 ThreadPool* pool);
 
 // ---- Pooling (valid windows only: OH = (H - K) / stride + 1) -----------------------------------
 void maxpool2d_forward(float* y /* (B, C, OH, OW) */, int32_t* argmax /* (B, C, OH, OW) index into

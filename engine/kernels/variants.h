@@ -109,10 +109,16 @@ void conv_grad_to_gemm_lanes(float* dyt, float* dbias, const float* dy, int batc
 // (M, C*KH*KW) packed by pack_conv_weights with the variant's mr and kc. Overwrites.
 using ConvBlockFn = void (*)(float* y, const float* x, const float* a_packed, const float* bias,
                              const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+// One tile's weight-gradient block: dw (M, K) += sum over images [image_begin, image_end) of
+// dy_b (M, P) @ im2col(x_b)^T, for dw's columns [n_begin, n_end). dy (B, M, OH, OW), x of g.
+using ConvWeightGradBlockFn = void (*)(float* dw, const float* dy, const float* x,
+                                       const ConvGeometry& g, int M, int image_begin,
+                                       int image_end, int n_begin, int n_end);
 struct ConvImplicitVariant {
   const char* name;  // conv_<MR>x<NR>_<isa>, the tile of the GEMM micro-kernel it reuses
   ConvBlockFn block;
   int mr, nr, kc;  // register tile rows / columns, depth block of the packed weights
+  ConvWeightGradBlockFn weight_grad;  // the same tile's weight-gradient block
 };
 // Floats of packed weights for A (rows, depth) with row tile mr: round_up(rows, mr) * depth.
 size_t conv_packed_weights_floats(int rows, int depth, int mr);
@@ -129,8 +135,23 @@ ConvGeometry input_gradient_geometry(const ConvGeometry& g, int out_channels);
 void conv_implicit_parallel(ConvBlockFn block, int nr, float* y, const float* x,
                             const float* a_packed, const float* bias, const ConvGeometry& g,
                             int rows, ThreadPool* pool);
+// Image groups the weight gradient sums separately (then adds in order): a function of the shape
+// only, never of the thread count, so results are the same on any number of threads.
+int conv_weight_grad_groups(const ConvGeometry& g);
+// dw (M, K) += the weight gradient over all g.batch images, split over the pool.
+// scratch: (conv_weight_grad_groups(g) - 1) * M * K floats (the later groups' partial sums).
+void conv_weight_grad_parallel(ConvWeightGradBlockFn block, int nr, float* dw, float* scratch,
+                               const float* dy, const float* x, const ConvGeometry& g, int M,
+                               ThreadPool* pool);
+// dbias (Co) += per-channel sums of dy (B, Co, P) over channels [channel_begin, channel_end), in
+// conv_grad_to_gemm_lanes' order (the same sums as it gives for one chunk of all B images).
+void conv_bias_grad_lanes(float* dbias, const float* dy, int batch, int out_channels, int plane,
+                          int channel_begin, int channel_end);
 void conv_4x16_scalar(float* y, const float* x, const float* a_packed, const float* bias,
                       const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_weight_grad_4x16_scalar(float* dw, const float* dy, const float* x,
+                                  const ConvGeometry& g, int M, int image_begin, int image_end,
+                                  int n_begin, int n_end);
 
 // Dense layers through a GEMM block function (+ bias / bias-gradient loops); the fast sets use these.
 void dense_forward_via_gemm(GemmBlockFn block, float* y, const float* x, const float* w,
@@ -150,6 +171,9 @@ void gemm_8x32_avx512(float* C, int ldc, const float* A, int lda, const float* B
                       int N, int K, bool trans_a, bool trans_b, bool accumulate);
 void conv_8x32_avx512(float* y, const float* x, const float* a_packed, const float* bias,
                       const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_weight_grad_8x32_avx512(float* dw, const float* dy, const float* x,
+                                  const ConvGeometry& g, int M, int image_begin, int image_end,
+                                  int n_begin, int n_end);
 // 2x2 stride-2 max pooling 16 outputs at a time (other windows: the scalar reference).
 void maxpool2d_forward_avx512(float* y, int32_t* argmax, const float* x, int batch, int channels,
                               int height, int width, int kernel, int stride, int out_h, int out_w);
@@ -163,6 +187,9 @@ void gemm_6x16_avx2(float* C, int ldc, const float* A, int lda, const float* B, 
                     int N, int K, bool trans_a, bool trans_b, bool accumulate);
 void conv_6x16_avx2(float* y, const float* x, const float* a_packed, const float* bias,
                     const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_weight_grad_6x16_avx2(float* dw, const float* dy, const float* x,
+                                const ConvGeometry& g, int M, int image_begin, int image_end,
+                                int n_begin, int n_end);
 #endif
 #endif
 
@@ -179,6 +206,12 @@ void conv_4x8_wasmsimd(float* y, const float* x, const float* a_packed, const fl
                        const ConvGeometry& g, int M, int image, int p_begin, int p_end);
 void conv_2x16_wasmsimd(float* y, const float* x, const float* a_packed, const float* bias,
                         const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_weight_grad_4x8_wasmsimd(float* dw, const float* dy, const float* x,
+                                   const ConvGeometry& g, int M, int image_begin, int image_end,
+                                   int n_begin, int n_end);
+void conv_weight_grad_2x16_wasmsimd(float* dw, const float* dy, const float* x,
+                                    const ConvGeometry& g, int M, int image_begin, int image_end,
+                                    int n_begin, int n_end);
 // 2x2 stride-2 max pooling 4 outputs at a time (other windows: the scalar reference).
 void maxpool2d_forward_wasmsimd(float* y, int32_t* argmax, const float* x, int batch,
                                 int channels, int height, int width, int kernel, int stride,
