@@ -135,13 +135,15 @@ inline void im2col_block_shifted(float* T, int ld, const float* x_image, const C
     for (long q = hi; q < q1; ++q) t[q] = 0.0f;
     if (dw != 0) {
       // Columns [W - dw, W) (dw > 0) or [0, -dw) (dw < 0) of the copied rows read the wrong row.
+      // Column by column (strided stores): a few floats a row, where a memset call per row
+      // (what compilers make of a row loop) cost more than the row's whole copy.
       const int z0 = dw > 0 ? W - dw : 0, z1 = dw > 0 ? W : -dw;
       const int r0 = std::max(oh0, q0 / W), r1 = std::min(oh1, (q1 + W - 1) / W);
-      for (int oh = r0; oh < r1; ++oh) {
-        const long a = std::max<long>(q0, static_cast<long>(oh) * W + z0);
-        const long b = std::min<long>(q1, static_cast<long>(oh) * W + z1);
-        for (long q = a; q < b; ++q) t[q] = 0.0f;
-      }
+      for (int z = z0; z < z1; ++z)
+        for (int oh = r0; oh < r1; ++oh) {
+          const long q = static_cast<long>(oh) * W + z;
+          if (q >= q0 && q < q1) t[q] = 0.0f;
+        }
     }
     for (int j = n; j < ld; ++j) t[q0 + j] = 0.0f;
     if (++kw == KW) {
