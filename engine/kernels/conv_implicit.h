@@ -11,7 +11,18 @@
 //
 // A (the weights) is packed ONCE per call into caller-owned scratch (pack_conv_weights, in the
 // depth blocks and MR-row slivers the micro-kernel reads); the B panel uses the GEMM's per-thread
-// static buffer (gemm_packed.h). Nothing here allocates.
+// static buffers (gemm_packed.h), and the weight gradient one more per-thread static staging
+// block of NR x KC floats. Nothing here allocates.
+//
+// The weight gradient, dw (Co, K) += dy_b (Co, P) @ columns_b^T summed over images, is the same
+// trick with the roles turned: the columns are the B operand transposed, so each NR-row sliver of
+// them is written small (staging, in L1) and transposed into the B panel by the GEMM's pack.
+//
+// [SECTION] index
+//   depth blocks and valid spans
+//   packing B from the image (general; shifted planes for stride 1, `same` width)
+//   forward / input-gradient block
+//   weight-gradient block
 //
 // Results: each output is the sum over the same depth blocks in the same order whatever the
 // column split, so splitting images and pixel ranges over threads gives bit-identical results.
@@ -25,6 +36,7 @@
 
 namespace cnnlab::kernels::implicit {
 
+// ---- [SECTION] depth blocks and valid spans -----------------------------------------------------
 inline int round_up(int n, int m) { return (n + m - 1) / m * m; }
 
 // K split into `count` depth blocks of `size` (the last may be shorter), as gemm_packed.h does.
@@ -45,6 +57,7 @@ inline void valid_span(int out_w, int stride, int offset, int width, int* lo, in
   *hi = std::max(*lo, std::min(last + 1, out_w));
 }
 
+// ---- [SECTION] packing B from the image ---------------------------------------------------------
 // Packs B for depth rows [pc, pc + kc) and output pixels [p0, p0 + nc) of one image into NR-pixel
 // slivers, k-major: Bp[(j / NR) * NR * kc + k * NR + j % NR] = column (pc + k, p0 + j) of the
 // image's im2col matrix (zero in padding and past nc). x_image: (C, H, W) = g's channels, height,
@@ -156,6 +169,7 @@ inline void im2col_block_shifted(float* T, int ld, const float* x_image, const C
   }
 }
 
+// ---- [SECTION] forward / input-gradient block ---------------------------------------------------
 // y (M, P) of image `image` (y: (B, M, OH, OW)), pixels [p_begin, p_end) = A @ columns, plus
 // bias (M) when not null. a_packed: A (M, K) packed by pack_conv_weights with this tile's MR and
 // KC. x: (B, C, H, W) of g.
@@ -213,6 +227,7 @@ void conv_block(float* y, const float* x, const float* a_packed, const float* bi
   }
 }
 
+// ---- [SECTION] weight-gradient block ------------------------------------------------------------
 // Any geometry: T[r * ld + (q - q0)] = column (r0 + r, q) of the image's im2col matrix for
 // rows r < rows and pixels q in [q0, q1) (the general, per-pixel version of im2col_block_shifted
 // with rows and pixels in the same roles).
