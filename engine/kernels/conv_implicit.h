@@ -144,7 +144,7 @@ inline void im2col_block_shifted(float* T, int ld, const float* x_image, const C
     const long lo = std::min<long>(q1, std::max<long>(q0, c0));
     const long hi = std::max(lo, std::min<long>(q1, c1));
     for (long q = q0; q < lo; ++q) t[q] = 0.0f;
-    std::copy(plane + lo + shift, plane + hi + shift, t + lo);
+    if (hi > lo) std::copy(plane + lo + shift, plane + hi + shift, t + lo);
     for (long q = hi; q < q1; ++q) t[q] = 0.0f;
     if (dw != 0) {
       // Columns [W - dw, W) (dw > 0) or [0, -dw) (dw < 0) of the copied rows read the wrong row.
