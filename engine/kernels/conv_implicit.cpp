@@ -13,8 +13,12 @@ size_t conv_packed_weights_floats(int rows, int depth, int mr) {
   return static_cast<size_t>(implicit::round_up(rows, mr)) * static_cast<size_t>(depth);
 }
 
-void pack_conv_weights(float* a_packed, const float* w, int out_channels, int channels,
-                       int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient) {
+namespace {
+
+// pack_conv_weights for depth blocks [block_begin, block_end) of implicit::depth_blocks(K, kc).
+void pack_conv_weight_blocks(float* a_packed, const float* w, int out_channels, int channels,
+                             int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient,
+                             int block_begin, int block_end) {
   const int taps = kernel_h * kernel_w;
   // A (M, K): forward  A[o][(c*KH + kh)*KW + kw] = w[o][c][kh][kw]                (M = Co)
   //           dx       A[c][(o*KH + kh)*KW + kw] = w[o][c][KH-1-kh][KW-1-kw]       (M = C)
@@ -28,16 +32,45 @@ void pack_conv_weights(float* a_packed, const float* w, int out_channels, int ch
   };
   const int m_pad = implicit::round_up(M, mr);
   const implicit::DepthBlocks blocks = implicit::depth_blocks(K, kc);
-  for (int pc = 0; pc < K; pc += blocks.size) {
+  for (int b = block_begin; b < block_end; ++b) {
+    const int pc = b * blocks.size;
+    if (pc >= K) break;
     const int depth = std::min(blocks.size, K - pc);
-    float* block = a_packed + static_cast<size_t>(pc) * m_pad;
+    float* packed = a_packed + static_cast<size_t>(pc) * m_pad;
     for (int ir = 0; ir < m_pad; ir += mr) {
-      float* d = block + static_cast<size_t>(ir) * depth;
+      float* d = packed + static_cast<size_t>(ir) * depth;
       for (int k = 0; k < depth; ++k)
         for (int r = 0; r < mr; ++r)
           d[static_cast<size_t>(k) * mr + r] = ir + r < M ? a(ir + r, pc + k) : 0.0f;
     }
   }
+}
+
+}  // namespace
+
+void pack_conv_weights(float* a_packed, const float* w, int out_channels, int channels,
+                       int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient) {
+  const int K = (for_input_gradient ? out_channels : channels) * kernel_h * kernel_w;
+  pack_conv_weight_blocks(a_packed, w, out_channels, channels, kernel_h, kernel_w, mr, kc,
+                          for_input_gradient, 0, implicit::depth_blocks(K, kc).count);
+}
+
+void pack_conv_weights(float* a_packed, const float* w, int out_channels, int channels,
+                       int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient,
+                       ThreadPool* pool) {
+  // One task per depth block: a serial pack between the parallel passes would let the pool's
+  // threads fall asleep (they spin only briefly), and on a busy machine a sleeping thread is slow
+  // to get its core back.
+  const int K = (for_input_gradient ? out_channels : channels) * kernel_h * kernel_w;
+  const int count = implicit::depth_blocks(K, kc).count;
+  auto pack = [&](int block) {
+    pack_conv_weight_blocks(a_packed, w, out_channels, channels, kernel_h, kernel_w, mr, kc,
+                            for_input_gradient, block, block + 1);
+  };
+  if (pool && count > 1)
+    pool->parallel_for(count, [&](int block) { pack(block); });
+  else
+    for (int block = 0; block < count; ++block) pack(block);
 }
 
 ConvGeometry input_gradient_geometry(const ConvGeometry& g, int out_channels) {
@@ -64,20 +97,21 @@ void conv_implicit_parallel(ConvBlockFn block, int nr, float* y, const float* x,
   const int images = g.batch, P = g.out_h * g.out_w;
   if (images <= 0 || P <= 0 || rows <= 0) return;
   const int threads = pool ? pool->threads() : 1;
-  const double flops = 2.0 * rows * static_cast<double>(P) * images * g.col_rows();
-  if (threads <= 1 || flops < 2.0e5) {
+  const double flops_per_pixel = 2.0 * rows * g.col_rows();
+  if (threads <= 1 || flops_per_pixel * P * images < 2.0e5) {
     for (int b = 0; b < images; ++b) block(y, x, a_packed, bias, g, rows, b, 0, P);
     return;
   }
-  // Tasks are (image, pixel range) pairs, up to 4 per thread claimed as threads come free (see
-  // gemm_parallel); an image is split only when there are too few images, in ranges of whole
-  // slivers of at least 4 slivers.
-  const int wanted = threads * 4;
-  int panels = 1;
-  if (images < wanted)
-    panels = std::max(1, std::min((wanted + images - 1) / images, P / (4 * nr)));
-  const int width = implicit::round_up((P + panels - 1) / panels, nr);
-  panels = (P + width - 1) / width;
+  // Tasks are (image, pixel range) pairs of about kTaskFlops (ranges of at least 2 whole slivers),
+  // claimed as threads come free. Short tasks matter on a busy machine: a thread descheduled
+  // while it holds a task stalls the whole pass until it runs again (see gemm_parallel), and an
+  // image of a 7x7 layer is 50 MFLOP. Splitting an image costs little: its columns are still
+  // packed once, and only the (L2-resident) packed weights are read again.
+  constexpr double kTaskFlops = 8.0e6;
+  const int width = std::min(
+      implicit::round_up(P, nr),
+      std::max(2 * nr, implicit::round_up(static_cast<int>(kTaskFlops / flops_per_pixel), nr)));
+  const int panels = (P + width - 1) / width;
   pool->parallel_for(images * panels, [&](int t) {
     const int b = t / panels, p0 = (t % panels) * width;
     block(y, x, a_packed, bias, g, rows, b, p0, std::min(P, p0 + width));
@@ -85,10 +119,11 @@ void conv_implicit_parallel(ConvBlockFn block, int nr, float* y, const float* x,
 }
 
 int conv_weight_grad_groups(const ConvGeometry& g) {
-  // With few columns (conv1: K = 3*k*k) the column split alone cannot keep two threads busy, so
-  // such layers also split the batch into 4 groups of images (by shape, never by thread count).
-  constexpr int kFewColumns = 256, kGroups = 4;
-  return g.col_rows() >= kFewColumns ? 1 : std::max(1, std::min(g.batch, kGroups));
+  // The batch is summed in 8 groups of images (a fixed number: never the thread count), each into
+  // its own partial sums, so that tasks stay short (a group's share of a few dw columns) and
+  // layers with few columns (conv1: K = 3*k*k) still split over threads.
+  constexpr int kGroups = 8;
+  return std::max(1, std::min(g.batch, kGroups));
 }
 
 void conv_weight_grad_parallel(ConvWeightGradBlockFn block, int nr, float* dw, float* scratch,
@@ -98,34 +133,48 @@ void conv_weight_grad_parallel(ConvWeightGradBlockFn block, int nr, float* dw, f
   if (images <= 0 || K <= 0 || M <= 0) return;
   const int groups = conv_weight_grad_groups(g);
   const size_t dw_floats = static_cast<size_t>(M) * K;
-  // Group 0 accumulates into dw itself; groups 1.. into zeroed partial sums, added in order below.
-  if (groups > 1) std::fill(scratch, scratch + (groups - 1) * dw_floats, 0.0f);
+  // Group 0 accumulates into dw itself; groups 1.. into partial sums (each task zeroes its own
+  // part first), added in order below.
   auto group_dw = [&](int group) { return group == 0 ? dw : scratch + (group - 1) * dw_floats; };
-  auto group_images = [&](int group, int* b0, int* b1) {
-    *b0 = static_cast<int>(static_cast<long>(images) * group / groups);
-    *b1 = static_cast<int>(static_cast<long>(images) * (group + 1) / groups);
-  };
   const int threads = pool ? pool->threads() : 1;
   const double flops = 2.0 * M * static_cast<double>(K) * g.out_h * g.out_w * images;
+  const bool split = pool && threads > 1 && flops >= 2.0e5;
+  // About 16 tasks per thread, in column slabs of whole slivers (see conv_implicit_parallel).
   int slabs = 1;
-  if (threads > 1 && flops >= 2.0e5)
-    slabs = std::max(1, std::min((threads * 4 + groups - 1) / groups, (K + nr - 1) / nr));
+  if (split) slabs = std::max(1, std::min((threads * 16 + groups - 1) / groups, (K + nr - 1) / nr));
   const int width = implicit::round_up((K + slabs - 1) / slabs, nr);
   slabs = (K + width - 1) / width;
   auto task = [&](int t) {
     const int group = t / slabs, n0 = (t % slabs) * width;
-    int b0, b1;
-    group_images(group, &b0, &b1);
-    block(group_dw(group), dy, x, g, M, b0, b1, n0, std::min(K, n0 + width));
+    const int b0 = static_cast<int>(static_cast<long>(images) * group / groups);
+    const int b1 = static_cast<int>(static_cast<long>(images) * (group + 1) / groups);
+    const int n1 = std::min(K, n0 + width);
+    if (group > 0)
+      for (int i = 0; i < M; ++i) {
+        float* row = group_dw(group) + static_cast<size_t>(i) * K;
+        std::fill(row + n0, row + n1, 0.0f);
+      }
+    block(group_dw(group), dy, x, g, M, b0, b1, n0, n1);
   };
-  if (slabs * groups == 1 || !pool)
+  if (!split)
     for (int t = 0; t < slabs * groups; ++t) task(t);
   else
     pool->parallel_for(slabs * groups, [&](int t) { task(t); });
-  for (int group = 1; group < groups; ++group) {
-    const float* partial = group_dw(group);
-    for (size_t i = 0; i < dw_floats; ++i) dw[i] += partial[i];
-  }
+  if (groups == 1) return;
+  // dw += partial 1, partial 2, ... in that order for every element, over element ranges.
+  constexpr size_t kRange = size_t{1} << 14;
+  const int ranges = static_cast<int>((dw_floats + kRange - 1) / kRange);
+  auto add_range = [&](int r) {
+    const size_t i0 = static_cast<size_t>(r) * kRange, i1 = std::min(dw_floats, i0 + kRange);
+    for (int group = 1; group < groups; ++group) {
+      const float* partial = group_dw(group);
+      for (size_t i = i0; i < i1; ++i) dw[i] += partial[i];
+    }
+  };
+  if (!split || ranges == 1)
+    for (int r = 0; r < ranges; ++r) add_range(r);
+  else
+    pool->parallel_for(ranges, [&](int r) { add_range(r); });
 }
 
 void conv_bias_grad_lanes(float* dbias, const float* dy, int batch, int out_channels, int plane,

@@ -455,7 +455,7 @@ void conv2d_forward_implicit(float* y, float* scratch, const float* x, const flo
                              ThreadPool* pool) {
   const ConvImplicitVariant& v = kActive.conv_implicit;
   pack_conv_weights(scratch, w, out_channels, g.channels, g.kernel_h, g.kernel_w, v.mr, v.kc,
-                    false);
+                    false, pool);
   conv_implicit_parallel(v.block, v.nr, y, x, scratch, bias, g, out_channels, pool);
 }
 void conv2d_input_grad_implicit(float* dx, float* scratch, const float* dy, const float* w,
@@ -464,7 +464,7 @@ void conv2d_input_grad_implicit(float* dx, float* scratch, const float* dy, cons
           "the implicit-GEMM path needs stride 1 (got " + std::to_string(g.stride) + ")");
   const ConvImplicitVariant& v = kActive.conv_implicit;
   pack_conv_weights(scratch, w, out_channels, g.channels, g.kernel_h, g.kernel_w, v.mr, v.kc,
-                    true);
+                    true, pool);
   conv_implicit_parallel(v.block, v.nr, dx, dy, scratch, nullptr,
                          input_gradient_geometry(g, out_channels), g.channels, pool);
 }

@@ -127,6 +127,10 @@ size_t conv_packed_weights_floats(int rows, int depth, int mr);
 // swapped and the kernel flipped (a stride-1 convolution of dy gives dx). w: (Co, C, KH, KW).
 void pack_conv_weights(float* a_packed, const float* w, int out_channels, int channels,
                        int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient);
+// The same, one depth block a task over the pool (may be null).
+void pack_conv_weights(float* a_packed, const float* w, int out_channels, int channels,
+                       int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient,
+                       ThreadPool* pool);
 // The geometry of dx as a stride-1 convolution of dy (g must have stride 1): dy's Co channels of
 // (OH, OW) in, (H, W) out, padding KH-1-pad_top / KW-1-pad_left.
 ConvGeometry input_gradient_geometry(const ConvGeometry& g, int out_channels);
