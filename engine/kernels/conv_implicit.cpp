@@ -1,6 +1,7 @@
 // The instruction-set-independent half of the implicit-GEMM convolution (conv_implicit.h): packing
 // the weights into the micro-kernels' A layout, the transposed geometry of the input gradient,
-// and the split of images and pixel ranges over a ThreadPool.
+// the split of images and pixel ranges (forward, dx) or image groups and dw columns (weight
+// gradient) over a ThreadPool, and the bias gradient's sums.
 #include <algorithm>
 
 #include "core/thread_pool.h"

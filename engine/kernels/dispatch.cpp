@@ -1,10 +1,13 @@
 // THE one place that picks which kernel variant each entry point of kernels.h runs, per build:
-//   - native: own AVX-512 8x32 GEMM (else AVX2+FMA 6x16, else Eigen), AVX-512 2x2 max pooling
-//     and Adam where available, portable row-copy im2col/col2im, auto-vectorised loops;
+//   - native: own AVX-512 8x32 GEMM (else AVX2+FMA 6x16, else Eigen) and the implicit-GEMM
+//     convolution on the same tile, AVX-512 2x2 max pooling and Adam where available, portable
+//     row-copy im2col/col2im, auto-vectorised loops;
 //   - Emscripten with SIMD128 (__wasm_simd128__): the hand-written *_wasmsimd kernels
-//     (4x8 GEMM tile) and the portable row-copy im2col/col2im; never Eigen;
+//     (4x8 GEMM tile, also the implicit convolution's) and the portable row-copy im2col/col2im;
+//     never Eigen;
 //   - anything else: the scalar references.
-// Kernels without a specialised version fall back to the scalar one inside each table.
+// Kernels without a specialised version fall back to the scalar one inside each table. Which
+// convolution path (implicit GEMM or im2col + GEMM) a shape takes is decided at the end.
 //
 // [SECTION] index
 //   variant sets (tables, kernel_sets(), gemm_variants())
@@ -428,11 +431,12 @@ void min_max_sum(float* lo, float* hi, double* sum, const float* x, size_t n, Th
 }
 
 // ---- [SECTION] convolution: implicit GEMM or im2col, per shape -------------------------------
-// Measured (conv shapes of the `cnn` preset, batch 64, native 2 threads): the implicit forward
-// with the shifted-plane packing (stride 1, `same` width) beats im2col + GEMM + regrouping by
-// 25-35 % for k=3..7; its general per-pixel packing (stride 2, `valid`) is slower than im2col's,
-// so those shapes keep the column matrix. The input gradient packs dy once per output channel
-// block of dx: with few input channels (conv1: 3) the packing outweighs the product.
+// Measured per layer on the `cnn` preset's shapes (batch 64, native, 2 threads, a busy machine):
+// the implicit forward with the shifted-plane packing (stride 1, `same` width) took 25-35 % less
+// time than im2col + GEMM + regrouping for k=3..7; its general per-pixel packing (stride 2,
+// `valid`) was slower than im2col's, so those shapes keep the column matrix. The input gradient
+// packs dy for a product with only C rows: with few input channels (conv1: 3) the packing
+// outweighs the product.
 namespace {
 bool implicit_packs_fast(const ConvGeometry& g) {
   return g.stride == 1 && g.out_w == g.width && g.kernel_w <= g.width && g.col_rows() > 0;
