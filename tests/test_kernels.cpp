@@ -7,6 +7,7 @@
 //   scalar references by hand (GEMM, maxpool, softmax-xent, Adam, SGD, dense, conv regrouping)
 //   GEMM variants vs scalar (sizes, transposes, accumulate, threads)
 //   im2col / col2im (geometry, padding, adjointness, variants)
+//   implicit-GEMM convolution vs the im2col references
 //   pooling, elementwise, optimiser variants vs scalar
 //   entry points (kernels.h) vs scalar
 #include <doctest/doctest.h>
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "core/error.h"
 #include "core/rng.h"
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
@@ -532,6 +534,165 @@ TEST_CASE("im2col: stride 2 same padding with an even kernel pads bottom/right")
   const size_t row = 3, cols = 16;
   CHECK(col[row * cols + 15] == 0.0f);
   CHECK(col[row * cols + 10] == x[5 * 7 + 5]);
+}
+
+// ---- [SECTION] implicit-GEMM convolution vs the im2col references -----------------------------
+namespace {
+
+// y (B, Co, P) = w (Co, K) @ im2col(x) + bias, from the scalar references.
+std::vector<float> reference_conv_forward(const std::vector<float>& x, const std::vector<float>& w,
+                                          const std::vector<float>& bias, const ConvGeometry& g,
+                                          int co) {
+  const int P = g.out_h * g.out_w;
+  std::vector<float> col(col_size(g)), yt(static_cast<size_t>(co) * g.col_cols());
+  std::vector<float> y(static_cast<size_t>(g.batch) * co * P);
+  im2col_scalar(col.data(), x.data(), g, 0, g.batch);
+  gemm_scalar(yt.data(), g.col_cols(), w.data(), g.col_rows(), col.data(), g.col_cols(), co,
+              g.col_cols(), g.col_rows(), false, false, false);
+  conv_output_from_gemm_scalar(y.data(), yt.data(), bias.data(), g.batch, co, P, 0, co);
+  return y;
+}
+
+// dx (B, C, H, W) = col2im(w^T @ dy regrouped), from the scalar references.
+std::vector<float> reference_conv_input_grad(const std::vector<float>& dy,
+                                             const std::vector<float>& w, const ConvGeometry& g,
+                                             int co) {
+  const int P = g.out_h * g.out_w;
+  std::vector<float> dyt(static_cast<size_t>(co) * g.col_cols()), dcol(col_size(g));
+  std::vector<float> dx(input_size(g));
+  conv_grad_to_gemm_scalar(dyt.data(), nullptr, dy.data(), g.batch, co, P, 0, co);
+  gemm_scalar(dcol.data(), g.col_cols(), w.data(), g.col_rows(), dyt.data(), g.col_cols(),
+              g.col_rows(), g.col_cols(), co, true, false, false);
+  col2im_scalar(dx.data(), dcol.data(), g, 0, g.batch);
+  return dx;
+}
+
+// dw (Co, K) + dy regrouped @ im2col(x)^T, from the scalar references.
+std::vector<float> reference_conv_weight_grad(std::vector<float> dw, const std::vector<float>& dy,
+                                              const std::vector<float>& x, const ConvGeometry& g,
+                                              int co) {
+  const int P = g.out_h * g.out_w;
+  std::vector<float> dyt(static_cast<size_t>(co) * g.col_cols()), col(col_size(g));
+  conv_grad_to_gemm_scalar(dyt.data(), nullptr, dy.data(), g.batch, co, P, 0, co);
+  im2col_scalar(col.data(), x.data(), g, 0, g.batch);
+  gemm_scalar(dw.data(), g.col_rows(), dyt.data(), g.col_cols(), col.data(), g.col_cols(), co,
+              g.col_rows(), g.col_cols(), false, true, true);
+  return dw;
+}
+
+}  // namespace
+
+TEST_CASE("every implicit-GEMM conv tile matches im2col + GEMM: k 1..11, strides, paddings") {
+  int count = 0;
+  const ConvImplicitVariant* variants = conv_implicit_variants(&count);
+  REQUIRE(count >= 1);
+  ThreadPool pool(2);
+  uint64_t seed = 5000;
+  struct Case {
+    int batch, channels, h, w, co;
+  };
+  // Odd and even sides, Co not a multiple of any tile's rows; the last case has more output
+  // pixels than one B panel (NC) holds.
+  const Case cases[] = {{2, 3, 13, 11, 5}, {1, 9, 7, 12, 11}, {2, 2, 37, 33, 3}};
+  for (const Case& c : cases)
+    for (int k = 1; k <= 11; ++k)
+      for (int stride : {1, 2})
+        for (bool same : {true, false}) {
+          if (!same && (k > c.h || k > c.w)) continue;
+          if (c.h > 20 && k % 4 != 3) continue;  // the large image: a few kernels only
+          const ConvGeometry g = make_geometry(c.batch, c.channels, c.h, c.w, k, stride, same);
+          CAPTURE(c.h);
+          CAPTURE(k);
+          CAPTURE(stride);
+          CAPTURE(same);
+          const int co = c.co, P = g.out_h * g.out_w;
+          auto x = random_vector(input_size(g), seed++);
+          auto w = random_vector(static_cast<size_t>(co) * g.col_rows(), seed++);
+          auto bias = random_vector(co, seed++);
+          auto dy = random_vector(static_cast<size_t>(g.batch) * co * P, seed++);
+          const auto y_ref = reference_conv_forward(x, w, bias, g, co);
+          const auto dw0 = random_vector(w.size(), seed++);  // dw accumulates onto this
+          const auto dw_ref = reference_conv_weight_grad(dw0, dy, x, g, co);
+          std::vector<float> partials(static_cast<size_t>(conv_weight_grad_groups(g) - 1) *
+                                      w.size());
+          const bool dx_ok = stride == 1;
+          const auto dx_ref =
+              dx_ok ? reference_conv_input_grad(dy, w, g, co) : std::vector<float>();
+          for (int v = 0; v < count; ++v) {
+            CAPTURE(std::string(variants[v].name));
+            const int taps = k * k;
+            std::vector<float> packed(std::max(
+                conv_packed_weights_floats(co, c.channels * taps, variants[v].mr),
+                conv_packed_weights_floats(c.channels, co * taps, variants[v].mr)));
+            pack_conv_weights(packed.data(), w.data(), co, c.channels, k, k, variants[v].mr,
+                              variants[v].kc, false);
+            std::vector<float> y1(y_ref.size(), 7.0f), y2(y_ref.size(), -7.0f);
+            conv_implicit_parallel(variants[v].block, variants[v].nr, y1.data(), x.data(),
+                                   packed.data(), bias.data(), g, co, nullptr);
+            conv_implicit_parallel(variants[v].block, variants[v].nr, y2.data(), x.data(),
+                                   packed.data(), bias.data(), g, co, &pool);
+            CHECK(max_rel_diff(y1, y_ref) < 1e-5);
+            CHECK(y1 == y2);  // the split over threads never changes a sum
+            std::vector<float> dw1 = dw0, dw2 = dw0;
+            conv_weight_grad_parallel(variants[v].weight_grad, variants[v].nr, dw1.data(),
+                                      partials.data(), dy.data(), x.data(), g, co, nullptr);
+            conv_weight_grad_parallel(variants[v].weight_grad, variants[v].nr, dw2.data(),
+                                      partials.data(), dy.data(), x.data(), g, co, &pool);
+            // Its sums run over B*P products (up to 2,400 here), rounded in two orders.
+            CHECK(max_rel_diff(dw1, dw_ref) < 5e-5);
+            CHECK(dw1 == dw2);
+            if (!dx_ok) continue;
+            pack_conv_weights(packed.data(), w.data(), co, c.channels, k, k, variants[v].mr,
+                              variants[v].kc, true);
+            const ConvGeometry t = input_gradient_geometry(g, co);
+            std::vector<float> dx1(dx_ref.size(), 3.0f), dx2(dx_ref.size(), -3.0f);
+            conv_implicit_parallel(variants[v].block, variants[v].nr, dx1.data(), dy.data(),
+                                   packed.data(), nullptr, t, c.channels, nullptr);
+            conv_implicit_parallel(variants[v].block, variants[v].nr, dx2.data(), dy.data(),
+                                   packed.data(), nullptr, t, c.channels, &pool);
+            CHECK(max_rel_diff(dx1, dx_ref) < 1e-5);
+            CHECK(dx1 == dx2);
+          }
+        }
+}
+
+TEST_CASE("conv entry points: implicit where the dispatch picks it, stride 2 refused for dx") {
+  ThreadPool pool(2);
+  const int co = 6;
+  const ConvGeometry same1 = make_geometry(3, 10, 9, 9, 5, 1, true);
+  CHECK(conv_forward_uses_implicit(same1, co));
+  CHECK(conv_input_grad_uses_implicit(same1, co));
+  // Strided and `valid` shapes keep the column matrix; so does dx of a 3-channel input.
+  CHECK_FALSE(conv_forward_uses_implicit(make_geometry(3, 10, 9, 9, 5, 2, true), co));
+  CHECK_FALSE(conv_input_grad_uses_implicit(make_geometry(3, 10, 9, 9, 5, 2, true), co));
+  CHECK_FALSE(conv_forward_uses_implicit(make_geometry(3, 10, 9, 9, 5, 1, false), co));
+  CHECK_FALSE(conv_input_grad_uses_implicit(make_geometry(3, 3, 9, 9, 5, 1, true), co));
+  CHECK(conv_weight_grad_uses_implicit(same1, co));
+  CHECK_FALSE(conv_weight_grad_uses_implicit(make_geometry(3, 10, 9, 9, 5, 2, true), co));
+  auto x = random_vector(input_size(same1), 90), w = random_vector(co * same1.col_rows(), 91);
+  auto bias = random_vector(co, 92);
+  std::vector<float> scratch(conv_implicit_scratch_floats(same1, co));
+  std::vector<float> y(static_cast<size_t>(same1.batch) * co * 81);
+  conv2d_forward_implicit(y.data(), scratch.data(), x.data(), w.data(), bias.data(), same1, co,
+                          &pool);
+  CHECK(max_rel_diff(y, reference_conv_forward(x, w, bias, same1, co)) < 1e-5);
+  std::vector<float> dx(input_size(same1));
+  conv2d_input_grad_implicit(dx.data(), scratch.data(), y.data(), w.data(), same1, co, &pool);
+  CHECK(max_rel_diff(dx, reference_conv_input_grad(y, w, same1, co)) < 1e-5);
+  // Weight and bias gradients accumulate onto what is there.
+  std::vector<float> partials(conv_weight_grad_scratch_floats(same1, co));
+  std::vector<float> dw(w.size(), 0.25f), db(co, 0.5f), db_ref(co, 0.5f);
+  conv2d_weight_grad_implicit(dw.data(), db.data(), partials.data(), y.data(), x.data(), same1, co,
+                              &pool);
+  CHECK(max_rel_diff(dw, reference_conv_weight_grad(std::vector<float>(w.size(), 0.25f), y, x,
+                                                    same1, co)) < 5e-5);
+  std::vector<float> unused(static_cast<size_t>(co) * same1.col_cols());
+  conv_grad_to_gemm_scalar(unused.data(), db_ref.data(), y.data(), same1.batch, co, 81, 0, co);
+  CHECK(max_rel_diff(db, db_ref) < 1e-5);
+  const ConvGeometry strided = make_geometry(1, 10, 9, 9, 3, 2, true);
+  CHECK_THROWS_AS(conv2d_input_grad_implicit(dx.data(), scratch.data(), y.data(), w.data(),
+                                             strided, co, nullptr),
+                  Error);
 }
 
 // ---- [SECTION] pooling, elementwise, optimiser variants vs scalar ------------------------------

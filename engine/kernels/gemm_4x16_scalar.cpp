@@ -1,6 +1,7 @@
 // The packed GEMM driver (gemm_packed.h) with a plain C++ 4x16 micro-kernel: the same structure
 // as the SIMD variants, compiled on every build so the packing and edge handling are tested
 // everywhere, and a portable fallback that compilers can auto-vectorise.
+#include "kernels/conv_implicit.h"
 #include "kernels/gemm_packed.h"
 #include "kernels/variants.h"
 
@@ -42,6 +43,16 @@ struct Scalar4x16 {
 void gemm_4x16_scalar(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
                       int N, int K, bool trans_a, bool trans_b, bool accumulate) {
   packed::gemm<Scalar4x16>(C, ldc, A, lda, B, ldb, M, N, K, trans_a, trans_b, accumulate);
+}
+void conv_4x16_scalar(float* y, const float* x, const float* a_packed, const float* bias,
+                      const ConvGeometry& g, int M, int image, int p_begin, int p_end) {
+  implicit::conv_block<Scalar4x16>(y, x, a_packed, bias, g, M, image, p_begin, p_end);
+}
+void conv_weight_grad_4x16_scalar(float* dw, const float* dy, const float* x,
+                                  const ConvGeometry& g, int M, int image_begin, int image_end,
+                                  int n_begin, int n_end) {
+  implicit::conv_weight_grad_block<Scalar4x16>(dw, dy, x, g, M, image_begin, image_end, n_begin,
+                                               n_end);
 }
 
 }  // namespace cnnlab::kernels

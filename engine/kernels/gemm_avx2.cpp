@@ -6,6 +6,7 @@
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 
+#include "kernels/conv_implicit.h"
 #include "kernels/gemm_packed.h"
 #include "kernels/gemm_x86_pack.h"
 
@@ -75,6 +76,16 @@ struct Avx2_6x16 {
 void gemm_6x16_avx2(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
                     int N, int K, bool trans_a, bool trans_b, bool accumulate) {
   packed::gemm<Avx2_6x16>(C, ldc, A, lda, B, ldb, M, N, K, trans_a, trans_b, accumulate);
+}
+void conv_6x16_avx2(float* y, const float* x, const float* a_packed, const float* bias,
+                    const ConvGeometry& g, int M, int image, int p_begin, int p_end) {
+  implicit::conv_block<Avx2_6x16>(y, x, a_packed, bias, g, M, image, p_begin, p_end);
+}
+void conv_weight_grad_6x16_avx2(float* dw, const float* dy, const float* x,
+                                const ConvGeometry& g, int M, int image_begin, int image_end,
+                                int n_begin, int n_end) {
+  implicit::conv_weight_grad_block<Avx2_6x16>(dw, dy, x, g, M, image_begin, image_end, n_begin,
+                                              n_end);
 }
 
 }  // namespace cnnlab::kernels

@@ -10,6 +10,7 @@
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 
+#include "kernels/conv_implicit.h"
 #include "kernels/gemm_packed.h"
 
 namespace cnnlab::kernels {
@@ -135,6 +136,26 @@ void gemm_4x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float*
 void gemm_2x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
                         int M, int N, int K, bool trans_a, bool trans_b, bool accumulate) {
   packed::gemm<WasmTraits<2, 4>>(C, ldc, A, lda, B, ldb, M, N, K, trans_a, trans_b, accumulate);
+}
+void conv_4x8_wasmsimd(float* y, const float* x, const float* a_packed, const float* bias,
+                       const ConvGeometry& g, int M, int image, int p_begin, int p_end) {
+  implicit::conv_block<WasmTraits<4, 2>>(y, x, a_packed, bias, g, M, image, p_begin, p_end);
+}
+void conv_weight_grad_4x8_wasmsimd(float* dw, const float* dy, const float* x,
+                                   const ConvGeometry& g, int M, int image_begin, int image_end,
+                                   int n_begin, int n_end) {
+  implicit::conv_weight_grad_block<WasmTraits<4, 2>>(dw, dy, x, g, M, image_begin, image_end,
+                                                     n_begin, n_end);
+}
+void conv_2x16_wasmsimd(float* y, const float* x, const float* a_packed, const float* bias,
+                        const ConvGeometry& g, int M, int image, int p_begin, int p_end) {
+  implicit::conv_block<WasmTraits<2, 4>>(y, x, a_packed, bias, g, M, image, p_begin, p_end);
+}
+void conv_weight_grad_2x16_wasmsimd(float* dw, const float* dy, const float* x,
+                                    const ConvGeometry& g, int M, int image_begin, int image_end,
+                                    int n_begin, int n_end) {
+  implicit::conv_weight_grad_block<WasmTraits<2, 4>>(dw, dy, x, g, M, image_begin, image_end,
+                                                     n_begin, n_end);
 }
 
 }  // namespace cnnlab::kernels

@@ -59,6 +59,34 @@ void conv_output_from_gemm(float* y, const float* yt, const float* bias, int bat
 void conv_grad_to_gemm(float* dyt, float* dbias, const float* dy, int batch, int out_channels,
                        int plane);
 
+// ---- Convolution without a column matrix (implicit GEMM) --------------------------------------
+// The GEMM's B panels are packed straight from the image and its tiles stored straight into the
+// (B, Co, OH, OW) output: no im2col / col2im pass and no regrouping. Which path a conv2d layer
+// takes for a shape (these calls, or im2col + gemm + the helpers above) is decided here, in
+// dispatch.cpp, from measurements; g.batch is the number of images of the call.
+bool conv_forward_uses_implicit(const ConvGeometry& g, int out_channels);
+// Only for stride 1 (dx is then a stride-1 convolution of dy); false otherwise.
+bool conv_input_grad_uses_implicit(const ConvGeometry& g, int out_channels);
+// Floats of scratch (the packed weights) the two calls below need for g and out_channels.
+size_t conv_implicit_scratch_floats(const ConvGeometry& g, int out_channels);
+// y (B, Co, OH, OW) = conv(x (B, C, H, W), w (Co, C, KH, KW)) + bias (Co; may be null).
+// Overwrites y. scratch: conv_implicit_scratch_floats(g, Co) floats.
+void conv2d_forward_implicit(float* y, float* scratch, const float* x, const float* w,
+                             const float* bias, const ConvGeometry& g, int out_channels,
+                             ThreadPool* pool);
+// dx (B, C, H, W) = the input gradient of that convolution for dy (B, Co, OH, OW); overwrites dx.
+// g.stride must be 1 (throws Error otherwise: use im2col's path, gemm + col2im).
+void conv2d_input_grad_implicit(float* dx, float* scratch, const float* dy, const float* w,
+                                const ConvGeometry& g, int out_channels, ThreadPool* pool);
+bool conv_weight_grad_uses_implicit(const ConvGeometry& g, int out_channels);
+// Floats of scratch conv2d_weight_grad_implicit needs (partial sums of image groups; may be 0).
+size_t conv_weight_grad_scratch_floats(const ConvGeometry& g, int out_channels);
+// dweight (Co, C, KH, KW) += dy (B, Co, OH, OW) correlated with x (B, C, H, W); dbias (Co) +=
+// sums of dy (skipped when null). The same sums on any number of threads.
+void conv2d_weight_grad_implicit(float* dweight, float* dbias, float* scratch, const float* dy,
+                                 const float* x, const ConvGeometry& g, int out_channels,
+                                 ThreadPool* pool);
+
 // ---- Pooling (valid windows only: OH = (H - K) / stride + 1) -----------------------------------
 void maxpool2d_forward(float* y /* (B, C, OH, OW) */, int32_t* argmax /* (B, C, OH, OW) index into
                        the input plane */, const float* x /* (B, C, H, W) */, int batch,

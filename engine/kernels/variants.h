@@ -103,6 +103,60 @@ void col2im_rowcopy(float* dx, const float* dcol, const ConvGeometry& g, int ima
 void conv_grad_to_gemm_lanes(float* dyt, float* dbias, const float* dy, int batch,
                              int out_channels, int plane, int channel_begin, int channel_end);
 
+// ---- Implicit-GEMM convolution (conv_implicit.h): no column matrix in memory ----------------
+// One tile's block: y (M, P) of image `image` (y: (B, M, OH, OW)), output pixels
+// [p_begin, p_end), = A @ the im2col columns of x (B, C, H, W) (+ bias (M) when not null), A
+// (M, C*KH*KW) packed by pack_conv_weights with the variant's mr and kc. Overwrites.
+using ConvBlockFn = void (*)(float* y, const float* x, const float* a_packed, const float* bias,
+                             const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+// One tile's weight-gradient block: dw (M, K) += sum over images [image_begin, image_end) of
+// dy_b (M, P) @ im2col(x_b)^T, for dw's columns [n_begin, n_end). dy (B, M, OH, OW), x of g.
+using ConvWeightGradBlockFn = void (*)(float* dw, const float* dy, const float* x,
+                                       const ConvGeometry& g, int M, int image_begin,
+                                       int image_end, int n_begin, int n_end);
+struct ConvImplicitVariant {
+  const char* name;  // conv_<MR>x<NR>_<isa>, the tile of the GEMM micro-kernel it reuses
+  ConvBlockFn block;
+  int mr, nr, kc;  // register tile rows / columns, depth block of the packed weights
+  ConvWeightGradBlockFn weight_grad;  // the same tile's weight-gradient block
+};
+// Floats of packed weights for A (rows, depth) with row tile mr: round_up(rows, mr) * depth.
+size_t conv_packed_weights_floats(int rows, int depth, int mr);
+// a_packed = A packed in depth blocks (implicit::depth_blocks(K, kc)) of mr-row slivers, k-major.
+// Forward: A = w (Co, C*KH*KW); for_input_gradient: A (C, Co*KH*KW) = w with out and in channels
+// swapped and the kernel flipped (a stride-1 convolution of dy gives dx). w: (Co, C, KH, KW).
+void pack_conv_weights(float* a_packed, const float* w, int out_channels, int channels,
+                       int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient);
+// The same, one depth block a task over the pool (may be null).
+void pack_conv_weights(float* a_packed, const float* w, int out_channels, int channels,
+                       int kernel_h, int kernel_w, int mr, int kc, bool for_input_gradient,
+                       ThreadPool* pool);
+// The geometry of dx as a stride-1 convolution of dy (g must have stride 1): dy's Co channels of
+// (OH, OW) in, (H, W) out, padding KH-1-pad_top / KW-1-pad_left.
+ConvGeometry input_gradient_geometry(const ConvGeometry& g, int out_channels);
+// Runs `block` over every image of g and pixel ranges of nr-wide slivers, split over the pool
+// (pool may be null); results do not depend on the split.
+void conv_implicit_parallel(ConvBlockFn block, int nr, float* y, const float* x,
+                            const float* a_packed, const float* bias, const ConvGeometry& g,
+                            int rows, ThreadPool* pool);
+// Image groups the weight gradient sums separately (then adds in order): a function of the shape
+// only, never of the thread count, so results are the same on any number of threads.
+int conv_weight_grad_groups(const ConvGeometry& g);
+// dw (M, K) += the weight gradient over all g.batch images, split over the pool.
+// scratch: (conv_weight_grad_groups(g) - 1) * M * K floats (the later groups' partial sums).
+void conv_weight_grad_parallel(ConvWeightGradBlockFn block, int nr, float* dw, float* scratch,
+                               const float* dy, const float* x, const ConvGeometry& g, int M,
+                               ThreadPool* pool);
+// dbias (Co) += per-channel sums of dy (B, Co, P) over channels [channel_begin, channel_end), in
+// conv_grad_to_gemm_lanes' order (the same sums as it gives for one chunk of all B images).
+void conv_bias_grad_lanes(float* dbias, const float* dy, int batch, int out_channels, int plane,
+                          int channel_begin, int channel_end);
+void conv_4x16_scalar(float* y, const float* x, const float* a_packed, const float* bias,
+                      const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_weight_grad_4x16_scalar(float* dw, const float* dy, const float* x,
+                                  const ConvGeometry& g, int M, int image_begin, int image_end,
+                                  int n_begin, int n_end);
+
 // Dense layers through a GEMM block function (+ bias / bias-gradient loops); the fast sets use these.
 void dense_forward_via_gemm(GemmBlockFn block, float* y, const float* x, const float* w,
                             const float* b, int batch, int in, int out, ThreadPool* pool);
@@ -119,6 +173,11 @@ void gemm_eigen(float* C, int ldc, const float* A, int lda, const float* B, int 
 // Packed GEMM with an AVX-512 8x32 register-blocked micro-kernel.
 void gemm_8x32_avx512(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
                       int N, int K, bool trans_a, bool trans_b, bool accumulate);
+void conv_8x32_avx512(float* y, const float* x, const float* a_packed, const float* bias,
+                      const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_weight_grad_8x32_avx512(float* dw, const float* dy, const float* x,
+                                  const ConvGeometry& g, int M, int image_begin, int image_end,
+                                  int n_begin, int n_end);
 // 2x2 stride-2 max pooling 16 outputs at a time (other windows: the scalar reference).
 void maxpool2d_forward_avx512(float* y, int32_t* argmax, const float* x, int batch, int channels,
                               int height, int width, int kernel, int stride, int out_h, int out_w);
@@ -130,6 +189,11 @@ void adam_update_avx512(float* w, float* m, float* v, const float* g, size_t n, 
 // Packed GEMM with an AVX2+FMA 6x16 register-blocked micro-kernel.
 void gemm_6x16_avx2(float* C, int ldc, const float* A, int lda, const float* B, int ldb, int M,
                     int N, int K, bool trans_a, bool trans_b, bool accumulate);
+void conv_6x16_avx2(float* y, const float* x, const float* a_packed, const float* bias,
+                    const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_weight_grad_6x16_avx2(float* dw, const float* dy, const float* x,
+                                const ConvGeometry& g, int M, int image_begin, int image_end,
+                                int n_begin, int n_end);
 #endif
 #endif
 
@@ -142,6 +206,16 @@ void gemm_4x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float*
                         int M, int N, int K, bool trans_a, bool trans_b, bool accumulate);
 void gemm_2x16_wasmsimd(float* C, int ldc, const float* A, int lda, const float* B, int ldb,
                         int M, int N, int K, bool trans_a, bool trans_b, bool accumulate);
+void conv_4x8_wasmsimd(float* y, const float* x, const float* a_packed, const float* bias,
+                       const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_2x16_wasmsimd(float* y, const float* x, const float* a_packed, const float* bias,
+                        const ConvGeometry& g, int M, int image, int p_begin, int p_end);
+void conv_weight_grad_4x8_wasmsimd(float* dw, const float* dy, const float* x,
+                                   const ConvGeometry& g, int M, int image_begin, int image_end,
+                                   int n_begin, int n_end);
+void conv_weight_grad_2x16_wasmsimd(float* dw, const float* dy, const float* x,
+                                    const ConvGeometry& g, int M, int image_begin, int image_end,
+                                    int n_begin, int n_end);
 // 2x2 stride-2 max pooling 4 outputs at a time (other windows: the scalar reference).
 void maxpool2d_forward_wasmsimd(float* y, int32_t* argmax, const float* x, int batch,
                                 int channels, int height, int width, int kernel, int stride,
@@ -165,6 +239,7 @@ struct KernelSet {
   const char* name;
   GemmBlockFn gemm;
   const char* gemm_name;
+  ConvImplicitVariant conv_implicit;
   void (*im2col)(float*, const float*, const ConvGeometry&, int, int);
   void (*col2im)(float*, const float*, const ConvGeometry&, int, int);
   void (*conv_output_from_gemm)(float*, const float*, const float*, int, int, int, int, int);
@@ -196,5 +271,7 @@ struct GemmVariant {
   GemmBlockFn fn;
 };
 const GemmVariant* gemm_variants(int* count);
+// Every implicit-GEMM convolution tile compiled in this build (for tests and benchmarks).
+const ConvImplicitVariant* conv_implicit_variants(int* count);
 
 }  // namespace cnnlab::kernels

@@ -1,4 +1,6 @@
-// Conv2D: 2-D convolution as im2col + one GEMM per chunk of the batch.
+// Conv2D: 2-D convolution as an implicit GEMM (no column matrix) or im2col + one GEMM per chunk of
+// the batch, whichever kernels::conv_*_uses_implicit picks for the shape (per pass: forward,
+// weight gradient, input gradient).
 //   weight (Co, Ci, k, k) (PyTorch layout), bias (Co); input (B, Ci, H, W) -> output (B, Co, OH, OW).
 // The im2col buffer is owned by the layer and covers a CHUNK of images at a time, sized so it stays
 // under kColumnBudgetBytes (the browser has a small heap); weight gradients accumulate over chunks.
@@ -34,6 +36,8 @@ class Conv2D : public Layer {
   ConvPadding padding_;
   Tensor col_;  // (Ci*k*k, chunk*OH*OW); reused as dcol in backward
   Tensor yt_;   // (Co, chunk*OH*OW): GEMM output, or dy regrouped in backward
+  Tensor packed_;  // the implicit GEMM's packed weights (kernels::conv_implicit_scratch_floats)
+  Tensor grad_partials_;  // kernels::conv_weight_grad_scratch_floats (image groups' partial sums)
 };
 
 }  // namespace cnnlab
