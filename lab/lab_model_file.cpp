@@ -10,11 +10,34 @@ namespace cnnlab {
 
 using json = nlohmann::json;
 
-json lab_training_state(const SessionOptions& options, const SessionStatus& status) {
-  json lab = {{"options", options.to_json()}, {"run", status.run}, {"epoch", status.epoch},
-              {"step", status.step}};
-  lab["testAcc"] = status.test_acc ? json(*status.test_acc) : json(nullptr);
+LabModelState LabModelState::of(const SessionOptions& options, const SessionStatus& status) {
+  return {options.to_json(), status.run, status.epoch, status.step, status.test_acc};
+}
+
+json LabModelState::to_json() const {
+  json lab = {{"options", options}, {"run", run}, {"epoch", epoch}, {"step", step}};
+  lab["testAcc"] = test_accuracy ? json(*test_accuracy) : json(nullptr);
   return json{{"lab", lab}};
+}
+
+std::optional<LabModelState> LabModelState::from_training_state(const json& training_state) {
+  if (!training_state.is_object()) return std::nullopt;
+  const auto lab = training_state.find("lab");
+  if (lab == training_state.end() || !lab->is_object()) return std::nullopt;
+  const auto options = lab->find("options");
+  if (options == lab->end()) return std::nullopt;
+  LabModelState s;
+  s.options = *options;
+  auto whole = [&](const char* key, auto* out) {
+    const auto it = lab->find(key);
+    if (it != lab->end() && it->is_number_integer()) *out = it->get<std::decay_t<decltype(*out)>>();
+  };
+  whole("run", &s.run);
+  whole("epoch", &s.epoch);
+  whole("step", &s.step);
+  const auto acc = lab->find("testAcc");
+  if (acc != lab->end() && acc->is_number()) s.test_accuracy = acc->get<double>();
+  return s;
 }
 
 namespace {
@@ -47,12 +70,12 @@ SessionOptions options_for_model_file(const SessionOptions& current, const Loade
               join(train.class_names));
 
   SessionOptions options = current;
-  const json& state = loaded.info.training_state;
-  const bool lab_file = state.is_object() && state.contains("lab") && state["lab"].is_object() &&
-                        state["lab"].contains("options");
+  const std::optional<LabModelState> lab = LabModelState::from_training_state(
+      loaded.info.training_state);
+  const bool lab_file = lab.has_value();
   if (lab_file) {
     try {
-      options.merge(state["lab"]["options"]);
+      options.merge(lab->options);
     } catch (const std::exception& e) {
       throw Error(where, std::string("has settings this version of CNN Lab cannot use (") +
                              e.what() + ")");

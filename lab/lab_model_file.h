@@ -6,6 +6,8 @@
 // handing it to the worker) call these, so they refuse the same files with the same message.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,9 +19,24 @@
 
 namespace cnnlab {
 
-// training_state["lab"] of a saved lab model: {"options": SessionOptions::to_json(), "run",
-// "epoch", "step", "testAcc"} (the last four from the session's status, for the message on loading).
-nlohmann::json lab_training_state(const SessionOptions& options, const SessionStatus& status);
+// What a lab model file carries besides the weights, under training_state["lab"]:
+// {"options": SessionOptions::to_json(), "run", "epoch", "step", "testAcc" (null before a test)}.
+// The options stay JSON here: SessionOptions::merge is their one reader (it also takes the
+// spellings of files from before every option had one).
+struct LabModelState {
+  nlohmann::json options;            // as configure() takes them
+  int run = 0, epoch = 0;            // the session's status when saved
+  int64_t step = 0;
+  std::optional<double> test_accuracy;  // none before a test
+
+  static LabModelState of(const SessionOptions& options, const SessionStatus& status);
+  // The whole training_state: {"lab": {...}}.
+  nlohmann::json to_json() const;
+  // The lab's part of a model file's training_state; none when the file has none (a model
+  // `cnnlab train` saved). Figures of another type than expected are left out (they only
+  // decorate the message on loading); the options are checked when merged.
+  static std::optional<LabModelState> from_training_state(const nlohmann::json& training_state);
+};
 
 // The options under which `loaded` becomes the lab's model, given the current ones: the file's
 // own settings when it has them (a lab file), else the current settings if they build exactly the

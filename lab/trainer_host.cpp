@@ -298,7 +298,7 @@ std::vector<uint8_t> TrainerHost::snapshot() const {
   // The lab's settings go with the weights, so loading the file restores them (lab_model_file.h).
   SessionStatus state = s.status();
   if (const ConfusionMatrix* m = test_metrics()) state.test_acc = m->accuracy();
-  info.training_state = lab_training_state(s.options(), state);
+  info.training_state = LabModelState::of(s.options(), state).to_json();
   return serialize_model(*s.model(), info);
 }
 

@@ -69,7 +69,7 @@ Saved train_and_save(const DataSource& data) {
   info.class_names = data.train.class_names;
   info.preprocess = s.preprocess();
   info.dataset = data.train.name;
-  info.training_state = lab_training_state(s.options(), s.status());
+  info.training_state = LabModelState::of(s.options(), s.status()).to_json();
   return {serialize_model(*s.model(), info), s.test_metrics()->accuracy(), s.preprocess()};
 }
 
@@ -82,6 +82,23 @@ TEST_CASE("lab model file: settings and weights load back into a fresh session, 
   const json& lab = loaded.info.training_state.at("lab");
   CHECK(lab.at("epoch") == 1);
   CHECK(lab.at("testAcc").get<double>() == doctest::Approx(saved.test_accuracy));
+  const std::optional<LabModelState> state =
+      LabModelState::from_training_state(loaded.info.training_state);
+  REQUIRE(state);
+  CHECK(state->epoch == 1);
+  CHECK(state->run == 1);
+  CHECK(state->test_accuracy == doctest::Approx(saved.test_accuracy));
+  CHECK(state->to_json() == loaded.info.training_state);
+  // Not a lab file: nothing (a `cnnlab train` file's state has no "lab"); figures of another
+  // type are left out, the options kept for merge() to judge.
+  CHECK_FALSE(LabModelState::from_training_state(json{{"config", json::object()}}));
+  CHECK_FALSE(LabModelState::from_training_state(json(nullptr)));
+  const auto odd = LabModelState::from_training_state(
+      json{{"lab", {{"options", {{"kernel", 3}}}, {"epoch", "two"}, {"testAcc", nullptr}}}});
+  REQUIRE(odd);
+  CHECK(odd->epoch == 0);
+  CHECK_FALSE(odd->test_accuracy);
+  CHECK(odd->options == json{{"kernel", 3}});
 
   // Another lab with default settings: loading gives the file's settings, then its weights.
   Session fresh;

@@ -670,13 +670,13 @@ TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps th
   host.begin_data(jpeg.size(), "cut-jpeg.pack");
   host.feed_data(jpeg.data(), jpeg.size() - 20);
   CHECK(error_of([&] { host.finish_data(); }).find("(it ends inside image") != std::string::npos);
-  CHECK(host.poll(2.0, true)["dataset"] == false);
+  CHECK(!host.poll(2.0, true).dataset_due);
   CHECK(host.session().data().train.size() == 16);
   host.load_pack(jpeg.data(), jpeg.size(), "jpeg.pack");
-  CHECK(host.poll(2.0, true)["dataset"] == true);
+  CHECK(host.poll(2.0, true).dataset_due);
   CHECK(host.session().data().train.size() == 8);
   host.load_pack(pack.data(), pack.size(), "quadrants.pack");
-  CHECK(host.poll(2.0, true)["dataset"] == true);
+  CHECK(host.poll(2.0, true).dataset_due);
 
   // Commands arrive typed; a refused one says why and changes nothing.
   host.handle(TrainerCommand::from_json(json{{"type", "configure"}, {"options", kSmall}}, "cmd"));

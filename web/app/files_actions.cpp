@@ -181,13 +181,9 @@ std::string App::load_model(const uint8_t* bytes, size_t size, const std::string
     state_.training.message.clear();
     std::string text = "Loaded " + name + ": " + model_tag(options) + ", " +
                        std::to_string(loaded.model->parameter_count()) + " parameters";
-    const json& info = loaded.info.training_state;
-    if (info.is_object() && info.contains("lab")) {
-      const json& lab = info["lab"];
-      if (lab.value("epoch", json()).is_number())
-        text += ", " + std::to_string(lab["epoch"].get<int>()) + " epoch(s) trained";
-      if (lab.value("testAcc", json()).is_number())
-        text += ", test accuracy " + percent(lab["testAcc"].get<double>()) + " when saved";
+    if (const auto lab = LabModelState::from_training_state(loaded.info.training_state)) {
+      text += ", " + std::to_string(lab->epoch) + " epoch(s) trained";
+      if (lab->test_accuracy) text += ", test accuracy " + percent(*lab->test_accuracy) + " when saved";
     }
     text += ". Evaluating it on the test split; Start continues training from these weights.";
     set_files_notice(state_, text, false);
