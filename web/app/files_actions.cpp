@@ -114,8 +114,10 @@ std::string App::save_model(std::vector<uint8_t>* bytes, std::string* name) {
     return "There is no model to save yet: load a dataset (and train) first.";
   }
   const TrainingState& t = state_.training;
+  // The epoch whose weights these are: once tested, the tested (restored) epoch, not the last.
+  const int epoch = t.status.test_epoch.value_or(t.epoch);
   *name = "cnnlab-" + model_tag(state_.settings.applied) + "-run" + std::to_string(t.run) +
-          "-epoch" + std::to_string(t.epoch) + ".cnnlab";
+          "-epoch" + std::to_string(epoch) + ".cnnlab";
   return {};
 }
 
@@ -318,7 +320,11 @@ void App::apply_file_requests() {
     if (!error.empty()) {
       set_files_notice(state_, error, true);
     } else {
-      set_files_notice(state_, "Saved " + (where.empty() ? name : where), false);
+      // The browser downloads ("downloaded as NAME"); the desktop writes a path.
+      set_files_notice(state_,
+                       where.rfind("downloaded", 0) == 0 ? "Saved: " + where
+                                                         : "Saved " + (where.empty() ? name : where),
+                       false);
     }
   }
 }
