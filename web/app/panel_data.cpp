@@ -114,8 +114,9 @@ void draw_data_panel(AppState& state) {
   ImGui::SameLine();
   ImGui::TextDisabled("from %s", data.origin.c_str());
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::Text("Images %d x %d x %d (H x W x C), %zu classes", train.height, train.width,
-              train.channels, train.class_names.size());
+  // Channels first, as the Model tab and the layers' shapes write it.
+  ImGui::Text("Images %d x %d x %d (C x H x W: colour channels, height, width), %zu classes",
+              train.channels, train.height, train.width, train.class_names.size());
   ImGui::PopTextWrapPos();
   // Where the training images went: the validation split comes out of them (Training settings'
   // validation fraction), so "train" alone would hide it.
