@@ -466,7 +466,8 @@ void feature_maps_section(AppState& state) {
   if (test.size() == 0) return;
   const int image = std::clamp(state.inside.test_image, 0, static_cast<int>(test.size()) - 1);
   const std::string cls = test.class_names[test.labels[static_cast<size_t>(image)]];
-  ImGui::Text("Test image #%d (%s) in every configuration", image + 1, cls.c_str());  // 1-based, as elsewhere
+  // Numbered from 1, as the Inside and Evaluation panels number test images.
+  ImGui::Text("Test image #%d (%s) in every configuration", image + 1, cls.c_str());
   ImGui::SameLine();
   if (ImGui::SmallButton("Next image")) {
     state.inside.test_image = (image + 1) % static_cast<int>(test.size());
