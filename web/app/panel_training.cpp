@@ -175,7 +175,9 @@ void draw_training_panel(AppState& state) {
   const int epochs = training.epochs > 0 ? training.epochs : state.settings.applied.train.epochs;
   const int64_t in_epoch =
       training.steps_per_epoch > 0 ? training.step - training.epoch * training.steps_per_epoch : 0;
-  ImGui::Text("Epoch %d / %d   Step %lld", training.epoch, epochs,
+  // Finished epochs (the step line says which epoch is under way), so "0 / 10" is not read as
+  // "in epoch 0".
+  ImGui::Text("Epochs done %d / %d   Step %lld", training.epoch, epochs,
               static_cast<long long>(training.step));
   if (training.steps_per_epoch > 0 && in_epoch >= 0 && training.epoch < epochs) {
     ImGui::SameLine();
