@@ -180,9 +180,14 @@ void draw_training_panel(AppState& state) {
   ImGui::Text("Epochs done %d / %d   Step %lld", training.epoch, epochs,
               static_cast<long long>(training.step));
   if (training.steps_per_epoch > 0 && in_epoch >= 0 && training.epoch < epochs) {
+    char under_way[64];
+    std::snprintf(under_way, sizeof under_way, "(%lld / %lld in epoch %d)",
+                  static_cast<long long>(in_epoch),
+                  static_cast<long long>(training.steps_per_epoch), training.epoch + 1);
+    // Beside the line when it fits, else under it (a phone-sized window).
     ImGui::SameLine();
-    ImGui::TextDisabled("(%lld / %lld in epoch %d)", static_cast<long long>(in_epoch),
-                        static_cast<long long>(training.steps_per_epoch), training.epoch + 1);
+    if (ImGui::CalcTextSize(under_way).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+    ImGui::TextDisabled("%s", under_way);
   }
   ImGui::Text("%s images/s   ETA %s", speed, eta);
   // Which trainer runs, as the trainer reports it: the browser's threaded one trains with 2
