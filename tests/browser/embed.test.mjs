@@ -492,8 +492,10 @@ test('offline: after one load, a reload with the server gone still trains', {tim
     server.kill();
     await new Promise((resolve) => server.once('exit', resolve));
     await context.setOffline(true);
-    // Really gone: a request that the service worker does not answer fails.
-    const direct = await page.evaluate((u) => fetch(u + 'data/subset-1k.pack').then(
+    // Really gone: a request that the service worker does not answer fails. (Past the browser's
+    // HTTP cache, which may still hold the pack: a JPEG 1k subset is small enough to be kept.)
+    const direct = await page.evaluate((u) => fetch(u + 'data/subset-1k.pack?probe',
+                                                    {cache: 'no-store'}).then(
         () => 'reached', () => 'failed'), url);
     assert.equal(direct, 'failed');
 
