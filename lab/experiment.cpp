@@ -120,18 +120,17 @@ void ExperimentConfig::validate(const Shape& input, int classes, size_t memory_l
   // A variable the model has no use for (the kernel of the mlp, which has no convolution) builds
   // the same network for every value: such a comparison would only measure seed noise.
   std::map<std::string, size_t> built;
+  uint64_t bytes = 0;
   for (size_t i = 0; i < values.size(); ++i) {
-    const auto [at, fresh] = built.emplace(spec(i, input, classes).text(), i);
+    const ModelSpec s = spec(i, input, classes);
+    const auto [at, fresh] = built.emplace(s.text(), i);
     require(fresh, "experiment " + vary,
             label(at->second) + " and " + label(i) + " build the same network on the " +
                 model_name(i) + " model (nothing in it depends on " + vary +
                 "); choose a model it changes, such as cnn");
-  }
-  uint64_t bytes = 0;
-  for (size_t i = 0; i < values.size(); ++i)
-    bytes += estimate_training_bytes(spec(i, input, classes),
-                                     std::max(train.batch_size, train.eval_batch_size)) *
+    bytes += estimate_training_bytes(s, std::max(train.batch_size, train.eval_batch_size)) *
              static_cast<uint64_t>(repeats);
+  }
   require(bytes <= memory_limit_bytes, "experiment",
           "the " + std::to_string(values.size() * static_cast<size_t>(repeats)) +
               " runs would need about " + std::to_string(bytes >> 20) + " MB, more than the " +

@@ -128,19 +128,16 @@ void pack_b_from_image(float* Bp, const float* x_image, const ConvGeometry& g, i
 // (im2col_shifted_planes' scheme, for a pixel range and depth block).
 inline void im2col_block_shifted(float* T, int ld, const float* x_image, const ConvGeometry& g,
                                  int pc, int kc, int q0, int q1) {
-  const int H = g.height, W = g.width, OH = g.out_h, KH = g.kernel_h, KW = g.kernel_w;
-  const long in_plane = static_cast<long>(H) * W;
+  const int W = g.width, KH = g.kernel_h, KW = g.kernel_w;
+  const long in_plane = static_cast<long>(g.height) * W;
   const int n = q1 - q0;
   int c = pc / (KH * KW), kh = pc % (KH * KW) / KW, kw = pc % KW;
   for (int k = 0; k < kc; ++k) {
     float* t = T + static_cast<size_t>(k) * ld - q0;  // t[q] for q in [q0, q1)
     const float* plane = x_image + c * in_plane;
-    const int dh = kh - g.pad_top, dw = kw - g.pad_left;
-    const int oh0 = std::max(0, -dh), oh1 = std::max(oh0, std::min(OH, H - dh));
-    const long shift = static_cast<long>(dh) * W + dw;  // source index = pixel index + shift
-    const long d0 = static_cast<long>(oh0) * W, d1 = static_cast<long>(oh1) * W;
-    const long c0 = std::min(d1, std::max(d0, -shift));
-    const long c1 = std::max(c0, std::min(d1, in_plane - shift));
+    const ShiftedRow s = shifted_row(g, kh, kw);
+    const int dw = s.dw, oh0 = s.row_begin, oh1 = s.row_end;
+    const long shift = s.shift, c0 = s.copy_begin, c1 = s.copy_end;
     const long lo = std::min<long>(q1, std::max<long>(q0, c0));
     const long hi = std::max(lo, std::min<long>(q1, c1));
     for (long q = q0; q < lo; ++q) t[q] = 0.0f;

@@ -27,18 +27,15 @@ inline void valid_span(int out_w, int stride, int offset, int width, int* lo, in
 void im2col_shifted_planes(float* col, const float* x, const ConvGeometry& g, int image_begin,
                            int image_end) {
   const size_t cols = static_cast<size_t>(g.col_cols());
-  const int H = g.height, W = g.width, OH = g.out_h;
-  const long plane = static_cast<long>(OH) * W, in_plane = static_cast<long>(H) * W;
+  const int W = g.width;
+  const long plane = static_cast<long>(g.out_h) * W, in_plane = static_cast<long>(g.height) * W;
   for (int c = 0; c < g.channels; ++c)
     for (int kh = 0; kh < g.kernel_h; ++kh)
       for (int kw = 0; kw < g.kernel_w; ++kw) {
         const size_t row = (static_cast<size_t>(c) * g.kernel_h + kh) * g.kernel_w + kw;
-        const int dh = kh - g.pad_top, dw = kw - g.pad_left;
-        const int oh0 = std::max(0, -dh), oh1 = std::max(oh0, std::min(OH, H - dh));
-        const long shift = static_cast<long>(dh) * W + dw;  // src index = dst index + shift
-        const long d0 = static_cast<long>(oh0) * W, d1 = static_cast<long>(oh1) * W;
-        const long c0 = std::min(d1, std::max(d0, -shift));
-        const long c1 = std::max(c0, std::min(d1, in_plane - shift));
+        const ShiftedRow s = shifted_row(g, kh, kw);
+        const int dw = s.dw, oh0 = s.row_begin, oh1 = s.row_end;
+        const long shift = s.shift, c0 = s.copy_begin, c1 = s.copy_end;
         for (int b = image_begin; b < image_end; ++b) {
           const float* xp = x + (static_cast<size_t>(b) * g.channels + c) * in_plane;
           float* o = col + row * cols + b * plane;

@@ -13,6 +13,7 @@
 // are declared in variants.h for tests and benchmarks; layers only ever call what is here.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -44,6 +45,31 @@ struct ConvGeometry {
   int col_rows() const { return channels * kernel_h * kernel_w; }         // K of the GEMM
   int col_cols() const { return batch * out_h * out_w; }                  // N of the GEMM
 };
+
+// One (kh, kw) row of a stride-1 `same` im2col (out_w == width) as a shifted copy of the input
+// plane: output pixel q reads input index q + shift. Only pixels [copy_begin, copy_end) (the
+// output rows [row_begin, row_end) that have an input row) are copied, the rest is zero; of the
+// copied rows, the |dw| columns at the right (dw > 0) or left (dw < 0) read the neighbouring row
+// and must be zeroed too. Shared by im2col_shifted_planes and the implicit GEMM's packing.
+struct ShiftedRow {
+  int dw;
+  int row_begin, row_end;
+  long shift, copy_begin, copy_end;
+};
+inline ShiftedRow shifted_row(const ConvGeometry& g, int kh, int kw) {
+  const int W = g.width;
+  const long in_plane = static_cast<long>(g.height) * W;
+  ShiftedRow r;
+  const int dh = kh - g.pad_top;
+  r.dw = kw - g.pad_left;
+  r.row_begin = dh < 0 ? -dh : 0;
+  r.row_end = std::max(r.row_begin, std::min(g.out_h, g.height - dh));
+  r.shift = static_cast<long>(dh) * W + r.dw;
+  const long d0 = static_cast<long>(r.row_begin) * W, d1 = static_cast<long>(r.row_end) * W;
+  r.copy_begin = std::min(d1, std::max(d0, -r.shift));
+  r.copy_end = std::max(r.copy_begin, std::min(d1, in_plane - r.shift));
+  return r;
+}
 
 // col (C*KH*KW, B*OH*OW): row r = (c*KH + kh)*KW + kw, column = (b*OH + oh)*OW + ow;
 // zero where the window falls in padding.

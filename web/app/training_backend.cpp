@@ -9,7 +9,6 @@
 #include <vector>
 
 #include "core/error.h"
-#include "core/json_field.h"
 #include "model/model_file.h"
 #include "platform/platform.h"
 #include "lab/trainer_host.h"

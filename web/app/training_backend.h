@@ -16,8 +16,6 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "app/app_state.h"
 #include "lab/run_report.h"
 #include "lab/trainer_command.h"
