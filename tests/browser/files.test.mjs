@@ -129,6 +129,21 @@ function settle(page, fn, arg) {
   }, {source: fn.toString(), arg});
 }
 
+// The bytes a page expression (source text, evaluated in the page) gives, as a Buffer. They
+// travel as base64: Playwright serialises an Array.from() of a 2 MB file element by element,
+// which took close to a minute a call here.
+async function pageBytes(page, source) {
+  const b64 = await page.evaluate(async (source) => {
+    // eslint-disable-next-line no-new-func
+    const bytes = await (new Function(`return (${source});`))();
+    let text = '';
+    for (let i = 0; i < bytes.length; i += 0x8000)
+      text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+    return btoa(text);
+  }, source);
+  return Buffer.from(b64, 'base64');
+}
+
 // The parts of state() that bad uploads must leave alone.
 function trainedPart(s) {
   return {run: s.run, epoch: s.epoch, step: s.step, testAcc: s.testAcc, options: s.options,
@@ -153,7 +168,7 @@ test('save, load, export and classify your own photo; bad uploads refused, nothi
     await page.evaluate(() => window.cnnlab.step());
     await waitFor(page, () => window.cnnlab.state().step === 1 && window.cnnlab.state().phase === 'paused');
     await frames(page, 10);
-    const other = await page.evaluate(async () => Array.from(await window.cnnlab.saveModel()));
+    const other = await pageBytes(page, 'window.cnnlab.saveModel()');
     assert.ok(other.length > 100, 'a model file of the 16x16 model');
 
     // ---- Train one epoch on the 1k subset and save -----------------------------------------
@@ -177,7 +192,7 @@ test('save, load, export and classify your own photo; bad uploads refused, nothi
     assert.ok(saved.length > 545098 * 4, `the weights are in it (${saved.length} bytes)`);
 
     // ---- Exports ----------------------------------------------------------------------------
-    const npz = await page.evaluate(() => Array.from(window.cnnlab.exportNpz()));
+    const npz = await pageBytes(page, 'window.cnnlab.exportNpz()');
     const arrays = readNpz(npz);
     // cnn: conv 32 3x3 (layer 0), relu, pool, conv 64 (3), relu, pool, flatten, dense 128 (7),
     // relu, dropout?, dense 10 — names as nn.Sequential numbers its modules.
@@ -267,8 +282,9 @@ test('save, load, export and classify your own photo; bad uploads refused, nothi
     const keep = trainedPart(withPhoto);
     const historyBefore = JSON.stringify(await page.evaluate(() => window.cnnlab.history()));
     const wide = encodePng(9000, 10, 1, () => 128);
-    const huge = Buffer.alloc(21 * 1024 * 1024, 7);
-    photo.copy(huge, 0, 0, 64);  // a PNG signature and header in front
+    // huge.png: a PNG signature and header in front of 21 MB of filler, made in the page (sent
+    // from here, the 21 MB took half a minute to cross).
+    const huge = {head: photo.subarray(0, 64), size: 21 * 1024 * 1024};
     const badPhotos = [
       ['notes.txt', Buffer.from('this is a text file, not a photo\n'), /notes\.txt: not a PNG or JPEG image/],
       ['wide.png', wide, /wide\.png: image is 9000x10 pixels, larger than the 8000 px limit per side/],
@@ -277,8 +293,12 @@ test('save, load, export and classify your own photo; bad uploads refused, nothi
       ['half.png', photo.subarray(0, 60), /half\.png: corrupt image/],
     ];
     for (const [name, bytes, why] of badPhotos) {
-      const r = await settle(page, ({name, b64}) => window.cnnlab.classifyImage(
-          Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), name), {name, b64: Buffer.from(bytes).toString('base64')});
+      const head = bytes.head || bytes, size = bytes.size || head.length;
+      const r = await settle(page, ({name, b64, size}) => {
+        const b = new Uint8Array(size).fill(7);
+        b.set(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+        return window.cnnlab.classifyImage(b, name);
+      }, {name, b64: Buffer.from(head).toString('base64'), size});
       assert.equal(r.ok, false, name);
       assert.ok(r.isError, `${name}: rejects with an Error`);
       assert.match(r.message, why);
@@ -293,7 +313,7 @@ test('save, load, export and classify your own photo; bad uploads refused, nothi
 
     // Made in the page from the saved file: [name, how, bytes (for 'bytes'), expected message].
     const badModels = [
-      ['other-shape.cnnlab', 'bytes', other, /model file other-shape\.cnnlab: is a model for \(3, 16, 16\) images, but the loaded dataset 'cifar10' has \(3, 32, 32\) images/],
+      ['other-shape.cnnlab', 'bytes', Array.from(other), /model file other-shape\.cnnlab: is a model for \(3, 16, 16\) images, but the loaded dataset 'cifar10' has \(3, 32, 32\) images/],
       ['flipped.cnnlab', 'flip', null, /model file flipped\.cnnlab: .*checksum mismatch/],
       ['newer.cnnlab', 'newer', null, /model file newer\.cnnlab: .*version 9 is newer/],
       ['truncated.cnnlab', 'truncate', null, /model file truncated\.cnnlab: .*truncated/],
@@ -324,13 +344,13 @@ test('save, load, export and classify your own photo; bad uploads refused, nothi
 
     // Training continues from the loaded weights: one step moves conv1's weights a little (Adam,
     // lr 1e-3: at most ~1e-3 each), where fresh weights would differ by their whole size.
-    const before1 = readNpz(await page.evaluate(() => Array.from(window.cnnlab.exportNpz())))['0.weight'].values;
+    const before1 = readNpz(await pageBytes(page, 'window.cnnlab.exportNpz()'))['0.weight'].values;
     await page.evaluate(() => window.cnnlab.step());
     await waitFor(page, () => window.cnnlab.state().step === 1 && window.cnnlab.state().phase === 'paused');
     await frames(page, 10);
     const continued = await state(page);
     assert.equal(continued.files.modelFile, null);
-    const after1 = readNpz(await page.evaluate(() => Array.from(window.cnnlab.exportNpz())))['0.weight'].values;
+    const after1 = readNpz(await pageBytes(page, 'window.cnnlab.exportNpz()'))['0.weight'].values;
     let moved = 0, size = 0;
     for (let i = 0; i < after1.length; ++i) {
       moved = Math.max(moved, Math.abs(after1[i] - before1[i]));
