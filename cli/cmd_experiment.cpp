@@ -26,7 +26,7 @@ void add_experiment_command(CLI::App& app) {
   struct Options {
     std::string data, vary = "kernel=3,5,7", out;
     SessionFlags flags;  // the base settings (the lab's option table)
-    bool quiet = false;
+    bool quiet = false, match_params = false;
     int repeats = 1, threads = 0, train_per_class = 0, test_per_class = 0;
   };
   auto o = std::make_shared<Options>();
@@ -39,6 +39,9 @@ void add_experiment_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--repeats", o->repeats, "Seeds per configuration (mean ± std)")
       ->capture_default_str();
+  cmd->add_flag("--match-params", o->match_params,
+                "With --vary model=mlp,cnn: size the MLP's hidden layers to the CNN's parameter "
+                "count (within 2 %), so the two differ in architecture, not in budget");
   o->flags.add_to(*cmd, /*training=*/true, OptionScope::kLab);
   cmd->add_option("--threads", o->threads, "Threads (default: all cores, at most 8)");
   cmd->add_option("--train-per-class", o->train_per_class, "Balanced training subset per class");
@@ -63,6 +66,7 @@ void add_experiment_command(CLI::App& app) {
         if (!v.empty()) options["values"].push_back(v);
     }  // else the variable's default values
     options["repeats"] = o->repeats;
+    if (o->match_params) options["matchParams"] = true;
     const ExperimentConfig config = experiment_config_from_json(options, SessionOptions{});
 
     DataSource data = load_data_reporting(o->data, o->quiet);

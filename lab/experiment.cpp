@@ -29,6 +29,8 @@ int parse_int_value(const std::string& vary, const std::string& v) {
   throw Error("experiment " + vary, "'" + v + "' is not a whole number");
 }
 
+bool is_mlp(const std::string& model) { return model.rfind("mlp", 0) == 0; }
+
 void mean_std(const std::vector<double>& xs, double& mean, double& sd) {
   mean = sd = 0;
   if (xs.empty()) return;
@@ -73,7 +75,7 @@ std::string ExperimentConfig::model_name(size_t i) const {
   return vary == "model" ? values.at(i) : model;
 }
 
-PresetOptions ExperimentConfig::preset_options(size_t i) const {
+PresetOptions ExperimentConfig::preset_options(size_t i, const Shape& input, int classes) const {
   const std::string& v = values.at(i);
   PresetOptions options = base;
   if (vary == "kernel")
@@ -89,11 +91,20 @@ PresetOptions ExperimentConfig::preset_options(size_t i) const {
   else if (vary != "model")
     throw Error("experiment", "unknown variable '" + vary + "' (kernel, filters, depth, pooling, "
                               "stride or model)");
+  if (match_params && is_mlp(model_name(i))) {
+    const auto reference = std::find_if(values.begin(), values.end(),
+                                        [](const std::string& m) { return !is_mlp(m); });
+    require(vary == "model" && reference != values.end(), "experiment matchParams",
+            "sizes an MLP to a convolutional model's parameter count: sweep the model over an "
+            "MLP and a CNN (vary model, values mlp,cnn)");
+    const size_t target = preset(*reference, input, classes, options).parameter_count();
+    options.dense = mlp_dense_matching(model_name(i), input, classes, options, target);
+  }
   return options;
 }
 
 ModelSpec ExperimentConfig::spec(size_t i, const Shape& input, int classes) const {
-  const PresetOptions options = preset_options(i);
+  const PresetOptions options = preset_options(i, input, classes);
   try {
     return preset(model_name(i), input, classes, options);
   } catch (const Error& e) {
@@ -116,6 +127,12 @@ void ExperimentConfig::validate(const Shape& input, int classes, size_t memory_l
           "must be between 1 and " + std::to_string(kMaxRepeats));
   if (vary == "depth")
     require(model == "cnn", "experiment depth", "only the cnn preset has a variable depth");
+  if (match_params)
+    require(vary == "model" && std::any_of(values.begin(), values.end(), is_mlp) &&
+                !std::all_of(values.begin(), values.end(), is_mlp),
+            "experiment matchParams",
+            "sizes an MLP to a convolutional model's parameter count: sweep the model over an "
+            "MLP and a CNN (vary model, values mlp,cnn)");
   train.validate();
   // A variable the model has no use for (the kernel of the mlp, which has no convolution) builds
   // the same network for every value: such a comparison would only measure seed noise.
@@ -151,6 +168,7 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"vary", vary},
           {"values", values},
           {"repeats", repeats},
+          {"matchParams", match_params},
           {"train", train.to_json()}};
 }
 
@@ -171,6 +189,7 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j, const std:
   c.vary = json_field<std::string>(j, "vary", where);
   c.values = json_field<std::vector<std::string>>(j, "values", where);
   c.repeats = json_field<int>(j, "repeats", where);
+  if (j.contains("matchParams")) c.match_params = json_field<bool>(j, "matchParams", where);
   const nlohmann::json train = json_field<nlohmann::json>(j, "train", where);
   require(train.is_object(), where, "field 'train' must be an object");
   try {

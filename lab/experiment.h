@@ -35,6 +35,10 @@ struct ExperimentConfig {
   std::vector<std::string> values{"3", "5", "7"};
   int repeats = 1;             // seeds per configuration (1..5)
   TrainConfig train;           // identical for every run
+  // With vary == "model": every MLP configuration's hidden widths are sized so its parameter
+  // count is within 2 % of the first convolutional configuration's (mlp_dense_matching), so an
+  // MLP and a CNN are compared at the same budget and what differs is weight sharing.
+  bool match_params = false;
 
   static constexpr int kMaxConfigurations = 8;
   static constexpr int kMaxRepeats = 5;
@@ -46,10 +50,11 @@ struct ExperimentConfig {
 
   // "kernel=7" style label of configuration i.
   std::string label(size_t i) const;
-  // The preset name and options of configuration i (the base with the swept variable set);
-  // throws Error for a value that is not valid for the variable.
+  // The preset name and options of configuration i (the base with the swept variable set, and
+  // with match_params an MLP's width sized for this input); throws Error for a value that is not
+  // valid for the variable.
   std::string model_name(size_t i) const;
-  PresetOptions preset_options(size_t i) const;
+  PresetOptions preset_options(size_t i, const Shape& input, int classes) const;
   // Model spec of configuration i for the given input; throws Error naming the configuration.
   ModelSpec spec(size_t i, const Shape& input, int classes) const;
   // Everything checked before anything starts: a known variable, 1..8 values without
@@ -58,7 +63,7 @@ struct ExperimentConfig {
   // under memory_limit_bytes. Throws Error with the explanation.
   void validate(const Shape& input, int classes, size_t memory_limit_bytes) const;
   // {model, base {kernel, filters, dense, dropout, blocks, pooling, stride}, vary, values,
-  //  repeats, train (TrainConfig::to_json)}. from_json throws Error(where, "<field>: why").
+  //  repeats, matchParams, train (TrainConfig::to_json)}; a missing matchParams is false. from_json throws Error(where, "<field>: why").
   nlohmann::json to_json() const;
   static ExperimentConfig from_json(const nlohmann::json& j, const std::string& where);
 };

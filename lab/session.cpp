@@ -302,6 +302,9 @@ ExperimentConfig experiment_config_from_json(const json& options, const SessionO
     } else if (k == "repeats") {
       config.repeats = checked_option(options, k, OptionType::kInteger, "a whole number 1..5")
                          .get<int>();
+    } else if (k == "matchParams") {
+      config.match_params = checked_option(options, k, OptionType::kSwitch, "true or false")
+                                .get<bool>();
     } else {
       base[k] = item.value();  // every other key is a base setting (validated below)
     }
@@ -365,7 +368,9 @@ std::optional<ExperimentReport> Session::experiment_state() const {
     run.configuration = res.label;
     // The run's settings as configure() keys (the run log lists them like a single run's).
     run.options.model = e.config().model_name(res.config);
-    run.options.preset = e.config().preset_options(res.config);
+    run.options.preset = e.config().preset_options(
+        res.config, Shape{data_.train.channels, data_.train.height, data_.train.width},
+        static_cast<int>(data_.train.class_names.size()));
     run.options.train = e.config().train;
     run.options.train.seed = res.seed;
     run.repeat = res.repeat;

@@ -280,6 +280,39 @@ TEST_CASE("Spec errors name the layer and the problem") {
 
 // ---- presets and summary ------------------------------------------------------------------------
 
+TEST_CASE("An MLP sized to a CNN's parameter count: the closest width, within 2 %") {
+  using testing::error_of;
+  const Shape cifar{3, 32, 32};
+  // cnn k=3 has 545,098 parameters. mlp with dense d (then d/2): 3072 d + d + d (d/2) + d/2 +
+  // 10 (d/2) + 10. d = 172: 528,556 + 14,878 + 870 = 544,304 (794 short); d = 173: 547,463
+  // (2,365 over). So 172.
+  CHECK(mlp_dense_matching("mlp", cifar, 10, {}, 545098) == 172);
+  PresetOptions o;
+  o.dense = 172;
+  CHECK(preset("mlp", cifar, 10, o).parameter_count() == 544304);
+  // Every kernel size's cnn has an MLP twin within 2 %.
+  for (int k : {3, 5, 7}) {
+    const size_t target = preset("cnn", k, cifar).parameter_count();
+    o.dense = mlp_dense_matching("mlp", cifar, 10, {}, target);
+    const double got = static_cast<double>(preset("mlp", cifar, 10, o).parameter_count());
+    CHECK_MESSAGE(std::abs(got - static_cast<double>(target)) <= 0.02 * static_cast<double>(target),
+                  "k=" << k << ": " << got << " for " << target);
+  }
+  // The other options stay: without dropout the count is the same (dropout has no weights).
+  PresetOptions no_dropout;
+  no_dropout.dropout = 0;
+  CHECK(mlp_dense_matching("mlp", cifar, 10, no_dropout, 545098) == 172);
+  // Not an MLP; a target no width reaches (even dense 1 has over 3,000 parameters); bad options.
+  CHECK(error_of([&] { mlp_dense_matching("cnn", cifar, 10, {}, 545098); }).find("only an MLP") !=
+        std::string::npos);
+  CHECK(error_of([&] { mlp_dense_matching("mlp", cifar, 10, {}, 100); }).find("within 2 %") !=
+        std::string::npos);
+  PresetOptions bad;
+  bad.pooling = "median";
+  CHECK(error_of([&] { mlp_dense_matching("mlp", cifar, 10, bad, 545098); }).find("pooling") !=
+        std::string::npos);
+}
+
 TEST_CASE("Presets reproduce the seeds' parameter counts exactly") {
   const Shape cifar{3, 32, 32};
   CHECK(preset("mlp", cifar).parameter_count() == 1707274);

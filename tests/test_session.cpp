@@ -537,6 +537,62 @@ TEST_CASE("Experiment: a variable the model does not use is refused (every value
   CHECK(s.experiment() != nullptr);
 }
 
+TEST_CASE("Experiment matchParams: the MLP is sized to the CNN's parameter count") {
+  // cnn1 with 8 filters and dense 64 on 3x16x16, 4 classes: 33,316 parameters. (The 4-filter
+  // kSmall has 4,292, between two mlp-small widths' 3,869 and 4,651: refused, as below.)
+  json budget = kSmall;
+  budget["filters"] = 8;
+  budget["dense"] = 64;
+  Session s;
+  s.set_data(quadrants(12, 4));
+  s.configure(budget);
+  s.start_experiment({{"vary", "model"}, {"values", {"mlp-small", "cnn1"}}, {"matchParams", true},
+                      {"epochs", 1}});
+  REQUIRE(s.experiment_state());
+  const ExperimentReport e = *s.experiment_state();
+  REQUIRE(e.runs.size() == 2);
+  CHECK(e.config.match_params);
+  const double mlp = static_cast<double>(e.runs[0].parameters);
+  const double cnn = static_cast<double>(e.runs[1].parameters);
+  CHECK_MESSAGE(std::abs(mlp - cnn) <= 0.02 * cnn, mlp << " vs " << cnn);
+  // The run log shows the width chosen, and the same width rebuilds the same count.
+  const int width = e.runs[0].options.preset.dense;
+  CHECK(width > 0);
+  CHECK(preset("mlp-small", Shape{3, 16, 16}, 4, e.runs[0].options.preset).parameter_count() ==
+        e.runs[0].parameters);
+  // Without matchParams the MLP keeps the base's width (dense 64): 51,428 parameters.
+  Session plain;
+  plain.set_data(quadrants(12, 4));
+  plain.configure(budget);
+  plain.start_experiment({{"vary", "model"}, {"values", {"mlp-small", "cnn1"}}, {"epochs", 1}});
+  CHECK(plain.experiment_state()->runs[0].parameters == 51428);
+  // The setting round trips with the experiment's configuration, and is off when absent.
+  const ExperimentConfig back = ExperimentConfig::from_json(e.config.to_json(), "config");
+  CHECK(back.match_params);
+  json old = e.config.to_json();
+  old.erase("matchParams");
+  CHECK_FALSE(ExperimentConfig::from_json(old, "config").match_params);
+  // It needs an MLP and a CNN in a model sweep; refused before anything changes otherwise.
+  Session other;
+  other.set_data(quadrants(12, 4));
+  other.configure(kSmall);
+  for (const json& bad : {json{{"vary", "kernel"}, {"matchParams", true}},
+                          json{{"vary", "model"}, {"values", {"cnn1", "cnn"}}, {"matchParams", true}},
+                          json{{"vary", "model"}, {"values", {"mlp", "mlp-small"}}, {"matchParams", true}}}) {
+    const std::string why = error_of([&] { other.start_experiment(bad); });
+    CHECK_MESSAGE(contains(why, "matchParams"), why);
+    CHECK_MESSAGE(contains(why, "values mlp,cnn"), why);
+  }
+  CHECK(other.experiment() == nullptr);
+  CHECK(contains(error_of([&] { other.start_experiment({{"vary", "model"}, {"matchParams", 1}}); }),
+                 "matchParams"));
+  // No width of mlp-small comes within 2 % of the 4-filter cnn1's 4,292: said, not approximated.
+  const std::string gap = error_of([&] {
+    other.start_experiment({{"vary", "model"}, {"values", {"mlp-small", "cnn1"}}, {"matchParams", true}});
+  });
+  CHECK_MESSAGE(contains(gap, "within 2 % of 4292 parameters"), gap);
+}
+
 TEST_CASE("Experiment memory estimate: 64-bit (no wrap in wasm32), an oversized sweep is refused") {
   ExperimentConfig c;
   c.model = "cnn";

@@ -1,6 +1,9 @@
 // Preset model specs (see presets.h).
 #include "model/presets.h"
 
+#include <cmath>
+#include <limits>
+
 #include "core/error.h"
 
 namespace cnnlab {
@@ -124,6 +127,45 @@ ModelSpec preset(const std::string& name, const Shape& input, int classes,
   }
   validate_model_spec(spec, classes);
   return spec;
+}
+
+int mlp_dense_matching(const std::string& name, const Shape& input, int classes,
+                       const PresetOptions& options, size_t target_params) {
+  require(name == "mlp" || name == "mlp-small", "model dense",
+          "only an MLP's width can be sized to a parameter count, not " + name + "'s");
+  PresetOptions o = options;
+  o.dense = 1;
+  preset(name, input, classes, o);  // other options' errors are reported as they are
+  // Widths past the engine's model size limit count as "too many".
+  auto params = [&](int dense) {
+    o.dense = dense;
+    try {
+      return preset(name, input, classes, o).parameter_count();
+    } catch (const Error&) {
+      return std::numeric_limits<size_t>::max();
+    }
+  };
+  // The count grows with the width (input x d + d x d/2 + d/2 x classes, plus biases): the
+  // smallest width whose count reaches the target, or the one below it, is the closest.
+  constexpr int kWidest = 1 << 16;
+  int low = 1, high = kWidest;
+  while (low < high) {
+    const int mid = low + (high - low) / 2;
+    if (params(mid) < target_params) low = mid + 1;
+    else high = mid;
+  }
+  int best = low;
+  auto distance = [&](int d) {
+    const double p = static_cast<double>(params(d)), t = static_cast<double>(target_params);
+    return std::abs(p - t) / t;
+  };
+  if (best > 1 && distance(best - 1) < distance(best)) best -= 1;
+  const double off = distance(best);
+  require(target_params > 0 && off <= 0.02, "model dense",
+          "no width of " + name + " comes within 2 % of " + std::to_string(target_params) +
+              " parameters (closest: dense " + std::to_string(best) + " with " +
+              std::to_string(params(best)) + ")");
+  return best;
 }
 
 ModelSpec preset(const std::string& name, int kernel, const Shape& input, int classes) {

@@ -39,6 +39,14 @@ std::string preset_description(const std::string& name);
 // spec's errors for impossible options (e.g. a kernel larger than a feature map).
 ModelSpec preset(const std::string& name, const Shape& input, int classes = 10,
                  const PresetOptions& options = {});
+// The first hidden width (`dense`) that gives MLP preset `name` ("mlp" or "mlp-small", the other
+// options as given) the parameter count closest to target_params: for comparing an MLP with a
+// CNN of the same size, so that the difference left is the architecture, not the budget. Throws
+// Error("model dense", ...) for a preset that is not an MLP, or when no width comes within 2 %
+// of the target (a target below the smallest MLP's count, for instance).
+int mlp_dense_matching(const std::string& name, const Shape& input, int classes,
+                       const PresetOptions& options, size_t target_params);
+
 // Shorthand: preset with only the kernel size changed.
 ModelSpec preset(const std::string& name, int kernel, const Shape& input, int classes = 10);
 
