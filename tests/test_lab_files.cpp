@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <string>
 
 #include "core/error.h"
@@ -14,6 +16,8 @@
 #include "model/model_file.h"
 #include "model/spec.h"
 #include "lab/lab_model_file.h"
+#include "lab/lesson.h"
+#include "lab/run_report.h"
 #include "lab/session.h"
 #include "train/trainer.h"
 
@@ -178,4 +182,206 @@ TEST_CASE("copy_weights: all-or-nothing, names the tensor that does not fit") {
   const float before = other.params()[0]->value.data()[0];
   CHECK(contains(error_of([&] { copy_weights(from, other, "w"); }), "w: weight tensor 0.weight"));
   CHECK(other.params()[0]->value.data()[0] == before);
+}
+
+// ---- Lessons (lab/lesson.h): the built-in files parse; bad files are refused by line and field;
+// checks read the real runs; placeholders quote the student's numbers.
+
+namespace {
+
+std::string read_source_file(const std::string& relative) {
+  const std::string here = __FILE__;
+  const std::string path = here.substr(0, here.rfind("tests/")) + relative;
+  std::ifstream in(path, std::ios::binary);
+  REQUIRE_MESSAGE(in.good(), path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+const char* const kLessonHead = "---\nlesson: 1\nid: t\ntitle: T\n---\n";
+
+std::string lesson_error(const std::string& text) {
+  return error_of([&] { parse_lesson(text, "lesson t.md"); });
+}
+
+// A tested run as the Session's history gives it.
+RunRecord tested_run(int run, const std::string& model, int kernel, int dense, double accuracy) {
+  RunRecord r;
+  r.run = run;
+  r.options.model = model;
+  r.options.preset.kernel = kernel;
+  r.options.preset.dense = dense;
+  r.test_accuracy = accuracy;
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("Lessons: the built-in lessons parse, with the assignment's steps in order") {
+  const Lesson a = parse_lesson(read_source_file("assets/lessons/assignment.md"), "assignment.md");
+  CHECK(a.id == "assignment");
+  CHECK(a.title == "From pixels to kernels: the CNN assignment");  // a ':' inside a value
+  CHECK(a.subset == "1k");
+  REQUIRE(a.steps.size() == 6);
+  CHECK(a.steps[0].setup.kind == LessonAction::Kind::kShowPanel);
+  CHECK(a.steps[0].setup.panel == "data");
+  CHECK(a.steps[0].done.kind == LessonCheck::Kind::kDataset);
+  CHECK(a.steps[1].setup.kind == LessonAction::Kind::kTrain);
+  CHECK(a.steps[1].setup.model == "mlp");
+  CHECK(a.steps[1].setup.epochs == 5);
+  CHECK(a.steps[3].setup.match_cnn);
+  CHECK(a.steps[3].done.kind == LessonCheck::Kind::kMatchedMlp);
+  CHECK(a.steps[4].setup.kind == LessonAction::Kind::kExperiment);
+  CHECK(a.steps[4].setup.values == std::vector<std::string>{"3", "5", "7"});
+  CHECK(a.steps[4].setup.repeats == 3);
+  CHECK(a.steps[4].done.repeats == 2);
+  CHECK(a.steps[5].done.kind == LessonCheck::Kind::kRead);
+  for (const LessonStep& s : a.steps) {
+    CHECK_FALSE(s.text.empty());
+    for (const LessonQuestion& q : s.questions) CHECK_FALSE(q.answer.empty());
+  }
+  const Lesson k = parse_lesson(read_source_file("assets/lessons/kernel-sees.md"), "kernel-sees.md");
+  CHECK(k.id == "kernel-sees");
+  CHECK(k.steps.size() == 3);
+}
+
+TEST_CASE("Lessons: text, bullets and questions as written; HTML stays text") {
+  const Lesson l = parse_lesson(std::string(kLessonHead) +
+                                    "\n## First\ndone: read\n\nOne line\nsame paragraph.\n\n"
+                                    "- a bullet <script>alert(1)</script>\n\n? Why?\n= Because\n= it is.\n",
+                                "lesson t.md");
+  REQUIRE(l.steps.size() == 1);
+  CHECK(l.steps[0].text == "One line\nsame paragraph.\n\n- a bullet <script>alert(1)</script>");
+  REQUIRE(l.steps[0].questions.size() == 1);
+  CHECK(l.steps[0].questions[0].question == "Why?");
+  CHECK(l.steps[0].questions[0].answer == "Because it is.");
+  CHECK(l.steps[0].line == 7);
+}
+
+TEST_CASE("Lessons: a bad file is refused with its name, the line and the field") {
+  const std::string h = kLessonHead;  // 5 lines; a step's heading is line 6
+  struct Case { std::string text, expected; };
+  const std::vector<Case> cases{
+      {"", "line 1: front matter"},
+      {"---\nlesson: 2\nid: t\ntitle: T\n---\n## S\n", "line 2: lesson: format version '2'"},
+      {"---\nid: t\ntitle: T\n---\n## S\n", "line 1: lesson: the format version is missing"},
+      {"---\nlesson: 1\ntitle: T\n---\n## S\n", "id: is missing"},
+      {"---\nlesson: 1\nid: T!\ntitle: T\n---\n## S\n", "line 3: id: must be"},
+      {"---\nlesson: 1\nid: t\ntitle: T\nauthor: me\n---\n## S\n", "line 5: author: unknown front-matter key"},
+      {"---\nlesson: 1\nid: t\ntitle: T\n## S\n", "has no closing '---'"},
+      {h, "the lesson has no steps"},
+      {h + "text first\n## S\n", "line 6: text: comes before the first step"},
+      {h + "## S\nsetup: launch rockets\n", "line 7: setup: unknown action 'launch'"},
+      {h + "## S\nsetup: show settings\n", "line 7: setup: panel 'settings' is not one of"},
+      {h + "## S\nsetup: train model=resnet\n", "line 7: setup: model 'resnet' is not one of"},
+      {h + "## S\nsetup: train model=cnn kernel=0\n", "line 7: setup: kernel must be a whole number 1..11"},
+      {h + "## S\nsetup: train model=cnn kernel=3 color=red\n", "line 7: setup: train takes no 'color'"},
+      {h + "## S\nsetup: train model=cnn match=cnn\n", "match=cnn sizes an MLP"},
+      {h + "## S\nsetup: experiment vary=colour\n", "line 7: setup: vary 'colour'"},
+      {h + "## S\nsetup: experiment vary=kernel repeats=9\n", "repeats must be a whole number 1..5"},
+      {h + "## S\nsetup: experiment vary=kernel match-params\n", "match-params needs vary=model"},
+      {h + "## S\ndone: whenever\n", "line 7: done: unknown check 'whenever'"},
+      {h + "## S\ndone: run\n", "line 7: done: run needs model=NAME"},
+      {h + "## S\nText.\ndone: read\n", "line 8: done: must come right after the step's title"},
+      {h + "## S\nText {mlp.acuracy}.\n", "line 7: text: unknown placeholder {mlp.acuracy}"},
+      {h + "## S\nText {rf.4}.\n", "unknown placeholder {rf.4}"},
+      {h + "## S\nText {mlp.accuracy.\n", "'{' without a closing '}'"},
+      {h + "## S\n= an answer\n", "line 7: answer: '=' line without a '?' question"},
+      {h + "## S\n? A question\n", "line 7: answer: the question has no '=' answer"},
+      {h + "## S\n? Q\n= A\nmore text\n", "line 9: text: step text must come before its questions"},
+      {h + "## \n", "line 6: step: has no title"},
+      {h + "## S\n\xC3\x28\n", "is not UTF-8 text"},
+  };
+  for (const Case& c : cases) {
+    const std::string why = lesson_error(c.text);
+    CHECK_MESSAGE(contains(why, "lesson t.md"), why);
+    CHECK_MESSAGE(contains(why, c.expected), "expected '" << c.expected << "', got '" << why << "'");
+  }
+  // Over 1 MB, and over 40 steps.
+  CHECK(contains(lesson_error(h + "## S\n" + std::string(Lesson::kMaxBytes, 'x')), "over the 1 MB"));
+  std::string many = h;
+  for (int i = 0; i < 41; ++i) many += "## Step\n";
+  CHECK(contains(lesson_error(many), "line 46: step: more than 40 steps"));
+}
+
+TEST_CASE("Lessons: checks are done only when the runs exist; answers quote their numbers") {
+  const Lesson a = parse_lesson(read_source_file("assets/lessons/assignment.md"), "assignment.md");
+  const Shape cifar{3, 32, 32};
+  std::vector<RunRecord> runs;
+  LessonFacts none = lesson_facts(false, "", Shape{}, 0, 0, 0, 0, runs, nullptr);
+  CHECK_FALSE(lesson_check_done(a.steps[0].done, none, false));
+  CHECK(contains(fill_lesson_text("{mlp.accuracy}", none), "not measured yet"));
+
+  // A dataset, then an MLP run that is still under way (not tested): not done.
+  RunRecord running = tested_run(1, "mlp", 3, 0, 0);
+  running.test_accuracy.reset();
+  runs.push_back(running);
+  LessonFacts f = lesson_facts(true, "cifar10", cifar, 10, 900, 100, 2000, runs, nullptr);
+  CHECK(lesson_check_done(a.steps[0].done, f, false));
+  CHECK_FALSE(lesson_check_done(a.steps[1].done, f, false));
+  CHECK(fill_lesson_text("{data.train} / {data.test} of {data.classes}", f) == "900 / 2,000 of 10");
+
+  // Tested MLP and CNN runs: their steps are done, the answers quote them.
+  runs.back() = tested_run(1, "mlp", 3, 0, 0.258);
+  runs.push_back(tested_run(2, "cnn", 3, 0, 0.353));
+  f = lesson_facts(true, "cifar10", cifar, 10, 900, 100, 2000, runs, nullptr);
+  CHECK(lesson_check_done(a.steps[1].done, f, false));
+  CHECK(lesson_check_done(a.steps[2].done, f, false));
+  CHECK(fill_lesson_text("{mlp.accuracy} with {mlp.params}", f) == "25.8 % with 1,707,274");
+  CHECK(fill_lesson_text("{cnn.accuracy} ({cnn.kernel}, {cnn.params})", f) == "35.3 % (3x3, 545,098)");
+  // Weight sharing on the first layer: 32 kernels of 3x3x3 + 32 biases = 896; a dense layer from
+  // 3,072 inputs to the 32x32x32 = 32,768 outputs: 3,072 x 32,768 + 32,768 = 100,696,064.
+  CHECK(fill_lesson_text("{cnn.conv1.params} vs {cnn.conv1.dense_params}", f) == "896 vs 100,696,064");
+  // The full-size MLP (1.7 M) is not the CNN's budget; dense 172 (544,304) is.
+  CHECK_FALSE(lesson_check_done(a.steps[3].done, f, false));
+  CHECK(contains(fill_lesson_text("{matched_mlp.accuracy}", f), "not measured yet"));
+  runs.push_back(tested_run(3, "mlp", 3, 172, 0.27));
+  f = lesson_facts(true, "cifar10", cifar, 10, 900, 100, 2000, runs, nullptr);
+  CHECK(lesson_check_done(a.steps[3].done, f, false));
+  CHECK(fill_lesson_text("{matched_mlp.params}, width {matched_mlp.dense}", f) == "544,304, width 172");
+  CHECK(fill_lesson_text("{mlp.accuracy}", f) == "27.0 %");  // the latest MLP
+
+  // The experiment: done only when finished with the values and repeats asked.
+  ExperimentReport x;
+  x.config.vary = "kernel";
+  x.config.repeats = 3;
+  x.done = false;
+  x.interpretation = "kernel=3 leads.";
+  for (const char* v : {"3", "5", "7"}) {
+    ExperimentSummaryRow row;
+    row.configuration = std::string("kernel=") + v;
+    row.runs = 3;
+    row.test_accuracy_mean = v[0] == '3' ? 0.36 : 0.34;
+    row.test_accuracy_std = 0.012;
+    row.parameters = v[0] == '3' ? 545098 : v[0] == '5' ? 579402 : 630858;
+    row.macs = 1000;
+    x.summary.push_back(row);
+  }
+  f = lesson_facts(true, "cifar10", cifar, 10, 900, 100, 2000, runs, &x);
+  CHECK_FALSE(lesson_check_done(a.steps[4].done, f, false));
+  CHECK(contains(fill_lesson_text("{experiment.verdict}", f), "not measured yet"));
+  x.done = true;
+  f = lesson_facts(true, "cifar10", cifar, 10, 900, 100, 2000, runs, &x);
+  CHECK(lesson_check_done(a.steps[4].done, f, false));
+  CHECK(fill_lesson_text("{experiment.3.accuracy} ± {experiment.3.spread}; {experiment.7.params}", f) ==
+        "36.0 % ± 1.2 points; 630,858");
+  CHECK(fill_lesson_text("{experiment.verdict}", f) == "kernel=3 leads.");
+  x.config.repeats = 1;
+  f = lesson_facts(true, "cifar10", cifar, 10, 900, 100, 2000, runs, &x);
+  CHECK_FALSE(lesson_check_done(a.steps[4].done, f, false));  // repeats=2 asked
+  x.config.vary = "filters";
+  f = lesson_facts(true, "cifar10", cifar, 10, 900, 100, 2000, runs, &x);
+  CHECK_FALSE(lesson_check_done(a.steps[4].done, f, false));
+
+  // A reading step is done when the student says so.
+  CHECK_FALSE(lesson_check_done(a.steps[5].done, f, false));
+  CHECK(lesson_check_done(a.steps[5].done, f, true));
+}
+
+TEST_CASE("Lessons: receptive fields grow with depth and kernel size, from the model's layers") {
+  const LessonFacts f = lesson_facts(true, "cifar10", Shape{3, 32, 32}, 10, 1, 1, 1, {}, nullptr);
+  // cnn: conv k, pool 2, conv k. 3x3: 3 after conv 1; pool 2 makes it 4, conv 2 adds 2 x 2 input
+  // pixels per step of 2: 4 + (3 - 1) x 2 = 8.
+  CHECK(fill_lesson_text("{rf.3}", f) == "3x3 px after conv 1, 8x8 px after conv 2");
+  // 7x7: 7, then 8 + 6 x 2 = 20.
+  CHECK(fill_lesson_text("{rf.7}", f) == "7x7 px after conv 1, 20x20 px after conv 2");
 }
