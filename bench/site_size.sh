@@ -2,7 +2,7 @@
 # The site's download size: the bytes of every file a built site serves except its dataset packs
 # (data/*.pack: the same data whatever the code) and the precompressed .gz/.br copies, raw and
 # gzip -9 compressed (what a server that compresses sends), per file and in total. With a second
-# site folder, prints both totals and the change in percent (issue targets compare against the
+# site folder, prints both totals and the change in percent (size targets compare against the
 # site of an earlier commit).
 #
 #   bash bench/site_size.sh [SITE] [BASELINE_SITE]       default SITE: build-wasm/site

@@ -2,7 +2,7 @@
 # Threaded against single-threaded WebAssembly: training and inference images/s of `cnn` k=3
 # under node, the default build (one thread) and the CNNLAB_WASM_THREADS build (2 threads) run
 # alternately ROUNDS times, so that load from anything else on the machine hits both alike; then
-# the median of each and their ratio (issue 3's target: threaded training >= 1.6x on 2 cores).
+# the median of each and their ratio (target: threaded training >= 1.6x on 2 cores).
 #
 # Usage: bash bench/wasm_threads.sh [SINGLE_BUILD] [THREADED_BUILD] [ROUNDS] [SECONDS] [MODEL]
 #   defaults: build-wasm build-wasm-threads 5 3 cnn3

@@ -196,7 +196,7 @@ void run_train(TrainOptions& o) {
     std::fprintf(stderr, "%s\n", trainer.stop_reason().c_str());
     std::fprintf(stderr, "Wrote %s, history.csv and history.json\n", model_path.c_str());
 #ifdef __EMSCRIPTEN__
-    // The heap only grows, so its size now is the peak this run needed (issue: < 256 MB for cnn
+    // The heap only grows, so its size now is the peak this run needed (the budget: < 256 MB for cnn
     // on a 10,000-image subset, data included).
     std::fprintf(stderr, "WebAssembly heap: %zu MB\n", emscripten_get_heap_size() >> 20);
 #endif

@@ -23,7 +23,7 @@ namespace cnnlab {
 
 class ThreadPool;
 
-// Per-layer statistics of the last step (issue 4's "per-layer statistics", like ConvNetJS's).
+// Per-layer statistics of the last step (like ConvNetJS's).
 struct LayerStats {
   double forward_ms = 0.0;   // wall time of the layer's last forward
   double backward_ms = 0.0;  // wall time of the layer's last backward (0 until one ran)

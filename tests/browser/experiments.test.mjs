@@ -1,4 +1,4 @@
-// Browser end-to-end test of controlled experiments (issue 5) through window.cnnlab: on the site's
+// Browser end-to-end test of controlled experiments through window.cnnlab: on the site's
 // 1k subset, a kernel sweep 3, 5, 7 (one epoch each, in the page's training worker) is started
 // with experiment(), runs to the end, and results() shows every configuration trained on the same
 // data order (the engine's per-run data-order fingerprint), a 3-row table with test accuracies and

@@ -1,4 +1,4 @@
-// Browser end-to-end test of the files a student keeps or brings (issue 6; app/files_actions.h):
+// Browser end-to-end test of the files a student keeps or brings (app/files_actions.h):
 // on the site's 1k subset a cnn trains one epoch, saveModel() gives a model file, reset + other
 // settings, loadModel() brings back the file's settings and the identical test accuracy;
 // exportNpz() is a zip of .npy arrays named and shaped as PyTorch's nn.Sequential; the curves

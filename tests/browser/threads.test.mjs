@@ -1,4 +1,4 @@
-// Browser test of the threaded trainer (issue 3): a page served with the cross-origin isolation
+// Browser test of the threaded trainer: a page served with the cross-origin isolation
 // headers (web/serve.py --isolate, a server of this test's own) runs the site's threaded trainer
 // with 2 threads and trains a small cnn one epoch on the 1k subset to the end, validation accuracy
 // above chance, without console errors; the same page from run.sh's ordinary server runs the

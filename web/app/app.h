@@ -61,7 +61,7 @@ class App {
   // app's own run-log commands clearRuns and undoClearRuns.
   std::string command(CommandType type);
   std::string command_named(const std::string& name);
-  // Starts an experiment (issue 5; Session::start_experiment's options); "" or why not (an
+  // Starts an experiment (Session::start_experiment's options); "" or why not (an
   // invalid sweep is refused here with the engine's explanation, before anything starts).
   std::string experiment_json(const std::string& options_json);
   std::string start_experiment(const nlohmann::json& options);

@@ -176,7 +176,7 @@ struct InsideState {
   uint32_t random_draws = 0;   // how many Random picks so far (seeds the next one, reproducibly)
   bool per_map_scale = false;  // false: one colour range per layer (maps comparable); true: each
                                // map stretched to its own min..max
-  // An uploaded photo (the embedding issue): uint8 (C, H, W) already resized to the model's
+  // An uploaded photo: uint8 (C, H, W) already resized to the model's
   // input; shown instead of the test image while use_upload is set (see inside_view.h).
   bool use_upload = false;
   std::vector<uint8_t> upload_image;
@@ -358,7 +358,7 @@ struct AppState {
   EvalState eval;
   RunsState runs;                // the run log (Runs tab; the Evaluation panel can show any)
   FilesState files;              // save/load model, exports, your own photo (files_actions.h)
-  ExperimentsState experiments;  // the Experiments panel (issue 5; experiments_state.h)
+  ExperimentsState experiments;  // the Experiments panel (experiments_state.h)
   // The latest weights and test results wherever training runs (see lab_view.h); the App keeps
   // it current, the Inside-the-network and Evaluation panels read it.
   LabView lab;

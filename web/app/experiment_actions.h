@@ -1,4 +1,4 @@
-// Experiment actions (issue 5): what the Experiments panel and the JavaScript API do besides
+// Experiment actions: what the Experiments panel and the JavaScript API do besides
 // drawing — checking a sweep with the engine's own rules before anything is sent to the trainer,
 // deriving the overlaid curves and the side-by-side feature maps from the trainer's reports, and
 // the exports (CSV, Markdown, JSON, and the plots as PNG).

@@ -1,4 +1,4 @@
-// ExperimentsState: what the Experiments panel (panel_experiments.cpp; issue 5) edits and shows —
+// ExperimentsState: what the Experiments panel (panel_experiments.cpp) edits and shows —
 // the sweep being set up, the live validation of it, the curves and feature maps derived from the
 // trainer's experiment reports (TrainingState::experiment) and weights (LabView::experiment), and
 // export requests. Plain data owned by AppState; no statics in the panel.

@@ -34,7 +34,7 @@ struct LabView {
   const std::vector<float>* test_probabilities = nullptr;  // (N, K) over data.dataset.test
   uint64_t test_version = 0;       // increases when new test results arrive
 
-  ExperimentWeights experiment;    // the experiment's models (issue 5)
+  ExperimentWeights experiment;    // the experiment's models
 };
 
 }  // namespace cnnlab

@@ -1,4 +1,4 @@
-// Experiments panel (issue 5): a controlled comparison of one setting — kernel size, filters,
+// Experiments panel: a controlled comparison of one setting — kernel size, filters,
 // depth, pooling, stride or the model family — with everything else held identical, trained
 // interleaved by the engine's Experiment runner (train/experiment.h) wherever training runs.
 // Drawn in three places of the fixed layout so the controls and the results are on screen
