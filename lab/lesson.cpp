@@ -376,7 +376,8 @@ Lesson parse_lesson(const std::string& text, const std::string& source) {
       continue;
     }
     p.placeholders(line, "text", l);
-    if (text_started) step->text += blank_before ? "\n\n" : "\n";
+    // As in Markdown, a line continues its paragraph or bullet; a blank line or "- " starts anew.
+    if (text_started) step->text += blank_before ? "\n\n" : starts_with(l, "- ") ? "\n" : " ";
     step->text += l;
     text_started = true;
     blank_before = false;

@@ -70,7 +70,8 @@ struct LessonQuestion {
 
 struct LessonStep {
   std::string title;
-  std::string text;  // paragraphs separated by blank lines; "- " lines are bullets
+  std::string text;  // paragraphs joined into lines, separated by blank lines; "- " lines are
+                     // bullets (a source line that continues a paragraph joins it with a space)
   LessonAction setup;
   LessonCheck done;
   std::vector<LessonQuestion> questions;

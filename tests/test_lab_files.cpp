@@ -247,10 +247,12 @@ TEST_CASE("Lessons: the built-in lessons parse, with the assignment's steps in o
 TEST_CASE("Lessons: text, bullets and questions as written; HTML stays text") {
   const Lesson l = parse_lesson(std::string(kLessonHead) +
                                     "\n## First\ndone: read\n\nOne line\nsame paragraph.\n\n"
-                                    "- a bullet <script>alert(1)</script>\n\n? Why?\n= Because\n= it is.\n",
+                                    "- a bullet <script>alert(1)</script>\n  continued\n- another\n\n"
+                                    "? Why?\n= Because\n= it is.\n",
                                 "lesson t.md");
   REQUIRE(l.steps.size() == 1);
-  CHECK(l.steps[0].text == "One line\nsame paragraph.\n\n- a bullet <script>alert(1)</script>");
+  CHECK(l.steps[0].text ==
+        "One line same paragraph.\n\n- a bullet <script>alert(1)</script> continued\n- another");
   REQUIRE(l.steps[0].questions.size() == 1);
   CHECK(l.steps[0].questions[0].question == "Why?");
   CHECK(l.steps[0].questions[0].answer == "Because it is.");

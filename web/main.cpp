@@ -23,6 +23,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -57,6 +59,7 @@ struct Options {
   std::string tab;
   std::string configure;
   std::string experiment;
+  std::string lesson;  // a built-in lesson's id, or a lesson file's path
   bool train = false;
   std::string load_model, photo;  // File menu requests at the first frame
 };
@@ -97,6 +100,10 @@ bool parse_options(int argc, char** argv, Options* o) {
       const char* v = value("--screenshot");
       if (!v) return false;
       o->screenshot = v;
+    } else if (a == "--lesson") {
+      const char* v = value("--lesson");
+      if (!v) return false;
+      o->lesson = v;
     } else if (a == "--data" || a == "--tab" || a == "--configure") {
       const char* v = value(a.c_str());
       if (!v) return false;
@@ -118,8 +125,8 @@ bool parse_options(int argc, char** argv, Options* o) {
     } else if (a == "--help" || a == "-h") {
       std::printf("usage: cnnlab_app [--width W] [--height H] [--screenshot FILE.png] "
                   "[--frames N] [--widget-check] [--print-state] [--data SRC] "
-                  "[--tab data|model|inside|eval] [--configure JSON] [--train] "
-                  "[--load-model FILE] [--photo FILE]\n");
+                  "[--tab guide|data|model|inside|eval] [--configure JSON] [--train] "
+                  "[--load-model FILE] [--photo FILE] [--lesson ID|FILE.md]\n");
       std::exit(0);
     } else {
       std::fprintf(stderr, "cnnlab_app: unknown option '%s' (see --help)\n", a.c_str());
@@ -302,6 +309,20 @@ int main(int argc, char** argv) {
   if (!options.data.empty()) {
     std::string error = rt->app.load_dataset_path(options.data);
     if (!error.empty()) std::fprintf(stderr, "cnnlab_app: %s\n", error.c_str());
+  }
+  if (!options.lesson.empty()) {
+    // A built-in lesson's id, else a lesson file (a teacher's).
+    std::string error;
+    std::ifstream file(options.lesson, std::ios::binary);
+    if (options.lesson.find('/') == std::string::npos && options.lesson.find('.') == std::string::npos) {
+      error = rt->app.open_lesson(options.lesson);
+    } else if (!file) {
+      error = "cannot read the lesson file " + options.lesson;
+    } else {
+      const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+      error = rt->app.open_lesson_text(text, options.lesson);
+    }
+    if (!error.empty()) std::fprintf(stderr, "cnnlab_app: --lesson: %s\n", error.c_str());
   }
   if (!options.configure.empty()) {
     std::string error = rt->app.configure_json(options.configure);

@@ -297,13 +297,13 @@ test('panels: only the chosen ones are drawn and fill the space', {timeout: 1200
     // The API can change them too; hide is the complement.
     await page.evaluate(() => window.cnnlab.configure({hide: ['eval', 'data']}));
     state = await labState(page);
-    assert.deepEqual(state.ui.panels, ['model', 'training', 'curves', 'inside', 'experiment']);
+    assert.deepEqual(state.ui.panels, ['model', 'training', 'curves', 'inside', 'experiment', 'guide']);
     await assert.rejects(page.evaluate(() => window.cnnlab.configure({panels: ['curves', 'plots']})),
                          /option panels: unknown panel 'plots'/);
     await assert.rejects(page.evaluate(() => window.cnnlab.configure({panels: []})),
                          /option panels: name at least one panel/);
     assert.deepEqual((await labState(page)).ui.panels,
-                     ['model', 'training', 'curves', 'inside', 'experiment']);
+                     ['model', 'training', 'curves', 'inside', 'experiment', 'guide']);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

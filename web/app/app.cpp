@@ -18,6 +18,7 @@
 #include "app/embed_options.h"
 #include "app/experiment_actions.h"
 #include "app/files_actions.h"
+#include "app/guide_actions.h"
 #include "app/panels.h"
 #include "app/theme.h"
 #include "app/training_backend.h"
@@ -68,7 +69,7 @@ Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui)
   const float gap = 4.0f * scale;
   const float width = display.x, height = display.y - top;
   const bool setup = panel_shown(ui, Panel::Data) || panel_shown(ui, Panel::Model) ||
-                     panel_shown(ui, Panel::Experiment);
+                     panel_shown(ui, Panel::Experiment) || panel_shown(ui, Panel::Guide);
   const bool training = panel_shown(ui, Panel::Training);
   const bool curves = panel_shown(ui, Panel::Curves);
   const bool results = panel_shown(ui, Panel::Inside) || panel_shown(ui, Panel::Eval) ||
@@ -311,6 +312,14 @@ void App::frame() {
         end_child_noted(s.ui, "experimentSetup");
         ImGui::EndTabItem();
       }
+      // Lessons (panel_guide.cpp): last in the bar, brought forward when a lesson opens.
+      if (panel_shown(s.ui, Panel::Guide) &&
+          begin_tab_noted(s.ui, "setup", "Guide", tab_flags(s.ui.left_tab_request, 3))) {
+        ImGui::BeginChild("##guide", ImVec2(0, 0), false);
+        draw_guide_panel(s);
+        end_child_noted(s.ui, "guide");
+        ImGui::EndTabItem();
+      }
       ImGui::EndTabBar();
     }
     s.ui.left_tab_request = -1;
@@ -382,6 +391,7 @@ void App::frame() {
   draw_files_notice(s);
   apply_panel_requests();
   apply_file_requests();
+  apply_guide_requests();
   if (s.experiments.start_requested) {
     s.experiments.start_requested = false;
     const std::string error = start_experiment(experiment_draft_options(s.experiments));
@@ -455,7 +465,8 @@ std::string App::set_subsets_json(const std::string& manifest) {
 }
 
 bool App::select_tab(const std::string& name) {
-  if (name == "data") state_.ui.left_tab_request = 0;
+  if (name == "guide") state_.ui.left_tab_request = 3;
+  else if (name == "data") state_.ui.left_tab_request = 0;
   else if (name == "model") state_.ui.left_tab_request = 1;
   else if (name == "inside") state_.ui.right_tab_request = 0;
   else if (name == "eval") state_.ui.right_tab_request = 1;
@@ -911,6 +922,7 @@ const std::string& App::state_json() {
   j["trainerThreads"] = t.reported ? nlohmann::json(status.threads) : nlohmann::json(nullptr);
   j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
   j["fps"] = number_or_null(s.ui.fps, s.ui.fps > 0);
+  j["guide"] = guide_state_json(s);  // the open lesson (guide_actions.h)
   j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},

@@ -41,7 +41,8 @@ class App {
   // The subsets the site offers, from data/packs.json ({"default", "packs": [{"id", "file",
   // "trainPerClass", "testPerClass"}]}). Returns "" or what is wrong with the manifest.
   std::string set_subsets_json(const std::string& manifest);
-  // Opens a tab: "data", "model", "inside", "eval", or "experiment" (the three Experiment tabs);
+  // Opens a tab: "guide", "data", "model", "inside", "eval", "runs", or "experiment" (the three
+  // Experiment tabs);
   // false for another name.
   bool select_tab(const std::string& name);
   // What the Data panel says while no dataset is loaded ("Downloading ...").
@@ -92,6 +93,16 @@ class App {
   // A file the student picked or dropped: kind "model", "photo" or "auto" (by its first bytes).
   std::string open_user_file(const std::string& kind, const uint8_t* bytes, size_t size,
                              const std::string& name);
+  // ---- Guide: lessons (guide_actions.cpp) -----------------------------------------------------
+  // Each returns "" or why not (also shown in the Guide tab); a refused lesson leaves the open
+  // one as it was. open_lesson: a built-in lesson by id ("assignment"); open_lesson_text: a
+  // lesson file's text (a teacher's, fetched by the page), `name` naming it in messages.
+  std::string open_lesson(const std::string& id);
+  std::string open_lesson_text(const std::string& text, const std::string& name);
+  // Shows step `step` (1-based) of the open lesson.
+  std::string guide_go_to(int step);
+  // The shown step's "Set it up for me": its action through configure / train / experiment.
+  std::string guide_set_up();
   // Deliveries from the training worker (browser; see training_backend.h).
   void receive_trainer_report(const std::string& report_json);
   // A dataset the training worker loaded (its DatasetReport's bytes): shown at once, so that
@@ -119,6 +130,7 @@ class App {
   void update_run_log();
   void apply_panel_requests();
   void apply_file_requests();  // the File menu's items (files_actions.cpp)
+  void apply_guide_requests();  // the Guide tab's buttons (guide_actions.cpp)
   // The trainer's report of a newly loaded dataset, if one came (training_backend.h).
   void take_dataset_report();
 

@@ -27,6 +27,7 @@
 #include "data/dataset.h"
 #include "data/split.h"
 #include "app/experiments_state.h"
+#include "app/guide_state.h"
 #include "lab/dataset_report.h"
 #include "lab/inside_maps.h"
 #include "lab/trainer_command.h"
@@ -359,6 +360,7 @@ struct AppState {
   RunsState runs;                // the run log (Runs tab; the Evaluation panel can show any)
   FilesState files;              // save/load model, exports, your own photo (files_actions.h)
   ExperimentsState experiments;  // the Experiments panel (experiments_state.h)
+  GuideState guide;              // the Guide tab's lesson (guide_state.h)
   // The latest weights and test results wherever training runs (see lab_view.h); the App keeps
   // it current, the Inside-the-network and Evaluation panels read it.
   LabView lab;

@@ -26,8 +26,8 @@ namespace cnnlab {
 
 namespace {
 
-constexpr const char* kPanelNames[] = {"data",   "model", "training",  "curves",
-                                       "inside", "eval",  "experiment"};
+constexpr const char* kPanelNames[] = {"data",   "model", "training",   "curves",
+                                       "inside", "eval",  "experiment", "guide"};
 constexpr int kPanelCount = static_cast<int>(Panel::Count);
 
 std::string panel_list() {

@@ -15,7 +15,7 @@ namespace cnnlab {
 
 // The panels a page can show or hide (UiState::hidden_panels has bit 1 << Panel).
 // Experiment: the three Experiment tabs (Setup, Curves, Results).
-enum class Panel : int { Data = 0, Model, Training, Curves, Inside, Eval, Experiment, Count };
+enum class Panel : int { Data = 0, Model, Training, Curves, Inside, Eval, Experiment, Guide, Count };
 
 inline bool panel_shown(const UiState& ui, Panel panel) {
   return (ui.embedding.hidden_panels & (1u << static_cast<int>(panel))) == 0;

@@ -210,6 +210,35 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_open_file(const char* kind, const uint8_
   return js_result.c_str();
 }
 
+// Lessons (the Guide tab): a built-in lesson by id; a lesson file's bytes (UTF-8 text, a
+// teacher's, fetched by the page) named `name` in messages; a step (1-based) of the open lesson.
+// Each returns "" or why not.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_open_lesson(const char* id) {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->open_lesson(id ? id : "");
+  return js_result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_open_lesson_text(const uint8_t* bytes, size_t size,
+                                                         const char* name) {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->open_lesson_text(std::string(reinterpret_cast<const char*>(bytes), size),
+                                       name ? name : "lesson");
+  return js_result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_guide_go_to(int step) {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->guide_go_to(step);
+  return js_result.c_str();
+}
+
 // The last classified photo (state().files.photo), JSON text.
 EMSCRIPTEN_KEEPALIVE const char* cnnlab_photo_json() {
   using cnnlab::js_app;

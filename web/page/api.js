@@ -13,6 +13,7 @@
 // app-instance.js.
 
 import { fileBytes, openUserFile } from './files.js';
+import { fetchLesson } from './lessons.js';
 import { UI_KEYS, linkFor, packFor } from './options.js';
 
 // state() before the app runs: every field the app reports, unknown.
@@ -190,12 +191,36 @@ export function createApi(lab) {
       if (!lab.appRunning) return Promise.reject(new Error('the app is not running yet'));
       return lab.loadDataset(new URL(url, lab.base).href);
     },
-    // Brings a panel's tab to the front: 'data', 'model', 'inside', 'eval', 'runs' or
+    // Opens a lesson in the Guide tab: a built-in lesson's id ('assignment', 'kernel-sees') or
+    // the URL of a lesson file (docs/lessons.md; at most 1 MB). Resolves with state().guide;
+    // rejects with an Error naming the file, line and field of what is wrong (the lesson open
+    // before, if any, stays).
+    async openLesson(idOrUrl) {
+      lab.requireRunning();
+      const what = String(idOrUrl || '');
+      let error;
+      if (/^[a-z0-9-]+$/.test(what)) {
+        error = lab.app.openLesson(what);
+      } else {
+        const bytes = await fetchLesson(new URL(what, lab.base).href);
+        error = lab.app.openLessonText(bytes, what.split('/').pop() || what);
+      }
+      if (error) throw new Error(error);
+      return api.state().guide;
+    },
+    // Shows step n (1-based) of the open lesson; throws an Error why not.
+    goToStep(n) {
+      lab.requireRunning();
+      const error = lab.app.goToStep(Number(n));
+      if (error) throw new Error(error);
+      return api.state().guide;
+    },
+    // Brings a panel's tab to the front: 'guide', 'data', 'model', 'inside', 'eval', 'runs' or
     // 'experiment'.
     showPanel(name) {
       if (!lab.appRunning) throw new Error('the app is not running yet');
       if (!lab.app.selectTab(String(name))) {
-        throw new Error(`unknown panel '${name}': expected data, model, inside, eval, runs or experiment`);
+        throw new Error(`unknown panel '${name}': expected guide, data, model, inside, eval, runs or experiment`);
       }
     },
     // A URL of the site's index.html that opens a lab with this set-up.

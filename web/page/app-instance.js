@@ -128,6 +128,14 @@ export class AppInstance {
 
   photo() { return JSON.parse(this.call('cnnlab_photo_json', 'string', [], [])); }
 
+  // Lessons (the Guide tab); each returns "" or why not. A lesson file's text crosses as bytes.
+  openLesson(id) { return this.callWithText('cnnlab_open_lesson', id); }
+  openLessonText(bytes, name) {
+    return this.withHeapCopy(bytes, (ptr) => this.call(
+        'cnnlab_open_lesson_text', 'string', ['number', 'number', 'string'], [ptr, bytes.byteLength, name]));
+  }
+  goToStep(step) { return this.call('cnnlab_guide_go_to', 'string', ['number'], [step]); }
+
   // The experiment's results as text ({text} or {error}); 'png' draws the plots and calls
   // onPng(name, blob) when they are ready.
   experimentExport(format) {

@@ -222,6 +222,13 @@ export class Lab {
     this.settleReady();
     this.events.watch(this.api);
     if (this.setup.page.offline !== false) keepForOffline(this.base);
+    if (this.setup.page.lesson) {
+      // A lesson from the link or attribute opens in the Guide tab; a refusal says why there
+      // (and in the app's notice), and the lab runs on without it.
+      this.api.openLesson(this.setup.page.lesson).catch((e) => {
+        this.app.setUi({notice: this.optionErrors.concat([`option lesson: ${e.message}`]).join('\n')});
+      });
+    }
     if (this.setup.page.autostart) {
       try {
         this.api.train();

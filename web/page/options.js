@@ -22,9 +22,9 @@ export const TRAINING_KEYS = ['model', 'kernel', 'filters', 'dense', 'dropout', 
                               'standardize'];
 export const DATA_KEYS = ['dataset', 'subset'];
 export const UI_KEYS = ['theme', 'panels', 'hide', 'readOnly'];
-export const PAGE_KEYS = ['base', 'pack', 'autostart', 'embed', 'origin', 'offline'];
+export const PAGE_KEYS = ['base', 'pack', 'autostart', 'embed', 'origin', 'offline', 'lesson'];
 export const OPTION_KEYS = TRAINING_KEYS.concat(DATA_KEYS, UI_KEYS, PAGE_KEYS);
-export const PANEL_NAMES = ['data', 'model', 'training', 'curves', 'inside', 'eval', 'experiment'];
+export const PANEL_NAMES = ['data', 'model', 'training', 'curves', 'inside', 'eval', 'experiment', 'guide'];
 
 const NUMBER_KEYS = ['kernel', 'filters', 'dense', 'dropout', 'blocks', 'stride', 'epochs',
                      'batch', 'lr', 'momentum', 'weightDecay', 'seed', 'valFraction', 'patience'];
@@ -123,9 +123,9 @@ export function splitOptions(options) {
       delete split.page.origin;
     }
   }
-  for (const key of ['base', 'pack']) {
+  for (const key of ['base', 'pack', 'lesson']) {
     if (key in split.page && (typeof split.page[key] !== 'string' || !split.page[key])) {
-      split.errors.push(`option ${key}: must be a URL, got ${JSON.stringify(split.page[key])}`);
+      split.errors.push(`option ${key}: must be ${key === 'lesson' ? 'a lesson id or URL' : 'a URL'}, got ${JSON.stringify(split.page[key])}`);
       delete split.page[key];
     }
   }
