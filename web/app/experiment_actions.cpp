@@ -38,7 +38,9 @@ std::vector<std::string> split_experiment_values(const std::string& text) {
 json experiment_draft_options(const ExperimentsState& x) {
   const auto& vars = ExperimentConfig::variables();
   const std::string vary = vars.at(static_cast<size_t>(std::clamp<int>(x.vary, 0, static_cast<int>(vars.size()) - 1)));
-  return {{"vary", vary}, {"values", split_experiment_values(x.values)}, {"repeats", x.repeats}};
+  json options = {{"vary", vary}, {"values", split_experiment_values(x.values)}, {"repeats", x.repeats}};
+  if (vary == "model" && x.match_params) options["matchParams"] = true;
+  return options;
 }
 
 std::string check_experiment(const AppState& state, const json& options, int* runs) {

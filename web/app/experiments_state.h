@@ -36,6 +36,8 @@ struct ExperimentsState {
   // Seeds per configuration (1..5). 3 by default: one seed cannot tell a difference of a few
   // points from the luck of the initial weights and batch order on a small subset.
   int repeats = 3;
+  // A model sweep over an MLP and a CNN: size the MLP to the CNN's parameter count (matchParams).
+  bool match_params = false;
   std::string draft_key;         // the draft the check below was made for
   std::string check_error;       // why the draft would be refused (the engine's message), or ""
   int check_configurations = 0;  // configurations x repeats of a valid draft

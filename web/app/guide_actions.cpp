@@ -48,10 +48,22 @@ nlohmann::json guide_state_json(const AppState& s) {
   nlohmann::json completed = nlohmann::json::array();
   for (size_t i = 0; i < g.lesson->steps.size(); ++i)
     if (guide_step_done(s, facts, i)) completed.push_back(i + 1);
-  return {{"lesson", g.lesson->id},       {"title", g.lesson->title},
-          {"source", g.source},           {"step", g.step + 1},
+  // The shown step as the tab shows it, numbers filled in: for readers of state() that cannot
+  // see the canvas (the page's text view, screen readers) and for tests.
+  const LessonStep& step = g.lesson->steps[static_cast<size_t>(g.step)];
+  nlohmann::json questions = nlohmann::json::array();
+  for (size_t q = 0; q < step.questions.size(); ++q)
+    questions.push_back({{"question", fill_lesson_text(step.questions[q].question, facts)},
+                         {"answer", fill_lesson_text(step.questions[q].answer, facts)}});
+  return {{"lesson", g.lesson->id},          {"title", g.lesson->title},
+          {"source", g.source},              {"step", g.step + 1},
           {"steps", g.lesson->steps.size()}, {"completed", completed},
-          {"message", g.message},         {"messageError", g.message_error}};
+          {"stepTitle", fill_lesson_text(step.title, facts)},
+          {"text", fill_lesson_text(step.text, facts)},
+          {"setUp", describe_action(step.setup)},
+          {"done", describe_check(step.done)},
+          {"questions", questions},
+          {"message", g.message},            {"messageError", g.message_error}};
 }
 
 std::string describe_check(const LessonCheck& c) {

@@ -17,7 +17,9 @@ LessonFacts guide_facts(const AppState& state);
 bool guide_step_done(const AppState& state, const LessonFacts& facts, size_t i);
 
 // state().guide: {lesson (id), title, source, step (1-based), steps, completed: [1-based step
-// numbers done], message, messageError}, or null when no lesson is open.
+// numbers done], stepTitle, text (the shown step's, numbers filled in), setUp (what its button
+// does, "" for none), done (what completes it), questions: [{question, answer}], message,
+// messageError}, or null when no lesson is open.
 nlohmann::json guide_state_json(const AppState& state);
 
 // The built-in lessons, parsed on first use (GuideState::catalogue).

@@ -231,6 +231,14 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_open_lesson_text(const uint8_t* bytes, s
   return js_result.c_str();
 }
 
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_guide_set_up() {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = js_app->guide_set_up();
+  return js_result.c_str();
+}
+
 EMSCRIPTEN_KEEPALIVE const char* cnnlab_guide_go_to(int step) {
   using cnnlab::js_app;
   using cnnlab::js_result;

@@ -157,6 +157,7 @@ void draw_experiment_setup_panel(AppState& state) {
     for (const std::string& v : config.values) text += (text.empty() ? "" : ", ") + v;
     std::snprintf(x.values, sizeof x.values, "%s", text.c_str());
     x.repeats = std::clamp(config.repeats, 1, ExperimentConfig::kMaxRepeats);
+    x.match_params = config.match_params;
   }
   // Stopped by the student (every run that had not finished says so) or finished.
   bool stopped = false;
@@ -191,6 +192,12 @@ void draw_experiment_setup_panel(AppState& state) {
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt("Repeats", &x.repeats, 1, ExperimentConfig::kMaxRepeats, "%d seed(s)",
                    ImGuiSliderFlags_AlwaysClamp);
+  if (ExperimentConfig::variables()[static_cast<size_t>(x.vary)] == "model") {
+    ImGui::Checkbox("Same parameter count", &x.match_params);
+    if (ImGui::IsItemHovered())
+      ImGui::SetTooltip("Sizes each MLP's hidden layers so it has as many parameters as the first CNN\n"
+                        "in the list (within 2 %%): the comparison is then of architecture, not of size.");
+  }
   ImGui::EndDisabled();
   muted_wrapped(kWhySeeds);
 

@@ -215,6 +215,13 @@ export function createApi(lab) {
       if (error) throw new Error(error);
       return api.state().guide;
     },
+    // The shown step's "Set it up for me" (what its button does); throws an Error why not.
+    setUpStep() {
+      lab.requireRunning();
+      const error = lab.app.setUpStep();
+      if (error) throw new Error(error);
+      return api.state().guide;
+    },
     // Brings a panel's tab to the front: 'guide', 'data', 'model', 'inside', 'eval', 'runs' or
     // 'experiment'.
     showPanel(name) {

@@ -135,6 +135,7 @@ export class AppInstance {
         'cnnlab_open_lesson_text', 'string', ['number', 'number', 'string'], [ptr, bytes.byteLength, name]));
   }
   goToStep(step) { return this.call('cnnlab_guide_go_to', 'string', ['number'], [step]); }
+  setUpStep() { return this.call('cnnlab_guide_set_up', 'string', [], []); }
 
   // The experiment's results as text ({text} or {error}); 'png' draws the plots and calls
   // onPng(name, blob) when they are ready.
