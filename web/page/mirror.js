@@ -18,7 +18,7 @@
 
 import { Announcer } from './announcer.js';
 import { UNKNOWN, count, doneSentence, duration, epochSentence, experimentDoneSentence,
-         loss, modelName, percent, phaseSentence, setting } from './text-format.js';
+         experimentLabel, loss, modelName, percent, phaseSentence, setting } from './text-format.js';
 
 const SYNC_INTERVAL_MS = 1000;
 
@@ -119,8 +119,7 @@ export class TextView {
     this.timer = null;
     this.signatures = new Map();  // table box -> what it was last drawn from
     this.phase = null;
-    this.experimentSeen = null;   // {id, done} of the last experiment seen
-    this.experimentSinceRun = false;
+    this.experimentSeen = null;   // {id, running, done} of the experiment at the last sync
     this.unsubscribe = [];
     this.showEmptyStates();
   }
@@ -161,10 +160,8 @@ export class TextView {
         events.on('epoch', (record) => this.announcer.say(epochSentence(record),
                                                           {key: `epoch ${record.run}:${record.epoch}`,
                                                            kind: 'epoch'})),
-        events.on('done', (detail) => {
-          if (this.experimentSinceRun) return;  // the experiment's verdict says it
-          this.announcer.say(doneSentence(detail), {key: `done ${detail.run}`, kind: 'done'});
-        }));
+        events.on('done', (detail) => this.announcer.say(doneSentence(detail),
+                                                          {key: `done ${detail.run}`, kind: 'done'})));
     this.sync();
     this.timer = setInterval(() => this.sync(), SYNC_INTERVAL_MS);
   }
@@ -178,9 +175,6 @@ export class TextView {
     }
     const previous = this.phase;
     this.phase = phase;
-    if (phase === 'training' && !(state.experiment && state.experiment.running)) {
-      this.experimentSinceRun = false;
-    }
     const text = phaseSentence(phase, previous, state);
     // A phase is said again when it comes back later (a second pause), not twice for one change.
     if (text) this.announcer.say(text, {key: `phase ${phase} ${Date.now()}`, kind: 'phase'});
@@ -213,15 +207,25 @@ export class TextView {
     if (dark !== this.lab.ui.root.classList.contains('cnnlab-dark')) this.lab.ui.setDark(dark);
   }
 
-  followExperiment(experiment) {
-    if (!experiment) return;
-    if (experiment.running) this.experimentSinceRun = true;
-    const seen = this.experimentSeen;
-    if (experiment.done && this.experimentSinceRun && (!seen || seen.id !== experiment.id || !seen.done)) {
-      this.announcer.say(experimentDoneSentence(experiment),
-                         {key: `experiment ${experiment.id} done`, kind: 'experiment'});
+  // An experiment has no phase of its own (the lab's phase stays where the last single run left
+  // it): its start, pause, resumption and end are read from results() at each sync.
+  followExperiment(x) {
+    if (!x) return;
+    const before = this.experimentSeen && this.experimentSeen.id === x.id ? this.experimentSeen : null;
+    this.experimentSeen = {id: x.id, running: x.running, done: x.done};
+    const say = (text, what) => this.announcer.say(
+        text, {key: `experiment ${x.id} ${what} ${Date.now()}`, kind: 'experiment'});
+    if (x.done) {
+      if (!before || !before.done) {
+        this.announcer.say(experimentDoneSentence(x), {key: `experiment ${x.id} done`, kind: 'experiment'});
+      }
+    } else if (x.running && !before) {
+      say(`Experiment started: ${experimentLabel(x)}.`, 'started');
+    } else if (x.running && !before.running) {
+      say('Experiment resumed.', 'resumed');
+    } else if (!x.running && before && before.running) {
+      say('Experiment paused.', 'paused');
     }
-    this.experimentSeen = {id: experiment.id, done: experiment.done};
   }
 
   classNames(state) {

@@ -47,11 +47,11 @@ const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 // ---- Announcements ------------------------------------------------------------------------------
 
-// What a change of phase means to a listener ('' when there is nothing worth saying: loading, and
-// 'done', which the run's results announce). previous: the phase before (null at the start).
+// What a single run's change of phase means to a listener ('' when there is nothing worth saying:
+// loading, and 'done', which the run's results announce). previous: the phase before (null at the
+// start). (An experiment leaves the phase alone: mirror.js follows it through results().)
 export function phaseSentence(phase, previous, state) {
   const run = state.run ? `Run ${state.run}` : 'The run';
-  const experiment = state.experiment && !state.experiment.done;
   switch (phase) {
     case 'ready':
       if (previous === null || previous === 'loading') {
@@ -60,15 +60,10 @@ export function phaseSentence(phase, previous, state) {
       }
       return `${run} is ready to train: model ${modelName(state.model)}, ${plural(state.epochs, 'epoch')}.`;
     case 'training':
-      if (experiment) {
-        return previous === 'paused' ? 'Experiment resumed.'
-            : `Experiment started: ${experimentLabel(state.experiment)}.`;
-      }
       if (previous === 'paused') return `Training resumed at epoch ${state.epoch} of ${state.epochs}.`;
       return `Training started: ${run.toLowerCase()}, ${modelName(state.model)}, ` +
              `${plural(state.epochs, 'epoch')}, batch ${setting(state.options && state.options.batch)}.`;
     case 'paused':
-      if (experiment) return 'Experiment paused.';
       return `Training paused after ${plural(state.epoch, 'epoch')} of ${state.epochs}, ` +
              `step ${count(state.step)}.`;
     case 'error':
