@@ -184,7 +184,18 @@ test('training: the live region announces the start, each epoch and the test res
     await page.click('.cnnlab-textview-toggle');
     await frames(page, 5);
     await recordAnnouncements(page);
-    await page.evaluate(() => window.cnnlab.train());
+    // A burst first: start, then pause and resume every 300 ms (faster than a listener can
+    // follow); the live region must still change at most once a second.
+    await page.evaluate(async () => {
+      const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      window.cnnlab.train();
+      for (let i = 0; i < 3; ++i) {
+        await wait(300);
+        window.cnnlab.pause();
+        await wait(300);
+        window.cnnlab.train();
+      }
+    });
     await page.waitForFunction(() => {
       const s = window.cnnlab.state();
       return s.phase === 'done' && s.testAcc !== null;
@@ -198,6 +209,7 @@ test('training: the live region announces the start, each epoch and the test res
     const said = await page.evaluate(() => window.announcements);
     const all = said.map((a) => a.text).join('\n');
     assert.match(all, /Training started: run 1, cnn 3×3, 2 epochs, batch 16/);
+    assert.match(all, /Training (paused|resumed) in epoch 1 of 2/);
     assert.match(all, /epoch 2 of 2 done: training loss \d\.\d{3}, accuracy \d+\.\d %/);
     assert.ok(said.filter((a) => a.phase === 'training').length >= 2,
               `the live region changed while training: ${JSON.stringify(said)}`);

@@ -243,11 +243,11 @@ export class TextView {
         ['Epochs done', s.epochs ? `${s.epoch || 0} of ${s.epochs}` : UNKNOWN],
         ['Steps', s.stepsPerEpoch ? `${count(s.step)} (${count(s.stepsPerEpoch)} per epoch)` : count(s.step)],
         ['Progress of the run', typeof s.progress === 'number' ? `${Math.round(s.progress * 100)} %` : UNKNOWN],
-        ['Training loss, accuracy', `${loss(s.trainLoss)}, ${percent(s.trainAcc)}`],
-        ['Validation loss, accuracy', `${loss(s.valLoss)}, ${percent(s.valAcc)}`],
+        ['Training loss, accuracy', lossAndAccuracy(s.trainLoss, s.trainAcc)],
+        ['Validation loss, accuracy', lossAndAccuracy(s.valLoss, s.valAcc)],
         ['Test accuracy, loss', s.testAcc === null || s.testAcc === undefined ? 'not tested yet'
             : `${percent(s.testAcc)}, ${loss(s.testLoss)} (weights of epoch ${s.testEpoch})`],
-        ['Training speed', s.imagesPerSecond ? `${count(s.imagesPerSecond)} images/s` : UNKNOWN]);
+        ['Training speed', s.imagesPerSecond ? `${count(s.imagesPerSecond)} images/s` : 'not measured yet']);
     if (s.phase === 'training' && s.etaSeconds) pairs.push(['Time left', duration(s.etaSeconds)]);
     if (s.stopReason) pairs.push(['Stopped because', s.stopReason]);
     return pairs;
@@ -434,6 +434,12 @@ export class TextView {
       return parts;
     });
   }
+}
+
+// "2.157, 20.0 %"; "not yet" before the first figures.
+function lossAndAccuracy(lossValue, accuracy) {
+  if (typeof lossValue !== 'number' && typeof accuracy !== 'number') return 'not yet';
+  return `${loss(lossValue)}, ${percent(accuracy)}`;
 }
 
 // "cnn 3×3" from a run's options.

@@ -45,6 +45,9 @@ export function modelName(model) {
 
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+// The 1-based epoch a run is in (state.epoch counts the completed ones).
+const epochUnderWay = (state) => Math.min((state.epoch || 0) + 1, state.epochs || 1);
+
 // ---- Announcements ------------------------------------------------------------------------------
 
 // What a single run's change of phase means to a listener ('' when there is nothing worth saying:
@@ -60,12 +63,12 @@ export function phaseSentence(phase, previous, state) {
       }
       return `${run} is ready to train: model ${modelName(state.model)}, ${plural(state.epochs, 'epoch')}.`;
     case 'training':
-      if (previous === 'paused') return `Training resumed at epoch ${state.epoch} of ${state.epochs}.`;
+      if (previous === 'paused') return `Training resumed in epoch ${epochUnderWay(state)} of ${state.epochs}.`;
       return `Training started: ${run.toLowerCase()}, ${modelName(state.model)}, ` +
              `${plural(state.epochs, 'epoch')}, batch ${setting(state.options && state.options.batch)}.`;
     case 'paused':
-      return `Training paused after ${plural(state.epoch, 'epoch')} of ${state.epochs}, ` +
-             `step ${count(state.step)}.`;
+      return `Training paused in epoch ${epochUnderWay(state)} of ${state.epochs}, at step ` +
+             `${count(state.step)}.`;
     case 'error':
       return `Error: ${state.error || 'the lab stopped'}.`;
     default:
