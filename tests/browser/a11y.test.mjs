@@ -136,6 +136,7 @@ test('the canvas is a labelled application; Tab reaches the Text view toggle, wh
         await page.keyboard.press('Tab');
         assert.equal(await page.evaluate(() => document.activeElement.className),
                      'cnnlab-textview-toggle');
+        await page.evaluate(() => document.body.firstElementChild.remove());  // the start link
         await page.keyboard.press('Enter');
         await frames(page, 10);
         box = await layout(page);

@@ -1,7 +1,7 @@
 // The text view: a DOM mirror of what a lab's canvas shows, for screen readers (the canvas is
 // pixels to them) and for anyone who prefers text. It sits beside the canvas in the lab's element,
-// kept in sync from the lab's public API (state(), history(), results() and the events of
-// events.js), and holds:
+// kept in sync from the lab's public API (state(), history(), the experiment results() gives
+// and the events of events.js), and holds:
 //   - a polite live region (announcer.js) that says phase changes, each finished epoch, each run's
 //     test results and an experiment's verdict, at most once a second;
 //   - the status and the current settings as labelled text (<dl>);
@@ -182,14 +182,15 @@ export class TextView {
 
   sync() {
     if (!this.api) return;
-    let state, history, experiment;
+    let state, history;
     try {
       state = this.api.state();
       history = this.api.history();
-      experiment = this.api.results();
     } catch (e) {
       return;  // the instance aborted: its error is reported elsewhere
     }
+    // What results() returns, without reading the whole state a second time.
+    const experiment = state.experiment || null;
     this.followTheme(state);
     this.followExperiment(experiment);
     fillList(this.statusList, this.statusPairs(state));
