@@ -3,10 +3,10 @@
 // training (its start, each epoch, the test results) and an experiment's verdict, changing at most
 // once a second and never repeating itself; its HTML tables hold the numbers of history() and
 // results(); the Text view toggle is reached by Tab and shows or hides it (beside the canvas at
-// 1280x800, over it at 390x844, no horizontal page scroll); prefers-reduced-motion and
-// prefers-color-scheme are honoured; two labs on one page have separate text views with unique
-// ids. Trains on the site's 1k subset (skipped without it). Screenshots: a11y-*.png in
-// $CNNLAB_ARTIFACTS.
+// 1280x800, over it at 390x844, no horizontal page scroll; a finger-sized target on a touch
+// screen); prefers-reduced-motion and prefers-color-scheme are honoured; two labs on one page
+// have separate text views with unique ids. Trains on the site's 1k subset (skipped without it).
+// Screenshots: a11y-*.png in $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -167,6 +167,27 @@ test('the canvas is a labelled application; Tab reaches the Text view toggle, wh
         await context.close();
       }
     });
+  }
+});
+
+test('on a touch screen (390x844) the toggle is a target a finger can hit and a tap shows the ' +
+     'text view', {timeout: 240000}, async () => {
+  const context = await browser.newContext({viewport: {width: 390, height: 844}, hasTouch: true,
+                                            isMobile: true});
+  try {
+    const page = await context.newPage();
+    await openLab(page, {timeout: 240000});
+    const toggle = page.locator('.cnnlab-textview-toggle');
+    const box = await toggle.boundingBox();
+    assert.ok(box.height >= 40 && box.width >= 40, JSON.stringify(box));
+    await toggle.tap();
+    await page.waitForFunction(() => document.querySelector('.cnnlab-textview-toggle')
+        .getAttribute('aria-pressed') === 'true', null, {timeout: 5000});
+    const panel = await page.locator('.cnnlab-textview').boundingBox();
+    assert.ok(Math.abs(panel.width - 390) <= 1, JSON.stringify(panel));
+    await saveScreenshot(page, 'a11y-390x844-touch-text-view-on.png');
+  } finally {
+    await context.close();
   }
 });
 
