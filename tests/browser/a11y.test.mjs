@@ -288,6 +288,19 @@ test('training: the live region announces the start, each epoch and the test res
     assert.equal(facts.Model, 'cnn 3×3');
     assert.equal(facts.Subset, '1k');
     await saveScreenshot(page, 'a11y-after-training-1280x800.png');
+    // Shown, each table's scroll box is a named region Tab can reach; hidden, none is a tab stop.
+    const stops = () => page.evaluate(() => {
+      const panel = document.querySelector('.cnnlab-textview');
+      return {focusable: panel.querySelectorAll('[tabindex]').length,
+              regions: panel.querySelectorAll('[role="region"][aria-labelledby]').length,
+              tables: panel.querySelectorAll('table').length};
+    });
+    const shownStops = await stops();
+    assert.ok(shownStops.tables >= 4 && shownStops.focusable === shownStops.tables &&
+              shownStops.regions === shownStops.tables, JSON.stringify(shownStops));
+    await page.click('.cnnlab-textview-toggle');
+    assert.deepEqual(await stops(), {focusable: 0, regions: 0, tables: shownStops.tables});
+    await page.click('.cnnlab-textview-toggle');
 
     await t.test('an experiment: started and its verdict announced; its tables match results()',
                  async () => {

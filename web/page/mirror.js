@@ -131,14 +131,21 @@ export class TextView {
     this.panel.classList.toggle('cnnlab-visually-hidden', !this.shown);
     this.panel.classList.toggle('cnnlab-textview-shown', this.shown);
     this.lab.ui.root.classList.toggle('cnnlab-textview-on', this.shown);
-    // The tables' scroll boxes take the focus (for scrolling by keyboard) only when visible.
     for (const box of this.panel.querySelectorAll('.cnnlab-table-box')) this.focusable(box);
     if (this.shown) this.sync();
   }
 
+  // A table's scroll box is a named region that takes the focus (to scroll it by keyboard) only
+  // while the text view is on screen: hidden, it would be an invisible tab stop, and a landmark
+  // per table only clutters a screen reader's list (the tables have their captions).
   focusable(box) {
-    if (this.shown) box.setAttribute('tabindex', '0');
-    else box.removeAttribute('tabindex');
+    if (this.shown) {
+      box.setAttribute('tabindex', '0');
+      box.setAttribute('role', 'region');
+      box.setAttribute('aria-labelledby', box.dataset.caption);
+    } else {
+      for (const name of ['tabindex', 'role', 'aria-labelledby']) box.removeAttribute(name);
+    }
   }
 
   showEmptyStates() {
@@ -296,8 +303,7 @@ export class TextView {
     const captionId = `${this.id}-${name}-caption`;
     const shownCaption = element('p', {className: 'cnnlab-table-caption', 'aria-hidden': 'true'},
                                  caption);
-    const box = element('div', {className: 'cnnlab-table-box', role: 'region',
-                                'aria-labelledby': captionId});
+    const box = element('div', {className: 'cnnlab-table-box', 'data-caption': captionId});
     const table = element('table', {className: 'cnnlab-table', 'data-table': name});
     table.appendChild(element('caption', {id: captionId, className: 'cnnlab-visually-hidden'},
                               caption));
