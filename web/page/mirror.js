@@ -120,7 +120,6 @@ export class TextView {
     this.signatures = new Map();  // table box -> what it was last drawn from
     this.phase = null;
     this.experimentSeen = null;   // {id, running, done} of the experiment at the last sync
-    this.unsubscribe = [];
     this.showEmptyStates();
   }
 
@@ -156,19 +155,18 @@ export class TextView {
 
   // ---- [SECTION] Keeping it in sync -------------------------------------------------------------
 
-  // Starts following the lab (once it runs): the events for announcements, a sync a second.
+  // Starts following the lab (once it runs): the events for announcements, a sync a second. (A
+  // lab is never unmounted, so neither stops.)
   watch(api) {
     if (this.timer) return;
     this.api = api;
     this.toggle.hidden = false;
     const events = this.lab.events;
-    this.unsubscribe.push(
-        events.on('phase', ({phase}) => this.phaseChanged(phase)),
-        events.on('epoch', (record) => this.announcer.say(epochSentence(record),
-                                                          {key: `epoch ${record.run}:${record.epoch}`,
-                                                           kind: 'epoch'})),
-        events.on('done', (detail) => this.announcer.say(doneSentence(detail),
-                                                          {key: `done ${detail.run}`, kind: 'done'})));
+    events.on('phase', ({phase}) => this.phaseChanged(phase));
+    events.on('epoch', (record) => this.announcer.say(
+        epochSentence(record), {key: `epoch ${record.run}:${record.epoch}`, kind: 'epoch'}));
+    events.on('done', (detail) => this.announcer.say(
+        doneSentence(detail), {key: `done ${detail.run}`, kind: 'done'}));
     this.sync();
     this.timer = setInterval(() => this.sync(), SYNC_INTERVAL_MS);
   }
