@@ -864,6 +864,7 @@ const std::string& App::state_json() {
                     {"val", s.data.split.val.size()},
                     {"test", s.data.dataset.test.size()},
                     {"classes", s.data.dataset.train.class_names.size()},
+                    {"classNames", s.data.dataset.train.class_names},
                     {"origin", s.data.origin},
                     {"split", split_text(s.data)}};
   } else {

@@ -97,7 +97,10 @@ export function createApi(lab) {
       if (Object.keys(look).length) {
         const error = lab.app.setUi(look);
         if (error) throw new Error(error);
-        if ('theme' in look) lab.ui.setDark(look.theme === 'dark');
+        if ('theme' in look) {
+          lab.ui.setDark(look.theme === 'dark');
+          lab.systemTheme = null;  // chosen: no longer the system's colour scheme's
+        }
       }
       if (pack && pack !== lab.datasetUrl) await lab.loadDataset(pack);
       return api.state();
@@ -233,7 +236,7 @@ export function createApi(lab) {
     // A URL of the site's index.html that opens a lab with this set-up.
     link() {
       return linkFor({state: api.state(), defaults: lab.defaultOptions, manifest: lab.manifest,
-                      packUrl: lab.datasetUrl, base: lab.base});
+                      packUrl: lab.datasetUrl, base: lab.base, systemTheme: lab.systemTheme});
     },
     // What the menu bar's Copy link does; resolves with {url, copied}.
     copyLink() {

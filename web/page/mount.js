@@ -16,12 +16,14 @@
 
 import { createApi } from './api.js';
 import { AppInstance } from './app-instance.js';
+import { systemTheme, watchSystemTheme } from './color-scheme.js';
 import { fetchAllWithProgress, fetchDataset, fetchOptionalText, cacheDataset, forgetDataset } from './downloads.js';
 import { connectToParent, hostOrigin } from './embed-bridge.js';
 import { LabEvents } from './events.js';
 import { acceptDrops, pickFile } from './files.js';
 import { keepForOffline } from './offline.js';
-import { defaultPack, packFor, splitOptions } from './options.js';
+import { TextView } from './mirror.js';
+import { defaultPack, packFor, splitOptions, subsetOf } from './options.js';
 import { Overlay } from './overlay.js';
 import { TrainerClient, chooseTrainer } from './worker-client.js';
 
@@ -57,8 +59,19 @@ export class Lab {
       }
     }
     ensureStylesheet(this.base);
+    // Without a theme option the reader's colour scheme picks it (and is followed while the
+    // theme is still the one it picked); systemTheme is null once a theme was chosen.
+    this.systemTheme = null;
+    if (!('theme' in this.setup.ui)) {
+      this.systemTheme = systemTheme();
+      this.setup.ui.theme = this.systemTheme;
+    }
     this.ui = new Overlay(root);
     if (this.setup.ui.theme === 'dark') this.ui.setDark(true);  // the loading overlay too
+    // The text view beside the canvas (screen readers, and a Text view button).
+    this.textView = new TextView(this, {
+      subsetOf: () => subsetOf(this.manifest, this.base, this.datasetUrl),
+    });
     this.events = new LabEvents();
     this.pagePhase = 'loading';
     this.failedStage = 'app';
@@ -221,6 +234,8 @@ export class Lab {
     if (this.optionErrors.length) this.app.setUi({notice: this.optionErrors.join('\n')});
     this.settleReady();
     this.events.watch(this.api);
+    this.textView.watch(this.api);
+    watchSystemTheme((theme) => this.systemThemeChanged(theme));
     if (this.setup.page.offline !== false) keepForOffline(this.base);
     if (this.setup.page.lesson) {
       // A lesson from the link or attribute opens in the Guide tab; a refusal says why there
@@ -237,6 +252,20 @@ export class Lab {
         this.app.setUi({notice: notice.join('\n')});
       }
     }
+  }
+
+  // The reader's colour scheme changed: the lab follows it unless a theme was chosen (an option,
+  // configure, or the app's View menu: the theme is no longer the one the scheme picked).
+  systemThemeChanged(theme) {
+    if (this.systemTheme === null || !this.appRunning || !this.app.callable) return;
+    const current = this.api.state().ui;
+    if (!current || current.theme !== this.systemTheme) {
+      this.systemTheme = null;
+      return;
+    }
+    if (this.app.setUi({theme})) return;
+    this.systemTheme = theme;
+    this.ui.setDark(theme === 'dark');
   }
 
   // `ready` resolves with the API, or rejects with an Error naming the options not applied (the

@@ -169,6 +169,13 @@ export function defaultPack(manifest, base) {
   return chosen ? new URL(chosen.file, base).href : null;
 }
 
+// The id of the manifest's subset whose pack is packUrl; null when it is none of them.
+export function subsetOf(manifest, base, packUrl) {
+  if (!manifest || !packUrl) return null;
+  const chosen = manifest.packs.find((p) => new URL(p.file, base).href === packUrl);
+  return chosen ? chosen.id : null;
+}
+
 // A number as a link writes it: float32 noise removed (0.0010000000474974513 -> 0.001).
 function linkNumber(value) {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(6)));
@@ -176,12 +183,14 @@ function linkNumber(value) {
 
 // A URL of the site's index.html that opens a lab with this set-up: its pack (a subset id when
 // the manifest lists it), the training options of state that differ from defaults (the app's
-// options before any were applied), the theme, panels and readOnly.
-export function linkFor({state, defaults, manifest, packUrl, base}) {
+// options before any were applied), the theme (unless it is systemTheme: the one the reader's
+// colour scheme picked, which the link's reader's own scheme should pick for them), panels and
+// readOnly.
+export function linkFor({state, defaults, manifest, packUrl, base, systemTheme = null}) {
   const params = new URLSearchParams();
   if (packUrl) {
-    const subset = manifest && manifest.packs.find((p) => new URL(p.file, base).href === packUrl);
-    if (subset) params.set('subset', subset.id);
+    const subset = subsetOf(manifest, base, packUrl);
+    if (subset) params.set('subset', subset);
     else params.set('pack', packUrl);
   }
   const options = state.options || {};
@@ -192,7 +201,7 @@ export function linkFor({state, defaults, manifest, packUrl, base}) {
     params.set(key, typeof value === 'number' ? linkNumber(value) : String(value));
   }
   const look = state.ui || {};
-  if (look.theme === 'dark') params.set('theme', 'dark');
+  if (look.theme === 'dark' && systemTheme !== 'dark') params.set('theme', 'dark');
   if (look.panels && look.panels.length < PANEL_NAMES.length) params.set('panels', look.panels.join(','));
   if (look.readOnly) params.set('readOnly', look.readOnly === 'all' ? 'all' : 'true');
   const url = new URL('index.html', base);

@@ -1,7 +1,8 @@
 // The lab's element and its overlays: the canvas the app draws on, the loading overlay with a real
 // progress bar (bytes received of total; a sliding stripe while the size is unknown), and the
 // error box with Retry (and, after a failed dataset in a running lab, Back to the lab).
-// ARIA: the loading overlay is a polite live status with a progressbar; the error box an alert.
+// ARIA: the canvas is an application with a label; the loading overlay is a polite live status
+// with a progressbar; the error box an alert.
 
 import { formatBytes } from './downloads.js';
 
@@ -23,7 +24,10 @@ export class Overlay {
     this.root = root;
     this.canvas = element('canvas', 'cnnlab-canvas');
     this.canvas.tabIndex = 0;
-    this.canvas.setAttribute('aria-label', 'CNN Lab app');
+    // An application: it takes its own keys (Dear ImGui's keyboard navigation), so a screen
+    // reader passes them through; the text view (mirror.js) describes it and says what it shows.
+    this.canvas.setAttribute('role', 'application');
+    this.canvas.setAttribute('aria-label', 'CNN Lab, the interactive lab (drawn on a canvas)');
     this.canvas.addEventListener('contextmenu', (e) => e.preventDefault());
     // A lost WebGL context cannot be recovered by the app: say so instead of freezing.
     this.canvas.addEventListener('webglcontextlost', (e) => e.preventDefault());
