@@ -19,7 +19,7 @@ const PAGE_FILES = [
   'cnnlab.js', 'mount.js', 'api.js', 'app-instance.js', 'worker-client.js', 'options.js',
   'downloads.js', 'overlay.js', 'events.js', 'files.js', 'embed-bridge.js', 'offline.js',
   'cnn-lab-element.js', 'cnnlab.css', 'trainer-worker.js', 'mirror.js', 'announcer.js',
-  'text-format.js', 'color-scheme.js',
+  'text-format.js', 'color-scheme.js', 'lessons.js',
 ].map((file) => 'page/' + file);
 const CORE_FILES = PAGE_FILES.concat([
   'index.html', 'cnnlab_app.js', 'cnnlab_app.wasm', 'cnnlab_trainer.js', 'cnnlab_trainer.wasm',
