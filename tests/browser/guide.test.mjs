@@ -76,6 +76,14 @@ test('the assignment from a link: checks follow the real runs, answers quote the
     await frames(page, 5);
     assert.equal((await page.evaluate(() => window.cnnlab.state().ui.openTabs)).setup, 'Guide');
     await saveScreenshot(page, 'guide-step1-1280x800.png');
+    // The text view beside the canvas reads the same step, for screen readers.
+    await page.waitForFunction(() => {
+      const box = document.querySelector('.cnnlab-lesson');
+      return box && box.textContent.includes('Look at the data');
+    }, null, {timeout: 10000});
+    const lessonText = await page.evaluate(() => document.querySelector('.cnnlab-lesson').textContent);
+    assert.match(lessonText, /step 1 of 6, 1 done/);
+    assert.match(lessonText, /900 images to train on/);
 
     // Step 2: the MLP. Set it up: the run starts, but the step is not done until it is tested.
     g = await page.evaluate(() => window.cnnlab.goToStep(2));

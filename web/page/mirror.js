@@ -95,8 +95,10 @@ export class TextView {
     this.runsBox = element('div', {className: 'cnnlab-tables'});
     this.testBox = element('div', {className: 'cnnlab-tables'});
     this.experimentBox = element('div', {className: 'cnnlab-tables'});
+    this.guideBox = element('div', {className: 'cnnlab-lesson'});
     this.panel.append(
         title, note, latestHeading, region,
+        element('h3', {}, 'Lesson'), this.guideBox,
         element('h3', {id: `${id}-status`}, 'Status'), this.statusList,
         element('h3', {id: `${id}-settings`}, 'Settings'), this.settingsList,
         element('h3', {}, 'Training history'), this.runsBox,
@@ -204,6 +206,39 @@ export class TextView {
     this.drawRuns(history);
     this.drawTests(history, classNames);
     this.drawExperiment(experiment);
+    this.drawGuide(state.guide || null);
+  }
+
+  // The Guide tab's open lesson: the shown step's text (the student's numbers filled in by the
+  // app), what completes it, and its questions with the answers behind a disclosure. Lesson text
+  // is set as text, never as HTML.
+  drawGuide(guide) {
+    this.fillBox(this.guideBox, JSON.stringify(guide), () => {
+      if (!guide) return [element('p', {}, 'No lesson is open (the Guide tab lists them).')];
+      const out = [element('p', {}, `${guide.title}: step ${guide.step} of ${guide.steps}, ` +
+                                    `${guide.completed.length} done.`),
+                   element('h4', {}, guide.stepTitle)];
+      for (const paragraph of guide.text.split('\n\n')) {
+        const lines = paragraph.split('\n');
+        if (lines.every((line) => line.startsWith('- '))) {
+          const list = element('ul', {});
+          for (const line of lines) list.append(element('li', {}, line.slice(2)));
+          out.push(list);
+        } else {
+          out.push(element('p', {}, paragraph));
+        }
+      }
+      const done = guide.completed.includes(guide.step);
+      out.push(element('p', {}, `${done ? 'Done' : 'To do'}: this step is done when ${guide.done}.`));
+      if (guide.setUp) out.push(element('p', {}, `Set it up for me: ${guide.setUp}`));
+      if (guide.message) out.push(element('p', {}, guide.message));
+      for (const q of guide.questions) {
+        const details = element('details', {});
+        details.append(element('summary', {}, `Question: ${q.question}`), element('p', {}, q.answer));
+        out.push(details);
+      }
+      return out;
+    });
   }
 
   // The lab's element follows the app's theme (the View menu changes it too), so the text view
