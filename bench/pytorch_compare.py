@@ -5,7 +5,7 @@ the same batch size and thread count, on random CIFAR-shaped input.
 
     python3 bench/pytorch_compare.py [--cnnlab build/cnnlab] [--threads 2] [--batch 64]
 
-PyTorch comes from Debian (apt-get install python3-torch libopenblas0-pthread); without it the
+PyTorch comes from Debian (`bash scripts/setup.sh --bench` installs python3-torch and libopenblas0-pthread); without it the
 script prints cnnlab's figures and says PyTorch is missing. Models, as in cnnlab's presets:
 mlp 3072-512-256-10 (dropout 0.3), cnn k=3/5/7 conv32-pool-conv64-pool-fc128-fc10.
 """
@@ -98,8 +98,8 @@ def main():
     rows = json.loads(out)
 
     if torch is None:
-        print("PyTorch is not installed (Debian: apt-get install python3-torch "
-              "libopenblas0-pthread); cnnlab's figures only.")
+        print("PyTorch is not installed (bash scripts/setup.sh --bench installs Debian's "
+              "python3-torch and libopenblas0-pthread); cnnlab's figures only.")
     else:
         torch.set_num_threads(args.threads)
         print(f"PyTorch {torch.__version__}, {args.threads} thread(s); cnnlab kernels: "

@@ -7,8 +7,11 @@
 #   4. Data: the official CIFAR-10 binary release into data/ (md5-checked) unless CIFAR-10 is
 #      already available (CNNLAB_CIFAR10, ../shared); Fashion-MNIST from Debian otherwise.
 #
-# Usage: bash scripts/setup.sh [--deps-only]
+# Usage: bash scripts/setup.sh [--deps-only] [--bench]
 #   --deps-only   steps 1-3 only (what the test command needs); no data download
+#   --bench       also the benchmarks' comparison packages: Debian's PyTorch (python3-torch) and
+#                 OpenBLAS (bench/pytorch_compare.py, bench/pytorch_accuracy.py); large, and
+#                 nothing else needs them
 # Environment:
 #   CNNLAB_DEPS         where third-party sources go (default /usr/local/src/cnnlab-deps)
 #   CNNLAB_CIFAR10      a CIFAR-10 source to use instead of downloading (see scripts/find-data.sh)
@@ -33,10 +36,13 @@ apt_packages=(
   python3-fonttools brotli
 )
 
+bench_packages=(python3-torch libopenblas0-pthread)
+
 deps_only=0
 for arg in "$@"; do
   case "$arg" in
     --deps-only) deps_only=1 ;;
+    --bench) apt_packages+=("${bench_packages[@]}") ;;
     -h|--help) awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "setup.sh: unknown option '$arg' (see --help)" >&2; exit 2 ;;
   esac
