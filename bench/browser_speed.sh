@@ -8,6 +8,9 @@
 # machine's shared virtual cores. Each round's figures: <build-wasm>/browser-artifacts/
 # training-measurements-<round>.json.
 #
+# CNNLAB_BENCH_VIEWPORT=WIDTHxHEIGHT sets the window (default 1280x800): the page's WebGL is drawn
+# on the CPU here, so a smaller window leaves the worker more of it.
+#
 #   bash bench/browser_speed.sh [BUILD_WASM] [ROUNDS]     defaults: build-wasm 3
 #                                                         (build-wasm is built by scripts/test.sh)
 set -euo pipefail
