@@ -207,7 +207,8 @@ test('a teacher\'s lesson from a URL runs its experiment to the check; bad lesso
     await page.evaluate(() => window.cnnlab.showPanel('guide'));
     await frames(page, 5);
     await saveScreenshot(page, 'guide-teacher-done-390x844.png');
-    assert.deepEqual(errors, []);
+    // The one console error is the browser's own line for the missing lesson's 404, asked for above.
+    assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), []);
   } finally {
     await context.close();
   }

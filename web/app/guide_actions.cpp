@@ -86,6 +86,10 @@ std::string describe_check(const LessonCheck& c) {
   return "";
 }
 
+namespace {
+std::string epochs_text(int n) { return std::to_string(n) + (n == 1 ? " epoch" : " epochs"); }
+}  // namespace
+
 std::string describe_action(const LessonAction& a) {
   switch (a.kind) {
     case LessonAction::Kind::kNone: return "";
@@ -94,13 +98,13 @@ std::string describe_action(const LessonAction& a) {
       return "Sets the model to " + a.model +
              (a.kernel ? " with " + std::to_string(a.kernel) + "x" + std::to_string(a.kernel) + " kernels" : "") +
              (a.match_cnn ? ", sized to your CNN's parameter count," : "") +
-             (a.epochs ? " and " + std::to_string(a.epochs) + " epochs" : "") + ", then starts training.";
+             (a.epochs ? " and " + epochs_text(a.epochs) : "") + ", then starts training.";
     case LessonAction::Kind::kExperiment: {
       std::string values;
       for (const std::string& v : a.values) values += (values.empty() ? "" : ", ") + v;
       return "Starts an experiment varying " + a.vary + (values.empty() ? "" : " over " + values) +
              (a.repeats ? ", " + std::to_string(a.repeats) + " seeds each" : "") +
-             (a.epochs ? ", " + std::to_string(a.epochs) + " epochs per run" : "") + ".";
+             (a.epochs ? ", " + epochs_text(a.epochs) + " per run" : "") + ".";
     }
   }
   return "";
