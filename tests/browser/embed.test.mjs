@@ -263,6 +263,9 @@ test('a link reproduces the set-up: configure, copy link, open it, same state; d
     await second.page.waitForFunction(() => window.cnnlab && window.cnnlab.state().loading === null,
                                       null, {timeout: 90000});
     assert.equal(await second.page.evaluate(() => window.cnnlab.ready.then(() => 'ok')), 'ok');
+    // As above: the model in state() is the trainer's once it has taken the link's settings.
+    await second.page.waitForFunction(() => window.cnnlab.state().model.kernel === 5, null,
+                                      {timeout: 30000});
     const state = await labState(second.page);
     assert.deepEqual(state.options, configured.options);
     assert.deepEqual(state.model, configured.model);
@@ -429,7 +432,7 @@ test('invalid URL options: a notice in the app, ready rejects naming them, defau
     assert.equal(state.options.kernel, 3, 'the default kernel');
     assert.ok(Math.abs(state.options.lr - 0.002) < 1e-7, 'the valid option applied');
     assert.equal(state.ui.theme, 'light');
-    assert.equal(state.ui.panels.length, 7);
+    assert.equal(state.ui.panels.length, 8, 'every panel, the Guide included');
     assert.match(state.ui.notice, /option kernel:.*\n?/);
     assert.match(state.ui.notice, /option bogus: unknown option/);
     await frames(page, 5);
