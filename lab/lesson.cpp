@@ -171,7 +171,8 @@ class Parser {
       }
     } else if (a.name == "experiment") {
       act.kind = LessonAction::Kind::kExperiment;
-      only(line, "setup", a, {"vary", "values", "repeats", "epochs", "match-params"});
+      only(line, "setup", a, {"model", "vary", "values", "repeats", "epochs", "match-params"});
+      if (a.values.count("model")) act.model = model(line, "setup", a.values.at("model"));
       if (!a.values.count("vary")) fail(line, "setup", "experiment needs vary=VARIABLE");
       act.vary = vary(line, "setup", a.values.at("vary"));
       if (a.values.count("values")) act.values = list(a.values.at("values"));

@@ -32,11 +32,11 @@ struct LessonAction {
     kNone,        // a reading step
     kShowPanel,   // show PANEL
     kTrain,       // train model=M [kernel=K] [epochs=N] [match=cnn]
-    kExperiment,  // experiment vary=V [values=a,b,c] [repeats=N] [epochs=N] [match-params]
+    kExperiment,  // experiment [model=M] vary=V [values=a,b,c] [repeats=N] [epochs=N] [match-params]
   };
   Kind kind = Kind::kNone;
   std::string panel;                // kShowPanel: data, model, experiment, inside, eval, runs
-  std::string model;                // kTrain: a preset name
+  std::string model;                // kTrain: a preset name; kExperiment: the base ("" = the lab's)
   int kernel = 0;                   // kTrain: 0 = the lab's current
   int epochs = 0;                   // kTrain, kExperiment: 0 = the lab's current
   bool match_cnn = false;           // kTrain of an MLP: width sized to the last tested CNN's count

@@ -139,6 +139,20 @@ test('the assignment from a link: checks follow the real runs, answers quote the
     await frames(page, 5);
     await saveScreenshot(page, 'guide-step4-1280x800.png');
 
+    // Step 5 straight after the matched MLP: its button puts the CNN back (at its own widths, not
+    // the matched MLP's) and starts the kernel sweep; stopped here, it is not done.
+    g = await page.evaluate(() => window.cnnlab.goToStep(5));
+    assert.match(g.setUp, /Sets the model to cnn and starts an experiment varying kernel over 3, 5, 7, 3 seeds each, 5 epochs per run/);
+    g = await page.evaluate(() => window.cnnlab.setUpStep());
+    assert.equal(g.messageError, false, g.message);
+    await page.waitForFunction(() => window.cnnlab.state().experiment !== null, null, {timeout: 30000});
+    const sweep = await page.evaluate(() => window.cnnlab.state().experiment.config);
+    assert.equal(sweep.model, 'cnn');
+    assert.equal(sweep.base.dense, 0, 'the preset width, not the matched MLP\'s');
+    assert.deepEqual(sweep.values, ['3', '5', '7']);
+    await page.evaluate(() => window.cnnlab.stopExperiment());
+    assert.ok(!(await guide(page)).completed.includes(5));
+
     // The last step is a reading step: done when the student says so; receptive fields quoted.
     g = await page.evaluate(() => window.cnnlab.goToStep(6));
     assert.ok(!g.completed.includes(6));

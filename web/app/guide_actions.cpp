@@ -102,7 +102,8 @@ std::string describe_action(const LessonAction& a) {
     case LessonAction::Kind::kExperiment: {
       std::string values;
       for (const std::string& v : a.values) values += (values.empty() ? "" : ", ") + v;
-      return "Starts an experiment varying " + a.vary + (values.empty() ? "" : " over " + values) +
+      return std::string(a.model.empty() ? "" : "Sets the model to " + a.model + " and s") +
+             (a.model.empty() ? "S" : "") + "tarts an experiment varying " + a.vary + (values.empty() ? "" : " over " + values) +
              (a.repeats ? ", " + std::to_string(a.repeats) + " seeds each" : "") +
              (a.epochs ? ", " + epochs_text(a.epochs) + " per run" : "") + ".";
     }
@@ -206,6 +207,9 @@ std::string App::guide_set_up() {
     }
     case LessonAction::Kind::kExperiment: {
       nlohmann::json options = {{"vary", a.vary}};
+      // The base model as the lesson wants it, at its preset widths (a matched MLP's width from
+      // an earlier step must not carry over to the CNN).
+      if (!a.model.empty()) options.update({{"model", a.model}, {"dense", 0}});
       if (!a.values.empty()) options["values"] = a.values;
       if (a.repeats) options["repeats"] = a.repeats;
       if (a.epochs) options["epochs"] = a.epochs;
