@@ -1469,6 +1469,47 @@ TEST_CASE("decode_image: PNG exact, gray, alpha over white, JPEG close, errors")
   CHECK(contains(error_of([&] { load_image(tmp / "nope.png"); }), "no such file"));
 }
 
+TEST_CASE("decode_image: a JPEG Huffman table of more than 256 codes is refused before stb_image") {
+  // stb_image would build the table past its 257-entry arrays (found by fuzz_image). A real JPEG
+  // with its first DHT table's counts raised to 16 x 255 codes is refused naming the table.
+  Rng rng(5, 6);
+  Bytes jpeg = cnnlab::encode_jpeg(random_image(rng, 3, 8, 8).pixels.data(), 3, 8, 8, 90);
+  size_t dht = 0;
+  for (size_t i = 2; i + 1 < jpeg.size(); ++i) {
+    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC4) {
+      dht = i;
+      break;
+    }
+  }
+  REQUIRE(dht > 0);
+  for (size_t k = 0; k < 16; ++k) jpeg[dht + 5 + k] = 255;
+  const std::string e = error_of([&] { decode_image(jpeg.data(), jpeg.size(), "bad.jpg"); });
+  CHECK(contains(e, "bad.jpg: corrupt image (Huffman table 0 at byte "));
+  CHECK(contains(e, "lists 4080 codes, JPEG allows at most 256)"));
+  int w = 0, h = 0, c = 0;
+  std::string problem;
+  CHECK_FALSE(read_image_info(jpeg.data(), jpeg.size(), &w, &h, &c, &problem));
+  CHECK(contains(problem, "4080 codes"));
+  // At the limit and one past it, in a hand-made DHT segment: 256 codes pass this check (stb_image
+  // then reports the missing frame), 257 are refused.
+  for (const int codes : {256, 257}) {
+    CAPTURE(codes);
+    Bytes file = {0xFF, 0xD8, 0xFF, 0xC4};
+    const size_t length = 2 + 17 + static_cast<size_t>(codes);
+    file.push_back(static_cast<uint8_t>(length >> 8));
+    file.push_back(static_cast<uint8_t>(length));
+    file.push_back(0x00);  // class 0 (DC), table 0
+    for (int i = 0; i < 16; ++i) file.push_back(i < 15 ? 0 : 255);
+    file[file.size() - 2] = static_cast<uint8_t>(codes - 255);  // 16-bit codes: the rest
+    for (int i = 0; i < codes; ++i) file.push_back(static_cast<uint8_t>(i));
+    file.push_back(0xFF);
+    file.push_back(0xD9);
+    problem.clear();
+    CHECK_FALSE(read_image_info(file.data(), file.size(), &w, &h, &c, &problem));
+    CHECK(contains(problem, "codes, JPEG allows at most 256") == (codes == 257));
+  }
+}
+
 TEST_CASE("center_crop_square, resize_image and convert_channels") {
   Image img;
   img.channels = 1;
