@@ -935,6 +935,42 @@ void fix_pack_checksums(std::vector<uint8_t>& b) {
   store_le32(b.data() + 60, crc32(b.data(), 60));
 }
 
+TEST_CASE("pack: images of 4,096 px a side and 256 classes read; one more is refused by its field") {
+  // At the limits (docs/limits.md): a gray 4096x1 and 1x4096 image, and 256 classes, read back.
+  DataSource src;
+  src.train = synthetic({1, 1}, 1, 4096, 1);
+  CHECK(read_pack_bytes(encode_pack(src).data(), encode_pack(src).size(), "tall.pack").train.height == 4096);
+  src.train = synthetic({1, 1}, 1, 1, 4096);
+  const Bytes wide = encode_pack(src);
+  CHECK(read_pack_bytes(wide.data(), wide.size(), "wide.pack").train.width == 4096);
+  src.train = synthetic(std::vector<int>(256, 1), 1, 2, 2);
+  const Bytes many = encode_pack(src);
+  CHECK(read_pack_bytes(many.data(), many.size(), "many.pack").train.class_names.size() == 256);
+  // One past: the header field is named, whatever else the header says.
+  Bytes b = wide;
+  store_le32(b.data() + 24, 4097);
+  fix_pack_checksums(b);
+  CHECK(contains(error_of([&] { read_pack_bytes(b.data(), b.size(), "wide.pack"); }),
+                 "wide.pack: header fields height x width = 1x4097 out of range"));
+  b = many;
+  store_le32(b.data() + 28, 257);
+  fix_pack_checksums(b);
+  CHECK(contains(error_of([&] { read_pack_bytes(b.data(), b.size(), "many.pack"); }),
+                 "many.pack: header field classes = 257 (must be 1..256)"));
+}
+
+TEST_CASE("IDX: a header claiming 4 billion images is refused before any image memory") {
+  TempDir tmp;
+  fs::create_directories(tmp / "idx");
+  const uint32_t n = 0xFFFFFFFFu;
+  write_file(tmp / "idx/train-images-idx3-ubyte", idx_file({n, 28, 28}, Bytes(100, 1)));
+  write_file(tmp / "idx/train-labels-idx1-ubyte", idx_file({n}, Bytes(100, 1)));
+  write_file(tmp / "idx/t10k-images-idx3-ubyte", idx_file({1, 28, 28}, Bytes(784, 1)));
+  write_file(tmp / "idx/t10k-labels-idx1-ubyte", idx_file({1}, Bytes(1, 1)));
+  CHECK(contains(error_of([&] { load_data(tmp / "idx"); }), "train-images-idx3-ubyte"));
+  CHECK(contains(error_of([&] { load_data(tmp / "idx"); }), "implausibly large"));
+}
+
 TEST_CASE("JPEG pack: labels exact, pixels close, a sixth of the raw size or less") {
   TempDir tmp;
   DataSource src;
