@@ -48,13 +48,15 @@ std::string jpeg_huffman_problem(const uint8_t* b, size_t n) {
     if (marker == 0xD9) return "";  // EOI
     if (pos + 4 > n) return "";     // cut short: stb_image says so
     const size_t length = static_cast<size_t>(b[pos + 2]) << 8 | b[pos + 3];
-    const size_t end = std::min(n, pos + 2 + length);
     if (marker == 0xC4) {
-      for (size_t t = pos + 4; t + 17 <= end;) {
+      // As stb_image reads it: tables while the declared length lasts, bytes past the end of
+      // the file read as 0 (so a table cut short still counts what it has).
+      const auto at = [&](size_t i) -> size_t { return i < n ? b[i] : 0; };
+      for (size_t t = pos + 4; t < pos + 2 + length;) {
         size_t symbols = 0;
-        for (int i = 1; i <= 16; ++i) symbols += b[t + i];
+        for (size_t i = 1; i <= 16; ++i) symbols += at(t + i);
         if (symbols > 256) {
-          return "Huffman table " + std::to_string(b[t] & 15) + " at byte " + std::to_string(t) +
+          return "Huffman table " + std::to_string(at(t) & 15) + " at byte " + std::to_string(t) +
                  " lists " + std::to_string(symbols) + " codes, JPEG allows at most 256";
         }
         t += 17 + symbols;
