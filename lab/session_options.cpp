@@ -203,7 +203,7 @@ void SessionOptions::merge(const json& j, OptionScope scope) {
   auto check = [](const char* key, bool ok, double value) {
     if (ok) return;
     // The value as applied (a whole number without ".0", as the user wrote it).
-    const std::string shown = value == std::floor(value)
+    const std::string shown = value == std::floor(value) && std::fabs(value) < 1e15
                                   ? std::to_string(static_cast<long long>(value))
                                   : json(value).dump();
     throw Error(std::string("option ") + key,

@@ -1552,6 +1552,32 @@ TEST_CASE("decode_image: a JPEG Huffman table of more than 256 codes is refused 
   CHECK(contains(problem, "lists 510 codes"));
 }
 
+TEST_CASE("decode_image: a PNG chunk claiming more bytes than the file has is refused before stb_image") {
+  // stb_image would reserve the claimed size first (found by fuzz_tar: 1.6 GB for a 1 kB file).
+  Rng rng(7, 8);
+  const Bytes png = encode_png(random_image(rng, 3, 4, 4));
+  size_t idat = 0;
+  for (size_t i = 8; i + 8 <= png.size(); ++i) {
+    if (std::memcmp(png.data() + i + 4, "IDAT", 4) == 0) {
+      idat = i;
+      break;
+    }
+  }
+  REQUIRE(idat > 0);
+  const size_t left = png.size() - idat - 8;
+  for (const size_t claimed : {left - 4, left + 1}) {  // the chunk's data + CRC fill the rest
+    CAPTURE(claimed);
+    Bytes b = png;
+    for (int k = 0; k < 4; ++k) b[idat + k] = static_cast<uint8_t>(claimed >> (24 - 8 * k));
+    const std::string e = error_of([&] { decode_image(b.data(), b.size(), "big.png"); });
+    CHECK(contains(e, "claims " + std::to_string(claimed) + " bytes") == (claimed > left));
+  }
+  Bytes huge = png;
+  huge[idat] = 0x61;  // 1.6 GB
+  CHECK(contains(error_of([&] { decode_image(huge.data(), huge.size(), "big.png"); }),
+                 "big.png: corrupt image (PNG chunk 'IDAT' at byte " + std::to_string(idat) + " claims"));
+}
+
 TEST_CASE("center_crop_square, resize_image and convert_channels") {
   Image img;
   img.channels = 1;

@@ -214,6 +214,12 @@ TEST_CASE("Options: every number is refused out of range at once, 0 and -1 only 
   CHECK(error_of([&] { o.merge({{"dropout", 1}}); }) ==
         "option dropout: must be a number in [0, 1), or -1 (preset's), got 1");
   CHECK(error_of([&] { o.merge({{"dropout", -0.5}}); }).rfind("option dropout: must be", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"dropout", 9e24}}); }).rfind("option dropout: must be", 0) == 0);
+  // Training settings inside a report or a saved state: a number no int can hold is refused
+  // naming the field (found by fuzz_trainer_report), not converted with undefined behaviour.
+  CHECK(error_of([&] { TrainConfig::from_json({{"epochs", 5.5e106}}); }) ==
+        "training settings: field 'epochs' is out of range (5.5e+106)");
+  CHECK(TrainConfig::from_json({{"epochs", 7}}).epochs == 7);
   CHECK(error_of([&] { o.merge({{"epochs", 0}}); }).rfind("option epochs: ", 0) == 0);
   CHECK(error_of([&] { o.merge({{"patience", -1}}); }).rfind("option patience: ", 0) == 0);
   CHECK(o.to_json() == SessionOptions().to_json());  // nothing refused was applied
