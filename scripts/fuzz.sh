@@ -8,6 +8,10 @@
 #                                     and any crash file.
 #   bash scripts/fuzz.sh --replay     no fuzzing: run each target once over its seeds and the
 #                                     committed inputs in tests/data/fuzz-regressions/<target>/.
+#   bash scripts/fuzz.sh --smoke [S]  the test command's run (scripts/test.sh, suite fuzz): the
+#                                     replay, then each target S seconds (default 2) from its
+#                                     seeds and regressions only, in a fresh corpus with a fixed
+#                                     seed (-seed=1), so it is cheap and repeatable.
 #
 # Environment: CNNLAB_FUZZ_TARGETS="fuzz_pack fuzz_npz" (default: all), CNNLAB_FUZZ_BUILD
 # (default build-fuzz), CNNLAB_JOBS (build jobs, default 2), CNNLAB_FUZZ_JOBS (targets fuzzed
@@ -22,11 +26,16 @@ cd "$repo_root"
 
 mode=fuzz
 seconds=60
+check_seconds() {
+  case "$1" in
+    ""|*[!0-9]*|0) echo "fuzz.sh: SECONDS must be a whole number >= 1, got '$1'" >&2; exit 2 ;;
+  esac
+}
 case "${1:-}" in
   --replay) mode=replay ;;
+  --smoke) mode=smoke; seconds="${2:-2}"; check_seconds "$seconds" ;;
   "") ;;
-  *[!0-9]*|0) echo "fuzz.sh: SECONDS must be a whole number >= 1, got '$1'" >&2; exit 2 ;;
-  *) seconds="$1" ;;
+  *) check_seconds "$1"; seconds="$1" ;;
 esac
 
 build="${CNNLAB_FUZZ_BUILD:-$repo_root/build-fuzz}"
@@ -72,7 +81,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=0}
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 # ---- Replay ------------------------------------------------------------------------------------
-if [ "$mode" = replay ]; then
+if [ "$mode" = replay ] || [ "$mode" = smoke ]; then
   failed=0
   for t in "${targets[@]}"; do
     inputs=("$build/fuzz-seeds/$t"/*)
@@ -85,18 +94,24 @@ if [ "$mode" = replay ]; then
       failed=1
     fi
   done
-  exit "$failed"
+  [ "$mode" = replay ] || [ "$failed" = 1 ] && exit "$failed"
 fi
 
 # ---- Fuzz --------------------------------------------------------------------------------------
 fuzz_one() {
   local t="$1"
-  local corpus="$build/fuzz-corpus/$t" crashes="$build/fuzz-crashes/$t/"
+  local corpus="$build/fuzz-corpus/$t" crashes="$build/fuzz-crashes/$t/" extra=()
+  if [ "$mode" = smoke ]; then
+    corpus="$build/fuzz-smoke-corpus/$t"
+    rm -rf "$corpus"
+    extra=(-seed=1)
+  fi
+  rm -rf "$crashes"
   mkdir -p "$corpus" "$crashes"
   local dirs=("$corpus" "$build/fuzz-seeds/$t")
   [ -d "$regressions/$t" ] && dirs+=("$regressions/$t")
   "$build/fuzz/$t" "${limits[@]}" -max_len="${max_len[$t]}" -dict="fuzz/dict/${dict[$t]}.dict" \
-    -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$crashes" \
+    -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$crashes" "${extra[@]}" \
     "${dirs[@]}" > "$build/fuzz-$t.log" 2>&1 || true
 }
 
