@@ -77,13 +77,14 @@ void add_bench_command(CLI::App& app) {
   auto o = std::make_shared<Options>();
   CLI::App* cmd = app.add_subcommand("bench", "Training and inference speed (images/s)");
   cmd->add_flag("--json", o->json, "Print a JSON list of rows");
-  cmd->add_option("--batch", o->batch, "Batch size")->capture_default_str();
-  cmd->add_option("--seconds", o->seconds, "Measuring time per figure")->capture_default_str();
+  cmd->add_option("--batch", o->batch, "Batch size, 1..4096")
+      ->capture_default_str()
+      ->check(whole_number(1, 4096));
+  cmd->add_option("--seconds", o->seconds, "Measuring time per figure, seconds in (0, 600]")->capture_default_str();
   cmd->add_option("--models", o->models, "Comma list of mlp, cnnK (e.g. cnn3), vgg, cnn1")
       ->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Comma list of thread counts")->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Comma list of thread counts, each 1..64")->capture_default_str();
   cmd->callback([o] {
-    require(o->batch >= 1 && o->batch <= 4096, "--batch", "must be between 1 and 4096");
     require(o->seconds > 0 && o->seconds <= 600, "--seconds", "must be in (0, 600]");
     std::vector<int> thread_counts = parse_int_list(o->threads, "--threads");
     for (int t : thread_counts) require(t >= 1 && t <= 64, "--threads", "must be 1..64");

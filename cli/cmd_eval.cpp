@@ -23,10 +23,11 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--model-file", o->model_file, "A model saved by cnnlab train")->required();
   cmd->add_option("--data", o->data, "Data source (its test split is used)")->required();
   cmd->add_flag("--json", o->json, "Print a JSON object");
-  cmd->add_option("--threads", o->threads, "Threads (default: all cores, at most 8)");
-  cmd->add_option("--batch", o->batch, "Evaluation batch size")->capture_default_str();
+  add_threads_option(*cmd, &o->threads);
+  cmd->add_option("--batch", o->batch, "Evaluation batch size, 1..4096")
+      ->capture_default_str()
+      ->check(whole_number(1, 4096));
   cmd->callback([o] {
-    require(o->threads >= 0, "--threads", "must be >= 1");
     LoadedModel loaded = load_model_file(o->model_file);
     DataSource data = load_data_reporting(o->data, o->json);
     require(data.test.size() > 0, o->data, "has no test images");
@@ -37,7 +38,7 @@ void add_eval_command(CLI::App& app) {
                 " expects " + in.str());
     require(static_cast<int>(data.test.class_names.size()) <= loaded.model->num_classes(), o->data,
             "has more classes than the model outputs");
-    ThreadPool pool(o->threads > 0 ? o->threads : default_threads());
+    ThreadPool pool(threads_to_use(o->threads));
     ConfusionMatrix m = evaluate(*loaded.model, data.test, loaded.info.preprocess, &pool, o->batch);
     const std::vector<std::string>& names =
         loaded.info.class_names.empty() ? data.test.class_names : loaded.info.class_names;

@@ -37,20 +37,19 @@ void add_experiment_command(CLI::App& app) {
                   "VARIABLE=v1,v2,...: kernel, filters, depth, pooling (max,avg,none), stride, "
                   "model (mlp,cnn1,cnn,vgg)")
       ->capture_default_str();
-  cmd->add_option("--repeats", o->repeats, "Seeds per configuration (mean ± std)")
-      ->capture_default_str();
+  cmd->add_option("--repeats", o->repeats, "Seeds per configuration (mean ± std), 1..5")
+      ->capture_default_str()
+      ->check(whole_number(1, ExperimentConfig::kMaxRepeats));
   cmd->add_flag("--match-params", o->match_params,
                 "With --vary model=mlp,cnn: size the MLP's hidden layers to the CNN's parameter "
                 "count (within 2 %), so the two differ in architecture, not in budget");
   o->flags.add_to(*cmd, /*training=*/true, OptionScope::kLab);
-  cmd->add_option("--threads", o->threads, "Threads (default: all cores, at most 8)");
-  cmd->add_option("--train-per-class", o->train_per_class, "Balanced training subset per class");
-  cmd->add_option("--test-per-class", o->test_per_class, "Balanced test subset per class");
+  add_threads_option(*cmd, &o->threads);
+  add_per_class_options(*cmd, &o->train_per_class, &o->test_per_class);
   cmd->add_option("--out", o->out,
                   "Folder for results.md, results.csv and histories.json (optional)");
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([o] {
-    require(o->threads >= 0, "--threads", "must be >= 1");
     require(o->flags.spec_text().empty(), "--spec",
             "an experiment varies a preset's setting; choose the preset with --model");
     // The options the lab's Experiments panel sends ({vary, values, repeats} and the base
@@ -74,7 +73,7 @@ void add_experiment_command(CLI::App& app) {
       data.train = balanced_subset(data.train, o->train_per_class, config.train.seed);
     if (o->test_per_class > 0 && data.test.size() > 0)
       data.test = balanced_subset(data.test, o->test_per_class, config.train.seed);
-    ThreadPool pool(o->threads > 0 ? o->threads : default_threads());
+    ThreadPool pool(threads_to_use(o->threads));
     Experiment experiment(config, data.train, data.test, &pool);  // validates before anything runs
     if (!o->quiet)
       std::fprintf(stderr, "%zu runs (%zu configurations x %d seeds), interleaved, %d epochs each\n",

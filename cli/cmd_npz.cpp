@@ -41,7 +41,9 @@ void add_npz_commands(CLI::App& app) {
   im->add_option("--out", i->out, "The model file to write")->required();
   im->add_option("--input", i->input, "cifar10 (3x32x32) or fashion-mnist (1x28x28)")
       ->capture_default_str();
-  im->add_option("--classes", i->classes, "Number of classes")->capture_default_str();
+  im->add_option("--classes", i->classes, "Number of classes, 2..256 (labels are one byte)")
+      ->capture_default_str()
+      ->check(whole_number(2, 256));
   im->callback([i] {
     const SessionOptions settings = i->flags.options();
     Model model(i->flags.build(settings, input_shape_named(i->input), i->classes), 0);

@@ -52,21 +52,20 @@ void add_pack_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("pack", "Write a data source (or a balanced subset) as a pack file");
   cmd->add_option("--data", o->data, "Data source")->required();
   cmd->add_option("--out", o->out, "Pack file to write")->required();
-  cmd->add_option("--train-per-class", o->train_per_class, "Training images per class (0 = all)");
-  cmd->add_option("--test-per-class", o->test_per_class, "Test images per class (0 = all)");
-  cmd->add_option("--seed", o->seed, "Seed of the subset draw")->capture_default_str();
+  add_per_class_options(*cmd, &o->train_per_class, &o->test_per_class);
+  cmd->add_option("--seed", o->seed, "Seed of the subset draw, >= 0")
+      ->capture_default_str()
+      ->check(whole_number(0, 9007199254740991));
   cmd->add_flag("--raw", o->raw,
                 "Store the pixels raw (lossless, version 1 format) instead of as JPEG");
   cmd->add_option("--quality", o->quality, "JPEG quality 1..100 (lower: smaller, less faithful)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(whole_number(1, 100));
   cmd->add_flag("--verify", o->verify,
                 "Read the written pack back: print its decode time and the PSNR of its decoded "
                 "pixels against the source");
   cmd->add_flag("--quiet", o->quiet, "No status output");
   cmd->callback([o] {
-    require(o->train_per_class >= 0, "--train-per-class", "must be >= 0");
-    require(o->test_per_class >= 0, "--test-per-class", "must be >= 0");
-    require(o->quality >= 1 && o->quality <= 100, "--quality", "must be 1..100");
     DataSource d = load_data_reporting(o->data, o->quiet);
     if (o->train_per_class > 0) d.train = balanced_subset(d.train, o->train_per_class, o->seed);
     if (o->test_per_class > 0) d.test = balanced_subset(d.test, o->test_per_class, o->seed);

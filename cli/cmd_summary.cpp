@@ -19,7 +19,9 @@ void add_summary_command(CLI::App& app) {
   o->flags.add_to(*cmd, /*training=*/false, OptionScope::kLab);
   cmd->add_option("--input", o->input, "cifar10 (3x32x32) or fashion-mnist (1x28x28)")
       ->capture_default_str();
-  cmd->add_option("--classes", o->classes, "Number of classes")->capture_default_str();
+  cmd->add_option("--classes", o->classes, "Number of classes, 2..256 (labels are one byte)")
+      ->capture_default_str()
+      ->check(whole_number(2, 256));
   cmd->callback([o] {
     const SessionOptions settings = o->flags.options();
     const ModelSpec spec = o->flags.build(settings, input_shape_named(o->input), o->classes);

@@ -108,7 +108,7 @@ void run_train(TrainOptions& o) {
     model = std::make_unique<Model>(o.flags.build(o.settings, input, classes), o.config.seed);
   }
 
-  ThreadPool pool(o.threads > 0 ? o.threads : default_threads());
+  ThreadPool pool(threads_to_use(o.threads));
   Trainer trainer(*model, source.train, o.config, &pool);
   if (o.resume) {
     // The saved optimiser's moments continue where they stopped.
@@ -216,16 +216,12 @@ void add_train_command(CLI::App& app) {
       ->required();
   cmd->add_option("--out", o->out, "Output folder for model.cnnlab and history files")->required();
   o->flags.add_to(*cmd, /*training=*/true, OptionScope::kCommandLine);
-  cmd->add_option("--threads", o->threads, "Threads (default: all cores, at most 8)");
-  cmd->add_option("--train-per-class", o->train_per_class,
-                  "Use a class-balanced subset of N training images per class");
-  cmd->add_option("--test-per-class", o->test_per_class,
-                  "Use a class-balanced subset of N test images per class");
+  add_threads_option(*cmd, &o->threads);
+  add_per_class_options(*cmd, &o->train_per_class, &o->test_per_class);
   cmd->add_flag("--resume", o->resume,
                 "Continue the run saved in --out (its settings; --epochs may extend it)");
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([o] {
-    if (o->threads < 0) throw Error("--threads", "must be >= 1");
     o->settings = o->flags.options();
     o->config = o->settings.train;
     run_train(*o);

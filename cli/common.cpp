@@ -102,6 +102,42 @@ int default_threads() {
   return n == 0 ? 1 : static_cast<int>(std::min(n, 8u));
 }
 
+CLI::Validator whole_number(long long min, long long max) {
+  const std::string range = std::to_string(min) + ".." + std::to_string(max);
+  return CLI::Validator(
+      [min, max, range](std::string& text) -> std::string {
+        long long value = 0;
+        size_t used = 0;
+        try {
+          value = std::stoll(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size() || value < min || value > max)
+          return "must be a whole number " + range + ", got " + text;
+        return "";
+      },
+      range);
+}
+
+void add_threads_option(CLI::App& cmd, int* threads) {
+  cmd.add_option("--threads", *threads, "Threads, 1..64 (not given: all cores, at most 8)")
+      ->check(whole_number(1, 64));
+}
+
+int threads_to_use(int threads_given) {
+  return threads_given > 0 ? threads_given : default_threads();
+}
+
+void add_per_class_options(CLI::App& cmd, int* train_per_class, int* test_per_class) {
+  cmd.add_option("--train-per-class", *train_per_class,
+                 "Use a class-balanced subset of N training images per class (0 = all)")
+      ->check(whole_number(0, 1000000000));
+  cmd.add_option("--test-per-class", *test_per_class,
+                 "Use a class-balanced subset of N test images per class (0 = all)")
+      ->check(whole_number(0, 1000000000));
+}
+
 bool stderr_is_terminal() {
 #ifdef __EMSCRIPTEN__
   // Under node, Emscripten's isatty() says yes for every standard stream, even a file.

@@ -75,6 +75,20 @@ DataSource load_data_reporting(const std::string& path, bool quiet);
 // All cores, at most 8 (a default for --threads).
 int default_threads();
 
+// Every whole-number flag outside the option table is checked by one of these, so each refuses a
+// value out of range the same way: "--threads: must be a whole number 1..64, got 0" (CLI11
+// prefixes the flag; exit code 105, nothing run). A flag whose 0 means something (0 = all
+// images) says so in its help and takes 0 within its range.
+CLI::Validator whole_number(long long min, long long max);
+// --threads N, 1..64; not given: default_threads(). Declared the same way by train, eval and
+// experiment.
+void add_threads_option(CLI::App& cmd, int* threads);
+// The threads to use: the --threads given, else default_threads().
+int threads_to_use(int threads_given);
+// --train-per-class / --test-per-class: a class-balanced subset of N images per class; 0 (the
+// default) keeps every image.
+void add_per_class_options(CLI::App& cmd, int* train_per_class, int* test_per_class);
+
 // True when stderr is a terminal (progress bars redraw in place only then).
 bool stderr_is_terminal();
 

@@ -16,6 +16,11 @@ int main(int argc, char** argv) {
   CLI::App app{"cnnlab: train and inspect convolutional networks on CIFAR-10 and Fashion-MNIST"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Help for every subcommand");
+  // A flag CLI11 refuses (unknown, missing, out of range: "--threads: must be a whole number
+  // 1..64, got 0") reads like every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return std::string("cnnlab: error: ") + e.what() + "\n(cnnlab --help lists the options)\n";
+  });
   cnnlab::cli::add_summary_command(app);
   cnnlab::cli::add_pack_command(app);
   cnnlab::cli::add_train_command(app);

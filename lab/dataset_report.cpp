@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/json_field.h"
 
 namespace cnnlab {
 
@@ -176,12 +177,12 @@ DatasetReport decode_dataset_report(const uint8_t* bytes, size_t size, const std
     t.name = h.at("name").get<std::string>();
     r.origin = h.at("origin").get<std::string>();
     t.class_names = h.at("classes").get<std::vector<std::string>>();
-    t.channels = h.at("channels").get<int>();
-    t.height = h.at("height").get<int>();
-    t.width = h.at("width").get<int>();
-    train_count = h.at("trainCount").get<uint64_t>();
-    sample_count = h.at("sampleCount").get<uint64_t>();
-    test_count = h.at("testCount").get<uint64_t>();
+    t.channels = json_field<int>(h, "channels", "");
+    t.height = json_field<int>(h, "height", "");
+    t.width = json_field<int>(h, "width", "");
+    train_count = json_field<uint64_t>(h, "trainCount", "");
+    sample_count = json_field<uint64_t>(h, "sampleCount", "");
+    test_count = json_field<uint64_t>(h, "testCount", "");
   } catch (const std::exception& e) {
     throw Error(where, std::string("header: ") + e.what());
   }

@@ -55,35 +55,35 @@ const std::vector<OptionRow>& option_table() {
        "Convolution kernel size (1-11)", true,
        [](O& o, const json& v) { o.preset.kernel = v.get<int>(); },
        [](const O& o) -> json { return o.preset.kernel; }},
-      {"filters", "--filters", kModel, kLab, kInteger, "a whole number",
-       "Filters of the first conv block (0 = preset's)", false,
+      {"filters", "--filters", kModel, kLab, kInteger, "a whole number 0..1024 (0 = preset's)",
+       "Filters of the first conv block, 0..1024 (0 = preset's)", false,
        [](O& o, const json& v) { o.preset.filters = v.get<int>(); },
        [](const O& o) -> json { return o.preset.filters; }},
-      {"dense", "--dense", kModel, kLab, kInteger, "a whole number",
-       "Width of the first hidden dense layer (0 = preset's)", false,
+      {"dense", "--dense", kModel, kLab, kInteger, "a whole number 0..65536 (0 = preset's)",
+       "Width of the first hidden dense layer, 0..65536 (0 = preset's)", false,
        [](O& o, const json& v) { o.preset.dense = v.get<int>(); },
        [](const O& o) -> json { return o.preset.dense; }},
-      {"dropout", "--dropout", kModel, kLab, kNumber, "a number in [0, 1)",
-       "Dropout rate of every dropout layer (default: preset's)", false,
+      {"dropout", "--dropout", kModel, kLab, kNumber, "a number in [0, 1), or -1 (preset's)",
+       "Dropout rate of every dropout layer, [0, 1) (-1, the default: preset's)", false,
        [](O& o, const json& v) { o.preset.dropout = v.get<float>(); },
        [](const O& o) -> json { return o.preset.dropout; }},
-      {"blocks", "--blocks", kModel, kLab, kInteger, "a whole number",
-       "Conv blocks of the cnn preset (0 = preset's)", false,
+      {"blocks", "--blocks", kModel, kLab, kInteger, "a whole number 0..8 (0 = preset's)",
+       "Conv blocks of the cnn preset, 0..8 (0 = preset's)", false,
        [](O& o, const json& v) { o.preset.blocks = v.get<int>(); },
        [](const O& o) -> json { return o.preset.blocks; }},
       {"pooling", "--pooling", kModel, kLab, kText, "max, avg or none",
        "max, avg or none (stride-2 conv instead)", true,
        [](O& o, const json& v) { o.preset.pooling = v.get<std::string>(); },
        [](const O& o) -> json { return o.preset.pooling; }},
-      {"stride", "--stride", kModel, kLab, kInteger, "a whole number >= 1",
-       "Stride of every conv layer", true,
+      {"stride", "--stride", kModel, kLab, kInteger, "a whole number 1..8",
+       "Stride of every conv layer, 1..8", true,
        [](O& o, const json& v) { o.preset.stride = v.get<int>(); },
        [](const O& o) -> json { return o.preset.stride; }},
       // ---- training
-      {"epochs", "--epochs", kTraining, kLab, kInteger, "a whole number", "Epochs", true,
+      {"epochs", "--epochs", kTraining, kLab, kInteger, "a whole number", "Epochs, 1..10000", true,
        [](O& o, const json& v) { o.train.epochs = v.get<int>(); },
        [](const O& o) -> json { return o.train.epochs; }},
-      {"batch", "--batch", kTraining, kLab, kInteger, "a whole number", "Mini-batch size", true,
+      {"batch", "--batch", kTraining, kLab, kInteger, "a whole number", "Mini-batch size, 1..4096", true,
        [](O& o, const json& v) { o.train.batch_size = v.get<int>(); },
        [](const O& o) -> json { return o.train.batch_size; }},
       {"lr", "--lr", kTraining, kLab, kNumber, "a number > 0", "Learning rate", true,
@@ -93,7 +93,7 @@ const std::vector<OptionRow>& option_table() {
        "adam, adamw or sgd", true,
        [](O& o, const json& v) { o.train.optimizer.kind = v.get<std::string>(); },
        [](const O& o) -> json { return o.train.optimizer.kind; }},
-      {"momentum", "--momentum", kTraining, kLab, kNumber, "a number", "SGD momentum", true,
+      {"momentum", "--momentum", kTraining, kLab, kNumber, "a number", "SGD momentum, [0, 1)", true,
        [](O& o, const json& v) { o.train.optimizer.momentum = v.get<float>(); },
        [](const O& o) -> json { return o.train.optimizer.momentum; }},
       {"nesterov", "--nesterov", kTraining, kCommandLine, kSwitch, "true or false",
@@ -118,7 +118,7 @@ const std::vector<OptionRow>& option_table() {
        [](O& o, const json& v) { o.train.augment = v.get<bool>() ? Augment{true, 2} : Augment{}; },
        [](const O& o) -> json { return o.train.augment.flip || o.train.augment.max_shift > 0; }},
       {"valFraction", "--val-fraction", kTraining, kLab, kNumber, "a number in [0, 1)",
-       "Stratified validation fraction", true,
+       "Stratified validation fraction, [0, 1) (0 = no validation split)", true,
        [](O& o, const json& v) { o.train.val_fraction = v.get<float>(); },
        [](const O& o) -> json { return o.train.val_fraction; }},
       {"patience", "--patience", kTraining, kLab, kInteger, "a whole number >= 0",
@@ -196,6 +196,26 @@ void SessionOptions::merge(const json& j, OptionScope scope) {
   }
   if (o.preset.pooling != "max" && o.preset.pooling != "avg" && o.preset.pooling != "none")
     throw Error("option pooling", "must be max, avg or none, got '" + o.preset.pooling + "'");
+  // The model's numbers are checked here too, not only once a model is built from them, so a
+  // link, a <cnn-lab> attribute or the API is refused at once under the key it gave; 0 for
+  // filters, dense and blocks means the preset's, as -1 does for dropout. The upper bounds keep
+  // the preset's arithmetic (filters doubled per block) far from overflow.
+  auto check = [](const char* key, bool ok, double value) {
+    if (ok) return;
+    // The value as applied (a whole number without ".0", as the user wrote it).
+    const std::string shown = value == std::floor(value) && std::fabs(value) < 1e15
+                                  ? std::to_string(static_cast<long long>(value))
+                                  : json(value).dump();
+    throw Error(std::string("option ") + key,
+                std::string("must be ") + find_option(key)->expected + ", got " + shown);
+  };
+  const PresetOptions& p = o.preset;
+  check("kernel", p.kernel >= 1 && p.kernel <= 11, p.kernel);
+  check("filters", p.filters >= 0 && p.filters <= 1024, p.filters);
+  check("dense", p.dense >= 0 && p.dense <= 65536, p.dense);
+  check("blocks", p.blocks >= 0 && p.blocks <= 8, p.blocks);
+  check("stride", p.stride >= 1 && p.stride <= 8, p.stride);
+  check("dropout", p.dropout == -1.0f || (p.dropout >= 0.0f && p.dropout < 1.0f), p.dropout);
   *this = o;
 }
 

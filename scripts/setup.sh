@@ -33,7 +33,7 @@ apt_packages=(
   build-essential cmake git pkg-config emscripten nodejs npm libeigen3-dev doctest-dev
   libglfw3-dev libgl-dev libstb-dev libcli11-dev nlohmann-json3-dev fonts-dejavu-core
   dataset-fashion-mnist chromium xvfb dpkg-dev xz-utils ca-certificates curl python3
-  python3-fonttools brotli
+  python3-fonttools brotli clang libclang-rt-14-dev
 )
 
 bench_packages=(python3-torch libopenblas0-pthread)

@@ -3,6 +3,8 @@
 #   native    Release build + ctest                                (build/)
 #   asan      AddressSanitizer + UBSan build + ctest, no app       (build-asan/)
 #   wasm      Emscripten build + ctest under node                  (build-wasm/)
+#   fuzz      the fuzz targets (clang, libFuzzer) replayed over their seeds and committed
+#             regression inputs, then each fuzzed 2 s (scripts/fuzz.sh --smoke) (build-fuzz/)
 #   browser   tests/browser/run.sh, when it exists (headless Chromium against the built site)
 # then prints one summary line per suite and a last line "N passed, N failed" (suites); exits
 # non-zero when any suite failed. Dependencies are ensured first (scripts/setup.sh --deps-only).
@@ -11,11 +13,13 @@
 #
 # Usage: bash scripts/test.sh [SUITE...]        (default: all; e.g. `bash scripts/test.sh native`)
 # Environment:
-#   CNNLAB_BUILD_PREFIX  build folder prefix (default "build": build/, build-asan/, build-wasm/)
+#   CNNLAB_BUILD_PREFIX  build folder prefix (default "build": build/, build-asan/, build-wasm/,
+#                        build-fuzz/)
 #   CNNLAB_CIFAR10       CIFAR-10 source for tests that read real images (default: find-data.sh)
 #   CNNLAB_SKIP_SETUP=1  do not run scripts/setup.sh --deps-only first
 #   CNNLAB_JOBS          parallel build jobs (default 2)
 #   CNNLAB_TEST_SITE_SUBSETS  packs of the wasm build's site (default 1k:100:200; see web/README.md)
+#   CNNLAB_FUZZ_SMOKE_SECONDS  seconds each fuzz target runs in the fuzz suite (default 2)
 # What the suites see: CNNLAB_DATA (the default dataset), CNNLAB_CIFAR10 (only when CIFAR-10 is
 # available), CNNLAB_EXE (that build's cnnlab, set per test by ctest; under node only for test_cli,
 # which runs cnnlab.js through node's child_process). The host environment reaches wasm tests' getenv().
@@ -34,7 +38,7 @@ native_dir="$repo_root/$prefix"
 asan_dir="$repo_root/$prefix-asan"
 wasm_dir="$repo_root/$prefix-wasm"
 
-all_suites=(native asan wasm browser)
+all_suites=(native asan wasm fuzz browser)
 suites=("$@")
 [ "${#suites[@]}" -gt 0 ] || suites=("${all_suites[@]}")
 for s in "${suites[@]}"; do
@@ -98,6 +102,14 @@ suite_wasm() {
   # Under node only test_cli starts processes (ctest gives it this build's cnnlab.js launcher).
   env -u CNNLAB_EXE \
     ctest --test-dir "$wasm_dir" --output-on-failure --no-tests=error -j "$jobs"
+}
+
+suite_fuzz() {
+  # Its own clang build of the engine with coverage (the asan suite's ctest already replays
+  # every seed and regression input through the gcc build; this adds a few seconds of real
+  # fuzzing per target with a fixed seed).
+  CNNLAB_FUZZ_BUILD="$repo_root/$prefix-fuzz" CNNLAB_JOBS="$jobs" \
+    bash scripts/fuzz.sh --smoke "${CNNLAB_FUZZ_SMOKE_SECONDS:-2}"
 }
 
 suite_browser() {

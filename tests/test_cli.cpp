@@ -317,6 +317,10 @@ TEST_CASE("cnnlab: --help lists the option table's flags each command takes, wit
   CHECK(contains(train.out, "--optimizer TEXT=adam "));
   CHECK(contains(train.out, "--seed INT=42 "));
   CHECK(contains(train.out, "--spec"));
+  // Numbers say their range, and what 0 means where 0 is taken.
+  CHECK(contains(train.out, "Threads, 1..64 (not given: all cores, at most 8)"));
+  CHECK(contains(train.out, "per class (0 = all)"));
+  CHECK(contains(train.out, "Filters of the first conv block, 0..1024 (0 = preset's)"));
 }
 
 TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output") {
@@ -354,6 +358,25 @@ TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output
       {"experiment --data cifar-10-batches-bin --vary kernel= --out out1", "empty"},
       {"experiment --data cifar-10-batches-bin --vary kernel=1,2,3,4,5,6,7,8,9 --out out1", "at most 8"},
       {"experiment --data cifar-10-batches-bin --vary kernel=3,40 --out out1", "kernel=40"},
+      // Numbers outside the option table: one check, the flag named, 0 refused unless its help
+      // says what 0 means (--train-per-class 0 = all images).
+      {"train --data cifar-10-batches-bin --out out1 --threads 0",
+       "--threads: must be a whole number 1..64, got 0"},
+      {"train --data cifar-10-batches-bin --out out1 --threads -2",
+       "--threads: must be a whole number 1..64, got -2"},
+      {"eval --model-file notes.txt --data cifar-10-batches-bin --threads 0", "--threads: must be"},
+      {"eval --model-file notes.txt --data cifar-10-batches-bin --batch 0", "--batch: must be"},
+      {"experiment --data cifar-10-batches-bin --out out1 --threads 65", "--threads: must be"},
+      {"experiment --data cifar-10-batches-bin --out out1 --repeats 0",
+       "--repeats: must be a whole number 1..5, got 0"},
+      {"train --data cifar-10-batches-bin --out out1 --train-per-class -1",
+       "--train-per-class: must be a whole number 0..1000000000, got -1"},
+      {"pack --data cifar-10-batches-bin --out x.pack --quality 0", "--quality: must be"},
+      {"summary --classes 1", "--classes: must be a whole number 2..256, got 1"},
+      {"bench --batch 0", "--batch: must be"},
+      {"train --data cifar-10-batches-bin --out out1 --kernel 0",
+       "option kernel: must be a whole number 1..11, got 0"},
+      {"train --data cifar-10-batches-bin --out out1 --stride 0", "option stride: must be"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.args);

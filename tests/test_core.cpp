@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json_field.h"
 #include "core/rng.h"
 #include "core/tensor.h"
 #include "core/thread_pool.h"
@@ -185,4 +186,33 @@ TEST_CASE("ThreadPool asked for more threads than available still runs every tas
     pool->parallel_for(101, [&](int t) { hits[static_cast<size_t>(t)]++; });
     for (auto& h : hits) CHECK(h.load() == 1);
   }
+}
+
+TEST_CASE("json_field: a number its type cannot hold is refused naming the field, at the limits read") {
+  // nlohmann would convert 4e21 to int with a plain cast (undefined behaviour; found by fuzzing
+  // the lab's run reports): every reader of a JSON field refuses it instead.
+  const nlohmann::json j = nlohmann::json::parse(
+      R"({"big": 4.4e21, "int_max": 2147483647, "past_int": 2147483648, "neg": -1,
+          "int_min": -2147483648.0, "float_big": 1e39, "half": 2.5})");
+  auto error = [&](auto read) {
+    try {
+      read();
+    } catch (const cnnlab::Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  CHECK(error([&] { cnnlab::json_field<int>(j, "big", "r.json"); }) ==
+        "r.json: field 'big' is out of range (4.4e+21)");
+  CHECK(cnnlab::json_field<int>(j, "int_max", "r.json") == 2147483647);
+  CHECK(error([&] { cnnlab::json_field<int>(j, "past_int", "r.json"); }) ==
+        "r.json: field 'past_int' is out of range (2147483648)");
+  CHECK(cnnlab::json_field<int>(j, "int_min", "r.json") == -2147483647 - 1);
+  CHECK(error([&] { cnnlab::json_field<uint32_t>(j, "neg", "r.json"); }).find("out of range") !=
+        std::string::npos);
+  CHECK(cnnlab::json_field<int64_t>(j, "neg", "r.json") == -1);
+  CHECK(error([&] { cnnlab::json_field<float>(j, "float_big", "r.json"); }).find("out of range") !=
+        std::string::npos);
+  CHECK(cnnlab::json_field<double>(j, "float_big", "r.json") == 1e39);
+  CHECK(cnnlab::json_field<int>(j, "half", "r.json") == 2);  // truncated, as before
 }

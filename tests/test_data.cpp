@@ -935,6 +935,42 @@ void fix_pack_checksums(std::vector<uint8_t>& b) {
   store_le32(b.data() + 60, crc32(b.data(), 60));
 }
 
+TEST_CASE("pack: images of 4,096 px a side and 256 classes read; one more is refused by its field") {
+  // At the limits (docs/limits.md): a gray 4096x1 and 1x4096 image, and 256 classes, read back.
+  DataSource src;
+  src.train = synthetic({1, 1}, 1, 4096, 1);
+  CHECK(read_pack_bytes(encode_pack(src).data(), encode_pack(src).size(), "tall.pack").train.height == 4096);
+  src.train = synthetic({1, 1}, 1, 1, 4096);
+  const Bytes wide = encode_pack(src);
+  CHECK(read_pack_bytes(wide.data(), wide.size(), "wide.pack").train.width == 4096);
+  src.train = synthetic(std::vector<int>(256, 1), 1, 2, 2);
+  const Bytes many = encode_pack(src);
+  CHECK(read_pack_bytes(many.data(), many.size(), "many.pack").train.class_names.size() == 256);
+  // One past: the header field is named, whatever else the header says.
+  Bytes b = wide;
+  store_le32(b.data() + 24, 4097);
+  fix_pack_checksums(b);
+  CHECK(contains(error_of([&] { read_pack_bytes(b.data(), b.size(), "wide.pack"); }),
+                 "wide.pack: header fields height x width = 1x4097 out of range"));
+  b = many;
+  store_le32(b.data() + 28, 257);
+  fix_pack_checksums(b);
+  CHECK(contains(error_of([&] { read_pack_bytes(b.data(), b.size(), "many.pack"); }),
+                 "many.pack: header field classes = 257 (must be 1..256)"));
+}
+
+TEST_CASE("IDX: a header claiming 4 billion images is refused before any image memory") {
+  TempDir tmp;
+  fs::create_directories(tmp / "idx");
+  const uint32_t n = 0xFFFFFFFFu;
+  write_file(tmp / "idx/train-images-idx3-ubyte", idx_file({n, 28, 28}, Bytes(100, 1)));
+  write_file(tmp / "idx/train-labels-idx1-ubyte", idx_file({n}, Bytes(100, 1)));
+  write_file(tmp / "idx/t10k-images-idx3-ubyte", idx_file({1, 28, 28}, Bytes(784, 1)));
+  write_file(tmp / "idx/t10k-labels-idx1-ubyte", idx_file({1}, Bytes(1, 1)));
+  CHECK(contains(error_of([&] { load_data(tmp / "idx"); }), "train-images-idx3-ubyte"));
+  CHECK(contains(error_of([&] { load_data(tmp / "idx"); }), "implausibly large"));
+}
+
 TEST_CASE("JPEG pack: labels exact, pixels close, a sixth of the raw size or less") {
   TempDir tmp;
   DataSource src;
@@ -1467,6 +1503,79 @@ TEST_CASE("decode_image: PNG exact, gray, alpha over white, JPEG close, errors")
   const Bytes wide = encode_png(Image{1, 1, 8001, std::vector<uint8_t>(8001, 7)});
   CHECK(contains(error_of([&] { decode_image(wide.data(), wide.size(), "w.png"); }), "8000 px limit"));
   CHECK(contains(error_of([&] { load_image(tmp / "nope.png"); }), "no such file"));
+}
+
+TEST_CASE("decode_image: a JPEG Huffman table of more than 256 codes is refused before stb_image") {
+  // stb_image would build the table past its 257-entry arrays (found by fuzz_image). A real JPEG
+  // with its first DHT table's counts raised to 16 x 255 codes is refused naming the table.
+  Rng rng(5, 6);
+  Bytes jpeg = cnnlab::encode_jpeg(random_image(rng, 3, 8, 8).pixels.data(), 3, 8, 8, 90);
+  size_t dht = 0;
+  for (size_t i = 2; i + 1 < jpeg.size(); ++i) {
+    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xC4) {
+      dht = i;
+      break;
+    }
+  }
+  REQUIRE(dht > 0);
+  for (size_t k = 0; k < 16; ++k) jpeg[dht + 5 + k] = 255;
+  const std::string e = error_of([&] { decode_image(jpeg.data(), jpeg.size(), "bad.jpg"); });
+  CHECK(contains(e, "bad.jpg: corrupt image (Huffman table 0 at byte "));
+  CHECK(contains(e, "lists 4080 codes, JPEG allows at most 256)"));
+  int w = 0, h = 0, c = 0;
+  std::string problem;
+  CHECK_FALSE(read_image_info(jpeg.data(), jpeg.size(), &w, &h, &c, &problem));
+  CHECK(contains(problem, "4080 codes"));
+  // At the limit and one past it, in a hand-made DHT segment: 256 codes pass this check (stb_image
+  // then reports the missing frame), 257 are refused.
+  for (const int codes : {256, 257}) {
+    CAPTURE(codes);
+    Bytes file = {0xFF, 0xD8, 0xFF, 0xC4};
+    const size_t length = 2 + 17 + static_cast<size_t>(codes);
+    file.push_back(static_cast<uint8_t>(length >> 8));
+    file.push_back(static_cast<uint8_t>(length));
+    file.push_back(0x00);  // class 0 (DC), table 0
+    for (int i = 0; i < 16; ++i) file.push_back(i < 15 ? 0 : 255);
+    file[file.size() - 2] = static_cast<uint8_t>(codes - 255);  // 16-bit codes: the rest
+    for (int i = 0; i < codes; ++i) file.push_back(static_cast<uint8_t>(i));
+    file.push_back(0xFF);
+    file.push_back(0xD9);
+    problem.clear();
+    CHECK_FALSE(read_image_info(file.data(), file.size(), &w, &h, &c, &problem));
+    CHECK(contains(problem, "codes, JPEG allows at most 256") == (codes == 257));
+  }
+  // A table cut short by the end of the file: stb_image reads the missing bytes as 0 and still
+  // builds what the counts present list (found by fuzz_image after the check above).
+  const Bytes cut = {0xFF, 0xD8, 0xFF, 0xC4, 0x01, 0x00, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 255, 255};
+  problem.clear();
+  CHECK_FALSE(read_image_info(cut.data(), cut.size(), &w, &h, &c, &problem));
+  CHECK(contains(problem, "lists 510 codes"));
+}
+
+TEST_CASE("decode_image: a PNG chunk claiming more bytes than the file has is refused before stb_image") {
+  // stb_image would reserve the claimed size first (found by fuzz_tar: 1.6 GB for a 1 kB file).
+  Rng rng(7, 8);
+  const Bytes png = encode_png(random_image(rng, 3, 4, 4));
+  size_t idat = 0;
+  for (size_t i = 8; i + 8 <= png.size(); ++i) {
+    if (std::memcmp(png.data() + i + 4, "IDAT", 4) == 0) {
+      idat = i;
+      break;
+    }
+  }
+  REQUIRE(idat > 0);
+  const size_t left = png.size() - idat - 8;
+  for (const size_t claimed : {left - 4, left + 1}) {  // the chunk's data + CRC fill the rest
+    CAPTURE(claimed);
+    Bytes b = png;
+    for (int k = 0; k < 4; ++k) b[idat + k] = static_cast<uint8_t>(claimed >> (24 - 8 * k));
+    const std::string e = error_of([&] { decode_image(b.data(), b.size(), "big.png"); });
+    CHECK(contains(e, "claims " + std::to_string(claimed) + " bytes") == (claimed > left));
+  }
+  Bytes huge = png;
+  huge[idat] = 0x61;  // 1.6 GB
+  CHECK(contains(error_of([&] { decode_image(huge.data(), huge.size(), "big.png"); }),
+                 "big.png: corrupt image (PNG chunk 'IDAT' at byte " + std::to_string(idat) + " claims"));
 }
 
 TEST_CASE("center_crop_square, resize_image and convert_channels") {

@@ -198,6 +198,40 @@ TEST_CASE("Options: the engine-only keys are the command line's; errors name the
         "option seed: must be a whole number >= 0, got -2");
 }
 
+TEST_CASE("Options: every number is refused out of range at once, 0 and -1 only where documented") {
+  // Links, <cnn-lab> attributes and the API all arrive here: a model number out of range is
+  // refused under its key when merged, not later when a model is built from it.
+  SessionOptions o;
+  CHECK(error_of([&] { o.merge({{"kernel", 0}}); }) == "option kernel: must be a whole number 1..11, got 0");
+  CHECK(error_of([&] { o.merge({{"kernel", 12}}); }) == "option kernel: must be a whole number 1..11, got 12");
+  CHECK(error_of([&] { o.merge({{"stride", 0}}); }) == "option stride: must be a whole number 1..8, got 0");
+  CHECK(error_of([&] { o.merge({{"filters", -1}}); }) ==
+        "option filters: must be a whole number 0..1024 (0 = preset's), got -1");
+  CHECK(error_of([&] { o.merge({{"filters", 1025}}); }).rfind("option filters: must be", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"dense", -5}}); }).rfind("option dense: must be", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"blocks", 9}}); }) ==
+        "option blocks: must be a whole number 0..8 (0 = preset's), got 9");
+  CHECK(error_of([&] { o.merge({{"dropout", 1}}); }) ==
+        "option dropout: must be a number in [0, 1), or -1 (preset's), got 1");
+  CHECK(error_of([&] { o.merge({{"dropout", -0.5}}); }).rfind("option dropout: must be", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"dropout", 9e24}}); }).rfind("option dropout: must be", 0) == 0);
+  // Training settings inside a report or a saved state: a number no int can hold is refused
+  // naming the field (found by fuzz_trainer_report), not converted with undefined behaviour.
+  CHECK(error_of([&] { TrainConfig::from_json({{"epochs", 5.5e106}}); }) ==
+        "training settings: field 'epochs' is out of range (5.5e+106)");
+  CHECK(TrainConfig::from_json({{"epochs", 7}}).epochs == 7);
+  CHECK(error_of([&] { o.merge({{"epochs", 0}}); }).rfind("option epochs: ", 0) == 0);
+  CHECK(error_of([&] { o.merge({{"patience", -1}}); }).rfind("option patience: ", 0) == 0);
+  CHECK(o.to_json() == SessionOptions().to_json());  // nothing refused was applied
+  // At the limits, and the documented meanings of 0 and -1, are accepted.
+  o.merge({{"kernel", 11}, {"stride", 8}, {"filters", 0}, {"dense", 0}, {"blocks", 0},
+           {"dropout", -1}, {"patience", 0}, {"valFraction", 0}});
+  o.merge({{"kernel", 1}, {"stride", 1}, {"filters", 1024}, {"dense", 65536}, {"blocks", 8},
+           {"dropout", 0}});
+  CHECK(o.preset.filters == 1024);
+  CHECK(o.preset.blocks == 8);
+}
+
 TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kept") {
   Session s;
   s.set_data(quadrants(24, 10));

@@ -2,7 +2,11 @@
 // header or message (model files, the lab's reports), so each says the same thing the same way.
 #pragma once
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
 #include <string>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -11,15 +15,52 @@
 namespace cnnlab {
 
 // j[key] as T. Throws Error(where, "field 'key' is missing") or "... has the wrong type (string)".
+// A number that does not fit T (1e300 for an int field, -1 for an unsigned one, 1e39 for a
+// float) is refused as out of range: nlohmann converts numbers with a plain cast, undefined
+// behaviour for a floating-point value out of the target's range (found by fuzz_run_report).
+template <typename T>
+bool json_number_fits(const nlohmann::json& v) {
+  if constexpr (std::is_integral_v<T>) {
+    using L = std::numeric_limits<T>;
+    if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(L::max());
+    if (v.is_number_integer()) {
+      const int64_t i = v.get<int64_t>();
+      return L::is_signed ? i >= static_cast<int64_t>(L::min()) &&
+                                (sizeof(T) >= 8 || i <= static_cast<int64_t>(L::max()))
+                          : i >= 0 && (sizeof(T) >= 8 || static_cast<uint64_t>(i) <= L::max());
+    }
+    // A double, truncated toward zero by the conversion: within (lowest - 1, 2^digits).
+    const double d = v.get<double>();
+    const double upper = std::ldexp(1.0, L::digits);
+    return std::isfinite(d) && d < upper && d > (L::is_signed ? -upper : 0.0) - 1.0;
+  } else {
+    const double d = v.get<double>();
+    return !std::isfinite(d) || std::fabs(d) <= static_cast<double>(std::numeric_limits<T>::max());
+  }
+}
+
 template <typename T>
 T json_field(const nlohmann::json& j, const char* key, const std::string& where) {
   require(j.is_object() && j.contains(key), where, std::string("field '") + key + "' is missing");
+  if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+    const nlohmann::json& v = j.at(key);
+    if (v.is_number() && !json_number_fits<T>(v)) {
+      throw Error(where, std::string("field '") + key + "' is out of range (" + v.dump() + ")");
+    }
+  }
   try {
     return j.at(key).get<T>();
   } catch (const nlohmann::json::exception&) {
     throw Error(where, std::string("field '") + key + "' has the wrong type (" +
                            j.at(key).type_name() + ")");
   }
+}
+
+// j[key] as T when j has it (checked as json_field does), else `fallback`.
+template <typename T>
+T json_field_or(const nlohmann::json& j, const char* key, const T& fallback,
+                const std::string& where) {
+  return j.is_object() && j.contains(key) ? json_field<T>(j, key, where) : fallback;
 }
 
 // The key a renamed field has in j: `key` (files written now) or else `old_key` (files written

@@ -2,6 +2,7 @@
 #include "data/image.h"
 
 #include <algorithm>
+#include <climits>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -22,7 +23,91 @@ bool is_png_or_jpeg(const uint8_t* b, size_t n) {
   return n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
 }
 
+// stb_image (Debian's 2022-09 copy) builds a JPEG Huffman table from its 16 code-length counts
+// without checking that they add up to at most 256 symbols (JPEG's own limit, and the size of
+// its arrays): a corrupt DHT segment writes past them. So every DHT table of the file, before
+// and between scans, is checked here first. Marker layout: ITU T.81 B.1.1; DHT B.2.4.2.
+// Returns "" or what is wrong.
+std::string jpeg_huffman_problem(const uint8_t* b, size_t n) {
+  size_t pos = 2;  // after SOI (FF D8)
+  while (pos + 1 < n) {
+    if (b[pos] != 0xFF) {  // entropy-coded data of a scan: the next marker follows an FF
+      ++pos;
+      continue;
+    }
+    const uint8_t marker = b[pos + 1];
+    if (marker == 0xFF) {  // fill byte
+      ++pos;
+      continue;
+    }
+    // FF 00 (a stuffed FF in a scan), RSTn, SOI, TEM: no segment.
+    if (marker == 0x00 || (marker >= 0xD0 && marker <= 0xD8) || marker == 0x01) {
+      pos += 2;
+      continue;
+    }
+    if (marker == 0xD9) return "";  // EOI
+    if (pos + 4 > n) return "";     // cut short: stb_image says so
+    const size_t length = static_cast<size_t>(b[pos + 2]) << 8 | b[pos + 3];
+    if (marker == 0xC4) {
+      // As stb_image reads it: tables while the declared length lasts, bytes past the end of
+      // the file read as 0 (so a table cut short still counts what it has).
+      const auto at = [&](size_t i) -> size_t { return i < n ? b[i] : 0; };
+      for (size_t t = pos + 4; t < pos + 2 + length;) {
+        size_t symbols = 0;
+        for (size_t i = 1; i <= 16; ++i) symbols += at(t + i);
+        if (symbols > 256) {
+          return "Huffman table " + std::to_string(at(t) & 15) + " at byte " + std::to_string(t) +
+                 " lists " + std::to_string(symbols) + " codes, JPEG allows at most 256";
+        }
+        t += 17 + symbols;
+      }
+    }
+    pos += 2 + length;
+  }
+  return "";
+}
+
+// stb_image reserves a PNG chunk's claimed length before reading it (an IDAT claiming 1.6 GB in a
+// 1 kB file: found by fuzz_tar), so every chunk's length is checked against the bytes that
+// follow it first. Returns "" or what is wrong. Layout: PNG spec 5.3 (length, type, data, CRC).
+std::string png_chunk_problem(const uint8_t* b, size_t n) {
+  for (size_t pos = 8; pos + 8 <= n;) {
+    const uint64_t length = static_cast<uint64_t>(b[pos]) << 24 | static_cast<uint64_t>(b[pos + 1]) << 16 |
+                            static_cast<uint64_t>(b[pos + 2]) << 8 | b[pos + 3];
+    const std::string type(reinterpret_cast<const char*>(b + pos + 4), 4);
+    const uint64_t left = n - pos - 8;
+    if (length > left) {
+      return "PNG chunk '" + type + "' at byte " + std::to_string(pos) + " claims " +
+             std::to_string(length) + " bytes, the file has " + std::to_string(left) + " left";
+    }
+    if (type == "IEND") return "";
+    pos += 12 + length;
+  }
+  return "";
+}
+
 }  // namespace
+
+bool read_image_info(const uint8_t* bytes, size_t size, int* width, int* height, int* components,
+                     std::string* problem) {
+  if (size > static_cast<size_t>(INT_MAX)) {
+    *problem = "too large";
+    return false;
+  }
+  if (size >= 2 && bytes[0] == 0xFF && bytes[1] == 0xD8) {
+    *problem = jpeg_huffman_problem(bytes, size);
+    if (!problem->empty()) return false;
+  }
+  if (size >= 8 && bytes[0] == 0x89 && bytes[1] == 'P') {
+    *problem = png_chunk_problem(bytes, size);
+    if (!problem->empty()) return false;
+  }
+  if (!stbi_info_from_memory(bytes, static_cast<int>(size), width, height, components)) {
+    *problem = stbi_failure_reason();
+    return false;
+  }
+  return true;
+}
 
 Image decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
   require(size > 0, where, "empty file, not an image");
@@ -32,8 +117,9 @@ Image decode_image(const uint8_t* bytes, size_t size, const std::string& where) 
   require(is_png_or_jpeg(bytes, size), where, "not a PNG or JPEG image");
   int w = 0, h = 0, comp = 0;
   const int len = static_cast<int>(size);
-  if (!stbi_info_from_memory(bytes, len, &w, &h, &comp)) {
-    throw Error(where, std::string("corrupt image (") + stbi_failure_reason() + ")");
+  std::string problem;
+  if (!read_image_info(bytes, size, &w, &h, &comp, &problem)) {
+    throw Error(where, "corrupt image (" + problem + ")");
   }
   require(w <= kMaxImageSide && h <= kMaxImageSide, where,
           "image is " + std::to_string(w) + "x" + std::to_string(h) + " pixels, larger than the " +

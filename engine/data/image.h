@@ -19,6 +19,12 @@ struct Image {
 constexpr size_t kMaxImageFileBytes = 20u * 1024u * 1024u;  // 20 MB
 constexpr int kMaxImageSide = 8000;                          // pixels
 
+// Width, height and components (1..4) of a PNG or JPEG from its header, as stb_image reads them,
+// after checking what stb_image does not (every JPEG Huffman table within JPEG's 256 codes, every
+// PNG chunk within the file, so a claimed length is never reserved).
+// False with *problem set ("bad DHT header", ...) when the header is unreadable.
+bool read_image_info(const uint8_t* bytes, size_t size, int* width, int* height, int* components,
+                     std::string* problem);
 // Decodes a PNG or JPEG. Gray (and gray+alpha) gives 1 channel, colour gives 3; alpha is
 // composited over white (what a transparent picture looks like on a page). Throws
 // Error(where, ...) when the bytes are not a PNG/JPEG, are corrupt, or exceed the limits.

@@ -157,9 +157,9 @@ DataSource load_image_folder(FileTree& tree, const std::string& root) {
     const TreeFile& f = *item.file;
     if (f.size == 0) return "empty file, not an image";
     if (f.size > kMaxImageFileBytes) return "image file larger than 20 MB";
-    if (!stbi_info_from_memory(f.data, static_cast<int>(f.size), &item.width, &item.height,
-                               &item.comp)) {
-      return std::string("not a readable PNG or JPEG image (") + stbi_failure_reason() + ")";
+    std::string problem;
+    if (!read_image_info(f.data, f.size, &item.width, &item.height, &item.comp, &problem)) {
+      return "not a readable PNG or JPEG image (" + problem + ")";
     }
     return "";
   });

@@ -421,8 +421,9 @@ void PackReader::decode_image_part(const uint8_t* jpeg, size_t size) {
   };
   int width = 0, height = 0, components = 0;
   const int length = static_cast<int>(size);
-  if (!stbi_info_from_memory(jpeg, length, &width, &height, &components))
-    throw Error(where_, name + ": corrupt image (" + stbi_failure_reason() + ")");
+  std::string problem;  // read_image_info also checks what stb_image does not (image.h)
+  if (!read_image_info(jpeg, size, &width, &height, &components, &problem))
+    throw Error(where_, name + ": corrupt image (" + problem + ")");
   shape(d.channels == 1 ? 1 : components, height, width);
   std::unique_ptr<stbi_uc, void (*)(void*)> pixels(
       stbi_load_from_memory(jpeg, length, &width, &height, &components, d.channels),

@@ -59,21 +59,24 @@ nlohmann::json TrainConfig::to_json() const {
 TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
   TrainConfig c;
   try {
-    c.epochs = j.value("epochs", c.epochs);
-    c.batch_size = j.value(renamed_key(j, "batch", "batch_size"), c.batch_size);
+    const std::string where = "training settings";
+    c.epochs = json_field_or(j, "epochs", c.epochs, where);
+    c.batch_size = json_field_or(j, renamed_key(j, "batch", "batch_size"), c.batch_size, where);
     if (j.contains("optimizer"))
       c.optimizer = optimizer_config_from_json(j.at("optimizer"), "training settings");
     if (j.contains("augment")) {
       const nlohmann::json& a = j.at("augment");
-      c.augment.flip = a.value("flip", c.augment.flip);
-      c.augment.max_shift = a.value(renamed_key(a, "maxShift", "max_shift"), c.augment.max_shift);
+      c.augment.flip = json_field_or(a, "flip", c.augment.flip, where);
+      c.augment.max_shift =
+          json_field_or(a, renamed_key(a, "maxShift", "max_shift"), c.augment.max_shift, where);
     }
-    c.seed = j.value("seed", c.seed);
-    c.val_fraction = j.value(renamed_key(j, "valFraction", "val_fraction"), c.val_fraction);
-    c.patience = j.value("patience", c.patience);
-    c.standardize = j.value("standardize", c.standardize);
-    c.eval_batch_size =
-        j.value(renamed_key(j, "evalBatch", "eval_batch_size"), c.eval_batch_size);
+    c.seed = json_field_or(j, "seed", c.seed, where);
+    c.val_fraction =
+        json_field_or(j, renamed_key(j, "valFraction", "val_fraction"), c.val_fraction, where);
+    c.patience = json_field_or(j, "patience", c.patience, where);
+    c.standardize = json_field_or(j, "standardize", c.standardize, where);
+    c.eval_batch_size = json_field_or(j, renamed_key(j, "evalBatch", "eval_batch_size"),
+                                      c.eval_batch_size, where);
   } catch (const nlohmann::json::exception& e) {
     throw Error("training settings", std::string("malformed: ") + e.what());
   }
@@ -93,7 +96,7 @@ nlohmann::json EpochRecord::to_json() const {
 
 EpochRecord EpochRecord::from_json(const nlohmann::json& j) {
   EpochRecord r;
-  r.epoch = j.at("epoch").get<int>();
+  r.epoch = json_field<int>(j, "epoch", "epoch record");
   r.train_loss = j.at("train_loss").get<double>();
   r.train_accuracy = j.at("train_accuracy").get<double>();
   r.val_loss = j.at("val_loss").is_null() ? kNaN : j.at("val_loss").get<double>();
