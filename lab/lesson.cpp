@@ -450,6 +450,16 @@ namespace {
 
 bool is_mlp(const std::string& model) { return model.rfind("mlp", 0) == 0; }
 
+}  // namespace
+
+const LessonRun* latest_convolutional_run(const LessonFacts& f) {
+  for (auto it = f.runs.rbegin(); it != f.runs.rend(); ++it)
+    if (!is_mlp(it->model)) return &*it;
+  return nullptr;
+}
+
+namespace {
+
 // The latest tested run of a model ("mlp": any MLP preset).
 const LessonRun* latest(const LessonFacts& f, const std::string& model) {
   for (auto it = f.runs.rbegin(); it != f.runs.rend(); ++it)
@@ -463,9 +473,7 @@ bool within_2_percent(size_t a, size_t b) {
 
 // The latest MLP run within 2 % of the latest CNN-family run's parameter count.
 const LessonRun* matched_mlp(const LessonFacts& f) {
-  const LessonRun* cnn = nullptr;
-  for (auto it = f.runs.rbegin(); it != f.runs.rend() && !cnn; ++it)
-    if (!is_mlp(it->model)) cnn = &*it;
+  const LessonRun* cnn = latest_convolutional_run(f);
   if (!cnn) return nullptr;
   for (auto it = f.runs.rbegin(); it != f.runs.rend(); ++it)
     if (is_mlp(it->model) && within_2_percent(it->params, cnn->params)) return &*it;

@@ -140,6 +140,9 @@ LessonFacts lesson_facts(bool has_dataset, const std::string& dataset_name, cons
 
 // [SECTION] progress -----------------------------------------------------------------------------
 
+// The latest tested run of a convolutional preset (what a matched MLP is sized to), or null.
+const LessonRun* latest_convolutional_run(const LessonFacts& facts);
+
 // Whether a check holds for these facts (kRead: `read`, what the student said).
 bool lesson_check_done(const LessonCheck& check, const LessonFacts& facts, bool read);
 

@@ -190,9 +190,7 @@ std::string App::guide_set_up() {
       if (a.epochs) options["epochs"] = a.epochs;
       if (a.match_cnn) {
         const LessonFacts facts = guide_facts(state_);
-        const LessonRun* cnn = nullptr;
-        for (auto it = facts.runs.rbegin(); it != facts.runs.rend() && !cnn; ++it)
-          if (it->model.rfind("mlp", 0) != 0) cnn = &*it;
+        const LessonRun* cnn = latest_convolutional_run(facts);
         if (!cnn) return refuse(g, "train and test a CNN first: this MLP is sized to its parameter count");
         try {
           options["dense"] = mlp_dense_matching(a.model, facts.input, facts.classes, PresetOptions{}, cnn->params);
