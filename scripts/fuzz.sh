@@ -67,8 +67,9 @@ done
 
 # ---- Build and seeds ---------------------------------------------------------------------------
 if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake --preset fuzz -B "$build" > "$build.configure.log" 2>&1 ||
-    { cat "$build.configure.log" >&2; exit 1; }
+  mkdir -p "$build"
+  cmake --preset fuzz -B "$build" > "$build/configure.log" 2>&1 ||
+    { cat "$build/configure.log" >&2; exit 1; }
 fi
 cmake --build "$build" -j "$jobs" --target fuzz_seeds "${targets[@]}"
 rm -rf "$build/fuzz-seeds"
@@ -129,6 +130,7 @@ echo "fuzz.sh: $seconds s per target at $commit ($(date -u +%Y-%m-%d))"
 printf '| %-22s | %12s | %6s | %7s | %s |\n' target executions cov ft finding
 printf '|%s|%s|%s|%s|%s|\n' ------------------------ -------------: -------: ---------: -------
 found=0
+failed_logs=()
 for t in "${targets[@]}"; do
   log="$build/fuzz-$t.log"
   execs="$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -1 | awk '{print $2}')"
@@ -145,5 +147,12 @@ for t in "${targets[@]}"; do
     found=1
   fi
   printf '| %-22s | %12s | %6s | %7s | %s |\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$note"
+  [ "$note" = none ] || failed_logs+=("$log")
+done
+# What libFuzzer said about each finding (the sanitizer's report and the input's file name).
+for log in "${failed_logs[@]}"; do
+  echo
+  echo "fuzz.sh: the end of $log"
+  grep -v '^#[0-9]' "$log" | tail -n 40
 done
 exit "$found"

@@ -118,9 +118,15 @@ suite_browser() {
 }
 
 # A suite runs in a subshell with `set -e` (its first failing command fails it; later suites still
-# run), its output on the script's own stdout/stderr (fds 4 and 3), so that `time` around it can
-# report its CPU seconds.
-run_suite() { (set -euo pipefail; "suite_$1") >&4 2>&3; }
+# run), its output on the script's own stdout (fd 4), so that `time` around it can report its CPU
+# seconds. The output is also kept in $prefix-logs/SUITE.log: the summary repeats the end of a
+# failed suite's log, because CI shows only the last lines of the whole run.
+logs_dir="$repo_root/$prefix-logs"
+run_suite() {
+  mkdir -p "$logs_dir"
+  (set -euo pipefail; "suite_$1") 2>&1 | tee "$logs_dir/$1.log" >&4
+  return "${PIPESTATUS[0]}"
+}
 
 declare -A result seconds cpu
 exec 3>&2 4>&1
@@ -153,6 +159,13 @@ for s in "${suites[@]}"; do
 done
 
 # ---- Summary -----------------------------------------------------------------------------------
+# The end of each failed suite's log first, so that the table below is the run's last lines.
+for s in "${suites[@]}"; do
+  if [ "${result[$s]}" = FAIL ]; then
+    banner "end of the failed suite $s ($logs_dir/$s.log)"
+    tail -n 60 "$logs_dir/$s.log"
+  fi
+done
 banner "summary"
 echo "set-up: ${setup_seconds} s; default data: $CNNLAB_DATA"
 for s in "${suites[@]}"; do

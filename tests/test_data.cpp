@@ -1552,6 +1552,43 @@ TEST_CASE("decode_image: a JPEG Huffman table of more than 256 codes is refused 
   CHECK(contains(problem, "lists 510 codes"));
 }
 
+TEST_CASE("decode_image: a JPEG scan naming a Huffman table the file never defines is refused") {
+  // stb_image would decode the scan with an uninitialised table: an assertion in a debug build,
+  // different pixels on each read otherwise (found by fuzz_image and fuzz_pack). A real JPEG
+  // decodes; the same file with its first component's AC table changed to an undefined one, or
+  // to an id past JPEG's four, is refused naming the scan and the table.
+  Rng rng(9, 10);
+  const Bytes jpeg = cnnlab::encode_jpeg(random_image(rng, 3, 8, 8).pixels.data(), 3, 8, 8, 90);
+  size_t sos = 0;
+  for (size_t i = 2; i + 1 < jpeg.size(); ++i) {
+    if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xDA) {
+      sos = i;
+      break;
+    }
+  }
+  REQUIRE(sos > 0);
+  REQUIRE(jpeg[sos + 4] == 3);  // three components, each (id, DC table << 4 | AC table)
+  int w = 0, h = 0, c = 0;
+  std::string problem;
+  CHECK(read_image_info(jpeg.data(), jpeg.size(), &w, &h, &c, &problem));
+  CHECK(decode_image(jpeg.data(), jpeg.size(), "good.jpg").width == 8);
+  for (const uint8_t ac_table : {2, 5}) {
+    CAPTURE(ac_table);
+    Bytes bad = jpeg;
+    bad[sos + 6] = static_cast<uint8_t>((bad[sos + 6] & 0xF0) | ac_table);
+    const std::string e = error_of([&] { decode_image(bad.data(), bad.size(), "bad.jpg"); });
+    CHECK(contains(e, "bad.jpg: corrupt image (the scan at byte " + std::to_string(sos) +
+                          " uses AC Huffman table " + std::to_string(ac_table) +
+                          ", which the file does not define before it)"));
+  }
+  // The DC table likewise.
+  Bytes bad = jpeg;
+  bad[sos + 8] = static_cast<uint8_t>(0x30 | (bad[sos + 8] & 0x0F));
+  problem.clear();
+  CHECK_FALSE(read_image_info(bad.data(), bad.size(), &w, &h, &c, &problem));
+  CHECK(contains(problem, "uses DC Huffman table 3"));
+}
+
 TEST_CASE("decode_image: a PNG chunk claiming more bytes than the file has is refused before stb_image") {
   // stb_image would reserve the claimed size first (found by fuzz_tar: 1.6 GB for a 1 kB file).
   Rng rng(7, 8);

@@ -23,12 +23,19 @@ bool is_png_or_jpeg(const uint8_t* b, size_t n) {
   return n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF;
 }
 
-// stb_image (Debian's 2022-09 copy) builds a JPEG Huffman table from its 16 code-length counts
-// without checking that they add up to at most 256 symbols (JPEG's own limit, and the size of
-// its arrays): a corrupt DHT segment writes past them. So every DHT table of the file, before
-// and between scans, is checked here first. Marker layout: ITU T.81 B.1.1; DHT B.2.4.2.
-// Returns "" or what is wrong.
+// stb_image (Debian's 2022-09 copy) trusts a JPEG's Huffman tables in two ways that a corrupt
+// file breaks, so every DHT table and every scan of the file are checked here first:
+// - it builds a table from its 16 code-length counts without checking that they add up to at
+//   most 256 symbols (JPEG's own limit, and the size of its arrays): a corrupt DHT segment
+//   writes past them;
+// - it decodes a scan with whatever table its header names, defined or not: an undefined one is
+//   uninitialised memory (an assertion in a debug build, different pixels on each read in a
+//   release one).
+// Marker layout: ITU T.81 B.1.1; DHT B.2.4.2; SOF B.2.2; SOS B.2.3. Returns "" or what is wrong.
 std::string jpeg_huffman_problem(const uint8_t* b, size_t n) {
+  // Which tables the file has defined so far: bit `id` of [0] for DC tables, of [1] for AC.
+  unsigned defined[2] = {0, 0};
+  bool progressive = false;
   size_t pos = 2;  // after SOI (FF D8)
   while (pos + 1 < n) {
     if (b[pos] != 0xFF) {  // entropy-coded data of a scan: the next marker follows an FF
@@ -59,7 +66,33 @@ std::string jpeg_huffman_problem(const uint8_t* b, size_t n) {
           return "Huffman table " + std::to_string(at(t) & 15) + " at byte " + std::to_string(t) +
                  " lists " + std::to_string(symbols) + " codes, JPEG allows at most 256";
         }
+        if (at(t) >> 4 <= 1 && (at(t) & 15) <= 3) defined[at(t) >> 4] |= 1u << (at(t) & 15);
         t += 17 + symbols;
+      }
+    }
+    if (marker == 0xC2) progressive = true;
+    if (marker == 0xDA && pos + 5 <= n) {
+      // Ns, then per component (id, DC table << 4 | AC table), then Ss, Se, Ah << 4 | Al.
+      const size_t components = b[pos + 4];
+      const size_t after = pos + 5 + 2 * components;
+      if (after + 3 <= n) {
+        const unsigned first_coefficient = b[after], dc_refinement = b[after + 2] >> 4;
+        // A baseline scan uses both tables; a progressive one its DC tables (first DC pass only)
+        // or its AC tables.
+        const bool uses_dc = !progressive || (first_coefficient == 0 && dc_refinement == 0);
+        const bool uses_ac = !progressive || first_coefficient > 0;
+        for (size_t c = 0; c < components; ++c) {
+          const unsigned tables = b[pos + 6 + 2 * c];
+          const unsigned ids[2] = {tables >> 4, tables & 15};
+          const bool used[2] = {uses_dc, uses_ac};
+          for (int kind = 0; kind < 2; ++kind) {
+            if (used[kind] && (ids[kind] > 3 || !(defined[kind] >> ids[kind] & 1u))) {
+              return std::string("the scan at byte ") + std::to_string(pos) + " uses " +
+                     (kind == 0 ? "DC" : "AC") + " Huffman table " + std::to_string(ids[kind]) +
+                     ", which the file does not define before it";
+            }
+          }
+        }
       }
     }
     pos += 2 + length;
