@@ -86,6 +86,8 @@ void TrainerHost::load_path(const std::string& path) { set_data(load_data(path))
 
 void TrainerHost::set_data(DataSource data) {
   session_.set_data(std::move(data));
+  warm_.reset();
+  warm_up_steps_left_ = kWarmUpSteps;
   model_changed_ = true;
   dataset_due_ = true;
   loaded_test_.reset();
@@ -162,6 +164,35 @@ bool TrainerHost::tick(double budget_seconds) {
     return !loaded_test_->done();
   }
   return session_.tick(budget_seconds);
+}
+
+bool TrainerHost::warm_up(double budget_seconds) {
+  if (warm_up_steps_left_ <= 0 || busy() || !session_.has_data()) {
+    warm_.reset();  // done, or the student started something: their run warms up instead
+    return false;
+  }
+  if (!warm_) {
+    const Dataset& d = session_.data().train;
+    const SessionOptions& o = session_.options();
+    const int batch = o.train.batch_size;
+    warm_ = std::make_unique<WarmUp>();
+    warm_->model = std::make_unique<Model>(
+        o.spec(Shape{d.channels, d.height, d.width}, static_cast<int>(d.class_names.size())),
+        o.train.seed);
+    warm_->optimizer = make_optimizer(o.train.optimizer);
+    warm_->images = Tensor(Shape{batch, d.channels, d.height, d.width});
+    warm_->labels.assign(static_cast<size_t>(batch), 0);
+  }
+  const double start = clock_seconds();
+  do {
+    warm_->model->forward(warm_->images, true, nullptr, &warm_->dropout);
+    warm_->model->loss_and_backward(warm_->labels.data(), nullptr);
+    warm_->optimizer->step(warm_->model->params());
+    --warm_up_steps_left_;
+  } while (warm_up_steps_left_ > 0 && clock_seconds() - start < budget_seconds);
+  if (warm_up_steps_left_ > 0) return true;
+  warm_.reset();
+  return false;
 }
 
 bool TrainerHost::busy() const {

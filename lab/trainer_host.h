@@ -31,6 +31,9 @@
 #include "lab/session.h"
 #include "lab/trainer_command.h"
 #include "lab/trainer_report.h"
+#include "optim/optimizer.h"
+#include "core/rng.h"
+#include "core/tensor.h"
 #include "train/trainer.h"
 
 namespace cnnlab {
@@ -71,6 +74,16 @@ class TrainerHost {
   // Advances training / evaluation / an experiment for up to budget seconds; true while busy.
   bool tick(double budget_seconds);
   bool busy() const;
+
+  // Warming up, for the browser's worker: after a dataset arrives and while nothing else runs,
+  // a few training steps of the configured network on a throw-away model and zero images, up to
+  // budget_seconds per call; true while steps remain. Why: the browser compiles each wasm
+  // function twice, quickly at first and then optimised once it has run a while, and without
+  // this the second compilation fell into the student's first epoch, which trained at about
+  // half the speed of the next ones (bench/browser_speed.sh, epochImagesPerSecond). Nothing the
+  // lab shows changes: the session, its model and its random streams are not touched.
+  bool warm_up(double budget_seconds);
+  static constexpr int kWarmUpSteps = 12;
 
   // What to report now (see above). now_seconds: a monotonic clock; force: report everything
   // that changed regardless of the rate limits (after a command, at the end of a slice).
@@ -123,6 +136,16 @@ class TrainerHost {
     std::vector<uint8_t> bytes;        // the first bytes, then all of any other format
   };
   std::unique_ptr<IncomingData> incoming_;
+  // Warming up (warm_up): steps left, and the throw-away model while they run.
+  int warm_up_steps_left_ = 0;
+  struct WarmUp {
+    std::unique_ptr<Model> model;
+    std::unique_ptr<Optimizer> optimizer;
+    Tensor images;                 // (batch, C, H, W), zeros
+    std::vector<int32_t> labels;   // (batch), zeros
+    Rng dropout{1};
+  };
+  std::unique_ptr<WarmUp> warm_;
 };
 
 }  // namespace cnnlab

@@ -783,6 +783,41 @@ TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps th
   CHECK(!snapshot.empty());
 }
 
+TEST_CASE("TrainerHost: warming up runs its steps on a throw-away model and changes nothing") {
+  const DataSource data = quadrants(4, 2);
+  const std::vector<uint8_t> pack = encode_pack(data);
+  const auto configure = [](TrainerHost& host) {
+    host.handle(TrainerCommand::from_json(json{{"type", "configure"}, {"options", kSmall}}, "cmd"));
+  };
+  // The same session without and with a warm-up: the same weights before and after one step.
+  TrainerHost plain(1), warmed(1);
+  for (TrainerHost* host : {&plain, &warmed}) {
+    host->load_pack(pack.data(), pack.size(), "quadrants.pack");
+    configure(*host);
+  }
+  const nlohmann::json state_before = warmed.session().state();
+  const std::vector<uint8_t> weights_before = warmed.snapshot();
+  int calls = 1;
+  while (warmed.warm_up(0.0)) ++calls;  // no time budget: one step per call
+  CHECK(calls == TrainerHost::kWarmUpSteps);
+  CHECK_FALSE(warmed.warm_up(1.0));  // done until the next dataset
+  CHECK(warmed.snapshot() == weights_before);
+  CHECK(warmed.session().state() == state_before);
+  CHECK(warmed.session().history().empty());
+  for (TrainerHost* host : {&plain, &warmed}) host->handle(TrainerCommand{CommandType::kStep, nullptr});
+  CHECK(warmed.snapshot() == plain.snapshot());
+  CHECK(warmed.snapshot() != weights_before);
+
+  // A new dataset warms up again, unless the student has started something.
+  warmed.load_pack(pack.data(), pack.size(), "quadrants.pack");
+  configure(warmed);
+  CHECK(warmed.warm_up(0.0));
+  warmed.handle(TrainerCommand{CommandType::kTrain, nullptr});
+  CHECK(warmed.busy());
+  CHECK_FALSE(warmed.warm_up(1.0));
+  CHECK_FALSE(warmed.warm_up(1.0));
+}
+
 TEST_CASE("TrainerHost: a dataset handed over in pieces loads as in one piece") {
   const DataSource data = quadrants(4, 2);
   const std::vector<uint8_t> pack = encode_pack(data);

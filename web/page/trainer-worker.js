@@ -39,6 +39,25 @@ let threads = 0;     // threads the Session trains with (trainer_start)
 let running = false;
 const queued = [];  // messages that arrived before the wasm was ready
 
+// Warming up (TrainerHost::warm_up): a second after a dataset arrives, while nothing else runs,
+// a few training steps on a throw-away model in short slices, so that the browser has compiled
+// the engine's hot functions optimised before the student's first epoch rather than during it.
+const WARM_UP_DELAY_MS = 1000;
+const WARM_UP_SLICE_SECONDS = 0.03;
+let warmUpTimer = 0;
+
+function scheduleWarmUp() {
+  clearTimeout(warmUpTimer);
+  warmUpTimer = setTimeout(warmUp, WARM_UP_DELAY_MS);
+}
+
+function warmUp() {
+  warmUpTimer = 0;
+  if (running) return;  // the student's run warms up instead
+  // A setTimeout between slices lets any message in first: a Train waits at most one slice.
+  if (module._trainer_warm_up(WARM_UP_SLICE_SECONDS) > 0) warmUpTimer = setTimeout(warmUp, 0);
+}
+
 const channel = new MessageChannel();
 channel.port1.onmessage = pump;
 function schedule() { channel.port2.postMessage(null); }
@@ -201,9 +220,11 @@ function handle(message) {
     } else if (message.type === 'pack') {
       error = feedDataset(message.bytes, JSON.parse(message.command).origin || 'pack');
       message.bytes = null;  // the file's bytes are garbage now: only the dataset remains
+      if (!error) scheduleWarmUp();
     } else if (message.type.startsWith('data')) {
       what = 'pack';
       error = handleDataMessage(message);
+      if (!error && message.type === 'dataEnd') scheduleWarmUp();
     } else if (message.type === 'command') {
       what = JSON.parse(message.command).type;
       error = module.ccall('trainer_handle', 'string', ['string'], [message.command]);

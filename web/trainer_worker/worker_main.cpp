@@ -141,6 +141,16 @@ EMSCRIPTEN_KEEPALIVE int trainer_tick(double budget_seconds) {
   }
 }
 
+// TrainerHost::warm_up: 1 while steps remain, 0 when done or not wanted now. A failure (such as
+// too little memory for a large network) ends it quietly: the student's own run will say so.
+EMSCRIPTEN_KEEPALIVE int trainer_warm_up(double budget_seconds) {
+  try {
+    return the_host().warm_up(budget_seconds) ? 1 : 0;
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 EMSCRIPTEN_KEEPALIVE const char* trainer_last_error() { return last_error.c_str(); }
 
 EMSCRIPTEN_KEEPALIVE int trainer_busy() {

@@ -27,7 +27,10 @@ export function launchBrowser() {
   return chromium.launch({
     executablePath: process.env.CNNLAB_CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: CHROMIUM_FLAGS,
+    // CNNLAB_CHROMIUM_EXTRA_FLAGS: more flags, space-separated, for diagnosing a measurement
+    // (e.g. --js-flags=--no-wasm-dynamic-tiering); never set by the test command.
+    args: [...CHROMIUM_FLAGS,
+           ...(process.env.CNNLAB_CHROMIUM_EXTRA_FLAGS || '').split(' ').filter(Boolean)],
   });
 }
 
