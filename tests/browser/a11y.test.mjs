@@ -307,6 +307,9 @@ test('training: the live region announces the start, each epoch and the test res
       await recordAnnouncements(page);
       await page.evaluate(() => window.cnnlab.experiment(
           {vary: 'kernel', values: [3, 5], repeats: 1, epochs: 1, batch: 64}));
+      // While it runs the text view's Phase says so (the lab's own phase stays the last run's).
+      await page.waitForFunction(() => document.querySelector('.cnnlab-textview').textContent
+          .includes('experiment running (kernel 3 and 5, 1 seed each'), null, {timeout: 30000});
       await page.waitForFunction(() => {
         const r = window.cnnlab.results();
         return r && r.done;

@@ -2,6 +2,7 @@
 // engine's model summary (output shape, parameters and multiply-accumulates per layer, totals),
 // remade on every edit. Invalid settings are explained inline with the engine's message.
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "app/panels.h"
@@ -29,6 +30,38 @@ void use_preset(SessionOptions& o, const std::string& preset, int kernel) {
 
 int preset_dense(const std::string& preset) {
   return preset == "mlp" ? 512 : (preset == "mlp-small" || preset == "vgg") ? 256 : 128;
+}
+
+// The preset's one-line description with the settings as they are now: the presets' own
+// descriptions give their defaults, and an MLP sized to a CNN's parameter count (dense 172)
+// must not read "dense 512, 256". Mirrors engine/model/presets.cpp's preset().
+std::string described_settings(const std::string& name, const PresetOptions& o) {
+  if (o.dense == 0 && o.filters == 0 && o.dropout < 0.0f && o.blocks == 0 && o.pooling == "max" &&
+      o.stride == 1) {
+    return preset_description(name);
+  }
+  const int dense = o.dense ? o.dense : preset_dense(name);
+  const auto dropout = [](float rate) {
+    char text[32];
+    std::snprintf(text, sizeof text, ", dropout %g", static_cast<double>(rate));
+    return rate > 0.0f ? std::string(text) : std::string();
+  };
+  if (name == "mlp" || name == "mlp-small") {
+    const float rate = o.dropout >= 0.0f ? o.dropout : (name == "mlp" ? 0.3f : 0.0f);
+    return "MLP: dense " + std::to_string(dense) + ", " + std::to_string(std::max(1, dense / 2)) +
+           dropout(rate) + " (no convolutions)";
+  }
+  const int f = o.filters ? o.filters : 32;
+  const int blocks = name == "vgg" ? 3 : o.blocks ? o.blocks : (name == "cnn1" ? 1 : 2);
+  std::string filters;
+  for (int b = 0; b < blocks; ++b) filters += (b ? ", " : "") + std::to_string(f << b);
+  const std::string downsampling = o.pooling == "none" ? "stride-2 convs" : o.pooling + " pooling";
+  return std::to_string(blocks) + " conv block" + (blocks == 1 ? "" : "s") + " (" + filters +
+         " filters, " + std::to_string(o.kernel) + "x" + std::to_string(o.kernel) + ", " +
+         downsampling + (o.stride > 1 ? ", stride " + std::to_string(o.stride) : "") +
+         ") + dense " + std::to_string(dense) +
+         (name == "vgg" && o.dropout < 0.0f ? ", dropout 0.25 after blocks, 0.4 after dense"
+                                            : dropout(o.dropout));
 }
 
 void summary_table(UiState& ui, const ModelSummary& summary) {
@@ -111,7 +144,7 @@ void draw_model_panel(AppState& state) {
     ImGui::EndCombo();
   }
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled("%s", preset_description(options.model).c_str());
+  ImGui::TextDisabled("%s", described_settings(options.model, settings).c_str());
   ImGui::PopTextWrapPos();
 
   const bool conv = is_convolutional(options.model);

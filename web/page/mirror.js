@@ -276,7 +276,11 @@ export class TextView {
   }
 
   statusPairs(s) {
-    const phase = s.phase === 'error' ? `error: ${s.error}` : s.phase;
+    // During an experiment the lab's own phase is the last single run's (often 'ready'): say
+    // what is really going on.
+    const x = s.experiment;
+    const phase = x && x.running ? `experiment running (${experimentLabel(x)}; see Experiment below)`
+        : s.phase === 'error' ? `error: ${s.error}` : s.phase;
     const pairs = [['Phase', phase]];
     if (s.ui && s.ui.status && s.ui.status !== s.phase) pairs.push(['Lab status', s.ui.status]);
     pairs.push(
