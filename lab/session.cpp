@@ -176,8 +176,14 @@ bool Session::tick(double budget_seconds) {
 }
 
 std::string Session::run_label() const {
+  // What tells runs apart in a legend: a CNN's kernel; an MLP's width when it is not the
+  // preset's (the baseline and an MLP sized to a CNN's parameter count are both "mlp").
   std::string label = options_.model;
-  if (options_.model.rfind("mlp", 0) != 0) label += " " + std::to_string(options_.preset.kernel) + "x" + std::to_string(options_.preset.kernel);
+  if (options_.model.rfind("mlp", 0) != 0) {
+    label += " " + std::to_string(options_.preset.kernel) + "x" + std::to_string(options_.preset.kernel);
+  } else if (options_.preset.dense > 0) {
+    label += " dense " + std::to_string(options_.preset.dense);
+  }
   return "run " + std::to_string(run_index_ + 1) + ": " + label;
 }
 

@@ -736,6 +736,22 @@ TEST_CASE("TrainerCommand: every type round trips; malformed commands are refuse
             .find("unknown field 'x'") != std::string::npos);
 }
 
+TEST_CASE("Session: run labels tell an MLP of another width from the baseline, a CNN by kernel") {
+  Session s(1);
+  s.set_data(quadrants(4, 2));
+  s.configure({{"model", "mlp"}, {"dense", 24}, {"epochs", 1}, {"batch", 8}});
+  s.step();
+  CHECK(s.history().back().label == "run 1: mlp dense 24");
+  s.reset();
+  s.configure({{"dense", 0}});  // the preset's own width
+  s.step();
+  CHECK(s.history().back().label == "run 2: mlp");
+  s.reset();
+  s.configure({{"model", "cnn1"}, {"kernel", 5}, {"dense", 24}});
+  s.step();
+  CHECK(s.history().back().label == "run 3: cnn1 5x5");
+}
+
 // ---- TrainerHost: the trainer side of the app's protocol ------------------------------------
 
 TEST_CASE("TrainerHost: a pack is loaded once, reported once; a bad one keeps the dataset") {
