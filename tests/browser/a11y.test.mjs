@@ -414,6 +414,13 @@ test('two <cnn-lab> labs on one page: a text view each, unique ids, toggled sepa
       return {count: refs.length, inside: refs.every((id) => lab.contains(document.getElementById(id)))};
     }));
     for (const r of references) assert.ok(r.count >= 3 && r.inside, JSON.stringify(references));
+    // Each lab's layout follows its own width, not the window's: narrow under 600 px.
+    const layoutsMatchWidths = () => page.evaluate(() => Array.from(
+        document.querySelectorAll('cnn-lab'), (e) => {
+          const width = e.querySelector('canvas').getBoundingClientRect().width;
+          return {width, layout: e.lab.state().ui.layout, expected: width < 600 ? 'narrow' : 'wide'};
+        }));
+    for (const lab of await layoutsMatchWidths()) assert.equal(lab.layout, lab.expected, JSON.stringify(lab));
     assert.equal(await page.getByRole('application').count(), 2);
     assert.equal(await page.getByRole('button', {name: 'Text view'}).count(), 2);
 
@@ -440,6 +447,7 @@ test('two <cnn-lab> labs on one page: a text view each, unique ids, toggled sepa
               page: document.documentElement.clientWidth};
     });
     assert.ok(Math.abs(narrow.panel - narrow.lab) <= 1, JSON.stringify(narrow));
+    for (const lab of await layoutsMatchWidths()) assert.equal(lab.layout, 'narrow', JSON.stringify(lab));
     assert.equal(narrow.pageScroll, narrow.page, 'the page scrolls sideways');
     await page.locator('#lab-fast').scrollIntoViewIfNeeded();
     await saveScreenshot(page, 'a11y-two-labs-390x844.png');

@@ -106,6 +106,8 @@ constexpr ImGuiWindowFlags kPanelFlags = ImGuiWindowFlags_NoMove | ImGuiWindowFl
 // panel, where sentences wrap a letter a line: the four areas then take the whole window one at a
 // time, chosen by a row of tabs under the menu bar.
 constexpr float kNarrowWidth = 600.0f;
+// The narrow layout's areas, in its tab row's order (UiState::narrow_area indexes them).
+constexpr const char* kAreaNames[4] = {"Setup", "Training", "Curves", "Results"};
 
 // The narrow layout: a row of area tabs at `top`, then the chosen area over the rest of the
 // window. A tab request (select_tab, Start) brings its area forward.
@@ -117,7 +119,6 @@ Layout narrow_layout(AppState& s, const Layout& wide, float top) {
   else if (s.experiments.curves_tab_request >= 0) request = 2;
   else if (s.training.tab_request >= 0) request = 1;
   const Rect* areas[4] = {&wide.setup, &wide.training, &wide.curves, &wide.results};
-  const char* names[4] = {"Setup", "Training", "Curves", "Results"};
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float bar_h = ImGui::GetFrameHeight() + 2.0f * ImGui::GetStyle().WindowPadding.y;
   ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
@@ -127,7 +128,7 @@ Layout narrow_layout(AppState& s, const Layout& wide, float top) {
   if (ImGui::BeginTabBar("##area_tabs")) {
     for (int a = 0; a < 4; ++a) {
       if (!areas[a]->visible) continue;
-      if (begin_tab_noted(ui, "areas", names[a],
+      if (begin_tab_noted(ui, "areas", kAreaNames[a],
                           request == a ? ImGuiTabItemFlags_SetSelected : ImGuiTabItemFlags_None)) {
         ui.narrow_area = a;
         ImGui::EndTabItem();
@@ -285,7 +286,8 @@ void App::frame() {
   refresh_experiment_check(s);  // the Experiment tab's check and time estimate (also for state())
   const float top = draw_menu_bar(s, api_phase(nullptr));
   Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
-  if (ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale) layout = narrow_layout(s, layout, top);
+  s.ui.narrow = ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale;
+  if (s.ui.narrow) layout = narrow_layout(s, layout, top);
 
   if (begin_panel("Setup", layout.setup)) {
     if (ImGui::BeginTabBar("##setup_tabs")) {
@@ -928,6 +930,9 @@ const std::string& App::state_json() {
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},
              {"framesDrawn", s.ui.frames_drawn},
+             // "narrow": one area at a time behind a row of area tabs (narrowArea names it).
+             {"layout", s.ui.narrow ? "narrow" : "wide"},
+             {"narrowArea", kAreaNames[std::clamp(s.ui.narrow_area, 0, 3)]},
              {"display", {ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y}}};
   j["ui"].update(ui_options_json(s.ui));  // theme, panels shown, readOnly (embed_options.h)
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)

@@ -330,6 +330,7 @@ struct UiState {
   int64_t frames_drawn = 0;
   DrawnUi drawn;                 // what the last frame drew (App::frame clears it first)
   int64_t clicks = 0;            // left-button presses the app has seen (one per click or tap)
+  bool narrow = false;           // the last frame used the narrow layout (one area at a time)
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
                                  // 3 Results; app.cpp's narrow_layout)
   std::string status;            // the menu bar's status ("training", "experiment running 40 %")
