@@ -210,6 +210,22 @@ bool user_input(const ImGuiIO& io) {
   return false;
 }
 
+// Keyboard shortcuts: plain keys, read only while no text field is being edited and no Ctrl, Alt
+// or Super is held (the browser's and the desktop's own shortcuts stay theirs). In the page the
+// lab only receives keys typed while its canvas has the focus (page/app-instance.js). Keys:
+// P start or pause, S one step, R reset, N / Shift+N next / previous test image.
+void read_shortcuts(cnnlab::UiState& ui) {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (io.WantTextInput || io.KeyCtrl || io.KeyAlt || io.KeySuper) return;
+  using cnnlab::Shortcut;
+  if (ImGui::IsKeyPressed(GLFW_KEY_P, false)) ui.shortcuts.push_back(Shortcut::kStartOrPause);
+  if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) ui.shortcuts.push_back(Shortcut::kStep);
+  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) ui.shortcuts.push_back(Shortcut::kReset);
+  if (ImGui::IsKeyPressed(GLFW_KEY_N, true)) {
+    ui.shortcuts.push_back(io.KeyShift ? Shortcut::kPreviousImage : Shortcut::kNextImage);
+  }
+}
+
 void frame(void* arg) {
   Runtime& rt = *static_cast<Runtime*>(arg);
   glfwPollEvents();
@@ -226,6 +242,7 @@ void frame(void* arg) {
   pointer_frame(ImGui::GetIO());
   ImGui::NewFrame();
   close_popups_on_escape();
+  read_shortcuts(rt.app.state().ui);
   // Events still queued count as input: the next frames come at full rate until they are taken.
   cnnlab::platform::pace_frames(rt.app.training(),
                                 user_input(ImGui::GetIO()) || pointer_queue.pending());
@@ -296,6 +313,9 @@ int main(int argc, char** argv) {
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // the layout is fixed; nothing to remember between sessions
+  // Every control reachable without a mouse: arrows move between controls (the focused one is
+  // outlined), Space or Enter presses, Escape goes back, Ctrl+Tab switches panels.
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   listen_for_pointer(window);
   cnnlab::platform::listen_for_wheel(window, &pointer_queue);
   ImGui_ImplGlfw_InitForOpenGL(window, true);

@@ -109,6 +109,23 @@ constexpr float kNarrowWidth = 600.0f;
 // The narrow layout's areas, in its tab row's order (UiState::narrow_area indexes them).
 constexpr const char* kAreaNames[4] = {"Setup", "Training", "Curves", "Results"};
 
+// Start or pause, step and reset from the keyboard: the Training panel's buttons, under the same
+// conditions (a shortcut that cannot act now does nothing; the panel says why beside its buttons).
+void apply_training_shortcuts(AppState& s) {
+  TrainingState& training = s.training;
+  if (s.ui.shortcuts.empty() || training_blocked_reason(s)) return;
+  const bool running = training.phase == "training";
+  for (const Shortcut key : s.ui.shortcuts) {
+    if (key == Shortcut::kStartOrPause) {
+      training.pending.push_back(running ? CommandType::kPause : CommandType::kTrain);
+    } else if (key == Shortcut::kStep && !running) {
+      training.pending.push_back(CommandType::kStep);
+    } else if (key == Shortcut::kReset) {
+      training.pending.push_back(CommandType::kReset);
+    }
+  }
+}
+
 // The narrow layout: a row of area tabs at `top`, then the chosen area over the rest of the
 // window. A tab request (select_tab, Start) brings its area forward.
 Layout narrow_layout(AppState& s, const Layout& wide, float top) {
@@ -280,6 +297,7 @@ void App::frame() {
   ++s.ui.frames_drawn;
   s.ui.drawn = DrawnUi{};
   if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) ++s.ui.clicks;
+  apply_training_shortcuts(s);
   update_training();
   refresh_derived_state(s);
   note_training_speed(s);
@@ -400,6 +418,7 @@ void App::frame() {
     s.experiments.message = error;
     s.experiments.message_is_error = !error.empty();
   }
+  s.ui.shortcuts.clear();  // the Inside panel took its own while it drew
 }
 
 void App::after_render(int framebuffer_width, int framebuffer_height) {

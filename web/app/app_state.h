@@ -314,6 +314,10 @@ struct DrawnUi {
   std::vector<DrawnTable> tables;
 };
 
+// Keyboard shortcuts (web/README.md lists their keys): main.cpp reads the keys, the App (start or
+// pause, step, reset) and the Inside panel (next / previous test image) act on them.
+enum class Shortcut { kStartOrPause, kStep, kReset, kNextImage, kPreviousImage };
+
 struct UiState {
   float scale = 1.0f;            // pixels per logical pixel (HiDPI)
   bool font_loaded = false;      // false: ImGui's built-in font (the TrueType file was missing)
@@ -330,6 +334,7 @@ struct UiState {
   int64_t frames_drawn = 0;
   DrawnUi drawn;                 // what the last frame drew (App::frame clears it first)
   int64_t clicks = 0;            // left-button presses the app has seen (one per click or tap)
+  std::vector<Shortcut> shortcuts;  // pressed since the last frame; cleared when it ends
   bool narrow = false;           // the last frame used the narrow layout (one area at a time)
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
                                  // 3 Results; app.cpp's narrow_layout)

@@ -64,6 +64,10 @@ void draw_image_chooser(AppState& state) {
   }
   if (n == 0) return;
   in.test_image = std::clamp(in.test_image, 0, n - 1);
+  for (const Shortcut key : state.ui.shortcuts) {
+    if (key == Shortcut::kNextImage) in.test_image = step_image(test, in.test_image, +1, in.class_filter);
+    if (key == Shortcut::kPreviousImage) in.test_image = step_image(test, in.test_image, -1, in.class_filter);
+  }
   if (ImGui::Button("<")) in.test_image = step_image(test, in.test_image, -1, in.class_filter);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous test image");
   ImGui::SameLine();

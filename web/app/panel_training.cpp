@@ -119,20 +119,26 @@ void wrapped_colored(const ImVec4& color, const std::string& text) {
 
 }  // namespace
 
+const char* training_blocked_reason(const AppState& state) {
+  const TrainingState& training = state.training;
+  if (!training.available) return "The trainer is not connected to the app.";
+  if (!state.data.loaded) return "Load a dataset first (Data tab).";
+  if (!state.model.built) return "Choose valid model settings first (Model tab).";
+  if (state.ui.embedding.read_only_commands) return "This page runs the exercise itself.";
+  if (training.status.experiment_running) {
+    return "An experiment is running (Experiment tab): it trains its own runs, with these "
+           "settings as its base. Pause or stop it there to train here.";
+  }
+  return nullptr;
+}
+
 void draw_training_panel(AppState& state) {
   TrainingState& training = state.training;
   const float scale = state.ui.scale;
   const bool running = training.phase == "training";
 
   // The buttons say why they are disabled rather than silently doing nothing.
-  const char* blocked = nullptr;
-  if (!training.available) blocked = "The trainer is not connected to the app.";
-  else if (!state.data.loaded) blocked = "Load a dataset first (Data tab).";
-  else if (!state.model.built) blocked = "Choose valid model settings first (Model tab).";
-  else if (state.ui.embedding.read_only_commands) blocked = "This page runs the exercise itself.";
-  else if (training.status.experiment_running)
-    blocked = "An experiment is running (Experiment tab): it trains its own runs, with these "
-              "settings as its base. Pause or stop it there to train here.";
+  const char* blocked = training_blocked_reason(state);
   ImGui::BeginDisabled(blocked != nullptr);
   ImGui::BeginDisabled(running);
   if (ImGui::Button(training.phase == "paused" ? "Resume" : "Start")) {

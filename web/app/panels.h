@@ -12,6 +12,10 @@ namespace cnnlab {
 void draw_data_panel(AppState& state);      // panel_data.cpp
 void draw_model_panel(AppState& state);     // panel_model.cpp
 void draw_training_panel(AppState& state);  // panel_training.cpp
+// Why Start / Step / Reset cannot be used now (no trainer, no data, an invalid model, a read-only
+// exercise, a running experiment), or nullptr: the Training panel says it beside its buttons, and
+// the keyboard shortcuts obey it too.
+const char* training_blocked_reason(const AppState& state);  // panel_training.cpp
 void draw_curves_panel(AppState& state);    // panel_curves.cpp
 void draw_inside_panel(AppState& state);    // panel_inside.cpp
 void draw_eval_panel(AppState& state);      // panel_eval.cpp

@@ -15,15 +15,18 @@ import { formatBytes, loadScript } from './downloads.js';
 // with several labs on a page, or a course page's own text fields, a lab must only take the
 // keys typed into its own canvas. Its listeners are added while the instance starts (main runs
 // inside receiveInstance), so keydown/keypress listeners added during start() are wrapped.
-// (keyup passes to every lab: a key released elsewhere must not stay pressed.)
-function keysOnlyFrom(canvas, start) {
+// (keyup passes to every lab: a key released elsewhere must not stay pressed.) Tab is the
+// page's own too, so that a keyboard user can leave the lab, unless the app is editing a text
+// field (editingText()), where Tab moves between its fields.
+function keysOnlyFrom(canvas, editingText, start) {
   const original = window.addEventListener;
   window.addEventListener = function (type, listener, options) {
     if ((type === 'keydown' || type === 'keypress') && typeof listener === 'function') {
       const inner = listener;
       listener = function (event) {
-        if (event.target === canvas) return inner.call(this, event);
-        return undefined;
+        if (event.target !== canvas) return undefined;
+        if (event.key === 'Tab' && !editingText()) return undefined;
+        return inner.call(this, event);
       };
     }
     return original.call(this, type, listener, options);
@@ -50,13 +53,15 @@ export class AppInstance {
     if (typeof createCnnLabModule !== 'function') {
       throw new Error(`${base}cnnlab_app.js did not define createCnnLabModule.`);
     }
+    const instance = this;  // (`this` inside instantiateWasm below is the module object)
     const moduleOptions = Object.assign({
       canvas,
       print: (text) => log(text, false),
       printErr: (text) => log(text, true),
       instantiateWasm(imports, receiveInstance) {
         WebAssembly.instantiate(wasmBytes, imports).then(
-            (result) => keysOnlyFrom(canvas, () => receiveInstance(result.instance, result.module)),
+            (result) => keysOnlyFrom(canvas, () => instance.editingText(),
+                                   () => receiveInstance(result.instance, result.module)),
             (e) => onFailure(new Error(`cnnlab_app.wasm is not a valid WebAssembly module for this page: ${e.message}`)));
         return {};
       },
@@ -74,6 +79,11 @@ export class AppInstance {
 
   // True once the runtime is up (ccall exists): calls may be made.
   get callable() { return Boolean(this.module && this.module.ccall); }
+
+  // Whether a text field of the app is being edited (its keys, Tab included, are the app's).
+  editingText() {
+    return this.callable && this.module._cnnlab_wants_text_input() === 1;
+  }
 
   call(name, returnType, argTypes, args) {
     return this.module.ccall(name, returnType, argTypes, args);

@@ -238,6 +238,12 @@ void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, 
 }  // namespace cnnlab::platform
 
 // Wheel steps from the canvas' wheel listener (cnnlab_js_listen_for_wheel).
+// 1 while a text field of the app is being edited: there Tab moves between fields, elsewhere it
+// leaves the canvas as on any page (page/app-instance.js asks before passing Tab on).
+extern "C" EMSCRIPTEN_KEEPALIVE int cnnlab_wants_text_input() {
+  return ImGui::GetCurrentContext() && ImGui::GetIO().WantTextInput ? 1 : 0;
+}
+
 extern "C" EMSCRIPTEN_KEEPALIVE void cnnlab_wheel(float steps_x, float steps_y) {
   if (cnnlab::platform::wheel_queue) cnnlab::platform::wheel_queue->wheel(steps_x, steps_y);
 }
