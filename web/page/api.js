@@ -21,7 +21,7 @@ function loadingState() {
   return {
     phase: 'loading', error: null, dataset: null, model: null, epoch: null, step: null,
     trainLoss: null, trainAcc: null, valLoss: null, valAcc: null, testAcc: null,
-    imagesPerSecond: null, fps: null,
+    imagesPerSecond: null, fps: null, memory: null,
   };
 }
 
@@ -61,6 +61,7 @@ export function createApi(lab) {
         }
       }
       if (!state) state = loadingState();
+      else state.memory = {appHeapBytes: lab.app.heapBytes(), workerHeapBytes: lab.workerHeapBytes};
       if (lab.pagePhase === 'error') {
         state.phase = 'error';
         state.error = lab.pageError;

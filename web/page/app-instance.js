@@ -93,6 +93,13 @@ export class AppInstance {
     }
   }
 
+  // The size of the app's wasm memory in bytes: it grows when the heap needs more and never
+  // shrinks (its high-water mark).
+  heapBytes() {
+    const module = this.module;
+    return (module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer).byteLength;
+  }
+
   // The JSON objects behind api.state() and api.history().
   state() { return JSON.parse(this.call('cnnlab_state_json', 'string', [], [])); }
   history() { return JSON.parse(this.call('cnnlab_history_json', 'string', [], [])); }

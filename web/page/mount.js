@@ -85,6 +85,7 @@ export class Lab {
     this.trainer = new TrainerClient({base: this.base,
                                       onMessage: (message) => this.fromTrainer(message),
                                       onFailure: (text) => this.trainerFailed(text)});
+    this.workerHeapBytes = null;  // the training worker's wasm memory, as it last reported it
     this.manifest = null;         // data/packs.json of the site (null: none)
     this.defaultOptions = null;   // the app's training options before any were applied (links)
     this.loading = {step: 'starting', receivedBytes: 0, totalBytes: null};
@@ -401,6 +402,9 @@ export class Lab {
   // ---- [SECTION] The training worker's messages -------------------------------------------------
 
   fromTrainer(message) {
+    if (message.type === 'report' && typeof message.heapBytes === 'number') {
+      this.workerHeapBytes = message.heapBytes;
+    }
     if (!this.appRunning || !this.app.callable) return;  // nothing asked for it yet
     try {
       this.app.deliverTrainerMessage(message);
@@ -432,6 +436,7 @@ export class Lab {
     if (!this.appRunning || !this.trainer.restart()) {
       throw new Error('there is no training worker to restart');
     }
+    this.workerHeapBytes = null;  // the new worker reports its own
     this.app.trainerRestarted();
     if (this.datasetUrl) await this.loadDataset(this.datasetUrl);
   }

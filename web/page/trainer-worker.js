@@ -16,7 +16,9 @@
 //                 {type: 'dataEnd'} | {type: 'dataAbort'}  into the heap and parsed at once)
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
 // To the page:    {type: 'ready', threads}                threads it trains with
-//                 {type: 'report', json}                  TrainerReport's JSON text
+//                 {type: 'report', json, heapBytes}       TrainerReport's JSON text; the size
+//                                                         of the trainer's wasm memory (it only
+//                                                         grows: its high-water mark)
 //                 {type: 'dataset', bytes}                a loaded dataset's report (transferred;
 //                                                         lab/dataset_report.h), before the
 //                                                         report that says it is loaded
@@ -98,6 +100,12 @@ async function init(message) {
 // module's own views (module.HEAPU8, ...) are renewed only when its JavaScript next touches them.
 function heap(View) {
   return new View(module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer);
+}
+
+// The size of the trainer's wasm memory in bytes (state().memory.workerHeapBytes): it grows when
+// the heap needs more and never shrinks, so growth across repeated runs means something is kept.
+function heapBytes() {
+  return (module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer).byteLength;
 }
 
 // Copies bytes into the trainer's heap for the duration of fn(ptr, size) and returns its result
@@ -258,7 +266,7 @@ function publish(force) {
                         message: module.ccall('trainer_last_error', 'string', [], [])});
     }
   }
-  if (json) self.postMessage({type: 'report', json});
+  if (json) self.postMessage({type: 'report', json, heapBytes: heapBytes()});
   else self.postMessage({type: 'error', command: 'report',
                          message: module.ccall('trainer_last_error', 'string', [], [])});
   if (flags & 1) {
