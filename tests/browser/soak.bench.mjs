@@ -3,11 +3,11 @@
 // cycles (default 50) of
 //   train one epoch on the 1k subset / reset / switch the dataset / a 2-configuration experiment
 //   of one epoch each,
-// recording after every cycle the app's and the training worker's wasm memory
-// (state().memory: each only grows, so these are high-water marks), the run log's length and the
-// resident memory of this run's browser processes. Writes browser-artifacts/soak.json; the shell
-// script prints the table and judges it (the heaps after the last cycle within 10 % of after the
-// first).
+// recording after every cycle state().memory (the app's and the training worker's heap in use,
+// and the size of their wasm memories, which only grow: high-water marks), the run log's length
+// and the resident memory of this run's browser processes. Writes browser-artifacts/soak.json;
+// the shell script prints the table and judges it (the heaps in use after the last cycle within
+// 10 % of after the first).
 //
 // The switch alternates between the 1k subset and a second pack: the site's next subset when it
 // has one, else the same file under another URL (a query string), which goes through the whole
@@ -64,12 +64,16 @@ test(`the lab soaks ${CYCLES} cycles of train / reset / switch / experiment`,
 
     for (let cycle = 1; cycle <= CYCLES; ++cycle) {
       const cycleStart = Date.now();
-      // Train one epoch to its test result.
+      // Train one epoch to its test result. Each finished run adds an entry to the run log:
+      // waiting for it (rather than for phase 'done', which the last cycle's experiment left)
+      // tells this cycle's runs from the last.
+      const logged = await page.evaluate(() => window.cnnlab.runs().length);
       await page.evaluate(() => window.cnnlab.train());
-      await until(page, () => {
+      await until(page, (n) => {
         const s = window.cnnlab.state();
-        return s.phase === 'error' || (s.phase === 'done' && s.testAcc !== null);
-      }, null, `cycle ${cycle}'s training run`);
+        return s.phase === 'error' ||
+            (s.phase === 'done' && s.testAcc !== null && window.cnnlab.runs().length > n);
+      }, logged, `cycle ${cycle}'s training run`);
       const trained = await page.evaluate(() => window.cnnlab.state());
       assert.notEqual(trained.phase, 'error', `cycle ${cycle}: ${trained.error}`);
       assert.equal(trained.step, trained.stepsPerEpoch, `cycle ${cycle}: one epoch of steps`);
@@ -78,20 +82,20 @@ test(`the lab soaks ${CYCLES} cycles of train / reset / switch / experiment`,
       const switched = await page.evaluate((o) => window.cnnlab.configure(o),
                                            switches[(cycle - 1) % 2]);
       assert.notEqual(switched.phase, 'error', `cycle ${cycle}'s switch: ${switched.error}`);
-      // A 2-configuration experiment of one epoch each, to its end.
+      // A 2-configuration experiment of one epoch each, to its end (both runs logged).
       await page.evaluate(() => window.cnnlab.experiment(
           {vary: 'kernel', values: [3, 5], repeats: 1, epochs: 1}));
-      await until(page, () => {
+      await until(page, (n) => {
         const s = window.cnnlab.state();
-        return s.phase === 'error' || (s.experiment && s.experiment.done);
-      }, null, `cycle ${cycle}'s experiment`);
+        return s.phase === 'error' ||
+            (s.experiment && s.experiment.done && window.cnnlab.runs().length >= n);
+      }, logged + 3, `cycle ${cycle}'s experiment`);
       const state = await page.evaluate(() => window.cnnlab.state());
       assert.notEqual(state.phase, 'error', `cycle ${cycle}'s experiment: ${state.error}`);
       const runs = await page.evaluate(() => window.cnnlab.runs().length);
       const rss = browserRss(MARKER);
       samples.push({cycle, seconds: (Date.now() - cycleStart) / 1000,
-                    appHeapBytes: state.memory.appHeapBytes,
-                    workerHeapBytes: state.memory.workerHeapBytes,
+                    ...state.memory,
                     browserRssBytes: rss.bytes, rssKbByKind: rss.kbByKind, runs,
                     dataset: state.dataset && state.dataset.name});
       console.log(`cycle ${cycle}/${CYCLES}: ${JSON.stringify(samples[samples.length - 1])}`);

@@ -93,11 +93,15 @@ export class AppInstance {
     }
   }
 
-  // The size of the app's wasm memory in bytes: it grows when the heap needs more and never
-  // shrinks (its high-water mark).
-  heapBytes() {
+  // The app's memory: {heapBytes, heapInUseBytes}. heapBytes, the size of its wasm memory, grows
+  // when the heap needs more and never shrinks (a high-water mark, which a fragmented heap raises
+  // too); heapInUseBytes, what is allocated now, is what a leak raises.
+  memory() {
     const module = this.module;
-    return (module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer).byteLength;
+    return {
+      heapBytes: (module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer).byteLength,
+      heapInUseBytes: module._cnnlab_heap_in_use ? module._cnnlab_heap_in_use() : null,
+    };
   }
 
   // The JSON objects behind api.state() and api.history().

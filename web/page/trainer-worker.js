@@ -16,9 +16,10 @@
 //                 {type: 'dataEnd'} | {type: 'dataAbort'}  into the heap and parsed at once)
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
 // To the page:    {type: 'ready', threads}                threads it trains with
-//                 {type: 'report', json, heapBytes}       TrainerReport's JSON text; the size
-//                                                         of the trainer's wasm memory (it only
-//                                                         grows: its high-water mark)
+//                 {type: 'report', json, heapBytes,       TrainerReport's JSON text; the size
+//                  heapInUseBytes}                        of the trainer's wasm memory (it only
+//                                                         grows: a high-water mark) and the
+//                                                         bytes of its heap in use
 //                 {type: 'dataset', bytes}                a loaded dataset's report (transferred;
 //                                                         lab/dataset_report.h), before the
 //                                                         report that says it is loaded
@@ -103,9 +104,13 @@ function heap(View) {
 }
 
 // The size of the trainer's wasm memory in bytes (state().memory.workerHeapBytes): it grows when
-// the heap needs more and never shrinks, so growth across repeated runs means something is kept.
+// the heap needs more and never shrinks, so it is a high-water mark (which a fragmented heap
+// raises too); heapInUseBytes, what is allocated now, is what a leak raises.
 function heapBytes() {
   return (module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer).byteLength;
+}
+function heapInUseBytes() {
+  return module._trainer_heap_in_use ? module._trainer_heap_in_use() : null;
 }
 
 // Copies bytes into the trainer's heap for the duration of fn(ptr, size) and returns its result
@@ -266,9 +271,13 @@ function publish(force) {
                         message: module.ccall('trainer_last_error', 'string', [], [])});
     }
   }
-  if (json) self.postMessage({type: 'report', json, heapBytes: heapBytes()});
-  else self.postMessage({type: 'error', command: 'report',
-                         message: module.ccall('trainer_last_error', 'string', [], [])});
+  if (json) {
+    self.postMessage({type: 'report', json, heapBytes: heapBytes(),
+                      heapInUseBytes: heapInUseBytes()});
+  } else {
+    self.postMessage({type: 'error', command: 'report',
+                      message: module.ccall('trainer_last_error', 'string', [], [])});
+  }
   if (flags & 1) {
     const ptr = module._trainer_snapshot();
     const size = module._trainer_snapshot_size();
