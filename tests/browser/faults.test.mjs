@@ -279,7 +279,7 @@ test('a worker killed mid-epoch: the last weights the app received can be saved,
   try {
     await openLab(page, {timeout: 240000});
     const configured = await page.evaluate((o) => window.cnnlab.configure(o),
-        {subset: SUBSET, model: 'cnn', kernel: 3, epochs: 3, batch: 32, lr: 0.001, seed: 7,
+        {subset: SUBSET, model: 'cnn', kernel: 3, epochs: 2, batch: 32, lr: 0.001, seed: 7,
          patience: 0});
     assert.equal(configured.phase, 'ready', configured.error);
     await page.evaluate(() => window.cnnlab.train());

@@ -166,7 +166,10 @@ export const DATASET_CACHE = 'cnnlab-datasets-v1';
 // What the student is told when the dataset cache failed with error e (a DOMException: its name
 // says what kind; QuotaExceededError is the common one).
 function storageProblem(url, e) {
-  const name = decodeURIComponent(url.split('/').pop() || url);
+  let name = url;
+  try {
+    name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop()) || url;
+  } catch (e) { /* the URL as given */ }
   const why = e && e.name === 'QuotaExceededError' ? "the browser's storage for this site is full"
       : `the browser's storage refused it: ${e && e.message ? e.message : e}`;
   return `${name} could not be kept for the next visit (${why}). The lab runs with it from ` +
