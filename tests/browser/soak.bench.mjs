@@ -64,16 +64,18 @@ test(`the lab soaks ${CYCLES} cycles of train / reset / switch / experiment`,
 
     for (let cycle = 1; cycle <= CYCLES; ++cycle) {
       const cycleStart = Date.now();
-      // Train one epoch to its test result. Each finished run adds an entry to the run log:
-      // waiting for it (rather than for phase 'done', which the last cycle's experiment left)
-      // tells this cycle's runs from the last.
-      const logged = await page.evaluate(() => window.cnnlab.runs().length);
+      // Train one epoch to its test result. The waits poll state() only (cheap: the run log's
+      // export grows with every run, and polling it four times a second would itself churn the
+      // app's heap): first the run under way, then done, so the last cycle's 'done' is not
+      // taken for this one's (one epoch takes seconds: the 250 ms polls see it training).
       await page.evaluate(() => window.cnnlab.train());
-      await until(page, (n) => {
+      await until(page, () => ['training', 'error'].includes(window.cnnlab.state().phase) ||
+                               window.cnnlab.state().step > 0,
+                  null, `cycle ${cycle}'s training run to start`);
+      await until(page, () => {
         const s = window.cnnlab.state();
-        return s.phase === 'error' ||
-            (s.phase === 'done' && s.testAcc !== null && window.cnnlab.runs().length > n);
-      }, logged, `cycle ${cycle}'s training run`);
+        return s.phase === 'error' || (s.phase === 'done' && s.testAcc !== null);
+      }, null, `cycle ${cycle}'s training run`);
       const trained = await page.evaluate(() => window.cnnlab.state());
       assert.notEqual(trained.phase, 'error', `cycle ${cycle}: ${trained.error}`);
       assert.equal(trained.step, trained.stepsPerEpoch, `cycle ${cycle}: one epoch of steps`);
@@ -82,17 +84,21 @@ test(`the lab soaks ${CYCLES} cycles of train / reset / switch / experiment`,
       const switched = await page.evaluate((o) => window.cnnlab.configure(o),
                                            switches[(cycle - 1) % 2]);
       assert.notEqual(switched.phase, 'error', `cycle ${cycle}'s switch: ${switched.error}`);
-      // A 2-configuration experiment of one epoch each, to its end (both runs logged).
+      // A 2-configuration experiment of one epoch each: running, then done.
       await page.evaluate(() => window.cnnlab.experiment(
           {vary: 'kernel', values: [3, 5], repeats: 1, epochs: 1}));
-      await until(page, (n) => {
+      await until(page, () => {
         const s = window.cnnlab.state();
-        return s.phase === 'error' ||
-            (s.experiment && s.experiment.done && window.cnnlab.runs().length >= n);
-      }, logged + 3, `cycle ${cycle}'s experiment`);
+        return s.phase === 'error' || (s.experiment && !s.experiment.done);
+      }, null, `cycle ${cycle}'s experiment to start`);
+      await until(page, () => {
+        const s = window.cnnlab.state();
+        return s.phase === 'error' || (s.experiment && s.experiment.done);
+      }, null, `cycle ${cycle}'s experiment`);
       const state = await page.evaluate(() => window.cnnlab.state());
       assert.notEqual(state.phase, 'error', `cycle ${cycle}'s experiment: ${state.error}`);
       const runs = await page.evaluate(() => window.cnnlab.runs().length);
+      assert.equal(runs, 3 * cycle, `cycle ${cycle}: the run and the experiment's two are logged`);
       const rss = browserRss(MARKER);
       samples.push({cycle, seconds: (Date.now() - cycleStart) / 1000,
                     ...state.memory,
