@@ -3,13 +3,13 @@
 // large pack. Writes browser-artifacts/memory.json: {packBytes, rssBefore, rssAfter, ratio}.
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
-import {execFileSync} from 'node:child_process';
 
 import {mkdtempSync, rmSync} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
 
+import {browserRss} from './lib/browser-rss.mjs';
 import {CHROMIUM_FLAGS, openLab, writeArtifact} from './lib/harness.mjs';
 
 const packUrl = process.env.CNNLAB_MEMORY_PACK;
@@ -20,36 +20,12 @@ const QUIET_MS = 8000;
 // know): other Chromium processes on the machine (another test run) are not counted.
 const MARKER = `--cnnlab-memory-bench=${process.pid}`;
 
-// Resident memory of this run's browser process and all its descendants, in bytes.
+// Resident memory of this run's browser (lib/browser-rss.mjs); lastByKind: kB per kind of
+// process at the last call.
 function chromiumRss() {
-  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,rss=,args='], {encoding: 'utf8'});
-  const processes = out.split('\n').filter((line) => line.trim()).map((line) => {
-    const [pid, ppid, rss] = line.trim().split(/\s+/).map(Number);
-    return {pid, ppid, rss, args: line};
-  });
-  const counted = new Set(processes.filter((p) => p.args.includes(MARKER)).map((p) => p.pid));
-  assert.ok(counted.size > 0, `no process started with ${MARKER}`);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const p of processes) {
-      if (!counted.has(p.pid) && counted.has(p.ppid)) {
-        counted.add(p.pid);
-        grew = true;
-      }
-    }
-  }
-  let kb = 0;
-  const byKind = {};  // kB per kind of process (--type=renderer, gpu-process, utility...)
-  for (const p of processes) {
-    if (!counted.has(p.pid)) continue;
-    kb += p.rss || 0;
-    const type = /--type=(\S+)/.exec(p.args);
-    const service = /--utility-sub-type=(\S+)/.exec(p.args);
-    const kind = type ? type[1] + (service ? ` ${service[1]}` : '') : 'browser';
-    byKind[kind] = (byKind[kind] || 0) + (p.rss || 0);
-  }
-  lastByKind = byKind;
-  return kb * 1024;
+  const {bytes, kbByKind} = browserRss(MARKER);
+  lastByKind = kbByKind;
+  return bytes;
 }
 let lastByKind = {};
 

@@ -4,6 +4,7 @@
 // call. Browser only: the desktop has no JavaScript.
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
+#include <malloc.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -36,6 +37,10 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_state_json() {
   if (!js_app) return "{\"phase\":\"loading\",\"error\":null}";
   return js_app->state_json().c_str();
 }
+
+// Bytes of the app's heap allocated and not yet freed (state().memory.appHeapInUseBytes; the
+// wasm memory's size only grows, a high-water mark).
+EMSCRIPTEN_KEEPALIVE double cnnlab_heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
 // Opens a tab ("data", "model", "inside", "eval"); 0 for an unknown name.
 EMSCRIPTEN_KEEPALIVE int cnnlab_select_tab(const char* name) {

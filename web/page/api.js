@@ -21,8 +21,17 @@ function loadingState() {
   return {
     phase: 'loading', error: null, dataset: null, model: null, epoch: null, step: null,
     trainLoss: null, trainAcc: null, valLoss: null, valAcc: null, testAcc: null,
-    imagesPerSecond: null, fps: null,
+    imagesPerSecond: null, fps: null, memory: null,
   };
+}
+
+// state().memory: the app's and the training worker's wasm memory (each only grows: a high-water
+// mark) and the bytes of their heaps in use (what a leak raises); null where not known yet.
+function memoryState(lab) {
+  const app = lab.app.memory();
+  const worker = lab.workerMemory || {heapBytes: null, heapInUseBytes: null};
+  return {appHeapBytes: app.heapBytes, appHeapInUseBytes: app.heapInUseBytes,
+          workerHeapBytes: worker.heapBytes, workerHeapInUseBytes: worker.heapInUseBytes};
 }
 
 function requireObject(what, options) {
@@ -61,6 +70,7 @@ export function createApi(lab) {
         }
       }
       if (!state) state = loadingState();
+      else state.memory = memoryState(lab);
       if (lab.pagePhase === 'error') {
         state.phase = 'error';
         state.error = lab.pageError;
@@ -68,6 +78,7 @@ export function createApi(lab) {
         state.phase = 'loading';
       }
       state.loading = lab.pagePhase === 'running' ? null : Object.assign({}, lab.loading);
+      state.pageNotice = lab.ui.noticeShown;
       return state;
     },
     // Applies training options (the engine checks them), the look (theme, panels, hide,

@@ -103,6 +103,17 @@ export class AppInstance {
     }
   }
 
+  // The app's memory: {heapBytes, heapInUseBytes}. heapBytes, the size of its wasm memory, grows
+  // when the heap needs more and never shrinks (a high-water mark, which a fragmented heap raises
+  // too); heapInUseBytes, what is allocated now, is what a leak raises.
+  memory() {
+    const module = this.module;
+    return {
+      heapBytes: (module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer).byteLength,
+      heapInUseBytes: module._cnnlab_heap_in_use ? module._cnnlab_heap_in_use() : null,
+    };
+  }
+
   // The JSON objects behind api.state() and api.history().
   state() { return JSON.parse(this.call('cnnlab_state_json', 'string', [], [])); }
   history() { return JSON.parse(this.call('cnnlab_history_json', 'string', [], [])); }

@@ -158,14 +158,33 @@ export function loadScript(src) {
 
 // Datasets are kept in the Cache API (when the page's origin offers it) so a reload does not
 // download them again. A fresh download is stored as it arrives (fetchDataset; cacheDataset
-// waits for it) and dropped again if the worker refuses it (forgetDataset).
+// waits for it) and dropped again if the worker refuses it (forgetDataset). When the browser's
+// storage cannot keep it (its quota is full, storage is disabled) the lab runs from memory all
+// the same and says so: the next visit downloads it again.
 export const DATASET_CACHE = 'cnnlab-datasets-v1';
 
-async function openDatasetCache() {
+// What the student is told when the dataset cache failed with error e (a DOMException: its name
+// says what kind; QuotaExceededError is the common one).
+function storageProblem(url, e) {
+  let name = url;
   try {
-    return typeof caches !== 'undefined' ? await caches.open(DATASET_CACHE) : null;
+    name = decodeURIComponent(new URL(url, location.href).pathname.split('/').pop()) || url;
+  } catch (e) { /* the URL as given */ }
+  const why = e && e.name === 'QuotaExceededError' ? "the browser's storage for this site is full"
+      : `the browser's storage refused it: ${e && e.message ? e.message : e}`;
+  return `${name} could not be kept for the next visit (${why}). The lab runs with it from ` +
+         'memory; it will be downloaded again next time.';
+}
+
+// {cache, problem}: the dataset cache, or null without one; problem says why when the browser
+// has the Cache API but refused to open it (no Cache API at all, e.g. on plain http from another
+// host, is no problem worth a message).
+async function openDatasetCache(url) {
+  if (typeof caches === 'undefined') return {cache: null, problem: ''};
+  try {
+    return {cache: await caches.open(DATASET_CACHE), problem: ''};
   } catch (e) {
-    return null;  // e.g. storage disabled: download every time
+    return {cache: null, problem: storageProblem(url, e)};
   }
 }
 
@@ -174,42 +193,55 @@ async function openDatasetCache() {
 // to it as they arrive and bytes is null; without one, or when the size is not known in
 // advance, bytes holds the file. A download is stored in the cache as it arrives (a second
 // branch of the response's stream: the page never copies the file for the cache); stored
-// resolves when it is.
+// resolves when it is, with '' or the message saying it could not be.
 export async function fetchDataset(url, onProgress, sink = null) {
-  const cache = await openDatasetCache();
+  const {cache, problem} = await openDatasetCache(url);
   if (cache) {
-    const cached = await cache.match(url);
+    let cached = null;
+    try {
+      cached = await cache.match(url);
+    } catch (e) {
+      cached = null;  // an unreadable cache entry: download it
+    }
     if (cached) {
       const header = cached.headers.get('Content-Length');
       const size = header && !cached.headers.get('Content-Encoding') ? Number(header) : null;
       const bytes = await readWithProgress(cached, url, size, onProgress, sink);
-      return {bytes, fromCache: true, cache, stored: Promise.resolve()};
+      return {bytes, fromCache: true, cache, stored: Promise.resolve('')};
     }
   }
-  let stored = Promise.resolve();
+  let stored = Promise.resolve(problem);
   const keep = (response) => {
-    stored = cache.put(url, response.clone()).catch((e) => {
-      console.warn(`CNN Lab: could not cache ${url}: ${e.message}`);
-    });
+    let copy;
+    try {
+      copy = response.clone();
+      stored = cache.put(url, copy).then(() => '', (e) => {
+        console.warn(`CNN Lab: could not cache ${url}: ${e.message}`);
+        return storageProblem(url, e);
+      });
+    } catch (e) {
+      stored = Promise.resolve(storageProblem(url, e));
+    }
   };
   try {
     const bytes = await fetchWithProgress(url, onProgress, cache ? keep : null, sink);
     return {bytes, fromCache: false, cache, stored};
   } catch (e) {
-    stored.then(() => cache && cache.delete(url));  // never keep a broken download
+    // Never keep a broken download (what put stored of it, if anything).
+    stored.then(() => cache && cache.delete(url)).catch(() => {});
     throw e;
   }
 }
 
-// Resolves once a fresh download is in the dataset cache (a failure is only logged: the lab
-// still runs from memory).
+// Resolves once a fresh download is in the dataset cache, with '' or the message saying the
+// browser could not keep it (the lab still runs from memory).
 export function cacheDataset(fetched) {
-  return fetched.stored || Promise.resolve();
+  return fetched.stored || Promise.resolve('');
 }
 
 // Drops a cached dataset the worker refused, so a Retry downloads it again.
 export async function forgetDataset(fetched, url) {
-  if (fetched.cache) await fetched.cache.delete(url);
+  if (fetched.cache) await fetched.cache.delete(url).catch(() => {});
 }
 
 export function formatBytes(n) {

@@ -85,6 +85,8 @@ export class Lab {
     this.trainer = new TrainerClient({base: this.base,
                                       onMessage: (message) => this.fromTrainer(message),
                                       onFailure: (text) => this.trainerFailed(text)});
+    // The training worker's memory as it last reported it: {heapBytes, heapInUseBytes} or null.
+    this.workerMemory = null;
     this.manifest = null;         // data/packs.json of the site (null: none)
     this.defaultOptions = null;   // the app's training options before any were applied (links)
     this.loading = {step: 'starting', receivedBytes: 0, totalBytes: null};
@@ -364,7 +366,7 @@ export class Lab {
     if (fetched.bytes) this.handOverPack(fetched.bytes, url);
     const cached = cacheDataset(fetched);
     const error = await verdict;
-    await cached;
+    const storageProblem = await cached;
     if (error) {
       await forgetDataset(fetched, url);
       const e = new Error(`${name} is not a usable dataset: ${error}`);
@@ -373,6 +375,8 @@ export class Lab {
       throw e;
     }
     this.showApp();
+    // The dataset runs from memory whether or not the browser's storage kept it.
+    this.ui.showNotice(storageProblem || null);
   }
 
   // Resolves '' once the app has the next dataset's report from the worker (a 'dataset'
@@ -401,6 +405,11 @@ export class Lab {
   // ---- [SECTION] The training worker's messages -------------------------------------------------
 
   fromTrainer(message) {
+    if (message.type === 'report' && typeof message.heapBytes === 'number') {
+      this.workerMemory = {heapBytes: message.heapBytes,
+                           heapInUseBytes: typeof message.heapInUseBytes === 'number'
+                               ? message.heapInUseBytes : null};
+    }
     if (!this.appRunning || !this.app.callable) return;  // nothing asked for it yet
     try {
       this.app.deliverTrainerMessage(message);
@@ -432,6 +441,7 @@ export class Lab {
     if (!this.appRunning || !this.trainer.restart()) {
       throw new Error('there is no training worker to restart');
     }
+    this.workerMemory = null;  // the new worker reports its own
     this.app.trainerRestarted();
     if (this.datasetUrl) await this.loadDataset(this.datasetUrl);
   }

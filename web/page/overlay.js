@@ -1,8 +1,10 @@
 // The lab's element and its overlays: the canvas the app draws on, the loading overlay with a real
-// progress bar (bytes received of total; a sliding stripe while the size is unknown), and the
-// error box with Retry (and, after a failed dataset in a running lab, Back to the lab).
+// progress bar (bytes received of total; a sliding stripe while the size is unknown), the
+// error box with Retry (and, after a failed dataset in a running lab, Back to the lab), and a
+// notice over the lab's bottom edge for what went wrong without stopping it (a dataset the
+// browser's storage could not keep).
 // ARIA: the canvas is an application with a label; the loading overlay is a polite live status
-// with a progressbar; the error box an alert.
+// with a progressbar; the error box an alert; the notice a polite status.
 
 import { formatBytes } from './downloads.js';
 
@@ -62,8 +64,25 @@ export class Overlay {
     box.append(this.heading, this.message, this.details, this.retry, this.dismiss);
     this.errorOverlay.appendChild(box);
 
-    root.append(this.canvas, this.loading, this.errorOverlay);
+    this.notice = element('div', 'cnnlab-notice');
+    this.notice.hidden = true;
+    this.notice.setAttribute('role', 'status');
+    this.noticeText = element('p', 'cnnlab-notice-text', '');
+    this.noticeDismiss = element('button', 'cnnlab-notice-dismiss', 'Dismiss');
+    this.noticeDismiss.type = 'button';
+    this.noticeDismiss.addEventListener('click', () => this.showNotice(null));
+    this.notice.append(this.noticeText, this.noticeDismiss);
+
+    root.append(this.canvas, this.loading, this.errorOverlay, this.notice);
   }
+
+  // The notice with text (null: hidden). It never takes the focus: the lab goes on.
+  showNotice(text) {
+    this.noticeText.textContent = text || '';
+    this.notice.hidden = !text;
+  }
+
+  get noticeShown() { return this.notice.hidden ? null : this.noticeText.textContent; }
 
   // The loading overlay in front (the error box gone).
   showLoading() {

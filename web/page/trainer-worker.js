@@ -16,7 +16,10 @@
 //                 {type: 'dataEnd'} | {type: 'dataAbort'}  into the heap and parsed at once)
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
 // To the page:    {type: 'ready', threads}                threads it trains with
-//                 {type: 'report', json}                  TrainerReport's JSON text
+//                 {type: 'report', json, heapBytes,       TrainerReport's JSON text; the size
+//                  heapInUseBytes}                        of the trainer's wasm memory (it only
+//                                                         grows: a high-water mark) and the
+//                                                         bytes of its heap in use
 //                 {type: 'dataset', bytes}                a loaded dataset's report (transferred;
 //                                                         lab/dataset_report.h), before the
 //                                                         report that says it is loaded
@@ -117,6 +120,16 @@ async function init(message) {
 // module's own views (module.HEAPU8, ...) are renewed only when its JavaScript next touches them.
 function heap(View) {
   return new View(module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer);
+}
+
+// The size of the trainer's wasm memory in bytes (state().memory.workerHeapBytes): it grows when
+// the heap needs more and never shrinks, so it is a high-water mark (which a fragmented heap
+// raises too); heapInUseBytes, what is allocated now, is what a leak raises.
+function heapBytes() {
+  return (module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer).byteLength;
+}
+function heapInUseBytes() {
+  return module._trainer_heap_in_use ? module._trainer_heap_in_use() : null;
 }
 
 // Copies bytes into the trainer's heap for the duration of fn(ptr, size) and returns its result
@@ -279,9 +292,13 @@ function publish(force) {
                         message: module.ccall('trainer_last_error', 'string', [], [])});
     }
   }
-  if (json) self.postMessage({type: 'report', json});
-  else self.postMessage({type: 'error', command: 'report',
-                         message: module.ccall('trainer_last_error', 'string', [], [])});
+  if (json) {
+    self.postMessage({type: 'report', json, heapBytes: heapBytes(),
+                      heapInUseBytes: heapInUseBytes()});
+  } else {
+    self.postMessage({type: 'error', command: 'report',
+                      message: module.ccall('trainer_last_error', 'string', [], [])});
+  }
   if (flags & 1) {
     const ptr = module._trainer_snapshot();
     const size = module._trainer_snapshot_size();

@@ -87,15 +87,26 @@ export class TrainerClient {
       if (started.blobUrl) URL.revokeObjectURL(started.blobUrl);
       started.blobUrl = null;
     };
+    // A failure ends the worker for good: an uncaught error does not stop a Web Worker by
+    // itself, and one that goes on (training, sending weights) after the app was told it died
+    // would change the weights the app keeps (what Save model and the restart hand on) behind
+    // the student's back. Nothing it sends afterwards is delivered.
+    const failed = (text) => {
+      if (this.worker !== worker) return;
+      worker.terminate();
+      this.worker = null;
+      this.onFailure(text);
+    };
     worker.onmessage = (event) => {
       release();
-      if (event.data && event.data.type === 'fatal') this.onFailure(event.data.message);
+      if (this.worker !== worker) return;
+      if (event.data && event.data.type === 'fatal') failed(event.data.message);
       else this.onMessage(event.data);
     };
     worker.onerror = (event) => {
       release();
       event.preventDefault();
-      this.onFailure(`The training worker failed: ${event.message || `could not load ${scriptUrl}`}`);
+      failed(`The training worker failed: ${event.message || `could not load ${scriptUrl}`}`);
     };
     worker.postMessage({type: 'init', script: this.base + choice.script, wasm: wasmBytes,
                         threads: choice.threads, note: choice.note}, [wasmBytes.buffer]);

@@ -7,6 +7,7 @@
 // running out of memory) becomes a message string, never an abort of the worker.
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
+#include <malloc.h>
 
 #include <cstdint>
 #include <exception>
@@ -152,6 +153,13 @@ EMSCRIPTEN_KEEPALIVE int trainer_warm_up(double budget_seconds) {
 }
 
 EMSCRIPTEN_KEEPALIVE const char* trainer_last_error() { return last_error.c_str(); }
+
+// Bytes of the heap allocated and not yet freed (the lab's state().memory.workerHeapInUseBytes).
+// The wasm memory itself only grows, so its size is a high-water mark that a freed-then-
+// fragmented heap raises too; a leak raises this.
+EMSCRIPTEN_KEEPALIVE double trainer_heap_in_use() {
+  return static_cast<double>(mallinfo().uordblks);
+}
 
 EMSCRIPTEN_KEEPALIVE int trainer_busy() {
   try {
