@@ -26,6 +26,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/app.h"
@@ -169,9 +170,17 @@ void queue_mouse_button(GLFWwindow*, int button, int action, int) {
 // navigation on), so the next click acts instead of only closing it. Latched here rather than
 // read from ImGui's per-frame key state, which misses a press and release within one frame.
 bool escape_pressed = false;
+// Shortcut keys pressed since the last frame (read_shortcuts), latched for the same reason:
+// {GLFW key, Shift held}. N repeats while held; the others act once per press.
+std::vector<std::pair<int, bool>> shortcut_presses;
 
-void note_key(GLFWwindow*, int key, int, int action, int) {
+void note_key(GLFWwindow*, int key, int, int action, int mods) {
   if (key == GLFW_KEY_ESCAPE && action == GLFW_PRESS) escape_pressed = true;
+  const bool shortcut = key == GLFW_KEY_P || key == GLFW_KEY_S || key == GLFW_KEY_R || key == GLFW_KEY_N;
+  if (shortcut && (action == GLFW_PRESS || (action == GLFW_REPEAT && key == GLFW_KEY_N)) &&
+      !(mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT | GLFW_MOD_SUPER))) {
+    shortcut_presses.emplace_back(key, (mods & GLFW_MOD_SHIFT) != 0);
+  }
 }
 
 void close_popups_on_escape() {
@@ -210,19 +219,21 @@ bool user_input(const ImGuiIO& io) {
   return false;
 }
 
-// Keyboard shortcuts: plain keys, read only while no text field is being edited and no Ctrl, Alt
-// or Super is held (the browser's and the desktop's own shortcuts stay theirs). In the page the
-// lab only receives keys typed while its canvas has the focus (page/app-instance.js). Keys:
-// P start or pause, S one step, R reset, N / Shift+N next / previous test image.
+// Keyboard shortcuts: plain keys (note_key latched them), taken only while no text field is being
+// edited (the keys are then the text's) and with no Ctrl, Alt or Super held (the browser's and the
+// desktop's own shortcuts stay theirs). In the page the lab only receives keys typed while its
+// canvas has the focus (page/app-instance.js). Keys: P start or pause, S one step, R reset,
+// N / Shift+N next / previous test image.
 void read_shortcuts(cnnlab::UiState& ui) {
-  const ImGuiIO& io = ImGui::GetIO();
-  if (io.WantTextInput || io.KeyCtrl || io.KeyAlt || io.KeySuper) return;
+  std::vector<std::pair<int, bool>> presses;
+  presses.swap(shortcut_presses);
+  if (ImGui::GetIO().WantTextInput) return;
   using cnnlab::Shortcut;
-  if (ImGui::IsKeyPressed(GLFW_KEY_P, false)) ui.shortcuts.push_back(Shortcut::kStartOrPause);
-  if (ImGui::IsKeyPressed(GLFW_KEY_S, false)) ui.shortcuts.push_back(Shortcut::kStep);
-  if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) ui.shortcuts.push_back(Shortcut::kReset);
-  if (ImGui::IsKeyPressed(GLFW_KEY_N, true)) {
-    ui.shortcuts.push_back(io.KeyShift ? Shortcut::kPreviousImage : Shortcut::kNextImage);
+  for (const auto& [key, shift] : presses) {
+    if (key == GLFW_KEY_P) ui.shortcuts.push_back(Shortcut::kStartOrPause);
+    if (key == GLFW_KEY_S) ui.shortcuts.push_back(Shortcut::kStep);
+    if (key == GLFW_KEY_R) ui.shortcuts.push_back(Shortcut::kReset);
+    if (key == GLFW_KEY_N) ui.shortcuts.push_back(shift ? Shortcut::kPreviousImage : Shortcut::kNextImage);
   }
 }
 
