@@ -43,6 +43,13 @@ bool json_number_fits(const nlohmann::json& v) {
   }
 }
 
+// A number as an error message shows it: as JSON, but NaN and infinity by name (dump() gives null).
+inline std::string json_number_text(const nlohmann::json& v) {
+  if (v.is_number_float() && !std::isfinite(v.get<double>()))
+    return std::isnan(v.get<double>()) ? "NaN" : v.get<double>() > 0 ? "infinity" : "-infinity";
+  return v.dump();
+}
+
 template <typename T>
 struct is_number_list : std::false_type {};
 template <typename U>
@@ -55,7 +62,7 @@ T json_number(const nlohmann::json& v, const std::string& name, const std::strin
   static_assert(std::is_arithmetic_v<T> && !std::is_same_v<T, bool>);
   require(v.is_number(), where,
           name + " has the wrong type (" + v.type_name() + "), a number is needed");
-  require(json_number_fits<T>(v), where, name + " is out of range (" + v.dump() + ")");
+  require(json_number_fits<T>(v), where, name + " is out of range (" + json_number_text(v) + ")");
   return v.get<T>();
 }
 
@@ -65,7 +72,8 @@ T json_field(const nlohmann::json& j, const char* key, const std::string& where)
   if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
     const nlohmann::json& v = j.at(key);
     if (v.is_number() && !json_number_fits<T>(v)) {
-      throw Error(where, std::string("field '") + key + "' is out of range (" + v.dump() + ")");
+      throw Error(where, std::string("field '") + key + "' is out of range (" +
+                             json_number_text(v) + ")");
     }
   } else if constexpr (is_number_list<T>::value) {
     const nlohmann::json& v = j.at(key);
