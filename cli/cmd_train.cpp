@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "core/error.h"
+#include "core/json_field.h"
 #include "core/thread_pool.h"
 #include "core/text_format.h"
 #include "data/split.h"
@@ -101,7 +102,15 @@ void run_train(TrainOptions& o) {
     require(resumed.info.training_state.is_object() && resumed.optimizer, model_path,
             "has no training state to resume (it was saved without one)");
     model = std::move(resumed.model);
-    TrainConfig saved = TrainConfig::from_json(resumed.info.training_state.at("config"));
+    const std::string where = model_path + " training_state";
+    const nlohmann::json saved_config =
+        json_field<nlohmann::json>(resumed.info.training_state, "config", where);
+    TrainConfig saved;
+    try {
+      saved = TrainConfig::from_json(saved_config);
+    } catch (const Error& e) {
+      throw Error(where, "config: " + std::string(e.what()));
+    }
     saved.epochs = std::max(saved.epochs, o.config.epochs);
     o.config = saved;
   } else {
@@ -115,7 +124,7 @@ void run_train(TrainOptions& o) {
     auto saved = resumed.optimizer->state(model->params());
     auto live = trainer.optimizer().state(model->params());
     for (size_t i = 0; i < saved.size() && i < live.size(); ++i) *live[i].second = *saved[i].second;
-    trainer.restore(resumed.info.training_state);
+    trainer.restore(resumed.info.training_state, model_path + " training_state");
   }
   if (!o.quiet)
     std::fprintf(stderr,

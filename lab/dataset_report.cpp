@@ -2,6 +2,7 @@
 #include "lab/dataset_report.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
@@ -190,6 +191,9 @@ DatasetReport decode_dataset_report(const uint8_t* bytes, size_t size, const std
               t.width >= 1 && t.width <= 4096,
           where, "claims images of " + std::to_string(t.channels) + "x" + std::to_string(t.height) +
                      "x" + std::to_string(t.width));
+  require(!t.class_names.empty() && t.class_names.size() <= 256, where,
+          "header field 'classes' must name 1 to 256 classes, has " +
+              std::to_string(t.class_names.size()));
   const uint64_t image = t.image_bytes();
   require(train_count <= in.left() && sample_count <= in.left() && test_count <= in.left(), where,
           "claims more images than it has bytes");
@@ -207,6 +211,16 @@ DatasetReport decode_dataset_report(const uint8_t* bytes, size_t size, const std
   r.samples.pixels = in.bytes(sample_count * image, "sample pixels");
   r.class_means = in.floats(t.class_names.size() * image, "class means");
   r.pixel_histogram = in.floats(static_cast<uint64_t>(t.channels) * 256, "pixel histogram");
+  // Pixel values and fractions: anything else (NaN, infinity) would reach the Data panel's
+  // images and bars.
+  auto check_range = [&](const std::vector<float>& v, float high, const char* what) {
+    for (size_t i = 0; i < v.size(); ++i)
+      require(std::isfinite(v[i]) && v[i] >= 0.0f && v[i] <= high, where,
+              std::string(what) + " value " + std::to_string(i) + " is " + std::to_string(v[i]) +
+                  ", outside 0.." + (high == 1.0f ? "1" : "255"));
+  };
+  check_range(r.class_means, 255.0f, "class means");
+  check_range(r.pixel_histogram, 1.0f, "pixel histogram");
   r.test = empty_like(t);
   r.test.labels = in.bytes(test_count, "test labels");
   r.test.pixels = in.bytes(test_count * image, "test pixels");

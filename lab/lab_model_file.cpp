@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json_field.h"
 
 namespace cnnlab {
 
@@ -20,23 +21,29 @@ json LabModelState::to_json() const {
   return json{{"lab", lab}};
 }
 
-std::optional<LabModelState> LabModelState::from_training_state(const json& training_state) {
+std::optional<LabModelState> LabModelState::from_training_state(const json& training_state,
+                                                                const std::string& where) {
   if (!training_state.is_object()) return std::nullopt;
   const auto lab = training_state.find("lab");
   if (lab == training_state.end() || !lab->is_object()) return std::nullopt;
   const auto options = lab->find("options");
   if (options == lab->end()) return std::nullopt;
+  const std::string w = where + " training_state lab";
   LabModelState s;
   s.options = *options;
-  auto whole = [&](const char* key, auto* out) {
-    const auto it = lab->find(key);
-    if (it != lab->end() && it->is_number_integer()) *out = it->get<std::decay_t<decltype(*out)>>();
-  };
-  whole("run", &s.run);
-  whole("epoch", &s.epoch);
-  whole("step", &s.step);
+  s.run = json_field_or(*lab, "run", s.run, w);
+  s.epoch = json_field_or(*lab, "epoch", s.epoch, w);
+  s.step = json_field_or(*lab, "step", s.step, w);
+  for (const auto& [key, value] : {std::pair<const char*, int64_t>{"run", s.run},
+                                   {"epoch", s.epoch}, {"step", s.step}})
+    require(value >= 0, w, std::string("field '") + key + "' must be >= 0, got " +
+                               std::to_string(value));
   const auto acc = lab->find("testAcc");
-  if (acc != lab->end() && acc->is_number()) s.test_accuracy = acc->get<double>();
+  if (acc != lab->end() && !acc->is_null()) {
+    s.test_accuracy = json_field<double>(*lab, "testAcc", w);
+    require(*s.test_accuracy >= 0.0 && *s.test_accuracy <= 1.0, w,
+            "field 'testAcc' must be between 0 and 1, got " + acc->dump());
+  }
   return s;
 }
 
@@ -71,7 +78,7 @@ SessionOptions options_for_model_file(const SessionOptions& current, const Loade
 
   SessionOptions options = current;
   const std::optional<LabModelState> lab = LabModelState::from_training_state(
-      loaded.info.training_state);
+      loaded.info.training_state, where);
   const bool lab_file = lab.has_value();
   if (lab_file) {
     try {

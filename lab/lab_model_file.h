@@ -33,9 +33,11 @@ struct LabModelState {
   // The whole training_state: {"lab": {...}}.
   nlohmann::json to_json() const;
   // The lab's part of a model file's training_state; none when the file has none (a model
-  // `cnnlab train` saved). Figures of another type than expected are left out (they only
-  // decorate the message on loading); the options are checked when merged.
-  static std::optional<LabModelState> from_training_state(const nlohmann::json& training_state);
+  // `cnnlab train` saved). A figure of the wrong type, out of its type's range, negative, or a
+  // test accuracy outside [0, 1] is refused: Error(where + " training_state lab", naming the
+  // field). The options are checked when merged.
+  static std::optional<LabModelState> from_training_state(const nlohmann::json& training_state,
+                                                          const std::string& where = "model file");
 };
 
 // The options under which `loaded` becomes the lab's model, given the current ones: the file's

@@ -5,6 +5,7 @@
 #include "lab/run_report.h"
 
 #include <cmath>
+#include <limits>
 
 #include "core/error.h"
 #include "core/json_field.h"
@@ -39,12 +40,16 @@ const json& list_field(const json& j, const char* key, const std::string& where)
   return v;
 }
 
-// A number, or null for an unknown one (NaN).
+// A number (finite, within T's range), or null for an unknown one (NaN).
+template <typename T = double>
+T number_or_nan(const json& v, const std::string& name, const std::string& where) {
+  if (v.is_null()) return std::numeric_limits<T>::quiet_NaN();
+  require(v.is_number(), where, name + " must be a number or null, not " + v.type_name());
+  return json_number<T>(v, name, where);
+}
+
 double number_or_nan(const json& v, const char* key, const std::string& where) {
-  if (v.is_null()) return NAN;
-  require(v.is_number(), where,
-          std::string("field '") + key + "' must be a number or null, not " + v.type_name());
-  return v.get<double>();
+  return number_or_nan<double>(v, std::string("field '") + key + "'", where);
 }
 
 std::optional<double> optional_number(const json& j, const char* key, const std::string& where) {
@@ -72,7 +77,9 @@ ConfusionCounts confusion_from_json(const json& v, const char* key, const std::s
     for (const json& n : row) {
       require(n.is_number_unsigned(), where,
               std::string("field '") + key + "' must hold whole numbers >= 0");
-      counts.push_back(n.get<size_t>());
+      // Within size_t, which is 32 bits in WebAssembly.
+      counts.push_back(json_number<size_t>(
+          n, std::string("field '") + key + "' row " + std::to_string(rows.size()), where));
     }
     rows.push_back(std::move(counts));
   }
@@ -121,7 +128,8 @@ StepCurve StepCurve::from_json(const json& j, const std::string& where) {
   for (const char* key : {"loss", "acc"}) {
     std::vector<float>& out = std::string(key) == "loss" ? c.loss : c.acc;
     for (const json& v : list_field(j, key, where))
-      out.push_back(static_cast<float>(number_or_nan(v, key, where)));
+      out.push_back(number_or_nan<float>(
+          v, std::string("field '") + key + "' item " + std::to_string(out.size()), where));
   }
   require(c.loss.size() == c.acc.size(), where, "loss and acc have different lengths");
   return c;

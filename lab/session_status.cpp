@@ -25,12 +25,14 @@ std::optional<double> read_optional(const json& j, const char* key, const std::s
   if (it->is_null()) return std::nullopt;
   require(it->is_number(), where, std::string("field '") + key +
                                       "' must be a number or null, not " + it->type_name());
-  return it->get<double>();
+  return json_field<double>(j, key, where);
 }
 
-float stat(const json& row, const char* key) {
+// A layer's figure: 0 when missing or null (written for NaN), else a float in range.
+float stat(const json& row, const char* key, const std::string& where) {
   const auto it = row.find(key);
-  return it != row.end() && it->is_number() ? it->get<float>() : 0.0f;
+  if (it == row.end() || it->is_null()) return 0.0f;
+  return json_number<float>(*it, std::string("field '") + key + "'", where);
 }
 
 }  // namespace
@@ -130,20 +132,20 @@ SessionStatus SessionStatus::from_json(const json& j, const std::string& where) 
   s.val_acc = read_optional(j, "valAcc", where);
   s.test_acc = read_optional(j, "testAcc", where);
   s.test_loss = read_optional(j, "testLoss", where);
-  if (const std::optional<double> e = read_optional(j, "testEpoch", where))
-    s.test_epoch = static_cast<int>(*e);
+  if (read_optional(j, "testEpoch", where)) s.test_epoch = json_field<int>(j, "testEpoch", where);
   s.stop_reason = json_field<std::string>(j, "stopReason", where);
   s.failed = json_field<bool>(j, "failed", where);
   for (const json& row : json_field<json>(j, "layers", where)) {
     require(row.is_object(), where, "layers: each row must be an object");
     LayerStatsRow r;
     r.layer = json_field<std::string>(row, "layer", where + " layers");
-    r.stats.act_min = stat(row, "actMin");
-    r.stats.act_max = stat(row, "actMax");
-    r.stats.grad_min = stat(row, "gradMin");
-    r.stats.grad_max = stat(row, "gradMax");
-    r.stats.forward_ms = stat(row, "forwardMs");
-    r.stats.backward_ms = stat(row, "backwardMs");
+    const std::string w = where + " layer " + r.layer;
+    r.stats.act_min = stat(row, "actMin", w);
+    r.stats.act_max = stat(row, "actMax", w);
+    r.stats.grad_min = stat(row, "gradMin", w);
+    r.stats.grad_max = stat(row, "gradMax", w);
+    r.stats.forward_ms = stat(row, "forwardMs", w);
+    r.stats.backward_ms = stat(row, "backwardMs", w);
     s.layers.push_back(std::move(r));
   }
   s.threads = json_field<int>(j, "threads", where);
@@ -171,7 +173,9 @@ StepRecords StepRecords::from_json(const json& j, const std::string& where) {
     std::vector<float>& out = std::string(key) == "loss" ? r.loss : r.acc;
     for (const json& v : list) {
       require(v.is_number() || v.is_null(), where, std::string(key) + ": numbers or null only");
-      out.push_back(v.is_number() ? v.get<float>() : NAN);
+      out.push_back(v.is_null() ? NAN
+                                : json_number<float>(v, std::string("field '") + key + "' item " +
+                                                            std::to_string(out.size()), where));
     }
   }
   require(r.loss.size() == r.acc.size(), where, "loss and acc have different lengths");

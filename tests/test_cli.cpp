@@ -373,6 +373,9 @@ TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output
        "--train-per-class: must be a whole number 0..1000000000, got -1"},
       {"pack --data cifar-10-batches-bin --out x.pack --quality 0", "--quality: must be"},
       {"summary --classes 1", "--classes: must be a whole number 2..256, got 1"},
+      {"summary --classes 257", "--classes: must be a whole number 2..256, got 257"},
+      {"import-npz --classes 257 --npz x.npz --out x.cnnlab",
+       "--classes: must be a whole number 2..256, got 257"},
       {"bench --batch 0", "--batch: must be"},
       {"train --data cifar-10-batches-bin --out out1 --kernel 0",
        "option kernel: must be a whole number 1..11, got 0"},
@@ -386,6 +389,10 @@ TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output
     CHECK(contains(r.err, c.expected));
     CHECK_FALSE(fs::exists(ws.dir / "out1"));
   }
+  // At the class limit: a model for 256 classes (labels are one byte) is summarised.
+  const Result at_limit = run(ws.dir, "summary --classes 256");
+  CHECK(at_limit.status == 0);
+  CHECK(contains(at_limit.out, "(256)"));
   // A NaN loss: training stops, the last good weights are saved, the exit status says it failed.
   Result r = run(ws.dir, std::string("train --data cifar-10-batches-bin --out nan ") + kSmallSpec +
                              " --optimizer sgd --lr 1e30 --epochs 3 --threads 1");

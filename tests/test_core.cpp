@@ -215,4 +215,20 @@ TEST_CASE("json_field: a number its type cannot hold is refused naming the field
         std::string::npos);
   CHECK(cnnlab::json_field<double>(j, "float_big", "r.json") == 1e39);
   CHECK(cnnlab::json_field<int>(j, "half", "r.json") == 2);  // truncated, as before
+  // NaN and infinity cannot come from JSON text, only from a value built in memory: refused too.
+  const nlohmann::json odd = {{"nan", NAN}, {"inf", -INFINITY}, {"list", {1.5, 1e39}},
+                              {"ints", {1, 2, 1e300}}, {"words", {1, "two"}}};
+  CHECK(error([&] { cnnlab::json_field<double>(odd, "nan", "r.json"); }) ==
+        "r.json: field 'nan' is out of range (NaN)");
+  CHECK(error([&] { cnnlab::json_field<float>(odd, "inf", "r.json"); }) ==
+        "r.json: field 'inf' is out of range (-infinity)");
+  // Lists of numbers are read item by item, the item named.
+  CHECK(cnnlab::json_field<std::vector<double>>(odd, "list", "r.json") ==
+        std::vector<double>{1.5, 1e39});
+  CHECK(error([&] { cnnlab::json_field<std::vector<float>>(odd, "list", "r.json"); }) ==
+        "r.json: field 'list' item 1 is out of range (1e+39)");
+  CHECK(error([&] { cnnlab::json_field<std::vector<int>>(odd, "ints", "r.json"); }) ==
+        "r.json: field 'ints' item 2 is out of range (1e+300)");
+  CHECK(error([&] { cnnlab::json_field<std::vector<int>>(odd, "words", "r.json"); }) ==
+        "r.json: field 'words' item 1 has the wrong type (string), a number is needed");
 }

@@ -623,6 +623,27 @@ TEST_CASE("image folder: JPEG images decode close to their source") {
   CHECK(total <= 3 * static_cast<int>(smooth.pixels.size()));
 }
 
+TEST_CASE("image folder: 256 classes load; 257 class folders or classes.txt lines are refused") {
+  // Labels are one byte. One small image per class and split keeps this fast.
+  auto classes = [](int n) {
+    FolderSpec spec;
+    spec.classes.clear();
+    for (int i = 0; i < n; ++i) spec.classes.push_back("c" + std::to_string(1000 + i));
+    spec.train_per_class = spec.test_per_class = 1;
+    return spec;
+  };
+  TempDir tmp;
+  const DataSource expect = write_image_folder(tmp / "k256", classes(256), false, 1);
+  const DataSource got = load_data(tmp / "k256");
+  CHECK(got.train.class_names.size() == 256);
+  CHECK(got.train.labels == expect.train.labels);
+  CHECK(got.train.labels.back() == 255);
+  write_image_folder(tmp / "k257", classes(257), false, 1);
+  CHECK(contains(error_of([&] { load_data(tmp / "k257"); }), "more than 256 class folders in train/"));
+  write_image_folder(tmp / "t257", classes(257), true, 1);
+  CHECK(contains(error_of([&] { load_data(tmp / "t257"); }), "classes.txt: more than 256 classes"));
+}
+
 TEST_CASE("image folder: bad inputs name the file and the problem") {
   TempDir tmp;
   const std::string root = tmp / "cifar10";
@@ -1089,6 +1110,17 @@ TEST_CASE("JPEG pack: bad images are refused naming the image") {
   fix_pack_checksums(b);
   CHECK(contains(read_modified(b), "image size table of the train split"));
   CHECK(contains(read_modified(b), "does not fit"));
+  // One image with its shared header at most 20 MB: at the limit the size is possible (and then
+  // refused only because this small file cannot hold it), one byte more is impossible.
+  const size_t shared = good[46] | (size_t{good[47]} << 8);
+  b = good;
+  store_le32(b.data() + table + 4 * 2, static_cast<uint32_t>(kMaxImageFileBytes - shared));
+  fix_pack_checksums(b);
+  CHECK(contains(read_modified(b), "does not fit"));
+  store_le32(b.data() + table + 4 * 2, static_cast<uint32_t>(kMaxImageFileBytes - shared + 1));
+  fix_pack_checksums(b);
+  CHECK(contains(read_modified(b), "image 2 of the train split claims an impossible " +
+                                       std::to_string(kMaxImageFileBytes - shared + 1) + " bytes"));
 
   // A header claiming far more images than a JPEG pack of its size can hold.
   b = good;
@@ -1503,6 +1535,37 @@ TEST_CASE("decode_image: PNG exact, gray, alpha over white, JPEG close, errors")
   const Bytes wide = encode_png(Image{1, 1, 8001, std::vector<uint8_t>(8001, 7)});
   CHECK(contains(error_of([&] { decode_image(wide.data(), wide.size(), "w.png"); }), "8000 px limit"));
   CHECK(contains(error_of([&] { load_image(tmp / "nope.png"); }), "no such file"));
+}
+
+TEST_CASE("decode_image: an image file of 20 MB decodes; one byte more is refused") {
+  // A small PNG padded to the size with a private ancillary chunk ("pdNg": a decoder skips it),
+  // placed after IHDR as the PNG spec allows.
+  Rng rng(41, 42);
+  const Image img = random_image(rng, 3, 4, 6);
+  const Bytes png = encode_png(img);
+  auto padded_to = [&](size_t total) {
+    const size_t after_ihdr = 8 + 12 + 13;  // signature, IHDR chunk (13 bytes of data)
+    const size_t data = total - png.size() - 12;
+    Bytes out(png.begin(), png.begin() + static_cast<std::ptrdiff_t>(after_ihdr));
+    for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(data >> shift));
+    for (char c : std::string("pdNg")) out.push_back(static_cast<uint8_t>(c));
+    out.resize(out.size() + data + 4, 0);  // data, then a CRC nobody checks
+    out.insert(out.end(), png.begin() + static_cast<std::ptrdiff_t>(after_ihdr), png.end());
+    REQUIRE(out.size() == total);
+    return out;
+  };
+  const Bytes at_limit = padded_to(kMaxImageFileBytes);
+  CHECK(decode_image(at_limit.data(), at_limit.size(), "big.png").pixels == img.pixels);
+  const Bytes past = padded_to(kMaxImageFileBytes + 1);
+  CHECK(error_of([&] { decode_image(past.data(), past.size(), "big.png"); }) ==
+        "big.png: image file is 20971521 bytes, larger than the 20 MB limit (20971520 bytes)");
+  // An image folder names such a file and refuses it too.
+  TempDir tmp;
+  const std::string root = tmp / "big";
+  write_image_folder(root, FolderSpec{}, true);
+  write_file(root + "/train/cat/big.png", past);
+  CHECK(contains(error_of([&] { load_data(root); }),
+                 "big.png: image file is 20971521 bytes, larger than the 20 MB limit"));
 }
 
 TEST_CASE("decode_image: a JPEG Huffman table of more than 256 codes is refused before stb_image") {

@@ -93,16 +93,37 @@ TEST_CASE("lab model file: settings and weights load back into a fresh session, 
   CHECK(state->run == 1);
   CHECK(state->test_accuracy == doctest::Approx(saved.test_accuracy));
   CHECK(state->to_json() == loaded.info.training_state);
-  // Not a lab file: nothing (a `cnnlab train` file's state has no "lab"); figures of another
-  // type are left out, the options kept for merge() to judge.
+  // Not a lab file: nothing (a `cnnlab train` file's state has no "lab"); a missing figure is
+  // left at 0, a null test accuracy is none, the options kept for merge() to judge.
   CHECK_FALSE(LabModelState::from_training_state(json{{"config", json::object()}}));
   CHECK_FALSE(LabModelState::from_training_state(json(nullptr)));
   const auto odd = LabModelState::from_training_state(
-      json{{"lab", {{"options", {{"kernel", 3}}}, {"epoch", "two"}, {"testAcc", nullptr}}}});
+      json{{"lab", {{"options", {{"kernel", 3}}}, {"testAcc", nullptr}}}});
   REQUIRE(odd);
   CHECK(odd->epoch == 0);
   CHECK_FALSE(odd->test_accuracy);
   CHECK(odd->options == json{{"kernel", 3}});
+  // A figure of the wrong type or out of range is refused naming the file and the field (they
+  // were taken with a plain cast before: 1e10 epochs became some other int).
+  auto refusal = [](const json& lab) {
+    json with_options = lab;
+    with_options["options"] = {{"kernel", 3}};
+    return error_of([&] { LabModelState::from_training_state({{"lab", with_options}}, "m.cnnlab"); });
+  };
+  CHECK(refusal({{"epoch", "two"}}) ==
+        "m.cnnlab training_state lab: field 'epoch' has the wrong type (string)");
+  CHECK(refusal({{"epoch", 10000000000LL}}) ==
+        "m.cnnlab training_state lab: field 'epoch' is out of range (10000000000)");
+  CHECK(refusal({{"run", -1}}) == "m.cnnlab training_state lab: field 'run' must be >= 0, got -1");
+  CHECK(refusal({{"step", 1e19}}) ==
+        "m.cnnlab training_state lab: field 'step' is out of range (1e+19)");
+  CHECK(refusal({{"testAcc", 1.5}}) ==
+        "m.cnnlab training_state lab: field 'testAcc' must be between 0 and 1, got 1.5");
+  // options_for_model_file names the file it was given.
+  LoadedModel spoilt = deserialize_model(saved.bytes.data(), saved.bytes.size(), "m.cnnlab");
+  spoilt.info.training_state["lab"]["epoch"] = 1e300;
+  CHECK(error_of([&] { options_for_model_file(SessionOptions{}, spoilt, data.train, "model file m.cnnlab"); }) ==
+        "model file m.cnnlab training_state lab: field 'epoch' is out of range (1e+300)");
 
   // Another lab with default settings: loading gives the file's settings, then its weights.
   Session fresh;

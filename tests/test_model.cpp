@@ -30,6 +30,8 @@
 #include "train/trainer.h"
 
 using namespace cnnlab;
+using cnnlab::testing::contains;
+using cnnlab::testing::error_of;
 
 namespace {
 
@@ -278,10 +280,18 @@ TEST_CASE("Spec errors name the layer and the problem") {
                        doctest::Contains("more than the limit"), Error);
 }
 
+TEST_CASE("Model size: exactly 100,000,000 parameters is accepted, 100,000,001 refused") {
+  // (2,499 + 1) * 40,000 = 10^8; (7,370 + 1) * 13,563 + (13,563 + 1) * 2 = 10^8 + 1 (inputs of
+  // 3x49x17 and 10x11x67 values). Only the spec is built, no weights.
+  const ModelSpec at = parse_model_spec("flatten; dense 40000", Shape{3, 49, 17});
+  CHECK(at.parameter_count() == kMaxModelParameters);
+  CHECK(error_of([] { parse_model_spec("flatten; dense 13563; dense 2", Shape{10, 11, 67}); }) ==
+        "model spec: has 100000001 parameters, more than the limit of 100000000");
+}
+
 // ---- presets and summary ------------------------------------------------------------------------
 
 TEST_CASE("An MLP sized to a CNN's parameter count: the closest width, within 2 %") {
-  using testing::error_of;
   const Shape cifar{3, 32, 32};
   // cnn k=3 has 545,098 parameters. mlp with dense d (then d/2): 3072 d + d + d (d/2) + d/2 +
   // 10 (d/2) + 10. d = 172: 528,556 + 14,878 + 870 = 544,304 (794 short); d = 173: 547,463
@@ -768,6 +778,62 @@ TEST_CASE("Model file corruption is detected and named") {
 
   CHECK_THROWS_WITH_AS(load_model_file(dir.file("missing.cnnlab")),
                        doctest::Contains("missing.cnnlab"), Error);
+}
+
+TEST_CASE("Model file: a header number out of range is refused naming the file and field") {
+  Model model(parse_model_spec("conv2d 2 k=3 pad=same; relu; flatten; dense 3", Shape{3, 4, 4}, 3),
+              1);
+  ModelFileInfo info;
+  info.preprocess.standardize = true;
+  info.preprocess.mean = {0.5f, 0.25f, 0.125f};
+  info.preprocess.std = {0.25f, 0.5f, 1.0f};  // 1: a constant channel
+  const std::vector<uint8_t> good = serialize_model(model, info);
+  CHECK(deserialize_model(good.data(), good.size(), "m.cnnlab").info.preprocess.std[2] == 1.0f);
+  auto refusal = [&](const std::function<void(nlohmann::json&)>& edit) {
+    const std::vector<uint8_t> bytes = testing::with_model_header(good, edit);
+    try {
+      deserialize_model(bytes.data(), bytes.size(), "m.cnnlab");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refusal([](nlohmann::json& h) { h["input"][1] = 1e300; }) ==
+        "m.cnnlab: field 'input' item 1 is out of range (1e+300)");
+  CHECK(refusal([](nlohmann::json& h) { h["classes"] = 1e300; }) ==
+        "m.cnnlab: field 'classes' is out of range (1e+300)");
+  // A shape is compared as JSON with what the spec needs, never converted.
+  CHECK(refusal([](nlohmann::json& h) { h["tensors"][0]["shape"][0] = -1e20; }) ==
+        "m.cnnlab: tensor 0.weight has shape [-1e+20,3,3,3], the model needs [2,3,3,3]");
+  // The preprocessing every input goes through: a float past float's range (an undefined
+  // conversion before), a std that divides by almost nothing, a mean no pixel / 255 has.
+  CHECK(refusal([](nlohmann::json& h) { h["preprocess"]["mean"][0] = 1e39; }) ==
+        "m.cnnlab preprocess: field 'mean' item 0 is out of range (1e+39)");
+  CHECK(refusal([](nlohmann::json& h) { h["preprocess"]["std"][1] = 1e-30; }) ==
+        "m.cnnlab preprocess: field 'std' item 1 must be in [1e-6, 1], got 1e-30");
+  CHECK(refusal([](nlohmann::json& h) { h["preprocess"]["std"][2] = 0; }) ==
+        "m.cnnlab preprocess: field 'std' item 2 must be in [1e-6, 1], got 0");
+  CHECK(refusal([](nlohmann::json& h) { h["preprocess"]["mean"][2] = -0.5; }) ==
+        "m.cnnlab preprocess: field 'mean' item 2 must be in [0, 1], got -0.5");
+  CHECK(refusal([](nlohmann::json& h) { h["preprocess"]["std"] = {0.25, 0.5}; }) ==
+        "m.cnnlab preprocess: field 'std' needs 3 values, has 2");
+  CHECK(refusal([](nlohmann::json& h) { h["preprocess"]["mean"][0] = "0.5"; }) ==
+        "m.cnnlab preprocess: field 'mean' item 0 has the wrong type (string), a number is needed");
+}
+
+TEST_CASE("Model file: a section of 64 GB is judged by the file's size, a larger one refused") {
+  // Nothing is allocated for what the sizes claim: at the limit the file is simply too short.
+  Model model(parse_model_spec("flatten; dense 2", Shape{1, 2, 2}), 1);
+  const std::vector<uint8_t> good = serialize_model(model, ModelFileInfo{});
+  for (const size_t field : {size_t{16}, size_t{24}}) {  // header bytes, tensor data bytes
+    std::vector<uint8_t> at = good, past = good;
+    store_le64(&at[field], uint64_t(1) << 36);
+    store_le64(&past[field], (uint64_t(1) << 36) + 4);
+    CHECK(contains(error_of([&] { deserialize_model(at.data(), at.size(), "m.cnnlab"); }),
+                   "m.cnnlab: truncated: " + std::to_string(good.size()) + " bytes, expected "));
+    CHECK(error_of([&] { deserialize_model(past.data(), past.size(), "m.cnnlab"); }) ==
+          "m.cnnlab: corrupt section sizes");
+  }
 }
 
 TEST_CASE("Model file written before options had one spelling (snake_case) loads") {

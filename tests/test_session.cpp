@@ -11,6 +11,7 @@
 #include <fstream>
 #include <functional>
 #include <set>
+#include <tuple>
 
 #include "core/error.h"
 #include "test_helpers.h"
@@ -552,6 +553,13 @@ TEST_CASE("experiment_config_from_json: the options a front end checks before st
       {{"vary", "filters"}, {"values", {1, 2, 3, 4, 5, 6, 7, 8, 9}}}, current);
   CHECK(error_of([&] { nine.validate(Shape{3, 16, 16}, 4, experiment_memory_limit()); })
             .find("at most 8") != std::string::npos);
+  // At the limits: eight configurations of five repeats are accepted; a sixth repeat is not.
+  ExperimentConfig eight = experiment_config_from_json(
+      {{"vary", "filters"}, {"values", {1, 2, 3, 4, 5, 6, 7, 8}}, {"repeats", 5}}, current);
+  CHECK(error_of([&] { eight.validate(Shape{3, 16, 16}, 4, experiment_memory_limit()); }) == "");
+  eight.repeats = 6;
+  CHECK(error_of([&] { eight.validate(Shape{3, 16, 16}, 4, experiment_memory_limit()); }) ==
+        "experiment repeats: must be between 1 and 5");
 }
 
 TEST_CASE("Experiment: a variable the model does not use is refused (every value, one network)") {
@@ -702,6 +710,44 @@ TEST_CASE("Dataset report: the bytes round trip; bad bytes are refused with what
   bad_label[16 + header] = 7;
   CHECK(error_of([&] { decode_dataset_report(bad_label.data(), bad_label.size(), "report"); })
             .find("training label 0 is 7") != std::string::npos);
+  // The class means and the histogram are floats the Data panel draws: NaN, infinity or a value
+  // outside a pixel's 0..255 (a fraction's 0..1) is refused, naming the section and value.
+  for (const auto& [field, index, value, message] :
+       {std::tuple{&DatasetReport::class_means, size_t{5}, NAN,
+                   "report: class means value 5 is nan, outside 0..255"},
+        std::tuple{&DatasetReport::class_means, size_t{0}, 256.0f,
+                   "report: class means value 0 is 256.000000, outside 0..255"},
+        std::tuple{&DatasetReport::pixel_histogram, size_t{3}, INFINITY,
+                   "report: pixel histogram value 3 is inf, outside 0..1"},
+        std::tuple{&DatasetReport::pixel_histogram, size_t{1}, -0.5f,
+                   "report: pixel histogram value 1 is -0.500000, outside 0..1"}}) {
+    DatasetReport spoilt = r;
+    (spoilt.*field)[index] = value;
+    const std::vector<uint8_t> b = encode_dataset_report(spoilt);
+    CHECK(error_of([&] { decode_dataset_report(b.data(), b.size(), "report"); }) == message);
+  }
+  // Labels are one byte: 256 classes at most, as every dataset format.
+  DatasetReport many = r;
+  many.train.class_names.resize(257, "extra");
+  many.class_means.resize(257 * many.train.image_bytes(), 0.0f);
+  const std::vector<uint8_t> b = encode_dataset_report(many);
+  CHECK(error_of([&] { decode_dataset_report(b.data(), b.size(), "report"); }) ==
+        "report: header field 'classes' must name 1 to 256 classes, has 257");
+  // The JSON header: 1 MB (padded with spaces, still valid JSON) is read, one byte more refused.
+  auto with_header_of = [&](size_t header_size) {
+    const uint32_t old_size = bytes[12] | bytes[13] << 8 | bytes[14] << 16 | bytes[15] << 24;
+    std::vector<uint8_t> out(bytes.begin(), bytes.begin() + 16 + old_size);
+    out.resize(16 + header_size, ' ');
+    out.insert(out.end(), bytes.begin() + 16 + old_size, bytes.end());
+    for (int i = 0; i < 4; ++i) out[12 + i] = static_cast<uint8_t>(header_size >> (8 * i));
+    return out;
+  };
+  const std::vector<uint8_t> at_limit = with_header_of(size_t{1} << 20);
+  CHECK(decode_dataset_report(at_limit.data(), at_limit.size(), "report").train.class_names ==
+        r.train.class_names);
+  const std::vector<uint8_t> past = with_header_of((size_t{1} << 20) + 1);
+  CHECK(error_of([&] { decode_dataset_report(past.data(), past.size(), "report"); }) ==
+        "report: claims a header of 1048577 bytes (at most 1048576)");
 }
 
 // ---- Commands: one typed encoding between the app and the trainer ---------------------------
@@ -1095,6 +1141,59 @@ TEST_CASE("RunRecord: malformed records are refused with the field named") {
   CHECK(contains(error_of([&] { run_history_from_json(json::array({good, 3}), "history"); }),
                  "[1]"));
   CHECK(contains(error_of([] { RunRecord::from_json(json(nullptr), "history"); }), "object"));
+  // Numbers out of their type's range are refused naming the field and item, before any cast.
+  CHECK(refused([](json& j) { j["steps"] = {{"stride", 1}, {"loss", {1e39}}, {"acc", {0.5}}}; }) ==
+        "history steps: field 'loss' item 0 is out of range (1e+39)");
+  CHECK(refused([](json& j) { j["testConfusion"] = json::parse("[[1, 1], [0, 18446744073709551615]]"); }) ==
+        (sizeof(size_t) < 8 ? "history: field 'testConfusion' row 1 is out of range "
+                              "(18446744073709551615)"
+                            : ""));
+  CHECK(refused([](json& j) { j["testEpoch"] = 1e300; }) ==
+        "history: field 'testEpoch' is out of range (1e+300)");
+  CHECK(refused([](json& j) { j["epochs"][0]["epoch"] = 3e9; }) ==
+        "history epochs[0]: field 'epoch' is out of range (3000000000.0)");
+}
+
+TEST_CASE("SessionStatus and StepRecords: numbers out of range are refused naming the field") {
+  Session s(1);
+  s.set_data(quadrants(12, 4));
+  s.configure(kSmall);
+  s.train();
+  s.tick(0.0);
+  SessionStatus with_layer = s.status();
+  with_layer.layers.push_back(LayerStatsRow{"0 conv2d", LayerStats{}});
+  with_layer.layers[0].stats.act_max = 2.5f;
+  const json good = json::parse(with_layer.to_json().dump());
+  CHECK(SessionStatus::from_json(good, "state").layers.at(0).stats.act_max == 2.5f);
+  auto refused = [&](const std::function<void(json&)>& spoil) {
+    json j = good;
+    spoil(j);
+    return error_of([&] { SessionStatus::from_json(j, "state"); });
+  };
+  CHECK(refused([](json& j) { j["epoch"] = 1e300; }) == "state: field 'epoch' is out of range (1e+300)");
+  CHECK(refused([](json& j) { j["testEpoch"] = 1e300; }) ==
+        "state: field 'testEpoch' is out of range (1e+300)");
+  CHECK(refused([](json& j) { j["step"] = 1e19; }) == "state: field 'step' is out of range (1e+19)");
+  CHECK(refused([](json& j) { j["dataset"]["train"] = -1; }) ==
+        "state dataset: field 'train' is out of range (-1)");
+  const std::string layer = "0 conv2d";
+  CHECK(refused([](json& j) { j["layers"][0]["actMax"] = 1e39; }) ==
+        "state layer " + layer + ": field 'actMax' is out of range (1e+39)");
+  CHECK(refused([](json& j) { j["layers"][0]["forwardMs"] = "fast"; }) ==
+        "state layer " + layer + ": field 'forwardMs' has the wrong type (string), a number is needed");
+
+  const json steps = StepRecords{1, 0, {0.5f, NAN}, {0.25f, 0.5f}}.to_json();
+  const StepRecords back = StepRecords::from_json(json::parse(steps.dump()), "steps");
+  CHECK(back.loss[0] == 0.5f);
+  CHECK(std::isnan(back.loss[1]));  // written as null
+  json bad = steps;
+  bad["acc"][1] = -1e39;
+  CHECK(error_of([&] { StepRecords::from_json(bad, "steps"); }) ==
+        "steps: field 'acc' item 1 is out of range (-1e+39)");
+  bad = steps;
+  bad["from"] = -3;
+  CHECK(error_of([&] { StepRecords::from_json(bad, "steps"); }) ==
+        "steps: field 'from' is out of range (-3)");
 }
 
 TEST_CASE("TestResults: a run's test evaluation round trips; counts that disagree are refused") {

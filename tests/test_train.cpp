@@ -173,6 +173,63 @@ TEST_CASE("Pause and resume continue exactly like an uninterrupted run") {
   CHECK(resume(old) == weights_of(straight));
 }
 
+TEST_CASE("A saved training state with a number out of range is refused naming the field") {
+  Dataset data = bars(128, 3);
+  const TrainConfig config = quick_config();
+  Model model(small_cnn(), 21);
+  Trainer trainer(model, data, config, nullptr);
+  for (int i = 0; i < 7; ++i) trainer.step();
+  const nlohmann::json state = nlohmann::json::parse(trainer.state().dump());
+  // The state as written restores; each change below is refused by restore() with the file's
+  // name and the field, before any of it is used.
+  {
+    Model again(small_cnn(), 21);
+    Trainer t(again, data, config, nullptr);
+    CHECK_NOTHROW(t.restore(state, "run/model.cnnlab training_state"));
+  }
+  auto refusal = [&](const nlohmann::json& bad) {
+    Model again(small_cnn(), 21);
+    Trainer t(again, data, config, nullptr);
+    try {
+      t.restore(nlohmann::json::parse(bad.dump()), "run/model.cnnlab training_state");
+    } catch (const Error& e) {
+      CHECK(e.where() == "run/model.cnnlab training_state");
+      return std::string(e.problem());
+    }
+    return std::string("accepted");
+  };
+  auto with = [&](const char* key, const nlohmann::json& value) {
+    nlohmann::json bad = state;
+    bad[key] = value;
+    return refusal(bad);
+  };
+  CHECK(with("epoch", 1e300) == "field 'epoch' is out of range (1e+300)");
+  CHECK(with("epoch", -1) == "field 'epoch' must be between 0 and the run's 3 epochs, got -1");
+  CHECK(with("epoch", 4) == "field 'epoch' must be between 0 and the run's 3 epochs, got 4");
+  CHECK(with("batch", -1) == "field 'batch' is out of range (-1)");
+  CHECK(with("batch", 2.5e19) == "field 'batch' is out of range (2.5e+19)");
+  CHECK(with("global_step", 1e19) == "field 'global_step' is out of range (1e+19)");
+  CHECK(with("global_step", -5) == "field 'global_step' must be >= 0, got -5");
+  CHECK(with("bad_epochs", 3000000000LL) == "field 'bad_epochs' is out of range (3000000000)");
+  CHECK(with("best_epoch", 9) == "field 'best_epoch' must be between 0 and 'epoch', got 9");
+  CHECK(with("dropout_rng", {-1, 2}) == "field 'dropout_rng' item 0 is out of range (-1)");
+  CHECK(with("epoch_sums", {1.0, 2.0, -3.0, 0.5}) ==
+        "field 'epoch_sums' must hold counts and seconds >= 0, got [1.0,2.0,-3.0,0.5]");
+  CHECK(with("epoch_sums", {1.0, 2.0, 1.0, 0.5}) ==
+        "field 'epoch_sums' counts more correct images than seen");
+  nlohmann::json bad_step = state;
+  bad_step["steps"]["loss"][2] = 1e39;  // past float: an undefined conversion before
+  CHECK(refusal(bad_step) == "steps field 'loss' item 2 is out of range (1e+39)");
+  // A loss written as null (it was NaN) comes back as NaN: a diverged run still resumes.
+  nlohmann::json nan_step = state;
+  nan_step["steps"]["loss"][2] = nullptr;
+  CHECK(refusal(nan_step) == "accepted");
+  nlohmann::json bad_config = state;
+  bad_config["config"]["epochs"] = 1000000000000LL;
+  CHECK(refusal(bad_config) ==
+        "config: training settings: field 'epochs' is out of range (1000000000000)");
+}
+
 TEST_CASE("A NaN loss stops training and keeps the last good weights") {
   Dataset data = bars(128, 4);
   TrainConfig config = quick_config();
@@ -404,6 +461,18 @@ TEST_CASE("Epoch records survive their JSON; history CSV: a row an epoch, blanks
   CHECK(back.train_loss == 2.25);
   CHECK(std::isnan(back.val_accuracy));
   CHECK(back.images_per_second == 640);
+  nlohmann::json bad = j;
+  bad["epoch"] = 1e300;
+  CHECK_THROWS_WITH_AS(EpochRecord::from_json(bad, "history[0]"),
+                       "history[0]: field 'epoch' is out of range (1e+300)", Error);
+  bad = j;
+  bad["epoch"] = 0;
+  CHECK_THROWS_WITH_AS(EpochRecord::from_json(bad, "history[0]"),
+                       "history[0]: field 'epoch' must be at least 1, got 0", Error);
+  bad = j;
+  bad["train_loss"] = "2.25";
+  CHECK_THROWS_WITH_AS(EpochRecord::from_json(bad, "history[0]"),
+                       "history[0]: field 'train_loss' has the wrong type (string)", Error);
 
   EpochRecord b = a;
   b.epoch = 2;

@@ -145,8 +145,8 @@ bool read_image_info(const uint8_t* bytes, size_t size, int* width, int* height,
 Image decode_image(const uint8_t* bytes, size_t size, const std::string& where) {
   require(size > 0, where, "empty file, not an image");
   require(size <= kMaxImageFileBytes, where,
-          "image file is " + std::to_string(size / (1024 * 1024)) +
-              " MB, larger than the 20 MB limit");
+          "image file is " + std::to_string(size) + " bytes, larger than the 20 MB limit (" +
+              std::to_string(kMaxImageFileBytes) + " bytes)");
   require(is_png_or_jpeg(bytes, size), where, "not a PNG or JPEG image");
   int w = 0, h = 0, comp = 0;
   const int len = static_cast<int>(size);

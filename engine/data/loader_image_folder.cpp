@@ -156,7 +156,9 @@ DataSource load_image_folder(FileTree& tree, const std::string& root) {
     FolderImage& item = items[i];
     const TreeFile& f = *item.file;
     if (f.size == 0) return "empty file, not an image";
-    if (f.size > kMaxImageFileBytes) return "image file larger than 20 MB";
+    if (f.size > kMaxImageFileBytes)
+      return "image file is " + std::to_string(f.size) + " bytes, larger than the 20 MB limit (" +
+             std::to_string(kMaxImageFileBytes) + " bytes)";
     std::string problem;
     if (!read_image_info(f.data, f.size, &item.width, &item.height, &item.comp, &problem)) {
       return "not a readable PNG or JPEG image (" + problem + ")";

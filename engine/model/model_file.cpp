@@ -104,15 +104,26 @@ nlohmann::json preprocess_to_json(const Preprocess& p) {
           {"std", {tidy(p.std[0]), tidy(p.std[1]), tidy(p.std[2])}}};
 }
 
-Preprocess preprocess_from_json(const nlohmann::json& j, const std::string& where) {
+Preprocess preprocess_from_json(const nlohmann::json& j, const std::string& file) {
+  const std::string where = file + " preprocess";
+  require(j.is_object(), where, "must be a JSON object");
   Preprocess p;
   p.standardize = json_field<bool>(j, "standardize", where);
+  // Each value a finite float (json_field refuses NaN, infinity and 1e39 naming the item).
   const auto mean = json_field<std::vector<float>>(j, "mean", where);
   const auto std = json_field<std::vector<float>>(j, "std", where);
-  require(mean.size() == 3 && std.size() == 3, where, "preprocess mean and std need 3 values");
+  require(mean.size() == 3, where, "field 'mean' needs 3 values, has " + std::to_string(mean.size()));
+  require(std.size() == 3, where, "field 'std' needs 3 values, has " + std::to_string(std.size()));
   for (size_t c = 0; c < 3; ++c) {
-    require(std::isfinite(mean[c]) && std::isfinite(std[c]) && std[c] > 0.0f, where,
-            "preprocess std must be > 0 and values finite");
+    // Statistics of pixel / 255 (split.cpp's standardization): a mean in [0, 1], a standard
+    // deviation in (1e-6, 0.5] or 1 for a constant channel. Dividing by a std of 1e-30 would
+    // make every input infinite, so only what such pixels can have is taken.
+    require(mean[c] >= 0.0f && mean[c] <= 1.0f, where,
+            "field 'mean' item " + std::to_string(c) + " must be in [0, 1], got " +
+                j.at("mean").at(c).dump());
+    require(std[c] >= 1e-6f && std[c] <= 1.0f, where,
+            "field 'std' item " + std::to_string(c) + " must be in [1e-6, 1], got " +
+                j.at("std").at(c).dump());
     p.mean[c] = mean[c];
     p.std[c] = std[c];
   }

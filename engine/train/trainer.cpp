@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -94,15 +95,17 @@ nlohmann::json EpochRecord::to_json() const {
           {"images_per_second", images_per_second}};
 }
 
-EpochRecord EpochRecord::from_json(const nlohmann::json& j) {
+EpochRecord EpochRecord::from_json(const nlohmann::json& j, const std::string& where) {
+  require(j.is_object(), where, "must be a JSON object");
   EpochRecord r;
-  r.epoch = json_field<int>(j, "epoch", "epoch record");
-  r.train_loss = j.at("train_loss").get<double>();
-  r.train_accuracy = j.at("train_accuracy").get<double>();
-  r.val_loss = j.at("val_loss").is_null() ? kNaN : j.at("val_loss").get<double>();
-  r.val_accuracy = j.at("val_accuracy").is_null() ? kNaN : j.at("val_accuracy").get<double>();
-  r.train_seconds = j.at("train_seconds").get<double>();
-  r.images_per_second = j.at("images_per_second").get<double>();
+  r.epoch = json_field<int>(j, "epoch", where);
+  require(r.epoch >= 1, where, "field 'epoch' must be at least 1, got " + std::to_string(r.epoch));
+  r.train_loss = json_number_or_nan(j, "train_loss", where);
+  r.train_accuracy = json_number_or_nan(j, "train_accuracy", where);
+  r.val_loss = json_number_or_nan(j, "val_loss", where);
+  r.val_accuracy = json_number_or_nan(j, "val_accuracy", where);
+  r.train_seconds = json_field<double>(j, "train_seconds", where);
+  r.images_per_second = json_field<double>(j, "images_per_second", where);
   return r;
 }
 
@@ -379,61 +382,110 @@ nlohmann::json Trainer::state() const {
           {"steps", {{"loss", step_loss}, {"accuracy", step_acc}}}};
 }
 
-void Trainer::restore(const nlohmann::json& s) {
+void Trainer::restore(const nlohmann::json& s, const std::string& where) {
+  require(s.is_object(), where, "must be a JSON object");
   try {
-    const TrainConfig saved = TrainConfig::from_json(s.at("config"));
+    const nlohmann::json saved_config = json_field<nlohmann::json>(s, "config", where);
+    TrainConfig saved;
+    try {
+      saved = TrainConfig::from_json(saved_config);
+    } catch (const Error& e) {
+      throw Error(where, "config: " + std::string(e.what()));
+    }
     // Changing how batches are formed would make "continue where it stopped" meaningless.
     require(saved.seed == config_.seed && saved.batch_size == config_.batch_size &&
                 saved.val_fraction == config_.val_fraction,
-            "training state",
+            where,
             "was saved with seed " + std::to_string(saved.seed) + ", batch " +
                 std::to_string(saved.batch_size) + ", validation fraction " +
                 std::to_string(saved.val_fraction) + "; resume with the same values");
-    epoch_ = s.at("epoch").get<int>();
-    batch_ = s.at("batch").get<size_t>();
-    global_step_ = s.at("global_step").get<int64_t>();
-    optimizer_->set_step_count(s.value("optimizer_steps", global_step_));
-    const auto& sums = s.at("epoch_sums");
-    epoch_loss_sum_ = sums.at(0).get<double>();
-    epoch_correct_ = sums.at(1).get<double>();
-    epoch_seen_ = sums.at(2).get<double>();
-    epoch_seconds_ = sums.at(3).get<double>();
-    has_best_ = !s.at("best_val_loss").is_null();
-    best_val_loss_ = has_best_ ? s.at("best_val_loss").get<double>() : 0.0;
-    best_epoch_ = s.value("best_epoch", 0);
-    bad_epochs_ = s.at("bad_epochs").get<int>();
-    dropout_rng_.set_state(s.at("dropout_rng").at(0).get<uint64_t>(),
-                           s.at("dropout_rng").at(1).get<uint64_t>());
+    // Every count is a whole number >= 0 of its type (checked before it is used), every sum a
+    // finite number; a loss is null when it was NaN (a run that diverged resumes as it was).
+    auto at_least_zero = [&](const char* key, int64_t v) {
+      require(v >= 0, where, std::string("field '") + key + "' must be >= 0, got " +
+                                 std::to_string(v));
+    };
+    epoch_ = json_field<int>(s, "epoch", where);
+    require(epoch_ >= 0 && epoch_ <= config_.epochs, where,
+            "field 'epoch' must be between 0 and the run's " + std::to_string(config_.epochs) +
+                " epochs, got " + std::to_string(epoch_));
+    batch_ = json_field<size_t>(s, "batch", where);
+    require(batch_ < batches_per_epoch(), where,
+            "field 'batch' must be below the " + std::to_string(batches_per_epoch()) +
+                " batches of an epoch, got " + std::to_string(batch_));
+    global_step_ = json_field<int64_t>(s, "global_step", where);
+    at_least_zero("global_step", global_step_);
+    const int64_t optimizer_steps = json_field_or(s, "optimizer_steps", global_step_, where);
+    at_least_zero("optimizer_steps", optimizer_steps);
+    optimizer_->set_step_count(optimizer_steps);
+    const nlohmann::json sums = json_field<nlohmann::json>(s, "epoch_sums", where);
+    require(sums.is_array() && sums.size() == 4, where,
+            "field 'epoch_sums' must be [loss sum, correct, seen, seconds]");
+    epoch_loss_sum_ = sums[0].is_null() ? kNaN
+                                        : json_number<double>(sums[0], "field 'epoch_sums' item 0", where);
+    epoch_correct_ = json_number<double>(sums[1], "field 'epoch_sums' item 1", where);
+    epoch_seen_ = json_number<double>(sums[2], "field 'epoch_sums' item 2", where);
+    epoch_seconds_ = json_number<double>(sums[3], "field 'epoch_sums' item 3", where);
+    const double least = std::min({epoch_correct_, epoch_seen_, epoch_seconds_});
+    require(least >= 0, where,
+            "field 'epoch_sums' must hold counts and seconds >= 0, got " + sums.dump());
+    require(epoch_correct_ <= epoch_seen_, where,
+            "field 'epoch_sums' counts more correct images than seen");
+    has_best_ = !json_field<nlohmann::json>(s, "best_val_loss", where).is_null();
+    best_val_loss_ = has_best_ ? json_field<double>(s, "best_val_loss", where) : 0.0;
+    best_epoch_ = json_field_or(s, "best_epoch", 0, where);
+    require(best_epoch_ >= 0 && best_epoch_ <= epoch_, where,
+            "field 'best_epoch' must be between 0 and 'epoch', got " + std::to_string(best_epoch_));
+    bad_epochs_ = json_field<int>(s, "bad_epochs", where);
+    at_least_zero("bad_epochs", bad_epochs_);
+    const auto rng = json_field<std::vector<uint64_t>>(s, "dropout_rng", where);
+    require(rng.size() == 2, where, "field 'dropout_rng' must be [state, increment]");
+    dropout_rng_.set_state(rng[0], rng[1]);
     history_.clear();
-    for (const auto& e : s.at("history")) history_.push_back(EpochRecord::from_json(e));
+    const nlohmann::json history = json_field<nlohmann::json>(s, "history", where);
+    require(history.is_array(), where, "field 'history' must be a list");
+    for (size_t i = 0; i < history.size(); ++i)
+      history_.push_back(
+          EpochRecord::from_json(history[i], where + " history[" + std::to_string(i) + "]"));
     steps_.clear();
-    const auto& sl = s.at("steps").at("loss");
-    const auto& sa = s.at("steps").at("accuracy");
-    for (size_t i = 0; i < sl.size() && i < sa.size(); ++i) {
+    const nlohmann::json steps = json_field<nlohmann::json>(s, "steps", where);
+    const nlohmann::json sl = json_field<nlohmann::json>(steps, "loss", where + " steps");
+    const nlohmann::json sa = json_field<nlohmann::json>(steps, "accuracy", where + " steps");
+    require(sl.is_array() && sa.is_array() && sl.size() == sa.size(), where,
+            "steps: 'loss' and 'accuracy' must be lists of the same length");
+    auto step_value = [&](const nlohmann::json& v, const char* key, size_t i) {
+      return v.is_null() ? NAN
+                         : json_number<float>(v, std::string("steps field '") + key + "' item " +
+                                                     std::to_string(i), where);
+    };
+    for (size_t i = 0; i < sl.size(); ++i) {
       StepRecord r;
       r.step = static_cast<int64_t>(i + 1);
-      r.loss = sl.at(i).get<float>();
-      r.accuracy = sa.at(i).get<float>();
+      r.loss = step_value(sl[i], "loss", i);
+      r.accuracy = step_value(sa[i], "accuracy", i);
       steps_.push_back(r);
     }
     // Epoch numbers of steps follow from the batches per epoch.
     for (StepRecord& r : steps_)
       r.epoch = static_cast<int>((r.step - 1) / static_cast<int64_t>(batches_per_epoch())) + 1;
-    require(batch_ < batches_per_epoch(), "training state", "batch index out of range");
     phase_ = TrainPhase::kTraining;
     failed_ = false;
     stop_reason_.clear();
     // A run that had finished its epochs stays finished; one stopped by the user continues.
-    if (s.value("phase", "training") == "done" && epoch_ >= config_.epochs) {
-      finish(s.value("stop_reason", std::string("completed")), false);
-      scoring_epoch_ = s.value("scoring_epoch", epoch_);
+    if (json_field_or<std::string>(s, "phase", "training", where) == "done" &&
+        epoch_ >= config_.epochs) {
+      finish(json_field_or<std::string>(s, "stop_reason", "completed", where), false);
+      scoring_epoch_ = json_field_or(s, "scoring_epoch", epoch_, where);
+      require(scoring_epoch_ >= 0 && scoring_epoch_ <= epoch_, where,
+              "field 'scoring_epoch' must be between 0 and 'epoch', got " +
+                  std::to_string(scoring_epoch_));
     } else if (early_stopping() && has_best_ && best_epoch_ == epoch_ && batch_ == 0) {
       // Paused right after its best epoch: the loaded weights are that epoch's, so a later end of
       // the run can still go back to them (weights from before a resume are otherwise not kept).
       snapshot_best();
     }
   } catch (const nlohmann::json::exception& e) {
-    throw Error("training state", std::string("malformed: ") + e.what());
+    throw Error(where, std::string("malformed: ") + e.what());
   }
 }
 

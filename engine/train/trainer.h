@@ -75,7 +75,9 @@ struct EpochRecord {
   // {"epoch", "train_loss", "train_accuracy", "val_loss", "val_accuracy" (null when NaN),
   // "train_seconds", "images_per_second"}: the trainer's saved state and experiment reports.
   nlohmann::json to_json() const;
-  static EpochRecord from_json(const nlohmann::json& j);  // throws nlohmann's errors on bad input
+  // Throws Error(where, ...) naming the field: a missing one, a number out of its type's range,
+  // an epoch below 1; the losses and accuracies are null or numbers.
+  static EpochRecord from_json(const nlohmann::json& j, const std::string& where = "epoch record");
 };
 
 struct StepRecord {
@@ -140,8 +142,11 @@ class Trainer {
 
   // Pause/resume: everything needed to continue exactly where training stopped, except the
   // weights and optimiser tensors (saved in the model file beside it).
+  // restore() throws Error(where, ...) naming the field (where: e.g. "run.cnnlab training
+  // state"): every count a whole number >= 0 within its range (epoch within the run's epochs,
+  // batch within an epoch's batches), sums finite; nothing NaN, infinite or out of range is taken.
   nlohmann::json state() const;
-  void restore(const nlohmann::json& state);
+  void restore(const nlohmann::json& state, const std::string& where = "training state");
 
  private:
   void train_batch();
