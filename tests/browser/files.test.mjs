@@ -289,7 +289,7 @@ test('save, load, export and classify your own photo; bad uploads refused, nothi
       ['notes.txt', Buffer.from('this is a text file, not a photo\n'), /notes\.txt: not a PNG or JPEG image/],
       ['wide.png', wide, /wide\.png: image is 9000x10 pixels, larger than the 8000 px limit per side/],
       ['empty.png', Buffer.alloc(0), /empty\.png: empty file, not an image/],
-      ['huge.png', huge, /huge\.png: image file is 21 MB, larger than the 20 MB limit/],
+      ['huge.png', huge, /huge\.png: image file is 22020096 bytes, larger than the 20 MB limit \(20971520 bytes\)/],
       ['half.png', photo.subarray(0, 60), /half\.png: corrupt image/],
     ];
     for (const [name, bytes, why] of badPhotos) {
