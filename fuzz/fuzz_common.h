@@ -13,6 +13,8 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "core/rng.h"
+#include "data/dataset.h"
 
 namespace fuzz {
 
@@ -75,6 +77,26 @@ inline std::vector<uint8_t> with_model_checksum(const uint8_t* data, size_t size
   std::vector<uint8_t> b(data, data + size);
   if (b.size() >= 36) cnnlab::store_le32(&b[b.size() - 4], cnnlab::crc32(b.data(), b.size() - 4));
   return b;
+}
+
+// The seeds' data (make_seeds.cpp) and the fuzzed trainer's: 3 classes of (channels, 8, 8)
+// images, 6 training and 3 test images of seeded noise.
+inline cnnlab::DataSource tiny_data(int channels) {
+  cnnlab::DataSource src;
+  cnnlab::Rng rng(7);
+  for (cnnlab::Dataset* d : {&src.train, &src.test}) {
+    d->name = "seed";
+    d->class_names = {"a", "b", "c"};
+    d->channels = channels;
+    d->height = d->width = 8;
+    const int n = d == &src.train ? 6 : 3;
+    for (int i = 0; i < n; ++i) {
+      d->labels.push_back(static_cast<uint8_t>(i % 3));
+      for (size_t k = 0; k < d->image_bytes(); ++k) d->pixels.push_back(static_cast<uint8_t>(rng.next_u32()));
+    }
+  }
+  src.origin = "seed";
+  return src;
 }
 
 }  // namespace fuzz

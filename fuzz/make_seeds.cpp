@@ -29,6 +29,7 @@
 #include "model/npz.h"
 #include "model/presets.h"
 #include "optim/optimizer.h"
+#include "train/trainer.h"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
@@ -61,24 +62,6 @@ void put_le32(Bytes& b, uint32_t v) {
   for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
 }
 
-// 3 classes of 3x8x8 images, 6 training and 3 test images of seeded noise.
-cnnlab::DataSource tiny_data(int channels) {
-  cnnlab::DataSource src;
-  cnnlab::Rng rng(7);
-  for (cnnlab::Dataset* d : {&src.train, &src.test}) {
-    d->name = "seed";
-    d->class_names = {"a", "b", "c"};
-    d->channels = channels;
-    d->height = d->width = 8;
-    const int n = d == &src.train ? 6 : 3;
-    for (int i = 0; i < n; ++i) {
-      d->labels.push_back(static_cast<uint8_t>(i % 3));
-      for (size_t k = 0; k < d->image_bytes(); ++k) d->pixels.push_back(static_cast<uint8_t>(rng.next_u32()));
-    }
-  }
-  src.origin = "seed";
-  return src;
-}
 
 // gzip around stored (uncompressed) or compressed (stb_image_write's zlib) DEFLATE.
 Bytes gzip(const Bytes& data, bool compressed) {
@@ -159,7 +142,7 @@ const char* kSeedSpec = "conv2d 4 k=3; relu; maxpool2d 2; flatten; dense 3";
 
 void make_all() {
   using namespace cnnlab;
-  const DataSource rgb = tiny_data(3), gray = tiny_data(1);
+  const DataSource rgb = fuzz::tiny_data(3), gray = fuzz::tiny_data(1);
 
   // Packs: raw (version 1) and JPEG (version 2), colour and gray.
   seed("fuzz_pack", "raw_rgb.pack", encode_pack(rgb));
@@ -330,6 +313,26 @@ void make_all() {
   seed_text("fuzz_run_report", "experiment.json", ExperimentReport{}.to_json().dump());
   const TestResults test_results;
   seed_text("fuzz_run_report", "test.json", test_results.to_json().dump());
+
+  // Training states of fuzz_trainer_state's run (the same model, data and settings): at the
+  // start, mid-epoch, after an epoch and at the end.
+  {
+    cnnlab::Model model(cnnlab::preset("cnn1", cnnlab::Shape{3, 8, 8}, 3, cnnlab::PresetOptions{}), 1);
+    cnnlab::TrainConfig config;
+    config.epochs = 3;
+    config.batch_size = 2;
+    config.val_fraction = 0.34f;
+    cnnlab::Trainer trainer(model, rgb.train, config, nullptr);
+    seed_text("fuzz_trainer_state", "start.json", trainer.state().dump());
+    trainer.step();
+    seed_text("fuzz_trainer_state", "mid-epoch.json", trainer.state().dump());
+    while (trainer.epoch() < 1 && trainer.step()) {
+    }
+    seed_text("fuzz_trainer_state", "one-epoch.json", trainer.state().dump());
+    while (trainer.step()) {
+    }
+    seed_text("fuzz_trainer_state", "done.json", trainer.state().dump());
+  }
 
   // Dataset reports of the tiny data, colour and gray.
   seed("fuzz_dataset_report", "rgb.report", encode_dataset_report(make_dataset_report(rgb, 2)));
