@@ -63,6 +63,16 @@ void end_table_noted(UiState& ui, const char* name, int rows) {
   ui.drawn.tables.push_back(drawn);
 }
 
+void item_tooltip(const char* text) {
+  if (!ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) return;
+  ImGui::BeginTooltip();
+  const float width = std::min(ImGui::GetFontSize() * 18.0f, ImGui::GetIO().DisplaySize.x * 0.8f);
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+  ImGui::TextUnformatted(text);
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
 void empty_state(const char* title, const char* explanation) {
   ImGui::Spacing();
   ImGui::TextUnformatted(title);

@@ -98,16 +98,22 @@ void draw_curves_panel(AppState& state) {
   CurvesState& curves = state.curves;
   const float scale = state.ui.scale;
   ImGui::Checkbox("Per-step curves", &curves.show_steps);
+  item_tooltip("Also draw the loss and accuracy of every mini-batch (faint), not only each "
+               "epoch's: noisy, but visible from the first steps.");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(90.0f * scale);
   ImGui::BeginDisabled(!curves.show_steps);
   ImGui::SliderFloat("Smoothing", &curves.smoothing, 0.0f, 0.99f, "%.2f",
                      ImGuiSliderFlags_AlwaysClamp);
+  item_tooltip("Averages the per-step curves over recent steps (an exponential moving "
+               "average): 0 shows every step as it was, 0.99 a slow trend.");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(curves.runs.empty());
   // Clears every finished run's curves (the trainer forgets them too); the current run stays.
   if (ImGui::Button("Clear")) curves.clear_requested = true;
+  item_tooltip("Remove the finished runs' curves from these plots (the run in progress "
+               "stays). The Runs tab keeps their results.");
   ImGui::EndDisabled();
   // The run count only where it fits on the line (narrow pages drop it; the legend has the runs).
   char runs[32];

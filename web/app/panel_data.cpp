@@ -90,6 +90,8 @@ void subset_chooser(DataState& data, float val_fraction, float scale) {
   ImGui::SameLine();
   ImGui::BeginDisabled(data.chosen_subset == loaded);
   if (ImGui::Button("Load")) platform::request_dataset(data.subsets[data.chosen_subset].file);
+  item_tooltip("Load the subset chosen on the left. Larger subsets train better networks "
+               "but take longer per epoch; the loaded one stays until this finishes.");
   ImGui::EndDisabled();
 }
 

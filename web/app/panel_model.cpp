@@ -151,22 +151,34 @@ void draw_model_panel(AppState& state) {
   ImGui::BeginDisabled(!conv);
   ImGui::SetNextItemWidth(width);
   ImGui::SliderInt("Kernel size", &settings.kernel, 1, 11, "%d", ImGuiSliderFlags_AlwaysClamp);
+  item_tooltip("Each convolution looks at a k x k patch of its input at a time. A larger "
+               "kernel sees more of the image in one layer (a larger receptive field) but has "
+               "k x k weights per input channel and filter: more parameters, more computation. "
+               "Only the convolutional presets (cnn1, cnn, vgg) have kernels.");
   int filters = settings.filters > 0 ? settings.filters : 32;
   ImGui::SetNextItemWidth(width);
   if (ImGui::SliderInt("Filters (first block)", &filters, 4, 128, "%d",
                        ImGuiSliderFlags_AlwaysClamp)) {
     settings.filters = filters;
   }
+  item_tooltip("How many kernels the first convolution learns: each one is a feature "
+               "detector and gives one feature map. Every further block has twice as many.");
   ImGui::EndDisabled();
   int dense = settings.dense > 0 ? settings.dense : preset_dense(options.model);
   ImGui::SetNextItemWidth(width);
   if (ImGui::SliderInt("Dense width", &dense, 16, 1024, "%d", ImGuiSliderFlags_AlwaysClamp)) {
     settings.dense = dense;
   }
+  item_tooltip("Units in the first hidden dense (fully connected) layer; an MLP's second "
+               "hidden layer has half as many. Each unit has a weight for every one of its "
+               "inputs, so this sets most of an MLP's parameters.");
   bool override_dropout = settings.dropout >= 0.0f;
   if (ImGui::Checkbox("Set dropout", &override_dropout)) {
     settings.dropout = override_dropout ? 0.25f : -1.0f;
   }
+  item_tooltip("Dropout switches off a random fraction of a layer's outputs at every "
+               "training step, so the network cannot rely on any single unit: a guard against "
+               "overfitting. Off: the preset's own (mlp 0.3, vgg 0.25 and 0.4, cnn none).");
   if (override_dropout) {
     ImGui::SameLine();
     ImGui::SetNextItemWidth(width * 0.8f);
@@ -177,6 +189,7 @@ void draw_model_panel(AppState& state) {
     ImGui::TextDisabled("(the preset's own)");
   }
   if (ImGui::Button("Reset to preset")) use_preset(options, options.model, 3);
+  item_tooltip("Back to the preset's own settings, kernel 3.");
   ImGui::EndDisabled();
   if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
 

@@ -18,6 +18,7 @@ void toolbar(AppState& state) {
   const size_t n = runs.log.entries().size();
   ImGui::BeginDisabled(n == 0);
   if (ImGui::Button("Clear")) runs.clear_requested = true;
+  item_tooltip("Empty the run log (Undo brings it back).");
   ImGui::EndDisabled();
   if (runs.log.can_undo()) {
     ImGui::SameLine();
@@ -26,8 +27,10 @@ void toolbar(AppState& state) {
   ImGui::SameLine();
   ImGui::BeginDisabled(n == 0);
   if (ImGui::Button("CSV")) state.files.requests.push_back(FileRequest::kExportRunsCsv);
+  item_tooltip("Download the run log as a table (CSV) for a spreadsheet.");
   ImGui::SameLine();
   if (ImGui::Button("JSON")) state.files.requests.push_back(FileRequest::kExportRunsJson);
+  item_tooltip("Download the run log with every epoch's figures (JSON).");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::TextDisabled("%zu run%s", n, n == 1 ? "" : "s");

@@ -25,18 +25,29 @@ void settings_section(SessionOptions& o, float scale) {
   for (int i = 0; i < 3; ++i) if (t.optimizer.kind == kOptimizers[i]) opt = i;
   ImGui::SetNextItemWidth(w);
   if (ImGui::Combo("Optimizer", &opt, kOptimizers, 3)) t.optimizer.kind = kOptimizers[opt];
+  item_tooltip("How the weights move after each mini-batch. adam (the usual choice) adapts the "
+               "step size of every weight; adamw is adam with weight decay; sgd takes plain steps "
+               "down the gradient.");
   next();
   ImGui::SetNextItemWidth(w);
   ImGui::SliderFloat("Learning rate", &t.optimizer.lr, 1e-5f, 1.0f, "%.0e",
                      ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
+  item_tooltip("The size of each update step. Too large: the loss jumps about or becomes NaN; "
+               "too small: training crawls. 1e-3 suits adam; sgd often needs 1e-2.");
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt("Batch", &t.batch_size, 1, 512, "%d", ImGuiSliderFlags_AlwaysClamp);
+  item_tooltip("Images per mini-batch: the weights are updated once per batch. Smaller "
+               "batches give more (noisier) updates per epoch.");
   next();
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt("Epochs", &t.epochs, 1, 100, "%d", ImGuiSliderFlags_AlwaysClamp);
+  item_tooltip("An epoch is one pass over every training image. Training stops after this "
+               "many, or earlier with early stopping.");
   // Early stopping on validation loss: patience 0 turns it off.
   bool early = t.patience > 0;
   if (ImGui::Checkbox("Early stopping", &early)) t.patience = early ? 3 : 0;
+  item_tooltip("Stop when the validation loss has not improved for 'Patience' epochs, and "
+               "test the weights of the best epoch: a guard against overfitting.");
   next();
   ImGui::BeginDisabled(!early);
   int patience = early ? t.patience : 3;
@@ -45,6 +56,7 @@ void settings_section(SessionOptions& o, float scale) {
       early) {
     t.patience = patience;
   }
+  item_tooltip("Epochs without a better validation loss before training stops.");
   ImGui::EndDisabled();
   // One switch, as the options have one ("augment"): random horizontal flips and random shifts
   // by up to 2 px together.
@@ -53,13 +65,22 @@ void settings_section(SessionOptions& o, float scale) {
     t.augment.flip = augment;
     t.augment.max_shift = augment ? 2 : 0;
   }
+  item_tooltip("Each training image is randomly mirrored left-right and shifted by up to 2 "
+               "pixels every time it is used, so the network sees more variety than the "
+               "dataset holds. Validation and test images are never changed.");
   int seed = static_cast<int>(t.seed & 0x7fffffff);
   ImGui::SetNextItemWidth(w);
   if (ImGui::InputInt("Seed", &seed)) t.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
+  item_tooltip("Fixes every random choice: the starting weights, the validation split, the "
+               "batch order, dropout and augmentation. The same seed and settings give the same "
+               "run; another seed shows how much results vary by chance.");
   next();
   ImGui::SetNextItemWidth(w);
   ImGui::SliderFloat("Validation", &t.val_fraction, 0.0f, 0.5f, "%.2f",
                      ImGuiSliderFlags_AlwaysClamp);
+  item_tooltip("Fraction of the training images held out (the same share of every class) "
+               "to check the network on images it does not train on, after each epoch. The "
+               "test images are kept for the end.");
 }
 
 void layer_stats_table(UiState& ui, const TrainingState& training) {
@@ -144,21 +165,26 @@ void draw_training_panel(AppState& state) {
   if (ImGui::Button(training.phase == "paused" ? "Resume" : "Start")) {
     training.pending.push_back(CommandType::kTrain);
   }
+  item_tooltip("Train with the settings below, epoch after epoch; the curves and the Inside "
+               "view update as it learns. Keyboard: P.");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
   if (ImGui::Button("Pause")) training.pending.push_back(CommandType::kPause);
+  item_tooltip("Stop after the current mini-batch; Resume continues exactly where it "
+               "stopped. Keyboard: P.");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(running);
   if (ImGui::Button("Step")) training.pending.push_back(CommandType::kStep);
   ImGui::EndDisabled();
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("Train on exactly one mini-batch, then pause.");
+    ImGui::SetTooltip("Train on exactly one mini-batch, then pause. Keyboard: S.");
   ImGui::SameLine();
   if (ImGui::Button("Reset")) training.pending.push_back(CommandType::kReset);
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("Fresh weights from the seed; this run's curves stay as a past run.");
+    ImGui::SetTooltip("Fresh weights from the seed; this run's curves stay as a past run. "
+                      "Keyboard: R.");
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (training.status.experiment_running) ImGui::TextDisabled("experiment running");

@@ -44,6 +44,10 @@ void end_table_noted(UiState& ui, const char* name, int rows);
 
 // Shared by the panels: a centred, muted, wrapped sentence for "nothing here yet" states.
 void empty_state(const char* title, const char* explanation);
+// What the last control does, shown when the pointer rests on it, also while it is disabled
+// (that is when a student most needs to know what it is for), wrapped at about 32 characters'
+// width so it never runs off a phone's screen.
+void item_tooltip(const char* text);
 
 // Shared by the Curves and Experiment plots: loss or accuracy against epochs, x from 0 with a
 // little room on the right (so the last epoch's markers are not cut in half), accuracy on [0, 1].
