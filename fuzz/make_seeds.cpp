@@ -29,7 +29,7 @@
 #include "model/npz.h"
 #include "model/presets.h"
 #include "optim/optimizer.h"
-#include "train/trainer.h"
+#include "trainer_state_run.h"
 
 namespace fs = std::filesystem;
 using Bytes = std::vector<uint8_t>;
@@ -317,12 +317,8 @@ void make_all() {
   // Training states of fuzz_trainer_state's run (the same model, data and settings): at the
   // start, mid-epoch, after an epoch and at the end.
   {
-    cnnlab::Model model(cnnlab::preset("cnn1", cnnlab::Shape{3, 8, 8}, 3, cnnlab::PresetOptions{}), 1);
-    cnnlab::TrainConfig config;
-    config.epochs = 3;
-    config.batch_size = 2;
-    config.val_fraction = 0.34f;
-    cnnlab::Trainer trainer(model, rgb.train, config, nullptr);
+    cnnlab::Model model = fuzz::trainer_state_model();
+    cnnlab::Trainer trainer(model, rgb.train, fuzz::trainer_state_config(), nullptr);
     seed_text("fuzz_trainer_state", "start.json", trainer.state().dump());
     trainer.step();
     seed_text("fuzz_trainer_state", "mid-epoch.json", trainer.state().dump());

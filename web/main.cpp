@@ -26,7 +26,6 @@
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "app/app.h"
@@ -170,16 +169,20 @@ void queue_mouse_button(GLFWwindow*, int button, int action, int) {
 // navigation on), so the next click acts instead of only closing it. Latched here rather than
 // read from ImGui's per-frame key state, which misses a press and release within one frame.
 bool escape_pressed = false;
-// Shortcut keys pressed since the last frame (read_shortcuts), latched for the same reason:
-// {GLFW key, Shift held}. N repeats while held; the others act once per press.
-std::vector<std::pair<int, bool>> shortcut_presses;
+// Shortcuts pressed since the last frame (read_shortcuts), latched for the same reason. N
+// repeats while held; the others act once per press; none with Ctrl, Alt or Super held (the
+// browser's and the desktop's own shortcuts stay theirs).
+std::vector<cnnlab::Shortcut> shortcut_presses;
 
 void note_key(GLFWwindow*, int key, int, int action, int mods) {
   if (key == GLFW_KEY_ESCAPE && action == GLFW_PRESS) escape_pressed = true;
-  const bool shortcut = key == GLFW_KEY_P || key == GLFW_KEY_S || key == GLFW_KEY_R || key == GLFW_KEY_N;
-  if (shortcut && (action == GLFW_PRESS || (action == GLFW_REPEAT && key == GLFW_KEY_N)) &&
-      !(mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT | GLFW_MOD_SUPER))) {
-    shortcut_presses.emplace_back(key, (mods & GLFW_MOD_SHIFT) != 0);
+  if (mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT | GLFW_MOD_SUPER)) return;
+  using cnnlab::Shortcut;
+  if (action == GLFW_PRESS && key == GLFW_KEY_P) shortcut_presses.push_back(Shortcut::kStartOrPause);
+  if (action == GLFW_PRESS && key == GLFW_KEY_S) shortcut_presses.push_back(Shortcut::kStep);
+  if (action == GLFW_PRESS && key == GLFW_KEY_R) shortcut_presses.push_back(Shortcut::kReset);
+  if ((action == GLFW_PRESS || action == GLFW_REPEAT) && key == GLFW_KEY_N) {
+    shortcut_presses.push_back((mods & GLFW_MOD_SHIFT) ? Shortcut::kPreviousImage : Shortcut::kNextImage);
   }
 }
 
@@ -219,22 +222,14 @@ bool user_input(const ImGuiIO& io) {
   return false;
 }
 
-// Keyboard shortcuts: plain keys (note_key latched them), taken only while no text field is being
-// edited (the keys are then the text's) and with no Ctrl, Alt or Super held (the browser's and the
-// desktop's own shortcuts stay theirs). In the page the lab only receives keys typed while its
+// Keyboard shortcuts (note_key latched them), handed to the App unless a text field is being
+// edited (the keys are then the text's). In the page the lab only receives keys typed while its
 // canvas has the focus (page/app-instance.js). Keys: P start or pause, S one step, R reset,
 // N / Shift+N next / previous test image.
 void read_shortcuts(cnnlab::UiState& ui) {
-  std::vector<std::pair<int, bool>> presses;
+  std::vector<cnnlab::Shortcut> presses;
   presses.swap(shortcut_presses);
-  if (ImGui::GetIO().WantTextInput) return;
-  using cnnlab::Shortcut;
-  for (const auto& [key, shift] : presses) {
-    if (key == GLFW_KEY_P) ui.shortcuts.push_back(Shortcut::kStartOrPause);
-    if (key == GLFW_KEY_S) ui.shortcuts.push_back(Shortcut::kStep);
-    if (key == GLFW_KEY_R) ui.shortcuts.push_back(Shortcut::kReset);
-    if (key == GLFW_KEY_N) ui.shortcuts.push_back(shift ? Shortcut::kPreviousImage : Shortcut::kNextImage);
-  }
+  if (!ImGui::GetIO().WantTextInput) ui.shortcuts.insert(ui.shortcuts.end(), presses.begin(), presses.end());
 }
 
 void frame(void* arg) {
