@@ -1,0 +1,73 @@
+// One output pixel of a conv or pool layer, worked out by hand: the input patch the kernel covers
+// (padding cells marked), the weights, their products, the per-input-channel partial sums, the
+// bias and the total, next to the value the engine's own forward pass wrote at that pixel. The
+// Inside panel's "Explain one pixel" view and the JavaScript API's explainPixel show it; the
+// arithmetic here is deliberately plain loops, so a student (and the tests) can check the engine's
+// convolution against it.
+//
+// Only engine headers here (no ImGui): tests/test_conv_explainer.cpp tests it natively and in wasm.
+//
+// [SECTION] Convolution   ConvPixelExplanation, explain_conv_pixel
+// [SECTION] Pooling       PoolPixelExplanation, explain_pool_pixel
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+namespace cnnlab {
+
+// ---- [SECTION] Convolution ---------------------------------------------------------------------
+
+struct ConvPixelExplanation {
+  int layer = 0;                     // model layer index (0-based) of the conv
+  int channel = 0, y = 0, x = 0;     // output channel and pixel (row, column)
+  int kernel = 0, stride = 1;
+  bool same_padding = false;
+  int pad_top = 0, pad_left = 0;     // zero rows above / columns left of the input (`same`)
+  int in_channels = 0, in_height = 0, in_width = 0;     // the layer's input (C, H, W)
+  int out_channels = 0, out_height = 0, out_width = 0;  // its output
+  int top = 0, left = 0;             // input row / column under the patch's top-left cell (may be
+                                     // negative: padding)
+  std::vector<float> patch;          // (in_channels, kernel, kernel) input values, 0 on padding
+  std::vector<uint8_t> is_padding;   // (kernel, kernel) 1 where the cell lies outside the input
+  std::vector<float> weights;        // (in_channels, kernel, kernel) of this output channel
+  std::vector<float> products;       // (in_channels, kernel, kernel) patch * weights
+  std::vector<float> channel_sums;   // (in_channels) sum of each input channel's products
+  float bias = 0.0f;
+  float total = 0.0f;                // sum of channel_sums + bias, added up here
+  float feature_value = 0.0f;        // the engine's conv output at (channel, y, x)
+  // The ReLU right after the conv, when there is one (what the next layer and the maps show).
+  bool has_activation = false;
+  float activated = 0.0f;            // the engine's ReLU output at that pixel
+  float activated_total = 0.0f;      // max(total, 0): this explanation's own ReLU
+};
+
+// Explains output pixel (y, x) of output channel `channel` of conv layer `layer` for the image the
+// model ran forward on last (batch item 0; e.g. after compute_inside_maps). Reads the layer's input
+// from the engine (the previous layer's output, or the preprocessed image for the first layer).
+// Throws Error("explain pixel", reason) when the layer is not a conv layer, the channel or pixel
+// is out of range, or the model has not run on an image yet.
+ConvPixelExplanation explain_conv_pixel(const Model& model, int layer, int channel, int y, int x);
+
+// ---- [SECTION] Pooling -------------------------------------------------------------------------
+
+struct PoolPixelExplanation {
+  int layer = 0, channel = 0, y = 0, x = 0;
+  bool max_pool = true;              // false: average pooling
+  int window = 0, stride = 1;
+  int in_height = 0, in_width = 0, out_height = 0, out_width = 0;
+  int top = 0, left = 0;             // input row / column of the window's top-left cell
+  std::vector<float> values;         // (window, window) the input cells the window covers
+  int winner = -1;                   // max pooling: index into values of the (first) largest
+  float output = 0.0f;               // max or mean of values, worked out here
+  float feature_value = 0.0f;        // the engine's pool output at (channel, y, x)
+};
+
+// Explains pixel (y, x) of channel `channel` of max/avg pool layer `layer`, as explain_conv_pixel.
+// Throws Error("explain pixel", reason) likewise.
+PoolPixelExplanation explain_pool_pixel(const Model& model, int layer, int channel, int y, int x);
+
+}  // namespace cnnlab
