@@ -201,6 +201,24 @@ struct InsideState {
   int selected_layer = -1, selected_map = -1, selected_row = -1, selected_col = -1;
   // The cell under the mouse last frame (its field is previewed on the input; -1: none).
   int hover_layer = -1, hover_row = -1, hover_col = -1;
+
+  // The "Explain one pixel" sub-tab (panel_explain.cpp): one output pixel of a conv or pool
+  // layer worked out by hand (lab/conv_explainer.h).
+  bool explain_shown = false;         // the sub-tab drew last frame
+  bool explain_request = false;       // open that sub-tab next frame (the JavaScript API)
+  int explain_layer = -1;             // model layer index (conv or pool); -1: the first conv
+  int explain_channel = 0;            // output channel
+  int explain_y = 0, explain_x = 0;   // output pixel (row, column)
+  int explain_input_channel = 0;      // the input channel whose grids are drawn
+  bool explain_playing = false;       // Play: the kernel steps on by itself
+  double explain_next_step = 0;       // ImGui time of the next step while playing
+  std::string explain_error;          // why the pixel cannot be explained (shown instead)
+  widgets::ImageGrid explain_input_tile;   // one input map of a deeper layer (layer 1: input_tile)
+  widgets::ImageGrid explain_output_tile;  // the explained output map
+  // What the two tiles were made from (remade when any differs).
+  uint64_t explain_tiles_serial = 0;
+  int explain_tiles_layer = -1, explain_tiles_channel = -1, explain_tiles_input = -1;
+  uint64_t maps_serial = 0;           // counts recomputations of `maps` (refresh_inside_maps)
 };
 
 // Evaluation (panel_eval.cpp): derived from LabView's test results when test_version changes.
@@ -348,6 +366,9 @@ struct UiState {
     std::string notice;               // options the page could not apply (until dismissed)
     std::string link_status;          // after Copy link: "Link copied" or why not
     double link_status_time = -1;     // ImGui time it was set
+    // The reader's system asks for reduced motion (the page's prefers-reduced-motion): nothing
+    // moves by itself (the pixel explainer's Play is off; steps happen on a click).
+    bool reduced_motion = false;
   } embedding;
 };
 

@@ -112,9 +112,16 @@ std::string apply_ui_options(UiState& ui, const nlohmann::json& options, bool* t
       } else if (key == "linkStatus") {
         next.link_status = value.is_string() ? value.get<std::string>() : std::string();
         next.link_status_time = ImGui::GetCurrentContext() ? ImGui::GetTime() : 0.0;
+      } else if (key == "reducedMotion") {
+        if (!value.is_boolean()) {
+          throw std::runtime_error("option reducedMotion: must be true or false, got " +
+                                   value.dump());
+        }
+        next.reduced_motion = value.get<bool>();
       } else {
-        throw std::runtime_error("ui options: unknown key '" + key +
-                                 "' (theme, panels, hide, readOnly, notice, linkStatus)");
+        throw std::runtime_error(
+            "ui options: unknown key '" + key +
+            "' (theme, panels, hide, readOnly, notice, linkStatus, reducedMotion)");
       }
     }
     if ((next.hidden_panels & ((1u << kPanelCount) - 1)) == (1u << kPanelCount) - 1) {

@@ -1,5 +1,6 @@
 // What other parts of the app call to steer the Inside-the-network panel (its drawing is in
-// panel_inside.cpp, its data functions in inside_maps.h).
+// panel_inside.cpp and panel_explain.cpp, its data functions in lab/inside_maps.h and
+// lab/conv_explainer.h).
 #pragma once
 
 #include <cstdint>
@@ -14,5 +15,18 @@ namespace cnnlab {
 // already centre-cropped and resized to the current model's input shape. Returns "" or why it
 // cannot be shown (no model yet, wrong size); on failure nothing changes. Opens the tab.
 std::string show_photo_inside(AppState& state, std::vector<uint8_t> image, const std::string& name);
+
+// Recomputes state.inside.maps (on the panel's private model copy, which keeps the image's
+// activations for the pixel explainer) when the weights, the model or the image changed since
+// the last time; else does nothing. Errors land in state.inside.error.
+void refresh_inside_maps(AppState& state);
+
+// The "Explain one pixel" sub-tab's contents (panel_explain.cpp).
+void draw_explain_pixel_view(AppState& state);
+
+// The JavaScript API's explainPixel: request is JSON text {layer (1-based, as the Inside tab's
+// headers), channel, y, x} (0-based). On success *result is the explanation as JSON text (see
+// web/README.md) and the pixel is shown in the "Explain one pixel" sub-tab; returns "" or why not.
+std::string explain_pixel_json(AppState& state, const std::string& request, std::string* result);
 
 }  // namespace cnnlab

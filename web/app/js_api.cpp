@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/inside_view.h"
 #include "app/js_api.h"
 #include "app/training_backend.h"
 
@@ -249,6 +250,22 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_guide_go_to(int step) {
   using cnnlab::js_result;
   if (!js_app) return "the app is not running";
   js_result = js_app->guide_go_to(step);
+  return js_result.c_str();
+}
+
+// One output pixel worked out by hand (the Inside tab's "Explain one pixel"): request is JSON text
+// {layer (1-based), channel, y, x}. Returns JSON text {"error": "" or why, "explanation": ...}
+// and shows that pixel in the view.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_explain_pixel(const char* request_json) {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  std::string explanation, error = "the app is not running";
+  if (js_app) {
+    error = cnnlab::explain_pixel_json(js_app->state(), request_json ? request_json : "",
+                                       &explanation);
+  }
+  js_result = error.empty() ? "{\"error\":\"\",\"explanation\":" + explanation + "}"
+                            : nlohmann::json{{"error", error}}.dump();
   return js_result.c_str();
 }
 

@@ -9,6 +9,9 @@
 // receptive field) and a scrolling right column (one section per layer), so the outlined input
 // stays in view while a student scrolls to deeper layers.
 //
+// The panel has two sub-tabs over the same image: "Feature maps" (below) and "Explain one pixel"
+// (panel_explain.cpp).
+//
 // [SECTION] Choosing the image
 // [SECTION] Recomputing maps and grids
 // [SECTION] Left column: the input and its receptive field
@@ -209,6 +212,8 @@ const uint8_t* current_image(const AppState& state, int* id, int* c, int* h, int
   return test.image(static_cast<size_t>(*id));
 }
 
+}  // namespace
+
 void refresh_inside_maps(AppState& state) {
   InsideState& in = state.inside;
   const LabView& view = state.lab;
@@ -255,7 +260,10 @@ void refresh_inside_maps(AppState& state) {
         in.selected_map >= maps.layers[static_cast<size_t>(in.selected_layer)].channels))) {
     in.selected_layer = in.selected_map = in.selected_row = in.selected_col = -1;
   }
+  ++in.maps_serial;
 }
+
+namespace {
 
 // ---- [SECTION] Left column: the input and its receptive field ----------------------------------
 
@@ -575,16 +583,39 @@ void draw_inside_panel(AppState& state) {
     ImGui::PopTextWrapPos();
     return;
   }
-  const float scale = state.ui.scale;
-  const float width = ImGui::GetContentRegionAvail().x;
-  const float left_w = std::clamp(width * 0.3f, 130.0f * scale, 240.0f * scale);
-  ImGui::BeginChild("##inside_input", ImVec2(left_w, 0), false);
-  draw_input_column(state);
-  ImGui::EndChild();
-  ImGui::SameLine();
-  ImGui::BeginChild("##inside_layers", ImVec2(0, 0), false);
-  draw_layers_column(state);
-  ImGui::EndChild();
+  // Two views of the same image: every layer's maps, or one output pixel worked out by hand.
+  in.explain_shown = false;
+  if (ImGui::BeginTabBar("##inside_views")) {
+    if (begin_tab_noted(state.ui, "inside", "Feature maps", 0)) {
+      item_tooltip("Every conv and pool layer's maps for this image, and the filters.");
+      const float scale = state.ui.scale;
+      const float width = ImGui::GetContentRegionAvail().x;
+      const float left_w = std::clamp(width * 0.3f, 130.0f * scale, 240.0f * scale);
+      ImGui::BeginChild("##inside_input", ImVec2(left_w, 0), false);
+      draw_input_column(state);
+      ImGui::EndChild();
+      ImGui::SameLine();
+      ImGui::BeginChild("##inside_layers", ImVec2(0, 0), false);
+      draw_layers_column(state);
+      ImGui::EndChild();
+      ImGui::EndTabItem();
+    } else {
+      item_tooltip("Every conv and pool layer's maps for this image, and the filters.");
+    }
+    const ImGuiTabItemFlags flags = in.explain_request ? ImGuiTabItemFlags_SetSelected : 0;
+    if (begin_tab_noted(state.ui, "inside", "Explain one pixel", flags)) {
+      item_tooltip("One output pixel worked out step by step: patch x kernel, summed, plus bias.");
+      in.explain_shown = true;
+      ImGui::BeginChild("##inside_explain", ImVec2(0, 0), false);
+      draw_explain_pixel_view(state);
+      end_child_noted(state.ui, "insideExplain");
+      ImGui::EndTabItem();
+    } else {
+      item_tooltip("One output pixel worked out step by step: patch x kernel, summed, plus bias.");
+    }
+    ImGui::EndTabBar();
+  }
+  in.explain_request = false;
 }
 
 }  // namespace cnnlab

@@ -284,6 +284,18 @@ export function createApi(lab) {
       openFile('photo', fileBytes(bytes, 'classifyImage'), String(name || 'photo'));
       return lab.app.photo();
     },
+    // One output pixel of a conv or pool layer worked out by hand on the Inside tab's image,
+    // {layer (1-based, as the Inside tab's headers), channel, y, x} (0-based); shows it in
+    // Inside the network > Explain one pixel. Returns {layer, label, kind, channel, y, x, kernel,
+    // stride, padding, top, left, paddingCells, bias, total, featureValue, activation, activated,
+    // channels: [{patch, weights, products, sum}], image} (pool layers: window, values, winner,
+    // output, featureValue); throws an Error saying why a request is refused.
+    explainPixel(request) {
+      lab.requireRunning();
+      const result = lab.app.explainPixel(request);
+      if (result.error) throw new Error(result.error);
+      return result.explanation;
+    },
     get element() { return lab.ui.root; },
   };
   return api;

@@ -149,6 +149,12 @@ export class AppInstance {
 
   photo() { return JSON.parse(this.call('cnnlab_photo_json', 'string', [], [])); }
 
+  // One output pixel worked out by hand: {explanation} or {error} (the app's reason).
+  explainPixel(request) {
+    const text = JSON.stringify(request === undefined ? null : request);
+    return JSON.parse(this.callWithText('cnnlab_explain_pixel', text === undefined ? 'null' : text));
+  }
+
   // Lessons (the Guide tab); each returns "" or why not. A lesson file's text crosses as bytes.
   openLesson(id) { return this.callWithText('cnnlab_open_lesson', id); }
   openLessonText(bytes, name) {

@@ -1,9 +1,10 @@
 // The system's colour scheme (prefers-color-scheme), which picks a lab's theme when no theme option
-// was given (mount.js tells the app through setUi, and follows later changes of it). Reduced
-// motion needs no script: the page's only motion is CSS, which cnnlab.css turns off under
-// prefers-reduced-motion, and the app draws none.
+// was given (mount.js tells the app through setUi, and follows later changes of it), and its
+// prefers-reduced-motion, which the app honours (setUi's reducedMotion: the pixel explainer's Play,
+// its one animation, is then off); the page's own motion is CSS, which cnnlab.css turns off.
 
 const DARK_QUERY = '(prefers-color-scheme: dark)';
+const REDUCED_MOTION_QUERY = '(prefers-reduced-motion: reduce)';
 
 function query(text) {
   return typeof window.matchMedia === 'function' ? window.matchMedia(text) : null;
@@ -21,6 +22,17 @@ export function watchSystemTheme(onChange) {
   const media = query(DARK_QUERY);
   if (!media || typeof media.addEventListener !== 'function') return () => {};
   const listener = (event) => onChange(event.matches ? 'dark' : 'light');
+  media.addEventListener('change', listener);
+  return () => media.removeEventListener('change', listener);
+}
+
+// Calls onChange(reduce) now and whenever the system's reduced-motion preference changes (reduce:
+// true when it asks for less motion); returns a function that stops it.
+export function watchReducedMotion(onChange) {
+  const media = query(REDUCED_MOTION_QUERY);
+  onChange(Boolean(media && media.matches));
+  if (!media || typeof media.addEventListener !== 'function') return () => {};
+  const listener = (event) => onChange(event.matches);
   media.addEventListener('change', listener);
   return () => media.removeEventListener('change', listener);
 }

@@ -16,7 +16,7 @@
 
 import { createApi } from './api.js';
 import { AppInstance } from './app-instance.js';
-import { systemTheme, watchSystemTheme } from './color-scheme.js';
+import { systemTheme, watchReducedMotion, watchSystemTheme } from './color-scheme.js';
 import { fetchAllWithProgress, fetchDataset, fetchOptionalText, cacheDataset, forgetDataset } from './downloads.js';
 import { connectToParent, hostOrigin } from './embed-bridge.js';
 import { LabEvents } from './events.js';
@@ -238,6 +238,9 @@ export class Lab {
     this.events.watch(this.api);
     this.textView.watch(this.api);
     watchSystemTheme((theme) => this.systemThemeChanged(theme));
+    watchReducedMotion((reduce) => {
+      if (this.appRunning && this.app.callable) this.app.setUi({reducedMotion: reduce});
+    });
     if (this.setup.page.offline !== false) keepForOffline(this.base);
     if (this.setup.page.lesson) {
       // A lesson from the link or attribute opens in the Guide tab; a refusal says why there

@@ -1,0 +1,716 @@
+// Inside the network > "Explain one pixel": one output pixel of a conv (or pool) layer of the
+// current model on the chosen image, worked out in front of the student (lab/conv_explainer.h):
+// the kernel's window on the layer's input, the input patch, the weights, their products, the
+// per-input-channel sums, + bias = the output, next to the value the engine's own forward pass
+// wrote at that pixel. Prev / Next / Play step the kernel across the output in reading order
+// (Play is off when the reader's system asks for reduced motion); a click on the output map picks
+// a pixel. The JavaScript API's explainPixel shows a pixel here and returns the same numbers.
+//
+// [SECTION] Choosing layer, channel and pixel
+// [SECTION] Pictures: the input with the kernel's window, the output map
+// [SECTION] Number grids: patch, weights, products
+// [SECTION] Sums and the output
+// [SECTION] View
+// [SECTION] JavaScript API
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/inside_view.h"
+#include "app/panels.h"
+#include "core/error.h"
+#include "imgui.h"
+#include "lab/conv_explainer.h"
+#include "model/receptive_field.h"
+#include "widgets/colors.h"
+
+namespace cnnlab {
+
+namespace {
+
+constexpr double kPlayStepSeconds = 0.6;  // Play: one pixel on every 0.6 s (readable numbers)
+constexpr int kChannelRowsShown = 8;      // the per-input-channel table lists at most this many
+
+// ---- [SECTION] Choosing layer, channel and pixel -----------------------------------------------
+
+bool is_pool(LayerKind kind) { return kind == LayerKind::kMaxPool2D || kind == LayerKind::kAvgPool2D; }
+
+// Index into in.maps.layers of the explained layer (its model index explain_layer), choosing the
+// first conv layer when none or a vanished one was chosen; -1 when the model has none.
+int explained_entry(InsideState& in) {
+  const std::vector<LayerMaps>& layers = in.maps.layers;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].layer == in.explain_layer) return static_cast<int>(i);
+  }
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i].kind == LayerKind::kConv2D) {
+      in.explain_layer = layers[i].layer;
+      return static_cast<int>(i);
+    }
+  }
+  return -1;
+}
+
+// Keeps channel and pixel inside the layer's output.
+void clamp_selection(InsideState& in, const LayerMaps& m) {
+  in.explain_channel = std::clamp(in.explain_channel, 0, std::max(0, m.channels - 1));
+  in.explain_y = std::clamp(in.explain_y, 0, std::max(0, m.height - 1));
+  in.explain_x = std::clamp(in.explain_x, 0, std::max(0, m.width - 1));
+}
+
+// One step of the kernel in reading order (left to right, then the next row), wrapping around.
+void step_pixel(InsideState& in, const LayerMaps& m, int step) {
+  const int count = m.height * m.width;
+  if (count <= 0) return;
+  const int at = ((in.explain_y * m.width + in.explain_x + step) % count + count) % count;
+  in.explain_y = at / m.width;
+  in.explain_x = at % m.width;
+}
+
+void draw_controls(AppState& state, const LayerMaps& m) {
+  InsideState& in = state.inside;
+  const float scale = state.ui.scale;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  ImGui::SetNextItemWidth(std::min(avail, 280.0f * scale));
+  char current[160];
+  std::snprintf(current, sizeof current, "Layer %d: %s", m.layer + 1, m.label.c_str());
+  if (ImGui::BeginCombo("##explain_layer", current)) {
+    for (const LayerMaps& l : in.maps.layers) {
+      char item[160];
+      std::snprintf(item, sizeof item, "Layer %d: %s", l.layer + 1, l.label.c_str());
+      if (ImGui::Selectable(item, l.layer == in.explain_layer)) {
+        in.explain_layer = l.layer;
+        in.explain_input_channel = 0;
+      }
+    }
+    ImGui::EndCombo();
+  }
+  item_tooltip("The layer whose output pixel is worked out. Layer 1 looks at the image itself; a "
+               "deeper conv layer adds up what it sees in every feature map of the layer before.");
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < 150.0f * scale) ImGui::NewLine();
+  int channel = in.explain_channel + 1;
+  ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x, 150.0f * scale));
+  if (ImGui::SliderInt("##explain_channel", &channel, 1, std::max(1, m.channels), "map %d")) {
+    in.explain_channel = std::clamp(channel - 1, 0, m.channels - 1);
+  }
+  item_tooltip(is_pool(m.kind)
+                   ? "Which of the layer's maps (channels). Pooling works on each map on its own."
+                   : "Which output map (channel) of the layer: each has its own kernel, so "
+                     "another map shows other weights over the same input patch.");
+
+  // Stepping: reading order, as the kernel slides.
+  if (ImGui::Button("|<")) in.explain_y = in.explain_x = 0;
+  item_tooltip("Back to the top-left output pixel.");
+  ImGui::SameLine();
+  if (ImGui::Button("< Prev")) step_pixel(in, m, -1);
+  item_tooltip("Move the kernel one step back (to the left, or to the end of the row above).");
+  ImGui::SameLine();
+  if (ImGui::Button("Next >")) step_pixel(in, m, +1);
+  item_tooltip("Move the kernel one step on (to the right, or to the start of the next row): the "
+               "same weights, a new patch, a new output pixel.");
+  ImGui::SameLine();
+  const bool reduced = state.ui.embedding.reduced_motion;
+  if (reduced) in.explain_playing = false;
+  ImGui::BeginDisabled(reduced);
+  if (ImGui::Button(in.explain_playing ? "Pause" : "Play")) {
+    in.explain_playing = !in.explain_playing;
+    in.explain_next_step = ImGui::GetTime() + kPlayStepSeconds;
+  }
+  ImGui::EndDisabled();
+  item_tooltip(reduced ? "Off: your system asks for reduced motion. Step with Prev and Next."
+                       : "Slide the kernel by itself, one output pixel every 0.6 s, in reading "
+                         "order; Pause stops it where it is.");
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < 120.0f * scale) ImGui::NewLine();
+  ImGui::AlignTextToFramePadding();
+  ImGui::Text("pixel (y %d, x %d)", in.explain_y, in.explain_x);
+  item_tooltip("The output pixel explained: row y, column x of the map, counted from 0 at the "
+               "top left. Click the output map below to pick another.");
+  if (in.explain_playing && ImGui::GetTime() >= in.explain_next_step) {
+    step_pixel(in, m, +1);
+    in.explain_next_step = ImGui::GetTime() + kPlayStepSeconds;
+  }
+}
+
+// ---- [SECTION] Pictures: the input with the kernel's window, the output map --------------------
+
+// A plane's colour range: symmetric around 0 when signed (diverging), else its min..max.
+widgets::Colormap plane_range(const float* v, size_t n, float* lo, float* hi) {
+  finite_range(v, n, lo, hi);
+  if (*lo < 0.0f) {
+    const float a = std::max({std::fabs(*lo), std::fabs(*hi), 1e-12f});
+    *lo = -a;
+    *hi = a;
+    return widgets::Colormap::Diverging;
+  }
+  if (*hi <= *lo) *hi = *lo + 1.0f;
+  return widgets::Colormap::Viridis;
+}
+
+// Remakes the two pictures' tiles when what they show changed: the layer's input channel (for
+// the first layer the image itself, in.input_tile, is shown instead) and the output map.
+void update_pictures(InsideState& in, const LayerMaps& m, int input_channel) {
+  if (in.explain_tiles_serial == in.maps_serial && in.explain_tiles_layer == m.layer &&
+      in.explain_tiles_channel == in.explain_channel &&
+      in.explain_tiles_input == input_channel && in.explain_output_tile.count() > 0) {
+    return;
+  }
+  in.explain_tiles_serial = in.maps_serial;
+  in.explain_tiles_layer = m.layer;
+  in.explain_tiles_channel = in.explain_channel;
+  in.explain_tiles_input = input_channel;
+  const Model* model = in.model_copy.model();
+  if (m.layer > 0 && model) {
+    const Shape& s = model->layer(m.layer).input_shape();  // (C, H, W)
+    const size_t plane = static_cast<size_t>(s[1]) * s[2];
+    const float* src = model->activation(m.layer - 1).data() + input_channel * plane;
+    float lo = 0, hi = 0;
+    const widgets::Colormap map = plane_range(src, plane, &lo, &hi);
+    in.explain_input_tile.set_maps(src, 1, s[1], s[2], map, lo, hi);
+  }
+  const size_t plane = static_cast<size_t>(m.height) * m.width;
+  const float* out = m.maps.data() + static_cast<size_t>(in.explain_channel) * plane;
+  float lo = 0, hi = 0;
+  const widgets::Colormap map = plane_range(out, plane, &lo, &hi);
+  in.explain_output_tile.set_maps(out, 1, m.height, m.width, map, lo, hi);
+}
+
+// A tile with a caption above it; returns its top-left and side in screen pixels.
+widgets::ImageGridResult picture(const char* id, const char* caption, widgets::ImageGrid& grid,
+                                 float side, float scale, ImVec2* origin) {
+  ImGui::BeginGroup();
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + side);
+  ImGui::TextUnformatted(caption);
+  ImGui::PopTextWrapPos();
+  *origin = ImGui::GetCursorScreenPos();
+  widgets::ImageGridOptions options;
+  options.columns = 1;
+  options.tile_size = side / scale;
+  options.ui_scale = scale;
+  widgets::ImageGridResult r = grid.draw(id, options);
+  ImGui::EndGroup();
+  return r;
+}
+
+// An outlined rectangle of cells [top, bottom) x [left, right) on a tile of (h, w) cells; cells
+// outside the tile (padding) are drawn outside it, dashed by a thinner line.
+void outline_cells(ImVec2 origin, float side, int h, int w, int top, int left, int bottom,
+                   int right, float scale) {
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float cy = side / static_cast<float>(h), cx = side / static_cast<float>(w);
+  const ImVec2 a(origin.x + left * cx, origin.y + top * cy);
+  const ImVec2 b(origin.x + right * cx, origin.y + bottom * cy);
+  draw->PushClipRect(ImVec2(origin.x - 12 * scale, origin.y - 12 * scale),
+                     ImVec2(origin.x + side + 12 * scale, origin.y + side + 12 * scale), true);
+  draw->AddRect(a, b, IM_COL32(0, 0, 0, 220), 0.0f, 0, 4.0f * scale);
+  draw->AddRect(a, b, IM_COL32(255, 200, 0, 255), 0.0f, 0, 2.0f * scale);
+  draw->PopClipRect();
+}
+
+// The input (with the kernel's window) and the output map (with the pixel), side by side.
+void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int top, int left,
+                   int window, const char* input_caption) {
+  InsideState& in = state.inside;
+  const float scale = state.ui.scale;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  const float side = std::clamp((avail - 24.0f * scale) / 2.0f, 96.0f * scale, 200.0f * scale);
+  ImVec2 a, b;
+  ImGui::Dummy(ImVec2(1, 4.0f * scale));  // room for the window's outline over the padding
+  ImGui::Indent(8.0f * scale);
+  picture("explain_input", input_caption, m.layer == 0 ? in.input_tile : in.explain_input_tile,
+          side, scale, &a);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("The yellow square is where the kernel sits for this output pixel; where it "
+                      "sticks out of the picture it reads padding (zeros).");
+  }
+  outline_cells(a, side, in_h, in_w, top, left, top + window, left + window, scale);
+  ImGui::SameLine(0.0f, 16.0f * scale);
+  char caption[96];
+  std::snprintf(caption, sizeof caption, "Output: map %d of layer %d (click a pixel)",
+                in.explain_channel + 1, m.layer + 1);
+  const widgets::ImageGridResult r =
+      picture("explain_output", caption, in.explain_output_tile, side, scale, &b);
+  if (r.hovered >= 0) {
+    const int y = std::min(m.height - 1, static_cast<int>(r.hovered_uv.y * m.height));
+    const int x = std::min(m.width - 1, static_cast<int>(r.hovered_uv.x * m.width));
+    ImGui::SetTooltip("pixel (y %d, x %d) = %.4g\nclick to explain it", y, x,
+                      m.maps[(static_cast<size_t>(in.explain_channel) * m.height + y) * m.width + x]);
+    if (r.clicked >= 0) {
+      in.explain_y = y;
+      in.explain_x = x;
+      in.explain_playing = false;
+    }
+  }
+  outline_cells(b, side, m.height, m.width, in.explain_y, in.explain_x, in.explain_y + 1,
+                in.explain_x + 1, scale);
+  ImGui::Unindent(8.0f * scale);
+}
+
+// ---- [SECTION] Number grids: patch, weights, products ------------------------------------------
+
+// "%.2f" under 10, "%.1f" under 100, else "%.0f" (fits the cell); "pad" for padding cells.
+void cell_text(char* out, size_t size, float v) {
+  const float a = std::fabs(v);
+  std::snprintf(out, size, a < 10.0f ? "%.2f" : a < 100.0f ? "%.1f" : "%.0f", v);
+  if (std::strcmp(out, "-0.00") == 0) std::snprintf(out, size, "0.00");
+}
+
+// A k x k grid of numbers, each cell tinted by its value (diverging around 0 over +/- range).
+// padding: (k, k) or null; winner: a cell to ring (max pooling) or -1. Returns the hovered cell.
+int number_grid(const char* id, const char* title, const float* values, int k,
+                const uint8_t* padding, float range, float cell, int winner, float scale) {
+  ImGui::BeginGroup();
+  ImGui::TextUnformatted(title);
+  const ImVec2 o = ImGui::GetCursorScreenPos();
+  const float side = cell * k;
+  ImGui::InvisibleButton(id, ImVec2(side, side));
+  const bool hovered = ImGui::IsItemHovered();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImU32 text = widgets::text_color();
+  const ImU32 muted = widgets::muted_text_color();
+  int hovered_cell = -1;
+  for (int r = 0; r < k; ++r) {
+    for (int c = 0; c < k; ++c) {
+      const int i = r * k + c;
+      const ImVec2 a(o.x + c * cell, o.y + r * cell), b(a.x + cell, a.y + cell);
+      const bool pad = padding && padding[i];
+      if (pad) {
+        draw->AddRectFilled(a, b, ImGui::GetColorU32(ImGuiCol_FrameBg));
+      } else {
+        // Tint at most 55 % so the number on it stays readable in both themes.
+        const float t = range > 0 ? 0.5f + 0.5f * std::clamp(values[i] / range, -1.0f, 1.0f) : 0.5f;
+        const ImU32 full = widgets::colormap_color(t, widgets::Colormap::Diverging);
+        const ImVec4 f = ImGui::ColorConvertU32ToFloat4(full);
+        draw->AddRectFilled(a, b, ImGui::GetColorU32(ImVec4(f.x, f.y, f.z, 0.55f)));
+      }
+      draw->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_Border));
+      char label[24];
+      if (pad) {
+        std::snprintf(label, sizeof label, "pad");
+      } else {
+        cell_text(label, sizeof label, values[i]);
+      }
+      const ImVec2 ts = ImGui::CalcTextSize(label);
+      draw->AddText(ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
+                    pad ? muted : text, label);
+      if (i == winner) {
+        draw->AddRect(ImVec2(a.x + 1, a.y + 1), ImVec2(b.x - 1, b.y - 1), IM_COL32(255, 200, 0, 255),
+                      0.0f, 0, 3.0f * scale);
+      }
+      if (hovered && ImGui::IsMouseHoveringRect(a, b)) hovered_cell = i;
+    }
+  }
+  ImGui::EndGroup();
+  return hovered_cell;
+}
+
+// The cell size that fits "-0.00" (and "pad") with a margin.
+float grid_cell(float scale) {
+  return std::max(ImGui::CalcTextSize("-0.00").x + 8.0f * scale, ImGui::GetTextLineHeight() * 1.8f);
+}
+
+// Lays the grids out in one row when they fit, else one under another.
+void next_grid(float grid_w, float gap) {
+  const float right = ImGui::GetItemRectMax().x;
+  const float limit = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  if (right + gap + grid_w <= limit) {
+    ImGui::SameLine(0.0f, gap);
+  } else {
+    ImGui::Spacing();
+  }
+}
+
+float abs_max(const float* v, size_t n) {
+  float a = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isfinite(v[i])) a = std::max(a, std::fabs(v[i]));
+  }
+  return a;
+}
+
+std::string input_channel_name(int layer, int in_channels, int ci) {
+  if (layer == 0 && in_channels == 3) {
+    static const char* const kRgb[3] = {"red", "green", "blue"};
+    return kRgb[ci];
+  }
+  if (layer == 0) return "grey";
+  return "map " + std::to_string(ci + 1);
+}
+
+void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
+  InsideState& in = state.inside;
+  const float scale = state.ui.scale;
+  const int k = e.kernel;
+  const size_t kk = static_cast<size_t>(k) * k;
+  const int ci = std::clamp(in.explain_input_channel, 0, e.in_channels - 1);
+  const float* patch = e.patch.data() + ci * kk;
+  const float* weights = e.weights.data() + ci * kk;
+  const float* products = e.products.data() + ci * kk;
+  const float cell = grid_cell(scale);
+  const float gap = 14.0f * scale;
+  const std::string name = input_channel_name(e.layer, e.in_channels, ci);
+  char title[96];
+  std::snprintf(title, sizeof title, "Input patch (%s)", name.c_str());
+  const int hp = number_grid("patch", title, patch, k, e.is_padding.data(),
+                             abs_max(patch, kk), cell, -1, scale);
+  if (hp >= 0) {
+    const int r = hp / k, c = hp % k;
+    if (e.is_padding[static_cast<size_t>(hp)]) {
+      ImGui::SetTooltip("Padding: row %d, column %d is outside the input; `same` padding reads 0 "
+                        "there so the output keeps the input's size.",
+                        e.top + r, e.left + c);
+    } else {
+      ImGui::SetTooltip("Input %s at row %d, column %d = %.5g", name.c_str(), e.top + r,
+                        e.left + c, patch[hp]);
+    }
+  }
+  next_grid(cell * k, gap);
+  std::snprintf(title, sizeof title, "x Weights (map %d)", e.channel + 1);
+  const int hw = number_grid("weights", title, weights, k, nullptr, abs_max(weights, kk), cell,
+                             -1, scale);
+  if (hw >= 0) {
+    ImGui::SetTooltip("Weight %.5g of map %d's kernel for input %s; the same weight is used at "
+                      "every position (weight sharing)",
+                      weights[hw], e.channel + 1, name.c_str());
+  }
+  next_grid(cell * k, gap);
+  const int hq = number_grid("products", "= Products", products, k, e.is_padding.data(),
+                             abs_max(products, kk), cell, -1, scale);
+  if (hq >= 0) {
+    ImGui::SetTooltip("%.5g x %.5g = %.5g", patch[hq], weights[hq], products[hq]);
+  }
+}
+
+// ---- [SECTION] Sums and the output -------------------------------------------------------------
+
+// "1.2345", with a sign kept for the equation.
+std::string number(float v) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.4f", v);
+  if (std::strcmp(s, "-0.0000") == 0) return "0.0000";
+  return s;
+}
+
+void draw_channel_sums(AppState& state, const ConvPixelExplanation& e) {
+  InsideState& in = state.inside;
+  ImGui::PushTextWrapPos(0.0f);
+  if (e.in_channels == 1) {
+    ImGui::Text("Sum of the products: %s", number(e.channel_sums[0]).c_str());
+    ImGui::PopTextWrapPos();
+    return;
+  }
+  ImGui::Text("The kernel has one %dx%d slice per input channel: %d sums, one per channel "
+              "(click a row to see its grids above).",
+              e.kernel, e.kernel, e.in_channels);
+  ImGui::PopTextWrapPos();
+  const int shown = std::min(e.in_channels, kChannelRowsShown);
+  // The selected channel is always listed (it may be past the first rows).
+  const int selected = std::clamp(in.explain_input_channel, 0, e.in_channels - 1);
+  const float width = std::min(ImGui::GetContentRegionAvail().x, 300.0f * state.ui.scale);
+  if (ImGui::BeginTable("channel_sums", 2, ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_RowBg,
+                        ImVec2(width, 0))) {
+    ImGui::TableSetupColumn("input channel");
+    ImGui::TableSetupColumn("sum of products", ImGuiTableColumnFlags_WidthFixed,
+                            ImGui::CalcTextSize("sum of products").x);
+    ImGui::TableHeadersRow();
+    int rows = 0;
+    for (int ci = 0; ci < e.in_channels; ++ci) {
+      if (ci >= shown && ci != selected) continue;
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      const std::string name = input_channel_name(e.layer, e.in_channels, ci);
+      if (ImGui::Selectable(name.c_str(), ci == selected, ImGuiSelectableFlags_SpanAllColumns)) {
+        in.explain_input_channel = ci;
+      }
+      item_tooltip("Show this input channel's patch, weights and products above.");
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(number(e.channel_sums[static_cast<size_t>(ci)]).c_str());
+      ++rows;
+    }
+    end_table_noted(state.ui, "explain channel sums", rows);
+  }
+  if (e.in_channels > shown) {
+    double rest = 0.0;
+    int hidden = 0;
+    for (int ci = shown; ci < e.in_channels; ++ci) {
+      if (ci == selected) continue;
+      rest += e.channel_sums[static_cast<size_t>(ci)];
+      ++hidden;
+    }
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("Only %d of the %d channels are listed; the other %d add up to %s. "
+                        "Pick one with the slider below to see its grids.",
+                        e.in_channels - hidden, e.in_channels, hidden,
+                        number(static_cast<float>(rest)).c_str());
+    ImGui::PopTextWrapPos();
+    int pick = selected + 1;
+    ImGui::SetNextItemWidth(width);
+    if (ImGui::SliderInt("##explain_input_channel", &pick, 1, e.in_channels, "input map %d")) {
+      in.explain_input_channel = std::clamp(pick - 1, 0, e.in_channels - 1);
+    }
+    item_tooltip("Which input channel's patch, weights and products the grids above show.");
+  }
+}
+
+void draw_conv_total(const ConvPixelExplanation& e) {
+  double sums = 0.0;
+  for (float s : e.channel_sums) sums += s;
+  ImGui::PushTextWrapPos(0.0f);
+  if (e.in_channels == 1) {
+    ImGui::Text("%s (sum) + %s (bias) = %s", number(static_cast<float>(sums)).c_str(),
+                number(e.bias).c_str(), number(e.total).c_str());
+  } else {
+    ImGui::Text("%s (the %d channel sums) + %s (bias) = %s", number(static_cast<float>(sums)).c_str(),
+                e.in_channels, number(e.bias).c_str(), number(e.total).c_str());
+  }
+  item_tooltip("The output pixel before the activation: every product of every input channel "
+               "added up, plus the map's one bias.");
+  const float diff = std::fabs(e.total - e.feature_value);
+  ImGui::TextDisabled("The engine's feature map at this pixel: %s (%s)", number(e.feature_value).c_str(),
+                      diff <= 1e-4f * std::max(1.0f, std::fabs(e.feature_value))
+                          ? "the same, up to rounding"
+                          : "DIFFERENT");
+  item_tooltip("Read from the model's own forward pass on this image: the hand-worked sum above "
+               "must equal it.");
+  if (e.has_activation) {
+    ImGui::Text("After ReLU: max(%s, 0) = %s, what the next layer sees", number(e.total).c_str(),
+                number(e.activated_total).c_str());
+    item_tooltip("ReLU keeps positive values and turns negative ones into 0.");
+  }
+  ImGui::PopTextWrapPos();
+}
+
+void draw_pool(AppState& state, const PoolPixelExplanation& e) {
+  const float scale = state.ui.scale;
+  const size_t n = e.values.size();
+  char title[64];
+  std::snprintf(title, sizeof title, "%dx%d window (map %d)", e.window, e.window, e.channel + 1);
+  const int h = number_grid("window", title, e.values.data(), e.window, nullptr,
+                            abs_max(e.values.data(), n), grid_cell(scale), e.winner, scale);
+  if (h >= 0) {
+    ImGui::SetTooltip("Input row %d, column %d = %.5g%s", e.top + h / e.window,
+                      e.left + h % e.window, e.values[static_cast<size_t>(h)],
+                      h == e.winner ? "\nthe largest: it wins" : "");
+  }
+  ImGui::PushTextWrapPos(0.0f);
+  if (e.max_pool) {
+    ImGui::Text("max of the window = %s (the ringed cell)", number(e.output).c_str());
+  } else {
+    ImGui::Text("mean of the %d cells = %s", static_cast<int>(n), number(e.output).c_str());
+  }
+  ImGui::TextDisabled("The engine's feature map at this pixel: %s", number(e.feature_value).c_str());
+  ImGui::TextDisabled("Stride %d: the window jumps %d pixels per output pixel, so the map shrinks "
+                      "from %dx%d to %dx%d.",
+                      e.stride, e.stride, e.in_height, e.in_width, e.out_height, e.out_width);
+  ImGui::PopTextWrapPos();
+}
+
+}  // namespace
+
+// ---- [SECTION] View ----------------------------------------------------------------------------
+
+void draw_explain_pixel_view(AppState& state) {
+  InsideState& in = state.inside;
+  const int entry = explained_entry(in);
+  Model* model = in.model_copy.model();
+  if (entry < 0 || !model) {
+    empty_state("This model has no conv layers.",
+                "An MLP multiplies every pixel by its own weight; a conv layer slides one small "
+                "kernel over the image. Choose cnn1, cnn or vgg in the Model panel to see it.");
+    return;
+  }
+  const LayerMaps& m = in.maps.layers[static_cast<size_t>(entry)];
+  clamp_selection(in, m);
+  draw_controls(state, m);
+  const float scale = state.ui.scale;
+  ImGui::PushTextWrapPos(0.0f);
+  if (is_pool(m.kind)) {
+    ImGui::TextUnformatted(m.kind == LayerKind::kMaxPool2D
+                               ? "Max pooling keeps the largest value of each window and drops "
+                                 "the rest: the map gets smaller, a feature found anywhere in the "
+                                 "window survives."
+                               : "Average pooling replaces each window by its mean: the map gets "
+                                 "smaller and smoother.");
+  } else {
+    ImGui::TextUnformatted("Each output pixel is the sum of the patch times the kernel, plus a "
+                           "bias. The same kernel slides everywhere: that is weight sharing.");
+  }
+  ImGui::PopTextWrapPos();
+  in.explain_error.clear();
+  try {
+    if (is_pool(m.kind)) {
+      const PoolPixelExplanation e =
+          explain_pool_pixel(*model, m.layer, in.explain_channel, in.explain_y, in.explain_x);
+      update_pictures(in, m, in.explain_channel);
+      const Shape& s = model->layer(m.layer).input_shape();
+      char caption[96];
+      std::snprintf(caption, sizeof caption, "Input: map %d of layer %d", in.explain_channel + 1,
+                    m.layer);
+      draw_pictures(state, m, s[1], s[2], e.top, e.left, e.window, caption);
+      ImGui::Spacing();
+      draw_pool(state, e);
+      return;
+    }
+    const ConvPixelExplanation e =
+        explain_conv_pixel(*model, m.layer, in.explain_channel, in.explain_y, in.explain_x);
+    in.explain_input_channel = std::clamp(in.explain_input_channel, 0, e.in_channels - 1);
+    update_pictures(in, m, in.explain_input_channel);
+    const std::string name = input_channel_name(e.layer, e.in_channels, in.explain_input_channel);
+    char caption[128];
+    if (e.layer == 0) {
+      std::snprintf(caption, sizeof caption, "Input: the image (grids below: its %s channel)",
+                    name.c_str());
+    } else {
+      std::snprintf(caption, sizeof caption, "Input: %s of layer %d's output", name.c_str(),
+                    e.layer);
+    }
+    draw_pictures(state, m, e.in_height, e.in_width, e.top, e.left, e.kernel, caption);
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("Kernel %dx%d, stride %d, %s padding%s", e.kernel, e.kernel, e.stride,
+                        e.same_padding ? "same" : "valid",
+                        e.same_padding ? ": zeros around the input keep its size" : "");
+    ImGui::PopTextWrapPos();
+    ImGui::Spacing();
+    draw_conv_grids(state, e);
+    ImGui::Spacing();
+    draw_channel_sums(state, e);
+    ImGui::Spacing();
+    draw_conv_total(e);
+    (void)scale;
+  } catch (const std::exception& ex) {
+    in.explain_error = ex.what();
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(ImVec4(0.85f, 0.3f, 0.2f, 1.0f), "%s", in.explain_error.c_str());
+    ImGui::PopTextWrapPos();
+  }
+}
+
+// ---- [SECTION] JavaScript API ------------------------------------------------------------------
+
+namespace {
+
+nlohmann::json grid_json(const float* v, int k) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (int r = 0; r < k; ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (int c = 0; c < k; ++c) row.push_back(v[r * k + c]);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+// An integer field of the request: required, a whole number.
+int request_int(const nlohmann::json& request, const char* key) {
+  if (!request.contains(key)) throw Error("explainPixel", std::string("missing '") + key + "'");
+  const nlohmann::json& v = request.at(key);
+  if (!v.is_number() || (v.is_number_float() && std::floor(v.get<double>()) != v.get<double>())) {
+    throw Error("explainPixel", std::string("'") + key + "' must be a whole number, got " + v.dump());
+  }
+  const double d = v.get<double>();
+  if (d < -1e6 || d > 1e6) throw Error("explainPixel", std::string("'") + key + "' is out of range: " + v.dump());
+  return static_cast<int>(d);
+}
+
+}  // namespace
+
+std::string explain_pixel_json(AppState& state, const std::string& request_text,
+                               std::string* result) {
+  try {
+    const nlohmann::json request = nlohmann::json::parse(request_text, nullptr, false);
+    if (!request.is_object()) {
+      throw Error("explainPixel", "expects an object {layer, channel, y, x}, got " + request_text);
+    }
+    for (auto it = request.begin(); it != request.end(); ++it) {
+      const std::string& key = it.key();
+      if (key != "layer" && key != "channel" && key != "y" && key != "x") {
+        throw Error("explainPixel", "unknown key '" + key + "' (layer, channel, y, x)");
+      }
+    }
+    const int layer = request_int(request, "layer") - 1;  // 1-based, as the Inside tab's headers
+    const int channel = request_int(request, "channel");
+    const int y = request_int(request, "y");
+    const int x = request_int(request, "x");
+    if (!state.lab.model) throw Error("explainPixel", "there is no model yet: train one first");
+    refresh_inside_maps(state);
+    InsideState& in = state.inside;
+    if (!in.error.empty()) throw Error("explainPixel", in.error);
+    const Model* model = in.model_copy.model();
+    if (!model) throw Error("explainPixel", "there is no image to explain yet");
+    nlohmann::json out;
+    const bool pool = layer >= 0 && layer < model->num_layers() && is_pool(model->layer(layer).kind());
+    if (pool) {
+      const PoolPixelExplanation e = explain_pool_pixel(*model, layer, channel, y, x);
+      out = {{"layer", layer + 1},
+             {"label", model->layer(layer).label()},
+             {"kind", layer_kind_name(model->layer(layer).kind())},
+             {"channel", channel},
+             {"y", y},
+             {"x", x},
+             {"window", e.window},
+             {"stride", e.stride},
+             {"top", e.top},
+             {"left", e.left},
+             {"values", grid_json(e.values.data(), e.window)},
+             {"winner", e.winner < 0 ? nlohmann::json(nullptr)
+                                     : nlohmann::json{{"row", e.winner / e.window},
+                                                      {"col", e.winner % e.window}}},
+             {"output", e.output},
+             {"featureValue", e.feature_value}};
+    } else {
+      const ConvPixelExplanation e = explain_conv_pixel(*model, layer, channel, y, x);
+      const size_t kk = static_cast<size_t>(e.kernel) * e.kernel;
+      nlohmann::json channels = nlohmann::json::array();
+      for (int ci = 0; ci < e.in_channels; ++ci) {
+        channels.push_back({{"patch", grid_json(e.patch.data() + ci * kk, e.kernel)},
+                            {"weights", grid_json(e.weights.data() + ci * kk, e.kernel)},
+                            {"products", grid_json(e.products.data() + ci * kk, e.kernel)},
+                            {"sum", e.channel_sums[static_cast<size_t>(ci)]}});
+      }
+      nlohmann::json padding_cells = nlohmann::json::array();
+      for (int r = 0; r < e.kernel; ++r) {
+        nlohmann::json row = nlohmann::json::array();
+        for (int c = 0; c < e.kernel; ++c) row.push_back(e.is_padding[static_cast<size_t>(r * e.kernel + c)] != 0);
+        padding_cells.push_back(std::move(row));
+      }
+      out = {{"layer", layer + 1},
+             {"label", model->layer(layer).label()},
+             {"kind", "conv2d"},
+             {"channel", channel},
+             {"y", y},
+             {"x", x},
+             {"kernel", e.kernel},
+             {"stride", e.stride},
+             {"padding", e.same_padding ? "same" : "valid"},
+             {"top", e.top},
+             {"left", e.left},
+             {"paddingCells", padding_cells},
+             {"bias", e.bias},
+             {"total", e.total},
+             {"featureValue", e.feature_value},
+             {"activation", e.has_activation ? nlohmann::json("relu") : nlohmann::json(nullptr)},
+             {"activated", e.has_activation ? nlohmann::json(e.activated) : nlohmann::json(nullptr)},
+             {"channels", channels}};
+    }
+    out["image"] = in.use_upload ? nlohmann::json("photo") : nlohmann::json(in.test_image);
+    // Shown in the view: the Inside tab, its "Explain one pixel" sub-tab, this pixel.
+    in.explain_layer = layer;
+    in.explain_channel = channel;
+    in.explain_y = y;
+    in.explain_x = x;
+    in.explain_playing = false;
+    in.explain_request = true;
+    state.ui.right_tab_request = 0;
+    *result = out.dump();
+    return {};
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
+}  // namespace cnnlab
