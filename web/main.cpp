@@ -125,7 +125,7 @@ bool parse_options(int argc, char** argv, Options* o) {
     } else if (a == "--help" || a == "-h") {
       std::printf("usage: cnnlab_app [--width W] [--height H] [--screenshot FILE.png] "
                   "[--frames N] [--widget-check] [--print-state] [--data SRC] "
-                  "[--tab guide|data|model|inside|eval] [--configure JSON] [--train] "
+                  "[--tab guide|data|model|inside|explain|eval] [--configure JSON] [--train] "
                   "[--load-model FILE] [--photo FILE] [--lesson ID|FILE.md]\n");
       std::exit(0);
     } else {

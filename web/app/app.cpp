@@ -490,6 +490,10 @@ bool App::select_tab(const std::string& name) {
   else if (name == "data") state_.ui.left_tab_request = 0;
   else if (name == "model") state_.ui.left_tab_request = 1;
   else if (name == "inside") state_.ui.right_tab_request = 0;
+  else if (name == "explain") {  // Inside the network > Explain one pixel
+    state_.ui.right_tab_request = 0;
+    state_.inside.explain_request = true;
+  }
   else if (name == "eval") state_.ui.right_tab_request = 1;
   else if (name == "runs") state_.ui.right_tab_request = 3;
   else if (name == "experiment") {

@@ -232,8 +232,8 @@ void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int 
   outline_cells(a, side, in_h, in_w, top, left, top + window, left + window, scale);
   ImGui::SameLine(0.0f, 16.0f * scale);
   char caption[96];
-  std::snprintf(caption, sizeof caption, "Output: map %d of layer %d (click a pixel)",
-                in.explain_channel + 1, m.layer + 1);
+  std::snprintf(caption, sizeof caption, "Output: map %d of layer %d%s (click a pixel)",
+                in.explain_channel + 1, m.layer + 1, m.shown_layer != m.layer ? " after ReLU" : "");
   const widgets::ImageGridResult r =
       picture("explain_output", caption, in.explain_output_tile, side, scale, &b);
   if (r.hovered >= 0) {
@@ -254,11 +254,14 @@ void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int 
 
 // ---- [SECTION] Number grids: patch, weights, products ------------------------------------------
 
-// "%.2f" under 10, "%.1f" under 100, else "%.0f" (fits the cell); "pad" for padding cells.
-void cell_text(char* out, size_t size, float v) {
-  const float a = std::fabs(v);
-  std::snprintf(out, size, a < 10.0f ? "%.2f" : a < 100.0f ? "%.1f" : "%.0f", v);
-  if (std::strcmp(out, "-0.00") == 0) std::snprintf(out, size, "0.00");
+// The number in a cell: 3 decimals when the grid's values are all under 1 (products of small
+// inputs and weights), 2 under 10, else 1; never "-0.000".
+void cell_text(char* out, size_t size, float v, float range) {
+  const int decimals = range < 1.0f ? 3 : range < 10.0f ? 2 : 1;
+  std::snprintf(out, size, "%.*f", decimals, v);
+  bool zero = out[0] == '-';
+  for (const char* c = out + 1; zero && *c; ++c) zero = *c == '0' || *c == '.';
+  if (zero) std::memmove(out, out + 1, std::strlen(out));
 }
 
 // A k x k grid of numbers, each cell tinted by its value (diverging around 0 over +/- range).
@@ -294,7 +297,7 @@ int number_grid(const char* id, const char* title, const float* values, int k,
       if (pad) {
         std::snprintf(label, sizeof label, "pad");
       } else {
-        cell_text(label, sizeof label, values[i]);
+        cell_text(label, sizeof label, values[i], range);
       }
       const ImVec2 ts = ImGui::CalcTextSize(label);
       draw->AddText(ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
@@ -310,9 +313,9 @@ int number_grid(const char* id, const char* title, const float* values, int k,
   return hovered_cell;
 }
 
-// The cell size that fits "-0.00" (and "pad") with a margin.
+// The cell size that fits "-0.000" (and "pad") with a margin.
 float grid_cell(float scale) {
-  return std::max(ImGui::CalcTextSize("-0.00").x + 8.0f * scale, ImGui::GetTextLineHeight() * 1.8f);
+  return std::max(ImGui::CalcTextSize("-0.000").x + 8.0f * scale, ImGui::GetTextLineHeight() * 1.8f);
 }
 
 // Lays the grids out in one row when they fit, else one under another.

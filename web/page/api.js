@@ -241,7 +241,7 @@ export function createApi(lab) {
     showPanel(name) {
       if (!lab.appRunning) throw new Error('the app is not running yet');
       if (!lab.app.selectTab(String(name))) {
-        throw new Error(`unknown panel '${name}': expected guide, data, model, inside, eval, runs or experiment`);
+        throw new Error(`unknown panel '${name}': expected guide, data, model, inside, explain, eval, runs or experiment`);
       }
     },
     // A URL of the site's index.html that opens a lab with this set-up.
