@@ -23,6 +23,18 @@ after(async () => { if (browser) await browser.close(); });
 // The model's conv layers, 1-based as the Inside tab's headers and explainPixel number them.
 const CNN_CONV_LAYERS = [1, 4];  // cnn: conv32-relu-pool-conv64-relu-pool-...
 
+// Scrolls the "Explain one pixel" view down with the mouse wheel over (x, y) (CSS pixels) until
+// its end, so a screenshot shows the grids, the channel sums and the total.
+async function scrollView(page, x, y) {
+  await page.mouse.move(x, y);
+  for (let i = 0; i < 12; ++i) {
+    await page.mouse.wheel(0, 400);
+    await frames(page, 3);
+  }
+  const scroll = (await page.evaluate(() => window.cnnlab.state())).ui.scroll.insideExplain;
+  assert.ok(scroll && scroll.maxY > 0 && scroll.y > 0, `the view scrolled: ${JSON.stringify(scroll)}`);
+}
+
 function explain(page, request) {
   return page.evaluate((r) => window.cnnlab.explainPixel(r), request);
 }
@@ -147,6 +159,8 @@ test('explainPixel: the hand-worked sum equals the engine\'s feature map; bad re
     await explain(page, {layer: deeper, channel: 17, y: 7, x: 8});
     await frames(page, 6);
     await saveScreenshot(page, 'explainer-layer4-1280x800.png');
+    await scrollView(page, 900, 700);
+    await saveScreenshot(page, 'explainer-layer4-sums-1280x800.png');
 
     // A phone: the same view in the narrow layout.
     await page.setViewportSize({width: 390, height: 844});
@@ -160,6 +174,15 @@ test('explainPixel: the hand-worked sum equals the engine\'s feature map; bad re
     await explain(page, {layer: deeper, channel: 17, y: 7, x: 8});
     await frames(page, 6);
     await saveScreenshot(page, 'explainer-layer4-390x844.png');
+    await scrollView(page, 195, 600);
+    await saveScreenshot(page, 'explainer-layer4-sums-390x844.png');
+    await explain(page, {layer: first, channel: 0, y: 0, x: 31});
+    await frames(page, 6);
+    await scrollView(page, 195, 600);
+    await saveScreenshot(page, 'explainer-layer1-sums-390x844.png');
+    await explain(page, {layer: 3, channel: 2, y: 4, x: 9});
+    await frames(page, 6);
+    await saveScreenshot(page, 'explainer-pool-390x844.png');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -465,12 +465,16 @@ void draw_conv_total(const ConvPixelExplanation& e) {
   double sums = 0.0;
   for (float s : e.channel_sums) sums += s;
   ImGui::PushTextWrapPos(0.0f);
+  // "a + b" or "a - |b|": no "+ -" for a negative bias.
+  const char* sign = e.bias < 0.0f ? "-" : "+";
+  const std::string bias = number(std::fabs(e.bias));
   if (e.in_channels == 1) {
-    ImGui::Text("%s (sum) + %s (bias) = %s", number(static_cast<float>(sums)).c_str(),
-                number(e.bias).c_str(), number(e.total).c_str());
+    ImGui::Text("%s (sum) %s %s (bias) = %s", number(static_cast<float>(sums)).c_str(), sign,
+                bias.c_str(), number(e.total).c_str());
   } else {
-    ImGui::Text("%s (the %d channel sums) + %s (bias) = %s", number(static_cast<float>(sums)).c_str(),
-                e.in_channels, number(e.bias).c_str(), number(e.total).c_str());
+    ImGui::Text("%s (the %d channel sums) %s %s (bias) = %s",
+                number(static_cast<float>(sums)).c_str(), e.in_channels, sign, bias.c_str(),
+                number(e.total).c_str());
   }
   item_tooltip("The output pixel before the activation: every product of every input channel "
                "added up, plus the map's one bias.");
@@ -558,6 +562,7 @@ void draw_explain_pixel_view(AppState& state) {
       draw_pictures(state, m, s[1], s[2], e.top, e.left, e.window, caption);
       ImGui::Spacing();
       draw_pool(state, e);
+      ImGui::Dummy(ImVec2(1.0f, 48.0f * scale));
       return;
     }
     const ConvPixelExplanation e =
@@ -585,7 +590,8 @@ void draw_explain_pixel_view(AppState& state) {
     draw_channel_sums(state, e);
     ImGui::Spacing();
     draw_conv_total(e);
-    (void)scale;
+    // Room under the last line, so it scrolls clear of the page's floating Text view button.
+    ImGui::Dummy(ImVec2(1.0f, 48.0f * scale));
   } catch (const std::exception& ex) {
     in.explain_error = ex.what();
     ImGui::PushTextWrapPos(0.0f);
