@@ -183,6 +183,22 @@ test('explainPixel: the hand-worked sum equals the engine\'s feature map; bad re
     await explain(page, {layer: 3, channel: 2, y: 4, x: 9});
     await frames(page, 6);
     await saveScreenshot(page, 'explainer-pool-390x844.png');
+    // Reduced motion: the page tells the app, which turns Play off (greyed in the screenshot).
+    assert.equal((await page.evaluate(() => window.cnnlab.state())).ui.reducedMotion, false);
+    await page.emulateMedia({reducedMotion: 'reduce'});
+    await page.waitForFunction(() => window.cnnlab.state().ui.reducedMotion === true, null,
+                               {timeout: 10000});
+    await explain(page, {layer: first, channel: 5, y: 12, x: 17});
+    await page.mouse.move(195, 600);
+    for (let i = 0; i < 12; ++i) {
+      await page.mouse.wheel(0, -400);
+      await frames(page, 3);
+    }
+    assert.equal((await page.evaluate(() => window.cnnlab.state())).ui.scroll.insideExplain.y, 0);
+    await saveScreenshot(page, 'explainer-reduced-motion-390x844.png');
+    await page.emulateMedia({reducedMotion: 'no-preference'});
+    await page.waitForFunction(() => window.cnnlab.state().ui.reducedMotion === false, null,
+                               {timeout: 10000});
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

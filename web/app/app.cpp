@@ -961,6 +961,8 @@ const std::string& App::state_json() {
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(s.ui.embedding.notice);
   j["ui"]["status"] = s.ui.status;
+  // The reader's system asks for reduced motion (the page tells the app; Play is then off).
+  j["ui"]["reducedMotion"] = s.ui.embedding.reduced_motion;
   j["ui"]["clicks"] = s.ui.clicks;
   j["ui"].update(drawn_ui_json(s.ui.drawn));
   // What the last frame asked the GPU to draw (the cost of a frame in software WebGL).
