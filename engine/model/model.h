@@ -7,6 +7,8 @@
 //                      optimizer.step(model.params());
 // Evaluation:          LossResult r = model.evaluate(x, labels, pool);
 // Prediction:          const Tensor& probs = model.predict(x, pool);   // (B, classes)
+// Attribution:         model.predict(x, pool);                          // inference mode
+//                      model.backward_from_logits(one_hot, &d_input, pool);  // d logit / d x
 #pragma once
 
 #include <cstdint>
