@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/io.h"
 #include "data/loaders.h"
+#include "model/presets.h"
 
 namespace cnnlab::cli {
 
@@ -88,7 +89,7 @@ ModelSpec SessionFlags::build(const SessionOptions& options, const Shape& input,
 std::string SessionFlags::describe(const SessionOptions& options) const {
   if (!spec_text_.empty()) return "custom spec";
   return options.model +
-         (options.model.rfind("mlp", 0) == 0 ? "" : " k=" + std::to_string(options.preset.kernel));
+         (is_mlp_preset(options.model) ? "" : " k=" + std::to_string(options.preset.kernel));
 }
 
 Shape input_shape_named(const std::string& input) {

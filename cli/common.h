@@ -32,6 +32,7 @@ void add_predict_command(CLI::App& app);
 void add_npz_commands(CLI::App& app);
 void add_bench_command(CLI::App& app);
 void add_experiment_command(CLI::App& app);
+void add_saliency_command(CLI::App& app);
 
 // The model and training options of lab/session_options.h's option table as flags
 // (--weight-decay for weightDecay, ...), declared from the table. The flags given become a JSON

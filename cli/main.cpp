@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   cnnlab::cli::add_npz_commands(app);
   cnnlab::cli::add_bench_command(app);
   cnnlab::cli::add_experiment_command(app);
+  cnnlab::cli::add_saliency_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

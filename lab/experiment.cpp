@@ -12,6 +12,7 @@
 #include "core/text_format.h"
 #include "lab/run_report.h"
 #include "model/model.h"
+#include "model/presets.h"
 #include "model/summary.h"
 
 namespace cnnlab {
@@ -29,7 +30,6 @@ int parse_int_value(const std::string& vary, const std::string& v) {
   throw Error("experiment " + vary, "'" + v + "' is not a whole number");
 }
 
-bool is_mlp(const std::string& model) { return model.rfind("mlp", 0) == 0; }
 
 void mean_std(const std::vector<double>& xs, double& mean, double& sd) {
   mean = sd = 0;
@@ -91,9 +91,9 @@ PresetOptions ExperimentConfig::preset_options(size_t i, const Shape& input, int
   else if (vary != "model")
     throw Error("experiment", "unknown variable '" + vary + "' (kernel, filters, depth, pooling, "
                               "stride or model)");
-  if (match_params && is_mlp(model_name(i))) {
+  if (match_params && is_mlp_preset(model_name(i))) {
     const auto reference = std::find_if(values.begin(), values.end(),
-                                        [](const std::string& m) { return !is_mlp(m); });
+                                        [](const std::string& m) { return !is_mlp_preset(m); });
     require(vary == "model" && reference != values.end(), "experiment matchParams",
             "sizes an MLP to a convolutional model's parameter count: sweep the model over an "
             "MLP and a CNN (vary model, values mlp,cnn)");
@@ -128,8 +128,8 @@ void ExperimentConfig::validate(const Shape& input, int classes, size_t memory_l
   if (vary == "depth")
     require(model == "cnn", "experiment depth", "only the cnn preset has a variable depth");
   if (match_params)
-    require(vary == "model" && std::any_of(values.begin(), values.end(), is_mlp) &&
-                !std::all_of(values.begin(), values.end(), is_mlp),
+    require(vary == "model" && std::any_of(values.begin(), values.end(), is_mlp_preset) &&
+                !std::all_of(values.begin(), values.end(), is_mlp_preset),
             "experiment matchParams",
             "sizes an MLP to a convolutional model's parameter count: sweep the model over an "
             "MLP and a CNN (vary model, values mlp,cnn)");

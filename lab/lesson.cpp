@@ -166,7 +166,7 @@ class Parser {
       if (a.values.count("epochs")) act.epochs = number(line, "setup", "epochs", a.values.at("epochs"), 1, 100);
       if (a.values.count("match")) {
         if (a.values.at("match") != "cnn") fail(line, "setup", "match can only be 'cnn'");
-        if (act.model.rfind("mlp", 0) != 0) fail(line, "setup", "match=cnn sizes an MLP; model is " + act.model);
+        if (!is_mlp_preset(act.model)) fail(line, "setup", "match=cnn sizes an MLP; model is " + act.model);
         act.match_cnn = true;
       }
     } else if (a.name == "experiment") {
@@ -419,7 +419,7 @@ LessonFacts lesson_facts(bool has_dataset, const std::string& dataset_name, cons
       } catch (const Error&) {
         continue;  // a run of another input shape (before a dataset change): not this lesson's
       }
-      if (run.model.rfind("mlp", 0) != 0) run.kernel = r.options.preset.kernel;
+      if (!is_mlp_preset(run.model)) run.kernel = r.options.preset.kernel;
       f.runs.push_back(run);
     }
   }
@@ -448,13 +448,12 @@ LessonFacts lesson_facts(bool has_dataset, const std::string& dataset_name, cons
 
 namespace {
 
-bool is_mlp(const std::string& model) { return model.rfind("mlp", 0) == 0; }
 
 }  // namespace
 
 const LessonRun* latest_convolutional_run(const LessonFacts& f) {
   for (auto it = f.runs.rbegin(); it != f.runs.rend(); ++it)
-    if (!is_mlp(it->model)) return &*it;
+    if (!is_mlp_preset(it->model)) return &*it;
   return nullptr;
 }
 
@@ -463,7 +462,7 @@ namespace {
 // The latest tested run of a model ("mlp": any MLP preset).
 const LessonRun* latest(const LessonFacts& f, const std::string& model) {
   for (auto it = f.runs.rbegin(); it != f.runs.rend(); ++it)
-    if (model == "mlp" ? is_mlp(it->model) : it->model == model) return &*it;
+    if (model == "mlp" ? is_mlp_preset(it->model) : it->model == model) return &*it;
   return nullptr;
 }
 
@@ -476,7 +475,7 @@ const LessonRun* matched_mlp(const LessonFacts& f) {
   const LessonRun* cnn = latest_convolutional_run(f);
   if (!cnn) return nullptr;
   for (auto it = f.runs.rbegin(); it != f.runs.rend(); ++it)
-    if (is_mlp(it->model) && within_2_percent(it->params, cnn->params)) return &*it;
+    if (is_mlp_preset(it->model) && within_2_percent(it->params, cnn->params)) return &*it;
   return nullptr;
 }
 
@@ -488,7 +487,7 @@ bool lesson_check_done(const LessonCheck& c, const LessonFacts& f, bool read) {
     case LessonCheck::Kind::kDataset: return f.has_dataset;
     case LessonCheck::Kind::kRun:
       return std::any_of(f.runs.begin(), f.runs.end(), [&](const LessonRun& r) {
-        return (c.model == "mlp" ? is_mlp(r.model) : r.model == c.model) &&
+        return (c.model == "mlp" ? is_mlp_preset(r.model) : r.model == c.model) &&
                (c.kernel == 0 || r.kernel == c.kernel);
       });
     case LessonCheck::Kind::kMatchedMlp: return matched_mlp(f) != nullptr;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "model/presets.h"
+
 namespace cnnlab {
 
 namespace {
@@ -19,7 +21,7 @@ std::string csv_field(std::string text) {
 // ---- RunLogEntry ---------------------------------------------------------------------------------
 
 std::string RunLogEntry::model_text() const {
-  if (options.model.rfind("mlp", 0) == 0) return options.model;
+  if (is_mlp_preset(options.model)) return options.model;
   const std::string k = std::to_string(options.preset.kernel);
   return options.model + " " + k + "x" + k;
 }

@@ -18,8 +18,6 @@ using json = nlohmann::json;
 
 // ---- [SECTION] Helpers -------------------------------------------------------------------------
 
-json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-
 template <typename T>
 json optional_or_null(const std::optional<T>& v) {
   return v ? json(*v) : json(nullptr);

@@ -8,6 +8,7 @@
 #include "core/error.h"
 #include "data/split.h"
 #include "model/model.h"
+#include "model/presets.h"
 
 namespace cnnlab {
 
@@ -179,7 +180,7 @@ std::string Session::run_label() const {
   // What tells runs apart in a legend: a CNN's kernel; an MLP's width when it is not the
   // preset's (the baseline and an MLP sized to a CNN's parameter count are both "mlp").
   std::string label = options_.model;
-  if (options_.model.rfind("mlp", 0) != 0) {
+  if (!is_mlp_preset(options_.model)) {
     label += " " + std::to_string(options_.preset.kernel) + "x" + std::to_string(options_.preset.kernel);
   } else if (options_.preset.dense > 0) {
     label += " dense " + std::to_string(options_.preset.dense);
@@ -232,7 +233,7 @@ SessionStatus Session::status() const {
   if (model_) {
     ModelStatus m;
     m.name = options_.model;
-    if (options_.model.rfind("mlp", 0) != 0) m.kernel = options_.preset.kernel;
+    if (!is_mlp_preset(options_.model)) m.kernel = options_.preset.kernel;
     m.params = static_cast<int64_t>(model_->parameter_count());
     m.spec = model_->spec().text();
     s.model = m;

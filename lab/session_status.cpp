@@ -16,8 +16,6 @@ json optional_number(const std::optional<double>& v) {
   return v && std::isfinite(*v) ? json(*v) : json(nullptr);
 }
 
-json finite_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-
 // A number or null (NaN, infinity and unknown values travel as null).
 std::optional<double> read_optional(const json& j, const char* key, const std::string& where) {
   const auto it = j.find(key);

@@ -1,5 +1,5 @@
 // The cnnlab tool as a user runs it: pack, train (and --resume), eval --json, predict --json,
-// export-npz/import-npz, summary, bench --json, experiment; and bad input giving one clear line,
+// export-npz/import-npz, summary, bench --json, experiment, saliency; and bad input giving one clear line,
 // a non-zero exit and no output left behind. Runs the built tool (CNNLAB_EXE, set by ctest) on a
 // tiny CIFAR-10-format folder the test writes; skipped without CNNLAB_EXE. Built with Emscripten,
 // the test runs under node and starts the tool (there cnnlab.js's launcher) through node's
@@ -21,7 +21,10 @@
 #include <vector>
 
 #include "core/rng.h"
+#include "data/image.h"
+#include "lab/attribution.h"
 #include "lab/session_options.h"
+#include "model/model_file.h"
 #include "test_helpers.h"
 
 #ifdef __EMSCRIPTEN__
@@ -255,6 +258,132 @@ TEST_CASE("cnnlab: pack, train, eval, predict, npz round trip, resume") {
   CHECK(history["history"].size() == 4);
   CHECK(history["global_step"] == 24);  // 4 epochs x ceil(90 / 16)
   CHECK(history["config"]["batch"] == 16);
+}
+
+TEST_CASE("cnnlab saliency: each method's map as JSON, the library's values exactly, and a PNG") {
+  if (!exe()) return;
+  Workspace ws;
+  Result r = run(ws.dir, std::string("train --data cifar-10-batches-bin --out run ") + kSmallSpec +
+                             " --epochs 1 --batch 16 --seed 3 --threads 1");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  // A 32x32 picture with some structure: a bright square on a colour ramp.
+  std::vector<unsigned char> rgb(32 * 32 * 3);
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 32; ++x)
+      for (int c = 0; c < 3; ++c)
+        rgb[static_cast<size_t>((y * 32 + x) * 3 + c)] = static_cast<unsigned char>(
+            (y >= 8 && y < 16 && x >= 12 && x < 20) ? 250 : 4 * x + 2 * y + 40 * c);
+  stbi_write_png((ws.dir / "photo.png").string().c_str(), 32, 32, 3, rgb.data(), 32 * 3);
+
+  // The same map computed here, in this process, from the same file and picture.
+  cnnlab::LoadedModel loaded = cnnlab::load_model_file((ws.dir / "run/model.cnnlab").string());
+  const cnnlab::Shape in = loaded.model->input_shape();
+  const cnnlab::Image picture =
+      cnnlab::fit_image_to_input(cnnlab::load_image((ws.dir / "photo.png").string()), 3, 32, 32);
+  std::vector<float> input(in.count());
+  loaded.info.preprocess.apply(input.data(), picture.pixels.data(), 3, 32 * 32);
+  auto library_map = [&](cnnlab::AttributionOptions options) {
+    options.occlusion_fill = cnnlab::grey_fill(loaded.info.preprocess, 3);
+    return cnnlab::compute_attribution(*loaded.model, input.data(), in, options);
+  };
+
+  // Not given a class, the map explains the class `predict` names.
+  r = run(ws.dir, "predict --model-file run/model.cnnlab --json --image photo.png");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  const std::string top = nlohmann::json::parse(r.out)[0]["top"].get<std::string>();
+  const std::vector<std::string>& names = loaded.info.class_names;
+  const int predicted = static_cast<int>(std::find(names.begin(), names.end(), top) - names.begin());
+  REQUIRE(predicted < 10);
+
+  struct Case {
+    std::string args;
+    cnnlab::AttributionOptions options;
+    std::vector<int> shape;
+  };
+  auto options_for = [](cnnlab::AttributionMethod method, int target_class, int smooth) {
+    cnnlab::AttributionOptions options;
+    options.method = method;
+    options.target_class = target_class;
+    options.smooth_samples = smooth;
+    options.smooth_seed = 3;
+    return options;
+  };
+  using Method = cnnlab::AttributionMethod;
+  const std::vector<Case> cases = {
+      {"--method gradient", options_for(Method::kGradient, -1, 0), {3, 32, 32}},
+      // The last conv (same padding) after its relu.
+      {"--method gradcam", options_for(Method::kGradCam, -1, 0), {32, 32}},
+      {"--method gradcam --class 2", options_for(Method::kGradCam, 2, 0), {32, 32}},
+      {"--method occlusion --patch 8 --stride 4", options_for(Method::kOcclusion, -1, 0), {32, 32}},
+      {"--method gradient --smooth 5 --seed 3", options_for(Method::kGradient, -1, 5), {3, 32, 32}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.args);
+    r = run(ws.dir, "saliency --model-file run/model.cnnlab --image photo.png --json " + c.args);
+    REQUIRE_MESSAGE(r.status == 0, r.err);
+    const nlohmann::json map = nlohmann::json::parse(r.out);
+    CHECK(map.size() == 4);
+    CHECK(map["method"] == cnnlab::attribution_method_name(c.options.method));
+    CHECK(map["class"] == (c.options.target_class == -1 ? predicted : c.options.target_class));
+    CHECK(map["shape"] == nlohmann::json(c.shape));
+    const cnnlab::AttributionMap expected = library_map(c.options);
+    REQUIRE(map["values"].size() == expected.values.size());
+    // Full precision: every printed number reads back as exactly the float computed.
+    size_t same = 0, nonzero = 0;
+    for (size_t i = 0; i < expected.values.size(); ++i) {
+      const float v = static_cast<float>(map["values"][i].get<double>());
+      same += v == expected.values[i];
+      nonzero += v != 0.0f;
+    }
+    CHECK(same == expected.values.size());
+    // The predicted class's maps have something to show (another class's Grad-CAM may be all
+    // zero: the ReLU keeps only evidence for it).
+    if (c.options.target_class == -1) CHECK(nonzero > 0);
+  }
+
+  // --out: a PNG the size of the model's input; without --json one line says what was drawn.
+  r = run(ws.dir, "saliency --model-file run/model.cnnlab --image photo.png --method occlusion "
+                  "--out map.png");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(contains(r.out, "occlusion map of class " + std::to_string(predicted) + " (" + top));
+  CHECK(contains(r.out, "written to map.png"));
+  const std::string png = slurp(ws.dir / "map.png");
+  REQUIRE(png.size() > 24);
+  CHECK(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  CHECK(cnnlab::load_be32(reinterpret_cast<const uint8_t*>(png.data()) + 16) == 32);  // width
+  CHECK(cnnlab::load_be32(reinterpret_cast<const uint8_t*>(png.data()) + 20) == 32);  // height
+
+  // Refusals: one line naming what and why, a non-zero exit, no map written.
+  r = run(ws.dir, "train --data cifar-10-batches-bin --out mlp --spec \"flatten; dense 10\" "
+                  "--epochs 1 --threads 1");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  struct Bad {
+    std::string args, expected;
+  };
+  const std::vector<Bad> bad = {
+      {"--image photo.png --model-file run/model.cnnlab --method lime --out bad.png",
+       "method: \"lime\" is not a saliency method: use one of gradient, gradcam, occlusion"},
+      {"--image photo.png --model-file mlp/model.cnnlab --method gradcam --out bad.png",
+       "Grad-CAM needs a convolutional layer and this model has none"},
+      {"--image photo.png --model-file run/model.cnnlab --method occlusion --patch 40 --out bad.png",
+       "the occlusion patch 40x40 is larger than the 32x32 image"},
+      {"--image photo.png --model-file run/model.cnnlab --method occlusion --stride 0 --out bad.png",
+       "--stride: must be a whole number 1..4096, got 0"},
+      {"--image photo.png --model-file run/model.cnnlab --method gradient --class 10 --out bad.png",
+       "class 10 is out of range: the model has 10 classes, 0..9"},
+      {"--image photo.png --model-file run/model.cnnlab --method gradient", "give --out MAP.png, --json or both"},
+      {"--model-file run/model.cnnlab --method gradient --image missing.png --out bad.png",
+       "missing.png"},
+  };
+  for (const Bad& b : bad) {
+    CAPTURE(b.args);
+    r = run(ws.dir, "saliency " + b.args);
+    CHECK(r.status != 0);
+    CHECK(contains(r.err, "cnnlab: error:"));
+    CHECK(contains(r.err, b.expected));
+    CHECK(r.out.empty());
+    CHECK_FALSE(fs::exists(ws.dir / "bad.png"));
+  }
 }
 
 TEST_CASE("cnnlab: summary, bench --json and experiment print what they promise") {

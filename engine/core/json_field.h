@@ -117,4 +117,9 @@ inline const char* renamed_key(const nlohmann::json& j, const char* key, const c
   return j.is_object() && !j.contains(key) && j.contains(old_key) ? old_key : key;
 }
 
+// What a writer puts for a number that JSON cannot hold: NaN and infinity become null.
+inline nlohmann::json finite_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
+
 }  // namespace cnnlab

@@ -34,6 +34,8 @@ Image decode_image(const uint8_t* bytes, size_t size, const std::string& where);
 // header up to the scan (tables, size) depends only on C, H, W and the quality.
 std::vector<uint8_t> encode_jpeg(const uint8_t* planes, int channels, int height, int width,
                                  int quality);
+// Encodes uint8 planes (C, H, W), C = 1 or 3, as a PNG (lossless; stb_image_write).
+std::vector<uint8_t> encode_png(const uint8_t* planes, int channels, int height, int width);
 Image load_image(const std::string& path);
 // Peak signal-to-noise ratio of n uint8 values against the originals, in dB: 10 log10(255^2 /
 // mean squared error); infinite when they are equal.

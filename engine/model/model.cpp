@@ -114,12 +114,33 @@ LossResult Model::loss(const int32_t* labels) {
 LossResult Model::loss_and_backward(const int32_t* labels, ThreadPool* pool) {
   LossResult r = loss(labels);
   zero_grads();
+  loss_.backward(grads_[(layers_.size() - 1) % 2], labels);
+  backward_layers(pool, nullptr, -1, nullptr);
+  return r;
+}
+
+void Model::backward_from_logits(const Tensor& d_logits, Tensor* d_input, ThreadPool* pool,
+                                 int capture_layer, Tensor* d_captured) {
+  require(have_forward_, "model", "backward needs a forward pass first");
+  const Shape expected = acts_.back().shape();
+  require(d_logits.shape() == expected, "model",
+          "the gradient of the logits must have their shape " + expected.str() + ", got " +
+              d_logits.shape().str());
+  require(capture_layer < num_layers() && (capture_layer < 0 || d_captured != nullptr), "model",
+          "cannot capture the gradient of layer " + std::to_string(capture_layer));
+  zero_grads();
+  grads_[(layers_.size() - 1) % 2] = d_logits;
+  backward_layers(pool, d_input, capture_layer, d_captured);
+}
+
+void Model::backward_layers(ThreadPool* pool, Tensor* d_input, int capture_layer,
+                            Tensor* d_captured) {
   RunContext ctx{training_, pool, nullptr};
   const size_t n = layers_.size();
-  loss_.backward(grads_[(n - 1) % 2], labels);
   for (size_t i = n; i-- > 0;) {
     const Tensor& dy = grads_[i % 2];
-    Tensor* dx = i > 0 ? &grads_[(i + 1) % 2] : nullptr;
+    if (static_cast<int>(i) == capture_layer) *d_captured = dy;
+    Tensor* dx = i > 0 ? &grads_[(i + 1) % 2] : d_input;
     const Tensor& x = i > 0 ? acts_[i - 1] : input_;
     const Clock::time_point start = Clock::now();
     layers_[i]->backward(dx, dy, x, acts_[i], ctx);
@@ -128,7 +149,6 @@ LossResult Model::loss_and_backward(const int32_t* labels, ThreadPool* pool) {
     if (collect_stats_) min_max_mean(dy, s.grad_min, s.grad_max, nullptr, pool);
   }
   if (collect_stats_) update_weight_stats(pool);
-  return r;
 }
 
 LossResult Model::evaluate(const Tensor& x, const int32_t* labels, ThreadPool* pool) {

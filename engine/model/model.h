@@ -7,6 +7,8 @@
 //                      optimizer.step(model.params());
 // Evaluation:          LossResult r = model.evaluate(x, labels, pool);
 // Prediction:          const Tensor& probs = model.predict(x, pool);   // (B, classes)
+// Attribution:         model.predict(x, pool);                          // inference mode
+//                      model.backward_from_logits(one_hot, &d_input, pool);  // d logit / d x
 #pragma once
 
 #include <cstdint>
@@ -65,6 +67,14 @@ class Model {
   // After forward: mean softmax cross-entropy against labels (B), number correct; then zeroes
   // the parameter gradients and back-propagates through every layer (gradients of the mean).
   LossResult loss_and_backward(const int32_t* labels, ThreadPool* pool = nullptr);
+  // After forward (inference mode, for attribution): back-propagates d_logits (B, classes), the
+  // gradient of some score of the logits (a one-hot row: one class's logit), through every
+  // layer. Parameter gradients are zeroed and then hold that score's gradients. When d_input is
+  // not null it receives d score / d x (B, C, H, W) for the last forward's x; when capture_layer
+  // is a layer index, *d_captured receives d score / d (that layer's output), (B, ...).
+  // Throws Error("model", ...) without a forward pass or on a d_logits of the wrong shape.
+  void backward_from_logits(const Tensor& d_logits, Tensor* d_input, ThreadPool* pool = nullptr,
+                            int capture_layer = -1, Tensor* d_captured = nullptr);
   // After forward: the loss only (no gradients).
   LossResult loss(const int32_t* labels);
   // Inference-mode forward + loss (for validation/test batches).
@@ -84,6 +94,9 @@ class Model {
 
  private:
   void update_weight_stats(ThreadPool* pool);
+  // Backward through layers n-1..0, starting from d loss / d logits already in
+  // grads_[(n - 1) % 2]; see backward_from_logits for d_input and the capture.
+  void backward_layers(ThreadPool* pool, Tensor* d_input, int capture_layer, Tensor* d_captured);
 
   ModelSpec spec_;
   uint64_t seed_ = 0;

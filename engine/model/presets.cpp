@@ -13,6 +13,8 @@ const std::vector<std::string>& preset_names() {
   return names;
 }
 
+bool is_mlp_preset(const std::string& name) { return name.rfind("mlp", 0) == 0; }
+
 std::string preset_description(const std::string& name) {
   if (name == "mlp") return "baseline MLP: dense 512, 256 with dropout 0.3 (no convolutions)";
   if (name == "cnn1") return "one conv block (32 filters) + dense 128";

@@ -34,6 +34,8 @@ struct PresetOptions {
 const std::vector<std::string>& preset_names();
 // One-line description for menus.
 std::string preset_description(const std::string& name);
+// True for the fully connected presets (mlp, mlp-small): no convolution, so no kernel size.
+bool is_mlp_preset(const std::string& name);
 
 // The validated spec. input (C, H, W). Throws Error("model", ...) for an unknown name and the
 // spec's errors for impossible options (e.g. a kernel larger than a feature map).

@@ -31,13 +31,22 @@ function waitForStepDone(page, n) {
   }, n, {timeout: 60000, polling: 250});
 }
 
-// Waits until the current run (or experiment) has finished and been tested.
-function waitForTested(page) {
-  return page.waitForFunction(() => {
+// Waits until a run later than `testedRun` has finished and been tested. `state().run` numbers
+// the current (or next) run; it goes up when a new run starts. The number, not the phase alone:
+// just after "Set it up for me" the state is still the previous run's 'done' with its test
+// accuracy until the worker's first report of the new run arrives.
+function waitForTested(page, testedRun) {
+  return page.waitForFunction((testedRun) => {
     const s = window.cnnlab.state();
-    return s.phase === 'error' || (s.phase === 'done' && s.testAcc !== null);
-  }, null, {timeout: 300000, polling: 250});
+    return s.phase === 'error' || (s.run > testedRun && s.phase === 'done' && s.testAcc !== null);
+  }, testedRun, {timeout: 300000, polling: 250});
 }
+
+// The number of the run whose test result the state shows now (0: none).
+const testedRun = (page) => page.evaluate(() => {
+  const s = window.cnnlab.state();
+  return s.phase === 'done' && s.testAcc !== null ? s.run : 0;
+});
 
 const TEACHER_LESSON = `---
 lesson: 1
@@ -91,12 +100,13 @@ test('the assignment from a link: checks follow the real runs, answers quote the
     assert.match(g.setUp, /Sets the model to mlp and 5 epochs/);
     assert.match(g.questions[0].answer, /not measured yet/);
     await page.evaluate(() => window.cnnlab.configure({batch: 64}));
+    let run = await testedRun(page);
     g = await page.evaluate(() => window.cnnlab.setUpStep());
     let s = await page.evaluate(() => window.cnnlab.state());
     assert.equal(s.options.model, 'mlp');
     assert.equal(s.options.epochs, 5);
     assert.ok(!g.completed.includes(2), 'not done when the button is pressed');
-    await waitForTested(page);
+    await waitForTested(page, run);
     s = await page.evaluate(() => window.cnnlab.state());
     assert.equal(s.phase, 'done', s.error);
     await waitForStepDone(page, 2);
@@ -115,8 +125,9 @@ test('the assignment from a link: checks follow the real runs, answers quote the
 
     // Step 3: the CNN.
     await page.evaluate(() => window.cnnlab.goToStep(3));
+    run = await testedRun(page);
     await page.evaluate(() => window.cnnlab.setUpStep());
-    await waitForTested(page);
+    await waitForTested(page, run);
     s = await page.evaluate(() => window.cnnlab.state());
     assert.equal(s.model.name, 'cnn');
     const cnnParams = s.model.params;
@@ -125,13 +136,14 @@ test('the assignment from a link: checks follow the real runs, answers quote the
 
     // Step 4: an MLP with the CNN's parameter count, within 2 %.
     await page.evaluate(() => window.cnnlab.goToStep(4));
+    run = await testedRun(page);
     await page.evaluate(() => window.cnnlab.setUpStep());
     s = await page.evaluate(() => window.cnnlab.state());
     assert.equal(s.options.model, 'mlp');
     assert.ok(Math.abs(s.model.params - cnnParams) <= 0.02 * cnnParams,
               `matched MLP ${s.model.params} vs CNN ${cnnParams}`);
     assert.ok(!(await guide(page)).completed.includes(4));
-    await waitForTested(page);
+    await waitForTested(page, run);
     await waitForStepDone(page, 4);
     g = await guide(page);
     assert.match(g.text, /its kernels have 896 weights and biases/, 'weight sharing on the real layer');

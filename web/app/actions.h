@@ -18,6 +18,8 @@ void set_dataset(AppState& state, DatasetReport report);
 // subset says its actual numbers; another says per_class x the loaded dataset's classes, or per
 // class before any dataset is loaded ("1k: 90 train + 10 validation + 200 test per class").
 std::string subset_label(const DataState& data, const SubsetOption& subset, float val_fraction);
+// True when the dataset loaded now is that subset's pack (its origin ends with the pack's file).
+bool is_loaded_subset(const DataState& data, const SubsetOption& subset);
 // The loaded dataset's split as the Data panel and state().dataset.split say it:
 // "900 train + 100 validation + 2,000 test" (empty without data).
 std::string split_text(const DataState& data);

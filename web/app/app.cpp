@@ -24,6 +24,7 @@
 #include "app/training_backend.h"
 #include "core/error.h"
 #include "imgui.h"
+#include "model/presets.h"
 #include "platform/platform.h"
 
 namespace cnnlab {
@@ -896,7 +897,7 @@ const std::string& App::state_json() {
     j["dataset"] = nullptr;
   }
   const SessionOptions& o = s.settings.applied;
-  const bool convolutional = o.model.rfind("mlp", 0) != 0;
+  const bool convolutional = !is_mlp_preset(o.model);
   if (t.reported && status.model) {
     j["model"] = {{"name", status.model->name},
                   {"kernel", status.model->kernel ? nlohmann::json(*status.model->kernel)

@@ -28,11 +28,6 @@ std::string split_words(uint64_t train, uint64_t val, uint64_t test) {
          with_thousands(test) + " test";
 }
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 void refresh_split(AppState& state) {
   DataState& data = state.data;
   // The split the trainer makes: the applied options' fraction and seed.
@@ -55,8 +50,15 @@ std::string split_text(const DataState& data) {
   return split_words(data.split.train.size(), data.split.val.size(), data.dataset.test.size());
 }
 
+bool is_loaded_subset(const DataState& data, const SubsetOption& subset) {
+  const std::string& origin = data.origin;
+  const std::string& file = subset.file;
+  return data.loaded && origin.size() >= file.size() &&
+         origin.compare(origin.size() - file.size(), file.size(), file) == 0;
+}
+
 std::string subset_label(const DataState& data, const SubsetOption& subset, float val_fraction) {
-  if (data.loaded && ends_with(data.origin, subset.file)) return subset.id + ": " + split_text(data);
+  if (is_loaded_subset(data, subset)) return subset.id + ": " + split_text(data);
   const uint64_t per_class = static_cast<uint64_t>(std::max(0, subset.train_per_class));
   const uint64_t val_per_class = validation_count(per_class, val_fraction);
   const uint64_t test_per_class = static_cast<uint64_t>(std::max(0, subset.test_per_class));

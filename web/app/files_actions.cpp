@@ -25,6 +25,7 @@
 #include "imgui.h"
 #include "model/model_file.h"
 #include "model/npz.h"
+#include "model/presets.h"
 #include "platform/platform.h"
 #include "train/history_csv.h"
 #include "lab/lab_model_file.h"
@@ -37,12 +38,6 @@ using json = nlohmann::json;
 
 namespace {
 
-#ifdef __EMSCRIPTEN__
-constexpr bool kBrowser = true;   // files are downloads and the page's file chooser
-#else
-constexpr bool kBrowser = false;  // files are paths (the File menu's fields)
-#endif
-
 bool is_image(const uint8_t* b, size_t n) {
   static const uint8_t png[8] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
   return (n >= 8 && std::memcmp(b, png, 8) == 0) ||
@@ -54,7 +49,7 @@ bool is_model_file(const uint8_t* b, size_t n) { return n >= 8 && std::memcmp(b,
 // "cnn-3x3" / "mlp": names the downloads after the model they hold.
 std::string model_tag(const SessionOptions& o) {
   std::string tag = o.model;
-  if (o.model.rfind("mlp", 0) != 0) {
+  if (!is_mlp_preset(o.model)) {
     tag += "-" + std::to_string(o.preset.kernel) + "x" + std::to_string(o.preset.kernel);
   }
   return tag;
@@ -275,7 +270,7 @@ void App::apply_file_requests() {
     using R = FileRequest;
     if (request == R::kSaveModel || request == R::kExportNpz) {
       error = request == R::kSaveModel ? save_model(&bytes, &name) : export_npz(&bytes, &name);
-      if (request == R::kSaveModel && !kBrowser) name = f.model_path;
+      if (request == R::kSaveModel && !kFilesInBrowser) name = f.model_path;
       if (error.empty() &&
           !platform::save_user_file(name, "application/octet-stream", bytes.data(), bytes.size(),
                                     &where)) {
@@ -296,7 +291,7 @@ void App::apply_file_requests() {
       }
     } else if (request == R::kLoadModel || request == R::kClassifyPhoto) {
       const bool model = request == R::kLoadModel;
-      if (kBrowser) {
+      if (kFilesInBrowser) {
         if (!platform::pick_user_file(model ? "model" : "photo",
                                       model ? ".cnnlab" : "image/png,image/jpeg")) {
           error = "this page cannot open files";

@@ -13,6 +13,14 @@
 
 namespace cnnlab {
 
+// In the page, files are downloads and the page's file chooser; on the desktop they are paths
+// typed into the File menu's fields.
+#ifdef __EMSCRIPTEN__
+constexpr bool kFilesInBrowser = true;
+#else
+constexpr bool kFilesInBrowser = false;
+#endif
+
 // state().files for the JavaScript API: {notice, noticeError, photo (the last classified
 // photo: {name, width, height, input: [C, H, W], top3: [{label, class, probability}],
 // probabilities}, or null), modelFile (where the current weights came from, or null)}.

@@ -15,19 +15,6 @@ namespace cnnlab {
 
 namespace {
 
-// Exponential moving average with bias correction (as TensorBoard's smoothing), so the first
-// steps are not pulled towards zero.
-void smooth(const std::vector<float>& in, float weight, std::vector<float>& out) {
-  out.resize(in.size());
-  double average = 0.0, correction = 0.0;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (!std::isfinite(in[i])) { out[i] = NAN; continue; }
-    average = weight * average + (1.0 - weight) * in[i];
-    correction = weight * correction + (1.0 - weight);
-    out[i] = static_cast<float>(average / correction);
-  }
-}
-
 struct CurveBuffers {
   std::vector<std::vector<float>> smoothed;  // per run
   std::vector<std::string> labels;
@@ -48,7 +35,7 @@ void plot_metric(const char* id, const char* title, const char* y_label, AppStat
     const ImU32 faint = widgets::series_color(run.color_index, 0.55f);
     const std::vector<float>& steps = accuracy ? run.step_acc : run.step_loss;
     if (curves.show_steps && !steps.empty()) {
-      smooth(steps, curves.smoothing, buffers.smoothed[r]);
+      widgets::smooth_curve(buffers.smoothed[r], steps, curves.smoothing);
       buffers.labels.push_back(run.label + " train (step)");
       widgets::PlotSeries s;
       s.label = buffers.labels.back().c_str();

@@ -57,18 +57,13 @@ void bullet_wrapped(const char* format, ...) {
   va_end(args);
 }
 
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() &&
-         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
 // The subsets the site offers (data/packs.json): pick one, Load downloads it with the page's
 // progress bar. Nothing is drawn where no subsets are offered (desktop, a site built without).
 void subset_chooser(DataState& data, float val_fraction, float scale) {
   if (data.subsets.empty()) return;
   int loaded = -1;
   for (size_t i = 0; i < data.subsets.size(); ++i) {
-    if (data.loaded && ends_with(data.origin, data.subsets[i].file)) loaded = static_cast<int>(i);
+    if (is_loaded_subset(data, data.subsets[i])) loaded = static_cast<int>(i);
   }
   data.chosen_subset = std::clamp(data.chosen_subset, 0, static_cast<int>(data.subsets.size()) - 1);
   const ImGuiStyle& style = ImGui::GetStyle();

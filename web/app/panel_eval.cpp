@@ -237,10 +237,13 @@ void draw_gallery(AppState& state) {
     return;
   }
   ImGui::RadioButton("all", &eval.gallery_filter, 0);
+  item_tooltip("Every test image with the model's prediction.");
   ImGui::SameLine();
   ImGui::RadioButton("wrong", &eval.gallery_filter, 1);
+  item_tooltip("Only the test images the model got wrong: look for what they have in common.");
   ImGui::SameLine();
   ImGui::RadioButton("correct", &eval.gallery_filter, 2);
+  item_tooltip("Only the test images the model got right.");
   std::vector<int> shown;
   for (size_t i = 0; i < eval.predicted.size(); ++i) {
     const bool correct = eval.predicted[i] == test.labels[i];
@@ -373,7 +376,10 @@ void draw_run_chooser(AppState& state) {
   ImGui::TextUnformatted("Showing");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x);
-  if (ImGui::BeginCombo("##shown_run", current.c_str())) {
+  const bool open = ImGui::BeginCombo("##shown_run", current.c_str());
+  item_tooltip("Which run's test results this panel shows: the current run, or an earlier one "
+               "from the run log (to compare confusion matrices).");
+  if (open) {
     if (ImGui::Selectable("The current run", state.runs.shown == 0)) state.runs.shown = 0;
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
       if (it->confusion.empty()) continue;

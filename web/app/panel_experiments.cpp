@@ -23,6 +23,7 @@
 #include "app/panels.h"
 #include "core/text_format.h"
 #include "imgui.h"
+#include "model/presets.h"
 #include "widgets/colors.h"
 #include "widgets/line_plot.h"
 
@@ -84,7 +85,7 @@ void fixed_row(const char* what, const std::string& value) {
 std::string base_model_text(const SessionOptions& o) {
   const PresetOptions& p = o.preset;
   std::string text = o.model + ":";
-  if (o.model.rfind("mlp", 0) == 0) {
+  if (is_mlp_preset(o.model)) {
     text += p.dense > 0 ? " dense " + std::to_string(p.dense) : " the preset's layers";
     return text;
   }
@@ -181,6 +182,8 @@ void draw_experiment_setup_panel(AppState& state) {
   ImGui::SetNextItemWidth(w);
   const int before = x.vary;
   ImGui::Combo("Vary", &x.vary, kVariableNames, IM_ARRAYSIZE(kVariableNames));
+  item_tooltip("The one setting that differs between the runs; everything else (data, its order, "
+               "the other settings) is held the same, so a difference in results comes from it.");
   if (x.vary != before) {
     std::string text;
     for (const std::string& v : ExperimentConfig::default_values(ExperimentConfig::variables()[x.vary]))
@@ -189,14 +192,17 @@ void draw_experiment_setup_panel(AppState& state) {
   }
   ImGui::SetNextItemWidth(w);
   ImGui::InputTextWithHint("Values", kVariableHints[x.vary], x.values, sizeof x.values);
+  item_tooltip("The values to try, separated by commas: one configuration per value.");
   ImGui::SetNextItemWidth(w);
   ImGui::SliderInt("Repeats", &x.repeats, 1, ExperimentConfig::kMaxRepeats, "%d seed(s)",
                    ImGuiSliderFlags_AlwaysClamp);
+  item_tooltip("How many times each configuration is trained, each with its own seed (its own "
+               "starting weights). More seeds show how much of a difference is luck; the time "
+               "grows with them.");
   if (ExperimentConfig::variables()[static_cast<size_t>(x.vary)] == "model") {
     ImGui::Checkbox("Same parameter count", &x.match_params);
-    if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("Sizes each MLP's hidden layers so it has as many parameters as the first CNN\n"
-                        "in the list (within 2 %%): the comparison is then of architecture, not of size.");
+    item_tooltip("Sizes each MLP's hidden layers so it has as many parameters as the first CNN "
+                 "in the list (within 2 %): the comparison is then of architecture, not of size.");
   }
   ImGui::EndDisabled();
   muted_wrapped(kWhySeeds);
@@ -217,18 +223,24 @@ void draw_experiment_setup_panel(AppState& state) {
   // Start / Resume, Pause (pauses every run), Stop (keeps the results so far).
   if (paused) {
     if (ImGui::Button("Resume")) state.training.pending.push_back(CommandType::kResumeExperiment);
+    item_tooltip("Goes on training every run of the experiment from where it paused.");
   } else {
     ImGui::BeginDisabled(running || !x.check_error.empty() || !state.data.loaded);
     if (ImGui::Button("Start experiment")) x.start_requested = true;
+    item_tooltip("Trains every configuration and seed side by side, one mini-batch each in turn, "
+                 "so all of them progress together and the curves can be compared as they grow.");
     ImGui::EndDisabled();
   }
   ImGui::SameLine();
   ImGui::BeginDisabled(!running);
   if (ImGui::Button("Pause")) state.training.pending.push_back(CommandType::kPause);
+  item_tooltip("Pauses every run of the experiment; Resume goes on from there.");
   ImGui::EndDisabled();
   ImGui::SameLine();
   ImGui::BeginDisabled(!running && !paused);
   if (ImGui::Button("Stop")) state.training.pending.push_back(CommandType::kStopExperiment);
+  item_tooltip("Ends the experiment now; the results measured so far stay in the table and "
+               "curves.");
   ImGui::EndDisabled();
   if (exists) {
     const float progress = static_cast<float>(report->progress);
@@ -251,20 +263,6 @@ void draw_experiment_setup_panel(AppState& state) {
 
 namespace {
 
-void smooth(const std::vector<float>& in, float weight, std::vector<float>& out) {
-  out.resize(in.size());
-  double average = 0.0, correction = 0.0;
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (!std::isfinite(in[i])) {
-      out[i] = NAN;
-      continue;
-    }
-    average = weight * average + (1.0 - weight) * in[i];
-    correction = weight * correction + (1.0 - weight);
-    out[i] = static_cast<float>(average / correction);
-  }
-}
-
 void plot_experiment_metric(const char* id, const char* title, const char* y_label,
                             AppState& state, bool accuracy, ImVec2 size) {
   ExperimentsState& x = state.experiments;
@@ -278,7 +276,7 @@ void plot_experiment_metric(const char* id, const char* title, const char* y_lab
     const ImU32 color = widgets::series_color(static_cast<int>(c));
     const std::vector<float>& steps = accuracy ? curve.step_acc : curve.step_loss;
     if (x.show_steps && !steps.empty()) {
-      smooth(steps, x.smoothing, smoothed[c]);
+      widgets::smooth_curve(smoothed[c], steps, x.smoothing);
       labels.push_back(curve.label + " train (step)");
       widgets::PlotSeries s;
       s.label = labels.back().c_str();
@@ -333,11 +331,15 @@ void draw_experiment_curves_panel(AppState& state) {
   const float scale = state.ui.scale;
   refresh_experiment_curves(state);
   ImGui::Checkbox("Per-step curves##experiment", &x.show_steps);
+  item_tooltip("Adds the training loss / accuracy of every mini-batch (noisy) to the per-epoch "
+               "lines.");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(90.0f * scale);
   ImGui::BeginDisabled(!x.show_steps);
   ImGui::SliderFloat("Smoothing##experiment", &x.smoothing, 0.0f, 0.99f, "%.2f",
                      ImGuiSliderFlags_AlwaysClamp);
+  item_tooltip("Averages the per-step curves over recent steps (0: raw; near 1: very smooth) so "
+               "the trend shows through the noise.");
   ImGui::EndDisabled();
   // The line styles, on the same line when they fit (narrow pages: below, wrapped).
   const char* styles = "faint: train per step   thin: train per epoch   thick: validation per epoch";
@@ -457,6 +459,10 @@ void export_buttons(AppState& state) {
     const float w = ImGui::CalcTextSize(label).x + 2.0f * ImGui::GetStyle().FramePadding.x;
     if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < right) ImGui::SameLine();
     if (ImGui::SmallButton(label)) export_experiment(state, format);
+    item_tooltip(std::string(format) == "csv"        ? "Downloads the results table as CSV (one row per configuration)."
+                 : std::string(format) == "markdown" ? "Downloads the results table as Markdown, to paste into a report."
+                 : std::string(format) == "json"     ? "Downloads every run's per-epoch history as JSON."
+                                                     : "Downloads the curves as PNG images.");
   }
   const ExperimentsState& x = state.experiments;
   if (!x.message.empty()) {
@@ -479,8 +485,7 @@ void feature_maps_section(AppState& state) {
   if (ImGui::SmallButton("Next image")) {
     state.inside.test_image = (image + 1) % static_cast<int>(test.size());
   }
-  if (ImGui::IsItemHovered())
-    ImGui::SetTooltip("The image chosen in Inside the network; this picks the next one there too.");
+  item_tooltip("The image chosen in Inside the network; this picks the next one there too.");
   muted_wrapped("conv1 and conv2 maps after ReLU, the first " + std::to_string(x.maps_shown) +
                 " channels, each scaled to its own range");
   if (x.maps.empty()) {

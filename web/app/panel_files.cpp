@@ -10,12 +10,6 @@ namespace cnnlab {
 
 namespace {
 
-#ifdef __EMSCRIPTEN__
-constexpr bool kBrowser = true;
-#else
-constexpr bool kBrowser = false;
-#endif
-
 void muted(const char* text) {
   ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
   ImGui::TextUnformatted(text);
@@ -36,13 +30,13 @@ void draw_file_menu(AppState& state) {
   const bool have_model = state.lab.model != nullptr;
   const float scale = state.ui.scale;
   // Desktop: the model file's path (Save writes it, Load reads it).
-  if (!kBrowser) path_input("Model file", "##model_path", f.model_path, sizeof f.model_path, scale);
-  if (ImGui::MenuItem(kBrowser ? "Save model (download .cnnlab)" : "Save model", nullptr, false,
+  if (!kFilesInBrowser) path_input("Model file", "##model_path", f.model_path, sizeof f.model_path, scale);
+  if (ImGui::MenuItem(kFilesInBrowser ? "Save model (download .cnnlab)" : "Save model", nullptr, false,
                       have_model)) {
     f.requests.push_back(FileRequest::kSaveModel);
   }
   // Read-only pages (an instructor's fixed exercise) keep their settings: no model replaces them.
-  if (ImGui::MenuItem(kBrowser ? "Load model (.cnnlab)..." : "Load model", nullptr, false,
+  if (ImGui::MenuItem(kFilesInBrowser ? "Load model (.cnnlab)..." : "Load model", nullptr, false,
                       state.data.loaded && !state.ui.embedding.read_only)) {
     f.requests.push_back(FileRequest::kLoadModel);
   }
@@ -55,13 +49,13 @@ void draw_file_menu(AppState& state) {
   if (ImGui::MenuItem("Export run log (CSV)")) f.requests.push_back(FileRequest::kExportRunsCsv);
   if (ImGui::MenuItem("Export run log (JSON)")) f.requests.push_back(FileRequest::kExportRunsJson);
   ImGui::Separator();
-  if (!kBrowser)
+  if (!kFilesInBrowser)
     path_input("Photo (PNG or JPEG)", "##photo_path", f.photo_path, sizeof f.photo_path, scale);
-  if (ImGui::MenuItem(kBrowser ? "Classify your own photo..." : "Classify photo", nullptr, false,
+  if (ImGui::MenuItem(kFilesInBrowser ? "Classify your own photo..." : "Classify photo", nullptr, false,
                       have_model)) {
     f.requests.push_back(FileRequest::kClassifyPhoto);
   }
-  if (kBrowser) muted("Tip: drop a photo or a .cnnlab file onto the lab.");
+  if (kFilesInBrowser) muted("Tip: drop a photo or a .cnnlab file onto the lab.");
   else muted("Tip: drop a photo or a .cnnlab file onto the window.");
 }
 

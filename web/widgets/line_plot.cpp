@@ -1,6 +1,7 @@
 // Line plot (see line_plot.h).
 //
 // [SECTION] Axis ticks
+// [SECTION] Smoothing
 // [SECTION] Data ranges
 // [SECTION] Drawing the series (decimated to the plot's pixel width)
 // [SECTION] Legend and hover readout
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <cfloat>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -31,6 +33,22 @@ int nice_ticks(double lo, double hi, int target_count, double* ticks, int max_ti
     ticks[n++] = std::fabs(v) < step * 1e-9 ? 0.0 : v;
   }
   return n;
+}
+
+// ---- [SECTION] Smoothing -------------------------------------------------------------------------
+
+void smooth_curve(std::vector<float>& out, const std::vector<float>& in, float weight) {
+  out.resize(in.size());
+  double average = 0.0, correction = 0.0;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (!std::isfinite(in[i])) {
+      out[i] = NAN;
+      continue;
+    }
+    average = weight * average + (1.0 - weight) * in[i];
+    correction = weight * correction + (1.0 - weight);
+    out[i] = static_cast<float>(average / correction);
+  }
 }
 
 namespace {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <vector>
 
 #include "imgui.h"
 
@@ -42,5 +43,10 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
 // Round tick positions between lo and hi, about target_count of them: writes at most max_ticks
 // values to ticks and returns how many.
 int nice_ticks(double lo, double hi, int target_count, double* ticks, int max_ticks);
+
+// Exponential moving average with bias correction (as TensorBoard's smoothing), so the first
+// points are not pulled towards zero. out [n] <- in [n]; weight in [0, 1) (0: no smoothing);
+// NaN and infinity stay NaN and do not enter the average.
+void smooth_curve(std::vector<float>& out, const std::vector<float>& in, float weight);
 
 }  // namespace cnnlab::widgets

@@ -47,12 +47,19 @@ export async function newPage(browser, {width = 1280, height = 800, deviceScaleF
 }
 
 // Starts a run through window.cnnlab and waits until it is done and tested; returns state().
+// `state().run` numbers the current (or next) run. Until the worker's first report of the new
+// run arrives, the state may still be the previous run's 'done' with its test accuracy, so the
+// wait is for a run later than that one.
 export async function trainToEnd(page) {
-  await page.evaluate(() => window.cnnlab.train());
-  await page.waitForFunction(() => {
+  const testedRun = await page.evaluate(() => {
     const s = window.cnnlab.state();
-    return s.phase === 'done' && s.testAcc !== null;
-  }, null, {timeout: 240000});
+    return s.phase === 'done' && s.testAcc !== null ? s.run : 0;
+  });
+  await page.evaluate(() => window.cnnlab.train());
+  await page.waitForFunction((testedRun) => {
+    const s = window.cnnlab.state();
+    return s.run > testedRun && s.phase === 'done' && s.testAcc !== null;
+  }, testedRun, {timeout: 240000});
   return page.evaluate(() => window.cnnlab.state());
 }
 
