@@ -9,17 +9,19 @@
 
 namespace cnnlab {
 
-namespace {
+// File-local helpers in a named namespace: lab/ is compiled in unity batches, where every
+// file's anonymous namespace is one.
+namespace conv_explainer_detail {
 
-const char* const kWhere = "explain pixel";
+const char* const kExplainPixelWhere = "explain pixel";
 
 // "1, 4" (1-based) of the layers of the given kinds, or "none".
 std::string layers_of_kind(const Model& model, bool conv) {
   std::string out;
   for (int i = 0; i < model.num_layers(); ++i) {
     const LayerKind k = model.layer(i).kind();
-    const bool match = conv ? k == LayerKind::kConv2D
-                            : k == LayerKind::kMaxPool2D || k == LayerKind::kAvgPool2D;
+    const bool match =
+        conv ? k == LayerKind::kConv2D : k == LayerKind::kMaxPool2D || k == LayerKind::kAvgPool2D;
     if (!match) continue;
     if (!out.empty()) out += ", ";
     out += std::to_string(i + 1);
@@ -31,29 +33,27 @@ std::string layers_of_kind(const Model& model, bool conv) {
 // the model has run forward on an image.
 void check_request(const Model& model, int layer, bool conv, int channel, int y, int x) {
   const std::string kinds = conv ? "conv" : "pooling";
-  require(layer >= 0 && layer < model.num_layers(), kWhere,
+  require(layer >= 0 && layer < model.num_layers(), kExplainPixelWhere,
           "layer " + std::to_string(layer + 1) + " does not exist (the model has " +
               std::to_string(model.num_layers()) + " layers; its " + kinds + " layers are " +
               layers_of_kind(model, conv) + ")");
   const LayerKind kind = model.layer(layer).kind();
   const bool ok = conv ? kind == LayerKind::kConv2D
                        : kind == LayerKind::kMaxPool2D || kind == LayerKind::kAvgPool2D;
-  require(ok, kWhere,
-          "layer " + std::to_string(layer + 1) + " is " + model.layer(layer).label() +
-              ", not a " + kinds + " layer (the " + kinds + " layers are " +
-              layers_of_kind(model, conv) + ")");
+  require(ok, kExplainPixelWhere,
+          "layer " + std::to_string(layer + 1) + " is " + model.layer(layer).label() + ", not a " +
+              kinds + " layer (the " + kinds + " layers are " + layers_of_kind(model, conv) + ")");
   const Shape& out = model.layer_output_shape(layer);  // (C, H, W)
   const std::string name = "layer " + std::to_string(layer + 1);
-  require(channel >= 0 && channel < out[0], kWhere,
+  require(channel >= 0 && channel < out[0], kExplainPixelWhere,
           "channel " + std::to_string(channel) + " is out of range: " + name + " has channels 0.." +
               std::to_string(out[0] - 1));
-  require(y >= 0 && y < out[1] && x >= 0 && x < out[2], kWhere,
+  require(y >= 0 && y < out[1] && x >= 0 && x < out[2], kExplainPixelWhere,
           "pixel (y " + std::to_string(y) + ", x " + std::to_string(x) + ") is outside " + name +
-              "'s " + std::to_string(out[1]) + "x" + std::to_string(out[2]) +
-              " output (y 0.." + std::to_string(out[1] - 1) + ", x 0.." +
-              std::to_string(out[2] - 1) + ")");
+              "'s " + std::to_string(out[1]) + "x" + std::to_string(out[2]) + " output (y 0.." +
+              std::to_string(out[1] - 1) + ", x 0.." + std::to_string(out[2] - 1) + ")");
   const Tensor& act = model.activation(layer);
-  require(act.shape().rank == 4 && act.dim(0) >= 1 && act.size() >= out.count(), kWhere,
+  require(act.shape().rank == 4 && act.dim(0) >= 1 && act.size() >= out.count(), kExplainPixelWhere,
           "the model has not run on an image yet");
 }
 
@@ -61,7 +61,7 @@ void check_request(const Model& model, int layer, bool conv, int channel, int y,
 // preprocessed image the model ran on).
 const float* layer_input(const Model& model, int layer) {
   const Tensor& in = layer == 0 ? model.input() : model.activation(layer - 1);
-  require(in.size() >= model.layer(layer).input_shape().count(), kWhere,
+  require(in.size() >= model.layer(layer).input_shape().count(), kExplainPixelWhere,
           "the model has not run on an image yet");
   return in.data();
 }
@@ -71,18 +71,19 @@ float at(const float* maps, const Shape& chw, int channel, int y, int x) {
   return maps[(static_cast<size_t>(channel) * chw[1] + y) * chw[2] + x];
 }
 
-}  // namespace
+}  // namespace conv_explainer_detail
 
 // ---- [SECTION] Convolution ---------------------------------------------------------------------
 
 ConvPixelExplanation explain_conv_pixel(const Model& model, int layer, int channel, int y, int x) {
+  using namespace conv_explainer_detail;
   check_request(model, layer, true, channel, y, x);
   const Layer& conv = model.layer(layer);
   const LayerSpec& spec = conv.spec();
-  const Shape& in_shape = conv.input_shape();    // (Ci, H, W)
-  const Shape& out_shape = conv.output_shape();  // (Co, OH, OW)
+  const Shape& in_shape = conv.input_shape();              // (Ci, H, W)
+  const Shape& out_shape = conv.output_shape();            // (Co, OH, OW)
   const std::vector<const Param*> params = conv.params();  // weight (Co, Ci, k, k), bias (Co)
-  require(params.size() == 2, kWhere, "the conv layer has no weights");
+  require(params.size() == 2, kExplainPixelWhere, "the conv layer has no weights");
 
   ConvPixelExplanation e;
   e.layer = layer;
@@ -151,6 +152,7 @@ ConvPixelExplanation explain_conv_pixel(const Model& model, int layer, int chann
 // ---- [SECTION] Pooling -------------------------------------------------------------------------
 
 PoolPixelExplanation explain_pool_pixel(const Model& model, int layer, int channel, int y, int x) {
+  using namespace conv_explainer_detail;
   check_request(model, layer, false, channel, y, x);
   const Layer& pool = model.layer(layer);
   const Shape& in_shape = pool.input_shape();    // (C, H, W)

@@ -72,14 +72,17 @@ std::string refusal(const Model& model, int layer, int channel, int y, int x, bo
 
 }  // namespace
 
-TEST_CASE("explain pixel: the total equals the engine's feature map, first and deeper conv, "
-          "interior and border") {
+TEST_CASE(
+    "explain pixel: the total equals the engine's feature map, first and deeper conv, "
+    "interior and border") {
   std::unique_ptr<Model> owned = random_model(5);
   Model& model = *owned;
   const std::vector<uint8_t> image = random_image(5, 3 * 8 * 8);
   compute_inside_maps(model, Preprocess{}, image.data(), 3, 8, 8);  // the engine's forward
 
-  struct Case { int layer, channel, y, x; };
+  struct Case {
+    int layer, channel, y, x;
+  };
   // Layer 0 is 8x8, layer 3 is 4x4 (after the pool): corners, edges and interior pixels.
   const Case cases[] = {{0, 0, 3, 4}, {0, 3, 0, 0}, {0, 1, 7, 5}, {0, 2, 0, 7},
                         {3, 0, 1, 2}, {3, 4, 0, 0}, {3, 2, 3, 3}, {3, 1, 2, 0}};
@@ -142,8 +145,8 @@ TEST_CASE("explain pixel: a 3x3 case by hand") {
   // Output (0, 0): the top row and left column are padding (0); patch rows -1..1, cols -1..1:
   //     pad pad pad | pad 0/15 1/15 | pad 4/15 5/15
   //   products / (1/15) = 0 0 0 | 0 0 -2 | 0 0 -5  -> sum -7/15, total -7/15 + 0.5 = 1/30.
-  ModelSpec spec =
-      parse_model_spec("conv2d 1 k=3 pad=same; relu; maxpool2d 2; flatten; dense 2", Shape{1, 4, 4}, 2);
+  ModelSpec spec = parse_model_spec("conv2d 1 k=3 pad=same; relu; maxpool2d 2; flatten; dense 2",
+                                    Shape{1, 4, 4}, 2);
   Model model(spec, 1);
   const float kernel[9] = {1, 0, -1, 2, 0, -2, 1, 0, -1};
   Param* w = param(model, "0.weight");
@@ -223,8 +226,9 @@ TEST_CASE("explain pixel: refusals name what is wrong") {
   CHECK(not_conv.find("layer 2 is relu, not a conv layer (the conv layers are 1, 4)") !=
         std::string::npos);
   CHECK(refusal(model, 2, 0, 0, 0).find("not a conv layer") != std::string::npos);
-  CHECK(refusal(model, 0, 0, 0, 0, false).find("not a pooling layer (the pooling layers are 3, 6)") !=
-        std::string::npos);
+  CHECK(
+      refusal(model, 0, 0, 0, 0, false).find("not a pooling layer (the pooling layers are 3, 6)") !=
+      std::string::npos);
   CHECK(refusal(model, 42, 0, 0, 0).find("layer 43 does not exist") != std::string::npos);
   CHECK(refusal(model, -1, 0, 0, 0).find("does not exist") != std::string::npos);
   CHECK(refusal(model, 0, 4, 0, 0).find("channel 4 is out of range: layer 1 has channels 0..3") !=

@@ -31,14 +31,18 @@
 
 namespace cnnlab {
 
-namespace {
+// File-local helpers in a named namespace: the app is compiled in unity batches, where every
+// file's anonymous namespace is one (panel_inside.cpp's helpers share it).
+namespace explain_view {
 
 constexpr double kPlayStepSeconds = 0.6;  // Play: one pixel on every 0.6 s (readable numbers)
 constexpr int kChannelRowsShown = 8;      // the per-input-channel table lists at most this many
 
 // ---- [SECTION] Choosing layer, channel and pixel -----------------------------------------------
 
-bool is_pool(LayerKind kind) { return kind == LayerKind::kMaxPool2D || kind == LayerKind::kAvgPool2D; }
+bool is_pool(LayerKind kind) {
+  return kind == LayerKind::kMaxPool2D || kind == LayerKind::kAvgPool2D;
+}
 
 // Index into in.maps.layers of the explained layer (its model index explain_layer), choosing the
 // first conv layer when none or a vanished one was chosen; -1 when the model has none.
@@ -90,8 +94,9 @@ void draw_controls(AppState& state, const LayerMaps& m) {
     }
     ImGui::EndCombo();
   }
-  item_tooltip("The layer whose output pixel is worked out. Layer 1 looks at the image itself; a "
-               "deeper conv layer adds up what it sees in every feature map of the layer before.");
+  item_tooltip(
+      "The layer whose output pixel is worked out. Layer 1 looks at the image itself; a "
+      "deeper conv layer adds up what it sees in every feature map of the layer before.");
   ImGui::SameLine();
   if (ImGui::GetContentRegionAvail().x < 150.0f * scale) ImGui::NewLine();
   int channel = in.explain_channel + 1;
@@ -112,8 +117,9 @@ void draw_controls(AppState& state, const LayerMaps& m) {
   item_tooltip("Move the kernel one step back (to the left, or to the end of the row above).");
   ImGui::SameLine();
   if (ImGui::Button("Next >")) step_pixel(in, m, +1);
-  item_tooltip("Move the kernel one step on (to the right, or to the start of the next row): the "
-               "same weights, a new patch, a new output pixel.");
+  item_tooltip(
+      "Move the kernel one step on (to the right, or to the start of the next row): the "
+      "same weights, a new patch, a new output pixel.");
   ImGui::SameLine();
   const bool reduced = state.ui.embedding.reduced_motion;
   if (reduced) in.explain_playing = false;
@@ -130,8 +136,9 @@ void draw_controls(AppState& state, const LayerMaps& m) {
   if (ImGui::GetContentRegionAvail().x < 120.0f * scale) ImGui::NewLine();
   ImGui::AlignTextToFramePadding();
   ImGui::Text("pixel (y %d, x %d)", in.explain_y, in.explain_x);
-  item_tooltip("The output pixel explained: row y, column x of the map, counted from 0 at the "
-               "top left. Click the output map below to pick another.");
+  item_tooltip(
+      "The output pixel explained: row y, column x of the map, counted from 0 at the "
+      "top left. Click the output map below to pick another.");
   if (in.explain_playing && ImGui::GetTime() >= in.explain_next_step) {
     step_pixel(in, m, +1);
     in.explain_next_step = ImGui::GetTime() + kPlayStepSeconds;
@@ -157,8 +164,8 @@ widgets::Colormap plane_range(const float* v, size_t n, float* lo, float* hi) {
 // the first layer the image itself, in.input_tile, is shown instead) and the output map.
 void update_pictures(InsideState& in, const LayerMaps& m, int input_channel) {
   if (in.explain_tiles_serial == in.maps_serial && in.explain_tiles_layer == m.layer &&
-      in.explain_tiles_channel == in.explain_channel &&
-      in.explain_tiles_input == input_channel && in.explain_output_tile.count() > 0) {
+      in.explain_tiles_channel == in.explain_channel && in.explain_tiles_input == input_channel &&
+      in.explain_output_tile.count() > 0) {
     return;
   }
   in.explain_tiles_serial = in.maps_serial;
@@ -226,8 +233,9 @@ void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int 
   picture("explain_input", input_caption, m.layer == 0 ? in.input_tile : in.explain_input_tile,
           side, scale, &a);
   if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("The yellow square is where the kernel sits for this output pixel; where it "
-                      "sticks out of the picture it reads padding (zeros).");
+    ImGui::SetTooltip(
+        "The yellow square is where the kernel sits for this output pixel; where it "
+        "sticks out of the picture it reads padding (zeros).");
   }
   outline_cells(a, side, in_h, in_w, top, left, top + window, left + window, scale);
   ImGui::SameLine(0.0f, 16.0f * scale);
@@ -239,8 +247,9 @@ void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int 
   if (r.hovered >= 0) {
     const int y = std::min(m.height - 1, static_cast<int>(r.hovered_uv.y * m.height));
     const int x = std::min(m.width - 1, static_cast<int>(r.hovered_uv.x * m.width));
-    ImGui::SetTooltip("pixel (y %d, x %d) = %.4g\nclick to explain it", y, x,
-                      m.maps[(static_cast<size_t>(in.explain_channel) * m.height + y) * m.width + x]);
+    ImGui::SetTooltip(
+        "pixel (y %d, x %d) = %.4g\nclick to explain it", y, x,
+        m.maps[(static_cast<size_t>(in.explain_channel) * m.height + y) * m.width + x]);
     if (r.clicked >= 0) {
       in.explain_y = y;
       in.explain_x = x;
@@ -303,8 +312,8 @@ int number_grid(const char* id, const char* title, const float* values, int k,
       draw->AddText(ImVec2(a.x + (cell - ts.x) * 0.5f, a.y + (cell - ts.y) * 0.5f),
                     pad ? muted : text, label);
       if (i == winner) {
-        draw->AddRect(ImVec2(a.x + 1, a.y + 1), ImVec2(b.x - 1, b.y - 1), IM_COL32(255, 200, 0, 255),
-                      0.0f, 0, 3.0f * scale);
+        draw->AddRect(ImVec2(a.x + 1, a.y + 1), ImVec2(b.x - 1, b.y - 1),
+                      IM_COL32(255, 200, 0, 255), 0.0f, 0, 3.0f * scale);
       }
       if (hovered && ImGui::IsMouseHoveringRect(a, b)) hovered_cell = i;
     }
@@ -315,7 +324,8 @@ int number_grid(const char* id, const char* title, const float* values, int k,
 
 // The cell size that fits "-0.000" (and "pad") with a margin.
 float grid_cell(float scale) {
-  return std::max(ImGui::CalcTextSize("-0.000").x + 8.0f * scale, ImGui::GetTextLineHeight() * 1.8f);
+  return std::max(ImGui::CalcTextSize("-0.000").x + 8.0f * scale,
+                  ImGui::GetTextLineHeight() * 1.8f);
 }
 
 // Lays the grids out in one row when they fit, else one under another.
@@ -360,27 +370,29 @@ void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
   const std::string name = input_channel_name(e.layer, e.in_channels, ci);
   char title[96];
   std::snprintf(title, sizeof title, "Input patch (%s)", name.c_str());
-  const int hp = number_grid("patch", title, patch, k, e.is_padding.data(),
-                             abs_max(patch, kk), cell, -1, scale);
+  const int hp = number_grid("patch", title, patch, k, e.is_padding.data(), abs_max(patch, kk),
+                             cell, -1, scale);
   if (hp >= 0) {
     const int r = hp / k, c = hp % k;
     if (e.is_padding[static_cast<size_t>(hp)]) {
-      ImGui::SetTooltip("Padding: row %d, column %d is outside the input; `same` padding reads 0 "
-                        "there so the output keeps the input's size.",
-                        e.top + r, e.left + c);
+      ImGui::SetTooltip(
+          "Padding: row %d, column %d is outside the input; `same` padding reads 0 "
+          "there so the output keeps the input's size.",
+          e.top + r, e.left + c);
     } else {
-      ImGui::SetTooltip("Input %s at row %d, column %d = %.5g", name.c_str(), e.top + r,
-                        e.left + c, patch[hp]);
+      ImGui::SetTooltip("Input %s at row %d, column %d = %.5g", name.c_str(), e.top + r, e.left + c,
+                        patch[hp]);
     }
   }
   next_grid(cell * k, gap);
   std::snprintf(title, sizeof title, "x Weights (map %d)", e.channel + 1);
-  const int hw = number_grid("weights", title, weights, k, nullptr, abs_max(weights, kk), cell,
-                             -1, scale);
+  const int hw =
+      number_grid("weights", title, weights, k, nullptr, abs_max(weights, kk), cell, -1, scale);
   if (hw >= 0) {
-    ImGui::SetTooltip("Weight %.5g of map %d's kernel for input %s; the same weight is used at "
-                      "every position (weight sharing)",
-                      weights[hw], e.channel + 1, name.c_str());
+    ImGui::SetTooltip(
+        "Weight %.5g of map %d's kernel for input %s; the same weight is used at "
+        "every position (weight sharing)",
+        weights[hw], e.channel + 1, name.c_str());
   }
   next_grid(cell * k, gap);
   const int hq = number_grid("products", "= Products", products, k, e.is_padding.data(),
@@ -408,9 +420,10 @@ void draw_channel_sums(AppState& state, const ConvPixelExplanation& e) {
     ImGui::PopTextWrapPos();
     return;
   }
-  ImGui::Text("The kernel has one %dx%d slice per input channel: %d sums, one per channel "
-              "(click a row to see its grids above).",
-              e.kernel, e.kernel, e.in_channels);
+  ImGui::Text(
+      "The kernel has one %dx%d slice per input channel: %d sums, one per channel "
+      "(click a row to see its grids above).",
+      e.kernel, e.kernel, e.in_channels);
   ImGui::PopTextWrapPos();
   const int shown = std::min(e.in_channels, kChannelRowsShown);
   // The selected channel is always listed (it may be past the first rows).
@@ -447,10 +460,10 @@ void draw_channel_sums(AppState& state, const ConvPixelExplanation& e) {
       ++hidden;
     }
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextDisabled("Only %d of the %d channels are listed; the other %d add up to %s. "
-                        "Pick one with the slider below to see its grids.",
-                        e.in_channels - hidden, e.in_channels, hidden,
-                        number(static_cast<float>(rest)).c_str());
+    ImGui::TextDisabled(
+        "Only %d of the %d channels are listed; the other %d add up to %s. "
+        "Pick one with the slider below to see its grids.",
+        e.in_channels - hidden, e.in_channels, hidden, number(static_cast<float>(rest)).c_str());
     ImGui::PopTextWrapPos();
     int pick = selected + 1;
     ImGui::SetNextItemWidth(width);
@@ -476,15 +489,17 @@ void draw_conv_total(const ConvPixelExplanation& e) {
                 number(static_cast<float>(sums)).c_str(), e.in_channels, sign, bias.c_str(),
                 number(e.total).c_str());
   }
-  item_tooltip("The output pixel before the activation: every product of every input channel "
-               "added up, plus the map's one bias.");
+  item_tooltip(
+      "The output pixel before the activation: every product of every input channel "
+      "added up, plus the map's one bias.");
   const float diff = std::fabs(e.total - e.feature_value);
-  ImGui::TextDisabled("The engine's feature map at this pixel: %s (%s)", number(e.feature_value).c_str(),
-                      diff <= 1e-4f * std::max(1.0f, std::fabs(e.feature_value))
-                          ? "the same, up to rounding"
-                          : "DIFFERENT");
-  item_tooltip("Read from the model's own forward pass on this image: the hand-worked sum above "
-               "must equal it.");
+  ImGui::TextDisabled(
+      "The engine's feature map at this pixel: %s (%s)", number(e.feature_value).c_str(),
+      diff <= 1e-4f * std::max(1.0f, std::fabs(e.feature_value)) ? "the same, up to rounding"
+                                                                 : "DIFFERENT");
+  item_tooltip(
+      "Read from the model's own forward pass on this image: the hand-worked sum above "
+      "must equal it.");
   if (e.has_activation) {
     ImGui::Text("After ReLU: max(%s, 0) = %s, what the next layer sees", number(e.total).c_str(),
                 number(e.activated_total).c_str());
@@ -511,18 +526,21 @@ void draw_pool(AppState& state, const PoolPixelExplanation& e) {
   } else {
     ImGui::Text("mean of the %d cells = %s", static_cast<int>(n), number(e.output).c_str());
   }
-  ImGui::TextDisabled("The engine's feature map at this pixel: %s", number(e.feature_value).c_str());
-  ImGui::TextDisabled("Stride %d: the window jumps %d pixels per output pixel, so the map shrinks "
-                      "from %dx%d to %dx%d.",
-                      e.stride, e.stride, e.in_height, e.in_width, e.out_height, e.out_width);
+  ImGui::TextDisabled("The engine's feature map at this pixel: %s",
+                      number(e.feature_value).c_str());
+  ImGui::TextDisabled(
+      "Stride %d: the window jumps %d pixels per output pixel, so the map shrinks "
+      "from %dx%d to %dx%d.",
+      e.stride, e.stride, e.in_height, e.in_width, e.out_height, e.out_width);
   ImGui::PopTextWrapPos();
 }
 
-}  // namespace
+}  // namespace explain_view
 
 // ---- [SECTION] View ----------------------------------------------------------------------------
 
 void draw_explain_pixel_view(AppState& state) {
+  using namespace explain_view;
   InsideState& in = state.inside;
   const int entry = explained_entry(in);
   Model* model = in.model_copy.model();
@@ -545,8 +563,9 @@ void draw_explain_pixel_view(AppState& state) {
                                : "Average pooling replaces each window by its mean: the map gets "
                                  "smaller and smoother.");
   } else {
-    ImGui::TextUnformatted("Each output pixel is the sum of the patch times the kernel, plus a "
-                           "bias. The same kernel slides everywhere: that is weight sharing.");
+    ImGui::TextUnformatted(
+        "Each output pixel is the sum of the patch times the kernel, plus a "
+        "bias. The same kernel slides everywhere: that is weight sharing.");
   }
   ImGui::PopTextWrapPos();
   in.explain_error.clear();
@@ -602,7 +621,7 @@ void draw_explain_pixel_view(AppState& state) {
 
 // ---- [SECTION] JavaScript API ------------------------------------------------------------------
 
-namespace {
+namespace explain_view {
 
 nlohmann::json grid_json(const float* v, int k) {
   nlohmann::json rows = nlohmann::json::array();
@@ -619,17 +638,20 @@ int request_int(const nlohmann::json& request, const char* key) {
   if (!request.contains(key)) throw Error("explainPixel", std::string("missing '") + key + "'");
   const nlohmann::json& v = request.at(key);
   if (!v.is_number() || (v.is_number_float() && std::floor(v.get<double>()) != v.get<double>())) {
-    throw Error("explainPixel", std::string("'") + key + "' must be a whole number, got " + v.dump());
+    throw Error("explainPixel",
+                std::string("'") + key + "' must be a whole number, got " + v.dump());
   }
   const double d = v.get<double>();
-  if (d < -1e6 || d > 1e6) throw Error("explainPixel", std::string("'") + key + "' is out of range: " + v.dump());
+  if (d < -1e6 || d > 1e6)
+    throw Error("explainPixel", std::string("'") + key + "' is out of range: " + v.dump());
   return static_cast<int>(d);
 }
 
-}  // namespace
+}  // namespace explain_view
 
 std::string explain_pixel_json(AppState& state, const std::string& request_text,
                                std::string* result) {
+  using namespace explain_view;
   try {
     const nlohmann::json request = nlohmann::json::parse(request_text, nullptr, false);
     if (!request.is_object()) {
@@ -652,7 +674,8 @@ std::string explain_pixel_json(AppState& state, const std::string& request_text,
     const Model* model = in.model_copy.model();
     if (!model) throw Error("explainPixel", "there is no image to explain yet");
     nlohmann::json out;
-    const bool pool = layer >= 0 && layer < model->num_layers() && is_pool(model->layer(layer).kind());
+    const bool pool =
+        layer >= 0 && layer < model->num_layers() && is_pool(model->layer(layer).kind());
     if (pool) {
       const PoolPixelExplanation e = explain_pool_pixel(*model, layer, channel, y, x);
       out = {{"layer", layer + 1},
@@ -684,27 +707,29 @@ std::string explain_pixel_json(AppState& state, const std::string& request_text,
       nlohmann::json padding_cells = nlohmann::json::array();
       for (int r = 0; r < e.kernel; ++r) {
         nlohmann::json row = nlohmann::json::array();
-        for (int c = 0; c < e.kernel; ++c) row.push_back(e.is_padding[static_cast<size_t>(r * e.kernel + c)] != 0);
+        for (int c = 0; c < e.kernel; ++c)
+          row.push_back(e.is_padding[static_cast<size_t>(r * e.kernel + c)] != 0);
         padding_cells.push_back(std::move(row));
       }
-      out = {{"layer", layer + 1},
-             {"label", model->layer(layer).label()},
-             {"kind", "conv2d"},
-             {"channel", channel},
-             {"y", y},
-             {"x", x},
-             {"kernel", e.kernel},
-             {"stride", e.stride},
-             {"padding", e.same_padding ? "same" : "valid"},
-             {"top", e.top},
-             {"left", e.left},
-             {"paddingCells", padding_cells},
-             {"bias", e.bias},
-             {"total", e.total},
-             {"featureValue", e.feature_value},
-             {"activation", e.has_activation ? nlohmann::json("relu") : nlohmann::json(nullptr)},
-             {"activated", e.has_activation ? nlohmann::json(e.activated) : nlohmann::json(nullptr)},
-             {"channels", channels}};
+      out = {
+          {"layer", layer + 1},
+          {"label", model->layer(layer).label()},
+          {"kind", "conv2d"},
+          {"channel", channel},
+          {"y", y},
+          {"x", x},
+          {"kernel", e.kernel},
+          {"stride", e.stride},
+          {"padding", e.same_padding ? "same" : "valid"},
+          {"top", e.top},
+          {"left", e.left},
+          {"paddingCells", padding_cells},
+          {"bias", e.bias},
+          {"total", e.total},
+          {"featureValue", e.feature_value},
+          {"activation", e.has_activation ? nlohmann::json("relu") : nlohmann::json(nullptr)},
+          {"activated", e.has_activation ? nlohmann::json(e.activated) : nlohmann::json(nullptr)},
+          {"channels", channels}};
     }
     out["image"] = in.use_upload ? nlohmann::json("photo") : nlohmann::json(in.test_image);
     // Shown in the view: the Inside tab, its "Explain one pixel" sub-tab, this pixel.
