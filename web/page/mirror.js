@@ -184,7 +184,11 @@ export class TextView {
     this.phase = phase;
     const text = phaseSentence(phase, previous, state);
     // A phase is said again when it comes back later (a second pause), not twice for one change.
-    if (text) this.announcer.say(text, {key: `phase ${phase} ${Date.now()}`, kind: 'phase'});
+    // A run's start is a kind of its own: a pause or resume right after it (within the region's
+    // one-second pacing) is said with it, not instead of it, so the listener still hears which
+    // run, model, epochs and batch started. Pauses and resumes replace each other while waiting.
+    const kind = phase === 'training' && previous !== 'paused' ? 'start' : 'phase';
+    if (text) this.announcer.say(text, {key: `phase ${phase} ${Date.now()}`, kind});
   }
 
   sync() {

@@ -64,16 +64,23 @@ export function phaseSentence(phase, previous, state) {
       return `${run} is ready to train: model ${modelName(state.model)}, ${plural(state.epochs, 'epoch')}.`;
     case 'training':
       if (previous === 'paused') return `Training resumed in epoch ${epochUnderWay(state)} of ${state.epochs}.`;
-      return `Training started: ${run.toLowerCase()}, ${modelName(state.model)}, ` +
-             `${plural(state.epochs, 'epoch')}, batch ${setting(state.options && state.options.batch)}.`;
-    case 'paused':
-      return `Training paused in epoch ${epochUnderWay(state)} of ${state.epochs}, at step ` +
-             `${count(state.step)}.`;
+      return startSentence(run, state);
+    case 'paused': {
+      const paused = `Training paused in epoch ${epochUnderWay(state)} of ${state.epochs}, at step ` +
+                     `${count(state.step)}.`;
+      // Started and paused between two looks at the lab (Step, or a quick pause): both are news.
+      return previous === 'training' ? paused : `${startSentence(run, state)} ${paused}`;
+    }
     case 'error':
       return `Error: ${state.error || 'the lab stopped'}.`;
     default:
       return '';
   }
+}
+
+function startSentence(run, state) {
+  return `Training started: ${run.toLowerCase()}, ${modelName(state.model)}, ` +
+         `${plural(state.epochs, 'epoch')}, batch ${setting(state.options && state.options.batch)}.`;
 }
 
 // An epoch event (events.js 'epoch').
