@@ -15,17 +15,11 @@
 #include "test_helpers.h"
 
 using namespace cnnlab;
+using cnnlab::testing::param;
 using cnnlab::testing::contains;
 using cnnlab::testing::error_of;
 
 namespace {
-
-Param* param(Model& m, const std::string& name) {
-  for (Param* p : m.params())
-    if (p->name == name) return p;
-  FAIL("no parameter " << name);
-  return nullptr;
-}
 
 void set_values(Param* p, const std::vector<float>& values) {
   REQUIRE(p->value.size() == values.size());

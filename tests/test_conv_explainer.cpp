@@ -14,18 +14,12 @@
 #include "lab/conv_explainer.h"
 #include "lab/inside_maps.h"
 #include "model/spec.h"
+#include "test_helpers.h"
 
 using namespace cnnlab;
+using cnnlab::testing::param;
 
 namespace {
-
-Param* param(Model& m, const std::string& name) {
-  for (Param* p : m.params()) {
-    if (p->name == name) return p;
-  }
-  FAIL("no parameter " << name);
-  return nullptr;
-}
 
 // A small random CNN on 3x8x8 images: layer 0 conv (3 inputs), 2 pool, 3 conv (4 inputs, stride
 // 1, same), 5 avgpool. Biases drawn too (the default init leaves them non-zero, redrawn anyway so

@@ -10,6 +10,7 @@
 
 #include "core/error.h"
 #include "core/io.h"
+#include "model/model.h"
 
 namespace cnnlab::testing {
 
@@ -26,6 +27,15 @@ std::string error_of(F&& fn) {
 
 inline bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
+}
+
+// The model's parameter of that name ("conv1.weight"), to set weights by hand; throws (failing
+// the test case) when there is none.
+inline Param* param(Model& m, const std::string& name) {
+  for (Param* p : m.params()) {
+    if (p->name == name) return p;
+  }
+  throw Error("test", "the model has no parameter " + name);
 }
 
 // A model file's bytes (docs/model-format.md) with its JSON header changed by edit: the section

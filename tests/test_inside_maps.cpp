@@ -11,18 +11,12 @@
 #include "lab/inside_maps.h"
 #include "core/error.h"
 #include "model/spec.h"
+#include "test_helpers.h"
 
 using namespace cnnlab;
+using cnnlab::testing::param;
 
 namespace {
-
-Param* param(Model& m, const std::string& name) {
-  for (Param* p : m.params()) {
-    if (p->name == name) return p;
-  }
-  FAIL("no parameter " << name);
-  return nullptr;
-}
 
 // 1x4x4 input -> conv 1 3x3 same -> relu -> maxpool 2 -> flatten -> dense 2.
 ModelSpec tiny_spec() {
