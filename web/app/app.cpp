@@ -230,7 +230,11 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
     // Status on the right: phase, frame rate, and a font warning when the TrueType font is missing.
     state.ui.status = status_text(state, phase);
     char status[160];
-    std::snprintf(status, sizeof status, "%s   %.0f fps", state.ui.status.c_str(), state.ui.fps);
+    if (ImGui::GetTime() - state.ui.shown_fps_time >= 1.0 || state.ui.shown_fps_time < 0) {
+      state.ui.shown_fps = static_cast<int>(state.ui.fps + 0.5);
+      state.ui.shown_fps_time = ImGui::GetTime();
+    }
+    std::snprintf(status, sizeof status, "%s   %d fps", state.ui.status.c_str(), state.ui.shown_fps);
     float w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
     // Narrow windows: the status without the frame rate, so it is not cut off at the edge.
     if (ImGui::GetWindowWidth() - ImGui::GetCursorPosX() < w) {
@@ -420,6 +424,11 @@ void App::frame() {
     s.experiments.message_is_error = !error.empty();
   }
   s.ui.shortcuts.clear();  // the Inside panel took its own while it drew
+}
+
+bool App::reads_back_after_render() const {
+  const ExperimentsState& x = state_.experiments;
+  return x.capture_plots && x.plots_frame == ImGui::GetFrameCount();
 }
 
 void App::after_render(int framebuffer_width, int framebuffer_height) {
@@ -954,6 +963,7 @@ const std::string& App::state_json() {
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},
              {"framesDrawn", s.ui.frames_drawn},
+             {"framesPainted", s.ui.frames_painted},
              // "narrow": one area at a time behind a row of area tabs (narrowArea names it).
              {"layout", s.ui.narrow ? "narrow" : "wide"},
              {"narrowArea", kAreaNames[std::clamp(s.ui.narrow_area, 0, 3)]},

@@ -70,6 +70,10 @@ double now_seconds();
 // so drawing (software WebGL on the CPU on some machines) leaves more of the CPU to training;
 // any input returns to full rate at once. Desktop: nothing (vsync paces it).
 void pace_frames(bool training, bool user_input);
+// Whether main.cpp may skip painting a frame identical to the one on screen (RepaintCheck).
+// Browser: yes (a WebGL canvas not drawn to keeps its last frame). Desktop: no (the loop is paced
+// by the buffer swap, and screenshots read the back buffer).
+bool skips_unchanged_frames();
 
 // ---- Files the student keeps (exports) ----------------------------------------------------------
 // Browser: offers the bytes as a download named `name`; desktop: writes them as `name` in the
@@ -97,6 +101,9 @@ void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, 
 ImTextureID create_texture_rgba(int width, int height, const uint8_t* rgba);  // (H, W, 4)
 void update_texture_rgba(ImTextureID texture, int width, int height, const uint8_t* rgba);
 void destroy_texture(ImTextureID texture);
+// Counts the calls above: a frame whose draw lists are unchanged still has to be painted when a
+// texture it shows was replaced (RepaintCheck, repaint_check.h).
+uint64_t texture_generation();
 
 // ---- Screenshots (desktop) ----------------------------------------------------------------------
 // Reads the back buffer and writes it as PNG; false with a message on failure.

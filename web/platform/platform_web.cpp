@@ -192,6 +192,8 @@ void pace_frames(bool training, bool user_input) {
   paced_interval_ms = want;
 }
 
+bool skips_unchanged_frames() { return true; }
+
 void after_backend_new_frame(GLFWwindow*) {
   // The GLFW emulation's window size only changes through glfwSetWindowSize (which would also
   // request fullscreen when the size equals the screen's); the canvas is the truth.
