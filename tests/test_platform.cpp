@@ -4,7 +4,9 @@
 //     release), so a quick click on a tab or menu is never seen as a press in the frame the
 //     pointer arrived; moves collapse, wheel steps add up, nothing is dropped or reordered;
 //   - the repaint check (web/platform/repaint_check.h): a frame is painted when any byte of its
-//     description differs from the last painted frame's, and only then.
+//     description differs from the last painted frame's, and only then;
+//   - touch gestures (web/platform/touch_gestures.h): a tap clicks, a sideways drag presses and
+//     drags, an up-or-down drag scrolls without clicking.
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -12,10 +14,12 @@
 
 #include "platform/input_queue.h"
 #include "platform/repaint_check.h"
+#include "platform/touch_gestures.h"
 
 using cnnlab::platform::InputQueue;
 using cnnlab::platform::PointerFrame;
 using cnnlab::platform::RepaintCheck;
+using cnnlab::platform::TouchGestures;
 
 TEST_CASE("a click that arrives within one frame is spread over three frames") {
   InputQueue q;
@@ -186,4 +190,98 @@ TEST_CASE("forget makes the next frame paint; empty frames compare equal") {
   check.painted();
   check.begin_frame();
   CHECK_FALSE(check.differs_from_painted());
+}
+
+// ---- Touch gestures -------------------------------------------------------------------------------
+
+namespace {
+// The frames a queue hands out until it is empty (at most 20).
+std::vector<PointerFrame> drain(InputQueue& q) {
+  std::vector<PointerFrame> frames;
+  while (q.pending() && frames.size() < 20) frames.push_back(q.next_frame());
+  return frames;
+}
+float total_wheel_y(const std::vector<PointerFrame>& frames) {
+  float sum = 0;
+  for (const PointerFrame& f : frames) sum += f.wheel_y;
+  return sum;
+}
+bool ever_pressed(const std::vector<PointerFrame>& frames) {
+  for (const PointerFrame& f : frames)
+    if (f.down[0]) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("a tap is a click where the finger landed, the pointer resting there first") {
+  InputQueue q;
+  TouchGestures touch(&q);
+  touch.touch_start(7, 100, 200);
+  touch.touch_move(7, 103, 198);  // within the slop: still a tap
+  touch.touch_end(7, 103, 198);
+  const std::vector<PointerFrame> f = drain(q);
+  REQUIRE(f.size() == 3);
+  CHECK((f[0].x == 100 && f[0].y == 200 && !f[0].down[0]));  // hover first
+  CHECK((f[1].x == 100 && f[1].y == 200 && f[1].down[0]));   // press at the landing spot
+  CHECK((f[2].x == 100 && !f[2].down[0]));                    // release: a click
+  CHECK(total_wheel_y(f) == 0.0f);
+  CHECK(touch.gesture() == TouchGestures::Gesture::kNone);
+}
+
+TEST_CASE("a sideways drag presses where the finger landed and drags the pointer along") {
+  InputQueue q;
+  TouchGestures touch(&q);
+  touch.touch_start(1, 50, 300);
+  touch.touch_move(1, 80, 305);
+  CHECK(touch.gesture() == TouchGestures::Gesture::kDrag);
+  touch.touch_move(1, 140, 310);
+  touch.touch_end(1, 150, 310);
+  const std::vector<PointerFrame> f = drain(q);
+  // The press happens at the landing spot, with the pointer still there.
+  size_t press = 0;
+  while (press < f.size() && !f[press].down[0]) ++press;
+  REQUIRE(press < f.size());
+  CHECK(f[press].x == 50);
+  CHECK(f[press].y == 300);
+  // Then the pointer follows with the button held, and is released at the end.
+  CHECK(f.back().x == 150);
+  CHECK_FALSE(f.back().down[0]);
+  bool moved_while_down = false;
+  for (size_t i = press; i < f.size(); ++i) moved_while_down |= (f[i].down[0] && f[i].x > 50);
+  CHECK(moved_while_down);
+  CHECK(total_wheel_y(f) == 0.0f);
+}
+
+TEST_CASE("an up-or-down drag scrolls with the finger and clicks nothing") {
+  InputQueue q;
+  TouchGestures touch(&q);
+  touch.set_pixels_per_wheel_step(80);
+  touch.touch_start(3, 200, 600);
+  touch.touch_move(3, 204, 560);
+  CHECK(touch.gesture() == TouchGestures::Gesture::kScroll);
+  touch.touch_move(3, 206, 440);
+  touch.touch_end(3, 206, 440);
+  const std::vector<PointerFrame> f = drain(q);
+  CHECK_FALSE(ever_pressed(f));
+  // The finger moved up by 160 pixels: the content follows it up, i.e. two wheel steps towards
+  // the bottom (negative in Dear ImGui's sense), counted from where the finger landed.
+  CHECK(total_wheel_y(f) == doctest::Approx(-2.0f));
+}
+
+TEST_CASE("a second finger is ignored; a cancelled drag releases the button without a tap") {
+  InputQueue q;
+  TouchGestures touch(&q);
+  touch.touch_start(1, 10, 10);
+  touch.touch_start(2, 300, 300);  // ignored
+  touch.touch_move(2, 300, 100);
+  touch.touch_end(2, 300, 100);
+  touch.touch_move(1, 60, 12);     // sideways: a drag
+  touch.touch_cancel(1);
+  const std::vector<PointerFrame> f = drain(q);
+  CHECK(total_wheel_y(f) == 0.0f);
+  CHECK_FALSE(f.back().down[0]);
+  for (const PointerFrame& frame : f) CHECK(frame.x <= 60);  // finger 2's spot never reached
+  // After the cancel a new touch starts a new gesture.
+  touch.touch_start(4, 20, 20);
+  CHECK(touch.gesture() == TouchGestures::Gesture::kUndecided);
 }

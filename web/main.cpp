@@ -285,6 +285,9 @@ void frame(void* arg) {
   rt.renderer_ready = true;
   ImGui_ImplGlfw_NewFrame();
   cnnlab::platform::after_backend_new_frame(rt.window);
+  // Dear ImGui scrolls 5 font heights per wheel step (1.86); a finger may wobble a third of a
+  // line height and still tap.
+  cnnlab::platform::set_touch_scroll_step(5.0f * ImGui::GetFontSize(), 0.35f * ImGui::GetFontSize() + 4.0f);
   pointer_frame(ImGui::GetIO());
   ImGui::NewFrame();
   close_popups_on_escape();

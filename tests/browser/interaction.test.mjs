@@ -325,3 +325,59 @@ test('a tap on a touch screen is one click where it lands (390x844)', {timeout: 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+// One finger's path on the touch screen through Chrome's DevTools protocol (Playwright's
+// touchscreen only taps): lands at the first point, moves through the others a frame apart, lifts.
+async function swipe(page, cdp, points) {
+  await cdp.send('Input.dispatchTouchEvent', {type: 'touchStart', touchPoints: [points[0]]});
+  await frames(page, 2);
+  for (const p of points.slice(1)) {
+    await cdp.send('Input.dispatchTouchEvent', {type: 'touchMove', touchPoints: [p]});
+    await frames(page, 2);
+  }
+  await cdp.send('Input.dispatchTouchEvent', {type: 'touchEnd', touchPoints: []});
+  await frames(page, 8);
+}
+
+test('a finger scrolls a panel up and down without clicking; a sideways drag presses (390x844)',
+     {timeout: 300000}, async () => {
+  const context = await browser.newContext({viewport: {width: 390, height: 844}, hasTouch: true,
+                                            isMobile: true});
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  await openLab(page, {timeout: 240000});
+  await page.waitForFunction(() => window.cnnlab.state().dataset !== null, null, {timeout: 240000});
+  await frames(page, 5);
+  const cdp = await context.newCDPSession(page);
+  const start = await ui(page);
+  assert.equal(start.layout, 'narrow');
+  assert.equal(start.openTabs.areas, 'Setup');
+  assert.ok(start.scroll.data && start.scroll.data.maxY > 100,
+            `the Data panel scrolls at 390x844: ${JSON.stringify(start.scroll.data)}`);
+  assert.equal(start.scroll.data.y, 0);
+
+  // Up by 240 CSS pixels in the middle of the panel: the content follows the finger.
+  await swipe(page, cdp, [{x: 200, y: 600}, {x: 202, y: 560}, {x: 204, y: 440}, {x: 204, y: 360}]);
+  const scrolled = await ui(page);
+  const moved = (scrolled.scroll.data.y - start.scroll.data.y) / scrolled.scale;  // CSS pixels
+  assert.ok(moved > 120 && moved < 360,
+            `a 240 px swipe up scrolled the Data panel by about as much: ${moved} CSS px`);
+  assert.equal(scrolled.clicks, start.clicks, 'scrolling clicked nothing');
+  assert.equal(scrolled.openTabs.areas, 'Setup');
+
+  // Back down: the panel returns towards the top.
+  await swipe(page, cdp, [{x: 200, y: 360}, {x: 200, y: 420}, {x: 200, y: 600}]);
+  const back = await ui(page);
+  assert.ok(back.scroll.data.y < scrolled.scroll.data.y,
+            `a swipe down scrolled back up: ${back.scroll.data.y} after ${scrolled.scroll.data.y}`);
+  assert.equal(back.clicks, start.clicks, 'scrolling back clicked nothing');
+
+  // Sideways: a press where the finger landed, dragged; the panel does not scroll.
+  await swipe(page, cdp, [{x: 120, y: 600}, {x: 160, y: 602}, {x: 260, y: 604}]);
+  const dragged = await ui(page);
+  assert.equal(dragged.clicks, back.clicks + 1, 'a sideways drag is one press');
+  assert.equal(dragged.scroll.data.y, back.scroll.data.y, 'a sideways drag does not scroll');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -37,9 +37,11 @@ void framebuffer_size(GLFWwindow* window, int* width, int* height);
 // units: a wheel notch is 1 step, +y scrolls towards the top. Browser: a wheel listener on the
 // canvas, by the event's delta mode (Emscripten 3.1.6's GLFW passes the raw pixel deltas with
 // the browser's sign, so a notch down scrolled 100 steps up). Desktop: GLFW's scroll callback.
-// The browser side also keeps touches from the GLFW emulation, which has no touch positions: a
-// tap reaches the app as the browser's emulated mouse click at the tapped position.
 void listen_for_wheel(GLFWwindow* window, InputQueue* queue);
+// Browser: touches on the canvas reach `queue` too, as gestures (touch_gestures.h: a tap clicks, a
+// sideways drag drags, an up-or-down drag scrolls). Called every frame with what one wheel step
+// scrolls and how far a tapping finger may move, both in backbuffer pixels. Desktop: nothing.
+void set_touch_scroll_step(float pixels_per_wheel_step, float slop_pixels);
 
 // ---- Files ----------------------------------------------------------------------------------------
 // Path of the app's TrueType font: the Debian font file natively, the copy the page preloads into
