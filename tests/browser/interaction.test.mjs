@@ -92,12 +92,18 @@ async function clickEveryTab(page, label) {
   return clicks;
 }
 
-test('every tab and top menu acts on the first click (1280x800 and 390x844)', {timeout: 300000},
-     async () => {
-  for (const [width, height] of [[1280, 800], [390, 844]]) {
+test('every tab and top menu acts on the first click (1280x800, a tablet at 768x1024, 390x844)',
+     {timeout: 400000}, async () => {
+  // How each window places the four areas: two columns, rows on a tablet held upright (Setup and
+  // Training side by side, then Curves and Results the full width), one area at a time on a phone.
+  const arrangements = {1280: ['wide', 'columns'], 768: ['wide', 'rows'], 390: ['narrow', 'tabs']};
+  for (const [width, height] of [[1280, 800], [768, 1024], [390, 844]]) {
     const {context, page, errors} = await newPage(browser, {width, height});
     await openLab(page, {timeout: 240000});
     await frames(page, 5);
+    const placed = await ui(page);
+    assert.deepEqual([placed.layout, placed.arrangement], arrangements[width], `${width}x${height}`);
+    await saveScreenshot(page, `interaction-${width}x${height}.png`);
     const clicks = await clickEveryTab(page, `${width}x${height}`);
     assert.ok(clicks >= 8, `${width}x${height}: ${clicks} tabs clicked`);
     // The top menus: one click opens each; a click on the "CNN Lab" title closes it again.

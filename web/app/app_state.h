@@ -361,6 +361,7 @@ struct UiState {
   int64_t clicks = 0;            // left-button presses the app has seen (one per click or tap)
   std::vector<Shortcut> shortcuts;  // pressed since the last frame; cleared when it ends
   bool narrow = false;           // the last frame used the narrow layout (one area at a time)
+  bool rows = false;             // the last frame stacked the areas in rows (a tablet upright)
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
                                  // 3 Results; app.cpp's narrow_layout)
   std::string status;            // the menu bar's status ("training", "experiment running 40 %")
