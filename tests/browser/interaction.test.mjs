@@ -11,7 +11,10 @@
 //   - every table shows its last row (or can scroll to it): the experiment's results table in
 //     full at 1280x800 and at 390x844;
 //   - the Experiment tab starts with 3 seeds and shows the estimated time, guessed before
-//     anything trained and measured after.
+//     anything trained and measured after;
+//   - touch: a tap clicks once, a finger scrolls a panel without clicking, a sideways drag presses;
+//   - resizing and rotating mid-training (wide -> phone -> phone on its side -> tablet, and a lab
+//     squeezed to zero size and back) lose no step of the run and never stop the drawing.
 // Where the tabs are, which is open, how far panels are scrolled and the tables' rows come from
 // state().ui (App::state_json). Screenshots at 1280x800 and 390x844 go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
@@ -386,4 +389,52 @@ test('a finger scrolls a panel up and down without clicking; a sideways drag pre
   assert.equal(dragged.scroll.data.y, back.scroll.data.y, 'a sideways drag does not scroll');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('resizing and rotating mid-training lose nothing; a zero-size lab comes back', {timeout: 400000},
+     async (t) => {
+  if (!hasSubset()) {
+    t.skip(`the site has no '${SUBSET}' pack`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page, {timeout: 240000});
+    const configured = await page.evaluate(() => window.cnnlab.configure(
+        {subset: '1k', model: 'cnn', kernel: 3, epochs: 3, batch: 16, seed: 7, patience: 0}));
+    assert.equal(configured.phase, 'ready', configured.error);
+    await page.evaluate(() => window.cnnlab.train());
+    await page.waitForFunction(() => window.cnnlab.state().step > 0, null, {timeout: 120000});
+    // Each size, its arrangement; the run goes on through all of them.
+    const sizes = [[390, 844, 'tabs'], [844, 390, 'columns'], [768, 1024, 'rows'], [1280, 800, 'columns']];
+    let lastStep = 0;
+    for (const [width, height, arrangement] of sizes) {
+      await page.setViewportSize({width, height});
+      await frames(page, 6);
+      const s = await page.evaluate(() => window.cnnlab.state());
+      assert.equal(s.ui.arrangement, arrangement, `${width}x${height}`);
+      assert.equal(s.run, 1, `${width}x${height}: still the first run`);
+      assert.ok(s.step >= lastStep, `${width}x${height}: the step went on (${s.step} after ${lastStep})`);
+      assert.ok(['training', 'done'].includes(s.phase), `${width}x${height}: ${s.phase} ${s.error}`);
+      lastStep = s.step;
+    }
+    // A lab squeezed to nothing (an embed in a collapsed section) and given its room back.
+    const drawnBefore = (await page.evaluate(() => window.cnnlab.state().ui)).framesDrawn;
+    await page.evaluate(() => { document.querySelector('canvas.cnnlab-canvas').parentElement.style.height = '0px'; });
+    await page.waitForTimeout(500);
+    await page.evaluate(() => { document.querySelector('canvas.cnnlab-canvas').parentElement.style.height = ''; });
+    await frames(page, 10);
+    const back = await page.evaluate(() => window.cnnlab.state());
+    assert.ok(back.ui.framesDrawn > drawnBefore, 'the app drew again after the zero-size moment');
+    assert.ok(back.ui.display[0] > 0 && back.ui.display[1] > 0, `display ${back.ui.display}`);
+    await page.waitForFunction(() => window.cnnlab.state().phase === 'done', null, {timeout: 300000});
+    const done = await page.evaluate(() => window.cnnlab.state());
+    assert.equal(done.run, 1);
+    assert.equal(done.epoch, 3, 'every epoch of the run trained through the resizes');
+    assert.equal(done.step, 3 * done.stepsPerEpoch);
+    await saveScreenshot(page, 'interaction-after-resizes-1280x800.png');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
 });
