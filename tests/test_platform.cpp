@@ -9,6 +9,7 @@
 //     drags, an up-or-down drag scrolls without clicking.
 #include <doctest/doctest.h>
 
+#include <cfloat>
 #include <cstdint>
 #include <vector>
 
@@ -216,14 +217,15 @@ bool ever_pressed(const std::vector<PointerFrame>& frames) {
 TEST_CASE("a tap is a click where the finger landed, the pointer resting there first") {
   InputQueue q;
   TouchGestures touch(&q);
-  touch.touch_start(7, 100, 200);
+  touch.touch_start(7, 100, 200, 10.0);
   touch.touch_move(7, 103, 198);  // within the slop: still a tap
-  touch.touch_end(7, 103, 198);
+  touch.touch_end(7, 103, 198, 10.1);
   const std::vector<PointerFrame> f = drain(q);
-  REQUIRE(f.size() == 3);
+  REQUIRE(f.size() == 4);
   CHECK((f[0].x == 100 && f[0].y == 200 && !f[0].down[0]));  // hover first
   CHECK((f[1].x == 100 && f[1].y == 200 && f[1].down[0]));   // press at the landing spot
   CHECK((f[2].x == 100 && !f[2].down[0]));                    // release: a click
+  CHECK(f[3].x == -FLT_MAX);                                  // then the pointer leaves
   CHECK(total_wheel_y(f) == 0.0f);
   CHECK(touch.gesture() == TouchGestures::Gesture::kNone);
 }
@@ -231,11 +233,11 @@ TEST_CASE("a tap is a click where the finger landed, the pointer resting there f
 TEST_CASE("a sideways drag presses where the finger landed and drags the pointer along") {
   InputQueue q;
   TouchGestures touch(&q);
-  touch.touch_start(1, 50, 300);
+  touch.touch_start(1, 50, 300, 0.0);
   touch.touch_move(1, 80, 305);
   CHECK(touch.gesture() == TouchGestures::Gesture::kDrag);
   touch.touch_move(1, 140, 310);
-  touch.touch_end(1, 150, 310);
+  touch.touch_end(1, 150, 310, 0.3);
   const std::vector<PointerFrame> f = drain(q);
   // The press happens at the landing spot, with the pointer still there.
   size_t press = 0;
@@ -243,9 +245,11 @@ TEST_CASE("a sideways drag presses where the finger landed and drags the pointer
   REQUIRE(press < f.size());
   CHECK(f[press].x == 50);
   CHECK(f[press].y == 300);
-  // Then the pointer follows with the button held, and is released at the end.
-  CHECK(f.back().x == 150);
-  CHECK_FALSE(f.back().down[0]);
+  // Then the pointer follows with the button held, is released at the end, and leaves.
+  REQUIRE(f.size() >= 2);
+  CHECK(f[f.size() - 2].x == 150);
+  CHECK_FALSE(f[f.size() - 2].down[0]);
+  CHECK(f.back().x == -FLT_MAX);
   bool moved_while_down = false;
   for (size_t i = press; i < f.size(); ++i) moved_while_down |= (f[i].down[0] && f[i].x > 50);
   CHECK(moved_while_down);
@@ -256,11 +260,11 @@ TEST_CASE("an up-or-down drag scrolls with the finger and clicks nothing") {
   InputQueue q;
   TouchGestures touch(&q);
   touch.set_pixels_per_wheel_step(80);
-  touch.touch_start(3, 200, 600);
+  touch.touch_start(3, 200, 600, 0.0);
   touch.touch_move(3, 204, 560);
   CHECK(touch.gesture() == TouchGestures::Gesture::kScroll);
   touch.touch_move(3, 206, 440);
-  touch.touch_end(3, 206, 440);
+  touch.touch_end(3, 206, 440, 0.2);
   const std::vector<PointerFrame> f = drain(q);
   CHECK_FALSE(ever_pressed(f));
   // The finger moved up by 160 pixels: the content follows it up, i.e. two wheel steps towards
@@ -271,17 +275,31 @@ TEST_CASE("an up-or-down drag scrolls with the finger and clicks nothing") {
 TEST_CASE("a second finger is ignored; a cancelled drag releases the button without a tap") {
   InputQueue q;
   TouchGestures touch(&q);
-  touch.touch_start(1, 10, 10);
-  touch.touch_start(2, 300, 300);  // ignored
+  touch.touch_start(1, 10, 10, 0.0);
+  touch.touch_start(2, 300, 300, 0.0);  // ignored
   touch.touch_move(2, 300, 100);
-  touch.touch_end(2, 300, 100);
+  touch.touch_end(2, 300, 100, 0.1);
   touch.touch_move(1, 60, 12);     // sideways: a drag
   touch.touch_cancel(1);
   const std::vector<PointerFrame> f = drain(q);
   CHECK(total_wheel_y(f) == 0.0f);
   CHECK_FALSE(f.back().down[0]);
   for (const PointerFrame& frame : f) CHECK(frame.x <= 60);  // finger 2's spot never reached
+  CHECK(f.back().x == -FLT_MAX);
   // After the cancel a new touch starts a new gesture.
-  touch.touch_start(4, 20, 20);
+  touch.touch_start(4, 20, 20, 1.0);
   CHECK(touch.gesture() == TouchGestures::Gesture::kUndecided);
+}
+
+TEST_CASE("a finger resting on a control hovers it (its tooltip shows); a long press clicks nothing") {
+  InputQueue q;
+  TouchGestures touch(&q);
+  touch.touch_start(5, 40, 50, 3.0);
+  PointerFrame resting = q.next_frame();
+  CHECK((resting.x == 40 && resting.y == 50 && !resting.down[0]));
+  touch.touch_end(5, 41, 50, 3.0 + TouchGestures::kLongPressSeconds + 0.1);
+  const std::vector<PointerFrame> f = drain(q);
+  CHECK_FALSE(ever_pressed(f));
+  REQUIRE_FALSE(f.empty());
+  CHECK(f.back().x == -FLT_MAX);
 }

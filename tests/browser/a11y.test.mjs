@@ -427,6 +427,9 @@ test('two <cnn-lab> labs on one page: a text view each, unique ids, toggled sepa
     // Lab 2's toggle shows lab 2's text view only, inside lab 2's box.
     await page.locator('#lab-fast .cnnlab-textview-toggle').click();
     await frames(page, 5);
+    // The text view slides in (a CSS animation): measure where it comes to rest.
+    await page.evaluate(() => Promise.all(Array.from(document.querySelectorAll('.cnnlab-textview'))
+        .flatMap((e) => e.getAnimations()).map((a) => a.finished)));
     const shown = await page.evaluate(() => Array.from(document.querySelectorAll('cnn-lab'), (lab) => {
       const r = lab.querySelector('.cnnlab-textview').getBoundingClientRect();
       const outer = lab.getBoundingClientRect();

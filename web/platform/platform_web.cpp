@@ -279,9 +279,9 @@ extern "C" EMSCRIPTEN_KEEPALIVE void cnnlab_wheel(float steps_x, float steps_y) 
 extern "C" EMSCRIPTEN_KEEPALIVE void cnnlab_touch(int kind, int id, float x, float y) {
   cnnlab::platform::TouchGestures* touch = cnnlab::platform::touch_gestures;
   if (!touch) return;
-  if (kind == 0) touch->touch_start(id, x, y);
+  if (kind == 0) touch->touch_start(id, x, y, cnnlab::platform::now_seconds());
   else if (kind == 1) touch->touch_move(id, x, y);
-  else if (kind == 2) touch->touch_end(id, x, y);
+  else if (kind == 2) touch->touch_end(id, x, y, cnnlab::platform::now_seconds());
   else touch->touch_cancel(id);
 }
 

@@ -1,16 +1,18 @@
 // TouchGestures (see touch_gestures.h): tap, sideways drag and scroll from one finger.
 #include "platform/touch_gestures.h"
 
+#include <cfloat>
 #include <cmath>
 
 namespace cnnlab::platform {
 
-void TouchGestures::touch_start(int id, float x, float y) {
+void TouchGestures::touch_start(int id, float x, float y, double seconds) {
   if (gesture_ != Gesture::kNone) return;  // a second finger
   gesture_ = Gesture::kUndecided;
   finger_ = id;
   start_x_ = last_x_ = x;
   start_y_ = last_y_ = y;
+  start_seconds_ = seconds;
   // The pointer rests on the spot first: tabs and menus act on a press only where the pointer
   // already was in the frame before (input_queue.h).
   queue_->mouse_move(x, y);
@@ -39,17 +41,20 @@ void TouchGestures::touch_move(int id, float x, float y) {
   }
 }
 
-void TouchGestures::touch_end(int id, float x, float y) {
+void TouchGestures::touch_end(int id, float x, float y, double seconds) {
   if (id != finger_) return;
   if (gesture_ == Gesture::kUndecided) {
-    queue_->mouse_button(0, true);  // a tap: a click where the finger landed
-    queue_->mouse_button(0, false);
+    if (seconds - start_seconds_ < kLongPressSeconds) {
+      queue_->mouse_button(0, true);  // a tap: a click where the finger landed
+      queue_->mouse_button(0, false);
+    }
   } else if (gesture_ == Gesture::kDrag) {
     queue_->mouse_move(x, y);
     queue_->mouse_button(0, false);
   } else if (gesture_ == Gesture::kScroll) {
     touch_move(id, x, y);  // the last bit of the movement
   }
+  queue_->mouse_move(-FLT_MAX, -FLT_MAX);  // the finger is gone: nothing stays hovered
   gesture_ = Gesture::kNone;
   finger_ = -1;
 }
@@ -57,6 +62,7 @@ void TouchGestures::touch_end(int id, float x, float y) {
 void TouchGestures::touch_cancel(int id) {
   if (id != finger_) return;
   if (gesture_ == Gesture::kDrag) queue_->mouse_button(0, false);
+  queue_->mouse_move(-FLT_MAX, -FLT_MAX);
   gesture_ = Gesture::kNone;
   finger_ = -1;
 }

@@ -4,13 +4,16 @@
 // Why: Dear ImGui 1.86 knows only a mouse. A browser turns a tap into emulated mouse events, but
 // a finger that drags produces none, so on a phone sliders could not be dragged and panels could
 // not be scrolled. The gestures, as on any touch screen:
-//   - tap (the finger lifts within `slop` pixels of where it landed): a click there;
+//   - the finger resting: the pointer hovers there, so the control under it shows its tooltip;
+//   - tap (the finger lifts within `slop` pixels of where it landed): a click there; held longer
+//     than a long press (0.5 s) it was a look at the tooltip, and lifting clicks nothing;
 //   - drag mostly sideways: a press where the finger landed, the pointer following the finger,
 //     a release where it lifts (sliders, plots, the time and pixel pickers);
 //   - drag mostly up or down: scrolling the panel under the finger, the content following the
 //     finger (wheel steps of `pixels_per_wheel_step`, what one wheel notch scrolls in Dear ImGui);
 //     no press, so nothing under the finger is clicked.
-// Only the first finger counts; others are ignored until it lifts. Positions are the canvas'
+// When the finger lifts the pointer leaves (a finger does not hover): no tooltip or highlight
+// stays behind. Only the first finger counts; others are ignored until it lifts. Positions are the canvas'
 // backbuffer pixels, like the mouse's. Uses neither ImGui nor the browser: tested natively.
 #pragma once
 
@@ -27,13 +30,15 @@ class TouchGestures {
   void set_slop(float pixels) { slop_ = pixels; }
   void set_pixels_per_wheel_step(float pixels) { pixels_per_step_ = pixels > 1.0f ? pixels : 1.0f; }
 
-  void touch_start(int id, float x, float y);
+  // seconds: a monotonic clock (long presses).
+  void touch_start(int id, float x, float y, double seconds);
   void touch_move(int id, float x, float y);
-  void touch_end(int id, float x, float y);
+  void touch_end(int id, float x, float y, double seconds);
   void touch_cancel(int id);  // the browser took the touch away: a drag is released, no click
 
   enum class Gesture { kNone, kUndecided, kDrag, kScroll };
   Gesture gesture() const { return gesture_; }
+  static constexpr double kLongPressSeconds = 0.5;
 
  private:
   InputQueue* queue_;
@@ -43,6 +48,7 @@ class TouchGestures {
   int finger_ = -1;              // the touch identifier being followed
   float start_x_ = 0, start_y_ = 0;
   float last_x_ = 0, last_y_ = 0;  // kScroll: where the last wheel steps were counted from
+  double start_seconds_ = 0;
 };
 
 }  // namespace cnnlab::platform
