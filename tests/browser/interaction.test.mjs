@@ -361,6 +361,11 @@ test('a finger scrolls a panel up and down without clicking; a sideways drag pre
   const cdp = await context.newCDPSession(page);
   const start = await ui(page);
   assert.equal(start.layout, 'narrow');
+  // A finger is the main pointer here: the touch style, every tab at least 40 CSS pixels high.
+  assert.equal(start.touch, true);
+  const lowest = Math.min(...start.tabs.filter((t) => t.bar !== 'menu').map((t) => t.h / start.scale));
+  assert.ok(lowest >= 40, `tabs a finger can hit: the lowest is ${lowest} CSS px`);
+  await saveScreenshot(page, 'interaction-touch-390x844.png');
   assert.equal(start.openTabs.areas, 'Setup');
   assert.ok(start.scroll.data && start.scroll.data.maxY > 100,
             `the Data panel scrolls at 390x844: ${JSON.stringify(start.scroll.data)}`);

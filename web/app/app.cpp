@@ -259,7 +259,7 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
       ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
       ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
       if (ImGui::MenuItem("Dark theme", nullptr, &state.ui.embedding.dark_theme)) {
-        apply_style(state.ui.scale, state.ui.embedding.dark_theme);
+        apply_style(state.ui.scale, state.ui.embedding.dark_theme, state.ui.embedding.touch);
       }
       ImGui::EndMenu();
     }
@@ -328,7 +328,7 @@ bool App::set_ui_scale(float scale) {
   if (fonts_built_ && std::fabs(scale - state_.ui.scale) < 1e-3f) return false;
   state_.ui.scale = scale;
   state_.ui.font_loaded = load_fonts(scale, &state_.ui.font_message);
-  apply_style(scale, state_.ui.embedding.dark_theme);
+  apply_style(scale, state_.ui.embedding.dark_theme, state_.ui.embedding.touch);
   fonts_built_ = true;
   return true;
 }
@@ -1015,6 +1015,8 @@ const std::string& App::state_json() {
   j["ui"]["status"] = s.ui.status;
   // The reader's system asks for reduced motion (the page tells the app; Play is then off).
   j["ui"]["reducedMotion"] = s.ui.embedding.reduced_motion;
+  // The touch style (controls a finger can hit): the page's `pointer: coarse`.
+  j["ui"]["touch"] = s.ui.embedding.touch;
   j["ui"]["clicks"] = s.ui.clicks;
   j["ui"].update(drawn_ui_json(s.ui.drawn));
   // What the last frame asked the GPU to draw (the cost of a frame in software WebGL).

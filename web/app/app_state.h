@@ -377,6 +377,9 @@ struct UiState {
     // The reader's system asks for reduced motion (the page's prefers-reduced-motion): nothing
     // moves by itself (the pixel explainer's Play is off; steps happen on a click).
     bool reduced_motion = false;
+    // The reader's main pointer is a finger (the page's `pointer: coarse`): the touch style,
+    // with controls at least kTouchTargetSize high (theme.h).
+    bool touch = false;
   } embedding;
 };
 

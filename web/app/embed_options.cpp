@@ -119,10 +119,15 @@ std::string apply_ui_options(UiState& ui, const nlohmann::json& options, bool* t
                                    value.dump());
         }
         next.reduced_motion = value.get<bool>();
+      } else if (key == "touch") {
+        if (!value.is_boolean()) {
+          throw std::runtime_error("option touch: must be true or false, got " + value.dump());
+        }
+        next.touch = value.get<bool>();
       } else {
         throw std::runtime_error(
             "ui options: unknown key '" + key +
-            "' (theme, panels, hide, readOnly, notice, linkStatus, reducedMotion)");
+            "' (theme, panels, hide, readOnly, notice, linkStatus, reducedMotion, touch)");
       }
     }
     if ((next.hidden_panels & ((1u << kPanelCount) - 1)) == (1u << kPanelCount) - 1) {
@@ -131,7 +136,9 @@ std::string apply_ui_options(UiState& ui, const nlohmann::json& options, bool* t
   } catch (const std::exception& e) {
     return e.what();
   }
-  if (theme_changed) *theme_changed = next.dark_theme != ui.embedding.dark_theme;
+  if (theme_changed) {
+    *theme_changed = next.dark_theme != ui.embedding.dark_theme || next.touch != ui.embedding.touch;
+  }
   ui.embedding = next;
   return {};
 }
@@ -207,7 +214,7 @@ std::string App::set_ui_json(const std::string& options_json) {
   bool theme_changed = false;
   const std::string error = apply_ui_options(state_.ui, options, &theme_changed);
   if (error.empty() && theme_changed && fonts_built_) {
-    apply_style(state_.ui.scale, state_.ui.embedding.dark_theme);
+    apply_style(state_.ui.scale, state_.ui.embedding.dark_theme, state_.ui.embedding.touch);
   }
   return error;
 }

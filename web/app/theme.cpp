@@ -53,7 +53,7 @@ bool load_fonts(float scale, std::string* message) {
   return true;
 }
 
-void apply_style(float scale, bool dark) {
+void apply_style(float scale, bool dark, bool touch) {
   ImGuiStyle style;  // fresh defaults, so repeated scaling does not compound
   if (dark) ImGui::StyleColorsDark(&style);
   else ImGui::StyleColorsLight(&style);
@@ -68,6 +68,13 @@ void apply_style(float scale, bool dark) {
   style.FramePadding = ImVec2(6, 4);
   style.ItemSpacing = ImVec2(8, 6);
   style.WindowTitleAlign = ImVec2(0.0f, 0.5f);
+  if (touch) {
+    // A control is the font's height plus twice the vertical frame padding.
+    style.FramePadding = ImVec2(10, (kTouchTargetSize - kBaseFontSize) / 2.0f);
+    style.ItemSpacing = ImVec2(10, 8);
+    style.GrabMinSize = 24.0f;
+    style.ScrollbarSize = 18.0f;
+  }
   ImVec4* c = style.Colors;
   if (dark) {
     // Dark grey rather than black panels, so the plots' and maps' colours keep their contrast

@@ -16,7 +16,7 @@
 
 import { createApi } from './api.js';
 import { AppInstance } from './app-instance.js';
-import { systemTheme, watchReducedMotion, watchSystemTheme } from './color-scheme.js';
+import { systemTheme, watchCoarsePointer, watchReducedMotion, watchSystemTheme } from './color-scheme.js';
 import { fetchAllWithProgress, fetchDataset, fetchOptionalText, cacheDataset, forgetDataset } from './downloads.js';
 import { connectToParent, hostOrigin } from './embed-bridge.js';
 import { LabEvents } from './events.js';
@@ -240,6 +240,9 @@ export class Lab {
     watchSystemTheme((theme) => this.systemThemeChanged(theme));
     watchReducedMotion((reduce) => {
       if (this.appRunning && this.app.callable) this.app.setUi({reducedMotion: reduce});
+    });
+    watchCoarsePointer((coarse) => {
+      if (this.appRunning && this.app.callable) this.app.setUi({touch: coarse});
     });
     if (this.setup.page.offline !== false) keepForOffline(this.base);
     if (this.setup.page.lesson) {
