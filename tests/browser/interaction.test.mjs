@@ -312,11 +312,7 @@ test('the per-layer statistics, model summary and per-class tables show their la
 
 test('a tap on a touch screen is one click where it lands (390x844)', {timeout: 300000},
      async () => {
-  const context = await browser.newContext({viewport: {width: 390, height: 844}, hasTouch: true,
-                                            isMobile: true});
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  const {context, page, errors} = await newPage(browser, {width: 390, height: 844, touch: true});
   await openLab(page, {timeout: 240000});
   await frames(page, 5);
   for (const name of ['Results', 'Curves', 'Training', 'Setup']) {
@@ -350,11 +346,7 @@ async function swipe(page, cdp, points) {
 
 test('a finger scrolls a panel up and down without clicking; a sideways drag presses (390x844)',
      {timeout: 300000}, async () => {
-  const context = await browser.newContext({viewport: {width: 390, height: 844}, hasTouch: true,
-                                            isMobile: true});
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  const {context, page, errors} = await newPage(browser, {width: 390, height: 844, touch: true});
   await openLab(page, {timeout: 240000});
   await page.waitForFunction(() => window.cnnlab.state().dataset !== null, null, {timeout: 240000});
   await frames(page, 5);

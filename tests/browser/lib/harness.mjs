@@ -35,8 +35,11 @@ export function launchBrowser() {
 }
 
 // A new page of the given size that records console errors and uncaught exceptions.
-export async function newPage(browser, {width = 1280, height = 800, deviceScaleFactor = 1} = {}) {
-  const context = await browser.newContext({viewport: {width, height}, deviceScaleFactor});
+// touch: a phone's touch screen (touch events, `pointer: coarse`, a mobile viewport).
+export async function newPage(browser, {width = 1280, height = 800, deviceScaleFactor = 1,
+                                        touch = false} = {}) {
+  const context = await browser.newContext({viewport: {width, height}, deviceScaleFactor,
+                                            ...(touch ? {hasTouch: true, isMobile: true} : {})});
   const page = await context.newPage();
   const errors = [];
   page.on('console', (message) => {
