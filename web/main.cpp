@@ -267,6 +267,9 @@ void frame(void* arg) {
   rt.app.after_render(fb_w, fb_h);  // read-backs the app asked for (the experiment's PNG export)
 
   ++rt.frame_count;
+  // Loading a model opens Evaluation (its test accuracy is there): the tab asked for comes back
+  // once the load (on the first frame) is done, so --tab works with --load-model.
+  if (rt.frame_count == 2 && !rt.options.load_model.empty()) rt.app.select_tab(rt.options.tab);
   if (rt.options.frames > 0 && rt.frame_count >= rt.options.frames) {
     if (!rt.options.screenshot.empty()) {
       std::string error;

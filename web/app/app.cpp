@@ -65,14 +65,20 @@ struct Layout {
 };
 
 // Areas whose panels are all hidden give their space to the rest: a column without visible areas
-// gives its width to the other one, an area its height to the other area of its column.
-Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui) {
+// gives its width to the other one, an area its height to the other area of its column. The
+// pixel explainer, open, may take the whole right column or the whole window (`room`): its
+// patch, weights, products and sums need more than the Results area's lower half.
+Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui,
+                      ExplainRoom room) {
   const float gap = 4.0f * scale;
   const float width = display.x, height = display.y - top;
-  const bool setup = panel_shown(ui, Panel::Data) || panel_shown(ui, Panel::Model) ||
-                     panel_shown(ui, Panel::Experiment) || panel_shown(ui, Panel::Guide);
-  const bool training = panel_shown(ui, Panel::Training);
-  const bool curves = panel_shown(ui, Panel::Curves);
+  const bool whole_window = room == ExplainRoom::kWindow;
+  const bool setup = !whole_window && (panel_shown(ui, Panel::Data) ||
+                                       panel_shown(ui, Panel::Model) ||
+                                       panel_shown(ui, Panel::Experiment) ||
+                                       panel_shown(ui, Panel::Guide));
+  const bool training = !whole_window && panel_shown(ui, Panel::Training);
+  const bool curves = room == ExplainRoom::kShared && panel_shown(ui, Panel::Curves);
   const bool results = panel_shown(ui, Panel::Inside) || panel_shown(ui, Panel::Eval) ||
                        panel_shown(ui, Panel::Experiment);
   const bool left = setup || training, right = curves || results;
@@ -304,12 +310,16 @@ void App::frame() {
   note_training_speed(s);
   refresh_experiment_check(s);  // the Experiment tab's check and time estimate (also for state())
   const float top = draw_menu_bar(s, api_phase(nullptr));
-  Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
   s.ui.narrow = ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale;
+  // The pixel explainer's room, while it was open last frame (it says so again as it draws).
+  const ExplainRoom room =
+      s.inside.explain_shown && !s.ui.narrow ? s.inside.explain_room : ExplainRoom::kShared;
+  s.inside.explain_shown = false;
+  Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui, room);
   if (s.ui.narrow) layout = narrow_layout(s, layout, top);
 
   if (begin_panel("Setup", layout.setup)) {
-    if (ImGui::BeginTabBar("##setup_tabs")) {
+    if (ImGui::BeginTabBar("##setup_tabs", tab_bar_flags(s.ui))) {
       if (panel_shown(s.ui, Panel::Data) &&
           begin_tab_noted(s.ui, "setup", "Data", tab_flags(s.ui.left_tab_request, 0))) {
         ImGui::BeginChild("##data", ImVec2(0, 0), false);
@@ -352,7 +362,7 @@ void App::frame() {
 
   if (begin_panel("Curves", layout.curves)) {
     const int request = s.experiments.curves_tab_request;
-    if (ImGui::BeginTabBar("##curves_tabs")) {
+    if (ImGui::BeginTabBar("##curves_tabs", tab_bar_flags(s.ui))) {
       if (begin_tab_noted(s.ui, "curves", "Curves", tab_flags(request, 0))) {
         draw_curves_panel(s);
         ImGui::EndTabItem();
@@ -373,9 +383,12 @@ void App::frame() {
     // Runs, on an image in Evaluation) applies next frame instead of being reset below.
     const int right_request = s.ui.right_tab_request;
     s.ui.right_tab_request = -1;
-    if (ImGui::BeginTabBar("##result_tabs")) {
+    if (ImGui::BeginTabBar("##result_tabs", tab_bar_flags(s.ui))) {
+      // Narrow, "Inside" (named as wide): the four tabs fit a phone's width uncut.
       if (panel_shown(s.ui, Panel::Inside) &&
-          begin_tab_noted(s.ui, "results", "Inside the network",
+          begin_tab_noted(s.ui, "results",
+                          s.ui.narrow ? "Inside###Inside the network"
+                                      : "Inside the network###Inside the network",
                           tab_flags(right_request, 0))) {
         ImGui::BeginChild("##inside", ImVec2(0, 0), false);
         draw_inside_panel(s);

@@ -106,7 +106,12 @@ void draw_image_chooser(AppState& state) {
     ImGui::EndCombo();
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step through the test images of one class");
+  // On the next line when it does not fit (a phone), rather than cut.
   ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x <
+      ImGui::CalcTextSize("Your photo...").x + 2.0f * ImGui::GetStyle().FramePadding.x) {
+    ImGui::NewLine();
+  }
   if (ImGui::Button("Your photo...")) state.files.requests.push_back(FileRequest::kClassifyPhoto);  // files_actions
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
@@ -584,8 +589,7 @@ void draw_inside_panel(AppState& state) {
     return;
   }
   // Two views of the same image: every layer's maps, or one output pixel worked out by hand.
-  in.explain_shown = false;
-  if (ImGui::BeginTabBar("##inside_views")) {
+  if (ImGui::BeginTabBar("##inside_views", tab_bar_flags(state.ui))) {
     if (begin_tab_noted(state.ui, "inside", "Feature maps", 0)) {
       item_tooltip("Every conv and pool layer's maps for this image, and the filters.");
       const float scale = state.ui.scale;
