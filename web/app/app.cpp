@@ -978,6 +978,16 @@ const std::string& App::state_json() {
   // The reader's system asks for reduced motion (the page tells the app; Play is then off).
   j["ui"]["reducedMotion"] = s.ui.embedding.reduced_motion;
   j["ui"]["clicks"] = s.ui.clicks;
+  // The pixel explainer's choice (layer 1-based as explainPixel's, null until it first drew)
+  // and how much of the window it takes while open.
+  const InsideState& in = s.inside;
+  static const char* const kRooms[3] = {"small", "tall", "window"};
+  j["ui"]["explain"] = {
+      {"layer", in.explain_layer >= 0 ? nlohmann::json(in.explain_layer + 1) : nlohmann::json(nullptr)},
+      {"channel", in.explain_channel},
+      {"y", in.explain_y},
+      {"x", in.explain_x},
+      {"room", kRooms[static_cast<int>(in.explain_room)]}};
   j["ui"].update(drawn_ui_json(s.ui.drawn));
   // What the last frame asked the GPU to draw (the cost of a frame in software WebGL).
   if (const ImDrawData* draw = ImGui::GetDrawData(); draw && draw->Valid) {

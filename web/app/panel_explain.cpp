@@ -646,7 +646,7 @@ void draw_channel_sums(AppState& state, const ConvPixelExplanation& e) {
   ImGui::PushTextWrapPos(0.0f);
   ImGui::Text(
       "The kernel has one %dx%d slice per input channel: %d sums, one per channel "
-      "(click a row to see its grids above).",
+      "(click a row to see its grids).",
       e.kernel, e.kernel, e.in_channels);
   ImGui::PopTextWrapPos();
   const int shown = std::min(e.in_channels, kChannelRowsShown);
@@ -898,11 +898,26 @@ void draw_explain_pixel_view(AppState& state) {
       }
       draw_pictures(state, m, e.in_height, e.in_width, e.top, e.left, e.kernel, caption,
                     output_name, field_shown);
+      // The sums beside the pictures when there is room (a tall or whole-window view): the
+      // result in sight with the grids below, without scrolling.
+      const float limit = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+      const bool beside = limit - ImGui::GetItemRectMax().x >= 320.0f * scale;
+      if (beside) {
+        ImGui::SameLine(0.0f, 24.0f * scale);
+        ImGui::BeginGroup();
+        draw_channel_sums(state, e);
+        ImGui::Spacing();
+        draw_conv_total(e);
+        ImGui::EndGroup();
+      }
+      ImGui::Spacing();
       draw_conv_grids(state, e);
-      ImGui::Spacing();
-      draw_channel_sums(state, e);
-      ImGui::Spacing();
-      draw_conv_total(e);
+      if (!beside) {
+        ImGui::Spacing();
+        draw_channel_sums(state, e);
+        ImGui::Spacing();
+        draw_conv_total(e);
+      }
       ImGui::Spacing();
       draw_conv_geometry(e);
     }
@@ -930,6 +945,26 @@ nlohmann::json grid_json(const float* v, int k) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+// What the view adds around the arithmetic, for both kinds of layer: the layer's name, the pixel's
+// receptive field on the image (rows [top, bottom), columns [left, right), clipped to the image)
+// and the field's side at every conv and pool layer for conv kernels 3, 5 and 7.
+void add_context_json(nlohmann::json& out, const ModelSpec& spec, int layer, int y, int x) {
+  out["title"] = layer_title(spec, layer);
+  const InputRect field = receptive_field(spec, layer, y, x);
+  out["receptiveField"] = {{"top", field.top}, {"left", field.left}, {"bottom", field.bottom},
+                           {"right", field.right}};
+  nlohmann::json growth = {{"layers", nlohmann::json::array()}};
+  for (const int kernel : {3, 5, 7}) {
+    nlohmann::json sides = nlohmann::json::array();
+    for (const ReceptiveFieldStep& step : receptive_field_growth(spec, kernel)) {
+      sides.push_back(step.size);
+      if (kernel == 3) growth["layers"].push_back(step.layer + 1);
+    }
+    growth["k" + std::to_string(kernel)] = sides;
+  }
+  out["fieldGrowth"] = growth;
 }
 
 // An integer field of the request: required, a whole number.
@@ -1028,8 +1063,16 @@ std::string explain_pixel_json(AppState& state, const std::string& request_text,
           {"featureValue", e.feature_value},
           {"activation", e.has_activation ? nlohmann::json("relu") : nlohmann::json(nullptr)},
           {"activated", e.has_activation ? nlohmann::json(e.activated) : nlohmann::json(nullptr)},
-          {"channels", channels}};
+          {"channels", channels},
+          {"outputSize",
+           {{"same",
+             {conv_output_size(e.in_height, e.kernel, e.stride, true),
+              conv_output_size(e.in_width, e.kernel, e.stride, true)}},
+            {"valid",
+             {conv_output_size(e.in_height, e.kernel, e.stride, false),
+              conv_output_size(e.in_width, e.kernel, e.stride, false)}}}}};
     }
+    add_context_json(out, model->spec(), layer, y, x);
     out["image"] = in.use_upload ? nlohmann::json("photo") : nlohmann::json(in.test_image);
     // Shown in the view: the Inside tab, its "Explain one pixel" sub-tab, this pixel.
     in.explain_layer = layer;

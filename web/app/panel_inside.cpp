@@ -474,13 +474,15 @@ void draw_layer(AppState& state, int index) {
       if (lf.layer != m.layer || f >= in.filter_grids.size()) continue;
       const float a = lf.abs_max > 0 ? lf.abs_max : 1.0f;
       if (lf.in_channels == 3) {
-        ImGui::Text("Filters: %d, each %dx%dx3, drawn as RGB", lf.out_channels, lf.kernel,
+        ImGui::TextWrapped("Filters: %d, each %dx%dx3, drawn as RGB", lf.out_channels, lf.kernel,
                     lf.kernel);
-        ImGui::TextDisabled("grey = 0, brighter channel = positive weight; range +/-%.3g", a);
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("grey = 0, brighter channel = positive weight; range +/-%.3g", a);
+        ImGui::PopStyleColor();
       } else if (lf.in_channels == 1) {
-        ImGui::Text("Filters: %d, each %dx%d", lf.out_channels, lf.kernel, lf.kernel);
+        ImGui::TextWrapped("Filters: %d, each %dx%d", lf.out_channels, lf.kernel, lf.kernel);
       } else {
-        ImGui::Text("Filters: %d, each %dx%d over %d inputs, drawn as their mean over inputs",
+        ImGui::TextWrapped("Filters: %d, each %dx%d over %d inputs, drawn as their mean over inputs",
                     lf.out_channels, lf.kernel, lf.kernel, lf.in_channels);
       }
       // Whole screen pixels per weight, at least 6, so a 3x3 filter is visibly 3x3.
