@@ -771,7 +771,8 @@ void draw_pool(AppState& state, const PoolPixelExplanation& e) {
 // Side of the receptive field at each conv and pool layer, for conv kernels 3, 5 and 7 (the
 // kernel-size experiment's), the explained layer's row marked, and the growth rule in words.
 void draw_field_growth(AppState& state, const ModelSpec& spec, int layer) {
-  if (!ImGui::CollapsingHeader("How much of the image does a pixel see? (receptive field)")) {
+  if (!ImGui::CollapsingHeader("How much of the image does a pixel see? (receptive field)",
+                               ImGuiTreeNodeFlags_DefaultOpen)) {
     item_tooltip("The receptive field of each layer for kernel sizes 3, 5 and 7.");
     return;
   }
