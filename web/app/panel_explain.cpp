@@ -549,6 +549,7 @@ void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
 // Stride and padding with this layer's numbers: where output pixel (y, x) reads the input, how
 // the output's size follows from the input's, and (`same`) the padding the window overlaps.
 void draw_conv_geometry(const ConvPixelExplanation& e) {
+  ImGui::Separator();
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("Kernel %dx%d, stride %d, %s padding", e.kernel, e.kernel, e.stride,
                       e.same_padding ? "same" : "valid");
@@ -565,31 +566,31 @@ void draw_conv_geometry(const ConvPixelExplanation& e) {
       "With stride 2 the window jumps 2 input pixels per output pixel, so the output has about "
       "half the rows and columns.");
   const int same_h = conv_output_size(e.in_height, e.kernel, e.stride, true);
+  const int same_w = conv_output_size(e.in_width, e.kernel, e.stride, true);
   const int valid_h = conv_output_size(e.in_height, e.kernel, e.stride, false);
   const int valid_w = conv_output_size(e.in_width, e.kernel, e.stride, false);
-  const int same_w = conv_output_size(e.in_width, e.kernel, e.stride, true);
-  char same_text[160], valid_text[160];
+  char same_text[200], valid_text[200];
   std::snprintf(same_text, sizeof same_text,
-                "`same` adds zeros around the input so the window may sit on every input pixel: "
-                "%d / %d = %dx%d",
-                e.in_height, e.stride, same_h, same_w);
+                "`same` pads the input with zeros so the window can sit on every input pixel: "
+                "%d / %d (rounded up) = %d rows, %dx%d in all",
+                e.in_height, e.stride, same_h, same_h, same_w);
   std::snprintf(valid_text, sizeof valid_text,
-                "`valid` adds none, the window must fit inside: (%d - %d) / %d + 1 = %dx%d",
-                e.in_height, e.kernel, e.stride, valid_h, valid_w);
-  ImGui::TextWrapped("Size: the input is %dx%d. This layer uses %s. %s%s.", e.in_height,
-                     e.in_width, e.same_padding ? "`same`" : "`valid`",
-                     e.same_padding ? same_text : valid_text,
-                     e.same_padding ? "" : " (rounded down)");
-  ImGui::TextDisabled("(%s%s.)", e.same_padding ? valid_text : same_text,
-                      e.same_padding ? ", rounded down, would be the output instead"
-                                     : ", rounded up, would be the output instead");
+                "`valid` adds no padding, so the window must fit inside the input: (%d - %d) / %d "
+                "+ 1 (rounded down) = %d rows, %dx%d in all",
+                e.in_height, e.kernel, e.stride, valid_h, valid_h, valid_w);
+  ImGui::TextWrapped("Size: the input is %dx%d. %s.", e.in_height, e.in_width,
+                     e.same_padding ? same_text : valid_text);
+  item_tooltip("How this layer's output size follows from its input's size, kernel and stride.");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("The other padding: %s.", e.same_padding ? valid_text : same_text);
+  ImGui::PopStyleColor();
   item_tooltip("The same layer with the other padding: how its output size would change.");
   int padded = 0;
   for (uint8_t p : e.is_padding) padded += p;
   if (padded > 0) {
     ImGui::TextWrapped(
         "Border: the window hangs over the edge of the input, so %d of its %d cells are "
-        "padding (the grey \"pad 0\" cells below). `same` padding reads them as 0: they add "
+        "padding (the grey \"pad 0\" cells of the patch). `same` padding reads them as 0: they add "
         "nothing to the sum.",
         padded, e.kernel * e.kernel);
   }
@@ -597,6 +598,7 @@ void draw_conv_geometry(const ConvPixelExplanation& e) {
 }
 
 void draw_pool_geometry(const PoolPixelExplanation& e) {
+  ImGui::Separator();
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextWrapped(
       "Where: window %dx%d, stride %d: output pixel (y %d, x %d) reads rows %d x %d = %d to %d, "
@@ -771,7 +773,7 @@ void draw_pool(AppState& state, const PoolPixelExplanation& e) {
 // Side of the receptive field at each conv and pool layer, for conv kernels 3, 5 and 7 (the
 // kernel-size experiment's), the explained layer's row marked, and the growth rule in words.
 void draw_field_growth(AppState& state, const ModelSpec& spec, int layer) {
-  if (!ImGui::CollapsingHeader("How much of the image does a pixel see? (receptive field)",
+  if (!ImGui::CollapsingHeader("Receptive field, layer by layer",
                                ImGuiTreeNodeFlags_DefaultOpen)) {
     item_tooltip("The receptive field of each layer for kernel sizes 3, 5 and 7.");
     return;
@@ -786,14 +788,16 @@ void draw_field_growth(AppState& state, const ModelSpec& spec, int layer) {
   }
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextWrapped(
-      "Each conv layer adds kernel - 1 steps of the layer before to what a pixel sees; a 2x2 "
-      "pool makes every later step 2 image pixels long. So deeper pixels see more of the "
-      "image, and bigger kernels see more sooner. Sides in image pixels (before the image's "
-      "border cuts them):");
+      "How much of the image one pixel of each layer sees. Each conv layer adds kernel - 1 "
+      "steps of the layer before; a 2x2 pool doubles the length of every later step. So deeper "
+      "pixels see more of the image, and bigger kernels see more sooner. Sides in image pixels "
+      "(before the image's border cuts them):");
   ImGui::PopTextWrapPos();
   const float scale = state.ui.scale;
-  const float number_w = ImGui::CalcTextSize("k=7 (this)").x + 8.0f * scale;
   const float width = std::min(ImGui::GetContentRegionAvail().x, 520.0f * scale);
+  // "k=3 (this)" marks the model's own kernel where there is room, a "*" on a phone.
+  const bool roomy = width >= 420.0f * scale;
+  const float number_w = ImGui::CalcTextSize(roomy ? "k=7 (this)" : "22x22").x + 8.0f * scale;
   if (ImGui::BeginTable("field_growth", 4,
                         ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_RowBg |
                             ImGuiTableFlags_BordersOuter,
@@ -801,7 +805,8 @@ void draw_field_growth(AppState& state, const ModelSpec& spec, int layer) {
     ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_WidthStretch);
     for (int k : kKernels) {
       char head[32];
-      std::snprintf(head, sizeof head, k == own_kernel ? "k=%d (this)" : "k=%d", k);
+      std::snprintf(head, sizeof head,
+                    k != own_kernel ? "k=%d" : roomy ? "k=%d (this)" : "k=%d*", k);
       ImGui::TableSetupColumn(head, ImGuiTableColumnFlags_WidthFixed, number_w);
     }
     ImGui::TableHeadersRow();
@@ -814,7 +819,8 @@ void draw_field_growth(AppState& state, const ModelSpec& spec, int layer) {
                                ImGui::GetColorU32(ImGuiCol_HeaderActive, 0.6f));
       }
       ImGui::TableNextColumn();
-      ImGui::Text("%d: %s%s", l + 1, brief_title(spec, l).c_str(), l == layer ? " (shown)" : "");
+      ImGui::TextWrapped("%d: %s%s", l + 1, brief_title(spec, l).c_str(),
+                         l == layer ? " (shown)" : "");
       for (int i = 0; i < 3; ++i) {
         ImGui::TableNextColumn();
         const int side = growth[i][r].size;
@@ -823,6 +829,9 @@ void draw_field_growth(AppState& state, const ModelSpec& spec, int layer) {
       ++rows;
     }
     end_table_noted(state.ui, "explain field growth", rows);
+  }
+  if (!roomy && own_kernel >= 3 && own_kernel <= 7 && own_kernel % 2 == 1) {
+    ImGui::TextDisabled("* this model's kernel");
   }
 }
 

@@ -97,9 +97,10 @@ void layer_stats_table(UiState& ui, const TrainingState& training) {
                                  4.0f * ImGui::GetTextLineHeightWithSpacing());
   // Numbers in fixed columns wide enough for their usual text; the layer name takes the rest
   // (a tooltip shows it whole).
-  const float range_w = ImGui::CalcTextSize("-0.0033 .. 0.0033").x;
-  const float ms_w = ImGui::CalcTextSize("Fwd ms").x;
+  // Gradients print as "-9.2e-05 .. 8.6e-05": the widest usual text.
   const float pad = ImGui::GetStyle().CellPadding.x;
+  const float range_w = ImGui::CalcTextSize("-9.9e-05 .. 9.9e-05").x + 2 * pad;
+  const float ms_w = ImGui::CalcTextSize("Fwd ms").x + 2 * pad;
   const float min_name_w = ImGui::CalcTextSize("conv2d 64 k=3").x;
   const float avail = ImGui::GetContentRegionAvail().x;
   // A narrow panel (a phone) stacks each row's two ranges and two timings in one column each,
@@ -110,7 +111,7 @@ void layer_stats_table(UiState& ui, const TrainingState& training) {
       ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthStretch);
       ImGui::TableSetupColumn("Act. / grad.", ImGuiTableColumnFlags_WidthFixed, range_w);
       ImGui::TableSetupColumn("ms f / b", ImGuiTableColumnFlags_WidthFixed,
-                              ImGui::CalcTextSize("ms f / b").x);
+                              ImGui::CalcTextSize("ms f / b").x + 2 * pad);
       ImGui::TableHeadersRow();
       for (const LayerStatsRow& row : training.layers) {
         const LayerStats& l = row.stats;
