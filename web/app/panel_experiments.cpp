@@ -195,7 +195,7 @@ void draw_experiment_setup_panel(AppState& state) {
   item_tooltip("The values to try, separated by commas: one configuration per value.");
   // - / + buttons, not a slider: a slider's handle sat over its own value ("3 seed(s)").
   ImGui::SetNextItemWidth(std::min(w, 130.0f * scale));
-  if (ImGui::InputInt("Repeats", &x.repeats, 1, 1)) {
+  if (ImGui::InputInt("Repeats (seeds)", &x.repeats, 1, 1)) {
     x.repeats = std::clamp(x.repeats, 1, ExperimentConfig::kMaxRepeats);
   }
   item_tooltip("How many times each configuration is trained, each with its own seed (its own "

@@ -28,6 +28,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "imgui.h"
+#include "lab/conv_explainer.h"
 #include "model/receptive_field.h"
 #include "widgets/colors.h"
 #include "widgets/heatmap.h"
@@ -413,8 +414,18 @@ void draw_layer(AppState& state, int index) {
   const LayerMaps& m = in.maps.layers[static_cast<size_t>(index)];
   const float scale = state.ui.scale;
   ImGui::PushID(index);
+  // "Layer 1: conv2d 32 3x3 same + relu", or where that would be cut (a phone) the layer's
+  // short name, "Layer 1: conv 1", as the pixel explainer names it (the line under the header
+  // gives the maps' count and size).
   char header[160];
   std::snprintf(header, sizeof header, "Layer %d: %s###layer", m.layer + 1, m.label.c_str());
+  const Model* copy = in.model_copy.model();
+  const float header_room = ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetFontSize();
+  if (copy && ImGui::CalcTextSize(header, nullptr, true).x > header_room) {
+    const std::string title = layer_title(copy->spec(), m.layer);
+    const std::string brief = title.substr(0, title.find(" ("));
+    std::snprintf(header, sizeof header, "Layer %d: %s###layer", m.layer + 1, brief.c_str());
+  }
   if (ImGui::CollapsingHeader(header, ImGuiTreeNodeFlags_DefaultOpen)) {
     // Tiles: 1.5 screen pixels per map pixel for big maps, never smaller than 28 px.
     // Smaller tiles in a narrow column (800x600) so a row holds more maps.
@@ -476,8 +487,10 @@ void draw_layer(AppState& state, int index) {
       if (lf.in_channels == 3) {
         ImGui::TextWrapped("Filters: %d, each %dx%dx3, drawn as RGB", lf.out_channels, lf.kernel,
                     lf.kernel);
+        // The range on a line of its own: ImGui's word wrap may break a number at its '.'.
         ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
-        ImGui::TextWrapped("grey = 0, brighter channel = positive weight; range +/-%.3g", a);
+        ImGui::TextWrapped("grey = 0, brighter channel = positive weight;");
+        ImGui::Text("range +/-%.3g", a);
         ImGui::PopStyleColor();
       } else if (lf.in_channels == 1) {
         ImGui::TextWrapped("Filters: %d, each %dx%d", lf.out_channels, lf.kernel, lf.kernel);
@@ -527,7 +540,12 @@ void draw_layers_column(AppState& state) {
   ImGui::TextUnformatted("Colour scale:");
   ImGui::SameLine();
   if (ImGui::RadioButton("per layer", !in.per_map_scale)) in.per_map_scale = false;
+  // On the next line when it does not fit (a phone), rather than cut.
   ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x <
+      ImGui::CalcTextSize("per map").x + ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x) {
+    ImGui::NewLine();
+  }
   if (ImGui::RadioButton("per map", in.per_map_scale)) in.per_map_scale = true;
   if (in.maps.layers.empty()) {
     empty_state("This model has no conv or pool layers.",
