@@ -3,6 +3,7 @@
 #include "lab/conv_explainer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "core/error.h"
@@ -193,6 +194,137 @@ PoolPixelExplanation explain_pool_pixel(const Model& model, int layer, int chann
   }
   e.feature_value = at(model.activation(layer).data(), out_shape, channel, y, x);
   return e;
+}
+
+// ---- [SECTION] Naming layers -------------------------------------------------------------------
+
+namespace conv_explainer_detail {
+
+// "conv 2": the layer's place among the layers of its kind (1-based).
+std::string kind_and_number(const ModelSpec& spec, int layer) {
+  const LayerKind kind = spec.layers[static_cast<size_t>(layer)].kind;
+  int number = 0;
+  for (int i = 0; i <= layer; ++i) {
+    if (spec.layers[static_cast<size_t>(i)].kind == kind) ++number;
+  }
+  const char* name = kind == LayerKind::kConv2D ? "conv" : kind == LayerKind::kDense ? "dense"
+                                                                                     : "layer";
+  return std::string(name) + " " + std::to_string(number);
+}
+
+// The nearest conv or dense layer before `layer`, named ("conv 1"), or "" when there is none.
+std::string after_what(const ModelSpec& spec, int layer) {
+  for (int i = layer - 1; i >= 0; --i) {
+    const LayerKind k = spec.layers[static_cast<size_t>(i)].kind;
+    if (k == LayerKind::kConv2D || k == LayerKind::kDense) return kind_and_number(spec, i);
+  }
+  return "";
+}
+
+}  // namespace conv_explainer_detail
+
+std::string layer_title(const ModelSpec& spec, int layer) {
+  using namespace conv_explainer_detail;
+  require(layer >= 0 && layer < static_cast<int>(spec.layers.size()), "layer title",
+          "layer " + std::to_string(layer + 1) + " does not exist (the model has " +
+              std::to_string(spec.layers.size()) + " layers)");
+  const LayerSpec& l = spec.layers[static_cast<size_t>(layer)];
+  const std::string window = std::to_string(l.kernel) + "x" + std::to_string(l.kernel);
+  const std::string after = after_what(spec, layer);
+  const std::string suffix = after.empty() ? std::string() : " after " + after;
+  switch (l.kind) {
+    case LayerKind::kConv2D:
+      return kind_and_number(spec, layer) + " (" + window + ", " + std::to_string(l.units) +
+             " filters" + (l.stride != 1 ? ", stride " + std::to_string(l.stride) : "") + ")";
+    case LayerKind::kMaxPool2D:
+    case LayerKind::kAvgPool2D:
+      return std::string(l.kind == LayerKind::kMaxPool2D ? "max pool" : "average pool") + suffix +
+             " (" + window + (l.stride != l.kernel ? ", stride " + std::to_string(l.stride) : "") +
+             ")";
+    case LayerKind::kDense:
+      return kind_and_number(spec, layer) + " (" + std::to_string(l.units) + ")";
+    case LayerKind::kReLU: return "ReLU" + suffix;
+    case LayerKind::kDropout: return "dropout" + suffix;
+    case LayerKind::kFlatten: return "flatten";
+  }
+  return l.label();
+}
+
+// ---- [SECTION] Sizes ---------------------------------------------------------------------------
+
+int conv_output_size(int in, int kernel, int stride, bool same_padding) {
+  if (in < 1 || kernel < 1 || stride < 1) return 0;
+  if (same_padding) return (in + stride - 1) / stride;
+  return in < kernel ? 0 : (in - kernel) / stride + 1;
+}
+
+std::vector<ReceptiveFieldStep> receptive_field_growth(const ModelSpec& spec, int conv_kernel) {
+  std::vector<ReceptiveFieldStep> steps;
+  int size = 1, jump = 1;
+  for (size_t i = 0; i < spec.layers.size(); ++i) {
+    const LayerSpec& l = spec.layers[i];
+    const bool conv = l.kind == LayerKind::kConv2D;
+    if (!conv && l.kind != LayerKind::kMaxPool2D && l.kind != LayerKind::kAvgPool2D) continue;
+    const int kernel = conv && conv_kernel > 0 ? conv_kernel : l.kernel;
+    // Each new cell reaches (kernel - 1) more cells of the layer before, each `jump` pixels apart.
+    size += (kernel - 1) * jump;
+    jump *= l.stride;
+    steps.push_back({static_cast<int>(i), size, jump});
+  }
+  return steps;
+}
+
+void same_place(int y, int x, int from_height, int from_width, int to_height, int to_width,
+                int* to_y, int* to_x) {
+  auto scale = [](int v, int from, int to) {
+    if (from < 1 || to < 1) return 0;
+    const int scaled = static_cast<int>((static_cast<double>(v) + 0.5) * to / from);
+    return std::clamp(scaled, 0, to - 1);
+  };
+  *to_y = scale(y, from_height, to_height);
+  *to_x = scale(x, from_width, to_width);
+}
+
+// ---- [SECTION] Lively pixels -------------------------------------------------------------------
+
+MapPixel lively_pixel(const LayerMaps& maps) {
+  MapPixel best;
+  const size_t plane = static_cast<size_t>(maps.height) * static_cast<size_t>(maps.width);
+  if (plane == 0 || maps.maps.size() < plane * static_cast<size_t>(maps.channels)) return best;
+  double best_mean = -HUGE_VAL;
+  for (int c = 0; c < maps.channels; ++c) {
+    const float* v = maps.maps.data() + static_cast<size_t>(c) * plane;
+    double sum = 0.0;
+    for (size_t i = 0; i < plane; ++i) {
+      if (std::isfinite(v[i])) sum += v[i];
+    }
+    if (sum / static_cast<double>(plane) > best_mean) {
+      best_mean = sum / static_cast<double>(plane);
+      best.channel = c;
+    }
+  }
+  const float* v = maps.maps.data() + static_cast<size_t>(best.channel) * plane;
+  size_t best_at = 0;
+  for (size_t i = 0; i < plane; ++i) {
+    if (std::isfinite(v[i]) && (!std::isfinite(v[best_at]) || v[i] > v[best_at])) best_at = i;
+  }
+  best.y = static_cast<int>(best_at / static_cast<size_t>(maps.width));
+  best.x = static_cast<int>(best_at % static_cast<size_t>(maps.width));
+  return best;
+}
+
+int brightest_map_at(const LayerMaps& maps, int y, int x) {
+  if (y < 0 || y >= maps.height || x < 0 || x >= maps.width) return 0;
+  const size_t plane = static_cast<size_t>(maps.height) * static_cast<size_t>(maps.width);
+  if (maps.maps.size() < plane * static_cast<size_t>(maps.channels)) return 0;
+  const size_t at = static_cast<size_t>(y) * static_cast<size_t>(maps.width) + x;
+  int best = 0;
+  for (int c = 1; c < maps.channels; ++c) {
+    const float v = maps.maps[static_cast<size_t>(c) * plane + at];
+    const float b = maps.maps[static_cast<size_t>(best) * plane + at];
+    if (std::isfinite(v) && (!std::isfinite(b) || v > b)) best = c;
+  }
+  return best;
 }
 
 }  // namespace cnnlab

@@ -9,13 +9,18 @@
 //
 // [SECTION] Convolution   ConvPixelExplanation, explain_conv_pixel
 // [SECTION] Pooling       PoolPixelExplanation, explain_pool_pixel
+// [SECTION] Naming layers layer_title: "conv 1 (3x3, 32 filters)", "max pool after conv 1"
+// [SECTION] Sizes         conv_output_size, receptive_field_growth, same_place
+// [SECTION] Lively pixels lively_pixel, brightest_map_at: where an explanation shows more than 0
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "lab/inside_maps.h"
 #include "model/model.h"
+#include "model/spec.h"
 
 namespace cnnlab {
 
@@ -69,5 +74,55 @@ struct PoolPixelExplanation {
 // Explains pixel (y, x) of channel `channel` of max/avg pool layer `layer`, as explain_conv_pixel.
 // Throws Error("explain pixel", reason) likewise.
 PoolPixelExplanation explain_pool_pixel(const Model& model, int layer, int channel, int y, int x);
+
+// ---- [SECTION] Naming layers -------------------------------------------------------------------
+
+// A layer named by its kind and its place among the layers of that kind, for a student who
+// cannot map "layer 3" to anything: "conv 1 (3x3, 32 filters)", "conv 2 (5x5, 64 filters,
+// stride 2)", "max pool after conv 1 (2x2)", "ReLU after conv 2", "dense 1 (128)", "flatten",
+// "dropout after dense 1". `layer` is the model's 0-based index; throws Error("layer title", ...)
+// when it is out of range.
+std::string layer_title(const ModelSpec& spec, int layer);
+
+// ---- [SECTION] Sizes ---------------------------------------------------------------------------
+
+// Output rows (or columns) of a conv over `in` rows: `same` gives ceil(in / stride) (zeros added
+// around the input), `valid` floor((in - kernel) / stride) + 1, 0 when the kernel does not fit.
+int conv_output_size(int in, int kernel, int stride, bool same_padding);
+
+// How far one cell of a conv or pool layer's output sees into the image, assuming every conv of
+// `spec` had kernel `conv_kernel` (0: the kernels as they are): `size` is the side of the
+// receptive field in image pixels (before clipping to the image's border), `jump` the distance in
+// image pixels between two neighbouring cells of that layer (the product of the strides so far).
+// One entry per conv or pool layer, in model order.
+struct ReceptiveFieldStep {
+  int layer = 0;  // the model's 0-based index
+  int size = 1;
+  int jump = 1;
+};
+std::vector<ReceptiveFieldStep> receptive_field_growth(const ModelSpec& spec, int conv_kernel);
+
+// The pixel of a (to_height, to_width) map at the same place in the image as pixel (y, x) of a
+// (from_height, from_width) map: its centre scaled by the ratio of the sizes. For keeping the
+// explained pixel when the student picks another layer.
+void same_place(int y, int x, int from_height, int from_width, int to_height, int to_width,
+                int* to_y, int* to_x);
+
+// ---- [SECTION] Lively pixels -------------------------------------------------------------------
+
+// A place in a layer's maps: channel (map), row, column.
+struct MapPixel {
+  int channel = 0, y = 0, x = 0;
+};
+
+// Where a first look at a layer shows something: the map with the largest mean (after the ReLU,
+// most maps are mostly 0, and a student reading "0.0000" thinks the lab is broken) and, in it, the
+// pixel with the largest value (the first in reading order). Non-finite values are skipped;
+// {0, 0, 0} for an empty layer.
+MapPixel lively_pixel(const LayerMaps& maps);
+
+// The map with the largest value at pixel (y, x) of `maps` (the first on ties; 0 when the pixel is
+// outside): the map to show when the student moves to another layer at the same place.
+int brightest_map_at(const LayerMaps& maps, int y, int x);
 
 }  // namespace cnnlab

@@ -13,6 +13,7 @@
 #include "core/rng.h"
 #include "lab/conv_explainer.h"
 #include "lab/inside_maps.h"
+#include "model/receptive_field.h"
 #include "model/spec.h"
 #include "test_helpers.h"
 
@@ -233,4 +234,131 @@ TEST_CASE("explain pixel: refusals name what is wrong") {
   CHECK(refusal(model, 3, 0, 0, 4).find("outside layer 4's 4x4 output (y 0..3, x 0..3)") !=
         std::string::npos);
   CHECK(refusal(model, 0, 0, 0, -1).find("outside") != std::string::npos);
+}
+
+TEST_CASE("layer titles name the kind and its place among the layers of that kind") {
+  const ModelSpec spec = parse_model_spec(
+      "conv2d 16 k=5 pad=same; relu; maxpool2d 2; conv2d 32 k=3 stride=2 pad=valid; relu; "
+      "avgpool2d 2; dropout 0.25; flatten; dense 64; relu; dense 10",
+      Shape{3, 32, 32}, 10);
+  CHECK(layer_title(spec, 0) == "conv 1 (5x5, 16 filters)");
+  CHECK(layer_title(spec, 1) == "ReLU after conv 1");
+  CHECK(layer_title(spec, 2) == "max pool after conv 1 (2x2)");
+  CHECK(layer_title(spec, 3) == "conv 2 (3x3, 32 filters, stride 2)");
+  CHECK(layer_title(spec, 5) == "average pool after conv 2 (2x2)");
+  CHECK(layer_title(spec, 6) == "dropout after conv 2");
+  CHECK(layer_title(spec, 7) == "flatten");
+  CHECK(layer_title(spec, 8) == "dense 1 (64)");
+  CHECK(layer_title(spec, 10) == "dense 2 (10)");
+  CHECK_THROWS_WITH_AS(layer_title(spec, 11), doctest::Contains("layer 12 does not exist"), Error);
+}
+
+TEST_CASE("conv output sizes: same keeps the size over the stride, valid loses kernel - 1") {
+  CHECK(conv_output_size(32, 3, 1, true) == 32);
+  CHECK(conv_output_size(32, 3, 1, false) == 30);
+  CHECK(conv_output_size(32, 5, 1, false) == 28);
+  CHECK(conv_output_size(32, 3, 2, true) == 16);
+  CHECK(conv_output_size(33, 3, 2, true) == 17);
+  CHECK(conv_output_size(32, 3, 2, false) == 15);
+  CHECK(conv_output_size(2, 3, 1, false) == 0);
+  // The engine's own arithmetic agrees, for every case above that fits.
+  for (const bool same : {true, false}) {
+    for (const int stride : {1, 2, 3}) {
+      for (const int kernel : {1, 3, 5, 7}) {
+        LayerSpec l;
+        l.kind = LayerKind::kConv2D;
+        l.units = 1;
+        l.kernel = kernel;
+        l.stride = stride;
+        l.same_padding = same;
+        CAPTURE(same);
+        CAPTURE(stride);
+        CAPTURE(kernel);
+        CHECK(conv_padding(l, 32, 17).out_h == conv_output_size(32, kernel, stride, same));
+        CHECK(conv_padding(l, 32, 17).out_w == conv_output_size(17, kernel, stride, same));
+      }
+    }
+  }
+}
+
+TEST_CASE("receptive field growth: by hand, and as the engine's receptive_field for a centre cell") {
+  const std::string text =
+      "conv2d 4 k=3 pad=same; relu; maxpool2d 2; conv2d 4 k=3 pad=same; relu; maxpool2d 2; "
+      "conv2d 4 k=3 stride=2 pad=same; flatten; dense 2";
+  const ModelSpec spec = parse_model_spec(text, Shape{1, 128, 128}, 2);
+  // k=3: 3, then the pool adds 1 (jump 1 -> 2), conv 2 adds 2*2 = 4, the pool 1*2, conv 3 2*4.
+  const std::vector<ReceptiveFieldStep> k3 = receptive_field_growth(spec, 0);
+  REQUIRE(k3.size() == 5);
+  const int sizes3[5] = {3, 4, 8, 10, 18};
+  const int jumps3[5] = {1, 2, 2, 4, 8};
+  const int layers[5] = {0, 2, 3, 5, 6};
+  for (size_t i = 0; i < 5; ++i) {
+    CAPTURE(i);
+    CHECK(k3[i].layer == layers[i]);
+    CHECK(k3[i].size == sizes3[i]);
+    CHECK(k3[i].jump == jumps3[i]);
+  }
+  // k=7: 7, 8, 8 + 6*2 = 20, 22, 22 + 6*4 = 46.
+  const std::vector<ReceptiveFieldStep> k7 = receptive_field_growth(spec, 7);
+  const int sizes7[5] = {7, 8, 20, 22, 46};
+  for (size_t i = 0; i < 5; ++i) CHECK(k7[i].size == sizes7[i]);
+  // The engine walks the same windows back from one cell: away from the border, the rectangle
+  // it finds has the growth's side, for each kernel size.
+  for (const int kernel : {3, 5, 7}) {
+    std::string with_kernel = text;
+    for (size_t at = with_kernel.find("k=3"); at != std::string::npos;
+         at = with_kernel.find("k=3", at + 1)) {
+      with_kernel[at + 2] = static_cast<char>('0' + kernel);
+    }
+    const ModelSpec s = parse_model_spec(with_kernel, Shape{1, 128, 128}, 2);
+    const std::vector<ReceptiveFieldStep> growth = receptive_field_growth(spec, kernel);
+    for (const ReceptiveFieldStep& step : growth) {
+      const Shape out = s.output_shapes()[static_cast<size_t>(step.layer)];
+      const InputRect r = receptive_field(s, step.layer, out[1] / 2, out[2] / 2);
+      CAPTURE(kernel);
+      CAPTURE(step.layer);
+      CHECK(r.bottom - r.top == step.size);
+      CHECK(r.right - r.left == step.size);
+    }
+  }
+}
+
+TEST_CASE("same place: a pixel keeps its place in the image across maps of other sizes") {
+  int y = -1, x = -1;
+  same_place(12, 17, 32, 32, 16, 16, &y, &x);
+  CHECK(y == 6);
+  CHECK(x == 8);
+  same_place(6, 8, 16, 16, 32, 32, &y, &x);
+  CHECK(y == 13);  // the centre of cell 6 of 16 is at 6.5/16 of the image: row 13 of 32
+  CHECK(x == 17);
+  same_place(31, 0, 32, 32, 8, 8, &y, &x);
+  CHECK(y == 7);
+  CHECK(x == 0);
+  same_place(5, 5, 8, 8, 8, 8, &y, &x);
+  CHECK(y == 5);
+  CHECK(x == 5);
+}
+
+TEST_CASE("lively pixel: the map with the largest mean, at its largest value; brightest map at") {
+  LayerMaps m;
+  m.channels = 3;
+  m.height = 2;
+  m.width = 3;
+  // Map 0: one big value but a low mean; map 1: the largest mean, its peak at (1, 0); map 2: 0.
+  m.maps = {9.0f, -5.0f, -5.0f, 0.0f, 0.0f, 0.0f,    //
+            1.0f, 1.0f, 1.0f, 3.0f, 2.0f, NAN,       //
+            0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+  const MapPixel p = lively_pixel(m);
+  CHECK(p.channel == 1);
+  CHECK(p.y == 1);
+  CHECK(p.x == 0);
+  CHECK(brightest_map_at(m, 0, 0) == 0);
+  CHECK(brightest_map_at(m, 1, 0) == 1);
+  CHECK(brightest_map_at(m, 1, 2) == 0);  // map 1 has NaN there; maps 0 and 2 tie at 0
+  CHECK(brightest_map_at(m, 5, 0) == 0);  // outside
+  LayerMaps empty;
+  const MapPixel none = lively_pixel(empty);
+  CHECK(none.channel == 0);
+  CHECK(none.y == 0);
+  CHECK(none.x == 0);
 }

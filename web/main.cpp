@@ -11,7 +11,8 @@
 //   --print-state            print the JavaScript API's state JSON on exit
 //   --data SRC               load a dataset: a pack, CIFAR-10 binary folder/archive, image
 //                            folder (or .tar.gz) or IDX folder, like `cnnlab --data`
-//   --tab NAME               open a tab: data, model, inside, eval (for screenshots)
+//   --tab NAME               open a tab: data, model, inside, explain, eval, runs, experiment,
+//                            guide (for screenshots; kept after --load-model, which opens eval)
 //   --configure JSON         training options, as window.cnnlab.configure takes them
 //   --train                  start training once the window is up (the Start button)
 //   --experiment JSON        start an experiment, as window.cnnlab.experiment takes it
@@ -317,6 +318,9 @@ void frame(void* arg) {
   }
 
   ++rt.frame_count;
+  // Loading a model opens Evaluation (its test accuracy is there): the tab asked for comes back
+  // once the load (on the first frame) is done, so --tab works with --load-model.
+  if (rt.frame_count == 2 && !rt.options.load_model.empty()) rt.app.select_tab(rt.options.tab);
   if (rt.options.frames > 0 && rt.frame_count >= rt.options.frames) {
     if (!rt.options.screenshot.empty()) {
       std::string error;

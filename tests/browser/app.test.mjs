@@ -19,13 +19,17 @@ async function checkLoadsAt(width, height) {
     assert.equal(state.phase, 'ready');
     assert.equal(state.error, null);
     await frames(page, 10);
+    // The canvas takes the page but for a strip at the bottom, the Text view toggle's.
     const canvas = await page.evaluate(() => {
       const c = document.querySelector('canvas.cnnlab-canvas');
-      return {width: c.width, height: c.height};
+      return {width: c.width, height: c.height, cssHeight: c.getBoundingClientRect().height};
     });
-    assert.deepEqual(canvas, {width, height}, 'canvas backbuffer = page size x devicePixelRatio');
+    assert.ok(canvas.cssHeight >= height - 60 && canvas.cssHeight < height, JSON.stringify(canvas));
+    assert.deepEqual({width: canvas.width, height: canvas.height},
+                     {width, height: Math.round(canvas.cssHeight)},
+                     'canvas backbuffer = its size x devicePixelRatio');
     const after = await page.evaluate(() => window.cnnlab.state());
-    assert.deepEqual(after.ui.display, [width, height], 'ImGui draws on the whole canvas');
+    assert.deepEqual(after.ui.display, [width, canvas.height], 'ImGui draws on the whole canvas');
     assert.equal(after.ui.fontLoaded, true, 'the DejaVu Sans font was loaded, not the pixel font');
     assert.ok(after.fps > 0, `fps is reported (${after.fps})`);
     const stats = await canvasStats(page);
@@ -69,12 +73,15 @@ test('HiDPI: the canvas has device pixels and the UI is scaled, not blurred', {t
     await frames(page, 10);
     const canvas = await page.evaluate(() => {
       const c = document.querySelector('canvas.cnnlab-canvas');
-      return {width: c.width, height: c.height};
+      return {width: c.width, height: c.height, cssHeight: c.getBoundingClientRect().height};
     });
-    assert.deepEqual(canvas, {width: 2000, height: 1400});
+    // 1000x700 less the Text view toggle's strip, in device pixels.
+    assert.deepEqual({width: canvas.width, height: canvas.height},
+                     {width: 2000, height: Math.round(canvas.cssHeight * 2)});
+    assert.ok(canvas.cssHeight >= 640 && canvas.cssHeight < 700, JSON.stringify(canvas));
     const state = await page.evaluate(() => window.cnnlab.state());
     assert.equal(state.ui.scale, 2);
-    assert.deepEqual(state.ui.display, [2000, 1400]);
+    assert.deepEqual(state.ui.display, [2000, canvas.height]);
     await saveScreenshot(page, 'app-1000x700@2x.png');
     assert.deepEqual(errors, []);
   } finally {
@@ -89,7 +96,10 @@ test('the canvas follows the page when it is resized', {timeout: 120000}, async 
     await page.setViewportSize({width: 900, height: 640});
     await frames(page, 10);
     const state = await page.evaluate(() => window.cnnlab.state());
-    assert.deepEqual(state.ui.display, [900, 640]);
+    const cssHeight = await page.evaluate(
+        () => document.querySelector('canvas.cnnlab-canvas').getBoundingClientRect().height);
+    assert.ok(cssHeight >= 580 && cssHeight < 640, `640 less the toggle's strip: ${cssHeight}`);
+    assert.deepEqual(state.ui.display, [900, Math.round(cssHeight)]);
     const stats = await canvasStats(page);
     assert.ok(stats.nonBackgroundFraction > 0.05, JSON.stringify(stats));
     assert.deepEqual(errors, []);

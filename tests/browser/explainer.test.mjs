@@ -3,8 +3,12 @@
 // patch times the kernel, summed over input channels, plus the bias) equals the engine's own
 // feature-map value at that pixel, for the first conv layer and a deeper one, at an interior and
 // a border pixel (`same` padding: the border's patch has padding cells, read as 0); the pixel is
-// shown in the view; bad requests are refused with the reason. Screenshots of the view at
-// 1280x800 and 390x844 go to $CNNLAB_ARTIFACTS.
+// shown in the view; bad requests are refused with the reason. Around the arithmetic: the layer's
+// name, the output size under `same` and `valid`, the pixel's receptive field on the image and
+// its growth for kernels 3, 5 and 7, each checked against the model's shapes by hand. Opened
+// without a request, the view starts on a lively pixel (non-zero after ReLU) and, wide, takes
+// the whole right column. Screenshots of the view at 1280x800 and 390x844 go to
+// $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
@@ -97,6 +101,25 @@ test('explainPixel: the hand-worked sum equals the engine\'s feature map; bad re
     assert.equal(trained.phase, 'done');
 
     const [first, deeper] = CNN_CONV_LAYERS;
+    // Opened by itself, the view starts on the first conv layer's liveliest map and pixel: the
+    // value after ReLU is not 0 there. Wide, it takes the whole right column (the Curves area's
+    // tabs are gone) until another view is chosen.
+    await page.evaluate(() => window.cnnlab.showPanel('explain'));
+    await frames(page, 8);
+    let ui = (await page.evaluate(() => window.cnnlab.state())).ui;
+    assert.equal(ui.openTabs.inside, 'Explain one pixel');
+    assert.equal(ui.explain.layer, first);
+    assert.equal(ui.explain.room, 'tall');
+    assert.ok(!ui.tabs.some((t) => t.bar === 'curves'), 'the curves step aside');
+    const lively = await explain(page, {layer: first, channel: ui.explain.channel,
+                                        y: ui.explain.y, x: ui.explain.x});
+    assert.ok(lively.activated > 0, `the first pixel shown is lively: ${lively.activated}`);
+    checkExplanation(lively, 'the first pixel shown');
+    await saveScreenshot(page, 'explainer-default-1280x800.png');
+    await page.evaluate(() => window.cnnlab.showPanel('eval'));
+    await frames(page, 6);
+    ui = (await page.evaluate(() => window.cnnlab.state())).ui;
+    assert.ok(ui.tabs.some((t) => t.bar === 'curves'), 'the curves are back beside other views');
     // Layer 1 reads the image (3 channels, 32x32); layer 4 the 32 maps of the pool before it
     // (16x16).
     const interior1 = await explain(page, {layer: first, channel: 5, y: 12, x: 17});
@@ -106,6 +129,14 @@ test('explainPixel: the hand-worked sum equals the engine\'s feature map; bad re
     assert.equal(interior1.channels.length, 3);
     assert.ok(interior1.paddingCells.flat().every((p) => !p), 'an interior patch has no padding');
     checkExplanation(interior1, 'layer 1 interior');
+    assert.equal(interior1.title, 'conv 1 (3x3, 32 filters)');
+    // 32 rows: `same` keeps 32 / 1; `valid` gives (32 - 3) / 1 + 1.
+    assert.deepEqual(interior1.outputSize, {same: [32, 32], valid: [30, 30]});
+    // Layer 1's receptive field is its window: rows 11..13, columns 16..18.
+    assert.deepEqual(interior1.receptiveField, {top: 11, left: 16, bottom: 14, right: 19});
+    // conv 3 (1 + 2), pool + 1 (then steps of 2), conv + 2 x 2, pool + 1 x 2; likewise 5 and 7.
+    assert.deepEqual(interior1.fieldGrowth, {layers: [1, 3, 4, 6], k3: [3, 4, 8, 10],
+                                            k5: [5, 6, 14, 16], k7: [7, 8, 20, 22]});
 
     const border1 = await explain(page, {layer: first, channel: 0, y: 0, x: 31});
     assert.deepEqual(border1.paddingCells[0], [true, true, true], 'the row above the image is padding');
@@ -113,10 +144,17 @@ test('explainPixel: the hand-worked sum equals the engine\'s feature map; bad re
                      'the column right of the image is padding');
     assert.equal(border1.channels[0].patch[0][0], 0, 'padding reads 0');
     checkExplanation(border1, 'layer 1 border');
+    // The image's border cuts the field: row -1 and column 32 are padding.
+    assert.deepEqual(border1.receptiveField, {top: 0, left: 30, bottom: 2, right: 32});
 
     const interior2 = await explain(page, {layer: deeper, channel: 17, y: 7, x: 8});
     assert.equal(interior2.channels.length, 32, 'a deeper layer sums over the 32 input maps');
     checkExplanation(interior2, 'layer 4 interior');
+    assert.equal(interior2.title, 'conv 2 (3x3, 64 filters)');
+    assert.deepEqual(interior2.outputSize, {same: [16, 16], valid: [14, 14]});
+    // Back through conv 2 (rows 6..8 of the pool's output), the pool (12..17 of conv 1's) and
+    // conv 1 (11..18 of the image): 8x8, as the growth table says.
+    assert.deepEqual(interior2.receptiveField, {top: 11, left: 13, bottom: 19, right: 21});
 
     const border2 = await explain(page, {layer: deeper, channel: 63, y: 15, x: 0});
     assert.deepEqual(border2.paddingCells[2], [true, true, true], 'the row below is padding');
@@ -129,6 +167,9 @@ test('explainPixel: the hand-worked sum equals the engine\'s feature map; bad re
     assert.equal(pool.kind, 'maxpool2d');
     assert.equal(pool.output, Math.max(...pool.values.flat()));
     assert.equal(pool.output, pool.featureValue);
+    assert.equal(pool.title, 'max pool after conv 1 (2x2)');
+    // Rows 8..9 and columns 18..19 of conv 1's output, each seeing 3x3 of the image: 4x4.
+    assert.deepEqual(pool.receptiveField, {top: 7, left: 17, bottom: 11, right: 21});
 
     // Bad requests: the reason, and the view keeps its pixel.
     const refusals = [
@@ -152,9 +193,11 @@ test('explainPixel: the hand-worked sum equals the engine\'s feature map; bad re
     // The view shows the last accepted pixel, in its own sub-tab of Inside the network.
     await explain(page, {layer: first, channel: 5, y: 12, x: 17});
     await frames(page, 6);
-    const ui = (await page.evaluate(() => window.cnnlab.state())).ui;
+    ui = (await page.evaluate(() => window.cnnlab.state())).ui;
     assert.equal(ui.openTabs.results, 'Inside the network');
     assert.equal(ui.openTabs.inside, 'Explain one pixel');
+    assert.deepEqual([ui.explain.layer, ui.explain.channel, ui.explain.y, ui.explain.x],
+                     [first, 5, 12, 17]);
     await saveScreenshot(page, 'explainer-layer1-1280x800.png');
     await explain(page, {layer: deeper, channel: 17, y: 7, x: 8});
     await frames(page, 6);

@@ -99,14 +99,20 @@ Layout compute_rows_layout(ImVec2 display, float top, float scale, bool setup, b
 }
 
 // Areas whose panels are all hidden give their space to the rest: a column without visible areas
-// gives its width to the other one, an area its height to the other area of its column.
-Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui) {
+// gives its width to the other one, an area its height to the other area of its column. The
+// pixel explainer, open, may take the whole right column or the whole window (`room`): its
+// patch, weights, products and sums need more than the Results area's lower half.
+Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui,
+                      ExplainRoom room) {
   const float gap = 4.0f * scale;
   const float width = display.x, height = display.y - top;
-  const bool setup = panel_shown(ui, Panel::Data) || panel_shown(ui, Panel::Model) ||
-                     panel_shown(ui, Panel::Experiment) || panel_shown(ui, Panel::Guide);
-  const bool training = panel_shown(ui, Panel::Training);
-  const bool curves = panel_shown(ui, Panel::Curves);
+  const bool whole_window = room == ExplainRoom::kWindow;
+  const bool setup = !whole_window && (panel_shown(ui, Panel::Data) ||
+                                       panel_shown(ui, Panel::Model) ||
+                                       panel_shown(ui, Panel::Experiment) ||
+                                       panel_shown(ui, Panel::Guide));
+  const bool training = !whole_window && panel_shown(ui, Panel::Training);
+  const bool curves = room == ExplainRoom::kShared && panel_shown(ui, Panel::Curves);
   const bool results = panel_shown(ui, Panel::Inside) || panel_shown(ui, Panel::Eval) ||
                        panel_shown(ui, Panel::Experiment);
   if (use_rows(display, scale)) {
@@ -345,13 +351,17 @@ void App::frame() {
   note_training_speed(s);
   refresh_experiment_check(s);  // the Experiment tab's check and time estimate (also for state())
   const float top = draw_menu_bar(s, api_phase(nullptr));
-  Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
   s.ui.narrow = ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale;
   s.ui.rows = !s.ui.narrow && use_rows(ImGui::GetIO().DisplaySize, s.ui.scale);
+  // The pixel explainer's room, while it was open last frame (it says so again as it draws).
+  const ExplainRoom room =
+      s.inside.explain_shown && !s.ui.narrow ? s.inside.explain_room : ExplainRoom::kShared;
+  s.inside.explain_shown = false;
+  Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui, room);
   if (s.ui.narrow) layout = narrow_layout(s, layout, top);
 
   if (begin_panel("Setup", layout.setup)) {
-    if (ImGui::BeginTabBar("##setup_tabs")) {
+    if (ImGui::BeginTabBar("##setup_tabs", tab_bar_flags(s.ui))) {
       if (panel_shown(s.ui, Panel::Data) &&
           begin_tab_noted(s.ui, "setup", "Data", tab_flags(s.ui.left_tab_request, 0))) {
         ImGui::BeginChild("##data", ImVec2(0, 0), false);
@@ -394,7 +404,7 @@ void App::frame() {
 
   if (begin_panel("Curves", layout.curves)) {
     const int request = s.experiments.curves_tab_request;
-    if (ImGui::BeginTabBar("##curves_tabs")) {
+    if (ImGui::BeginTabBar("##curves_tabs", tab_bar_flags(s.ui))) {
       if (begin_tab_noted(s.ui, "curves", "Curves", tab_flags(request, 0))) {
         draw_curves_panel(s);
         ImGui::EndTabItem();
@@ -415,9 +425,12 @@ void App::frame() {
     // Runs, on an image in Evaluation) applies next frame instead of being reset below.
     const int right_request = s.ui.right_tab_request;
     s.ui.right_tab_request = -1;
-    if (ImGui::BeginTabBar("##result_tabs")) {
+    if (ImGui::BeginTabBar("##result_tabs", tab_bar_flags(s.ui))) {
+      // Narrow, "Inside" (named as wide): the four tabs fit a phone's width uncut.
       if (panel_shown(s.ui, Panel::Inside) &&
-          begin_tab_noted(s.ui, "results", "Inside the network",
+          begin_tab_noted(s.ui, "results",
+                          s.ui.narrow ? "Inside###Inside the network"
+                                      : "Inside the network###Inside the network",
                           tab_flags(right_request, 0))) {
         ImGui::BeginChild("##inside", ImVec2(0, 0), false);
         draw_inside_panel(s);
@@ -1018,6 +1031,16 @@ const std::string& App::state_json() {
   // The touch style (controls a finger can hit): the page's `pointer: coarse`.
   j["ui"]["touch"] = s.ui.embedding.touch;
   j["ui"]["clicks"] = s.ui.clicks;
+  // The pixel explainer's choice (layer 1-based as explainPixel's, null until it first drew)
+  // and how much of the window it takes while open.
+  const InsideState& in = s.inside;
+  static const char* const kRooms[3] = {"small", "tall", "window"};
+  j["ui"]["explain"] = {
+      {"layer", in.explain_layer >= 0 ? nlohmann::json(in.explain_layer + 1) : nlohmann::json(nullptr)},
+      {"channel", in.explain_channel},
+      {"y", in.explain_y},
+      {"x", in.explain_x},
+      {"room", kRooms[static_cast<int>(in.explain_room)]}};
   j["ui"].update(drawn_ui_json(s.ui.drawn));
   // What the last frame asked the GPU to draw (the cost of a frame in software WebGL).
   if (const ImDrawData* draw = ImGui::GetDrawData(); draw && draw->Valid) {

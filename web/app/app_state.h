@@ -169,6 +169,11 @@ struct CurvesState {
 
 // ---- [SECTION] Inside the network, Evaluation --------------------------------------------------
 
+// How much of the window the "Explain one pixel" sub-tab takes while open (wide layout only; the
+// narrow layout gives every area the whole window anyway): the Results area as always, the whole
+// right column (the Curves area steps aside), or the whole window.
+enum class ExplainRoom { kShared, kColumn, kWindow };
+
 // Inside the network (panel_inside.cpp; the data functions are in inside_maps.h). Feature maps
 // are recomputed only when the weights (LabView::weights_version), the model or the image change.
 struct InsideState {
@@ -204,9 +209,11 @@ struct InsideState {
 
   // The "Explain one pixel" sub-tab (panel_explain.cpp): one output pixel of a conv or pool
   // layer worked out by hand (lab/conv_explainer.h).
-  bool explain_shown = false;         // the sub-tab drew last frame
+  bool explain_shown = false;         // the sub-tab drew this frame (read by the next frame's layout)
+  ExplainRoom explain_room = ExplainRoom::kColumn;  // how much of the window it takes (wide layout)
   bool explain_request = false;       // open that sub-tab next frame (the JavaScript API)
-  int explain_layer = -1;             // model layer index (conv or pool); -1: the first conv
+  int explain_layer = -1;             // model layer index (conv or pool); -1: the first conv, on
+                                      // its liveliest map and brightest pixel (lively_pixel)
   int explain_channel = 0;            // output channel
   int explain_y = 0, explain_x = 0;   // output pixel (row, column)
   int explain_input_channel = 0;      // the input channel whose grids are drawn

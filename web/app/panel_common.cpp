@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "imgui.h"
 #include "imgui_internal.h"  // ImGuiTable: where the last row ended, the box's scrollbars
@@ -12,9 +13,18 @@ namespace cnnlab {
 bool begin_tab_noted(UiState& ui, const char* bar, const char* label, ImGuiTabItemFlags flags) {
   const bool open = ImGui::BeginTabItem(label, nullptr, flags);
   const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  ui.drawn.tabs.push_back({bar, label, a.x, a.y, b.x - a.x, b.y - a.y});
-  if (open) ui.drawn.open_tabs[bar] = label;
+  // "Inside###Inside the network": shown as "Inside", named (and identified) by the rest.
+  const char* id = std::strstr(label, "###");
+  const char* name = id ? id + 3 : label;
+  ui.drawn.tabs.push_back({bar, name, a.x, a.y, b.x - a.x, b.y - a.y});
+  if (open) ui.drawn.open_tabs[bar] = name;
   return open;
+}
+
+ImGuiTabBarFlags tab_bar_flags(const UiState& ui) {
+  // Narrow, tabs that do not fit would be cut ("Inside the netw..."): a bar too narrow for its
+  // tabs scrolls instead (arrows at its end), each tab whole.
+  return ui.narrow ? ImGuiTabBarFlags_FittingPolicyScroll : ImGuiTabBarFlags_None;
 }
 
 void end_child_noted(UiState& ui, const char* name) {

@@ -193,9 +193,11 @@ void draw_experiment_setup_panel(AppState& state) {
   ImGui::SetNextItemWidth(w);
   ImGui::InputTextWithHint("Values", kVariableHints[x.vary], x.values, sizeof x.values);
   item_tooltip("The values to try, separated by commas: one configuration per value.");
-  ImGui::SetNextItemWidth(w);
-  ImGui::SliderInt("Repeats", &x.repeats, 1, ExperimentConfig::kMaxRepeats, "%d seed(s)",
-                   ImGuiSliderFlags_AlwaysClamp);
+  // - / + buttons, not a slider: a slider's handle sat over its own value ("3 seed(s)").
+  ImGui::SetNextItemWidth(std::min(w, 130.0f * scale));
+  if (ImGui::InputInt("Repeats (seeds)", &x.repeats, 1, 1)) {
+    x.repeats = std::clamp(x.repeats, 1, ExperimentConfig::kMaxRepeats);
+  }
   item_tooltip("How many times each configuration is trained, each with its own seed (its own "
                "starting weights). More seeds show how much of a difference is luck; the time "
                "grows with them.");
@@ -351,7 +353,10 @@ void draw_experiment_curves_panel(AppState& state) {
   } else if (note_w < ImGui::GetContentRegionAvail().x) {
     ImGui::TextDisabled("%s", styles);
   } else {  // narrow pages: the plots keep their height, the note is a tooltip
-    ImGui::SameLine(0.0f, 24.0f * scale);
+    const float mark_w = ImGui::CalcTextSize("(lines?)").x;
+    if (ImGui::GetItemRectMax().x + 24.0f * scale + mark_w < right) {
+      ImGui::SameLine(0.0f, 24.0f * scale);
+    }
     ImGui::TextDisabled("(lines?)");
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", styles);
   }

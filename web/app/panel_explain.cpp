@@ -1,15 +1,22 @@
 // Inside the network > "Explain one pixel": one output pixel of a conv (or pool) layer of the
 // current model on the chosen image, worked out in front of the student (lab/conv_explainer.h):
-// the kernel's window on the layer's input, the input patch, the weights, their products, the
-// per-input-channel sums, + bias = the output, next to the value the engine's own forward pass
-// wrote at that pixel. Prev / Next / Play step the kernel across the output in reading order
+// the kernel's window on the layer's input (padding cells marked), the input patch, the weights,
+// their products, the per-input-channel sums, + bias = the output, next to the value the engine's
+// own forward pass wrote at that pixel; where the window sits (stride and padding arithmetic with
+// the layer's numbers), the pixel's receptive field on the image and how it grows layer by layer
+// for kernels 3, 5 and 7. Prev / Next / Play step the kernel across the output in reading order
 // (Play is off when the reader's system asks for reduced motion); a click on the output map picks
 // a pixel. The JavaScript API's explainPixel shows a pixel here and returns the same numbers.
 //
+// Layers are numbered as the Inside panel's headers and the model summary number them (the
+// model's layers from 1, ReLUs included) and named by kind ("conv 1", "max pool after conv 1").
+//
 // [SECTION] Choosing layer, channel and pixel
-// [SECTION] Pictures: the input with the kernel's window, the output map
+// [SECTION] Pictures: the input with the kernel's window, the output map, the receptive field
 // [SECTION] Number grids: patch, weights, products
+// [SECTION] Where the window sits: stride and padding
 // [SECTION] Sums and the output
+// [SECTION] Receptive field growth
 // [SECTION] View
 // [SECTION] JavaScript API
 #include <algorithm>
@@ -44,8 +51,30 @@ bool is_pool(LayerKind kind) {
   return kind == LayerKind::kMaxPool2D || kind == LayerKind::kAvgPool2D;
 }
 
+// "conv 1 (3x3, 32 filters)" without its details: "conv 1", "max pool after conv 1".
+std::string brief_title(const ModelSpec& spec, int layer) {
+  const std::string title = layer_title(spec, layer);
+  const size_t paren = title.find(" (");
+  return paren == std::string::npos ? title : title.substr(0, paren);
+}
+
+// The maps a layer reads, named for a caption: "layer 3 (max pool after conv 1)", or for the
+// ReLU right after a conv "layer 1 (conv 1) after ReLU" (the ReLU has no maps of its own in
+// the Inside panel: the conv's are shown after it).
+std::string input_maps_name(const ModelSpec& spec, int layer) {
+  const int before = layer - 1;
+  if (before < 0) return "the image";
+  const LayerKind kind = spec.layers[static_cast<size_t>(before)].kind;
+  if (kind == LayerKind::kReLU && before >= 1) {
+    return "layer " + std::to_string(before) + " (" + brief_title(spec, before - 1) +
+           ") after ReLU";
+  }
+  return "layer " + std::to_string(before + 1) + " (" + brief_title(spec, before) + ")";
+}
+
 // Index into in.maps.layers of the explained layer (its model index explain_layer), choosing the
-// first conv layer when none or a vanished one was chosen; -1 when the model has none.
+// first conv layer, on its liveliest map and pixel, when none or a vanished one was chosen; -1
+// when the model has none.
 int explained_entry(InsideState& in) {
   const std::vector<LayerMaps>& layers = in.maps.layers;
   for (size_t i = 0; i < layers.size(); ++i) {
@@ -54,10 +83,32 @@ int explained_entry(InsideState& in) {
   for (size_t i = 0; i < layers.size(); ++i) {
     if (layers[i].kind == LayerKind::kConv2D) {
       in.explain_layer = layers[i].layer;
+      const MapPixel p = lively_pixel(layers[i]);
+      in.explain_channel = p.channel;
+      in.explain_y = p.y;
+      in.explain_x = p.x;
+      in.explain_input_channel = 0;
       return static_cast<int>(i);
     }
   }
   return -1;
+}
+
+// Moves the explanation to layer `to` at the same place in the image. A pool keeps the maps of
+// the conv right before it (and that conv the pool's), so the map stays when stepping between
+// the two; any other move shows the map brightest at that place.
+void choose_layer(InsideState& in, int from_entry, int to_entry) {
+  const LayerMaps& from = in.maps.layers[static_cast<size_t>(from_entry)];
+  const LayerMaps& to = in.maps.layers[static_cast<size_t>(to_entry)];
+  int y = 0, x = 0;
+  same_place(in.explain_y, in.explain_x, from.height, from.width, to.height, to.width, &y, &x);
+  const bool same_maps = std::abs(from_entry - to_entry) == 1 && from.channels == to.channels &&
+                         (is_pool(from.kind) || is_pool(to.kind));
+  in.explain_layer = to.layer;
+  in.explain_y = y;
+  in.explain_x = x;
+  if (!same_maps) in.explain_channel = brightest_map_at(to, y, x);
+  in.explain_input_channel = 0;
 }
 
 // Keeps channel and pixel inside the layer's output.
@@ -76,29 +127,66 @@ void step_pixel(InsideState& in, const LayerMaps& m, int step) {
   in.explain_x = at % m.width;
 }
 
-void draw_controls(AppState& state, const LayerMaps& m) {
+// The next item on this line when `width` of it fits there, else on the next line.
+void same_line_if_fits(float width) {
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < width) ImGui::NewLine();
+}
+
+// How much of the window the view takes (wide layout only: narrow, it has the window already).
+void draw_room_choice(AppState& state) {
+  if (state.ui.narrow) return;
   InsideState& in = state.inside;
+  struct Choice {
+    ExplainRoom room;
+    const char* label;
+    const char* tooltip;
+  };
+  static const Choice kChoices[3] = {
+      {ExplainRoom::kShared, "Small",
+       "Share the right column with the curves, as the other Results tabs do."},
+      {ExplainRoom::kColumn, "Tall",
+       "The whole right column (the curves step aside while this view is open): room for the "
+       "grids and the sums without much scrolling."},
+      {ExplainRoom::kWindow, "Whole window",
+       "The whole window, setup and training panels hidden while this view is open; pick Tall "
+       "or Small (or another tab) to bring them back."}};
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextDisabled("View:");
+  item_tooltip("How much of the window this explanation takes while it is open.");
+  for (const Choice& c : kChoices) {
+    ImGui::SameLine();
+    if (ImGui::RadioButton(c.label, in.explain_room == c.room)) in.explain_room = c.room;
+    item_tooltip(c.tooltip);
+  }
+}
+
+void draw_controls(AppState& state, int entry, const ModelSpec& spec) {
+  InsideState& in = state.inside;
+  const LayerMaps& m = in.maps.layers[static_cast<size_t>(entry)];
   const float scale = state.ui.scale;
   const float avail = ImGui::GetContentRegionAvail().x;
-  ImGui::SetNextItemWidth(std::min(avail, 280.0f * scale));
+  const float combo_w = std::min(avail, 300.0f * scale);
+  ImGui::SetNextItemWidth(combo_w);
   char current[160];
-  std::snprintf(current, sizeof current, "Layer %d: %s", m.layer + 1, m.label.c_str());
+  std::snprintf(current, sizeof current, "Layer %d: %s", m.layer + 1,
+                layer_title(spec, m.layer).c_str());
+  int chosen = -1;
   if (ImGui::BeginCombo("##explain_layer", current)) {
-    for (const LayerMaps& l : in.maps.layers) {
+    for (size_t i = 0; i < in.maps.layers.size(); ++i) {
+      const LayerMaps& l = in.maps.layers[i];
       char item[160];
-      std::snprintf(item, sizeof item, "Layer %d: %s", l.layer + 1, l.label.c_str());
-      if (ImGui::Selectable(item, l.layer == in.explain_layer)) {
-        in.explain_layer = l.layer;
-        in.explain_input_channel = 0;
-      }
+      std::snprintf(item, sizeof item, "Layer %d: %s", l.layer + 1,
+                    layer_title(spec, l.layer).c_str());
+      if (ImGui::Selectable(item, l.layer == in.explain_layer)) chosen = static_cast<int>(i);
     }
     ImGui::EndCombo();
   }
   item_tooltip(
-      "The layer whose output pixel is worked out. Layer 1 looks at the image itself; a "
-      "deeper conv layer adds up what it sees in every feature map of the layer before.");
-  ImGui::SameLine();
-  if (ImGui::GetContentRegionAvail().x < 150.0f * scale) ImGui::NewLine();
+      "The layer whose output pixel is worked out, numbered as in the Inside panel and the "
+      "model summary. Layer 1 looks at the image itself; a deeper conv layer adds up what it "
+      "sees in every map of the layer before. Another layer keeps the same place in the image.");
+  same_line_if_fits(150.0f * scale);
   int channel = in.explain_channel + 1;
   ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x, 150.0f * scale));
   if (ImGui::SliderInt("##explain_channel", &channel, 1, std::max(1, m.channels), "map %d")) {
@@ -132,20 +220,36 @@ void draw_controls(AppState& state, const LayerMaps& m) {
   item_tooltip(reduced ? "Off: your system asks for reduced motion. Step with Prev and Next."
                        : "Slide the kernel by itself, one output pixel every 0.6 s, in reading "
                          "order; Pause stops it where it is.");
-  ImGui::SameLine();
-  if (ImGui::GetContentRegionAvail().x < 120.0f * scale) ImGui::NewLine();
+  same_line_if_fits(ImGui::CalcTextSize("Brightest pixel").x + 2 * ImGui::GetStyle().FramePadding.x);
+  if (ImGui::Button("Brightest pixel")) {
+    const MapPixel p = lively_pixel(m);
+    in.explain_channel = p.channel;
+    in.explain_y = p.y;
+    in.explain_x = p.x;
+    in.explain_playing = false;
+  }
+  item_tooltip(
+      "Jump to the layer's liveliest map (largest mean) and its largest pixel: a place where "
+      "the kernel found what it looks for, so the numbers are not all 0.");
+  same_line_if_fits(ImGui::CalcTextSize("pixel (y 00, x 00)").x);
   ImGui::AlignTextToFramePadding();
   ImGui::Text("pixel (y %d, x %d)", in.explain_y, in.explain_x);
   item_tooltip(
       "The output pixel explained: row y, column x of the map, counted from 0 at the "
       "top left. Click the output map below to pick another.");
+  if (!state.ui.narrow) {
+    same_line_if_fits(ImGui::CalcTextSize("View: () Small () Tall () Whole window").x +
+                      8.0f * ImGui::GetStyle().ItemSpacing.x);
+    draw_room_choice(state);
+  }
   if (in.explain_playing && ImGui::GetTime() >= in.explain_next_step) {
     step_pixel(in, m, +1);
     in.explain_next_step = ImGui::GetTime() + kPlayStepSeconds;
   }
+  if (chosen >= 0 && chosen != entry) choose_layer(in, entry, chosen);
 }
 
-// ---- [SECTION] Pictures: the input with the kernel's window, the output map --------------------
+// ---- [SECTION] Pictures: the input with the kernel's window, the output map, the receptive field
 
 // A plane's colour range: symmetric around 0 when signed (diverging), else its min..max.
 widgets::Colormap plane_range(const float* v, size_t n, float* lo, float* hi) {
@@ -206,7 +310,7 @@ widgets::ImageGridResult picture(const char* id, const char* caption, widgets::I
 }
 
 // An outlined rectangle of cells [top, bottom) x [left, right) on a tile of (h, w) cells; cells
-// outside the tile (padding) are drawn outside it, dashed by a thinner line.
+// outside the tile (padding) are drawn outside it.
 void outline_cells(ImVec2 origin, float side, int h, int w, int top, int left, int bottom,
                    int right, float scale) {
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -220,14 +324,26 @@ void outline_cells(ImVec2 origin, float side, int h, int w, int top, int left, i
   draw->PopClipRect();
 }
 
-// The input (with the kernel's window) and the output map (with the pixel), side by side.
+// The side of each picture: three in a row when they fit at 120 px or more, else two; at most
+// a quarter of the view's height, so the grids and the sum below them are in sight too.
+float picture_side(float scale) {
+  const float avail = ImGui::GetContentRegionAvail().x - 40.0f * scale;
+  const float three = avail / 3.0f;
+  const float side = three >= 120.0f * scale ? three : avail / 2.0f;
+  const float tallest = std::max(96.0f * scale, ImGui::GetWindowHeight() * 0.25f);
+  return std::clamp(side, 96.0f * scale, std::min(200.0f * scale, tallest));
+}
+
+// The input (with the kernel's window) and the output map (with the pixel), side by side, then
+// (for a layer past the first) the image with the pixel's receptive field, when `field` is set.
 void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int top, int left,
-                   int window, const char* input_caption) {
+                   int window, const char* input_caption, const std::string& output_name,
+                   const InputRect* field) {
   InsideState& in = state.inside;
   const float scale = state.ui.scale;
-  const float avail = ImGui::GetContentRegionAvail().x;
-  const float side = std::clamp((avail - 24.0f * scale) / 2.0f, 96.0f * scale, 200.0f * scale);
-  ImVec2 a, b;
+  const float side = picture_side(scale);
+  const float gap = 16.0f * scale;
+  ImVec2 a, b, c;
   ImGui::Dummy(ImVec2(1, 4.0f * scale));  // room for the window's outline over the padding
   ImGui::Indent(8.0f * scale);
   picture("explain_input", input_caption, m.layer == 0 ? in.input_tile : in.explain_input_tile,
@@ -238,10 +354,11 @@ void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int 
         "sticks out of the picture it reads padding (zeros).");
   }
   outline_cells(a, side, in_h, in_w, top, left, top + window, left + window, scale);
-  ImGui::SameLine(0.0f, 16.0f * scale);
-  char caption[96];
-  std::snprintf(caption, sizeof caption, "Output: map %d of layer %d%s (click a pixel)",
-                in.explain_channel + 1, m.layer + 1, m.shown_layer != m.layer ? " after ReLU" : "");
+  ImGui::SameLine(0.0f, gap);
+  char caption[160];
+  std::snprintf(caption, sizeof caption, "Output: map %d of %s%s (click a pixel)",
+                in.explain_channel + 1, output_name.c_str(),
+                m.shown_layer != m.layer ? " after ReLU" : "");
   const widgets::ImageGridResult r =
       picture("explain_output", caption, in.explain_output_tile, side, scale, &b);
   if (r.hovered >= 0) {
@@ -258,6 +375,21 @@ void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int 
   }
   outline_cells(b, side, m.height, m.width, in.explain_y, in.explain_x, in.explain_y + 1,
                 in.explain_x + 1, scale);
+  if (field && in.input_tile.count() > 0) {
+    const float right = ImGui::GetItemRectMax().x;
+    const float limit = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+    if (right + gap + side <= limit) ImGui::SameLine(0.0f, gap);
+    std::snprintf(caption, sizeof caption, "The image: the pixel sees %dx%d of it",
+                  field->bottom - field->top, field->right - field->left);
+    picture("explain_field", caption, in.input_tile, side, scale, &c);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip(
+          "The pixel's receptive field: the only image pixels that can change its value. "
+          "Deeper layers see more of the image (see the table below).");
+    }
+    outline_cells(c, side, in.maps.height, in.maps.width, field->top, field->left, field->bottom,
+                  field->right, scale);
+  }
   ImGui::Unindent(8.0f * scale);
 }
 
@@ -273,14 +405,17 @@ void cell_text(char* out, size_t size, float v, float range) {
   if (zero) std::memmove(out, out + 1, std::strlen(out));
 }
 
-// A k x k grid of numbers, each cell tinted by its value (diverging around 0 over +/- range).
-// padding: (k, k) or null; winner: a cell to ring (max pooling) or -1. Returns the hovered cell.
+// A k x k grid of numbers, each cell tinted by its value (diverging around 0 over +/- range),
+// under a title wrapped to the grid's width. padding: (k, k) or null; winner: a cell to ring (max
+// pooling) or -1. Returns the hovered cell.
 int number_grid(const char* id, const char* title, const float* values, int k,
                 const uint8_t* padding, float range, float cell, int winner, float scale) {
   ImGui::BeginGroup();
-  ImGui::TextUnformatted(title);
-  const ImVec2 o = ImGui::GetCursorScreenPos();
   const float side = cell * k;
+  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + std::max(side, 150.0f * scale));
+  ImGui::TextUnformatted(title);
+  ImGui::PopTextWrapPos();
+  const ImVec2 o = ImGui::GetCursorScreenPos();
   ImGui::InvisibleButton(id, ImVec2(side, side));
   const bool hovered = ImGui::IsItemHovered();
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -304,7 +439,7 @@ int number_grid(const char* id, const char* title, const float* values, int k,
       draw->AddRect(a, b, ImGui::GetColorU32(ImGuiCol_Border));
       char label[24];
       if (pad) {
-        std::snprintf(label, sizeof label, "pad");
+        std::snprintf(label, sizeof label, "pad 0");
       } else {
         cell_text(label, sizeof label, values[i], range);
       }
@@ -322,7 +457,7 @@ int number_grid(const char* id, const char* title, const float* values, int k,
   return hovered_cell;
 }
 
-// The cell size that fits "-0.000" (and "pad") with a margin.
+// The cell size that fits "-0.000" (and "pad 0") with a margin.
 float grid_cell(float scale) {
   return std::max(ImGui::CalcTextSize("-0.000").x + 8.0f * scale,
                   ImGui::GetTextLineHeight() * 1.8f);
@@ -356,6 +491,12 @@ std::string input_channel_name(int layer, int in_channels, int ci) {
   return "map " + std::to_string(ci + 1);
 }
 
+// "input channel 3 of 16", "input channel 1 of 3 (red)": which slice of the kernel is shown.
+std::string input_channel_title(int layer, int in_channels, int ci) {
+  return "input channel " + std::to_string(ci + 1) + " of " + std::to_string(in_channels) +
+         (layer == 0 ? " (" + input_channel_name(layer, in_channels, ci) + ")" : "");
+}
+
 void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
   InsideState& in = state.inside;
   const float scale = state.ui.scale;
@@ -368,10 +509,10 @@ void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
   const float cell = grid_cell(scale);
   const float gap = 14.0f * scale;
   const std::string name = input_channel_name(e.layer, e.in_channels, ci);
-  char title[96];
-  std::snprintf(title, sizeof title, "Input patch (%s)", name.c_str());
-  const int hp = number_grid("patch", title, patch, k, e.is_padding.data(), abs_max(patch, kk),
-                             cell, -1, scale);
+  const std::string channel_title = input_channel_title(e.layer, e.in_channels, ci);
+  std::string title = "Input patch (" + (e.layer == 0 ? name + " channel" : name) + ")";
+  const int hp = number_grid("patch", title.c_str(), patch, k, e.is_padding.data(),
+                             abs_max(patch, kk), cell, -1, scale);
   if (hp >= 0) {
     const int r = hp / k, c = hp % k;
     if (e.is_padding[static_cast<size_t>(hp)]) {
@@ -385,9 +526,10 @@ void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
     }
   }
   next_grid(cell * k, gap);
-  std::snprintf(title, sizeof title, "x Weights (map %d)", e.channel + 1);
+  title = "x Weights for " + channel_title;
   const int hw =
-      number_grid("weights", title, weights, k, nullptr, abs_max(weights, kk), cell, -1, scale);
+      number_grid("weights", title.c_str(), weights, k, nullptr, abs_max(weights, kk), cell, -1,
+                  scale);
   if (hw >= 0) {
     ImGui::SetTooltip(
         "Weight %.5g of map %d's kernel for input %s; the same weight is used at "
@@ -395,11 +537,80 @@ void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
         weights[hw], e.channel + 1, name.c_str());
   }
   next_grid(cell * k, gap);
-  const int hq = number_grid("products", "= Products", products, k, e.is_padding.data(),
-                             abs_max(products, kk), cell, -1, scale);
+  const int hq = number_grid("products", "= Products, cell by cell", products, k,
+                             e.is_padding.data(), abs_max(products, kk), cell, -1, scale);
   if (hq >= 0) {
     ImGui::SetTooltip("%.5g x %.5g = %.5g", patch[hq], weights[hq], products[hq]);
   }
+}
+
+// ---- [SECTION] Where the window sits: stride and padding ---------------------------------------
+
+// Stride and padding with this layer's numbers: where output pixel (y, x) reads the input, how
+// the output's size follows from the input's, and (`same`) the padding the window overlaps.
+void draw_conv_geometry(const ConvPixelExplanation& e) {
+  ImGui::Separator();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("Kernel %dx%d, stride %d, %s padding", e.kernel, e.kernel, e.stride,
+                      e.same_padding ? "same" : "valid");
+  item_tooltip(
+      "Kernel: the window's size. Stride: how far it jumps per output pixel. Padding: `same` "
+      "adds zeros around the input so the output keeps its size; `valid` adds none, so the "
+      "output shrinks.");
+  ImGui::TextWrapped(
+      "Where: output pixel (y %d, x %d) reads the input from row %d x %d - %d = %d, column "
+      "%d x %d - %d = %d (stride x position - padding), a %dx%d window.",
+      e.y, e.x, e.stride, e.y, e.pad_top, e.top, e.stride, e.x, e.pad_left, e.left, e.kernel,
+      e.kernel);
+  item_tooltip(
+      "With stride 2 the window jumps 2 input pixels per output pixel, so the output has about "
+      "half the rows and columns.");
+  const int same_h = conv_output_size(e.in_height, e.kernel, e.stride, true);
+  const int same_w = conv_output_size(e.in_width, e.kernel, e.stride, true);
+  const int valid_h = conv_output_size(e.in_height, e.kernel, e.stride, false);
+  const int valid_w = conv_output_size(e.in_width, e.kernel, e.stride, false);
+  char same_text[200], valid_text[200];
+  std::snprintf(same_text, sizeof same_text,
+                "`same` pads the input with zeros so the window can sit on every input pixel: "
+                "%d / %d (rounded up) = %d rows, %dx%d in all",
+                e.in_height, e.stride, same_h, same_h, same_w);
+  std::snprintf(valid_text, sizeof valid_text,
+                "`valid` adds no padding, so the window must fit inside the input: (%d - %d) / %d "
+                "+ 1 (rounded down) = %d rows, %dx%d in all",
+                e.in_height, e.kernel, e.stride, valid_h, valid_h, valid_w);
+  ImGui::TextWrapped("Size: the input is %dx%d. %s.", e.in_height, e.in_width,
+                     e.same_padding ? same_text : valid_text);
+  item_tooltip("How this layer's output size follows from its input's size, kernel and stride.");
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("The other padding: %s.", e.same_padding ? valid_text : same_text);
+  ImGui::PopStyleColor();
+  item_tooltip("The same layer with the other padding: how its output size would change.");
+  int padded = 0;
+  for (uint8_t p : e.is_padding) padded += p;
+  if (padded > 0) {
+    ImGui::TextWrapped(
+        "Border: the window hangs over the edge of the input, so %d of its %d cells are "
+        "padding (the grey \"pad 0\" cells of the patch). `same` padding reads them as 0: they add "
+        "nothing to the sum.",
+        padded, e.kernel * e.kernel);
+  }
+  ImGui::PopTextWrapPos();
+}
+
+void draw_pool_geometry(const PoolPixelExplanation& e) {
+  ImGui::Separator();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextWrapped(
+      "Where: window %dx%d, stride %d: output pixel (y %d, x %d) reads rows %d x %d = %d to %d, "
+      "columns %d x %d = %d to %d. Size: (%d - %d) / %d + 1 = %d rows, %d columns (pooling adds "
+      "no padding).",
+      e.window, e.window, e.stride, e.y, e.x, e.stride, e.y, e.top, e.top + e.window - 1,
+      e.stride, e.x, e.left, e.left + e.window - 1, e.in_height, e.window, e.stride,
+      e.out_height, e.out_width);
+  item_tooltip(
+      "Stride 2 with a 2x2 window: the windows tile the map without overlap, and the map keeps "
+      "a quarter of its pixels.");
+  ImGui::PopTextWrapPos();
 }
 
 // ---- [SECTION] Sums and the output -------------------------------------------------------------
@@ -412,17 +623,32 @@ std::string number(float v) {
   return s;
 }
 
+// Terms of an equation on one line, each unbroken: a term that does not fit goes to the next
+// line whole (ImGui's own word wrap breaks numbers at their '.').
+void flow_terms(const std::vector<std::string>& terms) {
+  const float space = ImGui::CalcTextSize(" ").x;
+  const float limit = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    if (i > 0) {
+      const float right = ImGui::GetItemRectMax().x;
+      if (right + space + ImGui::CalcTextSize(terms[i].c_str()).x <= limit) {
+        ImGui::SameLine(0.0f, space);
+      }
+    }
+    ImGui::TextUnformatted(terms[i].c_str());
+  }
+}
+
 void draw_channel_sums(AppState& state, const ConvPixelExplanation& e) {
   InsideState& in = state.inside;
-  ImGui::PushTextWrapPos(0.0f);
   if (e.in_channels == 1) {
-    ImGui::Text("Sum of the products: %s", number(e.channel_sums[0]).c_str());
-    ImGui::PopTextWrapPos();
+    flow_terms({"Sum of the products:", "= " + number(e.channel_sums[0])});
     return;
   }
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::Text(
       "The kernel has one %dx%d slice per input channel: %d sums, one per channel "
-      "(click a row to see its grids above).",
+      "(click a row to see its grids).",
       e.kernel, e.kernel, e.in_channels);
   ImGui::PopTextWrapPos();
   const int shown = std::min(e.in_channels, kChannelRowsShown);
@@ -477,22 +703,18 @@ void draw_channel_sums(AppState& state, const ConvPixelExplanation& e) {
 void draw_conv_total(const ConvPixelExplanation& e) {
   double sums = 0.0;
   for (float s : e.channel_sums) sums += s;
-  ImGui::PushTextWrapPos(0.0f);
   // "a + b" or "a - |b|": no "+ -" for a negative bias.
-  const char* sign = e.bias < 0.0f ? "-" : "+";
+  const std::string sign = e.bias < 0.0f ? "- " : "+ ";
   const std::string bias = number(std::fabs(e.bias));
-  if (e.in_channels == 1) {
-    ImGui::Text("%s (sum) %s %s (bias) = %s", number(static_cast<float>(sums)).c_str(), sign,
-                bias.c_str(), number(e.total).c_str());
-  } else {
-    ImGui::Text("%s (the %d channel sums) %s %s (bias) = %s",
-                number(static_cast<float>(sums)).c_str(), e.in_channels, sign, bias.c_str(),
-                number(e.total).c_str());
-  }
+  flow_terms({number(static_cast<float>(sums)) +
+                  (e.in_channels == 1 ? " (sum)"
+                                      : " (the " + std::to_string(e.in_channels) + " channel sums)"),
+              sign + bias + " (bias)", "= " + number(e.total)});
   item_tooltip(
       "The output pixel before the activation: every product of every input channel "
       "added up, plus the map's one bias.");
   const float diff = std::fabs(e.total - e.feature_value);
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled(
       "The engine's feature map at this pixel: %s (%s)", number(e.feature_value).c_str(),
       diff <= 1e-4f * std::max(1.0f, std::fabs(e.feature_value)) ? "the same, up to rounding"
@@ -500,12 +722,22 @@ void draw_conv_total(const ConvPixelExplanation& e) {
   item_tooltip(
       "Read from the model's own forward pass on this image: the hand-worked sum above "
       "must equal it.");
-  if (e.has_activation) {
-    ImGui::Text("After ReLU: max(%s, 0) = %s, what the next layer sees", number(e.total).c_str(),
-                number(e.activated_total).c_str());
-    item_tooltip("ReLU keeps positive values and turns negative ones into 0.");
-  }
   ImGui::PopTextWrapPos();
+  if (e.has_activation) {
+    flow_terms({"After ReLU:", "max(" + number(e.total) + ", 0)", "= " + number(e.activated_total),
+                "(what the next layer sees)"});
+    item_tooltip("ReLU keeps positive values and turns negative ones into 0.");
+    if (e.total <= 0.0f) {
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextWrapped(
+          "Why 0: the sum came out negative (%s), and ReLU clips every negative value to 0. "
+          "The kernel's pattern is not here: where the patch is bright the weights are mostly "
+          "negative. Most pixels of a map are like this; try Brightest pixel, or click a bright "
+          "pixel of the output map.",
+          number(e.total).c_str());
+      ImGui::PopTextWrapPos();
+    }
+  }
 }
 
 void draw_pool(AppState& state, const PoolPixelExplanation& e) {
@@ -520,19 +752,87 @@ void draw_pool(AppState& state, const PoolPixelExplanation& e) {
                       e.left + h % e.window, e.values[static_cast<size_t>(h)],
                       h == e.winner ? "\nthe largest: it wins" : "");
   }
-  ImGui::PushTextWrapPos(0.0f);
   if (e.max_pool) {
-    ImGui::Text("max of the window = %s (the ringed cell)", number(e.output).c_str());
+    flow_terms({"max of the window", "= " + number(e.output), "(the ringed cell)"});
   } else {
-    ImGui::Text("mean of the %d cells = %s", static_cast<int>(n), number(e.output).c_str());
+    flow_terms({"mean of the " + std::to_string(n) + " cells", "= " + number(e.output)});
   }
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("The engine's feature map at this pixel: %s",
                       number(e.feature_value).c_str());
-  ImGui::TextDisabled(
-      "Stride %d: the window jumps %d pixels per output pixel, so the map shrinks "
-      "from %dx%d to %dx%d.",
-      e.stride, e.stride, e.in_height, e.in_width, e.out_height, e.out_width);
+  if (e.output <= 0.0f && e.max_pool) {
+    ImGui::TextWrapped(
+        "Why 0: every cell of the window is 0 (the ReLU before clipped them), so the largest "
+        "is 0 too. Try Brightest pixel.");
+  }
   ImGui::PopTextWrapPos();
+}
+
+// ---- [SECTION] Receptive field growth ----------------------------------------------------------
+
+// Side of the receptive field at each conv and pool layer, for conv kernels 3, 5 and 7 (the
+// kernel-size experiment's), the explained layer's row marked, and the growth rule in words.
+void draw_field_growth(AppState& state, const ModelSpec& spec, int layer) {
+  if (!ImGui::CollapsingHeader("Receptive field, layer by layer",
+                               ImGuiTreeNodeFlags_DefaultOpen)) {
+    item_tooltip("The receptive field of each layer for kernel sizes 3, 5 and 7.");
+    return;
+  }
+  item_tooltip("The receptive field of each layer for kernel sizes 3, 5 and 7.");
+  static const int kKernels[3] = {3, 5, 7};
+  std::vector<ReceptiveFieldStep> growth[3];
+  for (int i = 0; i < 3; ++i) growth[i] = receptive_field_growth(spec, kKernels[i]);
+  int own_kernel = 0;
+  for (const LayerSpec& l : spec.layers) {
+    if (l.kind == LayerKind::kConv2D && own_kernel == 0) own_kernel = l.kernel;
+  }
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextWrapped(
+      "How much of the image one pixel of each layer sees. Each conv layer adds kernel - 1 "
+      "steps of the layer before; a 2x2 pool doubles the length of every later step. So deeper "
+      "pixels see more of the image, and bigger kernels see more sooner. Sides in image pixels "
+      "(before the image's border cuts them):");
+  ImGui::PopTextWrapPos();
+  const float scale = state.ui.scale;
+  const float width = std::min(ImGui::GetContentRegionAvail().x, 520.0f * scale);
+  // "k=3 (this)" marks the model's own kernel where there is room, a "*" on a phone.
+  const bool roomy = width >= 420.0f * scale;
+  const float number_w = ImGui::CalcTextSize(roomy ? "k=7 (this)" : "22x22").x + 8.0f * scale;
+  if (ImGui::BeginTable("field_growth", 4,
+                        ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_RowBg |
+                            ImGuiTableFlags_BordersOuter,
+                        ImVec2(width, 0))) {
+    ImGui::TableSetupColumn("layer", ImGuiTableColumnFlags_WidthStretch);
+    for (int k : kKernels) {
+      char head[32];
+      std::snprintf(head, sizeof head,
+                    k != own_kernel ? "k=%d" : roomy ? "k=%d (this)" : "k=%d*", k);
+      ImGui::TableSetupColumn(head, ImGuiTableColumnFlags_WidthFixed, number_w);
+    }
+    ImGui::TableHeadersRow();
+    int rows = 0;
+    for (size_t r = 0; r < growth[0].size(); ++r) {
+      ImGui::TableNextRow();
+      const int l = growth[0][r].layer;
+      if (l == layer) {
+        ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1,
+                               ImGui::GetColorU32(ImGuiCol_HeaderActive, 0.6f));
+      }
+      ImGui::TableNextColumn();
+      ImGui::TextWrapped("%d: %s%s", l + 1, brief_title(spec, l).c_str(),
+                         l == layer ? " (shown)" : "");
+      for (int i = 0; i < 3; ++i) {
+        ImGui::TableNextColumn();
+        const int side = growth[i][r].size;
+        ImGui::Text("%dx%d", side, side);
+      }
+      ++rows;
+    }
+    end_table_noted(state.ui, "explain field growth", rows);
+  }
+  if (!roomy && own_kernel >= 3 && own_kernel <= 7 && own_kernel % 2 == 1) {
+    ImGui::TextDisabled("* this model's kernel");
+  }
 }
 
 }  // namespace explain_view
@@ -550,9 +850,10 @@ void draw_explain_pixel_view(AppState& state) {
                 "kernel over the image. Choose cnn1, cnn or vgg in the Model panel to see it.");
     return;
   }
-  const LayerMaps& m = in.maps.layers[static_cast<size_t>(entry)];
+  const ModelSpec& spec = model->spec();
+  draw_controls(state, entry, spec);
+  const LayerMaps& m = in.maps.layers[static_cast<size_t>(explained_entry(in))];
   clamp_selection(in, m);
-  draw_controls(state, m);
   const float scale = state.ui.scale;
   ImGui::PushTextWrapPos(0.0f);
   if (is_pool(m.kind)) {
@@ -570,46 +871,69 @@ void draw_explain_pixel_view(AppState& state) {
   ImGui::PopTextWrapPos();
   in.explain_error.clear();
   try {
+    const std::string output_name =
+        "layer " + std::to_string(m.layer + 1) + " (" + brief_title(spec, m.layer) + ")";
+    InputRect field;
+    const InputRect* field_shown = nullptr;
+    if (m.layer > 0) {
+      field = receptive_field(spec, m.layer, in.explain_y, in.explain_x);
+      field_shown = &field;
+    }
+    char caption[192];
     if (is_pool(m.kind)) {
       const PoolPixelExplanation e =
           explain_pool_pixel(*model, m.layer, in.explain_channel, in.explain_y, in.explain_x);
       update_pictures(in, m, in.explain_channel);
       const Shape& s = model->layer(m.layer).input_shape();
-      char caption[96];
-      std::snprintf(caption, sizeof caption, "Input: map %d of layer %d", in.explain_channel + 1,
-                    m.layer);
-      draw_pictures(state, m, s[1], s[2], e.top, e.left, e.window, caption);
-      ImGui::Spacing();
+      std::snprintf(caption, sizeof caption, "Input: map %d of %s", in.explain_channel + 1,
+                    input_maps_name(spec, m.layer).c_str());
+      draw_pictures(state, m, s[1], s[2], e.top, e.left, e.window, caption, output_name,
+                    field_shown);
       draw_pool(state, e);
-      ImGui::Dummy(ImVec2(1.0f, 48.0f * scale));
-      return;
-    }
-    const ConvPixelExplanation e =
-        explain_conv_pixel(*model, m.layer, in.explain_channel, in.explain_y, in.explain_x);
-    in.explain_input_channel = std::clamp(in.explain_input_channel, 0, e.in_channels - 1);
-    update_pictures(in, m, in.explain_input_channel);
-    const std::string name = input_channel_name(e.layer, e.in_channels, in.explain_input_channel);
-    char caption[128];
-    if (e.layer == 0) {
-      std::snprintf(caption, sizeof caption, "Input: the image (grids below: its %s channel)",
-                    name.c_str());
+      ImGui::Spacing();
+      draw_pool_geometry(e);
     } else {
-      std::snprintf(caption, sizeof caption, "Input: %s of layer %d's output", name.c_str(),
-                    e.layer);
+      const ConvPixelExplanation e =
+          explain_conv_pixel(*model, m.layer, in.explain_channel, in.explain_y, in.explain_x);
+      in.explain_input_channel = std::clamp(in.explain_input_channel, 0, e.in_channels - 1);
+      update_pictures(in, m, in.explain_input_channel);
+      const std::string name =
+          input_channel_name(e.layer, e.in_channels, in.explain_input_channel);
+      if (e.layer == 0) {
+        std::snprintf(caption, sizeof caption, "Input: the image (%s channel below)",
+                      name.c_str());
+      } else {
+        std::snprintf(caption, sizeof caption, "Input: %s of %s", name.c_str(),
+                      input_maps_name(spec, m.layer).c_str());
+      }
+      draw_pictures(state, m, e.in_height, e.in_width, e.top, e.left, e.kernel, caption,
+                    output_name, field_shown);
+      // The sums beside the pictures when there is room (a tall or whole-window view): the
+      // result in sight with the grids below, without scrolling.
+      const float limit = ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x;
+      const bool beside = limit - ImGui::GetItemRectMax().x >= 320.0f * scale;
+      if (beside) {
+        ImGui::SameLine(0.0f, 24.0f * scale);
+        ImGui::BeginGroup();
+        draw_channel_sums(state, e);
+        ImGui::Spacing();
+        draw_conv_total(e);
+        ImGui::EndGroup();
+      }
+      ImGui::Spacing();
+      draw_conv_grids(state, e);
+      if (!beside) {
+        ImGui::Spacing();
+        draw_channel_sums(state, e);
+        ImGui::Spacing();
+        draw_conv_total(e);
+      }
+      ImGui::Spacing();
+      draw_conv_geometry(e);
     }
-    draw_pictures(state, m, e.in_height, e.in_width, e.top, e.left, e.kernel, caption);
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextDisabled("Kernel %dx%d, stride %d, %s padding%s", e.kernel, e.kernel, e.stride,
-                        e.same_padding ? "same" : "valid",
-                        e.same_padding ? ": zeros around the input keep its size" : "");
-    ImGui::PopTextWrapPos();
     ImGui::Spacing();
-    draw_conv_grids(state, e);
-    ImGui::Spacing();
-    draw_channel_sums(state, e);
-    ImGui::Spacing();
-    draw_conv_total(e);
-    // Room under the last line, so it scrolls clear of the page's floating Text view button.
+    draw_field_growth(state, spec, m.layer);
+    // Room under the last line, so it scrolls clear of the page's Text view button.
     ImGui::Dummy(ImVec2(1.0f, 48.0f * scale));
   } catch (const std::exception& ex) {
     in.explain_error = ex.what();
@@ -631,6 +955,26 @@ nlohmann::json grid_json(const float* v, int k) {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+// What the view adds around the arithmetic, for both kinds of layer: the layer's name, the pixel's
+// receptive field on the image (rows [top, bottom), columns [left, right), clipped to the image)
+// and the field's side at every conv and pool layer for conv kernels 3, 5 and 7.
+void add_context_json(nlohmann::json& out, const ModelSpec& spec, int layer, int y, int x) {
+  out["title"] = layer_title(spec, layer);
+  const InputRect field = receptive_field(spec, layer, y, x);
+  out["receptiveField"] = {{"top", field.top}, {"left", field.left}, {"bottom", field.bottom},
+                           {"right", field.right}};
+  nlohmann::json growth = {{"layers", nlohmann::json::array()}};
+  for (const int kernel : {3, 5, 7}) {
+    nlohmann::json sides = nlohmann::json::array();
+    for (const ReceptiveFieldStep& step : receptive_field_growth(spec, kernel)) {
+      sides.push_back(step.size);
+      if (kernel == 3) growth["layers"].push_back(step.layer + 1);
+    }
+    growth["k" + std::to_string(kernel)] = sides;
+  }
+  out["fieldGrowth"] = growth;
 }
 
 // An integer field of the request: required, a whole number.
@@ -729,8 +1073,16 @@ std::string explain_pixel_json(AppState& state, const std::string& request_text,
           {"featureValue", e.feature_value},
           {"activation", e.has_activation ? nlohmann::json("relu") : nlohmann::json(nullptr)},
           {"activated", e.has_activation ? nlohmann::json(e.activated) : nlohmann::json(nullptr)},
-          {"channels", channels}};
+          {"channels", channels},
+          {"outputSize",
+           {{"same",
+             {conv_output_size(e.in_height, e.kernel, e.stride, true),
+              conv_output_size(e.in_width, e.kernel, e.stride, true)}},
+            {"valid",
+             {conv_output_size(e.in_height, e.kernel, e.stride, false),
+              conv_output_size(e.in_width, e.kernel, e.stride, false)}}}}};
     }
+    add_context_json(out, model->spec(), layer, y, x);
     out["image"] = in.use_upload ? nlohmann::json("photo") : nlohmann::json(in.test_image);
     // Shown in the view: the Inside tab, its "Explain one pixel" sub-tab, this pixel.
     in.explain_layer = layer;

@@ -68,7 +68,9 @@ void draw_files_notice(AppState& state) {
   const ImVec2 display = ImGui::GetIO().DisplaySize;
   // Bottom left, over the training settings (least needed right after a file action), clear of
   // the results a file action shows (Evaluation, Inside the network).
-  const float width = std::min(display.x * 0.4f, 560.0f * scale) - 16.0f * scale;
+  // Narrow (a phone), the whole width: 40 % of it wraps the notice a letter a line.
+  const float width =
+      (state.ui.narrow ? display.x : std::min(display.x * 0.4f, 560.0f * scale)) - 16.0f * scale;
   ImGui::SetNextWindowPos(ImVec2(8.0f * scale, display.y - 8.0f * scale), ImGuiCond_Always,
                           ImVec2(0.0f, 1.0f));
   ImGui::SetNextWindowSize(ImVec2(width, 0.0f), ImGuiCond_Always);

@@ -28,6 +28,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "imgui.h"
+#include "lab/conv_explainer.h"
 #include "model/receptive_field.h"
 #include "widgets/colors.h"
 #include "widgets/heatmap.h"
@@ -106,7 +107,12 @@ void draw_image_chooser(AppState& state) {
     ImGui::EndCombo();
   }
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step through the test images of one class");
+  // On the next line when it does not fit (a phone), rather than cut.
   ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x <
+      ImGui::CalcTextSize("Your photo...").x + 2.0f * ImGui::GetStyle().FramePadding.x) {
+    ImGui::NewLine();
+  }
   if (ImGui::Button("Your photo...")) state.files.requests.push_back(FileRequest::kClassifyPhoto);  // files_actions
   item_tooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
                "resized to the model's input, with its feature maps here");
@@ -406,8 +412,18 @@ void draw_layer(AppState& state, int index) {
   const LayerMaps& m = in.maps.layers[static_cast<size_t>(index)];
   const float scale = state.ui.scale;
   ImGui::PushID(index);
+  // "Layer 1: conv2d 32 3x3 same + relu", or where that would be cut (a phone) the layer's
+  // short name, "Layer 1: conv 1", as the pixel explainer names it (the line under the header
+  // gives the maps' count and size).
   char header[160];
   std::snprintf(header, sizeof header, "Layer %d: %s###layer", m.layer + 1, m.label.c_str());
+  const Model* copy = in.model_copy.model();
+  const float header_room = ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetFontSize();
+  if (copy && ImGui::CalcTextSize(header, nullptr, true).x > header_room) {
+    const std::string title = layer_title(copy->spec(), m.layer);
+    const std::string brief = title.substr(0, title.find(" ("));
+    std::snprintf(header, sizeof header, "Layer %d: %s###layer", m.layer + 1, brief.c_str());
+  }
   if (ImGui::CollapsingHeader(header, ImGuiTreeNodeFlags_DefaultOpen)) {
     // Tiles: 1.5 screen pixels per map pixel for big maps, never smaller than 28 px.
     // Smaller tiles in a narrow column (800x600) so a row holds more maps.
@@ -467,13 +483,17 @@ void draw_layer(AppState& state, int index) {
       if (lf.layer != m.layer || f >= in.filter_grids.size()) continue;
       const float a = lf.abs_max > 0 ? lf.abs_max : 1.0f;
       if (lf.in_channels == 3) {
-        ImGui::Text("Filters: %d, each %dx%dx3, drawn as RGB", lf.out_channels, lf.kernel,
+        ImGui::TextWrapped("Filters: %d, each %dx%dx3, drawn as RGB", lf.out_channels, lf.kernel,
                     lf.kernel);
-        ImGui::TextDisabled("grey = 0, brighter channel = positive weight; range +/-%.3g", a);
+        // The range on a line of its own: ImGui's word wrap may break a number at its '.'.
+        ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+        ImGui::TextWrapped("grey = 0, brighter channel = positive weight;");
+        ImGui::Text("range +/-%.3g", a);
+        ImGui::PopStyleColor();
       } else if (lf.in_channels == 1) {
-        ImGui::Text("Filters: %d, each %dx%d", lf.out_channels, lf.kernel, lf.kernel);
+        ImGui::TextWrapped("Filters: %d, each %dx%d", lf.out_channels, lf.kernel, lf.kernel);
       } else {
-        ImGui::Text("Filters: %d, each %dx%d over %d inputs, drawn as their mean over inputs",
+        ImGui::TextWrapped("Filters: %d, each %dx%d over %d inputs, drawn as their mean over inputs",
                     lf.out_channels, lf.kernel, lf.kernel, lf.in_channels);
       }
       // Whole screen pixels per weight, at least 6, so a 3x3 filter is visibly 3x3.
@@ -518,7 +538,12 @@ void draw_layers_column(AppState& state) {
   ImGui::TextUnformatted("Colour scale:");
   ImGui::SameLine();
   if (ImGui::RadioButton("per layer", !in.per_map_scale)) in.per_map_scale = false;
+  // On the next line when it does not fit (a phone), rather than cut.
   ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x <
+      ImGui::CalcTextSize("per map").x + ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x) {
+    ImGui::NewLine();
+  }
   if (ImGui::RadioButton("per map", in.per_map_scale)) in.per_map_scale = true;
   if (in.maps.layers.empty()) {
     empty_state("This model has no conv or pool layers.",
@@ -582,8 +607,7 @@ void draw_inside_panel(AppState& state) {
     return;
   }
   // Two views of the same image: every layer's maps, or one output pixel worked out by hand.
-  in.explain_shown = false;
-  if (ImGui::BeginTabBar("##inside_views")) {
+  if (ImGui::BeginTabBar("##inside_views", tab_bar_flags(state.ui))) {
     if (begin_tab_noted(state.ui, "inside", "Feature maps", 0)) {
       item_tooltip("Every conv and pool layer's maps for this image, and the filters.");
       const float scale = state.ui.scale;

@@ -100,7 +100,13 @@ void summary_table(UiState& ui, const ModelSummary& summary) {
   for (const SummaryRow& row : summary.rows) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
-    ImGui::Text("%d", row.index);
+    // Layers count from 1 here as everywhere in the app (Inside the network, the pixel
+    // explainer, explainPixel); the exported .npz names them by the 0-based index.
+    ImGui::Text("%d", row.index + 1);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("Layer %d (in the exported .npz and in PyTorch's nn.Sequential: %d)",
+                        row.index + 1, row.index);
+    }
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(row.name.c_str());
     if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.name.c_str());

@@ -95,18 +95,51 @@ void layer_stats_table(UiState& ui, const TrainingState& training) {
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX;
   const float height = std::fmax(ImGui::GetContentRegionAvail().y,
                                  4.0f * ImGui::GetTextLineHeightWithSpacing());
+  // Numbers in fixed columns wide enough for their usual text; the layer name takes the rest
+  // (a tooltip shows it whole).
+  // Gradients print as "-9.2e-05 .. 8.6e-05": the widest usual text.
+  const float pad = ImGui::GetStyle().CellPadding.x;
+  const float range_w = ImGui::CalcTextSize("-9.9e-05 .. 9.9e-05").x + 2 * pad;
+  const float ms_w = ImGui::CalcTextSize("Fwd ms").x + 2 * pad;
+  const float min_name_w = ImGui::CalcTextSize("conv2d 64 k=3").x;
+  const float avail = ImGui::GetContentRegionAvail().x;
+  // A narrow panel (a phone) stacks each row's two ranges and two timings in one column each,
+  // the layer's name wrapped: every figure in sight, nothing cut or behind a sideways scroll.
+  if (min_name_w + 2 * range_w + 2 * ms_w + 10 * pad > avail) {
+    if (ImGui::BeginTable("layer_stats", 3, flags & ~ImGuiTableFlags_ScrollX, ImVec2(0, height))) {
+      ImGui::TableSetupScrollFreeze(0, 1);
+      ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthStretch);
+      ImGui::TableSetupColumn("Act. / grad.", ImGuiTableColumnFlags_WidthFixed, range_w);
+      ImGui::TableSetupColumn("ms f / b", ImGuiTableColumnFlags_WidthFixed,
+                              ImGui::CalcTextSize("ms f / b").x + 2 * pad);
+      ImGui::TableHeadersRow();
+      for (const LayerStatsRow& row : training.layers) {
+        const LayerStats& l = row.stats;
+        ImGui::TableNextRow();
+        ImGui::TableNextColumn();
+        ImGui::TextWrapped("%s", row.layer.c_str());
+        ImGui::TableNextColumn();
+        ImGui::Text("%.3g .. %.3g", l.act_min, l.act_max);
+        item_tooltip("Activations: the smallest and largest output of the layer in the last "
+                     "mini-batch.");
+        ImGui::Text("%.2g .. %.2g", l.grad_min, l.grad_max);
+        item_tooltip("Gradients: the smallest and largest gradient of the layer's output.");
+        ImGui::TableNextColumn();
+        ImGui::Text("%.2f", l.forward_ms);
+        ImGui::Text("%.2f", l.backward_ms);
+      }
+      end_table_noted(ui, "layer_stats", static_cast<int>(training.layers.size()));
+    }
+    return;
+  }
   if (ImGui::BeginTable("layer_stats", 5, flags, ImVec2(0, height))) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    // Numbers in fixed columns wide enough for their usual text; the layer name takes the rest
-    // (a tooltip shows it whole).
-    const float range_w = ImGui::CalcTextSize("-0.0033 .. 0.0033").x;
-    const float ms_w = ImGui::CalcTextSize("Fwd ms").x;
     // Narrow panels (800x600 pages) scroll sideways rather than squash the names.
     const float name_w = std::fmax(ImGui::CalcTextSize("conv2d 64 k=3 pad=same").x,
                                    ImGui::GetContentRegionAvail().x - 2 * range_w - 2 * ms_w -
-                                       8 * ImGui::GetStyle().CellPadding.x);
+                                       8 * pad);
     ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthFixed, name_w);
-    ImGui::TableSetupColumn("Activations", ImGuiTableColumnFlags_WidthFixed, range_w * 0.85f);
+    ImGui::TableSetupColumn("Activations", ImGuiTableColumnFlags_WidthFixed, range_w);
     ImGui::TableSetupColumn("Gradients", ImGuiTableColumnFlags_WidthFixed, range_w);
     ImGui::TableSetupColumn("Fwd ms", ImGuiTableColumnFlags_WidthFixed, ms_w);
     ImGui::TableSetupColumn("Bwd ms", ImGuiTableColumnFlags_WidthFixed, ms_w);

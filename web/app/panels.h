@@ -33,6 +33,8 @@ void draw_experiment_results_panel(AppState& state);
 bool begin_tab_noted(UiState& ui, const char* bar, const char* label, ImGuiTabItemFlags flags);
 // EndChild of a panel that scrolls, noting how far it is scrolled.
 void end_child_noted(UiState& ui, const char* name);
+// A tab bar's flags: narrow, a bar whose tabs do not fit scrolls rather than cutting their names.
+ImGuiTabBarFlags tab_bar_flags(const UiState& ui);
 // Tables never hide a row. A table that scrolls sideways (a box of its own) gets the height its
 // rows took last frame plus its horizontal scrollbar when it shows one, so every row is visible
 // without scrolling it vertically; `estimate` is used until it was drawn once. `str_id` is the

@@ -95,6 +95,25 @@ void draw_widget_check(AppState& state) {
   grid_options.tile_size = 24;
   state.ui.widget_check_maps.draw("check_maps", grid_options);
   ImGui::EndGroup();
+
+  // A loss that barely moves (2.305 to 2.312) with the Curves panel's "%.2f": every tick label
+  // must differ (the format gains decimals), none reads 2.31 twice.
+  std::vector<float> flat(40), flat_x(40);
+  for (int i = 0; i < 40; ++i) {
+    flat_x[i] = static_cast<float>(i);
+    flat[i] = 2.312f - 0.007f * static_cast<float>(i) / 39.0f;
+  }
+  widgets::PlotSeries flat_series;
+  flat_series.label = "flat loss";
+  flat_series.x = flat_x.data();
+  flat_series.y = flat.data();
+  flat_series.count = 40;
+  flat_series.color = widgets::series_color(0);
+  widgets::PlotOptions flat_options;
+  flat_options.title = "Small range, %.2f ticks";
+  flat_options.y_format = "%.2f";
+  flat_options.ui_scale = scale;
+  widgets::line_plot("check_flat_plot", &flat_series, 1, ImVec2(half, 180 * scale), flat_options);
   ImGui::End();
 }
 

@@ -12,6 +12,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "imgui_internal.h"  // ImRect
@@ -33,6 +34,33 @@ int nice_ticks(double lo, double hi, int target_count, double* ticks, int max_ti
     ticks[n++] = std::fabs(v) < step * 1e-9 ? 0.0 : v;
   }
   return n;
+}
+
+void TickFormat::print(char* out, size_t size, double value) const {
+  if (decimals < 0) {
+    std::snprintf(out, size, format, value);
+  } else {
+    std::snprintf(out, size, "%.*f", decimals, value);
+  }
+}
+
+TickFormat tick_format(const char* format, const double* ticks, int count) {
+  TickFormat f;
+  f.format = format;
+  // The plot's own format, unless two neighbouring ticks would read the same ("%.3g" on a loss
+  // between 2.305 and 2.312 gives 2.31, 2.31, 2.31): then as many decimals as the step needs.
+  char a[64], b[64];
+  bool distinct = true;
+  for (int i = 1; i < count && distinct; ++i) {
+    f.print(a, sizeof a, ticks[i - 1]);
+    f.print(b, sizeof b, ticks[i]);
+    distinct = std::strcmp(a, b) != 0;
+  }
+  if (distinct || count < 2) return f;
+  const double step = std::fabs(ticks[1] - ticks[0]);
+  // A nice step is 1, 2 or 5 x 10^e: -e decimals tell its ticks apart.
+  f.decimals = std::clamp(static_cast<int>(std::ceil(-std::log10(step) - 1e-9)), 0, 12);
+  return f;
 }
 
 // ---- [SECTION] Smoothing -------------------------------------------------------------------------
@@ -271,9 +299,10 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
                                              y_ticks, 16)
                                 : 0;
   char label[64];
+  const TickFormat y_tick_format = tick_format(options.y_format, y_ticks, y_tick_count);
   float y_label_width = 0.0f;
   for (int i = 0; i < y_tick_count; ++i) {
-    std::snprintf(label, sizeof label, options.y_format, y_ticks[i]);
+    y_tick_format.print(label, sizeof label, y_ticks[i]);
     y_label_width = std::max(y_label_width, ImGui::CalcTextSize(label).x);
   }
   float left = frame.Min.x + pad + std::max(y_label_width, 20.0f * scale) + pad;
@@ -304,7 +333,7 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
   for (int i = 0; i < y_tick_count; ++i) {
     ImVec2 p = m.to_screen(xr.lo, y_ticks[i]);
     draw->AddLine(ImVec2(area.Min.x, p.y), ImVec2(area.Max.x, p.y), grid);
-    std::snprintf(label, sizeof label, options.y_format, y_ticks[i]);
+    y_tick_format.print(label, sizeof label, y_ticks[i]);
     ImVec2 ts = ImGui::CalcTextSize(label);
     draw->AddText(ImVec2(area.Min.x - pad - ts.x, p.y - ts.y * 0.5f), muted_text_color(), label);
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstddef>
 #include <vector>
 
 #include "imgui.h"
@@ -43,6 +44,16 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
 // Round tick positions between lo and hi, about target_count of them: writes at most max_ticks
 // values to ticks and returns how many.
 int nice_ticks(double lo, double hi, int target_count, double* ticks, int max_ticks);
+
+// How tick labels are printed: with `format` (a printf format for one double) while that tells
+// every two neighbouring ticks apart, else with a fixed number of decimals (decimals >= 0) the
+// ticks' step needs, so a small range never repeats a label.
+struct TickFormat {
+  const char* format = "%.3g";
+  int decimals = -1;  // < 0: use format
+  void print(char* out, size_t size, double value) const;
+};
+TickFormat tick_format(const char* format, const double* ticks, int count);
 
 // Exponential moving average with bias correction (as TensorBoard's smoothing), so the first
 // points are not pulled towards zero. out [n] <- in [n]; weight in [0, 1) (0: no smoothing);
