@@ -182,6 +182,7 @@ struct InsideState {
   uint32_t random_draws = 0;   // how many Random picks so far (seeds the next one, reproducibly)
   bool per_map_scale = false;  // false: one colour range per layer (maps comparable); true: each
                                // map stretched to its own min..max
+  float map_zoom = 1.0f;       // the feature maps' size, x their default (0.5 .. 4)
   // An uploaded photo: uint8 (C, H, W) already resized to the model's
   // input; shown instead of the test image while use_upload is set (see inside_view.h).
   bool use_upload = false;

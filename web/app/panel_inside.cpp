@@ -428,8 +428,8 @@ void draw_layer(AppState& state, int index) {
     // Tiles: 1.5 screen pixels per map pixel for big maps, never smaller than 28 px.
     // Smaller tiles in a narrow column (800x600) so a row holds more maps.
     const bool narrow = ImGui::GetContentRegionAvail().x < 360.0f * scale;
-    const float tile = std::clamp(static_cast<float>(m.height) * (narrow ? 1.0f : 1.5f),
-                                  narrow ? 24.0f : 28.0f, 48.0f);
+    const float tile = in.map_zoom * std::clamp(static_cast<float>(m.height) * (narrow ? 1.0f : 1.5f),
+                                                narrow ? 24.0f : 28.0f, 48.0f);
     float lo = 0, hi = 1;
     const char* format = "%.1f";
     if (!in.per_map_scale) {
@@ -545,6 +545,26 @@ void draw_layers_column(AppState& state) {
     ImGui::NewLine();
   }
   if (ImGui::RadioButton("per map", in.per_map_scale)) in.per_map_scale = true;
+  // Map size: on a phone the maps are small; a student can enlarge them (or shrink them to see a
+  // whole layer at once). The grid wraps to the column's width at any size.
+  constexpr float kZoomSteps[] = {0.5f, 0.75f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f};
+  constexpr int kZoomCount = static_cast<int>(sizeof kZoomSteps / sizeof kZoomSteps[0]);
+  int zoom_index = 2;
+  for (int i = 0; i < kZoomCount; ++i)
+    if (std::fabs(kZoomSteps[i] - in.map_zoom) < 1e-3f) zoom_index = i;
+  ImGui::TextUnformatted("Map size:");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(zoom_index == 0);
+  if (ImGui::Button(" - ##map_smaller")) in.map_zoom = kZoomSteps[zoom_index - 1];
+  ImGui::EndDisabled();
+  item_tooltip("Smaller feature maps: more of them in a row.");
+  ImGui::SameLine();
+  ImGui::Text("%.0f %%", in.map_zoom * 100.0f);
+  ImGui::SameLine();
+  ImGui::BeginDisabled(zoom_index == kZoomCount - 1);
+  if (ImGui::Button(" + ##map_larger")) in.map_zoom = kZoomSteps[zoom_index + 1];
+  ImGui::EndDisabled();
+  item_tooltip("Larger feature maps: easier to see what each one responds to.");
   if (in.maps.layers.empty()) {
     empty_state("This model has no conv or pool layers.",
                 "An MLP flattens the image straight away, so there are no feature maps to show. "
