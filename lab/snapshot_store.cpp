@@ -29,18 +29,25 @@ std::string epoch_list_text(const std::vector<int>& epochs) {
   return text.empty() ? "none" : text;
 }
 
-void SnapshotStore::add(int run, int epoch, std::optional<EpochRecord> record, const Model& model) {
+EpochWeights EpochWeights::of(const Model& model) {
+  EpochWeights w;
+  w.spec = model.spec();
+  for (const Param* p : model.params()) {
+    w.param_sizes.push_back(p->value.size());
+    w.values.insert(w.values.end(), p->value.data(), p->value.data() + p->value.size());
+  }
+  return w;
+}
+
+void SnapshotStore::add(int run, int epoch, std::optional<EpochRecord> record,
+                        EpochWeights weights) {
   const char* where = "epoch snapshot";
   require(run >= 1, where, "run " + std::to_string(run) + " is not a run number (1, 2, ...)");
   require(epoch >= 0, where, "epoch " + std::to_string(epoch) + " is below 0");
   EpochSnapshot s;
   s.epoch = epoch;
   s.record = std::move(record);
-  std::vector<size_t> sizes;
-  for (const Param* p : model.params()) {
-    sizes.push_back(p->value.size());
-    s.weights.insert(s.weights.end(), p->value.data(), p->value.data() + p->value.size());
-  }
+  s.weights = std::move(weights.values);
   ++version_;
   if (snapshot_bytes(s) > budget_) {
     refused_ = "A snapshot of this model takes " + megabytes_text(snapshot_bytes(s)) +
@@ -49,8 +56,10 @@ void SnapshotStore::add(int run, int epoch, std::optional<EpochRecord> record, c
     return;
   }
   RunSnapshots& r = runs_[run];
-  if (r.param_sizes != sizes || epoch == 0) {  // a new run, or one that starts over
-    r.param_sizes = sizes;
+  if (r.param_sizes != weights.param_sizes || !(r.spec == weights.spec) || epoch == 0) {
+    // A new run, or one that starts over.
+    r.spec = std::move(weights.spec);
+    r.param_sizes = std::move(weights.param_sizes);
     r.kept.clear();
     r.stride = 1;
   }
@@ -100,6 +109,16 @@ void SnapshotStore::restore(int run, int epoch, Model& model) const {
     offset += sizes[i];
   }
 }
+
+std::unique_ptr<Model> SnapshotStore::model_at(int run, int epoch) const {
+  get(run, epoch);  // refuses an epoch not kept before building anything
+  auto model = std::make_unique<Model>(spec(run), 1);
+  model->set_collect_stats(false);
+  restore(run, epoch, *model);
+  return model;
+}
+
+const ModelSpec& SnapshotStore::spec(int run) const { return run_of(run, "epoch snapshot").spec; }
 
 std::vector<int> SnapshotStore::runs() const {
   std::vector<int> out;

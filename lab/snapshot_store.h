@@ -18,10 +18,21 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "model/model.h"
+#include "model/spec.h"
 #include "train/trainer.h"
 
 namespace cnnlab {
+
+// A model's weights taken for the store (EpochWeights::of): what makes the same network again.
+struct EpochWeights {
+  ModelSpec spec;
+  std::vector<size_t> param_sizes;     // each parameter's value count, Model::params() order
+  std::vector<float> values;           // every parameter's values, in that order
+  static EpochWeights of(const Model& model);
+};
 
 struct EpochSnapshot {
   int epoch = 0;                       // 0: before training; e: after e epochs (1-based)
@@ -39,13 +50,19 @@ class SnapshotStore {
   // epoch 0, or a model of another shape, starts the run over), then thins to the budget. A snapshot larger
   // than the whole budget is not kept (thinning_note says why). Throws Error for run < 1 or
   // epoch < 0.
-  void add(int run, int epoch, std::optional<EpochRecord> record, const Model& model);
+  void add(int run, int epoch, std::optional<EpochRecord> record, EpochWeights weights);
+  void add(int run, int epoch, std::optional<EpochRecord> record, const Model& model) {
+    add(run, epoch, std::move(record), EpochWeights::of(model));
+  }
 
   // Copies the kept weights of (run, epoch) into `model`. Throws Error(where, why) when the run
   // is unknown, the epoch was not kept (naming the kept ones) or the model has other parameters.
   void restore(int run, int epoch, Model& model) const;
   // The kept snapshot; throws as restore.
   const EpochSnapshot& get(int run, int epoch) const;
+  // A new model of the run's network holding the kept weights of (run, epoch); throws as get.
+  std::unique_ptr<Model> model_at(int run, int epoch) const;
+  const ModelSpec& spec(int run) const;  // the run's network; throws as get
 
   std::vector<int> runs() const;             // ascending
   std::vector<int> epochs(int run) const;    // kept, ascending; empty for an unknown run
@@ -65,6 +82,7 @@ class SnapshotStore {
 
  private:
   struct RunSnapshots {
+    ModelSpec spec;
     std::vector<size_t> param_sizes;     // the model's parameters' sizes (shape check)
     std::vector<EpochSnapshot> kept;     // ascending by epoch
     int stride = 1;                      // inner epochs kept: multiples of this (see thin())

@@ -64,6 +64,10 @@ TEST_CASE("Snapshot store: every epoch's weights and record come back exactly") 
     store.restore(1, epoch, shown);
     CHECK(weights_of(shown) == expected[static_cast<size_t>(epoch)]);
   }
+  // A model of the run's network made from the store alone.
+  const std::unique_ptr<Model> rebuilt = store.model_at(1, 1);
+  CHECK(rebuilt->spec() == model.spec());
+  CHECK(weights_of(*rebuilt) == expected[1]);
   CHECK(!store.get(1, 0).record);
   REQUIRE(store.get(1, 2).record);
   CHECK(store.get(1, 2).record->val_accuracy == 0.5);
