@@ -319,6 +319,8 @@ TrainerReport TrainerHost::poll(double now, bool force) {
         t ? static_cast<int64_t>(finished) * static_cast<int64_t>(t->batches_per_epoch()) : 0;
     const bool restored = t && t->scoring_epoch() != 0 && t->scoring_epoch() != finished;
     if (finished > noted_epochs_) {
+      if (finished > 0 && t->val_metrics().total() > 0)
+        out.validation = EpochValidation{finished, TestResults{run, t->val_metrics()}};
       if (steps == at_epoch_end && !restored) {
         out.epoch_weights = EpochWeightsNote{
             run, finished,

@@ -19,6 +19,10 @@ json TrainerReport::to_json() const {
     messages.push_back({{"type", "epochWeights"}, {"run", n.run}, {"epoch", n.epoch},
                         {"record", n.record ? epoch_report_json(*n.record) : json(nullptr)}});
   }
+  if (validation) {
+    messages.push_back({{"type", "validation"}, {"epoch", validation->epoch},
+                        {"results", validation->results.to_json()}});
+  }
   return {{"messages", messages}};
 }
 
@@ -56,6 +60,13 @@ TrainerReport TrainerReport::from_json(const json& j, const std::string& where,
         const json record = json_field<json>(m, "record", what);
         if (!record.is_null()) n.record = epoch_report_from_json(record, what);
         r.epoch_weights = std::move(n);
+      } else if (type == "validation") {
+        const char* what = "the trainer's validation report";
+        EpochValidation v;
+        v.epoch = json_field<int>(m, "epoch", what);
+        require(v.epoch >= 1, what, "epoch: " + std::to_string(v.epoch) + " is below 1");
+        v.results = TestResults::from_json(json_field<json>(m, "results", what), what);
+        r.validation = std::move(v);
       } else {
         throw Error(where, "unknown message type '" + type + "'");
       }

@@ -1479,3 +1479,42 @@ TEST_CASE("TrainerReport: a malformed epoch weights note is refused naming the f
   CHECK(contains(refused[0], "epoch: -1 is below 0"));
   CHECK(contains(refused[1], "epoch"));
 }
+
+TEST_CASE("TrainerHost: every epoch's end reports the validation confusion matrix of that epoch") {
+  TrainerHost host(1);
+  host.set_data(quadrants(12, 4));
+  host.handle(TrainerCommand{CommandType::kConfigure, kSmall});  // 2 epochs
+  host.handle(TrainerCommand{CommandType::kTrain, nullptr});
+  std::vector<EpochValidation> seen;
+  double now = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const bool more = host.tick(0.0);
+    now += 1.0;
+    std::vector<std::string> refused;
+    const TrainerReport r = TrainerReport::from_json(
+        json::parse(host.poll(now, false).to_json().dump()), "report", &refused);
+    CHECK(refused.empty());
+    if (r.validation) seen.push_back(*r.validation);
+    if (!more) break;
+  }
+  const std::vector<EpochRecord>& records = host.session().trainer()->history();
+  REQUIRE(records.size() == 2);
+  REQUIRE(seen.size() == 2);
+  for (size_t e = 0; e < 2; ++e) {
+    CAPTURE(e);
+    CHECK(seen[e].epoch == static_cast<int>(e) + 1);
+    CHECK(seen[e].results.run == 1);
+    CHECK(seen[e].results.metrics.classes() == 4);
+    CHECK(seen[e].results.metrics.total() == host.session().status().dataset->val);
+    CHECK(seen[e].results.metrics.accuracy() == doctest::Approx(records[e].val_accuracy));
+  }
+  // One encoding: a malformed report is refused naming what is wrong.
+  TrainerReport bad;
+  bad.validation = seen[0];
+  json j = bad.to_json();
+  j["messages"][0]["results"]["total"] = 9999;
+  std::vector<std::string> refused;
+  CHECK(!TrainerReport::from_json(j, "report", &refused).validation);
+  REQUIRE(refused.size() == 1);
+  CHECK(contains(refused[0], "total"));
+}

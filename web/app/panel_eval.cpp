@@ -9,12 +9,14 @@
 // [SECTION] Prediction gallery
 // [SECTION] Panel
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "app/eval_view.h"
 #include "app/panels.h"
+#include "app/time_travel.h"
 #include "imgui.h"
 #include "widgets/colors.h"
 #include "widgets/heatmap.h"
@@ -54,8 +56,16 @@ void draw_cell_images(AppState& state) {
     return;
   }
   if (eval.predicted.empty()) {
-    ImGui::TextDisabled(shown_run(state) ? "Per-image predictions are kept for the current run only."
-                                         : "Per-image predictions are not available for this evaluation.");
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("%s",
+                        eval.validation_epoch > 0
+                            ? "This live matrix counts the validation images (set aside from the "
+                              "training set); the test images of each cell appear when the run "
+                              "has been tested."
+                        : shown_run(state)
+                            ? "Per-image predictions are kept for the current run only."
+                            : "Per-image predictions are not available for this evaluation.");
+    ImGui::PopTextWrapPos();
     return;
   }
   if (eval.cell_grid_true != eval.selected_true || eval.cell_grid_pred != eval.selected_pred) {
@@ -228,7 +238,9 @@ constexpr int kCardsPerPage = 12;
 void draw_gallery(AppState& state) {
   EvalState& eval = state.eval;
   const Dataset& test = state.data.dataset.test;
-  const std::vector<float>* probs = state.lab.test_probabilities;
+  // The shown epoch's probabilities while the time slider shows one (time_travel.h).
+  const EpochEvaluation* epoch = shown_evaluation(state);
+  const std::vector<float>* probs = epoch ? &epoch->probabilities : state.lab.test_probabilities;
   const int classes = static_cast<int>(test.class_names.size());
   const float scale = state.ui.scale;
   if (eval.predicted.empty() || !probs) {
@@ -396,8 +408,19 @@ void draw_run_chooser(AppState& state) {
 
 void draw_eval_panel(AppState& state) {
   draw_run_chooser(state);
+  draw_time_slider(state, "eval_time");
   refresh_eval_state(state);
   EvalState& eval = state.eval;
+  const TimeTravelState& tt = state.time_travel;
+  if (tt.shown_run > 0 && !shown_evaluation(state)) {
+    // The shown epoch's model is being evaluated (a slice per frame; time_travel.h).
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::Text("Testing the network after epoch %d on the %zu test images: %.0f %%",
+                tt.shown_epoch, state.data.dataset.test.size(),
+                shown_evaluation_progress(state) * 100.0);
+    ImGui::PopTextWrapPos();
+    return;
+  }
   if (!eval.evaluated && !state.runs.log.empty()) {
     empty_state("No evaluation of the current run yet.",
                 "Pick a finished run in Showing above (or click it in the Runs tab) to see its "
@@ -412,9 +435,31 @@ void draw_eval_panel(AppState& state) {
                 "precision, recall and F1, and a gallery of predictions appear here.");
     return;
   }
-  ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images", eval.test_acc * 100.0f,
-              eval.test_loss, eval.test_count);
-  if (const RunLogEntry* shown = shown_run(state)) {
+  if (eval.validation_epoch > 0) {
+    // The live matrix: the validation split after the latest epoch of the run in progress.
+    ImGui::Text("Validation accuracy %.1f %%    loss %.4f    on %zu validation images",
+                eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("After epoch %d of %d, updated at the end of every epoch. The test split "
+                        "is evaluated when the run ends.",
+                        eval.validation_epoch, state.training.epochs);
+    ImGui::PopTextWrapPos();
+  } else {
+    ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images",
+                eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+  }
+  if (tt.shown_run > 0) {
+    ImGui::PushTextWrapPos(0.0f);
+    const EpochSnapshot& snap = tt.store.get(tt.shown_run, tt.shown_epoch);
+    if (snap.record && std::isfinite(snap.record->val_accuracy)) {
+      ImGui::TextDisabled("Run %d after epoch %d (validation accuracy then %.1f %%).",
+                          tt.shown_run, tt.shown_epoch, snap.record->val_accuracy * 100.0);
+    } else {
+      ImGui::TextDisabled("Run %d after epoch %d%s.", tt.shown_run, tt.shown_epoch,
+                          tt.shown_epoch == 0 ? ": the untrained network, guessing" : "");
+    }
+    ImGui::PopTextWrapPos();
+  } else if (const RunLogEntry* shown = shown_run(state)) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("%s, %s; weights of epoch %d. Per-image predictions are kept for the "
                         "current run only.",

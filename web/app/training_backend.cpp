@@ -4,6 +4,7 @@
 #include "app/training_backend.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -65,6 +66,10 @@ void apply_trainer_report(TrainerReport report, TrainingState& training) {
       training.history.push_back(std::move(r));
     }
   }
+  if (report.validation) {
+    training.validation = std::move(report.validation);
+    training.validation->results.run += training.run_offset;
+  }
   if (report.experiment) {
     training.experiment = std::move(report.experiment);
     training.experiment->id += training.experiment_offset;
@@ -109,8 +114,10 @@ class InProcessBackend : public TrainingBackend {
     if (report.dataset_due) dataset_ = std::make_unique<DatasetReport>(host_.dataset_report());
     const bool snapshot_due = report.snapshot_due, test_due = report.test_due;
     const bool experiment_snapshot_due = report.experiment_snapshot_due;
-    apply_trainer_report(std::move(report), training);
     Session& session = host_.session();
+    if (report.epoch_weights && session.model())
+      epoch_weights_.push_back({*report.epoch_weights, EpochWeights::of(*session.model())});
+    apply_trainer_report(std::move(report), training);
     // The view points into the Session (refreshed every frame: a new model replaces the old).
     if (lab.model != session.model()) ++lab.weights_version;
     lab.model = session.model();
@@ -233,7 +240,11 @@ class WorkerBackend : public TrainingBackend {
     }
   }
 
-  void receive_report(const TrainerReport& report) override { inbox_.push_back(report); }
+  void receive_report(const TrainerReport& report) override {
+    inbox_.push_back(report);
+    // Its weights follow it (the worker posts the report, then the snapshot).
+    if (report.epoch_weights) awaiting_weights_ = report.epoch_weights;
+  }
 
   // The worker's weights update the one mirror model in place while its architecture stays the
   // same (no allocation; between frames, so no panel is drawing from it); another architecture
@@ -243,6 +254,11 @@ class WorkerBackend : public TrainingBackend {
       Model* mirror = snapshot_ ? snapshot_.get() : model_.get();
       LoadedModel loaded = deserialize_model(bytes, size, "training worker snapshot", mirror);
       if (loaded.model) snapshot_ = std::move(loaded.model);
+      if (awaiting_weights_) {
+        const Model* weights = snapshot_ ? snapshot_.get() : mirror;
+        if (weights) epoch_weights_.push_back({*awaiting_weights_, EpochWeights::of(*weights)});
+        awaiting_weights_.reset();
+      }
       model_bytes_.assign(bytes, bytes + size);  // what Save model downloads
       preprocess_ = loaded.info.preprocess;
       weights_changed_ = true;
@@ -331,6 +347,7 @@ class WorkerBackend : public TrainingBackend {
   }
 
   std::vector<TrainerReport> inbox_;  // received, applied at the next update()
+  std::optional<EpochWeightsNote> awaiting_weights_;  // a note whose weights come next
   std::unique_ptr<DatasetReport> dataset_;  // received, not yet taken by the App
   std::unique_ptr<Model> model_;     // the mirror of the worker's model the panels read
   std::unique_ptr<Model> snapshot_;  // a mirror of another architecture, swapped in by update()
