@@ -108,9 +108,18 @@ class InProcessBackend : public TrainingBackend {
   }
 
   void update(double budget_seconds, TrainingState& training, LabView& lab) override {
-    if (host_.busy()) host_.tick(budget_seconds);
-    TrainerReport report = host_.poll(platform::now_seconds(), force_);
+    // After a command, its report comes before any training (as the worker posts one after
+    // every command): a new run's untrained weights are noted before its first step.
+    if (force_) apply(host_.poll(platform::now_seconds(), true), training, lab);
     force_ = false;
+    if (host_.busy()) host_.tick(budget_seconds);
+    apply(host_.poll(platform::now_seconds(), false), training, lab);
+  }
+
+  const std::string& fatal_error() const override { return no_error_; }
+
+ private:
+  void apply(TrainerReport report, TrainingState& training, LabView& lab) {
     if (report.dataset_due) dataset_ = std::make_unique<DatasetReport>(host_.dataset_report());
     const bool snapshot_due = report.snapshot_due, test_due = report.test_due;
     const bool experiment_snapshot_due = report.experiment_snapshot_due;
@@ -142,9 +151,6 @@ class InProcessBackend : public TrainingBackend {
     if (experiment_snapshot_due) ++ew.version;
   }
 
-  const std::string& fatal_error() const override { return no_error_; }
-
- private:
   TrainerHost host_;
   std::unique_ptr<DatasetReport> dataset_;  // reported, not yet taken by the App
   bool force_ = true;
