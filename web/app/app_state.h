@@ -247,7 +247,8 @@ struct EvalState {
   int cell_grid_true = -1, cell_grid_pred = -1;
   uint64_t cell_grid_version = 0;
   // The prediction gallery (paged).
-  int gallery_filter = 0;            // 0 all, 1 wrong only, 2 correct only
+  int gallery_filter = 0;            // 0 all, 1 wrong only, 2 correct only, 3 wrong only, the
+                                     // most confident first
   int gallery_page = 0;
   std::vector<widgets::ImageGrid> gallery_tiles;  // one 1-image grid per card on the page
   std::vector<int> gallery_indices;  // test indices on the page

@@ -118,7 +118,7 @@ void refresh_eval_state(AppState& state) {
       eval.seen_version == view.test_version && (m != nullptr) == eval.evaluated) {
     return;
   }
-  if (eval.seen_shown != 0) clear_eval(eval);
+  if (eval.seen_shown != 0 || eval.validation_epoch != 0) clear_eval(eval);
   eval.seen_shown = 0;
   eval.seen_metrics = m;
   eval.seen_version = view.test_version;

@@ -48,6 +48,14 @@ void draw_cell_images(AppState& state) {
   const Dataset& test = state.data.dataset.test;
   const std::vector<std::string>& names = test.class_names;
   const float scale = state.ui.scale;
+  if (eval.validation_epoch > 0) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("This live matrix counts the validation images (set aside from the "
+                        "training set) after each epoch: watch the diagonal fill up. The test "
+                        "images of each cell can be seen once the run has been tested.");
+    ImGui::PopTextWrapPos();
+    return;
+  }
   if (eval.selected_true < 0 || eval.selected_pred < 0) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("Click a cell of the matrix to see its test images: the diagonal holds "
@@ -57,14 +65,9 @@ void draw_cell_images(AppState& state) {
   }
   if (eval.predicted.empty()) {
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextDisabled("%s",
-                        eval.validation_epoch > 0
-                            ? "This live matrix counts the validation images (set aside from the "
-                              "training set); the test images of each cell appear when the run "
-                              "has been tested."
-                        : shown_run(state)
-                            ? "Per-image predictions are kept for the current run only."
-                            : "Per-image predictions are not available for this evaluation.");
+    ImGui::TextDisabled("%s", shown_run(state)
+                                  ? "Per-image predictions are kept for the current run only."
+                                  : "Per-image predictions are not available for this evaluation.");
     ImGui::PopTextWrapPos();
     return;
   }
@@ -256,12 +259,27 @@ void draw_gallery(AppState& state) {
   ImGui::SameLine();
   ImGui::RadioButton("correct", &eval.gallery_filter, 2);
   item_tooltip("Only the test images the model got right.");
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("sure but wrong").x + 40.0f * scale)
+    ImGui::NewLine();
+  ImGui::RadioButton("sure but wrong", &eval.gallery_filter, 3);
+  item_tooltip("The model's most confident mistakes first: wrong test images ordered by the "
+               "probability it gave its (wrong) answer. Often a look at them shows why.");
   std::vector<int> shown;
   for (size_t i = 0; i < eval.predicted.size(); ++i) {
     const bool correct = eval.predicted[i] == test.labels[i];
-    if (eval.gallery_filter == 0 || (eval.gallery_filter == 1) != correct) {
-      shown.push_back(static_cast<int>(i));
-    }
+    const bool wanted = eval.gallery_filter == 0 || (eval.gallery_filter == 2 && correct) ||
+                        ((eval.gallery_filter == 1 || eval.gallery_filter == 3) && !correct);
+    if (wanted) shown.push_back(static_cast<int>(i));
+  }
+  if (eval.gallery_filter == 3) {
+    // Most confident first: the probability of the predicted (wrong) class; ties by index.
+    const auto confidence = [&](int i) {
+      return (*probs)[static_cast<size_t>(i) * static_cast<size_t>(classes) +
+                      static_cast<size_t>(eval.predicted[static_cast<size_t>(i)])];
+    };
+    std::stable_sort(shown.begin(), shown.end(),
+                     [&](int a, int b) { return confidence(a) > confidence(b); });
   }
   const int pages = std::max(1, static_cast<int>((shown.size() + kCardsPerPage - 1) / kCardsPerPage));
   eval.gallery_page = std::clamp(eval.gallery_page, 0, pages - 1);
@@ -276,8 +294,8 @@ void draw_gallery(AppState& state) {
   ImGui::SameLine();
   ImGui::TextDisabled("(%d images)", static_cast<int>(shown.size()));
   if (shown.empty()) {
-    ImGui::TextDisabled(eval.gallery_filter == 1 ? "No mistakes on the test split."
-                                                 : "No test image is predicted right yet.");
+    ImGui::TextDisabled(eval.gallery_filter == 2 ? "No test image is predicted right yet."
+                                                 : "No mistakes on the test split.");
     return;
   }
 
