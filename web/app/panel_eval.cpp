@@ -455,16 +455,19 @@ void draw_eval_panel(AppState& state) {
   }
   if (eval.validation_epoch > 0) {
     // The live matrix: the validation split after the latest epoch of the run in progress.
+    ImGui::PushTextWrapPos(0.0f);
     ImGui::Text("Validation accuracy %.1f %%    loss %.4f    on %zu validation images",
                 eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
-    ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("After epoch %d of %d, updated at the end of every epoch. The test split "
                         "is evaluated when the run ends.",
                         eval.validation_epoch, state.training.epochs);
     ImGui::PopTextWrapPos();
   } else {
+    // Wrapped: a narrow page would cut the line off.
+    ImGui::PushTextWrapPos(0.0f);
     ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images",
                 eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+    ImGui::PopTextWrapPos();
   }
   if (tt.shown_run > 0) {
     ImGui::PushTextWrapPos(0.0f);
