@@ -40,6 +40,7 @@
 #include "platform/draw_merge.h"
 #include "platform/input_queue.h"
 #include "platform/platform.h"
+#include "platform/repaint_check.h"
 
 #ifdef __EMSCRIPTEN__
 #include <emscripten.h>
@@ -73,6 +74,7 @@ struct Runtime {
   long frame_count = 0;
   bool renderer_ready = false;  // the OpenGL backend's device objects exist
   cnnlab::platform::DrawListMerger draw_merger;  // one vertex upload per frame (draw_merge.h)
+  cnnlab::platform::RepaintCheck repaint;  // skips painting a frame identical to the one on screen
   bool done = false;
   int exit_code = 0;
 };
@@ -232,6 +234,43 @@ void read_shortcuts(cnnlab::UiState& ui) {
   if (!ImGui::GetIO().WantTextInput) ui.shortcuts.insert(ui.shortcuts.end(), presses.begin(), presses.end());
 }
 
+// The frame as bytes for RepaintCheck: everything that decides its pixels. Vertices are plain
+// floats and colours; commands are described field by field (their struct has padding); the
+// textures' generation stands for the content of the textures the commands name. A command with
+// a callback (none of ours) cannot be described: a counter makes such frames always differ.
+void describe_frame(cnnlab::platform::RepaintCheck& check, const ImDrawData& frame, int fb_w,
+                    int fb_h, const float clear[4]) {
+  check.begin_frame();
+  const uint64_t textures = cnnlab::platform::texture_generation();
+  const int size[2] = {fb_w, fb_h};
+  check.describe(size, sizeof size);
+  check.describe(clear, 4 * sizeof(float));
+  check.describe(&textures, sizeof textures);
+  check.describe(&frame.DisplayPos, sizeof frame.DisplayPos);
+  check.describe(&frame.DisplaySize, sizeof frame.DisplaySize);
+  check.describe(&frame.FramebufferScale, sizeof frame.FramebufferScale);
+  static uint64_t callbacks_seen = 0;
+  for (int n = 0; n < frame.CmdListsCount; ++n) {
+    const ImDrawList& list = *frame.CmdLists[n];
+    const int sizes[3] = {list.VtxBuffer.Size, list.IdxBuffer.Size, list.CmdBuffer.Size};
+    check.describe(sizes, sizeof sizes);
+    check.describe(list.VtxBuffer.Data, list.VtxBuffer.size_in_bytes());
+    check.describe(list.IdxBuffer.Data, list.IdxBuffer.size_in_bytes());
+    for (const ImDrawCmd& cmd : list.CmdBuffer) {
+      if (cmd.UserCallback) {
+        ++callbacks_seen;
+        check.describe(&callbacks_seen, sizeof callbacks_seen);
+        continue;
+      }
+      const uintptr_t texture = reinterpret_cast<uintptr_t>(cmd.TextureId);
+      const unsigned counts[3] = {cmd.VtxOffset, cmd.IdxOffset, cmd.ElemCount};
+      check.describe(&cmd.ClipRect, sizeof cmd.ClipRect);
+      check.describe(&texture, sizeof texture);
+      check.describe(counts, sizeof counts);
+    }
+  }
+}
+
 void frame(void* arg) {
   Runtime& rt = *static_cast<Runtime*>(arg);
   glfwPollEvents();
@@ -240,11 +279,15 @@ void frame(void* arg) {
     // New pixel density: the atlas was rebuilt, upload it again.
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
+    rt.repaint.forget();
   }
   ImGui_ImplOpenGL3_NewFrame();
   rt.renderer_ready = true;
   ImGui_ImplGlfw_NewFrame();
   cnnlab::platform::after_backend_new_frame(rt.window);
+  // Dear ImGui scrolls 5 font heights per wheel step (1.86); a finger may wobble a third of a
+  // line height and still tap.
+  cnnlab::platform::set_touch_scroll_step(5.0f * ImGui::GetFontSize(), 0.35f * ImGui::GetFontSize() + 4.0f);
   pointer_frame(ImGui::GetIO());
   ImGui::NewFrame();
   close_popups_on_escape();
@@ -258,13 +301,20 @@ void frame(void* arg) {
   ImGui::Render();
   int fb_w = 0, fb_h = 0;
   cnnlab::platform::framebuffer_size(rt.window, &fb_w, &fb_h);
-  glViewport(0, 0, fb_w, fb_h);
   float clear[4];
   cnnlab::clear_color(clear);  // the panels' background (theme.h)
-  glClearColor(clear[0], clear[1], clear[2], clear[3]);
-  glClear(GL_COLOR_BUFFER_BIT);
-  ImGui_ImplOpenGL3_RenderDrawData(rt.draw_merger.merge(ImGui::GetDrawData()));
-  rt.app.after_render(fb_w, fb_h);  // read-backs the app asked for (the experiment's PNG export)
+  ImDrawData* draw_data = rt.draw_merger.merge(ImGui::GetDrawData());
+  describe_frame(rt.repaint, *draw_data, fb_w, fb_h, clear);
+  if (!cnnlab::platform::skips_unchanged_frames() || rt.repaint.differs_from_painted() ||
+      rt.app.reads_back_after_render()) {
+    glViewport(0, 0, fb_w, fb_h);
+    glClearColor(clear[0], clear[1], clear[2], clear[3]);
+    glClear(GL_COLOR_BUFFER_BIT);
+    ImGui_ImplOpenGL3_RenderDrawData(draw_data);
+    rt.app.after_render(fb_w, fb_h);  // read-backs the app asked for (the experiment's PNG export)
+    rt.repaint.painted();
+    ++rt.app.state().ui.frames_painted;
+  }
 
   ++rt.frame_count;
   if (rt.options.frames > 0 && rt.frame_count >= rt.options.frames) {

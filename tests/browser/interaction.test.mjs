@@ -92,12 +92,18 @@ async function clickEveryTab(page, label) {
   return clicks;
 }
 
-test('every tab and top menu acts on the first click (1280x800 and 390x844)', {timeout: 300000},
-     async () => {
-  for (const [width, height] of [[1280, 800], [390, 844]]) {
+test('every tab and top menu acts on the first click (1280x800, a tablet at 768x1024, 390x844)',
+     {timeout: 400000}, async () => {
+  // How each window places the four areas: two columns, rows on a tablet held upright (Setup and
+  // Training side by side, then Curves and Results the full width), one area at a time on a phone.
+  const arrangements = {1280: ['wide', 'columns'], 768: ['wide', 'rows'], 390: ['narrow', 'tabs']};
+  for (const [width, height] of [[1280, 800], [768, 1024], [390, 844]]) {
     const {context, page, errors} = await newPage(browser, {width, height});
     await openLab(page, {timeout: 240000});
     await frames(page, 5);
+    const placed = await ui(page);
+    assert.deepEqual([placed.layout, placed.arrangement], arrangements[width], `${width}x${height}`);
+    await saveScreenshot(page, `interaction-${width}x${height}.png`);
     const clicks = await clickEveryTab(page, `${width}x${height}`);
     assert.ok(clicks >= 8, `${width}x${height}: ${clicks} tabs clicked`);
     // The top menus: one click opens each; a click on the "CNN Lab" title closes it again.
@@ -322,6 +328,62 @@ test('a tap on a touch screen is one click where it lands (390x844)', {timeout: 
     // One press, not two: the GLFW emulation's touch handlers (no position) are kept out.
     assert.equal(after.clicks, now.clicks + 1, `one tap on ${name} is one click`);
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// One finger's path on the touch screen through Chrome's DevTools protocol (Playwright's
+// touchscreen only taps): lands at the first point, moves through the others a frame apart, lifts.
+async function swipe(page, cdp, points) {
+  await cdp.send('Input.dispatchTouchEvent', {type: 'touchStart', touchPoints: [points[0]]});
+  await frames(page, 2);
+  for (const p of points.slice(1)) {
+    await cdp.send('Input.dispatchTouchEvent', {type: 'touchMove', touchPoints: [p]});
+    await frames(page, 2);
+  }
+  await cdp.send('Input.dispatchTouchEvent', {type: 'touchEnd', touchPoints: []});
+  await frames(page, 8);
+}
+
+test('a finger scrolls a panel up and down without clicking; a sideways drag presses (390x844)',
+     {timeout: 300000}, async () => {
+  const context = await browser.newContext({viewport: {width: 390, height: 844}, hasTouch: true,
+                                            isMobile: true});
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  await openLab(page, {timeout: 240000});
+  await page.waitForFunction(() => window.cnnlab.state().dataset !== null, null, {timeout: 240000});
+  await frames(page, 5);
+  const cdp = await context.newCDPSession(page);
+  const start = await ui(page);
+  assert.equal(start.layout, 'narrow');
+  assert.equal(start.openTabs.areas, 'Setup');
+  assert.ok(start.scroll.data && start.scroll.data.maxY > 100,
+            `the Data panel scrolls at 390x844: ${JSON.stringify(start.scroll.data)}`);
+  assert.equal(start.scroll.data.y, 0);
+
+  // Up by 240 CSS pixels in the middle of the panel: the content follows the finger.
+  await swipe(page, cdp, [{x: 200, y: 600}, {x: 202, y: 560}, {x: 204, y: 440}, {x: 204, y: 360}]);
+  const scrolled = await ui(page);
+  const moved = (scrolled.scroll.data.y - start.scroll.data.y) / scrolled.scale;  // CSS pixels
+  assert.ok(moved > 120 && moved < 360,
+            `a 240 px swipe up scrolled the Data panel by about as much: ${moved} CSS px`);
+  assert.equal(scrolled.clicks, start.clicks, 'scrolling clicked nothing');
+  assert.equal(scrolled.openTabs.areas, 'Setup');
+
+  // Back down: the panel returns towards the top.
+  await swipe(page, cdp, [{x: 200, y: 360}, {x: 200, y: 420}, {x: 200, y: 600}]);
+  const back = await ui(page);
+  assert.ok(back.scroll.data.y < scrolled.scroll.data.y,
+            `a swipe down scrolled back up: ${back.scroll.data.y} after ${scrolled.scroll.data.y}`);
+  assert.equal(back.clicks, start.clicks, 'scrolling back clicked nothing');
+
+  // Sideways: a press where the finger landed, dragged; the panel does not scroll.
+  await swipe(page, cdp, [{x: 120, y: 600}, {x: 160, y: 602}, {x: 260, y: 604}]);
+  const dragged = await ui(page);
+  assert.equal(dragged.clicks, back.clicks + 1, 'a sideways drag is one press');
+  assert.equal(dragged.scroll.data.y, back.scroll.data.y, 'a sideways drag does not scroll');
   assert.deepEqual(errors, []);
   await context.close();
 });

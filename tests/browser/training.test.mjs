@@ -54,24 +54,31 @@ function nodeBenchImagesPerSecond() {
   return row ? row.train_images_per_s : null;
 }
 
-// The page's clock and the number of frames the app has drawn so far (App::frame calls; the
-// browser's animation frames would go on even if the app skipped drawing).
+// A clock reading from a state: the page's clock, the frames the app has drawn so far (App::frame
+// calls: the screen is up to date at that rate; the browser's animation frames would go on even
+// if the app skipped drawing) and, of those, the frames painted to the canvas (a frame identical
+// to the one on screen is not painted again).
+function clockReading(state, t) {
+  return {t, frames: state.ui.framesDrawn, painted: state.ui.framesPainted};
+}
 async function frameClock(page) {
-  return page.evaluate(() => ({t: performance.now(), frames: window.cnnlab.state().ui.framesDrawn}));
+  return page.evaluate(() => ({s: window.cnnlab.state(), t: performance.now()}))
+      .then(({s, t}) => clockReading(s, t));
 }
 
-// Frames per second from clock readings [{t (ms), frames}] in time order: the mean over all of
-// them, and the worst window of at least one second between two readings.
+// Frames per second from clock readings in time order: the mean over all of them, the worst
+// window of at least one second between two readings, and the mean rate of painted frames.
 function frameRates(clock) {
   const first = clock[0], last = clock[clock.length - 1];
-  const rate = (a, b) => (b.frames - a.frames) / ((b.t - a.t) / 1000);
+  const rate = (a, b, key = 'frames') => (b[key] - a[key]) / ((b.t - a.t) / 1000);
   const mean = rate(first, last);
   let worst = Infinity;
   for (let i = 0; i < clock.length; ++i) {
     const j = clock.findIndex((c) => c.t - clock[i].t >= 1000);
     if (j > i) worst = Math.min(worst, rate(clock[i], clock[j]));
   }
-  return {mean, worst: Number.isFinite(worst) ? worst : mean, frames: last.frames - first.frames};
+  return {mean, worst: Number.isFinite(worst) ? worst : mean, frames: last.frames - first.frames,
+          paintedMean: rate(first, last, 'painted')};
 }
 
 test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fps, speed',
@@ -106,8 +113,8 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     const idleTo = await frameClock(page);
     const trainingClock = [await page.evaluate(() => {
       window.cnnlab.train();
-      return {t: performance.now(), frames: window.cnnlab.state().ui.framesDrawn};
-    })];
+      return {s: window.cnnlab.state(), t: performance.now()};
+    }).then(({s, t}) => clockReading(s, t))];
     // The state advances while training: sample it until the run is done.
     const samples = [];
     await page.waitForFunction(() => window.cnnlab.state().step > 0, null, {timeout: 120000});
@@ -115,7 +122,7 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     for (;;) {
       const {s, t} = await page.evaluate(() => ({s: window.cnnlab.state(), t: performance.now()}));
       samples.push({step: s.step, epoch: s.epoch, phase: s.phase, ips: s.imagesPerSecond});
-      if (s.phase === 'training') trainingClock.push({t, frames: s.ui.framesDrawn});
+      if (s.phase === 'training') trainingClock.push(clockReading(s, t));
       if (s.phase === 'done' || s.phase === 'error') break;
       if (!midShot && s.step >= 5) {
         await panelScreenshots(page, 'training-live');
@@ -143,7 +150,8 @@ test('a cnn trains one epoch on the 1k subset in the worker: state, accuracy, fp
     // The worker's own measurement: training images over time spent in training steps.
     const pageIps = state.imagesPerSecond;
     const report = {fpsMean: fps.mean, fpsWorstSecond: fps.worst, frames: fps.frames,
-                    fpsBeforeTraining: idleFps.mean,
+                    fpsBeforeTraining: idleFps.mean, paintedPerSecond: fps.paintedMean,
+                    paintedPerSecondBeforeTraining: idleFps.paintedMean,
                     trainingSeconds: (trainingClock[trainingClock.length - 1].t -
                                       trainingClock[0].t) / 1000,
                     pageImagesPerSecond: pageIps,

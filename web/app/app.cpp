@@ -65,6 +65,40 @@ struct Layout {
   Rect setup, training, curves, results;
 };
 
+// A window taller than wide and not wider than a tablet held upright (768-1024 logical pixels):
+// two columns would leave the Setup column about 300 px and Results under 470, so the areas are
+// stacked in rows instead: Setup and Training side by side, then Curves, then Results, each of
+// the last two the full width (plots and feature maps gain the most from it).
+bool use_rows(ImVec2 display, float scale) {
+  return display.y > display.x * 1.2f && display.x < 1100.0f * scale;
+}
+
+// The rows layout (use_rows). Hidden areas give their space to the rest, as below.
+Layout compute_rows_layout(ImVec2 display, float top, float scale, bool setup, bool training,
+                           bool curves, bool results) {
+  const float gap = 4.0f * scale;
+  const float width = display.x, height = display.y - top;
+  // Shares of the height: the top row, Curves, Results; a hidden row's share goes to the others.
+  const float top_share = (setup || training) ? 0.36f : 0.0f;
+  const float curves_share = curves ? 0.28f : 0.0f, results_share = results ? 0.36f : 0.0f;
+  const float total = std::max(top_share + curves_share + results_share, 1e-3f);
+  const int rows = (top_share > 0) + (curves_share > 0) + (results_share > 0);
+  const float usable = height - gap * std::max(rows - 1, 0);
+  const float top_h = std::floor(usable * top_share / total);
+  const float curves_h = std::floor(usable * curves_share / total);
+  const float half = std::floor((width - gap) / 2);
+  const float setup_w = !training ? width : !setup ? 0.0f : half;
+  Layout l;
+  l.setup = {ImVec2(0, top), ImVec2(setup_w, top_h), setup};
+  l.training = {ImVec2(setup ? setup_w + gap : 0.0f, top),
+                ImVec2(setup ? width - setup_w - gap : width, top_h), training};
+  float y = top + (top_h > 0 ? top_h + gap : 0.0f);
+  l.curves = {ImVec2(0, y), ImVec2(width, curves_h), curves};
+  y += curves_h > 0 ? curves_h + gap : 0.0f;
+  l.results = {ImVec2(0, y), ImVec2(width, top + height - y), results};
+  return l;
+}
+
 // Areas whose panels are all hidden give their space to the rest: a column without visible areas
 // gives its width to the other one, an area its height to the other area of its column.
 Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui) {
@@ -76,6 +110,9 @@ Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui)
   const bool curves = panel_shown(ui, Panel::Curves);
   const bool results = panel_shown(ui, Panel::Inside) || panel_shown(ui, Panel::Eval) ||
                        panel_shown(ui, Panel::Experiment);
+  if (use_rows(display, scale)) {
+    return compute_rows_layout(display, top, scale, setup, training, curves, results);
+  }
   const bool left = setup || training, right = curves || results;
   float left_w = std::clamp(width * 0.4f, 300.0f * scale, 560.0f * scale);
   left_w = std::min(left_w, width * 0.5f);
@@ -231,7 +268,11 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
     // Status on the right: phase, frame rate, and a font warning when the TrueType font is missing.
     state.ui.status = status_text(state, phase);
     char status[160];
-    std::snprintf(status, sizeof status, "%s   %.0f fps", state.ui.status.c_str(), state.ui.fps);
+    if (ImGui::GetTime() - state.ui.shown_fps_time >= 1.0 || state.ui.shown_fps_time < 0) {
+      state.ui.shown_fps = static_cast<int>(state.ui.fps + 0.5);
+      state.ui.shown_fps_time = ImGui::GetTime();
+    }
+    std::snprintf(status, sizeof status, "%s   %d fps", state.ui.status.c_str(), state.ui.shown_fps);
     float w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
     // Narrow windows: the status without the frame rate, so it is not cut off at the edge.
     if (ImGui::GetWindowWidth() - ImGui::GetCursorPosX() < w) {
@@ -307,6 +348,7 @@ void App::frame() {
   const float top = draw_menu_bar(s, api_phase(nullptr));
   Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui);
   s.ui.narrow = ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale;
+  s.ui.rows = !s.ui.narrow && use_rows(ImGui::GetIO().DisplaySize, s.ui.scale);
   if (s.ui.narrow) layout = narrow_layout(s, layout, top);
 
   if (begin_panel("Setup", layout.setup)) {
@@ -421,6 +463,11 @@ void App::frame() {
     s.experiments.message_is_error = !error.empty();
   }
   s.ui.shortcuts.clear();  // the Inside panel took its own while it drew
+}
+
+bool App::reads_back_after_render() const {
+  const ExperimentsState& x = state_.experiments;
+  return x.capture_plots && x.plots_frame == ImGui::GetFrameCount();
 }
 
 void App::after_render(int framebuffer_width, int framebuffer_height) {
@@ -981,8 +1028,12 @@ const std::string& App::state_json() {
   j["ui"] = {{"scale", s.ui.scale},
              {"fontLoaded", s.ui.font_loaded},
              {"framesDrawn", s.ui.frames_drawn},
+             {"framesPainted", s.ui.frames_painted},
              // "narrow": one area at a time behind a row of area tabs (narrowArea names it).
              {"layout", s.ui.narrow ? "narrow" : "wide"},
+             // How the wide layout places its areas: "columns", or "rows" on a window taller
+             // than wide up to a tablet's width; "tabs" in the narrow layout.
+             {"arrangement", s.ui.narrow ? "tabs" : s.ui.rows ? "rows" : "columns"},
              {"narrowArea", kAreaNames[std::clamp(s.ui.narrow_area, 0, 3)]},
              {"display", {ImGui::GetIO().DisplaySize.x, ImGui::GetIO().DisplaySize.y}}};
   j["ui"].update(ui_options_json(s.ui));  // theme, panels shown, readOnly (embed_options.h)

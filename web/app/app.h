@@ -72,6 +72,9 @@ class App {
   // Called by main after the frame is rendered, before the swap (reads back the plots for the
   // PNG export when one was asked for).
   void after_render(int framebuffer_width, int framebuffer_height);
+  // Whether after_render will read this frame's pixels back (main then paints it even when it
+  // is identical to the frame on screen: a canvas not drawn to has nothing to read).
+  bool reads_back_after_render() const;
   // Every run's per-epoch records (Session::history()) as JSON text.
   std::string history_json() const;
   // ---- Files: save/load model, exports, your own photo (files_actions.cpp) -------------------

@@ -386,13 +386,21 @@ struct UiState {
   widgets::ImageGrid widget_check_maps;
   bool show_imgui_metrics = false;
   double fps = 0;
+  // The frame rate the status bar shows, refreshed once a second: a number that changed every
+  // frame would make every frame differ from the one on screen (platform/repaint_check.h).
+  int shown_fps = 0;
+  double shown_fps_time = -1.0;  // ImGui::GetTime() when shown_fps was taken
   // Frames the app has drawn (App::frame calls): tests and benchmarks count these, not the
   // browser's animation frames, which go on whether or not the app draws.
   int64_t frames_drawn = 0;
+  // Of those, the frames painted to the canvas: the browser skips painting a frame identical to
+  // the one on screen (platform/repaint_check.h), so this grows slower while little changes.
+  int64_t frames_painted = 0;
   DrawnUi drawn;                 // what the last frame drew (App::frame clears it first)
   int64_t clicks = 0;            // left-button presses the app has seen (one per click or tap)
   std::vector<Shortcut> shortcuts;  // pressed since the last frame; cleared when it ends
   bool narrow = false;           // the last frame used the narrow layout (one area at a time)
+  bool rows = false;             // the last frame stacked the areas in rows (a tablet upright)
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
                                  // 3 Results; app.cpp's narrow_layout)
   std::string status;            // the menu bar's status ("training", "experiment running 40 %")

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/panels.h"
 #include "app/theme.h"
 #include "imgui.h"
 
@@ -162,10 +163,7 @@ void draw_copy_link_item(AppState& state) {
     e.link_status_time = ImGui::GetTime();
 #endif
   }
-  if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("Copy a link that opens the lab with this dataset, model and training "
-                      "set-up.");
-  }
+  item_tooltip("Copy a link that opens the lab with this dataset, model and training set-up.");
   // The outcome stays in the menu bar for a few seconds.
   if (!e.link_status.empty() && ImGui::GetTime() - e.link_status_time < 6.0) {
     ImGui::TextDisabled("%s", e.link_status.c_str());

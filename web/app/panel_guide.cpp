@@ -124,7 +124,7 @@ void lesson_view(AppState& state) {
   // What to do, and whether it is done.
   if (step.setup.kind != LessonAction::Kind::kNone) {
     if (ImGui::Button("Set it up for me")) g.request = GuideState::Request::kSetUp;
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", describe_action(step.setup).c_str());
+    item_tooltip(describe_action(step.setup).c_str());
     ImGui::SameLine();
   }
   const bool done = guide_step_done(state, facts, i);

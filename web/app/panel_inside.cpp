@@ -109,10 +109,8 @@ void draw_image_chooser(AppState& state) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Step through the test images of one class");
   ImGui::SameLine();
   if (ImGui::Button("Your photo...")) state.files.requests.push_back(FileRequest::kClassifyPhoto);  // files_actions
-  if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
-                      "resized to the model's input, with its feature maps here");
-  }
+  item_tooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
+               "resized to the model's input, with its feature maps here");
   ImGui::SetNextItemWidth(-1.0f);
   int shown = in.test_image + 1;
   if (ImGui::SliderInt("##test_image", &shown, 1, n, "test image %d")) {

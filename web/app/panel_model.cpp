@@ -139,7 +139,7 @@ void draw_model_panel(AppState& state) {
       if (ImGui::Selectable(name.c_str(), name == options.model)) {
         use_preset(options, name, settings.kernel);
       }
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", preset_description(name).c_str());
+      item_tooltip(preset_description(name).c_str());
     }
     ImGui::EndCombo();
   }

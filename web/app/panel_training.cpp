@@ -178,13 +178,10 @@ void draw_training_panel(AppState& state) {
   ImGui::BeginDisabled(running);
   if (ImGui::Button("Step")) training.pending.push_back(CommandType::kStep);
   ImGui::EndDisabled();
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("Train on exactly one mini-batch, then pause. Keyboard: S.");
+  item_tooltip("Train on exactly one mini-batch, then pause. Keyboard: S.");
   ImGui::SameLine();
   if (ImGui::Button("Reset")) training.pending.push_back(CommandType::kReset);
-  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled))
-    ImGui::SetTooltip("Fresh weights from the seed; this run's curves stay as a past run. "
-                      "Keyboard: R.");
+  item_tooltip("Fresh weights from the seed; this run's curves stay as a past run. Keyboard: R.");
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (training.status.experiment_running) ImGui::TextDisabled("experiment running");

@@ -37,9 +37,11 @@ void framebuffer_size(GLFWwindow* window, int* width, int* height);
 // units: a wheel notch is 1 step, +y scrolls towards the top. Browser: a wheel listener on the
 // canvas, by the event's delta mode (Emscripten 3.1.6's GLFW passes the raw pixel deltas with
 // the browser's sign, so a notch down scrolled 100 steps up). Desktop: GLFW's scroll callback.
-// The browser side also keeps touches from the GLFW emulation, which has no touch positions: a
-// tap reaches the app as the browser's emulated mouse click at the tapped position.
 void listen_for_wheel(GLFWwindow* window, InputQueue* queue);
+// Browser: touches on the canvas reach `queue` too, as gestures (touch_gestures.h: a tap clicks, a
+// sideways drag drags, an up-or-down drag scrolls). Called every frame with what one wheel step
+// scrolls and how far a tapping finger may move, both in backbuffer pixels. Desktop: nothing.
+void set_touch_scroll_step(float pixels_per_wheel_step, float slop_pixels);
 
 // ---- Files ----------------------------------------------------------------------------------------
 // Path of the app's TrueType font: the Debian font file natively, the copy the page preloads into
@@ -70,6 +72,10 @@ double now_seconds();
 // so drawing (software WebGL on the CPU on some machines) leaves more of the CPU to training;
 // any input returns to full rate at once. Desktop: nothing (vsync paces it).
 void pace_frames(bool training, bool user_input);
+// Whether main.cpp may skip painting a frame identical to the one on screen (RepaintCheck).
+// Browser: yes (a WebGL canvas not drawn to keeps its last frame). Desktop: no (the loop is paced
+// by the buffer swap, and screenshots read the back buffer).
+bool skips_unchanged_frames();
 
 // ---- Files the student keeps (exports) ----------------------------------------------------------
 // Browser: offers the bytes as a download named `name`; desktop: writes them as `name` in the
@@ -97,6 +103,9 @@ void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, 
 ImTextureID create_texture_rgba(int width, int height, const uint8_t* rgba);  // (H, W, 4)
 void update_texture_rgba(ImTextureID texture, int width, int height, const uint8_t* rgba);
 void destroy_texture(ImTextureID texture);
+// Counts the calls above: a frame whose draw lists are unchanged still has to be painted when a
+// texture it shows was replaced (RepaintCheck, repaint_check.h).
+uint64_t texture_generation();
 
 // ---- Screenshots (desktop) ----------------------------------------------------------------------
 // Reads the back buffer and writes it as PNG; false with a message on failure.

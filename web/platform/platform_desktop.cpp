@@ -56,6 +56,10 @@ float ui_scale(GLFWwindow* window) {
 void sync_canvas_size(GLFWwindow*) {}
 
 void pace_frames(bool, bool) {}
+
+bool skips_unchanged_frames() { return false; }
+
+void set_touch_scroll_step(float, float) {}
 void after_backend_new_frame(GLFWwindow*) {}
 
 void framebuffer_size(GLFWwindow* window, int* width, int* height) {

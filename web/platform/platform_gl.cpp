@@ -22,12 +22,16 @@ namespace {
 GLuint to_gl(ImTextureID texture) {
   return static_cast<GLuint>(reinterpret_cast<intptr_t>(texture));
 }
+uint64_t textures_changed = 0;  // texture_generation()
 }  // namespace
+
+uint64_t texture_generation() { return textures_changed; }
 
 ImTextureID create_texture_rgba(int width, int height, const uint8_t* rgba) {
   GLuint id = 0;
   glGenTextures(1, &id);
   if (id == 0) return nullptr;
+  ++textures_changed;
   glBindTexture(GL_TEXTURE_2D, id);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_NEAREST);
   glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_NEAREST);
@@ -40,6 +44,7 @@ ImTextureID create_texture_rgba(int width, int height, const uint8_t* rgba) {
 
 void update_texture_rgba(ImTextureID texture, int width, int height, const uint8_t* rgba) {
   if (!texture) return;
+  ++textures_changed;
   glBindTexture(GL_TEXTURE_2D, to_gl(texture));
   glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
   glTexImage2D(GL_TEXTURE_2D, 0, GL_RGBA, width, height, 0, GL_RGBA, GL_UNSIGNED_BYTE, rgba);
@@ -47,6 +52,7 @@ void update_texture_rgba(ImTextureID texture, int width, int height, const uint8
 
 void destroy_texture(ImTextureID texture) {
   if (!texture) return;
+  ++textures_changed;
   GLuint id = to_gl(texture);
   glDeleteTextures(1, &id);
 }

@@ -12,6 +12,7 @@
 
 #include "platform/input_queue.h"
 #include "platform/platform.h"
+#include "platform/touch_gestures.h"
 
 // ---- JavaScript side ---------------------------------------------------------------------------
 // `Module` is this wasm instance's module object (the build is MODULARIZE'd, so several labs on one
@@ -43,16 +44,30 @@ EM_JS(void, cnnlab_js_listen_for_wheel, (), {
   }, {passive: true});
 });
 
-// Touches reach the app as the mouse events the browser emulates after a tap (at the tapped
-// position). The GLFW emulation's own touch handlers are kept from seeing them: they have no
-// touch position (Emscripten 3.1.6 reads it only for SDL), so a tap was first a press and release
-// wherever the last tap had been, clicking that again.
-EM_JS(void, cnnlab_js_ignore_glfw_touches, (), {
+// Touches on the canvas go to the app's gestures (platform/touch_gestures.h: tap, sideways drag,
+// scroll) as canvas backbuffer pixels. Their default is cancelled: the browser's emulated mouse
+// events would click a second time, and the page must not scroll or zoom under a finger that
+// scrolls a panel. The GLFW emulation's own touch handlers are kept from seeing them: they have
+// no touch position (Emscripten 3.1.6 reads it only for SDL). A touch focuses the canvas, as a
+// click does, so the lab's keys work after it.
+EM_JS(void, cnnlab_js_listen_for_touches, (), {
   var canvas = Module['canvas'];
-  ['touchstart', 'touchmove', 'touchend', 'touchcancel'].forEach(function(type) {
+  var kinds = {touchstart: 0, touchmove: 1, touchend: 2, touchcancel: 3};
+  Object.keys(kinds).forEach(function(type) {
     window.addEventListener(type, function(event) {
-      if (event.target === canvas) event.stopPropagation();
-    }, {capture: true, passive: true});
+      if (event.target !== canvas) return;
+      event.stopPropagation();
+      if (event.cancelable) event.preventDefault();
+      if (type === 'touchstart' && document.activeElement !== canvas) canvas.focus({preventScroll: true});
+      var rect = canvas.getBoundingClientRect();
+      var sx = rect.width > 0 ? canvas.width / rect.width : 1;
+      var sy = rect.height > 0 ? canvas.height / rect.height : 1;
+      for (var i = 0; i < event.changedTouches.length; ++i) {
+        var touch = event.changedTouches[i];
+        Module['_cnnlab_touch'](kinds[type], touch.identifier, (touch.clientX - rect.left) * sx,
+                                (touch.clientY - rect.top) * sy);
+      }
+    }, {capture: true, passive: false});
   });
 });
 
@@ -148,12 +163,21 @@ float current_dpr = 1.0f;
 int paced_interval_ms = 0;
 double last_input_seconds = 0.0;
 InputQueue* wheel_queue = nullptr;  // listen_for_wheel's, fed by cnnlab_wheel
+TouchGestures* touch_gestures = nullptr;  // listen_for_wheel's, fed by cnnlab_touch
 }  // namespace
 
 void listen_for_wheel(GLFWwindow*, InputQueue* queue) {
   wheel_queue = queue;
+  delete touch_gestures;
+  touch_gestures = new TouchGestures(queue);
   cnnlab_js_listen_for_wheel();
-  cnnlab_js_ignore_glfw_touches();
+  cnnlab_js_listen_for_touches();
+}
+
+void set_touch_scroll_step(float pixels, float slop_pixels) {
+  if (!touch_gestures) return;
+  touch_gestures->set_pixels_per_wheel_step(pixels);
+  touch_gestures->set_slop(slop_pixels);
 }
 
 void set_context_hints() {
@@ -191,6 +215,8 @@ void pace_frames(bool training, bool user_input) {
   else emscripten_set_main_loop_timing(EM_TIMING_RAF, 1);
   paced_interval_ms = want;
 }
+
+bool skips_unchanged_frames() { return true; }
 
 void after_backend_new_frame(GLFWwindow*) {
   // The GLFW emulation's window size only changes through glfwSetWindowSize (which would also
@@ -246,6 +272,17 @@ extern "C" EMSCRIPTEN_KEEPALIVE int cnnlab_wants_text_input() {
 
 extern "C" EMSCRIPTEN_KEEPALIVE void cnnlab_wheel(float steps_x, float steps_y) {
   if (cnnlab::platform::wheel_queue) cnnlab::platform::wheel_queue->wheel(steps_x, steps_y);
+}
+
+// A touch from the canvas' touch listeners (cnnlab_js_listen_for_touches): kind 0 start, 1 move,
+// 2 end, 3 cancel; x, y in backbuffer pixels.
+extern "C" EMSCRIPTEN_KEEPALIVE void cnnlab_touch(int kind, int id, float x, float y) {
+  cnnlab::platform::TouchGestures* touch = cnnlab::platform::touch_gestures;
+  if (!touch) return;
+  if (kind == 0) touch->touch_start(id, x, y);
+  else if (kind == 1) touch->touch_move(id, x, y);
+  else if (kind == 2) touch->touch_end(id, x, y);
+  else touch->touch_cancel(id);
 }
 
 #endif  // __EMSCRIPTEN__

@@ -1,16 +1,11 @@
-// Colours shared by the widgets: a qualitative palette for series (runs, splits, classes) and
-// colour maps for heatmaps, feature maps and filters.
+// Colours shared by the widgets, as Dear ImGui draws them: the series palette and colour maps of
+// palette.h, and the current style's text colours.
 #pragma once
 
 #include "imgui.h"
+#include "widgets/palette.h"
 
 namespace cnnlab::widgets {
-
-enum class Colormap {
-  Viridis,    // sequential, dark blue -> yellow: counts, activations >= 0
-  Diverging,  // blue -> white -> red, centred on 0: weights, signed activations
-  Grey,       // black -> white
-};
 
 // Colour of series i (cycles through 10 distinguishable colours); alpha in [0, 1].
 ImU32 series_color(int i, float alpha = 1.0f);
