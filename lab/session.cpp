@@ -146,6 +146,10 @@ bool Session::tick(double budget_seconds) {
     // over all of them on each step, and the lab refreshes them only a few times a second: one
     // step per kStatsSeconds collects them, the others train without. step() always collects.
     constexpr double kStatsSeconds = 0.2;
+    // A tick ends with an epoch, so the host's poll right after it sees that epoch's weights
+    // exactly (TrainerHost's epoch weights: the app's per-epoch snapshots).
+    const size_t epochs_before = trainer_->history().size();
+    const auto in_epoch = [&] { return trainer_->history().size() == epochs_before; };
     bool stepped = false;
     if (t0 - last_stats_ >= std::chrono::duration<double>(kStatsSeconds)) {
       model_->set_collect_stats(true);
@@ -154,8 +158,12 @@ bool Session::tick(double budget_seconds) {
       stepped = true;
     }
     model_->set_collect_stats(false);
-    // run_for trains at least one step: a tick always advances.
-    if (!trainer_->done() && (!stepped || left() > 0)) trainer_->run_for(left());
+    // At least one step: a tick always advances.
+    if (!trainer_->done() && in_epoch() && (!stepped || left() > 0)) {
+      do {
+        trainer_->step();
+      } while (!trainer_->done() && in_epoch() && left() > 0);
+    }
     model_->set_collect_stats(true);
   }
   if (trainer_->done()) {

@@ -303,6 +303,34 @@ TrainerReport TrainerHost::poll(double now, bool force) {
     }
   }
 
+  // The weights at a run's start and after each of its epochs (the app keeps them as
+  // snapshots): noted when the model holds exactly those, which Session::tick ensures by ending
+  // a tick with an epoch. Weights a poll sees only later (a Stop mid-epoch, the best epoch's
+  // weights restored at the end) are not noted.
+  if (session_.model()) {
+    const Trainer* t = session_.trainer();  // none before the first Train or Step
+    const int finished = t ? static_cast<int>(t->history().size()) : 0;
+    const int64_t steps = t ? t->global_step() : 0;
+    if (run != noted_run_ || finished < noted_epochs_ || (model_changed_ && steps == 0)) {
+      noted_run_ = run;  // a new run, a reset one or a new model: from its start again
+      noted_epochs_ = -1;
+    }
+    const int64_t at_epoch_end =
+        t ? static_cast<int64_t>(finished) * static_cast<int64_t>(t->batches_per_epoch()) : 0;
+    const bool restored = t && t->scoring_epoch() != 0 && t->scoring_epoch() != finished;
+    if (finished > noted_epochs_) {
+      if (finished > 0 && t->val_metrics().total() > 0)
+        out.validation = EpochValidation{finished, TestResults{run, t->val_metrics()}};
+      if (steps == at_epoch_end && !restored) {
+        out.epoch_weights = EpochWeightsNote{
+            run, finished,
+            finished > 0 ? std::optional<EpochRecord>(t->history().back()) : std::nullopt};
+        model_changed_ = true;  // the weights go with this report
+      }
+      noted_epochs_ = finished;
+    }
+  }
+
   // Weights: at a new model, an epoch end, a phase change; while training at most every second.
   const std::string snapshot_key = std::to_string(run) + "/" + std::to_string(epoch) + "/" +
                                    state.phase;

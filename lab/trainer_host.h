@@ -120,6 +120,8 @@ class TrainerHost {
   std::string sent_history_key_;   // run/epochs/phase/test of the last history sent
   std::string snapshot_key_;       // run/epochs/phase of the last snapshot sent
   int64_t snapshot_step_ = -1;     // step of the last snapshot
+  int noted_run_ = 0;              // run of the last epoch weights noted (poll's epoch_weights)
+  int noted_epochs_ = -1;          // its epochs noted so far (-1: not even its start)
   int test_sent_run_ = 0;
   bool model_changed_ = true;      // a command made a new model: snapshot due
   bool dataset_due_ = false;       // a new dataset: its report is due

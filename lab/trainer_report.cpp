@@ -14,6 +14,15 @@ json TrainerReport::to_json() const {
   for (const StepRecords& s : steps) messages.push_back(s.to_json());
   if (history) messages.push_back({{"type", "history"}, {"history", run_history_json(*history)}});
   if (experiment) messages.push_back({{"type", "experiment"}, {"state", experiment->to_json()}});
+  if (epoch_weights) {
+    const EpochWeightsNote& n = *epoch_weights;
+    messages.push_back({{"type", "epochWeights"}, {"run", n.run}, {"epoch", n.epoch},
+                        {"record", n.record ? epoch_report_json(*n.record) : json(nullptr)}});
+  }
+  if (validation) {
+    messages.push_back({{"type", "validation"}, {"epoch", validation->epoch},
+                        {"results", validation->results.to_json()}});
+  }
   return {{"messages", messages}};
 }
 
@@ -41,6 +50,23 @@ TrainerReport TrainerReport::from_json(const json& j, const std::string& where,
       } else if (type == "experiment") {
         const char* what = "the trainer's experiment report";
         r.experiment = ExperimentReport::from_json(json_field<json>(m, "state", what), what);
+      } else if (type == "epochWeights") {
+        const char* what = "the trainer's epoch weights note";
+        EpochWeightsNote n;
+        n.run = json_field<int>(m, "run", what);
+        n.epoch = json_field<int>(m, "epoch", what);
+        require(n.run >= 1, what, "run: " + std::to_string(n.run) + " is below 1");
+        require(n.epoch >= 0, what, "epoch: " + std::to_string(n.epoch) + " is below 0");
+        const json record = json_field<json>(m, "record", what);
+        if (!record.is_null()) n.record = epoch_report_from_json(record, what);
+        r.epoch_weights = std::move(n);
+      } else if (type == "validation") {
+        const char* what = "the trainer's validation report";
+        EpochValidation v;
+        v.epoch = json_field<int>(m, "epoch", what);
+        require(v.epoch >= 1, what, "epoch: " + std::to_string(v.epoch) + " is below 1");
+        v.results = TestResults::from_json(json_field<json>(m, "results", what), what);
+        r.validation = std::move(v);
       } else {
         throw Error(where, "unknown message type '" + type + "'");
       }

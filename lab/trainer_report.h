@@ -8,6 +8,8 @@
 //     {"type": "steps", "run", "from", "loss": [...], "acc": [...]}      StepRecords, in order
 //     {"type": "history", "history": [RunRecord...]}                     at epoch ends, new runs
 //     {"type": "experiment", "state": ExperimentReport}                  while an experiment runs
+//     {"type": "epochWeights", "run", "epoch", "record": epoch | null}   EpochWeightsNote
+//     {"type": "validation", "epoch", "results": TestResults}           at every epoch's end
 //   ]}
 //
 // (RunRecord, ExperimentReport: lab/run_report.h.) The due flags do not travel in the JSON: the
@@ -26,11 +28,30 @@
 
 namespace cnnlab {
 
+// The weights delivered with this report (snapshot_due) are those of `run` after `epoch` epochs
+// (0: before training), exactly: the app keeps them as that epoch's snapshot
+// (lab/snapshot_store.h). record: that epoch's figures (epoch_report_json; none for epoch 0).
+struct EpochWeightsNote {
+  int run = 0;
+  int epoch = 0;
+  std::optional<EpochRecord> record;
+};
+
+// The validation split's confusion matrix after `epoch` of results.run (the live confusion matrix
+// the Evaluation view shows while a run trains). results: TestResults (lab/run_report.h), its one
+// encoding of a run's confusion counts.
+struct EpochValidation {
+  int epoch = 0;  // 1-based
+  TestResults results;
+};
+
 struct TrainerReport {
   std::optional<SessionStatus> state;
   std::vector<StepRecords> steps;                 // a new run's empty record first, then new ones
   std::optional<std::vector<RunRecord>> history;  // every run, when it changed
   std::optional<ExperimentReport> experiment;
+  std::optional<EpochWeightsNote> epoch_weights;  // with snapshot_due set
+  std::optional<EpochValidation> validation;      // an epoch with a validation split ended
 
   // Deliveries due beside the messages.
   bool dataset_due = false;              // a new dataset: its DatasetReport (dataset_report())
@@ -39,7 +60,9 @@ struct TrainerReport {
   bool test_due = false;                 // the current run's test results are new
   bool experiment_snapshot_due = false;  // the experiment's weights (start, pause, end, every 2 s)
 
-  bool has_messages() const { return state || !steps.empty() || history || experiment; }
+  bool has_messages() const {
+    return state || !steps.empty() || history || experiment || epoch_weights || validation;
+  }
 
   nlohmann::json to_json() const;
   // Reads every message on its own: one that is malformed or of an unknown type is left out and

@@ -12,6 +12,7 @@
 #include <functional>
 #include <set>
 #include <tuple>
+#include <utility>
 
 #include "core/error.h"
 #include "test_helpers.h"
@@ -1403,4 +1404,117 @@ TEST_CASE("TrainerReport: malformed or unknown messages are refused one by one, 
   TrainerReport due;
   due.snapshot_due = due.test_due = true;
   CHECK(due.to_json() == json{{"messages", json::array()}});
+}
+
+TEST_CASE("TrainerHost: the weights at a run's start and after each epoch are noted exactly") {
+  // Two hosts train the same run in slices of very different lengths; the weights noted for each
+  // epoch are the same (a slice never runs past an epoch's end), and they travel as a typed note.
+  const auto noted_weights = [](double slice) {
+    TrainerHost host(1);
+    host.set_data(quadrants(12, 4));
+    json options = kSmall;
+    options["epochs"] = 3;
+    options["patience"] = 0;  // the last epoch's weights stay (no best-epoch restore)
+    host.handle(TrainerCommand{CommandType::kConfigure, options});
+    std::vector<std::pair<EpochWeightsNote, std::vector<float>>> notes;
+    double now = 0;
+    const auto poll = [&] {
+      now += 1.0;
+      const TrainerReport sent = host.poll(now, false);
+      std::vector<std::string> refused;
+      const TrainerReport r =
+          TrainerReport::from_json(json::parse(sent.to_json().dump()), "report", &refused);
+      CHECK(refused.empty());
+      if (!r.epoch_weights) return;
+      CHECK(sent.snapshot_due);  // the weights go with the note
+      std::vector<float> w;
+      for (const Param* p : std::as_const(*host.session().model()).params())
+        w.insert(w.end(), p->value.data(), p->value.data() + p->value.size());
+      notes.emplace_back(*r.epoch_weights, w);
+    };
+    poll();  // the new model: epoch 0
+    host.handle(TrainerCommand{CommandType::kTrain, nullptr});
+    poll();
+    for (int i = 0; i < 100000 && host.tick(slice); ++i) poll();
+    poll();
+    return notes;
+  };
+  const auto short_slices = noted_weights(0.0);
+  const auto long_slices = noted_weights(10.0);
+  REQUIRE(short_slices.size() == 4);
+  REQUIRE(long_slices.size() == 4);
+  for (size_t e = 0; e < 4; ++e) {
+    CAPTURE(e);
+    CHECK(short_slices[e].first.run == 1);
+    CHECK(short_slices[e].first.epoch == static_cast<int>(e));
+    CHECK(long_slices[e].first.epoch == static_cast<int>(e));
+    CHECK(short_slices[e].first.record.has_value() == (e > 0));
+    if (e > 0) {
+      CHECK(short_slices[e].first.record->epoch == static_cast<int>(e));
+      CHECK(short_slices[e].first.record->val_accuracy == long_slices[e].first.record->val_accuracy);
+    }
+    CHECK(short_slices[e].second == long_slices[e].second);
+    if (e > 0) CHECK(short_slices[e].second != short_slices[e - 1].second);  // it trained
+  }
+}
+
+TEST_CASE("TrainerReport: a malformed epoch weights note is refused naming the field") {
+  TrainerReport r;
+  r.epoch_weights = EpochWeightsNote{2, 1, EpochRecord{}};
+  r.epoch_weights->record->epoch = 1;
+  json j = r.to_json();
+  std::vector<std::string> refused;
+  const TrainerReport back = TrainerReport::from_json(j, "report", &refused);
+  CHECK(refused.empty());
+  REQUIRE(back.epoch_weights);
+  CHECK(back.epoch_weights->run == 2);
+  CHECK(back.epoch_weights->epoch == 1);
+  REQUIRE(back.epoch_weights->record);
+  CHECK(back.epoch_weights->record->epoch == 1);
+  j["messages"][0]["epoch"] = -1;
+  j["messages"].push_back({{"type", "epochWeights"}, {"run", 1}});
+  const TrainerReport bad = TrainerReport::from_json(j, "report", &refused);
+  CHECK(!bad.epoch_weights);
+  REQUIRE(refused.size() == 2);
+  CHECK(contains(refused[0], "epoch: -1 is below 0"));
+  CHECK(contains(refused[1], "epoch"));
+}
+
+TEST_CASE("TrainerHost: every epoch's end reports the validation confusion matrix of that epoch") {
+  TrainerHost host(1);
+  host.set_data(quadrants(12, 4));
+  host.handle(TrainerCommand{CommandType::kConfigure, kSmall});  // 2 epochs
+  host.handle(TrainerCommand{CommandType::kTrain, nullptr});
+  std::vector<EpochValidation> seen;
+  double now = 0;
+  for (int i = 0; i < 100000; ++i) {
+    const bool more = host.tick(0.0);
+    now += 1.0;
+    std::vector<std::string> refused;
+    const TrainerReport r = TrainerReport::from_json(
+        json::parse(host.poll(now, false).to_json().dump()), "report", &refused);
+    CHECK(refused.empty());
+    if (r.validation) seen.push_back(*r.validation);
+    if (!more) break;
+  }
+  const std::vector<EpochRecord>& records = host.session().trainer()->history();
+  REQUIRE(records.size() == 2);
+  REQUIRE(seen.size() == 2);
+  for (size_t e = 0; e < 2; ++e) {
+    CAPTURE(e);
+    CHECK(seen[e].epoch == static_cast<int>(e) + 1);
+    CHECK(seen[e].results.run == 1);
+    CHECK(seen[e].results.metrics.classes() == 4);
+    CHECK(seen[e].results.metrics.total() == host.session().status().dataset->val);
+    CHECK(seen[e].results.metrics.accuracy() == doctest::Approx(records[e].val_accuracy));
+  }
+  // One encoding: a malformed report is refused naming what is wrong.
+  TrainerReport bad;
+  bad.validation = seen[0];
+  json j = bad.to_json();
+  j["messages"][0]["results"]["total"] = 9999;
+  std::vector<std::string> refused;
+  CHECK(!TrainerReport::from_json(j, "report", &refused).validation);
+  REQUIRE(refused.size() == 1);
+  CHECK(contains(refused[0], "total"));
 }

@@ -125,6 +125,9 @@ class Trainer {
   float epoch_accuracy() const;
 
   const std::vector<EpochRecord>& history() const { return history_; }
+  // The validation split's confusion matrix of the last finished epoch (the one history().back()
+  // reports; it starts over only when the next epoch's validation begins). Empty before.
+  const ConfusionMatrix& val_metrics() const { return val_metrics_; }
   const std::vector<StepRecord>& steps() const { return steps_; }
   const TrainConfig& config() const { return config_; }
   const Preprocess& preprocess() const { return preprocess_; }

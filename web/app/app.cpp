@@ -21,6 +21,7 @@
 #include "app/guide_actions.h"
 #include "app/panels.h"
 #include "app/theme.h"
+#include "app/time_travel.h"
 #include "app/training_backend.h"
 #include "core/error.h"
 #include "imgui.h"
@@ -751,6 +752,11 @@ void App::update_training() {
     // In-process training stopped by an error: the run keeps its last good weights.
     t.message = e.what();
   }
+  // Per-epoch snapshots and the epoch shown (time_travel.h): the shown epoch's test evaluation
+  // runs a slice of every frame.
+  constexpr double kEpochEvaluationSeconds = 0.02;
+  update_time_travel(state_, backend_->take_epoch_weights(), t.run_offset, kEpochEvaluationSeconds,
+                     platform::now_seconds());
   // A trainer that just died: its failure and Restart are in the Training panel, so a narrow
   // window that shows another area switches to it.
   if (t.trainer_failure.empty() && !backend_->fatal_error().empty()) t.tab_request = 0;
@@ -988,6 +994,27 @@ const std::string& App::state_json() {
   j["imagesPerSecond"] = number_or_null(t.images_per_second, t.images_per_second > 0);
   j["etaSeconds"] = number_or_null(t.eta_seconds, t.eta_seconds >= 0);
   j["stopReason"] = t.stop_reason;
+  // The epoch the Inside and Evaluation views show (null: the latest weights), and its figures
+  // (time_travel.h).
+  j["shownEpoch"] = s.time_travel.shown_run > 0 ? nlohmann::json(s.time_travel.shown_epoch)
+                                                : nlohmann::json(nullptr);
+  j["timeTravel"] = time_travel_json(s);
+  // What the Evaluation view shows: the test split ('test'; 'epoch' for the epoch the time
+  // slider shows) or, while the run trains, the validation split after its latest epoch.
+  const EvalState& ev = s.eval;
+  j["evaluationView"] =
+      ev.evaluated
+          ? nlohmann::json{{"source", ev.validation_epoch > 0 ? "validation"
+                                      : s.time_travel.shown_run > 0 ? "epoch"
+                                                                    : "test"},
+                           {"epoch", ev.validation_epoch > 0 ? nlohmann::json(ev.validation_epoch)
+                                     : s.time_travel.shown_run > 0
+                                         ? nlohmann::json(s.time_travel.shown_epoch)
+                                         : nlohmann::json(nullptr)},
+                           {"accuracy", ev.test_acc},
+                           {"images", ev.test_count},
+                           {"confusion", ev.confusion}}
+          : nlohmann::json(nullptr);
   // The run of the log the Evaluation tab shows (its number; 0: the current run's results).
   j["evaluationShows"] = s.runs.shown;
   // The subset menu's labels (how each subset's images divide; see subset_label).

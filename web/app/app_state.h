@@ -20,8 +20,10 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/dataset.h"
@@ -31,11 +33,13 @@
 #include "lab/dataset_report.h"
 #include "lab/inside_maps.h"
 #include "lab/trainer_command.h"
+#include "lab/trainer_report.h"
 #include "app/lab_view.h"
 #include "model/summary.h"
 #include "lab/run_log.h"
 #include "lab/run_report.h"
 #include "lab/session.h"
+#include "lab/snapshot_store.h"
 #include "widgets/image_grid.h"
 
 namespace cnnlab {
@@ -131,6 +135,9 @@ struct TrainingState {
   std::vector<RunRecord> history;  // Session::history(): every run (lab/run_report.h)
   std::vector<float> step_loss, step_acc;  // the current run's per-step curve
   int steps_run = 0;             // the run step_loss/step_acc belong to
+  // The validation split's confusion matrix after the latest finished epoch (the Evaluation
+  // view's live matrix while a run trains); its results.run says which run.
+  std::optional<EpochValidation> validation;
   // Session::experiment_state(): the latest experiment's report, once one has been reported.
   std::optional<ExperimentReport> experiment;
   // After the trainer was restarted (App::trainer_restarted): the runs the dead one had
@@ -194,6 +201,7 @@ struct InsideState {
   InsideMaps maps;                   // the image's maps at every conv and pool layer
   std::vector<LayerFilters> filters;  // every conv layer's weights
   uint64_t drawn_version = 0;
+  uint64_t drawn_shown_serial = 0;   // TimeTravelState::shown_serial drawn
   const void* drawn_model = nullptr;
   int drawn_image = -1;              // test index, or -2 for the upload
   size_t drawn_test_size = 0;
@@ -247,13 +255,44 @@ struct EvalState {
   int cell_grid_true = -1, cell_grid_pred = -1;
   uint64_t cell_grid_version = 0;
   // The prediction gallery (paged).
-  int gallery_filter = 0;            // 0 all, 1 wrong only, 2 correct only
+  int gallery_filter = 0;            // 0 all, 1 wrong only, 2 correct only, 3 wrong only, the
+                                     // most confident first
   int gallery_page = 0;
   std::vector<widgets::ImageGrid> gallery_tiles;  // one 1-image grid per card on the page
   std::vector<int> gallery_indices;  // test indices on the page
   int gallery_drawn_page = -1, gallery_drawn_filter = -1;
-  int seen_shown = 0;                // RunsState::shown the view was derived for
+  int seen_shown = 0;                // RunsState::shown the view was derived for (-1: an epoch
+                                     // the time slider shows)
+  uint64_t seen_epoch_serial = 0;    // TimeTravelState::shown_serial derived (0: not yet tested)
+  // > 0: the view is the validation split's after this epoch of the current run (no test
+  // results yet); 0: test results.
+  int validation_epoch = 0;
+  int seen_validation_run = 0;
   uint64_t gallery_version = 0;
+};
+
+// ---- [SECTION] Time travel (per-epoch snapshots) ----------------------------------------------
+
+// A kept epoch's test evaluation (time_travel.h), made once and kept while the epoch is.
+struct EpochEvaluation {
+  ConfusionMatrix metrics;
+  std::vector<float> probabilities;  // (N, K) over data.dataset.test
+};
+
+// Every run's weights at its start and after each epoch (lab/snapshot_store.h; the App fills it
+// from the trainer's epoch weights), and the epoch the Inside and Evaluation views show instead
+// of the latest weights (time_travel.h keeps its model and test evaluation).
+struct TimeTravelState {
+  SnapshotStore store;
+  int shown_run = 0;            // 0: the latest weights are shown (shown_epoch unused)
+  int shown_epoch = 0;
+  uint64_t shown_serial = 0;    // increases whenever the shown weights change
+  std::unique_ptr<Model> model;  // the shown epoch's network (null while the latest is shown)
+  // The shown epoch's test evaluation, run a slice per frame; finished ones by (run, epoch).
+  std::unique_ptr<Evaluator> evaluator;
+  std::map<std::pair<int, int>, EpochEvaluation> evaluations;
+  bool playing = false;         // Play: steps through the kept epochs by itself
+  double next_play_step = 0;    // ImGui time of the next step while playing
 };
 
 // ---- [SECTION] Run log -------------------------------------------------------------------------
@@ -407,6 +446,7 @@ struct AppState {
   FilesState files;              // save/load model, exports, your own photo (files_actions.h)
   ExperimentsState experiments;  // the Experiments panel (experiments_state.h)
   GuideState guide;              // the Guide tab's lesson (guide_state.h)
+  TimeTravelState time_travel;   // per-epoch snapshots and the epoch shown (time_travel.h)
   // The latest weights and test results wherever training runs (see lab_view.h); the App keeps
   // it current, the Inside-the-network and Evaluation panels read it.
   LabView lab;

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "app/time_travel.h"
 #include "train/metrics.h"
 
 namespace cnnlab {
@@ -53,6 +54,8 @@ void fill_eval(EvalState& eval, const ConfusionMatrix& m, const std::vector<floa
   eval.gallery_drawn_page = -1;
 }
 
+constexpr int kShownEpoch = -1;  // EvalState::seen_shown while the time slider shows an epoch
+
 void clear_eval(EvalState& eval) {
   const int keep_filter = eval.gallery_filter;
   eval = EvalState();
@@ -72,6 +75,18 @@ void refresh_eval_state(AppState& state) {
   EvalState& eval = state.eval;
   const LabView& view = state.lab;
   const Dataset& test = state.data.dataset.test;
+  // An epoch the time slider shows: its model's test evaluation once made (time_travel.h).
+  const TimeTravelState& tt = state.time_travel;
+  if (tt.shown_run > 0) {
+    const EpochEvaluation* e = shown_evaluation(state);
+    const uint64_t key = e ? tt.shown_serial : 0;
+    if (eval.seen_shown == kShownEpoch && eval.seen_epoch_serial == key) return;
+    clear_eval(eval);
+    eval.seen_shown = kShownEpoch;
+    eval.seen_epoch_serial = key;
+    if (e && e->metrics.total() > 0) fill_eval(eval, e->metrics, &e->probabilities, test);
+    return;
+  }
   // A run of the log (its confusion counts; the per-image predictions are the current run's only).
   if (const RunLogEntry* run = shown_run(state)) {
     if (eval.seen_shown == run->number && eval.evaluated) return;
@@ -86,11 +101,24 @@ void refresh_eval_state(AppState& state) {
     return;
   }
   const ConfusionMatrix* m = view.test_metrics;
-  if (eval.seen_shown == 0 && eval.seen_metrics == m && eval.seen_version == view.test_version &&
-      (m != nullptr) == eval.evaluated) {
+  // Before the current run's test: the validation split's matrix of its latest epoch, updated
+  // at every epoch's end while it trains.
+  const std::optional<EpochValidation>& v = state.training.validation;
+  if (!m && v && v->results.run == state.training.run && v->results.metrics.total() > 0) {
+    if (eval.seen_shown == 0 && eval.validation_epoch == v->epoch &&
+        eval.seen_validation_run == v->results.run)
+      return;
+    clear_eval(eval);
+    fill_eval(eval, v->results.metrics, nullptr, test);
+    eval.validation_epoch = v->epoch;
+    eval.seen_validation_run = v->results.run;
     return;
   }
-  if (eval.seen_shown != 0) clear_eval(eval);
+  if (eval.seen_shown == 0 && eval.validation_epoch == 0 && eval.seen_metrics == m &&
+      eval.seen_version == view.test_version && (m != nullptr) == eval.evaluated) {
+    return;
+  }
+  if (eval.seen_shown != 0 || eval.validation_epoch != 0) clear_eval(eval);
   eval.seen_shown = 0;
   eval.seen_metrics = m;
   eval.seen_version = view.test_version;

@@ -14,6 +14,7 @@
 #include "app/app.h"
 #include "app/inside_view.h"
 #include "app/js_api.h"
+#include "app/time_travel.h"
 #include "app/training_backend.h"
 
 namespace cnnlab {
@@ -266,6 +267,30 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_explain_pixel(const char* request_json) 
   }
   js_result = error.empty() ? "{\"error\":\"\",\"explanation\":" + explanation + "}"
                             : nlohmann::json{{"error", error}}.dump();
+  return js_result.c_str();
+}
+
+// Time travel (app/time_travel.h): shows run `run`'s weights after `epoch` in Inside the network
+// and Evaluation (run 0: back to the latest weights). Returns "" or why it was refused.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_show_epoch(int run, int epoch) {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  if (!js_app) return "the app is not running";
+  if (run == 0) {
+    cnnlab::show_latest(js_app->state());
+    js_result.clear();
+  } else {
+    js_result = cnnlab::show_epoch(js_app->state(), run, epoch);
+    if (js_result.empty()) js_app->state().time_travel.playing = false;
+  }
+  return js_result.c_str();
+}
+
+// The kept epoch snapshots, JSON text [{run, epochs: [0, 1, ...]}].
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_snapshots_json() {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  js_result = js_app ? cnnlab::snapshots_json(js_app->state()).dump() : "[]";
   return js_result.c_str();
 }
 

@@ -75,8 +75,14 @@ void plot_metric(const char* id, const char* title, const char* y_label, AppStat
     for (size_t i = first_of_run; i < series.size(); ++i) series[i].in_legend = false;
     if (series.size() > first_of_run) series.back().in_legend = true;
   }
+  // The epoch the time slider shows (Inside, Evaluation), marked on both plots.
+  const TimeTravelState& tt = state.time_travel;
+  char cursor_label[32] = "";
+  if (tt.shown_run > 0) std::snprintf(cursor_label, sizeof cursor_label, "epoch %d", tt.shown_epoch);
   draw_epoch_plot(id, series, size, title, y_label, accuracy, state.ui.scale,
-                  "No runs yet: press Start in the Training panel.");
+                  "No runs yet: press Start in the Training panel.",
+                  tt.shown_run > 0 ? static_cast<float>(tt.shown_epoch) : NAN,
+                  tt.shown_run > 0 ? cursor_label : nullptr);
 }
 
 }  // namespace

@@ -9,12 +9,14 @@
 // [SECTION] Prediction gallery
 // [SECTION] Panel
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "app/eval_view.h"
 #include "app/panels.h"
+#include "app/time_travel.h"
 #include "imgui.h"
 #include "widgets/colors.h"
 #include "widgets/heatmap.h"
@@ -46,6 +48,14 @@ void draw_cell_images(AppState& state) {
   const Dataset& test = state.data.dataset.test;
   const std::vector<std::string>& names = test.class_names;
   const float scale = state.ui.scale;
+  if (eval.validation_epoch > 0) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("This live matrix counts the validation images (set aside from the "
+                        "training set) after each epoch: watch the diagonal fill up. The test "
+                        "images of each cell can be seen once the run has been tested.");
+    ImGui::PopTextWrapPos();
+    return;
+  }
   if (eval.selected_true < 0 || eval.selected_pred < 0) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("Click a cell of the matrix to see its test images: the diagonal holds "
@@ -54,8 +64,11 @@ void draw_cell_images(AppState& state) {
     return;
   }
   if (eval.predicted.empty()) {
-    ImGui::TextDisabled(shown_run(state) ? "Per-image predictions are kept for the current run only."
-                                         : "Per-image predictions are not available for this evaluation.");
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("%s", shown_run(state)
+                                  ? "Per-image predictions are kept for the current run only."
+                                  : "Per-image predictions are not available for this evaluation.");
+    ImGui::PopTextWrapPos();
     return;
   }
   if (eval.cell_grid_true != eval.selected_true || eval.cell_grid_pred != eval.selected_pred) {
@@ -228,7 +241,9 @@ constexpr int kCardsPerPage = 12;
 void draw_gallery(AppState& state) {
   EvalState& eval = state.eval;
   const Dataset& test = state.data.dataset.test;
-  const std::vector<float>* probs = state.lab.test_probabilities;
+  // The shown epoch's probabilities while the time slider shows one (time_travel.h).
+  const EpochEvaluation* epoch = shown_evaluation(state);
+  const std::vector<float>* probs = epoch ? &epoch->probabilities : state.lab.test_probabilities;
   const int classes = static_cast<int>(test.class_names.size());
   const float scale = state.ui.scale;
   if (eval.predicted.empty() || !probs) {
@@ -244,12 +259,27 @@ void draw_gallery(AppState& state) {
   ImGui::SameLine();
   ImGui::RadioButton("correct", &eval.gallery_filter, 2);
   item_tooltip("Only the test images the model got right.");
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("sure but wrong").x + 40.0f * scale)
+    ImGui::NewLine();
+  ImGui::RadioButton("sure but wrong", &eval.gallery_filter, 3);
+  item_tooltip("The model's most confident mistakes first: wrong test images ordered by the "
+               "probability it gave its (wrong) answer. Often a look at them shows why.");
   std::vector<int> shown;
   for (size_t i = 0; i < eval.predicted.size(); ++i) {
     const bool correct = eval.predicted[i] == test.labels[i];
-    if (eval.gallery_filter == 0 || (eval.gallery_filter == 1) != correct) {
-      shown.push_back(static_cast<int>(i));
-    }
+    const bool wanted = eval.gallery_filter == 0 || (eval.gallery_filter == 2 && correct) ||
+                        ((eval.gallery_filter == 1 || eval.gallery_filter == 3) && !correct);
+    if (wanted) shown.push_back(static_cast<int>(i));
+  }
+  if (eval.gallery_filter == 3) {
+    // Most confident first: the probability of the predicted (wrong) class; ties by index.
+    const auto confidence = [&](int i) {
+      return (*probs)[static_cast<size_t>(i) * static_cast<size_t>(classes) +
+                      static_cast<size_t>(eval.predicted[static_cast<size_t>(i)])];
+    };
+    std::stable_sort(shown.begin(), shown.end(),
+                     [&](int a, int b) { return confidence(a) > confidence(b); });
   }
   const int pages = std::max(1, static_cast<int>((shown.size() + kCardsPerPage - 1) / kCardsPerPage));
   eval.gallery_page = std::clamp(eval.gallery_page, 0, pages - 1);
@@ -264,8 +294,8 @@ void draw_gallery(AppState& state) {
   ImGui::SameLine();
   ImGui::TextDisabled("(%d images)", static_cast<int>(shown.size()));
   if (shown.empty()) {
-    ImGui::TextDisabled(eval.gallery_filter == 1 ? "No mistakes on the test split."
-                                                 : "No test image is predicted right yet.");
+    ImGui::TextDisabled(eval.gallery_filter == 2 ? "No test image is predicted right yet."
+                                                 : "No mistakes on the test split.");
     return;
   }
 
@@ -396,8 +426,19 @@ void draw_run_chooser(AppState& state) {
 
 void draw_eval_panel(AppState& state) {
   draw_run_chooser(state);
+  draw_time_slider(state, "eval_time");
   refresh_eval_state(state);
   EvalState& eval = state.eval;
+  const TimeTravelState& tt = state.time_travel;
+  if (tt.shown_run > 0 && !shown_evaluation(state)) {
+    // The shown epoch's model is being evaluated (a slice per frame; time_travel.h).
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::Text("Testing the network after epoch %d on the %zu test images: %.0f %%",
+                tt.shown_epoch, state.data.dataset.test.size(),
+                shown_evaluation_progress(state) * 100.0);
+    ImGui::PopTextWrapPos();
+    return;
+  }
   if (!eval.evaluated && !state.runs.log.empty()) {
     empty_state("No evaluation of the current run yet.",
                 "Pick a finished run in Showing above (or click it in the Runs tab) to see its "
@@ -412,9 +453,34 @@ void draw_eval_panel(AppState& state) {
                 "precision, recall and F1, and a gallery of predictions appear here.");
     return;
   }
-  ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images", eval.test_acc * 100.0f,
-              eval.test_loss, eval.test_count);
-  if (const RunLogEntry* shown = shown_run(state)) {
+  if (eval.validation_epoch > 0) {
+    // The live matrix: the validation split after the latest epoch of the run in progress.
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::Text("Validation accuracy %.1f %%    loss %.4f    on %zu validation images",
+                eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+    ImGui::TextDisabled("After epoch %d of %d, updated at the end of every epoch. The test split "
+                        "is evaluated when the run ends.",
+                        eval.validation_epoch, state.training.epochs);
+    ImGui::PopTextWrapPos();
+  } else {
+    // Wrapped: a narrow page would cut the line off.
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images",
+                eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+    ImGui::PopTextWrapPos();
+  }
+  if (tt.shown_run > 0) {
+    ImGui::PushTextWrapPos(0.0f);
+    const EpochSnapshot& snap = tt.store.get(tt.shown_run, tt.shown_epoch);
+    if (snap.record && std::isfinite(snap.record->val_accuracy)) {
+      ImGui::TextDisabled("Run %d after epoch %d (validation accuracy then %.1f %%).",
+                          tt.shown_run, tt.shown_epoch, snap.record->val_accuracy * 100.0);
+    } else {
+      ImGui::TextDisabled("Run %d after epoch %d%s.", tt.shown_run, tt.shown_epoch,
+                          tt.shown_epoch == 0 ? ": the untrained network, guessing" : "");
+    }
+    ImGui::PopTextWrapPos();
+  } else if (const RunLogEntry* shown = shown_run(state)) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("%s, %s; weights of epoch %d. Per-image predictions are kept for the "
                         "current run only.",

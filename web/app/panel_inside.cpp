@@ -25,6 +25,7 @@
 #include "app/eval_view.h"
 #include "app/inside_view.h"
 #include "app/panels.h"
+#include "app/time_travel.h"
 #include "core/error.h"
 #include "core/rng.h"
 #include "imgui.h"
@@ -223,14 +224,20 @@ void refresh_inside_maps(AppState& state) {
   const LabView& view = state.lab;
   int id = -1, channels = 0, height = 0, width = 0;
   const uint8_t* image = current_image(state, &id, &channels, &height, &width);
+  // The latest weights, or those of the epoch the time slider shows (time_travel.h).
+  Model* model = shown_model(state);
+  const uint64_t shown_serial = state.time_travel.shown_serial;
   const bool same = in.have_drawn && in.drawn_version == view.weights_version &&
-                    in.drawn_model == view.model && in.drawn_image == id &&
+                    in.drawn_shown_serial == shown_serial && in.drawn_model == model &&
+                    in.drawn_image == id &&
                     in.drawn_test_size == state.data.dataset.test.size() &&
                     in.drawn_per_map == in.per_map_scale;
-  if (same || !view.model || !image) return;
+  if (same || !model || !image) return;
+  if (in.drawn_shown_serial != shown_serial) in.model_copy.reset();  // other weights, same model
   in.have_drawn = true;
   in.drawn_version = view.weights_version;
-  in.drawn_model = view.model;
+  in.drawn_shown_serial = shown_serial;
+  in.drawn_model = model;
   in.drawn_image = id;
   in.drawn_test_size = state.data.dataset.test.size();
   in.drawn_per_map = in.per_map_scale;
@@ -238,9 +245,9 @@ void refresh_inside_maps(AppState& state) {
   try {
     if (in.use_upload && in.upload_image.size() != static_cast<size_t>(channels) * height * width) {
       throw Error("feature maps", "the photo was not resized to the model's input " +
-                                      view.model->input_shape().str());
+                                      model->input_shape().str());
     }
-    in.model_copy.sync(*view.model, view.weights_version);
+    in.model_copy.sync(*model, view.weights_version);
     in.maps = compute_inside_maps(*in.model_copy.model(), view.preprocess, image, channels,
                                   height, width);
     in.filters = conv_filters(*in.model_copy.model());
@@ -617,6 +624,7 @@ void draw_inside_panel(AppState& state) {
                 "Feature maps are shown for a test image; this dataset has no test split.");
     return;
   }
+  draw_time_slider(state, "inside_time");
   draw_image_chooser(state);
   refresh_inside_maps(state);
   if (!in.error.empty()) {

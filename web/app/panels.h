@@ -2,6 +2,8 @@
 // where), reading and editing AppState. One file per panel.
 #pragma once
 
+#include <cmath>
+
 #include <vector>
 
 #include "app/app_state.h"
@@ -52,9 +54,11 @@ void empty_state(const char* title, const char* explanation);
 void item_tooltip(const char* text);
 
 // Shared by the Curves and Experiment plots: loss or accuracy against epochs, x from 0 with a
-// little room on the right (so the last epoch's markers are not cut in half), accuracy on [0, 1].
+// little room on the right (so the last epoch's markers are not cut in half), accuracy on [0, 1];
+// x_cursor (when finite) marks an epoch (the one the time slider shows).
 void draw_epoch_plot(const char* id, const std::vector<widgets::PlotSeries>& series, ImVec2 size,
                      const char* title, const char* y_label, bool accuracy, float ui_scale,
-                     const char* empty_text);
+                     const char* empty_text, float x_cursor = NAN,
+                     const char* cursor_label = nullptr);
 
 }  // namespace cnnlab

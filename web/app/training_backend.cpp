@@ -4,6 +4,7 @@
 #include "app/training_backend.h"
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -65,6 +66,10 @@ void apply_trainer_report(TrainerReport report, TrainingState& training) {
       training.history.push_back(std::move(r));
     }
   }
+  if (report.validation) {
+    training.validation = std::move(report.validation);
+    training.validation->results.run += training.run_offset;
+  }
   if (report.experiment) {
     training.experiment = std::move(report.experiment);
     training.experiment->id += training.experiment_offset;
@@ -103,14 +108,25 @@ class InProcessBackend : public TrainingBackend {
   }
 
   void update(double budget_seconds, TrainingState& training, LabView& lab) override {
-    if (host_.busy()) host_.tick(budget_seconds);
-    TrainerReport report = host_.poll(platform::now_seconds(), force_);
+    // After a command, its report comes before any training (as the worker posts one after
+    // every command): a new run's untrained weights are noted before its first step.
+    if (force_) apply(host_.poll(platform::now_seconds(), true), training, lab);
     force_ = false;
+    if (host_.busy()) host_.tick(budget_seconds);
+    apply(host_.poll(platform::now_seconds(), false), training, lab);
+  }
+
+  const std::string& fatal_error() const override { return no_error_; }
+
+ private:
+  void apply(TrainerReport report, TrainingState& training, LabView& lab) {
     if (report.dataset_due) dataset_ = std::make_unique<DatasetReport>(host_.dataset_report());
     const bool snapshot_due = report.snapshot_due, test_due = report.test_due;
     const bool experiment_snapshot_due = report.experiment_snapshot_due;
-    apply_trainer_report(std::move(report), training);
     Session& session = host_.session();
+    if (report.epoch_weights && session.model())
+      epoch_weights_.push_back({*report.epoch_weights, EpochWeights::of(*session.model())});
+    apply_trainer_report(std::move(report), training);
     // The view points into the Session (refreshed every frame: a new model replaces the old).
     if (lab.model != session.model()) ++lab.weights_version;
     lab.model = session.model();
@@ -135,9 +151,6 @@ class InProcessBackend : public TrainingBackend {
     if (experiment_snapshot_due) ++ew.version;
   }
 
-  const std::string& fatal_error() const override { return no_error_; }
-
- private:
   TrainerHost host_;
   std::unique_ptr<DatasetReport> dataset_;  // reported, not yet taken by the App
   bool force_ = true;
@@ -233,7 +246,11 @@ class WorkerBackend : public TrainingBackend {
     }
   }
 
-  void receive_report(const TrainerReport& report) override { inbox_.push_back(report); }
+  void receive_report(const TrainerReport& report) override {
+    inbox_.push_back(report);
+    // Its weights follow it (the worker posts the report, then the snapshot).
+    if (report.epoch_weights) awaiting_weights_ = report.epoch_weights;
+  }
 
   // The worker's weights update the one mirror model in place while its architecture stays the
   // same (no allocation; between frames, so no panel is drawing from it); another architecture
@@ -243,6 +260,11 @@ class WorkerBackend : public TrainingBackend {
       Model* mirror = snapshot_ ? snapshot_.get() : model_.get();
       LoadedModel loaded = deserialize_model(bytes, size, "training worker snapshot", mirror);
       if (loaded.model) snapshot_ = std::move(loaded.model);
+      if (awaiting_weights_) {
+        const Model* weights = snapshot_ ? snapshot_.get() : mirror;
+        if (weights) epoch_weights_.push_back({*awaiting_weights_, EpochWeights::of(*weights)});
+        awaiting_weights_.reset();
+      }
       model_bytes_.assign(bytes, bytes + size);  // what Save model downloads
       preprocess_ = loaded.info.preprocess;
       weights_changed_ = true;
@@ -331,6 +353,7 @@ class WorkerBackend : public TrainingBackend {
   }
 
   std::vector<TrainerReport> inbox_;  // received, applied at the next update()
+  std::optional<EpochWeightsNote> awaiting_weights_;  // a note whose weights come next
   std::unique_ptr<DatasetReport> dataset_;  // received, not yet taken by the App
   std::unique_ptr<Model> model_;     // the mirror of the worker's model the panels read
   std::unique_ptr<Model> snapshot_;  // a mirror of another architecture, swapped in by update()

@@ -14,14 +14,24 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "app/app_state.h"
 #include "lab/run_report.h"
+#include "lab/snapshot_store.h"
 #include "lab/trainer_command.h"
 #include "lab/trainer_report.h"
 
 namespace cnnlab {
+
+// The weights of a run at its start or after an epoch, as the trainer noted them
+// (TrainerReport::epoch_weights) with the weights that came with the note. The run is numbered
+// as the trainer sent it (the App adds TrainingState::run_offset).
+struct NotedEpochWeights {
+  EpochWeightsNote note;
+  EpochWeights weights;
+};
 
 class TrainingBackend {
  public:
@@ -40,6 +50,11 @@ class TrainingBackend {
   // Once per frame: trains for up to budget seconds (in-process) and applies what was reported
   // to the training state and the lab view.
   virtual void update(double budget_seconds, TrainingState& training, LabView& lab) = 0;
+  // The epoch weights noted since the last call, oldest first (the App keeps them in its
+  // SnapshotStore).
+  virtual std::vector<NotedEpochWeights> take_epoch_weights() {
+    return std::exchange(epoch_weights_, {});
+  }
   // Save / load model (files_actions.cpp). The model as model-file bytes with the lab's settings
   // (in the browser: the worker's latest snapshot, at most ~1 s old while training); empty
   // without a model.
@@ -66,6 +81,9 @@ class TrainingBackend {
   virtual void restarted(const SessionOptions& /*settings*/) {}
   // A fatal failure of the backend ("" if none): the API's phase 'error'.
   virtual const std::string& fatal_error() const = 0;
+
+ protected:
+  std::vector<NotedEpochWeights> epoch_weights_;  // noted, not yet taken
 };
 
 // The backend of this build: in-process natively, a Web Worker under Emscripten.

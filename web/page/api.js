@@ -296,6 +296,32 @@ export function createApi(lab) {
       if (result.error) throw new Error(result.error);
       return result.explanation;
     },
+    // Time travel: for each run, the epochs whose weights are kept ([{run, epochs: [0, 1, ...]}];
+    // 0 is the untrained network).
+    snapshots() {
+      lab.requireRunning();
+      return lab.app.snapshots();
+    },
+    // Shows run `run`'s network after `epoch` in Inside the network and Evaluation
+    // (state().shownEpoch, state().timeTravel); showEpoch(null) goes back to the latest weights.
+    // Returns state(); throws an Error saying why a run or epoch is refused (naming those kept).
+    showEpoch(run, epoch) {
+      lab.requireRunning();
+      if (run === null || run === undefined) {
+        lab.app.showEpoch(0, 0);
+        return api.state();
+      }
+      if (!Number.isInteger(run) || run < 1) {
+        throw new Error(`showEpoch: run must be a run number (1, 2, ...) or null, not ${run}`);
+      }
+      if (!Number.isInteger(epoch) || epoch < 0) {
+        throw new Error(`showEpoch: epoch must be a whole number >= 0 (0: before training), ` +
+                        `not ${epoch}`);
+      }
+      const error = lab.app.showEpoch(run, epoch);
+      if (error) throw new Error(error);
+      return api.state();
+    },
     get element() { return lab.ui.root; },
   };
   return api;

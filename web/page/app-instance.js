@@ -149,6 +149,13 @@ export class AppInstance {
 
   photo() { return JSON.parse(this.call('cnnlab_photo_json', 'string', [], [])); }
 
+  // Time travel: the kept epoch snapshots [{run, epochs}], and showing one (run 0: the latest);
+  // showEpoch returns "" or why not.
+  snapshots() { return JSON.parse(this.call('cnnlab_snapshots_json', 'string', [], [])); }
+  showEpoch(run, epoch) {
+    return this.call('cnnlab_show_epoch', 'string', ['number', 'number'], [run, epoch]);
+  }
+
   // One output pixel worked out by hand: {explanation} or {error} (the app's reason).
   explainPixel(request) {
     const text = JSON.stringify(request === undefined ? null : request);

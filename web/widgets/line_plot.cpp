@@ -375,6 +375,14 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
   for (int s = 0; s < series_count; ++s) {
     if (series[s].count > 0) draw_series(draw, series[s], m, series[s].thickness * scale, scratch);
   }
+  if (std::isfinite(options.x_cursor)) {
+    const ImVec2 c = m.to_screen(options.x_cursor, m.y_hi);
+    const ImU32 cursor_color = ImGui::GetColorU32(ImGuiCol_PlotHistogram);
+    draw->AddLine(ImVec2(c.x, area.Min.y), ImVec2(c.x, area.Max.y), cursor_color, 2.0f * scale);
+    if (options.cursor_label)
+      draw->AddText(ImVec2(c.x + 3.0f * scale, area.Max.y - ImGui::GetTextLineHeight() - 2.0f * scale),
+                    cursor_color, options.cursor_label);
+  }
   if (options.legend) draw_legend(draw, series, series_count, area, scale);
   draw->PopClipRect();
   draw->AddRect(area.Min, area.Max, ImGui::GetColorU32(ImGuiCol_Border));

@@ -34,6 +34,8 @@ struct PlotOptions {
   const char* y_format = "%.3g";   // tick and readout format
   bool legend = true;
   float ui_scale = 1.0f;
+  float x_cursor = NAN;            // a marked x (the epoch shown elsewhere) when finite
+  const char* cursor_label = nullptr;  // written beside the cursor ("epoch 2")
 };
 
 // Draws the plot in a box of `size` (<= 0: the available width / height). Returns true while the

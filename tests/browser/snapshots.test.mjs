@@ -1,0 +1,167 @@
+// Browser end-to-end test of time travel and the live confusion matrix, through window.cnnlab on
+// the site's 1k subset: a CNN trains 3 epochs while the Evaluation tab is open, and at every
+// epoch's end its matrix becomes that epoch's validation matrix (state().evaluationView, counts
+// summing to the validation split, accuracy the epoch's valAcc). Once done, snapshots() lists the
+// run's epochs 0..3; showEpoch(run, 0) and showEpoch(run, 3) put the untrained and the trained
+// network on screen (the first conv layer's weights differ: state().timeTravel.conv1WeightSum),
+// the Evaluation tab tests each on the test split (epoch 3's accuracy is the run's own test
+// accuracy, epoch 0's near chance), and epochs or runs not kept are refused naming what is kept.
+// Screenshots of the time slider in Inside and Evaluation at 1280x800 and 390x844, and of the live
+// matrix, go to $CNNLAB_ARTIFACTS.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks, writeArtifact } from
+    './lib/harness.mjs';
+
+const SUBSET = '1k';
+let browser;
+let manifest = {packs: []};
+before(async () => {
+  manifest = await sitePacks();
+  browser = await launchBrowser();
+});
+after(async () => { if (browser) await browser.close(); });
+
+async function showPanel(page, name) {
+  await page.evaluate((n) => window.cnnlab.showPanel(n), name);
+  await frames(page, 6);
+}
+
+// Shows an epoch and waits until the Evaluation view has tested it; returns state().
+async function showTestedEpoch(page, run, epoch) {
+  const shown = await page.evaluate(([r, e]) => window.cnnlab.showEpoch(r, e).shownEpoch,
+                                    [run, epoch]);
+  assert.equal(shown, epoch);
+  await page.waitForFunction((e) => {
+    const s = window.cnnlab.state();
+    return s.shownEpoch === e && s.timeTravel.testAcc !== null && s.evaluationView &&
+           s.evaluationView.source === 'epoch' && s.evaluationView.epoch === e;
+  }, epoch, {timeout: 120000});
+  await frames(page, 4);
+  return page.evaluate(() => window.cnnlab.state());
+}
+
+test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matrix while it trains',
+     {timeout: 900000}, async (t) => {
+  if (!manifest.packs.some((p) => p.id === SUBSET)) {
+    t.skip(`the site has no '${SUBSET}' pack (configure with -DCNNLAB_SITE_DATA=SOURCE)`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page, {timeout: 240000});
+    // patience 0: the run keeps its last epoch's weights, so epoch 3 is the tested one.
+    const configured = await page.evaluate((subset) => window.cnnlab.configure(
+        {subset, model: 'cnn', kernel: 3, epochs: 3, batch: 32, lr: 0.002, seed: 11, patience: 0}),
+    SUBSET);
+    assert.equal(configured.phase, 'ready', configured.error);
+    const classes = configured.dataset.classes;
+    await showPanel(page, 'eval');
+
+    // Every frame, what the Evaluation view shows (collected in the page: epochs end quickly).
+    await page.evaluate(() => {
+      window.__views = [];
+      const look = () => {
+        const s = window.cnnlab.state();
+        const v = s.evaluationView;
+        if (v && v.source === 'validation' &&
+            !window.__views.some((w) => w.epoch === v.epoch)) {
+          window.__views.push({...v, phase: s.phase});
+        }
+        if (s.phase !== 'done') requestAnimationFrame(look);
+      };
+      requestAnimationFrame(look);
+    });
+    await page.evaluate(() => window.cnnlab.train());
+    await page.waitForFunction(() => window.__views.length >= 1, null, {timeout: 240000});
+    await saveScreenshot(page, 'snapshots-eval-live-1280x800.png');
+    await page.waitForFunction(() => {
+      const s = window.cnnlab.state();
+      return s.phase === 'done' && s.testAcc !== null;
+    }, null, {timeout: 300000});
+    const done = await page.evaluate(() => window.cnnlab.state());
+    assert.equal(done.testEpoch, 3);
+    const run = done.run;
+    const history = await page.evaluate(() => window.cnnlab.history());
+    const record = history.find((r) => r.run === run);
+    assert.equal(record.epochs.length, 3);
+
+    // The live matrix: each epoch's validation counts, seen while the run trained.
+    const views = await page.evaluate(() => window.__views);
+    writeArtifact('snapshots-live-views.json', JSON.stringify(views, null, 2));
+    assert.ok(views.length >= 2, `the matrix updated at two or more epoch ends: ${views.length}`);
+    assert.ok(views.some((v) => v.phase === 'training'), 'seen while the run trained');
+    for (const v of views) {
+      assert.equal(v.confusion.length, classes * classes);
+      assert.equal(v.confusion.reduce((a, b) => a + b, 0), configured.dataset.val);
+      assert.equal(v.images, configured.dataset.val);
+      assert.ok(Math.abs(v.accuracy - record.epochs[v.epoch - 1].valAcc) < 1e-6,
+                `epoch ${v.epoch}: ${v.accuracy} vs valAcc ${record.epochs[v.epoch - 1].valAcc}`);
+    }
+    assert.notDeepEqual(views[0].confusion, views[views.length - 1].confusion);
+    // Once tested, the Evaluation view is the test split's again.
+    await frames(page, 4);
+    assert.equal((await page.evaluate(() => window.cnnlab.state())).evaluationView.source, 'test');
+
+    // Every epoch of the run is kept (a 1k-subset CNN is far within the 64 MB budget).
+    const snapshots = await page.evaluate(() => window.cnnlab.snapshots());
+    assert.deepEqual(snapshots.find((s) => s.run === run), {run, epochs: [0, 1, 2, 3]});
+    assert.equal(done.shownEpoch, null);
+    assert.equal(done.timeTravel.thinned, false);
+
+    // Epoch 0: the untrained network; epoch 3: the trained one, whose test accuracy is the run's.
+    const untrained = await showTestedEpoch(page, run, 0);
+    await showPanel(page, 'inside');
+    await saveScreenshot(page, 'snapshots-inside-epoch0-1280x800.png');
+    const trained = await showTestedEpoch(page, run, 3);
+    assert.notEqual(untrained.timeTravel.conv1WeightSum, trained.timeTravel.conv1WeightSum,
+                    'the filters differ between epoch 0 and epoch 3');
+    assert.equal(untrained.timeTravel.valAcc, null);
+    assert.ok(Math.abs(trained.timeTravel.valAcc - record.epochs[2].valAcc) < 1e-9);
+    assert.ok(Math.abs(trained.timeTravel.testAcc - done.testAcc) < 1e-6,
+              `epoch 3 tests as the run did: ${trained.timeTravel.testAcc} vs ${done.testAcc}`);
+    assert.ok(Math.abs(trained.evaluationView.accuracy - done.testAcc) < 1e-6);
+    assert.ok(untrained.timeTravel.testAcc < 0.25,
+              `the untrained network guesses: ${untrained.timeTravel.testAcc}`);
+    assert.ok(trained.timeTravel.testAcc > untrained.timeTravel.testAcc);
+
+    // Refusals name what is kept; nothing shown changes.
+    const refusal = (r, e) => page.evaluate(([r, e]) => {
+      try {
+        window.cnnlab.showEpoch(r, e);
+        return '';
+      } catch (error) {
+        return error.message;
+      }
+    }, [r, e]);
+    assert.match(await refusal(run, 7),
+                 new RegExp(`epoch 7 of run ${run} was not kept \\(kept: 0, 1, 2 and 3\\)`));
+    assert.match(await refusal(99, 0), /run 99 has no snapshots/);
+    assert.match(await refusal(run, 1.5), /epoch must be a whole number/);
+    assert.match(await refusal('one', 0), /run must be a run number/);
+    assert.equal((await page.evaluate(() => window.cnnlab.state())).shownEpoch, 3);
+
+    // Screenshots of the slider: an epoch in between, Inside and Evaluation, wide and narrow.
+    await showTestedEpoch(page, run, 1);
+    await showPanel(page, 'inside');
+    await saveScreenshot(page, 'snapshots-inside-1280x800.png');
+    await showPanel(page, 'eval');
+    await saveScreenshot(page, 'snapshots-eval-1280x800.png');
+    await page.setViewportSize({width: 390, height: 844});
+    await frames(page, 10);
+    await showPanel(page, 'inside');
+    await saveScreenshot(page, 'snapshots-inside-390x844.png');
+    await showPanel(page, 'eval');
+    await saveScreenshot(page, 'snapshots-eval-390x844.png');
+
+    // Back to the latest weights.
+    const latest = await page.evaluate(() => window.cnnlab.showEpoch(null));
+    assert.equal(latest.shownEpoch, null);
+    assert.equal(latest.timeTravel.epoch, null);
+    assert.equal(latest.timeTravel.conv1WeightSum, trained.timeTravel.conv1WeightSum);
+    assert.deepEqual(errors, [], 'no console errors');
+  } finally {
+    await context.close();
+  }
+});

@@ -1,0 +1,146 @@
+// Per-epoch snapshots (lab/snapshot_store.h): weights come back exactly, the memory budget keeps
+// the first, last and evenly spaced epochs and says so, and epochs or runs not kept are refused
+// with what is kept.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "lab/snapshot_store.h"
+#include "model/spec.h"
+#include "test_helpers.h"
+
+using namespace cnnlab;
+using cnnlab::testing::contains;
+using cnnlab::testing::error_of;
+
+namespace {
+
+// 1x4x4 input -> conv 2 3x3 same -> relu -> flatten -> dense 2: 86 parameters, 344 bytes a
+// snapshot.
+ModelSpec small_spec() {
+  return parse_model_spec("conv2d 2 k=3 pad=same; relu; flatten; dense 2", Shape{1, 4, 4}, 2);
+}
+
+std::vector<float> weights_of(const Model& m) {
+  std::vector<float> out;
+  for (const Param* p : m.params()) out.insert(out.end(), p->value.data(), p->value.data() + p->value.size());
+  return out;
+}
+
+// Moves every weight by `by` (as a training step would, in a way a test can tell apart).
+void shift(Model& m, float by) {
+  for (Param* p : m.params())
+    for (size_t i = 0; i < p->value.size(); ++i) p->value.data()[i] += by;
+}
+
+size_t snapshot_bytes(const Model& m) { return m.parameter_count() * sizeof(float); }
+
+}  // namespace
+
+TEST_CASE("Snapshot store: every epoch's weights and record come back exactly") {
+  Model model(small_spec(), 1);
+  SnapshotStore store;
+  std::vector<std::vector<float>> expected;
+  for (int epoch = 0; epoch <= 3; ++epoch) {
+    std::optional<EpochRecord> record;
+    if (epoch > 0) {
+      record = EpochRecord{};
+      record->epoch = epoch;
+      record->val_accuracy = 0.25 * epoch;
+    }
+    store.add(1, epoch, record, model);
+    expected.push_back(weights_of(model));
+    shift(model, 0.5f);
+  }
+  CHECK(store.runs() == std::vector<int>{1});
+  CHECK(store.epochs(1) == std::vector<int>{0, 1, 2, 3});
+  CHECK(store.bytes() == 4 * snapshot_bytes(model));
+  CHECK(!store.thinned());
+  CHECK(store.thinning_note().empty());
+  Model shown(small_spec(), 99);
+  for (int epoch : {2, 0, 3}) {
+    store.restore(1, epoch, shown);
+    CHECK(weights_of(shown) == expected[static_cast<size_t>(epoch)]);
+  }
+  // A model of the run's network made from the store alone.
+  const std::unique_ptr<Model> rebuilt = store.model_at(1, 1);
+  CHECK(rebuilt->spec() == model.spec());
+  CHECK(weights_of(*rebuilt) == expected[1]);
+  CHECK(!store.get(1, 0).record);
+  REQUIRE(store.get(1, 2).record);
+  CHECK(store.get(1, 2).record->val_accuracy == 0.5);
+  // The same epoch again replaces it; epoch 0 again starts the run over.
+  store.add(1, 2, std::nullopt, model);
+  store.restore(1, 2, shown);
+  CHECK(weights_of(shown) == weights_of(model));
+  CHECK(store.epochs(1) == std::vector<int>{0, 1, 2, 3});
+  store.add(1, 0, std::nullopt, model);
+  CHECK(store.epochs(1) == std::vector<int>{0});
+}
+
+TEST_CASE("Snapshot store: refuses an unknown run, an epoch not kept, another model's shape") {
+  Model model(small_spec(), 1);
+  SnapshotStore store;
+  store.add(2, 0, std::nullopt, model);
+  store.add(2, 1, std::nullopt, model);
+  Model shown(small_spec(), 2);
+  const std::string unknown_run = error_of([&] { store.restore(5, 0, shown); });
+  CHECK(contains(unknown_run, "run 5 has no snapshots"));
+  CHECK(contains(unknown_run, "runs with snapshots: 2"));
+  const std::string not_kept = error_of([&] { store.restore(2, 7, shown); });
+  CHECK(contains(not_kept, "epoch 7 of run 2 was not kept"));
+  CHECK(contains(not_kept, "kept: 0 and 1"));
+  Model other(parse_model_spec("conv2d 3 k=3 pad=same; relu; flatten; dense 2", Shape{1, 4, 4}, 2), 1);
+  const std::vector<float> before = weights_of(other);
+  CHECK(contains(error_of([&] { store.restore(2, 1, other); }), "values in the snapshot"));
+  CHECK(contains(error_of([&] { store.add(0, 1, std::nullopt, model); }), "not a run number"));
+  CHECK(contains(error_of([&] { store.add(1, -1, std::nullopt, model); }), "below 0"));
+  CHECK(store.runs() == std::vector<int>{2});
+  CHECK(!store.has(2, 7));
+  CHECK(store.has(2, 1));
+}
+
+TEST_CASE("Snapshot store: over budget it keeps first, last and evenly spaced epochs, and says so") {
+  Model model(small_spec(), 1);
+  const size_t one = snapshot_bytes(model);
+  SnapshotStore store(5 * one);  // room for 5 snapshots
+  std::vector<std::vector<float>> expected;
+  for (int epoch = 0; epoch <= 10; ++epoch) {
+    store.add(1, epoch, std::nullopt, model);
+    expected.push_back(weights_of(model));
+    shift(model, 1.0f);
+    CHECK(store.bytes() <= store.budget());
+  }
+  // Every 2nd epoch from epoch 5 on, every 4th from epoch 9 on; the latest always (9 stays while
+  // it fits).
+  CHECK(store.epochs(1) == std::vector<int>{0, 4, 8, 9, 10});
+  CHECK(store.thinned());
+  CHECK(contains(store.thinning_note(), "6 epoch snapshots were dropped"));
+  CHECK(contains(store.thinning_note(), "the first, the last and every 4th epoch are kept"));
+  Model shown(small_spec(), 3);
+  store.restore(1, 8, shown);
+  CHECK(weights_of(shown) == expected[8]);
+
+  // A second run shares the budget: the run with the most snapshots gives way first.
+  Model second(small_spec(), 2);
+  store.add(2, 0, std::nullopt, second);
+  store.add(2, 1, std::nullopt, second);
+  CHECK(store.epochs(1) == std::vector<int>{0, 8, 10});
+  CHECK(store.epochs(2) == std::vector<int>{0, 1});
+
+  // A smaller budget thins at once; with every run down to its first and last the oldest run goes.
+  store.set_budget(2 * one);
+  CHECK(store.runs() == std::vector<int>{2});
+  CHECK(store.epochs(2) == std::vector<int>{0, 1});
+
+  // A snapshot larger than the whole budget is not kept, and the note says why.
+  SnapshotStore tiny(one - 1);
+  tiny.add(1, 0, std::nullopt, model);
+  CHECK(tiny.runs().empty());
+  CHECK(tiny.thinned());
+  CHECK(contains(tiny.thinning_note(), "more than the whole snapshot budget"));
+  tiny.clear();
+  CHECK(!tiny.thinned());
+}
