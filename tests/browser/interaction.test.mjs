@@ -386,6 +386,17 @@ test('a finger scrolls a panel up and down without clicking; a sideways drag pre
   assert.equal(dragged.scroll.data.y, back.scroll.data.y, 'a sideways drag does not scroll');
   assert.deepEqual(errors, []);
   await context.close();
+
+  // A tablet held upright with touch: one area at a time, as on a phone (the touch style's taller
+  // controls leave rows too little height).
+  const tablet = await newPage(browser, {width: 768, height: 1024, touch: true});
+  await openLab(tablet.page, {timeout: 240000});
+  await frames(tablet.page, 5);
+  const onTablet = await ui(tablet.page);
+  assert.deepEqual([onTablet.touch, onTablet.arrangement], [true, 'tabs']);
+  await saveScreenshot(tablet.page, 'interaction-touch-768x1024.png');
+  assert.deepEqual(tablet.errors, []);
+  await tablet.context.close();
 });
 
 test('resizing and rotating mid-training lose nothing; a zero-size lab comes back', {timeout: 400000},

@@ -352,7 +352,10 @@ void App::frame() {
   note_training_speed(s);
   refresh_experiment_check(s);  // the Experiment tab's check and time estimate (also for state())
   const float top = draw_menu_bar(s, api_phase(nullptr));
-  s.ui.narrow = ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale;
+  // A tablet held upright with a finger as its pointer gets one area at a time too: in the
+  // touch style's taller controls, rows left the curves about 20 px of height.
+  s.ui.narrow = ImGui::GetIO().DisplaySize.x < kNarrowWidth * s.ui.scale ||
+                (s.ui.embedding.touch && use_rows(ImGui::GetIO().DisplaySize, s.ui.scale));
   s.ui.rows = !s.ui.narrow && use_rows(ImGui::GetIO().DisplaySize, s.ui.scale);
   // The pixel explainer's room, while it was open last frame (it says so again as it draws).
   const ExplainRoom room =

@@ -208,6 +208,14 @@ std::string App::guide_set_up() {
       // The base model as the lesson wants it, at its preset widths (a matched MLP's width from
       // an earlier step must not carry over to the CNN).
       if (!a.model.empty()) options.update({{"model", a.model}, {"dense", 0}});
+      // The lab's own model becomes that base too, so the Model tab, Inside the network and the
+      // Experiment tab's check all speak of the network the experiment trains (a matched MLP
+      // left by an earlier step read "Cannot start ... on the mlp model" beside the running
+      // experiment, and Inside had no feature maps to show).
+      if (!a.model.empty() &&
+          !(why = configure(nlohmann::json{{"model", a.model}, {"dense", 0}})).empty()) {
+        return refuse(g, why);
+      }
       if (!a.values.empty()) options["values"] = a.values;
       if (a.repeats) options["repeats"] = a.repeats;
       if (a.epochs) options["epochs"] = a.epochs;

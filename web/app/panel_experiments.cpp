@@ -209,8 +209,9 @@ void draw_experiment_setup_panel(AppState& state) {
   ImGui::EndDisabled();
   muted_wrapped(kWhySeeds);
 
-  // The engine's verdict on the draft, before anything starts.
-  if (!x.check_error.empty()) {
+  // The engine's verdict on the draft, before anything starts (not while one runs: the draft
+  // is for the next experiment, and "Cannot start" beside a running one reads as its failure).
+  if (!x.check_error.empty() && !running && !paused) {
     wrapped(kErrorColor, "Cannot start: " + x.check_error);
   } else if (!running && !paused) {
     char buf[160];
