@@ -13,8 +13,8 @@ namespace {
 // yellow and black are left out (yellow vanishes on the light theme, black on the dark one);
 // four more follow, chosen for the largest smallest distance to the others under the simulated
 // deficiencies (purple, brown, red, rose). Tableau's palette, used before, put orange and green
-// first: under protanopia those two differ by 4 units of CIELAB distance, about as much as two
-// shades of the same colour (test_colors.cpp prints the figures).
+// second and third (validation and test), a pair protanopia makes nearly alike
+// (test_colors.cpp prints the current palette's figures).
 constexpr Rgb kSeries[kSeriesColors] = {
     {0.000f, 0.447f, 0.698f}, {0.902f, 0.624f, 0.000f}, {0.000f, 0.620f, 0.451f},
     {0.835f, 0.369f, 0.000f}, {0.337f, 0.706f, 0.914f}, {0.800f, 0.475f, 0.655f},
