@@ -966,7 +966,6 @@ const std::string& App::state_json() {
     j["dataset"] = nullptr;
   }
   const SessionOptions& o = s.settings.applied;
-  const bool convolutional = !is_mlp_preset(o.model);
   if (t.reported && status.model) {
     j["model"] = {{"name", status.model->name},
                   {"kernel", status.model->kernel ? nlohmann::json(*status.model->kernel)
@@ -974,7 +973,7 @@ const std::string& App::state_json() {
                   {"params", status.model->params}};
   } else if (s.model.built) {
     j["model"] = {{"name", o.model},
-                  {"kernel", convolutional ? nlohmann::json(o.preset.kernel) : nlohmann::json(nullptr)},
+                  {"kernel", o.named_kernel() ? nlohmann::json(*o.named_kernel()) : nlohmann::json(nullptr)},
                   {"params", s.model.summary.total_params}};
   } else {
     j["model"] = nullptr;

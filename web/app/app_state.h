@@ -110,7 +110,17 @@ struct ModelState {
   std::string error;             // why the settings are invalid (shown inline)
   std::string input_note;        // which input the summary assumes ("3x32x32, 10 classes")
   ModelSummary summary;          // the engine's per-layer table
+  ModelSpec spec;                // the draft's layers for that input (what the layer editor edits)
+  Shape input{3, 32, 32};        // the input and classes the summary assumes
+  int classes = 10;
   std::string summary_key;       // settings + input the summary was made for
+  // "Model as text": the field as the student types it, why it is not a model for this data
+  // ("" when it is: it then becomes the draft's spec), and the draft text it last showed (when
+  // the draft changes elsewhere, a preset chosen or a layer edited, the field shows the new one).
+  std::string spec_edit;
+  std::string spec_edit_error;
+  std::string spec_edit_source;
+  bool spec_edit_active = false;
 };
 
 // ---- [SECTION] Training ------------------------------------------------------------------------
