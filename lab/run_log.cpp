@@ -20,6 +20,10 @@ std::string csv_field(std::string text) {
 
 // ---- RunLogEntry ---------------------------------------------------------------------------------
 
+std::string RunLogEntry::source_text() const {
+  return source.rfind("run ", 0) == 0 ? "training " + source : source;
+}
+
 std::string RunLogEntry::model_text() const { return options.model_label(); }
 
 std::string RunLogEntry::settings_text() const {

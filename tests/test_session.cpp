@@ -176,8 +176,14 @@ TEST_CASE("Options: a layer list of one's own (spec) takes the preset's place, c
             .find("option spec: layer 2: unknown layer 'maxpol2d'") != std::string::npos);
   CHECK(error_of([&] { s.configure({{"spec", "conv2d 4 k=3; flatten; dense 4"}, {"model", "cnn"}}); })
             .find("option spec: a spec replaces the preset") != std::string::npos);
-  CHECK(error_of([&] { s.configure({{"spec", std::string(kMaxSpecText + 1, ' ') + "dense 4"}}); })
-            .find("option spec: is 65544 characters long; at most 65536") != std::string::npos);
+  // At the length limit and one past it (spaces before a one-layer list).
+  const std::string longest = std::string(kMaxSpecText - 16, ' ') + "flatten; dense 4";
+  REQUIRE(longest.size() == kMaxSpecText);
+  SessionOptions at_limit;
+  at_limit.merge({{"spec", longest}});
+  CHECK(at_limit.spec_text == longest);
+  CHECK(error_of([&] { s.configure({{"spec", " " + longest}}); }) ==
+        "option spec: is 65537 characters long; at most 65536");
   // A 16x16 window does not fit conv 1's 14x14 output: known only against the data's shape.
   CHECK(error_of([&] { s.configure({{"spec", "conv2d 4 k=3; maxpool2d 16; flatten; dense 4"}}); })
             .find("layer 2") != std::string::npos);
@@ -1027,6 +1033,8 @@ TEST_CASE("Run log: finished runs stay listed with their test results after a pr
   const RunLogEntry& second = log.entries()[1];
   CHECK(first.model_text() == "mlp");
   CHECK(second.model_text() == "cnn1 3x3");
+  CHECK(first.source == "run 1");
+  CHECK(first.source_text() == "training run 1");  // not to be read as the entry's number
   CHECK(first.test_epoch == 1);
   CHECK(first.test_accuracy == s.history()[0].test_accuracy);
   CHECK(second.test_accuracy == s.state()["testAcc"].get<double>());

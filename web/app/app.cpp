@@ -263,10 +263,18 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
       ImGui::EndMenu();
     }
     if (begin_menu_noted(state.ui, "View")) {
-      ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
-      ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
       if (ImGui::MenuItem("Dark theme", nullptr, &state.ui.embedding.dark_theme)) {
         apply_style(state.ui.scale, state.ui.embedding.dark_theme, state.ui.embedding.touch);
+      }
+      item_tooltip("Light text on a dark background.");
+      // The developers' views last, in a submenu of their own: a student has no use for them.
+      ImGui::Separator();
+      if (ImGui::BeginMenu("For developers")) {
+        ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
+        item_tooltip("Every chart and map drawn on made-up input, to check the drawing code.");
+        ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
+        item_tooltip("The UI library's own statistics: windows, draw calls, vertices.");
+        ImGui::EndMenu();
       }
       ImGui::EndMenu();
     }
