@@ -7,6 +7,8 @@
 //     message naming the layer, and the settings stay as they were;
 //   - a run trains that model and the run log records its layers;
 //   - an experiment on that base sweeps the kernel of every conv layer (kernel 3 and 5);
+//   - typed into the Model panel's "Model as text" field, a misspelt layer is named under the
+//     field and changes nothing; a valid list becomes the lab's model once the field is left;
 //   - a link with ?spec= opens a lab with that model.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -27,6 +29,40 @@ before(async () => {
   browser = await launchBrowser();
 });
 after(async () => { if (browser) await browser.close(); });
+
+const hold = async (page, ...keys) => {
+  // Dear ImGui samples key states once per frame: hold each key for a few frames.
+  for (const key of keys) await page.keyboard.down(key);
+  await frames(page, 3);
+  for (const key of keys.reverse()) await page.keyboard.up(key);
+  await frames(page, 2);
+};
+
+// Scrolls the Model panel until "Model as text" is on screen, replaces its text by typing and
+// returns the field as state().ui.fields draws it ({x, y, w, h, check}).
+async function typeIntoSpecField(page, text) {
+  await page.evaluate(() => window.cnnlab.showPanel('model'));
+  await frames(page, 6);
+  let field = null;
+  for (let i = 0; i < 20 && !field; ++i) {
+    const ui = await page.evaluate(() => window.cnnlab.state().ui);
+    field = ui.fields.find((f) => f.name === 'modelSpec' && f.y + f.h < 780 * ui.scale) || null;
+    if (!field) {
+      await page.mouse.move(200, 300);
+      await page.mouse.wheel(0, 200);
+      await frames(page, 4);
+    }
+  }
+  assert.ok(field, 'the Model panel shows its "Model as text" field');
+  const scale = await page.evaluate(() => window.cnnlab.state().ui.scale);
+  await page.mouse.click((field.x + field.w / 2) / scale, (field.y + field.h / 2) / scale);
+  await frames(page, 3);
+  await hold(page, 'Control', 'a');
+  await page.keyboard.type(text, {delay: 20});
+  await frames(page, 6);
+  const ui = await page.evaluate(() => window.cnnlab.state().ui);
+  return ui.fields.find((f) => f.name === 'modelSpec');
+}
 
 const refusal = (page, options) => page.evaluate(
     (o) => window.cnnlab.configure(o).then(() => null, (e) => e.message), options);
@@ -71,6 +107,21 @@ test('a model of one\'s own: configure({spec}), refusals by layer, a run, an exp
     await saveScreenshot(page, 'model-editor-390x844.png');
     await page.setViewportSize({width: 1280, height: 800});
     await frames(page, 8);
+
+    // Typed into "Model as text": checked as typed, applied once the field is left.
+    const typed = await typeIntoSpecField(page, 'conv2d 4 k=3\nrelu\nmaxpol2d 2\nflatten\ndense 10');
+    assert.match(typed.check, /layer 3: unknown layer 'maxpol2d'/);
+    assert.equal(await page.evaluate(() => window.cnnlab.state().options.spec), SPEC);
+    const valid = await typeIntoSpecField(page, 'conv2d 4 k=3 pad=same\nrelu\nmaxpool2d 2\nflatten\ndense 10');
+    assert.equal(valid.check, '');
+    await page.mouse.click(640, 20);  // the menu bar: leaves the field
+    await page.waitForFunction(() => window.cnnlab.state().options.spec ===
+                               'conv2d 4 k=3 pad=same\nrelu\nmaxpool2d 2\nflatten\ndense 10',
+                               null, {timeout: 20000});
+    // 4 x (3 x 9 + 1) = 112; dense 10 x (4 x 16 x 16 + 1) = 10,250.
+    await page.waitForFunction(() => window.cnnlab.state().model.params === 10362, null,
+                               {timeout: 20000});
+    await page.evaluate((spec) => window.cnnlab.configure({spec}), SPEC);
 
     // A run trains it; the run log keeps its layers.
     const done = await trainToEnd(page);

@@ -322,7 +322,11 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnTable& t : drawn.tables)
     tables.push_back({{"name", t.name}, {"rows", t.rows}, {"lastRowVisible", t.last_row_visible},
                       {"scrollsY", t.scrolls_y}});
-  return {{"tabs", tabs}, {"openTabs", drawn.open_tabs},
+  nlohmann::json fields = nlohmann::json::array();
+  for (const DrawnField& f : drawn.fields)
+    fields.push_back({{"name", f.name}, {"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h},
+                      {"check", f.check}});
+  return {{"tabs", tabs}, {"openTabs", drawn.open_tabs}, {"fields", fields},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
           {"scroll", scrolls}, {"tables", tables}};

@@ -319,9 +319,17 @@ int spec_field_resize(ImGuiInputTextCallbackData* data) {
   return 0;
 }
 
-// The draft's model as spec text: the custom text as written, or the preset's layers.
+// The draft's model as spec text: the custom text as written (a one-line list, as links and the
+// API give it, one layer per line, so it fits the field), or the preset's layers.
 std::string draft_spec_text(const SessionOptions& o, const ModelState& model) {
-  if (o.is_custom()) return o.spec_text;
+  if (o.is_custom()) {
+    if (o.spec_text.find('\n') != std::string::npos) return o.spec_text;
+    try {
+      return spec_lines(parse_layer_list(o.spec_text));
+    } catch (const Error&) {
+      return o.spec_text;
+    }
+  }
   return model.built ? spec_lines(model.spec.layers) : std::string();
 }
 
@@ -348,8 +356,15 @@ void spec_text_section(AppState& state) {
       ImVec2(-1.0f, lines * ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().FramePadding.y),
       ImGuiInputTextFlags_CallbackResize, spec_field_resize, &model.spec_edit);
   model.spec_edit_active = ImGui::IsItemActive();
-  item_tooltip("The model in the engine's spec language (as cnnlab --spec takes it). Each change "
-               "is checked as you type; a valid model replaces the one above.");
+  if (ImGui::IsItemVisible()) {
+    const ImVec2 at = ImGui::GetItemRectMin(), size = ImGui::GetItemRectSize();
+    state.ui.drawn.fields.push_back({"modelSpec", at.x, at.y, size.x, size.y, std::string()});
+  }
+  // Not while typing: the tooltip would cover the check's message under the field.
+  if (!model.spec_edit_active) {
+    item_tooltip("The model in the engine's spec language (as cnnlab --spec takes it). Each "
+                 "change is checked as you type; a valid model replaces the one above.");
+  }
   if (typed) {
     try {
       if (model.spec_edit.size() > kMaxSpecText)
@@ -363,6 +378,8 @@ void spec_text_section(AppState& state) {
       model.spec_edit_error = e.what();
     }
   }
+  if (!state.ui.drawn.fields.empty() && state.ui.drawn.fields.back().name == "modelSpec")
+    state.ui.drawn.fields.back().check = model.spec_edit_error;
   if (!model.spec_edit_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1.0f));
     ImGui::PushTextWrapPos(0.0f);
@@ -450,7 +467,7 @@ void draw_model_panel(AppState& state) {
   const float width = 170.0f * scale;
 
   ImGui::SetNextItemWidth(width);
-  if (ImGui::BeginCombo("Preset", options.is_custom() ? "custom (your layers)" : options.model.c_str())) {
+  if (ImGui::BeginCombo("Preset", options.model.c_str())) {
     for (const std::string& name : preset_names()) {
       if (ImGui::Selectable(name.c_str(), name == options.model)) {
         use_preset(options, name, settings.kernel);
@@ -517,11 +534,13 @@ void draw_model_panel(AppState& state) {
   item_tooltip("Back to the preset's own settings, kernel 3 (from your own layers: the cnn preset).");
   // Open when the model is the student's own (a link or the API may have set it).
   if (options.is_custom()) ImGui::SetNextItemOpen(true, ImGuiCond_Appearing);
-  if (ImGui::CollapsingHeader("Edit the layers")) layer_editor_section(state, scale);
+  const bool layers_open = ImGui::CollapsingHeader("Edit the layers");
   item_tooltip("Add, remove, reorder and change the layers one by one.");
+  if (layers_open) layer_editor_section(state, scale);
   if (options.is_custom()) ImGui::SetNextItemOpen(true, ImGuiCond_Appearing);
-  if (ImGui::CollapsingHeader("Model as text")) spec_text_section(state);
+  const bool text_open = ImGui::CollapsingHeader("Model as text");
   item_tooltip("The same model written as text: edit it, paste one, or copy it into cnnlab --spec.");
+  if (text_open) spec_text_section(state);
   ImGui::EndDisabled();
   if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
 
