@@ -187,11 +187,7 @@ bool Session::tick(double budget_seconds) {
 std::string Session::run_label() const {
   // What tells runs apart in a legend: a CNN's kernel; an MLP's width when it is not the
   // preset's (the baseline and an MLP sized to a CNN's parameter count are both "mlp").
-  std::string label = options_.model_label();
-  if (is_mlp_preset(options_.model) && options_.preset.dense > 0) {
-    label += " dense " + std::to_string(options_.preset.dense);
-  }
-  return "run " + std::to_string(run_index_ + 1) + ": " + label;
+  return "run " + std::to_string(run_index_ + 1) + ": " + options_.model_label();
 }
 
 RunRecord Session::current_run_record() const {

@@ -277,6 +277,7 @@ std::optional<int> SessionOptions::named_kernel() const {
 }
 
 std::string SessionOptions::model_label() const {
+  if (is_mlp_preset(model) && preset.dense > 0) return model + " dense " + std::to_string(preset.dense);
   const std::optional<int> k = named_kernel();
   return k ? model + " " + std::to_string(*k) + "x" + std::to_string(*k) : model;
 }

@@ -96,7 +96,9 @@ struct SessionOptions {
   // convolutional preset; for a custom model the kernel its conv layers share; none for an MLP,
   // a custom model without conv layers or with kernels of several sizes.
   std::optional<int> named_kernel() const;
-  // "cnn 3x3", "mlp", "custom 5x5", "custom": how runs, files and the state name the model.
+  // "cnn 3x3", "mlp", "mlp dense 172", "custom 5x5", "custom": how runs, files and the state name
+  // the model (an MLP's width when it is not the preset's: the baseline and an MLP sized to a
+  // CNN's parameter count are both "mlp").
   std::string model_label() const;
   // The kLab keys, in table order.
   static const std::vector<std::string>& keys();

@@ -1031,7 +1031,7 @@ TEST_CASE("Run log: finished runs stay listed with their test results after a pr
   REQUIRE(log.entries().size() == 2);
   const RunLogEntry& first = log.entries()[0];
   const RunLogEntry& second = log.entries()[1];
-  CHECK(first.model_text() == "mlp");
+  CHECK(first.model_text() == "mlp dense 16");  // kSmall's width, not the preset's
   CHECK(second.model_text() == "cnn1 3x3");
   CHECK(first.source == "run 1");
   CHECK(first.source_text() == "training run 1");  // not to be read as the entry's number
@@ -1051,7 +1051,7 @@ TEST_CASE("Run log: finished runs stay listed with their test results after a pr
   // Exports: a CSV row per run with its tested epoch; the JSON as runs().
   const std::string csv = log.csv();
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
-  CHECK(csv.find("\n1,\"run 1\",\"quadrants\",\"mlp\",") != std::string::npos);
+  CHECK(csv.find("\n1,\"run 1\",\"quadrants\",\"mlp dense 16\",") != std::string::npos);
   CHECK(csv.find(",1,1,finished,") != std::string::npos);  // 1 epoch, tested on epoch 1
   const json exported = log.to_json();
   CHECK(exported["format"] == "cnnlab-runs");
@@ -1091,7 +1091,7 @@ TEST_CASE("Run log: an experiment stopped half-way lists finished runs and marks
   CHECK(log.add_experiment(*s.experiment_state(), "quadrants") == 1);  // the unfinished one
   REQUIRE(log.entries().size() == 2);
   CHECK(log.entries()[0].status == RunLogEntry::Status::kFinished);
-  CHECK(log.entries()[0].model_text() == "mlp");
+  CHECK(log.entries()[0].model_text() == "mlp dense 16");
   CHECK(log.entries()[0].test_epoch >= 1);
   CHECK(log.entries()[1].status == RunLogEntry::Status::kUnfinished);
   CHECK(log.entries()[1].model_text() == "cnn1 3x3");

@@ -788,7 +788,7 @@ void App::update_training() {
   }
   // Each run's label as it was while current (a past run's record may carry later options).
   if (t.run > 0 && t.step > 0 && t.status.model)
-    run_labels_[t.run] = "run " + std::to_string(t.run) + ": " + t.status.model->label();
+    run_labels_[t.run] = "run " + std::to_string(t.run) + ": " + t.status.options.model_label();
   if (t.version != before || state_.curves.built_from == 0) rebuild_curves();
   if (t.version != state_.runs.seen_version) update_run_log();
 }

@@ -128,41 +128,76 @@ void draw_confusion(AppState& state) {
   const float height = std::clamp(avail.y, 220.0f * scale, width);
 
   // Column labels: short names when they fit the cells, else the heatmap numbers the columns and
-  // the rows say which number is which class. The cell size is computed as heatmap() lays out.
+  // the rows say which number is which class ("cat 3"). Where even that leaves cells too small
+  // for the largest count (a phone: 173 on the diagonal would be left out), the rows are numbered
+  // too and a key under the matrix names the classes. The cell size is computed as heatmap()
+  // lays out.
+  enum class RowLabels { kNames, kNamesAndNumbers, kNumbers };
   const std::vector<std::string> short_names = abbreviations(names);
   const float line_h = ImGui::GetTextLineHeight();
   const float pad = 4.0f * scale;
-  auto cell_size = [&](bool numbered) {
+  auto row_label = [&](size_t c, RowLabels kind) {
+    return kind == RowLabels::kNames             ? names[c]
+           : kind == RowLabels::kNamesAndNumbers ? names[c] + " " + std::to_string(c)
+                                                 : std::to_string(c);
+  };
+  const float key_h = 3.0f * line_h;  // room kept for the key under a numbered matrix
+  auto cell_size = [&](RowLabels kind) {
     float label_w = 0;
-    for (size_t c = 0; c < names.size(); ++c) {
-      const std::string label = numbered ? names[c] + " " + std::to_string(c) : names[c];
-      label_w = std::max(label_w, ImGui::CalcTextSize(label.c_str()).x);
-    }
+    for (size_t c = 0; c < names.size(); ++c)
+      label_w = std::max(label_w, ImGui::CalcTextSize(row_label(c, kind).c_str()).x);
     const float grid_w = width - 60.0f * scale - pad - (label_w + 3 * pad + line_h);
-    const float grid_h = height - pad - (2 * line_h + 2 * pad);
+    const float grid_h = height - pad - (2 * line_h + 2 * pad) -
+                         (kind == RowLabels::kNumbers ? key_h : 0.0f);
     return std::min(grid_w / classes, grid_h / classes);
   };
   float short_w = 0;
   for (const std::string& n : short_names) short_w = std::max(short_w, ImGui::CalcTextSize(n.c_str()).x);
-  const bool numbered = short_w >= cell_size(false) - 1.0f;
+  const bool numbered = short_w >= cell_size(RowLabels::kNames) - 1.0f;
+  // The largest count at 80 % of the font (the heatmap shrinks values down to 60 %).
+  float largest = 0;
+  for (float v : eval.confusion) largest = std::max(largest, v);
+  char largest_text[32];
+  std::snprintf(largest_text, sizeof largest_text, "%.0f", static_cast<double>(largest));
+  const float count_w = ImGui::CalcTextSize(largest_text).x * 0.8f + 3.0f;
+  // Numbers only where that makes the counts fit (a matrix short of height gains nothing).
+  const bool numbers_only = numbered && cell_size(RowLabels::kNamesAndNumbers) < count_w &&
+                            cell_size(RowLabels::kNumbers) >= count_w;
+  const RowLabels row_kind = !numbered     ? RowLabels::kNames
+                             : numbers_only ? RowLabels::kNumbers
+                                            : RowLabels::kNamesAndNumbers;
   std::vector<std::string> row_names;
-  for (size_t c = 0; c < names.size(); ++c) {
-    row_names.push_back(numbered ? names[c] + " " + std::to_string(c) : names[c]);
-  }
+  for (size_t c = 0; c < names.size(); ++c) row_names.push_back(row_label(c, row_kind));
   std::vector<const char*> rows, cols;
   for (const std::string& n : row_names) rows.push_back(n.c_str());
   for (const std::string& n : short_names) cols.push_back(n.c_str());
   widgets::HeatmapOptions options;
   options.row_labels = rows.data();
   options.col_labels = numbered ? nullptr : cols.data();
+  // Over a column of digits the row title would run into the column labels: the key says it.
   options.row_title = "true class";
+  options.draw_row_title = row_kind != RowLabels::kNumbers;
+  std::vector<const char*> full_names;
+  for (const std::string& n : names) full_names.push_back(n.c_str());
+  options.hover_row_labels = full_names.data();
+  options.hover_col_labels = full_names.data();
+  options.value_title = eval.validation_epoch > 0 ? "validation images" : "test images";
   options.col_title = "predicted class";
   options.selected_row = eval.selected_true;
   options.selected_col = eval.selected_pred;
   options.ui_scale = scale;
   ImGui::BeginGroup();
+  const float map_h = row_kind == RowLabels::kNumbers ? height - key_h : height;
   widgets::HeatmapResult r = widgets::heatmap("confusion", eval.confusion.data(), classes, classes,
-                                              ImVec2(width, height), options);
+                                              ImVec2(width, map_h), options);
+  if (row_kind == RowLabels::kNumbers) {
+    std::string key = "Rows: the true class. Classes:";
+    for (size_t c = 0; c < names.size(); ++c)
+      key += (c ? ", " : " ") + std::to_string(c) + " " + names[c];
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+    ImGui::TextDisabled("%s", key.c_str());
+    ImGui::PopTextWrapPos();
+  }
   ImGui::EndGroup();
   if (r.clicked_row >= 0) {
     eval.selected_true = r.clicked_row;
