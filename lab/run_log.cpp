@@ -43,6 +43,7 @@ const char* RunLogEntry::status_name() const {
 json RunLogEntry::to_json() const {
   return {{"number", number},
           {"source", source},
+          {"run", run > 0 ? json(run) : json(nullptr)},
           {"dataset", dataset},
           {"model", model_text()},
           {"settings", settings_text()},
@@ -75,6 +76,7 @@ size_t RunLog::add_history(const std::vector<RunRecord>& history, const std::str
     if (logged_.count(key)) continue;
     RunLogEntry e;
     e.source = "run " + std::to_string(record.run);
+    e.run = record.run;
     e.dataset = dataset;
     e.options = record.options;
     e.epochs_run = static_cast<int>(record.epochs.size());

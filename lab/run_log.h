@@ -28,6 +28,7 @@ struct RunLogEntry {
 
   int number = 0;            // 1, 2, ... in the order runs were logged (kept after a clear)
   std::string source;        // "run 3", or "experiment 2: kernel=5, seed 43"
+  int run = 0;               // a single run's number in the lab (its snapshots'); 0: an experiment's
   std::string dataset;       // "CIFAR-10 1k: 900 train + 100 validation + 2,000 test"
   SessionOptions options;    // the run's settings
   int epochs_run = 0;        // epochs completed

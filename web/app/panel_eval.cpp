@@ -16,6 +16,7 @@
 
 #include "app/eval_view.h"
 #include "app/panels.h"
+#include "core/text_format.h"
 #include "app/time_travel.h"
 #include "imgui.h"
 #include "widgets/colors.h"
@@ -441,8 +442,8 @@ void draw_run_chooser(AppState& state) {
   }
   auto label = [](const RunLogEntry& e) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "#%d %s: %s, test %.1f %% (epoch %d)", e.number,
-                  e.source.c_str(), e.model_text().c_str(), e.test_accuracy * 100.0,
+    std::snprintf(buf, sizeof buf, "#%d %s: %s, test %s (epoch %d)", e.number,
+                  e.source.c_str(), e.model_text().c_str(), percent(e.test_accuracy).c_str(),
                   e.test_epoch);
     return std::string(buf);
   };
@@ -502,8 +503,8 @@ void draw_eval_panel(AppState& state) {
   if (eval.validation_epoch > 0) {
     // The live matrix: the validation split after the latest epoch of the run in progress.
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::Text("Validation accuracy %.1f %%    loss %.4f    on %zu validation images",
-                eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+    ImGui::Text("Validation accuracy %s    loss %.4f    on %zu validation images",
+                percent(eval.test_acc).c_str(), eval.test_loss, eval.test_count);
     ImGui::TextDisabled("After epoch %d of %d, updated at the end of every epoch. The test split "
                         "is evaluated when the run ends.",
                         eval.validation_epoch, state.training.epochs);
@@ -511,16 +512,16 @@ void draw_eval_panel(AppState& state) {
   } else {
     // Wrapped: a narrow page would cut the line off.
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images",
-                eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+    ImGui::Text("Test accuracy %s    loss %.4f    on %zu test images",
+                percent(eval.test_acc).c_str(), eval.test_loss, eval.test_count);
     ImGui::PopTextWrapPos();
   }
   if (tt.shown_run > 0) {
     ImGui::PushTextWrapPos(0.0f);
     const EpochSnapshot& snap = tt.store.get(tt.shown_run, tt.shown_epoch);
     if (snap.record && std::isfinite(snap.record->val_accuracy)) {
-      ImGui::TextDisabled("Run %d after epoch %d (validation accuracy then %.1f %%).",
-                          tt.shown_run, tt.shown_epoch, snap.record->val_accuracy * 100.0);
+      ImGui::TextDisabled("Run %d after epoch %d (validation accuracy then %s).", tt.shown_run,
+                          tt.shown_epoch, percent(snap.record->val_accuracy).c_str());
     } else {
       ImGui::TextDisabled("Run %d after epoch %d%s.", tt.shown_run, tt.shown_epoch,
                           tt.shown_epoch == 0 ? ": the untrained network, guessing" : "");
