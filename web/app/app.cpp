@@ -381,6 +381,7 @@ void App::frame() {
       if (panel_shown(s.ui, Panel::Data) &&
           begin_tab_noted(s.ui, "setup", "Data", tab_flags(s.ui.left_tab_request, 0))) {
         ImGui::BeginChild("##data", ImVec2(0, 0), false);
+        draw_lesson_strip(s);
         draw_data_panel(s);
         end_child_noted(s.ui, "data");
         ImGui::EndTabItem();
@@ -388,6 +389,7 @@ void App::frame() {
       if (panel_shown(s.ui, Panel::Model) &&
           begin_tab_noted(s.ui, "setup", "Model", tab_flags(s.ui.left_tab_request, 1))) {
         ImGui::BeginChild("##model", ImVec2(0, 0), false);
+        draw_lesson_strip(s);
         draw_model_panel(s);
         end_child_noted(s.ui, "model");
         ImGui::EndTabItem();
@@ -397,6 +399,7 @@ void App::frame() {
       if (panel_shown(s.ui, Panel::Experiment) &&
           begin_tab_noted(s.ui, "setup", "Experiment", tab_flags(s.ui.left_tab_request, 2))) {
         ImGui::BeginChild("##experiment_setup", ImVec2(0, 0), false);
+        draw_lesson_strip(s);
         draw_experiment_setup_panel(s);
         end_child_noted(s.ui, "experimentSetup");
         ImGui::EndTabItem();
