@@ -84,6 +84,17 @@ void TrainerHost::finish_data() {
 
 void TrainerHost::load_path(const std::string& path) { set_data(load_data(path)); }
 
+void TrainerHost::load_upload(const uint8_t* bytes, size_t size, const std::string& name,
+                              const UploadInput& input) {
+  // Decoded and checked in full first; the pack is written before anything is replaced, so a
+  // failure there (memory) leaves the lab as it was too.
+  DataSource data = load_upload_bytes(bytes, size, name, input);
+  std::vector<uint8_t> pack = encode_pack(data);  // raw: what a reload reads back, bit for bit
+  incoming_.reset();
+  set_data(std::move(data));
+  upload_pack_ = std::move(pack);
+}
+
 void TrainerHost::set_data(DataSource data) {
   session_.set_data(std::move(data));
   warm_.reset();
