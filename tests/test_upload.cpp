@@ -171,7 +171,7 @@ TEST_CASE("upload: train/ and test/ as given in a .tar.gz without a top folder, 
   CHECK(src.train.size() == 9);
   CHECK(src.test.size() == 9);
   CHECK(src.test.class_counts() == std::vector<size_t>{3, 3, 3});
-  CHECK(contains(src.origin, "28x28 grey"));
+  CHECK(src.origin == "shapes.tar.gz (28x28 grey)");
   // Input sizes outside 8..256 or channels other than 1 and 3 are refused.
   UploadInput odd;
   odd.channels = 2;

@@ -186,7 +186,7 @@ DataSource load_image_upload(FileTree& tree, const UploadInput& input) {
   }
   src.train.validate(root_where);
   src.test.validate(root_where);
-  src.origin = tree.location + " (your image folder, " + input.label() + ")";
+  src.origin = tree.location + " (" + input.label() + ")";
   return src;
 }
 

@@ -412,6 +412,7 @@ export class Lab {
   // for the dataset: loaded with the input size the File menu shows; a refusal is the app's
   // notice (loadUpload shows it), here only logged.
   async uploadDropped({file, entries}) {
+    this.uploadNoticeShown = false;
     try {
       if (entries) {
         const tar = await droppedFoldersToTar(entries);
