@@ -118,6 +118,7 @@ TEST_CASE("upload: <class>/* under one top folder, PNG and JPEG of mixed sizes a
              encode_jpeg(dog.pixels.data(), dog.channels, dog.height, dog.width, 90));
   }
   tar.file("pets/.DS_Store", Bytes{1, 2, 3}).file("__MACOSX/pets/._x", Bytes{4});
+  tar.file("pets/classes.txt", Bytes{'d', 'o', 'g', '\n', 'c', 'a', 't', '\n'});
   const Bytes archive = tar.finish();
   const DataSource src = load_upload_bytes(archive.data(), archive.size(), "pets.tar", kColour32);
   CHECK(src.train.name == "pets");

@@ -77,9 +77,11 @@ std::string upload_root(const std::vector<const TreeFile*>& files,
 
 DataSource load_image_upload(FileTree& tree, const UploadInput& input) {
   input.validate(tree.location);
+  // A classes.txt beside the class folders (an archive made for `cnnlab`) is left aside: an
+  // upload's classes are its folders, in name order.
   std::vector<const TreeFile*> files;
   for (const TreeFile& f : tree.files) {
-    if (!upload_is_litter(f.rel)) files.push_back(&f);
+    if (!upload_is_litter(f.rel) && base_name(f.rel) != "classes.txt") files.push_back(&f);
   }
   std::vector<std::string> folders;
   for (const std::string& d : tree.folders) {

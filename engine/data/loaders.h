@@ -37,7 +37,8 @@ DataSource load_data_bytes(const uint8_t* bytes, size_t size, const std::string&
 //                                                    (kUploadTestFraction of each class)
 // PNG or JPEG images of any sizes and modes: each is centre-cropped to the input's aspect and
 // resized (fit_image_to_input), grey or colour converted to the input's channels. Hidden files
-// and folders ('.'), __MACOSX/ (macOS archivers), Thumbs.db and desktop.ini are skipped; any
+// and folders ('.'), __MACOSX/ (macOS archivers), Thumbs.db, desktop.ini and classes.txt (the
+// classes are the folders, in name order) are skipped; any
 // other file outside a class folder, or not a .png/.jpg/.jpeg, is refused naming it. A pack is
 // taken as it is (already a dataset, of its own shape).
 struct UploadInput {
