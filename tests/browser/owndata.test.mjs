@@ -181,6 +181,8 @@ test('a .zip of class folders (one top folder) and a .tar of train/ and test/ lo
     assert.equal(state.dataset.test, 6);
     assert.equal(state.dataset.train + state.dataset.val, 30);
     assert.deepEqual(requested, [], 'the upload came from the cache');
+    // A link cannot carry a dataset that lives in this browser only: it names no pack.
+    assert.doesNotMatch(await page.evaluate(() => window.cnnlab.link()), /pack=|uploads/);
 
     // ---- Download dataset (.pack): a pack a ?pack= link opens with the same counts.
     const download = await page.evaluate(async () => {
@@ -379,6 +381,44 @@ test('bad archives are refused naming the file and the reason; the dataset and t
     await saveScreenshot(page, 'owndata-refused-390.png');
   } finally {
     rmSync(tmp, {recursive: true, force: true});
+    await context.close();
+  }
+});
+
+test('the iframe bridge loads a dataset: loadDataset replies loaded with the state, or an error naming the file', {timeout: 300000}, async () => {
+  const {context, page, errors} = await newPage(browser, {width: 1100, height: 800});
+  try {
+    // A host page with the lab in an iframe that accepts messages from any origin.
+    await page.setContent(`<iframe id="lab" width="1000" height="700"
+        src="${siteUrl}index.html?embed=1&origin=*"></iframe>
+      <script>
+        window.replies = [];
+        window.addEventListener('message', (e) => window.replies.push(e.data));
+      </script>`);
+    await page.waitForFunction(() => window.replies.some((m) => m.type === 'ready'), null,
+                               {timeout: 240000});
+    const labFrame = page.frames().find((f) => f.url().startsWith(siteUrl));
+    const tree = await colourTree(labFrame, '');
+    const zip = Buffer.from(zipSync(Object.fromEntries(
+        Object.entries(tree).map(([k, v]) => [k, new Uint8Array(v)]))));
+    const send = (id, b64, name) => page.evaluate(({id, b64, name}) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      document.getElementById('lab').contentWindow.postMessage(
+          {type: 'loadDataset', id, bytes: bytes.buffer, name}, '*', [bytes.buffer]);
+    }, {id, b64, name});
+    const reply = (id) => page.waitForFunction((id) => window.replies.find((m) => m.id === id),
+                                               id, {timeout: 120000}).then((h) => h.jsonValue());
+    await send(1, zip.toString('base64'), 'framed.zip');
+    const loaded = await reply(1);
+    assert.equal(loaded.type, 'loaded');
+    assert.equal(loaded.state.dataset.name, 'framed');
+    assert.equal(loaded.state.dataset.test, 6);
+    await send(2, zip.subarray(0, 100).toString('base64'), 'half.zip');
+    const refused = await reply(2);
+    assert.equal(refused.type, 'error');
+    assert.match(refused.message, /^half\.zip: not a readable \.zip archive/);
+    assert.deepEqual(errors, []);
+  } finally {
     await context.close();
   }
 });

@@ -16,6 +16,7 @@
 import { fileBytes, openUserFile } from './files.js';
 import { fetchLesson } from './lessons.js';
 import { UI_KEYS, linkFor, packFor } from './options.js';
+import { isUploadUrl } from './uploads.js';
 
 // state() before the app runs: every field the app reports, unknown.
 function loadingState() {
@@ -269,9 +270,12 @@ export function createApi(lab) {
       }
     },
     // A URL of the site's index.html that opens a lab with this set-up.
+    // A dataset the student brought is only in their browser: the link names no pack for it
+    // (File > Download dataset makes a pack to host and link with ?pack=).
     link() {
+      const packUrl = isUploadUrl(lab.base, lab.datasetUrl) ? null : lab.datasetUrl;
       return linkFor({state: api.state(), defaults: lab.defaultOptions, manifest: lab.manifest,
-                      packUrl: lab.datasetUrl, base: lab.base, systemTheme: lab.systemTheme});
+                      packUrl, base: lab.base, systemTheme: lab.systemTheme});
     },
     // What the menu bar's Copy link does; resolves with {url, copied}.
     copyLink() {
