@@ -28,6 +28,21 @@ using namespace cnnlab;
 using cnnlab::testing::contains;
 using cnnlab::testing::error_of;
 
+// stb_image_write's JPEG writer left-shifts negative ints (undefined before C++20), which the
+// sanitizer build aborts on: there the JPEG images of these tests are PNGs (JPEG decoding is
+// checked under the sanitizers by test_data's CIFAR-10 case).
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kUploadCanWriteJpeg = false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
+constexpr bool kUploadCanWriteJpeg = false;
+#else
+constexpr bool kUploadCanWriteJpeg = true;
+#endif
+#else
+constexpr bool kUploadCanWriteJpeg = true;
+#endif
+
 namespace {
 
 // ---- [SECTION] Helpers ------------------------------------------------------------------------
@@ -114,8 +129,9 @@ TEST_CASE("upload: <class>/* under one top folder, PNG and JPEG of mixed sizes a
     // cat: dark colour PNGs of varied sizes; dog: light JPEGs, some of them grey.
     tar.file("pets/cat/" + std::to_string(i) + ".png", png_of(flat_picture(rng, 3, 20 + i, 40, 30)));
     const Image dog = flat_picture(rng, i % 2 ? 1 : 3, 50, 30 + 3 * i, 220);
-    tar.file("pets/dog/" + std::to_string(i) + ".JPG",
-             encode_jpeg(dog.pixels.data(), dog.channels, dog.height, dog.width, 90));
+    tar.file("pets/dog/" + std::to_string(i) + (kUploadCanWriteJpeg ? ".JPG" : ".png"),
+             kUploadCanWriteJpeg ? encode_jpeg(dog.pixels.data(), dog.channels, dog.height, dog.width, 90)
+                                 : png_of(dog));
   }
   tar.file("pets/.DS_Store", Bytes{1, 2, 3}).file("__MACOSX/pets/._x", Bytes{4});
   tar.file("pets/classes.txt", Bytes{'d', 'o', 'g', '\n', 'c', 'a', 't', '\n'});

@@ -414,6 +414,13 @@ export class Lab {
   async uploadDropped({file, entries}) {
     this.uploadNoticeShown = false;
     try {
+      // A read-only page keeps the instructor's dataset (File > Load dataset is off there too;
+      // the page's own JavaScript can still call api.loadDataset).
+      const ui = this.api.state().ui;
+      if (ui && ui.readOnly) {
+        const what = file ? file.name : 'the dropped folders';
+        throw new Error(`${what}: this page fixes the lab's dataset (read-only), so loading your own is off`);
+      }
       if (entries) {
         const tar = await droppedFoldersToTar(entries);
         if (tar) {
