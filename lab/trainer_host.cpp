@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <new>
 #include <utility>
 
 #include "core/error.h"
@@ -88,8 +89,17 @@ void TrainerHost::load_upload(const uint8_t* bytes, size_t size, const std::stri
                               const UploadInput& input) {
   // Decoded and checked in full first; the pack is written before anything is replaced, so a
   // failure there (memory) leaves the lab as it was too.
-  DataSource data = load_upload_bytes(bytes, size, name, input);
-  std::vector<uint8_t> pack = encode_pack(data);  // raw: what a reload reads back, bit for bit
+  DataSource data;
+  std::vector<uint8_t> pack;
+  try {
+    data = load_upload_bytes(bytes, size, name, input);
+    pack = encode_pack(data);  // raw: what a reload reads back, bit for bit
+  } catch (const std::bad_alloc&) {
+    // The archive, its images and their pack side by side did not fit (the browser gives the
+    // trainer at most 2 GB): say so, not "std::bad_alloc".
+    throw Error(name, "too large to read in the memory this browser gives the lab: use fewer "
+                      "images (or a smaller archive)");
+  }
   incoming_.reset();
   set_data(std::move(data));
   upload_pack_ = std::move(pack);

@@ -424,13 +424,14 @@ export class Lab {
       if (entries) {
         const tar = await droppedFoldersToTar(entries);
         if (tar) {
-          await this.loadUpload(tar, entries.length === 1 ? entries[0].name : 'my-dataset');
+          await this.loadUpload(tar, entries.length === 1 ? entries[0].name : 'my-dataset',
+                                undefined, true);
           return;
         }
       }
       if (!file) return;
       checkArchiveSize(file.size, file.name);
-      await this.loadUpload(new Uint8Array(await file.arrayBuffer()), file.name);
+      await this.loadUpload(new Uint8Array(await file.arrayBuffer()), file.name, undefined, true);
     } catch (e) {
       if (!this.uploadNoticeShown) this.filesNotice(e.message, true);
       console.warn(`CNN Lab: ${e.message}`);
@@ -445,8 +446,10 @@ export class Lab {
   // fitted to input ('32x32' colour, '28x28-grey'; default: the File menu's choice). The training
   // worker decodes and checks all of it before it replaces anything: refused, the dataset and
   // the runs stay as they were. Resolves with the dataset's name once the app shows it; rejects
-  // with an Error naming the file and why (also the app's notice).
-  async loadUpload(bytes, name, inputName) {
+  // with an Error naming the file and why (also the app's notice). owned: the bytes are the
+  // page's own (a file it read) and may be transferred to the worker as they are; otherwise
+  // (the API's caller keeps them) a copy is.
+  async loadUpload(bytes, name, inputName, owned = false) {
     this.requireRunning();
     this.uploadNoticeShown = false;
     const fail = (message) => {
@@ -455,20 +458,23 @@ export class Lab {
       return new Error(message);
     };
     let input;
+    let kind = null;
     let archive = bytes;
     try {
       input = datasetInput(inputName === undefined ? this.app.datasetInput() : inputName);
       checkArchiveSize(bytes.length, name);
       if (!bytes.length) throw new Error(`${name}: empty file (0 bytes)`);
-      const kind = fileKind(bytes);
+      kind = fileKind(bytes);
       if (kind === 'photo' || kind === 'model') {
         throw new Error(`${name}: a ${kind === 'photo' ? 'single photo' : 'model file'}, not a ` +
                         'dataset: expected a .zip, .tar or .tar.gz of class folders, or a .pack');
       }
       this.filesNotice(`Reading ${name}…`, false);
-      // A .zip becomes the tar the engine reads; a copy otherwise, since the bytes are
-      // transferred to the worker and the caller keeps its own.
-      archive = kind === 'zip' ? await zipToTar(bytes, name) : bytes.slice();
+      // A .zip becomes the tar the engine reads; other bytes are transferred to the worker (a
+      // copy when the caller keeps its own).
+      archive = kind === 'zip' ? await zipToTar(bytes, name)
+          : owned && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+              ? bytes : bytes.slice();
     } catch (e) {
       throw fail(e.message);
     }
@@ -491,7 +497,7 @@ export class Lab {
         : `${input.height}x${input.width} colour`;
     this.filesNotice(`Loaded ${name}: ${dataset.classes} classes, ${dataset.train + dataset.val} ` +
                      `training and ${dataset.test} test images` +
-                     (fileKind(bytes) === 'pack' ? '' : `, each fitted to ${shape}`) + '. ' +
+                     (kind === 'pack' ? '' : `, each fitted to ${shape}`) + '. ' +
                      (kept.problem || 'Kept for your next visit.'), false);
     return dataset.name;
   }
