@@ -422,3 +422,47 @@ test('the iframe bridge loads a dataset: loadDataset replies loaded with the sta
     await context.close();
   }
 });
+
+test('class folders dropped at once become one dataset (the folder walk of dataset-archive.js)', {timeout: 300000}, async () => {
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page, {timeout: 240000});
+    // The folders as the browser hands them over (FileSystemDirectoryEntry / FileSystemFileEntry:
+    // isDirectory, fullPath, createReader().readEntries in batches, file()); a drop event cannot
+    // carry real folders in a test, so these stand in for them, over PNGs written here.
+    const pngs = {};
+    for (const name of ['red', 'blue']) {
+      for (let i = 0; i < 5; ++i) pngs[`${name}/${i}.png`] = huePng(HUES[name], 20 + i, 20, false, i).toString('base64');
+    }
+    const result = await page.evaluate(async (pngs) => {
+      const {droppedFoldersToTar} = await import('/page/dataset-archive.js');
+      const fileEntry = (path, b64) => ({
+        isDirectory: false, isFile: true, name: path.split('/').pop(), fullPath: `/${path}`,
+        file: (resolve) => resolve(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))],
+                                            path.split('/').pop())),
+      });
+      const folder = (name) => {
+        const children = Object.entries(pngs).filter(([p]) => p.startsWith(`${name}/`))
+            .map(([p, b64]) => fileEntry(p, b64));
+        return {isDirectory: true, isFile: false, name, fullPath: `/${name}`, createReader() {
+          let batches = [children.slice(0, 3), children.slice(3), []];  // as browsers batch them
+          return {readEntries: (resolve) => resolve(batches.shift())};
+        }};
+      };
+      const tar = await droppedFoldersToTar([folder('red'), folder('blue')]);
+      try {
+        const state = await window.cnnlab.loadDataset(tar, 'my-dataset');
+        return {dataset: state.dataset};
+      } catch (e) {
+        return {error: e.message};
+      }
+    }, pngs);
+    assert.equal(result.error, undefined, result.error);
+    assert.deepEqual(result.dataset.classNames, ['blue', 'red']);
+    assert.equal(result.dataset.name, 'my-dataset');
+    assert.equal(result.dataset.test, 2);  // round(0.2 x 5) of each
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
