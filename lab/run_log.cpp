@@ -20,11 +20,11 @@ std::string csv_field(std::string text) {
 
 // ---- RunLogEntry ---------------------------------------------------------------------------------
 
-std::string RunLogEntry::model_text() const {
-  if (is_mlp_preset(options.model)) return options.model;
-  const std::string k = std::to_string(options.preset.kernel);
-  return options.model + " " + k + "x" + k;
+std::string RunLogEntry::source_text() const {
+  return source.rfind("run ", 0) == 0 ? "training " + source : source;
 }
+
+std::string RunLogEntry::model_text() const { return options.model_label(); }
 
 std::string RunLogEntry::settings_text() const {
   char buf[160];

@@ -6,6 +6,7 @@
 // [SECTION] Option table   [SECTION] SessionOptions
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -68,12 +69,17 @@ const nlohmann::json& checked_option(const nlohmann::json& j, const std::string&
                                      OptionType type, const char* expected);
 
 // [SECTION] SessionOptions -------------------------------------------------------------------------
-// What configure() accepts: the table's kLab keys — model, kernel, filters, dense, dropout,
+// What configure() accepts: the table's kLab keys — model, spec (a layer list of one's own, in
+// the spec language; it makes model 'custom'), kernel, filters, dense, dropout,
 // blocks, pooling, stride, epochs, batch, lr, optimizer, momentum, weightDecay, seed, augment
 // (bool: flips + 2 px shifts), valFraction, patience, standardize. Unknown keys and invalid
 // values are refused with an Error naming the key and why.
+// Longest spec text accepted (64 KB; a 16-layer network takes about 300 characters).
+inline constexpr size_t kMaxSpecText = 65536;
+
 struct SessionOptions {
-  std::string model = "cnn";
+  std::string model = "cnn";  // a preset name, or kCustomModel with spec_text
+  std::string spec_text;      // the layers in the spec language (model/spec.h) when model is custom
   PresetOptions preset;
   TrainConfig train;
 
@@ -82,8 +88,16 @@ struct SessionOptions {
   void merge(const nlohmann::json& j, OptionScope scope = OptionScope::kLab);
   // The kLab keys (the engine-only settings are the lab's defaults).
   nlohmann::json to_json() const;
-  // The model spec for the data's shape and classes (Error when impossible).
+  // The model spec for the data's shape and classes (Error when impossible): the preset with its
+  // settings, or the custom layer list.
   ModelSpec spec(const Shape& input, int classes) const;
+  bool is_custom() const { return model == kCustomModel; }
+  // The model's kernel size as the lab names it ("cnn 3x3"): the preset's kernel for a
+  // convolutional preset; for a custom model the kernel its conv layers share; none for an MLP,
+  // a custom model without conv layers or with kernels of several sizes.
+  std::optional<int> named_kernel() const;
+  // "cnn 3x3", "mlp", "custom 5x5", "custom": how runs, files and the state name the model.
+  std::string model_label() const;
   // The kLab keys, in table order.
   static const std::vector<std::string>& keys();
 };

@@ -263,10 +263,18 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
       ImGui::EndMenu();
     }
     if (begin_menu_noted(state.ui, "View")) {
-      ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
-      ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
       if (ImGui::MenuItem("Dark theme", nullptr, &state.ui.embedding.dark_theme)) {
         apply_style(state.ui.scale, state.ui.embedding.dark_theme, state.ui.embedding.touch);
+      }
+      item_tooltip("Light text on a dark background.");
+      // The developers' views last, in a submenu of their own: a student has no use for them.
+      ImGui::Separator();
+      if (ImGui::BeginMenu("For developers")) {
+        ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
+        item_tooltip("Every chart and map drawn on made-up input, to check the drawing code.");
+        ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
+        item_tooltip("The UI library's own statistics: windows, draw calls, vertices.");
+        ImGui::EndMenu();
       }
       ImGui::EndMenu();
     }
@@ -314,7 +322,11 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnTable& t : drawn.tables)
     tables.push_back({{"name", t.name}, {"rows", t.rows}, {"lastRowVisible", t.last_row_visible},
                       {"scrollsY", t.scrolls_y}});
-  return {{"tabs", tabs}, {"openTabs", drawn.open_tabs},
+  nlohmann::json fields = nlohmann::json::array();
+  for (const DrawnField& f : drawn.fields)
+    fields.push_back({{"name", f.name}, {"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h},
+                      {"check", f.check}});
+  return {{"tabs", tabs}, {"openTabs", drawn.open_tabs}, {"fields", fields},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
           {"scroll", scrolls}, {"tables", tables}};
@@ -968,7 +980,6 @@ const std::string& App::state_json() {
     j["dataset"] = nullptr;
   }
   const SessionOptions& o = s.settings.applied;
-  const bool convolutional = !is_mlp_preset(o.model);
   if (t.reported && status.model) {
     j["model"] = {{"name", status.model->name},
                   {"kernel", status.model->kernel ? nlohmann::json(*status.model->kernel)
@@ -976,7 +987,7 @@ const std::string& App::state_json() {
                   {"params", status.model->params}};
   } else if (s.model.built) {
     j["model"] = {{"name", o.model},
-                  {"kernel", convolutional ? nlohmann::json(o.preset.kernel) : nlohmann::json(nullptr)},
+                  {"kernel", o.named_kernel() ? nlohmann::json(*o.named_kernel()) : nlohmann::json(nullptr)},
                   {"params", s.model.summary.total_params}};
   } else {
     j["model"] = nullptr;

@@ -5,6 +5,7 @@
 // [SECTION] Picked and dropped files, the File menu
 #include "app/files_actions.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -48,10 +49,8 @@ bool is_model_file(const uint8_t* b, size_t n) { return n >= 8 && std::memcmp(b,
 
 // "cnn-3x3" / "mlp": names the downloads after the model they hold.
 std::string model_tag(const SessionOptions& o) {
-  std::string tag = o.model;
-  if (!is_mlp_preset(o.model)) {
-    tag += "-" + std::to_string(o.preset.kernel) + "x" + std::to_string(o.preset.kernel);
-  }
+  std::string tag = o.model_label();
+  std::replace(tag.begin(), tag.end(), ' ', '-');
   return tag;
 }
 

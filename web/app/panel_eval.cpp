@@ -237,6 +237,9 @@ void draw_per_class(AppState& state) {
 // ---- [SECTION] Prediction gallery --------------------------------------------------------------
 
 constexpr int kCardsPerPage = 12;
+// "sure but wrong" shows this many of the most confident mistakes (two pages), not every mistake:
+// the point is the few the model was surest of.
+constexpr size_t kMostConfidentMistakes = 24;
 
 void draw_gallery(AppState& state) {
   EvalState& eval = state.eval;
@@ -263,8 +266,8 @@ void draw_gallery(AppState& state) {
   if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("sure but wrong").x + 40.0f * scale)
     ImGui::NewLine();
   ImGui::RadioButton("sure but wrong", &eval.gallery_filter, 3);
-  item_tooltip("The model's most confident mistakes first: wrong test images ordered by the "
-               "probability it gave its (wrong) answer. Often a look at them shows why.");
+  item_tooltip("The model's 24 most confident mistakes: the wrong test images to which it gave "
+               "its (wrong) answer the highest probability. Often a look at them shows why.");
   std::vector<int> shown;
   for (size_t i = 0; i < eval.predicted.size(); ++i) {
     const bool correct = eval.predicted[i] == test.labels[i];
@@ -281,6 +284,9 @@ void draw_gallery(AppState& state) {
     std::stable_sort(shown.begin(), shown.end(),
                      [&](int a, int b) { return confidence(a) > confidence(b); });
   }
+  const size_t mistakes = shown.size();
+  if (eval.gallery_filter == 3 && shown.size() > kMostConfidentMistakes)
+    shown.resize(kMostConfidentMistakes);
   const int pages = std::max(1, static_cast<int>((shown.size() + kCardsPerPage - 1) / kCardsPerPage));
   eval.gallery_page = std::clamp(eval.gallery_page, 0, pages - 1);
   ImGui::SameLine();
@@ -292,7 +298,12 @@ void draw_gallery(AppState& state) {
     eval.gallery_page = std::min(pages - 1, eval.gallery_page + 1);
   }
   ImGui::SameLine();
-  ImGui::TextDisabled("(%d images)", static_cast<int>(shown.size()));
+  if (eval.gallery_filter == 3 && mistakes > shown.size()) {
+    ImGui::TextDisabled("(the %d surest of %d mistakes)", static_cast<int>(shown.size()),
+                        static_cast<int>(mistakes));
+  } else {
+    ImGui::TextDisabled("(%d images)", static_cast<int>(shown.size()));
+  }
   if (shown.empty()) {
     ImGui::TextDisabled(eval.gallery_filter == 2 ? "No test image is predicted right yet."
                                                  : "No mistakes on the test split.");
@@ -488,8 +499,10 @@ void draw_eval_panel(AppState& state) {
                         shown->test_epoch);
     ImGui::PopTextWrapPos();
   } else if (state.training.reported && state.training.status.test_epoch) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("   weights of epoch %d", *state.training.status.test_epoch);
+    // A line of its own, as the shown epoch's above: going back to the latest weights does not
+    // move what is below by a line (a student's next click would land on another control).
+    ImGui::TextDisabled("Run %d tested with the weights of epoch %d.", state.training.run,
+                        *state.training.status.test_epoch);
   }
   // Weights loaded from a file (File > Load model) say so: the run has no curves of its own.
   if (!state.training.status.model_file.empty()) {

@@ -46,7 +46,7 @@ void runs_table(AppState& state) {
   // horizontal scrollbar: the last one scrolls into view above it.
   if (!ImGui::BeginTable("run_log", 9, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
-  for (const char* h : {"#", "run", "model", "settings", "epochs", "tested epoch", "test acc",
+  for (const char* h : {"entry", "from", "model", "settings", "epochs", "tested epoch", "test acc",
                         "test loss", "status"})
     ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
@@ -71,7 +71,7 @@ void runs_table(AppState& state) {
                         e.stop_reason.c_str());
     ImGui::PopID();
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(e.source.c_str());
+    ImGui::TextUnformatted(e.source_text().c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(e.model_text().c_str());
     ImGui::TableNextColumn();

@@ -17,7 +17,8 @@ import { formatBytes, loadScript } from './downloads.js';
 // inside receiveInstance), so keydown/keypress listeners added during start() are wrapped.
 // (keyup passes to every lab: a key released elsewhere must not stay pressed.) Tab is the
 // page's own too, so that a keyboard user can leave the lab, unless the app is editing a text
-// field (editingText()), where Tab moves between its fields.
+// field (editingText()), where Tab moves between its fields and Ctrl+A selects the field's text
+// (not the whole page's).
 function keysOnlyFrom(canvas, editingText, start) {
   const original = window.addEventListener;
   window.addEventListener = function (type, listener, options) {
@@ -26,6 +27,9 @@ function keysOnlyFrom(canvas, editingText, start) {
       listener = function (event) {
         if (event.target !== canvas) return undefined;
         if (event.key === 'Tab' && !editingText()) return undefined;
+        // Ctrl+A in one of the app's text fields selects that field's text, not the page's.
+        if (type === 'keydown' && editingText() && (event.ctrlKey || event.metaKey) &&
+            event.key.toLowerCase() === 'a') event.preventDefault();
         return inner.call(this, event);
       };
     }

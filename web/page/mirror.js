@@ -312,7 +312,9 @@ export class TextView {
     ];
     if (subset) pairs.push(['Subset', subset]);
     pairs.push(
-        ['Model', modelName(s.model)],
+        ['Model', modelName(s.model)]);
+    if (o.model === 'custom' && o.spec) pairs.push(['Layers', layerList(o.spec)]);
+    pairs.push(
         ['Parameters', s.model ? count(s.model.params) : UNKNOWN],
         ['Epochs', setting(o.epochs)],
         ['Batch size', setting(o.batch)],
@@ -490,8 +492,14 @@ function lossAndAccuracy(lossValue, accuracy) {
   return `${loss(lossValue)}, ${percent(accuracy)}`;
 }
 
-// "cnn 3×3" from a run's options.
+// "cnn 3×3" from a run's options (a custom model's kernels are in its layers, not in kernel).
 function modelOf(run) {
   const o = run.options || {};
-  return modelName({name: o.model, kernel: o.model && !o.model.startsWith('mlp') ? o.kernel : null});
+  const convolutionalPreset = o.model && !o.model.startsWith('mlp') && o.model !== 'custom';
+  return modelName({name: o.model, kernel: convolutionalPreset ? o.kernel : null});
+}
+
+// A custom model's spec text as one line: "conv2d 32 k=3 pad=same, relu, ..." (comments dropped).
+function layerList(spec) {
+  return spec.split(/[;\n]/).map((line) => line.replace(/#.*/, '').trim()).filter(Boolean).join(', ');
 }

@@ -16,7 +16,7 @@
 
 // ---- [SECTION] Option names ---------------------------------------------------------------------
 
-export const TRAINING_KEYS = ['model', 'kernel', 'filters', 'dense', 'dropout', 'blocks', 'pooling',
+export const TRAINING_KEYS = ['model', 'spec', 'kernel', 'filters', 'dense', 'dropout', 'blocks', 'pooling',
                               'stride', 'epochs', 'batch', 'lr', 'optimizer', 'momentum',
                               'weightDecay', 'seed', 'augment', 'valFraction', 'patience',
                               'standardize'];
