@@ -375,10 +375,18 @@ test('bad archives are refused naming the file and the reason; the dataset and t
     await saveScreenshot(page, 'owndata-file-menu-1280.png');
     await page.keyboard.press('Escape');
     await frames(page, 4);
-    // A phone's width shows the notice whole.
+    // A phone's width shows the notice whole, and the File menu within the screen.
     await page.setViewportSize({width: 390, height: 844});
     await frames(page, 8);
     await saveScreenshot(page, 'owndata-refused-390.png');
+    const narrow = (await labState(page)).ui;
+    const narrowFile = narrow.tabs.find((t) => t.bar === 'menu' && t.name === 'File');
+    await page.mouse.click((narrowFile.x + narrowFile.w / 2) / narrow.scale,
+                           (narrowFile.y + narrowFile.h / 2) / narrow.scale);
+    await frames(page, 6);
+    assert.equal((await labState(page)).ui.openMenu, 'File');
+    await saveScreenshot(page, 'owndata-file-menu-390.png');
+    await page.keyboard.press('Escape');
   } finally {
     rmSync(tmp, {recursive: true, force: true});
     await context.close();

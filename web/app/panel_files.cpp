@@ -78,7 +78,8 @@ void draw_file_menu(AppState& state) {
     }
     item_tooltip("Save the current dataset as one file a teacher can host and link with ?pack=.");
   }
-  if (kFilesInBrowser) muted("Tip: drop a photo, a .cnnlab file or a dataset archive onto the lab.");
+  // Short enough for a phone's menu (390 px wide).
+  if (kFilesInBrowser) muted("Tip: drop a photo, model or dataset here.");
   else muted("Tip: drop a photo or a .cnnlab file onto the window.");
 }
 
