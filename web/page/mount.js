@@ -603,6 +603,14 @@ export class Lab {
     }
     this.workerMemory = null;  // the new worker reports its own
     this.app.trainerRestarted();
+    // Your own dataset that the browser's cache could not keep is in memory: handed over as it is.
+    if (this.uploadPack && isUploadUrl(this.base, this.datasetUrl)) {
+      const verdict = this.expectPack();
+      this.handOverPack(this.uploadPack.slice(), this.datasetUrl);
+      const error = await verdict;
+      if (error) throw new Error(error);
+      return;
+    }
     if (this.datasetUrl) await this.loadDataset(this.datasetUrl);
   }
 
