@@ -181,6 +181,11 @@ test('a .zip of class folders (one top folder) and a .tar of train/ and test/ lo
     assert.equal(state.dataset.test, 6);
     assert.equal(state.dataset.train + state.dataset.val, 30);
     assert.deepEqual(requested, [], 'the upload came from the cache');
+    // A new training worker (what Restart does after one died) gets it again from the cache.
+    await page.evaluate(() => window.cnnlab.restartTrainer());
+    state = await labState(page);
+    assert.equal(state.dataset.name, 'colours');
+    assert.equal(state.dataset.test, 6);
     // A link cannot carry a dataset that lives in this browser only: it names no pack.
     assert.doesNotMatch(await page.evaluate(() => window.cnnlab.link()), /pack=|uploads/);
 
