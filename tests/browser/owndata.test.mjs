@@ -367,6 +367,9 @@ test('bad archives are refused naming the file and the reason; the dataset and t
     assert.equal(huge.files.notice,
                  'huge.zip: 2147483648 bytes, larger than the 500 MB (524288000 bytes) an uploaded dataset may be');
     assert.equal(huge.dataset.name, kept.dataset.name);
+    // A screen reader hears it too: the text view's live region says the notice.
+    await page.waitForFunction(() => /huge\.zip: 2147483648 bytes/.test(document.querySelector(
+        '.cnnlab [role="status"].cnnlab-announcement').textContent), null, {timeout: 15000});
     assert.equal(JSON.stringify(await page.evaluate(() => window.cnnlab.history())), historyBefore);
     await frames(page, 8);
     await saveScreenshot(page, 'owndata-refused-1280.png');
