@@ -975,6 +975,8 @@ const std::string& App::state_json() {
                     {"test", s.data.dataset.test.size()},
                     {"classes", s.data.dataset.train.class_names.size()},
                     {"classNames", s.data.dataset.train.class_names},
+                    {"input", {s.data.dataset.train.channels, s.data.dataset.train.height,
+                               s.data.dataset.train.width}},
                     {"origin", s.data.origin},
                     {"split", split_text(s.data)}};
   } else {

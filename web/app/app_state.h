@@ -330,6 +330,8 @@ enum class FileRequest {
   kExportRunsCsv,    // the run log
   kExportRunsJson,
   kClassifyPhoto,    // pick or read a photo and classify it
+  kLoadDataset,      // browser: pick your own dataset (.zip, .tar, .tar.gz, .pack)
+  kDownloadDataset,  // browser: save the current dataset as a pack
 };
 
 // The last photo classified: what state().files.photo reports.
@@ -359,6 +361,8 @@ struct FilesState {
   double notice_time = -1;             // ImGui time it was set (< 0: none)
   InsideModelCopy photo_model;         // private copy of the lab's model to classify photos on
   std::optional<PhotoResult> photo;    // the last photo's result; none before
+  bool dataset_grey = false;           // your own datasets fitted to 28x28 grey (else 32x32
+                                       // colour): state().files.datasetInput
 };
 
 // ---- [SECTION] UI ------------------------------------------------------------------------------

@@ -133,6 +133,12 @@ export class AppInstance {
   experiment(options) { return this.callWithText('cnnlab_experiment', JSON.stringify(options)); }
 
   setDataStatus(text) { this.call('cnnlab_set_data_status', null, ['string'], [text]); }
+  // The notice at the bottom of the lab that reports file actions (error: red until closed).
+  filesNotice(text, error) {
+    this.call('cnnlab_files_notice', null, ['string', 'number'], [text, error ? 1 : 0]);
+  }
+  // The File menu's choice of input size for your own datasets: '32x32' or '28x28-grey'.
+  datasetInput() { return this.call('cnnlab_dataset_input', 'string', [], []); }
   selectTab(name) { return Boolean(this.call('cnnlab_select_tab', 'number', ['string'], [name])); }
 
   // kind: 'model', 'photo' or 'auto' (decided by the first bytes); "" or why not.
