@@ -70,6 +70,7 @@ struct SubsetOption {
 struct DataState {
   std::vector<SubsetOption> subsets;  // empty: the site offers none (or the desktop)
   int chosen_subset = 0;
+  bool subset_picked = false;  // the student picked one in the menu (with another dataset loaded)
   bool loaded = false;
   // What the trainer reported of its dataset (lab/dataset_report.h): shape, class names, the
   // training labels, sample images, class means, pixel histogram and the whole test split. The

@@ -62,7 +62,11 @@ std::string subset_label(const DataState& data, const SubsetOption& subset, floa
   const uint64_t per_class = static_cast<uint64_t>(std::max(0, subset.train_per_class));
   const uint64_t val_per_class = validation_count(per_class, val_fraction);
   const uint64_t test_per_class = static_cast<uint64_t>(std::max(0, subset.test_per_class));
-  const uint64_t classes = data.loaded ? data.dataset.train.class_names.size() : 0;
+  // The totals need the subsets' class count, known from the loaded dataset only when that is
+  // one of them (after an upload of 3 classes, 10 CIFAR-10 classes are not 3): else per class.
+  bool subset_loaded = false;
+  for (const SubsetOption& s : data.subsets) subset_loaded = subset_loaded || is_loaded_subset(data, s);
+  const uint64_t classes = subset_loaded ? data.dataset.train.class_names.size() : 0;
   if (per_class == 0 || test_per_class == 0) {  // "all": the numbers are known once loaded
     char percent[16];
     std::snprintf(percent, sizeof percent, "%.0f %%", static_cast<double>(val_fraction) * 100);

@@ -72,18 +72,25 @@ void subset_chooser(DataState& data, float val_fraction, float scale) {
   ImGui::SameLine();
   ImGui::SetNextItemWidth(std::max(80.0f * scale, ImGui::GetContentRegionAvail().x - button_w -
                                                       style.ItemSpacing.x));
-  if (ImGui::BeginCombo("##subset", subset_label(data, data.subsets[data.chosen_subset], val_fraction).c_str())) {
+  // With a dataset of another kind loaded (the student's own), no subset is the loaded one: the
+  // menu says what it is for until one is picked.
+  const bool none_chosen = loaded < 0 && data.loaded && !data.subset_picked;
+  const std::string preview =
+      none_chosen ? std::string("a CIFAR-10 subset instead...")
+                  : subset_label(data, data.subsets[data.chosen_subset], val_fraction);
+  if (ImGui::BeginCombo("##subset", preview.c_str())) {
     for (size_t i = 0; i < data.subsets.size(); ++i) {
       std::string label = subset_label(data, data.subsets[i], val_fraction);
       if (static_cast<int>(i) == loaded) label += "  (loaded)";
-      if (ImGui::Selectable(label.c_str(), static_cast<int>(i) == data.chosen_subset)) {
+      if (ImGui::Selectable(label.c_str(), !none_chosen && static_cast<int>(i) == data.chosen_subset)) {
         data.chosen_subset = static_cast<int>(i);
+        data.subset_picked = true;
       }
     }
     ImGui::EndCombo();
   }
   ImGui::SameLine();
-  ImGui::BeginDisabled(data.chosen_subset == loaded);
+  ImGui::BeginDisabled(data.chosen_subset == loaded || none_chosen);
   if (ImGui::Button("Load")) platform::request_dataset(data.subsets[data.chosen_subset].file);
   item_tooltip("Load the subset chosen on the left. Larger subsets train better networks "
                "but take longer per epoch; the loaded one stays until this finishes.");
