@@ -124,11 +124,17 @@ void draw_curves_panel(AppState& state) {
                       "thick + dots: validation per epoch");
   ImGui::PopTextWrapPos();
 
+  // Side by side where each plot gets room for its axis and legend, else one above the other
+  // where the area is tall enough for two (a phone: two 170-pixel-wide plots cut their legends
+  // off; a short area, 800x600, keeps them side by side).
   ImVec2 avail = ImGui::GetContentRegionAvail();
-  float spacing = ImGui::GetStyle().ItemSpacing.x;
-  ImVec2 size((avail.x - spacing) * 0.5f, avail.y);
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const bool side_by_side = (avail.x - style.ItemSpacing.x) * 0.5f >= 300.0f * scale ||
+                            (avail.y - style.ItemSpacing.y) * 0.5f < 150.0f * scale;
+  const ImVec2 size = side_by_side ? ImVec2((avail.x - style.ItemSpacing.x) * 0.5f, avail.y)
+                                   : ImVec2(avail.x, (avail.y - style.ItemSpacing.y) * 0.5f);
   plot_metric("loss", "Loss", "cross-entropy", state, false, size);
-  ImGui::SameLine();
+  if (side_by_side) ImGui::SameLine();
   plot_metric("accuracy", "Accuracy", "fraction correct", state, true, size);
 }
 
