@@ -230,6 +230,36 @@ TEST_CASE("Spec text parses, round-trips and accepts the documented variants") {
   CHECK(shapes[5] == Shape{4, 4, 4});
 }
 
+TEST_CASE("Layer editor round trip: every preset's layers as text, one per line, are the same model") {
+  // The Model panel's editor keeps a model as its layer list and writes it as text one layer per
+  // line (each LayerSpec::text()); the text read back must be that model, layer for layer, and
+  // the syntax-only reading (parse_layer_list, before the data's shape is known) the same list.
+  for (const std::string& name : preset_names()) {
+    CAPTURE(name);
+    const Shape input = name == "mlp-small" ? Shape{1, 28, 28} : Shape{3, 32, 32};
+    PresetOptions options;
+    options.kernel = 5;
+    options.dropout = 0.25f;  // every kind of layer the presets have, with options set
+    const ModelSpec spec = preset(name, input, 10, options);
+    std::string lines;
+    for (const LayerSpec& layer : spec.layers) lines += layer.text() + "\n";
+    CHECK(parse_model_spec(lines, input, 10) == spec);
+    CHECK(parse_layer_list(lines) == spec.layers);
+    CHECK(parse_model_spec(spec.text(), input, 10) == spec);
+  }
+  // A layer edited in the list (kernel, stride, padding, pooling kind and size, rate, units)
+  // reads back with the edit.
+  ModelSpec edited = preset("cnn", Shape{3, 32, 32}, 10, PresetOptions{});
+  edited.layers[0].stride = 2;
+  edited.layers[0].same_padding = false;
+  edited.layers[2].kind = LayerKind::kAvgPool2D;
+  edited.layers[2].kernel = edited.layers[2].stride = 3;
+  edited.layers.insert(edited.layers.end() - 1, LayerSpec{LayerKind::kDropout, 0, 0, 1, false, 0.4f});
+  std::string lines;
+  for (const LayerSpec& layer : edited.layers) lines += layer.text() + "\n";
+  CHECK(parse_model_spec(lines, Shape{3, 32, 32}, 10) == edited);
+}
+
 TEST_CASE("Spec errors name the layer and the problem") {
   const Shape cifar{3, 32, 32};
   CHECK_THROWS_WITH_AS(parse_model_spec("conv2d 32 kernal=3; flatten; dense 10", cifar),
