@@ -73,12 +73,25 @@ void draw_image_chooser(AppState& state) {
     if (key == Shortcut::kNextImage) in.test_image = step_image(test, in.test_image, +1, in.class_filter);
     if (key == Shortcut::kPreviousImage) in.test_image = step_image(test, in.test_image, -1, in.class_filter);
   }
+  // A phone: "<", the image slider and ">" on one line, the rest on the next (three lines of
+  // controls above the maps took a third of the screen with touch-sized buttons).
+  const bool compact = state.ui.narrow;
   if (ImGui::Button("<")) in.test_image = step_image(test, in.test_image, -1, in.class_filter);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Previous test image");
   ImGui::SameLine();
+  if (compact) {
+    const float arrow_w = ImGui::CalcTextSize(">").x + 2.0f * ImGui::GetStyle().FramePadding.x;
+    ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x - arrow_w - ImGui::GetStyle().ItemSpacing.x);
+    int shown = in.test_image + 1;
+    if (ImGui::SliderInt("##test_image", &shown, 1, n, "test image %d")) {
+      in.test_image = std::clamp(shown - 1, 0, n - 1);
+    }
+    item_tooltip("Drag to any test image.");
+    ImGui::SameLine();
+  }
   if (ImGui::Button(">")) in.test_image = step_image(test, in.test_image, +1, in.class_filter);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Next test image");
-  ImGui::SameLine();
+  if (!compact) ImGui::SameLine();
   if (ImGui::Button("Random")) {
     // Reproducible picks (no <random>): the k-th Random press always lands on the same image.
     Rng rng(0x1D5EEDull, in.random_draws++);
@@ -93,8 +106,11 @@ void draw_image_chooser(AppState& state) {
   const char* current = in.class_filter >= 0 && in.class_filter < static_cast<int>(names.size())
                             ? names[static_cast<size_t>(in.class_filter)].c_str()
                             : "any class";
-  ImGui::SetNextItemWidth(std::min(140.0f * scale, std::max(80.0f * scale,
-                                                             ImGui::GetContentRegionAvail().x)));
+  const float photo_w =
+      ImGui::CalcTextSize("Your photo...").x + 2.0f * ImGui::GetStyle().FramePadding.x;
+  const float room = ImGui::GetContentRegionAvail().x -
+                     (compact ? photo_w + ImGui::GetStyle().ItemSpacing.x : 0.0f);
+  ImGui::SetNextItemWidth(std::min(140.0f * scale, std::max(80.0f * scale, room)));
   if (ImGui::BeginCombo("##class_filter", current)) {
     if (ImGui::Selectable("any class", in.class_filter < 0)) in.class_filter = -1;
     for (int c = 0; c < static_cast<int>(names.size()); ++c) {
@@ -117,6 +133,7 @@ void draw_image_chooser(AppState& state) {
   if (ImGui::Button("Your photo...")) state.files.requests.push_back(FileRequest::kClassifyPhoto);  // files_actions
   item_tooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
                "resized to the model's input, with its feature maps here");
+  if (compact) return;
   ImGui::SetNextItemWidth(-1.0f);
   int shown = in.test_image + 1;
   if (ImGui::SliderInt("##test_image", &shown, 1, n, "test image %d")) {
@@ -542,16 +559,27 @@ void draw_layer(AppState& state, int index) {
 void draw_layers_column(AppState& state) {
   InsideState& in = state.inside;
   in.hover_layer = in.hover_row = in.hover_col = -1;  // set again below while a cell is hovered
-  ImGui::TextUnformatted("Colour scale:");
-  ImGui::SameLine();
-  if (ImGui::RadioButton("per layer", !in.per_map_scale)) in.per_map_scale = false;
-  // On the next line when it does not fit (a phone), rather than cut.
-  ImGui::SameLine();
-  if (ImGui::GetContentRegionAvail().x <
-      ImGui::CalcTextSize("per map").x + ImGui::GetFrameHeight() + ImGui::GetStyle().ItemInnerSpacing.x) {
-    ImGui::NewLine();
+  if (state.ui.narrow) {
+    // A phone: one control, not a label and two radio buttons on two lines.
+    int choice = in.per_map_scale ? 1 : 0;
+    const char* scales[] = {"colour per layer", "colour per map"};
+    ImGui::SetNextItemWidth(-1.0f);
+    if (ImGui::Combo("##colour_scale", &choice, scales, 2)) in.per_map_scale = choice == 1;
+    item_tooltip("Per layer: one colour scale for all of a layer's maps, so they compare. Per "
+                 "map: each map stretched to its own range, so faint ones show their pattern.");
+  } else {
+    ImGui::TextUnformatted("Colour scale:");
+    ImGui::SameLine();
+    if (ImGui::RadioButton("per layer", !in.per_map_scale)) in.per_map_scale = false;
+    // On the next line when it does not fit, rather than cut.
+    ImGui::SameLine();
+    if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("per map").x +
+                                               ImGui::GetFrameHeight() +
+                                               ImGui::GetStyle().ItemInnerSpacing.x) {
+      ImGui::NewLine();
+    }
+    if (ImGui::RadioButton("per map", in.per_map_scale)) in.per_map_scale = true;
   }
-  if (ImGui::RadioButton("per map", in.per_map_scale)) in.per_map_scale = true;
   // Map size: on a phone the maps are small; a student can enlarge them (or shrink them to see a
   // whole layer at once). The grid wraps to the column's width at any size.
   constexpr float kZoomSteps[] = {0.5f, 0.75f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f};
@@ -559,7 +587,7 @@ void draw_layers_column(AppState& state) {
   int zoom_index = 2;
   for (int i = 0; i < kZoomCount; ++i)
     if (std::fabs(kZoomSteps[i] - in.map_zoom) < 1e-3f) zoom_index = i;
-  ImGui::TextUnformatted("Map size:");
+  ImGui::TextUnformatted(state.ui.narrow ? "Size" : "Map size:");
   ImGui::SameLine();
   ImGui::BeginDisabled(zoom_index == 0);
   if (ImGui::Button(" - ##map_smaller")) in.map_zoom = kZoomSteps[zoom_index - 1];

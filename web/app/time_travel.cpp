@@ -239,9 +239,14 @@ void draw_time_slider(AppState& state, const char* id) {
                   "Showing the latest weights. Drag to show the network after any epoch of %d "
                   "(run %d).", of, run);
   }
-  ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(title);
-  ImGui::PopTextWrapPos();
+  // A phone: the sentence goes into the slider's tooltip and the slider itself says where it is
+  // (two lines of text above the maps cost too much of a 844-pixel screen).
+  const bool compact = state.ui.narrow;
+  if (!compact) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(title);
+    ImGui::PopTextWrapPos();
+  }
 
   const bool reduced = state.ui.embedding.reduced_motion;
   ImGui::BeginDisabled(reduced || kept.size() < 2);
@@ -265,7 +270,15 @@ void draw_time_slider(AppState& state, const char* id) {
   ImGui::SameLine();
   int epoch = shown ? tt.shown_epoch : kept.back();
   ImGui::SetNextItemWidth(std::max(80.0f * scale, ImGui::GetContentRegionAvail().x));
-  const char* format = shown ? "epoch %d" : "latest";
+  char compact_format[64];
+  if (kept.back() == 0) {
+    std::snprintf(compact_format, sizeof compact_format, "run %d: no epoch yet", run);
+  } else if (shown) {
+    std::snprintf(compact_format, sizeof compact_format, "epoch %%d of %d (run %d)", of, run);
+  } else {
+    std::snprintf(compact_format, sizeof compact_format, "latest (run %d)", run);
+  }
+  const char* format = compact ? compact_format : shown ? "epoch %d" : "latest";
   if (ImGui::SliderInt("##epoch", &epoch, kept.front(), kept.back(), format,
                        ImGuiSliderFlags_AlwaysClamp)) {
     // Snap to the nearest kept epoch (thinning may have left gaps).
@@ -275,7 +288,7 @@ void draw_time_slider(AppState& state, const char* id) {
     tt.playing = false;
     show_epoch(state, run, best);
   }
-  std::string tip =
+  std::string tip = std::string(compact ? title : "") + (compact ? "\n" : "") +
       "Drag to see this run's network as it was after each epoch: its filters, feature maps and "
       "test accuracy. Epoch 0 is before any training. Kept epochs: " +
       epoch_list_text(kept) + ".";
