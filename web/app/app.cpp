@@ -574,6 +574,10 @@ bool App::select_tab(const std::string& name) {
     state_.ui.right_tab_request = 0;
     state_.inside.explain_request = true;
   }
+  else if (name == "where") {  // Inside the network > Where it looks
+    state_.ui.right_tab_request = 0;
+    state_.inside.where_request = true;
+  }
   else if (name == "eval") state_.ui.right_tab_request = 1;
   else if (name == "runs") state_.ui.right_tab_request = 3;
   else if (name == "experiment") {

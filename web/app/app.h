@@ -42,7 +42,8 @@ class App {
   // "trainPerClass", "testPerClass"}]}). Returns "" or what is wrong with the manifest.
   std::string set_subsets_json(const std::string& manifest);
   // Opens a tab: "guide", "data", "model", "inside", "explain" (Inside the network's "Explain one
-  // pixel"), "eval", "runs", or "experiment" (the three Experiment tabs);
+  // pixel"), "where" (its "Where it looks"), "eval", "runs", or "experiment" (the three Experiment
+  // tabs);
   // false for another name.
   bool select_tab(const std::string& name);
   // What the Data panel says while no dataset is loaded ("Downloading ...").

@@ -30,6 +30,7 @@
 #include "data/split.h"
 #include "app/experiments_state.h"
 #include "app/guide_state.h"
+#include "lab/attribution.h"
 #include "lab/dataset_report.h"
 #include "lab/inside_maps.h"
 #include "lab/trainer_command.h"
@@ -194,6 +195,22 @@ enum class ExplainRoom { kShared, kColumn, kWindow };
 
 // Inside the network (panel_inside.cpp; the data functions are in inside_maps.h). Feature maps
 // are recomputed only when the weights (LabView::weights_version), the model or the image change.
+// "Where it looks" (panel_attribution.cpp): an attribution map of the image Inside the network
+// shows, for the network it shows (lab/attribution.h).
+struct AttributionView {
+  int method = 0;               // index into the view's methods: gradient, SmoothGrad, Grad-CAM, occlusion
+  int target = -1;              // the class explained; -1: the one the network predicts
+  int patch = 8, stride = 4;    // occlusion's square and its step, in pixels
+  std::string key;              // what the map was computed for (image, weights, choices)
+  AttributionMap map;
+  std::string error;            // why there is no map (an MLP has no Grad-CAM, ...)
+  double seconds = 0;           // how long the map took to compute
+  std::vector<float> shown;     // (H, W) the map as drawn: in [0, 1], 1 = matters most
+  widgets::ImageGrid tiles;     // the image, the map and the two blended
+  InsideModelCopy model_copy;   // its own copy: the methods overwrite the activations the pixel
+                                // explainer reads from InsideState::model_copy
+};
+
 struct InsideState {
   int test_image = 0;          // index into the test split
   int class_filter = -1;       // -1: any class; else Prev/Next/Random stay within this true class
@@ -237,6 +254,8 @@ struct InsideState {
   int explain_channel = 0;            // output channel
   int explain_y = 0, explain_x = 0;   // output pixel (row, column)
   int explain_input_channel = 0;      // the input channel whose grids are drawn
+  AttributionView where;              // the "Where it looks" sub-tab
+  bool where_request = false;         // open that sub-tab next frame (the JavaScript API)
   bool explain_playing = false;       // Play: the kernel steps on by itself
   double explain_next_step = 0;       // ImGui time of the next step while playing
   std::string explain_error;          // why the pixel cannot be explained (shown instead)

@@ -21,6 +21,20 @@ std::string show_photo_inside(AppState& state, std::vector<uint8_t> image, const
 // the last time; else does nothing. Errors land in state.inside.error.
 void refresh_inside_maps(AppState& state);
 
+// The image Inside the network shows: the uploaded photo or the chosen test image, uint8
+// (C, H, W), with its id (the test index, or a negative number for the photo). Null when none.
+const uint8_t* inside_image(const AppState& state, int* id, int* channels, int* height, int* width);
+
+// The "Where it looks" sub-tab's contents (panel_attribution.cpp).
+void draw_attribution_view(AppState& state);
+
+// The JavaScript API's saliency: request is JSON text {method ('gradient', 'smoothgrad', 'gradcam'
+// or 'occlusion'), class (optional; default the predicted one), patch, stride (occlusion)}. On
+// success *result is {method, class, predictedClass, probability, shape, values} as JSON text
+// for the image and network Inside the network shows, and the sub-tab shows it; returns "" or
+// why not.
+std::string attribution_json(AppState& state, const std::string& request, std::string* result);
+
 // The "Explain one pixel" sub-tab's contents (panel_explain.cpp).
 void draw_explain_pixel_view(AppState& state);
 

@@ -282,6 +282,21 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_explain_pixel(const char* request_json) 
   return js_result.c_str();
 }
 
+// An attribution map of the image Inside the network shows (its "Where it looks" sub-tab):
+// request is JSON text {method, class, patch, stride}. Returns JSON text {"error": "" or why,
+// "map": {method, class, predictedClass, probability, shape, values}} and shows it there.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_saliency(const char* request_json) {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  std::string map, error = "the app is not running";
+  if (js_app) {
+    error = cnnlab::attribution_json(js_app->state(), request_json ? request_json : "", &map);
+  }
+  js_result = error.empty() ? "{\"error\":\"\",\"map\":" + map + "}"
+                            : nlohmann::json{{"error", error}}.dump();
+  return js_result.c_str();
+}
+
 // Time travel (app/time_travel.h): shows run `run`'s weights after `epoch` in Inside the network
 // and Evaluation (run 0: back to the latest weights). Returns "" or why it was refused.
 EMSCRIPTEN_KEEPALIVE const char* cnnlab_show_epoch(int run, int epoch) {

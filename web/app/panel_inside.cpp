@@ -211,9 +211,11 @@ void rebuild_grids(InsideState& in) {
   }
 }
 
+}  // namespace
+
 // The image the panel shows: the upload, or test image `test_image`, with its (C, H, W). Null
 // when there is none.
-const uint8_t* current_image(const AppState& state, int* id, int* c, int* h, int* w) {
+const uint8_t* inside_image(const AppState& state, int* id, int* c, int* h, int* w) {
   const InsideState& in = state.inside;
   const Dataset& test = state.data.dataset.test;
   if (in.use_upload) {
@@ -234,13 +236,11 @@ const uint8_t* current_image(const AppState& state, int* id, int* c, int* h, int
   return test.image(static_cast<size_t>(*id));
 }
 
-}  // namespace
-
 void refresh_inside_maps(AppState& state) {
   InsideState& in = state.inside;
   const LabView& view = state.lab;
   int id = -1, channels = 0, height = 0, width = 0;
-  const uint8_t* image = current_image(state, &id, &channels, &height, &width);
+  const uint8_t* image = inside_image(state, &id, &channels, &height, &width);
   // The latest weights, or those of the epoch the time slider shows (time_travel.h).
   Model* model = shown_model(state);
   const uint64_t shown_serial = state.time_travel.shown_serial;
@@ -680,6 +680,18 @@ void draw_inside_panel(AppState& state) {
     } else {
       item_tooltip("Every conv and pool layer's maps for this image, and the filters.");
     }
+    const ImGuiTabItemFlags where_flags = in.where_request ? ImGuiTabItemFlags_SetSelected : 0;
+    if (begin_tab_noted(state.ui, "inside", "Where it looks", where_flags)) {
+      item_tooltip("Which pixels the network's answer for this image depends on: four ways to "
+                   "ask, each explained in a sentence.");
+      ImGui::BeginChild("##inside_where", ImVec2(0, 0), false);
+      draw_attribution_view(state);
+      end_child_noted(state.ui, "insideWhere");
+      ImGui::EndTabItem();
+    } else {
+      item_tooltip("Which pixels the network's answer for this image depends on: four ways to "
+                   "ask, each explained in a sentence.");
+    }
     const ImGuiTabItemFlags flags = in.explain_request ? ImGuiTabItemFlags_SetSelected : 0;
     if (begin_tab_noted(state.ui, "inside", "Explain one pixel", flags)) {
       item_tooltip("One output pixel worked out step by step: patch x kernel, summed, plus bias.");
@@ -694,6 +706,7 @@ void draw_inside_panel(AppState& state) {
     ImGui::EndTabBar();
   }
   in.explain_request = false;
+  in.where_request = false;
 }
 
 }  // namespace cnnlab

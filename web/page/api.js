@@ -261,12 +261,12 @@ export function createApi(lab) {
       if (error) throw new Error(error);
       return api.state().guide;
     },
-    // Brings a panel's tab to the front: 'guide', 'data', 'model', 'inside', 'eval', 'runs' or
-    // 'experiment'.
+    // Brings a panel's tab to the front: 'guide', 'data', 'model', 'inside', 'explain' (Inside
+    // the network > Explain one pixel), 'where' (> Where it looks), 'eval', 'runs' or 'experiment'.
     showPanel(name) {
       if (!lab.appRunning) throw new Error('the app is not running yet');
       if (!lab.app.selectTab(String(name))) {
-        throw new Error(`unknown panel '${name}': expected guide, data, model, inside, explain, eval, runs or experiment`);
+        throw new Error(`unknown panel '${name}': expected guide, data, model, inside, explain, where, eval, runs or experiment`);
       }
     },
     // A URL of the site's index.html that opens a lab with this set-up.
@@ -323,6 +323,19 @@ export function createApi(lab) {
       const result = lab.app.explainPixel(request);
       if (result.error) throw new Error(result.error);
       return result.explanation;
+    },
+    // Which pixels of the image Inside the network shows the network's answer depends on, for
+    // the network it shows: {method: 'gradient' | 'smoothgrad' | 'gradcam' | 'occlusion', class
+    // (default: the predicted one), patch, stride (occlusion's square and step)}. Returns
+    // {method, class, predictedClass, probability, shape, values} (gradient and smoothgrad
+    // [C, H, W]; gradcam [H', W'] of the last conv layer; occlusion [H, W], each pixel the mean
+    // drop of the class's probability when hidden) and shows it in Inside the network > Where it
+    // looks; throws an Error saying why a request is refused.
+    saliency(request) {
+      lab.requireRunning();
+      const result = lab.app.saliency(request);
+      if (result.error) throw new Error(result.error);
+      return result.map;
     },
     // Time travel: for each run, the epochs whose weights are kept ([{run, epochs: [0, 1, ...]}];
     // 0 is the untrained network).

@@ -172,6 +172,12 @@ export class AppInstance {
     return JSON.parse(this.callWithText('cnnlab_explain_pixel', text === undefined ? 'null' : text));
   }
 
+  // An attribution map of the shown image: {map} or {error} (the app's reason).
+  saliency(request) {
+    const text = JSON.stringify(request === undefined ? {} : request);
+    return JSON.parse(this.callWithText('cnnlab_saliency', text === undefined ? 'null' : text));
+  }
+
   // Lessons (the Guide tab); each returns "" or why not. A lesson file's text crosses as bytes.
   openLesson(id) { return this.callWithText('cnnlab_open_lesson', id); }
   openLessonText(bytes, name) {
