@@ -308,13 +308,17 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnTab& t : drawn.tabs)
     tabs.push_back({{"bar", t.bar}, {"name", t.name}, {"x", t.x}, {"y", t.y}, {"w", t.w},
                     {"h", t.h}});
+  nlohmann::json controls = nlohmann::json::array();
+  for (const DrawnTab& t : drawn.controls)
+    controls.push_back({{"panel", t.bar}, {"name", t.name}, {"x", t.x}, {"y", t.y}, {"w", t.w},
+                        {"h", t.h}, {"visible", t.visible}});
   nlohmann::json scrolls = nlohmann::json::object();
   for (const DrawnScroll& s : drawn.scrolls) scrolls[s.name] = {{"y", s.y}, {"maxY", s.max_y}};
   nlohmann::json tables = nlohmann::json::array();
   for (const DrawnTable& t : drawn.tables)
     tables.push_back({{"name", t.name}, {"rows", t.rows}, {"lastRowVisible", t.last_row_visible},
                       {"scrollsY", t.scrolls_y}});
-  return {{"tabs", tabs}, {"openTabs", drawn.open_tabs},
+  return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
           {"scroll", scrolls}, {"tables", tables}};
