@@ -335,6 +335,41 @@ TEST_CASE("Options: every number is refused out of range at once, 0 and -1 only 
   CHECK(o.preset.blocks == 8);
 }
 
+TEST_CASE("The new training settings reach the trainer: state() options and the run's record") {
+  Session s;
+  s.set_data(quadrants(24, 10));
+  s.configure(kSmall);
+  const json settings = {{"optimizer", "sgd"},    {"momentum", 0.8},    {"nesterov", true},
+                         {"clipNorm", 1.5},       {"lrSchedule", "step"}, {"lrStepEpochs", 1},
+                         {"lrGamma", 0.5},        {"flip", true},       {"shift", 3}};
+  s.configure(settings);
+  const json options = s.state()["options"];
+  for (const auto& item : settings.items()) {
+    CAPTURE(item.key());
+    if (item.value().is_number_float())
+      CHECK(options[item.key()].get<double>() == doctest::Approx(item.value().get<double>()));
+    else
+      CHECK(options[item.key()] == item.value());
+  }
+  s.train();
+  run_to_end(s);
+  CHECK(s.state()["phase"] == "done");
+  const std::vector<RunRecord> runs = s.history();
+  REQUIRE(runs.size() == 1);
+  const json recorded = json::parse(runs[0].to_json().dump())["options"];
+  for (const auto& item : settings.items()) {
+    CAPTURE(item.key());
+    CHECK(recorded[item.key()] == options[item.key()]);
+  }
+  CHECK(runs[0].options.train.lr_schedule.kind == LrScheduleKind::kStep);
+  // A refused setting changes nothing: the settings and the finished run stay as they were.
+  CHECK(error_of([&] { s.configure({{"shift", 12}}); }).rfind("option shift: ", 0) == 0);
+  CHECK(error_of([&] { s.configure({{"lrSchedule", "linear"}}); }).rfind("option lrSchedule: ", 0) == 0);
+  CHECK(s.state()["options"] == options);
+  CHECK(s.history().size() == 1);
+  CHECK(s.state()["testAcc"].is_number());
+}
+
 TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kept") {
   Session s;
   s.set_data(quadrants(24, 10));
@@ -644,6 +679,15 @@ TEST_CASE("experiment_config_from_json: the options a front end checks before st
   CHECK(c.train.epochs == 2);  // the lab's settings are the base
   CHECK(c.train.batch_size == 16);
   CHECK(c.train.optimizer.lr == doctest::Approx(0.01));  // overridden by the options
+  // Every training setting of the lab travels with the base, the new ones too, and survives the
+  // experiment's own JSON (its report, the worker's command).
+  SessionOptions tuned = current;
+  tuned.merge({{"optimizer", "sgd"}, {"nesterov", true}, {"clipNorm", 2}, {"lrSchedule", "cosine"},
+               {"lrMin", 0.0001}, {"flip", true}, {"shift", 3}});
+  const ExperimentConfig t = experiment_config_from_json({{"vary", "kernel"}}, tuned);
+  CHECK(t.train.to_json() == tuned.train.to_json());
+  CHECK(ExperimentConfig::from_json(json::parse(t.to_json().dump()), "experiment").train.to_json() ==
+        tuned.train.to_json());
   CHECK(experiment_config_from_json({{"vary", "pooling"}}, current).values ==
         std::vector<std::string>{"max", "avg", "none"});  // defaults when no values are given
   CHECK(error_of([&] { experiment_config_from_json({{"bogus", 1}}, current); }).find("bogus") !=
