@@ -202,7 +202,9 @@ TEST_CASE("Options: every new training setting refused with its key named, nothi
       {{{"shift", 1.5}}, "option shift: must be a whole number of pixels 0..8"},
       {{{"momentum", 1}}, "option momentum: must be in [0, 1)"},
   };
-  for (const auto& [request, message] : refusals) {
+  for (const auto& refusal : refusals) {
+    const json& request = refusal.first;
+    const std::string& message = refusal.second;
     CAPTURE(request.dump());
     const std::string error = error_of([&] { o.merge(request); });
     CHECK(error.rfind(message, 0) == 0);

@@ -1042,6 +1042,9 @@ const std::string& App::state_json() {
   // Threads the trainer trains with (the browser's threaded trainer: 2; null until it reports).
   j["trainerThreads"] = t.reported ? nlohmann::json(status.threads) : nlohmann::json(nullptr);
   j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
+  // Why a setting edited in a panel was not applied (the panel shows it under the settings).
+  j["settingsError"] =
+      s.settings.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.settings.error);
   j["fps"] = number_or_null(s.ui.fps, s.ui.fps > 0);
   j["guide"] = guide_state_json(s);  // the open lesson (guide_actions.h)
   j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)
