@@ -353,9 +353,16 @@ TEST_CASE("The new training settings reach the trainer: state() options and the 
     else
       CHECK(options[item.key()] == item.value());
   }
+  CHECK(s.state()["lr"].is_null());  // no run yet
   s.train();
+  s.tick(0.0);  // one step: still the first epoch's rate
+  CHECK(s.state()["lr"].get<double>() == doctest::Approx(0.01));
   run_to_end(s);
   CHECK(s.state()["phase"] == "done");
+  // Two epochs, halved after each: the next step's rate would be a quarter (0.01 from kSmall).
+  CHECK(s.state()["lr"].get<double>() == doctest::Approx(0.0025));
+  CHECK(*SessionStatus::from_json(json::parse(s.state().dump()), "state").lr ==
+        doctest::Approx(0.0025));
   const std::vector<RunRecord> runs = s.history();
   REQUIRE(runs.size() == 1);
   const json recorded = json::parse(runs[0].to_json().dump())["options"];

@@ -1000,6 +1000,7 @@ const std::string& App::state_json() {
                                                   : nlohmann::json(nullptr);
   j["imagesPerSecond"] = number_or_null(t.images_per_second, t.images_per_second > 0);
   j["etaSeconds"] = number_or_null(t.eta_seconds, t.eta_seconds >= 0);
+  j["lr"] = reported(status.lr);
   j["stopReason"] = t.stop_reason;
   // The epoch the Inside and Evaluation views show (null: the latest weights), and its figures
   // (time_travel.h).

@@ -96,7 +96,7 @@ float training_setting_width(float scale) {
 // Every training setting, grouped as a student looks for them: how the weights move (optimiser,
 // learning rate) in the first column, the data and when to stop in the second; one column on a
 // narrow panel. One setting a row: the box (typed or nudged) on the left, its name on the right.
-void settings_section(UiState& ui, SessionOptions& o, float scale) {
+void settings_section(UiState& ui, SessionOptions& o, const TrainingState& training, float scale) {
   TrainConfig& t = o.train;
   OptimizerConfig& opt = t.optimizer;
   const bool sgd = opt.kind == "sgd";
@@ -156,6 +156,13 @@ void settings_section(UiState& ui, SessionOptions& o, float scale) {
     item_tooltip("How the learning rate changes during the run: constant keeps it; step "
                  "multiplies it by a factor every few epochs; cosine lowers it smoothly to an "
                  "end rate by the last epoch. Smaller steps late in training settle the weights.");
+    // The rate the run is at, as the trainer reports it (the schedule's, for its next step).
+    if (t.lr_schedule.kind != LrScheduleKind::kConstant && training.reported &&
+        training.status.lr && training.step > 0) {
+      ImGui::TextDisabled("Rate now: %.3g", *training.status.lr);
+      item_tooltip("The learning rate the run uses for its next step, as the schedule has "
+                   "lowered it so far.");
+    }
     if (t.lr_schedule.kind == LrScheduleKind::kStep) {
       training_stepped_number(ui, "Every (epochs)", "lrStepEpochs", &t.lr_schedule.step_epochs, 1,
                               "%d", w);
@@ -425,7 +432,7 @@ void draw_training_panel(AppState& state) {
                         training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
       ImGui::BeginChild("##settings", ImVec2(0, 0), false);
       ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
-      settings_section(state.ui, state.settings.draft, scale);
+      settings_section(state.ui, state.settings.draft, training, scale);
       ImGui::EndDisabled();
       if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
       if (!state.settings.error.empty()) {
