@@ -33,13 +33,14 @@ void note_training_control(UiState& ui, const char* name) {
 }
 
 // A number a student can set exactly — tap the box, type, Enter — or nudge with the - and +
-// buttons beside it: by `step`, or with step 0 halved and doubled (rates spanning decades).
+// buttons beside it: by `step`, or with step 0 halved and doubled (rates spanning decades; +
+// from 0 gives `first`, as doubling 0 would stay 0).
 // The whole row (box, buttons, label) is one group, so item_tooltip after it covers all of it.
 // Values are not clamped here: the engine refuses nonsense under the setting's key, shown below
 // the settings, and nothing is applied until it is valid.
 template <typename T>
 bool training_stepped_number(UiState& ui, const char* label, const char* name, T* value, T step,
-                             const char* format, float width) {
+                             const char* format, float width, T first = T(1)) {
   constexpr ImGuiDataType type = std::is_same<T, int>::value ? ImGuiDataType_S32
                                                              : ImGuiDataType_Float;
   ImGui::PushID(name);
@@ -61,7 +62,8 @@ bool training_stepped_number(UiState& ui, const char* label, const char* name, T
   note_training_control(ui, (std::string(name) + "-").c_str());
   ImGui::SameLine(0.0f, gap);
   if (ImGui::Button("+", ImVec2(button, button))) {
-    *value = step > 0 ? static_cast<T>(*value + step) : static_cast<T>(*value * 2);
+    *value = step > 0 ? static_cast<T>(*value + step)
+                      : *value > 0 ? static_cast<T>(*value * 2) : first;
     changed = true;
   }
   note_training_control(ui, (std::string(name) + "+").c_str());
@@ -126,7 +128,8 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
                        "a little faster. Needs momentum above 0."
                      : "Only sgd uses Nesterov momentum: choose sgd to turn it on.");
     ImGui::EndDisabled();
-    training_stepped_number(ui, "Weight decay", "weightDecay", &opt.weight_decay, 0.0f, "%g", w);
+    training_stepped_number(ui, "Weight decay", "weightDecay", &opt.weight_decay, 0.0f, "%g", w,
+                            1e-4f);
     item_tooltip(opt.kind == "adamw"
                      ? "Shrinks every weight a little each step (adamw: directly), so no weight "
                        "grows large without need: a guard against overfitting. 0 = off; try 1e-4."
@@ -144,7 +147,7 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
   }
 
   if (training_settings_group(ui, "Learning rate", "groupLearningRate")) {
-    training_stepped_number(ui, "Learning rate", "lr", &opt.lr, 0.0f, "%g", w);
+    training_stepped_number(ui, "Learning rate", "lr", &opt.lr, 0.0f, "%g", w, 1e-3f);
     item_tooltip("The size of each update step. Too large: the loss jumps about or becomes NaN; "
                  "too small: training crawls. 0.001 suits adam; sgd often needs 0.01. - and + "
                  "halve and double it.");
@@ -171,7 +174,8 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
       item_tooltip("The factor each drop multiplies the learning rate by: 0.1 makes it ten "
                    "times smaller, 1 changes nothing.");
     } else if (t.lr_schedule.kind == LrScheduleKind::kCosine) {
-      training_stepped_number(ui, "End rate", "lrMin", &t.lr_schedule.min_lr, 0.0f, "%g", w);
+      training_stepped_number(ui, "End rate", "lrMin", &t.lr_schedule.min_lr, 0.0f, "%g", w,
+                              1e-5f);
       item_tooltip("The learning rate the cosine curve comes down to at the end of the run "
                    "(0 = all the way down). Must be below the learning rate.");
     }
@@ -430,16 +434,18 @@ void draw_training_panel(AppState& state) {
   if (ImGui::BeginTabBar("##training_tabs")) {
     if (begin_tab_noted(state.ui, "training", "Settings",
                         training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
-      ImGui::BeginChild("##settings", ImVec2(0, 0), false);
-      ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
-      settings_section(state.ui, state.settings.draft, training, scale);
-      ImGui::EndDisabled();
-      if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
+      // Above the settings, not under them: a refusal stays in sight whichever setting, however
+      // far down, was edited.
       if (!state.settings.error.empty()) {
         wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), "Not applied: " + state.settings.error);
       } else if (training.step > 0) {
         ImGui::TextDisabled("Changing a setting starts a new run.");
       }
+      if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
+      ImGui::BeginChild("##settings", ImVec2(0, 0), false);
+      ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
+      settings_section(state.ui, state.settings.draft, training, scale);
+      ImGui::EndDisabled();
       end_child_noted(state.ui, "settings");
       ImGui::EndTabItem();
     }
