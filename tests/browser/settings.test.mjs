@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { frames, launchBrowser, newPage, openLab, panelScreenshots, saveScreenshot, siteUrl,
-         sitePacks, trainToEnd } from './lib/harness.mjs';
+import { frames, launchBrowser, newPage, openLab, panelScreenshots, revealControl, saveScreenshot,
+         siteUrl, sitePacks, trainToEnd } from './lib/harness.mjs';
 
 const SUBSET = '1k';
 // A small network and one epoch: the point is where the settings go, not what it learns.
@@ -156,27 +156,8 @@ test('a link sets the new settings, and the old augment switch in a link still w
 
 // ---- The Training panel's own controls -------------------------------------------------------
 
-async function control(page, name) {
-  const ui = await page.evaluate(() => window.cnnlab.state().ui);
-  const c = ui.controls.find((x) => x.panel === 'training' && x.name === name);
-  return c ? {...c, scale: ui.scale} : null;
-}
-
 // Scrolls the Training panel's settings until `name` is wholly in view; returns its rectangle.
-async function reveal(page, name) {
-  for (let i = 0; i < 30; ++i) {
-    const c = await control(page, name);
-    assert.ok(c, `the Training panel draws ${name}`);
-    if (c.visible) return c;
-    const ui = await page.evaluate(() => window.cnnlab.state().ui);
-    const shown = ui.controls.find((x) => x.panel === 'training' && x.visible);
-    assert.ok(shown, 'some Training setting is in view');
-    await page.mouse.move((shown.x + 4) / ui.scale, (shown.y + shown.h / 2) / ui.scale);
-    await page.mouse.wheel(0, c.y > shown.y ? 60 : -60);
-    await frames(page, 4);
-  }
-  assert.fail(`${name} never came into view`);
-}
+const reveal = revealControl;
 
 async function clickControl(page, name) {
   const c = await reveal(page, name);

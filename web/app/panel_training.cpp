@@ -36,7 +36,7 @@ void note_training_control(UiState& ui, const char* name) {
 // buttons beside it: by `step`, or with step 0 halved and doubled (rates spanning decades; +
 // from 0 gives `first`, as doubling 0 would stay 0).
 // The whole row (box, buttons, label) is one group, so item_tooltip after it covers all of it.
-// Values are not clamped here: the engine refuses nonsense under the setting's key, shown below
+// Values are not clamped here: the engine refuses nonsense under the setting's key, shown above
 // the settings, and nothing is applied until it is valid.
 template <typename T>
 bool training_stepped_number(UiState& ui, const char* label, const char* name, T* value, T step,
@@ -218,9 +218,8 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
     item_tooltip("Shift and scale each colour channel so it averages 0 with spread 1 over the "
                  "training images: often trains faster. Saved with the model.");
     int seed = static_cast<int>(t.seed & 0x7fffffff);
-    ImGui::SetNextItemWidth(w);
-    if (ImGui::InputInt("Seed", &seed)) t.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
-    note_training_control(ui, "seed");
+    if (training_stepped_number(ui, "Seed", "seed", &seed, 1, "%d", w))
+      t.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
     item_tooltip("Fixes every random choice: the starting weights, the validation split, the "
                  "batch order, dropout and augmentation. The same seed and settings give the same "
                  "run; another seed shows how much results vary by chance.");
