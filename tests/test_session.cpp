@@ -354,15 +354,18 @@ TEST_CASE("The new training settings reach the trainer: state() options and the 
       CHECK(options[item.key()] == item.value());
   }
   CHECK(s.state()["lr"].is_null());  // no run yet
-  s.train();
-  s.tick(0.0);  // one step: still the first epoch's rate
+  s.step();  // the first epoch's rate (0.01, kSmall's)
   CHECK(s.state()["lr"].get<double>() == doctest::Approx(0.01));
+  const int64_t per_epoch = s.state()["stepsPerEpoch"].get<int64_t>();
+  for (int64_t i = 1; i < per_epoch; ++i) s.step();
+  // The next step is the second epoch's: halved once.
+  CHECK(s.state()["lr"].get<double>() == doctest::Approx(0.005));
+  CHECK(*SessionStatus::from_json(json::parse(s.state().dump()), "state").lr ==
+        doctest::Approx(0.005));
+  s.train();
   run_to_end(s);
   CHECK(s.state()["phase"] == "done");
-  // Two epochs, halved after each: the next step's rate would be a quarter (0.01 from kSmall).
-  CHECK(s.state()["lr"].get<double>() == doctest::Approx(0.0025));
-  CHECK(*SessionStatus::from_json(json::parse(s.state().dump()), "state").lr ==
-        doctest::Approx(0.0025));
+  CHECK(s.state()["lr"].is_null());  // no next step
   const std::vector<RunRecord> runs = s.history();
   REQUIRE(runs.size() == 1);
   const json recorded = json::parse(runs[0].to_json().dump())["options"];

@@ -161,7 +161,7 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
                  "end rate by the last epoch. Smaller steps late in training settle the weights.");
     // The rate the run is at, as the trainer reports it (the schedule's, for its next step).
     if (t.lr_schedule.kind != LrScheduleKind::kConstant && training.reported &&
-        training.status.lr && training.step > 0) {
+        training.status.lr && training.step > 0) {  // none once the run has ended
       ImGui::TextDisabled("Rate now: %.3g", *training.status.lr);
       item_tooltip("The learning rate the run uses for its next step, as the schedule has "
                    "lowered it so far.");
