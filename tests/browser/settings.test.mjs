@@ -65,8 +65,15 @@ test('every new setting reaches the trainer through the API; refusals name it an
     assertSettings(configured, NEW_SETTINGS, 'state().options after configure');
     assert.ok(!('augment' in configured), 'state().options reports flip and shift, not augment');
 
+    // One step: the trainer reports the rate of its next step (the schedule's; still lr in the
+    // first epoch), and none once the run has ended.
+    await page.evaluate(() => window.cnnlab.step());
+    await page.waitForFunction(() => window.cnnlab.state().step === 1 && window.cnnlab.state().lr !== null,
+                               null, {timeout: 60000});
+    assert.ok(sameSetting((await page.evaluate(() => window.cnnlab.state())).lr, 0.02));
     const done = await trainToEnd(page);
     assert.equal(done.phase, 'done');
+    assert.equal(done.lr, null);
     assertSettings(done.options, NEW_SETTINGS, 'state().options after the run');
     const history = await page.evaluate(() => window.cnnlab.history());
     const run = history[history.length - 1];
