@@ -50,8 +50,6 @@ void add_experiment_command(CLI::App& app) {
                   "Folder for results.md, results.csv and histories.json (optional)");
   cmd->add_flag("--quiet", o->quiet, "No progress output");
   cmd->callback([o] {
-    require(o->flags.spec_text().empty(), "--spec",
-            "an experiment varies a preset's setting; choose the preset with --model");
     // The options the lab's Experiments panel sends ({vary, values, repeats} and the base
     // settings), read by the same function.
     nlohmann::json options = o->flags.given();

@@ -46,11 +46,6 @@ void SessionFlags::add_to(CLI::App& cmd, bool training, OptionScope scope) {
       f.option->default_str(value.is_string() ? value.get<std::string>() : number);
     }
   }
-  // Not an option of the lab: a layer list of one's own (the help lists it with the model's).
-  cmd.add_option("--spec", spec_text_,
-                 "Model spec text instead of a preset, e.g. \"conv2d 16 k=3 pad=same; relu; "
-                 "maxpool2d 2; flatten; dense 10\"")
-      ->group("Model");
 }
 
 nlohmann::json SessionFlags::given() const {
@@ -82,12 +77,11 @@ SessionOptions SessionFlags::options() const {
 
 ModelSpec SessionFlags::build(const SessionOptions& options, const Shape& input,
                               int classes) const {
-  if (!spec_text_.empty()) return parse_model_spec(spec_text_, input, classes);
   return options.spec(input, classes);
 }
 
 std::string SessionFlags::describe(const SessionOptions& options) const {
-  if (!spec_text_.empty()) return "custom spec";
+  if (options.is_custom()) return "custom spec";
   return options.model +
          (is_mlp_preset(options.model) ? "" : " k=" + std::to_string(options.preset.kernel));
 }

@@ -42,15 +42,13 @@ class SessionFlags {
  public:
   // Declares a flag for every row of the model group (and with `training` the training group)
   // within `scope` (kLab: what the lab offers; kCommandLine: also the engine settings only
-  // cnnlab offers), and --spec (a spec text instead of a preset).
+  // cnnlab offers); --spec (a spec text instead of a preset) is the table's `spec` row.
   void add_to(CLI::App& cmd, bool training, OptionScope scope);
   // The flags given, under their keys (a number's text as a number, else as given).
   nlohmann::json given() const;
   // SessionOptions' defaults with the flags given applied; Error("option <key>", why).
   SessionOptions options() const;
-  // --spec's text, "" when not given.
-  const std::string& spec_text() const { return spec_text_; }
-  // The validated spec for images of shape (C, H, W) and `classes` outputs: --spec's text, else
+  // The validated spec for images of shape (C, H, W) and `classes` outputs: --spec's layers, else
   // the options' preset.
   ModelSpec build(const SessionOptions& options, const Shape& input, int classes) const;
   std::string describe(const SessionOptions& options) const;  // "cnn k=3", "custom spec"
@@ -64,7 +62,6 @@ class SessionFlags {
   };
   std::deque<Flag> flags_;  // a deque: CLI11 keeps pointers to text and on
   OptionScope scope_ = OptionScope::kLab;
-  std::string spec_text_;
 };
 
 // Per-sample input shape of the named input kind: cifar10 (3, 32, 32), fashion-mnist (1, 28, 28).

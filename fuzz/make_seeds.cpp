@@ -239,6 +239,15 @@ void make_all() {
   idx_tar.add("digits/t10k-images-idx3-ubyte", test_images);
   idx_tar.add("digits/t10k-labels-idx1-ubyte", test_labels);
   seed("fuzz_tar", "idx.tar", idx_tar.finish());
+  // The lab's Load dataset layout: <class>/* under one top folder, no test split.
+  Tar classes;
+  for (const char* cls : {"a", "b"}) {
+    for (int i = 0; i < 3; ++i) {
+      classes.add(std::string("mine/") + cls + "/" + std::to_string(i) + (i ? ".png" : ".jpg"),
+                  i ? png(picture) : encode_jpeg(picture.pixels.data(), 3, 8, 8, 90));
+    }
+  }
+  seed("fuzz_tar", "upload.tar", classes.finish());
 
   // Model spec texts: the presets' canonical text and a hand-written one with every option.
   int n = 0;

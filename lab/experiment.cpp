@@ -103,9 +103,36 @@ PresetOptions ExperimentConfig::preset_options(size_t i, const Shape& input, int
   return options;
 }
 
+namespace {
+
+// A custom base with the swept kernel or stride set in every conv layer (validated again: a
+// larger kernel may no longer fit a small feature map).
+ModelSpec swept_custom_spec(const std::string& spec_text, const std::string& vary,
+                            const std::string& value, const Shape& input, int classes) {
+  require(vary == "kernel" || vary == "stride", "experiment " + vary,
+          "a custom model's layers are its own: sweep its kernel or stride, or choose a preset "
+          "to sweep " + vary);
+  ModelSpec spec = parse_model_spec(spec_text, input, classes);
+  const int v = parse_int_value(vary, value);
+  bool has_conv = false;
+  for (LayerSpec& layer : spec.layers) {
+    if (layer.kind != LayerKind::kConv2D) continue;
+    has_conv = true;
+    (vary == "kernel" ? layer.kernel : layer.stride) = v;
+  }
+  require(has_conv, "experiment " + vary,
+          "the custom model has no conv2d layer, so nothing in it depends on " + vary);
+  validate_model_spec(spec, classes);
+  return spec;
+}
+
+}  // namespace
+
 ModelSpec ExperimentConfig::spec(size_t i, const Shape& input, int classes) const {
-  const PresetOptions options = preset_options(i, input, classes);
   try {
+    if (model == kCustomModel && vary != "model")
+      return swept_custom_spec(spec_text, vary, values.at(i), input, classes);
+    const PresetOptions options = preset_options(i, input, classes);
     return preset(model_name(i), input, classes, options);
   } catch (const Error& e) {
     throw Error("experiment configuration " + label(i), e.what());
@@ -156,7 +183,7 @@ void ExperimentConfig::validate(const Shape& input, int classes, size_t memory_l
 }
 
 nlohmann::json ExperimentConfig::to_json() const {
-  return {{"model", model},
+  nlohmann::json out = {{"model", model},
           {"base",
            {{"kernel", base.kernel},
             {"filters", base.filters},
@@ -170,6 +197,8 @@ nlohmann::json ExperimentConfig::to_json() const {
           {"repeats", repeats},
           {"matchParams", match_params},
           {"train", train.to_json()}};
+  if (model == kCustomModel) out["spec"] = spec_text;
+  return out;
 }
 
 ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j, const std::string& where) {
@@ -190,6 +219,9 @@ ExperimentConfig ExperimentConfig::from_json(const nlohmann::json& j, const std:
   c.values = json_field<std::vector<std::string>>(j, "values", where);
   c.repeats = json_field<int>(j, "repeats", where);
   if (j.contains("matchParams")) c.match_params = json_field<bool>(j, "matchParams", where);
+  if (j.contains("spec")) c.spec_text = json_field<std::string>(j, "spec", where);
+  require(c.model != kCustomModel || !c.spec_text.empty(), where,
+          "a custom model needs its layers in field 'spec'");
   const nlohmann::json train = json_field<nlohmann::json>(j, "train", where);
   require(train.is_object(), where, "field 'train' must be an object");
   try {

@@ -29,8 +29,10 @@ class ThreadPool;
 
 // [SECTION] ExperimentConfig -------------------------------------------------------------------
 struct ExperimentConfig {
-  std::string model = "cnn";   // base preset
+  std::string model = "cnn";   // base preset, or "custom" (kCustomModel) with spec_text
   PresetOptions base;          // the base model's settings (the swept one is overridden)
+  std::string spec_text;       // a custom base's layers; kernel and stride sweeps set them in
+                               // every conv layer
   std::string vary = "kernel"; // kernel | filters | depth | pooling | stride | model
   std::vector<std::string> values{"3", "5", "7"};
   int repeats = 1;             // seeds per configuration (1..5)

@@ -419,7 +419,7 @@ LessonFacts lesson_facts(bool has_dataset, const std::string& dataset_name, cons
       } catch (const Error&) {
         continue;  // a run of another input shape (before a dataset change): not this lesson's
       }
-      if (!is_mlp_preset(run.model)) run.kernel = r.options.preset.kernel;
+      if (const std::optional<int> k = r.options.named_kernel()) run.kernel = *k;
       f.runs.push_back(run);
     }
   }

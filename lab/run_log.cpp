@@ -20,11 +20,11 @@ std::string csv_field(std::string text) {
 
 // ---- RunLogEntry ---------------------------------------------------------------------------------
 
-std::string RunLogEntry::model_text() const {
-  if (is_mlp_preset(options.model)) return options.model;
-  const std::string k = std::to_string(options.preset.kernel);
-  return options.model + " " + k + "x" + k;
+std::string RunLogEntry::source_text() const {
+  return source.rfind("run ", 0) == 0 ? "training " + source : source;
 }
+
+std::string RunLogEntry::model_text() const { return options.model_label(); }
 
 std::string RunLogEntry::settings_text() const {
   // The optimiser's extras and the schedule only when they are not the defaults, so the usual
@@ -62,6 +62,7 @@ const char* RunLogEntry::status_name() const {
 json RunLogEntry::to_json() const {
   return {{"number", number},
           {"source", source},
+          {"run", run > 0 ? json(run) : json(nullptr)},
           {"dataset", dataset},
           {"model", model_text()},
           {"settings", settings_text()},
@@ -94,6 +95,7 @@ size_t RunLog::add_history(const std::vector<RunRecord>& history, const std::str
     if (logged_.count(key)) continue;
     RunLogEntry e;
     e.source = "run " + std::to_string(record.run);
+    e.run = record.run;
     e.dataset = dataset;
     e.options = record.options;
     e.epochs_run = static_cast<int>(record.epochs.size());

@@ -28,6 +28,7 @@ struct RunLogEntry {
 
   int number = 0;            // 1, 2, ... in the order runs were logged (kept after a clear)
   std::string source;        // "run 3", or "experiment 2: kernel=5, seed 43"
+  int run = 0;               // a single run's number in the lab (its snapshots'); 0: an experiment's
   std::string dataset;       // "CIFAR-10 1k: 900 train + 100 validation + 2,000 test"
   SessionOptions options;    // the run's settings
   int epochs_run = 0;        // epochs completed
@@ -37,6 +38,10 @@ struct RunLogEntry {
   ConfusionCounts confusion;  // K rows [true] of K counts [predicted]
   std::string stop_reason;
 
+  // Where the run came from as the table shows it: "training run 3" (the lab's own run numbers,
+  // as the Training panel counts them) or "experiment 2: kernel=5, seed 43". The entry's own
+  // number is another count (the log's order), so the word tells the two apart.
+  std::string source_text() const;
   // "cnn 5x5", "mlp": the model as the table shows it.
   std::string model_text() const;
   // "adam lr 0.001, batch 64, patience 3, seed 42": the other key settings.

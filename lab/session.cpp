@@ -187,13 +187,7 @@ bool Session::tick(double budget_seconds) {
 std::string Session::run_label() const {
   // What tells runs apart in a legend: a CNN's kernel; an MLP's width when it is not the
   // preset's (the baseline and an MLP sized to a CNN's parameter count are both "mlp").
-  std::string label = options_.model;
-  if (!is_mlp_preset(options_.model)) {
-    label += " " + std::to_string(options_.preset.kernel) + "x" + std::to_string(options_.preset.kernel);
-  } else if (options_.preset.dense > 0) {
-    label += " dense " + std::to_string(options_.preset.dense);
-  }
-  return "run " + std::to_string(run_index_ + 1) + ": " + label;
+  return "run " + std::to_string(run_index_ + 1) + ": " + options_.model_label();
 }
 
 RunRecord Session::current_run_record() const {
@@ -241,7 +235,7 @@ SessionStatus Session::status() const {
   if (model_) {
     ModelStatus m;
     m.name = options_.model;
-    if (!is_mlp_preset(options_.model)) m.kernel = options_.preset.kernel;
+    m.kernel = options_.named_kernel();
     m.params = static_cast<int64_t>(model_->parameter_count());
     m.spec = model_->spec().text();
     s.model = m;
@@ -329,6 +323,7 @@ ExperimentConfig experiment_config_from_json(const json& options, const SessionO
   SessionOptions merged = current;
   merged.merge(base);
   config.model = merged.model;
+  config.spec_text = merged.spec_text;
   config.base = merged.preset;
   config.train = merged.train;
   return config;
@@ -383,10 +378,15 @@ std::optional<ExperimentReport> Session::experiment_state() const {
     ExperimentRunReport run;
     run.configuration = res.label;
     // The run's settings as configure() keys (the run log lists them like a single run's).
+    const Shape input{data_.train.channels, data_.train.height, data_.train.width};
+    const int classes = static_cast<int>(data_.train.class_names.size());
     run.options.model = e.config().model_name(res.config);
-    run.options.preset = e.config().preset_options(
-        res.config, Shape{data_.train.channels, data_.train.height, data_.train.width},
-        static_cast<int>(data_.train.class_names.size()));
+    if (run.options.is_custom()) {
+      // The swept layers (kernel or stride set in every conv layer), as that run trained them.
+      run.options.spec_text = e.config().spec(res.config, input, classes).text();
+    } else {
+      run.options.preset = e.config().preset_options(res.config, input, classes);
+    }
     run.options.train = e.config().train;
     run.options.train.seed = res.seed;
     run.repeat = res.repeat;

@@ -36,9 +36,37 @@ std::string joined(const std::vector<std::string>& names) {
 void apply_model(SessionOptions& o, const json& v) {
   const std::string name = v.get<std::string>();
   const auto& names = preset_names();
+  if (name == kCustomModel) {
+    // Only with a layer list: this one's spec key, or the one already set.
+    o.model = name;
+    return;
+  }
   if (std::find(names.begin(), names.end(), name) == names.end())
-    throw Error("option model", "unknown model '" + name + "' (one of " + joined(names) + ")");
+    throw Error("option model", "unknown model '" + name + "' (one of " + joined(names) +
+                                    ", or custom with a spec)");
   o.model = name;
+  o.spec_text.clear();  // a preset replaces the layer list
+}
+
+// The layer list is checked statement by statement here (words, numbers, ranges: the error names
+// the layer); whether the layers fit the data's shape is known only when a model is built.
+void apply_spec(SessionOptions& o, const json& v) {
+  std::string text = v.get<std::string>();
+  if (text.size() > kMaxSpecText)
+    throw Error("option spec", "is " + std::to_string(text.size()) +
+                                   " characters long; at most " + std::to_string(kMaxSpecText));
+  if (text.find_first_not_of(" \t\r\n;") == std::string::npos) {
+    if (o.model == kCustomModel) o.model = "cnn";  // an empty list: back to the default preset
+    o.spec_text.clear();
+    return;
+  }
+  try {
+    if (parse_layer_list(text).empty()) throw Error("model spec", "has no layers");
+  } catch (const Error& e) {
+    throw Error("option spec", e.what());
+  }
+  o.model = kCustomModel;
+  o.spec_text = std::move(text);
 }
 
 void apply_lr_schedule(SessionOptions& o, const json& v) {
@@ -59,6 +87,11 @@ const std::vector<OptionRow>& option_table() {
       {"model", "--model", kModel, kLab, kText, "a preset name",
        "Preset: mlp, cnn1, cnn, vgg, mlp-small", true, apply_model,
        [](const O& o) -> json { return o.model; }},
+      {"spec", "--spec", kModel, kLab, kText, "a model spec, e.g. \"conv2d 16 k=3 pad=same; relu; "
+       "maxpool2d 2; flatten; dense 10\"",
+       "Model spec text instead of a preset, e.g. \"conv2d 16 k=3 pad=same; relu; maxpool2d 2; "
+       "flatten; dense 10\"", false, apply_spec,
+       [](const O& o) -> json { return o.spec_text; }},
       {"kernel", "--kernel", kModel, kLab, kInteger, "a whole number 1..11",
        "Convolution kernel size (1-11)", true,
        [](O& o, const json& v) { o.preset.kernel = v.get<int>(); },
@@ -226,6 +259,12 @@ void SessionOptions::merge(const json& j, OptionScope scope) {
   SessionOptions o = *this;
   for (const OptionRow& row : option_table())
     if (j.contains(row.key)) row.apply(o, checked_option(j, row.key, row.type, row.expected));
+  if (j.contains("model") && j.contains("spec") && j.at("model") != kCustomModel &&
+      !o.spec_text.empty())
+    throw Error("option spec", "a spec replaces the preset: leave out model (or give model "
+                               "'custom'), got model '" + j.at("model").get<std::string>() + "'");
+  if (o.model == kCustomModel && o.spec_text.empty())
+    throw Error("option model", "'custom' needs its layers: give them as spec");
   try {
     o.train.validate();  // names the field by its key (weightDecay, valFraction, ...)
   } catch (const Error& e) {
@@ -263,7 +302,25 @@ json SessionOptions::to_json() const {
   return out;
 }
 
+std::optional<int> SessionOptions::named_kernel() const {
+  if (!is_custom()) return is_mlp_preset(model) ? std::nullopt : std::optional<int>(preset.kernel);
+  std::optional<int> shared;
+  for (const LayerSpec& layer : parse_layer_list(spec_text)) {
+    if (layer.kind != LayerKind::kConv2D) continue;
+    if (shared && *shared != layer.kernel) return std::nullopt;
+    shared = layer.kernel;
+  }
+  return shared;
+}
+
+std::string SessionOptions::model_label() const {
+  if (is_mlp_preset(model) && preset.dense > 0) return model + " dense " + std::to_string(preset.dense);
+  const std::optional<int> k = named_kernel();
+  return k ? model + " " + std::to_string(*k) + "x" + std::to_string(*k) : model;
+}
+
 ModelSpec SessionOptions::spec(const Shape& input, int classes) const {
+  if (is_custom()) return parse_model_spec(spec_text, input, classes);
   return cnnlab::preset(model, input, classes, preset);
 }
 

@@ -6,6 +6,7 @@
 // [SECTION] Option table   [SECTION] SessionOptions
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,13 +71,18 @@ const nlohmann::json& checked_option(const nlohmann::json& j, const std::string&
                                      OptionType type, const char* expected);
 
 // [SECTION] SessionOptions -------------------------------------------------------------------------
-// What configure() accepts: the table's kLab keys — model, kernel, filters, dense, dropout,
-// blocks, pooling, stride, epochs, batch, optimizer, momentum, nesterov, weightDecay, clipNorm,
-// lr, lrSchedule, lrStepEpochs, lrGamma, lrMin, seed, augment (the old spelling of flip + shift
-// 2, never written back), flip, shift, valFraction, patience, standardize. Unknown keys and
-// invalid values are refused with an Error naming the key and why, and nothing changes.
+// What configure() accepts: the table's kLab keys — model, spec (a layer list of one's own, in
+// the spec language; it makes model 'custom'), kernel, filters, dense, dropout, blocks, pooling,
+// stride, epochs, batch, optimizer, momentum, nesterov, weightDecay, clipNorm, lr, lrSchedule,
+// lrStepEpochs, lrGamma, lrMin, seed, augment (the old spelling of flip + shift 2, never written
+// back), flip, shift, valFraction, patience, standardize. Unknown keys and invalid values are
+// refused with an Error naming the key and why, and nothing changes.
+// Longest spec text accepted (64 KB; a 16-layer network takes about 300 characters).
+inline constexpr size_t kMaxSpecText = 65536;
+
 struct SessionOptions {
-  std::string model = "cnn";
+  std::string model = "cnn";  // a preset name, or kCustomModel with spec_text
+  std::string spec_text;      // the layers in the spec language (model/spec.h) when model is custom
   PresetOptions preset;
   TrainConfig train;
 
@@ -85,8 +91,18 @@ struct SessionOptions {
   void merge(const nlohmann::json& j, OptionScope scope = OptionScope::kLab);
   // The kLab keys but the old spellings (augment): flip and shift report the augmentation.
   nlohmann::json to_json() const;
-  // The model spec for the data's shape and classes (Error when impossible).
+  // The model spec for the data's shape and classes (Error when impossible): the preset with its
+  // settings, or the custom layer list.
   ModelSpec spec(const Shape& input, int classes) const;
+  bool is_custom() const { return model == kCustomModel; }
+  // The model's kernel size as the lab names it ("cnn 3x3"): the preset's kernel for a
+  // convolutional preset; for a custom model the kernel its conv layers share; none for an MLP,
+  // a custom model without conv layers or with kernels of several sizes.
+  std::optional<int> named_kernel() const;
+  // "cnn 3x3", "mlp", "mlp dense 172", "custom 5x5", "custom": how runs, files and the state name
+  // the model (an MLP's width when it is not the preset's: the baseline and an MLP sized to a
+  // CNN's parameter count are both "mlp").
+  std::string model_label() const;
   // The kLab keys, in table order, the old spellings included (links and files may use them).
   static const std::vector<std::string>& keys();
 };

@@ -156,10 +156,22 @@ void SnapshotStore::set_budget(size_t budget_bytes) {
 std::string SnapshotStore::thinning_note() const {
   if (!refused_.empty()) return refused_;
   if (dropped_ == 0) return "";
-  return "To stay within " + megabytes_text(budget_) + " of memory, " + std::to_string(dropped_) +
-         (dropped_ == 1 ? " epoch snapshot was" : " epoch snapshots were") +
-         " dropped: the first, the last and every " + std::to_string(max_stride()) +
-         (max_stride() == 2 ? "nd" : "th") + " epoch are kept.";
+  // The epochs missing from the runs still kept, and the earlier runs let go as a whole, said
+  // apart: a student counts the gaps in the run on screen.
+  size_t thinned = 0;
+  for (const auto& [run, r] : runs_) thinned += r.thinned;
+  const std::string within = "To stay within " + megabytes_text(budget_) + " of memory, ";
+  const std::string runs_gone =
+      dropped_runs_ == 0 ? ""
+      : "the snapshots of " + std::to_string(dropped_runs_) + " earlier run" +
+            (dropped_runs_ == 1 ? " were" : "s were") + " let go";
+  if (thinned == 0) return within + runs_gone + "; every epoch of the runs listed is kept.";
+  std::string note = within + std::to_string(thinned) +
+                     (thinned == 1 ? " epoch snapshot was" : " epoch snapshots were") +
+                     " dropped: the first, the last and every " + std::to_string(max_stride()) +
+                     (max_stride() == 2 ? "nd" : "th") + " epoch are kept.";
+  if (!runs_gone.empty()) note += " Also, " + runs_gone + ".";
+  return note;
 }
 
 int SnapshotStore::max_stride() const {
@@ -176,6 +188,7 @@ void SnapshotStore::drop_run(int run) {
 void SnapshotStore::clear() {
   runs_.clear();
   dropped_ = 0;
+  dropped_runs_ = 0;
   refused_.clear();
   ++version_;
 }
@@ -198,6 +211,7 @@ void SnapshotStore::thin() {
         if (off != kept.end() - 1) {
           kept.erase(off);
           ++dropped_;
+          ++most->thinned;
           break;
         }
         most->stride *= 2;
@@ -211,12 +225,14 @@ void SnapshotStore::thin() {
     if (oldest == runs_.end()) return;
     if (std::next(oldest) != runs_.end()) {
       dropped_ += oldest->second.kept.size();
+      ++dropped_runs_;
       runs_.erase(oldest);
     } else {
       std::vector<EpochSnapshot>& kept = oldest->second.kept;
       if (kept.size() < 2) return;
       kept.erase(kept.begin());
       ++dropped_;
+      ++oldest->second.thinned;
     }
   }
 }

@@ -86,6 +86,7 @@ class SnapshotStore {
     std::vector<size_t> param_sizes;     // the model's parameters' sizes (shape check)
     std::vector<EpochSnapshot> kept;     // ascending by epoch
     int stride = 1;                      // inner epochs kept: multiples of this (see thin())
+    size_t thinned = 0;                  // its epochs dropped to stay within the budget
   };
   int max_stride() const;
   const RunSnapshots& run_of(int run, const char* where) const;
@@ -94,6 +95,7 @@ class SnapshotStore {
   size_t budget_;
   std::map<int, RunSnapshots> runs_;
   size_t dropped_ = 0;   // snapshots dropped by thinning (all runs, since the last clear)
+  size_t dropped_runs_ = 0;  // runs whose snapshots all went (the oldest first), since the last clear
   std::string refused_;  // why a snapshot was not kept at all ("" if none was refused)
   uint64_t version_ = 0;
 };

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <new>
 #include <utility>
 
 #include "core/error.h"
@@ -83,6 +84,26 @@ void TrainerHost::finish_data() {
 }
 
 void TrainerHost::load_path(const std::string& path) { set_data(load_data(path)); }
+
+void TrainerHost::load_upload(const uint8_t* bytes, size_t size, const std::string& name,
+                              const UploadInput& input) {
+  // Decoded and checked in full first; the pack is written before anything is replaced, so a
+  // failure there (memory) leaves the lab as it was too.
+  DataSource data;
+  std::vector<uint8_t> pack;
+  try {
+    data = load_upload_bytes(bytes, size, name, input);
+    pack = encode_pack(data);  // raw: what a reload reads back, bit for bit
+  } catch (const std::bad_alloc&) {
+    // The archive, its images and their pack side by side did not fit (the browser gives the
+    // trainer at most 2 GB): say so, not "std::bad_alloc".
+    throw Error(name, "too large to read in the memory this browser gives the lab: use fewer "
+                      "images (or a smaller archive)");
+  }
+  incoming_.reset();
+  set_data(std::move(data));
+  upload_pack_ = std::move(pack);
+}
 
 void TrainerHost::set_data(DataSource data) {
   session_.set_data(std::move(data));

@@ -25,6 +25,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "data/loaders.h"
 #include "data/pack.h"
 #include "lab/dataset_report.h"
 #include "lab/run_report.h"
@@ -60,6 +61,16 @@ class TrainerHost {
   void feed_data(const uint8_t* bytes, size_t size);
   void finish_data();
   void abort_data() { incoming_.reset(); }  // a download failed part-way: drop what came
+  // A dataset the student brought (the page's Load dataset; data/loaders.h, load_upload_bytes):
+  // an image-folder archive decoded and fitted to `input`, or a pack. Everything is checked
+  // before the current dataset is replaced: a refusal (Error naming the file and why) changes
+  // nothing, runs and weights included. On success the dataset is also kept as a raw pack
+  // (upload_pack(): what the page caches for a reload and offers as "Download dataset").
+  void load_upload(const uint8_t* bytes, size_t size, const std::string& name,
+                   const UploadInput& input);
+  // The last upload's pack bytes (empty before one, and after release_upload_pack()).
+  const std::vector<uint8_t>& upload_pack() const { return upload_pack_; }
+  void release_upload_pack() { std::vector<uint8_t>().swap(upload_pack_); }
   void set_data(DataSource data);
   // What the app is told about the current dataset (lab/dataset_report.h).
   DatasetReport dataset_report() const;
@@ -138,6 +149,7 @@ class TrainerHost {
     std::vector<uint8_t> bytes;        // the first bytes, then all of any other format
   };
   std::unique_ptr<IncomingData> incoming_;
+  std::vector<uint8_t> upload_pack_;  // load_upload's dataset as a pack, until released
   // Warming up (warm_up): steps left, and the throw-away model while they run.
   int warm_up_steps_left_ = 0;
   struct WarmUp {

@@ -3,7 +3,8 @@
 # quick when everything is already there):
 #   1. Debian packages (compilers, Emscripten, header-only libraries, Chromium, datasets).
 #   2. Dear ImGui 1.86 sources from Debian's source package, unpacked to $CNNLAB_DEPS/imgui-1.86.
-#   3. npm packages of the browser tests (tests/browser), never a downloaded browser.
+#   3. npm packages of the site (web/vendor: fflate) and of the browser tests (tests/browser),
+#      never a downloaded browser.
 #   4. Data: the official CIFAR-10 binary release into data/ (md5-checked) unless CIFAR-10 is
 #      already available (CNNLAB_CIFAR10, ../shared); Fashion-MNIST from Debian otherwise.
 #
@@ -156,27 +157,34 @@ install_imgui() {
   say "Dear ImGui $imgui_version sources unpacked to $imgui_dir"
 }
 
-# ---- 3. npm packages of the browser tests -----------------------------------------------------
-install_npm_packages() {
-  local dir="$repo_root/tests/browser"
+# ---- 3. npm packages: the site's (web/vendor: fflate, which reads .zip datasets in the page)
+# and the browser tests' (tests/browser), each pinned by its package-lock.json ---------------------
+npm_install_in() {
+  local dir="$1"
   [ -f "$dir/package.json" ] || return 0
-  # Never let Playwright fetch a browser of its own: the tests drive Debian's /usr/bin/chromium.
-  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  local what="${dir#$repo_root/}"
   if [ -f "$dir/node_modules/.package-lock.json" ] \
      && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package.json" ] \
      && { [ ! -f "$dir/package-lock.json" ] \
           || [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; }; then
-    say "npm packages of tests/browser: up to date"
+    say "npm packages of $what: up to date"
     return
   fi
   if [ -f "$dir/package-lock.json" ]; then
-    say "npm ci in tests/browser"
-    (cd "$dir" && npm ci --no-audit --no-fund) || die "npm ci in tests/browser failed (see above)"
+    say "npm ci in $what"
+    (cd "$dir" && npm ci --no-audit --no-fund) || die "npm ci in $what failed (see above)"
   else
-    say "npm install in tests/browser"
+    say "npm install in $what"
     (cd "$dir" && npm install --no-audit --no-fund) \
-      || die "npm install in tests/browser failed (see above)"
+      || die "npm install in $what failed (see above)"
   fi
+}
+
+install_npm_packages() {
+  # Never let Playwright fetch a browser of its own: the tests drive Debian's /usr/bin/chromium.
+  export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+  npm_install_in "$repo_root/web/vendor"
+  npm_install_in "$repo_root/tests/browser"
 }
 
 # ---- 4. Data -----------------------------------------------------------------------------------

@@ -384,6 +384,11 @@ TEST_CASE("Summary lists output shapes, parameters and MACs with totals") {
   CHECK(table.find("(64, 8, 8)") != std::string::npos);
   CHECK(with_thousands(1707274) == "1,707,274");
   CHECK(with_thousands(12) == "12");
+  CHECK(percent(0.4567) == "45.7 %");
+  // 453 of 2,000 right, held as a double in the run log and as a float in the Evaluation
+  // panel: one text for both (the float times 100.0f in float arithmetic printed 22.6 %).
+  CHECK(percent(453.0 / 2000.0) == "22.7 %");
+  CHECK(percent(static_cast<double>(453.0f / 2000.0f)) == "22.7 %");
 }
 
 // ---- Model ----------------------------------------------------------------------------------------

@@ -118,7 +118,8 @@ TEST_CASE("Option table: one key per option, its flag the key in kebab-case, val
   CHECK(keys_written == json(lab_keys));
 
   // Every lab option applied from JSON reads back the same (a value other than the default).
-  const json changed = {{"model", "vgg"},        {"kernel", 5},        {"filters", 8},
+  const json changed = {{"model", "custom"},     {"spec", "conv2d 8 k=5; relu; flatten; dense 4"},
+                        {"kernel", 5},           {"filters", 8},
                         {"dense", 64},           {"dropout", 0.25},    {"blocks", 3},
                         {"pooling", "avg"},      {"stride", 2},        {"epochs", 7},
                         {"batch", 32},           {"lr", 0.005},        {"optimizer", "sgd"},
@@ -255,6 +256,90 @@ std::vector<std::string> js_string_list(const std::string& source, const std::st
     q = close;
   }
   return out;
+}
+
+TEST_CASE("Options: a layer list of one's own (spec) takes the preset's place, checked per layer") {
+  Session s;
+  s.set_data(quadrants(10, 5));  // 3x16x16 images, 4 classes
+  s.configure(kSmall);
+  const std::string layers = "conv2d 4 k=3 pad=same; relu; maxpool2d 2\nflatten  # to a vector\ndense 4";
+  s.configure({{"spec", layers}});
+  CHECK(s.options().model == "custom");
+  CHECK(s.options().spec_text == layers);  // kept as written (comments too)
+  CHECK(s.options().to_json()["spec"] == layers);
+  CHECK(s.options().named_kernel() == 3);
+  CHECK(s.options().model_label() == "custom 3x3");
+  const ModelSpec built = s.options().spec(Shape{3, 16, 16}, 4);
+  REQUIRE(built.layers.size() == 5);
+  CHECK(built.layers[0].units == 4);
+  CHECK(built.layers[2].kind == LayerKind::kMaxPool2D);
+  CHECK(s.state()["model"]["spec"] == built.text());  // the trainer's model is that list
+
+  // The model is checked layer by layer when given, and against the data when built; a refused
+  // list changes nothing.
+  const json before = s.options().to_json();
+  CHECK(error_of([&] { s.configure({{"spec", "conv2d 4 k=3; maxpol2d 2; dense 4"}}); })
+            .find("option spec: layer 2: unknown layer 'maxpol2d'") != std::string::npos);
+  CHECK(error_of([&] { s.configure({{"spec", "conv2d 4 k=3; flatten; dense 4"}, {"model", "cnn"}}); })
+            .find("option spec: a spec replaces the preset") != std::string::npos);
+  // At the length limit and one past it (spaces before a one-layer list).
+  const std::string longest = std::string(kMaxSpecText - 16, ' ') + "flatten; dense 4";
+  REQUIRE(longest.size() == kMaxSpecText);
+  SessionOptions at_limit;
+  at_limit.merge({{"spec", longest}});
+  CHECK(at_limit.spec_text == longest);
+  CHECK(error_of([&] { s.configure({{"spec", " " + longest}}); }) ==
+        "option spec: is 65537 characters long; at most 65536");
+  // A 16x16 window does not fit conv 1's 14x14 output: known only against the data's shape.
+  CHECK(error_of([&] { s.configure({{"spec", "conv2d 4 k=3; maxpool2d 16; flatten; dense 4"}}); })
+            .find("layer 2") != std::string::npos);
+  CHECK(s.options().to_json() == before);
+
+  // A preset replaces the list; 'custom' alone has no layers to use.
+  s.configure({{"model", "cnn1"}});
+  CHECK(s.options().spec_text.empty());
+  CHECK(s.options().model_label() == "cnn1 3x3");
+  CHECK(error_of([&] { s.configure({{"model", "custom"}}); }) ==
+        "option model: 'custom' needs its layers: give them as spec");
+  // Kernels of several sizes, or none: the label gives no kernel.
+  SessionOptions mixed;
+  mixed.merge({{"spec", "conv2d 4 k=3 pad=same; conv2d 4 k=5 pad=same; flatten; dense 4"}});
+  CHECK_FALSE(mixed.named_kernel());
+  CHECK(mixed.model_label() == "custom");
+  mixed.merge({{"spec", ""}});  // an empty list: back to the default preset
+  CHECK(mixed.model == "cnn");
+}
+
+TEST_CASE("Experiment: a custom model's kernel sweep sets every conv layer; other sweeps refused") {
+  Session s;
+  s.set_data(quadrants(12, 4));
+  s.configure(kSmall);
+  s.configure({{"spec", "conv2d 4 k=3 pad=same; relu; conv2d 4 k=3 pad=same; relu; flatten; dense 4"}});
+  CHECK(error_of([&] { s.start_experiment({{"vary", "filters"}}); })
+            .find("a custom model's layers are its own") != std::string::npos);
+  CHECK(s.experiment() == nullptr);
+  s.start_experiment({{"vary", "kernel"}, {"values", {1, 5}}, {"epochs", 1}});
+  run_to_end(s);
+  REQUIRE(s.experiment_state());
+  const ExperimentReport e = *s.experiment_state();
+  REQUIRE(e.runs.size() == 2);
+  CHECK(e.runs[0].options.model == "custom");
+  CHECK(e.runs[0].options.spec_text ==
+        "conv2d 4 k=1 pad=same; relu; conv2d 4 k=1 pad=same; relu; flatten; dense 4");
+  CHECK(e.runs[1].options.model_label() == "custom 5x5");
+  CHECK(e.runs[1].parameters == 4 * (3 * 25 + 1) + 4 * (4 * 25 + 1) + 4 * (4 * 16 * 16 + 1));
+  // The configuration travels in the report and back.
+  const ExperimentConfig back = ExperimentConfig::from_json(e.config.to_json(), "experiment");
+  CHECK(back.spec_text == e.config.spec_text);
+  CHECK(back.spec(1, Shape{3, 16, 16}, 4).text() == e.runs[1].options.spec_text);
+
+  // Without a conv layer nothing depends on the kernel.
+  Session mlp;
+  mlp.set_data(quadrants(12, 4));
+  mlp.configure(kSmall);
+  mlp.configure({{"spec", "flatten; dense 8; relu; dense 4"}});
+  CHECK(error_of([&] { mlp.start_experiment({{"vary", "kernel"}}); })
+            .find("no conv2d layer") != std::string::npos);
 }
 
 TEST_CASE("Option table: the page's option names and types (web/page/options.js) are the lab's") {
@@ -1103,8 +1188,10 @@ TEST_CASE("Run log: finished runs stay listed with their test results after a pr
   REQUIRE(log.entries().size() == 2);
   const RunLogEntry& first = log.entries()[0];
   const RunLogEntry& second = log.entries()[1];
-  CHECK(first.model_text() == "mlp");
+  CHECK(first.model_text() == "mlp dense 16");  // kSmall's width, not the preset's
   CHECK(second.model_text() == "cnn1 3x3");
+  CHECK(first.source == "run 1");
+  CHECK(first.source_text() == "training run 1");  // not to be read as the entry's number
   CHECK(first.test_epoch == 1);
   CHECK(first.test_accuracy == s.history()[0].test_accuracy);
   CHECK(second.test_accuracy == s.state()["testAcc"].get<double>());
@@ -1121,7 +1208,7 @@ TEST_CASE("Run log: finished runs stay listed with their test results after a pr
   // Exports: a CSV row per run with its tested epoch; the JSON as runs().
   const std::string csv = log.csv();
   CHECK(std::count(csv.begin(), csv.end(), '\n') == 3);
-  CHECK(csv.find("\n1,\"run 1\",\"quadrants\",\"mlp\",") != std::string::npos);
+  CHECK(csv.find("\n1,\"run 1\",\"quadrants\",\"mlp dense 16\",") != std::string::npos);
   CHECK(csv.find(",1,1,finished,") != std::string::npos);  // 1 epoch, tested on epoch 1
   const json exported = log.to_json();
   CHECK(exported["format"] == "cnnlab-runs");
@@ -1161,7 +1248,7 @@ TEST_CASE("Run log: an experiment stopped half-way lists finished runs and marks
   CHECK(log.add_experiment(*s.experiment_state(), "quadrants") == 1);  // the unfinished one
   REQUIRE(log.entries().size() == 2);
   CHECK(log.entries()[0].status == RunLogEntry::Status::kFinished);
-  CHECK(log.entries()[0].model_text() == "mlp");
+  CHECK(log.entries()[0].model_text() == "mlp dense 16");
   CHECK(log.entries()[0].test_epoch >= 1);
   CHECK(log.entries()[1].status == RunLogEntry::Status::kUnfinished);
   CHECK(log.entries()[1].model_text() == "cnn1 3x3");

@@ -134,6 +134,10 @@ TEST_CASE("Snapshot store: over budget it keeps first, last and evenly spaced ep
   store.set_budget(2 * one);
   CHECK(store.runs() == std::vector<int>{2});
   CHECK(store.epochs(2) == std::vector<int>{0, 1});
+  // The note counts the gaps in the runs still kept (none) apart from the runs let go.
+  CHECK(contains(store.thinning_note(), " of memory, the snapshots of 1 earlier run were let go; "
+                                        "every epoch of the runs listed is kept."));
+  CHECK(!contains(store.thinning_note(), "epoch snapshot"));
 
   // A snapshot larger than the whole budget is not kept, and the note says why.
   SnapshotStore tiny(one - 1);

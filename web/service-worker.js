@@ -14,12 +14,14 @@
 const SITE_CACHE = 'cnnlab-site-v1';
 // What a lab needs to start, relative to the site folder (this file's folder).
 // PAGE_FILES is every file of web/page/ (the page's ES modules, its stylesheet and the training
-// worker's script): tests/browser/embed.test.mjs's offline test checks it against the site.
+// worker's script) and page/vendor/fflate.js (web/vendor, copied by the build):
+// tests/browser/embed.test.mjs's offline test checks it against the site.
 const PAGE_FILES = [
   'cnnlab.js', 'mount.js', 'api.js', 'app-instance.js', 'worker-client.js', 'options.js',
   'downloads.js', 'overlay.js', 'events.js', 'files.js', 'embed-bridge.js', 'offline.js',
   'cnn-lab-element.js', 'cnnlab.css', 'trainer-worker.js', 'mirror.js', 'announcer.js',
-  'text-format.js', 'color-scheme.js', 'lessons.js',
+  'text-format.js', 'color-scheme.js', 'lessons.js', 'dataset-archive.js', 'uploads.js',
+  'vendor/fflate.js',
 ].map((file) => 'page/' + file);
 const CORE_FILES = PAGE_FILES.concat([
   'index.html', 'cnnlab_app.js', 'cnnlab_app.wasm', 'cnnlab_trainer.js', 'cnnlab_trainer.wasm',

@@ -16,7 +16,8 @@ std::string with_thousands(uint64_t value) {
 
 std::string percent(double fraction) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.1f %%", fraction * 100.0);
+  std::snprintf(text, sizeof text, "%.1f %%",
+                static_cast<double>(static_cast<float>(fraction)) * 100.0);
   return text;
 }
 

@@ -16,6 +16,7 @@
 
 #include "core/io.h"
 #include "data/dataset.h"
+#include "data/loaders.h"
 
 namespace cnnlab {
 namespace loading {
@@ -35,6 +36,8 @@ struct FileTree {
   std::string name;      // folder name or archive name without extension
   bool archive = false;
   std::vector<TreeFile> files;  // sorted by rel
+  std::vector<std::string> folders;  // folders seen as such (rel, sorted; tar folder entries,
+                                     // a folder's subfolders): an empty one holds no file
   std::vector<std::vector<uint8_t>> storage;  // bytes read from disk on demand
 
   const TreeFile* find(const std::string& rel) const {
@@ -80,6 +83,9 @@ DataSource load_idx(FileTree& tree, const std::string& dir);
 DataSource load_image_folder(FileTree& tree, const std::string& root);
 // The root folder (relative path, "" for the top) holding train/<class>/<file>; false if none.
 bool find_image_folder_root(const FileTree& tree, std::string& root);
+// A dataset the student brought (loader_upload.cpp; see loaders.h, load_upload_bytes): the
+// image-folder tree in any of its layouts, every image centre-cropped and resized to the input.
+DataSource load_image_upload(FileTree& tree, const UploadInput& input);
 
 }  // namespace loading
 }  // namespace cnnlab

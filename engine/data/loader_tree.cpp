@@ -28,7 +28,7 @@ bool hidden_component(const std::string& rel) {
 
 std::string archive_stem(const std::string& where) {
   std::string name = fs::path(where).filename().string();
-  for (const char* ext : {".tar.gz", ".tgz", ".tar"}) {
+  for (const char* ext : {".tar.gz", ".tgz", ".tar", ".zip"}) {
     const std::string e = ext;
     if (name.size() > e.size() && lower(name.substr(name.size() - e.size())) == e) {
       return name.substr(0, name.size() - e.size());
@@ -92,6 +92,10 @@ FileTree tree_of_directory(const std::string& path) {
       if (it->is_directory(ec)) it.disable_recursion_pending();
       continue;
     }
+    if (it->is_directory(ec)) {
+      tree.folders.push_back(rel);
+      continue;
+    }
     if (!it->is_regular_file(ec)) continue;
     TreeFile f;
     f.rel = rel;
@@ -101,6 +105,7 @@ FileTree tree_of_directory(const std::string& path) {
   }
   std::sort(tree.files.begin(), tree.files.end(),
             [](const TreeFile& a, const TreeFile& b) { return a.rel < b.rel; });
+  std::sort(tree.folders.begin(), tree.folders.end());
   return tree;
 }
 
@@ -109,7 +114,8 @@ FileTree tree_of_tar(const uint8_t* tar, size_t size, const std::string& where) 
   tree.location = where;
   tree.name = archive_stem(where);
   tree.archive = true;
-  for (const TarEntry& e : list_tar(tar, size, where)) {
+  std::vector<std::string> folders;
+  for (const TarEntry& e : list_tar(tar, size, where, &folders)) {
     if (e.path.empty() || hidden_component(e.path)) continue;
     TreeFile f;
     f.rel = e.path;
@@ -130,6 +136,11 @@ FileTree tree_of_tar(const uint8_t* tar, size_t size, const std::string& where) 
     }
   }
   tree.files = std::move(unique);
+  for (const std::string& folder : folders) {
+    if (!hidden_component(folder)) tree.folders.push_back(folder);
+  }
+  std::sort(tree.folders.begin(), tree.folders.end());
+  tree.folders.erase(std::unique(tree.folders.begin(), tree.folders.end()), tree.folders.end());
   return tree;
 }
 

@@ -69,6 +69,67 @@ DataSource load_data_bytes(const uint8_t* bytes, size_t size, const std::string&
   throw Error(where, std::string("unknown dataset format: ") + kFormats);
 }
 
+std::string UploadInput::label() const {
+  return std::to_string(height) + "x" + std::to_string(width) + (channels == 1 ? " grey" : " colour");
+}
+
+void UploadInput::validate(const std::string& where) const {
+  require(channels == 1 || channels == 3, where,
+          "input channels must be 1 (grey) or 3 (colour), not " + std::to_string(channels));
+  require(height >= 8 && height <= 256 && width >= 8 && width <= 256, where,
+          "input size must be 8..256 pixels a side, not " + std::to_string(height) + "x" +
+              std::to_string(width));
+}
+
+void check_upload_archive(uint64_t files, uint64_t expanded_bytes, const std::string& where) {
+  require(files <= kMaxUploadFiles, where,
+          "holds " + std::to_string(files) + " files, more than the " +
+              std::to_string(kMaxUploadFiles) + " an uploaded dataset may have");
+  require(expanded_bytes <= kMaxUploadExpandedBytes, where,
+          "expands to " + std::to_string(expanded_bytes) + " bytes, more than the 500 MB (" +
+              std::to_string(kMaxUploadExpandedBytes) +
+              " bytes) an uploaded dataset may unpack to");
+}
+
+DataSource load_upload_bytes(const uint8_t* bytes, size_t size, const std::string& name,
+                             const UploadInput& input) {
+  input.validate(name);
+  require(size > 0, name, "empty file (0 bytes)");
+  require(size <= kMaxUploadArchiveBytes, name,
+          std::to_string(size) + " bytes, larger than the 500 MB (" +
+              std::to_string(kMaxUploadArchiveBytes) + " bytes) an uploaded dataset may be");
+  if (is_pack(bytes, size)) return read_pack_bytes(bytes, size, name);
+  const char* kUploadFormats =
+      "expected a .zip, .tar or .tar.gz of an image folder (<class>/*.png|jpg, or "
+      "train/<class>/... and test/<class>/...) or a .pack";
+  std::vector<uint8_t> expanded;
+  const uint8_t* tar = bytes;
+  size_t tar_size = size;
+  if (is_gzip(bytes, size)) {
+    // The size trailer (the last 4 bytes: the expanded size mod 2^32) is checked before anything
+    // is inflated; gunzip then inflates into exactly that many bytes and refuses a stream that
+    // makes more, so a bomb whose real size wraps past 4 GB is refused too.
+    require(size >= 18, name, "truncated gzip file");
+    const uint32_t claimed = load_le32(bytes + size - 4);
+    check_upload_archive(0, claimed, name);
+    expanded = gunzip(bytes, size, name);
+    require(looks_like_tar(expanded.data(), expanded.size()), name,
+            std::string("a gzip file that does not hold a tar archive: ") + kUploadFormats);
+    tar = expanded.data();
+    tar_size = expanded.size();
+  } else {
+    require(looks_like_tar(bytes, size), name,
+            std::string("neither a readable archive nor a pack (corrupt, or another format): ") +
+                kUploadFormats);
+  }
+  FileTree tree = tree_of_tar(tar, tar_size, name);
+  uint64_t total = 0;
+  for (const TreeFile& f : tree.files) total += f.size;
+  check_upload_archive(tree.files.size(), total, name);
+  require(!tree.files.empty(), name, std::string("empty archive: ") + kUploadFormats);
+  return load_image_upload(tree, input);
+}
+
 DataSource load_data(const std::string& path) {
   std::error_code ec;
   const fs::file_status st = fs::status(path, ec);

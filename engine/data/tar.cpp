@@ -93,7 +93,8 @@ bool looks_like_tar(const uint8_t* data, size_t size) {
   return size >= kBlock && !all_zero(data, kBlock) && checksum_ok(data);
 }
 
-std::vector<TarEntry> list_tar(const uint8_t* data, size_t size, const std::string& where) {
+std::vector<TarEntry> list_tar(const uint8_t* data, size_t size, const std::string& where,
+                               std::vector<std::string>* directories) {
   std::vector<TarEntry> entries;
   std::string long_name;  // from a GNU 'L' or pax 'x' header, applies to the next entry
   size_t pos = 0;
@@ -127,6 +128,10 @@ std::vector<TarEntry> list_tar(const uint8_t* data, size_t size, const std::stri
     } else {
       if (type == '0' || type == '\0' || type == '7') {
         entries.push_back({clean_path(long_name.empty() ? name : long_name), body, n});
+      } else if (type == '5' && directories) {
+        std::string dir = clean_path(long_name.empty() ? name : long_name);
+        while (!dir.empty() && dir.back() == '/') dir.pop_back();
+        if (!dir.empty() && dir != ".") directories->push_back(dir);
       }
       long_name.clear();
     }

@@ -20,7 +20,10 @@ struct TarEntry {
 bool looks_like_tar(const uint8_t* data, size_t size);
 
 // Regular files in archive order. Throws Error(where, ...) on a corrupt header (bad checksum,
-// bad size field) or a truncated archive.
-std::vector<TarEntry> list_tar(const uint8_t* data, size_t size, const std::string& where);
+// bad size field) or a truncated archive. directories, when given, receives the paths of the
+// archive's folder entries (type '5', without the trailing '/'): an empty folder has no file to
+// show it (uploads name an empty class folder).
+std::vector<TarEntry> list_tar(const uint8_t* data, size_t size, const std::string& where,
+                               std::vector<std::string>* directories = nullptr);
 
 }  // namespace cnnlab

@@ -30,6 +30,10 @@ struct PresetOptions {
   int stride = 1;            // stride of every conv (cnn, cnn1, vgg)
 };
 
+// The model name of a layer list of one's own (a spec text) where a preset name would be: the
+// preset's settings (kernel, filters, ...) then do not apply. Not a preset: preset() refuses it.
+inline constexpr const char* kCustomModel = "custom";
+
 // Names in display order: mlp, cnn1, cnn, vgg, mlp-small.
 const std::vector<std::string>& preset_names();
 // One-line description for menus.

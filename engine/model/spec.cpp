@@ -225,15 +225,14 @@ LayerSpec parse_layer_spec(const std::string& statement, int index) {
   return spec;
 }
 
-ModelSpec parse_model_spec(const std::string& text, const Shape& input, int classes) {
-  ModelSpec spec;
-  spec.input = input;
+std::vector<LayerSpec> parse_layer_list(const std::string& text) {
+  std::vector<LayerSpec> layers;
   std::string statement;
   int index = 0;
   auto flush = [&] {
     bool blank = true;
     for (char c : statement) blank = blank && std::isspace(static_cast<unsigned char>(c));
-    if (!blank) spec.layers.push_back(parse_layer_spec(statement, ++index));
+    if (!blank) layers.push_back(parse_layer_spec(statement, ++index));
     statement.clear();
   };
   bool comment = false;
@@ -252,6 +251,13 @@ ModelSpec parse_model_spec(const std::string& text, const Shape& input, int clas
     }
   }
   flush();
+  return layers;
+}
+
+ModelSpec parse_model_spec(const std::string& text, const Shape& input, int classes) {
+  ModelSpec spec;
+  spec.input = input;
+  spec.layers = parse_layer_list(text);
   validate_model_spec(spec, classes);
   return spec;
 }

@@ -44,6 +44,10 @@ constexpr size_t kMaxModelParameters = 100'000'000;
 ModelSpec parse_model_spec(const std::string& text, const Shape& input, int classes = 0);
 // Validates a spec built in code (presets, UI edits) the same way.
 void validate_model_spec(const ModelSpec& spec, int classes = 0);
+// The layer statements of a spec text, each checked alone (the words and numbers of its kind),
+// without an input: what can be said of a spec before the data's shape is known. Throws like
+// parse_layer_spec, naming the layer by its number.
+std::vector<LayerSpec> parse_layer_list(const std::string& text);
 // One layer statement, e.g. "conv2d 32 k=3 pad=same". index (1-based) is only for messages.
 LayerSpec parse_layer_spec(const std::string& statement, int index);
 

@@ -103,8 +103,17 @@ test('the run log keeps MLP and CNN results across a preset change; clear, undo;
       await frames(page, 10);
     }
     assert.equal(await page.evaluate(() => window.cnnlab.state().evaluationShows), 2);
+    // Its tested weights are still kept, so the whole lab shows that network: the time slider
+    // is on run 2's epoch 1, and Evaluation tests it to the run's own test accuracy.
+    const shown = await page.evaluate(() => window.cnnlab.state());
+    assert.equal(shown.timeTravel.run, 2);
+    assert.equal(shown.shownEpoch, 1);
+    await page.waitForFunction(() => window.cnnlab.state().timeTravel.testAcc !== null, null,
+                               {timeout: 60000});
+    assert.equal(await page.evaluate(() => window.cnnlab.state().timeTravel.testAcc), cnn.testAcc);
     await frames(page, 10);
     await saveScreenshot(page, 'eval-logged-run-1280x800.png');
+    await page.evaluate(() => window.cnnlab.showEpoch(null));
     await page.evaluate(() => window.cnnlab.showPanel('runs'));
     await frames(page, 10);
 

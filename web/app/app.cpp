@@ -263,10 +263,18 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
       ImGui::EndMenu();
     }
     if (begin_menu_noted(state.ui, "View")) {
-      ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
-      ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
       if (ImGui::MenuItem("Dark theme", nullptr, &state.ui.embedding.dark_theme)) {
         apply_style(state.ui.scale, state.ui.embedding.dark_theme, state.ui.embedding.touch);
+      }
+      item_tooltip("Light text on a dark background.");
+      // The developers' views last, in a submenu of their own: a student has no use for them.
+      ImGui::Separator();
+      if (ImGui::BeginMenu("For developers")) {
+        ImGui::MenuItem("Widget check (synthetic input)", nullptr, &state.ui.show_widget_check);
+        item_tooltip("Every chart and map drawn on made-up input, to check the drawing code.");
+        ImGui::MenuItem("Dear ImGui metrics", nullptr, &state.ui.show_imgui_metrics);
+        item_tooltip("The UI library's own statistics: windows, draw calls, vertices.");
+        ImGui::EndMenu();
       }
       ImGui::EndMenu();
     }
@@ -318,7 +326,11 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnTable& t : drawn.tables)
     tables.push_back({{"name", t.name}, {"rows", t.rows}, {"lastRowVisible", t.last_row_visible},
                       {"scrollsY", t.scrolls_y}});
-  return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs},
+  nlohmann::json fields = nlohmann::json::array();
+  for (const DrawnField& f : drawn.fields)
+    fields.push_back({{"name", f.name}, {"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h},
+                      {"check", f.check}});
+  return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs}, {"fields", fields},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
           {"scroll", scrolls}, {"tables", tables}};
@@ -373,6 +385,7 @@ void App::frame() {
       if (panel_shown(s.ui, Panel::Data) &&
           begin_tab_noted(s.ui, "setup", "Data", tab_flags(s.ui.left_tab_request, 0))) {
         ImGui::BeginChild("##data", ImVec2(0, 0), false);
+        draw_lesson_strip(s);
         draw_data_panel(s);
         end_child_noted(s.ui, "data");
         ImGui::EndTabItem();
@@ -380,6 +393,7 @@ void App::frame() {
       if (panel_shown(s.ui, Panel::Model) &&
           begin_tab_noted(s.ui, "setup", "Model", tab_flags(s.ui.left_tab_request, 1))) {
         ImGui::BeginChild("##model", ImVec2(0, 0), false);
+        draw_lesson_strip(s);
         draw_model_panel(s);
         end_child_noted(s.ui, "model");
         ImGui::EndTabItem();
@@ -389,6 +403,7 @@ void App::frame() {
       if (panel_shown(s.ui, Panel::Experiment) &&
           begin_tab_noted(s.ui, "setup", "Experiment", tab_flags(s.ui.left_tab_request, 2))) {
         ImGui::BeginChild("##experiment_setup", ImVec2(0, 0), false);
+        draw_lesson_strip(s);
         draw_experiment_setup_panel(s);
         end_child_noted(s.ui, "experimentSetup");
         ImGui::EndTabItem();
@@ -780,7 +795,7 @@ void App::update_training() {
   }
   // Each run's label as it was while current (a past run's record may carry later options).
   if (t.run > 0 && t.step > 0 && t.status.model)
-    run_labels_[t.run] = "run " + std::to_string(t.run) + ": " + t.status.model->label();
+    run_labels_[t.run] = "run " + std::to_string(t.run) + ": " + t.status.options.model_label();
   if (t.version != before || state_.curves.built_from == 0) rebuild_curves();
   if (t.version != state_.runs.seen_version) update_run_log();
 }
@@ -964,13 +979,14 @@ const std::string& App::state_json() {
                     {"test", s.data.dataset.test.size()},
                     {"classes", s.data.dataset.train.class_names.size()},
                     {"classNames", s.data.dataset.train.class_names},
+                    {"input", {s.data.dataset.train.channels, s.data.dataset.train.height,
+                               s.data.dataset.train.width}},
                     {"origin", s.data.origin},
                     {"split", split_text(s.data)}};
   } else {
     j["dataset"] = nullptr;
   }
   const SessionOptions& o = s.settings.applied;
-  const bool convolutional = !is_mlp_preset(o.model);
   if (t.reported && status.model) {
     j["model"] = {{"name", status.model->name},
                   {"kernel", status.model->kernel ? nlohmann::json(*status.model->kernel)
@@ -978,7 +994,7 @@ const std::string& App::state_json() {
                   {"params", status.model->params}};
   } else if (s.model.built) {
     j["model"] = {{"name", o.model},
-                  {"kernel", convolutional ? nlohmann::json(o.preset.kernel) : nlohmann::json(nullptr)},
+                  {"kernel", o.named_kernel() ? nlohmann::json(*o.named_kernel()) : nlohmann::json(nullptr)},
                   {"params", s.model.summary.total_params}};
   } else {
     j["model"] = nullptr;

@@ -96,6 +96,12 @@ class App {
   // A file the student picked or dropped: kind "model", "photo" or "auto" (by its first bytes).
   std::string open_user_file(const std::string& kind, const uint8_t* bytes, size_t size,
                              const std::string& name);
+  // The files notice, set by the page for what it does with files (your own dataset: reading,
+  // loaded, refused with the file and the reason; Download dataset).
+  void show_files_notice(const std::string& text, bool error);
+  // The input your own datasets are fitted to, as the File menu shows it: "32x32" (colour) or
+  // "28x28-grey".
+  std::string dataset_input() const;
   // ---- Guide: lessons (guide_actions.cpp) -----------------------------------------------------
   // Each returns "" or why not (also shown in the Guide tab); a refused lesson leaves the open
   // one as it was. open_lesson: a built-in lesson by id ("assignment"); open_lesson_text: a

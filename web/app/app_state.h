@@ -110,7 +110,17 @@ struct ModelState {
   std::string error;             // why the settings are invalid (shown inline)
   std::string input_note;        // which input the summary assumes ("3x32x32, 10 classes")
   ModelSummary summary;          // the engine's per-layer table
+  ModelSpec spec;                // the draft's layers for that input (what the layer editor edits)
+  Shape input{3, 32, 32};        // the input and classes the summary assumes
+  int classes = 10;
   std::string summary_key;       // settings + input the summary was made for
+  // "Model as text": the field as the student types it, why it is not a model for this data
+  // ("" when it is: it then becomes the draft's spec), and the draft text it last showed (when
+  // the draft changes elsewhere, a preset chosen or a layer edited, the field shows the new one).
+  std::string spec_edit;
+  std::string spec_edit_error;
+  std::string spec_edit_source;
+  bool spec_edit_active = false;
 };
 
 // ---- [SECTION] Training ------------------------------------------------------------------------
@@ -320,6 +330,8 @@ enum class FileRequest {
   kExportRunsCsv,    // the run log
   kExportRunsJson,
   kClassifyPhoto,    // pick or read a photo and classify it
+  kLoadDataset,      // browser: pick your own dataset (.zip, .tar, .tar.gz, .pack)
+  kDownloadDataset,  // browser: save the current dataset as a pack
 };
 
 // The last photo classified: what state().files.photo reports.
@@ -349,6 +361,8 @@ struct FilesState {
   double notice_time = -1;             // ImGui time it was set (< 0: none)
   InsideModelCopy photo_model;         // private copy of the lab's model to classify photos on
   std::optional<PhotoResult> photo;    // the last photo's result; none before
+  bool dataset_grey = false;           // your own datasets fitted to 28x28 grey (else 32x32
+                                       // colour): state().files.datasetInput
 };
 
 // ---- [SECTION] UI ------------------------------------------------------------------------------
@@ -360,6 +374,11 @@ struct DrawnTab {
   std::string name;  // the tab's (or menu's) label
   float x = 0, y = 0, w = 0, h = 0;
   bool visible = true;  // not scrolled out of its panel's view (controls)
+};
+struct DrawnField {    // a text field on screen: where to click to type into it
+  std::string name;    // "modelSpec" (the Model panel's "Model as text")
+  float x = 0, y = 0, w = 0, h = 0;
+  std::string check;   // what the app says of the text typed there ("" when it is fine)
 };
 struct DrawnScroll {   // a scrolling panel: where it is and how far it can go
   std::string name;    // "data", "model", "experimentSetup", "inside", "eval", ...
@@ -381,6 +400,7 @@ struct DrawnUi {
   std::string open_menu;                           // the open top menu ("File", "View") or ""
   std::vector<DrawnScroll> scrolls;
   std::vector<DrawnTable> tables;
+  std::vector<DrawnField> fields;                  // text fields drawn in full
 };
 
 // Keyboard shortcuts (web/README.md lists their keys): main.cpp reads the keys, the App (start or

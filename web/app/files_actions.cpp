@@ -5,6 +5,7 @@
 // [SECTION] Picked and dropped files, the File menu
 #include "app/files_actions.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -48,10 +49,8 @@ bool is_model_file(const uint8_t* b, size_t n) { return n >= 8 && std::memcmp(b,
 
 // "cnn-3x3" / "mlp": names the downloads after the model they hold.
 std::string model_tag(const SessionOptions& o) {
-  std::string tag = o.model;
-  if (!is_mlp_preset(o.model)) {
-    tag += "-" + std::to_string(o.preset.kernel) + "x" + std::to_string(o.preset.kernel);
-  }
+  std::string tag = o.model_label();
+  std::replace(tag.begin(), tag.end(), ' ', '-');
   return tag;
 }
 
@@ -76,6 +75,7 @@ json files_state_json(const AppState& state) {
   return {{"notice", f.notice.empty() ? json(nullptr) : json(f.notice)},
           {"noticeError", f.notice_error},
           {"photo", f.photo ? f.photo->to_json() : json(nullptr)},
+          {"datasetInput", f.dataset_grey ? "28x28-grey" : "32x32"},
           {"modelFile", model_file}};
 }
 
@@ -236,6 +236,10 @@ std::string App::classify_photo(const uint8_t* bytes, size_t size, const std::st
 
 // ---- [SECTION] Picked and dropped files, the File menu -----------------------------------------
 
+void App::show_files_notice(const std::string& text, bool error) { set_files_notice(state_, text, error); }
+
+std::string App::dataset_input() const { return state_.files.dataset_grey ? "28x28-grey" : "32x32"; }
+
 std::string App::open_user_file(const std::string& kind, const uint8_t* bytes, size_t size,
                                 const std::string& name) {
   std::string what = kind;
@@ -289,6 +293,14 @@ void App::apply_file_requests() {
                                     &where)) {
         error = where;
       }
+    } else if (request == R::kLoadDataset || request == R::kDownloadDataset) {
+      // The page reads, checks and hands the file to the training worker (web/page/mount.js) and
+      // reports the outcome in this notice.
+      const bool picked = request == R::kLoadDataset
+                              ? platform::pick_user_file("dataset", kDatasetFileTypes)
+                              : platform::download_dataset();
+      if (!picked) set_files_notice(state_, "this page cannot open or save datasets", true);
+      continue;
     } else if (request == R::kLoadModel || request == R::kClassifyPhoto) {
       const bool model = request == R::kLoadModel;
       if (kFilesInBrowser) {

@@ -36,6 +36,10 @@ void set_files_notice(AppState& state, const std::string& text, bool error);
 // (unknown values empty; testAcc/testLoss on each run's last epoch row, once evaluated).
 std::string curves_csv(const std::vector<RunRecord>& history);
 
+// What the page's file chooser offers for Load dataset: image-folder archives and packs.
+constexpr const char* kDatasetFileTypes =
+    ".zip,.tar,.gz,.tgz,.pack,application/zip,application/x-tar,application/gzip";
+
 // The File menu's items (inside ImGui::BeginMenu("File"); panel_files.cpp) and the notice.
 void draw_file_menu(AppState& state);
 void draw_files_notice(AppState& state);

@@ -59,6 +59,18 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_set_subsets(const char* manifest_json) {
   return js_result.c_str();
 }
 
+// The files notice (the page's outcome of a file action: your own dataset); error: red.
+EMSCRIPTEN_KEEPALIVE void cnnlab_files_notice(const char* text, int error) {
+  if (cnnlab::js_app && text) cnnlab::js_app->show_files_notice(text, error != 0);
+}
+
+// The File menu's input size for your own datasets: "32x32" or "28x28-grey".
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_dataset_input() {
+  using cnnlab::js_result;
+  js_result = cnnlab::js_app ? cnnlab::js_app->dataset_input() : "32x32";
+  return js_result.c_str();
+}
+
 // What the Data panel says while no dataset is loaded (e.g. "Downloading ... 40 %").
 EMSCRIPTEN_KEEPALIVE void cnnlab_set_data_status(const char* status) {
   if (cnnlab::js_app && status) cnnlab::js_app->set_data_status(status);

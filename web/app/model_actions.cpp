@@ -31,16 +31,20 @@ void refresh_model_summary(AppState& state) {
   const std::string key = o.to_json().dump() + "|" + input.str() + "|" + std::to_string(classes);
   if (key == model.summary_key) return;
   model.summary_key = key;
+  model.input = input;
+  model.classes = classes;
   model.input_note = std::to_string(input[0]) + "x" + std::to_string(input[1]) + "x" +
                      std::to_string(input[2]) + " (C x H x W), " + std::to_string(classes) +
                      " classes: " + source;
   try {
-    model.summary = summarize(o.spec(input, classes));
+    model.spec = o.spec(input, classes);
+    model.summary = summarize(model.spec);
     model.built = true;
     model.error.clear();
   } catch (const Error& e) {
     model.built = false;
     model.summary = ModelSummary{};
+    model.spec = ModelSpec{};
     model.error = e.what();
   }
 }

@@ -97,6 +97,15 @@ void draw_data_panel(AppState& state) {
   const float scale = state.ui.scale;
   ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
   subset_chooser(data, state.settings.applied.train.val_fraction, scale);
+  // Where the site offers subsets (the browser), the way to the student's own pictures too.
+  if (!data.subsets.empty() && !state.ui.embedding.read_only) {
+    // Wrapped: a phone's Data panel is narrower than the line.
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextWrapped("Your own pictures: File > Load dataset, or drop an archive here.");
+    ImGui::PopStyleColor();
+    item_tooltip("A .zip, .tar or .tar.gz with one folder of images per class (or train/ and "
+                 "test/ folders).");
+  }
   ImGui::EndDisabled();
   if (!data.loaded) {
     empty_state("No dataset loaded yet.",

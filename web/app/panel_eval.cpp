@@ -16,6 +16,7 @@
 
 #include "app/eval_view.h"
 #include "app/panels.h"
+#include "core/text_format.h"
 #include "app/time_travel.h"
 #include "imgui.h"
 #include "widgets/colors.h"
@@ -128,41 +129,76 @@ void draw_confusion(AppState& state) {
   const float height = std::clamp(avail.y, 220.0f * scale, width);
 
   // Column labels: short names when they fit the cells, else the heatmap numbers the columns and
-  // the rows say which number is which class. The cell size is computed as heatmap() lays out.
+  // the rows say which number is which class ("cat 3"). Where even that leaves cells too small
+  // for the largest count (a phone: 173 on the diagonal would be left out), the rows are numbered
+  // too and a key under the matrix names the classes. The cell size is computed as heatmap()
+  // lays out.
+  enum class RowLabels { kNames, kNamesAndNumbers, kNumbers };
   const std::vector<std::string> short_names = abbreviations(names);
   const float line_h = ImGui::GetTextLineHeight();
   const float pad = 4.0f * scale;
-  auto cell_size = [&](bool numbered) {
+  auto row_label = [&](size_t c, RowLabels kind) {
+    return kind == RowLabels::kNames             ? names[c]
+           : kind == RowLabels::kNamesAndNumbers ? names[c] + " " + std::to_string(c)
+                                                 : std::to_string(c);
+  };
+  const float key_h = 3.0f * line_h;  // room kept for the key under a numbered matrix
+  auto cell_size = [&](RowLabels kind) {
     float label_w = 0;
-    for (size_t c = 0; c < names.size(); ++c) {
-      const std::string label = numbered ? names[c] + " " + std::to_string(c) : names[c];
-      label_w = std::max(label_w, ImGui::CalcTextSize(label.c_str()).x);
-    }
+    for (size_t c = 0; c < names.size(); ++c)
+      label_w = std::max(label_w, ImGui::CalcTextSize(row_label(c, kind).c_str()).x);
     const float grid_w = width - 60.0f * scale - pad - (label_w + 3 * pad + line_h);
-    const float grid_h = height - pad - (2 * line_h + 2 * pad);
+    const float grid_h = height - pad - (2 * line_h + 2 * pad) -
+                         (kind == RowLabels::kNumbers ? key_h : 0.0f);
     return std::min(grid_w / classes, grid_h / classes);
   };
   float short_w = 0;
   for (const std::string& n : short_names) short_w = std::max(short_w, ImGui::CalcTextSize(n.c_str()).x);
-  const bool numbered = short_w >= cell_size(false) - 1.0f;
+  const bool numbered = short_w >= cell_size(RowLabels::kNames) - 1.0f;
+  // The largest count at 80 % of the font (the heatmap shrinks values down to 60 %).
+  float largest = 0;
+  for (float v : eval.confusion) largest = std::max(largest, v);
+  char largest_text[32];
+  std::snprintf(largest_text, sizeof largest_text, "%.0f", static_cast<double>(largest));
+  const float count_w = ImGui::CalcTextSize(largest_text).x * 0.8f + 3.0f;
+  // Numbers only where that makes the counts fit (a matrix short of height gains nothing).
+  const bool numbers_only = numbered && cell_size(RowLabels::kNamesAndNumbers) < count_w &&
+                            cell_size(RowLabels::kNumbers) >= count_w;
+  const RowLabels row_kind = !numbered     ? RowLabels::kNames
+                             : numbers_only ? RowLabels::kNumbers
+                                            : RowLabels::kNamesAndNumbers;
   std::vector<std::string> row_names;
-  for (size_t c = 0; c < names.size(); ++c) {
-    row_names.push_back(numbered ? names[c] + " " + std::to_string(c) : names[c]);
-  }
+  for (size_t c = 0; c < names.size(); ++c) row_names.push_back(row_label(c, row_kind));
   std::vector<const char*> rows, cols;
   for (const std::string& n : row_names) rows.push_back(n.c_str());
   for (const std::string& n : short_names) cols.push_back(n.c_str());
   widgets::HeatmapOptions options;
   options.row_labels = rows.data();
   options.col_labels = numbered ? nullptr : cols.data();
+  // Over a column of digits the row title would run into the column labels: the key says it.
   options.row_title = "true class";
+  options.draw_row_title = row_kind != RowLabels::kNumbers;
+  std::vector<const char*> full_names;
+  for (const std::string& n : names) full_names.push_back(n.c_str());
+  options.hover_row_labels = full_names.data();
+  options.hover_col_labels = full_names.data();
+  options.value_title = eval.validation_epoch > 0 ? "validation images" : "test images";
   options.col_title = "predicted class";
   options.selected_row = eval.selected_true;
   options.selected_col = eval.selected_pred;
   options.ui_scale = scale;
   ImGui::BeginGroup();
+  const float map_h = row_kind == RowLabels::kNumbers ? height - key_h : height;
   widgets::HeatmapResult r = widgets::heatmap("confusion", eval.confusion.data(), classes, classes,
-                                              ImVec2(width, height), options);
+                                              ImVec2(width, map_h), options);
+  if (row_kind == RowLabels::kNumbers) {
+    std::string key = "Rows: the true class. Classes:";
+    for (size_t c = 0; c < names.size(); ++c)
+      key += (c ? ", " : " ") + std::to_string(c) + " " + names[c];
+    ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+    ImGui::TextDisabled("%s", key.c_str());
+    ImGui::PopTextWrapPos();
+  }
   ImGui::EndGroup();
   if (r.clicked_row >= 0) {
     eval.selected_true = r.clicked_row;
@@ -237,6 +273,9 @@ void draw_per_class(AppState& state) {
 // ---- [SECTION] Prediction gallery --------------------------------------------------------------
 
 constexpr int kCardsPerPage = 12;
+// "sure but wrong" shows this many of the most confident mistakes (two pages), not every mistake:
+// the point is the few the model was surest of.
+constexpr size_t kMostConfidentMistakes = 24;
 
 void draw_gallery(AppState& state) {
   EvalState& eval = state.eval;
@@ -263,8 +302,8 @@ void draw_gallery(AppState& state) {
   if (ImGui::GetContentRegionAvail().x < ImGui::CalcTextSize("sure but wrong").x + 40.0f * scale)
     ImGui::NewLine();
   ImGui::RadioButton("sure but wrong", &eval.gallery_filter, 3);
-  item_tooltip("The model's most confident mistakes first: wrong test images ordered by the "
-               "probability it gave its (wrong) answer. Often a look at them shows why.");
+  item_tooltip("The model's 24 most confident mistakes: the wrong test images to which it gave "
+               "its (wrong) answer the highest probability. Often a look at them shows why.");
   std::vector<int> shown;
   for (size_t i = 0; i < eval.predicted.size(); ++i) {
     const bool correct = eval.predicted[i] == test.labels[i];
@@ -281,6 +320,9 @@ void draw_gallery(AppState& state) {
     std::stable_sort(shown.begin(), shown.end(),
                      [&](int a, int b) { return confidence(a) > confidence(b); });
   }
+  const size_t mistakes = shown.size();
+  if (eval.gallery_filter == 3 && shown.size() > kMostConfidentMistakes)
+    shown.resize(kMostConfidentMistakes);
   const int pages = std::max(1, static_cast<int>((shown.size() + kCardsPerPage - 1) / kCardsPerPage));
   eval.gallery_page = std::clamp(eval.gallery_page, 0, pages - 1);
   ImGui::SameLine();
@@ -292,7 +334,12 @@ void draw_gallery(AppState& state) {
     eval.gallery_page = std::min(pages - 1, eval.gallery_page + 1);
   }
   ImGui::SameLine();
-  ImGui::TextDisabled("(%d images)", static_cast<int>(shown.size()));
+  if (eval.gallery_filter == 3 && mistakes > shown.size()) {
+    ImGui::TextDisabled("(the %d surest of %d mistakes)", static_cast<int>(shown.size()),
+                        static_cast<int>(mistakes));
+  } else {
+    ImGui::TextDisabled("(%d images)", static_cast<int>(shown.size()));
+  }
   if (shown.empty()) {
     ImGui::TextDisabled(eval.gallery_filter == 2 ? "No test image is predicted right yet."
                                                  : "No mistakes on the test split.");
@@ -395,8 +442,8 @@ void draw_run_chooser(AppState& state) {
   }
   auto label = [](const RunLogEntry& e) {
     char buf[160];
-    std::snprintf(buf, sizeof buf, "#%d %s: %s, test %.1f %% (epoch %d)", e.number,
-                  e.source.c_str(), e.model_text().c_str(), e.test_accuracy * 100.0,
+    std::snprintf(buf, sizeof buf, "#%d %s: %s, test %s (epoch %d)", e.number,
+                  e.source.c_str(), e.model_text().c_str(), percent(e.test_accuracy).c_str(),
                   e.test_epoch);
     return std::string(buf);
   };
@@ -456,8 +503,8 @@ void draw_eval_panel(AppState& state) {
   if (eval.validation_epoch > 0) {
     // The live matrix: the validation split after the latest epoch of the run in progress.
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::Text("Validation accuracy %.1f %%    loss %.4f    on %zu validation images",
-                eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+    ImGui::Text("Validation accuracy %s    loss %.4f    on %zu validation images",
+                percent(eval.test_acc).c_str(), eval.test_loss, eval.test_count);
     ImGui::TextDisabled("After epoch %d of %d, updated at the end of every epoch. The test split "
                         "is evaluated when the run ends.",
                         eval.validation_epoch, state.training.epochs);
@@ -465,16 +512,16 @@ void draw_eval_panel(AppState& state) {
   } else {
     // Wrapped: a narrow page would cut the line off.
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::Text("Test accuracy %.1f %%    loss %.4f    on %zu test images",
-                eval.test_acc * 100.0f, eval.test_loss, eval.test_count);
+    ImGui::Text("Test accuracy %s    loss %.4f    on %zu test images",
+                percent(eval.test_acc).c_str(), eval.test_loss, eval.test_count);
     ImGui::PopTextWrapPos();
   }
   if (tt.shown_run > 0) {
     ImGui::PushTextWrapPos(0.0f);
     const EpochSnapshot& snap = tt.store.get(tt.shown_run, tt.shown_epoch);
     if (snap.record && std::isfinite(snap.record->val_accuracy)) {
-      ImGui::TextDisabled("Run %d after epoch %d (validation accuracy then %.1f %%).",
-                          tt.shown_run, tt.shown_epoch, snap.record->val_accuracy * 100.0);
+      ImGui::TextDisabled("Run %d after epoch %d (validation accuracy then %s).", tt.shown_run,
+                          tt.shown_epoch, percent(snap.record->val_accuracy).c_str());
     } else {
       ImGui::TextDisabled("Run %d after epoch %d%s.", tt.shown_run, tt.shown_epoch,
                           tt.shown_epoch == 0 ? ": the untrained network, guessing" : "");
@@ -488,8 +535,10 @@ void draw_eval_panel(AppState& state) {
                         shown->test_epoch);
     ImGui::PopTextWrapPos();
   } else if (state.training.reported && state.training.status.test_epoch) {
-    ImGui::SameLine();
-    ImGui::TextDisabled("   weights of epoch %d", *state.training.status.test_epoch);
+    // A line of its own, as the shown epoch's above: going back to the latest weights does not
+    // move what is below by a line (a student's next click would land on another control).
+    ImGui::TextDisabled("Run %d tested with the weights of epoch %d.", state.training.run,
+                        *state.training.status.test_epoch);
   }
   // Weights loaded from a file (File > Load model) say so: the run has no curves of its own.
   if (!state.training.status.model_file.empty()) {

@@ -84,6 +84,7 @@ void fixed_row(const char* what, const std::string& value) {
 // preset's own (PresetOptions), so they are not listed.
 std::string base_model_text(const SessionOptions& o) {
   const PresetOptions& p = o.preset;
+  if (o.is_custom()) return "your own layers (" + o.spec_text + ")";
   std::string text = o.model + ":";
   if (is_mlp_preset(o.model)) {
     text += p.dense > 0 ? " dense " + std::to_string(p.dense) : " the preset's layers";

@@ -180,12 +180,18 @@ void draw_controls(AppState& state, int entry, const ModelSpec& spec) {
                     layer_title(spec, l.layer).c_str());
       if (ImGui::Selectable(item, l.layer == in.explain_layer)) chosen = static_cast<int>(i);
     }
+    // Why the numbers skip some (1, 3, 4, 6): the model summary counts every layer.
+    ImGui::Separator();
+    ImGui::TextDisabled("Missing numbers: a ReLU is shown with the conv before it;");
+    ImGui::TextDisabled("flatten, dropout and dense layers have no maps.");
     ImGui::EndCombo();
   }
   item_tooltip(
       "The layer whose output pixel is worked out, numbered as in the Inside panel and the "
-      "model summary. Layer 1 looks at the image itself; a deeper conv layer adds up what it "
-      "sees in every map of the layer before. Another layer keeps the same place in the image.");
+      "model summary, which count every layer: the list skips the ReLUs (each is shown with the "
+      "conv before it) and the layers without maps. Layer 1 looks at the image itself; a deeper "
+      "conv layer adds up what it sees in every map of the layer before. Another layer keeps "
+      "the same place in the image.");
   same_line_if_fits(150.0f * scale);
   int channel = in.explain_channel + 1;
   ImGui::SetNextItemWidth(std::min(ImGui::GetContentRegionAvail().x, 150.0f * scale));
@@ -231,11 +237,11 @@ void draw_controls(AppState& state, int entry, const ModelSpec& spec) {
   item_tooltip(
       "Jump to the layer's liveliest map (largest mean) and its largest pixel: a place where "
       "the kernel found what it looks for, so the numbers are not all 0.");
-  same_line_if_fits(ImGui::CalcTextSize("pixel (y 00, x 00)").x);
+  same_line_if_fits(ImGui::CalcTextSize("pixel (row 00, column 00)").x);
   ImGui::AlignTextToFramePadding();
-  ImGui::Text("pixel (y %d, x %d)", in.explain_y, in.explain_x);
+  ImGui::Text("pixel (row %d, column %d)", in.explain_y, in.explain_x);
   item_tooltip(
-      "The output pixel explained: row y, column x of the map, counted from 0 at the "
+      "The output pixel explained: its row and column in the map, counted from 0 at the "
       "top left. Click the output map below to pick another.");
   if (!state.ui.narrow) {
     same_line_if_fits(ImGui::CalcTextSize("View: () Small () Tall () Whole window").x +
@@ -365,7 +371,7 @@ void draw_pictures(AppState& state, const LayerMaps& m, int in_h, int in_w, int 
     const int y = std::min(m.height - 1, static_cast<int>(r.hovered_uv.y * m.height));
     const int x = std::min(m.width - 1, static_cast<int>(r.hovered_uv.x * m.width));
     ImGui::SetTooltip(
-        "pixel (y %d, x %d) = %.4g\nclick to explain it", y, x,
+        "pixel (row %d, column %d) = %.4g\nclick to explain it", y, x,
         m.maps[(static_cast<size_t>(in.explain_channel) * m.height + y) * m.width + x]);
     if (r.clicked >= 0) {
       in.explain_y = y;
@@ -517,7 +523,7 @@ void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
     const int r = hp / k, c = hp % k;
     if (e.is_padding[static_cast<size_t>(hp)]) {
       ImGui::SetTooltip(
-          "Padding: row %d, column %d is outside the input; `same` padding reads 0 "
+          "Padding: row %d, column %d is outside the input; 'same' padding reads 0 "
           "there so the output keeps the input's size.",
           e.top + r, e.left + c);
     } else {
@@ -526,7 +532,7 @@ void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
     }
   }
   next_grid(cell * k, gap);
-  title = "x Weights for " + channel_title;
+  title = "× Weights for " + channel_title;
   const int hw =
       number_grid("weights", title.c_str(), weights, k, nullptr, abs_max(weights, kk), cell, -1,
                   scale);
@@ -540,26 +546,26 @@ void draw_conv_grids(AppState& state, const ConvPixelExplanation& e) {
   const int hq = number_grid("products", "= Products, cell by cell", products, k,
                              e.is_padding.data(), abs_max(products, kk), cell, -1, scale);
   if (hq >= 0) {
-    ImGui::SetTooltip("%.5g x %.5g = %.5g", patch[hq], weights[hq], products[hq]);
+    ImGui::SetTooltip("%.5g × %.5g = %.5g", patch[hq], weights[hq], products[hq]);
   }
 }
 
 // ---- [SECTION] Where the window sits: stride and padding ---------------------------------------
 
 // Stride and padding with this layer's numbers: where output pixel (y, x) reads the input, how
-// the output's size follows from the input's, and (`same`) the padding the window overlaps.
+// the output's size follows from the input's, and ('same') the padding the window overlaps.
 void draw_conv_geometry(const ConvPixelExplanation& e) {
   ImGui::Separator();
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextDisabled("Kernel %dx%d, stride %d, %s padding", e.kernel, e.kernel, e.stride,
                       e.same_padding ? "same" : "valid");
   item_tooltip(
-      "Kernel: the window's size. Stride: how far it jumps per output pixel. Padding: `same` "
-      "adds zeros around the input so the output keeps its size; `valid` adds none, so the "
+      "Kernel: the window's size. Stride: how far it jumps per output pixel. Padding: 'same' "
+      "adds zeros around the input so the output keeps its size; 'valid' adds none, so the "
       "output shrinks.");
   ImGui::TextWrapped(
-      "Where: output pixel (y %d, x %d) reads the input from row %d x %d - %d = %d, column "
-      "%d x %d - %d = %d (stride x position - padding), a %dx%d window.",
+      "Where: output pixel (row %d, column %d) reads the input from row %d × %d - %d = %d, "
+      "column %d × %d - %d = %d (stride × position - padding), a %dx%d window.",
       e.y, e.x, e.stride, e.y, e.pad_top, e.top, e.stride, e.x, e.pad_left, e.left, e.kernel,
       e.kernel);
   item_tooltip(
@@ -571,11 +577,11 @@ void draw_conv_geometry(const ConvPixelExplanation& e) {
   const int valid_w = conv_output_size(e.in_width, e.kernel, e.stride, false);
   char same_text[200], valid_text[200];
   std::snprintf(same_text, sizeof same_text,
-                "`same` pads the input with zeros so the window can sit on every input pixel: "
+                "'same' pads the input with zeros so the window can sit on every input pixel: "
                 "%d / %d (rounded up) = %d rows, %dx%d in all",
                 e.in_height, e.stride, same_h, same_h, same_w);
   std::snprintf(valid_text, sizeof valid_text,
-                "`valid` adds no padding, so the window must fit inside the input: (%d - %d) / %d "
+                "'valid' adds no padding, so the window must fit inside the input: (%d - %d) / %d "
                 "+ 1 (rounded down) = %d rows, %dx%d in all",
                 e.in_height, e.kernel, e.stride, valid_h, valid_h, valid_w);
   ImGui::TextWrapped("Size: the input is %dx%d. %s.", e.in_height, e.in_width,
@@ -590,7 +596,7 @@ void draw_conv_geometry(const ConvPixelExplanation& e) {
   if (padded > 0) {
     ImGui::TextWrapped(
         "Border: the window hangs over the edge of the input, so %d of its %d cells are "
-        "padding (the grey \"pad 0\" cells of the patch). `same` padding reads them as 0: they add "
+        "padding (the grey \"pad 0\" cells of the patch). 'same' padding reads them as 0: they add "
         "nothing to the sum.",
         padded, e.kernel * e.kernel);
   }
@@ -601,8 +607,8 @@ void draw_pool_geometry(const PoolPixelExplanation& e) {
   ImGui::Separator();
   ImGui::PushTextWrapPos(0.0f);
   ImGui::TextWrapped(
-      "Where: window %dx%d, stride %d: output pixel (y %d, x %d) reads rows %d x %d = %d to %d, "
-      "columns %d x %d = %d to %d. Size: (%d - %d) / %d + 1 = %d rows, %d columns (pooling adds "
+      "Where: window %dx%d, stride %d: output pixel (row %d, column %d) reads rows %d × %d = %d "
+      "to %d, columns %d × %d = %d to %d. Size: (%d - %d) / %d + 1 = %d rows, %d columns (pooling adds "
       "no padding).",
       e.window, e.window, e.stride, e.y, e.x, e.stride, e.y, e.top, e.top + e.window - 1,
       e.stride, e.x, e.left, e.left + e.window - 1, e.in_height, e.window, e.stride,

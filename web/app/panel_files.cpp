@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "app/files_actions.h"
+#include "app/panels.h"
 #include "imgui.h"
 
 namespace cnnlab {
@@ -55,7 +56,30 @@ void draw_file_menu(AppState& state) {
                       have_model)) {
     f.requests.push_back(FileRequest::kClassifyPhoto);
   }
-  if (kFilesInBrowser) muted("Tip: drop a photo or a .cnnlab file onto the lab.");
+  if (kFilesInBrowser) {
+    // Your own dataset: the page reads the file, the training worker decodes every image
+    // (web/page/mount.js, loadUpload). Read-only pages keep the instructor's dataset.
+    ImGui::Separator();
+    const bool may_load = !state.ui.embedding.read_only;
+    if (ImGui::MenuItem("Load dataset (.zip, .tar, .tar.gz, .pack)...", nullptr, false, may_load)) {
+      f.requests.push_back(FileRequest::kLoadDataset);
+    }
+    item_tooltip("Train on your own pictures: an archive with one folder of images per class.");
+    if (ImGui::MenuItem("  Fit images to 32x32 colour", nullptr, !f.dataset_grey, may_load)) {
+      f.dataset_grey = false;
+    }
+    item_tooltip("Each picture is cropped to its centre and shrunk to 32x32 colour pixels, like CIFAR-10.");
+    if (ImGui::MenuItem("  Fit images to 28x28 grey", nullptr, f.dataset_grey, may_load)) {
+      f.dataset_grey = true;
+    }
+    item_tooltip("Each picture is cropped, shrunk to 28x28 and made grey, like MNIST digits.");
+    if (ImGui::MenuItem("Download dataset (.pack)", nullptr, false, state.data.loaded)) {
+      f.requests.push_back(FileRequest::kDownloadDataset);
+    }
+    item_tooltip("Save the current dataset as one file a teacher can host and link with ?pack=.");
+  }
+  // Short enough for a phone's menu (390 px wide).
+  if (kFilesInBrowser) muted("Tip: drop a photo, model or dataset here.");
   else muted("Tip: drop a photo or a .cnnlab file onto the window.");
 }
 

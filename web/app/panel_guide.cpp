@@ -2,9 +2,11 @@
 // ones; with one open it shows the step's text with the student's own numbers filled in, a
 // "Set it up for me" button, whether the step is done (read from the runs, not from a button),
 // questions whose answers open on request, and the way to the other steps.
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
+#include "app/embed_options.h"
 #include "app/guide_actions.h"
 #include "app/panels.h"
 #include "imgui.h"
@@ -179,6 +181,22 @@ void lesson_view(AppState& state) {
 }
 
 }  // namespace
+
+void draw_lesson_strip(AppState& state) {
+  GuideState& guide = state.guide;
+  if (!guide.lesson || guide.lesson->steps.empty() || !panel_shown(state.ui, Panel::Guide)) return;
+  const int steps = static_cast<int>(guide.lesson->steps.size());
+  const int step = std::clamp(guide.step, 0, steps - 1);
+  char label[64];
+  std::snprintf(label, sizeof label, "Lesson, step %d of %d:", step + 1, steps);
+  if (ImGui::SmallButton("Back to the lesson")) state.ui.left_tab_request = 3;
+  item_tooltip("The Guide tab: the lesson's text, questions and \"Set it up for me\".");
+  ImGui::SameLine();
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextDisabled("%s %s", label, guide.lesson->steps[static_cast<size_t>(step)].title.c_str());
+  ImGui::PopTextWrapPos();
+  ImGui::Separator();
+}
 
 void draw_guide_panel(AppState& state) {
   load_lesson_catalogue(state.guide);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app/panels.h"
+#include "app/time_travel.h"
 #include "imgui.h"
 
 namespace cnnlab {
@@ -36,6 +37,15 @@ void toolbar(AppState& state) {
   ImGui::TextDisabled("%zu run%s", n, n == 1 ? "" : "s");
 }
 
+// Whether a click on the entry can show its network: a single run whose tested epoch's weights
+// the time slider still keeps, for images of the dataset loaded now.
+bool shows_network(const AppState& state, const RunLogEntry& e) {
+  const SnapshotStore& store = state.time_travel.store;
+  if (e.run <= 0 || e.test_epoch <= 0 || !store.has(e.run, e.test_epoch)) return false;
+  const Dataset& test = state.data.dataset.test;
+  return state.data.loaded && store.spec(e.run).input == Shape{test.channels, test.height, test.width};
+}
+
 void runs_table(AppState& state) {
   RunsState& runs = state.runs;
   const std::vector<RunLogEntry>& entries = runs.log.entries();
@@ -46,7 +56,7 @@ void runs_table(AppState& state) {
   // horizontal scrollbar: the last one scrolls into view above it.
   if (!ImGui::BeginTable("run_log", 9, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
   ImGui::TableSetupScrollFreeze(1, 1);
-  for (const char* h : {"#", "run", "model", "settings", "epochs", "tested epoch", "test acc",
+  for (const char* h : {"entry", "from", "model", "settings", "epochs", "tested epoch", "test acc",
                         "test loss", "status"})
     ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
@@ -65,13 +75,22 @@ void runs_table(AppState& state) {
         can_show) {
       runs.shown = e.number;
       state.ui.right_tab_request = 1;
+      // A single run whose tested weights are still kept: the whole lab shows that network (the
+      // time slider, Inside the network, Evaluation tests it), not only its stored results.
+      if (shows_network(state, e)) show_epoch(state, e.run, e.test_epoch);
     }
     if (ImGui::IsItemHovered())
-      ImGui::SetTooltip("%s%s%s", e.dataset.c_str(), e.stop_reason.empty() ? "" : "\n",
-                        e.stop_reason.c_str());
+      ImGui::SetTooltip("%s%s%s\n%s", e.dataset.c_str(), e.stop_reason.empty() ? "" : "\n",
+                        e.stop_reason.c_str(),
+                        !can_show ? "Not tested: nothing to show."
+                        : shows_network(state, e)
+                            ? "Click: show this run's tested network everywhere (Inside the "
+                              "network, Evaluation, the time slider)."
+                            : "Click: show its test results in Evaluation (its weights are no "
+                              "longer kept).");
     ImGui::PopID();
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(e.source.c_str());
+    ImGui::TextUnformatted(e.source_text().c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(e.model_text().c_str());
     ImGui::TableNextColumn();
@@ -102,7 +121,7 @@ void draw_runs_panel(AppState& state) {
                 "Every run that finishes is listed here with its settings, the epoch its test "
                 "figures come from and its test accuracy and loss, until you clear the list; "
                 "changing the model or the data does not remove it. Click a run to see it in "
-                "the Evaluation tab.");
+                "the Evaluation tab (and, while its weights are kept, Inside the network).");
     return;
   }
   ImGui::PushTextWrapPos(0.0f);

@@ -23,6 +23,9 @@ void draw_inside_panel(AppState& state);    // panel_inside.cpp
 void draw_eval_panel(AppState& state);      // panel_eval.cpp
 void draw_runs_panel(AppState& state);      // panel_runs.cpp: the run log
 void draw_guide_panel(AppState& state);     // panel_guide.cpp: lessons
+// While a lesson is open and another Setup tab hides the Guide (a step sent the student to the
+// Data tab): one line at the top of that tab with the step's title and a way back.
+void draw_lesson_strip(AppState& state);
 void draw_widget_check(AppState& state);    // widget_check.cpp: the widgets on synthetic input
 // panel_experiments.cpp: the sweep's controls (Setup window), the overlaid curves
 // (Curves window) and the table, reading, exports and side-by-side maps (Results window).

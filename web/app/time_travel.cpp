@@ -226,7 +226,12 @@ void draw_time_slider(AppState& state, const char* id) {
   const int of = std::max(planned_epochs(state, run), kept.back());
   const bool shown = tt.shown_run == run;
   char title[160];
-  if (shown) {
+  if (kept.back() == 0) {
+    // Only the untrained start so far: nothing to go back to yet.
+    std::snprintf(title, sizeof title,
+                  "Run %d has not finished an epoch yet. After each epoch you can drag here to "
+                  "see the network as it was then.", run);
+  } else if (shown) {
     std::snprintf(title, sizeof title, "Show the network after epoch %d of %d (run %d)",
                   tt.shown_epoch, of, run);
   } else {

@@ -8,6 +8,7 @@
 //   lab.train(); lab.pause(); lab.step(); lab.reset();  // throw an Error when refused
 //   lab.history(); lab.experiment({...}); lab.results(); lab.link(); lab.on('epoch', fn);
 //   await lab.saveModel(); await lab.loadModel(bytes); await lab.classifyImage(png);
+//   await lab.loadDataset(zipBytes, 'pets.zip'); await lab.downloadDataset();
 //
 // Every member works on the Lab (mount.js) it was made for; the app's side of each call is in
 // app-instance.js.
@@ -15,6 +16,7 @@
 import { fileBytes, openUserFile } from './files.js';
 import { fetchLesson } from './lessons.js';
 import { UI_KEYS, linkFor, packFor } from './options.js';
+import { isUploadUrl } from './uploads.js';
 
 // state() before the app runs: every field the app reports, unknown.
 function loadingState() {
@@ -205,6 +207,29 @@ export function createApi(lab) {
       if (!lab.appRunning) return Promise.reject(new Error('the app is not running yet'));
       return lab.loadDataset(new URL(url, lab.base).href);
     },
+    // Loads a dataset the student brought: the bytes (Uint8Array or ArrayBuffer) of a .zip, .tar
+    // or .tar.gz of an image folder (<class>/*, or train/<class>/* with optional test/<class>/*,
+    // with or without one top-level folder) or of a .pack, named name; options.input '32x32'
+    // (colour, default) or '28x28-grey'. Every image is decoded, centre-cropped and resized in the
+    // training worker. Resolves with state() once state().dataset shows it (kept in the browser
+    // for the next visit); rejects with an Error naming the file and why, the dataset and the
+    // runs staying as they were. A string is a pack's URL (as loadPack).
+    async loadDataset(bytesOrUrl, name, options) {
+      lab.requireRunning();
+      if (typeof bytesOrUrl === 'string') {
+        await lab.loadDataset(new URL(bytesOrUrl, lab.base).href);
+        return api.state();
+      }
+      if (options !== undefined) requireObject('loadDataset', options);
+      await lab.loadUpload(fileBytes(bytesOrUrl, 'loadDataset'), String(name || 'dataset'),
+                           options && 'input' in options ? options.input : undefined);
+      return api.state();
+    },
+    // The current dataset as a pack file (what File > Download dataset saves): {name, bytes}.
+    async downloadDataset() {
+      lab.requireRunning();
+      return lab.downloadDataset();
+    },
     // Opens a lesson in the Guide tab: a built-in lesson's id ('assignment', 'kernel-sees') or
     // the URL of a lesson file (docs/lessons.md; at most 1 MB). Resolves with state().guide;
     // rejects with an Error naming the file, line and field of what is wrong (the lesson open
@@ -245,9 +270,12 @@ export function createApi(lab) {
       }
     },
     // A URL of the site's index.html that opens a lab with this set-up.
+    // A dataset the student brought is only in their browser: the link names no pack for it
+    // (File > Download dataset makes a pack to host and link with ?pack=).
     link() {
+      const packUrl = isUploadUrl(lab.base, lab.datasetUrl) ? null : lab.datasetUrl;
       return linkFor({state: api.state(), defaults: lab.defaultOptions, manifest: lab.manifest,
-                      packUrl: lab.datasetUrl, base: lab.base, systemTheme: lab.systemTheme});
+                      packUrl, base: lab.base, systemTheme: lab.systemTheme});
     },
     // What the menu bar's Copy link does; resolves with {url, copied}.
     copyLink() {

@@ -17,7 +17,8 @@ import { formatBytes, loadScript } from './downloads.js';
 // inside receiveInstance), so keydown/keypress listeners added during start() are wrapped.
 // (keyup passes to every lab: a key released elsewhere must not stay pressed.) Tab is the
 // page's own too, so that a keyboard user can leave the lab, unless the app is editing a text
-// field (editingText()), where Tab moves between its fields.
+// field (editingText()), where Tab moves between its fields and Ctrl+A selects the field's text
+// (not the whole page's).
 function keysOnlyFrom(canvas, editingText, start) {
   const original = window.addEventListener;
   window.addEventListener = function (type, listener, options) {
@@ -26,6 +27,9 @@ function keysOnlyFrom(canvas, editingText, start) {
       listener = function (event) {
         if (event.target !== canvas) return undefined;
         if (event.key === 'Tab' && !editingText()) return undefined;
+        // Ctrl+A in one of the app's text fields selects that field's text, not the page's.
+        if (type === 'keydown' && editingText() && (event.ctrlKey || event.metaKey) &&
+            event.key.toLowerCase() === 'a') event.preventDefault();
         return inner.call(this, event);
       };
     }
@@ -129,6 +133,12 @@ export class AppInstance {
   experiment(options) { return this.callWithText('cnnlab_experiment', JSON.stringify(options)); }
 
   setDataStatus(text) { this.call('cnnlab_set_data_status', null, ['string'], [text]); }
+  // The notice at the bottom of the lab that reports file actions (error: red until closed).
+  filesNotice(text, error) {
+    this.call('cnnlab_files_notice', null, ['string', 'number'], [text, error ? 1 : 0]);
+  }
+  // The File menu's choice of input size for your own datasets: '32x32' or '28x28-grey'.
+  datasetInput() { return this.call('cnnlab_dataset_input', 'string', [], []); }
   selectTab(name) { return Boolean(this.call('cnnlab_select_tab', 'number', ['string'], [name])); }
 
   // kind: 'model', 'photo' or 'auto' (decided by the first bytes); "" or why not.

@@ -43,11 +43,16 @@ export function connectToParent(api, origin) {
         post({type: 'history', id, history: api.history()});
       } else if (message.type === 'link') {
         post({type: 'link', id, url: api.link()});
+      } else if (message.type === 'loadDataset') {
+        // {type: 'loadDataset', id, bytes (ArrayBuffer or Uint8Array), name, input}
+        const bytes = message.bytes instanceof ArrayBuffer ? new Uint8Array(message.bytes) : message.bytes;
+        const options = message.input === undefined ? undefined : {input: message.input};
+        post({type: 'loaded', id, state: await api.loadDataset(bytes, message.name, options)});
       } else if (message.type === 'showPanel') {
         api.showPanel(message.panel);
         post({type: 'ok', id, command: 'showPanel'});
       } else {
-        throw new Error(`unknown message type '${message.type}' (configure, ${COMMANDS.join(', ')}, state, history, link, showPanel)`);
+        throw new Error(`unknown message type '${message.type}' (configure, ${COMMANDS.join(', ')}, state, history, link, loadDataset, showPanel)`);
       }
     } catch (e) {
       post({type: 'error', id, message: e && e.message ? e.message : String(e)});

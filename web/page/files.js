@@ -1,8 +1,11 @@
 // The user's files on the page's side: the file chooser the app's File menu opens (Load model,
-// Classify photo), a photo or .cnnlab file dropped onto the lab, and the bytes the API's
-// loadModel / classifyImage take. The app decides what a file is and what is wrong with it
-// (app/files_actions.h: it shows a notice); the API's promises reject with the same message.
+// Classify photo, Load dataset), a photo, .cnnlab file, dataset archive or class folders dropped
+// onto the lab, the bytes the API's loadModel / classifyImage take, and files the page saves. The
+// app decides what a photo or model file is and what is wrong with it (app/files_actions.h: it
+// shows a notice); datasets go to the lab (mount.js, loadUpload). The API's promises reject with
+// the same message.
 
+import { isDatasetName } from './dataset-archive.js';
 import { formatBytes } from './downloads.js';
 
 const MAX_USER_FILE = 256 * 1024 * 1024;  // larger files are not even copied into the app
@@ -35,8 +38,9 @@ async function openPicked(app, kind, file) {
   }
 }
 
-// The page's file chooser for kind (accept: the chooser's filter), opened from the app's menu.
-export function pickFile(app, kind, accept) {
+// The page's file chooser for kind (accept: the chooser's filter), opened from the app's menu;
+// a dataset (kind 'dataset') goes to onDataset(file).
+export function pickFile(app, kind, accept, onDataset) {
   const input = document.createElement('input');
   input.type = 'file';
   input.accept = accept;
@@ -44,15 +48,17 @@ export function pickFile(app, kind, accept) {
   input.addEventListener('change', () => {
     const file = input.files && input.files[0];
     input.remove();
-    if (file) openPicked(app, kind, file);
+    if (file && kind === 'dataset') onDataset(file);
+    else if (file) openPicked(app, kind, file);
   });
   document.body.appendChild(input);
   input.click();
 }
 
 // Files dropped onto canvas go to the app (runningApp(): the AppInstance, or null while the app
-// does not run yet: the drop is then left to the browser).
-export function acceptDrops(canvas, runningApp) {
+// does not run yet: the drop is then left to the browser); a dataset archive (by its name) or
+// folders go to onDataset({file} or {entries}: FileSystemEntry objects).
+export function acceptDrops(canvas, runningApp, onDataset) {
   canvas.addEventListener('dragover', (event) => {
     if (!runningApp() || !event.dataTransfer ||
         !Array.from(event.dataTransfer.types).includes('Files')) return;
@@ -64,6 +70,25 @@ export function acceptDrops(canvas, runningApp) {
     const app = runningApp();
     if (!app || !file) return;
     event.preventDefault();
-    openPicked(app, 'auto', file);
+    // The entries must be taken now: the items are gone once the event is over.
+    const entries = Array.from(event.dataTransfer.items || [])
+        .map((item) => (item.webkitGetAsEntry ? item.webkitGetAsEntry() : null))
+        .filter((entry) => entry);
+    if (entries.some((entry) => entry.isDirectory)) onDataset({entries});
+    else if (isDatasetName(file.name)) onDataset({file});
+    else openPicked(app, 'auto', file);
   });
+}
+
+// Offers bytes as a download named name (a Blob behind a temporary link).
+export function saveBytes(name, bytes) {
+  const url = URL.createObjectURL(new Blob([bytes], {type: 'application/octet-stream'}));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.style.display = 'none';
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
 }

@@ -121,6 +121,7 @@ export class TextView {
     this.timer = null;
     this.signatures = new Map();  // table box -> what it was last drawn from
     this.phase = null;
+    this.filesNoticeSeen = '';    // the files notice last said (followFilesNotice)
     this.experimentSeen = null;   // {id, running, done} of the experiment at the last sync
     this.showEmptyStates();
   }
@@ -204,6 +205,7 @@ export class TextView {
     const experiment = state.experiment || null;
     this.followTheme(state);
     this.followExperiment(experiment);
+    this.followFilesNotice(state.files);
     fillList(this.statusList, this.statusPairs(state));
     fillList(this.settingsList, this.settingsPairs(state));
     const classNames = this.classNames(state);
@@ -243,6 +245,15 @@ export class TextView {
       }
       return out;
     });
+  }
+
+  // The File menu's outcome (a model loaded, your own dataset loaded or refused with the file and
+  // the reason, ...) is said once each time the notice changes; a page's first notice too.
+  followFilesNotice(files) {
+    const notice = files && files.notice ? files.notice : '';
+    if (notice === this.filesNoticeSeen) return;
+    this.filesNoticeSeen = notice;
+    if (notice) this.announcer.say(notice, {key: `files ${Date.now()} ${notice}`, kind: 'files'});
   }
 
   // The lab's element follows the app's theme (the View menu changes it too), so the text view
@@ -320,7 +331,9 @@ export class TextView {
     ];
     if (subset) pairs.push(['Subset', subset]);
     pairs.push(
-        ['Model', modelName(s.model)],
+        ['Model', modelName(s.model)]);
+    if (o.model === 'custom' && o.spec) pairs.push(['Layers', layerList(o.spec)]);
+    pairs.push(
         ['Parameters', s.model ? count(s.model.params) : UNKNOWN],
         ['Epochs', setting(o.epochs)],
         ['Batch size', setting(o.batch)],
@@ -500,8 +513,14 @@ function lossAndAccuracy(lossValue, accuracy) {
   return `${loss(lossValue)}, ${percent(accuracy)}`;
 }
 
-// "cnn 3×3" from a run's options.
+// "cnn 3×3" from a run's options (a custom model's kernels are in its layers, not in kernel).
 function modelOf(run) {
   const o = run.options || {};
-  return modelName({name: o.model, kernel: o.model && !o.model.startsWith('mlp') ? o.kernel : null});
+  const convolutionalPreset = o.model && !o.model.startsWith('mlp') && o.model !== 'custom';
+  return modelName({name: o.model, kernel: convolutionalPreset ? o.kernel : null});
+}
+
+// A custom model's spec text as one line: "conv2d 32 k=3 pad=same, relu, ..." (comments dropped).
+function layerList(spec) {
+  return spec.split(/[;\n]/).map((line) => line.replace(/#.*/, '').trim()).filter(Boolean).join(', ');
 }

@@ -11,6 +11,7 @@
 // [SECTION] Starting the app
 // [SECTION] Options and the start of the lab
 // [SECTION] Datasets
+// [SECTION] Your own dataset
 // [SECTION] The training worker's messages
 // [SECTION] Failures and Retry
 
@@ -20,11 +21,13 @@ import { systemTheme, watchCoarsePointer, watchReducedMotion, watchSystemTheme }
 import { fetchAllWithProgress, fetchDataset, fetchOptionalText, cacheDataset, forgetDataset } from './downloads.js';
 import { connectToParent, hostOrigin } from './embed-bridge.js';
 import { LabEvents } from './events.js';
-import { acceptDrops, pickFile } from './files.js';
+import { checkArchiveSize, datasetInput, droppedFoldersToTar, fileKind, zipToTar } from './dataset-archive.js';
+import { acceptDrops, pickFile, saveBytes } from './files.js';
 import { keepForOffline } from './offline.js';
 import { TextView } from './mirror.js';
 import { defaultPack, packFor, splitOptions, subsetOf } from './options.js';
 import { Overlay } from './overlay.js';
+import { datasetPackBytes, forgetUpload, isUploadUrl, keepUpload, keptUpload } from './uploads.js';
 import { TrainerClient, chooseTrainer } from './worker-client.js';
 
 // The site's root: this module lives in <site>/page/.
@@ -85,6 +88,13 @@ export class Lab {
     this.trainer = new TrainerClient({base: this.base,
                                       onMessage: (message) => this.fromTrainer(message),
                                       onFailure: (text) => this.trainerFailed(text)});
+    // A dataset the student brought (loadUpload): its verdict's callback while the worker reads
+    // it, its pack between the worker's 'uploadPack' and 'dataset' messages, the pack kept in
+    // memory when the browser's cache refused it, and whether the refusal was shown already.
+    this.uploadSettled = null;
+    this.uploadPackArrived = null;
+    this.uploadPack = null;
+    this.uploadNoticeShown = false;
     // The training worker's memory as it last reported it: {heapBytes, heapInUseBytes} or null.
     this.workerMemory = null;
     this.manifest = null;         // data/packs.json of the site (null: none)
@@ -99,7 +109,8 @@ export class Lab {
 
     this.ui.retry.addEventListener('click', () => this.retry());
     this.ui.dismiss.addEventListener('click', () => this.dismissDatasetError());
-    acceptDrops(this.ui.canvas, () => (this.appRunning ? this.app : null));
+    acceptDrops(this.ui.canvas, () => (this.appRunning ? this.app : null),
+                (dropped) => this.uploadDropped(dropped));
     if (this.setup.page.embed) connectToParent(this.api, hostOrigin(this.setup.page.origin));
     this.start();
   }
@@ -158,8 +169,11 @@ export class Lab {
       },
       // The Training panel's Restart button after the training worker died.
       cnnlabRestartTrainer: () => { this.restartTrainer().catch(() => {}); },
-      // The File menu's Load model / Classify photo: the page's file chooser.
-      cnnlabPickFile: (kind, accept) => pickFile(this.app, kind, accept),
+      // The File menu's Load model / Classify photo / Load dataset: the page's file chooser.
+      cnnlabPickFile: (kind, accept) => pickFile(this.app, kind, accept,
+                                                 (file) => this.uploadDropped({file})),
+      // The File menu's Download dataset (.pack).
+      cnnlabDownloadDataset: () => { this.downloadDataset().catch(() => {}); },
     };
   }
 
@@ -171,6 +185,11 @@ export class Lab {
     this.starting = false;
     await this.offerSubsets();
     this.applyStartOptions();
+    // The student's own dataset from the last visit, unless the link or element names one.
+    if (!this.setup.page.pack && !Object.keys(this.setup.data).length) {
+      const kept = await keptUpload(this.base);
+      if (kept) this.datasetUrl = kept;
+    }
     if (this.datasetUrl) {
       this.loadDataset(this.datasetUrl).then(() => {
         if (this.pagePhase === 'running') this.started();
@@ -381,8 +400,126 @@ export class Lab {
       throw e;
     }
     this.showApp();
+    // A site pack (or a link's) chosen: the next visit starts with it, not an earlier upload.
+    if (!isUploadUrl(this.base, url)) forgetUpload();
     // The dataset runs from memory whether or not the browser's storage kept it.
     this.ui.showNotice(storageProblem || null);
+  }
+
+  // ---- [SECTION] Your own dataset ---------------------------------------------------------------
+
+  // A file picked or dropped ({file}: a File) or folders dropped ({entries}: FileSystemEntry)
+  // for the dataset: loaded with the input size the File menu shows; a refusal is the app's
+  // notice (loadUpload shows it), here only logged.
+  async uploadDropped({file, entries}) {
+    this.uploadNoticeShown = false;
+    try {
+      // A read-only page keeps the instructor's dataset (File > Load dataset is off there too;
+      // the page's own JavaScript can still call api.loadDataset).
+      const ui = this.api.state().ui;
+      if (ui && ui.readOnly) {
+        const what = file ? file.name : 'the dropped folders';
+        throw new Error(`${what}: this page fixes the lab's dataset (read-only), so loading your own is off`);
+      }
+      if (entries) {
+        const tar = await droppedFoldersToTar(entries);
+        if (tar) {
+          await this.loadUpload(tar, entries.length === 1 ? entries[0].name : 'my-dataset',
+                                undefined, true);
+          return;
+        }
+      }
+      if (!file) return;
+      checkArchiveSize(file.size, file.name);
+      await this.loadUpload(new Uint8Array(await file.arrayBuffer()), file.name, undefined, true);
+    } catch (e) {
+      if (!this.uploadNoticeShown) this.filesNotice(e.message, true);
+      console.warn(`CNN Lab: ${e.message}`);
+    }
+  }
+
+  filesNotice(text, error) {
+    if (this.appRunning && this.app.callable) this.app.filesNotice(text, error);
+  }
+
+  // Loads a dataset the student brought: bytes of a .zip, .tar, .tar.gz or .pack named name,
+  // fitted to input ('32x32' colour, '28x28-grey'; default: the File menu's choice). The training
+  // worker decodes and checks all of it before it replaces anything: refused, the dataset and
+  // the runs stay as they were. Resolves with the dataset's name once the app shows it; rejects
+  // with an Error naming the file and why (also the app's notice). owned: the bytes are the
+  // page's own (a file it read) and may be transferred to the worker as they are; otherwise
+  // (the API's caller keeps them) a copy is.
+  async loadUpload(bytes, name, inputName, owned = false) {
+    this.requireRunning();
+    this.uploadNoticeShown = false;
+    const fail = (message) => {
+      this.filesNotice(message, true);
+      this.uploadNoticeShown = true;
+      return new Error(message);
+    };
+    let input;
+    let kind = null;
+    let archive = bytes;
+    try {
+      input = datasetInput(inputName === undefined ? this.app.datasetInput() : inputName);
+      checkArchiveSize(bytes.length, name);
+      if (!bytes.length) throw new Error(`${name}: empty file (0 bytes)`);
+      kind = fileKind(bytes);
+      if (kind === 'photo' || kind === 'model') {
+        throw new Error(`${name}: a ${kind === 'photo' ? 'single photo' : 'model file'}, not a ` +
+                        'dataset: expected a .zip, .tar or .tar.gz of class folders, or a .pack');
+      }
+      this.filesNotice(`Reading ${name}…`, false);
+      // A .zip becomes the tar the engine reads; other bytes are transferred to the worker (a
+      // copy when the caller keeps its own).
+      archive = kind === 'zip' ? await zipToTar(bytes, name)
+          : owned && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
+              ? bytes : bytes.slice();
+    } catch (e) {
+      throw fail(e.message);
+    }
+    if (!this.trainer.started) throw fail(`${name}: the training worker is not running`);
+    if (this.uploadSettled) this.uploadSettled({error: 'another dataset was chosen'});
+    const verdict = new Promise((resolve) => {
+      this.uploadSettled = (result) => {
+        this.uploadSettled = null;
+        resolve(result);
+      };
+    });
+    this.trainer.handOverUpload(JSON.stringify(Object.assign({name}, input)), archive);
+    const {error, pack} = await verdict;
+    if (error) throw fail(error);
+    const kept = await keepUpload(this.base, name, pack);
+    this.datasetUrl = kept.url;  // what Retry, a restarted worker and Download read again
+    this.uploadPack = kept.problem ? pack : null;  // kept in memory only when the cache refused it
+    const dataset = this.api.state().dataset || {};
+    const shape = input.channels === 1 ? `${input.height}x${input.width} grey`
+        : `${input.height}x${input.width} colour`;
+    this.filesNotice(`Loaded ${name}: ${dataset.classes} classes, ${dataset.train + dataset.val} ` +
+                     `training and ${dataset.test} test images` +
+                     (kind === 'pack' ? '' : `, each fitted to ${shape}`) + '. ' +
+                     (kept.problem || 'Kept for your next visit.'), false);
+    return dataset.name;
+  }
+
+  // The File menu's Download dataset (.pack): the current dataset's pack, saved as a file (a
+  // teacher hosts it and links it with ?pack=). Resolves with {name, bytes}.
+  async downloadDataset() {
+    this.requireRunning();
+    try {
+      if (!this.datasetUrl) throw new Error('there is no dataset to download yet');
+      const bytes = this.uploadPack && isUploadUrl(this.base, this.datasetUrl) ? this.uploadPack
+          : await datasetPackBytes(this.datasetUrl);
+      const dataset = this.api.state().dataset;
+      const name = `${(dataset && dataset.name) || 'dataset'}.pack`;
+      saveBytes(name, bytes);
+      this.filesNotice(`Saved: downloaded as ${name}. Host it and link to the lab with ` +
+                       `?pack=<its URL> to give a class this dataset.`, false);
+      return {name, bytes};
+    } catch (e) {
+      this.filesNotice(`Download dataset: ${e.message}`, true);
+      throw e;
+    }
   }
 
   // Resolves '' once the app has the next dataset's report from the worker (a 'dataset'
@@ -416,11 +553,27 @@ export class Lab {
                            heapInUseBytes: typeof message.heapInUseBytes === 'number'
                                ? message.heapInUseBytes : null};
     }
+    // An upload's outcome (loadUpload): its pack comes first, then its report; a refusal is
+    // the upload's own, never the app's trainer error.
+    if (message.type === 'uploadPack') {
+      this.uploadPackArrived = message.bytes;
+      return;
+    }
+    if (message.type === 'error' && message.command === 'upload') {
+      if (this.uploadSettled) this.uploadSettled({error: message.message});
+      return;
+    }
     if (!this.appRunning || !this.app.callable) return;  // nothing asked for it yet
     try {
       this.app.deliverTrainerMessage(message);
     } catch (e) {
       // The app instance aborted (onAbort reported it); nothing more to hand over.
+    }
+    if (message.type === 'dataset' && this.uploadPackArrived) {
+      const pack = this.uploadPackArrived;
+      this.uploadPackArrived = null;
+      if (this.uploadSettled) this.uploadSettled({error: '', pack});
+      return;
     }
     // A pack handed over by loadDataset: loaded (the app has its report now) or refused.
     if (this.packSettled && message.type === 'dataset') this.packSettled('');
@@ -433,6 +586,7 @@ export class Lab {
   // on its side); before the app runs, the error box.
   trainerFailed(message) {
     if (this.packSettled) this.packSettled(message);
+    if (this.uploadSettled) this.uploadSettled({error: message});
     this.logLines.push(message);
     console.error(`CNN Lab: ${message}`);
     if (this.appRunning && this.app.callable) this.app.trainerError(message, true);
@@ -449,6 +603,14 @@ export class Lab {
     }
     this.workerMemory = null;  // the new worker reports its own
     this.app.trainerRestarted();
+    // Your own dataset that the browser's cache could not keep is in memory: handed over as it is.
+    if (this.uploadPack && isUploadUrl(this.base, this.datasetUrl)) {
+      const verdict = this.expectPack();
+      this.handOverPack(this.uploadPack.slice(), this.datasetUrl);
+      const error = await verdict;
+      if (error) throw new Error(error);
+      return;
+    }
     if (this.datasetUrl) await this.loadDataset(this.datasetUrl);
   }
 

@@ -16,10 +16,10 @@
 
 // ---- [SECTION] Option names ---------------------------------------------------------------------
 
-export const TRAINING_KEYS = ['model', 'kernel', 'filters', 'dense', 'dropout', 'blocks', 'pooling',
-                              'stride', 'epochs', 'batch', 'optimizer', 'momentum', 'nesterov',
-                              'weightDecay', 'clipNorm', 'lr', 'lrSchedule', 'lrStepEpochs',
-                              'lrGamma', 'lrMin', 'seed', 'augment', 'flip', 'shift',
+export const TRAINING_KEYS = ['model', 'spec', 'kernel', 'filters', 'dense', 'dropout', 'blocks',
+                              'pooling', 'stride', 'epochs', 'batch', 'optimizer', 'momentum',
+                              'nesterov', 'weightDecay', 'clipNorm', 'lr', 'lrSchedule',
+                              'lrStepEpochs', 'lrGamma', 'lrMin', 'seed', 'augment', 'flip', 'shift',
                               'valFraction', 'patience', 'standardize'];
 export const DATA_KEYS = ['dataset', 'subset'];
 export const UI_KEYS = ['theme', 'panels', 'hide', 'readOnly'];

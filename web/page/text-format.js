@@ -8,8 +8,10 @@ export const UNKNOWN = '–';
 const known = (value) => typeof value === 'number' && Number.isFinite(value);
 
 // 0.171 -> "17.1 %"
+// The fraction is taken as a float first, as the app's canvas does (engine/core/text_format.h):
+// 0.2265 reads 22.7 % in both.
 export function percent(fraction) {
-  return known(fraction) ? `${(fraction * 100).toFixed(1)} %` : UNKNOWN;
+  return known(fraction) ? `${(Math.fround(fraction) * 100).toFixed(1)} %` : UNKNOWN;
 }
 
 // 2.2162 -> "2.216"

@@ -14,6 +14,11 @@
 //                 {type: 'dataBegin', command, size}      a dataset streamed as it downloads:
 //                 {type: 'dataPiece', bytes}              its pieces in order (each copied
 //                 {type: 'dataEnd'} | {type: 'dataAbort'}  into the heap and parsed at once)
+//                 {type: 'upload', command, bytes}        a dataset the student brought: an
+//                                                         image-folder .tar/.tar.gz or a pack
+//                                                         (command: {name, channels, height,
+//                                                         width}); decoded, fitted and packed
+//                                                         here (TrainerHost::load_upload)
 //                 {type: 'command', command}              JSON text: {"type": "train"}, ...
 // To the page:    {type: 'ready', threads}                threads it trains with
 //                 {type: 'report', json, heapBytes,       TrainerReport's JSON text; the size
@@ -23,6 +28,8 @@
 //                 {type: 'dataset', bytes}                a loaded dataset's report (transferred;
 //                                                         lab/dataset_report.h), before the
 //                                                         report that says it is loaded
+//                 {type: 'uploadPack', name, bytes}       an upload's dataset as a pack
+//                                                         (transferred), before its 'dataset'
 //                 {type: 'snapshot', bytes}               model-file bytes (transferred)
 //                 {type: 'test', json, probs}             test results + (N, K) Float32Array
 //                 {type: 'experimentSnapshot', config, bytes}  an experiment configuration's
@@ -160,6 +167,25 @@ function feedDataset(bytes, origin) {
   return begun || fed || ended;
 }
 
+// A dataset the student brought (an 'upload' message): decoded, checked and packed by the
+// engine; the current dataset is replaced only when all of it is good. On success the pack goes
+// to the page (to cache for a reload and to offer as a download) before the dataset's report.
+// Returns '' or the error message (naming the file and why).
+function loadUpload(command, bytes) {
+  const name = String(command.name || 'dataset');
+  const error = withBytesInHeap(bytes, `dataset ${name}`, (ptr, size) => module.ccall(
+      'trainer_load_upload', 'string',
+      ['number', 'number', 'string', 'number', 'number', 'number'],
+      [ptr, size, name, command.channels | 0, command.height | 0, command.width | 0]));
+  if (error) return error;
+  const ptr = module._trainer_upload_pack();
+  const size = module._trainer_upload_pack_size();
+  const pack = heap(Uint8Array).slice(ptr, ptr + size);
+  module._trainer_release_upload_pack();
+  self.postMessage({type: 'uploadPack', name, bytes: pack}, [pack.buffer]);
+  return '';
+}
+
 // A dataset arriving in pieces (dataBegin .. dataEnd): the heap buffer each piece is copied to,
 // and whether the trainer refused it already (its remaining pieces are then dropped).
 let incoming = null;
@@ -230,6 +256,10 @@ function handle(message) {
       const name = JSON.parse(message.command).name || 'model file';
       error = withBytesInHeap(message.bytes, 'model file', (ptr, size) => module.ccall(
           'trainer_load_model', 'string', ['number', 'number', 'string'], [ptr, size, name]));
+    } else if (message.type === 'upload') {
+      error = loadUpload(JSON.parse(message.command), message.bytes);
+      message.bytes = null;
+      if (!error) scheduleWarmUp();
     } else if (message.type === 'pack') {
       error = feedDataset(message.bytes, JSON.parse(message.command).origin || 'pack');
       message.bytes = null;  // the file's bytes are garbage now: only the dataset remains

@@ -150,6 +150,13 @@ export class TrainerClient {
     };
   }
 
+  // A dataset the student brought (an image-folder .tar/.tar.gz, a zip already made a tar, or a
+  // pack; command {name, channels, height, width}): transferred, not copied. The worker answers
+  // 'uploadPack' then 'dataset', or 'error' with command 'upload'.
+  handOverUpload(command, bytes) {
+    if (this.worker) this.worker.postMessage({type: 'upload', command, bytes}, [bytes.buffer]);
+  }
+
   // THE hand-off of a whole file's bytes to the trainer: a dataset pack (command {origin}) or a
   // saved model (command {type: 'loadModel', name}). The bytes are transferred, not copied: bytes
   // (its whole buffer) is unusable here afterwards.

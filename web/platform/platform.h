@@ -87,6 +87,9 @@ bool save_user_file(const std::string& name, const std::string& mime, const uint
 // element's attribute); the chosen file reaches the app (js_api.cpp's cnnlab_open_file). Desktop: false (the File
 // menu takes a path instead).
 bool pick_user_file(const std::string& kind, const std::string& accept);
+// Browser: asks the page to save the current dataset as a pack file (web/page/mount.js,
+// downloadDataset; it reports the outcome in the files notice). Desktop: false.
+bool download_dataset();
 // A rectangle of the back buffer (call after rendering, before the swap; x, y from the top-left
 // in framebuffer pixels) saved as a PNG the same way as save_user_file.
 bool save_framebuffer_region_png(const std::string& name, int x, int y, int width, int height,

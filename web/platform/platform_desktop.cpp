@@ -83,6 +83,7 @@ bool post_to_trainer(const std::string&, const uint8_t*, size_t) { return false;
 bool restart_trainer() { return false; }
 
 bool pick_user_file(const std::string&, const std::string&) { return false; }
+bool download_dataset() { return false; }
 
 bool save_user_file(const std::string& name, const std::string&, const uint8_t* bytes, size_t size,
                     std::string* where) {

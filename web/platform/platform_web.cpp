@@ -112,6 +112,13 @@ EM_JS(int, cnnlab_js_pick_file, (const char* kind, const char* accept), {
   return 1;
 });
 
+// The File menu's Download dataset: the page has the pack (web/page/mount.js).
+EM_JS(int, cnnlab_js_download_dataset, (), {
+  if (!Module['cnnlabDownloadDataset']) return 0;
+  Module['cnnlabDownloadDataset']();
+  return 1;
+});
+
 // Offers bytes as a file download (a Blob behind a temporary link).
 EM_JS(void, cnnlab_js_download, (const char* name, const char* mime, const uint8_t* bytes,
                                  size_t size), {
@@ -256,6 +263,8 @@ bool save_user_file(const std::string& name, const std::string& mime, const uint
 bool pick_user_file(const std::string& kind, const std::string& accept) {
   return cnnlab_js_pick_file(kind.c_str(), accept.c_str()) != 0;
 }
+
+bool download_dataset() { return cnnlab_js_download_dataset() != 0; }
 
 void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, int height) {
   cnnlab_js_download_rgba_png(name.c_str(), rgba, width, height);

@@ -101,6 +101,33 @@ EMSCRIPTEN_KEEPALIVE const char* trainer_data_finish() {
   return result.c_str();
 }
 
+// A dataset the student brought (TrainerHost::load_upload): an image-folder archive (.tar,
+// .tar.gz; the page has turned a .zip into a tar) or a pack, `size` bytes the caller frees,
+// fitted to channels x height x width. "" or why it was refused (nothing changed then); on
+// success trainer_upload_pack() holds the dataset as a pack for the page to cache.
+EMSCRIPTEN_KEEPALIVE const char* trainer_load_upload(const uint8_t* bytes, size_t size,
+                                                     const char* name, int channels, int height,
+                                                     int width) {
+  try {
+    cnnlab::UploadInput input;
+    input.channels = channels;
+    input.height = height;
+    input.width = width;
+    the_host().load_upload(bytes, size, name ? name : "dataset", input);
+    result.clear();
+  } catch (const std::exception& e) {
+    return fail(e);
+  }
+  return result.c_str();
+}
+
+// The last upload's pack (valid until trainer_release_upload_pack) and its size.
+EMSCRIPTEN_KEEPALIVE const uint8_t* trainer_upload_pack() {
+  return the_host().upload_pack().data();
+}
+EMSCRIPTEN_KEEPALIVE size_t trainer_upload_pack_size() { return the_host().upload_pack().size(); }
+EMSCRIPTEN_KEEPALIVE void trainer_release_upload_pack() { the_host().release_upload_pack(); }
+
 // Loads a saved model from `size` bytes (model-file bytes; the caller frees them): see
 // TrainerHost::load_model. "" or why it was refused (nothing changed then).
 EMSCRIPTEN_KEEPALIVE const char* trainer_load_model(const uint8_t* bytes, size_t size,

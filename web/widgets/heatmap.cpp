@@ -82,7 +82,8 @@ HeatmapResult heatmap(const char* id, const float* values, int rows, int cols, I
     if (!label) { std::snprintf(text, sizeof text, "%d", r); label = text; }
     row_label_w = std::max(row_label_w, ImGui::CalcTextSize(label).x);
   }
-  float left = origin.x + row_label_w + pad * 2 + (options.row_title ? line_h + pad : 0.0f);
+  const bool row_title_drawn = options.row_title && options.draw_row_title;
+  float left = origin.x + row_label_w + pad * 2 + (row_title_drawn ? line_h + pad : 0.0f);
   float top = origin.y + line_h + pad + (options.col_title ? line_h + pad : 0.0f);
   float scale_w = options.colour_scale ? 60.0f * scale : 0.0f;
   float grid_w = origin.x + size.x - scale_w - pad - left;
@@ -95,7 +96,7 @@ HeatmapResult heatmap(const char* id, const float* values, int rows, int cols, I
     draw->AddText(ImVec2(grid.GetCenter().x - ts.x * 0.5f, origin.y), muted_text_color(),
                   options.col_title);
   }
-  if (options.row_title) {
+  if (row_title_drawn) {
     // No rotated text in ImGui: the title's letters stacked would be unreadable, so it sits
     // above the row labels instead.
     draw->AddText(ImVec2(origin.x, top - line_h - pad), muted_text_color(), options.row_title);
@@ -161,15 +162,17 @@ HeatmapResult heatmap(const char* id, const float* values, int rows, int cols, I
     draw->AddRect(a, ImVec2(a.x + cell, a.y + cell), ImGui::GetColorU32(ImGuiCol_Text), 0.0f, 0,
                   1.5f * scale);
     ImGui::BeginTooltip();
-    const char* rl = options.row_labels ? options.row_labels[result.hovered_row] : nullptr;
-    const char* cl = options.col_labels ? options.col_labels[result.hovered_col] : nullptr;
+    const char* const* row_names = options.hover_row_labels ? options.hover_row_labels : options.row_labels;
+    const char* const* col_names = options.hover_col_labels ? options.hover_col_labels : options.col_labels;
+    const char* rl = row_names ? row_names[result.hovered_row] : nullptr;
+    const char* cl = col_names ? col_names[result.hovered_col] : nullptr;
     if (rl) ImGui::Text("%s: %s", options.row_title ? options.row_title : "row", rl);
     else ImGui::Text("%s %d", options.row_title ? options.row_title : "row", result.hovered_row);
     if (cl) ImGui::Text("%s: %s", options.col_title ? options.col_title : "column", cl);
     else ImGui::Text("%s %d", options.col_title ? options.col_title : "column", result.hovered_col);
     std::snprintf(text, sizeof text, options.value_format,
                   static_cast<double>(values[result.hovered_row * cols + result.hovered_col]));
-    ImGui::Text("value: %s", text);
+    ImGui::Text("%s: %s", options.value_title ? options.value_title : "value", text);
     ImGui::EndTooltip();
     if (clicked) {
       result.clicked_row = result.hovered_row;

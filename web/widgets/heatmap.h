@@ -19,6 +19,12 @@ struct HeatmapOptions {
   const char* const* col_labels = nullptr;  // (cols), drawn as numbers 0..cols-1 when too wide
   const char* row_title = nullptr;      // e.g. "true class"
   const char* col_title = nullptr;      // e.g. "predicted class"
+  bool draw_row_title = true;           // false: the row title is named in the hover readout only
+  // The hover readout's names of a row and a column where the drawn labels are numbers (nullptr:
+  // the labels drawn), and of the value ("value" when nullptr), e.g. "images".
+  const char* const* hover_row_labels = nullptr;
+  const char* const* hover_col_labels = nullptr;
+  const char* value_title = nullptr;
   bool colour_scale = true;
   int selected_row = -1, selected_col = -1;  // outlined
   float ui_scale = 1.0f;

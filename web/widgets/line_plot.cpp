@@ -203,8 +203,50 @@ int nearest_index(const PlotSeries& s, double x) {
 
 // ---- [SECTION] Legend and hover readout ------------------------------------------------------
 
-void draw_legend(ImDrawList* draw, const PlotSeries* series, int series_count, const ImRect& area,
-                 float scale) {
+// The legend goes in the corner of the plot where it hides the fewest points of the series
+// (top right first on a tie, then top left, bottom right, bottom left): a fixed corner covered
+// the end of a falling loss curve. y_label: the y axis's label, drawn at the top left, which the
+// legend must not cover either.
+ImVec2 least_covered_corner(const PlotSeries* series, int series_count, const Mapping& m,
+                            ImVec2 size, float pad, const char* y_label) {
+  const ImRect& area = m.area;
+  const float top_left_skip = y_label ? ImGui::GetTextLineHeight() : 0.0f;
+  const ImVec2 corners[4] = {
+      ImVec2(area.Max.x - size.x - pad, area.Min.y + pad),
+      ImVec2(area.Min.x + pad, area.Min.y + pad + top_left_skip),
+      ImVec2(area.Max.x - size.x - pad, area.Max.y - size.y - pad),
+      ImVec2(area.Min.x + pad, area.Max.y - size.y - pad),
+  };
+  int covered[4] = {0, 0, 0, 0};
+  for (int s = 0; s < series_count; ++s) {
+    const PlotSeries& one = series[s];
+    // At most about 500 points of a series are looked at: enough to see where it runs.
+    const int step = std::max(1, one.count / 500);
+    for (int i = 0; i < one.count; i += step) {
+      if (!std::isfinite(one.x[i]) || !std::isfinite(one.y[i])) continue;
+      const ImVec2 p = m.to_screen(one.x[i], one.y[i]);
+      for (int c = 0; c < 4; ++c)
+        if (p.x >= corners[c].x && p.x <= corners[c].x + size.x && p.y >= corners[c].y &&
+            p.y <= corners[c].y + size.y)
+          ++covered[c];
+    }
+  }
+  if (y_label) {
+    const ImVec2 label_min(area.Min.x + pad, area.Min.y + pad * 0.5f);
+    const ImVec2 label_size = ImGui::CalcTextSize(y_label);
+    for (int c = 0; c < 4; ++c)
+      if (corners[c].x < label_min.x + label_size.x && corners[c].x + size.x > label_min.x &&
+          corners[c].y < label_min.y + label_size.y && corners[c].y + size.y > label_min.y)
+        covered[c] += 1000000;  // never over the label while another corner is free of it
+  }
+  int best = 0;
+  for (int c = 1; c < 4; ++c)
+    if (covered[c] < covered[best]) best = c;
+  return corners[best];
+}
+
+void draw_legend(ImDrawList* draw, const PlotSeries* series, int series_count, const Mapping& m,
+                 const char* y_label, float scale) {
   float line_h = ImGui::GetTextLineHeight();
   float swatch = 14.0f * scale;
   float pad = 4.0f * scale;
@@ -217,7 +259,7 @@ void draw_legend(ImDrawList* draw, const PlotSeries* series, int series_count, c
   }
   if (rows == 0) return;
   ImVec2 size(width + swatch + pad * 3, rows * line_h + pad * 2);
-  ImVec2 min(area.Max.x - size.x - pad, area.Min.y + pad);
+  const ImVec2 min = least_covered_corner(series, series_count, m, size, pad, y_label);
   draw->AddRectFilled(min, ImVec2(min.x + size.x, min.y + size.y),
                       ImGui::GetColorU32(ImGuiCol_PopupBg, 0.85f), 3.0f * scale);
   draw->AddRect(min, ImVec2(min.x + size.x, min.y + size.y), ImGui::GetColorU32(ImGuiCol_Border),
@@ -383,7 +425,9 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
       draw->AddText(ImVec2(c.x + 3.0f * scale, area.Max.y - ImGui::GetTextLineHeight() - 2.0f * scale),
                     cursor_color, options.cursor_label);
   }
-  if (options.legend) draw_legend(draw, series, series_count, area, scale);
+  if (options.legend) {
+    draw_legend(draw, series, series_count, m, options.y_label, scale);
+  }
   draw->PopClipRect();
   draw->AddRect(area.Min, area.Max, ImGui::GetColorU32(ImGuiCol_Border));
 
