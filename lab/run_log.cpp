@@ -27,13 +27,32 @@ std::string RunLogEntry::source_text() const {
 std::string RunLogEntry::model_text() const { return options.model_label(); }
 
 std::string RunLogEntry::settings_text() const {
-  char buf[160];
-  std::snprintf(buf, sizeof buf, "%s lr %g, batch %d, patience %d%s, seed %llu",
-                options.train.optimizer.kind.c_str(), options.train.optimizer.lr,
-                options.train.batch_size, options.train.patience,
-                options.train.patience == 0 ? " (off)" : "",
-                static_cast<unsigned long long>(options.train.seed));
-  return buf;
+  // The optimiser's extras and the schedule only when they are not the defaults, so the usual
+  // line stays short.
+  const TrainConfig& t = options.train;
+  std::string text = t.optimizer.kind;
+  char buf[96];
+  if (t.optimizer.kind == "sgd") {
+    std::snprintf(buf, sizeof buf, " momentum %g%s", static_cast<double>(t.optimizer.momentum),
+                  t.optimizer.nesterov ? " Nesterov" : "");
+    text += buf;
+  }
+  std::snprintf(buf, sizeof buf, " lr %g", static_cast<double>(t.optimizer.lr));
+  text += buf;
+  if (t.lr_schedule.kind != LrScheduleKind::kConstant) text += " (" + lr_schedule_text(t.lr_schedule) + ")";
+  if (t.optimizer.weight_decay > 0) {
+    std::snprintf(buf, sizeof buf, ", weight decay %g", static_cast<double>(t.optimizer.weight_decay));
+    text += buf;
+  }
+  if (t.optimizer.clip_norm > 0) {
+    std::snprintf(buf, sizeof buf, ", clip %g", static_cast<double>(t.optimizer.clip_norm));
+    text += buf;
+  }
+  std::snprintf(buf, sizeof buf, ", batch %d, patience %d%s", t.batch_size, t.patience,
+                t.patience == 0 ? " (off)" : "");
+  text += buf;
+  if (t.augment.flip || t.augment.max_shift > 0) text += ", augment " + augment_text(t.augment);
+  return text + ", seed " + std::to_string(t.seed);
 }
 
 const char* RunLogEntry::status_name() const {

@@ -251,6 +251,7 @@ SessionStatus Session::status() const {
     s.progress = t->progress();
     s.images_per_second = t->images_per_second();
     s.eta_seconds = t->eta_seconds();
+    if (!t->done()) s.lr = t->current_lr();  // a finished run has no next step
     if (t->epoch_loss() > 0 && t->phase() == TrainPhase::kTraining && !t->done()) {
       s.train_loss = t->epoch_loss();
       s.train_acc = t->epoch_accuracy();

@@ -7,6 +7,7 @@
 #include <cfloat>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 
 #include "core/error.h"
 
@@ -20,7 +21,6 @@ namespace {
 constexpr OptionGroup kModel = OptionGroup::kModel;
 constexpr OptionGroup kTraining = OptionGroup::kTraining;
 constexpr OptionScope kLab = OptionScope::kLab;
-constexpr OptionScope kCommandLine = OptionScope::kCommandLine;
 constexpr OptionType kInteger = OptionType::kInteger;
 constexpr OptionType kSeed = OptionType::kSeed;
 constexpr OptionType kNumber = OptionType::kNumber;
@@ -67,6 +67,14 @@ void apply_spec(SessionOptions& o, const json& v) {
   }
   o.model = kCustomModel;
   o.spec_text = std::move(text);
+}
+
+void apply_lr_schedule(SessionOptions& o, const json& v) {
+  const std::string name = v.get<std::string>();
+  if (!lr_schedule_from_name(name, &o.train.lr_schedule.kind))
+    throw Error("option lrSchedule",
+                "must be " + std::string(find_option("lrSchedule")->expected) + ", got '" + name +
+                    "'");
 }
 
 }  // namespace
@@ -119,37 +127,66 @@ const std::vector<OptionRow>& option_table() {
       {"batch", "--batch", kTraining, kLab, kInteger, "a whole number", "Mini-batch size, 1..4096", true,
        [](O& o, const json& v) { o.train.batch_size = v.get<int>(); },
        [](const O& o) -> json { return o.train.batch_size; }},
-      {"lr", "--lr", kTraining, kLab, kNumber, "a number > 0", "Learning rate", true,
-       [](O& o, const json& v) { o.train.optimizer.lr = v.get<float>(); },
-       [](const O& o) -> json { return o.train.optimizer.lr; }},
       {"optimizer", "--optimizer", kTraining, kLab, kText, "adam, adamw or sgd",
        "adam, adamw or sgd", true,
        [](O& o, const json& v) { o.train.optimizer.kind = v.get<std::string>(); },
        [](const O& o) -> json { return o.train.optimizer.kind; }},
-      {"momentum", "--momentum", kTraining, kLab, kNumber, "a number", "SGD momentum, [0, 1)", true,
+      {"momentum", "--momentum", kTraining, kLab, kNumber, "a number in [0, 1)",
+       "SGD momentum, [0, 1)", true,
        [](O& o, const json& v) { o.train.optimizer.momentum = v.get<float>(); },
        [](const O& o) -> json { return o.train.optimizer.momentum; }},
-      {"nesterov", "--nesterov", kTraining, kCommandLine, kSwitch, "true or false",
-       "Nesterov momentum (sgd)", false,
+      {"nesterov", "--nesterov", kTraining, kLab, kSwitch, "true or false",
+       "Nesterov momentum (sgd, needs momentum > 0)", false,
        [](O& o, const json& v) { o.train.optimizer.nesterov = v.get<bool>(); },
        [](const O& o) -> json { return o.train.optimizer.nesterov; }},
       {"weightDecay", "--weight-decay", kTraining, kLab, kNumber, "a number >= 0",
        "L2 (sgd, adam) or decoupled (adamw) weight decay", true,
        [](O& o, const json& v) { o.train.optimizer.weight_decay = v.get<float>(); },
        [](const O& o) -> json { return o.train.optimizer.weight_decay; }},
-      {"clipNorm", "--clip-norm", kTraining, kCommandLine, kNumber, "a number >= 0",
+      {"clipNorm", "--clip-norm", kTraining, kLab, kNumber, "a number >= 0 (0 = off)",
        "Clip the global gradient norm (0 = off)", true,
        [](O& o, const json& v) { o.train.optimizer.clip_norm = v.get<float>(); },
        [](const O& o) -> json { return o.train.optimizer.clip_norm; }},
+      // ---- learning rate and its schedule (engine/optim/lr_schedule.h)
+      {"lr", "--lr", kTraining, kLab, kNumber, "a number > 0", "Learning rate (the schedule's start)",
+       true,
+       [](O& o, const json& v) { o.train.optimizer.lr = v.get<float>(); },
+       [](const O& o) -> json { return o.train.optimizer.lr; }},
+      {"lrSchedule", "--lr-schedule", kTraining, kLab, kText, "constant, step or cosine",
+       "constant, step (x --lr-gamma every --lr-step-epochs epochs) or cosine (to --lr-min)", true,
+       apply_lr_schedule,
+       [](const O& o) -> json { return lr_schedule_name(o.train.lr_schedule.kind); }},
+      {"lrStepEpochs", "--lr-step-epochs", kTraining, kLab, kInteger,
+       "a whole number of epochs 1..10000", "Step schedule: epochs between drops, 1..10000", true,
+       [](O& o, const json& v) { o.train.lr_schedule.step_epochs = v.get<int>(); },
+       [](const O& o) -> json { return o.train.lr_schedule.step_epochs; }},
+      {"lrGamma", "--lr-gamma", kTraining, kLab, kNumber, "a number in (0, 1]",
+       "Step schedule: factor of each drop, (0, 1]", true,
+       [](O& o, const json& v) { o.train.lr_schedule.gamma = v.get<float>(); },
+       [](const O& o) -> json { return o.train.lr_schedule.gamma; }},
+      {"lrMin", "--lr-min", kTraining, kLab, kNumber, "a number >= 0, below lr",
+       "Cosine schedule: the rate it ends at, >= 0 and below lr", true,
+       [](O& o, const json& v) { o.train.lr_schedule.min_lr = v.get<float>(); },
+       [](const O& o) -> json { return o.train.lr_schedule.min_lr; }},
       {"seed", "--seed", kTraining, kLab, kSeed, "a whole number >= 0",
        "Seed for init, split, order, dropout, augmentation (experiment: the first repeat's)",
        true,
        [](O& o, const json& v) { o.train.seed = static_cast<uint64_t>(v.get<double>()); },
        [](const O& o) -> json { return o.train.seed; }},
+      // ---- data augmentation: the old one switch, then flip and shift (read after it, so a
+      // request giving both gets the separate settings)
       {"augment", "--augment", kTraining, kLab, kSwitch, "true or false",
-       "Random horizontal flips and shifts of up to 2 pixels", false,
+       "Old spelling of --flip --shift 2", false,
        [](O& o, const json& v) { o.train.augment = v.get<bool>() ? Augment{true, 2} : Augment{}; },
-       [](const O& o) -> json { return o.train.augment.flip || o.train.augment.max_shift > 0; }},
+       nullptr},
+      {"flip", "--flip", kTraining, kLab, kSwitch, "true or false",
+       "Random horizontal flips of training images", false,
+       [](O& o, const json& v) { o.train.augment.flip = v.get<bool>(); },
+       [](const O& o) -> json { return o.train.augment.flip; }},
+      {"shift", "--shift", kTraining, kLab, kInteger, "a whole number of pixels 0..8",
+       "Random shifts of training images by up to this many pixels, 0..8 (0 = off)", true,
+       [](O& o, const json& v) { o.train.augment.max_shift = v.get<int>(); },
+       [](const O& o) -> json { return o.train.augment.max_shift; }},
       {"valFraction", "--val-fraction", kTraining, kLab, kNumber, "a number in [0, 1)",
        "Stratified validation fraction, [0, 1) (0 = no validation split)", true,
        [](O& o, const json& v) { o.train.val_fraction = v.get<float>(); },
@@ -261,7 +298,7 @@ void SessionOptions::merge(const json& j, OptionScope scope) {
 json SessionOptions::to_json() const {
   json out = json::object();
   for (const OptionRow& row : option_table())
-    if (row.scope == OptionScope::kLab) out[row.key] = row.read(*this);
+    if (row.scope == OptionScope::kLab && row.read) out[row.key] = row.read(*this);
   return out;
 }
 
@@ -285,6 +322,28 @@ std::string SessionOptions::model_label() const {
 ModelSpec SessionOptions::spec(const Shape& input, int classes) const {
   if (is_custom()) return parse_model_spec(spec_text, input, classes);
   return cnnlab::preset(model, input, classes, preset);
+}
+
+std::string lr_schedule_text(const LrSchedule& s) {
+  char buf[96];
+  switch (s.kind) {
+    case LrScheduleKind::kConstant: return "constant";
+    case LrScheduleKind::kStep:
+      std::snprintf(buf, sizeof buf, "step x%g every %d epoch%s", static_cast<double>(s.gamma),
+                    s.step_epochs, s.step_epochs == 1 ? "" : "s");
+      return buf;
+    case LrScheduleKind::kCosine:
+      std::snprintf(buf, sizeof buf, "cosine to %g", static_cast<double>(s.min_lr));
+      return buf;
+  }
+  return "constant";
+}
+
+std::string augment_text(const Augment& a) {
+  const std::string shifts =
+      a.max_shift > 0 ? "shifts up to " + std::to_string(a.max_shift) + " px" : "";
+  if (a.flip) return shifts.empty() ? "flips" : "flips + " + shifts;
+  return shifts.empty() ? "off" : shifts;
 }
 
 }  // namespace cnnlab

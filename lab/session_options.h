@@ -57,6 +57,8 @@ struct OptionRow {
   // Sets the value (already checked against `type`) on the options; range checks follow in
   // SessionOptions::merge, once every key is applied.
   void (*apply)(SessionOptions& options, const nlohmann::json& value);
+  // Null for an old spelling that is still accepted but never written (augment: flip and shift
+  // say the same and more).
   nlohmann::json (*read)(const SessionOptions& options);
 };
 
@@ -70,10 +72,11 @@ const nlohmann::json& checked_option(const nlohmann::json& j, const std::string&
 
 // [SECTION] SessionOptions -------------------------------------------------------------------------
 // What configure() accepts: the table's kLab keys — model, spec (a layer list of one's own, in
-// the spec language; it makes model 'custom'), kernel, filters, dense, dropout,
-// blocks, pooling, stride, epochs, batch, lr, optimizer, momentum, weightDecay, seed, augment
-// (bool: flips + 2 px shifts), valFraction, patience, standardize. Unknown keys and invalid
-// values are refused with an Error naming the key and why.
+// the spec language; it makes model 'custom'), kernel, filters, dense, dropout, blocks, pooling,
+// stride, epochs, batch, optimizer, momentum, nesterov, weightDecay, clipNorm, lr, lrSchedule,
+// lrStepEpochs, lrGamma, lrMin, seed, augment (the old spelling of flip + shift 2, never written
+// back), flip, shift, valFraction, patience, standardize. Unknown keys and invalid values are
+// refused with an Error naming the key and why, and nothing changes.
 // Longest spec text accepted (64 KB; a 16-layer network takes about 300 characters).
 inline constexpr size_t kMaxSpecText = 65536;
 
@@ -86,7 +89,7 @@ struct SessionOptions {
   // Applies the keys of j over *this (others unchanged): the kLab keys, or with kCommandLine
   // every key of the table. Throws Error("option <key>", why) and then changes nothing.
   void merge(const nlohmann::json& j, OptionScope scope = OptionScope::kLab);
-  // The kLab keys (the engine-only settings are the lab's defaults).
+  // The kLab keys but the old spellings (augment): flip and shift report the augmentation.
   nlohmann::json to_json() const;
   // The model spec for the data's shape and classes (Error when impossible): the preset with its
   // settings, or the custom layer list.
@@ -100,8 +103,13 @@ struct SessionOptions {
   // the model (an MLP's width when it is not the preset's: the baseline and an MLP sized to a
   // CNN's parameter count are both "mlp").
   std::string model_label() const;
-  // The kLab keys, in table order.
+  // The kLab keys, in table order, the old spellings included (links and files may use them).
   static const std::vector<std::string>& keys();
 };
+
+// Short text of settings for tables and logs: "step x0.5 every 2 epochs", "cosine to 0.0001",
+// "constant"; "flips + shifts up to 2 px", "shifts up to 3 px", "off".
+std::string lr_schedule_text(const LrSchedule& schedule);
+std::string augment_text(const Augment& augment);
 
 }  // namespace cnnlab

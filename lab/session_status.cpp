@@ -63,6 +63,7 @@ json SessionStatus::to_json() const {
   s["progress"] = progress;
   s["imagesPerSecond"] = images_per_second;
   s["etaSeconds"] = eta_seconds;
+  s["lr"] = optional_number(lr);
   s["trainLoss"] = optional_number(train_loss);
   s["trainAcc"] = optional_number(train_acc);
   s["valLoss"] = optional_number(val_loss);
@@ -124,6 +125,7 @@ SessionStatus SessionStatus::from_json(const json& j, const std::string& where) 
   s.progress = json_field<double>(j, "progress", where);
   s.images_per_second = json_field<double>(j, "imagesPerSecond", where);
   s.eta_seconds = json_field<double>(j, "etaSeconds", where);
+  if (j.contains("lr")) s.lr = read_optional(j, "lr", where);
   s.train_loss = read_optional(j, "trainLoss", where);
   s.train_acc = read_optional(j, "trainAcc", where);
   s.val_loss = read_optional(j, "valLoss", where);

@@ -57,6 +57,10 @@ struct SessionStatus {
   int64_t step = 0, steps_per_epoch = 0;
   double progress = 0, images_per_second = 0, eta_seconds = 0;
   std::optional<double> train_loss, train_acc, val_loss, val_acc, test_acc, test_loss;
+  // The learning rate of the run's next step (the schedule's, Trainer::current_lr); none
+  // without a run or once it has ended. JSON "lr" (null: none; absent in reports from before
+  // it: none).
+  std::optional<double> lr;
   // The 1-based epoch whose weights were tested (Trainer::scoring_epoch: the best by validation
   // loss with early stopping on, else the last); none before the test.
   std::optional<int> test_epoch;

@@ -445,6 +445,8 @@ TEST_CASE("cnnlab: --help lists the option table's flags each command takes, wit
   CHECK(contains(train.out, "--val-fraction FLOAT=0.1 "));
   CHECK(contains(train.out, "--optimizer TEXT=adam "));
   CHECK(contains(train.out, "--seed INT=42 "));
+  CHECK(contains(train.out, "--lr-schedule TEXT=constant "));
+  CHECK(contains(train.out, "--shift INT=0 "));
   CHECK(contains(train.out, "--spec"));
   // Numbers say their range, and what 0 means where 0 is taken.
   CHECK(contains(train.out, "Threads, 1..64 (not given: all cores, at most 8)"));
@@ -470,6 +472,12 @@ TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output
       {"train --data cifar-10-batches-bin --out out1 --weight-decay -1",
        "option weightDecay: must be a finite number >= 0, got -1"},
       {"train --data cifar-10-batches-bin --out out1 --clip-norm -2", "option clipNorm:"},
+      {"train --data cifar-10-batches-bin --out out1 --lr-schedule linear",
+       "option lrSchedule: must be constant, step or cosine, got 'linear'"},
+      {"train --data cifar-10-batches-bin --out out1 --lr-gamma 0", "option lrGamma:"},
+      {"train --data cifar-10-batches-bin --out out1 --shift 10",
+       "option shift: the shift must be between 0 and 8 pixels, got 10"},
+      {"experiment --data cifar-10-batches-bin --clip-norm -2 --out out1", "option clipNorm:"},
       {"train --data cifar-10-batches-bin --out out1 --epochs 2.5",
        "option epochs: must be a whole number, got 2.5"},
       {"experiment --data cifar-10-batches-bin --weight-decay -1 --out out1",

@@ -1,5 +1,6 @@
 // Optimisers: one and two steps worked out by hand for SGD (momentum, Nesterov, L2), Adam (L2)
-// and AdamW (decoupled decay), gradient clipping, state access and config validation.
+// and AdamW (decoupled decay), gradient clipping, state access and config validation; the
+// learning-rate schedules' rates at chosen steps, worked out by hand.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -9,6 +10,7 @@
 
 #include "core/error.h"
 #include "layers/layer.h"
+#include "optim/lr_schedule.h"
 #include "optim/optimizer.h"
 
 using namespace cnnlab;
@@ -195,4 +197,84 @@ TEST_CASE("Optimizer config validation names the field") {
   CHECK_THROWS_AS(opt->set_lr(-1.0f), Error);
   opt->set_lr(0.05f);
   CHECK(opt->config().lr == 0.05f);
+}
+
+TEST_CASE("Learning-rate schedules: constant, step and cosine rates at chosen steps") {
+  // 10 steps an epoch, 4 epochs: 40 steps.
+  LrSchedule s;
+  CHECK(s.kind == LrScheduleKind::kConstant);  // the default changes nothing
+  for (int64_t step : {0, 9, 10, 39, 500}) CHECK(scheduled_lr(s, 0.1f, step, 10, 4) == 0.1f);
+
+  // step: x0.5 every 2 epochs; epoch = step / 10.
+  s.kind = LrScheduleKind::kStep;
+  s.step_epochs = 2;
+  s.gamma = 0.5f;
+  CHECK(scheduled_lr(s, 0.1f, 0, 10, 4) == doctest::Approx(0.1));
+  CHECK(scheduled_lr(s, 0.1f, 19, 10, 4) == doctest::Approx(0.1));    // epoch 1: no drop yet
+  CHECK(scheduled_lr(s, 0.1f, 20, 10, 4) == doctest::Approx(0.05));   // epoch 2: one drop
+  CHECK(scheduled_lr(s, 0.1f, 39, 10, 4) == doctest::Approx(0.05));   // epoch 3
+  CHECK(scheduled_lr(s, 0.1f, 40, 10, 4) == doctest::Approx(0.025));  // epoch 4: two drops
+  CHECK(scheduled_lr(s, 0.1f, 65, 10, 4) == doctest::Approx(0.0125)); // epoch 6: three
+  s.step_epochs = 1;
+  s.gamma = 0.1f;
+  CHECK(scheduled_lr(s, 1.0f, 35, 10, 4) == doctest::Approx(0.001));  // epoch 3: 1 * 0.1^3
+
+  // cosine from 0.1 to 0.02 over 2 epochs of 10 steps: 0.02 + 0.08 * (1 + cos(pi * step / 20)) / 2.
+  s = LrSchedule{};
+  s.kind = LrScheduleKind::kCosine;
+  s.min_lr = 0.02f;
+  CHECK(scheduled_lr(s, 0.1f, 0, 10, 2) == doctest::Approx(0.1));
+  CHECK(scheduled_lr(s, 0.1f, 5, 10, 2) == doctest::Approx(0.0882843).epsilon(1e-5));   // cos(pi/4)
+  CHECK(scheduled_lr(s, 0.1f, 10, 10, 2) == doctest::Approx(0.06));                     // halfway
+  CHECK(scheduled_lr(s, 0.1f, 15, 10, 2) == doctest::Approx(0.0317157).epsilon(1e-5));  // cos(3pi/4)
+  CHECK(scheduled_lr(s, 0.1f, 19, 10, 2) > 0.02f);  // the last step: just above the floor
+  CHECK(scheduled_lr(s, 0.1f, 20, 10, 2) == doctest::Approx(0.02));  // past the end: the floor
+  // Decreasing step by step.
+  for (int64_t step = 1; step < 20; ++step)
+    CHECK(scheduled_lr(s, 0.1f, step, 10, 2) < scheduled_lr(s, 0.1f, step - 1, 10, 2));
+
+  // A rate that would round to 0 stays > 0 (the optimiser refuses 0).
+  s = LrSchedule{};
+  s.kind = LrScheduleKind::kStep;
+  s.step_epochs = 1;
+  s.gamma = 1e-20f;
+  CHECK(scheduled_lr(s, 0.1f, 50, 10, 10) > 0.0f);
+  s = LrSchedule{};
+  s.kind = LrScheduleKind::kCosine;
+  CHECK(scheduled_lr(s, 0.1f, 10, 10, 1) > 0.0f);
+}
+
+TEST_CASE("Learning-rate schedule names and validation name the field") {
+  for (const std::string& name : lr_schedule_names()) {
+    LrScheduleKind kind = LrScheduleKind::kConstant;
+    REQUIRE(lr_schedule_from_name(name, &kind));
+    CHECK(name == lr_schedule_name(kind));
+  }
+  LrScheduleKind kind = LrScheduleKind::kStep;
+  CHECK_FALSE(lr_schedule_from_name("linear", &kind));
+  CHECK(kind == LrScheduleKind::kStep);  // unchanged
+
+  auto bad = [](LrSchedule s, float lr, const char* message) {
+    INFO(message);
+    CHECK_THROWS_WITH_AS(s.validate(lr), doctest::Contains(message), Error);
+  };
+  LrSchedule s;
+  CHECK_NOTHROW(s.validate(0.1f));
+  s.step_epochs = 0;
+  bad(s, 0.1f, "lrStepEpochs: ");
+  s = LrSchedule{};
+  s.gamma = 0.0f;
+  bad(s, 0.1f, "lrGamma: ");
+  s.gamma = 1.5f;
+  bad(s, 0.1f, "lrGamma: ");
+  s.gamma = std::numeric_limits<float>::quiet_NaN();
+  bad(s, 0.1f, "lrGamma: ");
+  s = LrSchedule{};
+  s.min_lr = -0.001f;
+  bad(s, 0.1f, "lrMin: ");
+  // The floor must be below the rate only for cosine, the schedule that uses it.
+  s.min_lr = 0.5f;
+  CHECK_NOTHROW(s.validate(0.1f));
+  s.kind = LrScheduleKind::kCosine;
+  bad(s, 0.1f, "lrMin: the cosine schedule goes from the learning rate down to lrMin");
 }

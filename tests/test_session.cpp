@@ -10,6 +10,7 @@
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -19,6 +20,7 @@
 #include "core/rng.h"
 #include "model/model.h"
 #include "lab/dataset_report.h"
+#include "lab/lab_model_file.h"
 #include "lab/run_log.h"
 #include "lab/run_report.h"
 #include "lab/session.h"
@@ -110,8 +112,10 @@ TEST_CASE("Option table: one key per option, its flag the key in kebab-case, val
   json keys_written = json::array();
   const json defaults = SessionOptions().to_json();
   for (const auto& item : defaults.items()) keys_written.push_back(item.key());
+  // to_json writes exactly the lab's keys but the old spelling "augment" (flip and shift instead)
+  lab_keys.erase(std::find(lab_keys.begin(), lab_keys.end(), "augment"));
   std::sort(lab_keys.begin(), lab_keys.end());
-  CHECK(keys_written == json(lab_keys));  // to_json writes exactly the lab's keys
+  CHECK(keys_written == json(lab_keys));
 
   // Every lab option applied from JSON reads back the same (a value other than the default).
   const json changed = {{"model", "custom"},     {"spec", "conv2d 8 k=5; relu; flatten; dense 4"},
@@ -119,23 +123,125 @@ TEST_CASE("Option table: one key per option, its flag the key in kebab-case, val
                         {"dense", 64},           {"dropout", 0.25},    {"blocks", 3},
                         {"pooling", "avg"},      {"stride", 2},        {"epochs", 7},
                         {"batch", 32},           {"lr", 0.005},        {"optimizer", "sgd"},
-                        {"momentum", 0.5},       {"weightDecay", 0.01}, {"seed", 11},
-                        {"augment", true},       {"valFraction", 0.2}, {"patience", 0},
-                        {"standardize", true}};
-  REQUIRE(changed.size() == SessionOptions::keys().size());
+                        {"momentum", 0.5},       {"nesterov", true},   {"weightDecay", 0.01},
+                        {"clipNorm", 2.5},       {"lrSchedule", "cosine"},
+                        {"lrStepEpochs", 4},     {"lrGamma", 0.3},     {"lrMin", 0.0001},
+                        {"seed", 11},            {"flip", true},       {"shift", 3},
+                        {"valFraction", 0.2},    {"patience", 0},      {"standardize", true}};
+  REQUIRE(changed.size() == SessionOptions::keys().size() - 1);  // all but "augment"
   SessionOptions o;
   o.merge(changed);
   const json applied = o.to_json();
   for (const auto& item : changed.items()) {
     const std::string key = item.key();
     CAPTURE(key);
+    CHECK(applied[key] != defaults[key]);  // the test changes every setting
     if (item.value().is_number_float())
       CHECK(applied[key].get<double>() == doctest::Approx(item.value().get<double>()));
     else
       CHECK(applied[key] == item.value());
   }
   CHECK(o.train.optimizer.weight_decay == 0.01f);
+  CHECK(o.train.optimizer.nesterov);
+  CHECK(o.train.optimizer.clip_norm == 2.5f);
+  CHECK(o.train.lr_schedule.kind == LrScheduleKind::kCosine);
+  CHECK(o.train.lr_schedule.step_epochs == 4);
+  CHECK(o.train.augment.flip);
+  CHECK(o.train.augment.max_shift == 3);
+  // ... and back through its own JSON text (links, files, the trainer's commands).
+  SessionOptions back;
+  back.merge(json::parse(applied.dump()));
+  CHECK(back.to_json() == applied);
+  CHECK(back.train.to_json() == o.train.to_json());
+}
+
+TEST_CASE("Options: the old \"augment\" switch means flip + 2 px shifts and is reported as them") {
+  SessionOptions o;
+  CHECK(o.to_json()["flip"] == false);
+  CHECK(o.to_json()["shift"] == 0);
+  CHECK_FALSE(o.to_json().contains("augment"));
+  o.merge({{"augment", true}});
+  CHECK(o.train.augment.flip);
   CHECK(o.train.augment.max_shift == 2);
+  CHECK(o.to_json()["flip"] == true);
+  CHECK(o.to_json()["shift"] == 2);
+  CHECK_FALSE(o.to_json().contains("augment"));
+  o.merge({{"augment", false}});
+  CHECK_FALSE(o.train.augment.flip);
+  CHECK(o.train.augment.max_shift == 0);
+  // Given with the new keys, the new keys win whatever the order in the request.
+  o.merge({{"shift", 4}, {"augment", true}});
+  CHECK(o.train.augment.flip);
+  CHECK(o.train.augment.max_shift == 4);
+  o.merge({{"flip", false}, {"augment", true}});
+  CHECK_FALSE(o.train.augment.flip);
+  CHECK(o.train.augment.max_shift == 2);
+  CHECK(error_of([&] { o.merge({{"augment", "yes"}}); }) ==
+        "option augment: must be true or false, got \"yes\"");
+}
+
+TEST_CASE("Options: every new training setting refused with its key named, nothing applied") {
+  SessionOptions o;
+  o.merge({{"optimizer", "sgd"}, {"momentum", 0.9}, {"lrSchedule", "step"}, {"shift", 1}});
+  const json before = o.to_json();
+  const std::vector<std::pair<json, std::string>> refusals = {
+      {{{"lrSchedule", "linear"}}, "option lrSchedule: must be constant, step or cosine, got 'linear'"},
+      {{{"lrSchedule", 3}}, "option lrSchedule: must be constant, step or cosine, got 3"},
+      {{{"lrStepEpochs", 0}}, "option lrStepEpochs: "},
+      {{{"lrStepEpochs", 2.5}}, "option lrStepEpochs: must be a whole number"},
+      {{{"lrGamma", 0}}, "option lrGamma: must be a number in (0, 1]"},
+      {{{"lrGamma", 1.5}}, "option lrGamma: "},
+      {{{"lrMin", -1}}, "option lrMin: must be a number >= 0"},
+      {{{"lrSchedule", "cosine"}, {"lr", 0.01}, {"lrMin", 0.05}}, "option lrMin: the cosine schedule"},
+      {{{"nesterov", "on"}}, "option nesterov: must be true or false"},
+      {{{"nesterov", true}, {"momentum", 0}}, "option nesterov: Nesterov momentum needs momentum > 0"},
+      {{{"clipNorm", -0.5}}, "option clipNorm: must be a finite number >= 0"},
+      {{{"clipNorm", "big"}}, "option clipNorm: must be a number >= 0 (0 = off)"},
+      {{{"flip", 1}}, "option flip: must be true or false, got 1"},
+      {{{"shift", 9}}, "option shift: the shift must be between 0 and 8 pixels, got 9"},
+      {{{"shift", -1}}, "option shift: "},
+      {{{"shift", 1.5}}, "option shift: must be a whole number of pixels 0..8"},
+      {{{"momentum", 1}}, "option momentum: must be in [0, 1)"},
+  };
+  for (const auto& refusal : refusals) {
+    const json& request = refusal.first;
+    const std::string& message = refusal.second;
+    CAPTURE(request.dump());
+    const std::string error = error_of([&] { o.merge(request); });
+    CHECK(error.rfind(message, 0) == 0);
+    CHECK(o.to_json() == before);
+  }
+  // The floor only matters for cosine: a step schedule takes any lrMin >= 0.
+  o.merge({{"lrMin", 0.5}});
+  CHECK(o.train.lr_schedule.min_lr == 0.5f);
+}
+
+TEST_CASE("Options: the new settings survive the lab model file, and old files still load") {
+  SessionOptions o;
+  o.merge({{"optimizer", "sgd"},  {"momentum", 0.8},      {"nesterov", true},
+           {"clipNorm", 1.0},     {"lrSchedule", "step"}, {"lrStepEpochs", 2},
+           {"lrGamma", 0.5},      {"flip", true},         {"shift", 3}});
+  SessionStatus status;
+  const json saved = json::parse(LabModelState::of(o, status).to_json().dump());
+  const std::optional<LabModelState> read = LabModelState::from_training_state(saved);
+  REQUIRE(read.has_value());
+  SessionOptions loaded;
+  loaded.merge(read->options);
+  CHECK(loaded.to_json() == o.to_json());
+  // A file from before: "augment": true and none of the new keys.
+  json old = saved;
+  json& options = old["lab"]["options"];
+  for (const char* key : {"nesterov", "clipNorm", "lrSchedule", "lrStepEpochs", "lrGamma", "lrMin",
+                          "flip", "shift"})
+    options.erase(key);
+  options["augment"] = true;
+  SessionOptions from_old;
+  from_old.merge(LabModelState::from_training_state(old)->options);
+  CHECK(from_old.train.augment.flip);
+  CHECK(from_old.train.augment.max_shift == 2);
+  CHECK(from_old.train.lr_schedule == LrSchedule{});
+  CHECK_FALSE(from_old.train.optimizer.nesterov);
+  CHECK(from_old.train.optimizer.clip_norm == 0.0f);
 }
 
 // The quoted names of `export const NAME = [...]` / `const NAME = [...]` in a page script.
@@ -260,16 +366,13 @@ TEST_CASE("Option table: the page's option names and types (web/page/options.js)
   }
 }
 
-TEST_CASE("Options: the engine-only keys are the command line's; errors name the key as given") {
+TEST_CASE("Options: errors name the key as given") {
   SessionOptions o;
-  // clipNorm and nesterov are cnnlab's only: the lab refuses them as unknown ...
-  CHECK(error_of([&] { o.merge({{"clipNorm", 1.0}}); }).find("option clipNorm: unknown option") !=
-        std::string::npos);
-  // ... and the command line's scope applies them, checked the same way.
-  o.merge({{"clipNorm", 1.5}, {"nesterov", true}, {"optimizer", "sgd"}}, OptionScope::kCommandLine);
+  // clipNorm and nesterov, once cnnlab's only, are the lab's too, checked the same way.
+  o.merge({{"clipNorm", 1.5}, {"nesterov", true}, {"optimizer", "sgd"}});
   CHECK(o.train.optimizer.clip_norm == 1.5f);
   CHECK(o.train.optimizer.nesterov);
-  CHECK_FALSE(o.to_json().contains("clipNorm"));  // not part of the lab's options
+  CHECK(o.to_json()["clipNorm"] == 1.5);
   CHECK(error_of([&] { o.merge({{"clipNorm", -1}}, OptionScope::kCommandLine); }) ==
         "option clipNorm: must be a finite number >= 0 (0 = off), got -1");
   // Range errors come from the engine's checks, under the key the user wrote.
@@ -317,6 +420,51 @@ TEST_CASE("Options: every number is refused out of range at once, 0 and -1 only 
            {"dropout", 0}});
   CHECK(o.preset.filters == 1024);
   CHECK(o.preset.blocks == 8);
+}
+
+TEST_CASE("The new training settings reach the trainer: state() options and the run's record") {
+  Session s;
+  s.set_data(quadrants(24, 10));
+  s.configure(kSmall);
+  const json settings = {{"optimizer", "sgd"},    {"momentum", 0.8},    {"nesterov", true},
+                         {"clipNorm", 1.5},       {"lrSchedule", "step"}, {"lrStepEpochs", 1},
+                         {"lrGamma", 0.5},        {"flip", true},       {"shift", 3}};
+  s.configure(settings);
+  const json options = s.state()["options"];
+  for (const auto& item : settings.items()) {
+    CAPTURE(item.key());
+    if (item.value().is_number_float())
+      CHECK(options[item.key()].get<double>() == doctest::Approx(item.value().get<double>()));
+    else
+      CHECK(options[item.key()] == item.value());
+  }
+  CHECK(s.state()["lr"].is_null());  // no run yet
+  s.step();  // the first epoch's rate (0.01, kSmall's)
+  CHECK(s.state()["lr"].get<double>() == doctest::Approx(0.01));
+  const int64_t per_epoch = s.state()["stepsPerEpoch"].get<int64_t>();
+  for (int64_t i = 1; i < per_epoch; ++i) s.step();
+  // The next step is the second epoch's: halved once.
+  CHECK(s.state()["lr"].get<double>() == doctest::Approx(0.005));
+  CHECK(*SessionStatus::from_json(json::parse(s.state().dump()), "state").lr ==
+        doctest::Approx(0.005));
+  s.train();
+  run_to_end(s);
+  CHECK(s.state()["phase"] == "done");
+  CHECK(s.state()["lr"].is_null());  // no next step
+  const std::vector<RunRecord> runs = s.history();
+  REQUIRE(runs.size() == 1);
+  const json recorded = json::parse(runs[0].to_json().dump())["options"];
+  for (const auto& item : settings.items()) {
+    CAPTURE(item.key());
+    CHECK(recorded[item.key()] == options[item.key()]);
+  }
+  CHECK(runs[0].options.train.lr_schedule.kind == LrScheduleKind::kStep);
+  // A refused setting changes nothing: the settings and the finished run stay as they were.
+  CHECK(error_of([&] { s.configure({{"shift", 12}}); }).rfind("option shift: ", 0) == 0);
+  CHECK(error_of([&] { s.configure({{"lrSchedule", "linear"}}); }).rfind("option lrSchedule: ", 0) == 0);
+  CHECK(s.state()["options"] == options);
+  CHECK(s.history().size() == 1);
+  CHECK(s.state()["testAcc"].is_number());
 }
 
 TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kept") {
@@ -628,6 +776,15 @@ TEST_CASE("experiment_config_from_json: the options a front end checks before st
   CHECK(c.train.epochs == 2);  // the lab's settings are the base
   CHECK(c.train.batch_size == 16);
   CHECK(c.train.optimizer.lr == doctest::Approx(0.01));  // overridden by the options
+  // Every training setting of the lab travels with the base, the new ones too, and survives the
+  // experiment's own JSON (its report, the worker's command).
+  SessionOptions tuned = current;
+  tuned.merge({{"optimizer", "sgd"}, {"nesterov", true}, {"clipNorm", 2}, {"lrSchedule", "cosine"},
+               {"lrMin", 0.0001}, {"flip", true}, {"shift", 3}});
+  const ExperimentConfig t = experiment_config_from_json({{"vary", "kernel"}}, tuned);
+  CHECK(t.train.to_json() == tuned.train.to_json());
+  CHECK(ExperimentConfig::from_json(json::parse(t.to_json().dump()), "experiment").train.to_json() ==
+        tuned.train.to_json());
   CHECK(experiment_config_from_json({{"vary", "pooling"}}, current).values ==
         std::vector<std::string>{"max", "avg", "none"});  // defaults when no values are given
   CHECK(error_of([&] { experiment_config_from_json({{"bogus", 1}}, current); }).find("bogus") !=

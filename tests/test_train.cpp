@@ -173,6 +173,70 @@ TEST_CASE("Pause and resume continue exactly like an uninterrupted run") {
   CHECK(resume(old) == weights_of(straight));
 }
 
+TEST_CASE("The optimiser updates with the scheduled rate, and a resumed run continues the schedule") {
+  Dataset data = bars(128, 3);
+  TrainConfig config = quick_config();  // 96 training images, batch 16: 6 steps an epoch
+  config.optimizer.kind = "sgd";
+  config.optimizer.momentum = 0.0f;  // w' = w - lr * g: the step's size shows the rate
+  config.lr_schedule.kind = LrScheduleKind::kStep;
+  config.lr_schedule.step_epochs = 1;
+  config.lr_schedule.gamma = 0.5f;
+  Model model(small_cnn(), 21);
+  Trainer trainer(model, data, config, nullptr);
+  REQUIRE(trainer.batches_per_epoch() == 6);
+  Param& bias = *model.params().back();  // the dense layer's bias: no NaN-prone sums
+  int checked = 0;
+  while (trainer.global_step() < 15) {
+    if (trainer.phase() != TrainPhase::kTraining) {
+      trainer.step();
+      continue;
+    }
+    const int64_t step = trainer.global_step();
+    const float expected_lr = config.optimizer.lr * (step < 6 ? 1.0f : step < 12 ? 0.5f : 0.25f);
+    CHECK(trainer.current_lr() == doctest::Approx(expected_lr));
+    const Tensor before = bias.value;
+    trainer.step();
+    CHECK(trainer.optimizer().config().lr == doctest::Approx(expected_lr));
+    for (size_t i = 0; i < bias.value.size(); ++i) {
+      if (bias.grad[i] == 0.0f) continue;
+      CHECK((before[i] - bias.value[i]) / bias.grad[i] == doctest::Approx(expected_lr).epsilon(1e-3));
+      ++checked;
+    }
+  }
+  CHECK(checked > 10);
+  // The run's own settings keep the base rate (what is saved and shown), not the decayed one.
+  CHECK(trainer.config().optimizer.lr == config.optimizer.lr);
+
+  // Cosine, paused after 7 steps and resumed from a saved state: the same weights as straight on.
+  config = quick_config();
+  config.lr_schedule.kind = LrScheduleKind::kCosine;
+  config.lr_schedule.min_lr = 0.001f;
+  Model straight(small_cnn(), 21), first(small_cnn(), 21), second(small_cnn(), 999);
+  Trainer t_straight(straight, data, config, nullptr);
+  for (int i = 0; i < 20; ++i) t_straight.step();
+  Trainer t_first(first, data, config, nullptr);
+  for (int i = 0; i < 7; ++i) t_first.step();
+  const nlohmann::json saved = nlohmann::json::parse(t_first.state().dump());
+  CHECK(TrainConfig::from_json(saved["config"]).lr_schedule == config.lr_schedule);
+  // As cnnlab train --resume does: the settings from the saved state.
+  Trainer t_second(second, data, TrainConfig::from_json(saved["config"]), nullptr);
+  std::vector<Param*> p1 = first.params(), p2 = second.params();
+  for (size_t i = 0; i < p1.size(); ++i) p2[i]->value = p1[i]->value;
+  auto s1 = t_first.optimizer().state(p1);
+  auto s2 = t_second.optimizer().state(p2);
+  for (size_t i = 0; i < s1.size(); ++i) *s2[i].second = *s1[i].second;
+  t_second.restore(saved);
+  CHECK(t_second.current_lr() == t_first.current_lr());
+  CHECK(t_second.current_lr() < config.optimizer.lr);
+  for (int i = 7; i < 20; ++i) t_second.step();
+  CHECK(weights_of(second) == weights_of(straight));
+
+  // A saved state from before schedules (no lrSchedule) trains at a constant rate.
+  nlohmann::json old = saved["config"];
+  old.erase("lrSchedule");
+  CHECK(TrainConfig::from_json(old).lr_schedule == LrSchedule{});
+}
+
 TEST_CASE("A saved training state with a number out of range is refused naming the field") {
   Dataset data = bars(128, 3);
   const TrainConfig config = quick_config();
@@ -396,6 +460,12 @@ TEST_CASE("Nonsense settings are refused with the field named") {
   c = quick_config();
   c.optimizer.lr = NAN;
   refuses(c, "lr");
+  c = quick_config();
+  c.lr_schedule.gamma = 0.0f;
+  refuses(c, "lrGamma");
+  c = quick_config();
+  c.augment.max_shift = 9;
+  refuses(c, "shift");
 
   Dataset rgb = data;
   rgb.channels = 3;

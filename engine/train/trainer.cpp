@@ -37,9 +37,10 @@ void TrainConfig::validate() const {
           "valFraction",
           "the validation fraction must be in [0, 1), got " + std::to_string(val_fraction));
   require(patience >= 0, "patience", "must be >= 0 (0 turns early stopping off)");
-  require(augment.max_shift >= 0 && augment.max_shift <= 8, "augment",
+  require(augment.max_shift >= 0 && augment.max_shift <= 8, "shift",
           "the shift must be between 0 and 8 pixels, got " + std::to_string(augment.max_shift));
   optimizer.validate();
+  lr_schedule.validate(optimizer.lr);
 }
 
 // Keys: SessionOptions' where it has the field (batch, valFraction, ...), camelCase otherwise
@@ -49,6 +50,11 @@ nlohmann::json TrainConfig::to_json() const {
   return {{"epochs", epochs},
           {"batch", batch_size},
           {"optimizer", optimizer_config_to_json(optimizer)},
+          {"lrSchedule",
+           {{"kind", lr_schedule_name(lr_schedule.kind)},
+            {"stepEpochs", lr_schedule.step_epochs},
+            {"gamma", lr_schedule.gamma},
+            {"min", lr_schedule.min_lr}}},
           {"augment", {{"flip", augment.flip}, {"maxShift", augment.max_shift}}},
           {"seed", seed},
           {"valFraction", val_fraction},
@@ -65,6 +71,16 @@ TrainConfig TrainConfig::from_json(const nlohmann::json& j) {
     c.batch_size = json_field_or(j, renamed_key(j, "batch", "batch_size"), c.batch_size, where);
     if (j.contains("optimizer"))
       c.optimizer = optimizer_config_from_json(j.at("optimizer"), "training settings");
+    if (j.contains("lrSchedule")) {
+      const nlohmann::json& l = j.at("lrSchedule");
+      const std::string name =
+          json_field_or<std::string>(l, "kind", lr_schedule_name(c.lr_schedule.kind), where);
+      require(lr_schedule_from_name(name, &c.lr_schedule.kind), where,
+              "field 'lrSchedule' kind must be constant, step or cosine, got '" + name + "'");
+      c.lr_schedule.step_epochs = json_field_or(l, "stepEpochs", c.lr_schedule.step_epochs, where);
+      c.lr_schedule.gamma = json_field_or(l, "gamma", c.lr_schedule.gamma, where);
+      c.lr_schedule.min_lr = json_field_or(l, "min", c.lr_schedule.min_lr, where);
+    }
     if (j.contains("augment")) {
       const nlohmann::json& a = j.at("augment");
       c.augment.flip = json_field_or(a, "flip", c.augment.flip, where);
@@ -148,6 +164,11 @@ Trainer::~Trainer() = default;
 
 size_t Trainer::batches_per_epoch() const { return train_batches_->batches_per_epoch(); }
 
+float Trainer::current_lr() const {
+  return scheduled_lr(config_.lr_schedule, config_.optimizer.lr, global_step_,
+                      static_cast<int64_t>(batches_per_epoch()), config_.epochs);
+}
+
 double Trainer::progress() const {
   if (done()) return 1.0;
   const double total = static_cast<double>(batches_per_epoch()) * config_.epochs;
@@ -217,6 +238,7 @@ void Trainer::train_batch() {
            /*failed=*/true);
     return;
   }
+  optimizer_->set_lr(current_lr());
   optimizer_->step(model_.params());
   ++global_step_;
   const double dt = seconds_since(t0);

@@ -29,6 +29,7 @@
 #include "data/dataset.h"
 #include "data/preprocess.h"
 #include "data/split.h"
+#include "optim/lr_schedule.h"
 #include "optim/optimizer.h"
 #include "train/metrics.h"
 
@@ -42,6 +43,7 @@ struct TrainConfig {
   int epochs = 10;
   int batch_size = 64;
   OptimizerConfig optimizer;  // Adam 1e-3 by default (the seeds' recipe)
+  LrSchedule lr_schedule;     // constant by default: optimizer.lr at every step
   Augment augment;            // off by default
   uint64_t seed = 42;         // init, split, batch order, dropout, augmentation
   float val_fraction = 0.1f;  // stratified, taken from the training set
@@ -54,12 +56,15 @@ struct TrainConfig {
   int eval_batch_size = 64;
 
   // Throws Error naming the field by its JSON key: epochs >= 1, batch 1..4096,
-  // 0 <= valFraction < 1, ... (the optimizer's as OptimizerConfig::validate).
+  // 0 <= valFraction < 1, shift 0..8, ... (the optimizer's as OptimizerConfig::validate, the
+  // schedule's as LrSchedule::validate).
   void validate() const;
-  // {"epochs", "batch", "optimizer" (optimizer_config_to_json), "augment": {"flip", "maxShift"},
-  // "seed", "valFraction", "patience", "standardize", "evalBatch"}: SessionOptions' keys where it
-  // has the field. from_json also reads the snake_case keys of files written before
-  // (batch_size, val_fraction, eval_batch_size, max_shift); missing fields keep defaults.
+  // {"epochs", "batch", "optimizer" (optimizer_config_to_json), "lrSchedule": {"kind",
+  // "stepEpochs", "gamma", "min"}, "augment": {"flip", "maxShift"}, "seed", "valFraction",
+  // "patience", "standardize", "evalBatch"}: SessionOptions' keys where it has the field.
+  // from_json also reads the snake_case keys of files written before (batch_size, val_fraction,
+  // eval_batch_size, max_shift); missing fields keep defaults (a file from before schedules
+  // trains at a constant rate, as it did).
   nlohmann::json to_json() const;
   static TrainConfig from_json(const nlohmann::json& j);
 };
@@ -133,6 +138,9 @@ class Trainer {
   const Preprocess& preprocess() const { return preprocess_; }
   const Split& split() const { return split_; }
   Optimizer& optimizer() { return *optimizer_; }
+  // The learning rate of the next training step (the schedule's, from the global step); the
+  // optimiser is set to it before every update.
+  float current_lr() const;
   Model& model() { return model_; }
 
   // A fingerprint (FNV-1a) of the validation split and of the batch order of every epoch

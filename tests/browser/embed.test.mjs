@@ -10,8 +10,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { artifactsDir, frames, launchBrowser, newPage, saveScreenshot, sitePacks, siteUrl,
-         startServer, waitForAsync, writeArtifact } from './lib/harness.mjs';
+import { artifactsDir, frames, launchBrowser, newPage, revealControl, saveScreenshot, sitePacks,
+         siteUrl, startServer, waitForAsync, writeArtifact } from './lib/harness.mjs';
 import { decodePng, imageStats } from './lib/png.mjs';
 
 let browser;
@@ -351,8 +351,6 @@ test('autostart from the URL hash: the lab trains without a click, events follow
 // view without scrolling the settings).
 const READ_ONLY_VIEW = {width: 1280, height: 900};
 const START_BUTTON = {x: 32, y: 540};
-const BATCH_SLIDER = {x: 110, y: 726};
-const SEED_FIELD = {x: 40, y: 816};
 
 test('read-only: settings cannot be edited in the app, the buttons follow the option',
      {timeout: 180000}, async (t) => {
@@ -373,10 +371,11 @@ test('read-only: settings cannot be edited in the app, the buttons follow the op
     await page.evaluate(() => window.cnnlab.step());
     await page.waitForFunction(() => window.cnnlab.state().step === 1, null, {timeout: 60000});
 
-    // readOnly=true: settings locked (a click on the Batch slider changes nothing), Start works.
+    // readOnly=true: settings locked (a click on the Batch size's + changes nothing), Start works.
     assert.deepEqual(await openIndex(page, '?readOnly=true&batch=16'), {ok: true});
     await frames(page, 5);
-    await page.mouse.click(BATCH_SLIDER.x, BATCH_SLIDER.y);
+    const lockedPlus = await revealControl(page, 'batch+');
+    await page.mouse.click(lockedPlus.cx, lockedPlus.cy);
     await frames(page, 10);
     assert.equal((await labState(page)).options.batch, 16);
     await page.mouse.click(START_BUTTON.x, START_BUTTON.y);
@@ -386,15 +385,17 @@ test('read-only: settings cannot be edited in the app, the buttons follow the op
     assert.equal(state.options.batch, 16);
     await saveScreenshot(page, 'embed-readonly-settings.png');
 
-    // Without read-only the same click on the slider does change the batch (the coordinates
-    // are right, so the checks above mean something), and keys typed into the canvas reach the
-    // app (the Seed field).
+    // Without read-only the same click on the + does change the batch (the coordinates are
+    // right, so the checks above mean something), and keys typed into the canvas reach the app
+    // (the Seed field).
     assert.deepEqual(await openIndex(page, '?batch=16'), {ok: true});
     await frames(page, 5);
-    await page.mouse.click(BATCH_SLIDER.x, BATCH_SLIDER.y);
+    const plus = await revealControl(page, 'batch+');
+    await page.mouse.click(plus.cx, plus.cy);
     await page.waitForFunction(() => window.cnnlab.state().options.batch !== 16, null,
                                {timeout: 20000});
-    await page.mouse.click(SEED_FIELD.x, SEED_FIELD.y);
+    const seed = await revealControl(page, 'seed');
+    await page.mouse.click(seed.cx, seed.cy);
     await frames(page, 3);
     // Dear ImGui 1.86 samples key states once per frame: hold each key for a few frames.
     const hold = async (...keys) => {

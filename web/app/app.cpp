@@ -316,6 +316,10 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnTab& t : drawn.tabs)
     tabs.push_back({{"bar", t.bar}, {"name", t.name}, {"x", t.x}, {"y", t.y}, {"w", t.w},
                     {"h", t.h}});
+  nlohmann::json controls = nlohmann::json::array();
+  for (const DrawnTab& t : drawn.controls)
+    controls.push_back({{"panel", t.bar}, {"name", t.name}, {"x", t.x}, {"y", t.y}, {"w", t.w},
+                        {"h", t.h}, {"visible", t.visible}});
   nlohmann::json scrolls = nlohmann::json::object();
   for (const DrawnScroll& s : drawn.scrolls) scrolls[s.name] = {{"y", s.y}, {"maxY", s.max_y}};
   nlohmann::json tables = nlohmann::json::array();
@@ -326,7 +330,7 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnField& f : drawn.fields)
     fields.push_back({{"name", f.name}, {"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h},
                       {"check", f.check}});
-  return {{"tabs", tabs}, {"openTabs", drawn.open_tabs}, {"fields", fields},
+  return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs}, {"fields", fields},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
           {"scroll", scrolls}, {"tables", tables}};
@@ -1016,6 +1020,7 @@ const std::string& App::state_json() {
                                                   : nlohmann::json(nullptr);
   j["imagesPerSecond"] = number_or_null(t.images_per_second, t.images_per_second > 0);
   j["etaSeconds"] = number_or_null(t.eta_seconds, t.eta_seconds >= 0);
+  j["lr"] = reported(status.lr);
   j["stopReason"] = t.stop_reason;
   // The epoch the Inside and Evaluation views show (null: the latest weights), and its figures
   // (time_travel.h).
@@ -1058,6 +1063,9 @@ const std::string& App::state_json() {
   // Threads the trainer trains with (the browser's threaded trainer: 2; null until it reports).
   j["trainerThreads"] = t.reported ? nlohmann::json(status.threads) : nlohmann::json(nullptr);
   j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
+  // Why a setting edited in a panel was not applied (the panel shows it under the settings).
+  j["settingsError"] =
+      s.settings.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.settings.error);
   j["fps"] = number_or_null(s.ui.fps, s.ui.fps > 0);
   j["guide"] = guide_state_json(s);  // the open lesson (guide_actions.h)
   j["files"] = files_state_json(s);  // save/load model, photo (files_actions.h)

@@ -393,6 +393,7 @@ struct DrawnTab {
   std::string bar;   // "setup", "curves", "results", "training", "evaluation", "menu"
   std::string name;  // the tab's (or menu's) label
   float x = 0, y = 0, w = 0, h = 0;
+  bool visible = true;  // not scrolled out of its panel's view (controls)
 };
 struct DrawnField {    // a text field on screen: where to click to type into it
   std::string name;    // "modelSpec" (the Model panel's "Model as text")
@@ -412,6 +413,9 @@ struct DrawnTable {
 };
 struct DrawnUi {
   std::vector<DrawnTab> tabs;                      // every tab and top menu drawn
+  // The Training panel's settings (bar "training", name: the option key, "key-" / "key+" for
+  // its step buttons, "groupX" for a group's heading), while the Settings tab is open.
+  std::vector<DrawnTab> controls;
   std::map<std::string, std::string> open_tabs;    // per tab bar: the selected tab's label
   std::string open_menu;                           // the open top menu ("File", "View") or ""
   std::vector<DrawnScroll> scrolls;

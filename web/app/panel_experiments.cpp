@@ -129,10 +129,11 @@ void held_fixed_table(AppState& state, float scale) {
   std::snprintf(buf, sizeof buf, "%d epoch%s, batch %d", t.epochs, t.epochs == 1 ? "" : "s",
                 t.batch_size);
   fixed_row("Schedule", buf);
-  std::snprintf(buf, sizeof buf, "%s, learning rate %g", t.optimizer.kind.c_str(), t.optimizer.lr);
+  std::snprintf(buf, sizeof buf, "%s, learning rate %g, %s", t.optimizer.kind.c_str(),
+                t.optimizer.lr, lr_schedule_text(t.lr_schedule).c_str());
   fixed_row("Optimiser", buf);
   fixed_row("Augmentation", t.augment.flip || t.augment.max_shift > 0
-                                ? "flips + 2 px shifts, the same draws in every run"
+                                ? augment_text(t.augment) + ", the same draws in every run"
                                 : "off");
   end_table_noted(state.ui, "fixed", 7);
 }

@@ -1,10 +1,13 @@
-// Training panel: optimiser and schedule settings (the engine's SessionOptions, edited as a draft
-// the App applies through the same configure() as the JavaScript API), Start / Pause / Step /
+// Training panel: every training setting, grouped (optimiser, learning rate and its schedule, data
+// augmentation, batches and when to stop, validation and seed: the engine's SessionOptions, edited
+// as a draft the App applies through the same configure() as the JavaScript API), Start / Pause / Step /
 // Reset (the same commands as the API), counters (epoch, step, images/s, ETA, progress) and
 // per-layer statistics like ConvNetJS's (the engine's Model::stats(), as the trainer reports).
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <type_traits>
 
 #include "app/panels.h"
 #include "imgui.h"
@@ -14,73 +17,214 @@ namespace cnnlab {
 namespace {
 
 constexpr const char* kOptimizers[] = {"adam", "adamw", "sgd"};
+constexpr const char* kSchedules[] = {"constant", "step", "cosine"};
+constexpr LrScheduleKind kScheduleKinds[] = {LrScheduleKind::kConstant, LrScheduleKind::kStep,
+                                             LrScheduleKind::kCosine};
 
-// Two settings per row when the panel is wide, one per row when it is narrow (800x600 pages).
-void settings_section(SessionOptions& o, float scale) {
+// Notes the last control's rectangle for state().ui.controls (tests click by position).
+void note_training_control(UiState& ui, const char* name) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  // Visible: wholly inside the scrolled settings' view, so a click there reaches it.
+  const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin();
+  const ImVec2 clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();
+  const bool visible = a.y >= clip_min.y && b.y <= clip_max.y && a.x >= clip_min.x - 1.0f &&
+                       a.x < clip_max.x;
+  ui.drawn.controls.push_back({"training", name, a.x, a.y, b.x - a.x, b.y - a.y, visible});
+}
+
+// A number a student can set exactly — tap the box, type, Enter — or nudge with the - and +
+// buttons beside it: by `step`, or with step 0 halved and doubled (rates spanning decades; +
+// from 0 gives `first`, as doubling 0 would stay 0).
+// The whole row (box, buttons, label) is one group, so item_tooltip after it covers all of it.
+// Values are not clamped here: the engine refuses nonsense under the setting's key, shown above
+// the settings, and nothing is applied until it is valid.
+template <typename T>
+bool training_stepped_number(UiState& ui, const char* label, const char* name, T* value, T step,
+                             const char* format, float width, T first = T(1)) {
+  constexpr ImGuiDataType type = std::is_same<T, int>::value ? ImGuiDataType_S32
+                                                             : ImGuiDataType_Float;
+  ImGui::PushID(name);
+  const float button = ImGui::GetFrameHeight();
+  const float gap = ImGui::GetStyle().ItemInnerSpacing.x;
+  bool changed = false;
+  ImGui::BeginGroup();
+  ImGui::SetNextItemWidth(std::fmax(width - 2.0f * (button + gap), 2.0f * button));
+  changed |= ImGui::InputScalar("##value", type, value, nullptr, nullptr, format);
+  note_training_control(ui, name);
+  ImGui::SameLine(0.0f, gap);
+  if (ImGui::Button("-", ImVec2(button, button))) {
+    // Halving a whole number stops at 1 (a batch of 0 means nothing).
+    *value = step > 0 ? static_cast<T>(*value - step)
+                      : std::is_same<T, int>::value ? std::max<T>(*value / 2, 1)
+                                                    : static_cast<T>(*value / 2);
+    changed = true;
+  }
+  note_training_control(ui, (std::string(name) + "-").c_str());
+  ImGui::SameLine(0.0f, gap);
+  if (ImGui::Button("+", ImVec2(button, button))) {
+    *value = step > 0 ? static_cast<T>(*value + step)
+                      : *value > 0 ? static_cast<T>(*value * 2) : first;
+    changed = true;
+  }
+  note_training_control(ui, (std::string(name) + "+").c_str());
+  ImGui::SameLine(0.0f, gap);
+  ImGui::TextUnformatted(label);
+  ImGui::EndGroup();
+  ImGui::PopID();
+  return changed;
+}
+
+bool training_checkbox(UiState& ui, const char* label, const char* name, bool* value) {
+  const bool changed = ImGui::Checkbox(label, value);
+  note_training_control(ui, name);
+  return changed;
+}
+
+// A group's heading: open at first, so every setting is in sight; a student can fold the ones
+// they are done with.
+bool training_settings_group(UiState& ui, const char* label, const char* name) {
+  const bool open = ImGui::CollapsingHeader(label, ImGuiTreeNodeFlags_DefaultOpen);
+  note_training_control(ui, name);
+  return open;
+}
+
+// The width of a setting's box (with its - and + buttons) in the current column: half of it,
+// the name taking the other half.
+float training_setting_width(float scale) {
+  return std::fmin(std::fmax(ImGui::GetContentRegionAvail().x * 0.5f, 110.0f * scale),
+                   210.0f * scale);
+}
+
+// Every training setting, grouped as a student looks for them: how the weights move (optimiser,
+// learning rate) in the first column, the data and when to stop in the second; one column on a
+// narrow panel. One setting a row: the box (typed or nudged) on the left, its name on the right.
+void settings_section(UiState& ui, SessionOptions& o, const TrainingState& training, float scale) {
   TrainConfig& t = o.train;
-  const bool two_per_row = ImGui::GetContentRegionAvail().x > 460.0f * scale;
-  const float w = two_per_row ? 120.0f * scale : ImGui::GetContentRegionAvail().x * 0.5f;
-  auto next = [&]() { if (two_per_row) ImGui::SameLine(); };
-  int opt = 0;
-  for (int i = 0; i < 3; ++i) if (t.optimizer.kind == kOptimizers[i]) opt = i;
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::Combo("Optimizer", &opt, kOptimizers, 3)) t.optimizer.kind = kOptimizers[opt];
-  item_tooltip("How the weights move after each mini-batch. adam (the usual choice) adapts the "
-               "step size of every weight; adamw is adam with weight decay; sgd takes plain steps "
-               "down the gradient.");
-  next();
-  ImGui::SetNextItemWidth(w);
-  ImGui::SliderFloat("Learning rate", &t.optimizer.lr, 1e-5f, 1.0f, "%.0e",
-                     ImGuiSliderFlags_Logarithmic | ImGuiSliderFlags_AlwaysClamp);
-  item_tooltip("The size of each update step. Too large: the loss jumps about or becomes NaN; "
-               "too small: training crawls. 1e-3 suits adam; sgd often needs 1e-2.");
-  ImGui::SetNextItemWidth(w);
-  ImGui::SliderInt("Batch", &t.batch_size, 1, 512, "%d", ImGuiSliderFlags_AlwaysClamp);
-  item_tooltip("Images per mini-batch: the weights are updated once per batch. Smaller "
-               "batches give more (noisier) updates per epoch.");
-  next();
-  ImGui::SetNextItemWidth(w);
-  ImGui::SliderInt("Epochs", &t.epochs, 1, 100, "%d", ImGuiSliderFlags_AlwaysClamp);
-  item_tooltip("An epoch is one pass over every training image. Training stops after this "
-               "many, or earlier with early stopping.");
-  // Early stopping on validation loss: patience 0 turns it off.
-  bool early = t.patience > 0;
-  if (ImGui::Checkbox("Early stopping", &early)) t.patience = early ? 3 : 0;
-  item_tooltip("Stop when the validation loss has not improved for 'Patience' epochs, and "
-               "test the weights of the best epoch: a guard against overfitting.");
-  next();
-  ImGui::BeginDisabled(!early);
-  int patience = early ? t.patience : 3;
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::SliderInt("Patience", &patience, 1, 20, "%d epochs", ImGuiSliderFlags_AlwaysClamp) &&
-      early) {
-    t.patience = patience;
+  OptimizerConfig& opt = t.optimizer;
+  const bool sgd = opt.kind == "sgd";
+  const bool two_columns = ImGui::GetContentRegionAvail().x > 460.0f * scale;
+  if (two_columns && !ImGui::BeginTable("##settings_columns", 2, ImGuiTableFlags_SizingStretchSame))
+    return;
+  if (two_columns) ImGui::TableNextColumn();
+  float w = training_setting_width(scale);
+
+  if (training_settings_group(ui, "Optimiser", "groupOptimiser")) {
+    int kind = 0;
+    for (int i = 0; i < 3; ++i) if (opt.kind == kOptimizers[i]) kind = i;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::Combo("Optimizer", &kind, kOptimizers, 3)) opt.kind = kOptimizers[kind];
+    note_training_control(ui, "optimizer");
+    item_tooltip("How the weights move after each mini-batch. adam (the usual choice) adapts the "
+                 "step size of every weight; adamw is adam with weight decay done right; sgd "
+                 "takes plain steps down the gradient.");
+    ImGui::BeginDisabled(!sgd);
+    training_stepped_number(ui, "Momentum", "momentum", &opt.momentum, 0.05f, "%.2f", w);
+    item_tooltip(sgd ? "How much of the previous step sgd keeps going in (0 = none, 0.9 usual): "
+                       "it smooths out noisy steps and speeds up steady ones."
+                     : "Only sgd uses momentum: adam and adamw keep their own running average "
+                       "of the gradients instead.");
+    training_checkbox(ui, "Nesterov momentum", "nesterov", &opt.nesterov);
+    item_tooltip(sgd ? "A variant of momentum that looks one step ahead before it steps; often "
+                       "a little faster. Needs momentum above 0."
+                     : "Only sgd uses Nesterov momentum: choose sgd to turn it on.");
+    ImGui::EndDisabled();
+    training_stepped_number(ui, "Weight decay", "weightDecay", &opt.weight_decay, 0.0f, "%g", w,
+                            1e-4f);
+    item_tooltip(opt.kind == "adamw"
+                     ? "Shrinks every weight a little each step (adamw: directly), so no weight "
+                       "grows large without need: a guard against overfitting. 0 = off; try 1e-4."
+                     : "Pulls every weight a little towards 0 each step (added to the gradient), "
+                       "a guard against overfitting. 0 = off; try 1e-4.");
+    bool clip = opt.clip_norm > 0.0f;
+    if (training_checkbox(ui, "Clip gradients", "clip", &clip)) opt.clip_norm = clip ? 1.0f : 0.0f;
+    item_tooltip("Caps how big one step can be: when all gradients together are longer than the "
+                 "limit, they are scaled down to it. Stops one bad batch from wrecking training.");
+    if (clip) {
+      training_stepped_number(ui, "Gradient limit", "clipNorm", &opt.clip_norm, 0.0f, "%g", w);
+      item_tooltip("The longest the gradients may be (their combined length, the L2 norm) "
+                   "before they are scaled down. 1 is a common choice.");
+    }
   }
-  item_tooltip("Epochs without a better validation loss before training stops.");
-  ImGui::EndDisabled();
-  // One switch, as the options have one ("augment"): random horizontal flips and random shifts
-  // by up to 2 px together.
-  bool augment = t.augment.flip || t.augment.max_shift > 0;
-  if (ImGui::Checkbox("Augment: random flips + 2 px shifts", &augment)) {
-    t.augment.flip = augment;
-    t.augment.max_shift = augment ? 2 : 0;
+
+  if (training_settings_group(ui, "Learning rate", "groupLearningRate")) {
+    training_stepped_number(ui, "Learning rate", "lr", &opt.lr, 0.0f, "%g", w, 1e-3f);
+    item_tooltip("The size of each update step. Too large: the loss jumps about or becomes NaN; "
+                 "too small: training crawls. 0.001 suits adam; sgd often needs 0.01. - and + "
+                 "halve and double it.");
+    int schedule = 0;
+    for (int i = 0; i < 3; ++i) if (t.lr_schedule.kind == kScheduleKinds[i]) schedule = i;
+    ImGui::SetNextItemWidth(w);
+    if (ImGui::Combo("Schedule", &schedule, kSchedules, 3)) t.lr_schedule.kind = kScheduleKinds[schedule];
+    note_training_control(ui, "lrSchedule");
+    item_tooltip("How the learning rate changes during the run: constant keeps it; step "
+                 "multiplies it by a factor every few epochs; cosine lowers it smoothly to an "
+                 "end rate by the last epoch. Smaller steps late in training settle the weights.");
+    // The rate the run is at, as the trainer reports it (the schedule's, for its next step).
+    if (t.lr_schedule.kind != LrScheduleKind::kConstant && training.reported &&
+        training.status.lr && training.step > 0) {  // none once the run has ended
+      ImGui::TextDisabled("Rate now: %.3g", *training.status.lr);
+      item_tooltip("The learning rate the run uses for its next step, as the schedule has "
+                   "lowered it so far.");
+    }
+    if (t.lr_schedule.kind == LrScheduleKind::kStep) {
+      training_stepped_number(ui, "Every (epochs)", "lrStepEpochs", &t.lr_schedule.step_epochs, 1,
+                              "%d", w);
+      item_tooltip("How many epochs pass between two drops of the learning rate.");
+      training_stepped_number(ui, "Multiply by", "lrGamma", &t.lr_schedule.gamma, 0.05f, "%.2f", w);
+      item_tooltip("The factor each drop multiplies the learning rate by: 0.1 makes it ten "
+                   "times smaller, 1 changes nothing.");
+    } else if (t.lr_schedule.kind == LrScheduleKind::kCosine) {
+      training_stepped_number(ui, "End rate", "lrMin", &t.lr_schedule.min_lr, 0.0f, "%g", w,
+                              1e-5f);
+      item_tooltip("The learning rate the cosine curve comes down to at the end of the run "
+                   "(0 = all the way down). Must be below the learning rate.");
+    }
   }
-  item_tooltip("Each training image is randomly mirrored left-right and shifted by up to 2 "
-               "pixels every time it is used, so the network sees more variety than the "
-               "dataset holds. Validation and test images are never changed.");
-  int seed = static_cast<int>(t.seed & 0x7fffffff);
-  ImGui::SetNextItemWidth(w);
-  if (ImGui::InputInt("Seed", &seed)) t.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
-  item_tooltip("Fixes every random choice: the starting weights, the validation split, the "
-               "batch order, dropout and augmentation. The same seed and settings give the same "
-               "run; another seed shows how much results vary by chance.");
-  next();
-  ImGui::SetNextItemWidth(w);
-  ImGui::SliderFloat("Validation", &t.val_fraction, 0.0f, 0.5f, "%.2f",
-                     ImGuiSliderFlags_AlwaysClamp);
-  item_tooltip("Fraction of the training images held out (the same share of every class) "
-               "to check the network on images it does not train on, after each epoch. The "
-               "test images are kept for the end.");
+
+  if (two_columns) ImGui::TableNextColumn();
+  w = training_setting_width(scale);
+  if (training_settings_group(ui, "Data augmentation", "groupAugmentation")) {
+    training_checkbox(ui, "Random flips", "flip", &t.augment.flip);
+    item_tooltip("Each training image is mirrored left-right half of the time, so the network "
+                 "learns that a cat facing left is still a cat. Test images are never changed.");
+    training_stepped_number(ui, "Shift (pixels)", "shift", &t.augment.max_shift, 1, "%d", w);
+    item_tooltip("Each training image is moved by up to this many pixels in a random direction "
+                 "every time it is used (0 = off, 0 to 8), so position matters less.");
+  }
+
+  if (training_settings_group(ui, "Batches and when to stop", "groupStopping")) {
+    training_stepped_number(ui, "Batch size", "batch", &t.batch_size, 0, "%d", w);
+    item_tooltip("Images per mini-batch: the weights are updated once per batch. Smaller "
+                 "batches give more (noisier) updates per epoch. - and + halve and double it.");
+    training_stepped_number(ui, "Epochs", "epochs", &t.epochs, 1, "%d", w);
+    item_tooltip("An epoch is one pass over every training image. Training stops after this "
+                 "many, or earlier with early stopping.");
+    bool early = t.patience > 0;
+    if (training_checkbox(ui, "Early stopping", "earlyStopping", &early)) t.patience = early ? 3 : 0;
+    item_tooltip("Stop when the validation loss has not improved for 'Patience' epochs, and "
+                 "test the weights of the best epoch: a guard against overfitting.");
+    if (early) {
+      training_stepped_number(ui, "Patience", "patience", &t.patience, 1, "%d", w);
+      item_tooltip("Epochs without a better validation loss before training stops.");
+    }
+  }
+
+  if (training_settings_group(ui, "Validation and repeatability", "groupValidation")) {
+    training_stepped_number(ui, "Validation", "valFraction", &t.val_fraction, 0.05f, "%.2f", w);
+    item_tooltip("Fraction of the training images held out (the same share of every class) "
+                 "to check the network on images it does not train on, after each epoch. The "
+                 "test images are kept for the end.");
+    training_checkbox(ui, "Standardise inputs", "standardize", &t.standardize);
+    item_tooltip("Shift and scale each colour channel so it averages 0 with spread 1 over the "
+                 "training images: often trains faster. Saved with the model.");
+    int seed = static_cast<int>(t.seed & 0x7fffffff);
+    if (training_stepped_number(ui, "Seed", "seed", &seed, 1, "%d", w))
+      t.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
+    item_tooltip("Fixes every random choice: the starting weights, the validation split, the "
+                 "batch order, dropout and augmentation. The same seed and settings give the same "
+                 "run; another seed shows how much results vary by chance.");
+  }
+  if (two_columns) ImGui::EndTable();
 }
 
 void layer_stats_table(UiState& ui, const TrainingState& training) {
@@ -289,16 +433,18 @@ void draw_training_panel(AppState& state) {
   if (ImGui::BeginTabBar("##training_tabs")) {
     if (begin_tab_noted(state.ui, "training", "Settings",
                         training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
-      ImGui::BeginChild("##settings", ImVec2(0, 0), false);
-      ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
-      settings_section(state.settings.draft, scale);
-      ImGui::EndDisabled();
-      if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
+      // Above the settings, not under them: a refusal stays in sight whichever setting, however
+      // far down, was edited.
       if (!state.settings.error.empty()) {
         wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), "Not applied: " + state.settings.error);
       } else if (training.step > 0) {
         ImGui::TextDisabled("Changing a setting starts a new run.");
       }
+      if (state.ui.embedding.read_only) ImGui::TextDisabled("Settings fixed by this page.");
+      ImGui::BeginChild("##settings", ImVec2(0, 0), false);
+      ImGui::BeginDisabled(state.ui.embedding.read_only);  // an instructor's fixed exercise
+      settings_section(state.ui, state.settings.draft, training, scale);
+      ImGui::EndDisabled();
       end_child_noted(state.ui, "settings");
       ImGui::EndTabItem();
     }

@@ -17,7 +17,7 @@ import { mount } from './mount.js';
 import { OPTION_ATTRIBUTES, PAGE_KEYS, optionName, optionsFromAttributes,
          valueFromText } from './options.js';
 
-const FLAG_KEYS = ['readOnly', 'augment', 'standardize'];
+const FLAG_KEYS = ['readOnly', 'nesterov', 'augment', 'flip', 'standardize'];
 
 export class CnnLabElement extends HTMLElement {
   static get observedAttributes() { return OPTION_ATTRIBUTES; }

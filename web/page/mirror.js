@@ -317,7 +317,15 @@ export class TextView {
     const o = s.options || {};
     const d = s.dataset;
     const subset = this.subsetOf();
-    const optimizer = o.optimizer === 'sgd' ? `sgd, momentum ${setting(o.momentum)}` : setting(o.optimizer);
+    const optimizer = o.optimizer === 'sgd'
+      ? `sgd, momentum ${setting(o.momentum)}${o.nesterov ? ', Nesterov' : ''}` : setting(o.optimizer);
+    const schedules = {
+      constant: 'constant',
+      step: `step: × ${setting(o.lrGamma)} every ${setting(o.lrStepEpochs)} epochs`,
+      cosine: `cosine: down to ${setting(o.lrMin)} by the last epoch`,
+    };
+    const augmentation = [o.flip ? 'random flips' : '', o.shift ? `shifts of up to ${o.shift} px` : '']
+        .filter(Boolean).join(' and ');
     const pairs = [
       ['Dataset', d ? `${d.name}: ${d.split} images, ${d.classes} classes` : 'none loaded'],
     ];
@@ -329,11 +337,13 @@ export class TextView {
         ['Parameters', s.model ? count(s.model.params) : UNKNOWN],
         ['Epochs', setting(o.epochs)],
         ['Batch size', setting(o.batch)],
-        ['Learning rate', setting(o.lr)],
         ['Optimizer', optimizer],
         ['Weight decay', setting(o.weightDecay)],
+        ['Gradient clipping', o.clipNorm ? `global norm at most ${setting(o.clipNorm)}` : 'off'],
+        ['Learning rate', setting(o.lr)],
+        ['Learning-rate schedule', schedules[o.lrSchedule] || setting(o.lrSchedule)],
         ['Early stopping', o.patience ? `after ${o.patience} epochs without a better validation loss` : 'off'],
-        ['Augmentation', o.augment ? 'random flips and 2 px shifts' : 'off'],
+        ['Augmentation', augmentation || 'off'],
         ['Validation fraction', typeof o.valFraction === 'number' ? percent(o.valFraction) : UNKNOWN],
         ['Seed', setting(o.seed)]);
     return pairs;

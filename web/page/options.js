@@ -16,10 +16,11 @@
 
 // ---- [SECTION] Option names ---------------------------------------------------------------------
 
-export const TRAINING_KEYS = ['model', 'spec', 'kernel', 'filters', 'dense', 'dropout', 'blocks', 'pooling',
-                              'stride', 'epochs', 'batch', 'lr', 'optimizer', 'momentum',
-                              'weightDecay', 'seed', 'augment', 'valFraction', 'patience',
-                              'standardize'];
+export const TRAINING_KEYS = ['model', 'spec', 'kernel', 'filters', 'dense', 'dropout', 'blocks',
+                              'pooling', 'stride', 'epochs', 'batch', 'optimizer', 'momentum',
+                              'nesterov', 'weightDecay', 'clipNorm', 'lr', 'lrSchedule',
+                              'lrStepEpochs', 'lrGamma', 'lrMin', 'seed', 'augment', 'flip', 'shift',
+                              'valFraction', 'patience', 'standardize'];
 export const DATA_KEYS = ['dataset', 'subset'];
 export const UI_KEYS = ['theme', 'panels', 'hide', 'readOnly'];
 export const PAGE_KEYS = ['base', 'pack', 'autostart', 'embed', 'origin', 'offline', 'lesson'];
@@ -27,8 +28,10 @@ export const OPTION_KEYS = TRAINING_KEYS.concat(DATA_KEYS, UI_KEYS, PAGE_KEYS);
 export const PANEL_NAMES = ['data', 'model', 'training', 'curves', 'inside', 'eval', 'experiment', 'guide'];
 
 const NUMBER_KEYS = ['kernel', 'filters', 'dense', 'dropout', 'blocks', 'stride', 'epochs',
-                     'batch', 'lr', 'momentum', 'weightDecay', 'seed', 'valFraction', 'patience'];
-const BOOLEAN_KEYS = ['augment', 'standardize', 'autostart', 'embed', 'offline', 'readOnly'];
+                     'batch', 'momentum', 'weightDecay', 'clipNorm', 'lr', 'lrStepEpochs',
+                     'lrGamma', 'lrMin', 'seed', 'shift', 'valFraction', 'patience'];
+const BOOLEAN_KEYS = ['nesterov', 'augment', 'flip', 'standardize', 'autostart', 'embed', 'offline',
+                      'readOnly'];
 
 // ---- [SECTION] Text to values (links and attributes) --------------------------------------------
 

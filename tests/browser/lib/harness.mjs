@@ -161,3 +161,22 @@ export function startServer({isolate = false, cors = false, dir = siteDir} = {})
     server.on('exit', (code) => reject(new Error(`serve.py exited (${code}): ${out}`)));
   });
 }
+
+// A Training panel setting (state().ui.controls: its option key, 'key-' / 'key+' for its step
+// buttons, 'earlyStopping', 'clip', 'groupOptimiser' ...), scrolled into view with the mouse
+// wheel over the settings when it is not: its rectangle in display pixels, with the page's
+// `scale` and `cx`, `cy`, its centre in CSS pixels (where page.mouse clicks).
+export async function revealControl(page, name) {
+  for (let i = 0; i < 30; ++i) {
+    const ui = await page.evaluate(() => window.cnnlab.state().ui);
+    const c = ui.controls.find((x) => x.panel === 'training' && x.name === name);
+    if (!c) throw new Error(`the Training panel draws no ${name}`);
+    if (c.visible) return {...c, scale: ui.scale, cx: (c.x + c.w / 2) / ui.scale, cy: (c.y + c.h / 2) / ui.scale};
+    const shown = ui.controls.find((x) => x.panel === 'training' && x.visible);
+    if (!shown) throw new Error('no Training setting is in view');
+    await page.mouse.move((shown.x + 4) / ui.scale, (shown.y + shown.h / 2) / ui.scale);
+    await page.mouse.wheel(0, c.y > shown.y ? 60 : -60);
+    await frames(page, 4);
+  }
+  throw new Error(`${name} never came into view`);
+}
