@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <string>
+#include <type_traits>
 
 #include "imgui.h"
 #include "imgui_internal.h"  // ImGuiTable: where the last row ended, the box's scrollbars
@@ -117,6 +119,67 @@ void draw_epoch_plot(const char* id, const std::vector<widgets::PlotSeries>& ser
     options.y_format = "%.2f";
   }
   widgets::line_plot(id, series.data(), static_cast<int>(series.size()), size, options);
+}
+
+// ---- Numbers and the controls' rectangles ----------------------------------------------------------
+
+void note_control(UiState& ui, const char* panel, const char* name) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  // Visible: wholly inside the scrolled panel's view, so a click there reaches it.
+  const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin();
+  const ImVec2 clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();
+  const bool visible = a.y >= clip_min.y && b.y <= clip_max.y && a.x >= clip_min.x - 1.0f &&
+                       a.x < clip_max.x;
+  ui.drawn.controls.push_back({panel, name, a.x, a.y, b.x - a.x, b.y - a.y, visible});
+}
+
+namespace {
+
+template <typename T>
+bool stepped_number_of(UiState& ui, const char* panel, const char* label, const char* name,
+                       T* value, T step, const char* format, float width, T first) {
+  constexpr ImGuiDataType type = std::is_same<T, int>::value ? ImGuiDataType_S32
+                                                             : ImGuiDataType_Float;
+  ImGui::PushID(name);
+  const float button = ImGui::GetFrameHeight();
+  const float gap = ImGui::GetStyle().ItemInnerSpacing.x;
+  bool changed = false;
+  ImGui::BeginGroup();
+  ImGui::SetNextItemWidth(std::fmax(width - 2.0f * (button + gap), 2.0f * button));
+  changed |= ImGui::InputScalar("##value", type, value, nullptr, nullptr, format);
+  note_control(ui, panel, name);
+  ImGui::SameLine(0.0f, gap);
+  if (ImGui::Button("-", ImVec2(button, button))) {
+    *value = step > 0 ? static_cast<T>(*value - step)
+                      : std::is_same<T, int>::value ? std::max<T>(*value / 2, 1)
+                                                    : static_cast<T>(*value / 2);
+    changed = true;
+  }
+  note_control(ui, panel, (std::string(name) + "-").c_str());
+  ImGui::SameLine(0.0f, gap);
+  if (ImGui::Button("+", ImVec2(button, button))) {
+    *value = step > 0 ? static_cast<T>(*value + step)
+                      : *value > 0 ? static_cast<T>(*value * 2) : first;
+    changed = true;
+  }
+  note_control(ui, panel, (std::string(name) + "+").c_str());
+  ImGui::SameLine(0.0f, gap);
+  ImGui::TextUnformatted(label);
+  ImGui::EndGroup();
+  ImGui::PopID();
+  return changed;
+}
+
+}  // namespace
+
+bool stepped_number(UiState& ui, const char* panel, const char* label, const char* name,
+                    int* value, int step, const char* format, float width, int first) {
+  return stepped_number_of(ui, panel, label, name, value, step, format, width, first);
+}
+
+bool stepped_number(UiState& ui, const char* panel, const char* label, const char* name,
+                    float* value, float step, const char* format, float width, float first) {
+  return stepped_number_of(ui, panel, label, name, value, step, format, width, first);
 }
 
 }  // namespace cnnlab

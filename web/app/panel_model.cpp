@@ -490,25 +490,23 @@ void draw_model_panel(AppState& state) {
   if (!options.is_custom()) {
     const bool conv = is_convolutional(options.model);
     ImGui::BeginDisabled(!conv);
-    ImGui::SetNextItemWidth(width);
-    ImGui::SliderInt("Kernel size", &settings.kernel, 1, 11, "%d", ImGuiSliderFlags_AlwaysClamp);
+    // Typed boxes with - / + (a slider jumped to wherever a finger tapped it on a phone).
+    stepped_number(state.ui, "model", "Kernel size", "kernel", &settings.kernel, 1, "%d", width);
     item_tooltip("Each convolution looks at a k x k patch of its input at a time. A larger "
                  "kernel sees more of the image in one layer (a larger receptive field) but has "
                  "k x k weights per input channel and filter: more parameters, more computation. "
                  "Only the convolutional presets (cnn1, cnn, vgg) have kernels.");
     int filters = settings.filters > 0 ? settings.filters : 32;
-    ImGui::SetNextItemWidth(width);
-    if (ImGui::SliderInt("Filters (first block)", &filters, 4, 128, "%d",
-                         ImGuiSliderFlags_AlwaysClamp)) {
-      settings.filters = filters;
+    if (stepped_number(state.ui, "model", "Filters (first block)", "filters", &filters, 0, "%d",
+                       width, 32)) {
+      settings.filters = std::max(filters, 1);
     }
     item_tooltip("How many kernels the first convolution learns: each one is a feature "
                  "detector and gives one feature map. Every further block has twice as many.");
     ImGui::EndDisabled();
     int dense = settings.dense > 0 ? settings.dense : preset_dense(options.model);
-    ImGui::SetNextItemWidth(width);
-    if (ImGui::SliderInt("Dense width", &dense, 16, 1024, "%d", ImGuiSliderFlags_AlwaysClamp)) {
-      settings.dense = dense;
+    if (stepped_number(state.ui, "model", "Dense width", "dense", &dense, 0, "%d", width, 128)) {
+      settings.dense = std::max(dense, 1);
     }
     item_tooltip("Units in the first hidden dense (fully connected) layer; an MLP's second "
                  "hidden layer has half as many. Each unit has a weight for every one of its "
@@ -522,9 +520,10 @@ void draw_model_panel(AppState& state) {
                  "overfitting. Off: the preset's own (mlp 0.3, vgg 0.25 and 0.4, cnn none).");
     if (override_dropout) {
       ImGui::SameLine();
-      ImGui::SetNextItemWidth(width * 0.8f);
-      ImGui::SliderFloat("##dropout", &settings.dropout, 0.0f, 0.9f, "%.2f",
-                         ImGuiSliderFlags_AlwaysClamp);
+      stepped_number(state.ui, "model", "rate", "dropout", &settings.dropout, 0.05f, "%.2f",
+                     width * 0.8f);
+      settings.dropout = std::clamp(settings.dropout, 0.0f, 0.95f);
+      item_tooltip("The fraction of outputs switched off at random while training (0 to 0.95).");
     } else {
       ImGui::SameLine();
       ImGui::TextDisabled("(the preset's own)");

@@ -21,62 +21,9 @@ constexpr const char* kSchedules[] = {"constant", "step", "cosine"};
 constexpr LrScheduleKind kScheduleKinds[] = {LrScheduleKind::kConstant, LrScheduleKind::kStep,
                                              LrScheduleKind::kCosine};
 
-// Notes the last control's rectangle for state().ui.controls (tests click by position).
-void note_training_control(UiState& ui, const char* name) {
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  // Visible: wholly inside the scrolled settings' view, so a click there reaches it.
-  const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin();
-  const ImVec2 clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();
-  const bool visible = a.y >= clip_min.y && b.y <= clip_max.y && a.x >= clip_min.x - 1.0f &&
-                       a.x < clip_max.x;
-  ui.drawn.controls.push_back({"training", name, a.x, a.y, b.x - a.x, b.y - a.y, visible});
-}
-
-// A number a student can set exactly — tap the box, type, Enter — or nudge with the - and +
-// buttons beside it: by `step`, or with step 0 halved and doubled (rates spanning decades; +
-// from 0 gives `first`, as doubling 0 would stay 0).
-// The whole row (box, buttons, label) is one group, so item_tooltip after it covers all of it.
-// Values are not clamped here: the engine refuses nonsense under the setting's key, shown above
-// the settings, and nothing is applied until it is valid.
-template <typename T>
-bool training_stepped_number(UiState& ui, const char* label, const char* name, T* value, T step,
-                             const char* format, float width, T first = T(1)) {
-  constexpr ImGuiDataType type = std::is_same<T, int>::value ? ImGuiDataType_S32
-                                                             : ImGuiDataType_Float;
-  ImGui::PushID(name);
-  const float button = ImGui::GetFrameHeight();
-  const float gap = ImGui::GetStyle().ItemInnerSpacing.x;
-  bool changed = false;
-  ImGui::BeginGroup();
-  ImGui::SetNextItemWidth(std::fmax(width - 2.0f * (button + gap), 2.0f * button));
-  changed |= ImGui::InputScalar("##value", type, value, nullptr, nullptr, format);
-  note_training_control(ui, name);
-  ImGui::SameLine(0.0f, gap);
-  if (ImGui::Button("-", ImVec2(button, button))) {
-    // Halving a whole number stops at 1 (a batch of 0 means nothing).
-    *value = step > 0 ? static_cast<T>(*value - step)
-                      : std::is_same<T, int>::value ? std::max<T>(*value / 2, 1)
-                                                    : static_cast<T>(*value / 2);
-    changed = true;
-  }
-  note_training_control(ui, (std::string(name) + "-").c_str());
-  ImGui::SameLine(0.0f, gap);
-  if (ImGui::Button("+", ImVec2(button, button))) {
-    *value = step > 0 ? static_cast<T>(*value + step)
-                      : *value > 0 ? static_cast<T>(*value * 2) : first;
-    changed = true;
-  }
-  note_training_control(ui, (std::string(name) + "+").c_str());
-  ImGui::SameLine(0.0f, gap);
-  ImGui::TextUnformatted(label);
-  ImGui::EndGroup();
-  ImGui::PopID();
-  return changed;
-}
-
 bool training_checkbox(UiState& ui, const char* label, const char* name, bool* value) {
   const bool changed = ImGui::Checkbox(label, value);
-  note_training_control(ui, name);
+  note_control(ui, "training", name);
   return changed;
 }
 
@@ -84,7 +31,7 @@ bool training_checkbox(UiState& ui, const char* label, const char* name, bool* v
 // they are done with.
 bool training_settings_group(UiState& ui, const char* label, const char* name) {
   const bool open = ImGui::CollapsingHeader(label, ImGuiTreeNodeFlags_DefaultOpen);
-  note_training_control(ui, name);
+  note_control(ui, "training", name);
   return open;
 }
 
@@ -113,12 +60,12 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
     for (int i = 0; i < 3; ++i) if (opt.kind == kOptimizers[i]) kind = i;
     ImGui::SetNextItemWidth(w);
     if (ImGui::Combo("Optimizer", &kind, kOptimizers, 3)) opt.kind = kOptimizers[kind];
-    note_training_control(ui, "optimizer");
+    note_control(ui, "training", "optimizer");
     item_tooltip("How the weights move after each mini-batch. adam (the usual choice) adapts the "
                  "step size of every weight; adamw is adam with weight decay done right; sgd "
                  "takes plain steps down the gradient.");
     ImGui::BeginDisabled(!sgd);
-    training_stepped_number(ui, "Momentum", "momentum", &opt.momentum, 0.05f, "%.2f", w);
+    stepped_number(ui, "training", "Momentum", "momentum", &opt.momentum, 0.05f, "%.2f", w);
     item_tooltip(sgd ? "How much of the previous step sgd keeps going in (0 = none, 0.9 usual): "
                        "it smooths out noisy steps and speeds up steady ones."
                      : "Only sgd uses momentum: adam and adamw keep their own running average "
@@ -128,7 +75,7 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
                        "a little faster. Needs momentum above 0."
                      : "Only sgd uses Nesterov momentum: choose sgd to turn it on.");
     ImGui::EndDisabled();
-    training_stepped_number(ui, "Weight decay", "weightDecay", &opt.weight_decay, 0.0f, "%g", w,
+    stepped_number(ui, "training", "Weight decay", "weightDecay", &opt.weight_decay, 0.0f, "%g", w,
                             1e-4f);
     item_tooltip(opt.kind == "adamw"
                      ? "Shrinks every weight a little each step (adamw: directly), so no weight "
@@ -140,14 +87,14 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
     item_tooltip("Caps how big one step can be: when all gradients together are longer than the "
                  "limit, they are scaled down to it. Stops one bad batch from wrecking training.");
     if (clip) {
-      training_stepped_number(ui, "Gradient limit", "clipNorm", &opt.clip_norm, 0.0f, "%g", w);
+      stepped_number(ui, "training", "Gradient limit", "clipNorm", &opt.clip_norm, 0.0f, "%g", w);
       item_tooltip("The longest the gradients may be (their combined length, the L2 norm) "
                    "before they are scaled down. 1 is a common choice.");
     }
   }
 
   if (training_settings_group(ui, "Learning rate", "groupLearningRate")) {
-    training_stepped_number(ui, "Learning rate", "lr", &opt.lr, 0.0f, "%g", w, 1e-3f);
+    stepped_number(ui, "training", "Learning rate", "lr", &opt.lr, 0.0f, "%g", w, 1e-3f);
     item_tooltip("The size of each update step. Too large: the loss jumps about or becomes NaN; "
                  "too small: training crawls. 0.001 suits adam; sgd often needs 0.01. - and + "
                  "halve and double it.");
@@ -155,7 +102,7 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
     for (int i = 0; i < 3; ++i) if (t.lr_schedule.kind == kScheduleKinds[i]) schedule = i;
     ImGui::SetNextItemWidth(w);
     if (ImGui::Combo("Schedule", &schedule, kSchedules, 3)) t.lr_schedule.kind = kScheduleKinds[schedule];
-    note_training_control(ui, "lrSchedule");
+    note_control(ui, "training", "lrSchedule");
     item_tooltip("How the learning rate changes during the run: constant keeps it; step "
                  "multiplies it by a factor every few epochs; cosine lowers it smoothly to an "
                  "end rate by the last epoch. Smaller steps late in training settle the weights.");
@@ -167,14 +114,14 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
                    "lowered it so far.");
     }
     if (t.lr_schedule.kind == LrScheduleKind::kStep) {
-      training_stepped_number(ui, "Every (epochs)", "lrStepEpochs", &t.lr_schedule.step_epochs, 1,
+      stepped_number(ui, "training", "Every (epochs)", "lrStepEpochs", &t.lr_schedule.step_epochs, 1,
                               "%d", w);
       item_tooltip("How many epochs pass between two drops of the learning rate.");
-      training_stepped_number(ui, "Multiply by", "lrGamma", &t.lr_schedule.gamma, 0.05f, "%.2f", w);
+      stepped_number(ui, "training", "Multiply by", "lrGamma", &t.lr_schedule.gamma, 0.05f, "%.2f", w);
       item_tooltip("The factor each drop multiplies the learning rate by: 0.1 makes it ten "
                    "times smaller, 1 changes nothing.");
     } else if (t.lr_schedule.kind == LrScheduleKind::kCosine) {
-      training_stepped_number(ui, "End rate", "lrMin", &t.lr_schedule.min_lr, 0.0f, "%g", w,
+      stepped_number(ui, "training", "End rate", "lrMin", &t.lr_schedule.min_lr, 0.0f, "%g", w,
                               1e-5f);
       item_tooltip("The learning rate the cosine curve comes down to at the end of the run "
                    "(0 = all the way down). Must be below the learning rate.");
@@ -187,16 +134,16 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
     training_checkbox(ui, "Random flips", "flip", &t.augment.flip);
     item_tooltip("Each training image is mirrored left-right half of the time, so the network "
                  "learns that a cat facing left is still a cat. Test images are never changed.");
-    training_stepped_number(ui, "Shift (pixels)", "shift", &t.augment.max_shift, 1, "%d", w);
+    stepped_number(ui, "training", "Shift (pixels)", "shift", &t.augment.max_shift, 1, "%d", w);
     item_tooltip("Each training image is moved by up to this many pixels in a random direction "
                  "every time it is used (0 = off, 0 to 8), so position matters less.");
   }
 
   if (training_settings_group(ui, "Batches and when to stop", "groupStopping")) {
-    training_stepped_number(ui, "Batch size", "batch", &t.batch_size, 0, "%d", w);
+    stepped_number(ui, "training", "Batch size", "batch", &t.batch_size, 0, "%d", w);
     item_tooltip("Images per mini-batch: the weights are updated once per batch. Smaller "
                  "batches give more (noisier) updates per epoch. - and + halve and double it.");
-    training_stepped_number(ui, "Epochs", "epochs", &t.epochs, 1, "%d", w);
+    stepped_number(ui, "training", "Epochs", "epochs", &t.epochs, 1, "%d", w);
     item_tooltip("An epoch is one pass over every training image. Training stops after this "
                  "many, or earlier with early stopping.");
     bool early = t.patience > 0;
@@ -204,13 +151,13 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
     item_tooltip("Stop when the validation loss has not improved for 'Patience' epochs, and "
                  "test the weights of the best epoch: a guard against overfitting.");
     if (early) {
-      training_stepped_number(ui, "Patience", "patience", &t.patience, 1, "%d", w);
+      stepped_number(ui, "training", "Patience", "patience", &t.patience, 1, "%d", w);
       item_tooltip("Epochs without a better validation loss before training stops.");
     }
   }
 
   if (training_settings_group(ui, "Validation and repeatability", "groupValidation")) {
-    training_stepped_number(ui, "Validation", "valFraction", &t.val_fraction, 0.05f, "%.2f", w);
+    stepped_number(ui, "training", "Validation", "valFraction", &t.val_fraction, 0.05f, "%.2f", w);
     item_tooltip("Fraction of the training images held out (the same share of every class) "
                  "to check the network on images it does not train on, after each epoch. The "
                  "test images are kept for the end.");
@@ -218,7 +165,7 @@ void settings_section(UiState& ui, SessionOptions& o, const TrainingState& train
     item_tooltip("Shift and scale each colour channel so it averages 0 with spread 1 over the "
                  "training images: often trains faster. Saved with the model.");
     int seed = static_cast<int>(t.seed & 0x7fffffff);
-    if (training_stepped_number(ui, "Seed", "seed", &seed, 1, "%d", w))
+    if (stepped_number(ui, "training", "Seed", "seed", &seed, 1, "%d", w))
       t.seed = static_cast<uint64_t>(seed < 0 ? 0 : seed);
     item_tooltip("Fixes every random choice: the starting weights, the validation split, the "
                  "batch order, dropout and augmentation. The same seed and settings give the same "

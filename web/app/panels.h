@@ -56,6 +56,21 @@ void empty_state(const char* title, const char* explanation);
 // width so it never runs off a phone's screen.
 void item_tooltip(const char* text);
 
+// Notes the last item's rectangle for state().ui.controls under `panel` ("training", "model"):
+// tests click by position.
+void note_control(UiState& ui, const char* panel, const char* name);
+
+// A number a student can set exactly (tap the box, type, Enter) or nudge with the - and + buttons
+// beside it: by `step`, or with step 0 halved and doubled (rates spanning decades; + from 0 gives
+// `first`, as doubling 0 would stay 0; halving a whole number stops at 1). The whole row (box,
+// buttons, label) is one group, so item_tooltip after it covers all of it. Not clamped here: the
+// engine refuses nonsense under the setting's key, and nothing is applied until it is valid.
+// The box and buttons are noted as controls `name`, `name-` and `name+`. True when changed.
+bool stepped_number(UiState& ui, const char* panel, const char* label, const char* name,
+                    int* value, int step, const char* format, float width, int first = 1);
+bool stepped_number(UiState& ui, const char* panel, const char* label, const char* name,
+                    float* value, float step, const char* format, float width, float first = 1.0f);
+
 // Shared by the Curves and Experiment plots: loss or accuracy against epochs, x from 0 with a
 // little room on the right (so the last epoch's markers are not cut in half), accuracy on [0, 1];
 // x_cursor (when finite) marks an epoch (the one the time slider shows).
