@@ -3,6 +3,7 @@
 //
 // [SECTION] Draft and check   [SECTION] Curves   [SECTION] Feature maps   [SECTION] Export
 #include "app/experiment_actions.h"
+#include "app/inside_view.h"
 
 #include <algorithm>
 #include <cctype>
@@ -260,9 +261,13 @@ void refresh_experiment_maps(AppState& state) {
     return;
   }
   const int image = std::clamp(state.inside.test_image, 0, static_cast<int>(test.size()) - 1);
+  const AttributionView& where = state.inside.where;
+  const std::string where_key = std::to_string(where.method) + "/" + std::to_string(where.target) +
+                                "/" + std::to_string(where.patch) + "/" + std::to_string(where.stride);
   if (ew.version == x.maps_version && image == x.maps_image && ew.id == x.maps_id &&
-      x.maps.size() == ew.models.size())
+      x.maps.size() == ew.models.size() && where_key == x.maps_where_key)
     return;
+  x.maps_where_key = where_key;
   x.maps_version = ew.version;
   x.maps_image = image;
   x.maps_id = ew.id;
@@ -286,6 +291,21 @@ void refresh_experiment_maps(AppState& state) {
       if (m.layers.empty()) m.note = "no convolutional layers (a fully connected model)";
     } catch (const std::exception& e) {
       m.note = e.what();
+    }
+    // Where each configuration looks in the same image (the Inside tab's "Where it looks"
+    // choices), after the maps: the attribution methods overwrite the copy's activations.
+    m.where.clear();
+    m.where_note.clear();
+    try {
+      const Shape shape{test.channels, test.height, test.width};
+      const uint8_t* pixels = test.image(static_cast<size_t>(image));
+      const AttributionMap map =
+          attribution_with_choices(*m.copy.model(), ew.preprocess, pixels, shape, where);
+      const std::vector<uint8_t> blend =
+          attribution_blend(pixels, test.channels, test.height, test.width, map);
+      m.where.set_images_chw(blend.data(), 1, 3, test.height, test.width);
+    } catch (const std::exception& e) {
+      m.where_note = e.what();
     }
     m.grids.resize(m.layers.size());
     for (size_t i = 0; i < m.layers.size(); ++i) {

@@ -27,6 +27,8 @@ struct ExperimentMaps {
   std::vector<LayerMaps> layers;           // the first conv layers' maps (after ReLU)
   std::vector<widgets::ImageGrid> grids;   // (layers)
   std::string note;                        // "no conv layers (MLP)", or why maps failed
+  widgets::ImageGrid where;                // the image blended with its attribution map
+  std::string where_note;                  // why there is none (Grad-CAM of an MLP, ...)
 };
 
 struct ExperimentsState {
@@ -65,6 +67,7 @@ struct ExperimentsState {
   int maps_image = -1;               // test image drawn
   int maps_id = -1;                  // experiment id drawn
   int maps_shown = 8;                // maps per layer
+  std::string maps_where_key;        // the "Where it looks" choices the attribution column shows
 
   // ---- Export --------------------------------------------------------------------------------
   bool capture_plots = false;        // the PNG export: capture the plots' rectangle after render

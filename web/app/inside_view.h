@@ -25,6 +25,18 @@ void refresh_inside_maps(AppState& state);
 // (C, H, W), with its id (the test index, or a negative number for the photo). Null when none.
 const uint8_t* inside_image(const AppState& state, int* id, int* channels, int* height, int* width);
 
+// An attribution map of `image` uint8 (C, H, W) on `model` with the "Where it looks" sub-tab's
+// choices (method, class, occlusion's square), as the sub-tab computes it; throws Error why not.
+AttributionMap attribution_with_choices(Model& model, const Preprocess& preprocess,
+                                        const uint8_t* image, const Shape& shape,
+                                        const AttributionView& choices);
+// The method's name as the sub-tab shows it ("Grad-CAM").
+const char* attribution_choice_label(const AttributionView& choices);
+// The image blended with its map, (3, H, W) uint8: dark where the map is low (what the sub-tab's
+// third tile and the experiment's side-by-side show).
+std::vector<uint8_t> attribution_blend(const uint8_t* image, int channels, int height, int width,
+                                       const AttributionMap& map);
+
 // The "Where it looks" sub-tab's contents (panel_attribution.cpp).
 void draw_attribution_view(AppState& state);
 

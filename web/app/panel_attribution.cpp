@@ -112,6 +112,31 @@ std::vector<uint8_t> attribution_tiles(const uint8_t* image, int channels, int h
   return tiles;
 }
 
+}  // namespace
+
+AttributionMap attribution_with_choices(Model& model, const Preprocess& preprocess,
+                                        const uint8_t* image, const Shape& shape,
+                                        const AttributionView& choices) {
+  std::vector<float> x(shape.count());
+  preprocess.apply(x.data(), image, shape[0], static_cast<size_t>(shape[1]) * shape[2]);
+  return compute_attribution(model, x.data(), shape,
+                             attribution_options(choices, preprocess, shape[0]));
+}
+
+const char* attribution_choice_label(const AttributionView& choices) {
+  return kAttributionChoices[std::clamp(choices.method, 0, kAttributionChoiceCount - 1)].label;
+}
+
+std::vector<uint8_t> attribution_blend(const uint8_t* image, int channels, int height, int width,
+                                       const AttributionMap& map) {
+  const std::vector<float> shown = attribution_for_display(map, height, width);
+  const std::vector<uint8_t> tiles = attribution_tiles(image, channels, height, width, shown);
+  const size_t plane = static_cast<size_t>(height) * static_cast<size_t>(width);
+  return std::vector<uint8_t>(tiles.begin() + static_cast<std::ptrdiff_t>(6 * plane), tiles.end());
+}
+
+namespace {
+
 // Remakes the map when the image, the network shown or a choice changed since the last one.
 void refresh_attribution(AppState& state) {
   refresh_inside_maps(state);
@@ -139,11 +164,9 @@ void refresh_attribution(AppState& state) {
       throw Error("saliency", "the image is " + input.str() + ", the network takes " +
                                   model->input_shape().str());
     view.model_copy.sync(*model, state.lab.weights_version + state.time_travel.shown_serial);
-    std::vector<float> x(static_cast<size_t>(channels) * height * width);
-    state.lab.preprocess.apply(x.data(), image, channels, static_cast<size_t>(height) * width);
     const auto start = std::chrono::steady_clock::now();
-    view.map = compute_attribution(*view.model_copy.model(), x.data(), input,
-                                   attribution_options(view, state.lab.preprocess, channels));
+    view.map = attribution_with_choices(*view.model_copy.model(), state.lab.preprocess, image,
+                                        input, view);
     view.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     view.shown = attribution_for_display(view.map, height, width);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "app/experiment_actions.h"
+#include "app/inside_view.h"
 #include "app/panels.h"
 #include "core/text_format.h"
 #include "imgui.h"
@@ -495,7 +496,9 @@ void feature_maps_section(AppState& state) {
   }
   item_tooltip("The image chosen in Inside the network; this picks the next one there too.");
   muted_wrapped("conv1 and conv2 maps after ReLU, the first " + std::to_string(x.maps_shown) +
-                " channels, each scaled to its own range");
+                " channels, each scaled to its own range; last, where each configuration looks "
+                "(" + std::string(attribution_choice_label(state.inside.where)) +
+                ", chosen in Inside the network > Where it looks)");
   if (x.maps.empty()) {
     muted_wrapped("They appear once the experiment's first weights arrive.");
     return;
@@ -505,10 +508,13 @@ void feature_maps_section(AppState& state) {
       report ? report->config.values : std::vector<std::string>();
   const std::string vary = report ? report->config.vary : std::string();
   const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
-  if (!ImGui::BeginTable("experiment_maps", 3, flags)) return;
+  const float where_w = 64.0f * scale;
+  if (!ImGui::BeginTable("experiment_maps", 4, flags)) return;
   ImGui::TableSetupColumn("configuration", ImGuiTableColumnFlags_WidthFixed, 92.0f * scale);
   ImGui::TableSetupColumn("conv1", ImGuiTableColumnFlags_WidthStretch);
   ImGui::TableSetupColumn("conv2", ImGuiTableColumnFlags_WidthStretch);
+  ImGui::TableSetupColumn(attribution_choice_label(state.inside.where), ImGuiTableColumnFlags_WidthFixed,
+                          std::max(where_w, ImGui::CalcTextSize("occlusion").x));
   ImGui::TableHeadersRow();
   for (size_t c = 0; c < x.maps.size(); ++c) {
     ExperimentMaps& m = x.maps[c];
@@ -521,6 +527,7 @@ void feature_maps_section(AppState& state) {
     if (!m.note.empty()) {
       ImGui::TableNextColumn();
       muted_wrapped(m.note);
+      ImGui::TableNextColumn();
       ImGui::TableNextColumn();
       continue;
     }
@@ -539,6 +546,22 @@ void feature_maps_section(AppState& state) {
       o.tile_size = std::clamp((avail - (o.columns - 1) * o.spacing) / o.columns, 14.0f, 36.0f);
       m.grids[l].draw("maps", o);
       ImGui::PopID();
+    }
+    // Where this configuration looks in the same image (Inside the network > Where it looks
+    // chooses the method).
+    ImGui::TableNextColumn();
+    if (!m.where_note.empty()) {
+      muted_wrapped(m.where_note);
+    } else if (m.where.count() > 0) {
+      ImGui::PushID(static_cast<int>(c));
+      widgets::ImageGridOptions o;
+      o.ui_scale = scale;
+      o.columns = 1;
+      o.tile_size = where_w / scale;
+      m.where.draw("where", o);
+      ImGui::PopID();
+      item_tooltip("Where this configuration looks in the image: bright pixels matter most to "
+                   "its answer. Inside the network > Where it looks chooses the method.");
     }
   }
   end_table_noted(state.ui, "experiment_maps", static_cast<int>(x.maps.size()));
