@@ -5,7 +5,8 @@
 // run's epochs 0..3; showEpoch(run, 0) and showEpoch(run, 3) put the untrained and the trained
 // network on screen (the first conv layer's weights differ: state().timeTravel.conv1WeightSum),
 // the Evaluation tab tests each on the test split (epoch 3's accuracy is the run's own test
-// accuracy, epoch 0's near chance), and epochs or runs not kept are refused naming what is kept.
+// accuracy, epoch 0's near chance; exportNpz() exports the weights of the epoch on screen), and
+// epochs or runs not kept are refused naming what is kept.
 // Screenshots of the time slider in Inside and Evaluation at 1280x800 and 390x844, and of the live
 // matrix, go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
@@ -112,6 +113,15 @@ test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matr
 
     // Epoch 0: the untrained network; epoch 3: the trained one, whose test accuracy is the run's.
     const untrained = await showTestedEpoch(page, run, 0);
+    // The .npz export is of the epoch on screen (its bytes, as a base64 string).
+    const npzText = () => page.evaluate(async () => {
+      const bytes = await window.cnnlab.exportNpz();
+      let text = '';
+      for (let i = 0; i < bytes.length; i += 0x8000)
+        text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      return btoa(text);
+    });
+    const npzEpoch0 = await npzText();
     await showPanel(page, 'inside');
     await saveScreenshot(page, 'snapshots-inside-epoch0-1280x800.png');
     const trained = await showTestedEpoch(page, run, 3);
@@ -125,6 +135,8 @@ test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matr
     assert.ok(untrained.timeTravel.testAcc < 0.25,
               `the untrained network guesses: ${untrained.timeTravel.testAcc}`);
     assert.ok(trained.timeTravel.testAcc > untrained.timeTravel.testAcc);
+    const npzEpoch3 = await npzText();
+    assert.notEqual(npzEpoch3, npzEpoch0, 'epoch 0 and epoch 3 export different weights');
 
     // Refusals name what is kept; nothing shown changes.
     const refusal = (r, e) => page.evaluate(([r, e]) => {
@@ -160,6 +172,8 @@ test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matr
     assert.equal(latest.shownEpoch, null);
     assert.equal(latest.timeTravel.epoch, null);
     assert.equal(latest.timeTravel.conv1WeightSum, trained.timeTravel.conv1WeightSum);
+    // patience 0: the latest weights are epoch 3's, and so is their .npz.
+    assert.equal(await npzText(), npzEpoch3);
     assert.deepEqual(errors, [], 'no console errors');
   } finally {
     await context.close();

@@ -4,6 +4,7 @@
 // [SECTION] Helpers   [SECTION] Exports   [SECTION] Load model   [SECTION] Your own photo
 // [SECTION] Picked and dropped files, the File menu
 #include "app/files_actions.h"
+#include "app/time_travel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -118,12 +119,20 @@ std::string App::save_model(std::vector<uint8_t>* bytes, std::string* name) {
 
 std::string App::export_npz(std::vector<uint8_t>* bytes, std::string* name) {
   if (!state_.lab.model) return "There are no weights to export yet: load a dataset first.";
+  // The network on screen: the latest weights, or the epoch the time slider shows (one .npz per
+  // epoch, as a student scrubs through a run).
+  const TimeTravelState& tt = state_.time_travel;
+  const Model* model = shown_model(state_);
   try {
-    *bytes = npz_bytes(*state_.lab.model);
+    *bytes = npz_bytes(*model);
   } catch (const std::exception& e) {
     return e.what();
   }
-  *name = "cnnlab-" + model_tag(state_.settings.applied) + "-weights.npz";
+  *name = "cnnlab-" + model_tag(state_.settings.applied) +
+          (tt.shown_run > 0 ? "-run" + std::to_string(tt.shown_run) + "-epoch" +
+                                  std::to_string(tt.shown_epoch)
+                            : std::string()) +
+          "-weights.npz";
   return {};
 }
 

@@ -2,6 +2,7 @@
 // notice that reports each file action's outcome at the bottom of the window. The actions
 // themselves are the App's (files_actions.cpp): the menu only queues requests in FilesState.
 #include <algorithm>
+#include <cstdio>
 
 #include "app/files_actions.h"
 #include "app/panels.h"
@@ -42,9 +43,16 @@ void draw_file_menu(AppState& state) {
     f.requests.push_back(FileRequest::kLoadModel);
   }
   ImGui::Separator();
-  if (ImGui::MenuItem("Export weights (.npz, PyTorch layout)", nullptr, false, have_model)) {
+  const TimeTravelState& tt = state.time_travel;
+  char npz_label[96] = "Export weights (.npz, PyTorch layout)";
+  if (tt.shown_run > 0)
+    std::snprintf(npz_label, sizeof npz_label, "Export weights of run %d, epoch %d (.npz)",
+                  tt.shown_run, tt.shown_epoch);
+  if (ImGui::MenuItem(npz_label, nullptr, false, have_model)) {
     f.requests.push_back(FileRequest::kExportNpz);
   }
+  item_tooltip("The network's weights as a NumPy archive, named and shaped as PyTorch's "
+               "nn.Sequential. While the time slider shows an epoch, that epoch's weights.");
   if (ImGui::MenuItem("Export curves (CSV)")) f.requests.push_back(FileRequest::kExportCurvesCsv);
   if (ImGui::MenuItem("Export curves (JSON)")) f.requests.push_back(FileRequest::kExportCurvesJson);
   if (ImGui::MenuItem("Export run log (CSV)")) f.requests.push_back(FileRequest::kExportRunsCsv);
