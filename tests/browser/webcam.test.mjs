@@ -194,7 +194,21 @@ for (const [name, reason] of [['NotAllowedError', /The camera was refused \(NotA
     await page.locator('.cnnlab-webcam-train').click();
     await page.waitForFunction(() => /'Class A' has 0 frames/.test(window.cnnlab.state().webcam.message));
     assert.equal(await page.evaluate(() => window.cnnlab.state().dataset.name), before);
-    if (name === 'NotAllowedError') await saveScreenshot(page, 'webcam-refused.png');
+    if (name === 'NotAllowedError') {
+      await saveScreenshot(page, 'webcam-refused.png');
+      // Escape closes the panel; the File menu offers it again (File > Webcam classes...).
+      await page.locator('.cnnlab-webcam-name').first().focus();
+      await page.keyboard.press('Escape');
+      assert.equal((await webcamState(page)).open, false);
+      const ui = (await page.evaluate(() => window.cnnlab.state())).ui;
+      const fileMenu = ui.tabs.find((t) => t.bar === 'menu' && t.name === 'File');
+      await page.mouse.click((fileMenu.x + fileMenu.w / 2) / ui.scale,
+                             (fileMenu.y + fileMenu.h / 2) / ui.scale);
+      await frames(page, 6);
+      assert.equal((await page.evaluate(() => window.cnnlab.state())).ui.openMenu, 'File');
+      await saveScreenshot(page, 'webcam-file-menu.png');
+      await page.keyboard.press('Escape');
+    }
     assert.deepEqual(errors, []);
     await context.close();
   });

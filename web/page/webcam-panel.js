@@ -277,6 +277,7 @@ export class WebcamPanel {
     if (problem) return;  // cameraLost said why
     this.recording = index;
     const entry = this.classes[index];
+    this.setMessage(`Recording ${entry.name.trim() || `class ${index + 1}`}…`);
     entry.row.classList.add('cnnlab-webcam-recording');
     this.recordingBadge.hidden = false;
     this.recordingBadge.textContent = `Recording ${entry.name.trim() || `class ${index + 1}`}`;
@@ -301,7 +302,11 @@ export class WebcamPanel {
   stopRecording() {
     if (this.recording < 0) return;
     const entry = this.classes[this.recording];
-    if (entry) entry.row.classList.remove('cnnlab-webcam-recording');
+    if (entry) {
+      entry.row.classList.remove('cnnlab-webcam-recording');
+      const n = entry.frames.length;
+      this.setMessage(`${entry.name.trim() || `Class ${this.recording + 1}`}: ${n} frame${n === 1 ? '' : 's'} recorded.`);
+    }
     this.recording = -1;
     clearTimeout(this.recordTimer);
     this.recordTimer = null;
