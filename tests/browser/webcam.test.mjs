@@ -117,7 +117,15 @@ test('two webcam classes recorded with the fake camera train, and the live guess
   assert.ok(box.x >= 0 && box.x + box.width <= 390, `panel at ${box.x}..${box.x + box.width}`);
   await saveScreenshot(page, 'webcam-phone.png');
 
-  // Closing releases the camera: its track has ended, the guesses stop, the dataset stays.
+  // Another dataset loaded: its classes are not the camera's, so the live guess stops.
+  await page.evaluate(() => window.cnnlab.configure({subset: '1k'}));
+  await page.waitForFunction(() => !window.cnnlab.state().webcam.live, null, {timeout: 30000});
+  const other = await webcamState(page);
+  assert.equal(other.trained, false);
+  assert.match(other.message, /another dataset/);
+  assert.notEqual(await page.evaluate(() => window.cnnlab.state().dataset.name), 'webcam-classes');
+
+  // Closing releases the camera: its track has ended, the panel is hidden.
   await page.evaluate(() => {
     window.webcamTrack = document.querySelector('.cnnlab-webcam-video').srcObject.getVideoTracks()[0];
   });
@@ -126,8 +134,7 @@ test('two webcam classes recorded with the fake camera train, and the live guess
   assert.equal(closed.track, 'ended');
   assert.equal(closed.s.webcam.open, false);
   assert.equal(closed.s.webcam.camera, 'off');
-  assert.equal(closed.s.webcam.live, false);
-  assert.equal(closed.s.dataset.name, 'webcam-classes');
+  assert.equal(closed.s.webcam.classes[0].frames, framesA, 'the frames stay for the next open');
   assert.deepEqual(errors, []);
   await context.close();
 });

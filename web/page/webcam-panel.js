@@ -71,6 +71,8 @@ export class WebcamPanel {
     const header = element('div', 'cnnlab-webcam-header');
     const title = element('h2', 'cnnlab-webcam-title', 'Webcam classes');
     title.id = 'cnnlab-webcam-title';
+    title.tabIndex = -1;  // focused on open (a text field would pop up a phone's keyboard)
+    this.title = title;
     this.closeButton = button('cnnlab-webcam-close', 'Close', 'Close the panel and switch the camera off');
     this.closeButton.addEventListener('click', () => this.close());
     header.append(title, this.closeButton);
@@ -142,7 +144,13 @@ export class WebcamPanel {
   async open() {
     if (!this.isOpen) {
       this.root.hidden = false;
-      this.list.querySelector('input').focus({preventScroll: true});
+      this.title.focus({preventScroll: true});
+    }
+    // The lab's dataset is already recorded classes (kept from an earlier visit): guess live.
+    const dataset = this.lab.api.state().dataset;
+    if (!this.trained && dataset && dataset.name === WEBCAM_DATASET_NAME) {
+      this.trained = true;
+      this.pauseButton.disabled = false;
     }
     await this.startCamera();
     return this.state();
@@ -395,6 +403,18 @@ export class WebcamPanel {
   // Classifies the current frame in the app (its maps go to Inside the network, no notice).
   async predictOnce() {
     if (this.camera.check()) return;
+    const dataset = this.lab.api.state().dataset;
+    if (!dataset || dataset.name !== WEBCAM_DATASET_NAME) {
+      // Another dataset was loaded since: its classes are not the camera's.
+      this.trained = false;
+      this.stopLive();
+      this.prediction = null;
+      this.pauseButton.disabled = true;
+      this.showCameraState();
+      this.setMessage('The lab has another dataset now: press Train on these to guess your ' +
+                      'classes again.');
+      return;
+    }
     const png = await this.camera.grabPng();
     if (!png || !this.predictTimer || !this.lab.appRunning || !this.lab.app.callable) return;
     const error = this.lab.app.openFile('frame', png, 'camera');
