@@ -201,6 +201,26 @@ for (const [name, reason] of [['NotAllowedError', /The camera was refused \(NotA
     await page.locator('.cnnlab-webcam-train').click();
     await page.waitForFunction(() => /'Class A' has 0 frames/.test(window.cnnlab.state().webcam.message));
     assert.equal(await page.evaluate(() => window.cnnlab.state().dataset.name), before);
+    if (name === 'NotFoundError') {
+      // Up to 10 classes; at least 2 stay; two classes of one name are refused by name.
+      const add = page.locator('.cnnlab-webcam-add');
+      for (let i = 0; i < 8; ++i) await add.click();
+      assert.equal(await add.isDisabled(), true);
+      let classes = (await webcamState(page)).classes;
+      assert.equal(classes.length, 10);
+      assert.equal(classes[9].name, 'Class J');
+      await page.locator('.cnnlab-webcam-remove').nth(9).click();
+      assert.equal((await webcamState(page)).classes.length, 9);
+      assert.equal(await add.isDisabled(), false);
+      await page.locator('.cnnlab-webcam-name').nth(2).fill('class a');
+      await page.locator('.cnnlab-webcam-train').click();
+      assert.match((await webcamState(page)).message,
+                   /Classes 1 and 3 are both named 'class a': rename one/);
+      for (let i = 8; i >= 2; --i) await page.locator('.cnnlab-webcam-remove').nth(i).click();
+      classes = (await webcamState(page)).classes;
+      assert.deepEqual(classes.map((c) => c.name), ['Class A', 'Class B']);
+      assert.equal(await page.locator('.cnnlab-webcam-remove').first().isDisabled(), true);
+    }
     if (name === 'NotAllowedError') {
       await saveScreenshot(page, 'webcam-refused.png');
       // Escape closes the panel; the File menu offers it again (File > Webcam classes...).

@@ -31,10 +31,13 @@ export function classesProblem(classes) {
     const key = name.toLowerCase();
     if (seen.has(key)) return `Classes ${seen.get(key) + 1} and ${i + 1} are both named '${name}': rename one.`;
     seen.set(key, i);
-    const count = classes[i].frames.length;
+  }
+  // The names first: a renamed class is fixed before recording more.
+  for (const {name, frames} of classes) {
+    const count = frames.length;
     if (count < MIN_FRAMES_PER_CLASS) {
-      return `'${name}' has ${count} frame${count === 1 ? '' : 's'}: hold its Record button ` +
-             `for at least ${MIN_FRAMES_PER_CLASS} (a second or two).`;
+      return `'${name.trim()}' has ${count} frame${count === 1 ? '' : 's'}: hold its Record ` +
+             `button for at least ${MIN_FRAMES_PER_CLASS} (a second or two).`;
     }
   }
   return '';
