@@ -141,6 +141,8 @@ test('two webcam classes recorded with the fake camera train, and the live guess
 
 test('the camera ending mid-recording stops it with a message; the frames, dataset and runs stay', async () => {
   const {context, page, errors} = await newPage(browser);
+  // A reader who asks for a dark theme and reduced motion: the Recording badge does not blink.
+  await page.emulateMedia({colorScheme: 'dark', reducedMotion: 'reduce'});
   await openLab(page);
   const before = await page.evaluate(() => ({dataset: window.cnnlab.state().dataset.name,
                                              runs: window.cnnlab.history().length}));
@@ -149,6 +151,7 @@ test('the camera ending mid-recording stops it with a message; the frames, datas
   await page.locator('.cnnlab-webcam-record').first().hover();
   await page.mouse.down();
   await page.waitForFunction(() => window.cnnlab.state().webcam.classes[0].frames >= 3);
+  assert.equal(await page.locator('.cnnlab-webcam-badge').evaluate((e) => getComputedStyle(e).animationName), 'none');
   // The system takes the camera away: its track ends (stopped outside the panel).
   await page.evaluate(() => {
     document.querySelector('.cnnlab-webcam-video').srcObject.getVideoTracks()[0].stop();
@@ -160,9 +163,11 @@ test('the camera ending mid-recording stops it with a message; the frames, datas
   assert.ok(lost.classes[0].frames >= 3, 'the recorded frames are kept');
   assert.match(lost.problem, /track ended/);
   assert.match(lost.message, /recording into 'Class A' stopped at \d+ frames/);
-  assert.match(await page.locator('.cnnlab-webcam-absent').textContent(), /track ended/);
+  assert.equal(await page.locator('.cnnlab-webcam-absent').textContent(),
+               'The camera stopped (its video track ended).');
   assert.equal(await page.locator('.cnnlab-webcam-retry').isVisible(), true);
   assert.equal(await page.locator('.cnnlab-webcam-record').first().isDisabled(), true);
+  await saveScreenshot(page, 'webcam-lost-dark.png');
   const after = await page.evaluate(() => ({dataset: window.cnnlab.state().dataset.name,
                                             runs: window.cnnlab.history().length}));
   assert.deepEqual(after, before);

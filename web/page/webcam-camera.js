@@ -41,6 +41,18 @@ export function cameraUnavailable() {
   return '';
 }
 
+// The headline of a problem sentence (what the preview shows in its place): the words before its
+// first ': ' outside parentheses ('The camera was refused (NotAllowedError)'), or all of it.
+export function problemHeadline(problem) {
+  let depth = 0;
+  for (let i = 0; i < problem.length - 1; ++i) {
+    if (problem[i] === '(') ++depth;
+    else if (problem[i] === ')') --depth;
+    else if (depth === 0 && problem[i] === ':' && problem[i + 1] === ' ') return problem.slice(0, i) + '.';
+  }
+  return problem;
+}
+
 export class Camera {
   // video: the <video> element that previews the camera; onLost(message): the camera went away
   // while running (its track ended: unplugged, switched off, or taken by the system).
@@ -108,8 +120,8 @@ export class Camera {
   lost() {
     if (!this.stream) return;
     this.stop();
-    this.onLost('The camera stopped (its video track ended: unplugged, switched off or taken ' +
-                'by another program). The frames recorded so far are kept; press Try the camera ' +
+    this.onLost('The camera stopped (its video track ended): unplugged, switched off or taken ' +
+                'by another program. The frames recorded so far are kept; press Try the camera ' +
                 'again.');
   }
 

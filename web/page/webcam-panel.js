@@ -16,7 +16,7 @@
 // [SECTION] Live prediction
 // [SECTION] State for the API
 
-import { Camera } from './webcam-camera.js';
+import { Camera, problemHeadline } from './webcam-camera.js';
 import { MAX_CLASSES, MAX_FRAMES_PER_CLASS, MIN_CLASSES, WEBCAM_DATASET_NAME, classesProblem,
          classesToTar, defaultClassName } from './webcam-dataset.js';
 
@@ -205,7 +205,8 @@ export class WebcamPanel {
     const on = this.camera.running;
     this.video.hidden = !on;
     this.absent.hidden = on;
-    if (!on) this.absent.textContent = this.problem || 'The camera is off.';
+    // The reason in short (the status line below says it whole).
+    if (!on) this.absent.textContent = this.problem ? problemHeadline(this.problem) : 'The camera is off.';
     this.retryButton.hidden = on || !this.problem;
     for (const row of this.list.children) {
       row.querySelector('.cnnlab-webcam-record').disabled = !on;
