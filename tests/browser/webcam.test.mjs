@@ -99,6 +99,17 @@ test('two webcam classes recorded with the fake camera train, and the live guess
   assert.match(await page.locator('.cnnlab-webcam-guess').textContent(), /^(left|Class B) \d+ %$/);
   await frames(page, 5);
   await saveScreenshot(page, 'webcam-live.png');
+  // A frame is no file the student opened: no notice each time, and the Results tab the student
+  // picks stays in front while the guesses go on.
+  assert.doesNotMatch(live.files.notice || '', /Classified camera/);
+  await page.evaluate(() => window.cnnlab.showPanel('eval'));
+  const beforeEval = (await webcamState(page)).predictions;
+  await page.waitForFunction((n) => window.cnnlab.state().webcam.predictions >= n + 3,
+                             beforeEval, {timeout: 30000});
+  await frames(page, 3);
+  assert.equal((await page.evaluate(() => window.cnnlab.state().ui.openTabs.results)), 'Evaluation');
+  assert.doesNotMatch((await page.evaluate(() => window.cnnlab.state().files.notice)) || '',
+                      /Classified camera/);
 
   // Pause stops the guesses; Resume brings them back.
   await page.locator('.cnnlab-webcam-pause').click();
