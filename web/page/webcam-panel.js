@@ -357,7 +357,7 @@ export class WebcamPanel {
     this.prediction = null;
     try {
       this.lab.api.train();
-      this.setMessage('Training on your frames. The guess below the preview is live; Inside ' +
+      this.setMessage('Training on your frames. The guess on the preview is live; Inside ' +
                       'the network shows the camera image\'s feature maps.');
     } catch (e) {
       this.setMessage(`Your frames are loaded, but training did not start: ${e.message}. ` +
