@@ -93,8 +93,12 @@ class App {
   std::string load_model(const uint8_t* bytes, size_t size, const std::string& name);
   // Classifies a PNG/JPEG with the current model (centre crop + resize to its input) and shows
   // it in the Inside-the-network panel; the result is state().files.photo.
-  std::string classify_photo(const uint8_t* bytes, size_t size, const std::string& name);
-  // A file the student picked or dropped: kind "model", "photo" or "auto" (by its first bytes).
+  // live: a camera frame of the Webcam classes panel (several a second): no notice, and the
+  // Results tab the student chose stays in front.
+  std::string classify_photo(const uint8_t* bytes, size_t size, const std::string& name,
+                             bool live = false);
+  // A file the student picked or dropped: kind "model", "photo" or "auto" (by its first bytes);
+  // "frame": a camera frame (classify_photo, live).
   std::string open_user_file(const std::string& kind, const uint8_t* bytes, size_t size,
                              const std::string& name);
   // The files notice, set by the page for what it does with files (your own dataset: reading,

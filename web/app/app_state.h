@@ -352,6 +352,7 @@ enum class FileRequest {
   kClassifyPhoto,    // pick or read a photo and classify it
   kLoadDataset,      // browser: pick your own dataset (.zip, .tar, .tar.gz, .pack)
   kDownloadDataset,  // browser: save the current dataset as a pack
+  kWebcamClasses,    // browser: open the page's Webcam classes panel (web/page/webcam-panel.js)
 };
 
 // The last photo classified: what state().files.photo reports.

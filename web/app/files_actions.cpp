@@ -202,7 +202,8 @@ std::string App::load_model(const uint8_t* bytes, size_t size, const std::string
 
 // ---- [SECTION] Your own photo ------------------------------------------------------------------
 
-std::string App::classify_photo(const uint8_t* bytes, size_t size, const std::string& name) {
+std::string App::classify_photo(const uint8_t* bytes, size_t size, const std::string& name,
+                                bool live) {
   try {
     Model* model = state_.lab.model;
     require(model != nullptr, name,
@@ -224,8 +225,10 @@ std::string App::classify_photo(const uint8_t* bytes, size_t size, const std::st
     }
     const std::string label = name + " (" + std::to_string(photo.width) + "x" +
                               std::to_string(photo.height) + ")";
+    const int tab_before = state_.ui.right_tab_request;
     const std::string shown = show_photo_inside(state_, std::move(fitted.pixels), label);
     require(shown.empty(), name, shown);
+    if (live) state_.ui.right_tab_request = tab_before;
     result.name = name;
     result.width = photo.width;
     result.height = photo.height;
@@ -233,6 +236,7 @@ std::string App::classify_photo(const uint8_t* bytes, size_t size, const std::st
     result.probabilities = maps.probabilities;
     const PhotoResult::Guess best = result.top3.front();
     f.photo = std::move(result);
+    if (live) return {};
     set_files_notice(state_, "Classified " + label + ": " + best.label + " " +
                                  percent(best.probability) +
                                  ". Its feature maps are in Inside the network.",
@@ -267,9 +271,11 @@ std::string App::open_user_file(const std::string& kind, const uint8_t* bytes, s
   if (error.empty()) {
     if (what == "model") error = load_model(bytes, size, name);
     else if (what == "photo") error = classify_photo(bytes, size, name);
-    else if (what != "auto") error = "unknown kind of file '" + kind + "' (model, photo or auto)";
+    else if (what == "frame") error = classify_photo(bytes, size, name, true);
+    else if (what != "auto") error = "unknown kind of file '" + kind + "' (model, photo, frame or auto)";
   }
-  if (!error.empty()) set_files_notice(state_, error, true);
+  // A camera frame's refusal (no model yet) is the Webcam panel's to show, not a notice a second.
+  if (!error.empty() && what != "frame") set_files_notice(state_, error, true);
   return error;
 }
 
@@ -309,6 +315,10 @@ void App::apply_file_requests() {
                               ? platform::pick_user_file("dataset", kDatasetFileTypes)
                               : platform::download_dataset();
       if (!picked) set_files_notice(state_, "this page cannot open or save datasets", true);
+      continue;
+    } else if (request == R::kWebcamClasses) {
+      if (!platform::open_webcam_panel())
+        set_files_notice(state_, "this page has no Webcam classes panel", true);
       continue;
     } else if (request == R::kLoadModel || request == R::kClassifyPhoto) {
       const bool model = request == R::kLoadModel;

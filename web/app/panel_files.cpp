@@ -85,6 +85,11 @@ void draw_file_menu(AppState& state) {
       f.requests.push_back(FileRequest::kDownloadDataset);
     }
     item_tooltip("Save the current dataset as one file a teacher can host and link with ?pack=.");
+    if (ImGui::MenuItem("Webcam classes...", nullptr, false, may_load)) {
+      f.requests.push_back(FileRequest::kWebcamClasses);
+    }
+    item_tooltip("Record your own classes with the camera, train on them, then watch the network "
+                 "guess what the camera sees.");
   }
   // Short enough for a phone's menu (390 px wide).
   if (kFilesInBrowser) muted("Tip: drop a photo, model or dataset here.");

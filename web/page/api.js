@@ -9,6 +9,7 @@
 //   lab.history(); lab.experiment({...}); lab.results(); lab.link(); lab.on('epoch', fn);
 //   await lab.saveModel(); await lab.loadModel(bytes); await lab.classifyImage(png);
 //   await lab.loadDataset(zipBytes, 'pets.zip'); await lab.downloadDataset();
+//   await lab.webcam();       // the Webcam classes panel: record classes, train, live guess
 //
 // Every member works on the Lab (mount.js) it was made for; the app's side of each call is in
 // app-instance.js.
@@ -81,6 +82,7 @@ export function createApi(lab) {
       }
       state.loading = lab.pagePhase === 'running' ? null : Object.assign({}, lab.loading);
       state.pageNotice = lab.ui.noticeShown;
+      state.webcam = lab.webcam ? lab.webcam.state() : null;
       return state;
     },
     // Applies training options (the engine checks them), the look (theme, panels, hide,
@@ -224,6 +226,13 @@ export function createApi(lab) {
       await lab.loadUpload(fileBytes(bytesOrUrl, 'loadDataset'), String(name || 'dataset'),
                            options && 'input' in options ? options.input : undefined);
       return api.state();
+    },
+    // Opens the Webcam classes panel (File > Webcam classes...) and starts the camera; resolves
+    // with state().webcam once the camera runs or the panel shows why it cannot (webcam.problem:
+    // refused, none found, an insecure page). closeWebcam() hides it and releases the camera.
+    async webcam() { return lab.openWebcam(); },
+    closeWebcam() {
+      if (lab.webcam) lab.webcam.close();
     },
     // The current dataset as a pack file (what File > Download dataset saves): {name, bytes}.
     async downloadDataset() {

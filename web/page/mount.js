@@ -12,6 +12,7 @@
 // [SECTION] Options and the start of the lab
 // [SECTION] Datasets
 // [SECTION] Your own dataset
+// [SECTION] Webcam classes
 // [SECTION] The training worker's messages
 // [SECTION] Failures and Retry
 
@@ -28,6 +29,7 @@ import { TextView } from './mirror.js';
 import { defaultPack, packFor, splitOptions, subsetOf } from './options.js';
 import { Overlay } from './overlay.js';
 import { datasetPackBytes, forgetUpload, isUploadUrl, keepUpload, keptUpload } from './uploads.js';
+import { WebcamPanel } from './webcam-panel.js';
 import { TrainerClient, chooseTrainer } from './worker-client.js';
 
 // The site's root: this module lives in <site>/page/.
@@ -95,6 +97,8 @@ export class Lab {
     this.uploadPackArrived = null;
     this.uploadPack = null;
     this.uploadNoticeShown = false;
+    // The Webcam classes panel, made when first opened (null until then).
+    this.webcam = null;
     // The training worker's memory as it last reported it: {heapBytes, heapInUseBytes} or null.
     this.workerMemory = null;
     this.manifest = null;         // data/packs.json of the site (null: none)
@@ -174,6 +178,8 @@ export class Lab {
                                                  (file) => this.uploadDropped({file})),
       // The File menu's Download dataset (.pack).
       cnnlabDownloadDataset: () => { this.downloadDataset().catch(() => {}); },
+      // The File menu's Webcam classes...: the page's panel (webcam-panel.js).
+      cnnlabOpenWebcam: () => { this.openWebcam().catch(() => {}); },
     };
   }
 
@@ -520,6 +526,16 @@ export class Lab {
       this.filesNotice(`Download dataset: ${e.message}`, true);
       throw e;
     }
+  }
+
+  // ---- [SECTION] Webcam classes -----------------------------------------------------------------
+
+  // Opens the Webcam classes panel (made on first use) and starts the camera; resolves with the
+  // panel's state once the camera runs or the reason it does not is shown.
+  openWebcam() {
+    this.requireRunning();
+    if (!this.webcam) this.webcam = new WebcamPanel(this);
+    return this.webcam.open();
   }
 
   // Resolves '' once the app has the next dataset's report from the worker (a 'dataset'

@@ -90,6 +90,9 @@ bool pick_user_file(const std::string& kind, const std::string& accept);
 // Browser: asks the page to save the current dataset as a pack file (web/page/mount.js,
 // downloadDataset; it reports the outcome in the files notice). Desktop: false.
 bool download_dataset();
+// Browser: opens the page's Webcam classes panel (web/page/webcam-panel.js: it reports a missing
+// or refused camera itself). Desktop: false.
+bool open_webcam_panel();
 // A rectangle of the back buffer (call after rendering, before the swap; x, y from the top-left
 // in framebuffer pixels) saved as a PNG the same way as save_user_file.
 bool save_framebuffer_region_png(const std::string& name, int x, int y, int width, int height,

@@ -84,6 +84,7 @@ bool restart_trainer() { return false; }
 
 bool pick_user_file(const std::string&, const std::string&) { return false; }
 bool download_dataset() { return false; }
+bool open_webcam_panel() { return false; }
 
 bool save_user_file(const std::string& name, const std::string&, const uint8_t* bytes, size_t size,
                     std::string* where) {

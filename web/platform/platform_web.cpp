@@ -119,6 +119,13 @@ EM_JS(int, cnnlab_js_download_dataset, (), {
   return 1;
 });
 
+// The File menu's Webcam classes: the page's panel (web/page/webcam-panel.js).
+EM_JS(int, cnnlab_js_open_webcam_panel, (), {
+  if (!Module['cnnlabOpenWebcam']) return 0;
+  Module['cnnlabOpenWebcam']();
+  return 1;
+});
+
 // Offers bytes as a file download (a Blob behind a temporary link).
 EM_JS(void, cnnlab_js_download, (const char* name, const char* mime, const uint8_t* bytes,
                                  size_t size), {
@@ -265,6 +272,8 @@ bool pick_user_file(const std::string& kind, const std::string& accept) {
 }
 
 bool download_dataset() { return cnnlab_js_download_dataset() != 0; }
+
+bool open_webcam_panel() { return cnnlab_js_open_webcam_panel() != 0; }
 
 void download_rgba_png(const std::string& name, const uint8_t* rgba, int width, int height) {
   cnnlab_js_download_rgba_png(name.c_str(), rgba, width, height);

@@ -23,13 +23,17 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync', '--disable-quic',
 ];
 
-export function launchBrowser() {
+// Chromium's own test camera (moving frames, a timer drawn on them) granted without asking.
+export const FAKE_CAMERA_FLAGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+
+// fakeCamera: getUserMedia gets Chromium's fake camera (FAKE_CAMERA_FLAGS).
+export function launchBrowser({fakeCamera = false} = {}) {
   return chromium.launch({
     executablePath: process.env.CNNLAB_CHROMIUM || '/usr/bin/chromium',
     headless: true,
     // CNNLAB_CHROMIUM_EXTRA_FLAGS: more flags, space-separated, for diagnosing a measurement
     // (e.g. --js-flags=--no-wasm-dynamic-tiering); never set by the test command.
-    args: [...CHROMIUM_FLAGS,
+    args: [...CHROMIUM_FLAGS, ...(fakeCamera ? FAKE_CAMERA_FLAGS : []),
            ...(process.env.CNNLAB_CHROMIUM_EXTRA_FLAGS || '').split(' ').filter(Boolean)],
   });
 }
