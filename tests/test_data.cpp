@@ -55,20 +55,7 @@ using cnnlab::testing::contains;
 using cnnlab::testing::error_of;
 namespace fs = std::filesystem;
 
-// stb_image_write's JPEG writer left-shifts negative ints (undefined before C++20), which the
-// sanitizer build aborts on; there the JPEG cases are skipped (JPEG *decoding* is still checked
-// under the sanitizers by the CNNLAB_CIFAR10 case, whose images are all JPEG).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kCanWriteJpeg = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-constexpr bool kCanWriteJpeg = false;
-#else
-constexpr bool kCanWriteJpeg = true;
-#endif
-#else
-constexpr bool kCanWriteJpeg = true;
-#endif
+using cnnlab::testing::kCanWriteJpeg;
 
 namespace {
 
@@ -154,21 +141,7 @@ Bytes gzip_compressed(const Bytes& data) {
 struct TarWriter {
   Bytes out;
   void header(const std::string& name, size_t size, char type) {
-    uint8_t h[512] = {};
-    std::memcpy(h, name.data(), std::min<size_t>(name.size(), 100));
-    std::snprintf(reinterpret_cast<char*>(h + 100), 8, "%07o", 0644);
-    std::snprintf(reinterpret_cast<char*>(h + 108), 8, "%07o", 0);
-    std::snprintf(reinterpret_cast<char*>(h + 116), 8, "%07o", 0);
-    std::snprintf(reinterpret_cast<char*>(h + 124), 12, "%011llo",
-                  static_cast<unsigned long long>(size));
-    std::snprintf(reinterpret_cast<char*>(h + 136), 12, "%011o", 0);
-    std::memset(h + 148, ' ', 8);
-    h[156] = static_cast<uint8_t>(type);
-    std::memcpy(h + 257, "ustar\0" "00", 8);
-    unsigned sum = 0;
-    for (uint8_t c : h) sum += c;
-    std::snprintf(reinterpret_cast<char*>(h + 148), 8, "%06o", sum);
-    out.insert(out.end(), h, h + 512);
+    cnnlab::testing::append_ustar_header(out, name, size, type);
   }
   void body(const uint8_t* data, size_t size) {
     out.insert(out.end(), data, data + size);

@@ -28,20 +28,6 @@ using namespace cnnlab;
 using cnnlab::testing::contains;
 using cnnlab::testing::error_of;
 
-// stb_image_write's JPEG writer left-shifts negative ints (undefined before C++20), which the
-// sanitizer build aborts on: there the JPEG images of these tests are PNGs (JPEG decoding is
-// checked under the sanitizers by test_data's CIFAR-10 case).
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kUploadCanWriteJpeg = false;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(undefined_behavior_sanitizer)
-constexpr bool kUploadCanWriteJpeg = false;
-#else
-constexpr bool kUploadCanWriteJpeg = true;
-#endif
-#else
-constexpr bool kUploadCanWriteJpeg = true;
-#endif
 
 namespace {
 
@@ -53,21 +39,8 @@ using Bytes = std::vector<uint8_t>;
 struct UploadTar {
   Bytes out;
   void header(const std::string& name, size_t size, char type) {
-    uint8_t h[512] = {};
     REQUIRE(name.size() <= 100);
-    std::memcpy(h, name.data(), name.size());
-    std::snprintf(reinterpret_cast<char*>(h + 100), 8, "%07o", 0644);
-    std::snprintf(reinterpret_cast<char*>(h + 108), 8, "%07o", 0);
-    std::snprintf(reinterpret_cast<char*>(h + 116), 8, "%07o", 0);
-    std::snprintf(reinterpret_cast<char*>(h + 124), 12, "%011llo", static_cast<unsigned long long>(size));
-    std::snprintf(reinterpret_cast<char*>(h + 136), 12, "%011o", 0);
-    std::memset(h + 148, ' ', 8);
-    h[156] = static_cast<uint8_t>(type);
-    std::memcpy(h + 257, "ustar\0" "00", 8);
-    unsigned sum = 0;
-    for (uint8_t c : h) sum += c;
-    std::snprintf(reinterpret_cast<char*>(h + 148), 8, "%06o", sum);
-    out.insert(out.end(), h, h + 512);
+    cnnlab::testing::append_ustar_header(out, name, size, type);
   }
   UploadTar& file(const std::string& name, const Bytes& data) {
     header(name, data.size(), '0');
@@ -129,8 +102,8 @@ TEST_CASE("upload: <class>/* under one top folder, PNG and JPEG of mixed sizes a
     // cat: dark colour PNGs of varied sizes; dog: light JPEGs, some of them grey.
     tar.file("pets/cat/" + std::to_string(i) + ".png", png_of(flat_picture(rng, 3, 20 + i, 40, 30)));
     const Image dog = flat_picture(rng, i % 2 ? 1 : 3, 50, 30 + 3 * i, 220);
-    tar.file("pets/dog/" + std::to_string(i) + (kUploadCanWriteJpeg ? ".JPG" : ".png"),
-             kUploadCanWriteJpeg ? encode_jpeg(dog.pixels.data(), dog.channels, dog.height, dog.width, 90)
+    tar.file("pets/dog/" + std::to_string(i) + (cnnlab::testing::kCanWriteJpeg ? ".JPG" : ".png"),
+             cnnlab::testing::kCanWriteJpeg ? encode_jpeg(dog.pixels.data(), dog.channels, dog.height, dog.width, 90)
                                  : png_of(dog));
   }
   tar.file("pets/.DS_Store", Bytes{1, 2, 3}).file("__MACOSX/pets/._x", Bytes{4});

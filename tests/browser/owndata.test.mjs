@@ -16,40 +16,13 @@ import { after, before, test } from 'node:test';
 import { zipSync } from '../../web/vendor/node_modules/fflate/esm/index.mjs';
 import { frames, launchBrowser, newPage, openLab, saveScreenshot, siteUrl, trainToEnd,
          writeArtifact } from './lib/harness.mjs';
-import { crc32 } from './lib/pack.mjs';
+import { encodePng } from './lib/png.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
 after(async () => { if (browser) await browser.close(); });
 
 // ---- Files written here, independently of the page's code -----------------------------------
-
-// A PNG (8-bit, colour type 2 = RGB or 0 = grey) of width x height, pixelAt(x, y, c).
-function encodePng(width, height, channels, pixelAt) {
-  const row = width * channels + 1;
-  const raw = Buffer.alloc(row * height);
-  for (let y = 0; y < height; ++y) {
-    for (let x = 0; x < width; ++x) {
-      for (let c = 0; c < channels; ++c) raw[y * row + 1 + x * channels + c] = pixelAt(x, y, c);
-    }
-  }
-  const chunk = (type, body) => {
-    const out = Buffer.alloc(12 + body.length);
-    out.writeUInt32BE(body.length, 0);
-    out.write(type, 4, 'latin1');
-    body.copy(out, 8);
-    out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8;
-  ihdr[9] = channels === 3 ? 2 : 0;
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-                        chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)),
-                        chunk('IEND', Buffer.alloc(0))]);
-}
 
 // A ustar archive of {path: bytes} (bytes null: a folder).
 function writeTar(files) {

@@ -1,6 +1,9 @@
 // Minimal PNG decoder (8-bit greyscale / RGB / RGBA, not interlaced: what Chromium's screenshots
-// are) so tests can sample pixels of the WebGL canvas without a dependency. Uses node's zlib.
-import { inflateSync } from 'node:zlib';
+// are) so tests can sample pixels of the WebGL canvas without a dependency, and the encoder the
+// tests make their own images with. Uses node's zlib.
+import { deflateSync, inflateSync } from 'node:zlib';
+
+import { crc32 } from './pack.mjs';
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -87,4 +90,31 @@ export function imageStats(image) {
   let most = 0;
   for (const c of counts.values()) most = Math.max(most, c);
   return {distinctColors: counts.size, nonBackgroundFraction: n ? 1 - most / n : 0};
+}
+
+// A PNG (8-bit, colour type 2 = RGB or 0 = grey, filter 0 per row) of width x height, each
+// sample pixelAt(x, y, c): written independently of the page's code.
+export function encodePng(width, height, channels, pixelAt) {
+  const row = width * channels + 1;
+  const raw = Buffer.alloc(row * height);
+  for (let y = 0; y < height; ++y) {
+    for (let x = 0; x < width; ++x) {
+      for (let c = 0; c < channels; ++c) raw[y * row + 1 + x * channels + c] = pixelAt(x, y, c);
+    }
+  }
+  const chunk = (type, body) => {
+    const out = Buffer.alloc(12 + body.length);
+    out.writeUInt32BE(body.length, 0);
+    out.write(type, 4, 'latin1');
+    body.copy(out, 8);
+    out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = channels === 3 ? 2 : 0;
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)),
+                        chunk('IEND', Buffer.alloc(0))]);
 }
