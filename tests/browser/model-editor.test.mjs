@@ -114,8 +114,12 @@ test('a model of one\'s own: configure({spec}), refusals by layer, a run, an exp
     const typed = await typeIntoSpecField(page, 'conv2d 4 k=3; relu; maxpol2d 2; flatten; dense 10');
     assert.match(typed.check, /layer 3: unknown layer 'maxpol2d'/);
     assert.equal(await page.evaluate(() => window.cnnlab.state().options.spec), SPEC);
+    // Start waits: it would train the last valid model, not the one on screen.
+    assert.match(await page.evaluate(() => window.cnnlab.state().trainingBlocked),
+                 /Model as text has an error/);
     const valid = await typeIntoSpecField(page, 'conv2d 4 k=3 pad=same; relu; maxpool2d 2; flatten; dense 10');
     assert.equal(valid.check, '');
+    assert.equal(await page.evaluate(() => window.cnnlab.state().trainingBlocked), null);
     await page.mouse.click(640, 20);  // the menu bar: leaves the field
     await page.waitForFunction(() => window.cnnlab.state().options.spec ===
                                'conv2d 4 k=3 pad=same; relu; maxpool2d 2; flatten; dense 10',

@@ -542,6 +542,9 @@ void App::take_dataset_report() {
   if (!report) return;
   try {
     set_dataset(state_, std::move(*report));
+    // An epoch the time slider showed belongs to the data before: the new images are shown
+    // through the latest weights (Inside, Evaluation, Where it looks).
+    show_latest(state_);
   } catch (const std::exception& e) {
     // The previous dataset (if any) stays; the Data panel says what went wrong.
     if (!state_.data.loaded) state_.data.status = e.what();
@@ -1064,6 +1067,9 @@ const std::string& App::state_json() {
   j["trainerThreads"] = t.reported ? nlohmann::json(status.threads) : nlohmann::json(nullptr);
   j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
   // Why a setting edited in a panel was not applied (the panel shows it under the settings).
+  // Why the Training panel's Start, Step and Reset (and their keys) are disabled now, or null.
+  const char* blocked = training_blocked_reason(s);
+  j["trainingBlocked"] = blocked ? nlohmann::json(blocked) : nlohmann::json(nullptr);
   j["settingsError"] =
       s.settings.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.settings.error);
   j["fps"] = number_or_null(s.ui.fps, s.ui.fps > 0);

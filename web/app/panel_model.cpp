@@ -149,7 +149,12 @@ bool layer_number(const char* label, int* value, int low, int high, float width,
 // when a layer changed (layers then holds the edited list).
 bool edit_layer_rows(std::vector<LayerSpec>& layers, float scale) {
   bool changed = false;
-  const float number_w = 92.0f * scale;
+  // Room for a value of 4 digits beside the - and + buttons, which are a frame high each (40 px
+  // with touch: a fixed 92 px left the value no room on a phone).
+  const float number_w = std::max(92.0f * scale, 2.0f * ImGui::GetFrameHeight() +
+                                                     2.0f * ImGui::GetStyle().ItemInnerSpacing.x +
+                                                     ImGui::CalcTextSize("00000").x +
+                                                     2.0f * ImGui::GetStyle().FramePadding.x);
   int move_from = -1, move_to = -1, remove_at = -1;
   for (size_t i = 0; i < layers.size(); ++i) {
     LayerSpec& layer = layers[i];
@@ -356,9 +361,13 @@ void spec_text_section(AppState& state) {
       ImVec2(-1.0f, lines * ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().FramePadding.y),
       ImGuiInputTextFlags_CallbackResize, spec_field_resize, &model.spec_edit);
   model.spec_edit_active = ImGui::IsItemActive();
-  if (ImGui::IsItemVisible()) {
-    const ImVec2 at = ImGui::GetItemRectMin(), size = ImGui::GetItemRectSize();
-    state.ui.drawn.fields.push_back({"modelSpec", at.x, at.y, size.x, size.y, std::string()});
+  {
+    // Noted only when wholly in the panel's view (a click there reaches the field).
+    const ImVec2 at = ImGui::GetItemRectMin(), end = ImGui::GetItemRectMax();
+    const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin();
+    const ImVec2 clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();
+    if (at.y >= clip_min.y && end.y <= clip_max.y)
+      state.ui.drawn.fields.push_back({"modelSpec", at.x, at.y, end.x - at.x, end.y - at.y, ""});
   }
   // Not while typing: the tooltip would cover the check's message under the field.
   if (!model.spec_edit_active) {
@@ -383,7 +392,8 @@ void spec_text_section(AppState& state) {
   if (!model.spec_edit_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1.0f));
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::Text("Not a model for this data yet: %s", model.spec_edit_error.c_str());
+    ImGui::Text("Not a model for this data yet (Start waits until it is; the summary below is "
+                "of the last valid model): %s", model.spec_edit_error.c_str());
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
   }
@@ -485,9 +495,11 @@ void draw_model_panel(AppState& state) {
   }
   ImGui::PopTextWrapPos();
 
-  // A custom model's numbers are its layers' own: the preset's settings do not apply (and
-  // are not shown, so the layer editor has the room).
-  if (!options.is_custom()) {
+  // A custom model's numbers are its layers' own: the preset's settings do not apply. They stay
+  // on screen, disabled, so that the first layer edit (which makes the model custom) does not
+  // move every control below by their height under the student's finger.
+  ImGui::BeginDisabled(options.is_custom());
+  {
     const bool conv = is_convolutional(options.model);
     ImGui::BeginDisabled(!conv);
     // Typed boxes with - / + (a slider jumped to wherever a finger tapped it on a phone).
@@ -529,6 +541,7 @@ void draw_model_panel(AppState& state) {
       ImGui::TextDisabled("(the preset's own)");
     }
   }
+  ImGui::EndDisabled();
   if (ImGui::Button("Reset to preset")) use_preset(options, options.is_custom() ? "cnn" : options.model, 3);
   item_tooltip("Back to the preset's own settings, kernel 3 (from your own layers: the cnn preset).");
   // Open when the model is the student's own (a link or the API may have set it).

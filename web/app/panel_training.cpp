@@ -269,6 +269,9 @@ const char* training_blocked_reason(const AppState& state) {
   if (!training.available) return "The trainer is not connected to the app.";
   if (!state.data.loaded) return "Load a dataset first (Data tab).";
   if (!state.model.built) return "Choose valid model settings first (Model tab).";
+  if (!state.model.spec_edit_error.empty() && state.model.spec_edit != state.model.spec_edit_source)
+    return "The model typed in Model > Model as text has an error: fix it there (or choose a "
+           "preset) before training.";
   if (state.ui.embedding.read_only_commands) return "This page runs the exercise itself.";
   if (training.status.experiment_running) {
     return "An experiment is running (Experiment tab): it trains its own runs, with these "
