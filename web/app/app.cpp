@@ -799,6 +799,10 @@ void App::update_training() {
       x.status_id = id;
       x.status_run = t.run;
     }
+    // A single run trained since the experiment ended: the status is that run's from now on
+    // (a new dataset numbers runs from 1 again, which could equal the run noted above).
+    if (t.experiment->done && t.phase == "training" && !t.status.experiment_running)
+      x.status_run = -1;
   }
   // Each run's label as it was while current (a past run's record may carry later options).
   if (t.run > 0 && t.step > 0 && t.status.model)

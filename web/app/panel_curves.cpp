@@ -101,7 +101,12 @@ void draw_curves_panel(AppState& state) {
   item_tooltip("Averages the per-step curves over recent steps (an exponential moving "
                "average): 0 shows every step as it was, 0.99 a slow trend.");
   ImGui::EndDisabled();
-  ImGui::SameLine();
+  // Clear on the next line where it does not fit (a phone with touch-sized controls cut it to
+  // "Clea").
+  const float clear_w = ImGui::CalcTextSize("Clear").x + 2.0f * ImGui::GetStyle().FramePadding.x;
+  if (ImGui::GetWindowPos().x + ImGui::GetWindowContentRegionMax().x - ImGui::GetItemRectMax().x >
+      clear_w + ImGui::GetStyle().ItemSpacing.x)
+    ImGui::SameLine();
   ImGui::BeginDisabled(curves.runs.empty());
   // Clears every finished run's curves (the trainer forgets them too); the current run stays.
   if (ImGui::Button("Clear")) curves.clear_requested = true;
