@@ -799,6 +799,11 @@ void App::update_training() {
       x.status_id = id;
       x.status_run = t.run;
     }
+    if (id != x.dataset_noted_id && state_.data.loaded) {
+      x.dataset_noted_id = id;
+      x.dataset_origin = state_.data.origin;
+      x.dataset_name = state_.data.dataset.train.name;
+    }
     // A single run trained since the experiment ended: the status is that run's from now on
     // (a new dataset numbers runs from 1 again, which could equal the run noted above).
     if (t.experiment->done && t.phase == "training" && !t.status.experiment_running)

@@ -68,6 +68,11 @@ struct ExperimentsState {
   int maps_id = -1;                  // experiment id drawn
   int maps_shown = 8;                // maps per layer
   std::string maps_where_key;        // the "Where it looks" choices the attribution column shows
+  // The dataset the experiment trained on (DataState::origin when it first reported), so its
+  // results are not shown as if of another dataset loaded since.
+  int dataset_noted_id = 0;
+  std::string dataset_origin;
+  std::string dataset_name;
 
   // ---- Export --------------------------------------------------------------------------------
   bool capture_plots = false;        // the PNG export: capture the plots' rectangle after render

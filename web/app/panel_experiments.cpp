@@ -601,6 +601,14 @@ void draw_experiment_results_panel(AppState& state) {
     wrapped(kErrorColor, "Data order differs between configurations: the comparison is not fair.");
   }
   ImGui::Separator();
+  // Results of another dataset than the one loaded now (the student's own, say): the table stays,
+  // but its models are not shown on images of the new data.
+  if (!x.dataset_origin.empty() && state.data.loaded && x.dataset_origin != state.data.origin) {
+    wrapped(kErrorColor, "These results are of " + x.dataset_name + "; the lab now has " +
+                             state.data.dataset.train.name +
+                             " loaded. Start a new experiment to compare on it.");
+    return;
+  }
   feature_maps_section(state);
 }
 
