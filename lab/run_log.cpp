@@ -21,7 +21,7 @@ std::string csv_field(std::string text) {
 // ---- RunLogEntry ---------------------------------------------------------------------------------
 
 std::string RunLogEntry::source_text() const {
-  return source.rfind("run ", 0) == 0 ? "training " + source : source;
+  return run > 0 ? "training run " + std::to_string(run) : source;
 }
 
 std::string RunLogEntry::model_text() const { return options.model_label(); }

@@ -326,11 +326,7 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnTable& t : drawn.tables)
     tables.push_back({{"name", t.name}, {"rows", t.rows}, {"lastRowVisible", t.last_row_visible},
                       {"scrollsY", t.scrolls_y}});
-  nlohmann::json fields = nlohmann::json::array();
-  for (const DrawnField& f : drawn.fields)
-    fields.push_back({{"name", f.name}, {"x", f.x}, {"y", f.y}, {"w", f.w}, {"h", f.h},
-                      {"check", f.check}});
-  return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs}, {"fields", fields},
+  return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
           {"scroll", scrolls}, {"tables", tables}};
@@ -1009,8 +1005,9 @@ const std::string& App::state_json() {
                                                   : nlohmann::json(nullptr)},
                   {"params", status.model->params}};
   } else if (s.model.built) {
+    const std::optional<int> kernel = o.named_kernel();
     j["model"] = {{"name", o.model},
-                  {"kernel", o.named_kernel() ? nlohmann::json(*o.named_kernel()) : nlohmann::json(nullptr)},
+                  {"kernel", kernel ? nlohmann::json(*kernel) : nlohmann::json(nullptr)},
                   {"params", s.model.summary.total_params}};
   } else {
     j["model"] = nullptr;
@@ -1076,6 +1073,8 @@ const std::string& App::state_json() {
   j["trainerThreads"] = t.reported ? nlohmann::json(status.threads) : nlohmann::json(nullptr);
   j["message"] = t.message.empty() ? nlohmann::json(nullptr) : nlohmann::json(t.message);
   // Why a setting edited in a panel was not applied (the panel shows it under the settings).
+  // What the Model panel says of the text typed in "Model as text" ("" while it is a model).
+  j["modelTextCheck"] = s.model.spec_edit_error;
   // Why the Training panel's Start, Step and Reset (and their keys) are disabled now, or null.
   const char* blocked = training_blocked_reason(s);
   j["trainingBlocked"] = blocked ? nlohmann::json(blocked) : nlohmann::json(nullptr);

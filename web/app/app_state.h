@@ -396,11 +396,6 @@ struct DrawnTab {
   float x = 0, y = 0, w = 0, h = 0;
   bool visible = true;  // not scrolled out of its panel's view (controls)
 };
-struct DrawnField {    // a text field on screen: where to click to type into it
-  std::string name;    // "modelSpec" (the Model panel's "Model as text")
-  float x = 0, y = 0, w = 0, h = 0;
-  std::string check;   // what the app says of the text typed there ("" when it is fine)
-};
 struct DrawnScroll {   // a scrolling panel: where it is and how far it can go
   std::string name;    // "data", "model", "experimentSetup", "inside", "eval", ...
   float y = 0, max_y = 0;
@@ -421,7 +416,6 @@ struct DrawnUi {
   std::string open_menu;                           // the open top menu ("File", "View") or ""
   std::vector<DrawnScroll> scrolls;
   std::vector<DrawnTable> tables;
-  std::vector<DrawnField> fields;                  // text fields drawn in full
 };
 
 // Keyboard shortcuts (web/README.md lists their keys): main.cpp reads the keys, the App (start or

@@ -361,14 +361,7 @@ void spec_text_section(AppState& state) {
       ImVec2(-1.0f, lines * ImGui::GetTextLineHeight() + 2.0f * ImGui::GetStyle().FramePadding.y),
       ImGuiInputTextFlags_CallbackResize, spec_field_resize, &model.spec_edit);
   model.spec_edit_active = ImGui::IsItemActive();
-  {
-    // Noted only when wholly in the panel's view (a click there reaches the field).
-    const ImVec2 at = ImGui::GetItemRectMin(), end = ImGui::GetItemRectMax();
-    const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin();
-    const ImVec2 clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();
-    if (at.y >= clip_min.y && end.y <= clip_max.y)
-      state.ui.drawn.fields.push_back({"modelSpec", at.x, at.y, end.x - at.x, end.y - at.y, ""});
-  }
+  note_control(state.ui, "model", "spec");
   // Not while typing: the tooltip would cover the check's message under the field.
   if (!model.spec_edit_active) {
     item_tooltip("The model in the engine's spec language (as cnnlab --spec takes it). Each "
@@ -387,8 +380,6 @@ void spec_text_section(AppState& state) {
       model.spec_edit_error = e.what();
     }
   }
-  if (!state.ui.drawn.fields.empty() && state.ui.drawn.fields.back().name == "modelSpec")
-    state.ui.drawn.fields.back().check = model.spec_edit_error;
   if (!model.spec_edit_error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1.0f));
     ImGui::PushTextWrapPos(0.0f);
