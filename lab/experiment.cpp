@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "core/error.h"
 #include "core/json_field.h"
@@ -257,6 +258,7 @@ struct Experiment::Run {
   std::unique_ptr<Evaluator> test;
   double seconds = 0;
   bool stopped = false;
+  int noted_epochs = -1;  // epochs whose weights were noted (note_epoch_weights); -1: none yet
 
   bool finished(const Dataset& test_data) const {
     if (stopped) return true;
@@ -303,6 +305,7 @@ bool Experiment::step() {
     const auto t0 = Clock::now();
     if (!run.trainer->done()) {
       run.trainer->step();
+      if (noting_ && run.repeat == 0) note_epoch_end(run);
     } else {
       if (!run.test)
         run.test = std::make_unique<Evaluator>(*run.model, test_, run.trainer->preprocess(),
@@ -313,6 +316,35 @@ bool Experiment::step() {
     return !done();
   }
   return false;
+}
+
+void Experiment::note_epoch_weights() {
+  if (noting_) return;
+  noting_ = true;
+  for (auto& r : runs_) {
+    if (r->repeat != 0) continue;
+    r->noted_epochs = static_cast<int>(r->trainer->history().size());
+    if (r->trainer->global_step() == 0)
+      noted_.push_back({r->config, 0, std::nullopt, EpochWeights::of(*r->model)});
+  }
+}
+
+// After a training step: the weights are an epoch's when the step ended that epoch and the trainer
+// did not then put back an earlier epoch's best weights (early stopping's restore).
+void Experiment::note_epoch_end(Run& run) {
+  const Trainer& t = *run.trainer;
+  const int finished = static_cast<int>(t.history().size());
+  if (finished <= run.noted_epochs) return;
+  run.noted_epochs = finished;
+  const int64_t at_epoch_end =
+      static_cast<int64_t>(finished) * static_cast<int64_t>(t.batches_per_epoch());
+  const bool restored = t.scoring_epoch() != 0 && t.scoring_epoch() != finished;
+  if (t.global_step() != at_epoch_end || restored || finished == 0) return;
+  noted_.push_back({run.config, finished, t.history().back(), EpochWeights::of(*run.model)});
+}
+
+std::vector<ExperimentEpochWeights> Experiment::take_epoch_weights() {
+  return std::exchange(noted_, {});
 }
 
 void Experiment::run_for(double seconds) {

@@ -14,10 +14,12 @@
 #include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "data/dataset.h"
+#include "lab/snapshot_store.h"
 #include "model/presets.h"
 #include "model/spec.h"
 #include "train/trainer.h"
@@ -122,6 +124,16 @@ struct ConfigSummary {
   bool winner = false;                        // best mean test accuracy (val if no test split)
 };
 
+// A configuration's weights before training (epoch 0) or after an epoch of its first repeat, as
+// step() noted them (Experiment::note_epoch_weights): the lab keeps them as the experiment's
+// snapshots, to show every configuration's network as it was after any epoch.
+struct ExperimentEpochWeights {
+  size_t config = 0;
+  int epoch = 0;                       // 0: before training; e: after e epochs
+  std::optional<EpochRecord> record;   // that epoch's figures (none for epoch 0)
+  EpochWeights weights;
+};
+
 // [SECTION] Experiment ---------------------------------------------------------------------------
 class Experiment {
  public:
@@ -136,6 +148,14 @@ class Experiment {
   bool done() const;
   void stop(const std::string& reason);  // ends every run now, keeping results so far
   double progress() const;
+
+  // From now on, note every configuration's weights (its first repeat) at its start and after each
+  // epoch, for take_epoch_weights(). Off by default: a caller that never takes them (the command-
+  // line tool) keeps no copies. Turning it on notes the epochs already finished as of now only
+  // from the next epoch end (and epoch 0 if no step was made yet).
+  void note_epoch_weights();
+  // The weights noted since the last call, in the order they were noted.
+  std::vector<ExperimentEpochWeights> take_epoch_weights();
 
   const ExperimentConfig& config() const { return config_; }
   size_t num_runs() const { return runs_.size(); }
@@ -162,6 +182,9 @@ class Experiment {
   ThreadPool* pool_;
   std::vector<std::unique_ptr<Run>> runs_;
   size_t next_ = 0;
+  bool noting_ = false;                          // note_epoch_weights() was called
+  std::vector<ExperimentEpochWeights> noted_;    // not yet taken
+  void note_epoch_end(Run& run);
 };
 
 }  // namespace cnnlab

@@ -82,6 +82,7 @@ class InsideModelCopy {
   // or version differs from the last sync). Returns true when the copy changed.
   bool sync(const Model& source, uint64_t version);
   Model* model() { return model_.get(); }
+  const Model* model() const { return model_.get(); }
   void reset() { model_.reset(); have_version_ = false; }
 
  private:

@@ -343,6 +343,9 @@ void Session::start_experiment(const json& options) {
   // Built (and validated) before anything changes: a refused sweep leaves the lab as it was.
   auto experiment = std::make_unique<Experiment>(config, data_.train, data_.test, &pool_,
                                                  experiment_memory_limit());
+  // The lab shows every configuration's network after any epoch: the trainer host passes the
+  // noted weights on as they come (TrainerHost::take_experiment_epoch_weights).
+  experiment->note_epoch_weights();
   if (phase_ == Phase::kTraining) phase_ = Phase::kPaused;
   experiment_ = std::move(experiment);
   experiment_running_ = true;

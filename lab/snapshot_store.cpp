@@ -39,6 +39,26 @@ EpochWeights EpochWeights::of(const Model& model) {
   return w;
 }
 
+std::unique_ptr<Model> EpochWeights::build() const {
+  auto model = std::make_unique<Model>(spec, 1);
+  model->set_collect_stats(false);
+  const std::vector<Param*>& params = model->params();
+  const char* where = "epoch weights";
+  require(params.size() == param_sizes.size(), where,
+          "have " + std::to_string(param_sizes.size()) + " parameter tensors; the network has " +
+              std::to_string(params.size()));
+  size_t offset = 0;
+  for (size_t i = 0; i < params.size(); ++i) {
+    require(params[i]->value.size() == param_sizes[i] && offset + param_sizes[i] <= values.size(),
+            where, "parameter " + params[i]->name + " does not fit the network");
+    std::copy(values.begin() + static_cast<std::ptrdiff_t>(offset),
+              values.begin() + static_cast<std::ptrdiff_t>(offset + param_sizes[i]),
+              params[i]->value.data());
+    offset += param_sizes[i];
+  }
+  return model;
+}
+
 void SnapshotStore::add(int run, int epoch, std::optional<EpochRecord> record,
                         EpochWeights weights) {
   const char* where = "epoch snapshot";

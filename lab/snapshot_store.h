@@ -32,6 +32,9 @@ struct EpochWeights {
   std::vector<size_t> param_sizes;     // each parameter's value count, Model::params() order
   std::vector<float> values;           // every parameter's values, in that order
   static EpochWeights of(const Model& model);
+  // A new model of `spec` holding these values (no statistics collected). Throws Error when the
+  // values do not fit the spec's parameters.
+  std::unique_ptr<Model> build() const;
 };
 
 struct EpochSnapshot {

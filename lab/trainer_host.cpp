@@ -399,6 +399,22 @@ std::vector<uint8_t> TrainerHost::experiment_snapshot(size_t config) const {
   return serialize_model(e->model(run), info);
 }
 
+std::vector<ExperimentEpochWeights> TrainerHost::take_experiment_epoch_weights(int* experiment_id) {
+  *experiment_id = session_.experiment_id();
+  Experiment* e = session_.experiment();
+  return e ? e->take_epoch_weights() : std::vector<ExperimentEpochWeights>{};
+}
+
+std::vector<uint8_t> TrainerHost::epoch_weights_file(const EpochWeights& weights) const {
+  Session& s = const_cast<Session&>(session_);
+  const std::unique_ptr<Model> model = weights.build();
+  ModelFileInfo info;
+  info.class_names = s.data().train.class_names;
+  if (Experiment* e = s.experiment()) info.preprocess = e->trainer(0).preprocess();
+  info.dataset = s.data().train.name;
+  return serialize_model(*model, info);
+}
+
 std::optional<TestResults> TrainerHost::test_results() const {
   const ConfusionMatrix* m = test_metrics();
   if (!m) return std::nullopt;

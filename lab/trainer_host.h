@@ -106,6 +106,12 @@ class TrainerHost {
   // first repeat as model-file bytes.
   size_t experiment_configs() const;
   std::vector<uint8_t> experiment_snapshot(size_t config) const;
+  // The experiment's configurations' weights at their start and after each epoch, noted since
+  // the last call (Experiment::take_epoch_weights; the app keeps them as the experiment's
+  // snapshots), with the experiment's id in *experiment_id. Empty without an experiment.
+  std::vector<ExperimentEpochWeights> take_experiment_epoch_weights(int* experiment_id);
+  // An epoch's weights as model-file bytes (the worker posts them with an ExperimentEpochNote).
+  std::vector<uint8_t> epoch_weights_file(const EpochWeights& weights) const;
   // The current run's test evaluation (none before it is done); the probabilities (N, K) are
   // test_probabilities().
   std::optional<TestResults> test_results() const;

@@ -3,6 +3,7 @@
 
 #include "core/error.h"
 #include "core/json_field.h"
+#include "lab/experiment.h"
 
 namespace cnnlab {
 
@@ -24,6 +25,30 @@ json TrainerReport::to_json() const {
                         {"results", validation->results.to_json()}});
   }
   return {{"messages", messages}};
+}
+
+json ExperimentEpochNote::to_json() const {
+  return {{"experiment", experiment}, {"config", config}, {"epoch", epoch},
+          {"record", record ? epoch_report_json(*record) : json(nullptr)}};
+}
+
+ExperimentEpochNote ExperimentEpochNote::from_json(const json& j, const std::string& where) {
+  require(j.is_object(), where, std::string("must be a JSON object, not ") + j.type_name());
+  ExperimentEpochNote n;
+  n.experiment = json_field<int>(j, "experiment", where);
+  n.config = json_field<int>(j, "config", where);
+  n.epoch = json_field<int>(j, "epoch", where);
+  require(n.experiment >= 1, where, "experiment: " + std::to_string(n.experiment) + " is below 1");
+  require(n.config >= 0 && n.config < ExperimentConfig::kMaxConfigurations, where,
+          "config: " + std::to_string(n.config) + " is not a configuration (0.." +
+              std::to_string(ExperimentConfig::kMaxConfigurations - 1) + ")");
+  require(n.epoch >= 0, where, "epoch: " + std::to_string(n.epoch) + " is below 0");
+  const json record = json_field<json>(j, "record", where);
+  if (!record.is_null()) n.record = epoch_report_from_json(record, where);
+  require(n.record.has_value() == (n.epoch > 0), where,
+          n.epoch > 0 ? "epoch " + std::to_string(n.epoch) + " has no record"
+                      : std::string("epoch 0 (before training) has a record"));
+  return n;
 }
 
 TrainerReport TrainerReport::from_json(const json& j, const std::string& where,

@@ -37,6 +37,20 @@ struct EpochWeightsNote {
   std::optional<EpochRecord> record;
 };
 
+// An experiment configuration's weights at its start or after an epoch (Experiment::
+// take_epoch_weights), as the training worker posts them: this note, then the weights as
+// model-file bytes. The app keeps them as the experiment's snapshots.
+struct ExperimentEpochNote {
+  int experiment = 0;                  // the trainer's experiment id (Session::experiment_id)
+  int config = 0;                      // configuration index, 0-based
+  int epoch = 0;                       // 0: before training
+  std::optional<EpochRecord> record;   // none for epoch 0
+
+  nlohmann::json to_json() const;
+  // Throws Error(where, why) naming the field that is missing, of the wrong type or out of range.
+  static ExperimentEpochNote from_json(const nlohmann::json& j, const std::string& where);
+};
+
 // The validation split's confusion matrix after `epoch` of results.run (the live confusion matrix
 // the Evaluation view shows while a run trains). results: TestResults (lab/run_report.h), its one
 // encoding of a run's confusion counts.

@@ -1762,3 +1762,79 @@ TEST_CASE("TrainerHost: every epoch's end reports the validation confusion matri
   REQUIRE(refused.size() == 1);
   CHECK(contains(refused[0], "total"));
 }
+
+TEST_CASE("Experiment: each configuration's first repeat is noted at its start and after each epoch") {
+  Session s;
+  s.set_data(quadrants(12, 4));
+  json options = kSmall;
+  options["patience"] = 0;  // the last epoch's weights stay (no best epoch put back at the end)
+  s.configure(options);
+  s.start_experiment({{"vary", "kernel"}, {"values", {1, 3}}, {"repeats", 2}});
+  Experiment& e = *s.experiment();
+  // Collected as the trainer host does: whatever was noted since the last tick.
+  std::vector<ExperimentEpochWeights> noted = e.take_epoch_weights();
+  REQUIRE(noted.size() == 2);  // both configurations' untrained networks, before any step
+  for (size_t c = 0; c < 2; ++c) {
+    CHECK(noted[c].config == c);
+    CHECK(noted[c].epoch == 0);
+    CHECK_FALSE(noted[c].record);
+    CHECK(noted[c].weights.values == EpochWeights::of(e.model(c * 2)).values);
+  }
+  for (int i = 0; i < 100000 && s.tick(0.01); ++i) {
+    for (ExperimentEpochWeights& w : e.take_epoch_weights()) noted.push_back(std::move(w));
+  }
+  for (ExperimentEpochWeights& w : e.take_epoch_weights()) noted.push_back(std::move(w));
+  REQUIRE(e.done());
+  // Two configurations x epochs 0, 1 and 2; the second repeat of each is not noted.
+  REQUIRE(noted.size() == 6);
+  for (size_t c = 0; c < 2; ++c) {
+    std::vector<const ExperimentEpochWeights*> mine;
+    for (const ExperimentEpochWeights& w : noted)
+      if (w.config == c) mine.push_back(&w);
+    REQUIRE(mine.size() == 3);
+    const Trainer& t = e.trainer(c * 2);
+    for (int epoch = 0; epoch <= 2; ++epoch) {
+      CAPTURE(c);
+      CAPTURE(epoch);
+      CHECK(mine[static_cast<size_t>(epoch)]->epoch == epoch);
+      if (epoch > 0) {
+        REQUIRE(mine[static_cast<size_t>(epoch)]->record);
+        CHECK(mine[static_cast<size_t>(epoch)]->record->epoch == epoch);
+        CHECK(mine[static_cast<size_t>(epoch)]->record->val_loss ==
+              t.history()[static_cast<size_t>(epoch - 1)].val_loss);
+      }
+    }
+    // Training moved the weights; the last noted are the run's final weights exactly.
+    CHECK(mine[0]->weights.values != mine[1]->weights.values);
+    CHECK(mine[1]->weights.values != mine[2]->weights.values);
+    CHECK(mine[2]->weights.values == EpochWeights::of(e.model(c * 2)).values);
+  }
+}
+
+TEST_CASE("ExperimentEpochNote: round trips through JSON; a malformed note is refused naming the field") {
+  ExperimentEpochNote n;
+  n.experiment = 2;
+  n.config = 1;
+  n.epoch = 3;
+  n.record = EpochRecord{};
+  n.record->epoch = 3;
+  n.record->val_accuracy = 0.5f;
+  const ExperimentEpochNote back = ExperimentEpochNote::from_json(n.to_json(), "note");
+  CHECK(back.experiment == 2);
+  CHECK(back.config == 1);
+  CHECK(back.epoch == 3);
+  REQUIRE(back.record);
+  CHECK(back.record->val_accuracy == doctest::Approx(0.5));
+
+  auto refusal = [&](const std::function<void(json&)>& damage) {
+    json j = n.to_json();
+    damage(j);
+    return error_of([&] { ExperimentEpochNote::from_json(j, "experiment epoch note"); });
+  };
+  CHECK(contains(refusal([](json& j) { j["config"] = 8; }), "config: 8"));
+  CHECK(contains(refusal([](json& j) { j["experiment"] = 0; }), "experiment: 0"));
+  CHECK(contains(refusal([](json& j) { j["epoch"] = -1; }), "epoch: -1"));
+  CHECK(contains(refusal([](json& j) { j["record"] = nullptr; }), "epoch 3 has no record"));
+  CHECK(contains(refusal([](json& j) { j.erase("config"); }), "config"));
+  CHECK(contains(refusal([](json& j) { j = json::array(); }), "must be a JSON object"));
+}

@@ -148,3 +148,19 @@ TEST_CASE("Snapshot store: over budget it keeps first, last and evenly spaced ep
   tiny.clear();
   CHECK(!tiny.thinned());
 }
+
+TEST_CASE("EpochWeights::build: a new model of the spec holding the values; values of another shape refused") {
+  Model m(small_spec(), 7);
+  shift(m, 0.25f);
+  const EpochWeights w = EpochWeights::of(m);
+  const std::unique_ptr<Model> built = w.build();
+  CHECK(weights_of(*built) == weights_of(m));
+  CHECK(built->spec().text() == m.spec().text());
+
+  EpochWeights short_values = w;
+  short_values.values.pop_back();
+  CHECK(contains(error_of([&] { short_values.build(); }), "does not fit the network"));
+  EpochWeights other = w;
+  other.param_sizes.pop_back();
+  CHECK(contains(error_of([&] { other.build(); }), "parameter tensors"));
+}

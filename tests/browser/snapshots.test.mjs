@@ -179,3 +179,111 @@ test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matr
     await context.close();
   }
 });
+
+// An experiment keeps every configuration's weights at its start and after each epoch: its
+// results' side-by-side maps can be scrubbed to the same epoch for all of them.
+test('experiment time travel: every configuration after epoch 0 and epoch 2, side by side',
+     {timeout: 900000}, async (t) => {
+  if (!manifest.packs.some((p) => p.id === SUBSET)) {
+    t.skip(`the site has no '${SUBSET}' pack (configure with -DCNNLAB_SITE_DATA=SOURCE)`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page, {timeout: 240000});
+    // patience 0: every run keeps its last epoch's weights, so epoch 2 is the latest.
+    const configured = await page.evaluate((subset) => window.cnnlab.configure(
+        {subset, model: 'cnn', batch: 64, lr: 0.002, seed: 5, patience: 0}), SUBSET);
+    assert.equal(configured.phase, 'ready', configured.error);
+    const none = await page.evaluate(() => {
+      try {
+        window.cnnlab.showExperimentEpoch(0);
+        return null;
+      } catch (e) {
+        return e.message;
+      }
+    });
+    assert.match(none, /kept no epochs yet/);
+    await page.evaluate(() => window.cnnlab.experiment(
+        {vary: 'kernel', values: [3, 5], repeats: 1, epochs: 2}));
+    await page.waitForFunction(() => {
+      const r = window.cnnlab.results();
+      return r && r.done;
+    }, null, {timeout: 600000});
+    await page.waitForFunction(() => {
+      const kept = window.cnnlab.experimentSnapshots();
+      return kept.length === 2 && kept.every((c) => c.epochs.length === 3);
+    }, null, {timeout: 30000});
+    const kept = await page.evaluate(() => window.cnnlab.experimentSnapshots());
+    assert.deepEqual(kept.map((c) => c.label), ['kernel=3', 'kernel=5']);
+    for (const c of kept) assert.deepEqual(c.epochs, [0, 1, 2], c.label);
+    const histories = JSON.parse(await page.evaluate(() => window.cnnlab.exportExperiment('json')));
+    await showPanel(page, 'experiment');
+
+    // Shows `epoch` and waits until both configurations' maps are of it; returns experimentEpoch.
+    const at = async (epoch) => {
+      const shown = await page.evaluate((e) => window.cnnlab.showExperimentEpoch(e).experimentEpoch,
+                                        epoch);
+      assert.equal(shown.shown, epoch);
+      await page.waitForFunction((e) => {
+        const c = window.cnnlab.state().experimentEpoch.configurations;
+        return c.length === 2 && c.every((x) => x.epoch === e);
+      }, epoch, {timeout: 30000});
+      await frames(page, 6);
+      return page.evaluate(() => window.cnnlab.state().experimentEpoch);
+    };
+    const untrained = await at(0);
+    await saveScreenshot(page, 'snapshots-experiment-epoch0-1280x800.png');
+    const trained = await at(2);
+    await saveScreenshot(page, 'snapshots-experiment-epoch2-1280x800.png');
+    assert.deepEqual(trained.kept, [0, 1, 2]);
+    for (let c = 0; c < 2; ++c) {
+      const history = histories.runs.find((r) => r.configuration === kept[c].label).epochs;
+      // Epoch 0 has no record; epoch 2's validation accuracy is the run's own second epoch's.
+      assert.equal(untrained.configurations[c].valAcc, null);
+      assert.ok(Math.abs(trained.configurations[c].valAcc - history[1].valAcc) < 1e-6,
+                `${trained.configurations[c].label}: ${trained.configurations[c].valAcc} vs ` +
+                `${history[1].valAcc}`);
+      // The filters on screen are the untrained and then the trained network's.
+      assert.notEqual(untrained.configurations[c].conv1WeightSum,
+                      trained.configurations[c].conv1WeightSum);
+    }
+    // 3x3 and 5x5 are different networks from the start.
+    assert.notEqual(untrained.configurations[0].conv1WeightSum,
+                    untrained.configurations[1].conv1WeightSum);
+    // An epoch not kept is refused naming those kept; null goes back to the latest weights,
+    // which are epoch 2's (patience 0).
+    const refused = await page.evaluate(() => {
+      try {
+        window.cnnlab.showExperimentEpoch(5);
+        return null;
+      } catch (e) {
+        return e.message;
+      }
+    });
+    assert.match(refused, /epoch 5 was not kept; kept: 0, 1 and 2/);
+    const latest = await page.evaluate(() => window.cnnlab.showExperimentEpoch(null).experimentEpoch);
+    assert.equal(latest.shown, null);
+    await page.waitForFunction(() => window.cnnlab.state().experimentEpoch.configurations
+        .every((x) => x.epoch === null), null, {timeout: 30000});
+    const back = await page.evaluate(() => window.cnnlab.state().experimentEpoch);
+    for (let c = 0; c < 2; ++c) {
+      assert.ok(Math.abs(back.configurations[c].conv1WeightSum -
+                         trained.configurations[c].conv1WeightSum) < 1e-9);
+    }
+    await at(1);
+    await page.setViewportSize({width: 390, height: 844});
+    await frames(page, 10);
+    await showPanel(page, 'experiment');
+    // A phone shows one area at a time: the Results area holds the side-by-side maps.
+    const ui = await page.evaluate(() => window.cnnlab.state().ui);
+    const results = ui.tabs.find((tab) => tab.bar === 'areas' && tab.name === 'Results');
+    assert.ok(results, 'the Results area tab is drawn');
+    await page.mouse.click((results.x + results.w / 2) / ui.scale, (results.y + results.h / 2) / ui.scale);
+    await frames(page, 10);
+    await saveScreenshot(page, 'snapshots-experiment-epoch1-390x844.png');
+    assert.deepEqual(errors, [], 'no console errors');
+  } finally {
+    await context.close();
+  }
+});

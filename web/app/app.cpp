@@ -782,6 +782,9 @@ void App::update_training() {
   constexpr double kEpochEvaluationSeconds = 0.02;
   update_time_travel(state_, backend_->take_epoch_weights(), t.run_offset, kEpochEvaluationSeconds,
                      platform::now_seconds());
+  // The experiment's per-epoch snapshots (every configuration) and its time slider's Play.
+  keep_experiment_epochs(state_, backend_->take_experiment_epochs(), t.experiment_offset,
+                         platform::now_seconds());
   // A trainer that just died: its failure and Restart are in the Training panel, so a narrow
   // window that shows another area switches to it.
   if (t.trainer_failure.empty() && !backend_->fatal_error().empty()) t.tab_request = 0;
@@ -1036,6 +1039,8 @@ const std::string& App::state_json() {
   j["shownEpoch"] = s.time_travel.shown_run > 0 ? nlohmann::json(s.time_travel.shown_epoch)
                                                 : nlohmann::json(nullptr);
   j["timeTravel"] = time_travel_json(s);
+  // The experiment's time slider: the epoch its side-by-side maps show and each configuration's.
+  j["experimentEpoch"] = experiment_epoch_json(s);
   // What the Evaluation view shows: the test split ('test'; 'epoch' for the epoch the time
   // slider shows) or, while the run trains, the validation split after its latest epoch.
   const EvalState& ev = s.eval;

@@ -1,9 +1,11 @@
 // Experiment actions (see experiment_actions.h): checking sweeps, deriving curves and feature
 // maps from the trainer's experiment reports, exports.
 //
-// [SECTION] Draft and check   [SECTION] Curves   [SECTION] Feature maps   [SECTION] Export
+// [SECTION] Draft and check   [SECTION] Curves   [SECTION] Time travel   [SECTION] Feature maps
+// [SECTION] Export
 #include "app/experiment_actions.h"
 #include "app/inside_view.h"
+#include "app/time_travel.h"
 
 #include <algorithm>
 #include <cctype>
@@ -249,6 +251,124 @@ void refresh_experiment_curves(AppState& state) {
   }
 }
 
+// ---- [SECTION] Time travel ---------------------------------------------------------------------
+
+namespace {
+
+constexpr double kExperimentPlayStepSeconds = 0.8;
+
+// The last epoch <= `epoch` that configuration `config` kept (-1: none).
+int experiment_epoch_at_or_before(const ExperimentsState& x, size_t config, int epoch) {
+  int best = -1;
+  for (int e : x.snapshots.epochs(static_cast<int>(config) + 1))
+    if (e <= epoch) best = e;
+  return best;
+}
+
+std::string experiment_config_label(const AppState& state, size_t config) {
+  const std::optional<ExperimentReport>& report = state.training.experiment;
+  if (report && config < report->config.values.size())
+    return report->config.vary + "=" + report->config.values[config];
+  return "configuration " + std::to_string(config + 1);
+}
+
+}  // namespace
+
+void keep_experiment_epochs(AppState& state, std::vector<NotedExperimentEpoch> noted,
+                            int experiment_offset, double now_seconds) {
+  ExperimentsState& x = state.experiments;
+  for (NotedExperimentEpoch& n : noted) {
+    const int id = n.note.experiment + experiment_offset;
+    if (id != x.snapshots_id) {
+      // A new experiment: the last one's snapshots go, and its shown epoch with them.
+      x.snapshots.clear();
+      x.snapshots_id = id;
+      x.shown_epoch = -1;
+      x.playing = false;
+    }
+    try {
+      x.snapshots.add(n.note.config + 1, n.note.epoch, std::move(n.note.record),
+                      std::move(n.weights));
+    } catch (const std::exception& e) {
+      x.message = e.what();
+      x.message_is_error = true;
+    }
+  }
+  // Play: the next kept epoch every 0.8 s; it stops on the last one.
+  if (state.ui.embedding.reduced_motion) x.playing = false;
+  if (x.playing && now_seconds >= x.next_play_step) {
+    const std::vector<int> kept = experiment_kept_epochs(x);
+    const auto next = std::upper_bound(kept.begin(), kept.end(), x.shown_epoch);
+    if (next == kept.end()) {
+      x.playing = false;
+    } else {
+      x.shown_epoch = *next;
+      x.next_play_step = now_seconds + kExperimentPlayStepSeconds;
+      if (std::next(next) == kept.end()) x.playing = false;
+    }
+  }
+}
+
+std::vector<int> experiment_kept_epochs(const ExperimentsState& x) {
+  std::vector<int> all;
+  for (int run : x.snapshots.runs())
+    for (int e : x.snapshots.epochs(run)) all.push_back(e);
+  std::sort(all.begin(), all.end());
+  all.erase(std::unique(all.begin(), all.end()), all.end());
+  return all;
+}
+
+std::string show_experiment_epoch(AppState& state, int epoch) {
+  ExperimentsState& x = state.experiments;
+  x.playing = false;
+  if (epoch < 0) {
+    x.shown_epoch = -1;
+    return "";
+  }
+  const std::vector<int> kept = experiment_kept_epochs(x);
+  if (kept.empty()) return "the experiment has kept no epochs yet (they are kept as it trains)";
+  if (std::find(kept.begin(), kept.end(), epoch) == kept.end())
+    return "epoch " + std::to_string(epoch) + " was not kept; kept: " + epoch_list_text(kept);
+  x.shown_epoch = epoch;
+  return "";
+}
+
+json experiment_snapshots_json(const AppState& state) {
+  const ExperimentsState& x = state.experiments;
+  json list = json::array();
+  for (int run : x.snapshots.runs()) {
+    const size_t config = static_cast<size_t>(run - 1);
+    list.push_back({{"config", config},
+                    {"label", experiment_config_label(state, config)},
+                    {"epochs", x.snapshots.epochs(run)}});
+  }
+  return list;
+}
+
+json experiment_epoch_json(const AppState& state) {
+  const ExperimentsState& x = state.experiments;
+  json configs = json::array();
+  for (size_t c = 0; c < x.maps.size(); ++c) {
+    const ExperimentMaps& m = x.maps[c];
+    json item = {{"label", experiment_config_label(state, c)},
+                 {"epoch", m.epoch >= 0 ? json(m.epoch) : json(nullptr)},
+                 {"valAcc", nullptr}};
+    if (m.epoch_record && std::isfinite(m.epoch_record->val_accuracy))
+      item["valAcc"] = m.epoch_record->val_accuracy;
+    const Model* shown = m.epoch_model ? m.epoch_model.get() : m.copy.model();
+    item["conv1WeightSum"] = shown ? first_conv_weight_sum(*shown) : json(nullptr);
+    configs.push_back(std::move(item));
+  }
+  return {{"shown", x.shown_epoch >= 0 ? json(x.shown_epoch) : json(nullptr)},
+          {"kept", experiment_kept_epochs(x)},
+          {"configurations", std::move(configs)},
+          {"bytes", x.snapshots.bytes()},
+          {"budgetBytes", x.snapshots.budget()},
+          {"thinned", x.snapshots.thinned()},
+          {"note", x.snapshots.thinning_note()},
+          {"playing", x.playing}};
+}
+
 // ---- [SECTION] Feature maps --------------------------------------------------------------------
 
 void refresh_experiment_maps(AppState& state) {
@@ -264,25 +384,60 @@ void refresh_experiment_maps(AppState& state) {
   const AttributionView& where = state.inside.where;
   const std::string where_key = std::to_string(where.method) + "/" + std::to_string(where.target) +
                                 "/" + std::to_string(where.patch) + "/" + std::to_string(where.stride);
-  if (ew.version == x.maps_version && image == x.maps_image && ew.id == x.maps_id &&
-      x.maps.size() == ew.models.size() && where_key == x.maps_where_key)
+  // An epoch chosen on the time slider shows the experiment's snapshots (of this experiment only).
+  const bool past = x.shown_epoch >= 0 && x.snapshots_id == ew.id;
+  // The latest weights change every 2 s while the experiment trains; a past epoch's do not.
+  const uint64_t weights_version = past ? 0 : ew.version;
+  if (weights_version == x.maps_version && image == x.maps_image && ew.id == x.maps_id &&
+      x.maps.size() == ew.models.size() && where_key == x.maps_where_key &&
+      x.maps_epoch == (past ? x.shown_epoch : -1) &&
+      (!past || x.maps_snapshots == x.snapshots.version()))
     return;
   x.maps_where_key = where_key;
-  x.maps_version = ew.version;
+  x.maps_version = weights_version;
   x.maps_image = image;
   x.maps_id = ew.id;
+  x.maps_epoch = past ? x.shown_epoch : -1;
+  x.maps_snapshots = x.snapshots.version();
   x.maps.resize(ew.models.size());
   for (size_t c = 0; c < ew.models.size(); ++c) {
     ExperimentMaps& m = x.maps[c];
     m.layers.clear();
     m.note.clear();
-    if (!ew.models[c]) {
-      m.note = "waiting for its weights";
-      continue;
+    Model* model = nullptr;
+    if (past) {
+      const int epoch = experiment_epoch_at_or_before(x, c, x.shown_epoch);
+      if (epoch < 0) {
+        m.epoch_model.reset();
+        m.epoch = -1;
+        m.epoch_record.reset();
+        m.note = "no epoch kept up to " + std::to_string(x.shown_epoch);
+        continue;
+      }
+      try {
+        if (m.epoch != epoch || !m.epoch_model) {
+          m.epoch_model = x.snapshots.model_at(static_cast<int>(c) + 1, epoch);
+          m.epoch = epoch;
+          m.epoch_record = x.snapshots.get(static_cast<int>(c) + 1, epoch).record;
+        }
+        model = m.epoch_model.get();
+      } catch (const std::exception& e) {
+        m.note = e.what();
+        continue;
+      }
+    } else {
+      m.epoch_model.reset();
+      m.epoch = -1;
+      m.epoch_record.reset();
+      if (!ew.models[c]) {
+        m.note = "waiting for its weights";
+        continue;
+      }
+      m.copy.sync(*ew.models[c], ew.version);
+      model = m.copy.model();
     }
     try {
-      m.copy.sync(*ew.models[c], ew.version);
-      InsideMaps maps = compute_inside_maps(*m.copy.model(), ew.preprocess,
+      InsideMaps maps = compute_inside_maps(*model, ew.preprocess,
                                             test.image(static_cast<size_t>(image)), test.channels,
                                             test.height, test.width);
       // The first two conv layers (conv1 and conv2): where kernel size shows most.
@@ -300,7 +455,7 @@ void refresh_experiment_maps(AppState& state) {
       const Shape shape{test.channels, test.height, test.width};
       const uint8_t* pixels = test.image(static_cast<size_t>(image));
       const AttributionMap map =
-          attribution_with_choices(*m.copy.model(), ew.preprocess, pixels, shape, where);
+          attribution_with_choices(*model, ew.preprocess, pixels, shape, where);
       const std::vector<uint8_t> blend =
           attribution_blend(pixels, test.channels, test.height, test.width, map);
       m.where.set_images_chw(blend.data(), 1, 3, test.height, test.width);

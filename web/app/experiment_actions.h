@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/app_state.h"
+#include "app/training_backend.h"
 
 namespace cnnlab {
 
@@ -46,6 +47,24 @@ void refresh_experiment_curves(AppState& state);
 // Remakes the per-configuration feature maps of the chosen test image when the experiment's
 // weights or the image changed.
 void refresh_experiment_maps(AppState& state);
+
+// ---- Time travel through an experiment ----------------------------------------------------------
+// Keeps the configurations' epoch weights the trainer noted (a new experiment's first ones let go
+// of the last experiment's) and steps Play. Once per frame.
+void keep_experiment_epochs(AppState& state, std::vector<NotedExperimentEpoch> noted,
+                            int experiment_offset, double now_seconds);
+// Every epoch some configuration has kept, ascending.
+std::vector<int> experiment_kept_epochs(const ExperimentsState& experiments);
+// Shows every configuration's network after `epoch` in the side-by-side maps (a configuration that
+// stopped earlier, or whose epoch was thinned away, shows its last kept epoch before it);
+// epoch < 0: back to the latest weights. Returns "" or why it is refused (no experiment's
+// snapshots, an epoch no configuration kept: naming those kept).
+std::string show_experiment_epoch(AppState& state, int epoch);
+// The JavaScript API: experimentSnapshots() -> [{config, label, epochs: [...]}], and
+// state().experimentEpoch: {shown, configurations: [{label, epoch, valAcc}], bytes, budgetBytes,
+// thinned, note, playing}.
+nlohmann::json experiment_snapshots_json(const AppState& state);
+nlohmann::json experiment_epoch_json(const AppState& state);
 
 // The latest experiment report as "csv", "markdown" (the engine's tables) or "json" (config,
 // summary, interpretation and every run's history). Throws Error for another format or when no

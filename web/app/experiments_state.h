@@ -5,10 +5,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "lab/inside_maps.h"
+#include "lab/snapshot_store.h"
 #include "widgets/image_grid.h"
 
 namespace cnnlab {
@@ -29,7 +32,17 @@ struct ExperimentMaps {
   std::string note;                        // "no conv layers (MLP)", or why maps failed
   widgets::ImageGrid where;                // the image blended with its attribution map
   std::string where_note;                  // why there is none (Grad-CAM of an MLP, ...)
+  // With an epoch chosen on the experiment's time slider: the network after the epoch shown
+  // (the chosen one, or the last kept before it when this configuration stopped earlier or the
+  // epoch was thinned away), built from the experiment's snapshots.
+  std::unique_ptr<Model> epoch_model;
+  int epoch = -1;                          // the epoch epoch_model holds; -1: latest weights
+  std::optional<EpochRecord> epoch_record; // that epoch's figures (none for epoch 0)
 };
+
+// The experiment's snapshots take at most this much memory beside the runs' (TimeTravelState):
+// every configuration's weights at its start and after each epoch, thinned beyond it.
+constexpr size_t kExperimentSnapshotBudgetBytes = size_t{32} << 20;
 
 struct ExperimentsState {
   // ---- The sweep being set up (the model and training settings are the lab's own) -------------
@@ -61,6 +74,13 @@ struct ExperimentsState {
   bool show_steps = true;
   float smoothing = 0.8f;
 
+  // ---- Time travel: every configuration after any kept epoch ----------------------------------
+  SnapshotStore snapshots{kExperimentSnapshotBudgetBytes};  // run = configuration + 1
+  int snapshots_id = 0;              // the experiment they are of (0: none yet)
+  int shown_epoch = -1;              // -1: the latest weights; else every configuration after it
+  bool playing = false;              // Play: the next kept epoch every 0.8 s
+  double next_play_step = 0;
+
   // ---- Feature maps side by side -------------------------------------------------------------
   std::vector<ExperimentMaps> maps;  // per configuration
   uint64_t maps_version = 0;         // LabView::experiment.version drawn
@@ -68,6 +88,8 @@ struct ExperimentsState {
   int maps_id = -1;                  // experiment id drawn
   int maps_shown = 8;                // maps per layer
   std::string maps_where_key;        // the "Where it looks" choices the attribution column shows
+  int maps_epoch = -1;               // ExperimentsState::shown_epoch drawn
+  uint64_t maps_snapshots = 0;       // snapshots.version() drawn
   // The dataset the experiment trained on (DataState::origin when it first reported), so its
   // results are not shown as if of another dataset loaded since.
   int dataset_noted_id = 0;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "app/app.h"
+#include "app/experiment_actions.h"
 #include "app/inside_view.h"
 #include "app/js_api.h"
 #include "app/time_travel.h"
@@ -131,6 +132,14 @@ EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_experiment_snapshot(int config, const u
                                                              size_t size) {
   if (cnnlab::js_app)
     cnnlab::js_app->backend().receive_experiment_snapshot(config, bytes, size);
+}
+
+// An experiment configuration's weights at its start or after an epoch: the note's JSON text
+// (ExperimentEpochNote) and model-file bytes (the caller frees them).
+EMSCRIPTEN_KEEPALIVE void cnnlab_trainer_experiment_epoch(const char* note_json,
+                                                          const uint8_t* bytes, size_t size) {
+  if (cnnlab::js_app)
+    cnnlab::js_app->backend().receive_experiment_epoch(note_json ? note_json : "", bytes, size);
 }
 
 // Session::history() of the trainer (every run) as JSON text.
@@ -318,6 +327,24 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_snapshots_json() {
   using cnnlab::js_app;
   using cnnlab::js_result;
   js_result = js_app ? cnnlab::snapshots_json(js_app->state()).dump() : "[]";
+  return js_result.c_str();
+}
+
+// The experiment's time slider (app/experiment_actions.h): every configuration's network after
+// `epoch` in the side-by-side maps (epoch < 0: the latest). Returns "" or why it was refused.
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_show_experiment_epoch(int epoch) {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  if (!js_app) return "the app is not running";
+  js_result = cnnlab::show_experiment_epoch(js_app->state(), epoch);
+  return js_result.c_str();
+}
+
+// The experiment's kept epochs, JSON text [{config, label, epochs: [0, 1, ...]}].
+EMSCRIPTEN_KEEPALIVE const char* cnnlab_experiment_snapshots_json() {
+  using cnnlab::js_app;
+  using cnnlab::js_result;
+  js_result = js_app ? cnnlab::experiment_snapshots_json(js_app->state()).dump() : "[]";
   return js_result.c_str();
 }
 

@@ -25,6 +25,7 @@
 #include "core/text_format.h"
 #include "imgui.h"
 #include "model/presets.h"
+#include "platform/platform.h"
 #include "widgets/colors.h"
 #include "widgets/line_plot.h"
 
@@ -326,8 +327,15 @@ void plot_experiment_metric(const char* id, const char* title, const char* y_lab
       series.back().label = labels.back().c_str();
     }
   }
+  // The epoch the experiment's time slider shows, marked on both plots.
+  const ExperimentsState& shown = state.experiments;
+  const bool cursor = shown.shown_epoch >= 0 && shown.snapshots_id == state.lab.experiment.id;
+  char cursor_label[32] = "";
+  if (cursor) std::snprintf(cursor_label, sizeof cursor_label, "epoch %d", shown.shown_epoch);
   draw_epoch_plot(id, series, size, title, y_label, accuracy, state.ui.scale,
-                  "No experiment yet: set one up in the Experiment tab (left) and start it.");
+                  "No experiment yet: set one up in the Experiment tab (left) and start it.",
+                  cursor ? static_cast<float>(shown.shown_epoch) : NAN,
+                  cursor ? cursor_label : nullptr);
 }
 
 }  // namespace
@@ -480,9 +488,69 @@ void export_buttons(AppState& state) {
   }
 }
 
+// "Show every configuration after epoch N" with Play and Latest, over the side-by-side maps:
+// the experiment's snapshots (nothing before its first epoch ends).
+void experiment_time_slider(AppState& state) {
+  ExperimentsState& x = state.experiments;
+  const std::vector<int> kept = experiment_kept_epochs(x);
+  if (kept.empty() || x.snapshots_id != state.lab.experiment.id) return;
+  const float scale = state.ui.scale;
+  const bool shown = x.shown_epoch >= 0;
+  ImGui::PushID("experiment_time");
+  if (kept.back() == 0) {
+    muted_wrapped("After each epoch you can drag a slider here to see every configuration's "
+                  "network as it was then.");
+    ImGui::PopID();
+    return;
+  }
+  if (!state.ui.narrow) {
+    muted_wrapped(shown ? "Every configuration after epoch " + std::to_string(x.shown_epoch) +
+                              " (epoch 0: before training). Drag to compare them at another epoch."
+                        : "Showing the latest weights. Drag to compare every configuration after "
+                          "the same epoch, from the untrained networks (epoch 0) on.");
+  }
+  const bool reduced = state.ui.embedding.reduced_motion;
+  ImGui::BeginDisabled(reduced || kept.size() < 2);
+  if (ImGui::Button(x.playing ? "Pause##experiment_time" : "Play##experiment_time")) {
+    if (x.playing) {
+      x.playing = false;
+    } else {
+      if (!shown || x.shown_epoch >= kept.back()) show_experiment_epoch(state, kept.front());
+      x.playing = true;
+      x.next_play_step = platform::now_seconds() + 0.8;
+    }
+  }
+  ImGui::EndDisabled();
+  item_tooltip(reduced ? "Off: your system asks for reduced motion. Drag the slider instead."
+                       : "Steps through the kept epochs by itself, one every 0.8 s, so you can "
+                         "watch the configurations' maps change side by side.");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(!shown);
+  if (ImGui::Button("Latest##experiment_time")) show_experiment_epoch(state, -1);
+  ImGui::EndDisabled();
+  item_tooltip("Back to the latest weights (they follow the experiment live).");
+  ImGui::SameLine();
+  int epoch = shown ? x.shown_epoch : kept.back();
+  ImGui::SetNextItemWidth(std::max(80.0f * scale, ImGui::GetContentRegionAvail().x));
+  const char* format = shown ? "after epoch %d" : "latest";
+  if (ImGui::SliderInt("##experiment_epoch", &epoch, kept.front(), kept.back(), format,
+                       ImGuiSliderFlags_AlwaysClamp)) {
+    int best = kept.front();
+    for (int k : kept)
+      if (std::abs(k - epoch) < std::abs(best - epoch)) best = k;
+    show_experiment_epoch(state, best);
+  }
+  item_tooltip(("Drag to see every configuration's network as it was after the same epoch: its "
+               "feature maps and where it looks. Epoch 0 is before any training. Kept epochs: " +
+               epoch_list_text(kept) + ".").c_str());
+  if (x.snapshots.thinned()) muted_wrapped(x.snapshots.thinning_note());
+  ImGui::PopID();
+}
+
 void feature_maps_section(AppState& state) {
   ExperimentsState& x = state.experiments;
   const float scale = state.ui.scale;
+  experiment_time_slider(state);
   refresh_experiment_maps(state);
   const Dataset& test = state.data.dataset.test;
   if (test.size() == 0) return;
@@ -524,6 +592,18 @@ void feature_maps_section(AppState& state) {
     const std::string value = c < values.size() ? values[c] : "?";
     ImGui::TextUnformatted((vary + "=" + value).c_str());
     ImGui::PopStyleColor();
+    if (m.epoch >= 0) {
+      // The epoch this configuration's maps show (its last kept before the chosen one when it
+      // stopped earlier) and its validation accuracy then.
+      std::string at = "epoch " + std::to_string(m.epoch);
+      if (m.epoch_record && std::isfinite(m.epoch_record->val_accuracy))
+        at += "\nval " + percent(m.epoch_record->val_accuracy);
+      ImGui::TextDisabled("%s", at.c_str());
+      item_tooltip(m.epoch == x.shown_epoch
+                       ? "The network after this epoch, and its validation accuracy then."
+                       : "This configuration kept no later epoch (it stopped earlier, or the "
+                         "epoch was let go to save memory): its last one before is shown.");
+    }
     if (!m.note.empty()) {
       ImGui::TableNextColumn();
       muted_wrapped(m.note);

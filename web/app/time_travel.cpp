@@ -201,17 +201,18 @@ nlohmann::json time_travel_json(const AppState& state) {
     if (const EpochEvaluation* e = shown_evaluation(state)) j["testAcc"] = e->metrics.accuracy();
     else j["evaluating"] = tt.evaluator != nullptr;
   }
-  // A figure of the filters on screen: the first conv layer's weights summed.
-  if (const Model* m = shown_model(state)) {
-    for (const Param* p : m->params()) {
-      if (p->value.shape().rank != 4) continue;  // conv weights are (out, in, kh, kw)
-      double sum = 0;
-      for (size_t i = 0; i < p->value.size(); ++i) sum += p->value.data()[i];
-      j["conv1WeightSum"] = sum;
-      break;
-    }
-  }
+  if (const Model* m = shown_model(state)) j["conv1WeightSum"] = first_conv_weight_sum(*m);
   return j;
+}
+
+nlohmann::json first_conv_weight_sum(const Model& model) {
+  for (const Param* p : model.params()) {
+    if (p->value.shape().rank != 4) continue;  // conv weights are (out, in, kh, kw)
+    double sum = 0;
+    for (size_t i = 0; i < p->value.size(); ++i) sum += p->value.data()[i];
+    return sum;
+  }
+  return nullptr;
 }
 
 // ---- [SECTION] Slider --------------------------------------------------------------------------

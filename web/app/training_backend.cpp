@@ -126,6 +126,12 @@ class InProcessBackend : public TrainingBackend {
     Session& session = host_.session();
     if (report.epoch_weights && session.model())
       epoch_weights_.push_back({*report.epoch_weights, EpochWeights::of(*session.model())});
+    int experiment_id = 0;
+    for (ExperimentEpochWeights& w : host_.take_experiment_epoch_weights(&experiment_id)) {
+      ExperimentEpochNote note{experiment_id, static_cast<int>(w.config), w.epoch,
+                               std::move(w.record)};
+      experiment_epochs_.push_back({std::move(note), std::move(w.weights)});
+    }
     apply_trainer_report(std::move(report), training);
     // The view points into the Session (refreshed every frame: a new model replaces the old).
     if (lab.model != session.model()) ++lab.weights_version;
@@ -289,6 +295,21 @@ class WorkerBackend : public TrainingBackend {
       if (loaded.model) pending_experiment_[c] = std::move(loaded.model);
       else experiment_in_place_[c] = true;
       experiment_preprocess_ = loaded.info.preprocess;
+    } catch (const std::exception& e) {
+      error_ = e.what();
+    }
+  }
+
+  void receive_experiment_epoch(const std::string& note_json, const uint8_t* bytes,
+                                size_t size) override {
+    const char* where = "training worker experiment epoch weights";
+    try {
+      const json j = json::parse(note_json, nullptr, false);
+      require(!j.is_discarded(), where, "the note is not JSON");
+      ExperimentEpochNote note = ExperimentEpochNote::from_json(j, where);
+      LoadedModel loaded = deserialize_model(bytes, size, where, nullptr);
+      require(loaded.model != nullptr, where, "no model in the bytes");
+      experiment_epochs_.push_back({std::move(note), EpochWeights::of(*loaded.model)});
     } catch (const std::exception& e) {
       error_ = e.what();
     }

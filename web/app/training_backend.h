@@ -33,6 +33,14 @@ struct NotedEpochWeights {
   EpochWeights weights;
 };
 
+// An experiment configuration's weights at its start or after an epoch, as the trainer noted
+// them (Experiment::take_epoch_weights), with the note (experiment id as the trainer sent it: the
+// App adds TrainingState::experiment_offset).
+struct NotedExperimentEpoch {
+  ExperimentEpochNote note;
+  EpochWeights weights;
+};
+
 class TrainingBackend {
  public:
   virtual ~TrainingBackend() = default;
@@ -55,6 +63,11 @@ class TrainingBackend {
   virtual std::vector<NotedEpochWeights> take_epoch_weights() {
     return std::exchange(epoch_weights_, {});
   }
+  // The experiment's epoch weights noted since the last call, oldest first (the App keeps them
+  // as the experiment's snapshots).
+  std::vector<NotedExperimentEpoch> take_experiment_epochs() {
+    return std::exchange(experiment_epochs_, {});
+  }
   // Save / load model (files_actions.cpp). The model as model-file bytes with the lab's settings
   // (in the browser: the worker's latest snapshot, at most ~1 s old while training); empty
   // without a model.
@@ -71,6 +84,10 @@ class TrainingBackend {
   // An experiment configuration's weights (model-file bytes; its first repeat).
   virtual void receive_experiment_snapshot(int /*config*/, const uint8_t* /*bytes*/,
                                            size_t /*size*/) {}
+  // An experiment configuration's epoch weights: the note's JSON text (ExperimentEpochNote) and
+  // model-file bytes.
+  virtual void receive_experiment_epoch(const std::string& /*note_json*/,
+                                        const uint8_t* /*bytes*/, size_t /*size*/) {}
   // The current run's test evaluation and its (N, K) probabilities (count = N * K floats).
   virtual void receive_test(const TestResults& /*results*/, const float* /*probs*/,
                             size_t /*count*/) {}
@@ -84,6 +101,7 @@ class TrainingBackend {
 
  protected:
   std::vector<NotedEpochWeights> epoch_weights_;  // noted, not yet taken
+  std::vector<NotedExperimentEpoch> experiment_epochs_;  // noted, not yet taken
 };
 
 // The backend of this build: in-process natively, a Web Worker under Emscripten.

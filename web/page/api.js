@@ -372,6 +372,29 @@ export function createApi(lab) {
       if (error) throw new Error(error);
       return api.state();
     },
+    // The experiment's snapshots: each configuration's kept epochs ([{config, label, epochs}];
+    // 0 is the untrained network). showExperimentEpoch(epoch) shows every configuration's network
+    // after that epoch in the experiment results' side-by-side maps (state().experimentEpoch);
+    // showExperimentEpoch(null) goes back to the latest weights. Returns state(); throws an Error
+    // saying why an epoch is refused (naming those kept).
+    experimentSnapshots() {
+      lab.requireRunning();
+      return lab.app.experimentSnapshots();
+    },
+    showExperimentEpoch(epoch) {
+      lab.requireRunning();
+      if (epoch === null || epoch === undefined) {
+        lab.app.showExperimentEpoch(-1);
+        return api.state();
+      }
+      if (!Number.isInteger(epoch) || epoch < 0) {
+        throw new Error(`showExperimentEpoch: epoch must be a whole number >= 0 (0: before ` +
+                        `training) or null, not ${epoch}`);
+      }
+      const error = lab.app.showExperimentEpoch(epoch);
+      if (error) throw new Error(`showExperimentEpoch: ${error}`);
+      return api.state();
+    },
     get element() { return lab.ui.root; },
   };
   return api;

@@ -165,6 +165,14 @@ export class AppInstance {
   showEpoch(run, epoch) {
     return this.call('cnnlab_show_epoch', 'string', ['number', 'number'], [run, epoch]);
   }
+  // The experiment's kept epochs [{config, label, epochs}], and showing one in its side-by-side
+  // maps (epoch -1: the latest); showExperimentEpoch returns "" or why not.
+  experimentSnapshots() {
+    return JSON.parse(this.call('cnnlab_experiment_snapshots_json', 'string', [], []));
+  }
+  showExperimentEpoch(epoch) {
+    return this.call('cnnlab_show_experiment_epoch', 'string', ['number'], [epoch]);
+  }
 
   // One output pixel worked out by hand: {explanation} or {error} (the app's reason).
   explainPixel(request) {
@@ -220,6 +228,10 @@ export class AppInstance {
       this.withHeapCopy(message.bytes, (ptr) => this.call(
           'cnnlab_trainer_experiment_snapshot', null, ['number', 'number', 'number'],
           [message.config, ptr, message.bytes.length]));
+    } else if (message.type === 'experimentEpoch') {
+      this.withHeapCopy(message.bytes, (ptr) => this.call(
+          'cnnlab_trainer_experiment_epoch', null, ['string', 'number', 'number'],
+          [message.json, ptr, message.bytes.length]));
     } else if (message.type === 'test') {
       this.withHeapCopy(message.probs, (ptr) => this.call(
           'cnnlab_trainer_test', null, ['string', 'number', 'number'],

@@ -34,6 +34,10 @@
 //                 {type: 'test', json, probs}             test results + (N, K) Float32Array
 //                 {type: 'experimentSnapshot', config, bytes}  an experiment configuration's
 //                                                         model-file bytes (transferred)
+//                 {type: 'experimentEpoch', json, bytes}  a configuration's weights at its start
+//                                                         or after an epoch: the note's JSON text
+//                                                         (ExperimentEpochNote) and model-file
+//                                                         bytes (transferred)
 //                 {type: 'error', command, message}       a refused command or a failed slice
 //                 {type: 'fatal', message}                the worker cannot go on
 //
@@ -346,6 +350,18 @@ function publish(force) {
         const bytes = heap(Uint8Array).slice(ptr, ptr + size);
         self.postMessage({type: 'experimentSnapshot', config: c, bytes}, [bytes.buffer]);
       }
+    }
+  }
+  // Every configuration's weights at its start and epoch ends (the experiment's snapshots):
+  // noted as they happen, posted at the next publish.
+  const epochs = module._trainer_experiment_epochs_take();
+  for (let i = 0; i < epochs; ++i) {
+    const json = module.ccall('trainer_experiment_epoch_note', 'string', ['number'], [i]);
+    const ptr = module._trainer_experiment_epoch_file(i);
+    const size = module._trainer_snapshot_size();
+    if (size > 0) {
+      const bytes = heap(Uint8Array).slice(ptr, ptr + size);
+      self.postMessage({type: 'experimentEpoch', json, bytes}, [bytes.buffer]);
     }
   }
   if (flags & 2) {

@@ -25,6 +25,9 @@ std::string result;                 // the last string returned to JavaScript
 std::string last_error;             // why the last trainer_tick (or trainer_start) failed
 std::vector<uint8_t> snapshot_bytes;
 std::vector<uint8_t> dataset_report_bytes;
+// The experiment's epoch weights taken by trainer_experiment_epochs_take, and its id.
+std::vector<cnnlab::ExperimentEpochWeights> experiment_epochs;
+int experiment_epochs_id = 0;
 int poll_flags = 0;                 // 1: a snapshot is due, 2: test results are new,
                                     // 4: the experiment's weights are due, 8: a dataset report
 
@@ -267,6 +270,45 @@ EMSCRIPTEN_KEEPALIVE int trainer_experiment_configs() {
 EMSCRIPTEN_KEEPALIVE const uint8_t* trainer_experiment_snapshot(int config) {
   try {
     snapshot_bytes = the_host().experiment_snapshot(static_cast<size_t>(config));
+  } catch (const std::exception& e) {
+    last_error = e.what();
+    snapshot_bytes.clear();
+  }
+  return snapshot_bytes.data();
+}
+
+// The experiment's configurations' epoch weights noted since the last take
+// (TrainerHost::take_experiment_epoch_weights), kept here until the next take; returns their
+// count. Each is read as its note (trainer_experiment_epoch_note: ExperimentEpochNote's JSON text)
+// and its weights as model-file bytes (trainer_experiment_epoch_file, size trainer_snapshot_size).
+EMSCRIPTEN_KEEPALIVE int trainer_experiment_epochs_take() {
+  try {
+    experiment_epochs = the_host().take_experiment_epoch_weights(&experiment_epochs_id);
+  } catch (const std::exception& e) {
+    last_error = e.what();
+    experiment_epochs.clear();
+  }
+  return static_cast<int>(experiment_epochs.size());
+}
+
+EMSCRIPTEN_KEEPALIVE const char* trainer_experiment_epoch_note(int i) {
+  result.clear();
+  if (i < 0 || static_cast<size_t>(i) >= experiment_epochs.size()) return result.c_str();
+  const cnnlab::ExperimentEpochWeights& w = experiment_epochs[static_cast<size_t>(i)];
+  cnnlab::ExperimentEpochNote note;
+  note.experiment = experiment_epochs_id;
+  note.config = static_cast<int>(w.config);
+  note.epoch = w.epoch;
+  note.record = w.record;
+  result = note.to_json().dump();
+  return result.c_str();
+}
+
+EMSCRIPTEN_KEEPALIVE const uint8_t* trainer_experiment_epoch_file(int i) {
+  snapshot_bytes.clear();
+  if (i < 0 || static_cast<size_t>(i) >= experiment_epochs.size()) return snapshot_bytes.data();
+  try {
+    snapshot_bytes = the_host().epoch_weights_file(experiment_epochs[static_cast<size_t>(i)].weights);
   } catch (const std::exception& e) {
     last_error = e.what();
     snapshot_bytes.clear();
