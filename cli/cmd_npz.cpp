@@ -1,7 +1,10 @@
 // cnnlab export-npz / import-npz: weights as PyTorch-compatible .npz (arrays "<i>.weight" and
 // "<i>.bias", i = position in the layer list as torch.nn.Sequential numbers it).
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common.h"
 #include "core/error.h"
@@ -17,16 +20,42 @@ namespace cnnlab::cli {
 void add_npz_commands(CLI::App& app) {
   struct ExportOptions {
     std::string model_file, npz;
+    int epoch = -1;  // -1: the model's own (latest) weights
   };
   auto e = std::make_shared<ExportOptions>();
   CLI::App* ex = app.add_subcommand("export-npz", "Write a saved model's weights as .npz");
   ex->add_option("--model-file", e->model_file, "A model saved by cnnlab train")->required();
   ex->add_option("--npz", e->npz, "The .npz file to write")->required();
+  ex->add_option("--epoch", e->epoch,
+                 "The weights after this kept epoch (0: before training) from a model file saved "
+                 "with its epochs (the lab's File > Save model with its epochs); default: the "
+                 "model's own weights")
+      ->check(whole_number(0, 10000));
   ex->callback([e] {
     LoadedModel loaded = load_model_file(e->model_file);
-    export_npz(e->npz, *loaded.model);
-    std::fprintf(stderr, "Wrote %s (%s parameters)\n", e->npz.c_str(),
-                 with_thousands(loaded.model->parameter_count()).c_str());
+    Model& model = *loaded.model;
+    if (e->epoch >= 0) {
+      const std::vector<WeightSnapshot>& kept = loaded.info.snapshots;
+      const auto it = std::find_if(kept.begin(), kept.end(),
+                                   [&](const WeightSnapshot& w) { return w.epoch == e->epoch; });
+      if (it == kept.end()) {
+        std::string list;
+        for (const WeightSnapshot& w : kept) list += (list.empty() ? "" : ", ") + std::to_string(w.epoch);
+        throw Error("--epoch", "epoch " + std::to_string(e->epoch) + " is not kept in " +
+                                   e->model_file + " (kept: " + (list.empty() ? "none" : list) + ")");
+      }
+      size_t offset = 0;
+      for (Param* p : model.params()) {
+        std::copy(it->values.begin() + static_cast<std::ptrdiff_t>(offset),
+                  it->values.begin() + static_cast<std::ptrdiff_t>(offset + p->value.size()),
+                  p->value.data());
+        offset += p->value.size();
+      }
+    }
+    export_npz(e->npz, model);
+    std::fprintf(stderr, "Wrote %s (%s parameters%s)\n", e->npz.c_str(),
+                 with_thousands(model.parameter_count()).c_str(),
+                 e->epoch >= 0 ? (", after epoch " + std::to_string(e->epoch)).c_str() : "");
   });
 
   struct ImportOptions {

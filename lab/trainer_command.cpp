@@ -24,6 +24,7 @@ constexpr NamedCommand kCommands[] = {
     {CommandType::kStartExperiment, "experiment", true},
     {CommandType::kStopExperiment, "stopExperiment", false},
     {CommandType::kResumeExperiment, "resumeExperiment", false},
+    {CommandType::kValidationCell, "validationCell", true},
 };
 
 const NamedCommand& entry(CommandType type) {

@@ -5,6 +5,9 @@
 //
 //   {"type": "configure", "options": {...}}     options: SessionOptions::to_json(), complete
 //   {"type": "experiment", "options": {...}}    options: experiment_config_from_json's input
+//   {"type": "validationCell", "options": {"trueClass": t, "predicted": p}}
+//                                               the validation images of one live-matrix cell
+//                                               (answered by a ValidationCell report message)
 //   {"type": "train" | "pause" | "step" | "reset" | "clearHistory" | "stopExperiment" |
 //    "resumeExperiment"}
 #pragma once
@@ -25,6 +28,7 @@ enum class CommandType {
   kStartExperiment,
   kStopExperiment,
   kResumeExperiment,
+  kValidationCell,
 };
 
 // The command's name in the JSON encoding and the JavaScript API ("train", "clearHistory", ...).
@@ -36,7 +40,8 @@ std::string command_names();
 
 struct TrainerCommand {
   CommandType type = CommandType::kTrain;
-  nlohmann::json options;  // kConfigure and kStartExperiment only (see above); null otherwise
+  nlohmann::json options;  // kConfigure, kStartExperiment and kValidationCell only (see above);
+                           // null otherwise
 
   nlohmann::json to_json() const;
   // Throws Error(where, why) for anything but a well-formed command: not an object, no or an

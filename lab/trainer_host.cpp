@@ -160,6 +160,7 @@ void TrainerHost::handle(const TrainerCommand& command) {
     case CommandType::kStartExperiment: session_.start_experiment(command.options); break;
     case CommandType::kStopExperiment: session_.stop_experiment(); break;
     case CommandType::kResumeExperiment: session_.resume_experiment(); break;
+    case CommandType::kValidationCell: pending_cell_ = validation_cell(command.options); return;
   }
   // A command that made or trains another model (it did not throw) ends what a loaded model had:
   // its name, preprocessing and evaluation. A refused command keeps them.
@@ -365,7 +366,41 @@ TrainerReport TrainerHost::poll(double now, bool force) {
     last_snapshot_ = now;
   }
 
+  if (pending_cell_) {
+    out.validation_cell = std::move(pending_cell_);
+    pending_cell_.reset();
+  }
   return out;
+}
+
+ValidationCell TrainerHost::validation_cell(const json& options) const {
+  const char* where = "validationCell";
+  const Trainer* t = session_.trainer();
+  require(t != nullptr && !t->history().empty() && !t->val_predictions().empty(), where,
+          "no epoch of this run has been validated yet");
+  const Dataset& train = session_.data().train;
+  const int classes = static_cast<int>(train.class_names.size());
+  ValidationCell c;
+  c.run = session_.status().run;
+  c.epoch = static_cast<int>(t->history().size());
+  c.true_class = json_field<int>(options, "trueClass", where);
+  c.predicted = json_field<int>(options, "predicted", where);
+  require(c.true_class >= 0 && c.true_class < classes && c.predicted >= 0 && c.predicted < classes,
+          where, "trueClass and predicted must be classes 0.." + std::to_string(classes - 1));
+  c.channels = train.channels;
+  c.height = train.height;
+  c.width = train.width;
+  const std::vector<uint32_t>& val = t->split().val;
+  const std::vector<int16_t>& predicted = t->val_predictions();
+  const size_t image = train.image_bytes();
+  for (size_t i = 0; i < val.size() && i < predicted.size(); ++i) {
+    if (train.labels[val[i]] != c.true_class || predicted[i] != c.predicted) continue;
+    if (c.count++ < ValidationCell::kMaxImages) {
+      const uint8_t* px = train.image(val[i]);
+      c.pixels.insert(c.pixels.end(), px, px + image);
+    }
+  }
+  return c;
 }
 
 std::vector<uint8_t> TrainerHost::snapshot() const {

@@ -126,6 +126,9 @@ class TrainerHost {
   std::vector<LayerStatsRow> layer_stats() const;
 
  private:
+  // A validationCell command: the images of that live-matrix cell, for the next poll.
+  ValidationCell validation_cell(const nlohmann::json& options) const;
+  std::optional<ValidationCell> pending_cell_;
   Session session_;
   std::string threads_note_;
   double last_state_ = -1e9, last_snapshot_ = -1e9, last_experiment_ = -1e9;

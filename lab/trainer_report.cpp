@@ -1,6 +1,8 @@
 // TrainerReport's one encoding (see trainer_report.h).
 #include "lab/trainer_report.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 #include "core/json_field.h"
 #include "lab/experiment.h"
@@ -23,6 +25,13 @@ json TrainerReport::to_json() const {
   if (validation) {
     messages.push_back({{"type", "validation"}, {"epoch", validation->epoch},
                         {"results", validation->results.to_json()}});
+  }
+  if (validation_cell) {
+    const ValidationCell& c = *validation_cell;
+    messages.push_back({{"type", "validationCell"}, {"run", c.run}, {"epoch", c.epoch},
+                        {"trueClass", c.true_class}, {"predicted", c.predicted},
+                        {"count", c.count}, {"channels", c.channels}, {"height", c.height},
+                        {"width", c.width}, {"pixels", c.pixels}});
   }
   return {{"messages", messages}};
 }
@@ -92,6 +101,33 @@ TrainerReport TrainerReport::from_json(const json& j, const std::string& where,
         require(v.epoch >= 1, what, "epoch: " + std::to_string(v.epoch) + " is below 1");
         v.results = TestResults::from_json(json_field<json>(m, "results", what), what);
         r.validation = std::move(v);
+      } else if (type == "validationCell") {
+        const char* what = "the trainer's validation cell";
+        ValidationCell c;
+        c.run = json_field<int>(m, "run", what);
+        c.epoch = json_field<int>(m, "epoch", what);
+        c.true_class = json_field<int>(m, "trueClass", what);
+        c.predicted = json_field<int>(m, "predicted", what);
+        c.count = json_field<int>(m, "count", what);
+        c.channels = json_field<int>(m, "channels", what);
+        c.height = json_field<int>(m, "height", what);
+        c.width = json_field<int>(m, "width", what);
+        require(c.run >= 1 && c.epoch >= 1, what, "run and epoch must be 1 or more");
+        require(c.true_class >= 0 && c.true_class < 256 && c.predicted >= 0 && c.predicted < 256,
+                what, "classes must be 0..255");
+        require(c.count >= 0, what, "count: " + std::to_string(c.count) + " is below 0");
+        require(c.channels >= 1 && c.channels <= 3 && c.height >= 1 && c.height <= 256 &&
+                    c.width >= 1 && c.width <= 256,
+                what, "an image must be 1..3 channels of 1..256 x 1..256 pixels");
+        c.pixels = json_field<std::vector<uint8_t>>(m, "pixels", what);
+        const size_t image = static_cast<size_t>(c.channels) * static_cast<size_t>(c.height) *
+                             static_cast<size_t>(c.width);
+        const size_t shown = c.pixels.size() / image;
+        require(c.pixels.size() % image == 0 &&
+                    shown <= static_cast<size_t>(std::min(c.count, ValidationCell::kMaxImages)),
+                what, "pixels: " + std::to_string(c.pixels.size()) + " bytes are not whole images "
+                      "of the cell's first " + std::to_string(ValidationCell::kMaxImages));
+        r.validation_cell = std::move(c);
       } else {
         throw Error(where, "unknown message type '" + type + "'");
       }

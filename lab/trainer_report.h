@@ -59,6 +59,24 @@ struct EpochValidation {
   TestResults results;
 };
 
+// The validation images behind one cell of the live confusion matrix, the answer to a
+// validationCell command: of `run` after `epoch`, the images of true class `true_class` the
+// network predicted as `predicted` (count in all; the first kMaxImages of them as pixels).
+struct ValidationCell {
+  static constexpr int kMaxImages = 24;
+  int run = 0;
+  int epoch = 0;                 // 1-based: the epoch whose validation counted them
+  int true_class = 0, predicted = 0;
+  int count = 0;                 // images in the cell
+  int channels = 0, height = 0, width = 0;
+  std::vector<uint8_t> pixels;   // (shown, C, H, W), shown = min(count, kMaxImages)
+  int shown() const {
+    const size_t image = static_cast<size_t>(channels) * static_cast<size_t>(height) *
+                         static_cast<size_t>(width);
+    return image > 0 ? static_cast<int>(pixels.size() / image) : 0;
+  }
+};
+
 struct TrainerReport {
   std::optional<SessionStatus> state;
   std::vector<StepRecords> steps;                 // a new run's empty record first, then new ones
@@ -66,6 +84,7 @@ struct TrainerReport {
   std::optional<ExperimentReport> experiment;
   std::optional<EpochWeightsNote> epoch_weights;  // with snapshot_due set
   std::optional<EpochValidation> validation;      // an epoch with a validation split ended
+  std::optional<ValidationCell> validation_cell;  // a validationCell command's answer
 
   // Deliveries due beside the messages.
   bool dataset_due = false;              // a new dataset: its DatasetReport (dataset_report())
@@ -75,7 +94,8 @@ struct TrainerReport {
   bool experiment_snapshot_due = false;  // the experiment's weights (start, pause, end, every 2 s)
 
   bool has_messages() const {
-    return state || !steps.empty() || history || experiment || epoch_weights || validation;
+    return state || !steps.empty() || history || experiment || epoch_weights || validation ||
+           validation_cell;
   }
 
   nlohmann::json to_json() const;

@@ -25,6 +25,8 @@
 #include "lab/attribution.h"
 #include "lab/session_options.h"
 #include "model/model_file.h"
+#include "model/npz.h"
+#include "model/spec.h"
 #include "test_helpers.h"
 
 #ifdef __EMSCRIPTEN__
@@ -537,4 +539,34 @@ TEST_CASE("cnnlab: bad input gives one clear line, a non-zero exit and no output
   CHECK(r.status == 2);
   CHECK(contains(r.err, "last good weights"));
   CHECK(fs::exists(ws.dir / "nan/model.cnnlab"));
+}
+
+TEST_CASE("cnnlab export-npz --epoch: a kept epoch's weights from a model file saved with its epochs") {
+  if (!exe()) return;
+  Workspace ws;
+  using namespace cnnlab;
+  Model model(parse_model_spec("conv2d 2 k=3 pad=same; relu; flatten; dense 3", Shape{1, 4, 4}, 3), 5);
+  ModelFileInfo info;
+  for (int epoch : {0, 2}) {
+    WeightSnapshot w;
+    w.epoch = epoch;
+    for (size_t i = 0; i < model.parameter_count(); ++i)
+      w.values.push_back(0.5f * static_cast<float>(epoch) - 0.01f * static_cast<float>(i));
+    info.snapshots.push_back(std::move(w));
+  }
+  save_model_file((ws.dir / "epochs.cnnlab").string(), model, info);
+
+  Result r = run(ws.dir, "export-npz --model-file epochs.cnnlab --npz e2.npz --epoch 2");
+  REQUIRE_MESSAGE(r.status == 0, r.err);
+  CHECK(contains(r.err, "after epoch 2"));
+  Model back(model.spec(), 9);
+  import_npz((ws.dir / "e2.npz").string(), back);
+  std::vector<float> values;
+  for (const Param* p : back.params()) values.insert(values.end(), p->value.data(), p->value.data() + p->value.size());
+  CHECK(values == info.snapshots[1].values);
+
+  r = run(ws.dir, "export-npz --model-file epochs.cnnlab --npz e7.npz --epoch 7");
+  CHECK(r.status != 0);
+  CHECK_MESSAGE(contains(r.err, "epoch 7 is not kept in epochs.cnnlab (kept: 0, 2)"), r.err);
+  CHECK_FALSE(fs::exists(ws.dir / "e7.npz"));
 }

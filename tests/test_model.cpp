@@ -1105,3 +1105,77 @@ TEST_CASE("Every truncation and every single-byte corruption is an Error, never 
     CHECK_THROWS_AS(deserialize_model(bad.data(), bad.size(), "flipped"), Error);
   }
 }
+
+TEST_CASE("Model file with snapshots: earlier epochs' weights round trip; another version is refused naming it") {
+  Model model(parse_model_spec("conv2d 2 k=3 pad=same; relu; flatten; dense 3", Shape{1, 4, 4}, 3),
+              5);
+  const size_t n = model.parameter_count();
+  ModelFileInfo info;
+  for (int epoch : {0, 1, 3}) {
+    WeightSnapshot s;
+    s.epoch = epoch;
+    s.record = epoch == 0 ? nlohmann::json(nullptr) : nlohmann::json{{"valAcc", 0.1 * epoch}};
+    for (size_t i = 0; i < n; ++i) s.values.push_back(static_cast<float>(epoch) + 0.001f * i);
+    info.snapshots.push_back(std::move(s));
+  }
+  const std::vector<uint8_t> bytes = serialize_model(model, info);
+  CHECK(bytes.size() > serialize_model(model, ModelFileInfo{}).size() + 3 * n * 4);
+  const LoadedModel back = deserialize_model(bytes.data(), bytes.size(), "m.cnnlab");
+  REQUIRE(back.info.snapshots.size() == 3);
+  for (size_t k = 0; k < 3; ++k) {
+    CHECK(back.info.snapshots[k].epoch == info.snapshots[k].epoch);
+    CHECK(back.info.snapshots[k].record == info.snapshots[k].record);
+    CHECK(back.info.snapshots[k].values == info.snapshots[k].values);
+  }
+  // The model's own weights are still the latest (the snapshots come after them).
+  const std::vector<Param*> a = model.params(), b = back.model->params();
+  for (size_t i = 0; i < a.size(); ++i)
+    CHECK(std::equal(a[i]->value.data(), a[i]->value.data() + a[i]->value.size(),
+                     b[i]->value.data()));
+  // A file without snapshots reads as none.
+  const std::vector<uint8_t> plain = serialize_model(model, ModelFileInfo{});
+  CHECK(deserialize_model(plain.data(), plain.size(), "p.cnnlab").info.snapshots.empty());
+
+  auto refusal = [&](const std::function<void(nlohmann::json&)>& edit) {
+    const std::vector<uint8_t> edited = testing::with_model_header(bytes, edit);
+    try {
+      deserialize_model(edited.data(), edited.size(), "m.cnnlab");
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  CHECK(refusal([](nlohmann::json& h) { h["snapshots"]["version"] = 2; }) ==
+        "m.cnnlab snapshots: are in format version 2; this program reads version 1");
+  CHECK(refusal([](nlohmann::json& h) { h["snapshots"]["epochs"][1]["epoch"] = 0; }) ==
+        "m.cnnlab snapshots: epochs must ascend from 0 to 10000, got 0 after 0");
+  CHECK(refusal([](nlohmann::json& h) { h["snapshots"]["epochs"][2]["epoch"] = 10000; }) ==
+        "m.cnnlab: tensor 12 is 'snapshot.3.0.weight', expected 'snapshot.10000.0.weight'");
+  CHECK(refusal([](nlohmann::json& h) {
+          h["snapshots"]["epochs"][2]["epoch"] = 10000;
+          for (int i = 12; i < 16; ++i) {
+            std::string name = h["tensors"][i]["name"];
+            h["tensors"][i]["name"] = "snapshot.10000." + name.substr(std::string("snapshot.3.").size());
+          }
+        }) == "accepted");
+  CHECK(refusal([](nlohmann::json& h) { h["snapshots"]["epochs"][2]["epoch"] = 10001; }) ==
+        "m.cnnlab snapshots: epochs must ascend from 0 to 10000, got 10001 after 1");
+  CHECK(refusal([](nlohmann::json& h) { h["snapshots"]["epochs"] = nlohmann::json::array(); }) ==
+        "m.cnnlab snapshots: lists 0 epochs; 1..1000 are allowed");
+  // One epoch fewer in the header than in the data: the tensor count says so.
+  CHECK(refusal([](nlohmann::json& h) { h["snapshots"]["epochs"].erase(2); }) ==
+        "m.cnnlab: has 16 tensors, the model needs 12");
+  CHECK(refusal([](nlohmann::json& h) { h["tensors"][5]["name"] = "snapshot.9.0.weight"; }) ==
+        "m.cnnlab: tensor 5 is 'snapshot.9.0.weight', expected 'snapshot.0.0.bias'");
+  CHECK(refusal([](nlohmann::json& h) { h["snapshots"]["epochs"][0]["record"] = 3; }) ==
+        "m.cnnlab snapshots: the record of epoch 0 must be an object or null");
+
+  // The writer refuses what the reader would.
+  ModelFileInfo unordered = info;
+  std::swap(unordered.snapshots[0], unordered.snapshots[1]);
+  CHECK(contains(error_of([&] { serialize_model(model, unordered); }), "must ascend"));
+  ModelFileInfo short_values = info;
+  short_values.snapshots[2].values.pop_back();
+  CHECK(contains(error_of([&] { serialize_model(model, short_values); }),
+                 "the snapshot of epoch 3 has"));
+}

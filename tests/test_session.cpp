@@ -1838,3 +1838,61 @@ TEST_CASE("ExperimentEpochNote: round trips through JSON; a malformed note is re
   CHECK(contains(refusal([](json& j) { j.erase("config"); }), "config"));
   CHECK(contains(refusal([](json& j) { j = json::array(); }), "must be a JSON object"));
 }
+
+TEST_CASE("TrainerHost: a live-matrix cell's validation images are the ones the matrix counted there") {
+  TrainerHost host(1);
+  const DataSource data = quadrants(12, 4);
+  const std::vector<uint8_t> pack = encode_pack(data);
+  host.load_pack(pack.data(), pack.size(), "quadrants.pack");
+  json options = kSmall;
+  options["epochs"] = 1;
+  options["valFraction"] = 0.25;
+  host.handle(TrainerCommand{CommandType::kConfigure, options});
+  const json cell_options = {{"trueClass", 1}, {"predicted", 1}};
+  // Before any validation: refused, saying why.
+  CHECK(contains(error_of([&] {
+                   host.handle(TrainerCommand{CommandType::kValidationCell, cell_options});
+                 }),
+                 "no epoch of this run has been validated yet"));
+  host.handle(TrainerCommand{CommandType::kTrain, nullptr});
+  for (int i = 0; i < 100000 && host.tick(0.05); ++i) {
+  }
+  host.poll(1.0, true);
+  const Trainer& t = *host.session().trainer();
+  const ConfusionMatrix& m = t.val_metrics();
+  REQUIRE(m.total() == t.split().val.size());
+  const Dataset& train = host.session().data().train;
+  for (int truth = 0; truth < 4; ++truth)
+    for (int predicted = 0; predicted < 4; ++predicted) {
+      CAPTURE(truth);
+      CAPTURE(predicted);
+      host.handle(TrainerCommand{CommandType::kValidationCell,
+                                 {{"trueClass", truth}, {"predicted", predicted}}});
+      const TrainerReport report = host.poll(2.0, false);
+      REQUIRE(report.validation_cell);
+      const ValidationCell& c = *report.validation_cell;
+      CHECK(c.epoch == 1);
+      CHECK(c.count == static_cast<int>(m.count(truth, predicted)));
+      CHECK(c.shown() == std::min(c.count, ValidationCell::kMaxImages));
+      // Each image shown is a validation image of the true class.
+      for (int k = 0; k < c.shown(); ++k) {
+        const uint8_t* shown = c.pixels.data() + static_cast<size_t>(k) * train.image_bytes();
+        bool found = false;
+        for (uint32_t v : t.split().val)
+          if (train.labels[v] == truth &&
+              std::equal(shown, shown + train.image_bytes(), train.image(v)))
+            found = true;
+        CHECK(found);
+      }
+      // The report travels as JSON and reads back the same.
+      const TrainerReport back = TrainerReport::from_json(report.to_json(), "report", nullptr);
+      REQUIRE(back.validation_cell);
+      CHECK(back.validation_cell->pixels == c.pixels);
+      CHECK(back.validation_cell->count == c.count);
+    }
+  CHECK(contains(error_of([&] {
+                   host.handle(TrainerCommand{CommandType::kValidationCell,
+                                              {{"trueClass", 4}, {"predicted", 0}}});
+                 }),
+                 "classes 0..3"));
+}

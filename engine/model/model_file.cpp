@@ -64,6 +64,14 @@ double tidy(float v) {
   return std::strtod(buf, nullptr);
 }
 
+// Snapshot tensors are named by their epoch and parameter: "snapshot.3.0.weight".
+std::string snapshot_tensor_name(int epoch, const std::string& param) {
+  return "snapshot." + std::to_string(epoch) + "." + param;
+}
+
+// The highest epoch a snapshot may have: the lab's limit on a run's epochs (docs/limits.md).
+constexpr int kMaxSnapshotEpoch = 10000;
+
 }  // namespace
 
 nlohmann::json optimizer_config_to_json(const OptimizerConfig& c) {
@@ -164,6 +172,30 @@ std::vector<uint8_t> serialize_model(const Model& model, const ModelFileInfo& in
           data.push_back(&t);
         }
   }
+  // Snapshots: the same parameters again per kept epoch, after everything else.
+  nlohmann::json snapshots = nullptr;
+  if (!info.snapshots.empty()) {
+    require(info.snapshots.size() <= kMaxModelSnapshots, "model file",
+            std::to_string(info.snapshots.size()) + " snapshots; at most " +
+                std::to_string(kMaxModelSnapshots));
+    nlohmann::json epochs = nlohmann::json::array();
+    int previous = -1;
+    for (const WeightSnapshot& s : info.snapshots) {
+      require(s.epoch > previous && s.epoch <= kMaxSnapshotEpoch, "model file",
+              "snapshot epochs must ascend from 0 to " + std::to_string(kMaxSnapshotEpoch) +
+                  ", got " + std::to_string(s.epoch) + " after " + std::to_string(previous));
+      require(s.values.size() == model.parameter_count(), "model file",
+              "the snapshot of epoch " + std::to_string(s.epoch) + " has " +
+                  std::to_string(s.values.size()) + " values for a model with " +
+                  std::to_string(model.parameter_count()) + " parameters");
+      previous = s.epoch;
+      epochs.push_back({{"epoch", s.epoch}, {"record", s.record}});
+      for (const Param* p : model.params())
+        tensors.push_back({{"name", snapshot_tensor_name(s.epoch, p->name)},
+                           {"shape", shape_json(p->value.shape())}});
+    }
+    snapshots = {{"version", kModelSnapshotsVersion}, {"epochs", epochs}};
+  }
   const Shape& in = model.input_shape();
   nlohmann::json header = {
       {"format", "cnnlab-model"},
@@ -179,9 +211,11 @@ std::vector<uint8_t> serialize_model(const Model& model, const ModelFileInfo& in
       {"optimizer", opt},
       {"tensors", tensors},
   };
+  if (!snapshots.is_null()) header["snapshots"] = snapshots;
   const std::string text = header.dump(1);
   size_t data_bytes = 0;
   for (const Tensor* t : data) data_bytes += t->size() * 4;
+  for (const WeightSnapshot& s : info.snapshots) data_bytes += s.values.size() * 4;
 
   std::vector<uint8_t> out(kFixedHeader);
   out.reserve(kFixedHeader + text.size() + data_bytes + 4);
@@ -192,6 +226,7 @@ std::vector<uint8_t> serialize_model(const Model& model, const ModelFileInfo& in
   store_le64(&out[24], data_bytes);
   out.insert(out.end(), text.begin(), text.end());
   for (const Tensor* t : data) put_floats(out, t->data(), t->size());
+  for (const WeightSnapshot& s : info.snapshots) put_floats(out, s.values.data(), s.values.size());
   const uint32_t crc = crc32(out.data(), out.size());
   out.resize(out.size() + 4);
   store_le32(&out[out.size() - 4], crc);
@@ -315,9 +350,41 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
       for (auto& [name, tensor] : out.optimizer->state(model.params()))
         targets.emplace_back("optimizer." + name, tensor);
   }
-  require(tensors.size() == targets.size(), where,
+  // Snapshots (optional): their epochs and records, then the parameters' names again per epoch.
+  const nlohmann::json snapshots = header.value("snapshots", nlohmann::json());
+  std::vector<std::string> snapshot_names;  // tensor names, in order
+  if (!snapshots.is_null()) {
+    const std::string what = where + " snapshots";
+    require(snapshots.is_object(), what, "must be a JSON object");
+    const int version = json_field<int>(snapshots, "version", what);
+    require(version == kModelSnapshotsVersion, what,
+            "are in format version " + std::to_string(version) + "; this program reads version " +
+                std::to_string(kModelSnapshotsVersion));
+    const nlohmann::json epochs = snapshots.value("epochs", nlohmann::json());
+    require(epochs.is_array(), what, "field 'epochs' must be a list");
+    require(!epochs.empty() && epochs.size() <= kMaxModelSnapshots, what,
+            "lists " + std::to_string(epochs.size()) + " epochs; 1.." +
+                std::to_string(kMaxModelSnapshots) + " are allowed");
+    int previous = -1;
+    for (const nlohmann::json& e : epochs) {
+      require(e.is_object(), what, "every entry of 'epochs' must be an object");
+      const int epoch = json_field<int>(e, "epoch", what);
+      require(epoch > previous && epoch <= kMaxSnapshotEpoch, what,
+              "epochs must ascend from 0 to " + std::to_string(kMaxSnapshotEpoch) + ", got " +
+                  std::to_string(epoch) + " after " + std::to_string(previous));
+      previous = epoch;
+      WeightSnapshot snapshot;
+      snapshot.epoch = epoch;
+      snapshot.record = e.value("record", nlohmann::json());
+      require(snapshot.record.is_null() || snapshot.record.is_object(), what,
+              "the record of epoch " + std::to_string(epoch) + " must be an object or null");
+      out.info.snapshots.push_back(std::move(snapshot));
+      for (Param* p : model.params()) snapshot_names.push_back(snapshot_tensor_name(epoch, p->name));
+    }
+  }
+  require(tensors.size() == targets.size() + snapshot_names.size(), where,
           "has " + std::to_string(tensors.size()) + " tensors, the model needs " +
-              std::to_string(targets.size()));
+              std::to_string(targets.size() + snapshot_names.size()));
   // Every name, shape and size first; then the copy (so a refused file changes nothing).
   uint64_t total = 0;
   for (size_t i = 0; i < targets.size(); ++i) {
@@ -333,12 +400,33 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
                 ", the model needs " + shape_text(expected_shape));
     total += static_cast<uint64_t>(t.size()) * 4;
   }
+  // Each snapshot tensor has its parameter's name after "snapshot.<epoch>." and its shape.
+  const std::vector<Param*> params = model.params();
+  for (size_t i = 0; i < snapshot_names.size(); ++i) {
+    const nlohmann::json& t = tensors[targets.size() + i];
+    const std::string name = json_field<std::string>(t, "name", where);
+    require(name == snapshot_names[i], where,
+            "tensor " + std::to_string(targets.size() + i) + " is '" + name + "', expected '" +
+                snapshot_names[i] + "'");
+    const nlohmann::json expected_shape = shape_json(params[i % params.size()]->value.shape());
+    require(t.value("shape", nlohmann::json()) == expected_shape, where,
+            "tensor " + name + " has shape " + shape_text(t.value("shape", nlohmann::json())) +
+                ", the model needs " + shape_text(expected_shape));
+  }
+  total += static_cast<uint64_t>(out.info.snapshots.size()) *
+           static_cast<uint64_t>(model.parameter_count()) * 4;
   require(total <= data_bytes, where, "tensor data is shorter than the header says");
   require(total == data_bytes, where, "tensor data is longer than the header says");
   uint64_t offset = kFixedHeader + header_bytes;
   for (auto& [name, tensor] : targets) {
     get_floats(tensor->data(), bytes + offset, tensor->size());
     offset += static_cast<uint64_t>(tensor->size()) * 4;
+  }
+  // Checked against the data's size above, so these allocations are bounded by the file's.
+  for (WeightSnapshot& snapshot : out.info.snapshots) {
+    snapshot.values.resize(model.parameter_count());
+    get_floats(snapshot.values.data(), bytes + offset, snapshot.values.size());
+    offset += static_cast<uint64_t>(snapshot.values.size()) * 4;
   }
   return out;
 }

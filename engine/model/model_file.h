@@ -18,6 +18,19 @@
 namespace cnnlab {
 
 constexpr uint32_t kModelFileVersion = 1;
+// The layout of the optional weight snapshots inside a model file (header field "snapshots":
+// {"version", "epochs"}); a file whose snapshots are in another version is refused, naming it.
+constexpr int kModelSnapshotsVersion = 1;
+// At most this many snapshots in one file (a run's epochs; the lab keeps far fewer).
+constexpr size_t kMaxModelSnapshots = 1000;
+
+// The same network's weights at an earlier epoch (the lab's time-travel snapshots), saved in the
+// model file when asked.
+struct WeightSnapshot {
+  int epoch = 0;                 // 0: before training; 0..10,000, ascending within a file
+  nlohmann::json record;         // that epoch's figures as its writer spelled them; null for none
+  std::vector<float> values;     // every parameter's values, Model::params() order
+};
 
 // Everything in a model file besides the spec and the tensors.
 struct ModelFileInfo {
@@ -25,6 +38,7 @@ struct ModelFileInfo {
   Preprocess preprocess;                  // how pixels became inputs during training
   std::string dataset;                    // e.g. "cifar10", free text
   nlohmann::json training_state;          // opaque object filled by the trainer; null = none
+  std::vector<WeightSnapshot> snapshots;  // empty: none (the usual file)
 };
 
 struct LoadedModel {

@@ -272,6 +272,14 @@ void Trainer::validate_batch() {
   kernels::softmax_xent_forward(val_probs_.data(), val_losses_.data(), logits.data(),
                                 labels_.data(), b, k);
   val_metrics_.add_batch(val_probs_.data(), labels_.data(), val_losses_.data(), b);
+  // Batch b of the unshuffled validation Batcher holds split_.val[b * eval batch ...].
+  val_predicted_.resize(split_.val.size());
+  const size_t first = batch_ * static_cast<size_t>(config_.eval_batch_size);
+  for (int i = 0; i < b; ++i) {
+    // The same argmax the confusion matrix counts with (ties to the lower class).
+    val_predicted_[first + static_cast<size_t>(i)] = static_cast<int16_t>(
+        argmax(val_probs_.data() + static_cast<size_t>(i) * static_cast<size_t>(k), k));
+  }
   if (++batch_ >= val_batches_->batches_per_epoch()) {
     batch_ = 0;
     finish_epoch();

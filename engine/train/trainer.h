@@ -133,6 +133,9 @@ class Trainer {
   // The validation split's confusion matrix of the last finished epoch (the one history().back()
   // reports; it starts over only when the next epoch's validation begins). Empty before.
   const ConfusionMatrix& val_metrics() const { return val_metrics_; }
+  // Each validation image's predicted class (split().val order), counted in val_metrics(): the
+  // images behind each cell of the live confusion matrix. Empty before the first validation.
+  const std::vector<int16_t>& val_predictions() const { return val_predicted_; }
   const std::vector<StepRecord>& steps() const { return steps_; }
   const TrainConfig& config() const { return config_; }
   const Preprocess& preprocess() const { return preprocess_; }
@@ -189,6 +192,7 @@ class Trainer {
   // Running sums of the epoch in progress.
   double epoch_loss_sum_ = 0, epoch_correct_ = 0, epoch_seen_ = 0, epoch_seconds_ = 0;
   ConfusionMatrix val_metrics_;
+  std::vector<int16_t> val_predicted_;  // (split_.val.size()), see val_predictions()
   // Throughput over this session (not restored on resume: a new machine, a new speed).
   double run_seconds_ = 0, run_images_ = 0;
 

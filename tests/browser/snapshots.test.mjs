@@ -77,6 +77,42 @@ test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matr
     await page.evaluate(() => window.cnnlab.train());
     await page.waitForFunction(() => window.__views.length >= 1, null, {timeout: 240000});
     await saveScreenshot(page, 'snapshots-eval-live-1280x800.png');
+
+    // A click on a cell of the live matrix shows its validation images (paused, so the matrix
+    // stays that epoch's while the test looks).
+    await page.evaluate(() => window.cnnlab.pause());
+    await page.waitForFunction(() => window.cnnlab.state().phase === 'paused', null,
+                               {timeout: 60000});
+    await frames(page, 6);
+    const live = await page.evaluate(() => window.cnnlab.state());
+    assert.equal(live.evaluationView.source, 'validation');
+    const cells = live.ui.controls.find((c) => c.panel === 'eval' && c.name === 'confusionCells');
+    assert.ok(cells, 'the live matrix is drawn');
+    // The diagonal cell with the most images, and one off it.
+    const diag = [...Array(classes).keys()].sort(
+        (a, b) => live.evaluationView.confusion[b * classes + b] -
+                  live.evaluationView.confusion[a * classes + a])[0];
+    const clickCell = async (truth, predicted) => {
+      const size = cells.w / classes;
+      await page.mouse.click((cells.x + (predicted + 0.5) * size) / live.ui.scale,
+                             (cells.y + (truth + 0.5) * size) / live.ui.scale);
+      await page.waitForFunction(([t, p, e]) => {
+        const c = window.cnnlab.state().validationCell;
+        return c && c.trueClass === t && c.predicted === p && c.epoch === e;
+      }, [truth, predicted, live.evaluationView.epoch], {timeout: 30000});
+      await frames(page, 6);
+      return page.evaluate(() => window.cnnlab.state());
+    };
+    for (const [truth, predicted] of [[diag, diag], [diag, (diag + 1) % classes]]) {
+      const after = await clickCell(truth, predicted);
+      assert.deepEqual(after.evaluationView.selectedCell, [truth, predicted]);
+      const expected = live.evaluationView.confusion[truth * classes + predicted];
+      assert.equal(after.validationCell.count, expected);
+      assert.equal(after.validationCell.shown, Math.min(expected, 24));
+    }
+    await clickCell(diag, diag);
+    await saveScreenshot(page, 'snapshots-eval-live-cell-1280x800.png');
+    await page.evaluate(() => window.cnnlab.train());
     await page.waitForFunction(() => {
       const s = window.cnnlab.state();
       return s.phase === 'done' && s.testAcc !== null;
@@ -174,6 +210,35 @@ test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matr
     assert.equal(latest.timeTravel.conv1WeightSum, trained.timeTravel.conv1WeightSum);
     // patience 0: the latest weights are epoch 3's, and so is their .npz.
     assert.equal(await npzText(), npzEpoch3);
+
+    // Save model with its epochs: the model file's header lists the kept epochs (version 1) and
+    // the file holds each epoch's weights after the latest ones.
+    const saved = await page.evaluate(async () => {
+      const header = (bytes) => {
+        const view = new DataView(bytes.buffer, bytes.byteOffset);
+        const size = Number(view.getBigUint64(16, true));
+        return JSON.parse(new TextDecoder().decode(bytes.subarray(32, 32 + size)));
+      };
+      const plain = await window.cnnlab.saveModel();
+      const withEpochs = await window.cnnlab.saveModel({epochs: true});
+      let refused = null;
+      try {
+        await window.cnnlab.saveModel('epochs');
+      } catch (e) {
+        refused = e.message;
+      }
+      return {plainSize: plain.length, size: withEpochs.length, plain: header(plain),
+              header: header(withEpochs), refused};
+    });
+    assert.equal(saved.plain.snapshots, undefined);
+    assert.equal(saved.header.snapshots.version, 1);
+    assert.deepEqual(saved.header.snapshots.epochs.map((e) => e.epoch), [0, 1, 2, 3]);
+    assert.equal(saved.header.snapshots.epochs[0].record, null);
+    assert.equal(saved.header.snapshots.epochs[3].record.epoch, 3);
+    const params = saved.header.parameters;
+    assert.ok(saved.size - saved.plainSize >= 4 * params * 4,
+              `4 epochs of ${params} parameters: ${saved.size} vs ${saved.plainSize} bytes`);
+    assert.match(saved.refused, /options must be an object/);
     assert.deepEqual(errors, [], 'no console errors');
   } finally {
     await context.close();

@@ -16,6 +16,7 @@
 
 #include "app/actions.h"
 #include "app/embed_options.h"
+#include "app/eval_view.h"
 #include "app/experiment_actions.h"
 #include "app/files_actions.h"
 #include "app/guide_actions.h"
@@ -782,6 +783,14 @@ void App::update_training() {
   constexpr double kEpochEvaluationSeconds = 0.02;
   update_time_travel(state_, backend_->take_epoch_weights(), t.run_offset, kEpochEvaluationSeconds,
                      platform::now_seconds());
+  // The live matrix's selected cell: its validation images come from the trainer.
+  if (std::optional<nlohmann::json> cell = validation_cell_request(state_)) {
+    try {
+      backend_->send(TrainerCommand{CommandType::kValidationCell, *cell});
+    } catch (const std::exception& e) {
+      t.message = e.what();
+    }
+  }
   // The experiment's per-epoch snapshots (every configuration) and its time slider's Play.
   keep_experiment_epochs(state_, backend_->take_experiment_epochs(), t.experiment_offset,
                          platform::now_seconds());
@@ -1055,8 +1064,20 @@ const std::string& App::state_json() {
                                          : nlohmann::json(nullptr)},
                            {"accuracy", ev.test_acc},
                            {"images", ev.test_count},
-                           {"confusion", ev.confusion}}
+                           {"confusion", ev.confusion},
+                           {"selectedCell", ev.selected_true >= 0 && ev.selected_pred >= 0
+                                                ? nlohmann::json{ev.selected_true, ev.selected_pred}
+                                                : nlohmann::json(nullptr)}}
           : nlohmann::json(nullptr);
+  // The live matrix's selected cell's validation images as the trainer last sent them.
+  const std::optional<ValidationCell>& cell = t.validation_cell;
+  j["validationCell"] = cell ? nlohmann::json{{"run", cell->run},
+                                              {"epoch", cell->epoch},
+                                              {"trueClass", cell->true_class},
+                                              {"predicted", cell->predicted},
+                                              {"count", cell->count},
+                                              {"shown", cell->shown()}}
+                             : nlohmann::json(nullptr);
   // The run of the log the Evaluation tab shows (its number; 0: the current run's results).
   j["evaluationShows"] = s.runs.shown;
   // The subset menu's labels (how each subset's images divide; see subset_label).

@@ -82,7 +82,8 @@ class App {
   // Each returns "" or why not (also shown in the app); on failure nothing trained changes.
   // The model as a model file (with the lab's settings), the weights as .npz (PyTorch layout),
   // every run's curves as "csv" or "json"; *name is the suggested file name.
-  std::string save_model(std::vector<uint8_t>* bytes, std::string* name);
+  // with_epochs: the current run's kept epochs go in the file too (its time-travel snapshots).
+  std::string save_model(std::vector<uint8_t>* bytes, std::string* name, bool with_epochs = false);
   std::string export_npz(std::vector<uint8_t>* bytes, std::string* name);
   std::string export_curves(const std::string& format, std::string* text, std::string* name);
   // The run log (lab/run_log.h): "csv" (a row per run) or "json" ({format, version, runs}).

@@ -150,6 +150,8 @@ struct TrainingState {
   // The validation split's confusion matrix after the latest finished epoch (the Evaluation
   // view's live matrix while a run trains); its results.run says which run.
   std::optional<EpochValidation> validation;
+  // The validation images of the live matrix's selected cell, as the trainer last answered.
+  std::optional<ValidationCell> validation_cell;
   // Session::experiment_state(): the latest experiment's report, once one has been reported.
   std::optional<ExperimentReport> experiment;
   // After the trainer was restarted (App::trainer_restarted): the runs the dead one had
@@ -298,6 +300,11 @@ struct EvalState {
   // results yet); 0: test results.
   int validation_epoch = 0;
   int seen_validation_run = 0;
+  // The live matrix's selected cell: its validation images are asked of the trainer (a
+  // validationCell command) once per run, epoch and cell, and shown once the answer is in.
+  int cell_asked_run = 0, cell_asked_epoch = 0, cell_asked_true = -1, cell_asked_pred = -1;
+  widgets::ImageGrid validation_grid;
+  int validation_grid_epoch = 0, validation_grid_true = -1, validation_grid_pred = -1;
   uint64_t gallery_version = 0;
 };
 
@@ -343,6 +350,7 @@ struct RunsState {
 // What a File menu item (or a panel's button) asks for; App::apply_file_requests acts on it.
 enum class FileRequest {
   kSaveModel,        // the model file with the lab's settings
+  kSaveModelEpochs,  // the same with the run's kept epochs (its time-travel snapshots)
   kLoadModel,        // pick (browser) or read (desktop) a model file
   kExportNpz,        // the weights as .npz, PyTorch layout
   kExportCurvesCsv,  // every run's per-epoch curves

@@ -64,6 +64,21 @@ void clear_eval(EvalState& eval) {
 
 }  // namespace
 
+std::optional<nlohmann::json> validation_cell_request(AppState& state) {
+  EvalState& eval = state.eval;
+  const int run = eval.seen_validation_run;
+  if (eval.validation_epoch <= 0 || eval.selected_true < 0 || eval.selected_pred < 0)
+    return std::nullopt;
+  if (eval.cell_asked_run == run && eval.cell_asked_epoch == eval.validation_epoch &&
+      eval.cell_asked_true == eval.selected_true && eval.cell_asked_pred == eval.selected_pred)
+    return std::nullopt;
+  eval.cell_asked_run = run;
+  eval.cell_asked_epoch = eval.validation_epoch;
+  eval.cell_asked_true = eval.selected_true;
+  eval.cell_asked_pred = eval.selected_pred;
+  return nlohmann::json{{"trueClass", eval.selected_true}, {"predicted", eval.selected_pred}};
+}
+
 const RunLogEntry* shown_run(const AppState& state) {
   if (state.runs.shown <= 0) return nullptr;
   for (const RunLogEntry& e : state.runs.log.entries())
@@ -108,8 +123,14 @@ void refresh_eval_state(AppState& state) {
     if (eval.seen_shown == 0 && eval.validation_epoch == v->epoch &&
         eval.seen_validation_run == v->results.run)
       return;
+    // The next epoch's matrix keeps the cell the student chose (its images are asked again).
+    const bool same_run = eval.validation_epoch > 0 && eval.seen_validation_run == v->results.run;
+    const int keep_true = same_run ? eval.selected_true : -1;
+    const int keep_pred = same_run ? eval.selected_pred : -1;
     clear_eval(eval);
     fill_eval(eval, v->results.metrics, nullptr, test);
+    eval.selected_true = keep_true;
+    eval.selected_pred = keep_pred;
     eval.validation_epoch = v->epoch;
     eval.seen_validation_run = v->results.run;
     return;

@@ -4,7 +4,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "app/app_state.h"
 
@@ -17,6 +20,11 @@ namespace cnnlab {
 // When state.runs.shown names a run of the log with confusion counts, the view is that run's
 // (no per-image predictions: those are kept for the current run only).
 void refresh_eval_state(AppState& state);
+// While the live matrix shows the validation split: the options of a validationCell command for
+// the selected cell when its images have not been asked for this run and epoch yet (noted as
+// asked); nullopt otherwise. Once per frame.
+std::optional<nlohmann::json> validation_cell_request(AppState& state);
+
 // The run of the log the Evaluation panel shows (null: the current run's results).
 const RunLogEntry* shown_run(const AppState& state);
 

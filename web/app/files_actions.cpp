@@ -104,7 +104,7 @@ std::string curves_csv(const std::vector<RunRecord>& history) {
 
 // ---- [SECTION] Exports -------------------------------------------------------------------------
 
-std::string App::save_model(std::vector<uint8_t>* bytes, std::string* name) {
+std::string App::save_model(std::vector<uint8_t>* bytes, std::string* name, bool with_epochs) {
   *bytes = backend_->model_file_bytes();
   if (bytes->empty()) {
     return "There is no model to save yet: load a dataset (and train) first.";
@@ -113,7 +113,30 @@ std::string App::save_model(std::vector<uint8_t>* bytes, std::string* name) {
   // The epoch whose weights these are: once tested, the tested (restored) epoch, not the last.
   const int epoch = t.status.test_epoch.value_or(t.epoch);
   *name = "cnnlab-" + model_tag(state_.settings.applied) + "-run" + std::to_string(t.run) +
-          "-epoch" + std::to_string(epoch) + ".cnnlab";
+          "-epoch" + std::to_string(epoch) + (with_epochs ? "-with-epochs" : "") + ".cnnlab";
+  if (!with_epochs) return {};
+  // The run's kept epochs after the latest weights (docs/model-format.md, "snapshots").
+  try {
+    const SnapshotStore& store = state_.time_travel.store;
+    const std::vector<int> kept = store.epochs(t.run);
+    require(!kept.empty(), "save model with its epochs",
+            "run " + std::to_string(t.run) + " has no kept epochs yet (they are kept as it trains)");
+    LoadedModel latest = deserialize_model(bytes->data(), bytes->size(), "the latest weights");
+    require(store.spec(t.run).text() == latest.model->spec().text(), "save model with its epochs",
+            "run " + std::to_string(t.run) + "'s kept epochs are of another network");
+    for (int e : kept) {
+      const EpochSnapshot& s = store.get(t.run, e);
+      WeightSnapshot w;
+      w.epoch = e;
+      w.record = s.record ? epoch_report_json(*s.record) : nlohmann::json(nullptr);
+      w.values = s.weights;
+      latest.info.snapshots.push_back(std::move(w));
+    }
+    *bytes = serialize_model(*latest.model, latest.info, latest.optimizer.get());
+  } catch (const std::exception& e) {
+    bytes->clear();
+    return e.what();
+  }
   return {};
 }
 
@@ -287,8 +310,9 @@ void App::apply_file_requests() {
     std::vector<uint8_t> bytes;
     std::string name, error, where;
     using R = FileRequest;
-    if (request == R::kSaveModel || request == R::kExportNpz) {
-      error = request == R::kSaveModel ? save_model(&bytes, &name) : export_npz(&bytes, &name);
+    if (request == R::kSaveModel || request == R::kSaveModelEpochs || request == R::kExportNpz) {
+      error = request == R::kExportNpz ? export_npz(&bytes, &name)
+                                       : save_model(&bytes, &name, request == R::kSaveModelEpochs);
       if (request == R::kSaveModel && !kFilesInBrowser) name = f.model_path;
       if (error.empty() &&
           !platform::save_user_file(name, "application/octet-stream", bytes.data(), bytes.size(),

@@ -195,7 +195,8 @@ std::string js_file_name;
 
 extern "C" {
 
-// Prepares a file for the page: what = "model" (model file), "npz" (weights), "csv" or "json"
+// Prepares a file for the page: what = "model" (model file; "model-epochs" with the current
+// run's kept epochs), "npz" (weights), "csv" or "json"
 // (every run's curves), "runs-csv" or "runs-json" (the run log). Returns "" (then
 // cnnlab_file_data/size/name) or why not.
 EMSCRIPTEN_KEEPALIVE const char* cnnlab_export_file(const char* what) {
@@ -205,8 +206,8 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_export_file(const char* what) {
   js_file_name.clear();
   if (!js_app) return "the app is not running";
   const std::string kind = what ? what : "";
-  if (kind == "model") {
-    js_result = js_app->save_model(&js_file, &js_file_name);
+  if (kind == "model" || kind == "model-epochs") {
+    js_result = js_app->save_model(&js_file, &js_file_name, kind == "model-epochs");
   } else if (kind == "npz") {
     js_result = js_app->export_npz(&js_file, &js_file_name);
   } else if (kind == "csv" || kind == "json") {
@@ -218,7 +219,8 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_export_file(const char* what) {
     js_result = js_app->export_runs(kind.substr(5), &text, &js_file_name);
     js_file.assign(text.begin(), text.end());
   } else {
-    js_result = "unknown export '" + kind + "' (model, npz, csv, json, runs-csv or runs-json)";
+    js_result = "unknown export '" + kind +
+                "' (model, model-epochs, npz, csv, json, runs-csv or runs-json)";
   }
   return js_result.c_str();
 }

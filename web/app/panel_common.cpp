@@ -124,7 +124,10 @@ void draw_epoch_plot(const char* id, const std::vector<widgets::PlotSeries>& ser
 // ---- Numbers and the controls' rectangles ----------------------------------------------------------
 
 void note_control(UiState& ui, const char* panel, const char* name) {
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  note_control_rect(ui, panel, name, ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
+}
+
+void note_control_rect(UiState& ui, const char* panel, const char* name, ImVec2 a, ImVec2 b) {
   // Visible: wholly inside the scrolled panel's view, so a click there reaches it.
   const ImVec2 clip_min = ImGui::GetWindowDrawList()->GetClipRectMin();
   const ImVec2 clip_max = ImGui::GetWindowDrawList()->GetClipRectMax();

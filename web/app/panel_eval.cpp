@@ -44,17 +44,68 @@ std::vector<std::string> abbreviations(const std::vector<std::string>& names) {
 
 // ---- [SECTION] Confusion matrix ----------------------------------------------------------------
 
+// The live matrix (the validation split while a run trains): the selected cell's validation
+// images as the trainer sent them (training images set aside, so the app has no copy of its own).
+void draw_validation_cell_images(AppState& state) {
+  EvalState& eval = state.eval;
+  const std::vector<std::string>& names = state.data.dataset.test.class_names;
+  ImGui::PushTextWrapPos(0.0f);
+  if (eval.selected_true < 0 || eval.selected_pred < 0) {
+    ImGui::TextDisabled("This live matrix counts the validation images (set aside from the "
+                        "training set) after each epoch: watch the diagonal fill up. Click a cell "
+                        "to see its images.");
+    ImGui::PopTextWrapPos();
+    return;
+  }
+  const std::optional<ValidationCell>& cell = state.training.validation_cell;
+  const bool answered = cell && cell->run == eval.seen_validation_run &&
+                        cell->epoch == eval.validation_epoch &&
+                        cell->true_class == eval.selected_true &&
+                        cell->predicted == eval.selected_pred;
+  if (!answered) {
+    ImGui::TextDisabled("Fetching the validation images of this cell...");
+    ImGui::PopTextWrapPos();
+    return;
+  }
+  if (eval.validation_grid_epoch != cell->epoch || eval.validation_grid_true != cell->true_class ||
+      eval.validation_grid_pred != cell->predicted) {
+    eval.validation_grid.set_images_chw(cell->pixels.data(), cell->shown(), cell->channels,
+                                        cell->height, cell->width);
+    eval.validation_grid_epoch = cell->epoch;
+    eval.validation_grid_true = cell->true_class;
+    eval.validation_grid_pred = cell->predicted;
+  }
+  const bool right = cell->true_class == cell->predicted;
+  const auto name = [&](int c) {
+    return c < static_cast<int>(names.size()) ? names[static_cast<size_t>(c)] : std::to_string(c);
+  };
+  std::string line = "true " + name(cell->true_class) + ", predicted " + name(cell->predicted) +
+                     " after epoch " + std::to_string(cell->epoch) + ": " +
+                     std::to_string(cell->count) + " validation image" +
+                     (cell->count == 1 ? "" : "s");
+  if (cell->shown() < cell->count) line += " (the first " + std::to_string(cell->shown()) + ")";
+  ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(right ? kCorrect : kWrong), "%s",
+                     line.c_str());
+  ImGui::PopTextWrapPos();
+  if (cell->shown() == 0) return;
+  widgets::ImageGridOptions options;
+  options.tile_size = 40.0f;
+  options.ui_scale = state.ui.scale;
+  eval.validation_grid.draw("validation_cell_images", options);
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("Validation images: training images set aside to check each epoch. Which "
+                     "ones land in this cell changes as the network learns. Once the run is "
+                     "tested, the matrix counts the test images instead.");
+  ImGui::PopStyleColor();
+}
+
 void draw_cell_images(AppState& state) {
   EvalState& eval = state.eval;
   const Dataset& test = state.data.dataset.test;
   const std::vector<std::string>& names = test.class_names;
   const float scale = state.ui.scale;
   if (eval.validation_epoch > 0) {
-    ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextDisabled("This live matrix counts the validation images (set aside from the "
-                        "training set) after each epoch: watch the diagonal fill up. The test "
-                        "images of each cell can be seen once the run has been tested.");
-    ImGui::PopTextWrapPos();
+    draw_validation_cell_images(state);
     return;
   }
   if (eval.selected_true < 0 || eval.selected_pred < 0) {
@@ -200,6 +251,8 @@ void draw_confusion(AppState& state) {
     ImGui::PopTextWrapPos();
   }
   ImGui::EndGroup();
+  // For tests and assistive tools: where the cells are (rows: true class, columns: predicted).
+  note_control_rect(state.ui, "eval", "confusionCells", r.cells_min, r.cells_max);
   if (r.clicked_row >= 0) {
     eval.selected_true = r.clicked_row;
     eval.selected_pred = r.clicked_col;

@@ -37,6 +37,19 @@ void draw_file_menu(AppState& state) {
                       have_model)) {
     f.requests.push_back(FileRequest::kSaveModel);
   }
+  const int run = state.training.run;
+  const size_t kept = run > 0 ? state.time_travel.store.epochs(run).size() : 0;
+  if (ImGui::MenuItem(kFilesInBrowser ? "Save model with its epochs (.cnnlab)"
+                                      : "Save model with its epochs",
+                      nullptr, false, have_model && kept > 1)) {
+    f.requests.push_back(FileRequest::kSaveModelEpochs);
+  }
+  item_tooltip(kept > 1 ? ("The model file plus the weights after each of the " +
+                           std::to_string(kept) + " epochs kept of run " + std::to_string(run) +
+                           " (a bigger file), for looking back at how it learned.")
+                              .c_str()
+                        : "Once a run has finished an epoch: the model file plus the weights "
+                          "after each kept epoch.");
   // Read-only pages (an instructor's fixed exercise) keep their settings: no model replaces them.
   if (ImGui::MenuItem(kFilesInBrowser ? "Load model (.cnnlab)..." : "Load model", nullptr, false,
                       state.data.loaded && !state.ui.embedding.read_only)) {

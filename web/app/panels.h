@@ -59,6 +59,8 @@ void item_tooltip(const char* text);
 // Notes the last item's rectangle for state().ui.controls under `panel` ("training", "model"):
 // tests click by position.
 void note_control(UiState& ui, const char* panel, const char* name);
+// The same for a rectangle drawn without an item of its own (a confusion matrix's cells).
+void note_control_rect(UiState& ui, const char* panel, const char* name, ImVec2 min, ImVec2 max);
 
 // A number a student can set exactly (tap the box, type, Enter) or nudge with the - and + buttons
 // beside it: by `step`, or with step 0 halved and doubled (rates spanning decades; + from 0 gives

@@ -70,6 +70,10 @@ void apply_trainer_report(TrainerReport report, TrainingState& training) {
     training.validation = std::move(report.validation);
     training.validation->results.run += training.run_offset;
   }
+  if (report.validation_cell) {
+    training.validation_cell = std::move(report.validation_cell);
+    training.validation_cell->run += training.run_offset;
+  }
   if (report.experiment) {
     training.experiment = std::move(report.experiment);
     training.experiment->id += training.experiment_offset;

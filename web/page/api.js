@@ -300,7 +300,13 @@ export function createApi(lab) {
     retry() { lab.retry(); },
     // The model as a model file (.cnnlab, with the lab's settings; while training, the latest
     // snapshot, at most ~1 s old).
-    async saveModel() { return exportFile('model').bytes; },
+    // saveModel({epochs: true}): the current run's kept epochs go in the file too.
+    async saveModel(options) {
+      if (options !== undefined && (options === null || typeof options !== 'object')) {
+        throw new Error(`saveModel: options must be an object such as {epochs: true}, not ${options}`);
+      }
+      return exportFile(options && options.epochs ? 'model-epochs' : 'model').bytes;
+    },
     // Makes a saved model the lab's (settings, weights; the test evaluation follows); rejects
     // with an Error saying why it does not fit, and changes nothing then.
     async loadModel(bytes, name) {

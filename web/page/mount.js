@@ -399,8 +399,14 @@ export class Lab {
     const error = await verdict;
     const storageProblem = await cached;
     if (error) {
-      await forgetDataset(fetched, url);
-      const e = new Error(`${name} is not a usable dataset: ${error}`);
+      // A training worker that is not running is no fault of the dataset's: the file stays
+      // cached and the message says what failed.
+      const workerDown = !this.trainer.started;
+      if (!workerDown) await forgetDataset(fetched, url);
+      const e = new Error(workerDown
+          ? `${name} could not be loaded because the lab's training worker is not running ` +
+            `(${error}). Reload the page to start it again.`
+          : `${name} is not a usable dataset: ${error}`);
       this.setDataStatus(e.message);
       this.fail(e, 'dataset');
       throw e;

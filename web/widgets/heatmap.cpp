@@ -90,6 +90,8 @@ HeatmapResult heatmap(const char* id, const float* values, int rows, int cols, I
   float grid_h = origin.y + size.y - pad - top;
   float cell = std::max(2.0f, std::min(grid_w / cols, grid_h / rows));
   ImRect grid(ImVec2(left, top), ImVec2(left + cell * cols, top + cell * rows));
+  result.cells_min = grid.Min;
+  result.cells_max = grid.Max;
 
   if (options.col_title) {
     ImVec2 ts = ImGui::CalcTextSize(options.col_title);

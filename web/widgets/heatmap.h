@@ -33,6 +33,7 @@ struct HeatmapOptions {
 struct HeatmapResult {
   int hovered_row = -1, hovered_col = -1;
   int clicked_row = -1, clicked_col = -1;
+  ImVec2 cells_min, cells_max;  // the cells' rectangle in screen pixels (rows x cols equal squares)
 };
 
 // values: (rows, cols), row-major. size <= 0: the available width / a square of it.
