@@ -385,6 +385,7 @@ struct FilesState {
   std::vector<FileRequest> requests;   // chosen this frame, in order
   char model_path[512] = "cnnlab-model.cnnlab";  // desktop: the file Save/Load model use
   char photo_path[512] = "";           // desktop: the photo Classify reads
+  char dataset_path[512] = "";         // desktop: the dataset Load dataset reads (file or folder)
   std::string notice;                  // the last file action's outcome (shown for a while)
   bool notice_error = false;
   double notice_time = -1;             // ImGui time it was set (< 0: none)

@@ -332,6 +332,14 @@ void App::apply_file_requests() {
                                     &where)) {
         error = where;
       }
+    } else if (request == R::kLoadDataset && !kFilesInBrowser) {
+      // The desktop: the trainer reads the path itself; its report replaces the dataset.
+      const std::string path = f.dataset_path;
+      error = load_dataset_path(path);
+      if (error.empty())
+        set_files_notice(state_, "Loaded " + path + ": " + state_.data.dataset.train.name, false);
+      else set_files_notice(state_, error, true);
+      continue;
     } else if (request == R::kLoadDataset || request == R::kDownloadDataset) {
       // The page reads, checks and hands the file to the training worker (web/page/mount.js) and
       // reports the outcome in this notice.

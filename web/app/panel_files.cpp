@@ -104,6 +104,18 @@ void draw_file_menu(AppState& state) {
     item_tooltip("Record your own classes with the camera, train on them, then watch the network "
                  "guess what the camera sees.");
   }
+  if (!kFilesInBrowser) {
+    // The desktop reads a dataset by path: a pack, an archive of class folders, a folder of
+    // class folders, CIFAR-10's binary folder or Fashion-MNIST's IDX files.
+    ImGui::Separator();
+    path_input("Dataset (file or folder)", "##dataset_path", f.dataset_path, sizeof f.dataset_path,
+               scale);
+    if (ImGui::MenuItem("Load dataset", nullptr, false, f.dataset_path[0] != '\0')) {
+      f.requests.push_back(FileRequest::kLoadDataset);
+    }
+    item_tooltip("Train on the dataset at this path: a .pack, a .tar/.tar.gz of one folder of "
+                 "images per class, such a folder itself, or CIFAR-10 / Fashion-MNIST files.");
+  }
   // Short enough for a phone's menu (390 px wide).
   if (kFilesInBrowser) muted("Tip: drop a photo, model or dataset here.");
   else muted("Tip: drop a photo or a .cnnlab file onto the window.");
