@@ -123,6 +123,9 @@ void show_lesson(GuideState& g, Lesson lesson, const std::string& source) {
   g.read.assign(n, 0);
   g.answers_shown.assign(n, {});
   for (size_t i = 0; i < n; ++i) g.answers_shown[i].assign(g.lesson->steps[i].questions.size(), 0);
+  g.my_answers.assign(n, {});
+  for (size_t i = 0; i < n; ++i)
+    g.my_answers[i].assign(g.lesson->steps[i].questions.size(), std::array<char, 600>{});
   g.message.clear();
   g.message_error = false;
 }

@@ -3,6 +3,7 @@
 // step's "Set it up for me" (through the App's own configure / train / experiment paths).
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ struct GuideState {
   int step = 0;               // 0-based step shown
   std::vector<char> read;     // per step: the student marked it as read
   std::vector<std::vector<char>> answers_shown;  // per step, per question
+  // What the student wrote to each question before looking at the answer (per step, per
+  // question; kept while the lesson is open).
+  std::vector<std::vector<std::array<char, 600>>> my_answers;
   std::string message;        // the last refusal or what "Set it up for me" did
   bool message_error = false;
   // The built-in lessons, parsed once (a broken built-in file is a build error in the tests,

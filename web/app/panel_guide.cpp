@@ -15,6 +15,26 @@ namespace cnnlab {
 
 namespace {
 
+// ImGui 1.86's multi-line field does not wrap words: while the student types, the last space of
+// a line grown wider than the field becomes a line break (same length, so the buffer keeps its
+// size), and the answer reads as a paragraph. user_data: the field's text width (float).
+int wrap_answer_line(ImGuiInputTextCallbackData* data) {
+  const float width = *static_cast<const float*>(data->UserData);
+  int start = data->CursorPos;
+  while (start > 0 && data->Buf[start - 1] != '\n') --start;
+  const char* line = data->Buf + start;
+  const char* end = data->Buf + data->CursorPos;
+  if (ImGui::CalcTextSize(line, end).x <= width) return 0;
+  for (int i = data->CursorPos - 1; i > start; --i) {
+    if (data->Buf[i] == ' ') {
+      data->Buf[i] = '\n';
+      data->BufDirty = true;
+      break;
+    }
+  }
+  return 0;
+}
+
 const ImVec4 kDoneColour(0.16f, 0.55f, 0.24f, 1.0f);
 
 void wrapped_text(const std::string& text) {
@@ -156,6 +176,25 @@ void lesson_view(AppState& state) {
     ImGui::Separator();
     wrapped_text("Question: " + fill_lesson_text(step.questions[q].question, facts));
     std::vector<char>& shown = g.answers_shown[i];
+    // The student's own answer first (a prediction written down is what makes the answer teach),
+    // then the lesson's, quoting the measured numbers.
+    if (i < g.my_answers.size() && q < g.my_answers[i].size()) {
+      std::array<char, 600>& mine = g.my_answers[i][q];
+      float wrap_width = ImGui::GetContentRegionAvail().x - 2.0f * ImGui::GetStyle().FramePadding.x -
+                         ImGui::GetStyle().ScrollbarSize;
+      ImGui::InputTextMultiline("##my_answer", mine.data(), mine.size(),
+                                ImVec2(-1.0f, ImGui::GetTextLineHeight() * 3.4f),
+                                ImGuiInputTextFlags_CallbackEdit, wrap_answer_line, &wrap_width);
+      if (!ImGui::IsItemActive() && mine[0] == '\0') {
+        // A hint inside the empty box (ImGui 1.86's multi-line field has none of its own).
+        const ImVec2 at = ImGui::GetItemRectMin();
+        const ImVec2 pad = ImGui::GetStyle().FramePadding;
+        ImGui::GetWindowDrawList()->AddText(ImVec2(at.x + pad.x, at.y + pad.y),
+                                            ImGui::GetColorU32(ImGuiCol_TextDisabled),
+                                            "Your answer (for yourself: nothing is sent)");
+      }
+      item_tooltip("Write what you think before you look: then compare with the answer below.");
+    }
     if (q < shown.size() && shown[q]) {
       ImGui::PushStyleColor(ImGuiCol_Text, kDoneColour);
       wrapped_text(fill_lesson_text(step.questions[q].answer, facts));
