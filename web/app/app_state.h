@@ -330,6 +330,7 @@ struct TimeTravelState {
   std::map<std::pair<int, int>, EpochEvaluation> evaluations;
   bool playing = false;         // Play: steps through the kept epochs by itself
   double next_play_step = 0;    // ImGui time of the next step while playing
+  int training_run_seen = 0;    // the run that last trained (a new one brings the latest back)
 };
 
 // ---- [SECTION] Run log -------------------------------------------------------------------------

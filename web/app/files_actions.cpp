@@ -379,10 +379,17 @@ void App::apply_file_requests() {
       set_files_notice(state_, error, true);
     } else {
       // The browser downloads ("downloaded as NAME"); the desktop writes a path.
-      set_files_notice(state_,
-                       where.rfind("downloaded", 0) == 0 ? "Saved: " + where
-                                                         : "Saved " + (where.empty() ? name : where),
-                       false);
+      std::string text = where.rfind("downloaded", 0) == 0
+                             ? "Saved: " + where
+                             : "Saved " + (where.empty() ? name : where);
+      // A model saved before its run trained at all: say so, and where the trained one went.
+      const TrainingState& t = state_.training;
+      if ((request == R::kSaveModel || request == R::kSaveModelEpochs) && t.step == 0 &&
+          t.run > 1)
+        text += ". Note: run " + std::to_string(t.run) + " has not trained yet (a changed setting "
+                "started it), so these are its untrained weights; the trained run " +
+                std::to_string(t.run - 1) + " is in the Runs tab.";
+      set_files_notice(state_, text, false);
     }
   }
 }

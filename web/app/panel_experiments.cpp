@@ -365,12 +365,17 @@ void draw_experiment_curves_panel(AppState& state) {
   } else if (note_w < ImGui::GetContentRegionAvail().x) {
     ImGui::TextDisabled("%s", styles);
   } else {  // narrow pages: the plots keep their height, the note is a tooltip
-    const float mark_w = ImGui::CalcTextSize("(lines?)").x;
+    const char* mark = "Which line is which?";
+    const float mark_w = ImGui::CalcTextSize(mark).x;
     if (ImGui::GetItemRectMax().x + 24.0f * scale + mark_w < right) {
       ImGui::SameLine(0.0f, 24.0f * scale);
     }
-    ImGui::TextDisabled("(lines?)");
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", styles);
+    ImGui::TextDisabled("%s", mark);
+    // One style a line in the tooltip (it wraps at the screen's width on a phone).
+    std::string one_a_line = styles;
+    for (size_t at = one_a_line.find("   "); at != std::string::npos; at = one_a_line.find("   ", at))
+      one_a_line.replace(at, 3, "\n");
+    item_tooltip(one_a_line.c_str());
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
@@ -503,11 +508,11 @@ void experiment_time_slider(AppState& state) {
     ImGui::PopID();
     return;
   }
+  // One sentence whatever is shown (the slider itself says which epoch): a text that changed
+  // length while dragging moved the slider under the finger.
   if (!state.ui.narrow) {
-    muted_wrapped(shown ? "Every configuration after epoch " + std::to_string(x.shown_epoch) +
-                              " (epoch 0: before training). Drag to compare them at another epoch."
-                        : "Showing the latest weights. Drag to compare every configuration after "
-                          "the same epoch, from the untrained networks (epoch 0) on.");
+    muted_wrapped("Drag to compare every configuration after the same epoch (epoch 0: the "
+                  "untrained networks); Latest follows the experiment.");
   }
   const bool reduced = state.ui.embedding.reduced_motion;
   ImGui::BeginDisabled(reduced || kept.size() < 2);
@@ -558,7 +563,10 @@ void feature_maps_section(AppState& state) {
   const std::string cls = test.class_names[test.labels[static_cast<size_t>(image)]];
   // Numbered from 1, as the Inside and Evaluation panels number test images.
   ImGui::Text("Test image #%d (%s) in every configuration", image + 1, cls.c_str());
-  ImGui::SameLine();
+  // Beside the title where it fits (a phone puts it on the next line, whole).
+  if (ImGui::GetContentRegionAvail().x - ImGui::GetItemRectSize().x >
+      ImGui::CalcTextSize("Next image").x + 3.0f * ImGui::GetStyle().FramePadding.x)
+    ImGui::SameLine();
   if (ImGui::SmallButton("Next image")) {
     state.inside.test_image = (image + 1) % static_cast<int>(test.size());
   }

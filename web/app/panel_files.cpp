@@ -48,8 +48,14 @@ void draw_file_menu(AppState& state) {
                            std::to_string(kept) + " epochs kept of run " + std::to_string(run) +
                            " (a bigger file), for looking back at how it learned.")
                               .c_str()
-                        : "Once a run has finished an epoch: the model file plus the weights "
-                          "after each kept epoch.");
+                        : ("The model file plus the weights after each kept epoch of the current "
+                           "run, once it has finished an epoch. The current run is run " +
+                           std::to_string(run) +
+                           (state.training.step == 0 && run > 1
+                                ? ", which has not trained yet (changing a setting starts a new "
+                                  "run): save a run before changing its settings."
+                                : "."))
+                              .c_str());
   // Read-only pages (an instructor's fixed exercise) keep their settings: no model replaces them.
   if (ImGui::MenuItem(kFilesInBrowser ? "Load model (.cnnlab)..." : "Load model", nullptr, false,
                       state.data.loaded && !state.ui.embedding.read_only)) {

@@ -124,6 +124,13 @@ void update_time_travel(AppState& state, std::vector<NotedEpochWeights> noted, i
   }
   for (auto it = tt.evaluations.begin(); it != tt.evaluations.end();)
     it = tt.store.has(it->first.first, it->first.second) ? std::next(it) : tt.evaluations.erase(it);
+  // Another run started training: the views follow it (an earlier run's epoch left on screen
+  // read as the new run's results).
+  const TrainingState& training = state.training;
+  if (training.run > 0 && training.step > 0 && training.run != tt.training_run_seen) {
+    tt.training_run_seen = training.run;
+    if (tt.shown_run > 0 && tt.shown_run != training.run) show_latest(state);
+  }
   if (tt.shown_run > 0) {
     if (!tt.store.has(tt.shown_run, tt.shown_epoch)) {
       show_latest(state);  // thinned away, or its run started over

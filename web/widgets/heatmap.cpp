@@ -133,10 +133,11 @@ HeatmapResult heatmap(const char* id, const float* values, int rows, int cols, I
       if (options.show_values) {
         std::snprintf(text, sizeof text, options.value_format, static_cast<double>(v));
         // A value wider than its cell (the large counts on the diagonal, the cells that matter
-        // most) is drawn smaller to fit, down to 60 % of the font; below that it is left out.
+        // most) is drawn smaller to fit, down to half the font; below that it is left out (its
+        // tooltip still says it).
         ImVec2 ts = ImGui::CalcTextSize(text);
         const float fit = std::min(1.0f, std::min((cell - 3.0f) / ts.x, cell / ts.y));
-        if (fit >= 0.6f) {
+        if (fit >= 0.5f) {
           ImFont* font = ImGui::GetFont();
           const float size = ImGui::GetFontSize() * fit;
           ts = ImVec2(ts.x * fit, ts.y * fit);

@@ -417,16 +417,33 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
   for (int s = 0; s < series_count; ++s) {
     if (series[s].count > 0) draw_series(draw, series[s], m, series[s].thickness * scale, scratch);
   }
-  if (std::isfinite(options.x_cursor)) {
-    const ImVec2 c = m.to_screen(options.x_cursor, m.y_hi);
-    const ImU32 cursor_color = ImGui::GetColorU32(ImGuiCol_PlotHistogram);
-    draw->AddLine(ImVec2(c.x, area.Min.y), ImVec2(c.x, area.Max.y), cursor_color, 2.0f * scale);
-    if (options.cursor_label)
-      draw->AddText(ImVec2(c.x + 3.0f * scale, area.Max.y - ImGui::GetTextLineHeight() - 2.0f * scale),
-                    cursor_color, options.cursor_label);
+  const bool cursor = std::isfinite(options.x_cursor);
+  const ImU32 cursor_color = ImGui::GetColorU32(ImGuiCol_PlotHistogram);
+  ImVec2 cursor_at;
+  if (cursor) {
+    cursor_at = m.to_screen(options.x_cursor, m.y_hi);
+    // On the plot's left edge (epoch 0) the line would hide under the frame: just inside it.
+    cursor_at.x = std::clamp(cursor_at.x, area.Min.x + 1.5f * scale, area.Max.x - 1.5f * scale);
+    draw->AddLine(ImVec2(cursor_at.x, area.Min.y), ImVec2(cursor_at.x, area.Max.y), cursor_color,
+                  2.0f * scale);
   }
   if (options.legend) {
     draw_legend(draw, series, series_count, m, options.y_label, scale);
+  }
+  if (cursor && options.cursor_label) {
+    // The label over everything (the legend included), on a chip of the window's colour, beside
+    // the line on whichever side it fits: "epoch 10" at the right edge is not cut to "e".
+    const ImVec2 size = ImGui::CalcTextSize(options.cursor_label);
+    const float gap = 3.0f * scale;
+    float x = cursor_at.x + gap;
+    if (x + size.x > area.Max.x - gap) x = cursor_at.x - gap - size.x;
+    x = std::max(x, area.Min.x + gap);
+    const float y = area.Max.y - size.y - 2.0f * gap;
+    draw->AddRectFilled(ImVec2(x - gap, y - 1.0f * scale), ImVec2(x + size.x + gap, y + size.y + scale),
+                        ImGui::GetColorU32(ImGuiCol_WindowBg), 3.0f * scale);
+    draw->AddRect(ImVec2(x - gap, y - 1.0f * scale), ImVec2(x + size.x + gap, y + size.y + scale),
+                  cursor_color, 3.0f * scale, 0, 1.5f * scale);
+    draw->AddText(ImVec2(x, y), ImGui::GetColorU32(ImGuiCol_Text), options.cursor_label);
   }
   draw->PopClipRect();
   draw->AddRect(area.Min, area.Max, ImGui::GetColorU32(ImGuiCol_Border));
