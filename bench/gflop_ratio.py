@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """How close end-to-end training comes to the GEMM's speed: for each preset, training GFLOP/s
 (images/s from `cnnlab bench` x FLOPs per training image) divided by the dispatched GEMM's
-GFLOP/s on the square 512 product (`bench_gemm`), same build, same thread count, same run.
+GFLOP/s on the square 512 product (`bench_gemm --mean`), same build, same thread count, same
+run; both are means over their measuring time, so the ratio holds on a machine busy with other
+work only as far as the load stays the same between the two (run it a few times).
 
     python3 bench/gflop_ratio.py [--build build] [--threads 2] [--models mlp,cnn3,cnn5,cnn7]
+                                 [--seconds 2] [--rounds 3]
     python3 bench/gflop_ratio.py --build build-wasm --threads 1     (WebAssembly under node)
 
 FLOPs per training image = 2 x (forward + weight-gradient + input-gradient multiply-accumulates)
@@ -16,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import statistics
 import subprocess
 import sys
 
@@ -49,8 +53,10 @@ def training_flops_per_image(cnnlab, model, kernel):
 
 
 def gemm_gflops(bench_gemm, threads, seconds):
+    # --mean: the mean rate over the measuring time, as `cnnlab bench` measures (bench_gemm's
+    # default, the best run's rate, would compare a burst with an average on a busy machine).
     out = run(bench_gemm + ["--shape", "square 512", "--threads", str(threads),
-                            "--seconds", str(seconds)])
+                            "--seconds", str(seconds), "--mean"])
     dispatched = re.search(r"dispatch uses (\S+)", out).group(1)
     header = next(l for l in out.splitlines() if l.startswith("shape"))
     row = next(l for l in out.splitlines() if l.startswith("square 512"))
@@ -68,19 +74,34 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--models", default="mlp,cnn3,cnn5,cnn7")
     parser.add_argument("--seconds", type=float, default=2.0, help="measuring time per figure")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of GEMM, models, GEMM; medians of the rounds are printed")
     args = parser.parse_args()
     cnnlab, bench_gemm = tool(args.build, "cnnlab"), tool(args.build, "bench_gemm")
-    variant, gemm = gemm_gflops(bench_gemm, args.threads, args.seconds)
-    bench = json.loads(run(cnnlab + ["bench", "--json", "--models", args.models, "--threads",
-                                     str(args.threads), "--seconds", str(args.seconds)]))
-    print(f"GEMM {variant}, square 512, {args.threads} thread(s): {gemm:.1f} GFLOP/s")
-    print(f"{'model':<6} {'MFLOP/img':>10} {'train img/s':>12} {'GFLOP/s':>8} {'/ GEMM':>7}")
-    for row in bench:
-        name = row["model"] + (str(row["kernel"]) if row["kernel"] else "")
-        flops = training_flops_per_image(cnnlab, row["model"], row["kernel"])
-        rate = row["train_images_per_s"] * flops / 1e9
-        print(f"{name:<6} {flops / 1e6:>10.1f} {row['train_images_per_s']:>12.0f} {rate:>8.1f} "
-              f"{rate / gemm:>7.2f}")
+    flops = {}
+    per_model = {}  # name -> [(images/s, GFLOP/s, ratio)] per round
+    gemms = []
+    for _ in range(args.rounds):
+        variant, before = gemm_gflops(bench_gemm, args.threads, args.seconds)
+        bench = json.loads(run(cnnlab + ["bench", "--json", "--models", args.models, "--threads",
+                                         str(args.threads), "--seconds", str(args.seconds)]))
+        _, after = gemm_gflops(bench_gemm, args.threads, args.seconds)
+        gemm = (before + after) / 2  # the GEMM's rate around this round's models
+        gemms.append(gemm)
+        for row in bench:
+            name = row["model"] + (str(row["kernel"]) if row["kernel"] else "")
+            if name not in flops:
+                flops[name] = training_flops_per_image(cnnlab, row["model"], row["kernel"])
+            rate = row["train_images_per_s"] * flops[name] / 1e9
+            per_model.setdefault(name, []).append((row["train_images_per_s"], rate, rate / gemm))
+    median = statistics.median
+    print(f"GEMM {variant}, square 512, {args.threads} thread(s): {median(gemms):.1f} GFLOP/s "
+          f"(median of {args.rounds} rounds, each the mean before and after the models)")
+    print(f"{'model':<6} {'MFLOP/img':>10} {'train img/s':>12} {'GFLOP/s':>8} {'/ GEMM':>7}  rounds")
+    for name, rows in per_model.items():
+        ratios = " ".join(f"{r[2]:.2f}" for r in rows)
+        print(f"{name:<6} {flops[name] / 1e6:>10.1f} {median(r[0] for r in rows):>12.0f} "
+              f"{median(r[1] for r in rows):>8.1f} {median(r[2] for r in rows):>7.2f}  {ratios}")
 
 
 if __name__ == "__main__":
