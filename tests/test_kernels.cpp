@@ -846,6 +846,31 @@ TEST_CASE("maxpool variants keep the reference's tie and NaN rules") {
   }
 }
 
+TEST_CASE("maxpool 2x2 variants match the reference on rows of 1 to 40 outputs") {
+  // Full 16-output blocks, masked tails of every length, odd widths (the last column unused).
+  int set_count = 0;
+  const KernelSet* sets = kernel_sets(&set_count);
+  for (int W = 2; W <= 81; ++W) {
+    CAPTURE(W);
+    const int B = 1, C = 2, H = 5, OH = 2, OW = W / 2;
+    auto x = random_vector(static_cast<size_t>(B) * C * H * W, 11);
+    for (size_t i = 0; i < x.size(); i += 5) x[i] = 0.5f;  // ties
+    const size_t out_n = static_cast<size_t>(B) * C * OH * OW;
+    // One guard element past the end: a store beyond the row would change it.
+    std::vector<float> y_ref(out_n + 1, 7.0f);
+    std::vector<int32_t> a_ref(out_n + 1, -7);
+    sets[0].maxpool2d_forward(y_ref.data(), a_ref.data(), x.data(), B, C, H, W, 2, 2, OH, OW);
+    for (int s = 1; s < set_count; ++s) {
+      CAPTURE(std::string(sets[s].name));
+      std::vector<float> y(out_n + 1, 7.0f);
+      std::vector<int32_t> a(out_n + 1, -7);
+      sets[s].maxpool2d_forward(y.data(), a.data(), x.data(), B, C, H, W, 2, 2, OH, OW);
+      CHECK(y == y_ref);
+      CHECK(a == a_ref);
+    }
+  }
+}
+
 // ---- [SECTION] entry points vs scalar ----------------------------------------------------------
 TEST_CASE("entry points: variant_name, gemm and a conv forward through im2col + gemm") {
   CHECK(std::string(variant_name()).size() > 0);
