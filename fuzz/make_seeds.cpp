@@ -20,6 +20,7 @@
 #include "data/pack.h"
 #include "fuzz_common.h"
 #include "lab/dataset_report.h"
+#include "lab/embed_settings.h"
 #include "lab/lab_model_file.h"
 #include "lab/run_report.h"
 #include "lab/session.h"
@@ -342,6 +343,41 @@ void make_all() {
   // Dataset reports of the tiny data, colour and gray.
   seed("fuzz_dataset_report", "rgb.report", encode_dataset_report(make_dataset_report(rgb, 2)));
   seed("fuzz_dataset_report", "gray.report", encode_dataset_report(make_dataset_report(gray, 1)));
+
+  // Embedding look options: the defaults and a locked page through embed_settings_json, and
+  // the forms a link's or an attribute's values take (web/page/options.js).
+  EmbedSettings locked_page;
+  locked_page.dark_theme = true;
+  locked_page.hidden_panels = 0b1010;
+  locked_page.read_only = locked_page.read_only_commands = true;
+  seed_text("fuzz_embed_settings", "defaults.json", embed_settings_json(EmbedSettings()).dump());
+  seed_text("fuzz_embed_settings", "locked.json", embed_settings_json(locked_page).dump());
+  seed_text("fuzz_embed_settings", "link.json",
+            R"({"theme":"light","panels":"curves, inside","readOnly":"settings","reducedMotion":true,"touch":false})");
+  seed_text("fuzz_embed_settings", "status.json",
+            R"({"hide":["guide","eval"],"readOnly":"none","notice":"option lr: must be > 0","linkStatus":"Link copied"})");
+
+  // Lessons: the built-in ones (the repository's own files, assets/lessons/), and a small one
+  // with every action, check and placeholder kind.
+  for (const char* name : {"assignment.md", "kernel-sees.md"}) {
+    seed("fuzz_lesson", name,
+         cnnlab::read_file_bytes(std::string(CNNLAB_SOURCE_DIR) + "/assets/lessons/" + name));
+  }
+  seed_text("fuzz_lesson", "every-kind.md",
+            "---\nlesson: 1\nid: every-kind\ntitle: Every kind\nsubset: 1k\n# a comment\n---\n"
+            "## Data\nsetup: show data\ndone: dataset\n\n{data.name}: {data.classes} classes, "
+            "{data.train}/{data.val}/{data.test}.\n- a bullet\n\n"
+            "## MLP\nsetup: train model=mlp epochs=2\ndone: run model=mlp\n\n"
+            "? How good?\n= {mlp.accuracy}, {mlp.params}, {mlp.dense}\n"
+            "## CNN\nsetup: train model=cnn kernel=3 epochs=2\ndone: run model=cnn kernel=3\n\n"
+            "{cnn.accuracy} {cnn.params} {cnn.kernel} {cnn.conv1.params} {cnn.conv1.dense_params}\n"
+            "## Matched\nsetup: train model=mlp-small match=cnn\ndone: matched-mlp\n\n"
+            "{matched_mlp.accuracy} {matched_mlp.params} {matched_mlp.dense} {rf.3} {rf.11}\n"
+            "## Experiment\nsetup: experiment model=cnn vary=kernel values=3,5 repeats=2 epochs=1\n"
+            "done: experiment vary=kernel values=3,5 repeats=2\n\n"
+            "{experiment.3.accuracy} {experiment.5.spread} {experiment.3.params} "
+            "{experiment.5.macs} {experiment.verdict} {experiment.repeats}\n"
+            "## Models\nsetup: experiment vary=model values=mlp,cnn match-params\ndone: read\n");
 }
 
 }  // namespace

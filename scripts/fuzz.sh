@@ -49,13 +49,13 @@ declare -A max_len=(
   [fuzz_gzip]=65536 [fuzz_tar]=262144 [fuzz_idx]=65536 [fuzz_cifar10]=65536 [fuzz_image]=65536
   [fuzz_model_spec]=4096 [fuzz_session_options]=4096 [fuzz_trainer_command]=4096
   [fuzz_trainer_report]=16384 [fuzz_run_report]=16384 [fuzz_dataset_report]=65536
-  [fuzz_trainer_state]=16384)
+  [fuzz_trainer_state]=16384 [fuzz_lesson]=65536 [fuzz_embed_settings]=4096)
 declare -A dict=(
   [fuzz_pack]=pack [fuzz_model_file]=model_file [fuzz_lab_model_file]=model_file [fuzz_npz]=npz
   [fuzz_gzip]=gzip [fuzz_tar]=tar [fuzz_idx]=idx [fuzz_cifar10]=cifar10 [fuzz_image]=image
   [fuzz_model_spec]=model_spec [fuzz_session_options]=json [fuzz_trainer_command]=json
   [fuzz_trainer_report]=json [fuzz_run_report]=json [fuzz_dataset_report]=json
-  [fuzz_trainer_state]=json)
+  [fuzz_trainer_state]=json [fuzz_lesson]=lesson [fuzz_embed_settings]=embed_settings)
 
 targets=()
 if [ -n "${CNNLAB_FUZZ_TARGETS:-}" ]; then

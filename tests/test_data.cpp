@@ -1651,6 +1651,40 @@ TEST_CASE("decode_image: a PNG chunk claiming more bytes than the file has is re
                  "big.png: corrupt image (PNG chunk 'IDAT' at byte " + std::to_string(idat) + " claims"));
 }
 
+TEST_CASE("decode_image: an empty PNG IDAT chunk before any image data is refused, one after it is read") {
+  // stb_image would copy the empty chunk into an image buffer it has not reserved yet (a null
+  // pointer; found by fuzz_image).
+  Rng rng(7, 8);
+  const Bytes png = encode_png(random_image(rng, 3, 4, 4));
+  size_t idat = 0;
+  for (size_t i = 8; i + 8 <= png.size(); ++i) {
+    if (std::memcmp(png.data() + i + 4, "IDAT", 4) == 0) {
+      idat = i;
+      break;
+    }
+  }
+  REQUIRE(idat > 0);
+  const size_t idat_length = static_cast<size_t>(png[idat]) << 24 | static_cast<size_t>(png[idat + 1]) << 16 |
+                             static_cast<size_t>(png[idat + 2]) << 8 | png[idat + 3];
+  REQUIRE(idat_length > 0);
+  // An empty IDAT: length 0, the type, the CRC-32 of the type.
+  const uint8_t type[4] = {'I', 'D', 'A', 'T'};
+  Bytes empty = {0, 0, 0, 0, 'I', 'D', 'A', 'T', 0, 0, 0, 0};
+  const uint32_t crc = crc32(type, 4);
+  for (int k = 0; k < 4; ++k) empty[8 + k] = static_cast<uint8_t>(crc >> (24 - 8 * k));
+  Bytes before = png;
+  before.insert(before.begin() + static_cast<std::ptrdiff_t>(idat), empty.begin(), empty.end());
+  CHECK(error_of([&] { decode_image(before.data(), before.size(), "empty.png"); }) ==
+        "empty.png: corrupt image (PNG chunk 'IDAT' at byte " + std::to_string(idat) +
+            " is empty and comes before any image data)");
+  Bytes after = png;
+  const size_t next = idat + 12 + idat_length;
+  after.insert(after.begin() + static_cast<std::ptrdiff_t>(next), empty.begin(), empty.end());
+  const Image a = decode_image(after.data(), after.size(), "after.png");
+  const Image p = decode_image(png.data(), png.size(), "plain.png");
+  CHECK(a.pixels == p.pixels);
+}
+
 TEST_CASE("center_crop_square, resize_image and convert_channels") {
   Image img;
   img.channels = 1;

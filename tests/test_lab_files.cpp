@@ -320,8 +320,14 @@ TEST_CASE("Lessons: a bad file is refused with its name, the line and the field"
     CHECK_MESSAGE(contains(why, "lesson t.md"), why);
     CHECK_MESSAGE(contains(why, c.expected), "expected '" << c.expected << "', got '" << why << "'");
   }
-  // Over 1 MB, and over 40 steps.
-  CHECK(contains(lesson_error(h + "## S\n" + std::string(Lesson::kMaxBytes, 'x')), "over the 1 MB"));
+  // A lesson of exactly 1 MB (1,048,576 bytes) is read; one byte more is refused by its size.
+  const std::string head = h + "## S\n";
+  const std::string at_limit = head + std::string(Lesson::kMaxBytes - head.size(), 'x');
+  REQUIRE(at_limit.size() == 1048576);
+  CHECK(parse_lesson(at_limit, "lesson t.md").steps.at(0).text.size() ==
+        Lesson::kMaxBytes - head.size());
+  CHECK(contains(lesson_error(at_limit + "x"), "is 1,048,577 bytes, over the 1 MB a lesson may have"));
+  // Over 40 steps.
   std::string many = h;
   for (int i = 0; i < 41; ++i) many += "## Step\n";
   CHECK(contains(lesson_error(many), "line 46: step: more than 40 steps"));

@@ -854,6 +854,14 @@ TEST_CASE("Model file: a header number out of range is refused naming the file a
         "m.cnnlab preprocess: field 'std' needs 3 values, has 2");
   CHECK(refusal([](nlohmann::json& h) { h["preprocess"]["mean"][0] = "0.5"; }) ==
         "m.cnnlab preprocess: field 'mean' item 0 has the wrong type (string), a number is needed");
+  // The format's name of another type is another format, named as such (not a JSON library's
+  // type_error escaping the reader).
+  const std::string not_ours =
+      "m.cnnlab: header is not a cnnlab-model header (field 'format' must be \"cnnlab-model\")";
+  CHECK(refusal([](nlohmann::json& h) { h["format"] = {1, 2}; }) == not_ours);
+  CHECK(refusal([](nlohmann::json& h) { h["format"] = 7; }) == not_ours);
+  CHECK(refusal([](nlohmann::json& h) { h.erase("format"); }) == not_ours);
+  CHECK(refusal([](nlohmann::json& h) { h["format"] = "cnnlab-mode"; }) == not_ours);
 }
 
 TEST_CASE("Model file: a section of 64 GB is judged by the file's size, a larger one refused") {

@@ -102,8 +102,12 @@ std::string jpeg_huffman_problem(const uint8_t* b, size_t n) {
 
 // stb_image reserves a PNG chunk's claimed length before reading it (an IDAT claiming 1.6 GB in a
 // 1 kB file: found by fuzz_tar), so every chunk's length is checked against the bytes that
-// follow it first. Returns "" or what is wrong. Layout: PNG spec 5.3 (length, type, data, CRC).
+// follow it first. An empty IDAT before any image data is refused too: stb_image copies its 0
+// bytes into an image buffer it has not reserved yet (a null pointer: undefined behaviour, found
+// by fuzz_image); no encoder writes one. Returns "" or what is wrong. Layout: PNG spec 5.3
+// (length, type, data, CRC).
 std::string png_chunk_problem(const uint8_t* b, size_t n) {
+  bool image_data_seen = false;
   for (size_t pos = 8; pos + 8 <= n;) {
     const uint64_t length = static_cast<uint64_t>(b[pos]) << 24 | static_cast<uint64_t>(b[pos + 1]) << 16 |
                             static_cast<uint64_t>(b[pos + 2]) << 8 | b[pos + 3];
@@ -112,6 +116,13 @@ std::string png_chunk_problem(const uint8_t* b, size_t n) {
     if (length > left) {
       return "PNG chunk '" + type + "' at byte " + std::to_string(pos) + " claims " +
              std::to_string(length) + " bytes, the file has " + std::to_string(left) + " left";
+    }
+    if (type == "IDAT") {
+      if (length == 0 && !image_data_seen) {
+        return "PNG chunk 'IDAT' at byte " + std::to_string(pos) +
+               " is empty and comes before any image data";
+      }
+      image_data_seen = image_data_seen || length > 0;
     }
     if (type == "IEND") return "";
     pos += 12 + length;

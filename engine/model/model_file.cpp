@@ -275,8 +275,10 @@ LoadedModel deserialize_model(const uint8_t* bytes, size_t size, const std::stri
   } catch (const nlohmann::json::exception&) {
     throw Error(where, "header is not valid JSON");
   }
-  require(header.is_object() && header.value("format", "") == "cnnlab-model", where,
-          "header is not a cnnlab-model header");
+  // Compared as JSON: a "format" that is not text (an array, a number) is a wrong format, not a
+  // library exception (json::value would throw its own type_error for it).
+  require(header.is_object() && header.contains("format") && header.at("format") == "cnnlab-model",
+          where, "header is not a cnnlab-model header (field 'format' must be \"cnnlab-model\")");
   const auto input = json_field<std::vector<int>>(header, "input", where);
   require(input.size() == 3, where, "header field 'input' must be [channels, height, width]");
   const int classes = json_field<int>(header, "classes", where);

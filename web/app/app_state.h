@@ -32,6 +32,7 @@
 #include "app/guide_state.h"
 #include "lab/attribution.h"
 #include "lab/dataset_report.h"
+#include "lab/embed_settings.h"
 #include "lab/inside_maps.h"
 #include "lab/trainer_command.h"
 #include "lab/trainer_report.h"
@@ -461,22 +462,10 @@ struct UiState {
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
                                  // 3 Results; app.cpp's narrow_layout)
   std::string status;            // the menu bar's status ("training", "experiment running 40 %")
-  // What the embedding page chose (embed_options.h; the page's panels/readOnly/theme options).
-  struct Embedding {
-    bool dark_theme = false;
-    uint32_t hidden_panels = 0;       // bit 1 << Panel per hidden panel
-    bool read_only = false;           // settings shown but locked (an instructor's exercise)
-    bool read_only_commands = false;  // Start/Pause/Step/Reset locked too (readOnly: 'all')
-    std::string notice;               // options the page could not apply (until dismissed)
-    std::string link_status;          // after Copy link: "Link copied" or why not
-    double link_status_time = -1;     // ImGui time it was set
-    // The reader's system asks for reduced motion (the page's prefers-reduced-motion): nothing
-    // moves by itself (the pixel explainer's Play is off; steps happen on a click).
-    bool reduced_motion = false;
-    // The reader's main pointer is a finger (the page's `pointer: coarse`): the touch style,
-    // with controls at least kTouchTargetSize high (theme.h).
-    bool touch = false;
-  } embedding;
+  // What the embedding page chose (lab/embed_settings.h, checked there; web/app/embed_options.h
+  // applies and draws it: the page's panels/readOnly/theme options).
+  using Embedding = EmbedSettings;
+  Embedding embedding;
 };
 
 // ---- [SECTION] AppState ------------------------------------------------------------------------

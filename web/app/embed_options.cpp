@@ -3,8 +3,6 @@
 #include "app/embed_options.h"
 
 #include <algorithm>
-#include <sstream>
-#include <vector>
 
 #include "app/app.h"
 #include "app/panels.h"
@@ -25,135 +23,18 @@ EM_JS(int, cnnlab_js_copy_link, (), {
 
 namespace cnnlab {
 
-namespace {
-
-constexpr const char* kPanelNames[] = {"data",   "model", "training",   "curves",
-                                       "inside", "eval",  "experiment", "guide"};
-constexpr int kPanelCount = static_cast<int>(Panel::Count);
-
-std::string panel_list() {
-  std::string list;
-  for (const char* n : kPanelNames) list += (list.empty() ? "" : ", ") + std::string(n);
-  return list;
-}
-
-// Panel names from an array of strings or a comma-separated string, as a bit mask.
-uint32_t panel_mask(const nlohmann::json& value, const char* option) {
-  std::vector<std::string> names;
-  if (value.is_string()) {
-    std::stringstream in(value.get<std::string>());
-    std::string name;
-    while (std::getline(in, name, ',')) {
-      name.erase(0, name.find_first_not_of(" \t"));
-      name.erase(name.find_last_not_of(" \t") + 1);
-      if (!name.empty()) names.push_back(name);
-    }
-  } else if (value.is_array()) {
-    for (const nlohmann::json& n : value) {
-      if (!n.is_string()) {
-        throw std::runtime_error(std::string("option ") + option +
-                                 ": panel names must be strings, got " + n.dump());
-      }
-      names.push_back(n.get<std::string>());
-    }
-  } else {
-    throw std::runtime_error(std::string("option ") + option +
-                             ": must be a list of panels (" + panel_list() + "), got " +
-                             value.dump());
-  }
-  uint32_t mask = 0;
-  for (const std::string& name : names) {
-    int index = -1;
-    for (int i = 0; i < kPanelCount; ++i) {
-      if (name == kPanelNames[i]) index = i;
-    }
-    if (index < 0) {
-      throw std::runtime_error(std::string("option ") + option + ": unknown panel '" + name +
-                               "' (one of " + panel_list() + ")");
-    }
-    mask |= 1u << index;
-  }
-  return mask;
-}
-
-}  // namespace
-
 std::string apply_ui_options(UiState& ui, const nlohmann::json& options, bool* theme_changed) {
   if (theme_changed) *theme_changed = false;
-  if (!options.is_object()) return "ui options: must be an object, got " + options.dump();
-  UiState::Embedding next = ui.embedding;
-  try {
-    for (auto it = options.begin(); it != options.end(); ++it) {
-      const std::string& key = it.key();
-      const nlohmann::json& value = it.value();
-      if (key == "theme") {
-        if (!value.is_string() || (value != "light" && value != "dark")) {
-          throw std::runtime_error("option theme: must be 'light' or 'dark', got " + value.dump());
-        }
-        next.dark_theme = value == "dark";
-      } else if (key == "panels") {
-        const uint32_t shown = panel_mask(value, "panels");
-        if (shown == 0) throw std::runtime_error("option panels: name at least one panel");
-        next.hidden_panels = ((1u << kPanelCount) - 1) & ~shown;
-      } else if (key == "hide") {
-        next.hidden_panels = panel_mask(value, "hide");
-      } else if (key == "readOnly") {
-        if (value.is_boolean()) {
-          next.read_only = value.get<bool>();
-          next.read_only_commands = false;
-        } else if (value == "settings" || value == "all" || value == "none") {
-          next.read_only = value != "none";
-          next.read_only_commands = value == "all";
-        } else {
-          throw std::runtime_error(
-              "option readOnly: must be true, false, 'settings' or 'all', got " + value.dump());
-        }
-      } else if (key == "notice") {
-        next.notice = value.is_string() ? value.get<std::string>() : std::string();
-      } else if (key == "linkStatus") {
-        next.link_status = value.is_string() ? value.get<std::string>() : std::string();
-        next.link_status_time = ImGui::GetCurrentContext() ? ImGui::GetTime() : 0.0;
-      } else if (key == "reducedMotion") {
-        if (!value.is_boolean()) {
-          throw std::runtime_error("option reducedMotion: must be true or false, got " +
-                                   value.dump());
-        }
-        next.reduced_motion = value.get<bool>();
-      } else if (key == "touch") {
-        if (!value.is_boolean()) {
-          throw std::runtime_error("option touch: must be true or false, got " + value.dump());
-        }
-        next.touch = value.get<bool>();
-      } else {
-        throw std::runtime_error(
-            "ui options: unknown key '" + key +
-            "' (theme, panels, hide, readOnly, notice, linkStatus, reducedMotion, touch)");
-      }
-    }
-    if ((next.hidden_panels & ((1u << kPanelCount) - 1)) == (1u << kPanelCount) - 1) {
-      throw std::runtime_error("option hide: at least one panel must stay visible");
-    }
-  } catch (const std::exception& e) {
-    return e.what();
+  const EmbedSettings before = ui.embedding;
+  const double now = ImGui::GetCurrentContext() ? ImGui::GetTime() : 0.0;
+  const std::string error = apply_embed_settings(ui.embedding, options, now);
+  if (error.empty() && theme_changed) {
+    *theme_changed = ui.embedding.dark_theme != before.dark_theme || ui.embedding.touch != before.touch;
   }
-  if (theme_changed) {
-    *theme_changed = next.dark_theme != ui.embedding.dark_theme || next.touch != ui.embedding.touch;
-  }
-  ui.embedding = next;
-  return {};
+  return error;
 }
 
-nlohmann::json ui_options_json(const UiState& ui) {
-  nlohmann::json panels = nlohmann::json::array();
-  for (int i = 0; i < kPanelCount; ++i) {
-    if (panel_shown(ui, static_cast<Panel>(i))) panels.push_back(kPanelNames[i]);
-  }
-  const UiState::Embedding& e = ui.embedding;
-  return {{"theme", e.dark_theme ? "dark" : "light"},
-          {"panels", panels},
-          {"readOnly", !e.read_only ? nlohmann::json(false)
-                                    : nlohmann::json(e.read_only_commands ? "all" : "settings")}};
-}
+nlohmann::json ui_options_json(const UiState& ui) { return embed_settings_json(ui.embedding); }
 
 void draw_copy_link_item(AppState& state) {
   UiState::Embedding& e = state.ui.embedding;
