@@ -106,8 +106,9 @@ async function readBody(reader, url, total, onProgress, sink) {
 }
 
 // Several downloads in parallel, reported as one progress: onProgress(received, total) where
-// total is null until every response's size is known.
-export function fetchAllWithProgress(urls, onProgress) {
+// total is null until every response's size is known. onResponses[i], when given, sees the i-th
+// response before its body is read (fetchWithProgress's onResponse).
+export function fetchAllWithProgress(urls, onProgress, onResponses = []) {
   const received = urls.map(() => 0);
   const totals = urls.map(() => undefined);
   const report = () => {
@@ -119,7 +120,7 @@ export function fetchAllWithProgress(urls, onProgress) {
     received[i] = r;
     totals[i] = t === null ? null : t;
     report();
-  })));
+  }, onResponses[i] || null)));
 }
 
 // A small text file of the site (data/packs.json, trainer.json), or null when it is missing or
