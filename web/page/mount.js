@@ -150,11 +150,16 @@ export class Lab {
         if (typeof WebAssembly.compileStreaming !== 'function') return;
         wasmModule = WebAssembly.compileStreaming(response.clone()).catch(() => null);
       };
-      const [wasmBytes, fontBytes, trainerBytes] = await fetchAllWithProgress(
+      // The training worker starts as soon as its module is in (it compiles it while the app's
+      // larger one still downloads), and the first dataset's pieces go to it from then on.
+      const startTrainer = (trainerBytes) => {
+        this.trainer.start(trainerBytes, choice);
+        early.then(() => { if (this.earlyDataset) this.earlyDataset.attach(this.trainer); });
+      };
+      const [wasmBytes, fontBytes] = await fetchAllWithProgress(
           [base + 'cnnlab_app.wasm', base + 'fonts/DejaVuSans.ttf', base + choice.wasm],
           (received, total) => this.showProgress(step, received, total),
-          [compileWhileDownloading]);
-      this.trainer.start(trainerBytes, choice);
+          [compileWhileDownloading], [null, null, startTrainer]);
       await early;
       if (this.earlyDataset) this.earlyDataset.attach(this.trainer);
       this.showProgress('Starting the app…', this.loading.receivedBytes, this.loading.totalBytes);
