@@ -1,7 +1,7 @@
 // Mounting a lab: one Lab per element (CNNLab.mount or a <cnn-lab>) downloads the app, the font
-// and the trainer with one progress bar, starts the training worker and the app's wasm instance
-// on a canvas of its own, loads the dataset, applies the options, and shows what failed with a
-// Retry. Its JavaScript API (api.js) is what CNNLab.mount returns and <cnn-lab>'s `lab` property.
+// and the trainer with one progress bar (and the first dataset beside them: early-dataset.js),
+// starts the training worker and the app's wasm instance on a canvas of its own, loads the
+// dataset, applies the options, and shows what failed with a Retry. Its JavaScript API (api.js) is what CNNLab.mount returns and <cnn-lab>'s `lab` property.
 //
 // Phases of the page's side: 'loading' until the app's first frame, 'dataset' while a dataset
 // downloads, then 'running' (the app reports its own phase); 'error' when anything fails
