@@ -6,6 +6,9 @@
 //   dataset  the dataset is loaded in the trainer (state().dataset is set)
 //   bytes    bytes transferred over the network until then (encoded, i.e. as sent: headers and
 //            bodies, summed from Network.loadingFinished)
+//   steps    when each of the page's loading steps (state().loading.step) was first seen, and
+//   fetches  when each larger file's request started and its last byte arrived (the page's
+//            Resource Timing), both in seconds from the start of navigation: where the time goes
 // One row per URL suffix given ("" opens the site as is: its default subset). Run through
 // bench/first_load.sh, which serves the site(s).
 //
@@ -37,6 +40,22 @@ const browser = await chromium.launch({
 try {
   for (const suffix of suffixes.length ? suffixes : ['']) {
     const context = await browser.newContext({viewport: {width: 1280, height: 800}});
+    // The loading steps as the page shows them, each with the time it was first seen (polled
+    // from before the page's own scripts run).
+    await context.addInitScript(() => {
+      window.firstLoadSteps = [];
+      const watch = () => {
+        const loading = window.cnnlab && typeof window.cnnlab.state === 'function'
+            ? window.cnnlab.state().loading : undefined;
+        const step = loading === undefined ? 'page script' : loading ? loading.step : 'usable';
+        const steps = window.firstLoadSteps;
+        if (!steps.length || steps[steps.length - 1].step !== step) {
+          steps.push({step, at: +(performance.now() / 1000).toFixed(2)});
+        }
+        if (step !== 'usable') setTimeout(watch, 20);
+      };
+      watch();
+    });
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Network.enable');
@@ -69,10 +88,15 @@ try {
     if (state.phase === 'error') throw new Error(`the lab reported an error: ${state.error}`);
     await new Promise((resolve) => setTimeout(resolve, 300));  // last loadingFinished events
     const d = state.dataset;
+    const steps = await page.evaluate(() => window.firstLoadSteps);
+    const fetches = await page.evaluate(() => performance.getEntriesByType('resource')
+        .filter((e) => e.encodedBodySize > 10000 || /\.(wasm|pack|json)$/.test(e.name))
+        .map((e) => ({file: e.name.replace(/^https?:\/\/[^/]+\//, ''),
+                      start: +(e.startTime / 1000).toFixed(2), end: +(e.responseEnd / 1000).toFixed(2)})));
     console.log(JSON.stringify({
       url: siteUrl + suffix, mbit, usableSeconds: usable, bytesWhenUsable: usableBytes,
       datasetSeconds: dataset, bytes, dataset: `${d.origin}: ${d.train + d.val} train, ${d.test} test`,
-      files: Object.fromEntries([...files].filter(([, n]) => n > 10000)), errors,
+      files: Object.fromEntries([...files].filter(([, n]) => n > 10000)), steps, fetches, errors,
     }));
     await context.close();
   }

@@ -21,7 +21,8 @@ const PAGE_FILES = [
   'downloads.js', 'overlay.js', 'events.js', 'files.js', 'embed-bridge.js', 'offline.js',
   'cnn-lab-element.js', 'cnnlab.css', 'trainer-worker.js', 'mirror.js', 'announcer.js',
   'text-format.js', 'color-scheme.js', 'lessons.js', 'dataset-archive.js', 'uploads.js',
-  'webcam-panel.js', 'webcam-camera.js', 'webcam-dataset.js', 'vendor/fflate.js',
+  'webcam-panel.js', 'webcam-camera.js', 'webcam-dataset.js', 'early-dataset.js',
+  'vendor/fflate.js',
 ].map((file) => 'page/' + file);
 const CORE_FILES = PAGE_FILES.concat([
   'index.html', 'cnnlab_app.js', 'cnnlab_app.wasm', 'cnnlab_trainer.js', 'cnnlab_trainer.wasm',

@@ -176,3 +176,43 @@ test('a corrupt .wasm is reported, not a blank canvas', {timeout: 120000}, async
     await context.close();
   }
 });
+
+// index.html asks for every module of the page at once (<link rel="modulepreload">) so that the
+// browser does not find them one import level at a time: the list must name every module the
+// page loads as it starts, and nothing that it does not load. A module added to web/page/ and
+// imported without a line in index.html fails here. The app's module is compiled as it
+// downloads (WebAssembly.compileStreaming, which needs the server's application/wasm): the page
+// falls back to compiling the bytes when that fails, so the check is that it did not fail here.
+test('index.html preloads exactly the modules the page loads as it starts; the app compiles as it downloads',
+     {timeout: 120000}, async () => {
+  const {context, page, errors} = await newPage(browser);
+  try {
+    await context.addInitScript(() => {
+      const original = WebAssembly.compileStreaming;
+      window.streamingCompiles = [];
+      WebAssembly.compileStreaming = function (source) {
+        const result = original.call(WebAssembly, source);
+        result.then(() => window.streamingCompiles.push('compiled'),
+                    (e) => window.streamingCompiles.push(`failed: ${e.message}`));
+        return result;
+      };
+    });
+    const modules = new Set();
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (/\/page\/[^/]+\.js$/.test(path) && !path.endsWith('/trainer-worker.js')) {
+        modules.add(path.replace(/^.*\/page\//, ''));
+      }
+    });
+    await openLab(page);
+    const html = await (await fetch(siteUrl)).text();
+    const preloaded = [...html.matchAll(/<link rel="modulepreload" href="page\/([^"]+)">/g)]
+        .map((m) => m[1]);
+    assert.equal(new Set(preloaded).size, preloaded.length, `listed twice: ${preloaded}`);
+    assert.deepEqual([...modules].sort(), [...preloaded].sort());
+    assert.deepEqual(await page.evaluate(() => window.streamingCompiles), ['compiled']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -48,11 +48,13 @@ export class AppInstance {
   constructor() { this.module = null; }  // the Emscripten module object, once start() began
 
   // Starts the app from the site base: its glue script, the downloaded wasm and font bytes,
-  // drawing on canvas. hooks: the Module.cnnlab* functions the app calls (cnnlabOnReady,
+  // drawing on canvas. wasmModule: a promise of the wasm already compiled as it downloaded
+  // (WebAssembly.compileStreaming), or of null: then wasmBytes are compiled here. hooks: the Module.cnnlab* functions the app calls (cnnlabOnReady,
   // cnnlabPostToTrainer, ...; they may be called before this resolves); log(text, isError): its
   // output; onStarted(): its runtime runs (a retry must then reload the page); onFailure(Error):
   // it could not start or stopped. Resolves once the factory returned.
-  async start({base, canvas, wasmBytes, fontBytes, hooks, log, onStarted, onFailure}) {
+  async start({base, canvas, wasmBytes, wasmModule = null, fontBytes, hooks, log, onStarted,
+               onFailure}) {
     await loadScript(base + 'cnnlab_app.js');
     if (typeof createCnnLabModule !== 'function') {
       throw new Error(`${base}cnnlab_app.js did not define createCnnLabModule.`);
@@ -63,7 +65,9 @@ export class AppInstance {
       print: (text) => log(text, false),
       printErr: (text) => log(text, true),
       instantiateWasm(imports, receiveInstance) {
-        WebAssembly.instantiate(wasmBytes, imports).then(
+        Promise.resolve(wasmModule).then((compiled) => (compiled
+            ? WebAssembly.instantiate(compiled, imports).then((made) => ({instance: made, module: compiled}))
+            : WebAssembly.instantiate(wasmBytes, imports))).then(
             (result) => keysOnlyFrom(canvas, () => instance.editingText(),
                                    () => receiveInstance(result.instance, result.module)),
             (e) => onFailure(new Error(`cnnlab_app.wasm is not a valid WebAssembly module for this page: ${e.message}`)));

@@ -106,8 +106,10 @@ async function readBody(reader, url, total, onProgress, sink) {
 }
 
 // Several downloads in parallel, reported as one progress: onProgress(received, total) where
-// total is null until every response's size is known.
-export function fetchAllWithProgress(urls, onProgress) {
+// total is null until every response's size is known. onResponses[i], when given, sees the i-th
+// response before its body is read (fetchWithProgress's onResponse); onFetched[i], when given,
+// gets the i-th file's bytes as soon as they are in (an exception it throws fails the whole).
+export function fetchAllWithProgress(urls, onProgress, onResponses = [], onFetched = []) {
   const received = urls.map(() => 0);
   const totals = urls.map(() => undefined);
   const report = () => {
@@ -119,6 +121,9 @@ export function fetchAllWithProgress(urls, onProgress) {
     received[i] = r;
     totals[i] = t === null ? null : t;
     report();
+  }, onResponses[i] || null).then((bytes) => {
+    if (onFetched[i]) onFetched[i](bytes);
+    return bytes;
   })));
 }
 

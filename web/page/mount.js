@@ -1,7 +1,7 @@
 // Mounting a lab: one Lab per element (CNNLab.mount or a <cnn-lab>) downloads the app, the font
-// and the trainer with one progress bar, starts the training worker and the app's wasm instance
-// on a canvas of its own, loads the dataset, applies the options, and shows what failed with a
-// Retry. Its JavaScript API (api.js) is what CNNLab.mount returns and <cnn-lab>'s `lab` property.
+// and the trainer with one progress bar (and the first dataset beside them: early-dataset.js),
+// starts the training worker and the app's wasm instance on a canvas of its own, loads the
+// dataset, applies the options, and shows what failed with a Retry. Its JavaScript API (api.js) is what CNNLab.mount returns and <cnn-lab>'s `lab` property.
 //
 // Phases of the page's side: 'loading' until the app's first frame, 'dataset' while a dataset
 // downloads, then 'running' (the app reports its own phase); 'error' when anything fails
@@ -19,7 +19,8 @@
 import { createApi } from './api.js';
 import { AppInstance } from './app-instance.js';
 import { systemTheme, watchCoarsePointer, watchReducedMotion, watchSystemTheme } from './color-scheme.js';
-import { fetchAllWithProgress, fetchDataset, fetchOptionalText, cacheDataset, forgetDataset } from './downloads.js';
+import { fetchAllWithProgress, fetchDataset, fetchOptionalText, cacheDataset, forgetDataset, loadScript } from './downloads.js';
+import { EarlyDataset, expectedFirstDataset } from './early-dataset.js';
 import { connectToParent, hostOrigin } from './embed-bridge.js';
 import { LabEvents } from './events.js';
 import { checkArchiveSize, datasetInput, droppedFoldersToTar, fileKind, zipToTar } from './dataset-archive.js';
@@ -102,6 +103,8 @@ export class Lab {
     // The training worker's memory as it last reported it: {heapBytes, heapInUseBytes} or null.
     this.workerMemory = null;
     this.manifest = null;         // data/packs.json of the site (null: none)
+    this.manifestText = null;     // a promise of its text (asked for as the start begins)
+    this.earlyDataset = null;     // the first dataset while it downloads early (EarlyDataset)
     this.defaultOptions = null;   // the app's training options before any were applied (links)
     this.loading = {step: 'starting', receivedBytes: 0, totalBytes: null};
     this.logLines = [];
@@ -131,14 +134,37 @@ export class Lab {
     this.showProgress(step, 0, null);
     try {
       const base = this.base;
+      // Every request of the start goes out at once (a first load on a slow link is mostly
+      // round trips and bytes in a row): the site's subsets and the student's kept dataset (what
+      // to load first), the app's glue script (it only defines the factory) and the downloads.
+      this.manifestText = fetchOptionalText(base + 'data/packs.json');
+      const kept = this.setup.page.pack ? Promise.resolve(null) : keptUpload(base);
+      const early = Promise.all([this.manifestText, kept])
+          .then(([manifestText, keptUrl]) => this.startEarlyDataset(manifestText, keptUrl));
+      loadScript(base + 'cnnlab_app.js').catch(() => {});  // app.start reports a failure
       const choice = await chooseTrainer(base, fetchOptionalText);
-      const [wasmBytes, fontBytes, trainerBytes] = await fetchAllWithProgress(
+      // The app's wasm is compiled as it downloads where the browser can (its bytes are still
+      // read for the progress bar, and compiled after all if streaming compilation fails).
+      let wasmModule = null;
+      const compileWhileDownloading = (response) => {
+        if (typeof WebAssembly.compileStreaming !== 'function') return;
+        wasmModule = WebAssembly.compileStreaming(response.clone()).catch(() => null);
+      };
+      // The training worker starts as soon as its module is in (it compiles it while the app's
+      // larger one still downloads), and the first dataset's pieces go to it from then on.
+      const startTrainer = (trainerBytes) => {
+        this.trainer.start(trainerBytes, choice);
+        early.then(() => { if (this.earlyDataset) this.earlyDataset.attach(this.trainer); });
+      };
+      const [wasmBytes, fontBytes] = await fetchAllWithProgress(
           [base + 'cnnlab_app.wasm', base + 'fonts/DejaVuSans.ttf', base + choice.wasm],
-          (received, total) => this.showProgress(step, received, total));
-      this.trainer.start(trainerBytes, choice);
+          (received, total) => this.showProgress(step, received, total),
+          [compileWhileDownloading], [null, null, startTrainer]);
+      await early;
+      if (this.earlyDataset) this.earlyDataset.attach(this.trainer);
       this.showProgress('Starting the app…', this.loading.receivedBytes, this.loading.totalBytes);
       await this.app.start({
-        base, canvas: this.ui.canvas, wasmBytes, fontBytes, hooks: this.appHooks(),
+        base, canvas: this.ui.canvas, wasmBytes, wasmModule, fontBytes, hooks: this.appHooks(),
         log: (text, isError) => {
           this.logLines.push(text);
           if (isError) console.warn(text);
@@ -150,6 +176,15 @@ export class Lab {
     } catch (e) {
       this.fail(e);
     }
+  }
+
+  // The first dataset starts downloading now, beside the app's files (page/early-dataset.js);
+  // loadDataset adopts it. Not again on a retry of a failed start.
+  startEarlyDataset(manifestText, kept) {
+    if (this.earlyDataset && !this.earlyDataset.cancelled) return;
+    const url = expectedFirstDataset({setup: this.setup, packUrl: this.datasetUrl, manifestText,
+                                      kept, base: this.base, defaultPack, packFor});
+    if (url) this.earlyDataset = new EarlyDataset(url);
   }
 
   // What the app calls on the page (Module.cnnlab*, web/platform/platform_web.cpp).
@@ -201,6 +236,8 @@ export class Lab {
         if (this.pagePhase === 'running') this.started();
       }, () => {});
     } else {
+      if (this.earlyDataset) this.earlyDataset.cancel();  // (a manifest the app refused)
+      this.earlyDataset = null;
       this.showApp();
       this.started();
     }
@@ -210,7 +247,7 @@ export class Lab {
   // says that no dataset is loaded. Without an explicit pack, the manifest's default is loaded
   // before `ready` resolves.
   async offerSubsets() {
-    const text = await fetchOptionalText(this.base + 'data/packs.json');
+    const text = await (this.manifestText || fetchOptionalText(this.base + 'data/packs.json'));
     if (text === null) return;
     const error = this.app.setSubsets(text);
     if (error) {
@@ -380,11 +417,22 @@ export class Lab {
     // The worker's verdict (its dataset report, or why it refused the file), asked for before
     // the first byte goes to it.
     const verdict = this.expectPack();
+    // The first dataset may be on its way already (startEarlyDataset); any other replaces it.
+    const early = this.earlyDataset;
+    this.earlyDataset = null;
+    const adopted = early && early.url === url && !early.cancelled && this.trainer.started
+        ? early.adopt((received, total) => this.showProgress(step, received, total)) : null;
+    if (early && !adopted) early.cancel();
     let fetched;
     try {
-      fetched = await fetchDataset(url, (received, total) =>
-          this.showProgress(step, received, total),
-          this.trainer.started ? this.trainer.datasetStream(url) : null);
+      if (adopted) {
+        for (const message of adopted.held) this.fromTrainer(message);
+        fetched = await adopted.fetched;
+      } else {
+        fetched = await fetchDataset(url, (received, total) =>
+            this.showProgress(step, received, total),
+            this.trainer.started ? this.trainer.datasetStream(url) : null);
+      }
     } catch (e) {
       if (this.packSettled) this.packSettled(e.message);
       this.setDataStatus(e.message);
@@ -585,6 +633,8 @@ export class Lab {
       if (this.uploadSettled) this.uploadSettled({error: message.message});
       return;
     }
+    // The first dataset's answers wait for the loadDataset that adopts its download.
+    if (this.earlyDataset && this.earlyDataset.hold(message)) return;
     if (!this.appRunning || !this.app.callable) return;  // nothing asked for it yet
     try {
       this.app.deliverTrainerMessage(message);
