@@ -316,6 +316,26 @@ void make_all() {
   report.experiment = ExperimentReport{};
   seed_text("fuzz_trainer_report", "report.json", report.to_json().dump());
   seed_text("fuzz_trainer_report", "empty.json", TrainerReport{}.to_json().dump());
+  // A live-matrix cell's answer (two 1x2x2 images) and an experiment's epoch note.
+  TrainerReport cell_report;
+  ValidationCell cell;
+  cell.run = 1;
+  cell.epoch = 2;
+  cell.true_class = 3;
+  cell.predicted = 5;
+  cell.count = 7;
+  cell.channels = 1;
+  cell.height = 2;
+  cell.width = 2;
+  cell.pixels = {0, 64, 128, 255, 1, 2, 3, 4};
+  cell_report.validation_cell = cell;
+  seed_text("fuzz_trainer_report", "validation-cell.json", cell_report.to_json().dump());
+  ExperimentEpochNote note;
+  note.experiment = 1;
+  note.config = 2;
+  note.epoch = 1;
+  note.record = epoch;
+  seed_text("fuzz_trainer_report", "experiment-epoch-note.json", note.to_json().dump());
   seed_text("fuzz_run_report", "run.json", run.to_json().dump());
   seed_text("fuzz_run_report", "history.json", run_history_json({run, run}).dump());
   seed_text("fuzz_run_report", "curve.json", curve.to_json().dump());
