@@ -65,6 +65,11 @@ test('course page: two mounted labs train independently; the iframe lab is drive
     assert.deepEqual(settled, ['ready', 'ready']);
 
     await t.test('two labs: separate instances, settings and steps', async () => {
+      // state().model is the network as the trainer last reported it: once the page's settings
+      // reached each lab's trainer it is the one they set (the dataset can arrive first).
+      await page.waitForFunction(() => window.labs.every(
+          (lab) => lab.state().model && lab.state().model.kernel === lab.state().options.kernel),
+      null, {timeout: 60000});
       let [a, b] = await page.evaluate(() => window.labs.map((lab) => lab.state()));
       assert.equal(a.options.kernel, 3);
       assert.equal(b.options.kernel, 5);
