@@ -24,6 +24,26 @@ before(async () => {
 });
 after(async () => { if (browser) await browser.close(); });
 
+// Opens the lab at 1280x800 with `options` on the SUBSET pack and runs body({page, errors,
+// configured}) (configured: configure()'s state), closing the page afterwards; skips without the
+// pack.
+async function withConfiguredLab(t, options, body) {
+  if (!manifest.packs.some((p) => p.id === SUBSET)) {
+    t.skip(`the site has no '${SUBSET}' pack (configure with -DCNNLAB_SITE_DATA=SOURCE)`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    await openLab(page, {timeout: 240000});
+    const configured = await page.evaluate(([o, subset]) => window.cnnlab.configure({...o, subset}),
+                                           [options, SUBSET]);
+    assert.equal(configured.phase, 'ready', configured.error);
+    await body({page, errors, configured});
+  } finally {
+    await context.close();
+  }
+}
+
 async function showPanel(page, name) {
   await page.evaluate((n) => window.cnnlab.showPanel(n), name);
   await frames(page, 6);
@@ -45,18 +65,9 @@ async function showTestedEpoch(page, run, epoch) {
 
 test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matrix while it trains',
      {timeout: 900000}, async (t) => {
-  if (!manifest.packs.some((p) => p.id === SUBSET)) {
-    t.skip(`the site has no '${SUBSET}' pack (configure with -DCNNLAB_SITE_DATA=SOURCE)`);
-    return;
-  }
-  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
-  try {
-    await openLab(page, {timeout: 240000});
-    // patience 0: the run keeps its last epoch's weights, so epoch 3 is the tested one.
-    const configured = await page.evaluate((subset) => window.cnnlab.configure(
-        {subset, model: 'cnn', kernel: 3, epochs: 3, batch: 32, lr: 0.002, seed: 11, patience: 0}),
-    SUBSET);
-    assert.equal(configured.phase, 'ready', configured.error);
+  // patience 0: the run keeps its last epoch's weights, so epoch 3 is the tested one.
+  await withConfiguredLab(t, {model: 'cnn', kernel: 3, epochs: 3, batch: 32, lr: 0.002, seed: 11,
+                              patience: 0}, async ({page, errors, configured}) => {
     const classes = configured.dataset.classes;
     await showPanel(page, 'eval');
 
@@ -240,26 +251,16 @@ test('time travel: scrub a 3-epoch run to epochs 0 and 3; a live validation matr
               `4 epochs of ${params} parameters: ${saved.size} vs ${saved.plainSize} bytes`);
     assert.match(saved.refused, /options must be an object/);
     assert.deepEqual(errors, [], 'no console errors');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 // An experiment keeps every configuration's weights at its start and after each epoch: its
 // results' side-by-side maps can be scrubbed to the same epoch for all of them.
 test('experiment time travel: every configuration after epoch 0 and epoch 2, side by side',
      {timeout: 900000}, async (t) => {
-  if (!manifest.packs.some((p) => p.id === SUBSET)) {
-    t.skip(`the site has no '${SUBSET}' pack (configure with -DCNNLAB_SITE_DATA=SOURCE)`);
-    return;
-  }
-  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
-  try {
-    await openLab(page, {timeout: 240000});
-    // patience 0: every run keeps its last epoch's weights, so epoch 2 is the latest.
-    const configured = await page.evaluate((subset) => window.cnnlab.configure(
-        {subset, model: 'cnn', batch: 64, lr: 0.002, seed: 5, patience: 0}), SUBSET);
-    assert.equal(configured.phase, 'ready', configured.error);
+  // patience 0: every run keeps its last epoch's weights, so epoch 2 is the latest.
+  await withConfiguredLab(t, {model: 'cnn', batch: 64, lr: 0.002, seed: 5, patience: 0},
+                          async ({page, errors}) => {
     const none = await page.evaluate(() => {
       try {
         window.cnnlab.showExperimentEpoch(0);
@@ -348,7 +349,5 @@ test('experiment time travel: every configuration after epoch 0 and epoch 2, sid
     await frames(page, 10);
     await saveScreenshot(page, 'snapshots-experiment-epoch1-390x844.png');
     assert.deepEqual(errors, [], 'no console errors');
-  } finally {
-    await context.close();
-  }
+  });
 });

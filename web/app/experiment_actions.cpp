@@ -265,14 +265,14 @@ int experiment_epoch_at_or_before(const ExperimentsState& x, size_t config, int 
   return best;
 }
 
+}  // namespace
+
 std::string experiment_config_label(const AppState& state, size_t config) {
   const std::optional<ExperimentReport>& report = state.training.experiment;
   if (report && config < report->config.values.size())
     return report->config.vary + "=" + report->config.values[config];
   return "configuration " + std::to_string(config + 1);
 }
-
-}  // namespace
 
 void keep_experiment_epochs(AppState& state, std::vector<NotedExperimentEpoch> noted,
                             int experiment_offset, double now_seconds) {

@@ -53,6 +53,8 @@ void refresh_experiment_maps(AppState& state);
 // of the last experiment's) and steps Play. Once per frame.
 void keep_experiment_epochs(AppState& state, std::vector<NotedExperimentEpoch> noted,
                             int experiment_offset, double now_seconds);
+// "kernel=5": configuration `config` of the latest experiment report ("configuration 2" without).
+std::string experiment_config_label(const AppState& state, size_t config);
 // Every epoch some configuration has kept, ascending.
 std::vector<int> experiment_kept_epochs(const ExperimentsState& experiments);
 // Shows every configuration's network after `epoch` in the side-by-side maps (a configuration that

@@ -22,6 +22,7 @@
 #include "app/experiment_actions.h"
 #include "app/inside_view.h"
 #include "app/panels.h"
+#include "app/time_travel.h"
 #include "core/text_format.h"
 #include "imgui.h"
 #include "model/presets.h"
@@ -540,10 +541,7 @@ void experiment_time_slider(AppState& state) {
   const char* format = shown ? "after epoch %d" : "latest";
   if (ImGui::SliderInt("##experiment_epoch", &epoch, kept.front(), kept.back(), format,
                        ImGuiSliderFlags_AlwaysClamp)) {
-    int best = kept.front();
-    for (int k : kept)
-      if (std::abs(k - epoch) < std::abs(best - epoch)) best = k;
-    show_experiment_epoch(state, best);
+    show_experiment_epoch(state, nearest_kept_epoch(kept, epoch));
   }
   item_tooltip(("Drag to see every configuration's network as it was after the same epoch: its "
                "feature maps and where it looks. Epoch 0 is before any training. Kept epochs: " +
@@ -579,10 +577,6 @@ void feature_maps_section(AppState& state) {
     muted_wrapped("They appear once the experiment's first weights arrive.");
     return;
   }
-  const ExperimentReport* report = report_of(state);
-  const std::vector<std::string> values =
-      report ? report->config.values : std::vector<std::string>();
-  const std::string vary = report ? report->config.vary : std::string();
   const ImGuiTableFlags flags = ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
   const float where_w = 64.0f * scale;
   if (!ImGui::BeginTable("experiment_maps", 4, flags)) return;
@@ -597,8 +591,7 @@ void feature_maps_section(AppState& state) {
     ImGui::TableNextRow();
     ImGui::TableNextColumn();
     ImGui::PushStyleColor(ImGuiCol_Text, widgets::series_color(static_cast<int>(c)));
-    const std::string value = c < values.size() ? values[c] : "?";
-    ImGui::TextUnformatted((vary + "=" + value).c_str());
+    ImGui::TextUnformatted(experiment_config_label(state, c).c_str());
     ImGui::PopStyleColor();
     if (m.epoch >= 0) {
       // The epoch this configuration's maps show (its last kept before the chosen one when it

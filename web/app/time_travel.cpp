@@ -212,6 +212,13 @@ nlohmann::json time_travel_json(const AppState& state) {
   return j;
 }
 
+int nearest_kept_epoch(const std::vector<int>& kept, int epoch) {
+  int best = kept.front();
+  for (int k : kept)
+    if (std::abs(k - epoch) < std::abs(best - epoch)) best = k;
+  return best;
+}
+
 nlohmann::json first_conv_weight_sum(const Model& model) {
   for (const Param* p : model.params()) {
     if (p->value.shape().rank != 4) continue;  // conv weights are (out, in, kh, kw)
@@ -289,12 +296,8 @@ void draw_time_slider(AppState& state, const char* id) {
   const char* format = compact ? compact_format : shown ? "epoch %d" : "latest";
   if (ImGui::SliderInt("##epoch", &epoch, kept.front(), kept.back(), format,
                        ImGuiSliderFlags_AlwaysClamp)) {
-    // Snap to the nearest kept epoch (thinning may have left gaps).
-    int best = kept.front();
-    for (int k : kept)
-      if (std::abs(k - epoch) < std::abs(best - epoch)) best = k;
     tt.playing = false;
-    show_epoch(state, run, best);
+    show_epoch(state, run, nearest_kept_epoch(kept, epoch));
   }
   std::string tip = std::string(compact ? title : "") + (compact ? "\n" : "") +
       "Drag to see this run's network as it was after each epoch: its filters, feature maps and "

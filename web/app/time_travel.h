@@ -39,6 +39,9 @@ int slider_run(const AppState& state);
 // The JavaScript API: snapshots() -> [{run, epochs: [...]}], and state().timeTravel.
 nlohmann::json snapshots_json(const AppState& state);
 nlohmann::json time_travel_json(const AppState& state);
+// The kept epoch (ascending, not empty) nearest to `epoch`: a slider snaps to it, since thinning
+// may have left gaps.
+int nearest_kept_epoch(const std::vector<int>& kept, int epoch);
 // A fingerprint of the filters on screen for the API: the first conv layer's weights summed
 // (null for a model without one).
 nlohmann::json first_conv_weight_sum(const Model& model);
