@@ -127,7 +127,9 @@ Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui,
   const float right_x = left ? left_w + gap : 0.0f;
   const float right_w = width - right_x;
   const float setup_h = !training ? height : !setup ? 0.0f : std::floor(height * 0.56f);
-  const float curves_h = !results ? height : !curves ? 0.0f : std::floor(height * 0.46f);
+  // Curves above Results at 38 : 62: at 1280x800 the plots keep about 200 px and the feature
+  // maps (under the time slider, the image chooser and the sub-tabs) about 300 px.
+  const float curves_h = !results ? height : !curves ? 0.0f : std::floor(height * 0.38f);
   const float training_gap = setup ? gap : 0.0f, results_gap = curves ? gap : 0.0f;
   Layout l;
   l.setup = {ImVec2(0, top), ImVec2(left_w, setup_h), setup};
@@ -322,7 +324,8 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
     controls.push_back({{"panel", t.bar}, {"name", t.name}, {"x", t.x}, {"y", t.y}, {"w", t.w},
                         {"h", t.h}, {"visible", t.visible}});
   nlohmann::json scrolls = nlohmann::json::object();
-  for (const DrawnScroll& s : drawn.scrolls) scrolls[s.name] = {{"y", s.y}, {"maxY", s.max_y}};
+  for (const DrawnScroll& s : drawn.scrolls)
+    scrolls[s.name] = {{"y", s.y}, {"maxY", s.max_y}, {"h", s.h}};
   nlohmann::json tables = nlohmann::json::array();
   for (const DrawnTable& t : drawn.tables)
     tables.push_back({{"name", t.name}, {"rows", t.rows}, {"lastRowVisible", t.last_row_visible},
@@ -376,6 +379,7 @@ void App::frame() {
   s.inside.explain_shown = false;
   Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui, room);
   if (s.ui.narrow) layout = narrow_layout(s, layout, top);
+  s.ui.short_results = s.ui.narrow || layout.results.size.y < 560.0f * s.ui.scale;
 
   if (begin_panel("Setup", layout.setup)) {
     if (ImGui::BeginTabBar("##setup_tabs", tab_bar_flags(s.ui))) {

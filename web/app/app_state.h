@@ -410,6 +410,7 @@ struct DrawnTab {
 struct DrawnScroll {   // a scrolling panel: where it is and how far it can go
   std::string name;    // "data", "model", "experimentSetup", "inside", "eval", ...
   float y = 0, max_y = 0;
+  float h = 0;         // its visible height (display pixels)
 };
 struct DrawnTable {
   std::string name;    // the table's ImGui id ("experiment_results", "per_class", ...)
@@ -459,6 +460,8 @@ struct UiState {
   std::vector<Shortcut> shortcuts;  // pressed since the last frame; cleared when it ends
   bool narrow = false;           // the last frame used the narrow layout (one area at a time)
   bool rows = false;             // the last frame stacked the areas in rows (a tablet upright)
+  bool short_results = false;    // the Results area is short (a phone, a 1280x800 laptop): its
+                                 // controls above the maps take as few lines as they can
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
                                  // 3 Results; app.cpp's narrow_layout)
   std::string status;            // the menu bar's status ("training", "experiment running 40 %")

@@ -30,7 +30,8 @@ ImGuiTabBarFlags tab_bar_flags(const UiState& ui) {
 }
 
 void end_child_noted(UiState& ui, const char* name) {
-  ui.drawn.scrolls.push_back({name, ImGui::GetScrollY(), ImGui::GetScrollMaxY()});
+  ui.drawn.scrolls.push_back(
+      {name, ImGui::GetScrollY(), ImGui::GetScrollMaxY(), ImGui::GetWindowHeight()});
   ImGui::EndChild();
 }
 

@@ -134,6 +134,10 @@ void draw_image_chooser(AppState& state) {
   item_tooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
                "resized to the model's input, with its feature maps here");
   if (compact) return;
+  // Beside the buttons when there is room for a usable slider (a laptop's Results area), so the
+  // feature maps below start one line higher.
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < 160.0f * scale) ImGui::NewLine();
   ImGui::SetNextItemWidth(-1.0f);
   int shown = in.test_image + 1;
   if (ImGui::SliderInt("##test_image", &shown, 1, n, "test image %d")) {
@@ -675,7 +679,7 @@ void draw_inside_panel(AppState& state) {
       ImGui::SameLine();
       ImGui::BeginChild("##inside_layers", ImVec2(0, 0), false);
       draw_layers_column(state);
-      ImGui::EndChild();
+      end_child_noted(state.ui, "insideMaps");
       ImGui::EndTabItem();
     } else {
       item_tooltip("Every conv and pool layer's maps for this image, and the filters.");
