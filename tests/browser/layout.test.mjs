@@ -2,6 +2,10 @@
 // 1280x800 laptop and a 390x844 phone:
 //   - at 1280x800 the feature maps have a usable height below the Results area's controls
 //     (state().ui.scroll.insideMaps.h, the feature-map column's visible height);
+//   - the notice after a file is saved breaks its lines at spaces only (a file name too long
+//     for a line is shortened in its middle, never broken) and takes a strip of its own under
+//     the panels instead of covering them (state().files.noticeLines, noticeTop,
+//     state().ui.areasBottom);
 // Each lab loads a small synthetic pack (lib/pack.mjs). Screenshots go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -18,9 +22,9 @@ const PACK_PATH = '**/test-data/layout.pack';
 const packUrl = `${siteUrl}?pack=test-data/layout.pack`;
 
 // A lab of the given size on a small synthetic dataset, ready to train.
-async function openSmallLab({width, height, touch = false}) {
+async function openSmallLab({width, height, touch = false, name = 'synthetic'}) {
   const opened = await newPage(browser, {width, height, touch});
-  const pack = syntheticPack({perClassTrain: 20, perClassTest: 5});
+  const pack = syntheticPack({perClassTrain: 20, perClassTest: 5, name});
   await opened.context.route(PACK_PATH, (route) =>
     route.fulfill({status: 200, contentType: 'application/octet-stream', body: pack}));
   await opened.page.goto(packUrl);
@@ -30,6 +34,20 @@ async function openSmallLab({width, height, touch = false}) {
 }
 
 const state = (page) => page.evaluate(() => window.cnnlab.state());
+
+// Asserts that every piece between spaces of the drawn `lines` is a whole word of `text`, or a
+// word shortened in its middle ("garden-birds…version.pack.") that begins and ends as one does.
+function assertBrokenBetweenWords(text, lines, what) {
+  const words = text.split(/\s+/);
+  for (const line of lines) {
+    for (const piece of line.split(' ')) {
+      if (words.includes(piece)) continue;
+      const [head, tail] = piece.split('\u2026');
+      assert.ok(tail !== undefined && words.some((w) => w.startsWith(head) && w.endsWith(tail)),
+                `${what}: "${piece}" in line "${line}" is a word broken apart (${JSON.stringify(lines)})`);
+    }
+  }
+}
 
 test('at 1280x800 the feature maps get a usable height after training', {timeout: 180000},
      async () => {
@@ -52,3 +70,32 @@ test('at 1280x800 the feature maps get a usable height after training', {timeout
     await context.close();
   }
 });
+
+// A dataset whose name is one long word, as a student's own often is: its download's notice
+// ("Saved: downloaded as NAME.pack. Host it ...") has a word longer than a phone's line.
+const LONG_NAME = 'garden-birds-and-insects-photographed-by-class-7b-in-december-final-version';
+
+for (const [width, height] of [[1280, 800], [390, 844]]) {
+  test(`the saved-file notice wraps at spaces and covers no panel, ${width}x${height}`,
+       {timeout: 120000}, async () => {
+    const {context, page, errors} = await openSmallLab({width, height, name: LONG_NAME});
+    try {
+      await page.evaluate(() => window.cnnlab.downloadDataset());
+      await page.waitForFunction(() => (window.cnnlab.state().files.noticeLines || []).length > 0,
+                                 null, {timeout: 30000});
+      await frames(page, 4);
+      const s = await state(page);
+      const {notice, noticeLines, noticeTop} = s.files;
+      assert.match(notice, new RegExp(`^Saved: downloaded as ${LONG_NAME}`));
+      assertBrokenBetweenWords(notice, noticeLines, 'the notice');
+      assert.ok(noticeLines.join(' ').includes('Host it and link'), 'the sentence after the name is whole');
+      // Its own strip: the panels end above it.
+      assert.ok(s.ui.areasBottom <= noticeTop + 0.5,
+                `the panels (bottom ${s.ui.areasBottom}) end above the notice (top ${noticeTop})`);
+      await saveScreenshot(page, `layout-notice-${width}x${height}.png`);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -176,7 +176,7 @@ void apply_training_shortcuts(AppState& s) {
 
 // The narrow layout: a row of area tabs at `top`, then the chosen area over the rest of the
 // window. A tab request (select_tab, Start) brings its area forward.
-Layout narrow_layout(AppState& s, const Layout& wide, float top) {
+Layout narrow_layout(AppState& s, const Layout& wide, float top, ImVec2 display) {
   UiState& ui = s.ui;
   int request = -1;
   if (ui.left_tab_request >= 0) request = 0;
@@ -184,7 +184,6 @@ Layout narrow_layout(AppState& s, const Layout& wide, float top) {
   else if (s.experiments.curves_tab_request >= 0) request = 2;
   else if (s.training.tab_request >= 0) request = 1;
   const Rect* areas[4] = {&wide.setup, &wide.training, &wide.curves, &wide.results};
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float bar_h = ImGui::GetFrameHeight() + 2.0f * ImGui::GetStyle().WindowPadding.y;
   ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(display.x, bar_h), ImGuiCond_Always);
@@ -212,11 +211,14 @@ Layout narrow_layout(AppState& s, const Layout& wide, float top) {
 }
 
 // A hidden area (r.visible false) is not begun: end_panel then ends nothing.
-bool begin_panel(const char* title, const Rect& r) {
+bool begin_panel(UiState& ui, const char* title, const Rect& r) {
   if (!r.visible) return false;
   ImGui::SetNextWindowPos(r.pos, ImGuiCond_Always);
   ImGui::SetNextWindowSize(r.size, ImGuiCond_Always);
-  return ImGui::Begin(title, nullptr, kPanelFlags);
+  const bool open = ImGui::Begin(title, nullptr, kPanelFlags);
+  ui.drawn.areas_bottom =
+      std::max(ui.drawn.areas_bottom, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y);
+  return open;
 }
 
 void end_panel(const Rect& r) {
@@ -333,7 +335,8 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
-          {"scroll", scrolls}, {"tables", tables}};
+          {"scroll", scrolls}, {"tables", tables},
+          {"areasBottom", drawn.areas_bottom}};
 }
 
 }  // namespace
@@ -377,11 +380,15 @@ void App::frame() {
   const ExplainRoom room =
       s.inside.explain_shown && !s.ui.narrow ? s.inside.explain_room : ExplainRoom::kShared;
   s.inside.explain_shown = false;
-  Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui, room);
-  if (s.ui.narrow) layout = narrow_layout(s, layout, top);
+  // The files notice takes a strip along the bottom edge: the areas end above it.
+  const float notice_h = lay_out_files_notice(s);
+  const ImVec2 room_for_areas(ImGui::GetIO().DisplaySize.x,
+                              ImGui::GetIO().DisplaySize.y - notice_h);
+  Layout layout = compute_layout(room_for_areas, top, s.ui.scale, s.ui, room);
+  if (s.ui.narrow) layout = narrow_layout(s, layout, top, room_for_areas);
   s.ui.short_results = s.ui.narrow || layout.results.size.y < 560.0f * s.ui.scale;
 
-  if (begin_panel("Setup", layout.setup)) {
+  if (begin_panel(s.ui, "Setup", layout.setup)) {
     if (ImGui::BeginTabBar("##setup_tabs", tab_bar_flags(s.ui))) {
       if (panel_shown(s.ui, Panel::Data) &&
           begin_tab_noted(s.ui, "setup", "Data", tab_flags(s.ui.left_tab_request, 0))) {
@@ -423,10 +430,10 @@ void App::frame() {
   }
   end_panel(layout.setup);
 
-  if (begin_panel("Training", layout.training)) draw_training_panel(s);
+  if (begin_panel(s.ui, "Training", layout.training)) draw_training_panel(s);
   end_panel(layout.training);
 
-  if (begin_panel("Curves", layout.curves)) {
+  if (begin_panel(s.ui, "Curves", layout.curves)) {
     const int request = s.experiments.curves_tab_request;
     if (ImGui::BeginTabBar("##curves_tabs", tab_bar_flags(s.ui))) {
       if (begin_tab_noted(s.ui, "curves", "Curves", tab_flags(request, 0))) {
@@ -444,7 +451,7 @@ void App::frame() {
   }
   end_panel(layout.curves);
 
-  if (begin_panel("Results", layout.results)) {
+  if (begin_panel(s.ui, "Results", layout.results)) {
     // Taken before the tabs draw, so a request a tab makes while drawing (a click on a run in
     // Runs, on an image in Evaluation) applies next frame instead of being reset below.
     const int right_request = s.ui.right_tab_request;

@@ -391,6 +391,11 @@ struct FilesState {
   std::string notice;                  // the last file action's outcome (shown for a while)
   bool notice_error = false;
   double notice_time = -1;             // ImGui time it was set (< 0: none)
+  // The notice as this frame draws it (lay_out_files_notice): lines broken at spaces, a word too
+  // long for a line (a file name) shortened in its middle, the full text then in a tooltip.
+  std::vector<std::string> notice_lines;
+  bool notice_shortened = false;
+  float notice_top = 0;                // display pixels: where its strip starts
   InsideModelCopy photo_model;         // private copy of the lab's model to classify photos on
   std::optional<PhotoResult> photo;    // the last photo's result; none before
   bool dataset_grey = false;           // your own datasets fitted to 28x28 grey (else 32x32
@@ -428,6 +433,7 @@ struct DrawnUi {
   std::string open_menu;                           // the open top menu ("File", "View") or ""
   std::vector<DrawnScroll> scrolls;
   std::vector<DrawnTable> tables;
+  float areas_bottom = 0;  // the lowest bottom edge of the four areas' windows as drawn
 };
 
 // Keyboard shortcuts (web/README.md lists their keys): main.cpp reads the keys, the App (start or
