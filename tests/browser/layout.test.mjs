@@ -6,6 +6,8 @@
 //     for a line is shortened in its middle, never broken) and takes a strip of its own under
 //     the panels instead of covering them (state().files.noticeLines, noticeTop,
 //     state().ui.areasBottom);
+//   - Start leaves the Training panel's tab the student chose open (it shows the per-layer
+//     statistics only while they never chose one);
 // Each lab loads a small synthetic pack (lib/pack.mjs). Screenshots go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -99,3 +101,36 @@ for (const [width, height] of [[1280, 800], [390, 844]]) {
     }
   });
 }
+
+// The centre of a drawn tab (state().ui.tabs) in CSS pixels.
+function tabCentre(ui, bar, name) {
+  const tab = ui.tabs.find((t) => t.bar === bar && t.name === name);
+  assert.ok(tab, `tab ${bar}/${name} is drawn`);
+  return {x: (tab.x + tab.w / 2) / ui.scale, y: (tab.y + tab.h / 2) / ui.scale};
+}
+
+test('Start leaves the Training tab the student chose open', {timeout: 180000}, async () => {
+  const {context, page, errors} = await openSmallLab({width: 1280, height: 800});
+  try {
+    // Never chosen: one step shows the statistics, the layers at work.
+    assert.equal((await state(page)).ui.openTabs.training, 'Settings');
+    await page.evaluate(() => window.cnnlab.step());
+    await page.waitForFunction(() => window.cnnlab.state().step >= 1, null, {timeout: 30000});
+    await frames(page, 4);
+    assert.equal((await state(page)).ui.openTabs.training, 'Per-layer statistics');
+    // The student goes back to Settings with the mouse and presses Start (the P key): the
+    // Settings stay open through the run.
+    const {x, y} = tabCentre((await state(page)).ui, 'training', 'Settings');
+    await page.mouse.click(x, y);
+    await frames(page, 6);
+    assert.equal((await state(page)).ui.openTabs.training, 'Settings');
+    await page.keyboard.press('p');
+    await page.waitForFunction(() => ['training', 'done'].includes(window.cnnlab.state().phase) &&
+                                     window.cnnlab.state().step > 1, null, {timeout: 30000});
+    await frames(page, 6);
+    assert.equal((await state(page)).ui.openTabs.training, 'Settings', 'Start kept the Settings tab');
+    assert.deepEqual(errors, [], 'no console errors');
+  } finally {
+    await context.close();
+  }
+});

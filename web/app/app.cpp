@@ -182,7 +182,7 @@ Layout narrow_layout(AppState& s, const Layout& wide, float top, ImVec2 display)
   if (ui.left_tab_request >= 0) request = 0;
   else if (ui.right_tab_request >= 0) request = 3;
   else if (s.experiments.curves_tab_request >= 0) request = 2;
-  else if (s.training.tab_request >= 0) request = 1;
+  else if (s.training.tab_request >= 0 || s.training.area_request) request = 1;
   const Rect* areas[4] = {&wide.setup, &wide.training, &wide.curves, &wide.results};
   const float bar_h = ImGui::GetFrameHeight() + 2.0f * ImGui::GetStyle().WindowPadding.y;
   ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
@@ -386,6 +386,7 @@ void App::frame() {
                               ImGui::GetIO().DisplaySize.y - notice_h);
   Layout layout = compute_layout(room_for_areas, top, s.ui.scale, s.ui, room);
   if (s.ui.narrow) layout = narrow_layout(s, layout, top, room_for_areas);
+  s.training.area_request = false;
   s.ui.short_results = s.ui.narrow || layout.results.size.y < 560.0f * s.ui.scale;
 
   if (begin_panel(s.ui, "Setup", layout.setup)) {
@@ -691,8 +692,11 @@ std::string App::command(CommandType type) {
   }
   state_.training.message.clear();
   if (type == CommandType::kClearHistory) state_.curves.built_from = 0;
-  if (type == CommandType::kTrain || type == CommandType::kStep)
-    state_.training.tab_request = 1;  // watch the layers
+  if (type == CommandType::kTrain || type == CommandType::kStep) {
+    state_.training.area_request = true;
+    // Watch the layers, unless the student chose a Training tab: theirs stays open.
+    if (!state_.training.view_chosen) state_.training.tab_request = 1;
+  }
   return {};
 }
 

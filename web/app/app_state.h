@@ -166,6 +166,10 @@ struct TrainingState {
   std::string message;           // the last refused command or trainer error (shown in the panel)
   std::vector<CommandType> pending;  // commands the panels' buttons asked for this frame
   int tab_request = -1;          // open this Training tab next frame (0 Settings, 1 statistics)
+  // The student clicked (or keyboard-chose) one of the Training tabs: Start then leaves the one
+  // they chose open (it shows the statistics only while they never chose).
+  bool view_chosen = false;
+  bool area_request = false;     // Start or Step: a phone's layout brings the Training area forward
 };
 
 // ---- [SECTION] Curves (run histories) ----------------------------------------------------------

@@ -384,10 +384,14 @@ void draw_training_panel(AppState& state) {
   }
 
   // Settings and statistics share the rest of the panel as tabs (both fit at 800x600); a run's
-  // start brings the statistics to the front (App::command sets the request).
+  // start brings the statistics to the front (App::command sets the request) until the student
+  // chooses a tab: from then on the one they chose stays open.
   if (ImGui::BeginTabBar("##training_tabs")) {
-    if (begin_tab_noted(state.ui, "training", "Settings",
-                        training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
+    const bool settings_open =
+        begin_tab_noted(state.ui, "training", "Settings",
+                        training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0);
+    if (ImGui::IsItemActivated()) training.view_chosen = true;
+    if (settings_open) {
       // Above the settings, not under them: a refusal stays in sight whichever setting, however
       // far down, was edited.
       if (!state.settings.error.empty()) {
@@ -403,8 +407,11 @@ void draw_training_panel(AppState& state) {
       end_child_noted(state.ui, "settings");
       ImGui::EndTabItem();
     }
-    if (begin_tab_noted(state.ui, "training", "Per-layer statistics",
-                        training.tab_request == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
+    const bool statistics_open =
+        begin_tab_noted(state.ui, "training", "Per-layer statistics",
+                        training.tab_request == 1 ? ImGuiTabItemFlags_SetSelected : 0);
+    if (ImGui::IsItemActivated()) training.view_chosen = true;
+    if (statistics_open) {
       layer_stats_table(state.ui, training);
       ImGui::EndTabItem();
     }
