@@ -8,6 +8,7 @@
 //     state().ui.areasBottom);
 //   - Start leaves the Training panel's tab the student chose open (it shows the per-layer
 //     statistics only while they never chose one);
+//   - while a finished run is tested, the menu bar's status says "testing" (state().testing);
 // Each lab loads a small synthetic pack (lib/pack.mjs). Screenshots go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -129,6 +130,42 @@ test('Start leaves the Training tab the student chose open', {timeout: 180000}, 
                                      window.cnnlab.state().step > 1, null, {timeout: 30000});
     await frames(page, 6);
     assert.equal((await state(page)).ui.openTabs.training, 'Settings', 'Start kept the Settings tab');
+    assert.deepEqual(errors, [], 'no console errors');
+  } finally {
+    await context.close();
+  }
+});
+
+test('the status says testing while the finished run is tested', {timeout: 180000}, async () => {
+  const opened = await newPage(browser, {width: 1280, height: 800});
+  const {context, page, errors} = opened;
+  try {
+    // 1,200 test images: the test takes several of the trainer's reports.
+    const pack = syntheticPack({perClassTrain: 10, perClassTest: 300});
+    await context.route(PACK_PATH, (route) =>
+      route.fulfill({status: 200, contentType: 'application/octet-stream', body: pack}));
+    await page.goto(packUrl);
+    await page.evaluate(() => window.cnnlab.ready.then(() => true));
+    await page.evaluate(() => window.cnnlab.configure({model: 'cnn', epochs: 1, batch: 16}));
+    // Every animation frame until the run is done: the statuses seen while it was tested.
+    await page.evaluate(() => {
+      window.__testingStatuses = [];
+      const look = () => {
+        const s = window.cnnlab.state();
+        if (s.testing) window.__testingStatuses.push(s.ui.status);
+        if (s.phase !== 'done') requestAnimationFrame(look);
+      };
+      window.cnnlab.train();
+      requestAnimationFrame(look);
+    });
+    await page.waitForFunction(() => window.cnnlab.state().phase === 'done' &&
+                                     window.cnnlab.state().testAcc !== null, null, {timeout: 120000});
+    const seen = await page.evaluate(() => window.__testingStatuses);
+    assert.ok(seen.length > 0, 'the test was seen under way');
+    assert.deepEqual([...new Set(seen)], ['testing'], `statuses while testing: ${seen}`);
+    const done = await state(page);
+    assert.equal(done.testing, false);
+    assert.equal(done.ui.status, 'done');
     assert.deepEqual(errors, [], 'no console errors');
   } finally {
     await context.close();

@@ -255,6 +255,8 @@ std::string status_text(const AppState& state, const std::string& phase) {
                   x->running ? "running" : x->done ? "done" : "paused", x->progress * 100.0);
     return text;
   }
+  // A run's last step is done and its network is answering the test split.
+  if (phase == "training" && state.training.status.testing) return "testing";
   return phase;
 }
 
@@ -1010,6 +1012,7 @@ const std::string& App::state_json() {
   std::string error;
   const std::string phase = api_phase(&error);
   j["phase"] = phase;
+  j["testing"] = phase == "training" && t.reported && status.testing;
   j["error"] = phase == "error" ? nlohmann::json(error) : nlohmann::json(nullptr);
   if (s.data.loaded) {
     j["dataset"] = {{"name", s.data.dataset.train.name},

@@ -311,8 +311,15 @@ void draw_training_panel(AppState& state) {
   item_tooltip("Fresh weights from the seed; this run's curves stay as a past run. Keyboard: R.");
   ImGui::EndDisabled();
   ImGui::SameLine();
-  if (training.status.experiment_running) ImGui::TextDisabled("experiment running");
-  else ImGui::TextDisabled("run %d, %s", training.run > 0 ? training.run : 1, training.phase.c_str());
+  if (training.status.experiment_running) {
+    ImGui::TextDisabled("experiment running");
+  } else if (running && training.status.testing) {
+    ImGui::TextDisabled("run %d, testing", training.run > 0 ? training.run : 1);
+    item_tooltip("Training has ended; the trained network now answers the test images, which it "
+                 "never trained on, to measure its accuracy.");
+  } else {
+    ImGui::TextDisabled("run %d, %s", training.run > 0 ? training.run : 1, training.phase.c_str());
+  }
   if (blocked) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("%s", blocked);
