@@ -9,6 +9,8 @@
 //   - Start leaves the Training panel's tab the student chose open (it shows the per-layer
 //     statistics only while they never chose one);
 //   - while a finished run is tested, the menu bar's status says "testing" (state().testing);
+//   - the per-layer statistics table breaks a layer's name between words only, never inside
+//     one such as "pad=same" (state().ui.cells: each cell's lines as drawn);
 // Each lab loads a small synthetic pack (lib/pack.mjs). Screenshots go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -171,3 +173,28 @@ test('the status says testing while the finished run is tested', {timeout: 18000
     await context.close();
   }
 });
+
+for (const [width, height, touch] of [[1280, 800, false], [390, 844, true]]) {
+  test(`the per-layer statistics break layer names between words, ${width}x${height}`,
+       {timeout: 120000}, async () => {
+    const {context, page, errors} = await openSmallLab({width, height, touch});
+    try {
+      await page.evaluate(() => window.cnnlab.configure({
+        spec: 'conv2d 16 k=5 stride=1 pad=same; relu; maxpool2d 2; conv2d 24 k=3 pad=same; ' +
+              'relu; flatten; dense 4'}));
+      await page.evaluate(() => window.cnnlab.step());
+      await page.waitForFunction(() => window.cnnlab.state().ui.cells.length > 0, null,
+                                 {timeout: 30000});
+      await frames(page, 4);
+      const s = await state(page);
+      assert.equal(s.ui.openTabs.training, 'Per-layer statistics');
+      const cells = s.ui.cells.filter((c) => c.table === 'layer_stats');
+      assert.ok(cells.some((c) => c.text.includes('pad=same')), JSON.stringify(cells));
+      for (const cell of cells) assertBrokenBetweenWords(cell.text, cell.lines, 'a layer name');
+      await saveScreenshot(page, `layout-layer-stats-${width}x${height}.png`);
+      assert.deepEqual(errors, [], 'no console errors');
+    } finally {
+      await context.close();
+    }
+  });
+}

@@ -327,6 +327,9 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnTab& t : drawn.controls)
     controls.push_back({{"panel", t.bar}, {"name", t.name}, {"x", t.x}, {"y", t.y}, {"w", t.w},
                         {"h", t.h}, {"visible", t.visible}});
+  nlohmann::json cells = nlohmann::json::array();
+  for (const DrawnCell& c : drawn.cells)
+    cells.push_back({{"table", c.table}, {"text", c.text}, {"lines", c.lines}});
   nlohmann::json scrolls = nlohmann::json::object();
   for (const DrawnScroll& s : drawn.scrolls)
     scrolls[s.name] = {{"y", s.y}, {"maxY", s.max_y}, {"h", s.h}};
@@ -337,7 +340,7 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
-          {"scroll", scrolls}, {"tables", tables},
+          {"scroll", scrolls}, {"tables", tables}, {"cells", cells},
           {"areasBottom", drawn.areas_bottom}};
 }
 

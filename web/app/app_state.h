@@ -428,8 +428,14 @@ struct DrawnTable {
   // horizontal scrollbar); scrolls_y: the box scrolls vertically, so any row can be reached.
   bool last_row_visible = true, scrolls_y = false;
 };
+struct DrawnCell {      // a table cell's text broken at spaces (wrapped_cell, panels.h)
+  std::string table;   // the table's ImGui id
+  std::string text;    // the whole text
+  std::vector<std::string> lines;  // as drawn, one per line
+};
 struct DrawnUi {
   std::vector<DrawnTab> tabs;                      // every tab and top menu drawn
+  std::vector<DrawnCell> cells;
   // The Training panel's settings (bar "training", name: the option key, "key-" / "key+" for
   // its step buttons, "groupX" for a group's heading), while the Settings tab is open.
   std::vector<DrawnTab> controls;

@@ -140,6 +140,17 @@ bool wrap_at_spaces(const std::string& text, float width, std::vector<std::strin
   return shortened;
 }
 
+void wrapped_cell(UiState& ui, const char* table, const std::string& text) {
+  DrawnCell cell{table, text, {}};
+  const bool shortened =
+      wrap_at_spaces(text, std::max(ImGui::GetContentRegionAvail().x, 1.0f), &cell.lines);
+  ImGui::BeginGroup();
+  for (const std::string& line : cell.lines) ImGui::TextUnformatted(line.c_str());
+  ImGui::EndGroup();
+  if (shortened && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
+  ui.drawn.cells.push_back(std::move(cell));
+}
+
 void empty_state(const char* title, const char* explanation) {
   ImGui::Spacing();
   ImGui::TextUnformatted(title);

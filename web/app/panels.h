@@ -63,6 +63,11 @@ void item_tooltip(const char* text);
 // whether any word was shortened (then show the full text in a tooltip).
 bool wrap_at_spaces(const std::string& text, float width, std::vector<std::string>* lines);
 
+// A table cell's text over as many lines as it needs, broken at spaces only (wrap_at_spaces), a
+// word wider than the column shortened with the whole text in a tooltip; noted for
+// state().ui.cells under `table`.
+void wrapped_cell(UiState& ui, const char* table, const std::string& text);
+
 // Notes the last item's rectangle for state().ui.controls under `panel` ("training", "model"):
 // tests click by position.
 void note_control(UiState& ui, const char* panel, const char* name);
