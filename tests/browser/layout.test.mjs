@@ -11,6 +11,8 @@
 //   - while a finished run is tested, the menu bar's status says "testing" (state().testing);
 //   - the per-layer statistics table breaks a layer's name between words only, never inside
 //     one such as "pad=same" (state().ui.cells: each cell's lines as drawn);
+//   - on a phone, two fingers spreading on the feature maps enlarge them and closing shrinks
+//     them (state().ui.mapZoom); the Size buttons are finger-sized (40 CSS pixels) and step it.
 // Each lab loads a small synthetic pack (lib/pack.mjs). Screenshots go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -198,3 +200,68 @@ for (const [width, height, touch] of [[1280, 800, false], [390, 844, true]]) {
     }
   });
 }
+
+// The centre of a control noted in state().ui.controls, in CSS pixels, and its size.
+function control(ui, panel, name) {
+  const c = ui.controls.find((k) => k.panel === panel && k.name === name);
+  assert.ok(c, `control ${panel}/${name} is drawn: ${JSON.stringify(ui.controls)}`);
+  return {x: (c.x + c.w / 2) / ui.scale, y: (c.y + c.h / 2) / ui.scale,
+          w: c.w / ui.scale, h: c.h / ui.scale};
+}
+
+// Two fingers at `centre`, `from` CSS pixels either side of it horizontally, moving in steps to
+// `to` either side, then lifting (real touch events through the DevTools protocol: playwright's
+// touchscreen has one finger only).
+async function pinch(page, cdp, centre, from, to) {
+  const points = (half) => [{x: centre.x - half, y: centre.y, id: 1},
+                            {x: centre.x + half, y: centre.y, id: 2}];
+  await cdp.send('Input.dispatchTouchEvent', {type: 'touchStart', touchPoints: points(from)});
+  await frames(page, 2);
+  const steps = 6;
+  for (let i = 1; i <= steps; ++i) {
+    await cdp.send('Input.dispatchTouchEvent',
+                   {type: 'touchMove', touchPoints: points(from + (to - from) * i / steps)});
+    await frames(page, 2);
+  }
+  await cdp.send('Input.dispatchTouchEvent', {type: 'touchEnd', touchPoints: []});
+  await frames(page, 4);
+}
+
+test('on a phone pinching the feature maps zooms them; the size buttons are finger-sized',
+     {timeout: 120000}, async () => {
+  const {context, page, errors} = await openSmallLab({width: 390, height: 844, touch: true});
+  try {
+    await page.evaluate(() => window.cnnlab.showPanel('inside'));
+    await frames(page, 6);
+    let s = await state(page);
+    assert.equal(s.ui.narrowArea, 'Results');
+    assert.equal(s.ui.mapZoom, 1);
+    const maps = control(s.ui, 'inside', 'maps');
+    const cdp = await context.newCDPSession(page);
+    // Spread from 40 to 100 px apart: 2.5 times larger.
+    await pinch(page, cdp, maps, 20, 50);
+    s = await state(page);
+    assert.ok(s.ui.mapZoom > 2 && s.ui.mapZoom < 3, `spread fingers enlarge the maps: ${s.ui.mapZoom}`);
+    await saveScreenshot(page, 'layout-pinched-maps-390x844.png');
+    // Closing them shrinks the maps again.
+    await pinch(page, cdp, control(s.ui, 'inside', 'maps'), 60, 30);
+    s = await state(page);
+    const pinched = s.ui.mapZoom;
+    assert.ok(pinched > 1 && pinched < 1.5, `closing fingers shrink the maps: ${pinched}`);
+    // The buttons: 40 CSS pixels each way, a tap steps to the next size.
+    const smaller = control(s.ui, 'inside', 'mapSmaller');
+    const larger = control(s.ui, 'inside', 'mapLarger');
+    for (const b of [smaller, larger]) assert.ok(b.w >= 40 && b.h >= 40, `a finger-sized button: ${JSON.stringify(b)}`);
+    await page.touchscreen.tap(larger.x, larger.y);
+    await frames(page, 6);
+    assert.equal((await state(page)).ui.mapZoom, 1.5, 'the step above the pinched size');
+    s = await state(page);
+    const again = control(s.ui, 'inside', 'mapSmaller');
+    await page.touchscreen.tap(again.x, again.y);
+    await frames(page, 6);
+    assert.equal((await state(page)).ui.mapZoom, 1);
+    assert.deepEqual(errors, [], 'no console errors');
+  } finally {
+    await context.close();
+  }
+});

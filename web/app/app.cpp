@@ -1149,6 +1149,7 @@ const std::string& App::state_json() {
   j["ui"]["reducedMotion"] = s.ui.embedding.reduced_motion;
   // The touch style (controls a finger can hit): the page's `pointer: coarse`.
   j["ui"]["touch"] = s.ui.embedding.touch;
+  j["ui"]["mapZoom"] = s.inside.map_zoom;
   j["ui"]["clicks"] = s.ui.clicks;
   // The pixel explainer's choice (layer 1-based as explainPixel's, null until it first drew)
   // and how much of the window it takes while open.

@@ -224,7 +224,8 @@ struct InsideState {
   uint32_t random_draws = 0;   // how many Random picks so far (seeds the next one, reproducibly)
   bool per_map_scale = false;  // false: one colour range per layer (maps comparable); true: each
                                // map stretched to its own min..max
-  float map_zoom = 1.0f;       // the feature maps' size, x their default (0.5 .. 4)
+  float map_zoom = 1.0f;       // the feature maps' size, x their default (0.5 .. 4): the
+                               // Size buttons' steps, or any size between by pinching
   // An uploaded photo: uint8 (C, H, W) already resized to the model's
   // input; shown instead of the test image while use_upload is set (see inside_view.h).
   bool use_upload = false;
@@ -476,6 +477,10 @@ struct UiState {
   std::vector<Shortcut> shortcuts;  // pressed since the last frame; cleared when it ends
   bool narrow = false;           // the last frame used the narrow layout (one area at a time)
   bool rows = false;             // the last frame stacked the areas in rows (a tablet upright)
+  // This frame's pinch on a touch screen (platform/input_queue.h PointerFrame::zoom: 1 none, 2
+  // the two fingers twice as far apart as in the frame before); main.cpp sets it. The feature
+  // maps under the pinch take it as their size (InsideState::map_zoom).
+  float pinch_zoom = 1.0f;
   bool short_results = false;    // the Results area is short (a phone, a 1280x800 laptop): its
                                  // controls above the maps take as few lines as they can
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
