@@ -340,15 +340,21 @@ void draw_training_panel(AppState& state) {
   if (ImGui::Button("Reset")) training.pending.push_back(CommandType::kReset);
   item_tooltip("Fresh weights from the seed; this run's curves stay as a past run. Keyboard: R.");
   ImGui::EndDisabled();
-  ImGui::SameLine();
+  const bool testing = running && training.status.testing;
+  char run_status[64];
   if (training.status.experiment_running) {
-    ImGui::TextDisabled("experiment running");
-  } else if (running && training.status.testing) {
-    ImGui::TextDisabled("run %d, testing", training.run > 0 ? training.run : 1);
+    std::snprintf(run_status, sizeof run_status, "experiment running");
+  } else {
+    std::snprintf(run_status, sizeof run_status, "run %d, %s", training.run > 0 ? training.run : 1,
+                  testing ? "testing" : training.phase.c_str());
+  }
+  // Beside the buttons when it fits, else under them (a phone's touch-sized buttons), not cut.
+  ImGui::SameLine();
+  if (ImGui::CalcTextSize(run_status).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  ImGui::TextDisabled("%s", run_status);
+  if (testing) {
     item_tooltip("Training has ended; the trained network now answers the test images, which it "
                  "never trained on, to measure its accuracy.");
-  } else {
-    ImGui::TextDisabled("run %d, %s", training.run > 0 ? training.run : 1, training.phase.c_str());
   }
   if (blocked) {
     ImGui::PushTextWrapPos(0.0f);
