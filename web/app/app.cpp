@@ -128,8 +128,11 @@ Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui,
   const float right_w = width - right_x;
   const float setup_h = !training ? height : !setup ? 0.0f : std::floor(height * 0.56f);
   // Curves above Results at 38 : 62: at 1280x800 the plots keep about 200 px and the feature
-  // maps (under the time slider, the image chooser and the sub-tabs) about 300 px.
-  const float curves_h = !results ? height : !curves ? 0.0f : std::floor(height * 0.38f);
+  // maps (under the time slider, the image chooser and the sub-tabs) about 300 px. On a short
+  // window (800x600) the Curves keep 260 logical px (46 % at most), or the plots would be a
+  // few pixels high.
+  const float curves_share_h = std::max(height * 0.38f, std::min(height * 0.46f, 260.0f * scale));
+  const float curves_h = !results ? height : !curves ? 0.0f : std::floor(curves_share_h);
   const float training_gap = setup ? gap : 0.0f, results_gap = curves ? gap : 0.0f;
   Layout l;
   l.setup = {ImVec2(0, top), ImVec2(left_w, setup_h), setup};
