@@ -245,6 +245,9 @@ SessionStatus Session::status() const {
   s.epochs = options_.train.epochs;
   const Trainer* t = trainer_.get();
   if (t) {
+    // As tick() does next: a finished run without a failure is tested on the test split.
+    s.testing = phase_ == Phase::kTraining && t->done() && !t->failed() && !test_done_ &&
+                data_.test.size() > 0;
     s.epoch = static_cast<int>(t->history().size());
     s.step = t->global_step();
     s.steps_per_epoch = t->batches_per_epoch();

@@ -42,6 +42,7 @@ std::string ModelStatus::label() const {
 json SessionStatus::to_json() const {
   json s;
   s["phase"] = phase;
+  s["testing"] = testing;
   s["experiment"] = experiment_running;
   s["dataset"] = dataset ? json{{"name", dataset->name},
                                 {"train", dataset->train},
@@ -94,6 +95,7 @@ SessionStatus SessionStatus::from_json(const json& j, const std::string& where) 
   require(j.is_object(), where, "must be a JSON object");
   SessionStatus s;
   s.phase = json_field<std::string>(j, "phase", where);
+  if (j.contains("testing")) s.testing = json_field<bool>(j, "testing", where);
   s.experiment_running = json_field<bool>(j, "experiment", where);
   const json& d = j.contains("dataset") ? j["dataset"] : json();
   if (d.is_object()) {

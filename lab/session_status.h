@@ -49,6 +49,9 @@ struct LayerStatsRow {
 
 struct SessionStatus {
   std::string phase = "loading";   // Session::phase_name: loading, ready, training, paused, done
+  // The run has trained its last step and its network is being tested on the test split (the
+  // phase is still "training" until that ends). JSON "testing" (absent in older reports: false).
+  bool testing = false;
   bool experiment_running = false;
   std::optional<DatasetStatus> dataset;
   std::optional<ModelStatus> model;

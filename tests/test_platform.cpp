@@ -6,7 +6,7 @@
 //   - the repaint check (web/platform/repaint_check.h): a frame is painted when any byte of its
 //     description differs from the last painted frame's, and only then;
 //   - touch gestures (web/platform/touch_gestures.h): a tap clicks, a sideways drag presses and
-//     drags, an up-or-down drag scrolls without clicking.
+//     drags, an up-or-down drag scrolls without clicking, two fingers pinch (zoom steps).
 #include <doctest/doctest.h>
 
 #include <cfloat>
@@ -272,23 +272,75 @@ TEST_CASE("an up-or-down drag scrolls with the finger and clicks nothing") {
   CHECK(total_wheel_y(f) == doctest::Approx(-2.0f));
 }
 
-TEST_CASE("a second finger is ignored; a cancelled drag releases the button without a tap") {
+TEST_CASE("a cancelled drag releases the button without a tap") {
   InputQueue q;
   TouchGestures touch(&q);
   touch.touch_start(1, 10, 10, 0.0);
-  touch.touch_start(2, 300, 300, 0.0);  // ignored
-  touch.touch_move(2, 300, 100);
-  touch.touch_end(2, 300, 100, 0.1);
   touch.touch_move(1, 60, 12);     // sideways: a drag
   touch.touch_cancel(1);
   const std::vector<PointerFrame> f = drain(q);
   CHECK(total_wheel_y(f) == 0.0f);
   CHECK_FALSE(f.back().down[0]);
-  for (const PointerFrame& frame : f) CHECK(frame.x <= 60);  // finger 2's spot never reached
   CHECK(f.back().x == -FLT_MAX);
   // After the cancel a new touch starts a new gesture.
   touch.touch_start(4, 20, 20, 1.0);
   CHECK(touch.gesture() == TouchGestures::Gesture::kUndecided);
+}
+
+namespace {
+float total_zoom(const std::vector<PointerFrame>& frames) {
+  float product = 1.0f;
+  for (const PointerFrame& f : frames) product *= f.zoom;
+  return product;
+}
+}  // namespace
+
+TEST_CASE("two fingers spreading apart zoom in between them, clicking and scrolling nothing") {
+  InputQueue q;
+  TouchGestures touch(&q);
+  touch.touch_start(1, 100, 400, 0.0);
+  touch.touch_start(2, 200, 400, 0.0);  // 100 px apart
+  CHECK(touch.gesture() == TouchGestures::Gesture::kPinch);
+  touch.touch_move(1, 75, 400);
+  touch.touch_move(2, 225, 400);        // 150 px apart
+  touch.touch_move(1, 50, 400);
+  touch.touch_move(2, 250, 400);        // 200 px apart
+  const std::vector<PointerFrame> spread = drain(q);
+  CHECK(total_zoom(spread) == doctest::Approx(2.0f));
+  CHECK_FALSE(ever_pressed(spread));
+  CHECK(total_wheel_y(spread) == 0.0f);
+  CHECK((spread.back().x == 150 && spread.back().y == 400));  // between the fingers
+  // Closing them again zooms out; a third finger changes nothing.
+  touch.touch_start(3, 10, 10, 0.1);
+  touch.touch_move(3, 10, 300);
+  touch.touch_move(1, 100, 400);        // 150 px apart: 0.75 of 200
+  CHECK(total_zoom(drain(q)) == doctest::Approx(0.75f));
+  // One finger lifts: the pinch is over, the other finger neither scrolls nor clicks.
+  touch.touch_end(1, 100, 400, 0.2);
+  CHECK(touch.gesture() == TouchGestures::Gesture::kPinchEnded);
+  touch.touch_move(2, 225, 100);
+  touch.touch_end(2, 225, 100, 0.3);
+  const std::vector<PointerFrame> end = drain(q);
+  CHECK_FALSE(ever_pressed(end));
+  CHECK(total_wheel_y(end) == 0.0f);
+  CHECK(total_zoom(end) == 1.0f);
+  CHECK(end.back().x == -FLT_MAX);
+  CHECK(touch.gesture() == TouchGestures::Gesture::kNone);
+}
+
+TEST_CASE("a second finger during a sideways drag releases the drag, then pinches") {
+  InputQueue q;
+  TouchGestures touch(&q);
+  touch.touch_start(1, 100, 100, 0.0);
+  touch.touch_move(1, 140, 102);        // a drag: pressed
+  CHECK(touch.gesture() == TouchGestures::Gesture::kDrag);
+  touch.touch_start(2, 140, 202, 0.1);  // 100 px below the first
+  touch.touch_move(2, 140, 252);        // 150 px apart
+  const std::vector<PointerFrame> f = drain(q);
+  CHECK_FALSE(f.back().down[0]);        // the drag was released
+  CHECK(total_zoom(f) == doctest::Approx(1.5f));
+  // The zoom comes after the release, never while the button is down.
+  for (const PointerFrame& frame : f) CHECK((frame.zoom == 1.0f || !frame.down[0]));
 }
 
 TEST_CASE("a finger resting on a control hovers it (its tooltip shows); a long press clicks nothing") {

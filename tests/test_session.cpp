@@ -467,6 +467,37 @@ TEST_CASE("The new training settings reach the trainer: state() options and the 
   CHECK(s.state()["testAcc"].is_number());
 }
 
+TEST_CASE("While the finished run is tested the state says testing, and only then") {
+  Session s;
+  s.set_data(quadrants(24, 50));  // 200 test images: 4 evaluation batches of 64
+  s.configure(kSmall);
+  CHECK_FALSE(s.status().testing);
+  s.train();
+  int testing_ticks = 0;
+  // A zero budget: one test batch per tick, so the test takes several ticks.
+  for (int i = 0; i < 100000 && s.tick(0.0); ++i) {
+    const SessionStatus st = s.status();
+    if (!st.testing) {
+      CHECK(st.epoch < 2);  // still training: the test comes after the last epoch
+      continue;
+    }
+    ++testing_ticks;
+    CHECK(st.phase == "training");
+    CHECK(st.epoch == 2);
+    CHECK_FALSE(st.test_acc);
+    CHECK(SessionStatus::from_json(json::parse(st.to_json().dump()), "state").testing);
+  }
+  CHECK(testing_ticks >= 2);
+  const SessionStatus done = s.status();
+  CHECK(done.phase == "done");
+  CHECK_FALSE(done.testing);
+  CHECK(done.test_acc);
+  // A report from before the field: not testing.
+  json old_report = done.to_json();
+  old_report.erase("testing");
+  CHECK_FALSE(SessionStatus::from_json(old_report, "state").testing);
+}
+
 TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kept") {
   Session s;
   s.set_data(quadrants(24, 10));

@@ -205,8 +205,9 @@ void listen_for_pointer(GLFWwindow* window) {
 
 // Between the backend's NewFrame (which sampled GLFW's current state) and ImGui::NewFrame: the
 // pointer as this frame's share of the queue has it.
-void pointer_frame(ImGuiIO& io) {
+void pointer_frame(ImGuiIO& io, cnnlab::UiState& ui) {
   const cnnlab::platform::PointerFrame f = pointer_queue.next_frame();
+  ui.pinch_zoom = f.zoom;  // two fingers on a touch screen (the feature maps' size)
   io.MousePos = ImVec2(f.x, f.y);
   for (int i = 0; i < cnnlab::platform::PointerFrame::kButtons; ++i) io.MouseDown[i] = f.down[i];
   io.MouseWheel = f.wheel_y;
@@ -289,7 +290,7 @@ void frame(void* arg) {
   // Dear ImGui scrolls 5 font heights per wheel step (1.86); a finger may wobble a third of a
   // line height and still tap.
   cnnlab::platform::set_touch_scroll_step(5.0f * ImGui::GetFontSize(), 0.35f * ImGui::GetFontSize() + 4.0f);
-  pointer_frame(ImGui::GetIO());
+  pointer_frame(ImGui::GetIO(), rt.app.state().ui);
   ImGui::NewFrame();
   close_popups_on_escape();
   read_shortcuts(rt.app.state().ui);

@@ -127,7 +127,12 @@ Layout compute_layout(ImVec2 display, float top, float scale, const UiState& ui,
   const float right_x = left ? left_w + gap : 0.0f;
   const float right_w = width - right_x;
   const float setup_h = !training ? height : !setup ? 0.0f : std::floor(height * 0.56f);
-  const float curves_h = !results ? height : !curves ? 0.0f : std::floor(height * 0.46f);
+  // Curves above Results at 38 : 62: at 1280x800 the plots keep about 200 px and the feature
+  // maps (under the time slider, the image chooser and the sub-tabs) about 300 px. On a short
+  // window (800x600) the Curves keep 260 logical px (46 % at most), or the plots would be a
+  // few pixels high.
+  const float curves_share_h = std::max(height * 0.38f, std::min(height * 0.46f, 260.0f * scale));
+  const float curves_h = !results ? height : !curves ? 0.0f : std::floor(curves_share_h);
   const float training_gap = setup ? gap : 0.0f, results_gap = curves ? gap : 0.0f;
   Layout l;
   l.setup = {ImVec2(0, top), ImVec2(left_w, setup_h), setup};
@@ -174,15 +179,14 @@ void apply_training_shortcuts(AppState& s) {
 
 // The narrow layout: a row of area tabs at `top`, then the chosen area over the rest of the
 // window. A tab request (select_tab, Start) brings its area forward.
-Layout narrow_layout(AppState& s, const Layout& wide, float top) {
+Layout narrow_layout(AppState& s, const Layout& wide, float top, ImVec2 display) {
   UiState& ui = s.ui;
   int request = -1;
   if (ui.left_tab_request >= 0) request = 0;
   else if (ui.right_tab_request >= 0) request = 3;
   else if (s.experiments.curves_tab_request >= 0) request = 2;
-  else if (s.training.tab_request >= 0) request = 1;
+  else if (s.training.tab_request >= 0 || s.training.area_request) request = 1;
   const Rect* areas[4] = {&wide.setup, &wide.training, &wide.curves, &wide.results};
-  const ImVec2 display = ImGui::GetIO().DisplaySize;
   const float bar_h = ImGui::GetFrameHeight() + 2.0f * ImGui::GetStyle().WindowPadding.y;
   ImGui::SetNextWindowPos(ImVec2(0, top), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(display.x, bar_h), ImGuiCond_Always);
@@ -210,11 +214,14 @@ Layout narrow_layout(AppState& s, const Layout& wide, float top) {
 }
 
 // A hidden area (r.visible false) is not begun: end_panel then ends nothing.
-bool begin_panel(const char* title, const Rect& r) {
+bool begin_panel(UiState& ui, const char* title, const Rect& r) {
   if (!r.visible) return false;
   ImGui::SetNextWindowPos(r.pos, ImGuiCond_Always);
   ImGui::SetNextWindowSize(r.size, ImGuiCond_Always);
-  return ImGui::Begin(title, nullptr, kPanelFlags);
+  const bool open = ImGui::Begin(title, nullptr, kPanelFlags);
+  ui.drawn.areas_bottom =
+      std::max(ui.drawn.areas_bottom, ImGui::GetWindowPos().y + ImGui::GetWindowSize().y);
+  return open;
 }
 
 void end_panel(const Rect& r) {
@@ -251,6 +258,8 @@ std::string status_text(const AppState& state, const std::string& phase) {
                   x->running ? "running" : x->done ? "done" : "paused", x->progress * 100.0);
     return text;
   }
+  // A run's last step is done and its network is answering the test split.
+  if (phase == "training" && state.training.status.testing) return "testing";
   return phase;
 }
 
@@ -321,8 +330,12 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   for (const DrawnTab& t : drawn.controls)
     controls.push_back({{"panel", t.bar}, {"name", t.name}, {"x", t.x}, {"y", t.y}, {"w", t.w},
                         {"h", t.h}, {"visible", t.visible}});
+  nlohmann::json cells = nlohmann::json::array();
+  for (const DrawnCell& c : drawn.cells)
+    cells.push_back({{"table", c.table}, {"text", c.text}, {"lines", c.lines}});
   nlohmann::json scrolls = nlohmann::json::object();
-  for (const DrawnScroll& s : drawn.scrolls) scrolls[s.name] = {{"y", s.y}, {"maxY", s.max_y}};
+  for (const DrawnScroll& s : drawn.scrolls)
+    scrolls[s.name] = {{"y", s.y}, {"maxY", s.max_y}, {"h", s.h}};
   nlohmann::json tables = nlohmann::json::array();
   for (const DrawnTable& t : drawn.tables)
     tables.push_back({{"name", t.name}, {"rows", t.rows}, {"lastRowVisible", t.last_row_visible},
@@ -330,7 +343,8 @@ nlohmann::json drawn_ui_json(const DrawnUi& drawn) {
   return {{"tabs", tabs}, {"controls", controls}, {"openTabs", drawn.open_tabs},
           {"openMenu", drawn.open_menu.empty() ? nlohmann::json(nullptr)
                                                : nlohmann::json(drawn.open_menu)},
-          {"scroll", scrolls}, {"tables", tables}};
+          {"scroll", scrolls}, {"tables", tables}, {"cells", cells},
+          {"areasBottom", drawn.areas_bottom}};
 }
 
 }  // namespace
@@ -374,10 +388,16 @@ void App::frame() {
   const ExplainRoom room =
       s.inside.explain_shown && !s.ui.narrow ? s.inside.explain_room : ExplainRoom::kShared;
   s.inside.explain_shown = false;
-  Layout layout = compute_layout(ImGui::GetIO().DisplaySize, top, s.ui.scale, s.ui, room);
-  if (s.ui.narrow) layout = narrow_layout(s, layout, top);
+  // The files notice takes a strip along the bottom edge: the areas end above it.
+  const float notice_h = lay_out_files_notice(s);
+  const ImVec2 room_for_areas(ImGui::GetIO().DisplaySize.x,
+                              ImGui::GetIO().DisplaySize.y - notice_h);
+  Layout layout = compute_layout(room_for_areas, top, s.ui.scale, s.ui, room);
+  if (s.ui.narrow) layout = narrow_layout(s, layout, top, room_for_areas);
+  s.training.area_request = false;
+  s.ui.short_results = s.ui.narrow || layout.results.size.y < 560.0f * s.ui.scale;
 
-  if (begin_panel("Setup", layout.setup)) {
+  if (begin_panel(s.ui, "Setup", layout.setup)) {
     if (ImGui::BeginTabBar("##setup_tabs", tab_bar_flags(s.ui))) {
       if (panel_shown(s.ui, Panel::Data) &&
           begin_tab_noted(s.ui, "setup", "Data", tab_flags(s.ui.left_tab_request, 0))) {
@@ -419,10 +439,10 @@ void App::frame() {
   }
   end_panel(layout.setup);
 
-  if (begin_panel("Training", layout.training)) draw_training_panel(s);
+  if (begin_panel(s.ui, "Training", layout.training)) draw_training_panel(s);
   end_panel(layout.training);
 
-  if (begin_panel("Curves", layout.curves)) {
+  if (begin_panel(s.ui, "Curves", layout.curves)) {
     const int request = s.experiments.curves_tab_request;
     if (ImGui::BeginTabBar("##curves_tabs", tab_bar_flags(s.ui))) {
       if (begin_tab_noted(s.ui, "curves", "Curves", tab_flags(request, 0))) {
@@ -440,7 +460,7 @@ void App::frame() {
   }
   end_panel(layout.curves);
 
-  if (begin_panel("Results", layout.results)) {
+  if (begin_panel(s.ui, "Results", layout.results)) {
     // Taken before the tabs draw, so a request a tab makes while drawing (a click on a run in
     // Runs, on an image in Evaluation) applies next frame instead of being reset below.
     const int right_request = s.ui.right_tab_request;
@@ -680,8 +700,11 @@ std::string App::command(CommandType type) {
   }
   state_.training.message.clear();
   if (type == CommandType::kClearHistory) state_.curves.built_from = 0;
-  if (type == CommandType::kTrain || type == CommandType::kStep)
-    state_.training.tab_request = 1;  // watch the layers
+  if (type == CommandType::kTrain || type == CommandType::kStep) {
+    state_.training.area_request = true;
+    // Watch the layers, unless the student chose a Training tab: theirs stays open.
+    if (!state_.training.view_chosen) state_.training.tab_request = 1;
+  }
   return {};
 }
 
@@ -995,6 +1018,7 @@ const std::string& App::state_json() {
   std::string error;
   const std::string phase = api_phase(&error);
   j["phase"] = phase;
+  j["testing"] = phase == "training" && t.reported && status.testing;
   j["error"] = phase == "error" ? nlohmann::json(error) : nlohmann::json(nullptr);
   if (s.data.loaded) {
     j["dataset"] = {{"name", s.data.dataset.train.name},
@@ -1128,6 +1152,7 @@ const std::string& App::state_json() {
   j["ui"]["reducedMotion"] = s.ui.embedding.reduced_motion;
   // The touch style (controls a finger can hit): the page's `pointer: coarse`.
   j["ui"]["touch"] = s.ui.embedding.touch;
+  j["ui"]["mapZoom"] = s.inside.map_zoom;
   j["ui"]["clicks"] = s.ui.clicks;
   // The pixel explainer's choice (layer 1-based as explainPixel's, null until it first drew)
   // and how much of the window it takes while open.

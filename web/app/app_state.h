@@ -166,6 +166,10 @@ struct TrainingState {
   std::string message;           // the last refused command or trainer error (shown in the panel)
   std::vector<CommandType> pending;  // commands the panels' buttons asked for this frame
   int tab_request = -1;          // open this Training tab next frame (0 Settings, 1 statistics)
+  // The student clicked (or keyboard-chose) one of the Training tabs: Start then leaves the one
+  // they chose open (it shows the statistics only while they never chose).
+  bool view_chosen = false;
+  bool area_request = false;     // Start or Step: a phone's layout brings the Training area forward
 };
 
 // ---- [SECTION] Curves (run histories) ----------------------------------------------------------
@@ -220,7 +224,8 @@ struct InsideState {
   uint32_t random_draws = 0;   // how many Random picks so far (seeds the next one, reproducibly)
   bool per_map_scale = false;  // false: one colour range per layer (maps comparable); true: each
                                // map stretched to its own min..max
-  float map_zoom = 1.0f;       // the feature maps' size, x their default (0.5 .. 4)
+  float map_zoom = 1.0f;       // the feature maps' size, x their default (0.5 .. 4): the
+                               // Size buttons' steps, or any size between by pinching
   // An uploaded photo: uint8 (C, H, W) already resized to the model's
   // input; shown instead of the test image while use_upload is set (see inside_view.h).
   bool use_upload = false;
@@ -391,6 +396,11 @@ struct FilesState {
   std::string notice;                  // the last file action's outcome (shown for a while)
   bool notice_error = false;
   double notice_time = -1;             // ImGui time it was set (< 0: none)
+  // The notice as this frame draws it (lay_out_files_notice): lines broken at spaces, a word too
+  // long for a line (a file name) shortened in its middle, the full text then in a tooltip.
+  std::vector<std::string> notice_lines;
+  bool notice_shortened = false;
+  float notice_top = 0;                // display pixels: where its strip starts
   InsideModelCopy photo_model;         // private copy of the lab's model to classify photos on
   std::optional<PhotoResult> photo;    // the last photo's result; none before
   bool dataset_grey = false;           // your own datasets fitted to 28x28 grey (else 32x32
@@ -410,6 +420,7 @@ struct DrawnTab {
 struct DrawnScroll {   // a scrolling panel: where it is and how far it can go
   std::string name;    // "data", "model", "experimentSetup", "inside", "eval", ...
   float y = 0, max_y = 0;
+  float h = 0;         // its visible height (display pixels)
 };
 struct DrawnTable {
   std::string name;    // the table's ImGui id ("experiment_results", "per_class", ...)
@@ -418,8 +429,14 @@ struct DrawnTable {
   // horizontal scrollbar); scrolls_y: the box scrolls vertically, so any row can be reached.
   bool last_row_visible = true, scrolls_y = false;
 };
+struct DrawnCell {      // a table cell's text broken at spaces (wrapped_cell, panels.h)
+  std::string table;   // the table's ImGui id
+  std::string text;    // the whole text
+  std::vector<std::string> lines;  // as drawn, one per line
+};
 struct DrawnUi {
   std::vector<DrawnTab> tabs;                      // every tab and top menu drawn
+  std::vector<DrawnCell> cells;
   // The Training panel's settings (bar "training", name: the option key, "key-" / "key+" for
   // its step buttons, "groupX" for a group's heading), while the Settings tab is open.
   std::vector<DrawnTab> controls;
@@ -427,6 +444,7 @@ struct DrawnUi {
   std::string open_menu;                           // the open top menu ("File", "View") or ""
   std::vector<DrawnScroll> scrolls;
   std::vector<DrawnTable> tables;
+  float areas_bottom = 0;  // the lowest bottom edge of the four areas' windows as drawn
 };
 
 // Keyboard shortcuts (web/README.md lists their keys): main.cpp reads the keys, the App (start or
@@ -459,6 +477,12 @@ struct UiState {
   std::vector<Shortcut> shortcuts;  // pressed since the last frame; cleared when it ends
   bool narrow = false;           // the last frame used the narrow layout (one area at a time)
   bool rows = false;             // the last frame stacked the areas in rows (a tablet upright)
+  // This frame's pinch on a touch screen (platform/input_queue.h PointerFrame::zoom: 1 none, 2
+  // the two fingers twice as far apart as in the frame before); main.cpp sets it. The feature
+  // maps under the pinch take it as their size (InsideState::map_zoom).
+  float pinch_zoom = 1.0f;
+  bool short_results = false;    // the Results area is short (a phone, a 1280x800 laptop): its
+                                 // controls above the maps take as few lines as they can
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
                                  // 3 Results; app.cpp's narrow_layout)
   std::string status;            // the menu bar's status ("training", "experiment running 40 %")

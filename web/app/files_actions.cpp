@@ -75,6 +75,8 @@ json files_state_json(const AppState& state) {
   const json model_file = file.empty() ? json(nullptr) : json(file);
   return {{"notice", f.notice.empty() ? json(nullptr) : json(f.notice)},
           {"noticeError", f.notice_error},
+          {"noticeLines", f.notice_lines},
+          {"noticeTop", f.notice_lines.empty() ? json(nullptr) : json(f.notice_top)},
           {"photo", f.photo ? f.photo->to_json() : json(nullptr)},
           {"datasetInput", f.dataset_grey ? "28x28-grey" : "32x32"},
           {"modelFile", model_file}};

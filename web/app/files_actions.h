@@ -42,6 +42,10 @@ constexpr const char* kDatasetFileTypes =
 
 // The File menu's items (inside ImGui::BeginMenu("File"); panel_files.cpp) and the notice.
 void draw_file_menu(AppState& state);
+// The notice is a strip of its own along the window's bottom edge (the areas end above it, so it
+// covers nothing): lay_out_files_notice breaks it into lines for this frame's width and returns
+// the strip's height (0: no notice), before the layout; draw_files_notice draws it.
+float lay_out_files_notice(AppState& state);
 void draw_files_notice(AppState& state);
 
 }  // namespace cnnlab

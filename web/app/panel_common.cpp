@@ -30,7 +30,8 @@ ImGuiTabBarFlags tab_bar_flags(const UiState& ui) {
 }
 
 void end_child_noted(UiState& ui, const char* name) {
-  ui.drawn.scrolls.push_back({name, ImGui::GetScrollY(), ImGui::GetScrollMaxY()});
+  ui.drawn.scrolls.push_back(
+      {name, ImGui::GetScrollY(), ImGui::GetScrollMaxY(), ImGui::GetWindowHeight()});
   ImGui::EndChild();
 }
 
@@ -83,6 +84,71 @@ void item_tooltip(const char* text) {
   ImGui::TextUnformatted(text);
   ImGui::PopTextWrapPos();
   ImGui::EndTooltip();
+}
+
+namespace {
+// `word` with its middle replaced by "…" so it fits `width` pixels; cut between UTF-8 characters.
+std::string shorten_word_middle(const std::string& word, float width) {
+  const char* dots = "\xE2\x80\xA6";  // U+2026 (in the font's glyph ranges, theme.cpp)
+  const auto char_start = [&word](size_t i) {
+    return i >= word.size() || (static_cast<unsigned char>(word[i]) & 0xC0) != 0x80;
+  };
+  for (size_t keep = word.size(); keep > 1; --keep) {
+    size_t head = (keep + 1) / 2, tail = word.size() - keep / 2;
+    while (head > 0 && !char_start(head)) --head;
+    while (tail < word.size() && !char_start(tail)) ++tail;
+    const std::string candidate = word.substr(0, head) + dots + word.substr(tail);
+    if (ImGui::CalcTextSize(candidate.c_str()).x <= width) return candidate;
+  }
+  return dots;
+}
+}  // namespace
+
+bool wrap_at_spaces(const std::string& text, float width, std::vector<std::string>* lines) {
+  lines->clear();
+  bool shortened = false;
+  const float space = ImGui::CalcTextSize(" ").x;
+  std::string line;
+  float line_w = 0.0f;
+  size_t at = 0;
+  while (at <= text.size()) {
+    const size_t end = std::min(text.find_first_of(" \n", at), text.size());
+    std::string word = text.substr(at, end - at);
+    if (!word.empty()) {
+      float word_w = ImGui::CalcTextSize(word.c_str()).x;
+      if (word_w > width) {
+        word = shorten_word_middle(word, width);
+        word_w = ImGui::CalcTextSize(word.c_str()).x;
+        shortened = true;
+      }
+      if (!line.empty() && line_w + space + word_w > width) {
+        lines->push_back(line);
+        line.clear();
+        line_w = 0.0f;
+      }
+      line_w += (line.empty() ? 0.0f : space) + word_w;
+      line += (line.empty() ? "" : " ") + word;
+    }
+    if (end < text.size() && text[end] == '\n') {  // a line break the text asks for
+      lines->push_back(line);
+      line.clear();
+      line_w = 0.0f;
+    }
+    at = end + 1;
+  }
+  if (!line.empty()) lines->push_back(line);
+  return shortened;
+}
+
+void wrapped_cell(UiState& ui, const char* table, const std::string& text) {
+  DrawnCell cell{table, text, {}};
+  const bool shortened =
+      wrap_at_spaces(text, std::max(ImGui::GetContentRegionAvail().x, 1.0f), &cell.lines);
+  ImGui::BeginGroup();
+  for (const std::string& line : cell.lines) ImGui::TextUnformatted(line.c_str());
+  ImGui::EndGroup();
+  if (shortened && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", text.c_str());
+  ui.drawn.cells.push_back(std::move(cell));
 }
 
 void empty_state(const char* title, const char* explanation) {

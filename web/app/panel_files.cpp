@@ -127,21 +127,55 @@ void draw_file_menu(AppState& state) {
   else muted("Tip: drop a photo or a .cnnlab file onto the window.");
 }
 
+namespace {
+// The notice's strip: a margin around it, its padding, the Close button's room on the right.
+struct FilesNoticeMetrics {
+  float margin, text_width, height_per_line, padding_y;
+};
+FilesNoticeMetrics files_notice_metrics(const AppState& state) {
+  const float scale = state.ui.scale;
+  const ImGuiStyle& style = ImGui::GetStyle();
+  const float close_w = ImGui::CalcTextSize("Close").x + 2.0f * style.FramePadding.x;
+  const float width = ImGui::GetIO().DisplaySize.x;
+  return {4.0f * scale,
+          std::max(width - 8.0f * scale - 2.0f * style.WindowPadding.x - close_w -
+                       style.ItemSpacing.x * 2.0f, 60.0f * scale),
+          ImGui::GetTextLineHeightWithSpacing(), style.WindowPadding.y};
+}
+
+bool files_notice_showing(const FilesState& f) {
+  if (f.notice.empty() || f.notice_time < 0) return false;
+  // Successes fade after 10 s; errors stay until dismissed or replaced.
+  return f.notice_error || ImGui::GetTime() - f.notice_time <= 10.0;
+}
+}  // namespace
+
+float lay_out_files_notice(AppState& state) {
+  FilesState& f = state.files;
+  f.notice_lines.clear();
+  f.notice_shortened = false;
+  if (!files_notice_showing(f)) return 0.0f;
+  const FilesNoticeMetrics m = files_notice_metrics(state);
+  f.notice_shortened = wrap_at_spaces(f.notice, m.text_width, &f.notice_lines);
+  const float lines = static_cast<float>(std::max<size_t>(f.notice_lines.size(), 1));
+  const float height = std::max(lines * m.height_per_line - ImGui::GetStyle().ItemSpacing.y,
+                                ImGui::GetFrameHeight()) +
+                       2.0f * m.padding_y + 2.0f * m.margin;
+  f.notice_top = ImGui::GetIO().DisplaySize.y - height;
+  return height;
+}
+
 void draw_files_notice(AppState& state) {
   FilesState& f = state.files;
-  if (f.notice.empty() || f.notice_time < 0) return;
-  // Successes fade after 10 s; errors stay until dismissed or replaced.
-  if (!f.notice_error && ImGui::GetTime() - f.notice_time > 10.0) return;
-  const float scale = state.ui.scale;
+  if (f.notice_lines.empty()) return;
+  const FilesNoticeMetrics m = files_notice_metrics(state);
   const ImVec2 display = ImGui::GetIO().DisplaySize;
-  // Bottom left, over the training settings (least needed right after a file action), clear of
-  // the results a file action shows (Evaluation, Inside the network).
-  // Narrow (a phone), the whole width: 40 % of it wraps the notice a letter a line.
-  const float width =
-      (state.ui.narrow ? display.x : std::min(display.x * 0.4f, 560.0f * scale)) - 16.0f * scale;
-  ImGui::SetNextWindowPos(ImVec2(8.0f * scale, display.y - 8.0f * scale), ImGuiCond_Always,
-                          ImVec2(0.0f, 1.0f));
-  ImGui::SetNextWindowSize(ImVec2(width, 0.0f), ImGuiCond_Always);
+  // The whole width along the bottom edge, in the room the layout left for it (app.cpp): the
+  // panels above it stay whole (it used to lie over the training statistics).
+  ImGui::SetNextWindowPos(ImVec2(m.margin, f.notice_top + m.margin), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(display.x - 2.0f * m.margin,
+                                  display.y - f.notice_top - 2.0f * m.margin),
+                           ImGuiCond_Always);
   ImGui::PushStyleColor(ImGuiCol_WindowBg, f.notice_error ? ImVec4(0.55f, 0.12f, 0.10f, 0.96f)
                                                           : ImVec4(0.12f, 0.32f, 0.18f, 0.96f));
   ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(1.0f, 1.0f, 1.0f, 1.0f));
@@ -149,11 +183,15 @@ void draw_files_notice(AppState& state) {
                                  ImGuiWindowFlags_NoSavedSettings |
                                  ImGuiWindowFlags_NoFocusOnAppearing | ImGuiWindowFlags_NoNav;
   if (ImGui::Begin("##files_notice", nullptr, flags)) {
-    ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x - 70.0f * scale);
-    ImGui::TextUnformatted(f.notice.c_str());
-    ImGui::PopTextWrapPos();
-    ImGui::SameLine(ImGui::GetWindowWidth() - 64.0f * scale);
-    if (ImGui::SmallButton("Close")) f.notice.clear();
+    ImGui::BeginGroup();
+    for (const std::string& line : f.notice_lines) ImGui::TextUnformatted(line.c_str());
+    ImGui::EndGroup();
+    // A shortened file name: the whole notice when the pointer rests on it.
+    if (f.notice_shortened) item_tooltip(f.notice.c_str());
+    const float close_w = ImGui::CalcTextSize("Close").x + 2.0f * ImGui::GetStyle().FramePadding.x;
+    ImGui::SameLine(ImGui::GetWindowWidth() - close_w - ImGui::GetStyle().WindowPadding.x);
+    if (ImGui::Button("Close")) f.notice.clear();
+    item_tooltip("Hide this message.");
   }
   ImGui::End();
   ImGui::PopStyleColor(2);

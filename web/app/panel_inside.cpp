@@ -29,6 +29,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "imgui.h"
+#include "imgui_internal.h"  // the maps column's window rectangle (state().ui.controls)
 #include "lab/conv_explainer.h"
 #include "model/receptive_field.h"
 #include "widgets/colors.h"
@@ -134,6 +135,10 @@ void draw_image_chooser(AppState& state) {
   item_tooltip("Classify your own PNG or JPEG (or drop it onto the lab): centre-cropped, "
                "resized to the model's input, with its feature maps here");
   if (compact) return;
+  // Beside the buttons when there is room for a usable slider (a laptop's Results area), so the
+  // feature maps below start one line higher.
+  ImGui::SameLine();
+  if (ImGui::GetContentRegionAvail().x < 160.0f * scale) ImGui::NewLine();
   ImGui::SetNextItemWidth(-1.0f);
   int shown = in.test_image + 1;
   if (ImGui::SliderInt("##test_image", &shown, 1, n, "test image %d")) {
@@ -581,25 +586,42 @@ void draw_layers_column(AppState& state) {
     if (ImGui::RadioButton("per map", in.per_map_scale)) in.per_map_scale = true;
   }
   // Map size: on a phone the maps are small; a student can enlarge them (or shrink them to see a
-  // whole layer at once). The grid wraps to the column's width at any size.
+  // whole layer at once), with the buttons' steps or by pinching the maps (any size between).
+  // The grid wraps to the column's width at any size.
   constexpr float kZoomSteps[] = {0.5f, 0.75f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f};
   constexpr int kZoomCount = static_cast<int>(sizeof kZoomSteps / sizeof kZoomSteps[0]);
-  int zoom_index = 2;
+  const ImGuiWindow* maps_window = ImGui::GetCurrentWindow();
+  note_control_rect(state.ui, "inside", "maps", maps_window->Pos,
+                    ImVec2(maps_window->Pos.x + maps_window->Size.x,
+                           maps_window->Pos.y + maps_window->Size.y));
+  if (state.ui.pinch_zoom != 1.0f && ImGui::IsWindowHovered(ImGuiHoveredFlags_ChildWindows)) {
+    in.map_zoom = std::clamp(in.map_zoom * state.ui.pinch_zoom, kZoomSteps[0],
+                             kZoomSteps[kZoomCount - 1]);
+  }
+  float smaller = in.map_zoom, larger = in.map_zoom;  // the steps either side of the size now
+  for (int i = kZoomCount - 1; i >= 0; --i)
+    if (kZoomSteps[i] < in.map_zoom - 1e-3f) { smaller = kZoomSteps[i]; break; }
   for (int i = 0; i < kZoomCount; ++i)
-    if (std::fabs(kZoomSteps[i] - in.map_zoom) < 1e-3f) zoom_index = i;
+    if (kZoomSteps[i] > in.map_zoom + 1e-3f) { larger = kZoomSteps[i]; break; }
+  // Square buttons a frame high: with the touch style 40 CSS pixels each way, a finger's size.
+  const ImVec2 step_button(ImGui::GetFrameHeight(), ImGui::GetFrameHeight());
+  ImGui::AlignTextToFramePadding();
   ImGui::TextUnformatted(state.ui.narrow ? "Size" : "Map size:");
   ImGui::SameLine();
-  ImGui::BeginDisabled(zoom_index == 0);
-  if (ImGui::Button(" - ##map_smaller")) in.map_zoom = kZoomSteps[zoom_index - 1];
+  ImGui::BeginDisabled(smaller == in.map_zoom);
+  if (ImGui::Button("-##map_smaller", step_button)) in.map_zoom = smaller;
+  note_control(state.ui, "inside", "mapSmaller");
   ImGui::EndDisabled();
-  item_tooltip("Smaller feature maps: more of them in a row.");
+  item_tooltip("Smaller feature maps: more of them in a row. On a touch screen, pinch the maps.");
   ImGui::SameLine();
   ImGui::Text("%.0f %%", in.map_zoom * 100.0f);
   ImGui::SameLine();
-  ImGui::BeginDisabled(zoom_index == kZoomCount - 1);
-  if (ImGui::Button(" + ##map_larger")) in.map_zoom = kZoomSteps[zoom_index + 1];
+  ImGui::BeginDisabled(larger == in.map_zoom);
+  if (ImGui::Button("+##map_larger", step_button)) in.map_zoom = larger;
+  note_control(state.ui, "inside", "mapLarger");
   ImGui::EndDisabled();
-  item_tooltip("Larger feature maps: easier to see what each one responds to.");
+  item_tooltip("Larger feature maps: easier to see what each one responds to. On a touch "
+               "screen, spread two fingers on the maps.");
   if (in.maps.layers.empty()) {
     empty_state("This model has no conv or pool layers.",
                 "An MLP flattens the image straight away, so there are no feature maps to show. "
@@ -675,7 +697,7 @@ void draw_inside_panel(AppState& state) {
       ImGui::SameLine();
       ImGui::BeginChild("##inside_layers", ImVec2(0, 0), false);
       draw_layers_column(state);
-      ImGui::EndChild();
+      end_child_noted(state.ui, "insideMaps");
       ImGui::EndTabItem();
     } else {
       item_tooltip("Every conv and pool layer's maps for this image, and the filters.");

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "app/panels.h"
 #include "imgui.h"
@@ -186,38 +187,70 @@ void layer_stats_table(UiState& ui, const TrainingState& training) {
                                 ImGuiTableFlags_ScrollY | ImGuiTableFlags_ScrollX;
   const float height = std::fmax(ImGui::GetContentRegionAvail().y,
                                  4.0f * ImGui::GetTextLineHeightWithSpacing());
-  // Numbers in fixed columns wide enough for their usual text; the layer name takes the rest
-  // (a tooltip shows it whole).
-  // Gradients print as "-9.2e-05 .. 8.6e-05": the widest usual text.
+  // Every cell's text first, so the number columns are sized to what they show (a gradient of
+  // "-0.00019 .. 0.00018" is wider than "-9.9e-05 .. 9.9e-05") and never cut.
+  struct StatsCells {
+    char act[48], grad[48], fwd[16], bwd[16];
+  };
+  std::vector<StatsCells> cells(training.layers.size());
   const float pad = ImGui::GetStyle().CellPadding.x;
-  const float range_w = ImGui::CalcTextSize("-9.9e-05 .. 9.9e-05").x + 2 * pad;
-  const float ms_w = ImGui::CalcTextSize("Fwd ms").x + 2 * pad;
-  const float min_name_w = ImGui::CalcTextSize("conv2d 64 k=3").x;
+  const auto text_w = [](const char* text) { return ImGui::CalcTextSize(text).x; };
+  float act_w = text_w("Activations"), grad_w = text_w("Gradients");
+  float ms_w = text_w("Fwd ms"), name_w = text_w("Layer"), widest_word_w = 0.0f;
+  for (size_t r = 0; r < cells.size(); ++r) {
+    const LayerStats& l = training.layers[r].stats;
+    StatsCells& c = cells[r];
+    std::snprintf(c.act, sizeof c.act, "%.3g .. %.3g", l.act_min, l.act_max);
+    std::snprintf(c.grad, sizeof c.grad, "%.2g .. %.2g", l.grad_min, l.grad_max);
+    std::snprintf(c.fwd, sizeof c.fwd, "%.2f", l.forward_ms);
+    std::snprintf(c.bwd, sizeof c.bwd, "%.2f", l.backward_ms);
+    act_w = std::fmax(act_w, text_w(c.act));
+    grad_w = std::fmax(grad_w, text_w(c.grad));
+    ms_w = std::fmax(ms_w, std::fmax(text_w(c.fwd), text_w(c.bwd)));
+    const std::string& name = training.layers[r].layer;
+    name_w = std::fmax(name_w, text_w(name.c_str()));
+    // The layer name's widest word ("pad=same", "stride=2"): the narrow table's name column is
+    // at least that wide, so a name wraps between words, never inside one.
+    for (size_t at = 0; at < name.size();) {
+      const size_t end = std::min(name.find(' ', at), name.size());
+      widest_word_w = std::fmax(widest_word_w, text_w(name.substr(at, end - at).c_str()));
+      at = end + 1;
+    }
+  }
   const float avail = ImGui::GetContentRegionAvail().x;
   // A narrow panel (a phone) stacks each row's two ranges and two timings in one column each,
-  // the layer's name wrapped: every figure in sight, nothing cut or behind a sideways scroll.
-  if (min_name_w + 2 * range_w + 2 * ms_w + 10 * pad > avail) {
-    if (ImGui::BeginTable("layer_stats", 3, flags & ~ImGuiTableFlags_ScrollX, ImVec2(0, height))) {
+  // the layer's name over as many lines as it needs: every figure in sight.
+  if (name_w + act_w + grad_w + 2 * ms_w + 10 * pad > avail) {
+    const float range_w = std::fmax(act_w, grad_w) + 2 * pad;
+    const float stacked_ms_w = std::fmax(ms_w, text_w("ms f / b")) + 2 * pad;
+    // Too narrow even for the widest word beside the numbers: the table scrolls sideways
+    // rather than break a word.
+    const bool scroll_x = widest_word_w + 2 * pad + range_w + stacked_ms_w + 6 * pad > avail;
+    if (ImGui::BeginTable("layer_stats", 3, scroll_x ? flags : flags & ~ImGuiTableFlags_ScrollX,
+                          ImVec2(0, height))) {
       ImGui::TableSetupScrollFreeze(0, 1);
-      ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthStretch);
+      if (scroll_x) {
+        ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthFixed, widest_word_w + 2 * pad);
+      } else {
+        ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthStretch);
+      }
       ImGui::TableSetupColumn("Act. / grad.", ImGuiTableColumnFlags_WidthFixed, range_w);
-      ImGui::TableSetupColumn("ms f / b", ImGuiTableColumnFlags_WidthFixed,
-                              ImGui::CalcTextSize("ms f / b").x + 2 * pad);
+      ImGui::TableSetupColumn("ms f / b", ImGuiTableColumnFlags_WidthFixed, stacked_ms_w);
       ImGui::TableHeadersRow();
-      for (const LayerStatsRow& row : training.layers) {
-        const LayerStats& l = row.stats;
+      for (size_t r = 0; r < cells.size(); ++r) {
+        const StatsCells& c = cells[r];
         ImGui::TableNextRow();
         ImGui::TableNextColumn();
-        ImGui::TextWrapped("%s", row.layer.c_str());
+        wrapped_cell(ui, "layer_stats", training.layers[r].layer);
         ImGui::TableNextColumn();
-        ImGui::Text("%.3g .. %.3g", l.act_min, l.act_max);
+        ImGui::TextUnformatted(c.act);
         item_tooltip("Activations: the smallest and largest output of the layer in the last "
                      "mini-batch.");
-        ImGui::Text("%.2g .. %.2g", l.grad_min, l.grad_max);
+        ImGui::TextUnformatted(c.grad);
         item_tooltip("Gradients: the smallest and largest gradient of the layer's output.");
         ImGui::TableNextColumn();
-        ImGui::Text("%.2f", l.forward_ms);
-        ImGui::Text("%.2f", l.backward_ms);
+        ImGui::TextUnformatted(c.fwd);
+        ImGui::TextUnformatted(c.bwd);
       }
       end_table_noted(ui, "layer_stats", static_cast<int>(training.layers.size()));
     }
@@ -225,30 +258,27 @@ void layer_stats_table(UiState& ui, const TrainingState& training) {
   }
   if (ImGui::BeginTable("layer_stats", 5, flags, ImVec2(0, height))) {
     ImGui::TableSetupScrollFreeze(0, 1);
-    // Narrow panels (800x600 pages) scroll sideways rather than squash the names.
-    const float name_w = std::fmax(ImGui::CalcTextSize("conv2d 64 k=3 pad=same").x,
-                                   ImGui::GetContentRegionAvail().x - 2 * range_w - 2 * ms_w -
-                                       8 * pad);
-    ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthFixed, name_w);
-    ImGui::TableSetupColumn("Activations", ImGuiTableColumnFlags_WidthFixed, range_w);
-    ImGui::TableSetupColumn("Gradients", ImGuiTableColumnFlags_WidthFixed, range_w);
-    ImGui::TableSetupColumn("Fwd ms", ImGuiTableColumnFlags_WidthFixed, ms_w);
-    ImGui::TableSetupColumn("Bwd ms", ImGuiTableColumnFlags_WidthFixed, ms_w);
+    // The names on one line each; the name column takes what the numbers leave.
+    ImGui::TableSetupColumn("Layer", ImGuiTableColumnFlags_WidthFixed,
+                            std::fmax(name_w, avail - act_w - grad_w - 2 * ms_w - 10 * pad));
+    ImGui::TableSetupColumn("Activations", ImGuiTableColumnFlags_WidthFixed, act_w + 2 * pad);
+    ImGui::TableSetupColumn("Gradients", ImGuiTableColumnFlags_WidthFixed, grad_w + 2 * pad);
+    ImGui::TableSetupColumn("Fwd ms", ImGuiTableColumnFlags_WidthFixed, ms_w + 2 * pad);
+    ImGui::TableSetupColumn("Bwd ms", ImGuiTableColumnFlags_WidthFixed, ms_w + 2 * pad);
     ImGui::TableHeadersRow();
-    for (const LayerStatsRow& row : training.layers) {
-      const LayerStats& l = row.stats;
+    for (size_t r = 0; r < cells.size(); ++r) {
+      const StatsCells& c = cells[r];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextUnformatted(row.layer.c_str());
-      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.layer.c_str());
+      wrapped_cell(ui, "layer_stats", training.layers[r].layer);
       ImGui::TableNextColumn();
-      ImGui::Text("%.3g .. %.3g", l.act_min, l.act_max);
+      ImGui::TextUnformatted(c.act);
       ImGui::TableNextColumn();
-      ImGui::Text("%.2g .. %.2g", l.grad_min, l.grad_max);
+      ImGui::TextUnformatted(c.grad);
       ImGui::TableNextColumn();
-      ImGui::Text("%.2f", l.forward_ms);
+      ImGui::TextUnformatted(c.fwd);
       ImGui::TableNextColumn();
-      ImGui::Text("%.2f", l.backward_ms);
+      ImGui::TextUnformatted(c.bwd);
     }
     end_table_noted(ui, "layer_stats", static_cast<int>(training.layers.size()));
   }
@@ -310,9 +340,22 @@ void draw_training_panel(AppState& state) {
   if (ImGui::Button("Reset")) training.pending.push_back(CommandType::kReset);
   item_tooltip("Fresh weights from the seed; this run's curves stay as a past run. Keyboard: R.");
   ImGui::EndDisabled();
+  const bool testing = running && training.status.testing;
+  char run_status[64];
+  if (training.status.experiment_running) {
+    std::snprintf(run_status, sizeof run_status, "experiment running");
+  } else {
+    std::snprintf(run_status, sizeof run_status, "run %d, %s", training.run > 0 ? training.run : 1,
+                  testing ? "testing" : training.phase.c_str());
+  }
+  // Beside the buttons when it fits, else under them (a phone's touch-sized buttons), not cut.
   ImGui::SameLine();
-  if (training.status.experiment_running) ImGui::TextDisabled("experiment running");
-  else ImGui::TextDisabled("run %d, %s", training.run > 0 ? training.run : 1, training.phase.c_str());
+  if (ImGui::CalcTextSize(run_status).x > ImGui::GetContentRegionAvail().x) ImGui::NewLine();
+  ImGui::TextDisabled("%s", run_status);
+  if (testing) {
+    item_tooltip("Training has ended; the trained network now answers the test images, which it "
+                 "never trained on, to measure its accuracy.");
+  }
   if (blocked) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextDisabled("%s", blocked);
@@ -384,10 +427,14 @@ void draw_training_panel(AppState& state) {
   }
 
   // Settings and statistics share the rest of the panel as tabs (both fit at 800x600); a run's
-  // start brings the statistics to the front (App::command sets the request).
+  // start brings the statistics to the front (App::command sets the request) until the student
+  // chooses a tab: from then on the one they chose stays open.
   if (ImGui::BeginTabBar("##training_tabs")) {
-    if (begin_tab_noted(state.ui, "training", "Settings",
-                        training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0)) {
+    const bool settings_open =
+        begin_tab_noted(state.ui, "training", "Settings",
+                        training.tab_request == 0 ? ImGuiTabItemFlags_SetSelected : 0);
+    if (ImGui::IsItemActivated()) training.view_chosen = true;
+    if (settings_open) {
       // Above the settings, not under them: a refusal stays in sight whichever setting, however
       // far down, was edited.
       if (!state.settings.error.empty()) {
@@ -403,8 +450,11 @@ void draw_training_panel(AppState& state) {
       end_child_noted(state.ui, "settings");
       ImGui::EndTabItem();
     }
-    if (begin_tab_noted(state.ui, "training", "Per-layer statistics",
-                        training.tab_request == 1 ? ImGuiTabItemFlags_SetSelected : 0)) {
+    const bool statistics_open =
+        begin_tab_noted(state.ui, "training", "Per-layer statistics",
+                        training.tab_request == 1 ? ImGuiTabItemFlags_SetSelected : 0);
+    if (ImGui::IsItemActivated()) training.view_chosen = true;
+    if (statistics_open) {
       layer_stats_table(state.ui, training);
       ImGui::EndTabItem();
     }

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include <string>
 #include <vector>
 
 #include "app/app_state.h"
@@ -55,6 +56,17 @@ void empty_state(const char* title, const char* explanation);
 // (that is when a student most needs to know what it is for), wrapped at about 32 characters'
 // width so it never runs off a phone's screen.
 void item_tooltip(const char* text);
+
+// `text` broken into lines no wider than `width` pixels (the current font) at spaces only, never
+// inside a word, as ImGui's own wrapping does for a word longer than a line (or after a dot in a
+// file name). Such a word (a long file name) keeps its start and end with "…" between; returns
+// whether any word was shortened (then show the full text in a tooltip).
+bool wrap_at_spaces(const std::string& text, float width, std::vector<std::string>* lines);
+
+// A table cell's text over as many lines as it needs, broken at spaces only (wrap_at_spaces), a
+// word wider than the column shortened with the whole text in a tooltip; noted for
+// state().ui.cells under `table`.
+void wrapped_cell(UiState& ui, const char* table, const std::string& text);
 
 // Notes the last item's rectangle for state().ui.controls under `panel` ("training", "model"):
 // tests click by position.

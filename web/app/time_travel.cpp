@@ -254,9 +254,10 @@ void draw_time_slider(AppState& state, const char* id) {
                   "Showing the latest weights. Drag to show the network after any epoch of %d "
                   "(run %d).", of, run);
   }
-  // A phone: the sentence goes into the slider's tooltip and the slider itself says where it is
-  // (two lines of text above the maps cost too much of a 844-pixel screen).
-  const bool compact = state.ui.narrow;
+  // A phone or a short Results area (a 1280x800 laptop): the sentence goes into the slider's
+  // tooltip and the slider itself says where it is (the lines of text above the maps cost too
+  // much of the height the maps need).
+  const bool compact = state.ui.short_results;
   if (!compact) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextUnformatted(title);

@@ -26,8 +26,16 @@ void InputQueue::wheel(float steps_x, float steps_y) {
   events_.push_back(e);
 }
 
+void InputQueue::zoom(float factor) {
+  if (!(factor > 0.0f) || factor == 1.0f) return;
+  Event e{Kind::Zoom};
+  e.a = factor;
+  events_.push_back(e);
+}
+
 PointerFrame InputQueue::next_frame() {
   state_.wheel_x = state_.wheel_y = 0.0f;
+  state_.zoom = 1.0f;
   bool moved = false, button_changed = false;
   while (!events_.empty()) {
     const Event& e = events_.front();
@@ -40,10 +48,13 @@ PointerFrame InputQueue::next_frame() {
       if (moved || button_changed) break;
       if (state_.down[e.button] != e.down) button_changed = true;
       state_.down[e.button] = e.down;
-    } else {
+    } else if (e.kind == Kind::Wheel) {
       if (button_changed) break;
       state_.wheel_x += e.a;
       state_.wheel_y += e.b;
+    } else {
+      if (button_changed) break;
+      state_.zoom *= e.a;
     }
     events_.pop_front();
   }

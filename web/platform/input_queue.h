@@ -12,8 +12,9 @@
 //   - a press or release waits when the pointer moved this frame, or a button already changed
 //     (so the pointer rests on the target for one frame before the press, and a press and its
 //     release land in different frames);
-//   - a move or a wheel step waits when a button changed this frame.
-// Consecutive moves within a frame collapse into the last position; wheel steps add up.
+//   - a move, a wheel step or a pinch's zoom waits when a button changed this frame.
+// Consecutive moves within a frame collapse into the last position; wheel steps add up; zoom
+// factors multiply.
 #pragma once
 
 #include <cfloat>
@@ -29,6 +30,10 @@ struct PointerFrame {
   // Wheel steps this frame in Dear ImGui's sense: +y scrolls up (towards the top), +x scrolls
   // left. A mouse wheel's notch is 1 step; trackpads give fractions.
   float wheel_x = 0.0f, wheel_y = 0.0f;
+  // Two fingers pinching this frame (touch_gestures.h): how much farther apart they are than at
+  // the frame before (1: no pinch; 2: twice as far apart, spreading; 0.5: closing). The pointer
+  // is at the point between them.
+  float zoom = 1.0f;
 };
 
 class InputQueue {
@@ -36,6 +41,7 @@ class InputQueue {
   void mouse_move(float x, float y);
   void mouse_button(int button, bool down);  // buttons outside 0..kButtons-1 are ignored
   void wheel(float steps_x, float steps_y);
+  void zoom(float factor);  // a pinch's step (PointerFrame::zoom); factors multiply
 
   // Takes this frame's events (see the rules above) and returns the pointer as this frame sees
   // it; the rest waits for the next frames.
@@ -44,10 +50,10 @@ class InputQueue {
   bool pending() const { return !events_.empty(); }
 
  private:
-  enum class Kind { Move, Button, Wheel };
+  enum class Kind { Move, Button, Wheel, Zoom };
   struct Event {
     Kind kind;
-    float a = 0, b = 0;  // Move: x, y; Wheel: steps x, y
+    float a = 0, b = 0;  // Move: x, y; Wheel: steps x, y; Zoom: the factor in a
     int button = 0;
     bool down = false;
   };

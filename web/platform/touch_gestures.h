@@ -12,8 +12,13 @@
 //   - drag mostly up or down: scrolling the panel under the finger, the content following the
 //     finger (wheel steps of `pixels_per_wheel_step`, what one wheel notch scrolls in Dear ImGui);
 //     no press, so nothing under the finger is clicked.
+//   - a second finger while the first is down: a pinch. A drag under way is released first
+//     (nothing is clicked); then the pointer sits between the two fingers and each change of
+//     their distance is a zoom step (InputQueue::zoom: new distance / old), which the panel under
+//     the pointer may use (the feature maps' size). Lifting either finger ends the pinch; the
+//     other does nothing until it lifts too.
 // When the finger lifts the pointer leaves (a finger does not hover): no tooltip or highlight
-// stays behind. Only the first finger counts; others are ignored until it lifts. Positions are the canvas'
+// stays behind. A third finger is ignored. Positions are the canvas'
 // backbuffer pixels, like the mouse's. Uses neither ImGui nor the browser: tested natively.
 #pragma once
 
@@ -36,7 +41,8 @@ class TouchGestures {
   void touch_end(int id, float x, float y, double seconds);
   void touch_cancel(int id);  // the browser took the touch away: a drag is released, no click
 
-  enum class Gesture { kNone, kUndecided, kDrag, kScroll };
+  // kPinchEnded: one of the pinch's fingers lifted; the other is ignored until it lifts.
+  enum class Gesture { kNone, kUndecided, kDrag, kScroll, kPinch, kPinchEnded };
   Gesture gesture() const { return gesture_; }
   static constexpr double kLongPressSeconds = 0.5;
 
@@ -49,6 +55,14 @@ class TouchGestures {
   float start_x_ = 0, start_y_ = 0;
   float last_x_ = 0, last_y_ = 0;  // kScroll: where the last wheel steps were counted from
   double start_seconds_ = 0;
+  float finger_x_ = 0, finger_y_ = 0;  // the first finger where it is now
+  int second_ = -1;                    // a pinch's second finger (-1: none, or it lifted)
+  float second_x_ = 0, second_y_ = 0;
+  float pinch_distance_ = 0;           // the fingers' distance at the last zoom step
+
+  void start_pinch(int id, float x, float y);
+  void move_pinch(int id, float x, float y);
+  void lift_pinch_finger(int id);
 };
 
 }  // namespace cnnlab::platform

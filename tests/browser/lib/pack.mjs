@@ -53,7 +53,8 @@ export function encodePack(d) {
 
 // A small synthetic RGB dataset whose classes look different (a colour and a stripe direction
 // per class), so screenshots of the Data panel show recognisable tiles.
-export function syntheticPack({perClassTrain = 30, perClassTest = 10, size = 32} = {}) {
+export function syntheticPack({perClassTrain = 30, perClassTest = 10, size = 32,
+                               name = 'synthetic'} = {}) {
   const classNames = ['red', 'green', 'blue', 'yellow'];
   const colors = [[220, 40, 40], [40, 180, 60], [40, 80, 220], [230, 200, 40]];
   const image = 3 * size * size;
@@ -77,6 +78,6 @@ export function syntheticPack({perClassTrain = 30, perClassTest = 10, size = 32}
     }
     return {labels, pixels};
   };
-  return encodePack({name: 'synthetic', classNames, channels: 3, height: size, width: size,
+  return encodePack({name, classNames, channels: 3, height: size, width: size,
                      train: make(perClassTrain, 0), test: make(perClassTest, 3)});
 }
