@@ -335,7 +335,7 @@ bool line_plot(const char* id, const PlotSeries* series, int series_count, ImVec
   float top = frame.Min.y + pad + (options.title ? line_h + pad * 0.5f : 0.0f);
   if (options.title) draw->AddText(ImVec2(frame.Min.x + pad, frame.Min.y + pad), text_color(),
                                    options.title);
-  double y_ticks[16];
+  double y_ticks[16] = {};  // zeroed: GCC cannot see tick_format reads only y_tick_count of them
   int y_tick_count = yr.valid() ? nice_ticks(yr.lo, yr.hi, std::max(2, static_cast<int>(
                                                  (frame.Max.y - top) / (line_h * 2.5f))),
                                              y_ticks, 16)
