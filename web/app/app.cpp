@@ -1027,6 +1027,9 @@ const std::string& App::state_json() {
     j["model"] = nullptr;
   }
   j["options"] = o.to_json();
+  // The trainer has reported these options as its own: `model` is then the network they describe
+  // (false while a configure is on its way to the trainer; the page's `ready` waits for true).
+  j["settingsReported"] = t.reported && t.status.options.to_json() == o.to_json();
   j["run"] = t.run;
   j["epoch"] = t.epoch;
   j["epochs"] = o.train.epochs;
