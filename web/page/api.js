@@ -83,6 +83,8 @@ export function createApi(lab) {
       }
       state.loading = lab.pagePhase === 'running' ? null : Object.assign({}, lab.loading);
       state.pageNotice = lab.ui.noticeShown;
+      // While the worker decodes a dataset the student brought: {decoded, total} images.
+      state.decoding = lab.ui.decodingShown;
       state.webcam = lab.webcam ? lab.webcam.state() : null;
       return state;
     },

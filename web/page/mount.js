@@ -93,14 +93,16 @@ export class Lab {
                                       onFailure: (text) => this.trainerFailed(text)});
     // A dataset the student brought (loadUpload): its verdict's callback while the worker reads
     // it, its pack between the worker's 'uploadPack' and 'dataset' messages, the pack kept in
-    // memory when the browser's cache refused it, and whether the refusal was shown already.
+    // memory when the browser's cache refused it, and whether the refusal was shown already;
+    // its name while the worker decodes it (the decoding box).
     this.uploadSettled = null;
-    // While `ready` waits for the trainer to report the page's settings: called with each of its
-    // messages (trainerHasSettings).
-    this.settingsSettled = null;
     this.uploadPackArrived = null;
     this.uploadPack = null;
     this.uploadNoticeShown = false;
+    this.uploadName = null;
+    // While `ready` waits for the trainer to report the page's settings: called with each of its
+    // messages (trainerHasSettings).
+    this.settingsSettled = null;
     // The Webcam classes panel, made when first opened (null until then).
     this.webcam = null;
     // The training worker's memory as it last reported it: {heapBytes, heapInUseBytes} or null.
@@ -576,9 +578,11 @@ export class Lab {
     }
     if (!this.trainer.started) throw fail(`${name}: the training worker is not running`);
     if (this.uploadSettled) this.uploadSettled({error: 'another dataset was chosen'});
+    this.uploadName = name;  // the decoding box's (uploadProgress messages)
     const verdict = new Promise((resolve) => {
       this.uploadSettled = (result) => {
         this.uploadSettled = null;
+        this.ui.showDecoding(null);
         resolve(result);
       };
     });
@@ -663,6 +667,13 @@ export class Lab {
     // the upload's own, never the app's trainer error.
     if (message.type === 'uploadPack') {
       this.uploadPackArrived = message.bytes;
+      return;
+    }
+    // How far the worker is in decoding the upload's images: the decoding box's bar.
+    if (message.type === 'uploadProgress') {
+      if (this.uploadSettled && this.uploadName) {
+        this.ui.showDecoding(this.uploadName, message.decoded, message.total);
+      }
       return;
     }
     if (message.type === 'error' && message.command === 'upload') {
