@@ -250,9 +250,9 @@ void draw_curves_panel(AppState& state) {
   }
   curves_legend(state, shown, datasets_differ);
 
-  // Side by side where each plot gets room for its axis and legend, else one above the other
-  // where the area is tall enough for two (a phone: two 170-pixel-wide plots cut their legends
-  // off; a short area, 800x600, keeps them side by side).
+  // Side by side where each plot gets room for its axes, else one above the other where the
+  // area is tall enough for two (a phone: two 170-pixel-wide plots are too narrow to read; a
+  // short area, 800x600, keeps them side by side).
   ImVec2 avail = ImGui::GetContentRegionAvail();
   const bool side_by_side = (avail.x - style.ItemSpacing.x) * 0.5f >= 300.0f * scale ||
                             (avail.y - style.ItemSpacing.y) * 0.5f < 150.0f * scale;
