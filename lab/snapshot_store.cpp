@@ -16,7 +16,8 @@ std::string megabytes_text(size_t bytes) {
   return text;
 }
 
-size_t snapshot_bytes(const EpochSnapshot& s) { return s.weights.size() * sizeof(float); }
+// What a snapshot holds: its vector's capacity, not only its values (add() trims it to them).
+size_t snapshot_bytes(const EpochSnapshot& s) { return s.weights.capacity() * sizeof(float); }
 
 }  // namespace
 
@@ -32,6 +33,11 @@ std::string epoch_list_text(const std::vector<int>& epochs) {
 EpochWeights EpochWeights::of(const Model& model) {
   EpochWeights w;
   w.spec = model.spec();
+  // Reserved whole: grown by appending, the vector kept up to twice its values' bytes, memory
+  // the store's budget (which counts values) did not see.
+  size_t count = 0;
+  for (const Param* p : model.params()) count += p->value.size();
+  w.values.reserve(count);
   for (const Param* p : model.params()) {
     w.param_sizes.push_back(p->value.size());
     w.values.insert(w.values.end(), p->value.data(), p->value.data() + p->value.size());
@@ -68,6 +74,7 @@ void SnapshotStore::add(int run, int epoch, std::optional<EpochRecord> record,
   s.epoch = epoch;
   s.record = std::move(record);
   s.weights = std::move(weights.values);
+  s.weights.shrink_to_fit();
   ++version_;
   if (snapshot_bytes(s) > budget_) {
     refused_ = "A snapshot of this model takes " + megabytes_text(snapshot_bytes(s)) +

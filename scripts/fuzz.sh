@@ -13,7 +13,8 @@
 #                                     seeds and regressions only, in a fresh corpus with a fixed
 #                                     seed (-seed=1), so it is cheap and repeatable.
 #
-# Environment: CNNLAB_FUZZ_TARGETS="fuzz_pack fuzz_npz" (default: all), CNNLAB_FUZZ_BUILD
+# Environment: CNNLAB_FUZZ_TARGETS="fuzz_pack fuzz_npz" (default: all), CNNLAB_FUZZ_RUNS=N (a
+# target stops after N executions or SECONDS, whichever comes first), CNNLAB_FUZZ_BUILD
 # (default build-fuzz), CNNLAB_JOBS (build jobs, default 2), CNNLAB_FUZZ_JOBS (targets fuzzed
 # at once, default 1). The working corpus of each target grows in BUILD/fuzz-corpus/<target>/
 # between runs; crash files land in BUILD/fuzz-crashes/<target>/. Exit code 1 when any target
@@ -26,9 +27,9 @@ cd "$repo_root"
 
 mode=fuzz
 seconds=60
-check_seconds() {
+check_seconds() {  # VALUE [NAME]
   case "$1" in
-    ""|*[!0-9]*|0) echo "fuzz.sh: SECONDS must be a whole number >= 1, got '$1'" >&2; exit 2 ;;
+    ""|*[!0-9]*|0) echo "fuzz.sh: ${2:-SECONDS} must be a whole number >= 1, got '$1'" >&2; exit 2 ;;
   esac
 }
 case "${1:-}" in
@@ -37,6 +38,7 @@ case "${1:-}" in
   "") ;;
   *) check_seconds "$1"; seconds="$1" ;;
 esac
+[ -z "${CNNLAB_FUZZ_RUNS:-}" ] || check_seconds "$CNNLAB_FUZZ_RUNS" CNNLAB_FUZZ_RUNS
 
 build="${CNNLAB_FUZZ_BUILD:-$repo_root/build-fuzz}"
 jobs="${CNNLAB_JOBS:-2}"
@@ -104,18 +106,21 @@ fi
 fuzz_one() {
   local t="$1"
   local corpus="$build/fuzz-corpus/$t" crashes="$build/fuzz-crashes/$t/" extra=()
+  [ -n "${CNNLAB_FUZZ_RUNS:-}" ] && extra+=(-runs="$CNNLAB_FUZZ_RUNS")
   if [ "$mode" = smoke ]; then
     corpus="$build/fuzz-smoke-corpus/$t"
     rm -rf "$corpus"
-    extra=(-seed=1)
+    extra+=(-seed=1)
   fi
   rm -rf "$crashes"
   mkdir -p "$corpus" "$crashes"
   local dirs=("$corpus" "$build/fuzz-seeds/$t")
   [ -d "$regressions/$t" ] && dirs+=("$regressions/$t")
+  local started=$SECONDS
   "$build/fuzz/$t" "${limits[@]}" -max_len="${max_len[$t]}" -dict="fuzz/dict/${dict[$t]}.dict" \
     -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$crashes" "${extra[@]}" \
     "${dirs[@]}" > "$build/fuzz-$t.log" 2>&1 || true
+  echo $((SECONDS - started)) > "$build/fuzz-$t.seconds"
 }
 
 fuzz_jobs="${CNNLAB_FUZZ_JOBS:-1}"
@@ -128,9 +133,9 @@ wait
 
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo
-echo "fuzz.sh: $seconds s per target at $commit ($(date -u +%Y-%m-%d))"
-printf '| %-22s | %12s | %6s | %7s | %s |\n' target executions cov ft finding
-printf '|%s|%s|%s|%s|%s|\n' ------------------------ -------------: -------: ---------: -------
+echo "fuzz.sh: $seconds s${CNNLAB_FUZZ_RUNS:+ or $CNNLAB_FUZZ_RUNS executions} per target at $commit ($(date -u +%Y-%m-%d))"
+printf '| %-22s | %7s | %12s | %6s | %7s | %s |\n' target seconds executions cov ft finding
+printf '|%s|%s|%s|%s|%s|%s|\n' ------------------------ --------: -------------: -------: ---------: -------
 found=0
 failed_logs=()
 for t in "${targets[@]}"; do
@@ -148,7 +153,8 @@ for t in "${targets[@]}"; do
     note="no final stats: see $log"
     found=1
   fi
-  printf '| %-22s | %12s | %6s | %7s | %s |\n' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$note"
+  took="$(cat "$build/fuzz-$t.seconds" 2>/dev/null || echo '?')"
+  printf '| %-22s | %7s | %12s | %6s | %7s | %s |\n' "$t" "$took" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$note"
   [ "$note" = none ] || failed_logs+=("$log")
 done
 # What libFuzzer said about each finding (the sanitizer's report and the input's file name).

@@ -164,3 +164,18 @@ TEST_CASE("EpochWeights::build: a new model of the spec holding the values; valu
   other.param_sizes.pop_back();
   CHECK(contains(error_of([&] { other.build(); }), "parameter tensors"));
 }
+
+TEST_CASE("Snapshot store: a snapshot holds its values' bytes and no more, and bytes() counts what it holds") {
+  Model model(small_spec(), 1);
+  // EpochWeights::of reserves the values whole (appended parameter by parameter, the vector had
+  // grown to 168 floats for these 86).
+  const EpochWeights weights = EpochWeights::of(model);
+  CHECK(weights.values.size() == model.parameter_count());
+  CHECK(weights.values.capacity() == weights.values.size());
+  // Weights with spare room (made elsewhere) are trimmed when kept: the budget counts memory.
+  EpochWeights roomy = EpochWeights::of(model);
+  roomy.values.reserve(4 * roomy.values.size());
+  SnapshotStore store;
+  store.add(1, 0, std::nullopt, std::move(roomy));
+  CHECK(store.bytes() == snapshot_bytes(model));
+}

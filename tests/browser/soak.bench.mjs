@@ -7,7 +7,7 @@
 // and the size of their wasm memories, which only grow: high-water marks), the run log's length
 // and the resident memory of this run's browser processes. Writes browser-artifacts/soak.json;
 // the shell script prints the table and judges it (the heaps in use after the last cycle within
-// 10 % of after the first).
+// 10 % of after the first; the app's less its per-epoch snapshots, which fill their budgets).
 //
 // The switch alternates between the 1k subset and a second pack: the site's next subset when it
 // has one, else the same file under another URL (a query string), which goes through the whole

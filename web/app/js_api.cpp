@@ -45,6 +45,15 @@ EMSCRIPTEN_KEEPALIVE const char* cnnlab_state_json() {
 // wasm memory's size only grows, a high-water mark).
 EMSCRIPTEN_KEEPALIVE double cnnlab_heap_in_use() { return static_cast<double>(mallinfo().uordblks); }
 
+// Of that, the bytes the two per-epoch snapshot stores hold (the runs' and the experiment's; each
+// thinned to its budget, so a soak's heap rises by up to their sum without leaking).
+EMSCRIPTEN_KEEPALIVE double cnnlab_snapshot_bytes() {
+  using cnnlab::js_app;
+  if (!js_app) return 0;
+  const cnnlab::AppState& s = js_app->state();
+  return static_cast<double>(s.time_travel.store.bytes() + s.experiments.snapshots.bytes());
+}
+
 // Opens a tab ("data", "model", "inside", "eval"); 0 for an unknown name.
 EMSCRIPTEN_KEEPALIVE int cnnlab_select_tab(const char* name) {
   using cnnlab::js_app;

@@ -30,11 +30,13 @@ function loadingState() {
 }
 
 // state().memory: the app's and the training worker's wasm memory (each only grows: a high-water
-// mark) and the bytes of their heaps in use (what a leak raises); null where not known yet.
+// mark), the bytes of their heaps in use (what a leak raises) and the part of the app's the
+// per-epoch snapshots hold (bounded by their budgets); null where not known yet.
 function memoryState(lab) {
   const app = lab.app.memory();
   const worker = lab.workerMemory || {heapBytes: null, heapInUseBytes: null};
   return {appHeapBytes: app.heapBytes, appHeapInUseBytes: app.heapInUseBytes,
+          appSnapshotBytes: app.snapshotBytes,
           workerHeapBytes: worker.heapBytes, workerHeapInUseBytes: worker.heapInUseBytes};
 }
 

@@ -111,14 +111,16 @@ export class AppInstance {
     }
   }
 
-  // The app's memory: {heapBytes, heapInUseBytes}. heapBytes, the size of its wasm memory, grows
-  // when the heap needs more and never shrinks (a high-water mark, which a fragmented heap raises
-  // too); heapInUseBytes, what is allocated now, is what a leak raises.
+  // The app's memory: {heapBytes, heapInUseBytes, snapshotBytes}. heapBytes, the size of its wasm
+  // memory, grows when the heap needs more and never shrinks (a high-water mark, which a
+  // fragmented heap raises too); heapInUseBytes, what is allocated now, is what a leak raises;
+  // snapshotBytes, the part of it the per-epoch snapshot stores hold (each within its budget).
   memory() {
     const module = this.module;
     return {
       heapBytes: (module.wasmMemory ? module.wasmMemory.buffer : module.HEAPU8.buffer).byteLength,
       heapInUseBytes: module._cnnlab_heap_in_use ? module._cnnlab_heap_in_use() : null,
+      snapshotBytes: module._cnnlab_snapshot_bytes ? module._cnnlab_snapshot_bytes() : null,
     };
   }
 
