@@ -100,6 +100,29 @@ std::vector<LayerFilters> conv_filters(const Model& model) {
   return out;
 }
 
+double relative_weight_change(const Model& model, int layer, const std::vector<float>& start) {
+  const std::string name = std::to_string(layer) + ".weight";
+  size_t offset = 0, total = 0;
+  const Param* weight = nullptr;
+  for (const Param* p : model.params()) {
+    if (p->name == name) {
+      weight = p;
+      offset = total;
+    }
+    total += p->value.size();
+  }
+  if (!weight || total != start.size()) return NAN;
+  double moved = 0.0, before = 0.0;  // squared L2 norms of W - W0 and of W0
+  for (size_t i = 0; i < weight->value.size(); ++i) {
+    const double w0 = start[offset + i];
+    const double d = static_cast<double>(weight->value[i]) - w0;
+    moved += d * d;
+    before += w0 * w0;
+  }
+  if (!(before > 0.0)) return NAN;
+  return std::sqrt(moved / before);
+}
+
 std::vector<float> filter_mean_over_inputs(const LayerFilters& f) {
   const size_t kk = static_cast<size_t>(f.kernel) * static_cast<size_t>(f.kernel);
   std::vector<float> out(static_cast<size_t>(f.out_channels) * kk, 0.0f);  // (Co, k, k)

@@ -10,6 +10,7 @@
 // [SECTION] Model copy      InsideModelCopy (keeps the training model's activations untouched)
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -62,10 +63,20 @@ struct LayerFilters {
   int out_channels = 0, in_channels = 0, kernel = 0;
   std::vector<float> weights;  // (out_channels, in_channels, kernel, kernel)
   float abs_max = 0.0f;        // largest |weight| of the layer (symmetric colour range)
+  // How far these weights moved since the run's start (relative_weight_change against its
+  // epoch-0 snapshot); NaN when unknown (no snapshot of that run's start). Set by the app.
+  double change_since_start = NAN;
 };
 
 // Every conv layer's filters in model order.
 std::vector<LayerFilters> conv_filters(const Model& model);
+
+// How far a layer's weights have moved from earlier weights of the same network (a run's epoch-0
+// snapshot): ||W - W0|| / ||W0|| (L2 norms) over the layer's "LAYER.weight" parameter, W now,
+// W0 earlier. `start` holds every parameter of the network in Model::params() order, as
+// EpochSnapshot::weights does. NaN when `start` does not fit the model's parameters, the layer
+// has no weight or ||W0|| is 0. Filters that look the same can have moved by a few percent.
+double relative_weight_change(const Model& model, int layer, const std::vector<float>& start);
 
 // Per output channel, the mean over input channels: (out_channels, kernel, kernel). How the
 // panel draws filters of layers after the first (conv1 with 3 inputs is drawn as RGB).

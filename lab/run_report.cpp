@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/json_field.h"
+#include "core/text_format.h"
 
 namespace cnnlab {
 
@@ -159,9 +160,15 @@ EpochRecord epoch_report_from_json(const json& j, const std::string& where) {
 
 // ---- [SECTION] RunRecord -----------------------------------------------------------------------
 
+std::string run_dataset_identity(const std::string& name, size_t train_images, size_t test_images) {
+  return name + ": " + with_thousands(train_images) + " train + " + with_thousands(test_images) +
+         " test images";
+}
+
 json RunRecord::to_json() const {
   json r = {{"run", run},
             {"label", label},
+            {"dataset", dataset},
             {"options", options.to_json()},
             {"epochs", epochs_json(epochs)},
             {"testAcc", optional_or_null(test_accuracy)},
@@ -178,6 +185,7 @@ RunRecord RunRecord::from_json(const json& j, const std::string& where) {
   RunRecord r;
   r.run = json_field<int>(j, "run", where);
   r.label = json_field<std::string>(j, "label", where);
+  r.dataset = json_field<std::string>(j, "dataset", where);
   r.options = options_from_json(j, where);
   r.epochs = epochs_from_json(j, where);
   r.test_accuracy = optional_number(j, "testAcc", where);

@@ -56,12 +56,15 @@ EpochRecord epoch_report_from_json(const nlohmann::json& j, const std::string& w
 
 // One run of Session::history(): its settings, every finished epoch and, once evaluated, its
 // test results. A record keeps them whatever changes afterwards (until clear_history()).
-// JSON: {run, label, options, epochs: [...], testAcc, testLoss, testEpoch (null before the
-// test), testConfusion (only once tested), stopReason, steps {stride, loss, acc} (past runs
+// JSON: {run, label, dataset, options, epochs: [...], testAcc, testLoss, testEpoch (null before
+// the test), testConfusion (only once tested), stopReason, steps {stride, loss, acc} (past runs
 // only: their step curve thinned to at most 2,000 points)}.
 struct RunRecord {
   int run = 0;                      // 1-based
   std::string label;                // "run 2: cnn 5x5"
+  // The data it trained on (run_dataset_identity): runs whose identities differ were trained and
+  // validated on different images, so their accuracies are not comparable.
+  std::string dataset;              // "cifar10: 1,000 train + 2,000 test images"
   SessionOptions options;           // the settings it ran with
   std::vector<EpochRecord> epochs;  // finished epochs
   std::optional<double> test_accuracy, test_loss;  // none before the test
@@ -74,6 +77,11 @@ struct RunRecord {
   nlohmann::json to_json() const;
   static RunRecord from_json(const nlohmann::json& j, const std::string& where);
 };
+
+// What tells one dataset from another in run records: its name and image counts (the site's 1k
+// and 5k subsets share a name). "cifar10: 1,000 train + 2,000 test images"; train_images counts
+// the whole training split, validation included, so the validation fraction does not change it.
+std::string run_dataset_identity(const std::string& name, size_t train_images, size_t test_images);
 
 // The whole history as a JSON list of records, and back.
 nlohmann::json run_history_json(const std::vector<RunRecord>& history);

@@ -194,6 +194,7 @@ RunRecord Session::current_run_record() const {
   RunRecord r;
   r.run = run_index_ + 1;
   r.label = run_label();
+  r.dataset = run_dataset_identity(data_.train.name, data_.train.size(), data_.test.size());
   r.options = options_;
   if (trainer_) {
     r.epochs = trainer_->history();

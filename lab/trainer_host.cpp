@@ -86,13 +86,13 @@ void TrainerHost::finish_data() {
 void TrainerHost::load_path(const std::string& path) { set_data(load_data(path)); }
 
 void TrainerHost::load_upload(const uint8_t* bytes, size_t size, const std::string& name,
-                              const UploadInput& input) {
+                              const UploadInput& input, const UploadProgress& progress) {
   // Decoded and checked in full first; the pack is written before anything is replaced, so a
   // failure there (memory) leaves the lab as it was too.
   DataSource data;
   std::vector<uint8_t> pack;
   try {
-    data = load_upload_bytes(bytes, size, name, input);
+    data = load_upload_bytes(bytes, size, name, input, progress);
     pack = encode_pack(data);  // raw: what a reload reads back, bit for bit
   } catch (const std::bad_alloc&) {
     // The archive, its images and their pack side by side did not fit (the browser gives the

@@ -66,8 +66,9 @@ class TrainerHost {
   // before the current dataset is replaced: a refusal (Error naming the file and why) changes
   // nothing, runs and weights included. On success the dataset is also kept as a raw pack
   // (upload_pack(): what the page caches for a reload and offers as "Download dataset").
+  // progress hears how many images are decoded (the page's progress bar; data/loaders.h).
   void load_upload(const uint8_t* bytes, size_t size, const std::string& name,
-                   const UploadInput& input);
+                   const UploadInput& input, const UploadProgress& progress = nullptr);
   // The last upload's pack bytes (empty before one, and after release_upload_pack()).
   const std::vector<uint8_t>& upload_pack() const { return upload_pack_; }
   void release_upload_pack() { std::vector<uint8_t>().swap(upload_pack_); }

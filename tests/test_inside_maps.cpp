@@ -129,6 +129,37 @@ TEST_CASE("filters: copied per conv layer, symmetric range, mean over input chan
   CHECK(mean[3] == doctest::Approx(-1.0));
 }
 
+TEST_CASE("filters: relative change of a layer's weights against the run's first weights") {
+  ModelSpec spec = parse_model_spec("conv2d 2 k=3 pad=same; relu; conv2d 1 k=2; flatten; dense 2",
+                                    Shape{1, 4, 4}, 2);
+  Model model(spec, 3);
+  std::vector<float> start;  // every parameter in params() order, as a snapshot keeps them
+  for (const Param* p : static_cast<const Model&>(model).params())
+    start.insert(start.end(), p->value.data(), p->value.data() + p->value.size());
+  CHECK(relative_weight_change(model, 0, start) == 0.0);
+  CHECK(relative_weight_change(model, 2, start) == 0.0);
+  // conv 2's weights -6 .. 1 at the start, then each + 1: ||(1, ..., 1)|| / ||W0||.
+  Param* w2 = param(model, "2.weight");  // (1, 2, 2, 2), after conv 1's weight and bias
+  const size_t offset = param(model, "0.weight")->value.size() + param(model, "0.bias")->value.size();
+  double before = 0.0;
+  for (int i = 0; i < 8; ++i) {
+    start[offset + static_cast<size_t>(i)] = static_cast<float>(i) - 6.0f;
+    w2->value[static_cast<size_t>(i)] = static_cast<float>(i) - 5.0f;
+    before += (i - 6.0) * (i - 6.0);
+  }
+  CHECK(relative_weight_change(model, 2, start) == doctest::Approx(std::sqrt(8.0 / before)));
+  // Its biases and the other layers are not counted: conv 1 did not move.
+  param(model, "2.bias")->value[0] += 5.0f;
+  CHECK(relative_weight_change(model, 0, start) == 0.0);
+  CHECK(relative_weight_change(model, 2, start) == doctest::Approx(std::sqrt(8.0 / before)));
+  // Weights of another network, a layer without weights, all-zero start: unknown.
+  std::vector<float> shorter(start.begin(), start.end() - 1);
+  CHECK(std::isnan(relative_weight_change(model, 2, shorter)));
+  CHECK(std::isnan(relative_weight_change(model, 1, start)));  // relu
+  std::vector<float> zeros(start.size(), 0.0f);
+  CHECK(std::isnan(relative_weight_change(model, 2, zeros)));
+}
+
 TEST_CASE("model copy: same predictions, refreshed only when the version changes") {
   Model source(tiny_spec(), 11);
   const std::vector<uint8_t> image = ramp_image();

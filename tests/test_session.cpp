@@ -1329,7 +1329,7 @@ TEST_CASE("RunRecord: history() round trips through its JSON with the JS API's k
   CHECK_FALSE(history[1].steps);
 
   // The keys the JavaScript API's history() and the curve exports read.
-  const std::set<std::string> always{"run",     "label",    "options",   "epochs",
+  const std::set<std::string> always{"run",     "label",    "dataset",   "options", "epochs",
                                      "testAcc", "testLoss", "testEpoch", "stopReason"};
   std::set<std::string> tested = always;
   tested.insert({"testConfusion", "steps"});
@@ -1346,6 +1346,7 @@ TEST_CASE("RunRecord: history() round trips through its JSON with the JS API's k
     CHECK(back.to_json().dump() == r.to_json().dump());
     CHECK(back.run == r.run);
     CHECK(back.label == r.label);
+    CHECK(back.dataset == r.dataset);
     CHECK(back.options.to_json() == r.options.to_json());
     REQUIRE(back.epochs.size() == r.epochs.size());
     for (size_t i = 0; i < r.epochs.size(); ++i) {
@@ -1384,6 +1385,34 @@ TEST_CASE("RunRecord: history() round trips through its JSON with the JS API's k
   CHECK(std::isnan(read.steps->loss[0]));
 }
 
+TEST_CASE("RunRecord: every run names the dataset it trained on, a new dataset's runs another") {
+  Session s(1);
+  s.set_data(quadrants(12, 5));
+  json options = kSmall;
+  options["epochs"] = 1;
+  s.configure(options);
+  s.train();
+  run_to_end(s);
+  // A bigger subset of the same dataset (the site's 1k and 5k packs share their name).
+  s.set_data(quadrants(20, 5));
+  s.train();
+  s.tick(0.0);
+  s.pause();
+  const std::vector<RunRecord> history = s.history();
+  REQUIRE(history.size() == 2);
+  CHECK(history[0].dataset == "quadrants: 48 train + 20 test images");
+  CHECK(history[1].dataset == "quadrants: 80 train + 20 test images");
+  // The validation fraction divides the same training images: the identity stays.
+  json other = options;
+  other["valFraction"] = 0.25;
+  s.configure(other);
+  s.train();
+  s.tick(0.0);
+  s.pause();
+  CHECK(s.history().back().dataset == history[1].dataset);
+  CHECK(run_dataset_identity("photos", 1234, 56) == "photos: 1,234 train + 56 test images");
+}
+
 TEST_CASE("RunRecord: malformed records are refused with the field named") {
   RunRecord r;
   r.run = 1;
@@ -1401,6 +1430,7 @@ TEST_CASE("RunRecord: malformed records are refused with the field named") {
     return error_of([&] { RunRecord::from_json(j, "history"); });
   };
   CHECK(contains(refused([](json& j) { j.erase("label"); }), "label"));
+  CHECK(contains(refused([](json& j) { j.erase("dataset"); }), "dataset"));
   CHECK(contains(refused([](json& j) { j["run"] = "one"; }), "run"));
   CHECK(contains(refused([](json& j) { j["epochs"] = "many"; }), "epochs"));
   CHECK(contains(refused([](json& j) { j["epochs"][0].erase("valAcc"); }), "valAcc"));

@@ -139,6 +139,35 @@ TEST_CASE("upload: <class>/* under one top folder, PNG and JPEG of mixed sizes a
   CHECK(back.train.class_names == src.train.class_names);
 }
 
+TEST_CASE("upload: decoding reports its progress, decoded of total images, up to the last") {
+  Rng rng(6, 1);
+  UploadTar tar;
+  for (int i = 0; i < 120; ++i)
+    tar.file(std::string(i % 2 ? "dark/" : "light/") + std::to_string(i) + ".png",
+             png_of(flat_picture(rng, 3, 12, 12, i % 2 ? 30 : 220)));
+  const Bytes archive = tar.finish();
+  std::vector<std::pair<size_t, size_t>> heard;
+  const DataSource src = load_upload_bytes(archive.data(), archive.size(), "shades.tar", kColour32,
+                                           [&](size_t decoded, size_t total) {
+                                             heard.emplace_back(decoded, total);
+                                           });
+  CHECK(src.train.size() + src.test.size() == 120);
+  // The first image, every 2nd (120 / 50) and the last: in order, each of 120.
+  REQUIRE(heard.size() == 61);
+  CHECK(heard.front() == std::make_pair(size_t{1}, size_t{120}));
+  CHECK(heard.back() == std::make_pair(size_t{120}, size_t{120}));
+  for (size_t i = 1; i < heard.size(); ++i) {
+    CHECK(heard[i].first > heard[i - 1].first);
+    CHECK(heard[i].second == 120);
+  }
+  // A pack holds no encoded images: nothing to report.
+  const Bytes pack = encode_pack(src);
+  heard.clear();
+  load_upload_bytes(pack.data(), pack.size(), "shades.pack", kColour32,
+                    [&](size_t decoded, size_t total) { heard.emplace_back(decoded, total); });
+  CHECK(heard.empty());
+}
+
 TEST_CASE("upload: train/ and test/ as given in a .tar.gz without a top folder, fit 28x28 grey") {
   Rng rng(6, 1);
   UploadTar tar;

@@ -85,7 +85,8 @@ DataSource load_image_folder(FileTree& tree, const std::string& root);
 bool find_image_folder_root(const FileTree& tree, std::string& root);
 // A dataset the student brought (loader_upload.cpp; see loaders.h, load_upload_bytes): the
 // image-folder tree in any of its layouts, every image centre-cropped and resized to the input.
-DataSource load_image_upload(FileTree& tree, const UploadInput& input);
+DataSource load_image_upload(FileTree& tree, const UploadInput& input,
+                             const UploadProgress& progress = nullptr);
 
 }  // namespace loading
 }  // namespace cnnlab

@@ -75,7 +75,7 @@ std::string upload_root(const std::vector<const TreeFile*>& files,
 
 // ---- [SECTION] Decoding -----------------------------------------------------------------------
 
-DataSource load_image_upload(FileTree& tree, const UploadInput& input) {
+DataSource load_image_upload(FileTree& tree, const UploadInput& input, const UploadProgress& progress) {
   input.validate(tree.location);
   // A classes.txt beside the class folders (an archive made for `cnnlab`) is left aside: an
   // upload's classes are its folders, in name order.
@@ -161,6 +161,10 @@ DataSource load_image_upload(FileTree& tree, const UploadInput& input) {
     all[s].pixels.reserve(count[s] * all[s].image_bytes());
     all[s].labels.reserve(count[s]);
   }
+  // Progress after the first image, about every 2 % and after the last (UploadProgress).
+  const size_t total = images.size();
+  const size_t progress_every = std::max<size_t>(1, total / 50);
+  size_t images_done = 0;
   for (const UploadFile& image : images) {
     const TreeFile& f = *image.file;
     require(f.size > 0, f.where, "empty file, not an image");
@@ -172,6 +176,9 @@ DataSource load_image_upload(FileTree& tree, const UploadInput& input) {
     Dataset& d = all[image.split];
     d.pixels.insert(d.pixels.end(), fitted.pixels.begin(), fitted.pixels.end());
     d.labels.push_back(label_of[image.klass]);
+    ++images_done;
+    if (progress && (images_done == 1 || images_done % progress_every == 0 || images_done == total))
+      progress(images_done, total);
   }
   DataSource src;
   if (count[1] > 0) {

@@ -92,7 +92,7 @@ void check_upload_archive(uint64_t files, uint64_t expanded_bytes, const std::st
 }
 
 DataSource load_upload_bytes(const uint8_t* bytes, size_t size, const std::string& name,
-                             const UploadInput& input) {
+                             const UploadInput& input, const UploadProgress& progress) {
   input.validate(name);
   require(size > 0, name, "empty file (0 bytes)");
   require(size <= kMaxUploadArchiveBytes, name,
@@ -127,7 +127,7 @@ DataSource load_upload_bytes(const uint8_t* bytes, size_t size, const std::strin
   for (const TreeFile& f : tree.files) total += f.size;
   check_upload_archive(tree.files.size(), total, name);
   require(!tree.files.empty(), name, std::string("empty archive: ") + kUploadFormats);
-  return load_image_upload(tree, input);
+  return load_image_upload(tree, input, progress);
 }
 
 DataSource load_data(const std::string& path) {

@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "data/dataset.h"
@@ -64,12 +65,18 @@ constexpr uint64_t kUploadSplitSeed = 20240611;  // the same test split on every
 // `expanded_bytes` is past kMaxUploadFiles / kMaxUploadExpandedBytes.
 void check_upload_archive(uint64_t files, uint64_t expanded_bytes, const std::string& where);
 
+// How far an upload's decoding is: `decoded` of `total` images (called after the first image,
+// then about every 2 % of them, and after the last; never for a pack, which holds no encoded
+// images). The page's progress bar while a big archive is read.
+using UploadProgress = std::function<void(size_t decoded, size_t total)>;
+
 // Reads an upload (a .tar, .tar.gz or pack in memory; `name` is the file's name, used in every
 // message and as the dataset's name). Everything is checked before anything is returned, so a
 // refusal leaves the caller's dataset as it was. Throws Error naming the file (inside an
-// archive: "entry (in name)") and the reason.
+// archive: "entry (in name)") and the reason. progress (optional) hears of every step of the
+// decoding.
 DataSource load_upload_bytes(const uint8_t* bytes, size_t size, const std::string& name,
-                             const UploadInput& input);
+                             const UploadInput& input, const UploadProgress& progress = nullptr);
 
 // The ten Fashion-MNIST class names in label order ("T-shirt/top" ... "Ankle boot").
 const std::vector<std::string>& fashion_mnist_class_names();

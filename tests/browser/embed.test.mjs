@@ -65,12 +65,10 @@ test('course page: two mounted labs train independently; the iframe lab is drive
     assert.deepEqual(settled, ['ready', 'ready']);
 
     await t.test('two labs: separate instances, settings and steps', async () => {
-      // state().model is the network as the trainer last reported it: once the page's settings
-      // reached each lab's trainer it is the one they set (the dataset can arrive first).
-      await page.waitForFunction(() => window.labs.every(
-          (lab) => lab.state().model && lab.state().model.kernel === lab.state().options.kernel),
-      null, {timeout: 60000});
+      // state().model is the network as the trainer last reported it: `ready` waited for each
+      // lab's trainer to report the one its page set.
       let [a, b] = await page.evaluate(() => window.labs.map((lab) => lab.state()));
+      for (const s of [a, b]) assert.equal(s.model.kernel, s.options.kernel);
       assert.equal(a.options.kernel, 3);
       assert.equal(b.options.kernel, 5);
       assert.ok(a.model.params < b.model.params, `${a.model.params} < ${b.model.params}`);
@@ -267,11 +265,8 @@ test('a link reproduces the set-up: configure, copy link, open it, same state; d
     await second.page.goto(link);
     await second.page.waitForFunction(() => window.cnnlab && window.cnnlab.state().loading === null,
                                       null, {timeout: 90000});
-    assert.equal(await second.page.evaluate(() => window.cnnlab.ready.then(() => 'ok')), 'ok');
-    // As above: the model in state() is the trainer's once it has taken the link's settings.
-    await second.page.waitForFunction(() => window.cnnlab.state().model.kernel === 5, null,
-                                      {timeout: 30000});
-    const state = await labState(second.page);
+    // `ready` waited for the trainer to report the link's settings: state().model is theirs.
+    const state = await second.page.evaluate(() => window.cnnlab.ready.then(() => window.cnnlab.state()));
     assert.deepEqual(state.options, configured.options);
     assert.deepEqual(state.model, configured.model);
     assert.equal(state.ui.theme, 'dark');
@@ -312,6 +307,37 @@ test('panels: only the chosen ones are drawn and fill the space', {timeout: 1200
                          /option panels: name at least one panel/);
     assert.deepEqual((await labState(page)).ui.panels,
                      ['model', 'training', 'curves', 'inside', 'experiment', 'guide']);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("ready waits for the trainer to report the page's settings (held back on their way to it)",
+     {timeout: 120000}, async (t) => {
+  if (!hasSubset()) return t.skip('the site has no 1k subset');
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    // Each configure command (and, to keep their order, every message after it) reaches the
+    // training worker a second late: the worker has the dataset and has reported the default
+    // network long before it hears of the link's kernel.
+    await page.addInitScript(() => {
+      const post = Worker.prototype.postMessage;
+      let held = Promise.resolve();
+      Worker.prototype.postMessage = function (message, transfer) {
+        const configure = message && message.type === 'command' &&
+                          JSON.parse(message.command).type === 'configure';
+        if (configure) held = held.then(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+        held = held.then(() => post.call(this, message, transfer));
+      };
+    });
+    await page.goto(new URL('index.html?kernel=5', siteUrl).href);
+    await page.waitForFunction(() => window.cnnlab, null, {timeout: 90000});
+    // state() at the moment `ready` resolves.
+    const state = await page.evaluate(() => window.cnnlab.ready.then(() => window.cnnlab.state()));
+    assert.equal(state.options.kernel, 5);
+    assert.equal(state.settingsReported, true);
+    assert.equal(state.model.kernel, 5, JSON.stringify(state.model));
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -5,6 +5,7 @@
 // reload, download as a pack that a ?pack= link opens; bad archives (corrupt, truncated, a bomb,
 // too many files, a non-image, a class without images, one class, 101 classes, a 2 GB file)
 // are refused naming the file and the reason, the dataset and the runs staying as they were.
+// While a big archive is decoded, the decoding box's bar follows the worker's progress messages.
 // Screenshots go to $CNNLAB_ARTIFACTS (owndata-*.png).
 import assert from 'node:assert/strict';
 import { closeSync, openSync, ftruncateSync, mkdtempSync, rmSync } from 'node:fs';
@@ -209,6 +210,63 @@ test('a .zip of class folders (one top folder) and a .tar of train/ and test/ lo
     // The three shades differ in brightness: well above chance (1/3).
     assert.ok(state.testAcc > 0.6, `test accuracy ${state.testAcc} on 3 grey shades: ${JSON.stringify(state)}`);
     writeArtifact('owndata-state.json', JSON.stringify(state, null, 2));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('decoding a big archive shows a progress bar of images decoded, driven by the worker', {timeout: 300000}, async () => {
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 800});
+  try {
+    // What the worker posts about the decoding, and every value the decoding box's bar takes.
+    await page.addInitScript(() => {
+      window.progressMessages = [];
+      window.barValues = [];
+      const setter = Object.getOwnPropertyDescriptor(Worker.prototype, 'onmessage').set;
+      Object.defineProperty(Worker.prototype, 'onmessage', {
+        set(handler) {
+          setter.call(this, (event) => {
+            if (event.data && event.data.type === 'uploadProgress') {
+              window.progressMessages.push([event.data.decoded, event.data.total]);
+            }
+            return handler(event);
+          });
+        },
+      });
+      new MutationObserver(() => {
+        const bar = document.querySelector('.cnnlab-decoding [role="progressbar"]');
+        const box = document.querySelector('.cnnlab-decoding');
+        if (bar && box && !box.hidden) {
+          const value = [Number(bar.getAttribute('aria-valuenow')), Number(bar.getAttribute('aria-valuemax'))];
+          const last = window.barValues[window.barValues.length - 1];
+          if (!last || last[0] !== value[0]) window.barValues.push(value);
+        }
+      }).observe(document, {subtree: true, attributes: true, childList: true});
+    });
+    await openLab(page, {timeout: 240000});
+    // 3 classes x 200 PNGs of 48x48: 600 images to decode, fit and resize.
+    const files = {};
+    let i = 0;
+    for (const [name, hue] of Object.entries(HUES)) {
+      for (let k = 0; k < 200; ++k) files[`big/${name}/${k}.png`] = huePng(hue, 48, 48, false, i++);
+    }
+    const loaded = await loadDataset(page, writeTar(files), 'big.tar');
+    assert.equal(loaded.error, undefined, loaded.error);
+    const {progressMessages, barValues, decoding} = await page.evaluate(() => ({
+      progressMessages: window.progressMessages, barValues: window.barValues,
+      decoding: window.cnnlab.state().decoding}));
+    // The worker reported as it went: the first image, every 2 % of them, the last.
+    assert.deepEqual(progressMessages[0], [1, 600]);
+    assert.deepEqual(progressMessages[progressMessages.length - 1], [600, 600]);
+    assert.ok(progressMessages.length >= 50, `${progressMessages.length} progress messages`);
+    // The bar showed those counts, part-way ones included, and is gone once the dataset is in.
+    assert.ok(barValues.some(([done, total]) => total === 600 && done > 0 && done < 600),
+              JSON.stringify(barValues.slice(0, 10)));
+    assert.ok(barValues.every(([done, total]) => total === 600 &&
+                              progressMessages.some(([d]) => d === done)), JSON.stringify(barValues));
+    assert.equal(decoding, null);
+    assert.equal((await labState(page)).dataset.classes, 3);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

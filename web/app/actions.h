@@ -23,6 +23,9 @@ bool is_loaded_subset(const DataState& data, const SubsetOption& subset);
 // The loaded dataset's split as the Data panel and state().dataset.split say it:
 // "900 train + 100 validation + 2,000 test" (empty without data).
 std::string split_text(const DataState& data);
+// The loaded dataset as run records name theirs (run_dataset_identity, lab/run_report.h): a run
+// whose RunRecord::dataset equals it trained on this dataset ("" without data).
+std::string loaded_dataset_identity(const DataState& data);
 
 // Once per frame before the panels: remakes derived views whose inputs changed (validation split
 // after a new fraction or seed, the sample grid after another class, the model summary after

@@ -879,6 +879,7 @@ void App::rebuild_curves() {
     RunHistory run;
     run.run = record.run;
     run.label = record.label;
+    run.dataset = record.dataset;
     if (auto it = run_labels_.find(run.run); it != run_labels_.end()) run.label = it->second;
     run.color_index = std::max(0, run.run - 1);
     for (const EpochRecord& e : record.epochs) {
@@ -921,6 +922,7 @@ void App::rebuild_curves() {
     run.color_index = std::max(0, run.run - 1);
     run.label = "run " + std::to_string(run.run);
     if (t.status.model) run.label += ": " + t.status.model->label();
+    run.dataset = loaded_dataset_identity(state_.data);
     const double per_epoch = t.steps_per_epoch > 0 ? static_cast<double>(t.steps_per_epoch) : 1.0;
     run.step_loss = t.step_loss;
     run.step_acc = t.step_acc;
@@ -1049,6 +1051,9 @@ const std::string& App::state_json() {
     j["model"] = nullptr;
   }
   j["options"] = o.to_json();
+  // The trainer has reported these options as its own: `model` is then the network they describe
+  // (false while a configure is on its way to the trainer; the page's `ready` waits for true).
+  j["settingsReported"] = t.reported && t.status.options.to_json() == o.to_json();
   j["run"] = t.run;
   j["epoch"] = t.epoch;
   j["epochs"] = o.train.epochs;

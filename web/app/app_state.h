@@ -179,6 +179,7 @@ struct TrainingState {
 struct RunHistory {
   int run = 0;
   std::string label;               // "run 1: cnn 3x3"
+  std::string dataset;             // RunRecord::dataset: what it trained on
   int color_index = 0;
   std::vector<float> step_x, step_loss, step_acc;   // per mini-batch (training)
   std::vector<float> epoch_x;                       // 1, 2, ... (end of each epoch)
@@ -191,6 +192,9 @@ struct CurvesState {
   bool clear_requested = false;  // the Clear button (handled by the App)
   float smoothing = 0.9f;        // exponential moving average of the per-step curves
   bool show_steps = true;
+  // When the runs trained on different datasets: plot only those on the dataset loaded now.
+  bool only_current_dataset = false;
+  float legend_height = 0.0f;    // the legend's rows as last drawn (pixels; 0: not drawn yet)
 };
 
 // ---- [SECTION] Inside the network, Evaluation --------------------------------------------------

@@ -50,6 +50,12 @@ std::string split_text(const DataState& data) {
   return split_words(data.split.train.size(), data.split.val.size(), data.dataset.test.size());
 }
 
+std::string loaded_dataset_identity(const DataState& data) {
+  if (!data.loaded) return {};
+  return run_dataset_identity(data.dataset.train.name, data.dataset.train.size(),
+                              data.dataset.test.size());
+}
+
 bool is_loaded_subset(const DataState& data, const SubsetOption& subset) {
   const std::string& origin = data.origin;
   const std::string& file = subset.file;

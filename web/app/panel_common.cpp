@@ -163,8 +163,10 @@ void empty_state(const char* title, const char* explanation) {
 
 void draw_epoch_plot(const char* id, const std::vector<widgets::PlotSeries>& series, ImVec2 size,
                      const char* title, const char* y_label, bool accuracy, float ui_scale,
-                     const char* empty_text, float x_cursor, const char* cursor_label) {
+                     const char* empty_text, float x_cursor, const char* cursor_label,
+                     bool legend) {
   widgets::PlotOptions options;
+  options.legend = legend;
   options.x_cursor = x_cursor;
   options.cursor_label = cursor_label;
   float x_last = 0.0f;

@@ -273,6 +273,8 @@ void refresh_inside_maps(AppState& state) {
     in.maps = compute_inside_maps(*in.model_copy.model(), view.preprocess, image, channels,
                                   height, width);
     in.filters = conv_filters(*in.model_copy.model());
+    for (LayerFilters& f : in.filters)
+      f.change_since_start = weight_change_since_start(state, *in.model_copy.model(), f.layer);
   } catch (const std::exception& e) {
     in.error = e.what();
     in.maps = InsideMaps();
@@ -297,6 +299,25 @@ void refresh_inside_maps(AppState& state) {
 }
 
 namespace {
+
+// How far a conv layer's filters moved since the run's epoch 0, in numbers (a student asked why
+// the first layer's filters "barely change after 3 epochs": a few percent does not show in the
+// colours), and for the first conv layer why. Nothing without the run's epoch-0 snapshot.
+void draw_filter_change(AppState& state, const LayerFilters& lf, bool first_conv) {
+  if (!std::isfinite(lf.change_since_start)) return;
+  const double percent = lf.change_since_start * 100.0;
+  ImGui::Text(percent < 1.0 ? "Changed %.2f %% since epoch 0" : "Changed %.1f %% since epoch 0",
+              percent);
+  note_control(state.ui, "inside", "filterChange");
+  item_tooltip("How far these weights moved since training began: the size of (weights now - "
+               "weights at epoch 0) over the size of the weights at epoch 0.");
+  if (!first_conv) return;
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+  ImGui::TextWrapped("They look alike because each step moves a weight only a little (learning "
+                     "rate x gradient), most of it early: the colours barely show it, the number "
+                     "does.");
+  ImGui::PopStyleColor();
+}
 
 // ---- [SECTION] Left column: the input and its receptive field ----------------------------------
 
@@ -525,6 +546,7 @@ void draw_layer(AppState& state, int index) {
         ImGui::TextWrapped("Filters: %d, each %dx%d over %d inputs, drawn as their mean over inputs",
                     lf.out_channels, lf.kernel, lf.kernel, lf.in_channels);
       }
+      draw_filter_change(state, lf, f == 0);
       // Whole screen pixels per weight, at least 6, so a 3x3 filter is visibly 3x3.
       const float per_pixel = std::max(6.0f, std::ceil(24.0f / lf.kernel));
       const float ftile = per_pixel * lf.kernel;

@@ -87,10 +87,11 @@ bool stepped_number(UiState& ui, const char* panel, const char* label, const cha
 
 // Shared by the Curves and Experiment plots: loss or accuracy against epochs, x from 0 with a
 // little room on the right (so the last epoch's markers are not cut in half), accuracy on [0, 1];
-// x_cursor (when finite) marks an epoch (the one the time slider shows).
+// x_cursor (when finite) marks an epoch (the one the time slider shows). legend: the plot's own
+// legend in its least covered corner (the Curves panel draws one legend above its two plots).
 void draw_epoch_plot(const char* id, const std::vector<widgets::PlotSeries>& series, ImVec2 size,
                      const char* title, const char* y_label, bool accuracy, float ui_scale,
                      const char* empty_text, float x_cursor = NAN,
-                     const char* cursor_label = nullptr);
+                     const char* cursor_label = nullptr, bool legend = true);
 
 }  // namespace cnnlab

@@ -208,8 +208,25 @@ nlohmann::json time_travel_json(const AppState& state) {
     if (const EpochEvaluation* e = shown_evaluation(state)) j["testAcc"] = e->metrics.accuracy();
     else j["evaluating"] = tt.evaluator != nullptr;
   }
-  if (const Model* m = shown_model(state)) j["conv1WeightSum"] = first_conv_weight_sum(*m);
+  j["conv1Change"] = nullptr;
+  if (const Model* m = shown_model(state)) {
+    j["conv1WeightSum"] = first_conv_weight_sum(*m);
+    // The first conv layer's relative change since the run's epoch 0 (the Inside view's number).
+    for (int i = 0; i < m->num_layers(); ++i) {
+      if (m->layer(i).kind() != LayerKind::kConv2D) continue;
+      const double change = weight_change_since_start(state, *m, i);
+      if (std::isfinite(change)) j["conv1Change"] = change;
+      break;
+    }
+  }
   return j;
+}
+
+double weight_change_since_start(const AppState& state, const Model& model, int layer) {
+  const TimeTravelState& tt = state.time_travel;
+  const int run = tt.shown_run > 0 ? tt.shown_run : state.training.run;
+  if (run <= 0 || !tt.store.has(run, 0) || tt.store.spec(run) != model.spec()) return NAN;
+  return relative_weight_change(model, layer, tt.store.get(run, 0).weights);
 }
 
 int nearest_kept_epoch(const std::vector<int>& kept, int epoch) {

@@ -46,6 +46,12 @@ int nearest_kept_epoch(const std::vector<int>& kept, int epoch);
 // (null for a model without one).
 nlohmann::json first_conv_weight_sum(const Model& model);
 
+// How far `model`'s layer `layer` weights moved since the start of the run whose weights the
+// Inside view shows (the shown epoch's run, else the current run): relative_weight_change
+// against that run's epoch-0 snapshot. NaN when the store does not keep that run's start or
+// `model` is another network.
+double weight_change_since_start(const AppState& state, const Model& model, int layer);
+
 // "Show the network after epoch N of M" with Play and Latest: the Inside and Evaluation views'
 // time slider (nothing when no run has snapshots).
 void draw_time_slider(AppState& state, const char* id);

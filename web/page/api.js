@@ -1,8 +1,9 @@
 // The lab's JavaScript API: the object CNNLab.mount returns and <cnn-lab>'s `lab` property (the
 // same object). web/README.md ("JavaScript API") documents every member; in short:
 //
-//   await lab.ready;          // resolves once the app runs and its dataset is loaded; stays
-//                             // pending through failures (state().phase === 'error')
+//   await lab.ready;          // resolves once the app runs, its dataset is loaded and the
+//                             // trainer reported the page's settings (state().model is
+//                             // theirs); stays pending through failures (phase 'error')
 //   lab.state();              // {phase, error, loading, dataset, model, epoch, step, ...}
 //   await lab.configure({model: 'cnn', kernel: 5, epochs: 1, subset: '1k'});  // rejects: why
 //   lab.train(); lab.pause(); lab.step(); lab.reset();  // throw an Error when refused
@@ -84,6 +85,8 @@ export function createApi(lab) {
       }
       state.loading = lab.pagePhase === 'running' ? null : Object.assign({}, lab.loading);
       state.pageNotice = lab.ui.noticeShown;
+      // While the worker decodes a dataset the student brought: {decoded, total} images.
+      state.decoding = lab.ui.decodingShown;
       state.webcam = lab.webcam ? lab.webcam.state() : null;
       return state;
     },

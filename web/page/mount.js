@@ -93,11 +93,16 @@ export class Lab {
                                       onFailure: (text) => this.trainerFailed(text)});
     // A dataset the student brought (loadUpload): its verdict's callback while the worker reads
     // it, its pack between the worker's 'uploadPack' and 'dataset' messages, the pack kept in
-    // memory when the browser's cache refused it, and whether the refusal was shown already.
+    // memory when the browser's cache refused it, and whether the refusal was shown already;
+    // its name while the worker decodes it (the decoding box).
     this.uploadSettled = null;
     this.uploadPackArrived = null;
     this.uploadPack = null;
     this.uploadNoticeShown = false;
+    this.uploadName = null;
+    // While `ready` waits for the trainer to report the page's settings: called with each of its
+    // messages (trainerHasSettings).
+    this.settingsSettled = null;
     // The Webcam classes panel, made when first opened (null until then).
     this.webcam = null;
     // The training worker's memory as it last reported it: {heapBytes, heapInUseBytes} or null.
@@ -296,7 +301,9 @@ export class Lab {
     this.hasStarted = true;
     this.applyEach(this.setup.training, (values) => this.app.configure(values));
     if (this.optionErrors.length) this.app.setUi({notice: this.optionErrors.join('\n')});
-    this.settleReady();
+    // The configure is on its way to the worker: right after `ready`, state().model must be the
+    // network the page's settings describe, not the default one the trainer reported before.
+    this.trainerHasSettings().then(() => this.settleReady());
     this.events.watch(this.api);
     this.textView.watch(this.api);
     watchSystemTheme((theme) => this.systemThemeChanged(theme));
@@ -336,6 +343,37 @@ export class Lab {
     if (this.app.setUi({theme})) return;
     this.systemTheme = theme;
     this.ui.setDark(theme === 'dark');
+  }
+
+  // Resolves once the training worker has reported the settings the app applied as its own
+  // (state().settingsReported: state().model is then their network), or when it never will: it
+  // refused them (the app shows why), stopped, or is not running. Checked every 50 ms: the app
+  // applies the worker's reports when it draws its next frame, not as they arrive.
+  trainerHasSettings() {
+    let refused = false;
+    this.settingsSettled = (message) => {
+      if (message.type === 'error' && message.command === 'configure') refused = true;
+    };
+    const settled = () => {
+      if (refused || !this.trainer.started || !this.appRunning || !this.app.callable) return true;
+      try {
+        const state = this.app.state();
+        return state.settingsReported || state.phase === 'error';
+      } catch (e) {
+        return true;  // the app instance aborted (onAbort reported it)
+      }
+    };
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!settled()) {
+          setTimeout(check, 50);
+          return;
+        }
+        this.settingsSettled = null;
+        resolve();
+      };
+      check();
+    });
   }
 
   // `ready` resolves with the API, or rejects with an Error naming the options not applied (the
@@ -540,9 +578,11 @@ export class Lab {
     }
     if (!this.trainer.started) throw fail(`${name}: the training worker is not running`);
     if (this.uploadSettled) this.uploadSettled({error: 'another dataset was chosen'});
+    this.uploadName = name;  // the decoding box's (uploadProgress messages)
     const verdict = new Promise((resolve) => {
       this.uploadSettled = (result) => {
         this.uploadSettled = null;
+        this.ui.showDecoding(null);
         resolve(result);
       };
     });
@@ -629,6 +669,13 @@ export class Lab {
       this.uploadPackArrived = message.bytes;
       return;
     }
+    // How far the worker is in decoding the upload's images: the decoding box's bar.
+    if (message.type === 'uploadProgress') {
+      if (this.uploadSettled && this.uploadName) {
+        this.ui.showDecoding(this.uploadName, message.decoded, message.total);
+      }
+      return;
+    }
     if (message.type === 'error' && message.command === 'upload') {
       if (this.uploadSettled) this.uploadSettled({error: message.message});
       return;
@@ -641,6 +688,7 @@ export class Lab {
     } catch (e) {
       // The app instance aborted (onAbort reported it); nothing more to hand over.
     }
+    if (this.settingsSettled) this.settingsSettled(message);
     if (message.type === 'dataset' && this.uploadPackArrived) {
       const pack = this.uploadPackArrived;
       this.uploadPackArrived = null;
@@ -657,6 +705,7 @@ export class Lab {
   // The worker could not load or stopped: the app shows it with a Retry (nothing trained is lost
   // on its side); before the app runs, the error box.
   trainerFailed(message) {
+    if (this.settingsSettled) this.settingsSettled({type: 'error', command: 'configure'});
     if (this.packSettled) this.packSettled(message);
     if (this.uploadSettled) this.uploadSettled({error: message});
     this.logLines.push(message);

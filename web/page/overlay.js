@@ -2,9 +2,11 @@
 // progress bar (bytes received of total; a sliding stripe while the size is unknown), the
 // error box with Retry (and, after a failed dataset in a running lab, Back to the lab), and a
 // notice over the lab's bottom edge for what went wrong without stopping it (a dataset the
-// browser's storage could not keep).
+// browser's storage could not keep), and a small box over its top right edge with a progress bar
+// while the training worker decodes a dataset the student brought (images decoded of all).
 // ARIA: the canvas is an application with a label; the loading overlay is a polite live status
-// with a progressbar; the error box an alert; the notice a polite status.
+// with a progressbar; the error box an alert; the notice a polite status; the decoding box a
+// progressbar with its count as text.
 
 import { formatBytes } from './downloads.js';
 
@@ -73,7 +75,40 @@ export class Overlay {
     this.noticeDismiss.addEventListener('click', () => this.showNotice(null));
     this.notice.append(this.noticeText, this.noticeDismiss);
 
-    root.append(this.canvas, this.loading, this.errorOverlay, this.notice);
+    this.decoding = element('div', 'cnnlab-decoding');
+    this.decoding.hidden = true;
+    this.decodingText = element('p', 'cnnlab-decoding-text', '');
+    this.decodingProgress = element('div', 'cnnlab-progress');
+    this.decodingProgress.setAttribute('role', 'progressbar');
+    this.decodingProgress.setAttribute('aria-valuemin', '0');
+    this.decodingBar = element('div', 'cnnlab-progress-bar');
+    this.decodingProgress.appendChild(this.decodingBar);
+    this.decoding.append(this.decodingText, this.decodingProgress);
+
+    root.append(this.canvas, this.loading, this.errorOverlay, this.notice, this.decoding);
+  }
+
+  // The decoding box: `decoded` of `total` images of the dataset `name` are read (null: hidden).
+  // The lab stays usable under it.
+  showDecoding(name, decoded, total) {
+    if (name === null) {
+      this.decoding.hidden = true;
+      return;
+    }
+    const count = `${decoded.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} images`;
+    this.decodingText.textContent = `Reading ${name}: ${count} decoded`;
+    this.decodingBar.style.width = `${Math.min(100, (100 * decoded) / Math.max(1, total)).toFixed(1)}%`;
+    this.decodingProgress.setAttribute('aria-valuemax', String(total));
+    this.decodingProgress.setAttribute('aria-valuenow', String(decoded));
+    this.decodingProgress.setAttribute('aria-valuetext', count);
+    this.decodingProgress.setAttribute('aria-label', `Reading ${name}`);
+    this.decoding.hidden = false;
+  }
+
+  get decodingShown() {
+    if (this.decoding.hidden) return null;
+    return {decoded: Number(this.decodingProgress.getAttribute('aria-valuenow')),
+            total: Number(this.decodingProgress.getAttribute('aria-valuemax'))};
   }
 
   // The notice with text (null: hidden). It never takes the focus: the lab goes on.

@@ -104,6 +104,12 @@ EMSCRIPTEN_KEEPALIVE const char* trainer_data_finish() {
   return result.c_str();
 }
 
+// How far an upload's decoding is, posted to the page while the worker is still decoding (the
+// page's progress bar: {type: 'uploadProgress', decoded, total}).
+EM_JS(void, post_upload_progress, (double decoded, double total), {
+  self.postMessage({type: 'uploadProgress', decoded: decoded, total: total});
+});
+
 // A dataset the student brought (TrainerHost::load_upload): an image-folder archive (.tar,
 // .tar.gz; the page has turned a .zip into a tar) or a pack, `size` bytes the caller frees,
 // fitted to channels x height x width. "" or why it was refused (nothing changed then); on
@@ -116,7 +122,11 @@ EMSCRIPTEN_KEEPALIVE const char* trainer_load_upload(const uint8_t* bytes, size_
     input.channels = channels;
     input.height = height;
     input.width = width;
-    the_host().load_upload(bytes, size, name ? name : "dataset", input);
+    the_host().load_upload(bytes, size, name ? name : "dataset", input,
+                           [](size_t decoded, size_t total) {
+                             post_upload_progress(static_cast<double>(decoded),
+                                                  static_cast<double>(total));
+                           });
     result.clear();
   } catch (const std::exception& e) {
     return fail(e);
