@@ -347,7 +347,8 @@ export class Lab {
 
   // Resolves once the training worker has reported the settings the app applied as its own
   // (state().settingsReported: state().model is then their network), or when it never will: it
-  // refused them (the app shows why), stopped, or is not running. Checked every 50 ms: the app
+  // refused them (the app shows why), stopped, or is not running, or the lab has no dataset (a
+  // pack that could not be loaded: the trainer builds no network until one comes). Checked every 50 ms: the app
   // applies the worker's reports when it draws its next frame, not as they arrive.
   trainerHasSettings() {
     let refused = false;
@@ -358,7 +359,7 @@ export class Lab {
       if (refused || !this.trainer.started || !this.appRunning || !this.app.callable) return true;
       try {
         const state = this.app.state();
-        return state.settingsReported || state.phase === 'error';
+        return state.settingsReported || state.phase === 'error' || !state.dataset;
       } catch (e) {
         return true;  // the app instance aborted (onAbort reported it)
       }
