@@ -94,12 +94,12 @@ test('the run log keeps MLP and CNN results across a preset change; clear, undo;
     await frames(page, 10);
     await saveScreenshot(page, 'runs-tab-1280x800.png');
     // A click on a row shows that run in the Evaluation tab (the newest row first: run 2, the
-    // CNN; the table's first row is at y 526 in this layout, the canvas 760 high above the
-    // Text view's strip). A second click only where the
+    // CNN; the table's first row is at y 467 in this layout, Results taking 62 % of the right
+    // column, the canvas 760 high above the Text view's strip). A second click only where the
     // first was lost (first clicks on an idle page are another fix's subject).
     for (let i = 0; i < 2; ++i) {
       if (await page.evaluate(() => window.cnnlab.state().evaluationShows) === 2) break;
-      await page.mouse.click(600, 526);
+      await page.mouse.click(600, 467);
       await frames(page, 10);
     }
     assert.equal(await page.evaluate(() => window.cnnlab.state().evaluationShows), 2);
