@@ -33,10 +33,23 @@ void draw_file_menu(AppState& state) {
   const float scale = state.ui.scale;
   // Desktop: the model file's path (Save writes it, Load reads it).
   if (!kFilesInBrowser) path_input("Model file", "##model_path", f.model_path, sizeof f.model_path, scale);
-  if (ImGui::MenuItem(kFilesInBrowser ? "Save model (download .cnnlab)" : "Save model", nullptr, false,
-                      have_model)) {
+  // While the time slider shows an earlier epoch the label says the file holds the latest
+  // weights, not the epoch on screen (Export weights saves that one).
+  const bool showing_earlier = state.time_travel.shown_run > 0;
+  const char* save_label = kFilesInBrowser
+                               ? (showing_earlier ? "Save model, latest weights (download .cnnlab)"
+                                                  : "Save model (download .cnnlab)")
+                               : (showing_earlier ? "Save model, latest weights" : "Save model");
+  if (ImGui::MenuItem(save_label, nullptr, false, have_model)) {
     f.requests.push_back(FileRequest::kSaveModel);
   }
+  item_tooltip(showing_earlier
+                   ? ("The current run's network with its latest weights, not epoch " +
+                      std::to_string(state.time_travel.shown_epoch) +
+                      " that the time slider shows (Export weights below saves that epoch's).")
+                         .c_str()
+                   : "The current run's network, settings and latest weights in one file that "
+                     "Load model (here or on another computer) brings back.");
   const int run = state.training.run;
   const size_t kept = run > 0 ? state.time_travel.store.epochs(run).size() : 0;
   if (ImGui::MenuItem(kFilesInBrowser ? "Save model with its epochs (.cnnlab)"
