@@ -72,6 +72,7 @@ struct ExperimentsState {
   std::vector<ExperimentCurve> curves;
   uint64_t curves_from = 0;      // TrainingState::version the curves were made from
   bool show_steps = true;
+  bool line_styles_open = false;  // narrow pages: "Which line is which?" opened (a tap toggles it)
   float smoothing = 0.8f;
 
   // ---- Time travel: every configuration after any kept epoch ----------------------------------

@@ -365,18 +365,23 @@ void draw_experiment_curves_panel(AppState& state) {
     ImGui::TextDisabled("%s", styles);
   } else if (note_w < ImGui::GetContentRegionAvail().x) {
     ImGui::TextDisabled("%s", styles);
-  } else {  // narrow pages: the plots keep their height, the note is a tooltip
-    const char* mark = "Which line is which?";
-    const float mark_w = ImGui::CalcTextSize(mark).x;
+  } else {  // narrow pages: a button that opens the note (a finger cannot hover a tooltip)
+    const char* mark = x.line_styles_open ? "Hide line styles" : "Which line is which?";
+    const float mark_w = ImGui::CalcTextSize(mark).x + 2.0f * ImGui::GetStyle().FramePadding.x;
     if (ImGui::GetItemRectMax().x + 24.0f * scale + mark_w < right) {
       ImGui::SameLine(0.0f, 24.0f * scale);
     }
-    ImGui::TextDisabled("%s", mark);
-    // One style a line in the tooltip (it wraps at the screen's width on a phone).
-    std::string one_a_line = styles;
-    for (size_t at = one_a_line.find("   "); at != std::string::npos; at = one_a_line.find("   ", at))
-      one_a_line.replace(at, 3, "\n");
-    item_tooltip(one_a_line.c_str());
+    if (ImGui::Button(mark)) x.line_styles_open = !x.line_styles_open;
+    item_tooltip("What the three kinds of line in the plots below are.");
+    if (x.line_styles_open) {
+      // One style a line (it wraps at the screen's width on a phone).
+      std::string one_a_line = styles;
+      for (size_t at = one_a_line.find("   "); at != std::string::npos; at = one_a_line.find("   ", at))
+        one_a_line.replace(at, 3, "\n");
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextDisabled("%s", one_a_line.c_str());
+      ImGui::PopTextWrapPos();
+    }
   }
   const ImVec2 avail = ImGui::GetContentRegionAvail();
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
