@@ -124,8 +124,22 @@ void draw_data_panel(AppState& state) {
   }
   const Dataset& train = data.dataset.train;
   ImGui::Text("%s", train.name.c_str());
-  ImGui::SameLine();
-  ImGui::TextDisabled("from %s", data.origin.c_str());
+  // Where it came from: beside the name when it fits, else on lines of its own, a long address
+  // shortened in its middle with the whole of it in a tooltip (a phone cut it at the edge).
+  const std::string from = "from " + data.origin;
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  if (ImGui::CalcTextSize(from.c_str()).x + spacing <= ImGui::GetContentRegionAvail().x -
+                                                            ImGui::GetItemRectSize().x) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", from.c_str());
+  } else {
+    std::vector<std::string> lines;
+    const bool shortened = wrap_at_spaces(from, ImGui::GetContentRegionAvail().x, &lines);
+    ImGui::BeginGroup();
+    for (const std::string& line : lines) ImGui::TextDisabled("%s", line.c_str());
+    ImGui::EndGroup();
+    if (shortened) item_tooltip(from.c_str());
+  }
   ImGui::PushTextWrapPos(0.0f);
   // Channels first, as the Model tab and the layers' shapes write it.
   ImGui::Text("Images %d x %d x %d (C x H x W: colour channels, height, width), %zu classes",
