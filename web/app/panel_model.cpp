@@ -436,8 +436,9 @@ void summary_table(UiState& ui, const ModelSummary& summary) {
                         row.index + 1, row.index);
     }
     ImGui::TableNextColumn();
-    ImGui::TextUnformatted(row.name.c_str());
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", row.name.c_str());
+    // Over as many lines as a narrow column needs, broken between words (a phone cut
+    // "conv2d 32 3x3" to "conv2d 32 3:").
+    wrapped_cell(ui, "summary", row.name);
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(row.output.str().c_str());
     ImGui::TableNextColumn();
