@@ -417,8 +417,12 @@ void draw_input_column(AppState& state) {
                         rf.bottom - rf.top, rf.right - rf.left, rf.top, rf.bottom - 1, rf.left,
                         rf.right - 1, rf.full ? ": the whole image" : "");
   } else {
-    ImGui::TextDisabled("Click a cell of any feature map to outline (yellow) the input pixels it "
-                        "sees; the mouse previews it (blue).");
+    // A finger has no hover: on a touch screen the tap is the whole story.
+    ImGui::TextDisabled("%s", state.ui.embedding.touch
+                                  ? "Tap a cell of any feature map to outline (yellow) the input "
+                                    "pixels it sees."
+                                  : "Click a cell of any feature map to outline (yellow) the input "
+                                    "pixels it sees; the mouse previews it (blue).");
   }
   ImGui::PopTextWrapPos();
 }
