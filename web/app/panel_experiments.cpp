@@ -420,9 +420,12 @@ void results_table(UiState& ui, const ExperimentReport& report, float scale) {
     ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
   const ImU32 winner_bg = ImGui::GetColorU32(ImVec4(0.98f, 0.85f, 0.35f, 0.45f));
+  // A highest needs two configurations with runs to compare (one measured alone is not ahead).
+  const long measured = std::count_if(summary.begin(), summary.end(),
+                                      [](const ExperimentSummaryRow& r) { return r.runs > 0; });
   for (size_t c = 0; c < summary.size(); ++c) {
     const ExperimentSummaryRow& s = summary[c];
-    const bool winner = s.winner;
+    const bool winner = s.winner && measured >= 2;
     const int runs = s.runs;
     ImGui::TableNextRow();
     if (winner) ImGui::TableSetBgColor(ImGuiTableBgTarget_RowBg1, winner_bg);
