@@ -441,8 +441,9 @@ std::vector<ConfigSummary> Experiment::summary() const {
       if (r.history.empty()) continue;
       val_acc.push_back(r.best_val_accuracy);
       ips.push_back(r.images_per_second);
-      secs.push_back(r.seconds);
       if (r.test_accuracy >= 0) {
+        // A run still training would pull the mean time per run up as it goes.
+        secs.push_back(r.seconds);
         test_acc.push_back(r.test_accuracy);
         test_loss.push_back(r.test_loss);
       }

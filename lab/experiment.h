@@ -118,7 +118,7 @@ struct ConfigSummary {
   double test_loss_mean = 0;
   double best_val_accuracy_mean = 0;
   double images_per_second = 0;
-  double seconds = 0;                         // mean per run
+  double seconds = 0;                         // mean per tested run (0: none tested yet)
   std::vector<int> test_epochs;               // each run's tested epoch (0: not tested yet or
                                               // failed, -1: unfinished, stopped before its end)
   bool winner = false;                        // best mean test accuracy (val if no test split)

@@ -133,7 +133,7 @@ struct ExperimentSummaryRow {
   int runs = 0;                    // finished runs aggregated (0: no figures yet)
   double test_accuracy_mean = 0, test_accuracy_std = 0, test_loss_mean = 0;
   double best_val_accuracy_mean = 0, images_per_second = 0;
-  double seconds = 0;              // mean per run
+  double seconds = 0;              // mean per tested run (0: none tested yet)
   std::string tested_epochs;       // "3, 2, unfinished" (tested_epochs_text)
   bool winner = false;
 

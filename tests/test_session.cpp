@@ -796,6 +796,30 @@ TEST_CASE("Experiment: pause pauses every run, resume continues, a refused sweep
   CHECK(error_of([&] { s.resume_experiment(); }).find("finished") != std::string::npos);
 }
 
+TEST_CASE("Experiment summary: time per run counts tested runs only (a run still training would pull it up)") {
+  Session s;
+  s.set_data(quadrants(12, 4));
+  s.configure(kSmall);
+  s.start_experiment({{"vary", "kernel"}, {"values", {1, 3}}, {"epochs", 2}});
+  // Until the first run has an epoch but no test result yet.
+  for (int i = 0; i < 10000; ++i) {
+    const ExperimentReport r = s.experiment_state().value();
+    if (r.runs[0].epoch >= 1) break;
+    s.tick(0.0);
+  }
+  const ExperimentReport training = s.experiment_state().value();
+  REQUIRE(training.runs[0].epoch >= 1);
+  REQUIRE_FALSE(training.runs[0].test_accuracy.has_value());
+  CHECK(training.runs[0].seconds > 0);
+  CHECK(training.summary[0].seconds == 0);
+  run_to_end(s);
+  const ExperimentReport done = s.experiment_state().value();
+  for (size_t c = 0; c < 2; ++c) {
+    CHECK(done.summary[c].seconds > 0);
+    CHECK(done.summary[c].seconds == doctest::Approx(done.runs[c].seconds));
+  }
+}
+
 TEST_CASE("experiment_config_from_json: the options a front end checks before starting") {
   SessionOptions current;
   current.merge({{"model", "cnn"}, {"epochs", 2}, {"batch", 16}});

@@ -451,7 +451,7 @@ void results_table(UiState& ui, const ExperimentReport& report, float scale) {
     ImGui::TableNextColumn();
     if (runs) ImGui::Text("%.0f", s.images_per_second); else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
-    if (runs) ImGui::Text("%.1f s", s.seconds); else ImGui::TextDisabled("-");
+    if (runs && s.seconds > 0) ImGui::Text("%.1f s", s.seconds); else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
     if (runs) ImGui::TextUnformatted(percent(s.best_val_accuracy_mean).c_str());
     else ImGui::TextDisabled("-");
