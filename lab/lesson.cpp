@@ -152,11 +152,11 @@ class Parser {
     } else if (a.name == "show") {
       act.kind = LessonAction::Kind::kShowPanel;
       if (a.values.size() != 1 || !a.values.begin()->second.empty())
-        fail(line, "setup", "show takes one panel: data, model, experiment, inside, eval or runs");
+        fail(line, "setup", "show takes one panel: data, model, experiment, inside, explain, eval or runs");
       act.panel = a.values.begin()->first;
-      static const std::vector<std::string> panels{"data", "model", "experiment", "inside", "eval", "runs"};
+      static const std::vector<std::string> panels{"data", "model", "experiment", "inside", "explain", "eval", "runs"};
       if (std::find(panels.begin(), panels.end(), act.panel) == panels.end())
-        fail(line, "setup", "panel '" + act.panel + "' is not one of data, model, experiment, inside, eval, runs");
+        fail(line, "setup", "panel '" + act.panel + "' is not one of data, model, experiment, inside, explain, eval, runs");
     } else if (a.name == "train") {
       act.kind = LessonAction::Kind::kTrain;
       only(line, "setup", a, {"model", "kernel", "epochs", "match"});

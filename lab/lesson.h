@@ -35,7 +35,7 @@ struct LessonAction {
     kExperiment,  // experiment [model=M] vary=V [values=a,b,c] [repeats=N] [epochs=N] [match-params]
   };
   Kind kind = Kind::kNone;
-  std::string panel;                // kShowPanel: data, model, experiment, inside, eval, runs
+  std::string panel;                // kShowPanel: data, model, experiment, inside, explain, eval, runs
   std::string model;                // kTrain: a preset name; kExperiment: the base ("" = the lab's)
   int kernel = 0;                   // kTrain: 0 = the lab's current
   int epochs = 0;                   // kTrain, kExperiment: 0 = the lab's current

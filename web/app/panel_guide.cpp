@@ -111,6 +111,12 @@ void lesson_view(AppState& state) {
   const size_t i = static_cast<size_t>(g.step);
   const LessonStep& step = lesson.steps[i];
 
+  // Another step (a button, the JavaScript API, a lesson just opened): start at its top, where
+  // its title and the step buttons are.
+  if (g.drawn_step != g.step) {
+    ImGui::SetScrollY(0.0f);
+    g.drawn_step = g.step;
+  }
   wrapped_text(lesson.title);
   // The steps as numbered buttons, done ones in green: where you are and what is left.
   int done_count = 0;
