@@ -283,7 +283,8 @@ test('the kernel lesson shows a CNN\'s feature maps and the pixel explainer, eac
     // A step scrolled down: the next one opens at its top (its title and the step buttons).
     await page.evaluate(() => window.cnnlab.showPanel('guide'));
     await page.evaluate(() => window.cnnlab.goToStep(1));
-    await frames(page, 5);
+    await page.setViewportSize({width: 1280, height: 420});  // short: the step scrolls
+    await frames(page, 10);
     const ui = await page.evaluate(() => window.cnnlab.state().ui);
     const tab = ui.tabs.find((x) => x.bar === 'setup' && x.name === 'Guide');
     await page.mouse.move((tab.x + 20) / ui.scale, (tab.y + tab.h + 120) / ui.scale);
