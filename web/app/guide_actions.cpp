@@ -93,7 +93,12 @@ std::string epochs_text(int n) { return std::to_string(n) + (n == 1 ? " epoch" :
 std::string describe_action(const LessonAction& a) {
   switch (a.kind) {
     case LessonAction::Kind::kNone: return "";
-    case LessonAction::Kind::kShowPanel: return "Opens the " + a.panel + " tab.";
+    case LessonAction::Kind::kShowPanel:
+      if (a.panel == "inside")
+        return "Opens Inside the network > Feature maps (trains a CNN first when the lab holds an MLP).";
+      if (a.panel == "explain")
+        return "Opens Inside the network > Explain one pixel (trains a CNN first when the lab holds an MLP).";
+      return "Opens the " + a.panel + " tab.";
     case LessonAction::Kind::kTrain:
       return "Sets the model to " + a.model +
              (a.kernel ? " with " + std::to_string(a.kernel) + "x" + std::to_string(a.kernel) + " kernels" : "") +
