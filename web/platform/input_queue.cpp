@@ -46,8 +46,9 @@ PointerFrame InputQueue::next_frame() {
   bool key_changed[PointerFrame::kKeys] = {};
   while (!key_events_.empty()) {
     const Event& e = key_events_.front();
-    if (key_changed[e.button]) break;
-    if (state_.keys_down[e.button] != e.down) key_changed[e.button] = true;
+    const bool changes = state_.keys_down[e.button] != e.down;  // a repeat changes nothing
+    if (changes && key_changed[e.button]) break;
+    if (changes) key_changed[e.button] = true;
     state_.keys_down[e.button] = e.down;
     key_events_.pop_front();
   }
