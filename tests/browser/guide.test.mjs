@@ -290,11 +290,11 @@ test('the kernel lesson shows a CNN\'s feature maps and the pixel explainer, eac
     await page.mouse.move((tab.x + 20) / ui.scale, (tab.y + tab.h + 120) / ui.scale);
     for (let i = 0; i < 5; ++i) await page.mouse.wheel(0, 200);
     await frames(page, 5);
-    const scrolled = (await page.evaluate(() => window.cnnlab.state().ui.scrolls)).guide;
+    const scrolled = (await page.evaluate(() => window.cnnlab.state().ui.scroll)).guide;
     assert.ok(scrolled && scrolled.maxY > 0 && scrolled.y > 0, `the step scrolls: ${JSON.stringify(scrolled)}`);
     await page.evaluate(() => window.cnnlab.goToStep(2));
     await frames(page, 5);
-    assert.equal((await page.evaluate(() => window.cnnlab.state().ui.scrolls)).guide.y, 0);
+    assert.equal((await page.evaluate(() => window.cnnlab.state().ui.scroll)).guide.y, 0);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
