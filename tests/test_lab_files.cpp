@@ -266,6 +266,10 @@ TEST_CASE("Lessons: the built-in lessons parse, with the assignment's steps in o
   const Lesson k = parse_lesson(read_source_file("assets/lessons/kernel-sees.md"), "kernel-sees.md");
   CHECK(k.id == "kernel-sees");
   CHECK(k.steps.size() == 3);
+  // "Look inside" opens the feature maps; "How far does one cell see?" the pixel explainer.
+  CHECK(k.steps[1].setup.kind == LessonAction::Kind::kShowPanel);
+  CHECK(k.steps[1].setup.panel == "inside");
+  CHECK(k.steps[2].setup.panel == "explain");
 }
 
 TEST_CASE("Lessons: text, bullets and questions as written; HTML stays text") {
