@@ -3,7 +3,8 @@
 // boxes, their - / + buttons, the switches), and shows in state().options, the run's history(),
 // the run log (runs()) and the screen-reader mirror. Nonsense is refused naming the setting, and
 // the settings and the finished run stay as they were. The old `augment` switch still means flips
-// + 2 px shifts. Screenshots of the Training panel at 1280x800 and 390x844 go to
+// + 2 px shifts. On a phone every Backspace and Delete reaches a text field, however quickly
+// they come. Screenshots of the Training panel at 1280x800 and 390x844 go to
 // $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
