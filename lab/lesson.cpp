@@ -17,6 +17,7 @@
 #include "lab/run_report.h"
 #include "model/presets.h"
 #include "model/receptive_field.h"
+#include "model/summary.h"
 
 namespace cnnlab {
 
@@ -152,11 +153,11 @@ class Parser {
     } else if (a.name == "show") {
       act.kind = LessonAction::Kind::kShowPanel;
       if (a.values.size() != 1 || !a.values.begin()->second.empty())
-        fail(line, "setup", "show takes one panel: data, model, experiment, inside, eval or runs");
+        fail(line, "setup", "show takes one panel: data, model, experiment, inside, explain, eval or runs");
       act.panel = a.values.begin()->first;
-      static const std::vector<std::string> panels{"data", "model", "experiment", "inside", "eval", "runs"};
+      static const std::vector<std::string> panels{"data", "model", "experiment", "inside", "explain", "eval", "runs"};
       if (std::find(panels.begin(), panels.end(), act.panel) == panels.end())
-        fail(line, "setup", "panel '" + act.panel + "' is not one of data, model, experiment, inside, eval, runs");
+        fail(line, "setup", "panel '" + act.panel + "' is not one of data, model, experiment, inside, explain, eval, runs");
     } else if (a.name == "train") {
       act.kind = LessonAction::Kind::kTrain;
       only(line, "setup", a, {"model", "kernel", "epochs", "match"});
@@ -564,6 +565,25 @@ std::string receptive_fields(const LessonFacts& f, int k) {
   return out;
 }
 
+// "params" or "macs" (per image) of the cnn preset with `kernel` x `kernel` kernels on the
+// dataset's images, with thousands separators; kNotYet without a dataset or for a value that is
+// not a kernel size.
+std::string cnn_counts_with_kernel(const LessonFacts& f, const std::string& kernel, const std::string& field) {
+  if (!f.has_dataset || f.input.rank != 3 || f.classes < 2) return kNotYet;
+  if (kernel.empty() || kernel.size() > 2 ||
+      !std::all_of(kernel.begin(), kernel.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return kNotYet;
+  PresetOptions o;
+  o.kernel = std::stoi(kernel);
+  if (o.kernel < 1) return kNotYet;
+  try {
+    const ModelSummary summary = summarize(preset("cnn", f.input, f.classes, o));
+    return with_thousands(field == "macs" ? summary.total_macs : summary.total_params);
+  } catch (const Error&) {
+    return "(a " + kernel + "x" + kernel + " kernel does not fit these images)";
+  }
+}
+
 std::string value_of(const std::string& name, const LessonFacts& f) {
   if (starts_with(name, "data.")) {
     if (!f.has_dataset) return kNotYet;
@@ -613,6 +633,9 @@ std::string value_of(const std::string& name, const LessonFacts& f) {
         return c.runs < 2 ? std::string("(one seed: unknown)") : std::string(buf);
       }
     }
+    // Parameters and MACs follow from the spec and the images' shape: before the experiment
+    // has a row for this kernel size, count them on the cnn preset (the experiment's base).
+    if (field == "params" || field == "macs") return cnn_counts_with_kernel(f, value, field);
     return kNotYet;
   }
   if (starts_with(name, "rf.")) return receptive_fields(f, std::stoi(name.substr(3)));
@@ -636,6 +659,27 @@ std::string fill_lesson_text(const std::string& text, const LessonFacts& facts) 
     at = close + 1;
   }
   return out;
+}
+
+std::vector<std::string> wrap_lesson_line(const std::string& text, float width,
+                                          const std::function<float(const std::string&)>& measure) {
+  std::vector<std::string> lines;
+  std::string line;
+  size_t at = 0;
+  while (at < text.size()) {
+    const size_t space = std::min(text.find(' ', at), text.size());
+    const std::string word = text.substr(at, space - at);
+    const std::string longer = line.empty() ? word : line + " " + word;
+    if (!line.empty() && measure(longer) > width) {
+      lines.push_back(line);
+      line = word;
+    } else {
+      line = longer;
+    }
+    at = space + 1;
+  }
+  if (!line.empty() || lines.empty()) lines.push_back(line);
+  return lines;
 }
 
 }  // namespace cnnlab

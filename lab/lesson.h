@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,7 +36,7 @@ struct LessonAction {
     kExperiment,  // experiment [model=M] vary=V [values=a,b,c] [repeats=N] [epochs=N] [match-params]
   };
   Kind kind = Kind::kNone;
-  std::string panel;                // kShowPanel: data, model, experiment, inside, eval, runs
+  std::string panel;                // kShowPanel: data, model, experiment, inside, explain, eval, runs
   std::string model;                // kTrain: a preset name; kExperiment: the base ("" = the lab's)
   int kernel = 0;                   // kTrain: 0 = the lab's current
   int epochs = 0;                   // kTrain, kExperiment: 0 = the lab's current
@@ -149,6 +150,13 @@ bool lesson_check_done(const LessonCheck& check, const LessonFacts& facts, bool 
 // The text with every {placeholder} replaced by the student's number, or by "(not measured
 // yet)" when the run it needs does not exist. Placeholders are documented in docs/lessons.md.
 std::string fill_lesson_text(const std::string& text, const LessonFacts& facts);
+
+// A lesson line broken into lines no wider than `width` (as `measure` reports a piece of text),
+// only at spaces: a number with thousands separators ("100,696,064") or any other word stays
+// whole (ImGui's own wrapping breaks after a comma). A word wider than `width` gets a line of its
+// own. The spaces at the breaks are dropped.
+std::vector<std::string> wrap_lesson_line(const std::string& text, float width,
+                                          const std::function<float(const std::string&)>& measure);
 
 // The placeholder names parse_lesson accepts, for docs and tests ("mlp.accuracy", ...; the
 // experiment's and receptive fields' forms are patterns: "experiment.VALUE.accuracy", "rf.K").

@@ -14,7 +14,9 @@
 #include "test_helpers.h"
 #include "core/rng.h"
 #include "model/model_file.h"
+#include "core/text_format.h"
 #include "model/spec.h"
+#include "model/summary.h"
 #include "lab/lab_model_file.h"
 #include "lab/lesson.h"
 #include "lab/run_report.h"
@@ -264,6 +266,10 @@ TEST_CASE("Lessons: the built-in lessons parse, with the assignment's steps in o
   const Lesson k = parse_lesson(read_source_file("assets/lessons/kernel-sees.md"), "kernel-sees.md");
   CHECK(k.id == "kernel-sees");
   CHECK(k.steps.size() == 3);
+  // "Look inside" opens the feature maps; "How far does one cell see?" the pixel explainer.
+  CHECK(k.steps[1].setup.kind == LessonAction::Kind::kShowPanel);
+  CHECK(k.steps[1].setup.panel == "inside");
+  CHECK(k.steps[2].setup.panel == "explain");
 }
 
 TEST_CASE("Lessons: text, bullets and questions as written; HTML stays text") {
@@ -370,6 +376,17 @@ TEST_CASE("Lessons: checks are done only when the runs exist; answers quote thei
   CHECK(fill_lesson_text("{matched_mlp.params}, width {matched_mlp.dense}", f) == "544,304, width 172");
   CHECK(fill_lesson_text("{mlp.accuracy}", f) == "27.0 %");  // the latest MLP
 
+  // Before the experiment: parameters and MACs per kernel size come from the spec and the
+  // images' shape; only accuracies wait for runs.
+  CHECK(fill_lesson_text("{experiment.3.params} against {experiment.7.params}", f) == "545,098 against 630,858");
+  PresetOptions seven;
+  seven.kernel = 7;
+  CHECK(fill_lesson_text("{experiment.7.macs}", f) ==
+        with_thousands(summarize(preset("cnn", cifar, 10, seven)).total_macs));
+  CHECK(fill_lesson_text("{experiment.3.macs}", f) != fill_lesson_text("{experiment.7.macs}", f));
+  CHECK(contains(fill_lesson_text("{experiment.3.accuracy}", f), "not measured yet"));
+  CHECK(contains(fill_lesson_text("{experiment.3.macs}", none), "not measured yet"));  // no dataset
+
   // The experiment: done only when finished with the values and repeats asked.
   ExperimentReport x;
   x.config.vary = "kernel";
@@ -405,6 +422,20 @@ TEST_CASE("Lessons: checks are done only when the runs exist; answers quote thei
   // A reading step is done when the student says so.
   CHECK_FALSE(lesson_check_done(a.steps[5].done, f, false));
   CHECK(lesson_check_done(a.steps[5].done, f, true));
+}
+
+TEST_CASE("Lessons: text wraps at spaces only, so a number with thousands separators stays whole") {
+  const auto chars = [](const std::string& t) { return static_cast<float>(t.size()); };
+  const std::vector<std::string> lines =
+      wrap_lesson_line("a dense layer would need 100,696,064 weights", 30.0f, chars);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0] == "a dense layer would need");
+  CHECK(lines[1] == "100,696,064 weights");
+  for (const std::string& l : wrap_lesson_line("one 1,234,567,890 two three", 8.0f, chars)) {
+    CHECK(l.find(' ') == std::string::npos);  // each word alone, the long number unbroken
+    CHECK_FALSE(l.empty());
+  }
+  CHECK(wrap_lesson_line("fits", 30.0f, chars) == std::vector<std::string>{"fits"});
 }
 
 TEST_CASE("Lessons: receptive fields grow with depth and kernel size, from the model's layers") {

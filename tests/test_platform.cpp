@@ -112,6 +112,36 @@ void describe(RepaintCheck& check, const std::vector<float>& vertices, const std
 }
 }  // namespace
 
+TEST_CASE("every press of a key within one frame is down for a frame and up before the next") {
+  // Three Backspaces sent at once (an on-screen keyboard, a test's keyboard.press): each is seen.
+  const int backspace = 259;  // GLFW_KEY_BACKSPACE
+  InputQueue q;
+  for (int i = 0; i < 3; ++i) {
+    q.key(backspace, true);
+    q.key(backspace, false);
+  }
+  q.key(-1, true);                       // ignored
+  q.key(PointerFrame::kKeys, true);      // ignored
+  int presses = 0;
+  bool was_down = false;
+  for (int frame = 0; frame < 10; ++frame) {
+    const PointerFrame f = q.next_frame();
+    if (f.keys_down[backspace] && !was_down) ++presses;
+    was_down = f.keys_down[backspace];
+  }
+  CHECK(presses == 3);
+  CHECK_FALSE(was_down);
+  CHECK_FALSE(q.pending());
+  // Other keys do not wait for it; a repeat while held changes nothing.
+  q.key(backspace, true);
+  q.key(backspace, true);
+  q.key(65, true);
+  PointerFrame f = q.next_frame();
+  CHECK(f.keys_down[backspace]);
+  CHECK(f.keys_down[65]);
+  CHECK_FALSE(q.pending());
+}
+
 TEST_CASE("the first frame is painted, an identical next frame is not") {
   RepaintCheck check;
   const std::vector<float> vertices = {0, 0, 10, 0, 10, 10};

@@ -178,6 +178,7 @@ bool escape_pressed = false;
 std::vector<cnnlab::Shortcut> shortcut_presses;
 
 void note_key(GLFWwindow*, int key, int, int action, int mods) {
+  if (action == GLFW_PRESS || action == GLFW_RELEASE) pointer_queue.key(key, action == GLFW_PRESS);
   if (key == GLFW_KEY_ESCAPE && action == GLFW_PRESS) escape_pressed = true;
   if (mods & (GLFW_MOD_CONTROL | GLFW_MOD_ALT | GLFW_MOD_SUPER)) return;
   using cnnlab::Shortcut;
@@ -212,6 +213,13 @@ void pointer_frame(ImGuiIO& io, cnnlab::UiState& ui) {
   for (int i = 0; i < cnnlab::platform::PointerFrame::kButtons; ++i) io.MouseDown[i] = f.down[i];
   io.MouseWheel = f.wheel_y;
   io.MouseWheelH = f.wheel_x;
+  // Keys too (the backend's callback set io.KeysDown as events came, losing a press released
+  // within the frame: a phone keyboard's second Backspace), and the modifiers from them.
+  for (int k = 0; k < cnnlab::platform::PointerFrame::kKeys; ++k) io.KeysDown[k] = f.keys_down[k];
+  io.KeyCtrl = f.keys_down[GLFW_KEY_LEFT_CONTROL] || f.keys_down[GLFW_KEY_RIGHT_CONTROL];
+  io.KeyShift = f.keys_down[GLFW_KEY_LEFT_SHIFT] || f.keys_down[GLFW_KEY_RIGHT_SHIFT];
+  io.KeyAlt = f.keys_down[GLFW_KEY_LEFT_ALT] || f.keys_down[GLFW_KEY_RIGHT_ALT];
+  io.KeySuper = f.keys_down[GLFW_KEY_LEFT_SUPER] || f.keys_down[GLFW_KEY_RIGHT_SUPER];
 }
 
 // Whether the user moved, clicked, scrolled or typed since the last frame (frame pacing).

@@ -4,6 +4,8 @@
 // me" was pressed; the parameter-matched MLP is sized to the CNN's count; answers quote the
 // student's own numbers; a teacher's lesson from a URL runs a small experiment to its check; bad
 // lesson files are refused naming the line and field, and the lesson open before stays.
+// The kernel lesson's "Look inside" shows a CNN's feature maps even when the lab holds an MLP,
+// its next step opens the pixel explainer, and every step opens scrolled to its top.
 // Screenshots of the steps at 1280x800 and 390x844 go to $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -235,6 +237,65 @@ test('a teacher\'s lesson from a URL runs its experiment to the check; bad lesso
     await saveScreenshot(page, 'guide-teacher-done-390x844.png');
     // The one console error is the browser's own line for the missing lesson's 404, asked for above.
     assert.deepEqual(errors.filter((e) => !/status of 404/.test(e)), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the kernel lesson shows a CNN\'s feature maps and the pixel explainer, each step from its top',
+     {timeout: 600000}, async (t) => {
+  if (!manifest.packs.some((p) => p.id === SUBSET)) {
+    t.skip(`the site has no '${SUBSET}' subset`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 1280, height: 600});
+  try {
+    await openLab(page, {timeout: 240000});
+    // The lab holds an MLP (the other lesson's run), last left on Inside's "Where it looks".
+    await page.evaluate(() => window.cnnlab.configure({subset: '1k', model: 'mlp', epochs: 1, batch: 64}));
+    const before = await testedRun(page);
+    await page.evaluate(() => window.cnnlab.train());
+    await waitForTested(page, before);
+    await page.evaluate(() => window.cnnlab.showPanel('where'));
+    await frames(page, 5);
+    assert.equal((await page.evaluate(() => window.cnnlab.state().ui.openTabs)).inside, 'Where it looks');
+
+    await page.evaluate(() => window.cnnlab.openLesson('kernel-sees'));
+    let g = await page.evaluate(() => window.cnnlab.goToStep(2));
+    assert.equal(g.stepTitle, 'Look inside');
+    g = await page.evaluate(() => window.cnnlab.setUpStep());
+    assert.equal(g.messageError, false, g.message);
+    assert.match(g.message, /No CNN has been trained yet: training a CNN with 3x3 kernels/);
+    assert.equal((await page.evaluate(() => window.cnnlab.state().options)).model, 'cnn');
+    await page.waitForFunction(() => window.cnnlab.state().ui.openTabs.inside === 'Feature maps',
+                               null, {timeout: 30000});
+    await frames(page, 5);
+    await saveScreenshot(page, 'guide-kernel-step2-1280x600.png');
+
+    // Step 3 opens the pixel explainer.
+    await page.evaluate(() => window.cnnlab.showPanel('guide'));
+    await page.evaluate(() => window.cnnlab.goToStep(3));
+    g = await page.evaluate(() => window.cnnlab.setUpStep());
+    assert.equal(g.messageError, false, g.message);
+    await page.waitForFunction(() => window.cnnlab.state().ui.openTabs.inside === 'Explain one pixel',
+                               null, {timeout: 30000});
+
+    // A step scrolled down: the next one opens at its top (its title and the step buttons).
+    await page.evaluate(() => window.cnnlab.showPanel('guide'));
+    await page.evaluate(() => window.cnnlab.goToStep(1));
+    await page.setViewportSize({width: 1280, height: 420});  // short: the step scrolls
+    await frames(page, 10);
+    const ui = await page.evaluate(() => window.cnnlab.state().ui);
+    const tab = ui.tabs.find((x) => x.bar === 'setup' && x.name === 'Guide');
+    await page.mouse.move((tab.x + 20) / ui.scale, (tab.y + tab.h + 120) / ui.scale);
+    for (let i = 0; i < 5; ++i) await page.mouse.wheel(0, 200);
+    await frames(page, 5);
+    const scrolled = (await page.evaluate(() => window.cnnlab.state().ui.scroll)).guide;
+    assert.ok(scrolled && scrolled.maxY > 0 && scrolled.y > 0, `the step scrolls: ${JSON.stringify(scrolled)}`);
+    await page.evaluate(() => window.cnnlab.goToStep(2));
+    await frames(page, 5);
+    assert.equal((await page.evaluate(() => window.cnnlab.state().ui.scroll)).guide.y, 0);
+    assert.deepEqual(errors, []);
   } finally {
     await context.close();
   }

@@ -3,7 +3,8 @@
 // boxes, their - / + buttons, the switches), and shows in state().options, the run's history(),
 // the run log (runs()) and the screen-reader mirror. Nonsense is refused naming the setting, and
 // the settings and the finished run stay as they were. The old `augment` switch still means flips
-// + 2 px shifts. Screenshots of the Training panel at 1280x800 and 390x844 go to
+// + 2 px shifts. On a phone every Backspace and Delete reaches a text field, however quickly
+// they come. Screenshots of the Training panel at 1280x800 and 390x844 go to
 // $CNNLAB_ARTIFACTS.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -302,6 +303,42 @@ test('on a phone (390x844) every setting fits the width and can be reached', {ti
     assert.equal((await options(page)).shift, 3, 'a tap on + adds a pixel');
     await reveal(page, 'lrMin');
     await saveScreenshot(page, 'settings-390x844-scrolled.png');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('on a phone every Backspace and Delete reaches a text field, each pressed once and released',
+     {timeout: 300000}, async (t) => {
+  if (!hasSubset()) {
+    t.skip(`the site has no '${SUBSET}' pack`);
+    return;
+  }
+  const {context, page, errors} = await newPage(browser, {width: 390, height: 844, touch: true});
+  try {
+    await openLab(page, {timeout: 240000});
+    await page.evaluate((o) => window.cnnlab.configure(o), {...SMALL, seed: 5});
+    const ui = await page.evaluate(() => window.cnnlab.state().ui);
+    const area = ui.tabs.find((x) => x.bar === 'areas' && x.name === 'Training');
+    await page.mouse.click((area.x + area.w / 2) / ui.scale, (area.y + area.h / 2) / ui.scale);
+    await frames(page, 8);
+    const seed = await reveal(page, 'seed');
+    await page.touchscreen.tap((seed.x + seed.w / 2) / seed.scale, (seed.y + seed.h / 2) / seed.scale);
+    await frames(page, 3);
+    // A phone's keyboard sends each key's press and release together, within one frame: three
+    // Backspaces and a Delete one after another, no frame waited for between them.
+    await page.keyboard.type('123456');
+    await frames(page, 3);
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Home');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => window.cnnlab.state().options.seed !== 5, null, {timeout: 20000})
+        .catch(() => {});
+    assert.equal((await options(page)).seed, 23, 'typed 123456, three Backspaces, Home, Delete: 23');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

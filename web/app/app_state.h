@@ -268,6 +268,7 @@ struct InsideState {
   int explain_input_channel = 0;      // the input channel whose grids are drawn
   AttributionView where;              // the "Where it looks" sub-tab
   bool where_request = false;         // open that sub-tab next frame (the JavaScript API)
+  bool maps_request = false;          // open the Feature maps sub-tab next frame (a lesson step)
   bool explain_playing = false;       // Play: the kernel steps on by itself
   double explain_next_step = 0;       // ImGui time of the next step while playing
   std::string explain_error;          // why the pixel cannot be explained (shown instead)

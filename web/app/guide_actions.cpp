@@ -93,7 +93,12 @@ std::string epochs_text(int n) { return std::to_string(n) + (n == 1 ? " epoch" :
 std::string describe_action(const LessonAction& a) {
   switch (a.kind) {
     case LessonAction::Kind::kNone: return "";
-    case LessonAction::Kind::kShowPanel: return "Opens the " + a.panel + " tab.";
+    case LessonAction::Kind::kShowPanel:
+      if (a.panel == "inside")
+        return "Opens Inside the network > Feature maps (trains a CNN first when the lab holds an MLP).";
+      if (a.panel == "explain")
+        return "Opens Inside the network > Explain one pixel (trains a CNN first when the lab holds an MLP).";
+      return "Opens the " + a.panel + " tab.";
     case LessonAction::Kind::kTrain:
       return "Sets the model to " + a.model +
              (a.kernel ? " with " + std::to_string(a.kernel) + "x" + std::to_string(a.kernel) + " kernels" : "") +
@@ -120,6 +125,7 @@ void show_lesson(GuideState& g, Lesson lesson, const std::string& source) {
   g.lesson = std::move(lesson);
   g.source = source;
   g.step = 0;
+  g.drawn_step = -1;
   g.read.assign(n, 0);
   g.answers_shown.assign(n, {});
   for (size_t i = 0; i < n; ++i) g.answers_shown[i].assign(g.lesson->steps[i].questions.size(), 0);
@@ -128,6 +134,14 @@ void show_lesson(GuideState& g, Lesson lesson, const std::string& source) {
     g.my_answers[i].assign(g.lesson->steps[i].questions.size(), std::array<char, 600>{});
   g.message.clear();
   g.message_error = false;
+}
+
+// Whether the lab's model (what Inside the network shows) has a conv layer; false with no model.
+bool lab_model_has_conv_layer(const AppState& s) {
+  if (!s.lab.model) return false;
+  for (const LayerSpec& l : s.lab.model->spec().layers)
+    if (l.kind == LayerKind::kConv2D) return true;
+  return false;
 }
 
 std::string refuse(GuideState& g, const std::string& why) {
@@ -184,9 +198,31 @@ std::string App::guide_set_up() {
   std::string why;
   switch (a.kind) {
     case LessonAction::Kind::kNone: return "";
-    case LessonAction::Kind::kShowPanel:
+    case LessonAction::Kind::kShowPanel: {
+      const bool needs_kernels = a.panel == "inside" || a.panel == "explain";
+      if (needs_kernels && !lab_model_has_conv_layer(state_)) {
+        // Inside the network shows the model the lab holds now: an MLP from another lesson has
+        // no kernels to show ("no conv or pool layers"). Train the CNN again, as the lesson's
+        // first step does, at the kernel size of the latest tested CNN.
+        const LessonRun* cnn = latest_convolutional_run(guide_facts(state_));
+        const int kernel = cnn && cnn->kernel > 0 ? cnn->kernel : 3;
+        nlohmann::json options = {{"model", "cnn"}, {"dense", 0}, {"kernel", kernel}, {"epochs", 3}};
+        if (!(why = configure(options)).empty()) return refuse(g, why);
+        if (!(why = command(CommandType::kTrain)).empty()) return refuse(g, why);
+        select_tab(a.panel);
+        if (a.panel == "inside") state_.inside.maps_request = true;
+        const std::string k = std::to_string(kernel) + "x" + std::to_string(kernel);
+        g.message = std::string(cnn ? "The lab holds an MLP now, which has no kernels to show" :
+                                      "No CNN has been trained yet") +
+                    ": training a CNN with " + k + " kernels for 3 epochs. Its maps appear in "
+                    "Inside the network as it trains.";
+        g.message_error = false;
+        return "";
+      }
       select_tab(a.panel);
+      if (a.panel == "inside") state_.inside.maps_request = true;  // not the sub-tab last left open
       break;
+    }
     case LessonAction::Kind::kTrain: {
       nlohmann::json options = {{"model", a.model}, {"dense", 0}};
       if (a.kernel) options["kernel"] = a.kernel;

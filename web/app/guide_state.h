@@ -23,6 +23,9 @@ struct GuideState {
   std::optional<Lesson> lesson;
   std::string source;         // "built-in" or the file name / URL the lesson came from
   int step = 0;               // 0-based step shown
+  // The step the tab drew last (-1: none since the lesson opened): a new step opens scrolled
+  // to its top, not at the last step's scroll position.
+  int drawn_step = -1;
   std::vector<char> read;     // per step: the student marked it as read
   std::vector<std::vector<char>> answers_shown;  // per step, per question
   // What the student wrote to each question before looking at the answer (per step, per

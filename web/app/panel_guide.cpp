@@ -37,10 +37,16 @@ int wrap_answer_line(ImGuiInputTextCallbackData* data) {
 
 const ImVec4 kDoneColour(0.16f, 0.55f, 0.24f, 1.0f);
 
+// Wrapped at spaces only (wrap_lesson_line): ImGui's wrapping breaks after a comma, splitting
+// "100,696,064" across lines. A word wider than the panel still wraps (ImGui's wrap position).
 void wrapped_text(const std::string& text) {
+  const float width = ImGui::GetContentRegionAvail().x;
+  const auto measure = [](const std::string& t) { return ImGui::CalcTextSize(t.c_str()).x; };
+  ImGui::BeginGroup();  // the lines after the first start where the first did (after a bullet)
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextUnformatted(text.c_str());
+  for (const std::string& line : wrap_lesson_line(text, width, measure)) ImGui::TextUnformatted(line.c_str());
   ImGui::PopTextWrapPos();
+  ImGui::EndGroup();
 }
 
 void muted_text(const std::string& text) {
@@ -111,6 +117,12 @@ void lesson_view(AppState& state) {
   const size_t i = static_cast<size_t>(g.step);
   const LessonStep& step = lesson.steps[i];
 
+  // Another step (a button, the JavaScript API, a lesson just opened): start at its top, where
+  // its title and the step buttons are.
+  if (g.drawn_step != g.step) {
+    ImGui::SetScrollY(0.0f);
+    g.drawn_step = g.step;
+  }
   wrapped_text(lesson.title);
   // The steps as numbered buttons, done ones in green: where you are and what is left.
   int done_count = 0;

@@ -712,7 +712,8 @@ void draw_inside_panel(AppState& state) {
   }
   // Two views of the same image: every layer's maps, or one output pixel worked out by hand.
   if (ImGui::BeginTabBar("##inside_views", tab_bar_flags(state.ui))) {
-    if (begin_tab_noted(state.ui, "inside", "Feature maps", 0)) {
+    const ImGuiTabItemFlags maps_flags = in.maps_request ? ImGuiTabItemFlags_SetSelected : 0;
+    if (begin_tab_noted(state.ui, "inside", "Feature maps", maps_flags)) {
       item_tooltip("Every conv and pool layer's maps for this image, and the filters.");
       const float scale = state.ui.scale;
       const float width = ImGui::GetContentRegionAvail().x;
@@ -755,6 +756,7 @@ void draw_inside_panel(AppState& state) {
   }
   in.explain_request = false;
   in.where_request = false;
+  in.maps_request = false;
 }
 
 }  // namespace cnnlab

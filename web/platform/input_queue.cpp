@@ -1,4 +1,4 @@
-// InputQueue (see input_queue.h): pointer events handed to Dear ImGui a frame at a time.
+// InputQueue (see input_queue.h): pointer and key events handed to Dear ImGui a frame at a time.
 #include "platform/input_queue.h"
 
 namespace cnnlab::platform {
@@ -33,7 +33,26 @@ void InputQueue::zoom(float factor) {
   events_.push_back(e);
 }
 
+void InputQueue::key(int key, bool down) {
+  if (key < 0 || key >= PointerFrame::kKeys) return;
+  Event e{Kind::Button};
+  e.button = key;
+  e.down = down;
+  key_events_.push_back(e);
+}
+
 PointerFrame InputQueue::next_frame() {
+  // Keys: each key changes at most once a frame (a press and its release in different frames).
+  bool key_changed[PointerFrame::kKeys] = {};
+  while (!key_events_.empty()) {
+    const Event& e = key_events_.front();
+    const bool changes = state_.keys_down[e.button] != e.down;  // a repeat changes nothing
+    if (changes && key_changed[e.button]) break;
+    if (changes) key_changed[e.button] = true;
+    state_.keys_down[e.button] = e.down;
+    key_events_.pop_front();
+  }
+
   state_.wheel_x = state_.wheel_y = 0.0f;
   state_.zoom = 1.0f;
   bool moved = false, button_changed = false;

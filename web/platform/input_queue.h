@@ -15,6 +15,12 @@
 //   - a move, a wheel step or a pinch's zoom waits when a button changed this frame.
 // Consecutive moves within a frame collapse into the last position; wheel steps add up; zoom
 // factors multiply.
+//
+// Keys are read per frame too (io.KeysDown): a key pressed and released within one frame (a
+// phone's on-screen keyboard sends both at once, as does a test's keyboard.press) never showed
+// as down, so Backspace and Delete in a text field were lost. Key events are queued apart from
+// the pointer's: a key's event waits when the same key already changed this frame, so every
+// press is down for at least one frame and up again before the next press.
 #pragma once
 
 #include <cfloat>
@@ -34,6 +40,9 @@ struct PointerFrame {
   // the frame before (1: no pinch; 2: twice as far apart, spreading; 0.5: closing). The pointer
   // is at the point between them.
   float zoom = 1.0f;
+  // The keys as this frame sees them, by GLFW key code (Dear ImGui 1.86's io.KeysDown indices).
+  static constexpr int kKeys = 512;
+  bool keys_down[kKeys] = {};
 };
 
 class InputQueue {
@@ -42,12 +51,13 @@ class InputQueue {
   void mouse_button(int button, bool down);  // buttons outside 0..kButtons-1 are ignored
   void wheel(float steps_x, float steps_y);
   void zoom(float factor);  // a pinch's step (PointerFrame::zoom); factors multiply
+  void key(int key, bool down);  // keys outside 0..kKeys-1 are ignored; a repeat is down again
 
   // Takes this frame's events (see the rules above) and returns the pointer as this frame sees
   // it; the rest waits for the next frames.
   PointerFrame next_frame();
   // Events still waiting (the caller draws another frame soon rather than idling).
-  bool pending() const { return !events_.empty(); }
+  bool pending() const { return !events_.empty() || !key_events_.empty(); }
 
  private:
   enum class Kind { Move, Button, Wheel, Zoom };
@@ -58,6 +68,7 @@ class InputQueue {
     bool down = false;
   };
   std::deque<Event> events_;
+  std::deque<Event> key_events_;  // Kind::Button's fields: button = the key code, down
   PointerFrame state_;
 };
 
