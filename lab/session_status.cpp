@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/json_field.h"
+#include "core/text_format.h"
 
 namespace cnnlab {
 
@@ -189,20 +190,6 @@ StepRecords StepRecords::from_json(const json& j, const std::string& where) {
   return r;
 }
 
-namespace {
-
-// 2000 -> "2,000": the count of test images as a student reads it.
-std::string run_end_grouped_count(size_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string run_end_line(const SessionStatus& s) {
   if (!s.testing) return s.stop_reason.empty() ? "" : "Stopped: " + s.stop_reason;
   // The reason up to its scoring clause when that claims a test already done.
@@ -214,7 +201,7 @@ std::string run_end_line(const SessionStatus& s) {
   line += s.testing_epoch ? "epoch " + std::to_string(*s.testing_epoch) + "'s weights"
                           : "the trained weights";
   line += " on the ";
-  if (s.dataset && s.dataset->test > 0) line += run_end_grouped_count(s.dataset->test) + " ";
+  if (s.dataset && s.dataset->test > 0) line += with_thousands(s.dataset->test) + " ";
   line += "test images";
   if (s.test_progress) {
     line += " (" + std::to_string(static_cast<int>(std::floor(*s.test_progress * 100.0))) + " %)";

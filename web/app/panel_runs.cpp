@@ -8,6 +8,7 @@
 
 #include "app/panels.h"
 #include "app/time_travel.h"
+#include "core/text_format.h"
 #include "imgui.h"
 
 namespace cnnlab {
@@ -100,7 +101,7 @@ void runs_table(AppState& state) {
     ImGui::TableNextColumn();
     if (e.test_epoch > 0) ImGui::Text("%d", e.test_epoch); else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
-    if (e.test_accuracy >= 0) ImGui::Text("%.1f %%", e.test_accuracy * 100.0);
+    if (e.test_accuracy >= 0) ImGui::TextUnformatted(percent(e.test_accuracy).c_str());
     else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
     if (e.test_loss >= 0) ImGui::Text("%.3f", e.test_loss); else ImGui::TextDisabled("-");
