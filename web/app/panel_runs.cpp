@@ -56,8 +56,11 @@ void runs_table(AppState& state) {
   // The table takes the rest of the tab and scrolls inside it, so no row hides behind the
   // horizontal scrollbar: the last one scrolls into view above it.
   if (!ImGui::BeginTable("run_log", 9, flags, ImVec2(0, ImGui::GetContentRegionAvail().y))) return;
-  ImGui::TableSetupScrollFreeze(1, 1);
-  for (const char* h : {"entry", "from", "model", "settings", "epochs", "tested epoch", "test acc",
+  // The entry and its test accuracy stay in sight while the rest scrolls sideways: long model
+  // names ("experiment 1: kernel=7, seed 44") pushed the accuracy off a laptop's and a phone's
+  // screen.
+  ImGui::TableSetupScrollFreeze(2, 1);
+  for (const char* h : {"entry", "test acc", "from", "model", "settings", "epochs", "tested epoch",
                         "test loss", "status"})
     ImGui::TableSetupColumn(h);
   ImGui::TableHeadersRow();
@@ -91,6 +94,9 @@ void runs_table(AppState& state) {
                               "longer kept).");
     ImGui::PopID();
     ImGui::TableNextColumn();
+    if (e.test_accuracy >= 0) ImGui::TextUnformatted(percent(e.test_accuracy).c_str());
+    else ImGui::TextDisabled("-");
+    ImGui::TableNextColumn();
     ImGui::TextUnformatted(e.source_text().c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(e.model_text().c_str());
@@ -100,9 +106,6 @@ void runs_table(AppState& state) {
     ImGui::Text("%d", e.epochs_run);
     ImGui::TableNextColumn();
     if (e.test_epoch > 0) ImGui::Text("%d", e.test_epoch); else ImGui::TextDisabled("-");
-    ImGui::TableNextColumn();
-    if (e.test_accuracy >= 0) ImGui::TextUnformatted(percent(e.test_accuracy).c_str());
-    else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
     if (e.test_loss >= 0) ImGui::Text("%.3f", e.test_loss); else ImGui::TextDisabled("-");
     ImGui::TableNextColumn();
