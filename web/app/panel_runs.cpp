@@ -96,6 +96,8 @@ void runs_table(AppState& state) {
     ImGui::TableNextColumn();
     if (e.test_accuracy >= 0) ImGui::TextUnformatted(percent(e.test_accuracy).c_str());
     else ImGui::TextDisabled("-");
+    // Noted for state().ui.controls: a page test checks the accuracy stays on screen.
+    note_control(state.ui, "runs", ("test acc: entry " + std::to_string(e.number)).c_str());
     ImGui::TableNextColumn();
     ImGui::TextUnformatted(e.source_text().c_str());
     ImGui::TableNextColumn();
