@@ -249,6 +249,10 @@ SessionStatus Session::status() const {
     // As tick() does next: a finished run without a failure is tested on the test split.
     s.testing = phase_ == Phase::kTraining && t->done() && !t->failed() && !test_done_ &&
                 data_.test.size() > 0;
+    if (s.testing) {
+      s.testing_epoch = t->scoring_epoch();
+      s.test_progress = test_ ? test_->progress() : 0.0;
+    }
     s.epoch = static_cast<int>(t->history().size());
     s.step = t->global_step();
     s.steps_per_epoch = t->batches_per_epoch();

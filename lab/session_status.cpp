@@ -5,6 +5,7 @@
 
 #include "core/error.h"
 #include "core/json_field.h"
+#include "core/text_format.h"
 
 namespace cnnlab {
 
@@ -43,6 +44,8 @@ json SessionStatus::to_json() const {
   json s;
   s["phase"] = phase;
   s["testing"] = testing;
+  s["testingEpoch"] = testing_epoch ? json(*testing_epoch) : json(nullptr);
+  s["testProgress"] = optional_number(test_progress);
   s["experiment"] = experiment_running;
   s["dataset"] = dataset ? json{{"name", dataset->name},
                                 {"train", dataset->train},
@@ -96,6 +99,9 @@ SessionStatus SessionStatus::from_json(const json& j, const std::string& where) 
   SessionStatus s;
   s.phase = json_field<std::string>(j, "phase", where);
   if (j.contains("testing")) s.testing = json_field<bool>(j, "testing", where);
+  if (j.contains("testingEpoch") && !j["testingEpoch"].is_null())
+    s.testing_epoch = json_field<int>(j, "testingEpoch", where);
+  if (j.contains("testProgress")) s.test_progress = read_optional(j, "testProgress", where);
   s.experiment_running = json_field<bool>(j, "experiment", where);
   const json& d = j.contains("dataset") ? j["dataset"] : json();
   if (d.is_object()) {
@@ -182,6 +188,25 @@ StepRecords StepRecords::from_json(const json& j, const std::string& where) {
   }
   require(r.loss.size() == r.acc.size(), where, "loss and acc have different lengths");
   return r;
+}
+
+std::string run_end_line(const SessionStatus& s) {
+  if (!s.testing) return s.stop_reason.empty() ? "" : "Stopped: " + s.stop_reason;
+  // The reason up to its scoring clause when that claims a test already done.
+  std::string reason = s.stop_reason;
+  const size_t tested = reason.find("; tested on epoch");
+  if (tested != std::string::npos) reason.erase(tested);
+  std::string line = reason.empty() ? "Training has ended. " : "Training ended: " + reason + ". ";
+  line += "Testing ";
+  line += s.testing_epoch ? "epoch " + std::to_string(*s.testing_epoch) + "'s weights"
+                          : "the trained weights";
+  line += " on the ";
+  if (s.dataset && s.dataset->test > 0) line += with_thousands(s.dataset->test) + " ";
+  line += "test images";
+  if (s.test_progress) {
+    line += " (" + std::to_string(static_cast<int>(std::floor(*s.test_progress * 100.0))) + " %)";
+  }
+  return line + "...";
 }
 
 }  // namespace cnnlab

@@ -52,6 +52,10 @@ struct SessionStatus {
   // The run has trained its last step and its network is being tested on the test split (the
   // phase is still "training" until that ends). JSON "testing" (absent in older reports: false).
   bool testing = false;
+  // While testing: the 1-based epoch whose weights are being tested and the fraction of the test
+  // images done (0..1). JSON "testingEpoch", "testProgress" (null or absent: none).
+  std::optional<int> testing_epoch;
+  std::optional<double> test_progress;
   bool experiment_running = false;
   std::optional<DatasetStatus> dataset;
   std::optional<ModelStatus> model;
@@ -79,6 +83,11 @@ struct SessionStatus {
   // Throws Error(where, "<field>: why") for a missing or mistyped field.
   static SessionStatus from_json(const nlohmann::json& j, const std::string& where);
 };
+
+// The line under the Training panel's progress bar once training has ended ("" before): the stop
+// reason, except that while the test runs it says the test is under way (and how far), since the
+// reason's "tested on epoch N" is only true once the test results are in.
+std::string run_end_line(const SessionStatus& s);
 
 // New per-step records of one run: the loss and accuracy of its mini-batches from..from+n-1, as
 // the trainer sends them (only what the app has not had yet; from 0 again for a new run).

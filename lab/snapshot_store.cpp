@@ -201,6 +201,32 @@ std::string SnapshotStore::thinning_note() const {
   return note;
 }
 
+std::string SnapshotStore::thinning_note(int run) const {
+  if (!refused_.empty()) return refused_;
+  if (dropped_ == 0) return "";
+  const auto it = runs_.find(run);
+  if (it == runs_.end()) return thinning_note();
+  const RunSnapshots& r = it->second;
+  const std::string run_name = "run " + std::to_string(run);
+  // What the other runs lost: their dropped epochs and the earlier runs let go as a whole.
+  const size_t others = dropped_ - r.thinned;
+  const std::string others_text =
+      others == 0 ? ""
+                  : std::to_string(others) + (others == 1 ? " snapshot" : " snapshots") +
+                        " of other runs " + (others == 1 ? "was" : "were") + " dropped";
+  const std::string within = "To stay within " + megabytes_text(budget_) + " of memory, ";
+  if (r.thinned == 0) return "Every epoch of " + run_name + " is kept. " + within + others_text + ".";
+  std::string kept_list;
+  for (const EpochSnapshot& k : r.kept)
+    kept_list += (kept_list.empty() ? "" : ", ") + std::to_string(k.epoch);
+  std::string note = within + std::to_string(r.thinned) + " of " + run_name + "'s epoch " +
+                     (r.thinned == 1 ? "snapshots was" : "snapshots were") +
+                     " dropped; it keeps epoch" + (r.kept.size() == 1 ? " " : "s ") + kept_list +
+                     ".";
+  if (!others_text.empty()) note += " Also, " + others_text + ".";
+  return note;
+}
+
 int SnapshotStore::max_stride() const {
   int stride = 1;
   for (const auto& [run, r] : runs_) stride = std::max(stride, r.stride);

@@ -78,6 +78,9 @@ class SnapshotStore {
   // ("" when nothing was dropped).
   bool thinned() const { return dropped_ > 0 || !refused_.empty(); }
   std::string thinning_note() const;
+  // The same for the one run on screen (the time slider's): how many of that run's epochs were
+  // dropped and which it keeps, then what other runs lost ("" when nothing was dropped).
+  std::string thinning_note(int run) const;
 
   void drop_run(int run);
   void clear();

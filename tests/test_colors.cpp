@@ -95,6 +95,33 @@ TEST_CASE("series colours shown together stay apart under every simulated colour
   }
 }
 
+TEST_CASE("the runs' curve colours: the first six and every two consecutive runs stay well apart") {
+  using cnnlab::widgets::run_series_index;
+  using cnnlab::widgets::series_rgb;
+  for (const Vision& vision : kVisions) {
+    double closest_six = 1e9, closest_next = 1e9;
+    for (int i = 0; i < 6; ++i)
+      for (int j = i + 1; j < 6; ++j)
+        closest_six = std::min(closest_six, distance(seen(series_rgb(run_series_index(i)), vision),
+                                                     seen(series_rgb(run_series_index(j)), vision)));
+    // Consecutive runs, the cycle's wrap included (run 10 -> run 11).
+    for (int i = 0; i < cnnlab::widgets::kSeriesColors; ++i)
+      closest_next = std::min(closest_next, distance(seen(series_rgb(run_series_index(i)), vision),
+                                                     seen(series_rgb(run_series_index(i + 1)), vision)));
+    std::printf("test_colors: %-12s runs 1-6 closest pair %.1f apart, consecutive runs %.1f\n",
+                vision.name, closest_six, closest_next);
+    INFO(vision.name);
+    // Orange and vermillion (runs 2 and 4 in palette order) are 18 apart: read as one colour.
+    CHECK(closest_six >= 20.0);
+    CHECK(closest_next >= 17.0);
+  }
+  // Every colour is used once per cycle of ten runs.
+  std::array<int, cnnlab::widgets::kSeriesColors> uses{};
+  for (int i = 0; i < cnnlab::widgets::kSeriesColors; ++i) ++uses[run_series_index(i)];
+  for (int used : uses) CHECK(used == 1);
+  CHECK(run_series_index(0) == 0);  // run 1 keeps the first colour
+}
+
 TEST_CASE("the sequential map keeps its order and the diverging map its two sides") {
   for (const Vision& vision : kVisions) {
     double previous = -1.0;

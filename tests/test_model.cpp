@@ -419,6 +419,15 @@ TEST_CASE("Summary lists output shapes, parameters and MACs with totals") {
   // panel: one text for both (the float times 100.0f in float arithmetic printed 22.6 %).
   CHECK(percent(453.0 / 2000.0) == "22.7 %");
   CHECK(percent(static_cast<double>(453.0f / 2000.0f)) == "22.7 %");
+  // An exact half of a tenth (655 of 2,000) rounds away from zero, held as a double (the Runs
+  // table's run log) or a float (the Evaluation panel's list) alike.
+  CHECK(percent(655.0 / 2000.0) == "32.8 %");
+  CHECK(percent(static_cast<double>(655.0f / 2000.0f)) == "32.8 %");
+  CHECK(percent(653.0 / 2000.0) == "32.7 %");
+  CHECK(percent(static_cast<double>(653.0f / 2000.0f)) == "32.7 %");
+  CHECK(percent(0.0) == "0.0 %");
+  CHECK(percent(1.0) == "100.0 %");
+  CHECK(percent(0.0005) == "0.1 %");
 }
 
 // ---- Model ----------------------------------------------------------------------------------------

@@ -498,6 +498,49 @@ TEST_CASE("While the finished run is tested the state says testing, and only the
   CHECK_FALSE(SessionStatus::from_json(old_report, "state").testing);
 }
 
+TEST_CASE("While the finished run is tested its end line says so, with the tested epoch and progress") {
+  Session s;
+  s.set_data(quadrants(24, 50));  // 200 test images: 4 evaluation batches of 64
+  s.configure(kSmall);
+  s.train();
+  std::vector<double> progress_seen;
+  for (int i = 0; i < 100000 && s.tick(0.0); ++i) {
+    const SessionStatus st = s.status();
+    if (!st.testing) continue;
+    REQUIRE(st.testing_epoch);
+    CHECK(*st.testing_epoch == 2);
+    REQUIRE(st.test_progress);
+    progress_seen.push_back(*st.test_progress);
+    const std::string line = run_end_line(st);
+    CAPTURE(line);
+    CHECK(contains(line, "Testing epoch 2's weights on the 200 test images"));
+    CHECK_FALSE(contains(line, "tested on"));
+    CHECK_FALSE(contains(line, "Stopped"));
+    const SessionStatus read = SessionStatus::from_json(json::parse(st.to_json().dump()), "state");
+    CHECK(read.testing_epoch == st.testing_epoch);
+    CHECK(read.test_progress == st.test_progress);
+  }
+  REQUIRE(progress_seen.size() >= 2);
+  CHECK(progress_seen.back() > progress_seen.front());  // the test advances, and it shows
+  const SessionStatus done = s.status();
+  CHECK_FALSE(done.testing_epoch);
+  CHECK(run_end_line(done) == "Stopped: " + done.stop_reason);
+
+  // A scoring clause that claims the test is left out until the test has run.
+  SessionStatus st = done;
+  st.testing = true;
+  st.testing_epoch = 5;
+  st.test_progress = 0.4;
+  st.dataset = DatasetStatus{};
+  st.dataset->test = 2000;
+  st.stop_reason = "completed 5 epochs; tested on epoch 5, which had the lowest validation loss";
+  CHECK(run_end_line(st) ==
+        "Training ended: completed 5 epochs. Testing epoch 5's weights on the 2,000 test images "
+        "(40 %)...");
+  st.testing = false;
+  CHECK(run_end_line(st) == "Stopped: " + st.stop_reason);
+}
+
 TEST_CASE("Train to the end: state advances, test accuracy appears, runs are kept") {
   Session s;
   s.set_data(quadrants(24, 10));

@@ -119,6 +119,9 @@ TEST_CASE("Snapshot store: over budget it keeps first, last and evenly spaced ep
   CHECK(store.thinned());
   CHECK(contains(store.thinning_note(), "6 epoch snapshots were dropped"));
   CHECK(contains(store.thinning_note(), "the first, the last and every 4th epoch are kept"));
+  // The note for the run on screen counts that run's dropped epochs and names the kept ones.
+  CHECK(contains(store.thinning_note(1),
+                 " of memory, 6 of run 1's epoch snapshots were dropped; it keeps epochs 0, 4, 8, 9, 10."));
   Model shown(small_spec(), 3);
   store.restore(1, 8, shown);
   CHECK(weights_of(shown) == expected[8]);
@@ -147,6 +150,43 @@ TEST_CASE("Snapshot store: over budget it keeps first, last and evenly spaced ep
   CHECK(contains(tiny.thinning_note(), "more than the whole snapshot budget"));
   tiny.clear();
   CHECK(!tiny.thinned());
+}
+
+TEST_CASE("Snapshot store: the time slider's note tells the shown run's own dropped and kept epochs") {
+  Model model(small_spec(), 1);
+  SnapshotStore store(9 * snapshot_bytes(model));  // room for 9 of the 12 snapshots below
+  for (int run = 1; run <= 2; ++run) {
+    for (int epoch = 0; epoch <= 5; ++epoch) {
+      store.add(run, epoch, std::nullopt, model);
+      shift(model, 1.0f);
+    }
+  }
+  // Each run trained epochs 0..5: the note for a run counts what that run lost and lists what
+  // it keeps, whatever the other run lost.
+  size_t dropped_total = 0;
+  for (int run = 1; run <= 2; ++run) {
+    const std::vector<int> kept = store.epochs(run);
+    const size_t dropped = 6 - kept.size();
+    dropped_total += dropped;
+    std::string list;
+    for (int e : kept) list += (list.empty() ? "" : ", ") + std::to_string(e);
+    const std::string note = store.thinning_note(run);
+    CAPTURE(note);
+    if (dropped == 0) {
+      CHECK(contains(note, "Every epoch of run " + std::to_string(run) + " is kept."));
+    } else {
+      CHECK(contains(note, std::to_string(dropped) + " of run " + std::to_string(run) +
+                               "'s epoch snapshot"));
+      CHECK(contains(note, "keeps epochs " + list + "."));
+    }
+    const size_t others = 12 - 9 - dropped;
+    if (others > 0) CHECK(contains(note, std::to_string(others) + " snapshot"));
+  }
+  CHECK(dropped_total == 3);
+  // Run 2 (the one still training) lost 1, the run before it 2: not "3 dropped, every 2nd kept".
+  CHECK(store.epochs(2).size() == 5);
+  CHECK(contains(store.thinning_note(2), "1 of run 2's epoch snapshots was dropped; it keeps epochs"));
+  CHECK(contains(store.thinning_note(2), "Also, 2 snapshots of other runs were dropped."));
 }
 
 TEST_CASE("EpochWeights::build: a new model of the spec holding the values; values of another shape refused") {

@@ -225,6 +225,17 @@ test('experiments: 3 seeds by default with an estimated time; the status follows
   await page.waitForFunction(() => /^experiment paused/.test(window.cnnlab.state().ui.status),
                              null, {timeout: 60000, polling: 100});
   await saveScreenshot(page, 'interaction-status-paused-1280.png');
+  assert.match(await page.evaluate(() => window.cnnlab.state().ui.statusShown), /^experiment paused/);
+  // A phone's menu bar: the status is shortened to fit (it was cut to "experiment runn"), the
+  // whole text stays in state().ui.status (and the tooltip).
+  await page.setViewportSize({width: 390, height: 844});
+  await frames(page, 20);
+  const narrow = await page.evaluate(() => window.cnnlab.state().ui);
+  assert.match(narrow.statusShown, /^exp\. paused \d+ %$/, narrow.statusShown);
+  assert.match(narrow.status, /^experiment paused \d+ %$/);
+  await saveScreenshot(page, 'interaction-status-paused-390.png');
+  await page.setViewportSize({width: 1280, height: 800});
+  await frames(page, 20);
   await page.evaluate(() => window.cnnlab.resumeExperiment());
   await page.waitForFunction(() => /^experiment running/.test(window.cnnlab.state().ui.status),
                              null, {timeout: 60000, polling: 100});

@@ -169,6 +169,25 @@ test('the run log keeps MLP and CNN results across a preset change; clear, undo;
     await page.evaluate(() => window.cnnlab.showPanel('runs'));
     await frames(page, 10);
     await saveScreenshot(page, 'runs-tab-experiment-1280x800.png');
+    // Long model names ("experiment 1: model=cnn, seed ...") do not push the test accuracy off
+    // the screen, on a laptop or a phone: every row's accuracy cell is wholly in sight.
+    for (const [width, height] of [[1280, 800], [390, 844]]) {
+      await page.setViewportSize({width, height});
+      await frames(page, 20);
+      await page.evaluate(() => window.cnnlab.showPanel('runs'));
+      await frames(page, 10);
+      const seen = await page.evaluate(() => {
+        const s = window.cnnlab.state();
+        return {scale: s.ui.scale, width: window.innerWidth,
+                cells: s.ui.controls.filter((c) => c.panel === 'runs' && c.name.startsWith('test acc'))};
+      });
+      assert.equal(seen.cells.length, logged.length, JSON.stringify(seen.cells));
+      for (const c of seen.cells) {
+        assert.ok(c.visible && c.w > 0 && c.x + c.w <= seen.width * seen.scale + 1,
+                  `${width}x${height}: ${JSON.stringify(c)}`);
+      }
+    }
+    await saveScreenshot(page, 'runs-tab-experiment-390x844.png');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

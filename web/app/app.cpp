@@ -28,6 +28,7 @@
 #include "imgui.h"
 #include "model/presets.h"
 #include "platform/platform.h"
+#include "widgets/palette.h"
 
 namespace cnnlab {
 
@@ -263,6 +264,16 @@ std::string status_text(const AppState& state, const std::string& phase) {
   return phase;
 }
 
+// The status in few letters for a phone's menu bar: "experiment running 40 %" -> "exp. 40 %",
+// "experiment paused 40 %" -> "exp. paused 40 %"; other statuses are short already.
+std::string short_menu_status(const std::string& full) {
+  for (const char* word : {"experiment running ", "experiment "}) {
+    const std::string prefix = word;
+    if (full.rfind(prefix, 0) == 0) return "exp. " + full.substr(prefix.size());
+  }
+  return full;
+}
+
 float draw_menu_bar(AppState& state, const std::string& phase) {
   float height = 0.0f;
   if (ImGui::BeginMainMenuBar()) {
@@ -303,11 +314,21 @@ float draw_menu_bar(AppState& state, const std::string& phase) {
       std::snprintf(status, sizeof status, "%s", state.ui.status.c_str());
       w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
     }
+    // A phone: "experiment running 40 %" was cut to "experiment runn"; the short form fits and
+    // the tooltip gives the whole text.
+    bool shortened = false;
+    if (ImGui::GetWindowWidth() - ImGui::GetCursorPosX() < w) {
+      std::snprintf(status, sizeof status, "%s", short_menu_status(state.ui.status).c_str());
+      w = ImGui::CalcTextSize(status).x + ImGui::GetStyle().ItemSpacing.x * 2;
+      shortened = true;
+    }
+    state.ui.status_shown = status;
     if (!state.ui.font_loaded && !state.ui.font_message.empty()) {
       ImGui::TextColored(ImVec4(0.7f, 0.3f, 0.0f, 1.0f), "%s", state.ui.font_message.c_str());
     }
     ImGui::SameLine(std::max(ImGui::GetCursorPosX(), ImGui::GetWindowWidth() - w));
     ImGui::TextUnformatted(status);
+    if (shortened) item_tooltip(state.ui.status.c_str());
     height = ImGui::GetWindowSize().y;
     ImGui::EndMainMenuBar();
   }
@@ -881,7 +902,7 @@ void App::rebuild_curves() {
     run.label = record.label;
     run.dataset = record.dataset;
     if (auto it = run_labels_.find(run.run); it != run_labels_.end()) run.label = it->second;
-    run.color_index = std::max(0, run.run - 1);
+    run.color_index = widgets::run_series_index(std::max(0, run.run - 1));
     for (const EpochRecord& e : record.epochs) {
       run.epoch_x.push_back(static_cast<float>(e.epoch));
       run.epoch_train_loss.push_back(static_cast<float>(e.train_loss));
@@ -913,13 +934,27 @@ void App::rebuild_curves() {
     }
     curves.runs.push_back(std::move(run));
   }
+  // A run drawn exactly over an earlier one hides it: the legend names the earlier run.
+  for (size_t later = 0; later < curves.runs.size(); ++later) {
+    RunHistory& run = curves.runs[later];
+    if (run.epoch_x.empty()) continue;
+    for (size_t earlier = 0; earlier < later; ++earlier) {
+      const RunHistory& other = curves.runs[earlier];
+      if (other.epoch_x == run.epoch_x && other.epoch_train_loss == run.epoch_train_loss &&
+          other.epoch_train_acc == run.epoch_train_acc &&
+          other.epoch_val_loss == run.epoch_val_loss && other.epoch_val_acc == run.epoch_val_acc) {
+        run.same_curves_as = other.run;
+        break;
+      }
+    }
+  }
   // The current run before its first epoch ends is in no history report yet: its step curve.
   const bool listed = std::any_of(curves.runs.begin(), curves.runs.end(),
                                   [&](const RunHistory& r) { return r.run == t.steps_run; });
   if (!listed && t.steps_run > 0 && !t.step_loss.empty()) {
     RunHistory run;
     run.run = t.steps_run;
-    run.color_index = std::max(0, run.run - 1);
+    run.color_index = widgets::run_series_index(std::max(0, run.run - 1));
     run.label = "run " + std::to_string(run.run);
     if (t.status.model) run.label += ": " + t.status.model->label();
     run.dataset = loaded_dataset_identity(state_.data);
@@ -1153,6 +1188,7 @@ const std::string& App::state_json() {
   j["ui"]["notice"] = s.ui.embedding.notice.empty() ? nlohmann::json(nullptr)
                                                     : nlohmann::json(s.ui.embedding.notice);
   j["ui"]["status"] = s.ui.status;
+  j["ui"]["statusShown"] = s.ui.status_shown;  // as drawn: shortened on a narrow menu bar
   // The reader's system asks for reduced motion (the page tells the app; Play is then off).
   j["ui"]["reducedMotion"] = s.ui.embedding.reduced_motion;
   // The touch style (controls a finger can hit): the page's `pointer: coarse`.

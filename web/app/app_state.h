@@ -181,6 +181,9 @@ struct RunHistory {
   std::string label;               // "run 1: cnn 3x3"
   std::string dataset;             // RunRecord::dataset: what it trained on
   int color_index = 0;
+  // An earlier run whose per-epoch curves are the same, value for value (a re-run with the same
+  // seed and settings): its lines lie exactly under this run's, so the legend says so (0: none).
+  int same_curves_as = 0;
   std::vector<float> step_x, step_loss, step_acc;   // per mini-batch (training)
   std::vector<float> epoch_x;                       // 1, 2, ... (end of each epoch)
   std::vector<float> epoch_train_loss, epoch_train_acc, epoch_val_loss, epoch_val_acc;
@@ -491,6 +494,7 @@ struct UiState {
   int narrow_area = 0;           // narrow windows: the area shown (0 Setup, 1 Training, 2 Curves,
                                  // 3 Results; app.cpp's narrow_layout)
   std::string status;            // the menu bar's status ("training", "experiment running 40 %")
+  std::string status_shown;      // the status as drawn: short ("exp. 40 %") on a narrow menu bar
   // What the embedding page chose (lab/embed_settings.h, checked there; web/app/embed_options.h
   // applies and draws it: the page's panels/readOnly/theme options).
   using Embedding = EmbedSettings;

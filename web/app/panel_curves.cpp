@@ -78,7 +78,8 @@ void plot_metric(const char* id, const char* title, const char* y_label, AppStat
       s.y = val.data();
       s.count = static_cast<int>(std::min(run.epoch_x.size(), val.size()));
       s.color = color;
-      s.thickness = 2.5f;
+      // Over an identical earlier run, thinner: that run's colour shows on both sides.
+      s.thickness = run.same_curves_as > 0 ? 1.0f : 2.5f;
       s.markers = true;
       series.push_back(s);
     }
@@ -134,8 +135,12 @@ void curves_legend(AppState& state, const std::vector<size_t>& shown, bool name_
     for (size_t r : shown) {
       const RunHistory& run = curves.runs[r];
       if (name_datasets && run.dataset != group) continue;
+      const std::string shown_label =
+          run.same_curves_as > 0
+              ? run.label + " (same curves as run " + std::to_string(run.same_curves_as) + ")"
+              : run.label;
       const float width =
-          swatch + style.ItemInnerSpacing.x + ImGui::CalcTextSize(run.label.c_str()).x;
+          swatch + style.ItemInnerSpacing.x + ImGui::CalcTextSize(shown_label.c_str()).x;
       if (row_started && ImGui::GetItemRectMax().x + style.ItemSpacing.x * 2.0f + width <= right)
         ImGui::SameLine(0.0f, style.ItemSpacing.x * 2.0f);
       row_started = true;
@@ -146,8 +151,12 @@ void curves_legend(AppState& state, const std::vector<size_t>& shown, bool name_
                                           widgets::series_color(run.color_index), 3.0f * scale);
       ImGui::Dummy(ImVec2(swatch, line_h));
       ImGui::SameLine(0.0f, style.ItemInnerSpacing.x);
-      ImGui::TextUnformatted(run.label.c_str());
+      ImGui::TextUnformatted(shown_label.c_str());
       ImGui::EndGroup();
+      if (run.same_curves_as > 0) {
+        item_tooltip("This run's curves are exactly those of the earlier run (same seed and "
+                     "settings), so its lines lie on top of that run's.");
+      }
       const std::string name =
           "legend: " + run.label + (name_datasets && !run.dataset.empty() ? " on " + run.dataset : "");
       note_control(state.ui, "curves", name.c_str());

@@ -408,13 +408,20 @@ void draw_training_panel(AppState& state) {
                      "1.6 times as fast. Nothing else changes: the results are the same."
                    : "How many processor cores the training uses.");
   char overlay[64];
-  std::snprintf(overlay, sizeof overlay, "%.0f %%", training.progress * 100.0);
-  ImGui::ProgressBar(static_cast<float>(training.progress), ImVec2(-1.0f, 0.0f),
+  // While the test runs the bar shows the test's progress, not a finished 100 %.
+  const double bar_fraction =
+      testing ? training.status.test_progress.value_or(0.0) : training.progress;
+  std::snprintf(overlay, sizeof overlay, testing ? "testing %.0f %%" : "%.0f %%",
+                std::floor(bar_fraction * 100.0));
+  ImGui::ProgressBar(static_cast<float>(bar_fraction), ImVec2(-1.0f, 0.0f),
                      training.step > 0 ? overlay : "not started");
-  if (!training.stop_reason.empty()) {
+  if (!training.stop_reason.empty() || testing) {
+    SessionStatus shown_status = training.status;
+    shown_status.stop_reason = training.stop_reason;
+    shown_status.testing = testing;
     wrapped_colored(training.failed ? ImVec4(0.75f, 0.1f, 0.1f, 1.0f)
                                     : ImVec4(0.35f, 0.35f, 0.4f, 1.0f),
-                    "Stopped: " + training.stop_reason);
+                    run_end_line(shown_status));
   }
   if (!training.message.empty()) wrapped_colored(ImVec4(0.75f, 0.1f, 0.1f, 1.0f), training.message);
   if (!training.trainer_failure.empty()) {

@@ -324,7 +324,7 @@ void draw_time_slider(AppState& state, const char* id) {
   item_tooltip(tip.c_str());
   if (tt.store.thinned()) {
     ImGui::PushTextWrapPos(0.0f);
-    ImGui::TextDisabled("%s", tt.store.thinning_note().c_str());
+    ImGui::TextDisabled("%s", tt.store.thinning_note(run).c_str());
     ImGui::PopTextWrapPos();
   }
   ImGui::Separator();

@@ -8,10 +8,12 @@ export const UNKNOWN = '–';
 const known = (value) => typeof value === 'number' && Number.isFinite(value);
 
 // 0.171 -> "17.1 %"
-// The fraction is taken as a float first, as the app's canvas does (engine/core/text_format.h):
-// 0.2265 reads 22.7 % in both.
+// Rounded as the app's canvas rounds (engine/core/text_format.h): half away from zero on the
+// percentage, the same for a float or a double of one count (655 / 2000 reads 32.8 % in both).
 export function percent(fraction) {
-  return known(fraction) ? `${(Math.fround(fraction) * 100).toFixed(1)} %` : UNKNOWN;
+  if (!known(fraction)) return UNKNOWN;
+  const tenths = Math.floor(Math.abs(fraction) * 1000 + 0.5 + 1e-4);
+  return `${fraction < 0 && tenths > 0 ? '-' : ''}${Math.floor(tenths / 10)}.${tenths % 10} %`;
 }
 
 // 2.2162 -> "2.216"

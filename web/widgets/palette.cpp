@@ -41,6 +41,13 @@ Rgb ramp(const Rgb* points, int count, float t) {
 
 }  // namespace
 
+int run_series_index(int run_index) {
+  // blue, orange, sky blue, purple, red, rose, reddish purple, bluish green, vermillion, brown:
+  // the first six at least 20 apart (CIE76) under every simulated vision, neighbours 17.
+  constexpr int kRunOrder[kSeriesColors] = {0, 1, 4, 6, 8, 9, 5, 2, 3, 7};
+  return kRunOrder[((run_index % kSeriesColors) + kSeriesColors) % kSeriesColors];
+}
+
 Rgb series_rgb(int i) { return kSeries[((i % kSeriesColors) + kSeriesColors) % kSeriesColors]; }
 
 Rgb colormap_rgbf(float t, Colormap map) {

@@ -20,6 +20,10 @@ enum class Colormap {
 constexpr int kSeriesColors = 10;
 // Colour of series i (cycles through the kSeriesColors).
 Rgb series_rgb(int i);
+// The series colour of run `run_index` (0-based; cycles): the runs take the palette in an order
+// that keeps consecutive runs and the first six far apart under the simulated deficiencies
+// (in palette order runs 2 and 4 got orange and vermillion, runs 1 and 3 blue and bluish green).
+int run_series_index(int run_index);
 // Colour of t in [0, 1] (clamped; NaN -> grey) under the map.
 Rgb colormap_rgbf(float t, Colormap map);
 
