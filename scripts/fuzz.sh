@@ -144,18 +144,23 @@ for t in "${targets[@]}"; do
   stats="$(grep -E '^#[0-9]+' "$log" | grep -o 'cov: [0-9]* ft: [0-9]*' | tail -1)"
   cov="$(echo "$stats" | awk '{print $2}')"
   ft="$(echo "$stats" | awk '{print $4}')"
-  crash="$(ls "$build/fuzz-crashes/$t/" 2>/dev/null | head -1)"
+  # libFuzzer also writes the slowest input it met (slow-unit-*, over 10 s): kept and named, not
+  # a finding (a timeout, a crash, a leak or too much memory is); replay it to time it alone.
+  crash="$(ls "$build/fuzz-crashes/$t/" 2>/dev/null | grep -v '^slow-unit-' | head -1 || true)"
+  slow="$(ls "$build/fuzz-crashes/$t/" 2>/dev/null | grep '^slow-unit-' | head -1 || true)"
   note=none
   if [ -n "$crash" ]; then
     note="$build/fuzz-crashes/$t/$crash"
     found=1
+  elif [ -n "$slow" ]; then
+    note="none (slowest input $(grep -o 'Slowest unit: [0-9]* s' "$log" | tail -1 | sed 's/Slowest unit: //' || true): $build/fuzz-crashes/$t/$slow)"
   elif ! grep -q 'Done [0-9]* runs\|stat::number_of_executed_units' "$log"; then
     note="no final stats: see $log"
     found=1
   fi
   took="$(cat "$build/fuzz-$t.seconds" 2>/dev/null || echo '?')"
   printf '| %-22s | %7s | %12s | %6s | %7s | %s |\n' "$t" "$took" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$note"
-  [ "$note" = none ] || failed_logs+=("$log")
+  [ "${note%% *}" = none ] || failed_logs+=("$log")
 done
 # What libFuzzer said about each finding (the sanitizer's report and the input's file name).
 for log in "${failed_logs[@]}"; do
