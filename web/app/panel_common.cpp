@@ -140,6 +140,10 @@ bool wrap_at_spaces(const std::string& text, float width, std::vector<std::strin
   return shortened;
 }
 
+bool small_button(const AppState& state, const char* label) {
+  return state.ui.embedding.touch ? ImGui::Button(label) : ImGui::SmallButton(label);
+}
+
 void wrapped_cell(UiState& ui, const char* table, const std::string& text) {
   DrawnCell cell{table, text, {}};
   const bool shortened =

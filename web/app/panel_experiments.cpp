@@ -489,7 +489,7 @@ void export_buttons(AppState& state) {
     // Same line while the button fits (narrow pages: the rest wrap to the next line).
     const float w = ImGui::CalcTextSize(label).x + 2.0f * ImGui::GetStyle().FramePadding.x;
     if (ImGui::GetItemRectMax().x + ImGui::GetStyle().ItemSpacing.x + w < right) ImGui::SameLine();
-    if (ImGui::SmallButton(label)) export_experiment(state, format);
+    if (small_button(state, label)) export_experiment(state, format);
     item_tooltip(std::string(format) == "csv"        ? "Downloads the results table as CSV (one row per configuration)."
                  : std::string(format) == "markdown" ? "Downloads the results table as Markdown, to paste into a report."
                  : std::string(format) == "json"     ? "Downloads every run's per-epoch history as JSON."
@@ -573,7 +573,7 @@ void feature_maps_section(AppState& state) {
   if (ImGui::GetContentRegionAvail().x - ImGui::GetItemRectSize().x >
       ImGui::CalcTextSize("Next image").x + 3.0f * ImGui::GetStyle().FramePadding.x)
     ImGui::SameLine();
-  if (ImGui::SmallButton("Next image")) {
+  if (small_button(state, "Next image")) {
     state.inside.test_image = (image + 1) % static_cast<int>(test.size());
   }
   item_tooltip("The image chosen in Inside the network; this picks the next one there too.");

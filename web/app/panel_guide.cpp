@@ -240,7 +240,7 @@ void draw_lesson_strip(AppState& state) {
   const int step = std::clamp(guide.step, 0, steps - 1);
   char label[64];
   std::snprintf(label, sizeof label, "Lesson, step %d of %d:", step + 1, steps);
-  if (ImGui::SmallButton("Back to the lesson")) state.ui.left_tab_request = 3;
+  if (small_button(state, "Back to the lesson")) state.ui.left_tab_request = 3;
   item_tooltip("The Guide tab: the lesson's text, questions and \"Set it up for me\".");
   ImGui::SameLine();
   ImGui::PushTextWrapPos(0.0f);

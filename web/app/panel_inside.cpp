@@ -63,9 +63,9 @@ void draw_image_chooser(AppState& state) {
   if (in.use_upload) {
     ImGui::Text("Your photo: %s", in.upload_name.c_str());
     ImGui::SameLine();
-    if (ImGui::SmallButton("Back to test images")) in.use_upload = false;
+    if (small_button(state, "Back to test images")) in.use_upload = false;
     ImGui::SameLine();
-    if (ImGui::SmallButton("Another photo...")) state.files.requests.push_back(FileRequest::kClassifyPhoto);
+    if (small_button(state, "Another photo...")) state.files.requests.push_back(FileRequest::kClassifyPhoto);
     return;
   }
   if (n == 0) return;

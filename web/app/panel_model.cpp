@@ -147,7 +147,7 @@ bool layer_number(const char* label, int* value, int low, int high, float width,
 
 // One row per layer: its number, kind, numbers, and move up / move down / remove. Returns true
 // when a layer changed (layers then holds the edited list).
-bool edit_layer_rows(std::vector<LayerSpec>& layers, float scale) {
+bool edit_layer_rows(const AppState& state, std::vector<LayerSpec>& layers, float scale) {
   bool changed = false;
   // Room for a value of 4 digits beside the - and + buttons, which are a frame high each (40 px
   // with touch: a fixed 92 px left the value no room on a phone).
@@ -257,7 +257,7 @@ bool edit_layer_rows(std::vector<LayerSpec>& layers, float scale) {
     item_tooltip("Move this layer down (later in the network).");
     ImGui::SameLine();
     ImGui::BeginDisabled(layers.size() <= 1);
-    if (ImGui::SmallButton("Remove")) remove_at = static_cast<int>(i);
+    if (small_button(state, "Remove")) remove_at = static_cast<int>(i);
     ImGui::EndDisabled();
     item_tooltip("Remove this layer.");
     ImGui::PopID();
@@ -293,7 +293,7 @@ void layer_editor_section(AppState& state, float scale) {
   ImGui::TextDisabled("Changing a layer makes this model your own (custom); the summary below "
                       "checks every change. The last layer must be dense with one unit per class.");
   ImGui::PopTextWrapPos();
-  bool changed = edit_layer_rows(layers, scale);
+  bool changed = edit_layer_rows(state, layers, scale);
   int add_kind = -1;
   ImGui::SetNextItemWidth(200.0f * scale);
   if (ImGui::BeginCombo("##add", "Add a layer...")) {

@@ -57,6 +57,10 @@ void empty_state(const char* title, const char* explanation);
 // width so it never runs off a phone's screen.
 void item_tooltip(const char* text);
 
+// A button as high as the text beside it (ImGui's SmallButton); with the touch style a full one,
+// at least 40 CSS pixels high like every control a finger has to hit.
+bool small_button(const AppState& state, const char* label);
+
 // `text` broken into lines no wider than `width` pixels (the current font) at spaces only, never
 // inside a word, as ImGui's own wrapping does for a word longer than a line (or after a dot in a
 // file name). Such a word (a long file name) keeps its start and end with "…" between; returns
