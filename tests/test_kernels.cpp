@@ -8,6 +8,7 @@
 //   GEMM variants vs scalar (sizes, transposes, accumulate, threads)
 //   im2col / col2im (geometry, padding, adjointness, variants)
 //   implicit-GEMM convolution vs the im2col references
+//   Winograd convolution vs the im2col references
 //   pooling, elementwise, optimiser variants vs scalar
 //   entry points (kernels.h) vs scalar
 #include <doctest/doctest.h>
@@ -693,6 +694,134 @@ TEST_CASE("conv entry points: implicit where the dispatch picks it, stride 2 ref
   CHECK_THROWS_AS(conv2d_input_grad_implicit(dx.data(), scratch.data(), y.data(), w.data(),
                                              strided, co, nullptr),
                   Error);
+}
+
+// ---- [SECTION] Winograd convolution vs the im2col references ----------------------------------
+// The transforms round (up to 2e-4 of 1 + the largest value here), so the bounds are looser than the
+// GEMM forms' summation-order ones, and still far below any bug's effect (a wrong tap or edge
+// is an error of order 1 on these inputs).
+TEST_CASE("Winograd convolution matches im2col + GEMM on every GEMM variant: k 3, 5, 7, edges") {
+  int count = 0;
+  const GemmVariant* gemms = gemm_variants(&count);
+  REQUIRE(count >= 1);
+  ThreadPool pool(2);
+  uint64_t seed = 9000;
+  struct Case {
+    int batch, channels, h, w, co;
+  };
+  // Sides that are not multiples of any tile (m = 6, 4, 2), a 1-pixel-wide image, channel counts
+  // that are not multiples of a GEMM tile, more images than the weight gradient's 8 groups, and
+  // more tiles than one run.
+  const Case cases[] = {{3, 5, 13, 11, 7}, {1, 1, 7, 1, 3}, {9, 17, 9, 10, 9}, {2, 3, 37, 33, 2}};
+  for (const Case& c : cases)
+    for (int k : {3, 5, 7})
+      for (bool same : {true, false}) {
+        if (!same && (k > c.h || k > c.w)) continue;
+        const ConvGeometry g = make_geometry(c.batch, c.channels, c.h, c.w, k, 1, same);
+        CAPTURE(c.h);
+        CAPTURE(c.w);
+        CAPTURE(k);
+        CAPTURE(same);
+        const int co = c.co, P = g.out_h * g.out_w;
+        REQUIRE(winograd_supports(g, co));
+        auto x = random_vector(input_size(g), seed++);
+        auto w = random_vector(static_cast<size_t>(co) * g.col_rows(), seed++);
+        auto bias = random_vector(co, seed++);
+        auto dy = random_vector(static_cast<size_t>(g.batch) * co * P, seed++);
+        const auto y_ref = reference_conv_forward(x, w, bias, g, co);
+        const auto dx_ref = reference_conv_input_grad(dy, w, g, co);
+        const auto dw0 = random_vector(w.size(), seed++);  // dw accumulates onto this
+        const auto dw_ref = reference_conv_weight_grad(dw0, dy, x, g, co);
+        const ConvGeometry t = input_gradient_geometry(g, co);
+        REQUIRE(winograd_supports(t, c.channels));
+        std::vector<float> weights(std::max(winograd_weights_floats(g, co),
+                                            winograd_weights_floats(t, c.channels)));
+        std::vector<float> partials(winograd_weight_grad_floats(g, co));
+        for (int v = 0; v < count; ++v) {
+          CAPTURE(std::string(gemms[v].name));
+          std::vector<float> y1(y_ref.size(), 7.0f), y2(y_ref.size(), -7.0f);
+          conv2d_forward_winograd(gemms[v].fn, y1.data(), weights.data(), x.data(), w.data(),
+                                  bias.data(), g, co, nullptr);
+          conv2d_forward_winograd(gemms[v].fn, y2.data(), weights.data(), x.data(), w.data(),
+                                  bias.data(), g, co, &pool);
+          CHECK(max_rel_diff(y1, y_ref) < 1e-4);
+          CHECK(y1 == y2);  // the split over threads never changes a result
+          std::vector<float> dx1(dx_ref.size(), 3.0f), dx2(dx_ref.size(), -3.0f);
+          conv2d_input_grad_winograd(gemms[v].fn, dx1.data(), weights.data(), dy.data(), w.data(),
+                                     g, co, nullptr);
+          conv2d_input_grad_winograd(gemms[v].fn, dx2.data(), weights.data(), dy.data(), w.data(),
+                                     g, co, &pool);
+          CHECK(max_rel_diff(dx1, dx_ref) < 1e-4);
+          CHECK(dx1 == dx2);
+          std::vector<float> dw1 = dw0, dw2 = dw0;
+          conv2d_weight_grad_winograd(gemms[v].fn, dw1.data(), partials.data(), dy.data(),
+                                      x.data(), g, co, nullptr);
+          conv2d_weight_grad_winograd(gemms[v].fn, dw2.data(), partials.data(), dy.data(),
+                                      x.data(), g, co, &pool);
+          // Sums over B*P products (up to 2,400 here) of transformed values.
+          CHECK(max_rel_diff(dw1, dw_ref) < 5e-4);
+          CHECK(dw1 == dw2);
+        }
+      }
+}
+
+TEST_CASE("Winograd: which shapes take it, and a shape it does not take is refused by name") {
+  const int co = 64;
+  // The `cnn` preset's second convolution (32 -> 64 channels, 16 x 16, `same`).
+  for (int k : {5, 7}) {
+    const ConvGeometry conv2 = make_geometry(64, 32, 16, 16, k, 1, true);
+    CHECK(conv_forward_uses_winograd(conv2, co));
+    CHECK(conv_input_grad_uses_winograd(conv2, co));
+    CHECK(conv_weight_grad_uses_winograd(conv2, co));
+  }
+  // conv1 (3 input channels), stride 2, kernels other than 3/5/7, too few output channels.
+  CHECK_FALSE(conv_forward_uses_winograd(make_geometry(64, 3, 32, 32, 7, 1, true), 32));
+  CHECK_FALSE(conv_forward_uses_winograd(make_geometry(4, 32, 16, 16, 7, 2, true), co));
+  CHECK_FALSE(conv_forward_uses_winograd(make_geometry(4, 32, 16, 16, 9, 1, true), co));
+  CHECK_FALSE(conv_forward_uses_winograd(make_geometry(4, 32, 16, 16, 4, 1, true), co));
+  CHECK_FALSE(conv_forward_uses_winograd(make_geometry(4, 32, 16, 16, 7, 1, true), 4));
+  CHECK_FALSE(winograd_supports(make_geometry(4, 32, 16, 16, 7, 2, true), co));
+  // More channels than a run of tiles' buffers hold at one SIMD group: refused, never wrong.
+  CHECK_FALSE(winograd_supports(make_geometry(1, 100000, 8, 8, 3, 1, true), 8));
+  // Through the entry points with scratch sized as they say (dx's copy of dy is the larger one
+  // here: 32 channels of dy against 16 of x; ASan checks the bounds).
+  ThreadPool pool(2);
+  const ConvGeometry g = make_geometry(3, 16, 11, 9, 5, 1, true);
+  const int wide = 32;
+  REQUIRE(conv_forward_uses_winograd(g, wide));
+  REQUIRE(conv_input_grad_uses_winograd(g, wide));
+  auto gx = random_vector(input_size(g), 71), gw = random_vector(wide * g.col_rows(), 72);
+  auto gb = random_vector(wide, 73);
+  std::vector<float> gs(conv_winograd_scratch_floats(g, wide));
+  std::vector<float> gy(static_cast<size_t>(g.batch) * wide * g.out_h * g.out_w);
+  conv2d_forward_winograd(gy.data(), gs.data(), gx.data(), gw.data(), gb.data(), g, wide, &pool);
+  CHECK(max_rel_diff(gy, reference_conv_forward(gx, gw, gb, g, wide)) < 1e-4);
+  auto gdy = random_vector(gy.size(), 74);
+  std::vector<float> gdx(input_size(g));
+  conv2d_input_grad_winograd(gdx.data(), gs.data(), gdy.data(), gw.data(), g, wide, &pool);
+  CHECK(max_rel_diff(gdx, reference_conv_input_grad(gdy, gw, g, wide)) < 1e-4);
+  std::vector<float> gpart(conv_weight_grad_winograd_scratch_floats(g, wide));
+  std::vector<float> gdw(gw.size(), 0.25f), gdb(wide, 0.5f), gdb_ref(wide, 0.5f);
+  if (conv_weight_grad_uses_winograd(g, wide)) {
+    conv2d_weight_grad_winograd(gdw.data(), gdb.data(), gpart.data(), gdy.data(), gx.data(), g,
+                                wide, &pool);
+    CHECK(max_rel_diff(gdw, reference_conv_weight_grad(std::vector<float>(gw.size(), 0.25f), gdy,
+                                                       gx, g, wide)) < 5e-4);
+    std::vector<float> unused(static_cast<size_t>(wide) * g.col_cols());
+    conv_grad_to_gemm_scalar(unused.data(), gdb_ref.data(), gdy.data(), g.batch, wide,
+                             g.out_h * g.out_w, 0, wide);
+    CHECK(max_rel_diff(gdb, gdb_ref) < 1e-5);
+  }
+  const ConvGeometry strided = make_geometry(1, 32, 9, 9, 7, 2, true);
+  std::vector<float> x(input_size(strided)), w(static_cast<size_t>(co) * strided.col_rows());
+  std::vector<float> y(static_cast<size_t>(co) * strided.out_h * strided.out_w), scratch(64);
+  try {
+    conv2d_forward_winograd(y.data(), scratch.data(), x.data(), w.data(), nullptr, strided, co,
+                            nullptr);
+    FAIL("a stride-2 shape was taken");
+  } catch (const Error& e) {
+    CHECK(std::string(e.what()).find("stride 2") != std::string::npos);
+  }
 }
 
 // ---- [SECTION] pooling, elementwise, optimiser variants vs scalar ------------------------------

@@ -113,6 +113,29 @@ void conv2d_weight_grad_implicit(float* dweight, float* dbias, float* scratch, c
                                  const float* x, const ConvGeometry& g, int out_channels,
                                  ThreadPool* pool);
 
+// ---- Winograd convolution (8 x 8 tiles: F(6x6, 3x3), F(4x4, 5x5), F(2x2, 7x7); stride 1) -------
+// Fewer multiply-adds than any GEMM form of the convolution for large kernels with enough
+// channels, at the cost of transforms and of rounding in them (about 1e-6 of the outputs'
+// magnitude). dispatch.cpp decides per shape and pass, from measurements; these calls come first
+// in a conv2d layer, the implicit GEMM and im2col after them.
+bool conv_forward_uses_winograd(const ConvGeometry& g, int out_channels);
+bool conv_input_grad_uses_winograd(const ConvGeometry& g, int out_channels);
+bool conv_weight_grad_uses_winograd(const ConvGeometry& g, int out_channels);
+// Floats of scratch the forward and input-gradient calls need (the transformed weights and a
+// channels-last copy of x or dy).
+size_t conv_winograd_scratch_floats(const ConvGeometry& g, int out_channels);
+// Floats of scratch the weight-gradient call needs (partial sums of 8 groups of images).
+size_t conv_weight_grad_winograd_scratch_floats(const ConvGeometry& g, int out_channels);
+// As conv2d_forward_implicit / conv2d_input_grad_implicit / conv2d_weight_grad_implicit.
+void conv2d_forward_winograd(float* y, float* scratch, const float* x, const float* w,
+                             const float* bias, const ConvGeometry& g, int out_channels,
+                             ThreadPool* pool);
+void conv2d_input_grad_winograd(float* dx, float* scratch, const float* dy, const float* w,
+                                const ConvGeometry& g, int out_channels, ThreadPool* pool);
+void conv2d_weight_grad_winograd(float* dweight, float* dbias, float* scratch, const float* dy,
+                                 const float* x, const ConvGeometry& g, int out_channels,
+                                 ThreadPool* pool);
+
 // ---- Pooling (valid windows only: OH = (H - K) / stride + 1) -----------------------------------
 void maxpool2d_forward(float* y /* (B, C, OH, OW) */, int32_t* argmax /* (B, C, OH, OW) index into
                        the input plane */, const float* x /* (B, C, H, W) */, int batch,

@@ -147,6 +147,28 @@ int conv_weight_grad_groups(const ConvGeometry& g);
 void conv_weight_grad_parallel(ConvWeightGradBlockFn block, int nr, float* dw, float* scratch,
                                const float* dy, const float* x, const ConvGeometry& g, int M,
                                ThreadPool* pool);
+// Winograd convolution F(m x m, k x k) on 8 x 8 tiles (conv_winograd.cpp), on the given GEMM
+// block for its per-bin products. Takes stride 1 and square kernels of 3, 5 or 7 with channel
+// counts whose runs of tiles fit its per-thread buffers (winograd_supports); any padding.
+bool winograd_supports(const ConvGeometry& g, int out_channels);
+// Floats of scratch: the transformed weights (64 x Co x C), for the forward and input gradient.
+size_t winograd_weights_floats(const ConvGeometry& g, int out_channels);
+// Floats of scratch for the weight gradient: 8 image groups' partial sums (64 x Co x C each).
+size_t winograd_weight_grad_floats(const ConvGeometry& g, int out_channels);
+// y (B, Co, OH, OW) = conv(x (B, C, H, W), w (Co, C, k, k)) + bias (Co; may be null); overwrites.
+void conv2d_forward_winograd(GemmBlockFn gemm, float* y, float* scratch, const float* x,
+                             const float* w, const float* bias, const ConvGeometry& g,
+                             int out_channels, ThreadPool* pool);
+// dx (B, C, H, W) = the input gradient for dy (B, Co, OH, OW); overwrites dx. Needs
+// winograd_supports(input_gradient_geometry(g, Co), C).
+void conv2d_input_grad_winograd(GemmBlockFn gemm, float* dx, float* scratch, const float* dy,
+                                const float* w, const ConvGeometry& g, int out_channels,
+                                ThreadPool* pool);
+// dweight (Co, C, k, k) += dy (B, Co, OH, OW) correlated with x (B, C, H, W); the same sums on
+// any number of threads.
+void conv2d_weight_grad_winograd(GemmBlockFn gemm, float* dweight, float* scratch,
+                                 const float* dy, const float* x, const ConvGeometry& g,
+                                 int out_channels, ThreadPool* pool);
 // dbias (Co) += per-channel sums of dy (B, Co, P) over channels [channel_begin, channel_end), in
 // conv_grad_to_gemm_lanes' order (the same sums as it gives for one chunk of all B images).
 void conv_bias_grad_lanes(float* dbias, const float* dy, int batch, int out_channels, int plane,

@@ -51,6 +51,12 @@ void Conv2D::forward(Tensor& y, const Tensor& x, RunContext& ctx) {
   const size_t in_image = input_.count(), out_image = output_.count();
   y.resize(batch_shape(batch, output_));
   const kernels::ConvGeometry whole = geometry(batch);
+  if (kernels::conv_forward_uses_winograd(whole, co)) {
+    packed_.resize(Shape{static_cast<int>(kernels::conv_winograd_scratch_floats(whole, co))});
+    kernels::conv2d_forward_winograd(y.data(), packed_.data(), x.data(), weight_.value.data(),
+                                     bias_.value.data(), whole, co, ctx.pool);
+    return;
+  }
   if (kernels::conv_forward_uses_implicit(whole, co)) {
     packed_.resize(Shape{static_cast<int>(kernels::conv_implicit_scratch_floats(whole, co))});
     kernels::conv2d_forward_implicit(y.data(), packed_.data(), x.data(), weight_.value.data(),
@@ -79,24 +85,38 @@ void Conv2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tenso
   const int k_rows = input_[0] * spec_.kernel * spec_.kernel;
   const size_t in_image = input_.count(), out_image = output_.count();
   if (dx) dx->resize(x.shape());
-  // The weight gradient and dx without a column matrix where the dispatch picks that; whatever
-  // remains goes below, per chunk of images, through im2col.
+  // The weight gradient and dx by Winograd or without a column matrix where the dispatch picks
+  // that; whatever remains goes below, per chunk of images, through im2col.
   const kernels::ConvGeometry whole = geometry(batch);
-  const bool dw_implicit = kernels::conv_weight_grad_uses_implicit(whole, co);
-  const bool dx_implicit = dx && kernels::conv_input_grad_uses_implicit(whole, co);
-  if (dw_implicit) {
+  const bool dw_winograd = kernels::conv_weight_grad_uses_winograd(whole, co);
+  const bool dx_winograd = dx && kernels::conv_input_grad_uses_winograd(whole, co);
+  const bool dw_implicit = !dw_winograd && kernels::conv_weight_grad_uses_implicit(whole, co);
+  const bool dx_implicit = dx && !dx_winograd && kernels::conv_input_grad_uses_implicit(whole, co);
+  // Done above: no column matrix needed below for these.
+  const bool dw_done = dw_winograd || dw_implicit, dx_done = dx_winograd || dx_implicit;
+  if (dw_winograd) {
+    grad_partials_.resize(
+        Shape{static_cast<int>(kernels::conv_weight_grad_winograd_scratch_floats(whole, co))});
+    kernels::conv2d_weight_grad_winograd(weight_.grad.data(), bias_.grad.data(),
+                                         grad_partials_.data(), dy.data(), x.data(), whole, co,
+                                         ctx.pool);
+  } else if (dw_implicit) {
     grad_partials_.resize(
         Shape{static_cast<int>(kernels::conv_weight_grad_scratch_floats(whole, co))});
     kernels::conv2d_weight_grad_implicit(weight_.grad.data(), bias_.grad.data(),
                                          grad_partials_.data(), dy.data(), x.data(), whole, co,
                                          ctx.pool);
   }
-  if (dx_implicit) {
+  if (dx_winograd) {
+    packed_.resize(Shape{static_cast<int>(kernels::conv_winograd_scratch_floats(whole, co))});
+    kernels::conv2d_input_grad_winograd(dx->data(), packed_.data(), dy.data(),
+                                        weight_.value.data(), whole, co, ctx.pool);
+  } else if (dx_implicit) {
     packed_.resize(Shape{static_cast<int>(kernels::conv_implicit_scratch_floats(whole, co))});
     kernels::conv2d_input_grad_implicit(dx->data(), packed_.data(), dy.data(),
                                         weight_.value.data(), whole, co, ctx.pool);
   }
-  if (dw_implicit && (!dx || dx_implicit)) return;
+  if (dw_done && (!dx || dx_done)) return;
   const int chunk = chunk_images(batch);
   col_.resize(Shape{k_rows, chunk * plane});
   yt_.resize(Shape{co, chunk * plane});
@@ -104,15 +124,15 @@ void Conv2D::backward(Tensor* dx, const Tensor& dy, const Tensor& x, const Tenso
     const int n = std::min(chunk, batch - b0);
     const kernels::ConvGeometry g = geometry(n);
     // dyt (Co, n*P) from dy (n, Co, P); dbias += per-channel sums (unless summed above)
-    kernels::conv_grad_to_gemm(yt_.data(), dw_implicit ? nullptr : bias_.grad.data(),
+    kernels::conv_grad_to_gemm(yt_.data(), dw_done ? nullptr : bias_.grad.data(),
                                dy.data() + b0 * out_image, n, co, plane, ctx.pool);
-    if (!dw_implicit) {
+    if (!dw_done) {
       kernels::im2col(col_.data(), x.data() + b0 * in_image, g, ctx.pool);
       // dweight (Co, K) += dyt (Co, n*P) @ col^T (n*P, K)
       kernels::gemm(weight_.grad.data(), yt_.data(), col_.data(), co, k_rows, n * plane, false,
                     true, true, ctx.pool);
     }
-    if (dx && !dx_implicit) {
+    if (dx && !dx_done) {
       // dcol (K, n*P) = weight^T (K, Co) @ dyt (Co, n*P), written over col (no longer needed)
       kernels::gemm(col_.data(), weight_.value.data(), yt_.data(), k_rows, n * plane, co, true,
                     false, false, ctx.pool);
