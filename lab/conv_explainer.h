@@ -44,6 +44,11 @@ struct ConvPixelExplanation {
   float bias = 0.0f;
   float total = 0.0f;                // sum of channel_sums + bias, added up here
   float feature_value = 0.0f;        // the engine's conv output at (channel, y, x)
+  // sum |patch * weights| + |bias|: the scale of the rounding in any way of adding the terms up
+  // (the engine's GEMM orders, Winograd's transforms), and whether feature_value equals total
+  // up to that rounding (within (terms + 1) * 2^-24 of it).
+  float term_magnitude = 0.0f;
+  bool engine_agrees = false;
   // The ReLU right after the conv, when there is one (what the next layer and the maps show).
   bool has_activation = false;
   float activated = 0.0f;            // the engine's ReLU output at that pixel

@@ -719,12 +719,10 @@ void draw_conv_total(const ConvPixelExplanation& e) {
   item_tooltip(
       "The output pixel before the activation: every product of every input channel "
       "added up, plus the map's one bias.");
-  const float diff = std::fabs(e.total - e.feature_value);
   ImGui::PushTextWrapPos(0.0f);
-  ImGui::TextDisabled(
-      "The engine's feature map at this pixel: %s (%s)", number(e.feature_value).c_str(),
-      diff <= 1e-4f * std::max(1.0f, std::fabs(e.feature_value)) ? "the same, up to rounding"
-                                                                 : "DIFFERENT");
+  ImGui::TextDisabled("The engine's feature map at this pixel: %s (%s)",
+                      number(e.feature_value).c_str(),
+                      e.engine_agrees ? "the same, up to rounding" : "DIFFERENT");
   item_tooltip(
       "Read from the model's own forward pass on this image: the hand-worked sum above "
       "must equal it.");
