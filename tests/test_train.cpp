@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/rng.h"
 #include "core/thread_pool.h"
+#include "kernels/kernels.h"
 #include "data/dataset.h"
 #include "model/model.h"
 #include "model/spec.h"
@@ -108,12 +109,26 @@ TEST_CASE("Same seed, same weights; 1 and 2 threads give bit-identical weights")
 
   // Every kernel splits work by output (rows, columns, images or fixed image groups), never
   // along a summed dimension by thread count, so the sums are the same to the last bit. The
-  // second model's convolutions are large enough to be split over the pool.
+  // second model's convolutions are large enough to be split over the pool; the third's 7x7 and
+  // 5x5 layers (16 channels in and out) take the Winograd path in every build.
   ThreadPool pool(2);
   const ModelSpec wider = parse_model_spec(
       "conv2d 16 k=5 pad=same; relu; conv2d 16 k=3 pad=same; relu; maxpool2d 2; flatten; dense 2",
       Shape{1, 8, 8}, 2);
-  for (const ModelSpec& spec : {small_cnn(), wider}) {
+  const ModelSpec large_kernels = parse_model_spec(
+      "conv2d 16 k=3 pad=same; relu; conv2d 16 k=7 pad=same; relu; conv2d 16 k=5 pad=same; relu; "
+      "maxpool2d 2; flatten; dense 2",
+      Shape{1, 8, 8}, 2);
+  kernels::ConvGeometry seven{};  // the 7x7 layer at the training batch
+  seven.batch = quick_config().batch_size;
+  seven.channels = 16;
+  seven.height = seven.width = seven.out_h = seven.out_w = 8;
+  seven.kernel_h = seven.kernel_w = 7;
+  seven.stride = 1;
+  seven.pad_top = seven.pad_left = 3;
+  REQUIRE(kernels::conv_forward_uses_winograd(seven, 16));
+  REQUIRE(kernels::conv_weight_grad_uses_winograd(seven, 16));
+  for (const ModelSpec& spec : {small_cnn(), wider, large_kernels}) {
     Model one(spec, 11), two(spec, 11);
     Trainer t_one(one, data, quick_config(), nullptr), t_two(two, data, quick_config(), &pool);
     for (int i = 0; i < 10; ++i) {
