@@ -193,10 +193,17 @@ std::string SnapshotStore::thinning_note() const {
       : "the snapshots of " + std::to_string(dropped_runs_) + " earlier run" +
             (dropped_runs_ == 1 ? " were" : "s were") + " let go";
   if (thinned == 0) return within + runs_gone + "; every epoch of the runs listed is kept.";
+  // Which epochs each thinned run keeps, as they are: a run thinned part of the way keeps some
+  // epochs between its evenly spaced ones, so no one rule describes every run.
+  std::string kept;
+  for (const auto& [run, r] : runs_) {
+    if (r.thinned == 0) continue;
+    kept += std::string(kept.empty() ? "" : "; ") + "run " + std::to_string(run) + " keeps epoch" +
+            (r.kept.size() == 1 ? " " : "s ") + epoch_list_text(epochs(run));
+  }
   std::string note = within + std::to_string(thinned) +
                      (thinned == 1 ? " epoch snapshot was" : " epoch snapshots were") +
-                     " dropped: the first, the last and every " + std::to_string(max_stride()) +
-                     (max_stride() == 2 ? "nd" : "th") + " epoch are kept.";
+                     " dropped: " + kept + ".";
   if (!runs_gone.empty()) note += " Also, " + runs_gone + ".";
   return note;
 }
@@ -216,21 +223,12 @@ std::string SnapshotStore::thinning_note(int run) const {
                         " of other runs " + (others == 1 ? "was" : "were") + " dropped";
   const std::string within = "To stay within " + megabytes_text(budget_) + " of memory, ";
   if (r.thinned == 0) return "Every epoch of " + run_name + " is kept. " + within + others_text + ".";
-  std::string kept_list;
-  for (const EpochSnapshot& k : r.kept)
-    kept_list += (kept_list.empty() ? "" : ", ") + std::to_string(k.epoch);
   std::string note = within + std::to_string(r.thinned) + " of " + run_name + "'s epoch " +
                      (r.thinned == 1 ? "snapshots was" : "snapshots were") +
-                     " dropped; it keeps epoch" + (r.kept.size() == 1 ? " " : "s ") + kept_list +
-                     ".";
+                     " dropped; it keeps epoch" + (r.kept.size() == 1 ? " " : "s ") +
+                     epoch_list_text(epochs(run)) + ".";
   if (!others_text.empty()) note += " Also, " + others_text + ".";
   return note;
-}
-
-int SnapshotStore::max_stride() const {
-  int stride = 1;
-  for (const auto& [run, r] : runs_) stride = std::max(stride, r.stride);
-  return stride;
 }
 
 void SnapshotStore::drop_run(int run) {

@@ -94,7 +94,6 @@ class SnapshotStore {
     int stride = 1;                      // inner epochs kept: multiples of this (see thin())
     size_t thinned = 0;                  // its epochs dropped to stay within the budget
   };
-  int max_stride() const;
   const RunSnapshots& run_of(int run, const char* where) const;
   void thin();
 

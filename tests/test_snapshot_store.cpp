@@ -118,10 +118,11 @@ TEST_CASE("Snapshot store: over budget it keeps first, last and evenly spaced ep
   CHECK(store.epochs(1) == std::vector<int>{0, 4, 8, 9, 10});
   CHECK(store.thinned());
   CHECK(contains(store.thinning_note(), "6 epoch snapshots were dropped"));
-  CHECK(contains(store.thinning_note(), "the first, the last and every 4th epoch are kept"));
+  // It names the epochs kept (9 is not a 4th: no every-Nth rule describes the run).
+  CHECK(contains(store.thinning_note(), "dropped: run 1 keeps epochs 0, 4, 8, 9 and 10."));
   // The note for the run on screen counts that run's dropped epochs and names the kept ones.
   CHECK(contains(store.thinning_note(1),
-                 " of memory, 6 of run 1's epoch snapshots were dropped; it keeps epochs 0, 4, 8, 9, 10."));
+                 " of memory, 6 of run 1's epoch snapshots were dropped; it keeps epochs 0, 4, 8, 9 and 10."));
   Model shown(small_spec(), 3);
   store.restore(1, 8, shown);
   CHECK(weights_of(shown) == expected[8]);
@@ -132,6 +133,7 @@ TEST_CASE("Snapshot store: over budget it keeps first, last and evenly spaced ep
   store.add(2, 1, std::nullopt, second);
   CHECK(store.epochs(1) == std::vector<int>{0, 8, 10});
   CHECK(store.epochs(2) == std::vector<int>{0, 1});
+  CHECK(contains(store.thinning_note(), "dropped: run 1 keeps epochs 0, 8 and 10."));
 
   // A smaller budget thins at once; with every run down to its first and last the oldest run goes.
   store.set_budget(2 * one);
@@ -168,8 +170,7 @@ TEST_CASE("Snapshot store: the time slider's note tells the shown run's own drop
     const std::vector<int> kept = store.epochs(run);
     const size_t dropped = 6 - kept.size();
     dropped_total += dropped;
-    std::string list;
-    for (int e : kept) list += (list.empty() ? "" : ", ") + std::to_string(e);
+    const std::string list = epoch_list_text(kept);  // "0, 2, 4 and 5"
     const std::string note = store.thinning_note(run);
     CAPTURE(note);
     if (dropped == 0) {
@@ -187,6 +188,14 @@ TEST_CASE("Snapshot store: the time slider's note tells the shown run's own drop
   CHECK(store.epochs(2).size() == 5);
   CHECK(contains(store.thinning_note(2), "1 of run 2's epoch snapshots was dropped; it keeps epochs"));
   CHECK(contains(store.thinning_note(2), "Also, 2 snapshots of other runs were dropped."));
+  // The note about every run (the Experiments panel's) lists each thinned run's epochs too, and
+  // claims no every-Nth rule that run 2 (thinned part of the way) does not follow.
+  const std::string all = store.thinning_note();
+  CAPTURE(all);
+  CHECK(contains(all, "3 epoch snapshots were dropped: run 1 keeps epochs " +
+                          epoch_list_text(store.epochs(1)) + "; run 2 keeps epochs " +
+                          epoch_list_text(store.epochs(2)) + "."));
+  CHECK(!contains(all, "every"));
 }
 
 TEST_CASE("EpochWeights::build: a new model of the spec holding the values; values of another shape refused") {

@@ -14,8 +14,9 @@
 // the valid mr x nr part. Accumulation: the first depth block uses the caller's `accumulate`,
 // later blocks always accumulate.
 //
-// Scratch: the packing buffers are per-thread static arrays (the engine's only kernel scratch;
-// kernels never allocate), sized by the variant's block sizes.
+// Scratch: the packing buffers are per-thread static arrays (with conv_winograd.cpp's two run
+// buffers, the engine's only kernel scratch of its own; kernels never allocate), sized by the
+// variant's block sizes.
 #pragma once
 
 #include <algorithm>
