@@ -32,27 +32,18 @@
 #include "core/rng.h"
 #include "core/thread_pool.h"
 #include "kernels/kernels.h"
+#include "kernels/vector_lanes.h"
 
 using namespace cnnlab;
 using namespace cnnlab::kernels;
 
 namespace {
 
-#if defined(__AVX512F__)
-constexpr int kLanes = 16;
-#elif defined(__AVX2__)
-constexpr int kLanes = 8;
-#else
-constexpr int kLanes = 4;
-#endif
-typedef float Vec __attribute__((vector_size(kLanes * sizeof(float))));
-
-inline void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
-inline Vec load(const float* p) {
-  Vec v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
+// One map per SIMD lane (kernels/vector_lanes.h).
+constexpr int kLanes = kVectorLanes;
+using Vec = VectorF;
+inline void store(float* p, Vec v) { store_vector(p, v); }
+inline Vec load(const float* p) { return load_vector(p); }
 
 constexpr int kN = 32;               // FFT side
 constexpr int kLogN = 5;

@@ -23,7 +23,7 @@
 //   dw = G^T dU G  (k x k).
 //
 // Transforms work on L channels (input) or L tiles (output) at once, one per SIMD lane
-// (GCC/Clang vector extensions: 16 lanes with AVX-512, 8 with AVX, 4 in WebAssembly SIMD and
+// (kernels/vector_lanes.h: 16 lanes with AVX-512, 8 with AVX2, 4 in WebAssembly SIMD and
 // elsewhere), so one source serves every build. Work is split over threads by runs of tiles
 // (forward, input gradient) and by 8 fixed groups of images (weight gradient, partial sums added
 // in order), never by thread count, so 1 and 2 threads give bit-identical results.
@@ -46,6 +46,7 @@
 #include "core/error.h"
 #include "core/thread_pool.h"
 #include "kernels/variants.h"
+#include "kernels/vector_lanes.h"
 
 namespace cnnlab::kernels {
 
@@ -125,14 +126,9 @@ double g_entry(int j, int c, int k) {
 }
 
 // ---- [SECTION] tiles and runs of tiles -----------------------------------------------------------
-#if defined(__AVX512F__)
-constexpr int L = 16;
-#elif defined(__AVX__)
-constexpr int L = 8;
-#else
-constexpr int L = 4;
-#endif
-using vfloat = float __attribute__((vector_size(L * sizeof(float))));
+// L tiles or channels at once, one per SIMD lane.
+constexpr int L = kVectorLanes;
+using vfloat = VectorF;
 
 // Floats of each per-thread buffer (V and M): bins x channels x tiles of a run.
 constexpr size_t kRunFloats = size_t{1} << 18;
@@ -169,12 +165,8 @@ float* run_buffer(int which) {
   return buffers[which];
 }
 
-vfloat load(const float* p) {
-  vfloat v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-void store(float* p, vfloat v) { std::memcpy(p, &v, sizeof v); }
+vfloat load(const float* p) { return load_vector(p); }
+void store(float* p, vfloat v) { store_vector(p, v); }
 
 // xt (B, H, W, c_pad) = x (B, C, H, W) with channels last, zero past C; images split over the pool.
 void to_channels_last(float* xt, const float* x, const ConvGeometry& g, int c_pad,

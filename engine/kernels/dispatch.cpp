@@ -473,6 +473,18 @@ void conv2d_input_grad_implicit(float* dx, float* scratch, const float* dy, cons
   conv_implicit_parallel(v.block, v.nr, dx, dy, scratch, nullptr,
                          input_gradient_geometry(g, out_channels), g.channels, pool);
 }
+namespace {
+// dbias (Co) += per-channel sums of dy (B, Co, OH, OW), channels split over the pool.
+void conv_bias_grad(float* dbias, const float* dy, const ConvGeometry& g, int out_channels,
+                    ThreadPool* pool) {
+  const int plane = g.out_h * g.out_w;
+  const size_t floats = static_cast<size_t>(g.batch) * out_channels * plane;
+  split_range(pool, out_channels, floats, 1, [&](size_t c0, size_t c1) {
+    conv_bias_grad_lanes(dbias, dy, g.batch, out_channels, plane, static_cast<int>(c0),
+                         static_cast<int>(c1));
+  });
+}
+}  // namespace
 bool conv_weight_grad_uses_implicit(const ConvGeometry& g, int out_channels) {
   return out_channels > 0 && implicit_packs_fast(g);
 }
@@ -484,13 +496,7 @@ void conv2d_weight_grad_implicit(float* dweight, float* dbias, float* scratch, c
                                  ThreadPool* pool) {
   const ConvImplicitVariant& v = kActive.conv_implicit;
   conv_weight_grad_parallel(v.weight_grad, v.nr, dweight, scratch, dy, x, g, out_channels, pool);
-  if (!dbias) return;
-  const int plane = g.out_h * g.out_w;
-  const size_t floats = static_cast<size_t>(g.batch) * out_channels * plane;
-  split_range(pool, out_channels, floats, 1, [&](size_t c0, size_t c1) {
-    conv_bias_grad_lanes(dbias, dy, g.batch, out_channels, plane, static_cast<int>(c0),
-                         static_cast<int>(c1));
-  });
+  if (dbias) conv_bias_grad(dbias, dy, g, out_channels, pool);
 }
 
 // ---- [SECTION] convolution: Winograd, per shape and pass -----------------------------------------
@@ -550,13 +556,7 @@ void conv2d_weight_grad_winograd(float* dweight, float* dbias, float* scratch, c
                                  const float* x, const ConvGeometry& g, int out_channels,
                                  ThreadPool* pool) {
   conv2d_weight_grad_winograd(kActive.gemm, dweight, scratch, dy, x, g, out_channels, pool);
-  if (!dbias) return;
-  const int plane = g.out_h * g.out_w;
-  const size_t floats = static_cast<size_t>(g.batch) * out_channels * plane;
-  split_range(pool, out_channels, floats, 1, [&](size_t c0, size_t c1) {
-    conv_bias_grad_lanes(dbias, dy, g.batch, out_channels, plane, static_cast<int>(c0),
-                         static_cast<int>(c1));
-  });
+  if (dbias) conv_bias_grad(dbias, dy, g, out_channels, pool);
 }
 
 }  // namespace cnnlab::kernels
