@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks,
+import { frames, launchBrowser, newPage, openLab, percent, saveScreenshot, sitePacks,
          siteUrl } from './lib/harness.mjs';
 
 let browser;
@@ -232,7 +232,7 @@ test('training: the live region announces the start, each epoch and the test res
     const state = await page.evaluate(() => window.cnnlab.state());
     // The results are announced within a second or two of the test results.
     await page.waitForFunction((acc) => window.announcements.some(
-        (a) => a.text.includes(`Test accuracy ${acc}`)), `${(state.testAcc * 100).toFixed(1)} %`,
+        (a) => a.text.includes(`Test accuracy ${acc}`)), percent(state.testAcc),
         {timeout: 10000});
     await page.waitForTimeout(1500);
     const said = await page.evaluate(() => window.announcements);

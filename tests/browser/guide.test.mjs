@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { frames, launchBrowser, newPage, openLab, saveScreenshot, sitePacks,
+import { frames, launchBrowser, newPage, openLab, percent, saveScreenshot, sitePacks,
          siteUrl } from './lib/harness.mjs';
 
 const SUBSET = '1k';
@@ -113,7 +113,7 @@ test('the assignment from a link: checks follow the real runs, answers quote the
     assert.equal(s.phase, 'done', s.error);
     await waitForStepDone(page, 2);
     g = await guide(page);
-    const mlpPercent = `${(100 * s.testAcc).toFixed(1)} %`;
+    const mlpPercent = percent(s.testAcc);
     assert.ok(g.questions[0].answer.includes(mlpPercent), `${g.questions[0].answer} quotes ${mlpPercent}`);
     assert.ok(g.questions[0].answer.includes('1,707,274'), 'and the MLP\'s parameter count');
 
@@ -230,7 +230,7 @@ test('a teacher\'s lesson from a URL runs its experiment to the check; bad lesso
     g = await guide(page);
     const results = await page.evaluate(() => window.cnnlab.results());
     const row3 = results.summary.find((r) => r.configuration === 'kernel=3');
-    assert.ok(g.text.includes(`${(100 * row3.test_accuracy_mean).toFixed(1)} % for 3x3`), g.text);
+    assert.ok(g.text.includes(`${percent(row3.test_accuracy_mean)} for 3x3`), g.text);
     assert.equal(g.questions[0].answer, results.interpretation);
     await page.evaluate(() => window.cnnlab.showPanel('guide'));
     await frames(page, 5);

@@ -9,6 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { decodePng, imageStats } from './png.mjs';
+// Percentages as the page and the app write them (one rounding: half away from zero, in tenths):
+// tests compare their text with it, never with toFixed(1), which rounds an exact half of a
+// tenth (e.g. 847 of 2,000) the other way.
+export { percent } from '../../../web/page/text-format.js';
 
 export const siteUrl = process.env.CNNLAB_SITE_URL;
 if (!siteUrl) throw new Error('CNNLAB_SITE_URL is not set: run the tests through tests/browser/run.sh');
