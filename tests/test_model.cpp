@@ -397,6 +397,27 @@ TEST_CASE("Presets reproduce the seeds' parameter counts exactly") {
   CHECK_THROWS_AS(preset("cnn", 9, Shape{3, 8, 8}), Error);
 }
 
+TEST_CASE("Summary: the multiply-adds this build computes, fewer than the MACs for Winograd layers") {
+  // The `cnn` preset's second conv layer (32 -> 64 channels on 16 x 16) runs as Winograd
+  // convolution for 7x7 kernels in every build: 4 x 4 tiles of 10 x 10 bins per map pair
+  // (F(4x4, 7x7)) instead of 16 x 16 outputs x 49 taps. Its first layer (3 input channels) and
+  // the dense layers are computed as counted.
+  const ModelSummary s7 = summarize(preset("cnn", 7, Shape{3, 32, 32}));
+  CHECK(s7.rows[0].macs_computed == s7.rows[0].macs);
+  CHECK(s7.rows[3].macs == 64ull * 16 * 16 * 32 * 49);
+  CHECK(s7.rows[3].macs_computed == 16ull * 100 * 32 * 64);
+  CHECK(s7.rows[7].macs_computed == s7.rows[7].macs);
+  uint64_t sum = 0;
+  for (const SummaryRow& r : s7.rows) sum += r.macs_computed;
+  CHECK(s7.total_macs_computed == sum);
+  CHECK(s7.total_macs_computed < s7.total_macs / 3);
+  // A stride-2 layer takes no Winograd path: computed as counted.
+  const ModelSummary strided = summarize(parse_model_spec(
+      "conv2d 32 k=3 pad=same; relu; conv2d 32 k=7 stride=2 pad=same; flatten; dense 10",
+      Shape{3, 16, 16}, 10));
+  CHECK(strided.total_macs_computed == strided.total_macs);
+}
+
 TEST_CASE("Summary lists output shapes, parameters and MACs with totals") {
   ModelSummary s = summarize(preset("cnn", 3, Shape{3, 32, 32}));
   REQUIRE(s.rows.size() == 10);

@@ -579,6 +579,12 @@ std::string refused(const ConvGeometry& g) {
 }
 }  // namespace
 
+uint64_t winograd_multiply_adds(const ConvGeometry& g, int out_channels) {
+  const Tiling t = tiling(g, out_channels);
+  return static_cast<uint64_t>(t.total) * static_cast<uint64_t>(t.bins) *
+         static_cast<uint64_t>(g.channels) * static_cast<uint64_t>(out_channels);
+}
+
 // The transformed weights, then the input channels-last.
 size_t winograd_weights_floats(const ConvGeometry& g, int out_channels) {
   const int T = tile_for_kernel(g.kernel_h);

@@ -533,6 +533,11 @@ bool conv_input_grad_uses_winograd(const ConvGeometry& g, int out_channels) {
 bool conv_weight_grad_uses_winograd(const ConvGeometry& g, int out_channels) {
   return winograd_pays(g, out_channels, kWinograd.weight_grad_kernel);
 }
+uint64_t conv_forward_multiply_adds(const ConvGeometry& g, int out_channels) {
+  if (conv_forward_uses_winograd(g, out_channels)) return winograd_multiply_adds(g, out_channels);
+  return static_cast<uint64_t>(g.batch) * g.out_h * g.out_w * static_cast<uint64_t>(out_channels) *
+         static_cast<uint64_t>(g.col_rows());
+}
 size_t conv_winograd_scratch_floats(const ConvGeometry& g, int out_channels) {
   size_t floats = winograd_weights_floats(g, out_channels);
   if (g.stride == 1)

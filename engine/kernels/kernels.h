@@ -121,6 +121,10 @@ void conv2d_weight_grad_implicit(float* dweight, float* dbias, float* scratch, c
 bool conv_forward_uses_winograd(const ConvGeometry& g, int out_channels);
 bool conv_input_grad_uses_winograd(const ConvGeometry& g, int out_channels);
 bool conv_weight_grad_uses_winograd(const ConvGeometry& g, int out_channels);
+// Multiply-adds the forward pass of g does in this build: the Winograd path's per-bin products
+// where it takes the shape (fewer than the direct form's), B*OH*OW*Co*C*KH*KW otherwise. For
+// estimates of time; the lab's "MACs" stay the direct form's, the same in every build.
+uint64_t conv_forward_multiply_adds(const ConvGeometry& g, int out_channels);
 // Floats of scratch the forward and input-gradient calls need (the transformed weights and a
 // channels-last copy of x or dy).
 size_t conv_winograd_scratch_floats(const ConvGeometry& g, int out_channels);

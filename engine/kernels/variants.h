@@ -151,6 +151,8 @@ void conv_weight_grad_parallel(ConvWeightGradBlockFn block, int nr, float* dw, f
 // block for its per-bin products. Takes stride 1 and square kernels of 3, 5 or 7 with channel
 // counts whose runs of tiles fit its per-thread buffers (winograd_supports); any padding.
 bool winograd_supports(const ConvGeometry& g, int out_channels);
+// Multiply-adds of the forward pass's per-bin products for g (tiles x bins x C x Co).
+uint64_t winograd_multiply_adds(const ConvGeometry& g, int out_channels);
 // Floats of scratch: the transformed weights (64 x Co x C), for the forward and input gradient.
 size_t winograd_weights_floats(const ConvGeometry& g, int out_channels);
 // Floats of scratch for the weight gradient: 8 image groups' partial sums (64 x Co x C each).

@@ -1,11 +1,14 @@
 // LayerSpec arithmetic (output shapes, parameter counts, MACs), the Layer base and the factory.
 #include "layers/layer.h"
 
+#include "kernels/kernels.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 #include "core/error.h"
+#include "kernels/kernels.h"
 #include "layers/conv2d.h"
 #include "layers/dense.h"
 #include "layers/elementwise.h"
@@ -197,6 +200,23 @@ uint64_t layer_macs(const LayerSpec& spec, const Shape& input) {
       return static_cast<uint64_t>(spec.units) * static_cast<uint64_t>(input.count());
     default: return 0;
   }
+}
+
+uint64_t layer_macs_computed(const LayerSpec& spec, const Shape& input) {
+  if (spec.kind != LayerKind::kConv2D) return layer_macs(spec, input);
+  const ConvPadding p = conv_padding(spec, input[1], input[2]);
+  kernels::ConvGeometry g{};
+  g.batch = 1;  // the path does not depend on the batch
+  g.channels = input[0];
+  g.height = input[1];
+  g.width = input[2];
+  g.kernel_h = g.kernel_w = spec.kernel;
+  g.stride = spec.stride;
+  g.pad_top = p.pad_top;
+  g.pad_left = p.pad_left;
+  g.out_h = p.out_h;
+  g.out_w = p.out_w;
+  return kernels::conv_forward_multiply_adds(g, spec.units);
 }
 
 void init_parameters(Tensor& w, Tensor& b, size_t fan_in, InitKind kind, Rng& rng) {

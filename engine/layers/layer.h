@@ -72,6 +72,9 @@ Shape layer_output_shape(const LayerSpec& spec, const Shape& input);
 size_t layer_parameter_count(const LayerSpec& spec, const Shape& input);
 // Multiply-accumulates per image in the forward pass (conv and dense; pooling/activations count 0).
 uint64_t layer_macs(const LayerSpec& spec, const Shape& input);
+// The multiply-adds this build's kernels do for it (kernels::conv_forward_multiply_adds: fewer
+// where a conv layer runs as Winograd convolution); what time estimates should scale with.
+uint64_t layer_macs_computed(const LayerSpec& spec, const Shape& input);
 
 // Conv2D padding arithmetic (TensorFlow's `same`: the extra row/column goes bottom/right).
 struct ConvPadding {

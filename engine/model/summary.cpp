@@ -21,8 +21,10 @@ ModelSummary summarize(const ModelSpec& spec) {
     row.output = layer_output_shape(l, current);
     row.params = layer_parameter_count(l, current);
     row.macs = layer_macs(l, current);
+    row.macs_computed = layer_macs_computed(l, current);
     s.total_params += row.params;
     s.total_macs += row.macs;
+    s.total_macs_computed += row.macs_computed;
     s.activation_floats += row.output.count();
     current = row.output;
     s.rows.push_back(row);

@@ -18,6 +18,7 @@ struct SummaryRow {
   Shape output;            // per sample, e.g. (32, 32, 32)
   size_t params = 0;
   uint64_t macs = 0;       // per image, forward
+  uint64_t macs_computed = 0;  // the same as this build's kernels do them (layer_macs_computed)
 };
 
 struct ModelSummary {
@@ -25,6 +26,7 @@ struct ModelSummary {
   std::vector<SummaryRow> rows;
   size_t total_params = 0;
   uint64_t total_macs = 0;     // per image, forward
+  uint64_t total_macs_computed = 0;  // per image, forward, as this build computes (estimates)
   size_t activation_floats = 0;  // sum of all layer outputs per image (memory hint)
 };
 

@@ -94,7 +94,7 @@ uint64_t reference_model_macs() {
   SessionOptions o;
   o.model = "cnn";
   o.preset.kernel = 3;
-  return summarize(o.spec(Shape{3, 32, 32}, 10)).total_macs;
+  return summarize(o.spec(Shape{3, 32, 32}, 10)).total_macs_computed;
 }
 
 }  // namespace
@@ -113,16 +113,28 @@ void note_training_speed(AppState& state) {
   const std::optional<ExperimentReport>& report = t.experiment;
   const bool experiment_running = report && report->running;
   if (!experiment_running && t.phase == "training" && t.images_per_second > 0 &&
-      state.model.built && state.model.summary.total_macs > 0) {
+      state.model.built && state.model.summary.total_macs_computed > 0) {
     char text[96];
     std::snprintf(text, sizeof text, "%.0f images/s while %s trained here", t.images_per_second,
                   state.settings.applied.model.c_str());
-    note(t.images_per_second * static_cast<double>(state.model.summary.total_macs), text);
-  } else if (experiment_running) {
+    note(t.images_per_second * static_cast<double>(state.model.summary.total_macs_computed),
+         text);
+  } else if (experiment_running && state.data.loaded) {
+    // Rates in the multiply-adds the kernels do (Winograd layers do fewer than the direct
+    // form's MACs), so that one rate fits every kernel size.
+    const Dataset& d = state.data.dataset.train;
+    const Shape input{d.channels, d.height, d.width};
+    const int classes = static_cast<int>(d.class_names.size());
     double sum = 0;
     int n = 0;
     for (const ExperimentRunReport& run : report->runs) {
-      const double ips = run.images_per_second, macs = static_cast<double>(run.macs);
+      double macs = 0;
+      try {
+        macs = static_cast<double>(summarize(run.options.spec(input, classes)).total_macs_computed);
+      } catch (const std::exception&) {
+        continue;  // a run whose settings no longer make a model here: no figure from it
+      }
+      const double ips = run.images_per_second;
       if (ips > 0 && macs > 0) sum += ips * macs, ++n;
     }
     if (n > 0) note(sum / n, "the speed of the last experiment's runs here");
@@ -150,7 +162,8 @@ double estimate_experiment_seconds(const AppState& state, const json& options, b
     if (!from_here) rate = kReferenceImagesPerSecond * static_cast<double>(reference_model_macs());
     double seconds = 0;
     for (size_t i = 0; i < config.values.size(); ++i) {
-      const double macs = static_cast<double>(summarize(config.spec(i, input, classes)).total_macs);
+      const double macs =
+          static_cast<double>(summarize(config.spec(i, input, classes)).total_macs_computed);
       seconds += config.repeats * images * macs / rate;
     }
     if (measured) *measured = from_here;
